@@ -1,0 +1,113 @@
+/* vcpulab/scenario.h - a loaded, validated scenario.
+ *
+ * A scenario describes the host, the scheduler, the VMs with their workloads
+ * and the run (docs/scenario-format.md).  vl_scenario_load() parses a YAML
+ * file, applies `--set KEY=VALUE` overrides, checks every key, type and
+ * range, and either fills a vl_scenario or returns one error with
+ * file:line:col.  Parameters of policies and workloads are validated against
+ * their declared tables and stored as ready-to-copy blobs.
+ */
+#ifndef VCPULAB_SCENARIO_H
+#define VCPULAB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vcpulab/sched.h"
+#include "vl_error.h"
+#include "vl_time.h"
+
+#define VL_MAX_PCPUS 4096
+#define VL_NAME_MAX 64
+
+/* A set of pCPU ids (affinity). */
+typedef struct vl_cpuset {
+    uint64_t bits[VL_MAX_PCPUS / 64];
+} vl_cpuset;
+
+static inline void vl_cpuset_add(vl_cpuset *s, int cpu) { s->bits[cpu >> 6] |= 1ULL << (cpu & 63); }
+static inline bool vl_cpuset_has(const vl_cpuset *s, int cpu) { return (s->bits[cpu >> 6] >> (cpu & 63)) & 1; }
+
+/* Named host costs (docs/model.md gives each default's source). */
+typedef struct vl_costs {
+    vl_ns world_switch;   /* vCPU context switch on a pCPU            */
+    vl_ns exit_entry;     /* one VM exit + entry round trip           */
+    vl_ns migration;      /* cache refill after moving to another pCPU
+                           * (charged when the vCPU ran elsewhere last) */
+    vl_ns host_ipi;       /* cross-pCPU IPI on the host (tickle)      */
+} vl_costs;
+
+typedef struct vl_host_spec {
+    int pcpus;
+    int sockets;
+    int cores_per_socket;
+    int threads_per_core;
+    vl_costs costs;
+    vl_ns watchdog;       /* starvation limit for a runnable vCPU     */
+} vl_host_spec;
+
+struct vl_workload_type;
+
+/* One workload instance inside a VM. */
+typedef struct vl_workload_spec {
+    char name[VL_NAME_MAX];            /* unique in the VM; default: type#i */
+    const struct vl_workload_type *type;
+    void *params;                      /* type->params_size bytes           */
+    int line, col;                     /* where it was declared            */
+} vl_workload_spec;
+
+/* Parameters given for one policy (host-wide or per VM). */
+typedef struct vl_policy_params {
+    const vl_sched_ops *ops;
+    void *blob;                        /* priv_size / vm_size bytes, with the
+                                        * declared parameters written in   */
+} vl_policy_params;
+
+typedef struct vl_vm_spec {
+    char name[VL_NAME_MAX];
+    int vcpus;
+    int weight;                        /* default 256                     */
+    int cap;                           /* percent of one pCPU; 0 = none   */
+    vl_cpuset affinity;                /* default: all pCPUs              */
+    vl_workload_spec *workloads;
+    int nworkloads;
+    vl_policy_params *params;          /* one per policy named under params */
+    int nparams;
+} vl_vm_spec;
+
+typedef struct vl_scenario {
+    char path[256];                    /* as given (for messages and output) */
+    char name[VL_NAME_MAX];            /* `name:` or the file's base name    */
+    vl_host_spec host;
+    const vl_sched_ops *sched;         /* `scheduler:` (overridable)         */
+    vl_policy_params *params;          /* host-level params per policy       */
+    int nparams;
+    vl_vm_spec *vms;
+    int nvms;
+    vl_ns duration;
+    vl_ns warmup;
+    uint64_t seed;
+} vl_scenario;
+
+/* Loads `path` with `nsets` overrides ("a.b.c=value", paths as in
+ * docs/scenario-format.md; list elements by VM name: vms.web.weight=512).
+ * Returns 0, or -1 with err filled (file:line:col for input errors,
+ * "--set:N:col" for a bad override). */
+int vl_scenario_load(const char *path, const char *const *sets, int nsets,
+                     vl_scenario *out, vl_error *err);
+/* Same, from a string (tests, fuzzing); `name` is used in messages. */
+int vl_scenario_load_string(const char *name, const char *text, size_t len,
+                            const char *const *sets, int nsets,
+                            vl_scenario *out, vl_error *err);
+void vl_scenario_free(vl_scenario *s);
+
+/* Host-level / per-VM parameter blob for `ops`: the one the scenario gave,
+ * or NULL if it gave none (then the table defaults apply). */
+const void *vl_scenario_sched_params(const vl_scenario *s, const vl_sched_ops *ops);
+const void *vl_vm_spec_params(const vl_vm_spec *vm, const vl_sched_ops *ops);
+
+/* Writes each parameter's default from `table` into blob. */
+void vl_params_defaults(const vl_param *table, void *blob);
+
+#endif

@@ -1,0 +1,302 @@
+/* vcpulab/sched.h - THE scheduling-policy interface.
+ *
+ * A policy decides which vCPU runs on which pCPU and for how long.  It sees
+ * only what a real hypervisor sees (DESIGN section 5.3): vCPU runstates and
+ * their times, wake and block reasons, yields and pause-loop exits with the
+ * yielder's RIP, topology, affinity, time and its own timers.  It never sees
+ * guest tasks, guest runqueues, locks or workload phases.  Every handle it
+ * gets is opaque; everything about a handle is read through the functions
+ * declared here.  src/sched/ is compiled with an include path that holds only
+ * this directory and src/util/.
+ *
+ * Ownership.  The core owns every object.  A policy declares the sizes of
+ * four private structs (instance, pCPU, VM, vCPU); the core allocates them
+ * zeroed and hands them out through vl_*_priv().  Policies do not malloc
+ * long-lived state.  Declared parameters are written into the instance /
+ * VM private structs (at the offsets the parameter tables give) before
+ * init() runs.
+ *
+ * The scheduling cycle (as in Xen's schedule.c):
+ *   1. Something makes a pCPU reschedule: its slice timer expires, its
+ *      current vCPU blocks or yields, or a policy tickles it (vl_tickle()).
+ *   2. The core calls do_schedule(pcpu, prev, now).  prev is the vCPU that
+ *      is current on the pCPU (NULL when idle); its runstate is already
+ *      updated (RUNNABLE if it is still runnable, BLOCKED if it halted).
+ *      The policy returns a decision: the next vCPU (or NULL = idle) and a
+ *      slice (or VL_SLICE_NONE).  If prev is still runnable and not chosen,
+ *      the policy must keep it queued somewhere (it is not lost).
+ *   3. The core validates the decision (next runnable, not current on
+ *      another pCPU, inside its affinity); a violation stops the run with a
+ *      report naming the policy, the hook and the simulated time.
+ *   4. The core switches (charging the world-switch cost), arms the slice
+ *      timer, and calls context_saved(prev) once prev is off the pCPU.
+ *
+ * Wake-ups: a blocked vCPU becomes runnable -> the core calls
+ * pick_cpu(v, reason) to choose its processor (validated against affinity),
+ * records it (vl_vcpu_pcpu() returns it from then on) and calls
+ * vcpu_wake(v, reason); the policy queues v there and tickles a pCPU if v
+ * should run now.
+ *
+ * Re-entrancy: hooks are never nested, except that vl_tickle() and timer
+ * calls made from a hook take effect after the hook returns.
+ */
+#ifndef VCPULAB_SCHED_H
+#define VCPULAB_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vl_time.h"
+
+typedef struct vl_sched vl_sched; /* a policy instance */
+typedef struct vl_pcpu vl_pcpu;
+typedef struct vl_vm vl_vm;
+typedef struct vl_vcpu vl_vcpu;
+
+/* ---------------------------------------------------------------------------
+ * Parameters: declared as tables; the scenario loader validates values
+ * against them (type, range) and writes them at `offset` into the policy's
+ * instance (host table) or VM (per-VM table) private struct.
+ */
+typedef enum vl_param_type {
+    VL_PARAM_INT,    /* int64_t;  written as a YAML integer            */
+    VL_PARAM_TIME,   /* vl_ns;    written with a unit: 30ms, 100us, 2s */
+    VL_PARAM_BOOL,   /* bool;     true/false                           */
+    VL_PARAM_DOUBLE, /* double;   a number                             */
+    VL_PARAM_ENUM,   /* int;      one of `choices` (index stored)      */
+    VL_PARAM_DIST,   /* vl_dist (vl_dist.h) of durations; workloads only:
+                      * {dist: exponential, mean: 1ms} or a bare duration
+                      * (constant); default: constant `def` ns           */
+} vl_param_type;
+
+typedef struct vl_param {
+    const char *name;
+    vl_param_type type;
+    size_t offset;     /* into the private struct the table belongs to */
+    double def;        /* default (TIME in ns, BOOL 0/1, ENUM an index) */
+    double min, max;   /* inclusive range (ignored for BOOL/ENUM)        */
+    const char *unit;  /* for describe: "ns", "%", "credits", ...        */
+    const char *help;  /* one line, with the source of the default       */
+    const char *const *choices; /* ENUM only: NULL-terminated names      */
+} vl_param;
+
+/* Ends a parameter table. */
+#define VL_PARAM_END { NULL, VL_PARAM_INT, 0, 0, 0, 0, NULL, NULL, NULL }
+
+/* ---------------------------------------------------------------------------
+ * Observable state.
+ */
+typedef enum vl_runstate {
+    VL_RUNNING = 0, /* current on a pCPU                        */
+    VL_RUNNABLE,    /* wants to run, not on a pCPU               */
+    VL_BLOCKED,     /* halted / waiting for an event             */
+    VL_OFFLINE,     /* not started, hot-unplugged or ballooned    */
+    VL_NR_RUNSTATES
+} vl_runstate;
+
+typedef enum vl_wake_reason {
+    VL_WAKE_START = 0,  /* first wake-up when the VM starts              */
+    VL_WAKE_INTERRUPT,  /* a virtual interrupt became pending (see vec)  */
+    VL_WAKE_KICK,       /* paravirtual kick (e.g. a PV spinlock unlock)  */
+    VL_WAKE_HYPERCALL,  /* woken by a hypercall of another vCPU          */
+    VL_WAKE_ONLINE,     /* brought online (hotplug / ballooning)         */
+    VL_NR_WAKE_REASONS
+} vl_wake_reason;
+
+typedef enum vl_block_reason {
+    VL_BLOCK_HLT = 0,   /* the guest executed HLT (idle)                 */
+    VL_BLOCK_PV_WAIT,   /* paravirtual wait hypercall (PV spinlock)      */
+    VL_BLOCK_OFFLINE,   /* going offline                                 */
+    VL_NR_BLOCK_REASONS
+} vl_block_reason;
+
+typedef enum vl_pick_reason {
+    VL_PICK_WAKE = 0,   /* a blocked vCPU became runnable                */
+    VL_PICK_START,      /* first placement when the VM starts            */
+    VL_NR_PICK_REASONS
+} vl_pick_reason;
+
+typedef enum vl_yield_kind {
+    VL_YIELD_PLE = 0,   /* pause-loop exit                               */
+    VL_YIELD_HYPERCALL, /* explicit yield hypercall                      */
+} vl_yield_kind;
+
+/* What the hypervisor learns from a yield / pause-loop exit. */
+typedef struct vl_exit_info {
+    vl_yield_kind kind;
+    uint64_t rip;       /* the vCPU's instruction pointer at the exit    */
+    bool kernel;        /* CPL 0 at the exit                             */
+    vl_vcpu *target;    /* directed-yield hint (NULL if none)            */
+} vl_exit_info;
+
+/* Exit counters the core keeps per vCPU (vl_vcpu_exits()). */
+typedef enum vl_exit_kind {
+    VL_EXIT_HLT = 0,
+    VL_EXIT_PLE,
+    VL_EXIT_YIELD,
+    VL_EXIT_IPI,
+    VL_EXIT_IO,
+    VL_EXIT_CR3,
+    VL_NR_EXIT_KINDS
+} vl_exit_kind;
+
+/* do_schedule's answer. */
+#define VL_SLICE_NONE ((vl_ns)-1)
+typedef struct vl_decision {
+    vl_vcpu *next; /* NULL: run the idle loop                          */
+    vl_ns slice;   /* > 0: reschedule after this long; VL_SLICE_NONE   */
+} vl_decision;
+
+/* ---------------------------------------------------------------------------
+ * The ops table.  One `static const vl_sched_ops` per policy, registered
+ * with VL_REGISTER_POLICY() at the bottom of its file.
+ */
+/* What a policy promises; the conformance suite holds it to each flag it
+ * declares (tests/policy/test_conformance.c). */
+#define VL_POLICY_WEIGHTS 0x1u /* CPU-bound VMs get CPU in proportion to weight */
+#define VL_POLICY_CAPS    0x2u /* a VM never gets more than its cap            */
+
+typedef struct vl_sched_ops {
+    const char *name;        /* as written in scenarios and on the CLI   */
+    const char *description; /* one paragraph                            */
+    unsigned flags;          /* VL_POLICY_*                               */
+    const vl_param *params;  /* host parameters (may be NULL)            */
+    const vl_param *vm_params; /* per-VM parameters (may be NULL)        */
+    const char *const *counters; /* NULL-terminated names of the policy's
+                                  * counters, reported in the output     */
+    size_t priv_size, pcpu_size, vm_size, vcpu_size;
+
+    /* --- mandatory ------------------------------------------------------ */
+
+    /* Called once after all objects exist and parameters are written.
+     * May arm timers and set the tick.  Returns 0, or <0 to refuse (the
+     * core reports the failure). */
+    int (*init)(vl_sched *s);
+    /* Choose the pCPU on which v should be queued.  Must return a pCPU in
+     * v's affinity.  Called with v RUNNABLE (not yet queued). */
+    vl_pcpu *(*pick_cpu)(vl_sched *s, vl_vcpu *v, vl_pick_reason why);
+    /* Decide what pCPU p runs next (see the cycle above). */
+    vl_decision (*do_schedule)(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now);
+
+    /* --- optional (default when NULL in brackets) ------------------------ */
+
+    /* [nothing] Teardown; the core frees private state itself. */
+    void (*fini)(vl_sched *s);
+    /* [nothing] v is created (OFFLINE) / destroyed. */
+    void (*vcpu_insert)(vl_sched *s, vl_vcpu *v);
+    void (*vcpu_remove)(vl_sched *s, vl_vcpu *v);
+    /* [tickle v's pCPU if it is idle] v became RUNNABLE after pick_cpu;
+     * `vector` is the pending interrupt vector for VL_WAKE_INTERRUPT
+     * (-1 otherwise). */
+    void (*vcpu_wake)(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector);
+    /* [nothing] v (currently running on vl_vcpu_pcpu(v)) blocked; the core
+     * reschedules that pCPU right after. */
+    void (*vcpu_block)(vl_sched *s, vl_vcpu *v, vl_block_reason why);
+    /* [nothing] v yielded (pause-loop exit or hypercall) while running; the
+     * core reschedules v's pCPU right after (v stays RUNNABLE). */
+    void (*vcpu_yield)(vl_sched *s, vl_vcpu *v, const vl_exit_info *info);
+    /* [nothing] prev is off its pCPU (after the switch). */
+    void (*context_saved)(vl_sched *s, vl_vcpu *prev);
+    /* [nothing] Periodic tick on a busy pCPU (period set by
+     * vl_sched_set_tick; ticks stop while the pCPU is idle). */
+    void (*tick)(vl_sched *s, vl_pcpu *p, vl_ns now);
+    /* [nothing] A policy timer armed with vl_timer_arm() fired.  p is the
+     * pCPU the timer belongs to (NULL for instance timers). */
+    void (*timer_fired)(vl_sched *s, vl_pcpu *p, int slot, vl_ns now);
+    /* [nothing] The APIC of `src` sent an IPI with `vector` to `dst`
+     * (trapping APIC only; not called with posted interrupts / IPI
+     * virtualization). */
+    void (*ipi_sent)(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector);
+    /* [nothing] debug dump of the policy state (to stderr). */
+    void (*dump)(vl_sched *s);
+} vl_sched_ops;
+
+/* Registration: places a pointer to the ops table in a linker section the
+ * core walks at start-up; there is no central list to edit.  The core
+ * rejects (with a message naming it) a policy that lacks a mandatory hook. */
+#define VL_REGISTER_POLICY(ops)                                              \
+    __attribute__((used, section("vl_policies"), aligned(sizeof(void *))))   \
+    static const vl_sched_ops *const vl_policy_entry_##ops = &(ops)
+
+/* ---------------------------------------------------------------------------
+ * Instance.
+ */
+void *vl_sched_priv(vl_sched *s);
+const char *vl_sched_name(const vl_sched *s);
+vl_ns vl_now(const vl_sched *s);
+int vl_npcpus(const vl_sched *s);
+vl_pcpu *vl_pcpu_get(vl_sched *s, int id);
+int vl_nvms(const vl_sched *s);
+vl_vm *vl_vm_get(vl_sched *s, int id);
+/* All vCPUs of all VMs, indexed 0 .. vl_nvcpus_total()-1 (VM order). */
+int vl_nvcpus_total(const vl_sched *s);
+vl_vcpu *vl_vcpu_get(vl_sched *s, int id);
+
+/* Tick period for tick() on busy pCPUs; 0 turns ticks off (the default). */
+void vl_sched_set_tick(vl_sched *s, vl_ns period);
+/* Policy counters (indices into ops->counters). */
+void vl_counter_add(vl_sched *s, int counter, int64_t n);
+
+/* Policy timers: VL_TIMER_SLOTS per pCPU and per instance (p == NULL).
+ * Arming an armed slot re-arms it; `when` must be >= now. */
+#define VL_TIMER_SLOTS 4
+void vl_timer_arm(vl_sched *s, vl_pcpu *p, int slot, vl_ns when);
+void vl_timer_cancel(vl_sched *s, vl_pcpu *p, int slot);
+bool vl_timer_pending(vl_sched *s, vl_pcpu *p, int slot);
+
+/* ---------------------------------------------------------------------------
+ * pCPUs.
+ */
+int vl_pcpu_id(const vl_pcpu *p);
+void *vl_pcpu_priv(vl_pcpu *p);
+/* The vCPU current on p (running, or just descheduled inside do_schedule);
+ * NULL when p runs the idle loop. */
+vl_vcpu *vl_pcpu_curr(const vl_pcpu *p);
+bool vl_pcpu_is_idle(const vl_pcpu *p);
+int vl_pcpu_socket(const vl_pcpu *p);
+int vl_pcpu_core(const vl_pcpu *p);   /* core id, unique host-wide       */
+int vl_pcpu_thread(const vl_pcpu *p); /* SMT thread index within its core */
+/* Ask the core to reschedule p (do_schedule) at the current instant, after
+ * the running hook returns.  Several tickles of one pCPU coalesce. */
+void vl_tickle(vl_pcpu *p);
+
+/* ---------------------------------------------------------------------------
+ * VMs.
+ */
+int vl_vm_id(const vl_vm *d);
+const char *vl_vm_name(const vl_vm *d);
+void *vl_vm_priv(vl_vm *d);
+int vl_vm_weight(const vl_vm *d);
+int vl_vm_cap(const vl_vm *d); /* percent of one pCPU; 0 = uncapped */
+int vl_vm_nvcpus(const vl_vm *d);
+vl_vcpu *vl_vm_vcpu(vl_vm *d, int index);
+
+/* ---------------------------------------------------------------------------
+ * vCPUs.
+ */
+int vl_vcpu_id(const vl_vcpu *v);    /* host-wide index                    */
+int vl_vcpu_index(const vl_vcpu *v); /* index within its VM                */
+vl_vm *vl_vcpu_vm(vl_vcpu *v);
+void *vl_vcpu_priv(vl_vcpu *v);
+vl_runstate vl_vcpu_runstate(const vl_vcpu *v);
+/* The pCPU v runs on or is assigned to (last pick_cpu / last ran). */
+vl_pcpu *vl_vcpu_pcpu(vl_vcpu *v);
+bool vl_vcpu_affine(const vl_vcpu *v, const vl_pcpu *p);
+/* Time spent in state st (the current stint included, up to now). */
+vl_ns vl_vcpu_runstate_time(const vl_vcpu *v, vl_runstate st);
+/* When v entered its current runstate. */
+vl_ns vl_vcpu_state_entry(const vl_vcpu *v);
+uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k);
+/* Saved instruction pointer of a vCPU that is RUNNABLE but not running
+ * (preempted); returns false for any other state. */
+bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel);
+
+/* ---------------------------------------------------------------------------
+ * Registry (used by the core, the loader and the CLI).
+ */
+int vl_policy_count(void);
+const vl_sched_ops *vl_policy_at(int i); /* sorted by name */
+const vl_sched_ops *vl_policy_find(const char *name);
+
+#endif

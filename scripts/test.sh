@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test.sh - every test vcpulab has: the ctest suite in the default build
+# (-Werror), the same suite under ASan+UBSan, and a time-boxed libFuzzer run
+# of the scenario loader.  Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+
+# Runs ctest in a build dir and adds its counts.
+run_ctest() {
+  local dir=$1 label=$2 out
+  out=$(ctest --test-dir "$dir" --output-on-failure -j2 2>&1)
+  echo "$out" | grep -E "Test +#|tests passed|Failed|\*\*\*" | sed "s/^/[$label] /"
+  local total fails
+  total=$(echo "$out" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p')
+  fails=$(echo "$out" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p')
+  if [ -z "$total" ]; then
+    echo "[$label] ctest did not run" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+}
+
+# One named check that passes or fails as a whole.
+check() {
+  local label=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "[$label] passed"
+  else failed=$((failed + 1)); echo "[$label] FAILED"; fi
+}
+
+build() { cmake --preset "$1" >/dev/null && cmake --build "$2" 2>&1 | grep -E "error|warning" ; return "${PIPESTATUS[0]}"; }
+
+if build default build; then run_ctest build default; else failed=$((failed + 1)); echo "[default] build FAILED"; fi
+if build asan build-asan; then
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_ctest build-asan asan
+else failed=$((failed + 1)); echo "[asan] build FAILED"; fi
+
+fuzz() {
+  build fuzz build-fuzz || return 1
+  local corpus; corpus=$(mktemp -d)
+  cp tests/fuzz/corpus/scenario/* "$corpus"/
+  ./build-fuzz/tests/fuzz/fuzz_scenario -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+      -print_final_stats=0 "$corpus" >/tmp/vcpulab-fuzz.log 2>&1
+  local rc=$?
+  [ $rc -ne 0 ] && tail -30 /tmp/vcpulab-fuzz.log
+  rm -rf "$corpus"
+  return $rc
+}
+check "fuzz scenario loader ${FUZZ_SECONDS}s" fuzz
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,239 @@
+/* cli/cmd_compare.c - `vcpulab compare`: several policies on one scenario
+ * and the same seeds (common random numbers), side by side: the mean of
+ * each metric over seeds with its 95% confidence interval, and the ratio
+ * of each policy's mean to the first policy's. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "cli/stats.h"
+#include "model/model.h"
+#include "report/report.h"
+#include "vl_json.h"
+
+#define MAX_POLICIES 16
+
+static const char compare_usage[] =
+    "usage: vcpulab compare SCENARIO --sched A,B,... [options]\n"
+    "\n"
+    "Runs SCENARIO under each policy for the same seeds and prints the metrics\n"
+    "side by side: mean over seeds, 95% confidence interval, ratio to the first.\n"
+    "\n"
+    "  --sched A,B,...     policies to compare (the first is the baseline)\n"
+    "  --seeds N           seeds per policy: run.seed, run.seed+1, ... (default 1)\n"
+    "  --set KEY=VALUE     override a scenario value (repeatable)\n"
+    "  --seed N            first seed (default: the scenario's run.seed)\n"
+    "  --duration T        simulated duration per run\n"
+    "  --json FILE|-       write all runs' metrics and the summary as JSON\n"
+    "  --csv FILE|-        write one row per (policy, seed, metric)\n"
+    "  --help              this text\n";
+
+typedef struct cmp_run {
+    vl_metrics ms;
+} cmp_run;
+
+static int split_policies(char *list, const vl_sched_ops **ops, int *n)
+{
+    *n = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n == MAX_POLICIES) {
+            vl_cli_fail("compare: at most %d policies", MAX_POLICIES);
+            return -1;
+        }
+        if (!(ops[(*n)++] = vl_cli_policy(tok)))
+            return -1;
+    }
+    if (*n == 0) {
+        vl_cli_fail("compare: --sched needs at least one policy");
+        return -1;
+    }
+    return 0;
+}
+
+static double metric_of(const cmp_run *r, const char *name, int *found)
+{
+    const vl_metric *m = vl_metrics_find(&r->ms, name);
+    *found = m != NULL;
+    return m ? m->value : 0;
+}
+
+static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int npol,
+                        cmp_run *runs, int nseeds)
+{
+    printf("%s: %d seed%s per policy (from %llu); mean [95%% CI] and ratio to %s\n\n",
+           scn->name, nseeds, nseeds == 1 ? "" : "s", (unsigned long long)scn->seed,
+           ops[0]->name);
+    printf("%-36s", "metric");
+    for (int p = 0; p < npol; p++)
+        printf(" %30s", ops[p]->name);
+    printf("\n");
+    const vl_metrics *names = &runs[0].ms;
+    double *x = malloc((size_t)nseeds * sizeof *x);
+    if (!x)
+        return;
+    for (int k = 0; k < names->n; k++) {
+        const char *name = names->v[k].name;
+        printf("%-36s", name);
+        double base = 0;
+        for (int p = 0; p < npol; p++) {
+            int n = 0, found;
+            for (int s = 0; s < nseeds; s++) {
+                double v = metric_of(&runs[p * nseeds + s], name, &found);
+                if (found)
+                    x[n++] = v;
+            }
+            char cell[64];
+            if (n == 0) {
+                snprintf(cell, sizeof cell, "-");
+            } else {
+                double half, mean = vl_mean_ci95(x, n, &half);
+                if (p == 0)
+                    base = mean;
+                char ratio[24] = "";
+                if (p > 0 && base != 0)
+                    snprintf(ratio, sizeof ratio, " x%.2f", mean / base);
+                snprintf(cell, sizeof cell, "%.4g [%.2g]%s", mean, half, ratio);
+            }
+            printf(" %30s", cell);
+        }
+        printf("\n");
+    }
+    free(x);
+}
+
+static void write_csv(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
+                      cmp_run *runs, int nseeds)
+{
+    fprintf(f, "scenario,sched,seed,metric,value\n");
+    for (int p = 0; p < npol; p++)
+        for (int s = 0; s < nseeds; s++) {
+            const vl_metrics *ms = &runs[p * nseeds + s].ms;
+            for (int k = 0; k < ms->n; k++)
+                fprintf(f, "%s,%s,%llu,%s,%.6g\n", scn->name, ops[p]->name,
+                        (unsigned long long)(scn->seed + (uint64_t)s), ms->v[k].name,
+                        ms->v[k].value);
+        }
+}
+
+static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
+                       cmp_run *runs, int nseeds)
+{
+    vl_json j;
+    vl_json_init(&j, f, true);
+    vl_json_obj_begin(&j);
+    vl_json_kstr(&j, "scenario", scn->name);
+    vl_json_kuint(&j, "first_seed", scn->seed);
+    vl_json_kint(&j, "seeds", nseeds);
+    vl_json_key(&j, "runs");
+    vl_json_arr_begin(&j);
+    for (int p = 0; p < npol; p++)
+        for (int s = 0; s < nseeds; s++) {
+            const vl_metrics *ms = &runs[p * nseeds + s].ms;
+            vl_json_obj_begin(&j);
+            vl_json_kstr(&j, "sched", ops[p]->name);
+            vl_json_kuint(&j, "seed", scn->seed + (uint64_t)s);
+            vl_json_key(&j, "metrics");
+            vl_json_obj_begin(&j);
+            for (int k = 0; k < ms->n; k++)
+                vl_json_kdouble(&j, ms->v[k].name, ms->v[k].value);
+            vl_json_obj_end(&j);
+            vl_json_obj_end(&j);
+        }
+    vl_json_arr_end(&j);
+    vl_json_obj_end(&j);
+    vl_json_finish(&j);
+}
+
+int vl_cmd_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        VL_COMMON_LONG_OPTS,
+        {"sched", required_argument, 0, OPT_SCHED},
+        {"seeds", required_argument, 0, OPT_SEEDS},
+        {"json", required_argument, 0, OPT_JSON},
+        {"csv", required_argument, 0, OPT_CSV},
+        {0, 0, 0, 0},
+    };
+    vl_cli_common c = {0};
+    const char *json = NULL, *csv = NULL;
+    char *sched_list = NULL;
+    long nseeds = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == OPT_SCHED) {
+            sched_list = optarg;
+            continue;
+        }
+        int r = vl_cli_common_opt(&c, opt, optarg);
+        if (r < 0)
+            return VL_EXIT_USAGE;
+        if (r > 0)
+            continue;
+        char *end;
+        switch (opt) {
+        case OPT_SEEDS:
+            nseeds = strtol(optarg, &end, 10);
+            if (*end || nseeds < 1 || nseeds > 1000) {
+                vl_cli_fail("--seeds %s: expected an integer in 1..1000", optarg);
+                return VL_EXIT_USAGE;
+            }
+            break;
+        case OPT_JSON: json = optarg; break;
+        case OPT_CSV: csv = optarg; break;
+        case OPT_HELP: fputs(compare_usage, stdout); return VL_EXIT_OK;
+        default: fputs(compare_usage, stderr); return VL_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || !sched_list) {
+        vl_cli_fail("compare: expected SCENARIO and --sched A,B,... (see vcpulab compare --help)");
+        return VL_EXIT_USAGE;
+    }
+    const vl_sched_ops *ops[MAX_POLICIES];
+    int npol;
+    if (split_policies(sched_list, ops, &npol) < 0)
+        return VL_EXIT_USAGE;
+    vl_scenario scn;
+    if (vl_cli_load(argv[optind], &c, &scn) < 0)
+        return VL_EXIT_USAGE;
+    vl_outfile oj = {0}, oc = {0};
+    if ((json && vl_outfile_open(&oj, json) < 0) || (csv && vl_outfile_open(&oc, csv) < 0)) {
+        vl_outfile_abort(&oj);
+        vl_scenario_free(&scn);
+        return VL_EXIT_USAGE;
+    }
+    cmp_run *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
+    int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
+    for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
+        for (long s = 0; s < nseeds && status == VL_EXIT_OK; s++) {
+            vl_model m;
+            vl_error err;
+            uint64_t seed = scn.seed + (uint64_t)s;
+            if (vl_model_create(&m, &scn, ops[p], seed, scn.duration, NULL, &err) < 0 ||
+                vl_model_run(&m, &err) < 0 ||
+                vl_metrics_collect(&m, &runs[p * nseeds + s].ms) < 0) {
+                vl_cli_error(&err);
+                status = VL_EXIT_RUN;
+            }
+            vl_model_destroy(&m);
+        }
+    }
+    if (status == VL_EXIT_OK) {
+        if (!(json && oj.is_stdout) && !(csv && oc.is_stdout))
+            print_table(&scn, ops, npol, runs, (int)nseeds);
+        if (json)
+            write_json(oj.f, &scn, ops, npol, runs, (int)nseeds);
+        if (csv)
+            write_csv(oc.f, &scn, ops, npol, runs, (int)nseeds);
+        if (vl_outfile_commit(&oj) < 0 || vl_outfile_commit(&oc) < 0)
+            status = VL_EXIT_RUN;
+    }
+    vl_outfile_abort(&oj);
+    vl_outfile_abort(&oc);
+    for (long i = 0; runs && i < npol * nseeds; i++)
+        vl_metrics_free(&runs[i].ms);
+    free(runs);
+    vl_scenario_free(&scn);
+    return status;
+}

@@ -1,0 +1,157 @@
+/* cli/common.c - outputs, error printing, options shared by subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+/* Option ids shared with the subcommands' getopt tables. */
+#include "cli/options.h"
+
+int vl_outfile_open(vl_outfile *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->path, sizeof o->path, "%s", path);
+    if (strcmp(path, "-") == 0) {
+        o->f = stdout;
+        o->is_stdout = 1;
+        return 0;
+    }
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        vl_cli_fail("%s: cannot create: %s", path, strerror(errno));
+        return -1;
+    }
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        close(fd);
+        unlink(o->tmp);
+        vl_cli_fail("%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int vl_outfile_commit(vl_outfile *o)
+{
+    if (!o->f)
+        return 0;
+    if (o->is_stdout) {
+        fflush(stdout);
+        o->f = NULL;
+        return 0;
+    }
+    int bad = ferror(o->f);
+    bad |= fclose(o->f) != 0;
+    o->f = NULL;
+    if (bad || rename(o->tmp, o->path) != 0) {
+        vl_cli_fail("%s: cannot write: %s", o->path, strerror(errno));
+        unlink(o->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+void vl_outfile_abort(vl_outfile *o)
+{
+    if (!o->f)
+        return;
+    if (!o->is_stdout) {
+        fclose(o->f);
+        unlink(o->tmp);
+    }
+    o->f = NULL;
+}
+
+void vl_cli_error(const vl_error *err)
+{
+    char buf[1024];
+    vl_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "vcpulab: %s\n", buf);
+}
+
+void vl_cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("vcpulab: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const vl_sched_ops *vl_cli_policy(const char *name)
+{
+    const vl_sched_ops *ops = vl_policy_find(name);
+    if (!ops) {
+        char known[512] = "";
+        for (int i = 0; i < vl_policy_count(); i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, vl_policy_at(i)->name, sizeof known - strlen(known) - 1);
+        }
+        vl_cli_fail("unknown policy '%s' (known: %s)", name, known);
+    }
+    return ops;
+}
+
+int vl_cli_common_opt(vl_cli_common *c, int opt, const char *arg)
+{
+    char *end;
+    switch (opt) {
+    case OPT_SET:
+        if (!strchr(arg, '=')) {
+            vl_cli_fail("--set %s: expected KEY=VALUE", arg);
+            return -1;
+        }
+        if (c->nsets == (int)(sizeof c->sets / sizeof c->sets[0])) {
+            vl_cli_fail("too many --set options");
+            return -1;
+        }
+        c->sets[c->nsets++] = arg;
+        return 1;
+    case OPT_SCHED:
+        c->sched = arg;
+        return 1;
+    case OPT_SEED:
+        errno = 0;
+        c->seed = strtoull(arg, &end, 10);
+        if (errno || *end || !*arg || arg[0] == '-') {
+            vl_cli_fail("--seed %s: expected an unsigned integer", arg);
+            return -1;
+        }
+        c->seed_given = 1;
+        return 1;
+    case OPT_DURATION:
+        if (vl_duration_parse(arg, 0, &c->duration) < 0 || c->duration <= 0) {
+            vl_cli_fail("--duration %s: expected a positive duration like 10s or 500ms", arg);
+            return -1;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int vl_cli_load(const char *path, vl_cli_common *c, vl_scenario *scn)
+{
+    vl_error err;
+    if (vl_scenario_load(path, c->sets, c->nsets, scn, &err) < 0) {
+        vl_cli_error(&err);
+        return -1;
+    }
+    if (c->seed_given)
+        scn->seed = c->seed;
+    if (c->duration > 0) {
+        if (scn->warmup >= c->duration) {
+            vl_cli_fail("--duration %lld ns is not longer than the scenario's warm-up",
+                        (long long)c->duration);
+            vl_scenario_free(scn);
+            return -1;
+        }
+        scn->duration = c->duration;
+    }
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* cli/main.c - `vcpulab`: dispatch to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: vcpulab COMMAND [options]\n"
+    "\n"
+    "A laboratory for hypervisor vCPU scheduling: real scheduling policies on a\n"
+    "deterministic model of a consolidated multicore host.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO        run one scenario under one policy\n"
+    "  compare SCENARIO    run several policies on the same seeds, side by side\n"
+    "  list policies|workloads\n"
+    "                      what is registered\n"
+    "  describe NAME       a policy's or workload's description and parameters\n"
+    "  validate SCENARIO   check a scenario without running it\n"
+    "\n"
+    "  --help              this text (COMMAND --help for a command's options)\n"
+    "  --version           print the version\n"
+    "\n"
+    "Scenarios: docs/scenario-format.md.  Output: docs/output-format.md.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return VL_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return VL_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("vcpulab %s\n", VL_VERSION);
+        return VL_EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {
+        {"run", vl_cmd_run},           {"compare", vl_cmd_compare},
+        {"list", vl_cmd_list},         {"describe", vl_cmd_describe},
+        {"validate", vl_cmd_validate},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(cmd, cmds[i].name) == 0)
+            return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "vcpulab: unknown command '%s'\n\n%s", cmd, usage);
+    return VL_EXIT_USAGE;
+}

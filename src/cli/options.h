@@ -1,0 +1,24 @@
+/* cli/options.h - long-option ids shared by the subcommands. */
+#ifndef VL_CLI_OPTIONS_H
+#define VL_CLI_OPTIONS_H
+
+enum {
+    OPT_SET = 1000,
+    OPT_SCHED,
+    OPT_SEED,
+    OPT_SEEDS,
+    OPT_DURATION,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_TRACE,
+    OPT_QUIET,
+    OPT_HELP,
+};
+
+#define VL_COMMON_LONG_OPTS                                   \
+    {"set", required_argument, 0, OPT_SET},                   \
+    {"seed", required_argument, 0, OPT_SEED},                 \
+    {"duration", required_argument, 0, OPT_DURATION},         \
+    {"help", no_argument, 0, OPT_HELP}
+
+#endif

@@ -1,0 +1,326 @@
+/* hv/core.c - the scheduling cycle: reschedule a pCPU, validate the policy's
+ * decision, switch, charge costs, arm the slice and tick, and hand the vCPU
+ * to its guest.
+ *
+ * Invariants (checked by the decision validator and the conformance suite):
+ *   - a vCPU is RUNNING iff it is `curr` of exactly one pCPU;
+ *   - a pCPU's busy time equals the running time of the vCPUs it ran;
+ *   - a runnable vCPU never waits longer than the watchdog limit. */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "hv/hv.h"
+
+/* Optional-hook wrappers: each supplies the documented default. */
+static void hook_context_saved(vl_hv *hv, vl_vcpu *prev)
+{
+    if (hv->sched.ops->context_saved) {
+        hv->hook = "context_saved";
+        hv->sched.ops->context_saved(&hv->sched, prev);
+    }
+}
+
+void vl_hv_fail(vl_hv *hv, const char *fmt, ...)
+{
+    if (hv->failed)
+        return;
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    char when[32];
+    vl_duration_format(hv->sim.now, when, sizeof when);
+    snprintf(hv->failure, sizeof hv->failure, "policy '%s', hook %s, at t=%s: %s",
+             hv->sched.ops->name, hv->hook ? hv->hook : "(core)", when, what);
+    hv->failed = true;
+    vl_sim_stop(&hv->sim);
+}
+
+void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now)
+{
+    if (v->state == st)
+        return;
+    vl_ns stint = now - v->state_entry;
+    v->state_ns[v->state] += stint;
+    if (v->state == VL_RUNNABLE && stint > v->max_wait)
+        v->max_wait = stint;
+    v->state = st;
+    v->state_entry = now;
+}
+
+static void pcpu_set_curr(vl_pcpu *p, vl_vcpu *next, vl_ns now)
+{
+    bool was_busy = p->curr != NULL;
+    if (was_busy != (next != NULL)) {
+        if (was_busy)
+            p->busy_ns += now - p->since;
+        else
+            p->idle_ns += now - p->since;
+        p->since = now;
+    }
+    p->curr = next;
+}
+
+void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
+{
+    vl_hv *hv = p->hv;
+    vl_ns when = hv->sim.now + delay;
+    if (vl_event_pending(&p->sched_ev) && p->sched_ev.time <= when)
+        return;
+    vl_sim_schedule(&hv->sim, &p->sched_ev, when);
+}
+
+/* Guest side of a switch. */
+static void guest_leave(vl_vcpu *v, vl_ns now)
+{
+    vl_pcpu *p = v->processor;
+    if (p && vl_event_pending(&p->enter_ev) && p->curr == v)
+        vl_sim_cancel(&v->hv->sim, &p->enter_ev);
+    if (!v->in_guest)
+        return;
+    v->in_guest = false;
+    v->saved_rip = v->vm->port ? v->vm->port->rip(v->vm->guest, v->index, &v->saved_kernel) : 0;
+    if (v->vm->port)
+        v->vm->port->leave(v->vm->guest, v->index, now);
+}
+
+static void deliver_pending(vl_vcpu *v, vl_ns now)
+{
+    for (int w = 0; w < 4 && v->in_guest; w++) {
+        while (v->pending[w] && v->in_guest) {
+            int bit = __builtin_ctzll(v->pending[w]);
+            v->pending[w] &= ~(1ULL << bit);
+            if (v->vm->port)
+                v->vm->port->interrupt(v->vm->guest, v->index, w * 64 + bit, now);
+        }
+    }
+}
+
+void vl_hv_enter_event(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_pcpu *p = ctx;
+    vl_vcpu *v = p->curr;
+    vl_ns now = p->hv->sim.now;
+    assert(v && v->state == VL_RUNNING && !v->in_guest);
+    v->in_guest = true;
+    if (v->vm->port)
+        v->vm->port->enter(v->vm->guest, v->index, now);
+    deliver_pending(v, now);
+}
+
+/* Which costs a vCPU pays to start running on p. */
+static vl_ns switch_cost(const vl_hv *hv, const vl_vcpu *next, const vl_pcpu *p)
+{
+    vl_ns cost = hv->costs.world_switch;
+    if (next->last_pcpu && next->last_pcpu != p) {
+        vl_cpu_distance d = vl_topology_distance(next->last_pcpu->place, p->place);
+        /* SMT siblings share the caches; another socket refills the LLC too */
+        if (d == VL_DIST_SOCKET)
+            cost += hv->costs.migration;
+        else if (d == VL_DIST_REMOTE)
+            cost += 2 * hv->costs.migration;
+    }
+    return cost;
+}
+
+static bool decision_valid(vl_hv *hv, vl_pcpu *p, vl_vcpu *prev, vl_decision d)
+{
+    vl_vcpu *n = d.next;
+    if (d.slice != VL_SLICE_NONE && d.slice <= 0) {
+        vl_hv_fail(hv, "pCPU %d: slice %lld ns is neither positive nor VL_SLICE_NONE", p->id,
+                   (long long)d.slice);
+        return false;
+    }
+    if (!n)
+        return true;
+    if (n < hv->vcpus || n >= hv->vcpus + hv->nvcpus) {
+        vl_hv_fail(hv, "pCPU %d: returned a vCPU handle the core does not own", p->id);
+        return false;
+    }
+    if (n->state == VL_RUNNING && n != prev) {
+        vl_hv_fail(hv, "pCPU %d: picked %s.v%d, which is running on pCPU %d", p->id,
+                   n->vm->name, n->index, n->processor->id);
+        return false;
+    }
+    if (n->state == VL_BLOCKED || n->state == VL_OFFLINE) {
+        vl_hv_fail(hv, "pCPU %d: picked %s.v%d, which is %s", p->id, n->vm->name, n->index,
+                   n->state == VL_BLOCKED ? "blocked" : "offline");
+        return false;
+    }
+    if (!vl_cpuset_has(&n->vm->affinity, p->id)) {
+        vl_hv_fail(hv, "pCPU %d: picked %s.v%d, outside its affinity", p->id, n->vm->name,
+                   n->index);
+        return false;
+    }
+    return true;
+}
+
+static void arm_tick(vl_hv *hv, vl_pcpu *p)
+{
+    if (p->curr && hv->sched.tick > 0) {
+        if (!vl_event_pending(&p->tick_ev))
+            vl_sim_schedule(&hv->sim, &p->tick_ev, hv->sim.now + hv->sched.tick);
+    } else {
+        vl_sim_cancel(&hv->sim, &p->tick_ev);
+    }
+}
+
+void vl_hv_reschedule(vl_pcpu *p)
+{
+    vl_hv *hv = p->hv;
+    vl_ns now = hv->sim.now;
+    vl_vcpu *prev = p->curr;
+
+    vl_sim_cancel(&hv->sim, &p->sched_ev);
+    vl_sim_cancel(&hv->sim, &p->slice_ev);
+    if (prev && prev->state == VL_RUNNING)
+        vl_hv_set_state(prev, VL_RUNNABLE, now);
+
+    hv->local = p;
+    hv->hook = "do_schedule";
+    vl_decision d = hv->sched.ops->do_schedule(&hv->sched, p, prev, now);
+    bool valid = decision_valid(hv, p, prev, d);
+    hv->hook = NULL;
+    if (!valid) {
+        hv->local = NULL;
+        return;
+    }
+    vl_vcpu *next = d.next;
+
+    if (next == prev && next) {
+        vl_hv_set_state(next, VL_RUNNING, now);
+        if (!next->in_guest && !vl_event_pending(&p->enter_ev))
+            vl_sim_schedule(&hv->sim, &p->enter_ev, now + hv->costs.exit_entry);
+    } else {
+        if (prev) {
+            guest_leave(prev, now);
+            if (prev->state == VL_RUNNABLE)
+                prev->preemptions++;
+        }
+        pcpu_set_curr(p, next, now);
+        if (hv->observer.on_switch)
+            hv->observer.on_switch(hv->observer.ctx, p, prev, next, now);
+        if (next) {
+            vl_ns cost = switch_cost(hv, next, p);
+            if (next->last_pcpu && next->last_pcpu != p)
+                next->migrations++;
+            vl_hv_set_state(next, VL_RUNNING, now);
+            next->processor = p;
+            next->last_pcpu = p;
+            p->overhead_ns += cost;
+            p->switches++;
+            vl_sim_schedule(&hv->sim, &p->enter_ev, now + cost);
+        }
+        if (prev)
+            hook_context_saved(hv, prev);
+    }
+    if (d.slice != VL_SLICE_NONE && !hv->failed)
+        vl_sim_schedule(&hv->sim, &p->slice_ev, now + d.slice);
+    arm_tick(hv, p);
+    hv->local = NULL;
+}
+
+/* A vCPU leaves BLOCKED: choose its pCPU and tell the policy. */
+void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector)
+{
+    vl_hv *hv = v->hv;
+    vl_ns now = hv->sim.now;
+    bool still_curr = v->processor && v->processor->curr == v;
+    vl_hv_set_state(v, VL_RUNNABLE, now);
+    v->wakeups++;
+    if (still_curr) /* halted and woke before its pCPU rescheduled: the
+                     * pending do_schedule sees it runnable (Xen does too) */
+        return;
+    hv->hook = "pick_cpu";
+    vl_pcpu *p = hv->sched.ops->pick_cpu(&hv->sched, v,
+                                          why == VL_WAKE_START ? VL_PICK_START : VL_PICK_WAKE);
+    hv->hook = NULL;
+    if (!p || p < hv->pcpus || p >= hv->pcpus + hv->npcpus) {
+        hv->hook = "pick_cpu";
+        vl_hv_fail(hv, "%s.v%d: returned no valid pCPU", v->vm->name, v->index);
+        return;
+    }
+    if (!vl_cpuset_has(&v->vm->affinity, p->id)) {
+        hv->hook = "pick_cpu";
+        vl_hv_fail(hv, "%s.v%d: chose pCPU %d, outside its affinity", v->vm->name, v->index,
+                   p->id);
+        return;
+    }
+    v->processor = p;
+    if (hv->sched.ops->vcpu_wake) {
+        hv->hook = "vcpu_wake";
+        hv->sched.ops->vcpu_wake(&hv->sched, v, why, vector);
+        hv->hook = NULL;
+    } else if (!p->curr) {
+        vl_tickle(p);
+    }
+}
+
+/* --------------------------------------------------------- guest -> hv */
+
+static vl_vcpu *vcpu_of(vl_hv *hv, int vm, int vcpu)
+{
+    assert(vm >= 0 && vm < hv->nvms && vcpu >= 0 && vcpu < hv->vms[vm].nvcpus);
+    return &hv->vms[vm].vcpus[vcpu];
+}
+
+static bool has_pending(const vl_vcpu *v)
+{
+    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
+}
+
+bool vl_hv_halt(vl_hv *hv, int vm, int vcpu)
+{
+    vl_vcpu *v = vcpu_of(hv, vm, vcpu);
+    assert(v->state == VL_RUNNING && v->in_guest);
+    if (has_pending(v)) {
+        deliver_pending(v, hv->sim.now);
+        return false;
+    }
+    v->exits[VL_EXIT_HLT]++;
+    v->in_guest = false;
+    vl_hv_set_state(v, VL_BLOCKED, hv->sim.now);
+    if (hv->sched.ops->vcpu_block) {
+        hv->hook = "vcpu_block";
+        hv->sched.ops->vcpu_block(&hv->sched, v, VL_BLOCK_HLT);
+        hv->hook = NULL;
+    }
+    vl_hv_raise_sched(v->processor, 0);
+    return true;
+}
+
+void vl_hv_raise_irq(vl_hv *hv, int vm, int vcpu, int vector)
+{
+    vl_vcpu *v = vcpu_of(hv, vm, vcpu);
+    assert(vector >= 0 && vector < 256);
+    if (v->state == VL_OFFLINE)
+        return; /* an offline vCPU takes no interrupts (the guest rerouted them) */
+    v->pending[vector / 64] |= 1ULL << (vector % 64);
+    if (v->in_guest) {
+        deliver_pending(v, hv->sim.now);
+    } else if (v->state == VL_BLOCKED) {
+        vl_hv_wake(v, VL_WAKE_INTERRUPT, vector);
+    }
+}
+
+void vl_hv_yield(vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel)
+{
+    vl_vcpu *v = vcpu_of(hv, vm, vcpu);
+    assert(v->state == VL_RUNNING && v->in_guest);
+    v->exits[kind == VL_YIELD_PLE ? VL_EXIT_PLE : VL_EXIT_YIELD]++;
+    guest_leave(v, hv->sim.now);
+    v->saved_rip = rip;
+    v->saved_kernel = kernel;
+    if (hv->sched.ops->vcpu_yield) {
+        vl_exit_info info = {.kind = kind, .rip = rip, .kernel = kernel, .target = NULL};
+        hv->hook = "vcpu_yield";
+        hv->local = v->processor;
+        hv->sched.ops->vcpu_yield(&hv->sched, v, &info);
+        hv->local = NULL;
+        hv->hook = NULL;
+    }
+    vl_hv_raise_sched(v->processor, 0);
+}

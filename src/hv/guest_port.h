@@ -1,0 +1,52 @@
+/* hv/guest_port.h - the narrow port between the hypervisor core and a guest.
+ *
+ * hv -> guest (vl_guest_port, implemented by src/guest/):
+ *   enter      the vCPU starts executing guest code (after a switch or an
+ *              exit's re-entry cost); the guest plans what it runs.
+ *   leave      the vCPU stops executing (preempted, or an exit that leaves
+ *              the guest); the guest settles progress up to `now`.
+ *   interrupt  a virtual interrupt is delivered to a vCPU in guest mode.
+ *   rip        where the vCPU is now (for the saved RIP of a preempted vCPU).
+ * guest -> hv (functions below): HLT, yield / pause-loop exit, raising a
+ * virtual interrupt for a vCPU (timer, IPI, device).
+ * Nothing else crosses: the guest never sees policies, the core never sees
+ * tasks. */
+#ifndef VL_HV_GUEST_PORT_H
+#define VL_HV_GUEST_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vcpulab/sched.h"
+
+struct vl_hv;
+
+typedef struct vl_guest_port {
+    void (*enter)(void *guest, int vcpu, vl_ns now);
+    void (*leave)(void *guest, int vcpu, vl_ns now);
+    void (*interrupt)(void *guest, int vcpu, int vector, vl_ns now);
+    uint64_t (*rip)(void *guest, int vcpu, bool *kernel);
+} vl_guest_port;
+
+/* x86 vectors the model uses (arch/x86/include/asm/irq_vectors.h). */
+#define VL_VEC_LOCAL_TIMER 0xec
+#define VL_VEC_RESCHEDULE 0xfd
+#define VL_VEC_CALL_FUNCTION 0xfc
+
+/* The engine the guest arms its own events on (timers, segment ends). */
+struct vl_sim *vl_hv_sim(struct vl_hv *hv);
+
+/* Attach the guest of VM `vm` (before vl_hv_start). */
+void vl_hv_attach_guest(struct vl_hv *hv, int vm, const vl_guest_port *port, void *guest);
+
+/* The vCPU (index within its VM) executes HLT.  If an interrupt is pending
+ * it is delivered instead and the vCPU keeps running; returns true if the
+ * vCPU blocked. */
+bool vl_hv_halt(struct vl_hv *hv, int vm, int vcpu);
+/* A virtual interrupt for the vCPU: delivered now if it is in guest mode,
+ * pended if it is preempted, and if it is halted the vCPU wakes. */
+void vl_hv_raise_irq(struct vl_hv *hv, int vm, int vcpu, int vector);
+/* Pause-loop exit or yield hypercall (the vCPU leaves guest mode). */
+void vl_hv_yield(struct vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel);
+
+#endif

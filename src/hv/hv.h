@@ -1,0 +1,131 @@
+/* hv/hv.h - the hypervisor core's objects (internal to src/hv and the
+ * layers above it; policies see these types only as opaque handles).
+ *
+ * The core owns pCPUs, VMs and vCPUs, runs the scheduling cycle described in
+ * include/vcpulab/sched.h, charges the named costs, delivers virtual
+ * interrupts, accounts runstate times and defends itself against a broken
+ * policy (decision checks + starvation watchdog). */
+#ifndef VL_HV_H
+#define VL_HV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv/guest_port.h"
+#include "hw/topology.h"
+#include "sim/engine.h"
+#include "vcpulab/scenario.h"
+#include "vcpulab/sched.h"
+
+struct vl_hv;
+
+struct vl_pcpu {
+    int id;
+    vl_cpu_place place;
+    struct vl_hv *hv;
+    vl_vcpu *curr;            /* NULL: idle loop                             */
+    vl_event sched_ev;        /* pending reschedule (tickle, block, yield)  */
+    vl_event slice_ev;        /* end of the current slice                   */
+    vl_event tick_ev;         /* policy tick while busy                     */
+    vl_event enter_ev;        /* guest entry after the switch/exit cost     */
+    vl_event timer_ev[VL_TIMER_SLOTS];
+    vl_ns since;              /* start of the current busy/idle stint       */
+    vl_ns busy_ns, idle_ns;   /* closed stints                              */
+    vl_ns overhead_ns;        /* world switches + migration refills          */
+    uint64_t switches;
+    void *priv;
+};
+
+struct vl_vcpu {
+    int id, index;
+    struct vl_vm *vm;
+    struct vl_hv *hv;
+    vl_runstate state;
+    vl_ns state_entry;
+    vl_ns state_ns[VL_NR_RUNSTATES]; /* closed stints                       */
+    vl_pcpu *processor;       /* where it runs / is queued                   */
+    vl_pcpu *last_pcpu;       /* where it last ran (NULL: never)             */
+    bool in_guest;            /* executing guest code right now              */
+    uint64_t pending[4];      /* pending virtual interrupt vectors           */
+    uint64_t exits[VL_NR_EXIT_KINDS];
+    uint64_t saved_rip;       /* at the last leave                           */
+    bool saved_kernel;
+    uint64_t wakeups, preemptions, migrations;
+    vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
+    void *priv;
+};
+
+struct vl_vm {
+    int id;
+    char name[VL_NAME_MAX];
+    int weight, cap;
+    int nvcpus;
+    vl_vcpu *vcpus;           /* nvcpus consecutive entries of hv->vcpus      */
+    vl_cpuset affinity;
+    const vl_guest_port *port;
+    void *guest;
+    void *priv;
+};
+
+struct vl_sched {
+    const vl_sched_ops *ops;
+    struct vl_hv *hv;
+    void *priv;
+    vl_ns tick;
+    int ncounters;
+    int64_t *counters;
+    vl_event timer_ev[VL_TIMER_SLOTS];
+};
+
+/* Watches the run without changing it (trace writers): called on every
+ * switch of a pCPU from prev to next (either may be NULL = idle). */
+typedef struct vl_hv_observer {
+    void *ctx;
+    void (*on_switch)(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                      vl_ns now);
+} vl_hv_observer;
+
+typedef struct vl_hv {
+    vl_sim sim;
+    vl_costs costs;
+    vl_ns watchdog;
+    int npcpus;
+    vl_pcpu *pcpus;
+    int nvms;
+    vl_vm *vms;
+    int nvcpus;
+    vl_vcpu *vcpus;
+    vl_sched sched;
+    /* the pCPU whose hook runs now (tickles elsewhere cost a host IPI) */
+    vl_pcpu *local;
+    const char *hook;         /* the policy hook running now (reports)       */
+    vl_event watchdog_ev;
+    vl_hv_observer observer;
+    bool failed;
+    char failure[512];
+} vl_hv;
+
+/* Builds the host and VMs of a scenario for policy `ops` (parameters from
+ * the scenario, else defaults).  Guests are attached afterwards; then
+ * vl_hv_start() initialises the policy and wakes every vCPU. */
+int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops,
+                 vl_fel_kind fel, vl_error *err);
+int vl_hv_start(vl_hv *hv, vl_error *err);
+void vl_hv_destroy(vl_hv *hv);
+
+/* Stops the run with a report naming the policy, the hook and the time. */
+void vl_hv_fail(vl_hv *hv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runstate time including the current stint. */
+vl_ns vl_hv_vcpu_time(const vl_vcpu *v, vl_runstate st, vl_ns now);
+vl_ns vl_hv_pcpu_busy(const vl_pcpu *p, vl_ns now);
+vl_ns vl_hv_pcpu_idle(const vl_pcpu *p, vl_ns now);
+
+/* Internal to src/hv: */
+void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now);
+void vl_hv_reschedule(vl_pcpu *p);
+void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay);
+void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector);
+void vl_hv_enter_event(void *ctx, vl_event *ev);
+
+#endif

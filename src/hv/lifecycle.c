@@ -1,0 +1,227 @@
+/* hv/lifecycle.c - building the host and VMs from a scenario, starting the
+ * policy, the core's timers (slice, tick, policy timers, watchdog), and
+ * teardown. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/hv.h"
+
+static void on_sched(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_hv_reschedule(ctx);
+}
+
+static void on_tick(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_pcpu *p = ctx;
+    vl_hv *hv = p->hv;
+    if (!p->curr || hv->sched.tick <= 0)
+        return;
+    vl_sim_schedule(&hv->sim, &p->tick_ev, hv->sim.now + hv->sched.tick);
+    if (hv->sched.ops->tick) {
+        hv->local = p;
+        hv->hook = "tick";
+        hv->sched.ops->tick(&hv->sched, p, hv->sim.now);
+        hv->hook = NULL;
+        hv->local = NULL;
+    }
+}
+
+static void fire_policy_timer(vl_hv *hv, vl_pcpu *p, vl_event *ev, vl_event *base)
+{
+    int slot = (int)(ev - base);
+    if (!hv->sched.ops->timer_fired)
+        return;
+    hv->local = p;
+    hv->hook = "timer_fired";
+    hv->sched.ops->timer_fired(&hv->sched, p, slot, hv->sim.now);
+    hv->hook = NULL;
+    hv->local = NULL;
+}
+
+static void on_pcpu_timer(void *ctx, vl_event *ev)
+{
+    vl_pcpu *p = ctx;
+    fire_policy_timer(p->hv, p, ev, p->timer_ev);
+}
+
+static void on_sched_timer(void *ctx, vl_event *ev)
+{
+    vl_hv *hv = ctx;
+    fire_policy_timer(hv, NULL, ev, hv->sched.timer_ev);
+}
+
+/* The starvation watchdog: a runnable vCPU that waited longer than the
+ * limit means the policy lost it (or starves it). */
+static void on_watchdog(void *ctx, vl_event *ev)
+{
+    vl_hv *hv = ctx;
+    vl_ns now = hv->sim.now;
+    for (int i = 0; i < hv->nvcpus; i++) {
+        vl_vcpu *v = &hv->vcpus[i];
+        if (v->state == VL_RUNNABLE && now - v->state_entry > hv->watchdog) {
+            char waited[32];
+            vl_duration_format(now - v->state_entry, waited, sizeof waited);
+            hv->hook = "watchdog";
+            vl_hv_fail(hv, "%s.v%d has been runnable for %s without running (limit: "
+                           "host.watchdog)", v->vm->name, v->index, waited);
+            return;
+        }
+    }
+    vl_sim_schedule(&hv->sim, ev, now + hv->watchdog / 4);
+}
+
+static void *priv_alloc(size_t size)
+{
+    return size ? calloc(1, size) : NULL;
+}
+
+static int alloc_failed(vl_error *err)
+{
+    return vl_error_set(err, "out of memory");
+}
+
+int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kind fel,
+                 vl_error *err)
+{
+    memset(hv, 0, sizeof *hv);
+    if (vl_sim_init(&hv->sim, fel))
+        return alloc_failed(err);
+    hv->costs = scn->host.costs;
+    hv->watchdog = scn->host.watchdog;
+    hv->npcpus = scn->host.pcpus;
+    hv->nvms = scn->nvms;
+    for (int i = 0; i < scn->nvms; i++)
+        hv->nvcpus += scn->vms[i].vcpus;
+    hv->pcpus = calloc((size_t)hv->npcpus, sizeof *hv->pcpus);
+    hv->vms = calloc((size_t)hv->nvms, sizeof *hv->vms);
+    hv->vcpus = calloc((size_t)hv->nvcpus, sizeof *hv->vcpus);
+    if (!hv->pcpus || !hv->vms || !hv->vcpus)
+        return alloc_failed(err);
+
+    vl_sched *s = &hv->sched;
+    s->ops = ops;
+    s->hv = hv;
+    s->priv = priv_alloc(ops->priv_size);
+    if (ops->priv_size && !s->priv)
+        return alloc_failed(err);
+    const void *params = vl_scenario_sched_params(scn, ops);
+    if (params)
+        memcpy(s->priv, params, ops->priv_size);
+    else if (ops->params)
+        vl_params_defaults(ops->params, s->priv);
+    for (s->ncounters = 0; ops->counters && ops->counters[s->ncounters];)
+        s->ncounters++;
+    s->counters = calloc((size_t)s->ncounters + 1, sizeof *s->counters);
+    if (!s->counters)
+        return alloc_failed(err);
+    for (int t = 0; t < VL_TIMER_SLOTS; t++)
+        vl_event_init(&s->timer_ev[t], on_sched_timer, hv, VL_EVC_HV, 0x40000000u | (uint32_t)t);
+
+    for (int i = 0; i < hv->npcpus; i++) {
+        vl_pcpu *p = &hv->pcpus[i];
+        p->id = i;
+        p->hv = hv;
+        p->place = vl_topology_place(i, scn->host.cores_per_socket, scn->host.threads_per_core);
+        uint32_t tag = (uint32_t)i << 4;
+        vl_event_init(&p->sched_ev, on_sched, p, VL_EVC_SCHED, tag | 1);
+        vl_event_init(&p->slice_ev, on_sched, p, VL_EVC_SLICE, tag | 2);
+        vl_event_init(&p->tick_ev, on_tick, p, VL_EVC_HV, tag | 3);
+        vl_event_init(&p->enter_ev, vl_hv_enter_event, p, VL_EVC_GUEST, tag | 4);
+        for (int t = 0; t < VL_TIMER_SLOTS; t++)
+            vl_event_init(&p->timer_ev[t], on_pcpu_timer, p, VL_EVC_HV, tag | (uint32_t)(8 + t));
+        p->priv = priv_alloc(ops->pcpu_size);
+        if (ops->pcpu_size && !p->priv)
+            return alloc_failed(err);
+    }
+    int next_vcpu = 0;
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_vm_spec *spec = &scn->vms[d];
+        vl_vm *vm = &hv->vms[d];
+        vm->id = d;
+        memcpy(vm->name, spec->name, sizeof vm->name);
+        vm->weight = spec->weight;
+        vm->cap = spec->cap;
+        vm->nvcpus = spec->vcpus;
+        vm->affinity = spec->affinity;
+        vm->vcpus = &hv->vcpus[next_vcpu];
+        vm->priv = priv_alloc(ops->vm_size);
+        if (ops->vm_size && !vm->priv)
+            return alloc_failed(err);
+        const void *vmp = vl_vm_spec_params(spec, ops);
+        if (vmp)
+            memcpy(vm->priv, vmp, ops->vm_size);
+        else if (ops->vm_params)
+            vl_params_defaults(ops->vm_params, vm->priv);
+        for (int i = 0; i < vm->nvcpus; i++) {
+            vl_vcpu *v = &hv->vcpus[next_vcpu];
+            v->id = next_vcpu++;
+            v->index = i;
+            v->vm = vm;
+            v->hv = hv;
+            v->state = VL_OFFLINE;
+            v->priv = priv_alloc(ops->vcpu_size);
+            if (ops->vcpu_size && !v->priv)
+                return alloc_failed(err);
+        }
+    }
+    vl_event_init(&hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, 0x7fffffffu);
+    return 0;
+}
+
+vl_sim *vl_hv_sim(vl_hv *hv)
+{
+    return &hv->sim;
+}
+
+void vl_hv_attach_guest(vl_hv *hv, int vm, const vl_guest_port *port, void *guest)
+{
+    hv->vms[vm].port = port;
+    hv->vms[vm].guest = guest;
+}
+
+int vl_hv_start(vl_hv *hv, vl_error *err)
+{
+    const vl_sched_ops *ops = hv->sched.ops;
+    hv->hook = "init";
+    if (ops->init(&hv->sched) < 0) {
+        hv->hook = NULL;
+        return vl_error_set(err, "policy '%s' refused to start (init failed)", ops->name);
+    }
+    for (int i = 0; i < hv->nvcpus; i++) {
+        if (ops->vcpu_insert) {
+            hv->hook = "vcpu_insert";
+            ops->vcpu_insert(&hv->sched, &hv->vcpus[i]);
+        }
+    }
+    hv->hook = NULL;
+    for (int i = 0; i < hv->npcpus; i++)
+        hv->pcpus[i].since = hv->sim.now;
+    for (int i = 0; i < hv->nvcpus && !hv->failed; i++)
+        vl_hv_wake(&hv->vcpus[i], VL_WAKE_START, -1);
+    if (hv->failed)
+        return vl_error_set(err, "%s", hv->failure);
+    vl_sim_schedule(&hv->sim, &hv->watchdog_ev, hv->sim.now + hv->watchdog / 4);
+    return 0;
+}
+
+void vl_hv_destroy(vl_hv *hv)
+{
+    if (hv->sched.ops && hv->sched.ops->fini && hv->sched.priv)
+        hv->sched.ops->fini(&hv->sched);
+    free(hv->sched.priv);
+    free(hv->sched.counters);
+    for (int i = 0; hv->pcpus && i < hv->npcpus; i++)
+        free(hv->pcpus[i].priv);
+    for (int i = 0; hv->vms && i < hv->nvms; i++)
+        free(hv->vms[i].priv);
+    for (int i = 0; hv->vcpus && i < hv->nvcpus; i++)
+        free(hv->vcpus[i].priv);
+    free(hv->pcpus);
+    free(hv->vms);
+    free(hv->vcpus);
+    vl_sim_fini(&hv->sim);
+    memset(hv, 0, sizeof *hv);
+}

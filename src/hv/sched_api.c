@@ -1,0 +1,135 @@
+/* hv/sched_api.c - what a policy may read and do (include/vcpulab/sched.h),
+ * implemented over the core's objects.  Nothing here exposes guest state:
+ * the one guest-derived value, the saved RIP, is only given for a preempted
+ * vCPU, as a real hypervisor reads it from the saved register file. */
+#include <assert.h>
+
+#include "hv/hv.h"
+
+/* instance */
+void *vl_sched_priv(vl_sched *s) { return s->priv; }
+const char *vl_sched_name(const vl_sched *s) { return s->ops->name; }
+vl_ns vl_now(const vl_sched *s) { return s->hv->sim.now; }
+int vl_npcpus(const vl_sched *s) { return s->hv->npcpus; }
+vl_pcpu *vl_pcpu_get(vl_sched *s, int id)
+{
+    assert(id >= 0 && id < s->hv->npcpus);
+    return &s->hv->pcpus[id];
+}
+int vl_nvms(const vl_sched *s) { return s->hv->nvms; }
+vl_vm *vl_vm_get(vl_sched *s, int id)
+{
+    assert(id >= 0 && id < s->hv->nvms);
+    return &s->hv->vms[id];
+}
+int vl_nvcpus_total(const vl_sched *s) { return s->hv->nvcpus; }
+vl_vcpu *vl_vcpu_get(vl_sched *s, int id)
+{
+    assert(id >= 0 && id < s->hv->nvcpus);
+    return &s->hv->vcpus[id];
+}
+
+void vl_sched_set_tick(vl_sched *s, vl_ns period)
+{
+    s->tick = period > 0 ? period : 0;
+}
+
+void vl_counter_add(vl_sched *s, int counter, int64_t n)
+{
+    assert(counter >= 0 && counter < s->ncounters);
+    s->counters[counter] += n;
+}
+
+static vl_event *timer_of(vl_sched *s, vl_pcpu *p, int slot)
+{
+    assert(slot >= 0 && slot < VL_TIMER_SLOTS);
+    return p ? &p->timer_ev[slot] : &s->timer_ev[slot];
+}
+
+void vl_timer_arm(vl_sched *s, vl_pcpu *p, int slot, vl_ns when)
+{
+    if (when < s->hv->sim.now) {
+        vl_hv_fail(s->hv, "armed timer slot %d in the past", slot);
+        return;
+    }
+    vl_sim_schedule(&s->hv->sim, timer_of(s, p, slot), when);
+}
+
+void vl_timer_cancel(vl_sched *s, vl_pcpu *p, int slot)
+{
+    vl_sim_cancel(&s->hv->sim, timer_of(s, p, slot));
+}
+
+bool vl_timer_pending(vl_sched *s, vl_pcpu *p, int slot)
+{
+    return vl_event_pending(timer_of(s, p, slot));
+}
+
+/* pCPUs */
+int vl_pcpu_id(const vl_pcpu *p) { return p->id; }
+void *vl_pcpu_priv(vl_pcpu *p) { return p->priv; }
+vl_vcpu *vl_pcpu_curr(const vl_pcpu *p) { return p->curr; }
+bool vl_pcpu_is_idle(const vl_pcpu *p) { return p->curr == NULL; }
+int vl_pcpu_socket(const vl_pcpu *p) { return p->place.socket; }
+int vl_pcpu_core(const vl_pcpu *p) { return p->place.core; }
+int vl_pcpu_thread(const vl_pcpu *p) { return p->place.thread; }
+
+void vl_tickle(vl_pcpu *p)
+{
+    /* a remote pCPU learns of it through a host IPI */
+    vl_hv_raise_sched(p, p == p->hv->local ? 0 : p->hv->costs.host_ipi);
+}
+
+/* VMs */
+int vl_vm_id(const vl_vm *d) { return d->id; }
+const char *vl_vm_name(const vl_vm *d) { return d->name; }
+void *vl_vm_priv(vl_vm *d) { return d->priv; }
+int vl_vm_weight(const vl_vm *d) { return d->weight; }
+int vl_vm_cap(const vl_vm *d) { return d->cap; }
+int vl_vm_nvcpus(const vl_vm *d) { return d->nvcpus; }
+vl_vcpu *vl_vm_vcpu(vl_vm *d, int index)
+{
+    assert(index >= 0 && index < d->nvcpus);
+    return &d->vcpus[index];
+}
+
+/* vCPUs */
+int vl_vcpu_id(const vl_vcpu *v) { return v->id; }
+int vl_vcpu_index(const vl_vcpu *v) { return v->index; }
+vl_vm *vl_vcpu_vm(vl_vcpu *v) { return v->vm; }
+void *vl_vcpu_priv(vl_vcpu *v) { return v->priv; }
+vl_runstate vl_vcpu_runstate(const vl_vcpu *v) { return v->state; }
+vl_pcpu *vl_vcpu_pcpu(vl_vcpu *v) { return v->processor; }
+bool vl_vcpu_affine(const vl_vcpu *v, const vl_pcpu *p) { return vl_cpuset_has(&v->vm->affinity, p->id); }
+vl_ns vl_vcpu_runstate_time(const vl_vcpu *v, vl_runstate st) { return vl_hv_vcpu_time(v, st, v->hv->sim.now); }
+vl_ns vl_vcpu_state_entry(const vl_vcpu *v) { return v->state_entry; }
+uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k)
+{
+    assert(k >= 0 && k < VL_NR_EXIT_KINDS);
+    return v->exits[k];
+}
+
+bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel)
+{
+    if (v->state != VL_RUNNABLE || v->in_guest)
+        return false;
+    *rip = v->saved_rip;
+    *kernel = v->saved_kernel;
+    return true;
+}
+
+/* accounting helpers for reports */
+vl_ns vl_hv_vcpu_time(const vl_vcpu *v, vl_runstate st, vl_ns now)
+{
+    return v->state_ns[st] + (v->state == st ? now - v->state_entry : 0);
+}
+
+vl_ns vl_hv_pcpu_busy(const vl_pcpu *p, vl_ns now)
+{
+    return p->busy_ns + (p->curr ? now - p->since : 0);
+}
+
+vl_ns vl_hv_pcpu_idle(const vl_pcpu *p, vl_ns now)
+{
+    return p->idle_ns + (p->curr ? 0 : now - p->since);
+}

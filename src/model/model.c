@@ -1,0 +1,172 @@
+/* model/model.c - assembling, running and measuring one simulation. */
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void on_end(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_model *m = ctx;
+    vl_sim_stop(&m->hv.sim);
+}
+
+/* Start of the measurement window: remember the accounting so far and
+ * clear the workloads' measures. */
+static void on_warmup(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_model *m = ctx;
+    vl_hv *hv = &m->hv;
+    vl_ns now = hv->sim.now;
+    m->window_start = now;
+    for (int i = 0; i < hv->nvcpus; i++)
+        for (int st = 0; st < VL_NR_RUNSTATES; st++)
+            m->vcpu_base[i * VL_NR_RUNSTATES + st] = vl_hv_vcpu_time(&hv->vcpus[i], st, now);
+    for (int i = 0; i < hv->npcpus; i++) {
+        m->pcpu_base[3 * i] = vl_hv_pcpu_busy(&hv->pcpus[i], now);
+        m->pcpu_base[3 * i + 1] = vl_hv_pcpu_idle(&hv->pcpus[i], now);
+        m->pcpu_base[3 * i + 2] = hv->pcpus[i].overhead_ns;
+        m->pcpu_switch_base[i] = hv->pcpus[i].switches;
+    }
+    for (int c = 0; c < hv->sched.ncounters; c++)
+        m->counter_base[c] = hv->sched.counters[c];
+    for (int w = 0; w < m->nworkloads; w++) {
+        vl_wstats *s = &m->workloads[w].stats;
+        s->work_ns = 0;
+        s->bursts = 0;
+        vl_hist_reset(&s->wake_latency);
+        vl_hist_reset(&s->response);
+    }
+}
+
+static int create_workloads(vl_model *m, vl_error *err)
+{
+    const vl_scenario *scn = m->scn;
+    for (int d = 0; d < scn->nvms; d++)
+        m->nworkloads += scn->vms[d].nworkloads;
+    m->workloads = calloc((size_t)m->nworkloads + 1, sizeof *m->workloads);
+    if (!m->workloads)
+        return vl_error_set(err, "out of memory");
+    int w = 0;
+    for (int d = 0; d < scn->nvms; d++) {
+        const vl_vm_spec *vm = &scn->vms[d];
+        for (int i = 0; i < vm->nworkloads; i++, w++) {
+            const vl_workload_spec *ws = &vm->workloads[i];
+            vl_workload *wl = &m->workloads[w];
+            memcpy(wl->name, ws->name, sizeof wl->name);
+            wl->type = ws->type;
+            wl->vm = d;
+            vl_hist_init(&wl->stats.wake_latency);
+            vl_hist_init(&wl->stats.response);
+            if (ws->type->create(m->guests[d], wl, ws->params) < 0)
+                return vl_error_at(err, scn->path, ws->line, ws->col,
+                                   "workload '%s' of VM '%s' could not be created", ws->name,
+                                   vm->name);
+        }
+    }
+    return 0;
+}
+
+int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
+                    vl_ns duration, const vl_model_opts *opts, vl_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->scn = scn;
+    m->ops = ops;
+    m->seed = seed ? seed : scn->seed;
+    m->duration = duration > 0 ? duration : scn->duration;
+    m->warmup = scn->warmup < m->duration ? scn->warmup : 0;
+    vl_fel_kind fel = opts ? opts->fel : VL_FEL_CALENDAR;
+    if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
+        return -1;
+    if (opts) {
+        m->hv.observer = opts->observer;
+        m->max_events = opts->max_events;
+    }
+    vl_hv *hv = &m->hv;
+    m->guests = calloc((size_t)scn->nvms, sizeof *m->guests);
+    m->vcpu_base = calloc((size_t)hv->nvcpus * VL_NR_RUNSTATES, sizeof *m->vcpu_base);
+    m->pcpu_base = calloc((size_t)hv->npcpus * 3, sizeof *m->pcpu_base);
+    m->pcpu_switch_base = calloc((size_t)hv->npcpus, sizeof *m->pcpu_switch_base);
+    m->counter_base = calloc((size_t)hv->sched.ncounters + 1, sizeof *m->counter_base);
+    if (!m->guests || !m->vcpu_base || !m->pcpu_base || !m->pcpu_switch_base || !m->counter_base)
+        return vl_error_set(err, "out of memory");
+    for (int d = 0; d < scn->nvms; d++) {
+        m->guests[d] = vl_guest_create(hv, d, scn->vms[d].name, scn->vms[d].vcpus, m->seed);
+        if (!m->guests[d])
+            return vl_error_set(err, "out of memory");
+    }
+    if (create_workloads(m, err) < 0)
+        return -1;
+    vl_event_init(&m->end_ev, on_end, m, VL_EVC_END, 0x7ffffff0u);
+    vl_event_init(&m->warmup_ev, on_warmup, m, VL_EVC_END, 0x7ffffff1u);
+    return 0;
+}
+
+int vl_model_run(vl_model *m, vl_error *err)
+{
+    vl_hv *hv = &m->hv;
+    if (vl_hv_start(hv, err) < 0)
+        return -1;
+    vl_sim_schedule(&hv->sim, &m->warmup_ev, m->warmup);
+    vl_sim_schedule(&hv->sim, &m->end_ev, m->duration);
+    vl_stop_reason why = vl_sim_run(&hv->sim, m->max_events);
+    if (hv->failed)
+        return vl_error_set(err, "%s", hv->failure);
+    if (why == VL_STOP_BUDGET)
+        return vl_error_set(err, "event budget of %llu events exhausted at t=%lld ns",
+                            (unsigned long long)m->max_events, (long long)hv->sim.now);
+    return 0;
+}
+
+void vl_model_destroy(vl_model *m)
+{
+    if (m->guests)
+        for (int d = 0; d < m->scn->nvms; d++)
+            vl_guest_destroy(m->guests[d]);
+    free(m->guests);
+    free(m->workloads);
+    free(m->vcpu_base);
+    free(m->pcpu_base);
+    free(m->pcpu_switch_base);
+    free(m->counter_base);
+    vl_hv_destroy(&m->hv);
+    memset(m, 0, sizeof *m);
+}
+
+vl_ns vl_model_window(const vl_model *m)
+{
+    return m->hv.sim.now - m->window_start;
+}
+
+vl_ns vl_model_vcpu_time(const vl_model *m, int vcpu, vl_runstate st)
+{
+    return vl_hv_vcpu_time(&m->hv.vcpus[vcpu], st, m->hv.sim.now) -
+           m->vcpu_base[vcpu * VL_NR_RUNSTATES + st];
+}
+
+vl_ns vl_model_pcpu_busy(const vl_model *m, int p)
+{
+    return vl_hv_pcpu_busy(&m->hv.pcpus[p], m->hv.sim.now) - m->pcpu_base[3 * p];
+}
+
+vl_ns vl_model_pcpu_idle(const vl_model *m, int p)
+{
+    return vl_hv_pcpu_idle(&m->hv.pcpus[p], m->hv.sim.now) - m->pcpu_base[3 * p + 1];
+}
+
+vl_ns vl_model_pcpu_overhead(const vl_model *m, int p)
+{
+    return m->hv.pcpus[p].overhead_ns - m->pcpu_base[3 * p + 2];
+}
+
+uint64_t vl_model_pcpu_switches(const vl_model *m, int p)
+{
+    return m->hv.pcpus[p].switches - m->pcpu_switch_base[p];
+}
+
+int64_t vl_model_counter(const vl_model *m, int c)
+{
+    return m->hv.sched.counters[c] - m->counter_base[c];
+}

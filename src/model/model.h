@@ -1,0 +1,57 @@
+/* model/model.h - one simulation: a scenario instantiated for one policy and
+ * one seed (hypervisor core + a guest per VM + the workloads' tasks), run
+ * to its end, with the measurement window starting after the warm-up.
+ * No globals: two models can live in one process. */
+#ifndef VL_MODEL_H
+#define VL_MODEL_H
+
+#include "guest/guest.h"
+#include "hv/hv.h"
+#include "vcpulab/scenario.h"
+#include "workload/workload.h"
+
+typedef struct vl_model_opts {
+    vl_fel_kind fel;       /* event-list implementation (default calendar) */
+    uint64_t max_events;   /* 0 = no budget                                 */
+    vl_hv_observer observer; /* e.g. a trace writer; must not change the run */
+} vl_model_opts;
+
+typedef struct vl_model {
+    const vl_scenario *scn;
+    const vl_sched_ops *ops;
+    uint64_t seed;
+    vl_ns duration, warmup;
+    vl_hv hv;
+    vl_guest **guests;
+    vl_workload *workloads;
+    int nworkloads;
+    vl_event end_ev, warmup_ev;
+    /* accounting at the start of the measurement window */
+    vl_ns *vcpu_base;      /* nvcpus x VL_NR_RUNSTATES */
+    vl_ns *pcpu_base;      /* npcpus x 3: busy, idle, overhead */
+    uint64_t *pcpu_switch_base;
+    int64_t *counter_base;
+    vl_ns window_start;
+    uint64_t max_events;
+} vl_model;
+
+/* Builds the model; `seed` and `duration` override the scenario's when
+ * non-zero.  Returns 0 or -1 with err. */
+int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
+                    vl_ns duration, const vl_model_opts *opts, vl_error *err);
+/* Runs to the end.  Returns 0; -1 with err when the core stopped the policy
+ * (err->msg names the policy, the hook and the time) or the event budget
+ * ran out. */
+int vl_model_run(vl_model *m, vl_error *err);
+void vl_model_destroy(vl_model *m);
+
+/* Measured (post-warm-up) figures. */
+vl_ns vl_model_window(const vl_model *m);
+vl_ns vl_model_vcpu_time(const vl_model *m, int vcpu, vl_runstate st);
+vl_ns vl_model_pcpu_busy(const vl_model *m, int pcpu);
+vl_ns vl_model_pcpu_idle(const vl_model *m, int pcpu);
+vl_ns vl_model_pcpu_overhead(const vl_model *m, int pcpu);
+uint64_t vl_model_pcpu_switches(const vl_model *m, int pcpu);
+int64_t vl_model_counter(const vl_model *m, int counter);
+
+#endif

@@ -1,0 +1,143 @@
+/* report/json_report.c - the run's JSON document (docs/output-format.md).
+ * Only integers and fixed-precision doubles: the same run gives the same
+ * bytes. */
+#include <stdio.h>
+
+#include "report/report.h"
+#include "vl_json.h"
+
+static void hist_obj(vl_json *j, const char *key, const vl_hist *h)
+{
+    vl_json_key(j, key);
+    vl_json_obj_begin(j);
+    vl_json_kuint(j, "count", h->count);
+    vl_json_kdouble(j, "mean_ns", vl_hist_mean(h));
+    vl_json_kint(j, "min_ns", h->count ? h->min : 0);
+    vl_json_kint(j, "p50_ns", vl_hist_percentile(h, 50));
+    vl_json_kint(j, "p90_ns", vl_hist_percentile(h, 90));
+    vl_json_kint(j, "p99_ns", vl_hist_percentile(h, 99));
+    vl_json_kint(j, "max_ns", h->count ? h->max : 0);
+    vl_json_obj_end(j);
+}
+
+static void write_pcpus(vl_json *j, const vl_model *m)
+{
+    vl_json_key(j, "pcpus");
+    vl_json_arr_begin(j);
+    for (int p = 0; p < m->hv.npcpus; p++) {
+        vl_json_obj_begin(j);
+        vl_json_kint(j, "id", p);
+        vl_json_kint(j, "busy_ns", vl_model_pcpu_busy(m, p));
+        vl_json_kint(j, "idle_ns", vl_model_pcpu_idle(m, p));
+        vl_json_kint(j, "overhead_ns", vl_model_pcpu_overhead(m, p));
+        vl_json_kuint(j, "switches", vl_model_pcpu_switches(m, p));
+        vl_json_obj_end(j);
+    }
+    vl_json_arr_end(j);
+}
+
+static void write_vcpu(vl_json *j, const vl_model *m, const vl_vcpu *v)
+{
+    vl_json_obj_begin(j);
+    vl_json_kint(j, "index", v->index);
+    vl_json_kint(j, "run_ns", vl_model_vcpu_time(m, v->id, VL_RUNNING));
+    vl_json_kint(j, "wait_ns", vl_model_vcpu_time(m, v->id, VL_RUNNABLE));
+    vl_json_kint(j, "blocked_ns", vl_model_vcpu_time(m, v->id, VL_BLOCKED));
+    vl_json_kint(j, "offline_ns", vl_model_vcpu_time(m, v->id, VL_OFFLINE));
+    vl_json_kuint(j, "wakeups", v->wakeups);
+    vl_json_kuint(j, "preemptions", v->preemptions);
+    vl_json_kuint(j, "migrations", v->migrations);
+    vl_json_kint(j, "max_wait_ns", v->max_wait);
+    vl_json_key(j, "exits");
+    vl_json_obj_begin(j);
+    static const char *const names[VL_NR_EXIT_KINDS] = {"hlt", "ple", "yield", "ipi", "io", "cr3"};
+    for (int k = 0; k < VL_NR_EXIT_KINDS; k++)
+        vl_json_kuint(j, names[k], v->exits[k]);
+    vl_json_obj_end(j);
+    vl_json_obj_end(j);
+}
+
+static void write_workloads(vl_json *j, const vl_model *m, int d)
+{
+    vl_json_key(j, "workloads");
+    vl_json_arr_begin(j);
+    for (int w = 0; w < m->nworkloads; w++) {
+        const vl_workload *wl = &m->workloads[w];
+        if (wl->vm != d)
+            continue;
+        vl_json_obj_begin(j);
+        vl_json_kstr(j, "name", wl->name);
+        vl_json_kstr(j, "type", wl->type->name);
+        vl_json_kint(j, "work_ns", wl->stats.work_ns);
+        vl_json_kuint(j, "bursts", wl->stats.bursts);
+        hist_obj(j, "wake_latency", &wl->stats.wake_latency);
+        hist_obj(j, "response", &wl->stats.response);
+        vl_json_obj_end(j);
+    }
+    vl_json_arr_end(j);
+}
+
+static void write_vms(vl_json *j, const vl_model *m)
+{
+    const vl_hv *hv = &m->hv;
+    double capacity = (double)hv->npcpus * (double)vl_model_window(m);
+    vl_json_key(j, "vms");
+    vl_json_arr_begin(j);
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_vm *vm = &hv->vms[d];
+        vl_ns cpu = 0, wait = 0, blocked = 0;
+        for (int i = 0; i < vm->nvcpus; i++) {
+            cpu += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
+            wait += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNABLE);
+            blocked += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_BLOCKED);
+        }
+        vl_json_obj_begin(j);
+        vl_json_kstr(j, "name", vm->name);
+        vl_json_kint(j, "vcpus", vm->nvcpus);
+        vl_json_kint(j, "weight", vm->weight);
+        vl_json_kint(j, "cap", vm->cap);
+        vl_json_kint(j, "cpu_ns", cpu);
+        vl_json_kint(j, "wait_ns", wait);
+        vl_json_kint(j, "blocked_ns", blocked);
+        vl_json_kdouble(j, "share", capacity > 0 ? (double)cpu / capacity : 0);
+        vl_json_kdouble(j, "entitled_share", vl_entitled_share(m, d));
+        vl_json_key(j, "vcpu");
+        vl_json_arr_begin(j);
+        for (int i = 0; i < vm->nvcpus; i++)
+            write_vcpu(j, m, &vm->vcpus[i]);
+        vl_json_arr_end(j);
+        write_workloads(j, m, d);
+        vl_json_obj_end(j);
+    }
+    vl_json_arr_end(j);
+}
+
+void vl_report_json(const vl_model *m, FILE *f)
+{
+    vl_json j;
+    char digest[24];
+    snprintf(digest, sizeof digest, "%016llx", (unsigned long long)m->hv.sim.digest);
+    vl_json_init(&j, f, true);
+    vl_json_obj_begin(&j);
+    vl_json_kstr(&j, "vcpulab", VL_VERSION);
+    vl_json_kstr(&j, "scenario", m->scn->name);
+    vl_json_kstr(&j, "sched", m->ops->name);
+    vl_json_kuint(&j, "seed", m->seed);
+    vl_json_kint(&j, "duration_ns", m->duration);
+    vl_json_kint(&j, "warmup_ns", m->warmup);
+    vl_json_kint(&j, "sim_ns", vl_model_window(m));
+    vl_json_kuint(&j, "events", m->hv.sim.events);
+    vl_json_kstr(&j, "digest", digest);
+    write_pcpus(&j, m);
+    write_vms(&j, m);
+    vl_json_key(&j, "policy");
+    vl_json_obj_begin(&j);
+    vl_json_key(&j, "counters");
+    vl_json_obj_begin(&j);
+    for (int c = 0; c < m->hv.sched.ncounters; c++)
+        vl_json_kint(&j, m->hv.sched.ops->counters[c], vl_model_counter(m, c));
+    vl_json_obj_end(&j);
+    vl_json_obj_end(&j);
+    vl_json_obj_end(&j);
+    vl_json_finish(&j);
+}

@@ -1,0 +1,84 @@
+/* report/metrics.c - the flat list of named headline metrics. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static int add(vl_metrics *ms, double value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int add(vl_metrics *ms, double value, const char *fmt, ...)
+{
+    if (ms->n == ms->cap) {
+        int cap = ms->cap ? 2 * ms->cap : 32;
+        vl_metric *v = realloc(ms->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        ms->v = v;
+        ms->cap = cap;
+    }
+    vl_metric *m = &ms->v[ms->n++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->name, sizeof m->name, fmt, ap);
+    va_end(ap);
+    m->value = value;
+    return 0;
+}
+
+static vl_ns vm_time(const vl_model *m, int d, vl_runstate st)
+{
+    vl_ns sum = 0;
+    const vl_vm *vm = &m->hv.vms[d];
+    for (int i = 0; i < vm->nvcpus; i++)
+        sum += vl_model_vcpu_time(m, vm->vcpus[i].id, st);
+    return sum;
+}
+
+int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
+{
+    const vl_hv *hv = &m->hv;
+    double capacity = (double)hv->npcpus * (double)vl_model_window(m);
+    int rc = 0;
+    for (int d = 0; d < hv->nvms; d++) {
+        const char *vm = hv->vms[d].name;
+        vl_ns cpu = vm_time(m, d, VL_RUNNING);
+        rc |= add(ms, capacity > 0 ? (double)cpu / capacity : 0, "vm.%s.share", vm);
+        rc |= add(ms, vl_entitled_share(m, d), "vm.%s.entitled_share", vm);
+        rc |= add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
+        rc |= add(ms, (double)vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
+    }
+    for (int w = 0; w < m->nworkloads; w++) {
+        const vl_workload *wl = &m->workloads[w];
+        const char *vm = hv->vms[wl->vm].name;
+        const vl_wstats *s = &wl->stats;
+        rc |= add(ms, (double)s->work_ns, "wl.%s.%s.work_ns", vm, wl->name);
+        rc |= add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
+        if (s->wake_latency.count) {
+            rc |= add(ms, vl_hist_mean(&s->wake_latency), "wl.%s.%s.wake_mean_ns", vm, wl->name);
+            rc |= add(ms, (double)vl_hist_percentile(&s->wake_latency, 99),
+                      "wl.%s.%s.wake_p99_ns", vm, wl->name);
+        }
+        if (s->response.count)
+            rc |= add(ms, vl_hist_mean(&s->response), "wl.%s.%s.response_mean_ns", vm, wl->name);
+    }
+    for (int c = 0; c < hv->sched.ncounters; c++)
+        rc |= add(ms, (double)vl_model_counter(m, c), "policy.%s", hv->sched.ops->counters[c]);
+    return rc ? -1 : 0;
+}
+
+void vl_metrics_free(vl_metrics *ms)
+{
+    free(ms->v);
+    *ms = (vl_metrics){0};
+}
+
+const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name)
+{
+    for (int i = 0; i < ms->n; i++)
+        if (strcmp(ms->v[i].name, name) == 0)
+            return &ms->v[i];
+    return NULL;
+}

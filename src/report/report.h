@@ -1,0 +1,37 @@
+/* report/report.h - what a finished run measured, as a JSON document
+ * (docs/output-format.md), a long-format CSV, a human table, and a flat
+ * list of named metrics (for compare and sweeps).  The report reads
+ * everything; nothing below it reads the report. */
+#ifndef VL_REPORT_H
+#define VL_REPORT_H
+
+#include <stdio.h>
+
+#include "model/model.h"
+
+typedef struct vl_metric {
+    char name[160];
+    double value;
+} vl_metric;
+
+typedef struct vl_metrics {
+    vl_metric *v;
+    int n, cap;
+} vl_metrics;
+
+/* Appends the run's headline metrics: per VM share / entitled share /
+ * cpu / wait; per workload work, bursts, wake latency and response
+ * percentiles; policy counters. Names are stable ("vm.web.share"). */
+int vl_metrics_collect(const vl_model *m, vl_metrics *out);
+void vl_metrics_free(vl_metrics *ms);
+const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
+
+/* Fraction of the host a VM is entitled to: weighted max-min fair share
+ * of the pCPUs, each VM demanding all its vCPUs (bounded by its cap). */
+double vl_entitled_share(const vl_model *m, int vm);
+
+void vl_report_json(const vl_model *m, FILE *f);
+void vl_report_csv(const vl_model *m, FILE *f);
+void vl_report_text(const vl_model *m, FILE *f);
+
+#endif

@@ -1,0 +1,62 @@
+/* report/text_report.c - the human summary and the long-format CSV. */
+#include <stdio.h>
+
+#include "report/report.h"
+
+void vl_report_csv(const vl_model *m, FILE *f)
+{
+    vl_metrics ms = {0};
+    vl_metrics_collect(m, &ms);
+    fprintf(f, "scenario,sched,seed,metric,value\n");
+    for (int i = 0; i < ms.n; i++)
+        fprintf(f, "%s,%s,%llu,%s,%.6g\n", m->scn->name, m->ops->name,
+                (unsigned long long)m->seed, ms.v[i].name, ms.v[i].value);
+    vl_metrics_free(&ms);
+}
+
+static double ms_of(double ns) { return ns / 1e6; }
+
+void vl_report_text(const vl_model *m, FILE *f)
+{
+    const vl_hv *hv = &m->hv;
+    vl_ns window = vl_model_window(m);
+    double capacity = (double)hv->npcpus * (double)window;
+    char wtxt[32];
+    vl_duration_format(window, wtxt, sizeof wtxt);
+    fprintf(f, "%s under %s, seed %llu: %s measured, %llu events, digest %016llx\n",
+            m->scn->name, m->ops->name, (unsigned long long)m->seed, wtxt,
+            (unsigned long long)hv->sim.events, (unsigned long long)hv->sim.digest);
+    fprintf(f, "\n%-16s %5s %6s %9s %9s %12s %12s\n", "vm", "vcpus", "weight", "share",
+            "entitled", "cpu(ms)", "wait(ms)");
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_vm *vm = &hv->vms[d];
+        vl_ns cpu = 0, wait = 0;
+        for (int i = 0; i < vm->nvcpus; i++) {
+            cpu += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
+            wait += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNABLE);
+        }
+        fprintf(f, "%-16s %5d %6d %8.2f%% %8.2f%% %12.1f %12.1f\n", vm->name, vm->nvcpus,
+                vm->weight, capacity > 0 ? 100.0 * (double)cpu / capacity : 0,
+                100.0 * vl_entitled_share(m, d), ms_of((double)cpu), ms_of((double)wait));
+    }
+    if (m->nworkloads) {
+        fprintf(f, "\n%-24s %12s %9s %12s %12s %12s\n", "workload", "work(ms)", "bursts",
+                "wake p50(us)", "wake p99(us)", "resp avg(us)");
+        for (int w = 0; w < m->nworkloads; w++) {
+            const vl_workload *wl = &m->workloads[w];
+            char name[2 * VL_NAME_MAX + 2];
+            snprintf(name, sizeof name, "%s/%s", hv->vms[wl->vm].name, wl->name);
+            fprintf(f, "%-24s %12.1f %9llu %12.1f %12.1f %12.1f\n", name,
+                    ms_of((double)wl->stats.work_ns), (unsigned long long)wl->stats.bursts,
+                    vl_hist_percentile(&wl->stats.wake_latency, 50) / 1e3,
+                    vl_hist_percentile(&wl->stats.wake_latency, 99) / 1e3,
+                    vl_hist_mean(&wl->stats.response) / 1e3);
+        }
+    }
+    if (hv->sched.ncounters) {
+        fprintf(f, "\npolicy counters:");
+        for (int c = 0; c < hv->sched.ncounters; c++)
+            fprintf(f, " %s=%lld", hv->sched.ops->counters[c], (long long)vl_model_counter(m, c));
+        fprintf(f, "\n");
+    }
+}

@@ -1,0 +1,76 @@
+/* report/trace.c - Chrome Trace Event writer. Timestamps are microseconds
+ * with nanosecond decimals ("ts": 1234.567). */
+#include "report/trace.h"
+
+#include <stdlib.h>
+
+static void emit_sep(vl_trace *t)
+{
+    fputs(t->nevents++ ? ",\n" : "\n", t->f);
+}
+
+static void emit_run(vl_trace *t, int pcpu, vl_ns end)
+{
+    int id = t->curr[pcpu];
+    if (id < 0)
+        return;
+    const vl_vcpu *v = &t->hv->vcpus[id];
+    vl_ns start = t->since[pcpu];
+    emit_sep(t);
+    fprintf(t->f,
+            "{\"name\":\"%s.v%d\",\"cat\":\"vcpu\",\"ph\":\"X\",\"pid\":0,\"tid\":%d,"
+            "\"ts\":%lld.%03lld,\"dur\":%lld.%03lld,\"args\":{\"vm\":\"%s\",\"vcpu\":%d}}",
+            v->vm->name, v->index, pcpu, (long long)(start / 1000), (long long)(start % 1000),
+            (long long)((end - start) / 1000), (long long)((end - start) % 1000), v->vm->name,
+            v->index);
+}
+
+static void on_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                      vl_ns now)
+{
+    (void)prev;
+    vl_trace *t = ctx;
+    emit_run(t, p->id, now);
+    t->curr[p->id] = next ? next->id : -1;
+    t->since[p->id] = now;
+}
+
+int vl_trace_begin(vl_trace *t, FILE *f, const vl_hv *hv)
+{
+    t->f = f;
+    t->hv = hv;
+    t->npcpus = hv->npcpus;
+    t->nevents = 0;
+    t->since = calloc((size_t)hv->npcpus, sizeof *t->since);
+    t->curr = malloc((size_t)hv->npcpus * sizeof *t->curr);
+    if (!t->since || !t->curr)
+        return -1;
+    fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f);
+    emit_sep(t);
+    fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":0,\"args\":{\"name\":\"host\"}}", f);
+    for (int p = 0; p < hv->npcpus; p++) {
+        t->curr[p] = -1;
+        emit_sep(t);
+        fprintf(f,
+                "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
+                "\"args\":{\"name\":\"pCPU %d\"}}",
+                p, p);
+    }
+    return 0;
+}
+
+vl_hv_observer vl_trace_observer(vl_trace *t)
+{
+    return (vl_hv_observer){.ctx = t, .on_switch = on_switch};
+}
+
+void vl_trace_end(vl_trace *t, vl_ns now)
+{
+    for (int p = 0; p < t->npcpus; p++)
+        emit_run(t, p, now);
+    fputs("\n]}\n", t->f);
+    free(t->since);
+    free(t->curr);
+    t->since = NULL;
+    t->curr = NULL;
+}

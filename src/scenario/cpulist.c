@@ -1,0 +1,91 @@
+/* scenario/cpulist.c - affinity values: a cpu-list string ("0-3,8", spaces
+ * allowed after commas) or a sequence of pCPU ids. */
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario/scn_internal.h"
+
+#define CPULIST_EXAMPLE "a cpu list like \"0-3,8\" or a sequence of pCPU ids"
+
+/* Reads a decimal number (at most 7 digits, so it cannot overflow). */
+static const char *number(const char *p, int *out)
+{
+    int v = 0, digits = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (digits++ < 7)
+            v = v * 10 + (*p - '0');
+        else
+            v = VL_MAX_PCPUS * 1000; /* surely out of range */
+        p++;
+    }
+    *out = v;
+    return digits ? p : NULL;
+}
+
+static int out_of_range(const yt_node *n, const char *what, int64_t cpu, int pcpus,
+                        vl_error *err)
+{
+    return scn_fail(err, n, what, "pCPU %lld does not exist: the host has %d pCPUs (0..%d)",
+                    (long long)cpu, pcpus, pcpus - 1);
+}
+
+static int parse_list(const yt_node *n, const char *what, int pcpus, vl_cpuset *out,
+                      vl_error *err)
+{
+    char got[80];
+    const char *p = n->str;
+    for (;;) {
+        int lo, hi;
+        while (*p == ' ')
+            p++;
+        p = number(p, &lo);
+        if (!p)
+            break;
+        hi = lo;
+        if (*p == '-') {
+            p = number(p + 1, &hi);
+            if (!p)
+                break;
+        }
+        if (hi < lo)
+            return scn_fail(err, n, what, "reversed range %d-%d in cpu list", lo, hi);
+        if (hi >= pcpus)
+            return out_of_range(n, what, hi, pcpus, err);
+        for (int c = lo; c <= hi; c++)
+            vl_cpuset_add(out, c);
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            return 0;
+        if (*p != ',')
+            break;
+        p++;
+    }
+    return scn_fail(err, n, what, "expected " CPULIST_EXAMPLE ", got %s",
+                    scn_got(n, got, sizeof got));
+}
+
+int scn_get_cpuset(const yt_node *n, const char *what, int pcpus, vl_cpuset *out,
+                   vl_error *err)
+{
+    char got[80];
+    memset(out, 0, sizeof *out);
+    if (n->kind == YT_SCALAR && n->str[0])
+        return parse_list(n, what, pcpus, out, err);
+    if (n->kind != YT_SEQ)
+        return scn_fail(err, n, what, "expected " CPULIST_EXAMPLE ", got %s",
+                        scn_got(n, got, sizeof got));
+    if (n->n == 0)
+        return scn_fail(err, n, what, "an affinity must name at least one pCPU");
+    for (size_t i = 0; i < n->n; i++) {
+        char item[SCN_PATH_MAX];
+        int64_t cpu;
+        scn_pathf(item, sizeof item, "%s[%zu]", what, i);
+        if (scn_get_int(n->items[i], item, 0, INT64_MAX, &cpu, err) < 0)
+            return -1;
+        if (cpu >= pcpus)
+            return out_of_range(n->items[i], item, cpu, pcpus, err);
+        vl_cpuset_add(out, (int)cpu);
+    }
+    return 0;
+}

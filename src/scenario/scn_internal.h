@@ -1,0 +1,119 @@
+/* scenario/scn_internal.h - shared by the loader's files, not installed.
+ *
+ * Every helper reports into a vl_error at the source position of the node
+ * it was given (node->src:line:col) and returns 0 or -1.  `what` arguments
+ * are the dotted path of the value in the scenario ("host.pcpus",
+ * "vms[web].workloads[hog].tasks"), used as the message prefix. */
+#ifndef VL_SCENARIO_SCN_INTERNAL_H
+#define VL_SCENARIO_SCN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "scenario/yaml_tree.h"
+#include "vcpulab/scenario.h"
+#include "vl_dist.h"
+#include "vl_error.h"
+#include "vl_time.h"
+
+/* Size of the buffers holding `what` paths. */
+#define SCN_PATH_MAX 192
+
+struct vl_workload_type;
+
+/* --- scalars.c: typed access to nodes ------------------------------------ */
+
+/* snprintf for `what` paths (truncation is acceptable there). */
+void scn_pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Error at node n: "<what>: <message>". */
+int scn_fail(vl_error *err, const yt_node *n, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Describes a node for "got ..." messages: "'abc'", "an empty value",
+ * "a sequence", ... (buf of at least 64 bytes). */
+const char *scn_got(const yt_node *n, char *buf, size_t len);
+
+/* n must be of `kind`. */
+int scn_expect(const yt_node *n, yt_kind kind, const char *what, vl_error *err);
+/* Every key of `map` must be in the NULL-terminated `valid`. */
+int scn_check_keys(const yt_node *map, const char *const *valid, const char *what,
+                   vl_error *err);
+/* "valid keys: a, b, c" style list of a NULL-terminated array into buf. */
+void scn_join(const char *const *names, char *buf, size_t len);
+/* The value under a required key; error at the mapping when missing. */
+int scn_require(const yt_node *map, const char *key, const char *what, yt_node **out,
+                vl_error *err);
+
+int scn_get_int(const yt_node *n, const char *what, int64_t min, int64_t max,
+                int64_t *out, vl_error *err);
+int scn_get_u64(const yt_node *n, const char *what, uint64_t *out, vl_error *err);
+int scn_get_double(const yt_node *n, const char *what, double min, double max,
+                   double *out, vl_error *err);
+int scn_get_bool(const yt_node *n, const char *what, bool *out, vl_error *err);
+/* A duration with a unit (or a bare 0), in [min, max]. */
+int scn_get_duration(const yt_node *n, const char *what, vl_ns min, vl_ns max,
+                     vl_ns *out, vl_error *err);
+/* A duration with a unit (or a bare 0) without range check. */
+int scn_parse_duration(const yt_node *n, const char *what, vl_ns *out, vl_error *err);
+/* Convenience for int fields: scn_get_int into an int. */
+int scn_get_int32(const yt_node *n, const char *what, int min, int max, int *out,
+                  vl_error *err);
+
+/* --- names.c ------------------------------------------------------------- */
+
+/* A name: [A-Za-z0-9_.-]+, shorter than VL_NAME_MAX. */
+int scn_get_name(const yt_node *n, const char *what, char out[VL_NAME_MAX], vl_error *err);
+/* The name of element idx of a `workloads` sequence: its `name:` if it has
+ * a scalar one, else "<type>" when no other unnamed element has the same
+ * type, else "<type>#k" (k = 0-based ordinal among the unnamed elements of
+ * that type).  Used by the loader and by --set paths. */
+void scn_workload_name(const yt_node *seq, size_t idx, char *buf, size_t len);
+
+/* --- cpulist.c ----------------------------------------------------------- */
+
+/* An affinity: "0-3,8" or a sequence of ints; each id < pcpus. */
+int scn_get_cpuset(const yt_node *n, const char *what, int pcpus, vl_cpuset *out,
+                   vl_error *err);
+
+/* --- params.c ------------------------------------------------------------ */
+
+/* Checks that every entry of `table` fits in a struct of `size` bytes (a
+ * bug in the table, reported at node `at` as an internal error naming
+ * `owner`). */
+int scn_params_check_table(const vl_param *table, size_t size, const char *owner,
+                           const yt_node *at, vl_error *err);
+/* Writes the value of every key of `map` into blob, except keys listed in
+ * the NULL-terminated `skip` (may be NULL).  Unknown keys are errors.
+ * `owner` names the table's owner in messages ("policy 'credit'"). */
+int scn_params_apply(const vl_param *table, const yt_node *map, const char *const *skip,
+                     void *blob, const char *what, const char *owner, vl_error *err);
+
+/* --- dist.c -------------------------------------------------------------- */
+
+/* A distribution of durations (vl_dist in ns): a bare duration or a
+ * {dist: kind, ...} mapping.  Location fields (not sd, shape, cdf) must lie
+ * in [min, max] when min < max. */
+int scn_get_dist(const yt_node *n, const char *what, double min, double max, vl_dist *out,
+                 vl_error *err);
+
+/* --- overrides.c --------------------------------------------------------- */
+
+/* Applies "path=value" overrides to the tree (*root may be NULL for an
+ * empty document; a mapping is then created). */
+int scn_overrides_apply(yt_node **root, const char *const *sets, int nsets, vl_error *err);
+
+/* --- vms.c --------------------------------------------------------------- */
+
+/* Converts the `vms` sequence; host must already be filled. */
+int scn_load_vms(const yt_node *seq, vl_scenario *s, vl_error *err);
+
+/* --- policies.c ---------------------------------------------------------- */
+
+/* A registered policy by name; the error lists the registered ones. */
+int scn_get_policy(const yt_node *n, const char *what, const vl_sched_ops **out,
+                   vl_error *err);
+/* Converts a `params:` mapping (policy name -> mapping) into entries;
+ * vm = false: host tables (ops->params, priv_size), true: ops->vm_params,
+ * vm_size. */
+int scn_load_policy_params(const yt_node *map, const char *what, bool vm,
+                           vl_policy_params **out, int *nout, vl_error *err);
+
+#endif

@@ -1,0 +1,163 @@
+/* scenario/vms.c - the `vms:` sequence: each VM's name, size, share,
+ * affinity and per-VM policy parameters, and its workloads with their
+ * type-specific parameters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/scn_internal.h"
+#include "workload/workload.h"
+
+static const char *const vm_keys[] = {
+    "name", "vcpus", "weight", "cap", "affinity", "params", "workloads", NULL,
+};
+static const char *const workload_fixed[] = {"type", "name", NULL};
+
+static int get_wtype(const yt_node *n, const char *what, const vl_workload_type **out,
+                     vl_error *err)
+{
+    char got[80], list[320];
+    size_t used = 0;
+    if (n->kind == YT_SCALAR && n->str[0] && (*out = vl_workload_type_find(n->str)))
+        return 0;
+    list[0] = '\0';
+    for (int i = 0; i < vl_workload_type_count(); i++) {
+        int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                         vl_workload_type_at(i)->name);
+        if (w < 0 || (size_t)w >= sizeof list - used)
+            break;
+        used += (size_t)w;
+    }
+    return scn_fail(err, n, what, "unknown workload type %s (registered types: %s)",
+                    scn_got(n, got, sizeof got), used ? list : "none");
+}
+
+static int load_workload(const yt_node *seq, size_t idx, const char *vmwhat,
+                         vl_workload_spec *ws, vl_error *err)
+{
+    const yt_node *m = seq->items[idx];
+    char what[SCN_PATH_MAX], owner[96];
+    yt_node *tn, *nn;
+    scn_pathf(what, sizeof what, "%s.workloads[%zu]", vmwhat, idx);
+    if (scn_expect(m, YT_MAP, what, err) < 0)
+        return -1;
+    ws->line = m->line;
+    ws->col = m->col;
+    if (scn_require(m, "type", what, &tn, err) < 0)
+        return -1;
+    scn_pathf(what, sizeof what, "%s.workloads[%zu].type", vmwhat, idx);
+    if (get_wtype(tn, what, &ws->type, err) < 0)
+        return -1;
+    if ((nn = yt_map_get(m, "name"))) {
+        scn_pathf(what, sizeof what, "%s.workloads[%zu].name", vmwhat, idx);
+        if (scn_get_name(nn, what, ws->name, err) < 0)
+            return -1;
+    } else {
+        scn_workload_name(seq, idx, ws->name, sizeof ws->name);
+    }
+    scn_pathf(what, sizeof what, "%s.workloads[%s]", vmwhat, ws->name);
+    snprintf(owner, sizeof owner, "workload type '%s'", ws->type->name);
+    if (scn_params_check_table(ws->type->params, ws->type->params_size, owner, m, err) < 0)
+        return -1;
+    ws->params = calloc(1, ws->type->params_size ? ws->type->params_size : 1);
+    if (!ws->params)
+        return vl_error_set(err, "out of memory");
+    vl_params_defaults(ws->type->params, ws->params);
+    return scn_params_apply(ws->type->params, m, workload_fixed, ws->params, what, owner, err);
+}
+
+static int load_workloads(const yt_node *seq, const char *vmwhat, vl_vm_spec *vm,
+                          vl_error *err)
+{
+    char what[SCN_PATH_MAX];
+    scn_pathf(what, sizeof what, "%s.workloads", vmwhat);
+    if (scn_expect(seq, YT_SEQ, what, err) < 0)
+        return -1;
+    if (seq->n == 0)
+        return 0;
+    vm->workloads = calloc(seq->n, sizeof *vm->workloads);
+    if (!vm->workloads)
+        return vl_error_set(err, "out of memory");
+    vm->nworkloads = (int)seq->n;
+    for (size_t i = 0; i < seq->n; i++) {
+        vl_workload_spec *ws = &vm->workloads[i];
+        if (load_workload(seq, i, vmwhat, ws, err) < 0)
+            return -1;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(vm->workloads[j].name, ws->name) != 0)
+                continue;
+            const yt_node *at = yt_map_get(seq->items[i], "name");
+            return scn_fail(err, at ? at : seq->items[i], what,
+                            "duplicate workload name '%s' (first at %d:%d)", ws->name,
+                            vm->workloads[j].line, vm->workloads[j].col);
+        }
+    }
+    return 0;
+}
+
+static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err)
+{
+    const yt_node *m = seq->items[idx];
+    vl_vm_spec *vm = &s->vms[idx];
+    char what[SCN_PATH_MAX], path[SCN_PATH_MAX];
+    yt_node *v;
+
+    scn_pathf(what, sizeof what, "vms[%zu]", idx);
+    if (scn_expect(m, YT_MAP, what, err) < 0 || scn_check_keys(m, vm_keys, what, err) < 0)
+        return -1;
+    scn_pathf(path, sizeof path, "%s.name", what);
+    if (scn_require(m, "name", what, &v, err) < 0 || scn_get_name(v, path, vm->name, err) < 0)
+        return -1;
+    for (size_t j = 0; j < idx; j++)
+        if (strcmp(s->vms[j].name, vm->name) == 0) {
+            const yt_node *first = yt_map_get(seq->items[j], "name");
+            return scn_fail(err, v, path, "duplicate VM name '%s' (first at %d:%d)", vm->name,
+                            first->line, first->col);
+        }
+    scn_pathf(what, sizeof what, "vms[%s]", vm->name);
+
+    scn_pathf(path, sizeof path, "%s.vcpus", what);
+    if (scn_require(m, "vcpus", what, &v, err) < 0 ||
+        scn_get_int32(v, path, 1, 1024, &vm->vcpus, err) < 0)
+        return -1;
+    vm->weight = 256;
+    scn_pathf(path, sizeof path, "%s.weight", what);
+    if ((v = yt_map_get(m, "weight")) && scn_get_int32(v, path, 1, 65535, &vm->weight, err) < 0)
+        return -1;
+    vm->cap = 0;
+    scn_pathf(path, sizeof path, "%s.cap", what);
+    if ((v = yt_map_get(m, "cap")) &&
+        scn_get_int32(v, path, 0, 100 * vm->vcpus, &vm->cap, err) < 0)
+        return -1;
+    scn_pathf(path, sizeof path, "%s.affinity", what);
+    if ((v = yt_map_get(m, "affinity"))) {
+        if (scn_get_cpuset(v, path, s->host.pcpus, &vm->affinity, err) < 0)
+            return -1;
+    } else {
+        for (int c = 0; c < s->host.pcpus; c++)
+            vl_cpuset_add(&vm->affinity, c);
+    }
+    scn_pathf(path, sizeof path, "%s.params", what);
+    if ((v = yt_map_get(m, "params")) &&
+        scn_load_policy_params(v, path, true, &vm->params, &vm->nparams, err) < 0)
+        return -1;
+    if ((v = yt_map_get(m, "workloads")) && load_workloads(v, what, vm, err) < 0)
+        return -1;
+    return 0;
+}
+
+int scn_load_vms(const yt_node *seq, vl_scenario *s, vl_error *err)
+{
+    if (scn_expect(seq, YT_SEQ, "vms", err) < 0)
+        return -1;
+    if (seq->n == 0)
+        return scn_fail(err, seq, "vms", "at least one VM is required");
+    s->vms = calloc(seq->n, sizeof *s->vms);
+    if (!s->vms)
+        return vl_error_set(err, "out of memory");
+    s->nvms = (int)seq->n; /* entries start zeroed: safe to free at any point */
+    for (size_t i = 0; i < seq->n; i++)
+        if (load_vm(seq, i, s, err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,43 @@
+/* sim/engine.h - the discrete-event engine: clock, future-event list, run
+ * loop with stop conditions, and a 64-bit digest of the processed event
+ * stream (time, class and owner tag of every event, in order).  The digest
+ * pins behaviour in golden tests: it must not change with tracing on or off
+ * or with the event-list implementation. */
+#ifndef VL_SIM_ENGINE_H
+#define VL_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/event.h"
+#include "sim/fel.h"
+
+typedef enum vl_stop_reason {
+    VL_STOP_REQUESTED = 0, /* vl_sim_stop() (end of run, or a violation)  */
+    VL_STOP_EMPTY,         /* no pending events                            */
+    VL_STOP_BUDGET,        /* event budget exhausted                       */
+} vl_stop_reason;
+
+typedef struct vl_sim {
+    vl_fel fel;
+    vl_ns now;
+    uint64_t seq;      /* next sequence number                         */
+    uint64_t events;   /* events processed                              */
+    uint64_t digest;
+    bool stop;
+} vl_sim;
+
+int vl_sim_init(vl_sim *s, vl_fel_kind kind);
+void vl_sim_fini(vl_sim *s);
+
+static inline vl_ns vl_sim_now(const vl_sim *s) { return s->now; }
+/* Arms (or re-arms) ev at `when` (>= now). */
+void vl_sim_schedule(vl_sim *s, vl_event *ev, vl_ns when);
+/* Disarms ev if pending. */
+void vl_sim_cancel(vl_sim *s, vl_event *ev);
+/* Runs until vl_sim_stop(), no events remain, or `max_events` events have
+ * been processed in total (0 = no budget). */
+vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events);
+void vl_sim_stop(vl_sim *s);
+
+#endif

@@ -1,0 +1,56 @@
+/* sim/event.h - one future event (also used as a re-armable timer).
+ *
+ * Events are embedded in the objects that own them (a pCPU's slice timer, a
+ * task's sleep timer, ...); the engine never allocates.  The order of events
+ * is total: (time, class, sequence), where the sequence number is assigned
+ * when the event is armed, so two events armed for the same instant and class
+ * fire in the order they were armed.  `tag` is a stable identity of the owner
+ * (never a pointer value) that enters the event-stream digest. */
+#ifndef VL_SIM_EVENT_H
+#define VL_SIM_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vl_time.h"
+
+struct vl_event;
+typedef void (*vl_event_fn)(void *ctx, struct vl_event *ev);
+
+/* Event classes: at one instant, lower classes fire first. */
+typedef enum vl_event_class {
+    VL_EVC_DEVICE = 0, /* interrupts, guest timers, device completions   */
+    VL_EVC_GUEST,      /* guest execution plan points (segment ends)     */
+    VL_EVC_HV,         /* hypervisor ticks, policy timers, watchdog      */
+    VL_EVC_SLICE,      /* slice expiry                                   */
+    VL_EVC_SCHED,      /* reschedule of a pCPU: after all else at t      */
+    VL_EVC_END,        /* end of run / warm-up boundary                  */
+} vl_event_class;
+
+#define VL_EVENT_SEQ_BITS 56
+
+typedef struct vl_event {
+    vl_ns time;
+    uint64_t order;             /* class << 56 | sequence                  */
+    struct vl_event *next, *prev; /* calendar bucket links                 */
+    int32_t slot;               /* bucket or heap index; -1 = not pending  */
+    uint32_t tag;
+    vl_event_fn fn;
+    void *ctx;
+} vl_event;
+
+void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag);
+static inline bool vl_event_pending(const vl_event *ev) { return ev->slot >= 0; }
+static inline vl_event_class vl_event_cls(const vl_event *ev)
+{
+    return (vl_event_class)(ev->order >> VL_EVENT_SEQ_BITS);
+}
+/* Total order: negative if a fires before b. */
+static inline int vl_event_cmp(const vl_event *a, const vl_event *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    return a->order < b->order ? -1 : (a->order > b->order);
+}
+
+#endif

@@ -1,0 +1,47 @@
+/* vl_json.h - streaming JSON writer with stable formatting.
+ *
+ * Output is deterministic: keys in call order, integers printed exactly,
+ * doubles with "%.6g"-style shortest-roundtrip-free formatting fixed at 6
+ * significant digits (NaN/Inf written as null).  Pretty-printed with two
+ * spaces when indent is set, compact otherwise. Strings are escaped per RFC
+ * 8259 (control chars as \u00XX). */
+#ifndef VL_JSON_H
+#define VL_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VL_JSON_MAX_DEPTH 32
+
+typedef struct vl_json {
+    FILE *f;
+    bool indent;
+    int depth;
+    bool need_comma[VL_JSON_MAX_DEPTH];
+    bool after_key;
+} vl_json;
+
+void vl_json_init(vl_json *j, FILE *f, bool indent);
+void vl_json_obj_begin(vl_json *j);
+void vl_json_obj_end(vl_json *j);
+void vl_json_arr_begin(vl_json *j);
+void vl_json_arr_end(vl_json *j);
+void vl_json_key(vl_json *j, const char *key);
+void vl_json_str(vl_json *j, const char *s);
+void vl_json_int(vl_json *j, int64_t v);
+void vl_json_uint(vl_json *j, uint64_t v);
+void vl_json_double(vl_json *j, double v);
+void vl_json_bool(vl_json *j, bool v);
+void vl_json_null(vl_json *j);
+/* Ends the document with a newline. */
+void vl_json_finish(vl_json *j);
+
+/* key + value shorthands */
+void vl_json_kstr(vl_json *j, const char *k, const char *s);
+void vl_json_kint(vl_json *j, const char *k, int64_t v);
+void vl_json_kuint(vl_json *j, const char *k, uint64_t v);
+void vl_json_kdouble(vl_json *j, const char *k, double v);
+void vl_json_kbool(vl_json *j, const char *k, bool v);
+
+#endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Bad input of any kind: one clear message with file:line:col, exit status 2,
+# and no output file left behind.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+expect_bad() { # name, expected stderr pattern, args...
+  local name=$1 pattern=$2; shift 2
+  "$bin" "$@" --json "$tmp/out.json" >"$tmp/stdout" 2>"$tmp/stderr"
+  local rc=$?
+  if [ $rc -ne 2 ]; then echo "FAIL $name: exit $rc, want 2"; fail=1; fi
+  if ! grep -qE -e "$pattern" "$tmp/stderr"; then
+    echo "FAIL $name: stderr does not match '$pattern':"; cat "$tmp/stderr"; fail=1
+  fi
+  if [ "$(wc -l <"$tmp/stderr")" -ne 1 ]; then echo "FAIL $name: not one line"; cat "$tmp/stderr"; fail=1; fi
+  if ls "$tmp" | grep -q "out.json"; then echo "FAIL $name: output file left behind"; fail=1; fi
+}
+
+good="$tmp/good.yaml"
+cat >"$good" <<'Y'
+scheduler: fifo
+host: {pcpus: 2}
+vms:
+  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}
+run: {duration: 100ms}
+Y
+printf 'scheduler: fifo\nhost: {pcpus: 2, colour: red}\nvms: [{name: a, vcpus: 1}]\nrun: {duration: 1s}\n' >"$tmp/unknown_key.yaml"
+printf 'scheduler: fifo\nhost: {pcpus: two}\nvms: [{name: a, vcpus: 1}]\nrun: {duration: 1s}\n' >"$tmp/wrong_type.yaml"
+printf 'scheduler: fifo\nhost: {pcpus: 2}\nvms: [{name: a, vcpus: 1, weight: 0}]\nrun: {duration: 1s}\n' >"$tmp/range.yaml"
+printf 'scheduler: nosuch\nhost: {pcpus: 2}\nvms: [{name: a, vcpus: 1}]\nrun: {duration: 1s}\n' >"$tmp/policy.yaml"
+printf 'scheduler: fifo\nhost: {pcpus: 2}\nvms: [{name: a, vcpus: 1, workloads: [{type: nosuch}]}]\nrun: {duration: 1s}\n' >"$tmp/workload.yaml"
+
+expect_bad unknown_key 'unknown_key.yaml:2:[0-9]+: .*colour' run "$tmp/unknown_key.yaml"
+expect_bad wrong_type 'wrong_type.yaml:2:[0-9]+: .*two' run "$tmp/wrong_type.yaml"
+expect_bad out_of_range 'range.yaml:3:[0-9]+: .*weight' run "$tmp/range.yaml"
+expect_bad unknown_policy 'policy.yaml:1:[0-9]+: .*nosuch' run "$tmp/policy.yaml"
+expect_bad unknown_workload 'workload.yaml:3:[0-9]+: .*nosuch' run "$tmp/workload.yaml"
+expect_bad missing_file 'nofile.yaml: cannot open' run "$tmp/nofile.yaml"
+expect_bad bad_set '--set:1:[0-9]+: ' run "$good" --set host.pcpus=zero
+expect_bad bad_sched 'unknown policy .nosuch.' run "$good" --sched nosuch
+expect_bad bad_duration 'duration' run "$good" --duration 5parsecs
+exit $fail

@@ -1,0 +1,50 @@
+/* testkit.c - helpers for tests that run whole models. */
+#include "testkit.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+void tk_load(vl_scenario *scn, const char *yaml)
+{
+    vl_error err;
+    if (vl_scenario_load_string("test.yaml", yaml, strlen(yaml), NULL, 0, scn, &err) < 0) {
+        char buf[1024];
+        vl_error_format(&err, buf, sizeof buf);
+        fail_msg("scenario did not load: %s", buf);
+    }
+}
+
+int tk_run(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
+           vl_error *err)
+{
+    vl_error local;
+    if (!err)
+        err = &local;
+    if (vl_model_create(m, scn, ops, seed, 0, NULL, err) < 0)
+        return -1;
+    return vl_model_run(m, err);
+}
+
+vl_ns tk_vm_cpu(const vl_model *m, int d)
+{
+    vl_ns sum = 0;
+    const vl_vm *vm = &m->hv.vms[d];
+    for (int i = 0; i < vm->nvcpus; i++)
+        sum += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
+    return sum;
+}
+
+char *tk_json(const vl_model *m, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    vl_report_json(m, f);
+    fclose(f);
+    return buf;
+}

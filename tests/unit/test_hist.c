@@ -1,0 +1,339 @@
+/* test_hist.c - unit tests for the log-linear histogram: exact small values,
+ * bucket layout, percentile error bound against sorting, merge, reset,
+ * iteration and extreme values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vl_hist.h"
+
+#define EXACT_LIMIT (1 << VL_HIST_SUB_BITS)
+#define REL_ERR     (1.0 / (1 << (VL_HIST_SUB_BITS - 1)))
+
+static vl_hist *new_hist(void)
+{
+    vl_hist *h = malloc(sizeof *h);
+    assert_non_null(h);
+    memset(h, 0xa5, sizeof *h); /* init must not rely on zeroed memory */
+    vl_hist_init(h);
+    return h;
+}
+
+static uint64_t xorshift64(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+/* Log-uniform-ish value: random magnitude up to 2^bits_max. */
+static int64_t random_value(uint64_t *s, int bits_max)
+{
+    int bits = (int)(xorshift64(s) % (uint64_t)(bits_max + 1));
+    if (bits == 0)
+        return 0;
+    uint64_t v = xorshift64(s) >> (64 - bits);
+    return (int64_t)v;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    vl_hist *h = new_hist();
+    assert_int_equal(h->count, 0);
+    assert_int_equal(vl_hist_percentile(h, 50), 0);
+    assert_int_equal(vl_hist_percentile(h, 100), 0);
+    assert_true(vl_hist_mean(h) == 0.0);
+    int cur = 0;
+    int64_t v;
+    uint64_t c;
+    assert_int_equal(vl_hist_next(h, &cur, &v, &c), 0);
+    free(h);
+}
+
+static void test_exact_small_values(void **state)
+{
+    (void)state;
+    vl_hist *h = new_hist();
+    for (int64_t v = 0; v < EXACT_LIMIT; v++) {
+        vl_hist_reset(h);
+        vl_hist_record(h, v);
+        vl_hist_record(h, EXACT_LIMIT * 1000); /* so clamping to max does not help */
+        assert_int_equal(vl_hist_percentile(h, 50), v);
+    }
+    /* all of them: iteration yields every value with cumulative count */
+    vl_hist_reset(h);
+    for (int64_t v = 0; v < EXACT_LIMIT; v++)
+        vl_hist_record(h, v);
+    int cur = 0, n = 0;
+    int64_t val;
+    uint64_t cum;
+    while (vl_hist_next(h, &cur, &val, &cum)) {
+        assert_int_equal(val, n);
+        assert_int_equal(cum, (uint64_t)n + 1);
+        n++;
+    }
+    assert_int_equal(n, EXACT_LIMIT);
+    /* every integer percentile rank is exact */
+    for (int k = 1; k <= EXACT_LIMIT; k++)
+        assert_int_equal(vl_hist_percentile(h, 100.0 * k / EXACT_LIMIT), k - 1);
+    free(h);
+}
+
+static void test_bucket_layout(void **state)
+{
+    (void)state;
+    /* With SUB_BITS = 7: [128,256) has width-2 buckets, [256,512) width 4. */
+    vl_hist *h = new_hist();
+    vl_hist_record(h, 256);
+    vl_hist_record(h, 100000);
+    assert_int_equal(vl_hist_percentile(h, 50), 259);
+    vl_hist_reset(h);
+    vl_hist_record(h, 128);
+    vl_hist_record(h, 100000);
+    assert_int_equal(vl_hist_percentile(h, 50), 129);
+    vl_hist_reset(h);
+    vl_hist_record(h, 255);
+    vl_hist_record(h, 100000);
+    assert_int_equal(vl_hist_percentile(h, 50), 255);
+    /* 128 and 129 share a bucket, 130 does not */
+    vl_hist_reset(h);
+    vl_hist_record(h, 128);
+    vl_hist_record(h, 129);
+    vl_hist_record(h, 130);
+    int cur = 0, n = 0;
+    int64_t val;
+    uint64_t cum;
+    while (vl_hist_next(h, &cur, &val, &cum))
+        n++;
+    assert_int_equal(n, 2);
+    free(h);
+}
+
+static void test_rank_semantics(void **state)
+{
+    (void)state;
+    vl_hist *h = new_hist();
+    for (int v = 1; v <= 100; v++)
+        vl_hist_record(h, v);
+    assert_int_equal(vl_hist_percentile(h, 0), 1);
+    assert_int_equal(vl_hist_percentile(h, 0.5), 1);
+    assert_int_equal(vl_hist_percentile(h, 1), 1);
+    assert_int_equal(vl_hist_percentile(h, 1.01), 2);
+    assert_int_equal(vl_hist_percentile(h, 50), 50);
+    assert_int_equal(vl_hist_percentile(h, 99), 99);
+    assert_int_equal(vl_hist_percentile(h, 99.5), 100);
+    assert_int_equal(vl_hist_percentile(h, 100), 100);
+    vl_hist_reset(h);
+    for (int v = 1; v <= 1000; v++)
+        vl_hist_record(h, v < 100 ? v : 100); /* ties at the top */
+    assert_int_equal(vl_hist_percentile(h, 9.9), 99);
+    assert_int_equal(vl_hist_percentile(h, 10), 100);
+    assert_true(fabs(vl_hist_mean(h) - (99.0 * 50 + 901.0 * 100) / 1000) < 1e-9);
+    free(h);
+}
+
+/* The header's rank, ceil(p/100 * count) in [1, count], evaluated as
+ * p * count / 100 like the implementation so float rounding agrees. */
+static long rank_of(double p, int n)
+{
+    long r = (long)ceil(p * n / 100.0);
+    return r < 1 ? 1 : r > n ? n : r;
+}
+
+static void test_percentile_error_bound(void **state)
+{
+    (void)state;
+    static const double ps[] = {0, 0.1, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100};
+    const int n = 100000;
+    int64_t *vals = malloc((size_t)n * sizeof *vals);
+    assert_non_null(vals);
+    vl_hist *h = new_hist();
+    uint64_t s = 0x1234567887654321ULL;
+    for (int i = 0; i < n; i++) {
+        vals[i] = random_value(&s, 48);
+        vl_hist_record(h, vals[i]);
+    }
+    qsort(vals, (size_t)n, sizeof *vals, cmp_i64);
+    assert_int_equal(h->count, (uint64_t)n);
+    assert_int_equal(h->min, vals[0]);
+    assert_int_equal(h->max, vals[n - 1]);
+    assert_int_equal(vl_hist_percentile(h, 0), vals[0]);
+    assert_int_equal(vl_hist_percentile(h, 100), vals[n - 1]);
+
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+        const int64_t exact = vals[rank_of(ps[i], n) - 1];
+        const int64_t got = vl_hist_percentile(h, ps[i]);
+        /* reported value is the bucket's upper bound: never below the true
+         * value and at most REL_ERR above it */
+        if (got < exact || (double)(got - exact) > REL_ERR * (double)exact)
+            fail_msg("p%g: got %lld, exact %lld", ps[i], (long long)got, (long long)exact);
+    }
+    /* and at every rank, not only the listed percentiles */
+    for (int k = 1; k <= n; k += 97) {
+        const double p = 100.0 * k / n;
+        const int64_t exact = vals[rank_of(p, n) - 1];
+        const int64_t got = vl_hist_percentile(h, p);
+        assert_true(got >= exact);
+        assert_true((double)(got - exact) <= REL_ERR * (double)exact);
+    }
+    free(vals);
+    free(h);
+}
+
+static void assert_same_hist(const vl_hist *a, const vl_hist *b)
+{
+    assert_int_equal(a->count, b->count);
+    assert_int_equal(a->min, b->min);
+    assert_int_equal(a->max, b->max);
+    assert_true(a->sum == b->sum);
+    assert_memory_equal(a->buckets, b->buckets, sizeof a->buckets);
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    vl_hist *a = new_hist(), *b = new_hist(), *both = new_hist();
+    uint64_t s = 42;
+    for (int i = 0; i < 20000; i++) {
+        int64_t v = random_value(&s, 30); /* small enough that sums are exact */
+        vl_hist_record(i % 3 ? a : b, v);
+        vl_hist_record(both, v);
+    }
+    vl_hist_record(b, 5); /* b holds the minimum... */
+    vl_hist_record(both, 5);
+    vl_hist_merge(a, b);
+    assert_same_hist(a, both);
+
+    /* merging an empty histogram changes nothing; into an empty one copies */
+    vl_hist *empty = new_hist(), *copy = new_hist();
+    vl_hist_merge(a, empty);
+    assert_same_hist(a, both);
+    vl_hist_merge(copy, both);
+    assert_same_hist(copy, both);
+    /* min/max come from `from` when `into` is empty (not its zero min) */
+    vl_hist_reset(copy);
+    vl_hist_reset(b);
+    vl_hist_record(b, 1000);
+    vl_hist_merge(copy, b);
+    assert_int_equal(copy->min, 1000);
+    assert_int_equal(copy->max, 1000);
+    free(a);
+    free(b);
+    free(both);
+    free(empty);
+    free(copy);
+}
+
+static void test_reset(void **state)
+{
+    (void)state;
+    vl_hist *h = new_hist(), *fresh = new_hist();
+    for (int i = 0; i < 1000; i++)
+        vl_hist_record(h, i * 12345);
+    vl_hist_reset(h);
+    assert_same_hist(h, fresh);
+    assert_int_equal(vl_hist_percentile(h, 99), 0);
+    vl_hist_record(h, 77);
+    assert_int_equal(h->min, 77); /* min is not stuck at a stale 0 */
+    assert_int_equal(h->max, 77);
+    assert_int_equal(vl_hist_percentile(h, 50), 77);
+    free(h);
+    free(fresh);
+}
+
+static void test_next_cumulative(void **state)
+{
+    (void)state;
+    const int n = 50000;
+    int64_t *vals = malloc((size_t)n * sizeof *vals);
+    assert_non_null(vals);
+    vl_hist *h = new_hist();
+    uint64_t s = 7;
+    for (int i = 0; i < n; i++) {
+        vals[i] = random_value(&s, 40);
+        vl_hist_record(h, vals[i]);
+    }
+    qsort(vals, (size_t)n, sizeof *vals, cmp_i64);
+    int cur = 0, buckets = 0, below = 0;
+    int64_t val, prev_val = -1;
+    uint64_t cum, prev_cum = 0;
+    while (vl_hist_next(h, &cur, &val, &cum)) {
+        assert_true(val > prev_val);
+        assert_true(cum > prev_cum); /* only non-empty buckets */
+        /* cum is exactly the number of recorded values <= the upper bound */
+        while (below < n && vals[below] <= val)
+            below++;
+        assert_int_equal(cum, (uint64_t)below);
+        prev_val = val;
+        prev_cum = cum;
+        buckets++;
+    }
+    assert_int_equal(prev_cum, h->count);
+    assert_true(prev_val >= h->max);
+    assert_true(buckets > 100);
+    /* finished cursors stay finished */
+    assert_int_equal(vl_hist_next(h, &cur, &val, &cum), 0);
+    free(vals);
+    free(h);
+}
+
+static void test_extremes(void **state)
+{
+    (void)state;
+    vl_hist *h = new_hist();
+    vl_hist_record(h, INT64_MAX);
+    vl_hist_record(h, INT64_MAX - 1);
+    vl_hist_record(h, (int64_t)1 << 62);
+    vl_hist_record(h, ((int64_t)1 << 62) - 1);
+    vl_hist_record(h, -5);        /* clamped to 0 */
+    vl_hist_record(h, INT64_MIN); /* clamped to 0 */
+    assert_int_equal(h->count, 6);
+    assert_int_equal(h->min, 0);
+    assert_int_equal(h->max, INT64_MAX);
+    assert_int_equal(vl_hist_percentile(h, 0), 0);
+    assert_int_equal(vl_hist_percentile(h, 33), 0);
+    assert_int_equal(vl_hist_percentile(h, 100), INT64_MAX);
+    int64_t p50 = vl_hist_percentile(h, 50);
+    assert_true(p50 >= ((int64_t)1 << 62) - 1);
+    assert_true((double)p50 <= (double)(((int64_t)1 << 62) - 1) * (1 + REL_ERR));
+
+    int cur = 0;
+    int64_t val, last = 0;
+    uint64_t cum = 0;
+    while (vl_hist_next(h, &cur, &val, &cum))
+        last = val;
+    assert_int_equal(last, INT64_MAX); /* the top bucket's upper bound */
+    assert_int_equal(cum, 6);
+    free(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_exact_small_values),
+        cmocka_unit_test(test_bucket_layout),
+        cmocka_unit_test(test_rank_semantics),
+        cmocka_unit_test(test_percentile_error_bound),
+        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_next_cumulative),
+        cmocka_unit_test(test_extremes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
