@@ -18,7 +18,6 @@
 #include "vl_error.h"
 #include "vl_time.h"
 
-#define VL_MAX_PCPUS 4096
 #define VL_NAME_MAX 64
 
 /* A set of pCPU ids (affinity). */

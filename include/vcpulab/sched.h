@@ -49,6 +49,9 @@
 
 #include "vl_time.h"
 
+/* Largest host the model supports; pCPU sets are bitmaps of this size. */
+#define VL_MAX_PCPUS 4096
+
 typedef struct vl_sched vl_sched; /* a policy instance */
 typedef struct vl_pcpu vl_pcpu;
 typedef struct vl_vm vl_vm;
@@ -283,6 +286,8 @@ vl_runstate vl_vcpu_runstate(const vl_vcpu *v);
 /* The pCPU v runs on or is assigned to (last pick_cpu / last ran). */
 vl_pcpu *vl_vcpu_pcpu(vl_vcpu *v);
 bool vl_vcpu_affine(const vl_vcpu *v, const vl_pcpu *p);
+/* The VM's affinity as a bitmap of VL_MAX_PCPUS bits (see vl_bitmap.h). */
+const uint64_t *vl_vcpu_affinity_mask(const vl_vcpu *v);
 /* Time spent in state st (the current stint included, up to now). */
 vl_ns vl_vcpu_runstate_time(const vl_vcpu *v, vl_runstate st);
 /* When v entered its current runstate. */

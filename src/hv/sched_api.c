@@ -101,6 +101,7 @@ void *vl_vcpu_priv(vl_vcpu *v) { return v->priv; }
 vl_runstate vl_vcpu_runstate(const vl_vcpu *v) { return v->state; }
 vl_pcpu *vl_vcpu_pcpu(vl_vcpu *v) { return v->processor; }
 bool vl_vcpu_affine(const vl_vcpu *v, const vl_pcpu *p) { return vl_cpuset_has(&v->vm->affinity, p->id); }
+const uint64_t *vl_vcpu_affinity_mask(const vl_vcpu *v) { return v->vm->affinity.bits; }
 vl_ns vl_vcpu_runstate_time(const vl_vcpu *v, vl_runstate st) { return vl_hv_vcpu_time(v, st, v->hv->sim.now); }
 vl_ns vl_vcpu_state_entry(const vl_vcpu *v) { return v->state_entry; }
 uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k)

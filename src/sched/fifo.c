@@ -18,6 +18,7 @@
  *   - nothing: new ideas belong in a copy of this file.
  */
 #include "vcpulab/sched.h"
+#include "vl_bitmap.h"
 #include "vl_list.h"
 
 #define FIFO_DEFAULT_SLICE_MS 10 /* the Linux/Xen order of magnitude */
@@ -25,6 +26,10 @@
 /* The four private structs (instance, pCPU, VM, vCPU). */
 typedef struct fifo_priv {
     vl_ns slice; /* parameter */
+    /* set in do_schedule when a pCPU goes idle, cleared when it picks */
+    uint64_t idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    /* set while a pCPU's runqueue is non-empty (runq_push / runq_remove) */
+    uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
 } fifo_priv;
 
 typedef struct fifo_pcpu {
@@ -50,22 +55,27 @@ static const vl_param fifo_params[] = {
 static fifo_pcpu *fpc(vl_pcpu *p) { return vl_pcpu_priv(p); }
 static fifo_vcpu *fvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
 
-static void runq_push(vl_pcpu *p, vl_vcpu *v)
+static void runq_push(vl_sched *s, vl_pcpu *p, vl_vcpu *v)
 {
     vl_list_push_back(&fpc(p)->runq, &fvc(v)->link);
     fpc(p)->len++;
+    vl_bit_set(((fifo_priv *)vl_sched_priv(s))->queued, vl_pcpu_id(p));
 }
 
-static void runq_remove(vl_pcpu *p, fifo_vcpu *fv)
+static void runq_remove(vl_sched *s, vl_pcpu *p, fifo_vcpu *fv)
 {
     vl_list_del(&fv->link);
-    fpc(p)->len--;
+    if (--fpc(p)->len == 0)
+        vl_bit_clear(((fifo_priv *)vl_sched_priv(s))->queued, vl_pcpu_id(p));
 }
 
 static int fifo_init(vl_sched *s)
 {
-    for (int i = 0; i < vl_npcpus(s); i++)
+    fifo_priv *fp = vl_sched_priv(s);
+    for (int i = 0; i < vl_npcpus(s); i++) {
         vl_list_init(&fpc(vl_pcpu_get(s, i))->runq);
+        vl_bit_set(fp->idle, i);
+    }
     for (int i = 0; i < vl_nvcpus_total(s); i++) {
         vl_vcpu *v = vl_vcpu_get(s, i);
         vl_list_init(&fvc(v)->link);
@@ -95,28 +105,28 @@ static void fifo_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vect
 {
     (void)why;
     (void)vector;
+    fifo_priv *fp = vl_sched_priv(s);
     vl_pcpu *p = vl_vcpu_pcpu(v);
-    runq_push(p, v);
+    runq_push(s, p, v);
     if (vl_pcpu_is_idle(p)) {
         vl_tickle(p);
         return;
     }
-    for (int i = 0; i < vl_npcpus(s); i++) { /* an idle pCPU will steal it */
-        vl_pcpu *idle = vl_pcpu_get(s, i);
-        if (vl_pcpu_is_idle(idle) && vl_vcpu_affine(v, idle)) {
-            vl_tickle(idle);
-            return;
-        }
-    }
+    /* an idle pCPU will steal it */
+    int idle = vl_bit_next_and(fp->idle, vl_vcpu_affinity_mask(v), 0, vl_npcpus(s));
+    if (idle >= 0)
+        vl_tickle(vl_pcpu_get(s, idle));
 }
 
 /* An idle pCPU takes the head of the longest queue it may run. */
 static vl_vcpu *fifo_steal(vl_sched *s, vl_pcpu *self)
 {
+    fifo_priv *fp = vl_sched_priv(s);
     vl_pcpu *victim = NULL;
-    for (int i = 0; i < vl_npcpus(s); i++) {
+    for (int i = vl_bit_next(fp->queued, 0, vl_npcpus(s)); i >= 0;
+         i = vl_bit_next(fp->queued, i + 1, vl_npcpus(s))) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        if (p != self && fpc(p)->len > 0 && (!victim || fpc(p)->len > fpc(victim)->len))
+        if (p != self && (!victim || fpc(p)->len > fpc(victim)->len))
             victim = p;
     }
     if (!victim)
@@ -125,7 +135,7 @@ static vl_vcpu *fifo_steal(vl_sched *s, vl_pcpu *self)
     vl_list_for_each(pos, &fpc(victim)->runq) {
         fifo_vcpu *fv = vl_container_of(pos, fifo_vcpu, link);
         if (vl_vcpu_affine(fv->v, self)) {
-            runq_remove(victim, fv);
+            runq_remove(s, victim, fv);
             return fv->v;
         }
     }
@@ -137,16 +147,20 @@ static vl_decision fifo_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_n
     (void)now;
     fifo_priv *fp = vl_sched_priv(s);
     if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE)
-        runq_push(p, prev);
+        runq_push(s, p, prev);
     vl_list *head = vl_list_first(&fpc(p)->runq);
     vl_vcpu *next = NULL;
     if (head) {
         fifo_vcpu *fv = vl_container_of(head, fifo_vcpu, link);
-        runq_remove(p, fv);
+        runq_remove(s, p, fv);
         next = fv->v;
     } else {
         next = fifo_steal(s, p);
     }
+    if (next)
+        vl_bit_clear(fp->idle, vl_pcpu_id(p));
+    else
+        vl_bit_set(fp->idle, vl_pcpu_id(p));
     return (vl_decision){.next = next, .slice = next ? fp->slice : VL_SLICE_NONE};
 }
 

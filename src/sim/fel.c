@@ -22,6 +22,8 @@
 #define CQ_MIN_BUCKETS 16
 #define CQ_SAMPLE 25           /* Brown: sample 25 events to size buckets */
 #define CQ_INITIAL_WIDTH 1000  /* ns; re-estimated at the first resize     */
+#define CQ_MAX_STEPS 4         /* mean list steps per insert before re-width */
+#define CQ_MAX_SKIPS 16        /* mean empty buckets per pop before re-width */
 
 void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag)
 {
@@ -47,33 +49,47 @@ static vl_ns cq_year_top(const vl_fel *q, vl_ns t)
     return day >= VL_NS_MAX / q->width - 1 ? VL_NS_MAX : (day + 1) * q->width;
 }
 
+static vl_cq_bucket *cq_alloc_buckets(size_t n)
+{
+    vl_cq_bucket *b = malloc(n * sizeof *b);
+    for (size_t i = 0; b && i < n; i++)
+        b[i] = (vl_cq_bucket){NULL, NULL, VL_NS_MAX};
+    return b;
+}
+
 static void cq_link(vl_fel *q, vl_event *ev)
 {
     size_t i = cq_index(q, ev->time);
     vl_cq_bucket *b = &q->buckets[i];
     vl_event *after = b->tail; /* new events are usually the latest: scan back */
-    while (after && vl_event_cmp(after, ev) > 0)
+    while (after && vl_event_cmp(after, ev) > 0) {
         after = after->prev;
+        q->insert_steps++;
+    }
     ev->prev = after;
     ev->next = after ? after->next : b->head;
     if (ev->next)
         ev->next->prev = ev;
     else
         b->tail = ev;
-    if (after)
+    if (after) {
         after->next = ev;
-    else
+    } else {
         b->head = ev;
+        b->head_time = ev->time;
+    }
     ev->slot = (int32_t)i;
 }
 
 static void cq_unlink(vl_fel *q, vl_event *ev)
 {
     vl_cq_bucket *b = &q->buckets[ev->slot];
-    if (ev->prev)
+    if (ev->prev) {
         ev->prev->next = ev->next;
-    else
+    } else {
         b->head = ev->next;
+        b->head_time = ev->next ? ev->next->time : VL_NS_MAX;
+    }
     if (ev->next)
         ev->next->prev = ev->prev;
     else
@@ -93,16 +109,16 @@ static vl_event *cq_find_first(vl_fel *q, bool advance)
     size_t i = q->cur;
     vl_ns top = q->cur_top;
     for (size_t n = 0; n < q->nbuckets; n++) {
-        vl_event *e = q->buckets[i].head;
-        if (e && e->time < top) {
+        if (q->buckets[i].head_time < top) {
             if (advance) {
                 q->cur = i;
                 q->cur_top = top;
             }
-            return e;
+            return q->buckets[i].head;
         }
         i = (i + 1) & (q->nbuckets - 1);
         top = top > VL_NS_MAX - q->width ? VL_NS_MAX : top + q->width;
+        q->pop_skips += advance;
     }
     vl_event *best = NULL; /* a whole lap found nothing this year: search */
     for (size_t b = 0; b < q->nbuckets; b++) {
@@ -117,6 +133,22 @@ static vl_event *cq_find_first(vl_fel *q, bool advance)
 
 static void cq_resize(vl_fel *q, size_t nbuckets);
 
+/* Brown sizes buckets only when the population doubles or halves; when the
+ * spacing of events drifts at a steady population (a hold model after its
+ * start-up transient) the width goes stale.  Every window of operations,
+ * if inserts walk long lists (width too large) or pops skip many empty
+ * buckets (too small), re-estimate the width at the same bucket count. */
+static void cq_check_width(vl_fel *q)
+{
+    uint64_t window = q->nbuckets < 512 ? 1024 : 2 * q->nbuckets;
+    if (++q->ops < window)
+        return;
+    bool stale = q->insert_steps > CQ_MAX_STEPS * q->ops || q->pop_skips > CQ_MAX_SKIPS * q->ops;
+    q->ops = q->insert_steps = q->pop_skips = 0;
+    if (stale && q->size >= 2 * CQ_SAMPLE)
+        cq_resize(q, q->nbuckets);
+}
+
 static vl_event *cq_pop(vl_fel *q)
 {
     vl_event *e = cq_find_first(q, true);
@@ -125,8 +157,12 @@ static vl_event *cq_pop(vl_fel *q)
     cq_unlink(q, e);
     q->size--;
     q->last = e->time;
-    if (q->resize_enabled && q->nbuckets > CQ_MIN_BUCKETS && q->size < q->nbuckets / 2)
-        cq_resize(q, q->nbuckets / 2);
+    if (q->resize_enabled) {
+        if (q->nbuckets > CQ_MIN_BUCKETS && q->size < q->nbuckets / 2)
+            cq_resize(q, q->nbuckets / 2);
+        else
+            cq_check_width(q);
+    }
     return e;
 }
 
@@ -166,7 +202,7 @@ static void cq_resize(vl_fel *q, size_t nbuckets)
     size_t nsample;
     vl_ns last = q->last;
     vl_ns width = cq_estimate_width(q, sample, &nsample);
-    vl_cq_bucket *nb = calloc(nbuckets, sizeof *nb);
+    vl_cq_bucket *nb = cq_alloc_buckets(nbuckets);
     if (!nb) { /* keep the old calendar: slower, still correct */
         for (size_t i = 0; i < nsample; i++) {
             cq_link(q, sample[i]);
@@ -255,7 +291,7 @@ int vl_fel_init(vl_fel *q, vl_fel_kind kind)
     if (kind == VL_FEL_CALENDAR) {
         q->nbuckets = CQ_MIN_BUCKETS;
         q->width = CQ_INITIAL_WIDTH;
-        q->buckets = calloc(q->nbuckets, sizeof *q->buckets);
+        q->buckets = cq_alloc_buckets(q->nbuckets);
         q->resize_enabled = true;
         cq_set_cursor(q, 0);
         return q->buckets ? 0 : -1;

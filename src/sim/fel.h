@@ -16,6 +16,8 @@ typedef enum vl_fel_kind { VL_FEL_CALENDAR = 0, VL_FEL_HEAP } vl_fel_kind;
 
 typedef struct vl_cq_bucket {
     vl_event *head, *tail;
+    vl_ns head_time; /* head->time, or VL_NS_MAX when empty: the dequeue
+                      * scan reads only the bucket array */
 } vl_cq_bucket;
 
 typedef struct vl_fel {
@@ -30,6 +32,9 @@ typedef struct vl_fel {
     size_t cur;             /* bucket of the last dequeued event           */
     vl_ns cur_top;          /* end (exclusive) of bucket `cur` this year   */
     bool resize_enabled;
+    /* cost sampling for width re-estimation (dynamic calendar queue, Oh &
+     * Ahn 1998): list steps per insert, empty buckets skipped per pop */
+    uint64_t ops, insert_steps, pop_skips;
     /* binary heap */
     vl_event **heap;
     size_t cap;
