@@ -1,0 +1,172 @@
+/* test_guest.c - the minimal guest and the two workload types: planned
+ * segments (a lone hog costs no events), round-robin between tasks of one
+ * vCPU, HLT when idle, guest time flowing while a vCPU is preempted (the
+ * wake latency includes the hypervisor's delay), lookbusy-style duty
+ * cycles, think-time workloads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testkit.h"
+
+static void run_yaml(vl_model *m, vl_scenario *scn, const char *yaml)
+{
+    tk_load(scn, yaml);
+    vl_error err;
+    if (tk_run(m, scn, scn->sched, 0, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static void done(vl_model *m, vl_scenario *scn)
+{
+    vl_model_destroy(m);
+    vl_scenario_free(scn);
+}
+
+static void test_lone_hog_costs_no_events(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 1}\n"
+             "vms: [{name: a, vcpus: 1, workloads: [{type: cpu, tasks: 1}]}]\n"
+             "run: {duration: 100s}\n");
+    /* fifo re-picks the only vCPU every 10 ms slice (10^4 events) and the
+     * watchdog looks every 500 ms (200); nothing comes from the guest (no
+     * segment ends, no timers) */
+    assert_true(m.hv.sim.events < 10000 + 200 + 10);
+    assert_int_equal(m.workloads[0].stats.work_ns,
+                     VL_S(100) - m.hv.costs.host_ipi - m.hv.costs.world_switch);
+    done(&m, &scn);
+}
+
+static void test_round_robin_between_tasks(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 1}\n"
+             "vms: [{name: a, vcpus: 1, workloads: [{type: cpu, name: x},"
+             " {type: cpu, name: y}]}]\n"
+             "run: {duration: 10s}\n");
+    double x = (double)m.workloads[0].stats.work_ns, y = (double)m.workloads[1].stats.work_ns;
+    assert_true(x > 0.49 * 1e10 && y > 0.49 * 1e10);
+    assert_true(x / y > 0.99 && x / y < 1.01);
+    done(&m, &scn);
+}
+
+static void test_idle_vcpu_halts(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 2}\n"
+             "vms: [{name: a, vcpus: 2, workloads: [{type: cpu, tasks: 1}]}]\n"
+             "run: {duration: 1s}\n");
+    /* one task, two vCPUs: the vCPU without a task halts for good */
+    assert_int_equal(m.hv.vcpus[1].exits[VL_EXIT_HLT], 1);
+    assert_true(vl_model_vcpu_time(&m, 1, VL_BLOCKED) > VL_MS(999));
+    assert_int_equal(m.hv.vcpus[1].state, VL_BLOCKED);
+    done(&m, &scn);
+}
+
+static void test_wake_latency_includes_preemption(void **state)
+{
+    (void)state;
+    /* one pCPU, a hog VM and an interactive VM: the interactive task's timer
+     * expires while its vCPU is halted or preempted; under fifo's 10 ms
+     * slices it waits for the hog's slice to end */
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 1}\n"
+             "vms:\n"
+             "  - {name: hog, vcpus: 1, workloads: [{type: cpu}]}\n"
+             "  - {name: web, vcpus: 1, workloads: [{type: think, burst: 100us, think: 3ms}]}\n"
+             "run: {duration: 10s}\n");
+    const vl_wstats *web = &m.workloads[1].stats;
+    assert_true(web->bursts > 100);
+    /* fifo does not preempt the hog: the web vCPU halts as the hog's 10 ms
+     * slice starts, its 3 ms timer expires, and it waits the remaining 7 ms */
+    assert_true(vl_hist_mean(&web->wake_latency) > VL_US(6900));
+    assert_true(web->wake_latency.max <= VL_MS(7) + VL_US(50));
+    /* response = wake latency + the 100 us burst (at least) */
+    assert_true(vl_hist_mean(&web->response) >= vl_hist_mean(&web->wake_latency) + 1e5);
+    done(&m, &scn);
+}
+
+static void test_wake_latency_small_when_uncontended(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 2}\n"
+             "vms: [{name: web, vcpus: 1, workloads: [{type: think, burst: 100us, think: 3ms}]}]\n"
+             "run: {duration: 2s}\n");
+    const vl_wstats *web = &m.workloads[0].stats;
+    /* only the wake-up path: host IPI + world switch */
+    vl_ns path = m.hv.costs.host_ipi + m.hv.costs.world_switch;
+    assert_true(web->wake_latency.max <= path);
+    assert_true(web->wake_latency.min >= path);
+    /* 2 s / (3.1 ms per cycle, plus the wake path) */
+    assert_true(web->bursts >= 640 && web->bursts <= 646);
+    done(&m, &scn);
+}
+
+static void test_duty_cycle(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 4}\n"
+             "vms: [{name: a, vcpus: 4, workloads: [{type: cpu, tasks: 4, util: 0.3,"
+             " period: 10ms}]}]\n"
+             "run: {duration: 10s, warmup: 1s}\n");
+    double used = (double)m.workloads[0].stats.work_ns / (4.0 * 9e9);
+    assert_true(used > 0.295 && used < 0.305);
+    done(&m, &scn);
+}
+
+static void test_think_distribution_mean(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 8}\n"
+             "vms: [{name: a, vcpus: 8, workloads: [{type: think, tasks: 8,"
+             " burst: {dist: exponential, mean: 1ms}, think: {dist: exponential, mean: 4ms}}]}]\n"
+             "run: {duration: 20s}\n");
+    /* no contention: each task cycles every ~5 ms => ~8 * 20 s / 5 ms bursts
+     * doing ~1 ms of work each */
+    const vl_wstats *s = &m.workloads[0].stats;
+    double per_burst = (double)s->work_ns / (double)s->bursts;
+    assert_true(s->bursts > 30000 && s->bursts < 34000);
+    assert_true(per_burst > 0.95e6 && per_burst < 1.05e6);
+    done(&m, &scn);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lone_hog_costs_no_events),
+        cmocka_unit_test(test_round_robin_between_tasks),
+        cmocka_unit_test(test_idle_vcpu_halts),
+        cmocka_unit_test(test_wake_latency_includes_preemption),
+        cmocka_unit_test(test_wake_latency_small_when_uncontended),
+        cmocka_unit_test(test_duty_cycle),
+        cmocka_unit_test(test_think_distribution_mean),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
