@@ -236,6 +236,12 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, vl_task_plan_fn p
     return t;
 }
 
+void vl_guest_settle(vl_guest *g, vl_ns now)
+{
+    for (int i = 0; i < g->nvcpus; i++)
+        settle(&g->vcpus[i], now);
+}
+
 void vl_guest_destroy(vl_guest *g)
 {
     if (!g)

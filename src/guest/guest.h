@@ -91,6 +91,8 @@ typedef struct vl_guest {
 vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
                           uint64_t seed);
 void vl_guest_destroy(vl_guest *g);
+/* Charges every executing segment up to `now` (before reading measures). */
+void vl_guest_settle(vl_guest *g, vl_ns now);
 /* Creates a task running `plan`; its RNG stream is named
  * "<vm>/<stream>".  The task owns ctx (malloc'd or NULL; freed with the
  * guest).  Returns NULL when out of memory. */

@@ -4,10 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void settle_guests(vl_model *m)
+{
+    for (int d = 0; d < m->scn->nvms; d++)
+        vl_guest_settle(m->guests[d], m->hv.sim.now);
+}
+
 static void on_end(void *ctx, vl_event *ev)
 {
     (void)ev;
     vl_model *m = ctx;
+    settle_guests(m);
     vl_sim_stop(&m->hv.sim);
 }
 
@@ -20,6 +27,7 @@ static void on_warmup(void *ctx, vl_event *ev)
     vl_hv *hv = &m->hv;
     vl_ns now = hv->sim.now;
     m->window_start = now;
+    settle_guests(m);
     for (int i = 0; i < hv->nvcpus; i++)
         for (int st = 0; st < VL_NR_RUNSTATES; st++)
             m->vcpu_base[i * VL_NR_RUNSTATES + st] = vl_hv_vcpu_time(&hv->vcpus[i], st, now);
