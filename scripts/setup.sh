@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config libyaml-dev libcmocka-dev
-          clang libclang-rt-14-dev gnuplot-nox)
+          clang libclang-rt-14-dev gnuplot-nox valgrind python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -39,6 +39,19 @@ if build asan build-asan; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_ctest build-asan asan
 else failed=$((failed + 1)); echo "[asan] build FAILED"; fi
 
+# valgrind on the core's tests and one full CLI run: no invalid access, no leak.
+grind() {
+  local t
+  for t in test_engine test_hv test_guest test_golden; do
+    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+      "./build/tests/$t" >/dev/null 2>/tmp/vcpulab-valgrind.log || { cat /tmp/vcpulab-valgrind.log; return 1; }
+  done
+  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+    ./build/vcpulab run scenarios/baseline.yaml --duration 1s --quiet \
+    >/dev/null 2>/tmp/vcpulab-valgrind.log || { cat /tmp/vcpulab-valgrind.log; return 1; }
+}
+check "valgrind" grind
+
 fuzz() {
   build fuzz build-fuzz || return 1
   local corpus; corpus=$(mktemp -d)
