@@ -186,6 +186,17 @@ static int convert(const yt_node *root, const char *src, vl_scenario *s, vl_erro
     return 0;
 }
 
+/* Messages are single lines: input text quoted in them may hold control
+ * characters (a last guard; most quotes are cleaned where they are made). */
+static void one_line(vl_error *err)
+{
+    if (!err)
+        return;
+    for (char *c = err->msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 int vl_scenario_load_string(const char *name, const char *text, size_t len,
                             const char *const *sets, int nsets, vl_scenario *out,
                             vl_error *err)
@@ -202,8 +213,10 @@ int vl_scenario_load_string(const char *name, const char *text, size_t len,
     if (rc == 0)
         rc = convert(root, src, out, err);
     yt_free(root);
-    if (rc < 0)
+    if (rc < 0) {
         vl_scenario_free(out);
+        one_line(err);
+    }
     return rc;
 }
 

@@ -194,6 +194,11 @@ static int apply_one(const char *arg, int idx, yt_node **root, vl_error *err)
     override o = {.arg = arg, .path = arg, .idx = idx, .err = err};
     const char *eq = strchr(arg, '=');
     yt_node *value;
+    for (const char *c = arg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return vl_error_at(err, SET_SRC, idx, col_of(&o, c),
+                               *c == '\n' || *c == '\r' ? "line break in a --set argument"
+                                                        : "control character in a --set argument");
     if (!eq)
         return vl_error_at(err, SET_SRC, idx, 1, "expected PATH=VALUE, got '%.60s'", arg);
     o.plen = (size_t)(eq - arg);
@@ -201,9 +206,6 @@ static int apply_one(const char *arg, int idx, yt_node **root, vl_error *err)
         return vl_error_at(err, SET_SRC, idx, 1, "empty path before '='");
     const char *val = eq + 1;
     int valcol = col_of(&o, val);
-    const char *nl = strpbrk(val, "\r\n");
-    if (nl)
-        return vl_error_at(err, SET_SRC, idx, col_of(&o, nl), "line break in the value");
     if (yt_parse(SET_SRC, val, strlen(val), idx, valcol, true, &value, err) < 0)
         return -1;
     if (!value && !(value = yt_scalar_new(SET_SRC, idx, valcol, "")))

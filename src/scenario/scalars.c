@@ -217,7 +217,7 @@ int scn_parse_duration(const yt_node *n, const char *what, vl_ns *out, vl_error 
     }
     if (vl_duration_parse(n->str, 0, out) < 0)
         return scn_fail(err, n, what,
-                        "expected a duration like 30ms (units ns, us, ms, s), got %s",
+                        "expected a duration like 30ms, got %s (units: ns, us, ms, s)",
                         scn_got(n, got, sizeof got));
     return 0;
 }

@@ -179,7 +179,7 @@ static int fail_at(builder *b, yaml_mark_t m, const char *what, const char *name
     int line, col;
     mark_pos(b, m, &line, &col);
     if (name)
-        return vl_error_at(b->err, b->src, line, col, "%s (%s) are not supported", what, name);
+        return vl_error_at(b->err, b->src, line, col, "%s (%.60s) are not supported", what, name);
     return vl_error_at(b->err, b->src, line, col, "%s", what);
 }
 
@@ -238,7 +238,7 @@ static int attach(builder *b, yt_node *n)
     yt_pair *dup = yt_map_find(f->node, n->str);
     if (dup) {
         int rc = vl_error_at(b->err, b->src, n->line, n->col,
-                             "duplicate key '%s' (first given at %d:%d)", n->str,
+                             "duplicate key '%.60s' (first given at %d:%d)", n->str,
                              dup->key->line, dup->key->col);
         yt_free(n);
         return rc;

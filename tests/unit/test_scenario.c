@@ -616,6 +616,40 @@ static void test_override_scheduler(void **state)
     vl_scenario_free(&s);
 }
 
+static void test_override_elements(void **state)
+{
+    (void)state;
+    vl_scenario s;
+    const char *sets[] = {
+        "vms.1={name: fresh, vcpus: 3, params: {testpol: {budget: 0}}}", /* a whole VM */
+        "vms.web.workloads.2={type: testwork, name: new, burst: 7us}",    /* a whole workload */
+        "params.testpol.boost=true",
+    };
+    load_ok(ovr_text, sets, 3, &s);
+    assert_string_equal(s.vms[1].name, "fresh");
+    assert_int_equal(s.vms[1].vcpus, 3);
+    assert_int_equal(((const tp_vm *)vl_vm_spec_params(&s.vms[1], &testpol))->budget, 0);
+    assert_string_equal(s.vms[0].workloads[2].name, "new");
+    assert_true(wparams(&s, 0, 2)->burst.a == 7000);
+    assert_true(((const tp_priv *)vl_scenario_sched_params(&s, &testpol))->boost);
+    vl_scenario_free(&s);
+}
+
+static void test_empty_collections(void **state)
+{
+    (void)state;
+    vl_scenario s;
+    load_ok(MINIMAL_HOST "scheduler: testpol\nparams: {}\n"
+            "vms: [{name: a, vcpus: 1, params: {}, workloads: []}]\n" MINIMAL_RUN,
+            NULL, 0, &s);
+    assert_int_equal(s.nparams, 0);
+    assert_null(s.params);
+    assert_int_equal(s.vms[0].nparams, 0);
+    assert_int_equal(s.vms[0].nworkloads, 0);
+    assert_null(s.vms[0].workloads);
+    vl_scenario_free(&s);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 static void test_load_file(void **state)
@@ -654,6 +688,13 @@ static void test_name_from_path(void **state)
     assert_int_equal(vl_scenario_load_string("plain", text, strlen(text), NULL, 0, &s, &err), 0);
     assert_string_equal(s.name, "plain");
     vl_scenario_free(&s);
+    /* a long base name is cut to VL_NAME_MAX - 1 characters */
+    char longname[200];
+    memset(longname, 'x', 150);
+    strcpy(longname + 150, ".yaml");
+    assert_int_equal(vl_scenario_load_string(longname, text, strlen(text), NULL, 0, &s, &err), 0);
+    assert_int_equal(strlen(s.name), VL_NAME_MAX - 1);
+    vl_scenario_free(&s);
     vl_scenario_free(&s); /* freeing twice is harmless (zeroed) */
 }
 
@@ -672,6 +713,8 @@ int main(void)
         cmocka_unit_test(test_override_vms),
         cmocka_unit_test(test_override_workloads),
         cmocka_unit_test(test_override_scheduler),
+        cmocka_unit_test(test_override_elements),
+        cmocka_unit_test(test_empty_collections),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_name_from_path),
     };

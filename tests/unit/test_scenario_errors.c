@@ -275,7 +275,8 @@ static void test_wrong_type(void **state)
 {
     (void)state;
     expect_err("host: [1, 2]\n" S V R, 1, 7, "host: expected a mapping, got a sequence");
-    expect_err(VM_PRE "    weight: abc\n" R, 6, 13, "vms[a].weight: expected an integer, got 'abc'");
+    expect_err(VM_PRE "    weight: abc\n" R, 6, 13,
+               "vms[a].weight: expected an integer, got 'abc'");
     expect_err(VM_PRE "    weight: 1.5\n" R, 6, 13, "expected an integer, got '1.5'");
     expect_err(VM_PRE "    weight:\n" R, 6, 12, "expected an integer, got an empty value");
     expect_err(H S "vms: {a: 1}\n" R, 3, 6, "vms: expected a sequence, got a mapping");
@@ -294,6 +295,11 @@ static void test_wrong_type(void **state)
     expect_err(H S V "run: {duration: 1s, seed: -1}\n", 4, 27,
                "run.seed: expected an unsigned integer, got '-1'");
     expect_err("name: 'a b'\n" GOOD, 1, 7, "name: expected a name made of [A-Za-z0-9_.-]");
+    expect_err("name: a1234567890123456789012345678901234567890123456789012345678901234\n" GOOD,
+               1, 7, "name: a name must be shorter than 64 characters, got 65");
+    expect_err("name: 'a b 4567890123456789012345678901234567890123456789012345678901234'\n" GOOD,
+               1, 7, "got 'a b 456789012345678901234567890123456789...'");
+    expect_err(H S "params: {testpol: {ratio: 1e}}\n" V R, 3, 27, "expected a number, got '1e'");
     expect_err(H S "vms: [{name: \"a\\tb\", vcpus: 1}]\n" R, 3, 14, "got 'a?b'");
     expect_err(WL_PRE "        burst: [1ms]\n" R, 8, 16,
                "burst: expected a duration or a mapping like {dist: exponential, mean: 1ms}");
@@ -402,7 +408,7 @@ static void test_bad_duration(void **state)
 {
     (void)state;
     expect_err("host: {pcpus: 4, watchdog: 10}\n" S V R, 1, 28,
-               "host.watchdog: expected a duration like 30ms (units ns, us, ms, s), got '10'");
+               "host.watchdog: expected a duration like 30ms, got '10' (units: ns, us, ms, s)");
     expect_err("host: {pcpus: 4, watchdog: 10 ms}\n" S V R, 1, 28, "got '10 ms'");
     expect_err("host: {pcpus: 4, watchdog: abc}\n" S V R, 1, 28, "got 'abc'");
     expect_err("host: {pcpus: 4, watchdog: 1.0000000001s}\n" S V R, 1, 28,
@@ -476,7 +482,8 @@ static void test_yaml_syntax(void **state)
     (void)state;
     expect_err("name: a: b\n" H S V R, 1, 8,
                "YAML syntax error: mapping values are not allowed in this context");
-    expect_err("host: {pcpus: 4\n" S V R, 2, 10, "YAML syntax error: did not find expected ',' or '}'");
+    expect_err("host: {pcpus: 4\n" S V R, 2, 10,
+               "YAML syntax error: did not find expected ',' or '}'");
     expect_err("host:\n\tpcpus: 4\n", 2, 1, "YAML syntax error: found character that cannot start");
     expect_err("name: \"a\xff\"\n", 1, 9, "YAML syntax error: invalid");
 }
@@ -551,7 +558,8 @@ static void test_bad_set_value(void **state)
     expect_set_err(GOOD, "vms.a.vcpus=", 1, 13, "expected an integer, got an empty value");
     expect_set_err(GOOD, "run.warmup=5s", 1, 12, "must be shorter than run.duration");
     expect_set_err(GOOD, "vms=[]", 1, 5, "vms: at least one VM is required");
-    expect_set_err(GOOD, "name=a\nb", 1, 7, "line break in the value");
+    expect_set_err(GOOD, "name=a\nb", 1, 7, "line break in a --set argument");
+    expect_set_err(GOOD, "na\tme=ab", 1, 3, "control character in a --set argument");
 }
 
 int main(void)
