@@ -1,0 +1,315 @@
+/* sched/cfs.c - KVM on Linux CFS: each vCPU is a task of its VM's cpu
+ * cgroup, scheduled by the Linux 3.x Completely Fair Scheduler with group
+ * scheduling, plus KVM's directed yield on pause-loop exits.
+ *
+ * Design
+ *   Two levels, as CFS group scheduling builds them: every pCPU has a root
+ *   runqueue of group entities, one per VM with runnable vCPUs there; each
+ *   group entity has its own runqueue of that VM's vCPU entities.  Every
+ *   entity accumulates virtual runtime, delta x NICE_0_LOAD / weight, and
+ *   each runqueue runs the entity with the smallest (leftmost), unless a
+ *   buddy may go first: the next buddy (a wake-up that preempted, or a
+ *   directed-yield target), the last buddy (the preempted task), never the
+ *   skip buddy (a yielder) if avoidable - each only while within the
+ *   wake-up granularity of the leftmost.  A vCPU weighs NICE_0_LOAD; a
+ *   VM's group on a pCPU weighs its shares x (its runnable vCPUs there /
+ *   its runnable vCPUs overall).  The tick (host HZ) preempts an entity
+ *   that ran past its ideal slice (period x weight / runqueue weight at
+ *   every level) or ran min_granularity and is a slice ahead of the
+ *   leftmost; a waking entity gets sleeper credit of half a latency and
+ *   preempts when the current one is more than wakeup_granularity ahead
+ *   (at the level where the two share a runqueue).  There is no slice
+ *   timer: preemption comes from ticks and wake-ups, as in Linux without
+ *   HRTICK.  Wake-up placement, load balancing, bandwidth control and the
+ *   directed yield live in cfs_balance.c, cfs_bandwidth.c and cfs_yield.c;
+ *   runqueue mechanics in cfs_rq.c; docs/policies/cfs.md has the sources.
+ *
+ * Invariants
+ *   - a runnable vCPU is on exactly one group runqueue (se.on_rq), on the
+ *     pCPU cfs_vcpu.cpu; a blocked one is on none (one that halted and
+ *     woke before its pCPU rescheduled is queued again by do_schedule);
+ *   - a group entity is on its root runqueue iff its runqueue is non-empty
+ *     and the VM is not throttled;
+ *   - rq->curr is not in rq->queue; only the root's current group has a
+ *     current vCPU; pick happens with both put back;
+ *   - cfs_pcpu.resched is set from a resched request (tickle, block,
+ *     yield) until that pCPU's next do_schedule.
+ *
+ * TODO
+ *   - load averages (PELT) for group shares and balancing: runnable counts
+ *     stand in for them;
+ *   - scheduling-domain hierarchy (SMT/MC/NUMA levels) in load balancing;
+ *   - START_DEBIT for new vCPUs; the 5 ms bandwidth slices.
+ */
+#include <stdio.h>
+
+#include "cfs_priv.h"
+
+#define CFS_BASE_LATENCY VL_MS(6)        /* sysctl_sched_latency, unscaled */
+#define CFS_BASE_MIN_GRAN VL_US(750)     /* sysctl_sched_min_granularity, unscaled */
+#define CFS_BASE_WAKE_GRAN VL_MS(1)      /* sysctl_sched_wakeup_granularity, unscaled */
+#define CFS_SCALE_MAX_CPUS 8             /* Linux scales by 1 + log2(min(CPUs, 8)) */
+#define CFS_SHARES_PER_WEIGHT 4          /* Xen's default weight 256 -> cgroup's 1024 */
+
+static const char *const cfs_counter_names[CFS_NR_COUNTERS + 1] = {
+    [CFS_C_DIRECTED_YIELDS] = "directed_yields",
+    [CFS_C_YIELD_FAILURES] = "yield_failures",
+    [CFS_C_YIELD_NO_TARGET] = "yield_no_target",
+    [CFS_C_WAKEUP_PREEMPTIONS] = "wakeup_preemptions",
+    [CFS_C_TICK_PREEMPTIONS] = "tick_preemptions",
+    [CFS_C_MIGRATIONS] = "migrations",
+    [CFS_C_THROTTLES] = "throttles",
+    [CFS_NR_COUNTERS] = NULL,
+};
+
+static const vl_param cfs_params[] = {
+    {"latency", VL_PARAM_TIME, offsetof(cfs_priv, latency), 0, 0, VL_S(1), "ns",
+     "sched_latency: every runnable entity runs once per period; 0 = 6ms x (1+log2 min(pCPUs,8)) "
+     "(Linux 3.x)", NULL},
+    {"min_granularity", VL_PARAM_TIME, offsetof(cfs_priv, min_granularity), 0, 0, VL_S(1), "ns",
+     "sched_min_granularity: shortest run before tick preemption; 0 = 0.75ms x (1+log2 "
+     "min(pCPUs,8)) (Linux 3.x)", NULL},
+    {"wakeup_granularity", VL_PARAM_TIME, offsetof(cfs_priv, wakeup_granularity), 0, 0, VL_S(1),
+     "ns", "sched_wakeup_granularity: lead a waker needs to preempt; 0 = 1ms x (1+log2 "
+     "min(pCPUs,8)) (Linux 3.x)", NULL},
+    {"tick", VL_PARAM_TIME, offsetof(cfs_priv, tick), VL_MS(4), VL_MS(1), VL_MS(10), "ns",
+     "host tick: 4ms = CONFIG_HZ_250 of Debian/Ubuntu host kernels", NULL},
+    {"migration_cost", VL_PARAM_TIME, offsetof(cfs_priv, migration_cost), VL_US(500), 0, VL_S(1),
+     "ns", "sched_migration_cost: a vCPU that ran this recently is cache-hot, not pulled "
+     "(Linux 3.x)", NULL},
+    {"balance_interval", VL_PARAM_TIME, offsetof(cfs_priv, balance_interval), VL_MS(4), VL_MS(1),
+     VL_S(1), "ns", "load-balance interval of idle pCPUs (max_interval of Linux 3.x "
+     "SD_CPU_INIT)", NULL},
+    {"busy_factor", VL_PARAM_INT, offsetof(cfs_priv, busy_factor), 64, 1, 1024, "x",
+     "busy pCPUs balance every balance_interval x busy_factor (Linux 3.x SD_CPU_INIT)", NULL},
+    {"bandwidth_period", VL_PARAM_TIME, offsetof(cfs_priv, bandwidth_period), VL_MS(100), VL_MS(1),
+     VL_S(1), "ns", "cpu.cfs_period_us: a capped VM gets cap% of one pCPU per period "
+     "(default 100ms)", NULL},
+    {"gentle_fair_sleepers", VL_PARAM_BOOL, offsetof(cfs_priv, gentle_fair_sleepers), 1, 0, 1,
+     "bool", "sleeper credit is half a latency, not a whole one (Linux feature, default on)",
+     NULL},
+    {"directed_yield", VL_PARAM_BOOL, offsetof(cfs_priv, directed_yield), 1, 0, 1, "bool",
+     "KVM's kvm_vcpu_on_spin on pause-loop exits (off: a plain yield)", NULL},
+    {"load_balance", VL_PARAM_BOOL, offsetof(cfs_priv, load_balance), 1, 0, 1, "bool",
+     "idle, periodic and kicked load balancing (off: vCPUs move only at wake-up)", NULL},
+    VL_PARAM_END,
+};
+
+static const vl_param cfs_vm_params[] = {
+    {"shares", VL_PARAM_INT, offsetof(cfs_vm, shares_param), 0, 0, CFS_MAX_SHARES, "shares",
+     "cpu.shares of the VM's cgroup; 0 = weight x 4 (Xen's default 256 -> cgroup's 1024)", NULL},
+    VL_PARAM_END,
+};
+
+void cfs_resched(vl_pcpu *p)
+{
+    cfs_pc(p)->resched = true;
+    vl_tickle(p);
+}
+
+/* Linux's tunable scaling: x (1 + log2(min(CPUs, 8))). */
+static int scale_factor(int npcpus)
+{
+    int n = npcpus < CFS_SCALE_MAX_CPUS ? npcpus : CFS_SCALE_MAX_CPUS, f = 1;
+    while (n >>= 1)
+        f++;
+    return f;
+}
+
+static int cfs_init(vl_sched *s)
+{
+    cfs_priv *sp = cfs_sp(s);
+    int f = scale_factor(vl_npcpus(s));
+    sp->lat = sp->latency ? sp->latency : f * CFS_BASE_LATENCY;
+    sp->min_gran = sp->min_granularity ? sp->min_granularity : f * CFS_BASE_MIN_GRAN;
+    sp->wake_gran = sp->wakeup_granularity ? sp->wakeup_granularity : f * CFS_BASE_WAKE_GRAN;
+    sp->nr_latency = (int)((sp->lat + sp->min_gran - 1) / sp->min_gran);
+    sp->nohz_next = 0;
+    vl_sched_set_tick(s, sp->tick);
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));
+        cfs_rq_init(&pc->root, NULL);
+        pc->next_balance = sp->balance_interval * sp->busy_factor;
+    }
+    for (int i = 0; i < vl_nvms(s); i++) {
+        vl_vm *d = vl_vm_get(s, i);
+        cfs_vm *dm = cfs_dm(d);
+        int64_t shares = dm->shares_param ? dm->shares_param
+                                          : (int64_t)vl_vm_weight(d) * CFS_SHARES_PER_WEIGHT;
+        dm->shares = shares < CFS_MIN_SHARES   ? CFS_MIN_SHARES
+                     : shares > CFS_MAX_SHARES ? CFS_MAX_SHARES
+                                               : shares;
+        for (int j = 0; j < vl_vm_nvcpus(d); j++) {
+            vl_vcpu *v = vl_vm_vcpu(d, j);
+            cfs_vcpu *cv = cfs_vc(v);
+            cv->v = v;
+            cv->se.weight = CFS_NICE_0_LOAD;
+            vl_list_init(&cv->se.link);
+            vl_list_init(&cv->slot.se.link);
+            cv->slot.se.grp = &cv->slot;
+            cv->slot.vm = d;
+            cfs_rq_init(&cv->slot.q, &cv->slot);
+        }
+    }
+    cfs_bw_init(s);
+    return 0;
+}
+
+static vl_pcpu *cfs_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+{
+    return cfs_select_cpu(s, v, why);
+}
+
+/* check_preempt_wakeup: the waker preempts when the current entity (at
+ * the level where both share a runqueue) is a wake-up granularity ahead. */
+static void check_preempt_wakeup(vl_sched *s, vl_pcpu *p, cfs_vcpu *cv, vl_ns now)
+{
+    if (!cfs_vcpu_group(cv)->se.on_rq)
+        return; /* its VM is throttled */
+    vl_vcpu *curr = vl_pcpu_curr(p);
+    if (!curr) {
+        cfs_resched(p);
+        return;
+    }
+    cfs_se *se = &cfs_vc(curr)->se, *pse = &cv->se;
+    if (cfs_pc(p)->resched || !se->on_rq || se->rq->curr != se)
+        return; /* a reschedule is coming anyway */
+    bool scale = se->rq->nr_running >= cfs_sp(s)->nr_latency;
+    if (se->rq != pse->rq) {
+        se = se->parent;
+        pse = pse->parent;
+    }
+    cfs_update_curr(se->rq, now);
+    if (cfs_wakeup_preempt_entity(s, se, pse) != 1)
+        return;
+    cfs_set_next_buddy(pse);
+    if (scale && !se->grp)
+        cfs_set_last_buddy(se);
+    vl_counter_add(s, CFS_C_WAKEUP_PREEMPTIONS, 1);
+    cfs_resched(p);
+}
+
+static void cfs_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
+{
+    (void)vector;
+    cfs_vcpu *cv = cfs_vc(v);
+    vl_pcpu *p = vl_vcpu_pcpu(v);
+    vl_ns now = vl_now(s);
+    if (cv->placed && cv->cpu != p)
+        vl_counter_add(s, CFS_C_MIGRATIONS, 1);
+    cfs_enqueue_vcpu(s, v, p, why != VL_WAKE_START, now);
+    check_preempt_wakeup(s, p, cv, now);
+}
+
+static void cfs_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
+{
+    (void)why;
+    cfs_vcpu *cv = cfs_vc(v);
+    cfs_pc(cv->cpu)->resched = true;
+    if (cv->se.on_rq)
+        cfs_dequeue_vcpu(v, vl_now(s));
+}
+
+static void cfs_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
+{
+    cfs_pc(cfs_vc(v)->cpu)->resched = true;
+    cfs_yield(s, v, info, vl_now(s));
+}
+
+static vl_decision cfs_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
+{
+    cfs_pc(p)->resched = false;
+    cfs_put_prev(s, p, now);
+    if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE && !cfs_vc(prev)->se.on_rq)
+        cfs_enqueue_vcpu(s, prev, p, true, now); /* halted, and woke before this reschedule */
+    if (cfs_root(p)->nr_running == 0)
+        cfs_idle_balance(s, p, now);
+    vl_vcpu *next = cfs_pick_vcpu(s, p, now);
+    if (next) { /* back from its spin loop (kvm_vcpu_on_spin returns) */
+        cfs_vc(next)->in_spin_loop = false;
+        cfs_vc(next)->dy_eligible = false;
+    }
+    return (vl_decision){.next = next, .slice = VL_SLICE_NONE};
+}
+
+/* task_tick_fair: charge, enforce the quota, check both levels, balance. */
+static void cfs_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_rq *root = cfs_root(p);
+    cfs_se *gse = root->curr;
+    if (!gse)
+        return; /* the current vCPU blocked: its reschedule is pending */
+    cfs_update_pcpu(p, now);
+    if (cfs_bw_check(s, gse->grp->vm, now))
+        return;
+    if (!cfs_pc(p)->resched) {
+        cfs_rq *q = &gse->grp->q;
+        bool preempt = q->curr && q->nr_running > 1 && cfs_check_preempt_tick(s, q, q->curr);
+        if (root->nr_running > 1 && cfs_check_preempt_tick(s, root, gse))
+            preempt = true;
+        if (preempt) {
+            vl_counter_add(s, CFS_C_TICK_PREEMPTIONS, 1);
+            cfs_resched(p);
+        }
+    }
+    cfs_balance_tick(s, p, now);
+}
+
+static void cfs_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
+{
+    if (!p && slot == CFS_TIMER_BANDWIDTH)
+        cfs_bw_period(s, now);
+}
+
+static void dump_rq(const char *what, cfs_rq *q)
+{
+    fprintf(stderr, "    %s: nr=%d load=%lld min_vruntime=%lld\n", what, q->nr_running,
+            (long long)q->load, (long long)q->min_vruntime);
+}
+
+static void cfs_dump(vl_sched *s)
+{
+    fprintf(stderr, "cfs: latency=%lld min_gran=%lld wakeup_gran=%lld nr_latency=%d\n",
+            (long long)cfs_sp(s)->lat, (long long)cfs_sp(s)->min_gran,
+            (long long)cfs_sp(s)->wake_gran, cfs_sp(s)->nr_latency);
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        fprintf(stderr, "  pCPU %d (%d vCPUs runnable)\n", i, cfs_nr_vcpus(p));
+        dump_rq("root", cfs_root(p));
+    }
+    for (int i = 0; i < vl_nvcpus_total(s); i++) {
+        vl_vcpu *v = vl_vcpu_get(s, i);
+        cfs_vcpu *cv = cfs_vc(v);
+        fprintf(stderr, "  %s.v%d: state=%d cpu=%d on_rq=%d vruntime=%lld spin=%d\n",
+                vl_vm_name(vl_vcpu_vm(v)), vl_vcpu_index(v), (int)vl_vcpu_runstate(v),
+                cv->cpu ? vl_pcpu_id(cv->cpu) : -1, cv->se.on_rq, (long long)cv->se.vruntime,
+                cv->in_spin_loop);
+    }
+}
+
+static const vl_sched_ops cfs_ops = {
+    .name = "cfs",
+    .description = "KVM on Linux 3.x CFS: each VM a cpu cgroup (shares = weight x 4), group "
+                   "scheduling by virtual runtime with latency/min/wake-up granularities, "
+                   "tick and wake-up preemption, select_idle_sibling placement, load "
+                   "balancing, bandwidth caps, and KVM's PLE directed yield (two passes, "
+                   "three failures, dy_eligible toggle).",
+    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
+    .params = cfs_params,
+    .vm_params = cfs_vm_params,
+    .counters = cfs_counter_names,
+    .priv_size = sizeof(cfs_priv),
+    .pcpu_size = sizeof(cfs_pcpu),
+    .vm_size = sizeof(cfs_vm),
+    .vcpu_size = sizeof(cfs_vcpu),
+    .init = cfs_init,
+    .pick_cpu = cfs_pick_cpu,
+    .do_schedule = cfs_do_schedule,
+    .vcpu_wake = cfs_vcpu_wake,
+    .vcpu_block = cfs_vcpu_block,
+    .vcpu_yield = cfs_vcpu_yield,
+    .tick = cfs_tick,
+    .timer_fired = cfs_timer_fired,
+    .dump = cfs_dump,
+};
+VL_REGISTER_POLICY(cfs_ops);

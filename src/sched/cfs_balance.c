@@ -1,0 +1,211 @@
+/* sched/cfs_balance.c - where vCPUs run, for the `cfs` policy: wake-up
+ * placement (select_task_rq_fair) and load balancing (idle, periodic and
+ * the kicks that idle pCPUs get from busy ones, like NOHZ idle balancing).
+ *
+ * Placement: a new vCPU goes to the least-loaded pCPU (fork balancing); a
+ * waking one to its previous pCPU if that is idle, else to an idle SMT
+ * sibling of it, else to an idle pCPU of its socket (Linux 3.2
+ * select_idle_sibling: the LLC is the limit), else back to its previous
+ * pCPU.  The host has no waker CPU to be affine to: wakes come from timers
+ * and devices.
+ *
+ * Balancing pulls queued (never running) vCPUs that are affine to the
+ * puller and not cache-hot (ran within migration_cost, unless the puller
+ * failed to balance more than CACHE_NICE_TRIES times).  Load is the root
+ * runqueue weight (the sum of group weights, i.e. runnable counts weighted
+ * by shares).  An idle pCPU pulls one vCPU from the busiest pCPU that has
+ * one for it.  A busy pCPU, every balance_interval x busy_factor, pulls
+ * toward the average when the busiest is imbalance_pct above it, skipping
+ * vCPUs whose load is more than twice what is left to move (move_tasks).
+ * A busy pCPU with two or more runnable vCPUs kicks the idle pCPUs at most
+ * once per balance_interval; each then idle-balances. */
+#include "cfs_priv.h"
+
+#define CFS_CACHE_NICE_TRIES 1 /* cache_nice_tries of Linux 3.x SD_CPU_INIT */
+#define CFS_IMBALANCE_PCT 125  /* imbalance_pct of Linux 3.x SD_CPU_INIT */
+#define CFS_NR_MIGRATE 32      /* sysctl_sched_nr_migrate: most vCPUs moved per balance */
+
+/* Nothing running and nothing queued. */
+static bool pcpu_idle(vl_pcpu *p)
+{
+    return vl_pcpu_is_idle(p) && cfs_root(p)->nr_running == 0;
+}
+
+static int64_t pcpu_load(vl_pcpu *p) { return cfs_root(p)->load; }
+
+static vl_pcpu *idlest_cpu(vl_sched *s, vl_vcpu *v)
+{
+    vl_pcpu *best = NULL;
+    int64_t best_load = 0;
+    int best_nr = 0;
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        if (!vl_vcpu_affine(v, p))
+            continue;
+        int64_t load = pcpu_load(p);
+        int nr = cfs_nr_vcpus(p) + !vl_pcpu_is_idle(p);
+        if (!best || load < best_load || (load == best_load && nr < best_nr)) {
+            best = p;
+            best_load = load;
+            best_nr = nr;
+        }
+    }
+    return best;
+}
+
+vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+{
+    vl_pcpu *prev = cfs_vc(v)->cpu;
+    if (why == VL_PICK_START || !prev || !vl_vcpu_affine(v, prev))
+        return idlest_cpu(s, v);
+    if (pcpu_idle(prev))
+        return prev;
+    vl_pcpu *sock = NULL;
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        if (p == prev || vl_pcpu_socket(p) != vl_pcpu_socket(prev) || !vl_vcpu_affine(v, p) ||
+            !pcpu_idle(p))
+            continue;
+        if (vl_pcpu_core(p) == vl_pcpu_core(prev))
+            return p; /* an idle SMT sibling first */
+        if (!sock)
+            sock = p;
+    }
+    return sock ? sock : prev;
+}
+
+/* The vCPU's weight as seen in the root runqueue (Linux task_h_load). */
+static int64_t h_load(cfs_vcpu *cv)
+{
+    cfs_group *g = cfs_vcpu_group(cv);
+    return g->q.load ? g->se.weight * cv->se.weight / g->q.load : 0;
+}
+
+static bool can_migrate(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now, bool allow_hot)
+{
+    if (cv->se.rq->curr == &cv->se || !vl_vcpu_affine(cv->v, dst))
+        return false;
+    return allow_hot || now - cv->se.exec_start >= cfs_sp(s)->migration_cost;
+}
+
+/* In group g, the movable vCPU that would run last (the queue's tail). */
+static cfs_vcpu *movable_in(vl_sched *s, cfs_group *g, vl_pcpu *dst, vl_ns now, bool allow_hot,
+                            int64_t max_load)
+{
+    for (vl_list *l = g->q.queue.prev; l != &g->q.queue; l = l->prev) {
+        cfs_vcpu *cv = cfs_se_vcpu(vl_container_of(l, cfs_se, link));
+        if (can_migrate(s, cv, dst, now, allow_hot) && (max_load < 0 || h_load(cv) <= max_load))
+            return cv;
+    }
+    return NULL;
+}
+
+/* A vCPU of src that may move to dst: the running group first, then the
+ * queued groups in vruntime order.  max_load < 0: any load. */
+static cfs_vcpu *find_movable(vl_sched *s, vl_pcpu *src, vl_pcpu *dst, vl_ns now, bool allow_hot,
+                              int64_t max_load)
+{
+    cfs_rq *root = cfs_root(src);
+    cfs_vcpu *cv = NULL;
+    if (root->curr)
+        cv = movable_in(s, root->curr->grp, dst, now, allow_hot, max_load);
+    for (vl_list *l = root->queue.next; !cv && l != &root->queue; l = l->next)
+        cv = movable_in(s, vl_container_of(l, cfs_se, link)->grp, dst, now, allow_hot, max_load);
+    return cv;
+}
+
+static void move_vcpu(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now)
+{
+    cfs_dequeue_vcpu(cv->v, now);
+    cfs_enqueue_vcpu(s, cv->v, dst, false, now);
+    vl_counter_add(s, CFS_C_MIGRATIONS, 1);
+}
+
+/* The most loaded other pCPU with two or more runnable vCPUs and a vCPU
+ * that may move to p (returned in *cand); *contended tells whether any
+ * pCPU had two or more. */
+static vl_pcpu *find_busiest(vl_sched *s, vl_pcpu *p, vl_ns now, bool allow_hot,
+                             cfs_vcpu **cand, bool *contended)
+{
+    vl_pcpu *busiest = NULL;
+    *cand = NULL;
+    *contended = false;
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *q = vl_pcpu_get(s, i);
+        if (q == p || cfs_nr_vcpus(q) < 2)
+            continue;
+        *contended = true;
+        cfs_vcpu *cv = find_movable(s, q, p, now, allow_hot, -1);
+        if (cv && (!busiest || pcpu_load(q) > pcpu_load(busiest))) {
+            busiest = q;
+            *cand = cv;
+        }
+    }
+    return busiest;
+}
+
+bool cfs_idle_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_pcpu *pc = cfs_pc(p);
+    cfs_vcpu *cv;
+    bool contended;
+    if (!cfs_sp(s)->load_balance)
+        return false;
+    find_busiest(s, p, now, pc->balance_failed > CFS_CACHE_NICE_TRIES, &cv, &contended);
+    if (!cv) {
+        if (contended)
+            pc->balance_failed++;
+        return false;
+    }
+    pc->balance_failed = 0;
+    move_vcpu(s, cv, p, now);
+    return true;
+}
+
+static void busy_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_pcpu *pc = cfs_pc(p);
+    bool allow_hot = pc->balance_failed > CFS_CACHE_NICE_TRIES, contended;
+    cfs_vcpu *cv;
+    vl_pcpu *busiest = find_busiest(s, p, now, allow_hot, &cv, &contended);
+    if (!busiest) {
+        if (contended)
+            pc->balance_failed++;
+        return;
+    }
+    int64_t total = 0;
+    for (int i = 0; i < vl_npcpus(s); i++)
+        total += pcpu_load(vl_pcpu_get(s, i));
+    int64_t avg = total / vl_npcpus(s), mine = pcpu_load(p), theirs = pcpu_load(busiest);
+    if (theirs * 100 <= mine * CFS_IMBALANCE_PCT || theirs <= avg || mine >= avg)
+        return;
+    int64_t left = theirs - avg < avg - mine ? theirs - avg : avg - mine;
+    int moved = 0;
+    while (moved < CFS_NR_MIGRATE && left > 0 &&
+           (cv = find_movable(s, busiest, p, now, allow_hot, 2 * left))) {
+        left -= h_load(cv);
+        move_vcpu(s, cv, p, now);
+        moved++;
+    }
+    pc->balance_failed = moved ? 0 : pc->balance_failed + 1;
+}
+
+void cfs_balance_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_priv *sp = cfs_sp(s);
+    cfs_pcpu *pc = cfs_pc(p);
+    if (!sp->load_balance)
+        return;
+    if (now >= pc->next_balance) {
+        pc->next_balance = now + sp->balance_interval * sp->busy_factor;
+        busy_balance(s, p, now);
+    }
+    if (now >= sp->nohz_next && cfs_nr_vcpus(p) >= 2) {
+        sp->nohz_next = now + sp->balance_interval;
+        for (int i = 0; i < vl_npcpus(s); i++) {
+            vl_pcpu *q = vl_pcpu_get(s, i);
+            if (pcpu_idle(q) && cfs_idle_balance(s, q, now))
+                cfs_resched(q);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+/* sched/cfs_priv.h - private to the `cfs` policy (cfs.c and cfs_*.c): its
+ * four private structs, the counters, and the functions its files share.
+ * Nothing outside src/sched/cfs*.c includes this header.
+ *
+ * Files:
+ *   cfs.c           parameters, init, the hooks, the ops table
+ *   cfs_rq.c        entities and runqueues: vruntime, buddies, pick, slices,
+ *                   the two-level (group) hierarchy and the group shares
+ *   cfs_bandwidth.c CFS bandwidth control (caps): quota, throttling
+ *   cfs_balance.c   wake-up placement (select_task_rq_fair) and load balancing
+ *   cfs_yield.c     yield, yield_to and KVM's kvm_vcpu_on_spin directed yield
+ */
+#ifndef VL_SCHED_CFS_PRIV_H
+#define VL_SCHED_CFS_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vcpulab/sched.h"
+#include "vl_list.h"
+
+#define CFS_NICE_0_LOAD 1024 /* weight of a nice-0 task (each vCPU thread) */
+#define CFS_MIN_SHARES 2     /* smallest group weight (Linux MIN_SHARES) */
+#define CFS_MAX_SHARES (1 << 18) /* largest cpu.shares (Linux MAX_SHARES) */
+#define CFS_TIMER_BANDWIDTH 0 /* instance timer slot: the bandwidth period timer */
+
+/* Policy counters, in the order of cfs_counter_names. */
+enum {
+    CFS_C_DIRECTED_YIELDS = 0, /* yield_to() boosted a sibling              */
+    CFS_C_YIELD_FAILURES,      /* yield_to() found the yield pointless      */
+    CFS_C_YIELD_NO_TARGET,     /* a PLE boosted nobody                      */
+    CFS_C_WAKEUP_PREEMPTIONS,  /* check_preempt_wakeup preempted curr       */
+    CFS_C_TICK_PREEMPTIONS,    /* check_preempt_tick preempted curr         */
+    CFS_C_MIGRATIONS,          /* a vCPU changed runqueue (wake or balance) */
+    CFS_C_THROTTLES,           /* a capped VM ran out of quota              */
+    CFS_NR_COUNTERS
+};
+
+typedef struct cfs_rq cfs_rq;
+typedef struct cfs_group cfs_group;
+
+/* A schedulable entity: a vCPU thread, or a VM's group on one pCPU. */
+typedef struct cfs_se {
+    vl_list link;          /* in rq->queue iff queued and not rq->curr  */
+    vl_ns vruntime;
+    int64_t weight;
+    vl_ns exec_start;      /* last charge (update_curr) or pick          */
+    vl_ns sum_exec;        /* total run time                            */
+    vl_ns prev_sum_exec;   /* sum_exec when it was last picked           */
+    bool on_rq;            /* counted in rq (queued or current)         */
+    cfs_rq *rq;            /* the runqueue it is (or was last) on        */
+    struct cfs_se *parent; /* a vCPU's group entity; NULL for a group    */
+    cfs_group *grp;        /* a group entity's group; NULL for a vCPU  */
+} cfs_se;
+
+/* A runqueue: the root one of a pCPU, or a VM group's. */
+struct cfs_rq {
+    vl_list queue;         /* queued entities, ascending vruntime (FIFO on ties) */
+    cfs_se *curr;          /* the entity running from this runqueue      */
+    int nr_running;        /* queued + current                          */
+    int64_t load;          /* sum of their weights                       */
+    vl_ns min_vruntime;    /* monotonic floor of the vruntimes            */
+    cfs_se *next, *last, *skip; /* buddies                               */
+    cfs_group *grp;        /* the owning group; NULL for a root runqueue */
+};
+
+/* A VM's group entity and runqueue on one pCPU.  The slots live in the
+ * VM's vCPUs (one each): a VM has a group on at most as many pCPUs as it
+ * has queued vCPUs, so its vCPUs always hold enough slots.  A slot stays
+ * bound to its pCPU after it empties (keeping its vruntime) until another
+ * pCPU needs it. */
+struct cfs_group {
+    cfs_se se;
+    cfs_rq q;
+    vl_pcpu *pcpu;         /* NULL: never bound                          */
+    vl_vm *vm;
+};
+
+typedef struct cfs_priv {
+    /* parameters (cfs_params) */
+    vl_ns latency, min_granularity, wakeup_granularity; /* 0: scaled default */
+    vl_ns tick;
+    vl_ns migration_cost;
+    vl_ns balance_interval;
+    int64_t busy_factor;
+    vl_ns bandwidth_period;
+    bool gentle_fair_sleepers;
+    bool directed_yield;
+    bool load_balance;
+    /* derived at init */
+    vl_ns lat, min_gran, wake_gran; /* effective tunables                 */
+    int nr_latency;                 /* lat / min_gran, rounded up         */
+    vl_ns nohz_next;                /* next kick of idle pCPUs            */
+} cfs_priv;
+
+typedef struct cfs_pcpu {
+    cfs_rq root;
+    bool resched;          /* a reschedule of this pCPU is pending: set by
+                            * cfs_resched, vcpu_block, vcpu_yield; cleared
+                            * in do_schedule; checked by the wake-up and
+                            * tick preemption checks                     */
+    vl_ns next_balance;    /* next periodic (busy) balance               */
+    int balance_failed;    /* balance attempts that moved nothing        */
+} cfs_pcpu;
+
+typedef struct cfs_vm {
+    int64_t shares_param;  /* parameter: cpu.shares, 0 = weight x 4      */
+    int64_t shares;        /* effective                                   */
+    int nr_runnable;       /* vCPUs queued or running, all pCPUs          */
+    int last_boosted;      /* kvm->last_boosted_vcpu                      */
+    vl_ns quota;           /* per bandwidth period; 0 = uncapped           */
+    vl_ns runtime;         /* left in this period (may go negative)       */
+    bool throttled;        /* quota spent: set in throttle (cfs_bw_check),
+                            * cleared by the period timer; checked where
+                            * groups join a root runqueue and by yield_to */
+} cfs_vm;
+
+typedef struct cfs_vcpu {
+    cfs_se se;
+    cfs_group slot;        /* this vCPU's contribution to the VM's pool   */
+    vl_vcpu *v;
+    vl_pcpu *cpu;          /* runqueue it is on (or last was)             */
+    cfs_rq *last_q;        /* the runqueue its vruntime refers to          */
+    bool placed;           /* has been queued at least once                */
+    bool vr_rel;           /* vruntime is relative (its runqueue was recycled) */
+    bool in_spin_loop;     /* PLE-exited and has not run since: set in
+                            * cfs_yield, cleared when picked to run,
+                            * checked by the directed-yield scan          */
+    bool dy_eligible;      /* KVM's toggle: flipped each time the scan
+                            * considers it while in_spin_loop; cleared at
+                            * the end of its own scan and when picked     */
+} cfs_vcpu;
+
+/* Accessors. */
+static inline cfs_priv *cfs_sp(vl_sched *s) { return vl_sched_priv(s); }
+static inline cfs_pcpu *cfs_pc(vl_pcpu *p) { return vl_pcpu_priv(p); }
+static inline cfs_vm *cfs_dm(vl_vm *d) { return vl_vm_priv(d); }
+static inline cfs_vcpu *cfs_vc(vl_vcpu *v) { return vl_vcpu_priv(v); }
+static inline cfs_rq *cfs_root(vl_pcpu *p) { return &cfs_pc(p)->root; }
+static inline cfs_vcpu *cfs_se_vcpu(cfs_se *se) { return vl_container_of(se, cfs_vcpu, se); }
+static inline cfs_group *cfs_vcpu_group(cfs_vcpu *cv) { return cv->se.parent->grp; }
+
+/* Ask p to reschedule (Linux resched_curr). */
+void cfs_resched(vl_pcpu *p);
+
+/* --- cfs_rq.c ------------------------------------------------------------ */
+void cfs_rq_init(cfs_rq *q, cfs_group *owner);
+void cfs_update_curr(cfs_rq *q, vl_ns now);
+/* Charges the current vCPU and its group on p. */
+void cfs_update_pcpu(vl_pcpu *p, vl_ns now);
+void cfs_enqueue_entity(vl_sched *s, cfs_rq *q, cfs_se *se, bool wakeup, vl_ns now);
+void cfs_dequeue_entity(cfs_rq *q, cfs_se *se, vl_ns now);
+int cfs_wakeup_preempt_entity(vl_sched *s, const cfs_se *curr, const cfs_se *se);
+void cfs_set_next_buddy(cfs_se *se);
+void cfs_set_last_buddy(cfs_se *se);
+void cfs_set_skip_buddy(cfs_se *se);
+void cfs_clear_buddies(cfs_rq *q, cfs_se *se);
+/* check_preempt_tick: true if curr should give way. */
+bool cfs_check_preempt_tick(vl_sched *s, cfs_rq *q, cfs_se *curr);
+/* vCPU-level operations: queue / unqueue v on p, maintaining the groups,
+ * their place in the root runqueue and the VM's group weights. */
+void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns now);
+void cfs_dequeue_vcpu(vl_vcpu *v, vl_ns now);
+/* Puts the running vCPU and its group back into their runqueues. */
+void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now);
+/* Picks (and makes current) the next vCPU of p; NULL when nothing runs. */
+vl_vcpu *cfs_pick_vcpu(vl_sched *s, vl_pcpu *p, vl_ns now);
+/* vCPUs runnable on p (Linux h_nr_running; throttled groups excluded). */
+int cfs_nr_vcpus(vl_pcpu *p);
+
+/* --- cfs_bandwidth.c ------------------------------------------------------- */
+void cfs_bw_init(vl_sched *s);
+/* Throttles d if its quota is spent; returns whether d is throttled. */
+bool cfs_bw_check(vl_sched *s, vl_vm *d, vl_ns now);
+/* The period timer: refill every quota, unthrottle. */
+void cfs_bw_period(vl_sched *s, vl_ns now);
+
+/* --- cfs_balance.c ---------------------------------------------------------- */
+vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why);
+/* A pCPU with nothing to run pulls one vCPU; returns whether it did. */
+bool cfs_idle_balance(vl_sched *s, vl_pcpu *p, vl_ns now);
+/* From the tick of busy p: periodic balance and kicks of idle pCPUs. */
+void cfs_balance_tick(vl_sched *s, vl_pcpu *p, vl_ns now);
+
+/* --- cfs_yield.c ------------------------------------------------------------ */
+void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);
+
+#endif

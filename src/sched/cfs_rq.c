@@ -1,0 +1,409 @@
+/* sched/cfs_rq.c - entities and runqueues of the `cfs` policy (see cfs.c for
+ * the design): virtual runtime, the vruntime-ordered queue, buddies, the
+ * pick, ideal slices, and the two-level hierarchy - a VM's group entity per
+ * pCPU in the pCPU's root runqueue, the VM's vCPU entities in the group's
+ * runqueue - with the group weights derived from the VM's shares.
+ *
+ * The functions follow Linux 3.x kernel/sched_fair.c by name and meaning
+ * (update_curr, place_entity, pick_next_entity, sched_slice, ...); the code
+ * is written from their documented behaviour, not copied. */
+#include <assert.h>
+
+#include "cfs_priv.h"
+
+/* ------------------------------------------------------------------ entities */
+
+/* Real time -> virtual time of an entity of this weight. */
+static vl_ns calc_delta_fair(vl_ns delta, const cfs_se *se)
+{
+    if (se->weight == CFS_NICE_0_LOAD)
+        return delta;
+    return delta * CFS_NICE_0_LOAD / se->weight;
+}
+
+void cfs_rq_init(cfs_rq *q, cfs_group *owner)
+{
+    vl_list_init(&q->queue);
+    q->curr = q->next = q->last = q->skip = NULL;
+    q->nr_running = 0;
+    q->load = 0;
+    q->min_vruntime = 0;
+    q->grp = owner;
+}
+
+static cfs_se *se_of(vl_list *l) { return vl_container_of(l, cfs_se, link); }
+
+static cfs_se *leftmost(const cfs_rq *q)
+{
+    vl_list *l = vl_list_first(&q->queue);
+    return l ? se_of(l) : NULL;
+}
+
+static cfs_se *next_queued(const cfs_rq *q, const cfs_se *se)
+{
+    return se->link.next == &q->queue ? NULL : se_of(se->link.next);
+}
+
+/* Ascending vruntime; an entity goes after those with an equal one. */
+static void queue_insert(cfs_rq *q, cfs_se *se)
+{
+    vl_list *pos;
+    vl_list_for_each(pos, &q->queue) {
+        if (se_of(pos)->vruntime > se->vruntime)
+            break;
+    }
+    vl_list_add_before(pos, &se->link);
+}
+
+/* min_vruntime follows the smallest of curr and the leftmost, never back. */
+static void update_min_vruntime(cfs_rq *q)
+{
+    vl_ns vr = q->min_vruntime;
+    cfs_se *left = leftmost(q);
+    if (q->curr)
+        vr = q->curr->vruntime;
+    if (left)
+        vr = q->curr && q->curr->vruntime < left->vruntime ? q->curr->vruntime : left->vruntime;
+    if (vr > q->min_vruntime)
+        q->min_vruntime = vr;
+}
+
+/* Charges the current entity of q with the time since its last charge;
+ * at the vCPU level this also consumes the VM's bandwidth quota (Linux
+ * account_cfs_rq_runtime is called from update_curr too). */
+void cfs_update_curr(cfs_rq *q, vl_ns now)
+{
+    cfs_se *c = q->curr;
+    if (!c)
+        return;
+    vl_ns delta = now - c->exec_start;
+    if (delta <= 0)
+        return;
+    c->exec_start = now;
+    c->sum_exec += delta;
+    c->vruntime += calc_delta_fair(delta, c);
+    update_min_vruntime(q);
+    if (q->grp) {
+        cfs_vm *dm = cfs_dm(q->grp->vm);
+        if (dm->quota)
+            dm->runtime -= delta;
+    }
+}
+
+void cfs_update_pcpu(vl_pcpu *p, vl_ns now)
+{
+    cfs_rq *root = cfs_root(p);
+    if (root->curr)
+        cfs_update_curr(&root->curr->grp->q, now);
+    cfs_update_curr(root, now);
+}
+
+/* A waking entity gets at most half a latency (gentle) of sleeper credit. */
+static void place_entity(vl_sched *s, cfs_rq *q, cfs_se *se)
+{
+    cfs_priv *sp = cfs_sp(s);
+    vl_ns thresh = sp->gentle_fair_sleepers ? sp->lat / 2 : sp->lat;
+    vl_ns floor = q->min_vruntime - thresh;
+    if (se->vruntime < floor)
+        se->vruntime = floor;
+}
+
+void cfs_enqueue_entity(vl_sched *s, cfs_rq *q, cfs_se *se, bool wakeup, vl_ns now)
+{
+    cfs_update_curr(q, now);
+    if (wakeup)
+        place_entity(s, q, se);
+    queue_insert(q, se);
+    se->on_rq = true;
+    se->rq = q;
+    q->nr_running++;
+    q->load += se->weight;
+}
+
+void cfs_dequeue_entity(cfs_rq *q, cfs_se *se, vl_ns now)
+{
+    cfs_update_curr(q, now);
+    cfs_clear_buddies(q, se);
+    if (q->curr == se)
+        q->curr = NULL;
+    else
+        vl_list_del(&se->link);
+    se->on_rq = false;
+    q->nr_running--;
+    q->load -= se->weight;
+    update_min_vruntime(q);
+}
+
+/* ------------------------------------------------------------------ buddies */
+
+/* A buddy is set on an entity and on every ancestor (for_each_sched_entity). */
+void cfs_set_next_buddy(cfs_se *se)
+{
+    for (; se && se->on_rq; se = se->parent)
+        se->rq->next = se;
+}
+
+void cfs_set_last_buddy(cfs_se *se)
+{
+    for (; se && se->on_rq; se = se->parent)
+        se->rq->last = se;
+}
+
+void cfs_set_skip_buddy(cfs_se *se)
+{
+    for (; se && se->on_rq; se = se->parent)
+        se->rq->skip = se;
+}
+
+void cfs_clear_buddies(cfs_rq *q, cfs_se *se)
+{
+    cfs_se *e;
+    if (q->last == se)
+        for (e = se; e && e->rq->last == e; e = e->parent)
+            e->rq->last = NULL;
+    if (q->next == se)
+        for (e = se; e && e->rq->next == e; e = e->parent)
+            e->rq->next = NULL;
+    if (q->skip == se)
+        for (e = se; e && e->rq->skip == e; e = e->parent)
+            e->rq->skip = NULL;
+}
+
+/* 1: se is ahead of curr by more than the wake-up granularity (in se's
+ * virtual time); -1: se is not ahead at all; 0: in between. */
+int cfs_wakeup_preempt_entity(vl_sched *s, const cfs_se *curr, const cfs_se *se)
+{
+    vl_ns vdiff = curr->vruntime - se->vruntime;
+    if (vdiff <= 0)
+        return -1;
+    return vdiff > calc_delta_fair(cfs_sp(s)->wake_gran, se) ? 1 : 0;
+}
+
+/* Leftmost, unless a buddy may run without being too unfair: avoid the
+ * skip buddy, prefer the last buddy, and most of all the next buddy. */
+static cfs_se *pick_next_entity(vl_sched *s, cfs_rq *q)
+{
+    cfs_se *left = leftmost(q), *se = left;
+    if (!left)
+        return NULL;
+    if (q->skip == se) {
+        cfs_se *second = next_queued(q, se);
+        if (second && cfs_wakeup_preempt_entity(s, second, left) < 1)
+            se = second;
+    }
+    if (q->last && cfs_wakeup_preempt_entity(s, q->last, left) < 1)
+        se = q->last;
+    if (q->next && cfs_wakeup_preempt_entity(s, q->next, left) < 1)
+        se = q->next;
+    cfs_clear_buddies(q, se);
+    return se;
+}
+
+static void set_next_entity(cfs_rq *q, cfs_se *se, vl_ns now)
+{
+    vl_list_del(&se->link);
+    q->curr = se;
+    se->exec_start = now;
+    se->prev_sum_exec = se->sum_exec;
+}
+
+static void put_prev_entity(cfs_rq *q, vl_ns now)
+{
+    cfs_se *se = q->curr;
+    if (!se)
+        return;
+    cfs_update_curr(q, now);
+    q->curr = NULL;
+    queue_insert(q, se);
+}
+
+/* ------------------------------------------------------------------ slices */
+
+static vl_ns sched_period(const cfs_priv *sp, int nr)
+{
+    return nr > sp->nr_latency ? (vl_ns)nr * sp->min_gran : sp->lat;
+}
+
+/* The entity's share of the period, through every level above it. */
+static vl_ns sched_slice(vl_sched *s, cfs_se *se)
+{
+    vl_ns slice = sched_period(cfs_sp(s), se->rq->nr_running + !se->on_rq);
+    for (; se; se = se->parent) {
+        int64_t load = se->rq->load + (se->on_rq ? 0 : se->weight);
+        slice = load > 0 ? slice * se->weight / load : slice;
+    }
+    return slice;
+}
+
+bool cfs_check_preempt_tick(vl_sched *s, cfs_rq *q, cfs_se *curr)
+{
+    vl_ns ideal = sched_slice(s, curr);
+    vl_ns ran = curr->sum_exec - curr->prev_sum_exec;
+    if (ran > ideal) {
+        cfs_clear_buddies(q, curr);
+        return true;
+    }
+    if (ran < cfs_sp(s)->min_gran)
+        return false;
+    cfs_se *left = leftmost(q);
+    return left && curr->vruntime - left->vruntime > ideal;
+}
+
+/* ------------------------------------------------------------------ groups */
+
+static cfs_group *vm_slot(vl_vm *d, int i) { return &cfs_vc(vl_vm_vcpu(d, i))->slot; }
+
+static bool slot_free(cfs_group *g)
+{
+    return !g->pcpu || (g->q.nr_running == 0 && !g->se.on_rq);
+}
+
+/* Unbinding a slot: the sleeping vCPUs whose vruntime refers to its
+ * runqueue keep it relative to that runqueue's min_vruntime. */
+static void slot_unbind(vl_vm *d, cfs_group *g)
+{
+    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
+        cfs_vcpu *cv = cfs_vc(vl_vm_vcpu(d, i));
+        if (cv->last_q == &g->q) {
+            cv->se.vruntime -= g->q.min_vruntime;
+            cv->vr_rel = true;
+            cv->last_q = NULL;
+        }
+    }
+}
+
+/* VM d's group on p: the slot bound to p, else a free slot (never bound
+ * first, then the lowest index) bound to p now.  A fresh group entity
+ * counts as a long sleeper on p. */
+static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p)
+{
+    cfs_group *fresh = NULL, *reuse = NULL;
+    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
+        cfs_group *g = vm_slot(d, i);
+        if (g->pcpu == p)
+            return g;
+        if (!g->pcpu && !fresh)
+            fresh = g;
+        else if (!reuse && slot_free(g))
+            reuse = g;
+    }
+    cfs_group *g = fresh ? fresh : reuse;
+    assert(g); /* a VM has at most nvcpus - 1 busy groups when one more vCPU queues */
+    if (g->pcpu)
+        slot_unbind(d, g);
+    cfs_rq_init(&g->q, g);
+    g->pcpu = p;
+    g->se.rq = cfs_root(p);
+    g->se.parent = NULL;
+    g->se.weight = cfs_dm(d)->shares;
+    g->se.vruntime = cfs_root(p)->min_vruntime - cfs_sp(s)->lat;
+    return g;
+}
+
+static void reweight(cfs_group *g, int64_t w, vl_ns now)
+{
+    cfs_se *se = &g->se;
+    if (se->weight == w)
+        return;
+    if (se->on_rq) {
+        if (se->rq->curr == se)
+            cfs_update_curr(se->rq, now);
+        se->rq->load += w - se->weight;
+    }
+    se->weight = w;
+}
+
+/* calc_cfs_shares with runnable vCPU counts standing in for load averages:
+ * a group weighs shares x (its runnable vCPUs / the VM's), at least
+ * MIN_SHARES.  Every group of the VM is updated at once. */
+static void update_shares(vl_vm *d, vl_ns now)
+{
+    cfs_vm *dm = cfs_dm(d);
+    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
+        cfs_group *g = vm_slot(d, i);
+        if (!g->pcpu || g->q.nr_running == 0)
+            continue;
+        int64_t w = dm->shares * g->q.nr_running / (dm->nr_runnable ? dm->nr_runnable : 1);
+        reweight(g, w < CFS_MIN_SHARES ? CFS_MIN_SHARES : w, now);
+    }
+}
+
+/* ------------------------------------------------------------------ vCPUs */
+
+void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns now)
+{
+    cfs_vcpu *cv = cfs_vc(v);
+    vl_vm *d = vl_vcpu_vm(v);
+    cfs_vm *dm = cfs_dm(d);
+    cfs_group *g = group_get(s, d, p);
+    cfs_se *se = &cv->se;
+    /* carry the vruntime over to the new runqueue (Linux normalises it
+     * against min_vruntime when a task changes runqueue) */
+    if (!cv->placed) {
+        se->vruntime = g->q.min_vruntime;
+        cv->placed = true;
+        wakeup = false;
+    } else if (cv->vr_rel) {
+        se->vruntime += g->q.min_vruntime;
+    } else if (cv->last_q != &g->q) {
+        se->vruntime += g->q.min_vruntime - cv->last_q->min_vruntime;
+    }
+    cv->vr_rel = false;
+    cv->last_q = &g->q;
+    cv->cpu = p;
+    se->parent = &g->se;
+    cfs_enqueue_entity(s, &g->q, se, wakeup, now);
+    dm->nr_runnable++;
+    if (!g->se.on_rq && !dm->throttled)
+        cfs_enqueue_entity(s, cfs_root(p), &g->se, true, now);
+    update_shares(d, now);
+}
+
+void cfs_dequeue_vcpu(vl_vcpu *v, vl_ns now)
+{
+    cfs_vcpu *cv = cfs_vc(v);
+    vl_vm *d = vl_vcpu_vm(v);
+    cfs_group *g = cfs_vcpu_group(cv);
+    cfs_dequeue_entity(&g->q, &cv->se, now);
+    cfs_dm(d)->nr_runnable--;
+    if (g->q.nr_running == 0 && g->se.on_rq)
+        cfs_dequeue_entity(g->se.rq, &g->se, now);
+    update_shares(d, now);
+}
+
+void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_rq *root = cfs_root(p);
+    cfs_se *gse = root->curr;
+    if (!gse)
+        return;
+    put_prev_entity(&gse->grp->q, now);
+    put_prev_entity(root, now);
+    /* out of quota: the group leaves the root runqueue (throttle_cfs_rq) */
+    if (cfs_bw_check(s, gse->grp->vm, now) && gse->on_rq)
+        cfs_dequeue_entity(root, gse, now);
+}
+
+vl_vcpu *cfs_pick_vcpu(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_rq *root = cfs_root(p);
+    cfs_se *gse = pick_next_entity(s, root);
+    if (!gse)
+        return NULL;
+    set_next_entity(root, gse, now);
+    cfs_rq *q = &gse->grp->q;
+    cfs_se *se = pick_next_entity(s, q);
+    assert(se); /* a group in the root runqueue is never empty */
+    set_next_entity(q, se, now);
+    return cfs_se_vcpu(se)->v;
+}
+
+int cfs_nr_vcpus(vl_pcpu *p)
+{
+    cfs_rq *root = cfs_root(p);
+    int n = root->curr ? root->curr->grp->q.nr_running : 0;
+    vl_list *pos;
+    vl_list_for_each(pos, &root->queue)
+        n += se_of(pos)->grp->q.nr_running;
+    return n;
+}

@@ -1,0 +1,916 @@
+/* sched/credit.c - Xen's Credit scheduler (credit1), as in
+ * xen/common/sched/credit.c (Xen 4.x), with a switch for the Xen 3.2-era
+ * sampled debit.  Facts and sources: docs/sources/policy-facts.md
+ * section 1; what is modelled and simplified: docs/policies/credit.md.
+ *
+ * Design
+ *   Every vCPU holds credits.  Running costs 10 credits per ms; every
+ *   accounting period (tslice, 30 ms) an instance timer hands out
+ *   300 credits per pCPU among the VMs that are *active* (consumed CPU
+ *   lately), in proportion to weight x active vCPUs, bounded per VM by
+ *   active vCPUs x 300 and by the cap; what a VM cannot use goes to the
+ *   VMs after it in the active list.  A vCPU's priority follows its credit at accounting:
+ *   UNDER (>= 0) or OVER (< 0); OVER is clipped at -300; a vCPU with more
+ *   than 300 leaves the active set with half its credit (it stops earning
+ *   until a tick finds it running again).  A capped vCPU below
+ *   -(its cap share) is parked (kept off every runqueue) until an
+ *   accounting brings it back to >= 0.
+ *   A waking UNDER vCPU is raised to BOOST, the highest priority; the
+ *   first tick that finds it running drops it to UNDER.
+ *   Each pCPU has a runqueue ordered by priority, FIFO within one.
+ *   do_schedule: rate-limit (a runnable, non-yielding prev that has run
+ *   less than `ratelimit` keeps the pCPU for the rest of it); else debit
+ *   prev, queue it again, and take the head; if the head is OVER or the
+ *   queue is empty, steal from a peer's runqueue a vCPU of strictly higher
+ *   priority.  Slice: tslice.
+ *   Ticks (tslice/3, aligned to the tick grid, only while busy) debit the
+ *   running vCPU, end its boost, re-activate it, sort the runqueue after
+ *   an accounting, and may move it to a better pCPU (cpu_pick).
+ *
+ * Invariants (asserted in debug builds)
+ *   - a vCPU is on at most one runqueue: runq_link linked iff rq != NULL,
+ *     and pcpu.nr_queued counts the linked vCPUs of that pCPU;
+ *   - a RUNNING vCPU is never queued; a parked vCPU is never queued;
+ *   - active_link linked iff the vCPU counts in its VM's active_count and
+ *     its VM's weight in priv.weight; a VM is on priv.active_vms iff its
+ *     active_count > 0.
+ *
+ * TODO
+ *   - soft affinity, cpupools, the 2023 load-balance rate limit
+ *     (58feb9e0ac) and the NUMA node walk (one node = one socket here);
+ *   - the double-counted sub-credit remainder of Xen's burn_credits is
+ *     not reproduced (docs/policies/credit.md);
+ *   - a parked vCPU is RUNNABLE for the core: a cap below ~1.5% of a pCPU
+ *     per vCPU parks it longer than the core's starvation watchdog (2 s),
+ *     as Xen would; needs a core notion of a paused vCPU.
+ */
+#include <assert.h>
+#include <stdio.h>
+
+#include "vcpulab/sched.h"
+#include "vl_list.h"
+
+#define CSCHED_DEFAULT_WEIGHT 256     /* Xen CSCHED_DEFAULT_WEIGHT (weights come from the VM) */
+#define CSCHED_DEFAULT_TSLICE_MS 30   /* Xen CSCHED_DEFAULT_TSLICE_MS */
+#define CSCHED_TSLICE_MIN_MS 1        /* Xen XEN_SYSCTL_CSCHED_TSLICE_MIN */
+#define CSCHED_TSLICE_MAX_MS 1000     /* Xen XEN_SYSCTL_CSCHED_TSLICE_MAX */
+#define CSCHED_TICKS_PER_TSLICE 3     /* Xen: tick = tslice / 3 = 10 ms */
+#define CSCHED_CREDITS_PER_MSEC 10    /* Xen: 300 credits per 30 ms slice */
+#define CSCHED_MIN_TIMER VL_US(100)   /* Xen XEN_SYSCTL_SCHED_RATELIMIT_MIN: shortest timer */
+#define CSCHED_DEFAULT_RATELIMIT_US 1000 /* Xen SCHED_DEFAULT_RATELIMIT_US */
+#define CSCHED_RATELIMIT_MAX_MS 500   /* Xen XEN_SYSCTL_SCHED_RATELIMIT_MAX (500000 us) */
+#define CSCHED_MIGR_DELAY_MAX_MS 100  /* Xen XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US */
+
+/* Priorities (Xen's values; higher runs first). */
+#define CSCHED_PRI_BOOST 0    /* woke up from blocking with credit left */
+#define CSCHED_PRI_UNDER (-1) /* credit >= 0 at the last accounting      */
+#define CSCHED_PRI_OVER (-2)  /* credit < 0 at the last accounting       */
+#define CSCHED_PRI_IDLE (-64) /* the idle loop                           */
+
+/* vCPU flags.
+ * PARKED: set in csched_acct (capped and below -cap share); cleared in
+ *   csched_acct (credit back >= 0); checked in wake, do_schedule, tick.
+ * YIELD: set in vcpu_yield; cleared in do_schedule when prev is queued
+ *   again; checked in runq_insert, the rate limit and runq_steal.
+ * MOVE: set in the tick when cpu_pick finds a better pCPU for the running
+ *   vCPU (Xen's _VPF_migrating); cleared in context_saved, which queues it
+ *   there; checked in do_schedule (prev is not kept or queued locally). */
+#define CSCHED_FLAG_PARKED 0x1u
+#define CSCHED_FLAG_YIELD 0x2u
+#define CSCHED_FLAG_MOVE 0x4u
+
+/* Timer slots. */
+#define CSCHED_TIMER_TICK 0 /* per pCPU: the credit tick          */
+#define CSCHED_TIMER_ACCT 0 /* instance: the accounting "master"  */
+
+/* Counters (indices into csched_counters). */
+enum {
+    CSCHED_C_BOOSTS,
+    CSCHED_C_STEALS,
+    CSCHED_C_ACCOUNTS,
+    CSCHED_C_PARKS,
+    CSCHED_C_UNPARKS,
+    CSCHED_C_RATELIMITED,
+    CSCHED_C_MOVES,
+    CSCHED_C_YIELDS,
+    CSCHED_C_DEBITED,
+};
+static const char *const csched_counters[] = {
+    "boosts", "steals", "accounts", "parks", "unparks", "ratelimited", "tick_moves", "yields",
+    "credits_debited", NULL,
+};
+
+/* The four private structs (instance, pCPU, VM, vCPU). */
+typedef struct csched_priv {
+    /* parameters (written by the core before init) */
+    vl_ns tslice;
+    vl_ns ratelimit;
+    vl_ns migration_delay;
+    bool sampled_debit;
+    /* derived in init */
+    vl_ns tick_period;
+    int64_t credits_per_tslice;
+    int64_t credits_per_tick;
+    /* accounting */
+    vl_list active_vms;     /* csched_vm.active_link                   */
+    int64_t weight;         /* sum over active vCPUs of their VM weight */
+    int64_t credit;         /* credits_per_tslice x pCPUs               */
+    int64_t credit_balance; /* sum of active credits at the last acct   */
+    uint32_t runq_sort;     /* accounting epoch: runqueues to sort      */
+    int last_tickle;        /* cursor of the idler chosen by a tickle   */
+    int nsockets;
+} csched_priv;
+
+typedef struct csched_pcpu {
+    vl_list runq;            /* csched_vcpu.runq_link, by priority       */
+    int nr_queued;
+    bool idler;              /* chose idle and nobody tickled it since   */
+    uint32_t runq_sort_last;
+    int idle_bias;           /* cpu_pick: where to start among its group */
+    int balance_bias;        /* as the pCPU numbered like a socket: where
+                              * stealing starts in that socket           */
+    /* cpu_pick scratch (valid during one call) */
+    bool cand;
+    int core_idlers;         /* as the pCPU numbered like a core         */
+    int socket_idlers;       /* as the pCPU numbered like a socket       */
+} csched_pcpu;
+
+typedef struct csched_vm {
+    vl_list active_vcpus;    /* csched_vcpu.active_link                  */
+    vl_list active_link;     /* in csched_priv.active_vms                */
+    int active_count;
+    int64_t weight, cap;     /* from the VM, cached at init              */
+} csched_vm;
+
+typedef struct csched_vcpu {
+    vl_list runq_link;
+    vl_list active_link;
+    vl_vcpu *v;              /* up-pointer                               */
+    vl_pcpu *rq;             /* the runqueue it is on; NULL if none      */
+    int pri;
+    unsigned flags;
+    int64_t credit;
+    int64_t residual;        /* sub-credit run time, in ns x credits/ms   */
+    vl_ns acct_start;        /* start of the run time not yet debited     */
+    vl_ns run_start;         /* when it last started running (ratelimit)  */
+    vl_ns last_sched;        /* when it was last descheduled (cache-hot)  */
+} csched_vcpu;
+
+static const vl_param csched_params[] = {
+    {"tslice", VL_PARAM_TIME, offsetof(csched_priv, tslice), VL_MS(CSCHED_DEFAULT_TSLICE_MS),
+     VL_MS(CSCHED_TSLICE_MIN_MS), VL_MS(CSCHED_TSLICE_MAX_MS), "ns",
+     "time slice and accounting period; tick = tslice/3 (Xen sched_credit_tslice_ms, "
+     "CSCHED_DEFAULT_TSLICE_MS)", NULL},
+    {"ratelimit", VL_PARAM_TIME, offsetof(csched_priv, ratelimit),
+     VL_US(CSCHED_DEFAULT_RATELIMIT_US), 0, VL_MS(CSCHED_RATELIMIT_MAX_MS), "ns",
+     "minimum run before preemption; 0 disables, else >= 100us (Xen sched_ratelimit_us, "
+     "SCHED_DEFAULT_RATELIMIT_US)", NULL},
+    {"migration_delay", VL_PARAM_TIME, offsetof(csched_priv, migration_delay), 0, 0,
+     VL_MS(CSCHED_MIGR_DELAY_MAX_MS), "ns",
+     "a vCPU descheduled less than this ago is cache-hot and not stolen (Xen "
+     "vcpu_migration_delay, default 0)", NULL},
+    {"sampled_debit", VL_PARAM_BOOL, offsetof(csched_priv, sampled_debit), 0, 0, 0, NULL,
+     "Xen 3.2 accounting: each tick debits the running vCPU a whole tick of credits, "
+     "nothing at deschedule (3.2.0-rc6 CSCHED_CREDITS_PER_TICK)", NULL},
+    VL_PARAM_END,
+};
+
+/* ------------------------------------------------------------------ helpers */
+
+static csched_priv *cpriv(vl_sched *s) { return vl_sched_priv(s); }
+static csched_pcpu *cpc(vl_pcpu *p) { return vl_pcpu_priv(p); }
+static csched_vm *cvm(vl_vm *d) { return vl_vm_priv(d); }
+static csched_vcpu *cvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
+
+static bool on_runq(const csched_vcpu *cv)
+{
+    assert(vl_list_linked(&cv->runq_link) == (cv->rq != NULL));
+    return cv->rq != NULL;
+}
+
+static bool is_curr(vl_vcpu *v)
+{
+    vl_pcpu *p = vl_vcpu_pcpu(v);
+    return p && vl_pcpu_curr(p) == v;
+}
+
+/* The pCPU after `from` (wrapping, `from` itself last) for which ok() holds;
+ * -1 if none (Xen's cpumask_cycle over a mask). */
+typedef bool (*pcpu_pred)(vl_sched *s, vl_pcpu *p, const void *ctx);
+
+static int cycle(vl_sched *s, int from, pcpu_pred ok, const void *ctx)
+{
+    int n = vl_npcpus(s);
+    for (int i = 1; i <= n; i++) {
+        int c = ((from % n) + n + i) % n;
+        if (ok(s, vl_pcpu_get(s, c), ctx))
+            return c;
+    }
+    return -1;
+}
+
+/* Xen's __runq_insert: before the first vCPU of lower priority (FIFO within
+ * a priority); a yielder goes one further, behind one lower-priority vCPU. */
+static void runq_insert(vl_pcpu *p, csched_vcpu *cv)
+{
+    assert(!on_runq(cv));
+    assert(vl_vcpu_runstate(cv->v) == VL_RUNNABLE);
+    assert(!(cv->flags & CSCHED_FLAG_PARKED));
+    vl_list *head = &cpc(p)->runq, *pos;
+    vl_list_for_each(pos, head) {
+        if (cv->pri > vl_container_of(pos, csched_vcpu, runq_link)->pri)
+            break;
+    }
+    if ((cv->flags & CSCHED_FLAG_YIELD) && pos != head)
+        pos = pos->next;
+    vl_list_add_before(pos, &cv->runq_link);
+    cv->rq = p;
+    cpc(p)->nr_queued++;
+}
+
+static void runq_remove(csched_vcpu *cv)
+{
+    assert(on_runq(cv));
+    vl_list_del(&cv->runq_link);
+    cpc(cv->rq)->nr_queued--;
+    assert(cpc(cv->rq)->nr_queued >= 0);
+    cv->rq = NULL;
+}
+
+static csched_vcpu *runq_head(vl_pcpu *p)
+{
+    vl_list *h = vl_list_first(&cpc(p)->runq);
+    return h ? vl_container_of(h, csched_vcpu, runq_link) : NULL;
+}
+
+/* Xen's csched_runq_sort: after an accounting, move UNDER (and BOOST)
+ * vCPUs ahead of OVER ones, keeping their order; once per epoch. */
+static void runq_sort(csched_priv *prv, vl_pcpu *p)
+{
+    csched_pcpu *pc = cpc(p);
+    if (pc->runq_sort_last == prv->runq_sort)
+        return;
+    pc->runq_sort_last = prv->runq_sort;
+    vl_list *head = &pc->runq, *last_under = head, *pos, *tmp;
+    vl_list_for_each_safe(pos, tmp, head) {
+        if (vl_container_of(pos, csched_vcpu, runq_link)->pri >= CSCHED_PRI_UNDER) {
+            if (pos->prev != last_under) {
+                vl_list_del(pos);
+                vl_list_add_after(last_under, pos);
+            }
+            last_under = pos;
+        }
+    }
+}
+
+/* Debit the run time since acct_start: 10 credits per ms, the sub-credit
+ * remainder carried in `residual` (Xen's burn_credits, exact). */
+static void burn_credits(vl_sched *s, csched_vcpu *cv, vl_ns now)
+{
+    vl_ns delta = now - cv->acct_start;
+    if (delta <= 0)
+        return;
+    int64_t val = delta * CSCHED_CREDITS_PER_MSEC + cv->residual;
+    int64_t credits = val / VL_MS(1);
+    cv->residual = val % VL_MS(1);
+    cv->credit -= credits;
+    cv->acct_start = now;
+    if (credits)
+        vl_counter_add(s, CSCHED_C_DEBITED, credits);
+}
+
+static void acct_start(csched_priv *prv, csched_vcpu *cv)
+{
+    csched_vm *dv = cvm(vl_vcpu_vm(cv->v));
+    if (vl_list_linked(&cv->active_link))
+        return;
+    dv->active_count++;
+    vl_list_push_front(&dv->active_vcpus, &cv->active_link);
+    prv->weight += dv->weight;
+    if (!vl_list_linked(&dv->active_link))
+        vl_list_push_front(&prv->active_vms, &dv->active_link);
+}
+
+static void acct_stop(csched_priv *prv, csched_vcpu *cv)
+{
+    csched_vm *dv = cvm(vl_vcpu_vm(cv->v));
+    assert(vl_list_linked(&cv->active_link));
+    assert(prv->weight >= dv->weight);
+    dv->active_count--;
+    vl_list_del(&cv->active_link);
+    prv->weight -= dv->weight;
+    if (vl_list_empty(&dv->active_vcpus))
+        vl_list_del(&dv->active_link);
+}
+
+/* ---------------------------------------------------------------- cpu_pick */
+
+typedef struct pick_ctx {
+    vl_vcpu *v;
+    int group;       /* core or socket id */
+    bool by_socket;
+} pick_ctx;
+
+static bool pred_cand(vl_sched *s, vl_pcpu *p, const void *ctx)
+{
+    (void)s, (void)ctx;
+    return cpc(p)->cand;
+}
+
+static bool pred_affine(vl_sched *s, vl_pcpu *p, const void *ctx)
+{
+    (void)s;
+    return vl_vcpu_affine(((const pick_ctx *)ctx)->v, p);
+}
+
+static bool pred_cand_in_group(vl_sched *s, vl_pcpu *p, const void *ctx)
+{
+    (void)s;
+    const pick_ctx *c = ctx;
+    return cpc(p)->cand && (c->by_socket ? vl_pcpu_socket(p) : vl_pcpu_core(p)) == c->group;
+}
+
+static bool pred_affine_idler(vl_sched *s, vl_pcpu *p, const void *ctx)
+{
+    (void)s;
+    return cpc(p)->idler && vl_vcpu_affine(((const pick_ctx *)ctx)->v, p);
+}
+
+/* Xen's _csched_cpu_pick (hard affinity only): start from v's pCPU (or the
+ * next affine one); prefer an idle pCPU, and among idle ones the one whose
+ * core (same socket) or socket (twice as idle) has the most idle
+ * neighbours, so that work spreads over cores and sockets first.  "Idle"
+ * is the idler mark; v's own pCPU counts as idle when v runs there with
+ * nothing queued behind it (the tick asks whether to move v). */
+static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, bool commit)
+{
+    int n = vl_npcpus(s);
+    pick_ctx pc = {.v = v};
+    vl_pcpu *master = vl_vcpu_pcpu(v);
+    int cpu = master ? vl_pcpu_id(master) : n - 1;
+    if (!master || !vl_vcpu_affine(v, master))
+        cpu = cycle(s, cpu, pred_affine, &pc);
+    assert(cpu >= 0);
+    bool self_idle = master && vl_pcpu_id(master) == cpu && vl_pcpu_curr(master) == v &&
+                     cpc(master)->nr_queued == 0;
+
+    bool any = false;
+    for (int i = 0; i < n; i++) {
+        csched_pcpu *c = cpc(vl_pcpu_get(s, i));
+        c->core_idlers = c->socket_idlers = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        bool idle = cpc(p)->idler || (self_idle && p == master);
+        if (idle) {
+            cpc(vl_pcpu_get(s, vl_pcpu_core(p)))->core_idlers++;
+            cpc(vl_pcpu_get(s, vl_pcpu_socket(p)))->socket_idlers++;
+        }
+        cpc(p)->cand = idle && vl_vcpu_affine(v, p);
+        any |= cpc(p)->cand;
+    }
+    if (!any)
+        return vl_pcpu_get(s, cpu);
+    if (!cpc(vl_pcpu_get(s, cpu))->cand)
+        cpu = cycle(s, cpu, pred_cand, NULL);
+    cpc(vl_pcpu_get(s, cpu))->cand = false;
+
+    vl_pcpu *bias_owner = NULL;
+    int nxt;
+    while ((nxt = cycle(s, cpu, pred_cand, NULL)) >= 0) {
+        vl_pcpu *pcur = vl_pcpu_get(s, cpu), *pnxt = vl_pcpu_get(s, nxt);
+        bool same_socket = vl_pcpu_socket(pcur) == vl_pcpu_socket(pnxt);
+        int factor = same_socket ? 1 : 2;
+        int w_cpu, w_nxt;
+        if (same_socket) {
+            w_cpu = cpc(vl_pcpu_get(s, vl_pcpu_core(pcur)))->core_idlers;
+            w_nxt = cpc(vl_pcpu_get(s, vl_pcpu_core(pnxt)))->core_idlers;
+        } else {
+            w_cpu = cpc(vl_pcpu_get(s, vl_pcpu_socket(pcur)))->socket_idlers;
+            w_nxt = cpc(vl_pcpu_get(s, vl_pcpu_socket(pnxt)))->socket_idlers;
+        }
+        pick_ctx grp = {.v = v, .by_socket = !same_socket,
+                        .group = same_socket ? vl_pcpu_core(pnxt) : vl_pcpu_socket(pnxt)};
+        if (w_cpu * factor < w_nxt) {
+            /* move to the idler group of nxt */
+            bias_owner = pnxt;
+            cpu = cycle(s, cpc(pnxt)->idle_bias, pred_cand_in_group, &grp);
+            assert(cpu >= 0);
+            int core = vl_pcpu_core(vl_pcpu_get(s, cpu));
+            for (int i = 0; i < n; i++)
+                if (vl_pcpu_core(vl_pcpu_get(s, i)) == core)
+                    cpc(vl_pcpu_get(s, i))->cand = false;
+        } else {
+            /* drop nxt's whole group of idlers */
+            for (int i = 0; i < n; i++) {
+                vl_pcpu *p = vl_pcpu_get(s, i);
+                if ((grp.by_socket ? vl_pcpu_socket(p) : vl_pcpu_core(p)) == grp.group)
+                    cpc(p)->cand = false;
+            }
+        }
+    }
+    if (commit && bias_owner)
+        cpc(bias_owner)->idle_bias = cpu;
+    return vl_pcpu_get(s, cpu);
+}
+
+/* Xen's __runq_tickle for cv, just queued on cv->rq: preempt there if that
+ * pCPU idles, or if nobody idles and cv outranks what runs there; else wake
+ * one idler cv may run on (it will steal cv), or nobody. */
+static void runq_tickle(vl_sched *s, csched_vcpu *cv)
+{
+    csched_priv *prv = cpriv(s);
+    vl_pcpu *p = cv->rq;
+    vl_vcpu *cur = vl_pcpu_curr(p);
+    int cur_pri = cur ? cvc(cur)->pri : CSCHED_PRI_IDLE;
+    bool idlers = false;
+    for (int i = 0; i < vl_npcpus(s) && !idlers; i++)
+        idlers = cpc(vl_pcpu_get(s, i))->idler;
+
+    vl_pcpu *target = NULL;
+    if (!cur || (!idlers && cv->pri > cur_pri)) {
+        target = p;
+    } else if (idlers) {
+        pick_ctx pc = {.v = cv->v};
+        int idler = cycle(s, prv->last_tickle, pred_affine_idler, &pc);
+        if (idler >= 0) {
+            prv->last_tickle = idler;
+            target = vl_pcpu_get(s, idler);
+        } else if (cv->pri > cur_pri) {
+            target = p; /* no idler it may use: preempt */
+        }
+    }
+    if (target) {
+        cpc(target)->idler = false;
+        vl_tickle(target);
+    }
+}
+
+/* ------------------------------------------------------------ load balance */
+
+static bool cache_hot(const csched_priv *prv, const csched_vcpu *cv, vl_ns now)
+{
+    return prv->migration_delay && now - cv->last_sched < prv->migration_delay;
+}
+
+/* Xen's csched_runq_steal: the first vCPU queued on peer, of priority
+ * strictly above `pri`, that may run on self and is not cache-hot. */
+static csched_vcpu *runq_steal(vl_sched *s, vl_pcpu *peer, vl_pcpu *self, int pri, vl_ns now)
+{
+    if (!vl_pcpu_curr(peer))
+        return NULL; /* an idle peer is about to take its own work */
+    vl_list *pos;
+    vl_list_for_each(pos, &cpc(peer)->runq) {
+        csched_vcpu *cv = vl_container_of(pos, csched_vcpu, runq_link);
+        if (cv->pri <= pri)
+            break;
+        /* never true in practice: YIELD is cleared when a vCPU is queued
+         * again, but Xen documents that stealers skip yielders */
+        if (cv->flags & CSCHED_FLAG_YIELD)
+            continue;
+        if (vl_vcpu_affine(cv->v, self) && !cache_hot(cpriv(s), cv, now)) {
+            runq_remove(cv);
+            return cv;
+        }
+    }
+    return NULL;
+}
+
+typedef struct worker_ctx {
+    vl_pcpu *self;
+    int socket;
+} worker_ctx;
+
+static bool pred_worker(vl_sched *s, vl_pcpu *p, const void *ctx)
+{
+    (void)s;
+    const worker_ctx *w = ctx;
+    return p != w->self && !cpc(p)->idler && vl_pcpu_socket(p) == w->socket;
+}
+
+/* Xen's csched_load_balance: walk the non-idle peers socket by socket
+ * (own socket first), in each starting after the last pCPU stolen from,
+ * skipping peers with nothing queued. */
+static csched_vcpu *load_balance(vl_sched *s, vl_pcpu *self, int pri, vl_ns now)
+{
+    csched_priv *prv = cpriv(s);
+    int node = vl_pcpu_socket(self);
+    for (int k = 0; k < prv->nsockets; k++) {
+        worker_ctx w = {.self = self, .socket = (node + k) % prv->nsockets};
+        csched_pcpu *bias = cpc(vl_pcpu_get(s, w.socket));
+        int first = cycle(s, bias->balance_bias, pred_worker, &w);
+        if (first < 0)
+            continue;
+        int peer = first;
+        do {
+            vl_pcpu *pp = vl_pcpu_get(s, peer);
+            if (cpc(pp)->nr_queued > 0 && vl_pcpu_curr(pp)) {
+                csched_vcpu *cv = runq_steal(s, pp, self, pri, now);
+                if (cv) {
+                    bias->balance_bias = peer;
+                    vl_counter_add(s, CSCHED_C_STEALS, 1);
+                    return cv;
+                }
+            }
+            peer = cycle(s, peer, pred_worker, &w);
+        } while (peer != first);
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------- park / unpark */
+
+/* Keep a capped-out vCPU off every runqueue (Xen pauses it). */
+static void park(vl_sched *s, csched_vcpu *cv)
+{
+    cv->flags |= CSCHED_FLAG_PARKED;
+    vl_counter_add(s, CSCHED_C_PARKS, 1);
+    if (on_runq(cv))
+        runq_remove(cv);
+    else if (vl_vcpu_runstate(cv->v) == VL_RUNNING)
+        vl_tickle(vl_vcpu_pcpu(cv->v)); /* do_schedule leaves it out */
+}
+
+/* Xen unpauses it: a plain wake on its pCPU, without boost. */
+static void unpark(vl_sched *s, csched_vcpu *cv)
+{
+    cv->flags &= ~CSCHED_FLAG_PARKED;
+    vl_counter_add(s, CSCHED_C_UNPARKS, 1);
+    if (vl_vcpu_runstate(cv->v) == VL_RUNNABLE && !on_runq(cv) && !is_curr(cv->v)) {
+        runq_insert(vl_vcpu_pcpu(cv->v), cv);
+        runq_tickle(s, cv);
+    }
+}
+
+/* -------------------------------------------------------------- accounting */
+
+/* Xen's csched_acct: share the period's credits among active VMs. */
+static void csched_acct(vl_sched *s)
+{
+    csched_priv *prv = cpriv(s);
+    int64_t weight_total = prv->weight;
+    int64_t credit_total = prv->credit;
+    const int64_t cpt = prv->credits_per_tslice;
+
+    vl_counter_add(s, CSCHED_C_ACCOUNTS, 1);
+    if (prv->credit_balance < 0) /* converge the balance towards 0 */
+        credit_total -= prv->credit_balance;
+    if (weight_total == 0) {
+        prv->credit_balance = 0;
+        return;
+    }
+    int64_t weight_left = weight_total, credit_balance = 0, credit_cap = 0;
+    bool credit_xtra = false;
+    vl_list *dpos, *dtmp;
+    vl_list_for_each_safe(dpos, dtmp, &prv->active_vms) {
+        csched_vm *dv = vl_container_of(dpos, csched_vm, active_link);
+        int64_t active = dv->active_count;
+        assert(active > 0 && dv->weight * active <= weight_left);
+        weight_left -= dv->weight * active;
+
+        /* at most every active vCPU busy for a whole period, more only
+         * while the system-wide balance is negative */
+        int64_t credit_peak = active * cpt;
+        if (prv->credit_balance < 0)
+            credit_peak += (-prv->credit_balance * dv->weight * active + weight_total - 1) /
+                           weight_total;
+        if (dv->cap) {
+            credit_cap = (dv->cap * cpt + 99) / 100;
+            if (credit_cap < credit_peak)
+                credit_peak = credit_cap;
+            credit_cap = (credit_cap + active - 1) / active; /* per vCPU */
+        }
+        int64_t credit_fair = (credit_total * dv->weight * active + weight_total - 1) /
+                              weight_total;
+        if (credit_fair < credit_peak) {
+            credit_xtra = true;
+        } else {
+            if (weight_left) /* the VMs after it share what it cannot use */
+                credit_total += ((credit_fair - credit_peak) * weight_total + weight_left - 1) /
+                                weight_left;
+            if (credit_xtra) { /* lazily keep VMs with extra credit in front */
+                vl_list_del(&dv->active_link);
+                vl_list_push_front(&prv->active_vms, &dv->active_link);
+            }
+            credit_fair = credit_peak;
+        }
+        credit_fair = (credit_fair + active - 1) / active; /* per vCPU */
+
+        vl_list *vpos, *vtmp;
+        vl_list_for_each_safe(vpos, vtmp, &dv->active_vcpus) {
+            csched_vcpu *cv = vl_container_of(vpos, csched_vcpu, active_link);
+            cv->credit += credit_fair;
+            if (cv->credit < 0) {
+                cv->pri = CSCHED_PRI_OVER;
+                if (dv->cap && cv->credit < -credit_cap && !(cv->flags & CSCHED_FLAG_PARKED))
+                    park(s, cv);
+                if (cv->credit < -cpt)
+                    cv->credit = -cpt;
+            } else {
+                cv->pri = CSCHED_PRI_UNDER;
+                if (cv->flags & CSCHED_FLAG_PARKED)
+                    unpark(s, cv);
+                if (cv->credit > cpt) { /* stop earning; restart a bit ahead */
+                    acct_stop(prv, cv);
+                    cv->credit /= 2;
+                }
+            }
+            credit_balance += cv->credit;
+        }
+    }
+    prv->credit_balance = credit_balance;
+    prv->runq_sort++;
+}
+
+/* The running vCPU at a tick (Xen's csched_unit_acct). */
+static void unit_acct(vl_sched *s, vl_pcpu *p, csched_vcpu *cv, vl_ns now)
+{
+    csched_priv *prv = cpriv(s);
+    if (cv->pri == CSCHED_PRI_BOOST)
+        cv->pri = CSCHED_PRI_UNDER; /* it consumes CPU: boost ends */
+    if (prv->sampled_debit) {
+        cv->credit -= prv->credits_per_tick;
+        vl_counter_add(s, CSCHED_C_DEBITED, prv->credits_per_tick);
+    } else {
+        burn_credits(s, cv, now);
+    }
+    if (!vl_list_linked(&cv->active_link)) {
+        acct_start(prv, cv);
+    } else if (vl_vcpu_runstate(cv->v) == VL_RUNNING &&
+               !(cv->flags & (CSCHED_FLAG_PARKED | CSCHED_FLAG_MOVE))) {
+        /* active a while: would it be better off elsewhere? */
+        if (cpu_pick(s, cv->v, false) != p) {
+            cv->flags |= CSCHED_FLAG_MOVE;
+            vl_counter_add(s, CSCHED_C_MOVES, 1);
+            vl_tickle(p);
+        }
+    }
+}
+
+/* Restart the tick on the tick grid (Xen: now + period - now % period). */
+static void tick_start(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    vl_ns period = cpriv(s)->tick_period;
+    if (!vl_timer_pending(s, p, CSCHED_TIMER_TICK))
+        vl_timer_arm(s, p, CSCHED_TIMER_TICK, now + period - now % period);
+}
+
+/* -------------------------------------------------------------------- hooks */
+
+static int csched_init(vl_sched *s)
+{
+    csched_priv *prv = cpriv(s);
+    if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER)
+        return -1; /* Xen's sysctl refuses it too (the help line says why) */
+    if (prv->ratelimit > prv->tslice) /* Xen: "Setting ratelimit to tslice" */
+        prv->ratelimit = prv->tslice;
+    int ticks = CSCHED_TICKS_PER_TSLICE;
+    if (prv->tslice < VL_MS(CSCHED_TICKS_PER_TSLICE))
+        ticks = 1;
+    prv->tick_period = prv->tslice / ticks;
+    prv->credits_per_tslice = prv->tslice * CSCHED_CREDITS_PER_MSEC / VL_MS(1);
+    prv->credits_per_tick = prv->tick_period * CSCHED_CREDITS_PER_MSEC / VL_MS(1);
+    prv->credit = prv->credits_per_tslice * vl_npcpus(s);
+    prv->credit_balance = 0;
+    prv->weight = 0;
+    prv->runq_sort = 0;
+    prv->last_tickle = vl_npcpus(s) - 1;
+    vl_list_init(&prv->active_vms);
+
+    prv->nsockets = 0;
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        csched_pcpu *pc = cpc(p);
+        vl_list_init(&pc->runq);
+        pc->nr_queued = 0;
+        pc->idler = true; /* pCPUs start off idling */
+        pc->idle_bias = vl_npcpus(s) - 1;
+        if (vl_pcpu_socket(p) >= prv->nsockets) {
+            prv->nsockets = vl_pcpu_socket(p) + 1;
+            /* stealing in a socket starts after its first pCPU */
+            cpc(vl_pcpu_get(s, vl_pcpu_socket(p)))->balance_bias = i;
+        }
+    }
+    for (int d = 0; d < vl_nvms(s); d++) {
+        vl_vm *vm = vl_vm_get(s, d);
+        csched_vm *dv = cvm(vm);
+        vl_list_init(&dv->active_vcpus);
+        vl_list_init(&dv->active_link);
+        dv->active_count = 0;
+        dv->weight = vl_vm_weight(vm) > 0 ? vl_vm_weight(vm) : CSCHED_DEFAULT_WEIGHT;
+        dv->cap = vl_vm_cap(vm);
+    }
+    for (int i = 0; i < vl_nvcpus_total(s); i++) {
+        vl_vcpu *v = vl_vcpu_get(s, i);
+        csched_vcpu *cv = cvc(v);
+        vl_list_init(&cv->runq_link);
+        vl_list_init(&cv->active_link);
+        cv->v = v;
+        cv->rq = NULL;
+        cv->pri = CSCHED_PRI_UNDER;
+    }
+    vl_timer_arm(s, NULL, CSCHED_TIMER_ACCT, vl_now(s) + prv->tslice);
+    return 0;
+}
+
+static void csched_vcpu_remove(vl_sched *s, vl_vcpu *v)
+{
+    csched_vcpu *cv = cvc(v);
+    if (on_runq(cv))
+        runq_remove(cv);
+    cv->flags &= ~CSCHED_FLAG_PARKED;
+    if (vl_list_linked(&cv->active_link))
+        acct_stop(cpriv(s), cv);
+}
+
+static vl_pcpu *csched_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+{
+    (void)why;
+    return cpu_pick(s, v, true);
+}
+
+/* Xen's csched_unit_wake: an UNDER vCPU that is not parked wakes BOOSTed,
+ * except on its first wake-up (Xen's insert goes through csched_res_pick,
+ * which marks it MIGRATING, and a migrating wake-up is not boosted). */
+static void csched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
+{
+    (void)vector;
+    csched_vcpu *cv = cvc(v);
+    assert(!on_runq(cv));
+    if (cv->flags & CSCHED_FLAG_PARKED)
+        return; /* stays off the runqueues until an accounting unparks it */
+    if (cv->pri == CSCHED_PRI_UNDER && why != VL_WAKE_START) {
+        cv->pri = CSCHED_PRI_BOOST;
+        vl_counter_add(s, CSCHED_C_BOOSTS, 1);
+    }
+    runq_insert(vl_vcpu_pcpu(v), cv);
+    runq_tickle(s, cv);
+}
+
+static void csched_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
+{
+    (void)info;
+    cvc(v)->flags |= CSCHED_FLAG_YIELD;
+    vl_counter_add(s, CSCHED_C_YIELDS, 1);
+}
+
+static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
+{
+    csched_priv *prv = cpriv(s);
+    csched_vcpu *sc = prev ? cvc(prev) : NULL;
+
+    if (sc) {
+        assert(!on_runq(sc));
+        if (!prv->sampled_debit)
+            burn_credits(s, sc, now);
+        sc->last_sched = now;
+    }
+    bool runnable = sc && vl_vcpu_runstate(prev) == VL_RUNNABLE &&
+                    !(sc->flags & (CSCHED_FLAG_PARKED | CSCHED_FLAG_MOVE));
+
+    /* rate limit: a runnable, non-yielding prev keeps the pCPU until it has
+     * run `ratelimit`; Xen tests the run time, not the remainder, against
+     * the minimum timer */
+    if (runnable && prv->ratelimit && !(sc->flags & CSCHED_FLAG_YIELD) &&
+        now - sc->run_start < prv->ratelimit) {
+        vl_ns runtime = now - sc->run_start;
+        vl_ns slice = prv->ratelimit - runtime;
+        if (runtime < CSCHED_MIN_TIMER)
+            slice = CSCHED_MIN_TIMER;
+        vl_counter_add(s, CSCHED_C_RATELIMITED, 1);
+        return (vl_decision){.next = prev, .slice = slice};
+    }
+
+    if (runnable)
+        runq_insert(p, sc);
+    if (sc)
+        sc->flags &= ~CSCHED_FLAG_YIELD;
+
+    csched_vcpu *snext = runq_head(p);
+    int pri = snext ? snext->pri : CSCHED_PRI_IDLE;
+    if (snext && pri > CSCHED_PRI_OVER) {
+        runq_remove(snext);
+    } else {
+        /* the best local work has no credit left (or there is none):
+         * look for more urgent work elsewhere */
+        csched_vcpu *stolen = load_balance(s, p, pri, now);
+        if (stolen)
+            snext = stolen;
+        else if (snext)
+            runq_remove(snext);
+    }
+
+    vl_vcpu *next = snext ? snext->v : NULL;
+    cpc(p)->idler = next == NULL;
+    if (!next) {
+        vl_timer_cancel(s, p, CSCHED_TIMER_TICK);
+        return (vl_decision){.next = NULL, .slice = VL_SLICE_NONE};
+    }
+    assert(!on_runq(snext) && !(snext->flags & CSCHED_FLAG_PARKED));
+    if (next != prev)
+        snext->run_start = now;
+    snext->acct_start = now;
+    tick_start(s, p, now);
+    return (vl_decision){.next = next, .slice = prv->tslice};
+}
+
+/* A vCPU the tick decided to move is off its pCPU now: queue it where
+ * cpu_pick says (Xen's vcpu_migrate; no boost for a migration). */
+static void csched_context_saved(vl_sched *s, vl_vcpu *prev)
+{
+    csched_vcpu *cv = cvc(prev);
+    if (!(cv->flags & CSCHED_FLAG_MOVE))
+        return;
+    cv->flags &= ~CSCHED_FLAG_MOVE;
+    if (vl_vcpu_runstate(prev) != VL_RUNNABLE || (cv->flags & CSCHED_FLAG_PARKED) ||
+        on_runq(cv))
+        return;
+    runq_insert(cpu_pick(s, prev, true), cv);
+    runq_tickle(s, cv);
+}
+
+static void csched_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
+{
+    csched_priv *prv = cpriv(s);
+    (void)slot; /* one slot each: ACCT (instance), TICK (pCPU) */
+    if (!p) {
+        assert(slot == CSCHED_TIMER_ACCT);
+        csched_acct(s);
+        vl_timer_arm(s, NULL, CSCHED_TIMER_ACCT, now + prv->tslice);
+        return;
+    }
+    assert(slot == CSCHED_TIMER_TICK);
+    vl_vcpu *curr = vl_pcpu_curr(p);
+    if (!curr)
+        return; /* idle: the tick stays stopped until work arrives */
+    vl_timer_arm(s, p, CSCHED_TIMER_TICK, now + prv->tick_period);
+    unit_acct(s, p, cvc(curr), now);
+    runq_sort(prv, p);
+}
+
+static const char *pri_name(int pri)
+{
+    switch (pri) {
+    case CSCHED_PRI_BOOST: return "BOOST";
+    case CSCHED_PRI_UNDER: return "UNDER";
+    case CSCHED_PRI_OVER: return "OVER";
+    default: return "IDLE";
+    }
+}
+
+static void dump_vcpu(vl_vcpu *v)
+{
+    csched_vcpu *cv = cvc(v);
+    fprintf(stderr, "%s.v%d pri=%s credit=%lld flags=%x%s", vl_vm_name(vl_vcpu_vm(v)),
+            vl_vcpu_index(v), pri_name(cv->pri), (long long)cv->credit, cv->flags,
+            vl_list_linked(&cv->active_link) ? " active" : "");
+}
+
+static void csched_dump(vl_sched *s)
+{
+    csched_priv *prv = cpriv(s);
+    fprintf(stderr, "credit: weight=%lld credit=%lld balance=%lld sort=%u\n",
+            (long long)prv->weight, (long long)prv->credit, (long long)prv->credit_balance,
+            prv->runq_sort);
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        fprintf(stderr, "  pCPU %d%s run: ", i, cpc(p)->idler ? " (idler)" : "");
+        if (vl_pcpu_curr(p))
+            dump_vcpu(vl_pcpu_curr(p));
+        else
+            fprintf(stderr, "idle");
+        fprintf(stderr, "\n");
+        vl_list *pos;
+        vl_list_for_each(pos, &cpc(p)->runq) {
+            fprintf(stderr, "    q: ");
+            dump_vcpu(vl_container_of(pos, csched_vcpu, runq_link)->v);
+            fprintf(stderr, "\n");
+        }
+    }
+}
+
+static const vl_sched_ops csched_ops = {
+    .name = "credit",
+    .description =
+        "Xen's Credit scheduler (credit1): proportional share by weight with caps, credits "
+        "debited at 10/ms and shared out every 30 ms slice, priorities BOOST > UNDER > OVER, "
+        "wake-up boost, 1 ms rate limit, per-pCPU runqueues with stealing of strictly "
+        "higher-priority work; optional Xen 3.2 sampled debit.",
+    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
+    .params = csched_params,
+    .counters = csched_counters,
+    .priv_size = sizeof(csched_priv),
+    .pcpu_size = sizeof(csched_pcpu),
+    .vm_size = sizeof(csched_vm),
+    .vcpu_size = sizeof(csched_vcpu),
+    .init = csched_init,
+    .pick_cpu = csched_pick_cpu,
+    .do_schedule = csched_do_schedule,
+    .vcpu_remove = csched_vcpu_remove,
+    .vcpu_wake = csched_vcpu_wake,
+    .vcpu_yield = csched_vcpu_yield,
+    .context_saved = csched_context_saved,
+    .timer_fired = csched_timer_fired,
+    .dump = csched_dump,
+};
+VL_REGISTER_POLICY(csched_ops);

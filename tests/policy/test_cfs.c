@@ -1,0 +1,686 @@
+/* test_cfs.c - the `cfs` policy (KVM on Linux CFS, src/sched/cfs*.c): each
+ * mechanism pinned by a scenario whose measured outcome changes if the
+ * mechanism breaks; where it helps, the same scenario with the mechanism
+ * switched off shows the test can fail.  Directed-yield tests inject
+ * pause-loop exits from test events through the core's guest port
+ * (vl_hv_yield), as a guest spinning on a lock would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testkit.h"
+#include "vl_rng.h"
+
+/* ----------------------------------------------------------------- helpers */
+
+static const vl_sched_ops *cfs_ops(void)
+{
+    const vl_sched_ops *ops = vl_policy_find("cfs");
+    assert_non_null(ops);
+    return ops;
+}
+
+typedef struct run {
+    vl_scenario scn;
+    vl_model m;
+} run;
+
+static void run_create(run *r, const char *yaml)
+{
+    char buf[4096];
+    vl_error err;
+    snprintf(buf, sizeof buf, "scheduler: cfs\n%s", yaml);
+    tk_load(&r->scn, buf);
+    if (vl_model_create(&r->m, &r->scn, cfs_ops(), 0, 0, NULL, &err) < 0)
+        fail_msg("model: %s", err.msg);
+}
+
+static void run_go(run *r)
+{
+    vl_error err;
+    if (vl_model_run(&r->m, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static void run_yaml(run *r, const char *yaml)
+{
+    run_create(r, yaml);
+    run_go(r);
+}
+
+static void run_free(run *r)
+{
+    vl_model_destroy(&r->m);
+    vl_scenario_free(&r->scn);
+}
+
+static int counter_index(const run *r, const char *name)
+{
+    const char *const *c = r->m.ops->counters;
+    for (int i = 0; c && c[i]; i++)
+        if (strcmp(c[i], name) == 0)
+            return i;
+    fail_msg("cfs has no counter '%s'", name);
+    return -1;
+}
+
+/* Over the measurement window. */
+static int64_t counter(const run *r, const char *name)
+{
+    return vl_model_counter(&r->m, counter_index(r, name));
+}
+
+/* Since the start of the run (for events before the warm-up ends). */
+static int64_t counter_total(const run *r, const char *name)
+{
+    return r->m.hv.sched.counters[counter_index(r, name)];
+}
+
+/* CPU of VM d over the window, in pCPUs (1.0 = one pCPU all the time). */
+static double vm_pcpus(const run *r, int d)
+{
+    return (double)tk_vm_cpu(&r->m, d) / (double)vl_model_window(&r->m);
+}
+
+static vl_vcpu *vcpu_of(run *r, int vm, int idx) { return &r->m.hv.vms[vm].vcpus[idx]; }
+
+/* A test event: calls fn(ctx) at `when`. */
+typedef struct probe {
+    vl_event ev;
+    void (*fn)(struct probe *pr, vl_ns now);
+    run *r;
+    int step;
+    vl_ns t0;
+    int64_t base[2];
+    bool expect; /* the test's switch (e.g. directed yield on) */
+    bool done;
+} probe;
+
+static void probe_fire(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    probe *pr = ctx;
+    pr->fn(pr, pr->r->m.hv.sim.now);
+}
+
+static void probe_init(probe *pr, run *r, void (*fn)(probe *, vl_ns), vl_ns when)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->r = r;
+    pr->fn = fn;
+    vl_event_init(&pr->ev, probe_fire, pr, VL_EVC_DEVICE, 0x7e000000u);
+    vl_sim_schedule(&r->m.hv.sim, &pr->ev, when);
+}
+
+static void probe_again(probe *pr, vl_ns when) { vl_sim_schedule(&pr->r->m.hv.sim, &pr->ev, when); }
+
+/* A pause-loop exit of a vCPU that executes guest code now. */
+static void ple(run *r, int vm, int idx, bool kernel)
+{
+    assert_true(vcpu_of(r, vm, idx)->in_guest);
+    vl_hv_yield(&r->m.hv, vm, idx, VL_YIELD_PLE, 0xffffffff81000000ULL + (uint64_t)idx, kernel);
+}
+
+/* ------------------------------------------------------ fairness and shares */
+
+/* 1:2 weights -> 1:2 CPU (shares = weight x 4), on one pCPU and on four. */
+static void test_weights_1_to_2(void **state)
+{
+    (void)state;
+    static const char *const hosts[] = {"{pcpus: 1}", "{pcpus: 4, sockets: 2}"};
+    static const int vcpus[] = {1, 4};
+    for (int k = 0; k < 2; k++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: %s\n"
+                 "vms:\n"
+                 "  - {name: light, vcpus: %d, weight: 256, workloads: [{type: cpu, tasks: %d}]}\n"
+                 "  - {name: heavy, vcpus: %d, weight: 512, workloads: [{type: cpu, tasks: %d}]}\n"
+                 "run: {duration: 6s, warmup: 1s}\n",
+                 hosts[k], vcpus[k], vcpus[k], vcpus[k], vcpus[k]);
+        run r;
+        run_yaml(&r, yaml);
+        double light = vm_pcpus(&r, 0), heavy = vm_pcpus(&r, 1);
+        print_message("%d pCPU(s): light %.4f heavy %.4f pCPUs, ratio %.4f\n", vcpus[k], light,
+                      heavy, heavy / light);
+        assert_true(heavy / light > 2.0 * 0.97 && heavy / light < 2.0 * 1.03);
+        assert_true(light + heavy > 0.99 * vcpus[k]); /* work-conserving */
+        run_free(&r);
+    }
+}
+
+/* The per-VM `shares` parameter overrides the weight. */
+static void test_shares_parameter(void **state)
+{
+    (void)state;
+    run r;
+    run_yaml(&r, "host: {pcpus: 1}\n"
+                 "vms:\n"
+                 "  - {name: a, vcpus: 1, params: {cfs: {shares: 1000}},\n"
+                 "     workloads: [{type: cpu}]}\n"
+                 "  - {name: b, vcpus: 1, params: {cfs: {shares: 3000}},\n"
+                 "     workloads: [{type: cpu}]}\n"
+                 "run: {duration: 6s, warmup: 1s}\n");
+    double a = vm_pcpus(&r, 0), b = vm_pcpus(&r, 1);
+    print_message("shares 1000:3000 -> %.4f : %.4f (ratio %.3f)\n", a, b, b / a);
+    assert_true(b / a > 3.0 * 0.97 && b / a < 3.0 * 1.03);
+    run_free(&r);
+}
+
+/* Group scheduling: equal shares give two VMs equal CPU however many vCPUs
+ * each has (per-vCPU fairness would give the 2-vCPU VM two thirds). */
+static void test_equal_shares_group_fairness(void **state)
+{
+    (void)state;
+    run r;
+    run_yaml(&r, "host: {pcpus: 1}\n"
+                 "vms:\n"
+                 "  - {name: one, vcpus: 1, workloads: [{type: cpu, tasks: 1}]}\n"
+                 "  - {name: two, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                 "run: {duration: 6s, warmup: 1s}\n");
+    double one = vm_pcpus(&r, 0), two = vm_pcpus(&r, 1);
+    double two_a = (double)vl_model_vcpu_time(&r.m, 1, VL_RUNNING) / (double)vl_model_window(&r.m);
+    double two_b = (double)vl_model_vcpu_time(&r.m, 2, VL_RUNNING) / (double)vl_model_window(&r.m);
+    print_message("one %.4f two %.4f (its vCPUs %.4f %.4f)\n", one, two, two_a, two_b);
+    assert_true(one > 0.5 - 0.015 && one < 0.5 + 0.015);
+    assert_true(two > 0.5 - 0.015 && two < 0.5 + 0.015);
+    assert_true(two_a > 0.25 - 0.015 && two_b > 0.25 - 0.015);
+    run_free(&r);
+}
+
+/* ------------------------------------------------------------------ caps */
+
+/* cap 50 = quota 50 ms per 100 ms period: half a pCPU, the rest idle. */
+static void test_cap_50(void **state)
+{
+    (void)state;
+    run r;
+    run_yaml(&r, "host: {pcpus: 1}\n"
+                 "vms:\n"
+                 "  - {name: capped, vcpus: 1, cap: 50, workloads: [{type: cpu}]}\n"
+                 "run: {duration: 5s, warmup: 1s}\n");
+    double used = vm_pcpus(&r, 0);
+    double idle = (double)vl_model_pcpu_idle(&r.m, 0) / (double)vl_model_window(&r.m);
+    print_message("cap 50: %.4f of a pCPU, pCPU idle %.4f, throttles %lld\n", used, idle,
+                  (long long)counter(&r, "throttles"));
+    assert_true(used > 0.47 && used < 0.53);
+    assert_true(idle > 0.45);
+    assert_true(counter(&r, "throttles") >= 38); /* once per 100 ms period */
+    run_free(&r);
+}
+
+/* A capped VM next to an uncapped one: the cap binds, the other takes the rest. */
+static void test_cap_with_competitor(void **state)
+{
+    (void)state;
+    run r;
+    run_yaml(&r, "host: {pcpus: 2}\n"
+                 "vms:\n"
+                 "  - {name: capped, vcpus: 2, cap: 30, workloads: [{type: cpu, tasks: 2}]}\n"
+                 "  - {name: free, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                 "run: {duration: 5s, warmup: 1s}\n");
+    double capped = vm_pcpus(&r, 0), freevm = vm_pcpus(&r, 1);
+    print_message("cap 30: capped %.4f free %.4f pCPUs\n", capped, freevm);
+    assert_true(capped > 0.27 && capped < 0.33);
+    assert_true(freevm > 2.0 - 0.33 - 0.02);
+    run_free(&r);
+}
+
+/* ---------------------------------------------------- wake-up preemption */
+
+static const char wake_yaml[] =
+    "host: {pcpus: 1}\n"
+    "%s"
+    "vms:\n"
+    "  - {name: hog, vcpus: 1, workloads: [{type: cpu}]}\n"
+    "  - name: web\n"
+    "    vcpus: 1\n"
+    "    workloads:\n"
+    "      - type: think\n"
+    "        burst: {dist: exponential, mean: 500us}\n"
+    "        think: {dist: exponential, mean: 20ms}\n"
+    "run: {duration: 6s, warmup: 1s}\n";
+
+static int64_t web_wake_p99(run *r)
+{
+    for (int w = 0; w < r->m.nworkloads; w++)
+        if (r->m.workloads[w].vm == 1)
+            return vl_hist_percentile(&r->m.workloads[w].stats.wake_latency, 99);
+    fail_msg("no web workload");
+    return 0;
+}
+
+/* A waking interactive vCPU gets sleeper credit and preempts the hog at
+ * once; the hog still gets everything the interactive VM leaves. */
+static void test_wakeup_preemption(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    run r;
+    snprintf(yaml, sizeof yaml, wake_yaml, "");
+    run_yaml(&r, yaml);
+    int64_t p99 = web_wake_p99(&r);
+    double hog = vm_pcpus(&r, 0), web = vm_pcpus(&r, 1);
+    print_message("wake p99 %lld ns (latency 6 ms), hog %.4f web %.4f, preemptions %lld\n",
+                  (long long)p99, hog, web, (long long)counter(&r, "wakeup_preemptions"));
+    assert_true(p99 < VL_US(100));
+    assert_true(hog > 0.95 && hog + web > 0.99);
+    assert_true(counter(&r, "wakeup_preemptions") > 100);
+    run_free(&r);
+
+    /* control: without wake-up preemption the waker waits for the tick */
+    snprintf(yaml, sizeof yaml, wake_yaml, "params: {cfs: {wakeup_granularity: 1s}}\n");
+    run_yaml(&r, yaml);
+    print_message("no wake-up preemption: wake p99 %lld ns\n", (long long)web_wake_p99(&r));
+    assert_true(web_wake_p99(&r) > VL_MS(1));
+    assert_int_equal(counter(&r, "wakeup_preemptions"), 0);
+    run_free(&r);
+}
+
+/* -------------------------------------------------------- load balancing */
+
+static void widen_affinity(probe *pr, vl_ns now)
+{
+    (void)now;
+    vl_hv *hv = &pr->r->m.hv;
+    for (int p = 0; p < hv->npcpus; p++)
+        vl_cpuset_add(&hv->vms[0].affinity, p);
+    pr->done = true;
+}
+
+/* Four hogs of one VM start stacked on pCPU 0 (affinity "0"); when the
+ * affinity widens to the whole host (two sockets), balancing spreads them. */
+static void test_load_balance_spreads(void **state)
+{
+    (void)state;
+    for (int lb = 1; lb >= 0; lb--) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 4, sockets: 2}\n"
+                 "params: {cfs: {load_balance: %s}}\n"
+                 "vms:\n"
+                 "  - {name: hogs, vcpus: 4, affinity: \"0\", workloads: [{type: cpu, tasks: 4}]}\n"
+                 "run: {duration: 3s, warmup: 1s}\n",
+                 lb ? "true" : "false");
+        run r;
+        probe pr;
+        run_create(&r, yaml);
+        probe_init(&pr, &r, widen_affinity, VL_MS(100));
+        run_go(&r);
+        assert_true(pr.done);
+        vl_ns window = vl_model_window(&r.m);
+        double min_busy = 1, min_vcpu = 1;
+        for (int p = 0; p < 4; p++) {
+            double b = (double)vl_model_pcpu_busy(&r.m, p) / (double)window;
+            min_busy = b < min_busy ? b : min_busy;
+        }
+        for (int v = 0; v < 4; v++) {
+            double x = (double)vl_model_vcpu_time(&r.m, v, VL_RUNNING) / (double)window;
+            min_vcpu = x < min_vcpu ? x : min_vcpu;
+        }
+        print_message("load_balance %d: least busy pCPU %.4f, least served vCPU %.4f, "
+                      "migrations %lld\n",
+                      lb, min_busy, min_vcpu, (long long)counter_total(&r, "migrations"));
+        if (lb) {
+            assert_true(min_busy > 0.99 && min_vcpu > 0.99);
+            assert_true(counter_total(&r, "migrations") >= 3);
+        } else {
+            assert_true(min_busy < 0.01 && min_vcpu < 0.3);
+        }
+        run_free(&r);
+    }
+}
+
+/* An idle pCPU pulls queued vCPUs (newly-idle balancing and kicks from
+ * busy pCPUs).  Wake-up placement never leaves the socket, so with one
+ * pCPU per socket only balancing moves a vCPU: without it a pCPU idles
+ * while the other has a backlog. */
+static void test_idle_balance_cuts_waiting(void **state)
+{
+    (void)state;
+    double busy[2], wait[2];
+    for (int lb = 1; lb >= 0; lb--) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 2, sockets: 2}\n"
+                 "params: {cfs: {load_balance: %s}}\n"
+                 "vms:\n"
+                 "  - name: bursty\n"
+                 "    vcpus: 4\n"
+                 "    workloads:\n"
+                 "      - {type: think, tasks: 4, burst: {dist: exponential, mean: 5ms},\n"
+                 "         think: {dist: exponential, mean: 10ms}}\n"
+                 "run: {duration: 5s, warmup: 1s}\n",
+                 lb ? "true" : "false");
+        run r;
+        run_yaml(&r, yaml);
+        vl_ns b = 0, w = 0;
+        for (int p = 0; p < 2; p++)
+            b += vl_model_pcpu_busy(&r.m, p);
+        for (int v = 0; v < 4; v++)
+            w += vl_model_vcpu_time(&r.m, v, VL_RUNNABLE);
+        busy[lb] = (double)b / (2.0 * (double)vl_model_window(&r.m));
+        wait[lb] = (double)w / (double)vl_model_window(&r.m);
+        print_message("load_balance %d: host busy %.4f, vCPU wait %.4f s/s, migrations %lld\n",
+                      lb, busy[lb], wait[lb], (long long)counter(&r, "migrations"));
+        if (!lb)
+            assert_int_equal(counter(&r, "migrations"), 0);
+        run_free(&r);
+    }
+    assert_true(busy[1] > busy[0]);
+    assert_true(wait[1] < 0.8 * wait[0]);
+}
+
+/* -------------------------------------------------------- directed yield */
+
+/* Host for the directed-yield tests: VM 0 "smp" has vCPUs 0..2 on pCPUs
+ * 0..2 (placed in that order at start, load balancing off so they stay);
+ * vCPU 0 is alone on pCPU 0, vCPUs 1 and 2 share their pCPUs with heavy
+ * pinned hogs, so they are preempted most of the time.  A huge wake-up
+ * granularity makes CFS always honour the next buddy: these tests check
+ * which sibling KVM boosts, not CFS's fairness check of the boost. */
+static const char dy_yaml[] =
+    "host: {pcpus: 3}\n"
+    "params: {cfs: {load_balance: false, wakeup_granularity: 1s, directed_yield: %s}}\n"
+    "vms:\n"
+    "  - {name: smp, vcpus: 3, workloads: [{type: cpu, tasks: 3}]}\n"
+    "  - {name: hog1, vcpus: 1, weight: 2560, affinity: \"1\", workloads: [{type: cpu}]}\n"
+    "  - {name: hog2, vcpus: 1, weight: 2560, affinity: \"2\", workloads: [{type: cpu}]}\n"
+    "run: {duration: 1s, warmup: 0s}\n";
+
+static bool in_guest(run *r, int idx) { return vcpu_of(r, 0, idx)->in_guest; }
+static vl_runstate state_of(run *r, int idx) { return vcpu_of(r, 0, idx)->state; }
+
+/* smp vCPU i is on pCPU i (the layout the scenario sets up). */
+static void check_dy_layout(run *r)
+{
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(vcpu_of(r, 0, i)->processor->id, i);
+}
+
+/* Kernel-mode PLE of vCPU 0 while 1 and 2 are preempted, 1 in user mode
+ * and 2 in kernel mode: KVM boosts 2.  The next PLE wraps around past the
+ * last boosted vCPU and boosts 1 (now preempted in kernel mode). */
+static void dy_kernel_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    bool boost = pr->expect;
+    check_dy_layout(r);
+    switch (pr->step) {
+    case 0: /* wait for: 0 in guest, 1 and 2 preempted */
+        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        vcpu_of(r, 0, 1)->saved_kernel = false;
+        vcpu_of(r, 0, 2)->saved_kernel = true;
+        pr->base[0] = counter_total(r, "directed_yields");
+        ple(r, 0, 0, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1:
+        if (!boost) { /* control: nobody boosted */
+            assert_int_equal(state_of(r, 2), VL_RUNNABLE);
+            assert_int_equal(counter_total(r, "directed_yields"), pr->base[0]);
+            pr->done = true;
+            return;
+        }
+        assert_int_equal(state_of(r, 2), VL_RUNNING); /* the kernel-mode sibling */
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE); /* the user-mode one was skipped */
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 1);
+        pr->step = 2;
+        /* fall through */
+    case 2: /* wait for: 0 in guest, 1 preempted */
+        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with 1 preempted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        vcpu_of(r, 0, 1)->saved_kernel = true;
+        ple(r, 0, 0, true);
+        pr->step = 3;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 3:
+        assert_int_equal(state_of(r, 1), VL_RUNNING);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 2);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_directed_yield_kernel_mode(void **state)
+{
+    (void)state;
+    for (int on = 1; on >= 0; on--) {
+        char yaml[1024];
+        run r;
+        probe pr;
+        snprintf(yaml, sizeof yaml, dy_yaml, on ? "true" : "false");
+        run_create(&r, yaml);
+        probe_init(&pr, &r, dy_kernel_steps, VL_MS(200));
+        pr.expect = on;
+        run_go(&r);
+        assert_true(pr.done);
+        print_message("directed_yield %d: directed_yields %lld yield_no_target %lld\n", on,
+                      (long long)counter_total(&r, "directed_yields"),
+                      (long long)counter_total(&r, "yield_no_target"));
+        run_free(&r);
+    }
+}
+
+/* dy_eligible: vCPU 1 PLE-exits (finds nobody: 0 and 2 run) and is
+ * preempted by its hog, still in its spin loop.  A PLE of vCPU 0 then
+ * passes it over once (toggle), and boosts it the time after. */
+static void dy_eligible_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    check_dy_layout(r);
+    switch (pr->step) {
+    case 0: /* wait for all three in guest */
+        if (!(in_guest(r, 0) && in_guest(r, 1) && in_guest(r, 2))) {
+            if (now > VL_MS(900))
+                fail_msg("never saw the three vCPUs running together");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        pr->base[0] = counter_total(r, "directed_yields");
+        pr->base[1] = counter_total(r, "yield_no_target");
+        ple(r, 0, 1, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1: /* 1 spun, boosted nobody, and gave way to its hog */
+        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 1);
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        ple(r, 0, 0, true);
+        pr->step = 2;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 2: /* 1 was in its spin loop: not eligible this time */
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0]);
+        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 2);
+        ple(r, 0, 0, true);
+        pr->step = 3;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 3: /* ... and eligible the next time */
+        assert_int_equal(state_of(r, 1), VL_RUNNING);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 1);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_directed_yield_dy_eligible(void **state)
+{
+    (void)state;
+    char yaml[1024];
+    run r;
+    probe pr;
+    snprintf(yaml, sizeof yaml, dy_yaml, "true");
+    run_create(&r, yaml);
+    probe_init(&pr, &r, dy_eligible_steps, VL_MS(200));
+    run_go(&r);
+    assert_true(pr.done);
+    run_free(&r);
+}
+
+/* A yield hypercall naming a preempted sibling boosts it; naming a running
+ * one is a plain yield. */
+static void hypercall_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    vl_hv *hv = &r->m.hv;
+    switch (pr->step) {
+    case 0:
+        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with 1 preempted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        pr->base[0] = counter_total(r, "directed_yields");
+        vl_hv_yield(hv, 0, 0, VL_YIELD_HYPERCALL, 0xffffffff81000000ULL, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1: /* the core passes no target hint: a plain yield, nobody boosted */
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0]);
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_yield_hypercall_without_target(void **state)
+{
+    (void)state;
+    char yaml[1024];
+    run r;
+    probe pr;
+    snprintf(yaml, sizeof yaml, dy_yaml, "true");
+    run_create(&r, yaml);
+    probe_init(&pr, &r, hypercall_steps, VL_MS(200));
+    run_go(&r);
+    assert_true(pr.done);
+    run_free(&r);
+}
+
+/* --------------------------------------------------------------- sanity */
+
+/* Pause-loop exits and yield hypercalls at random moments from random
+ * vCPUs of an overcommitted, capped, SMT host: the core's checks (decision
+ * validation, watchdog) never fire and CPU time is conserved. */
+typedef struct storm {
+    probe pr;
+    vl_rng rng;
+    int injected;
+} storm;
+
+static void storm_step(probe *pr, vl_ns now)
+{
+    storm *st = (storm *)pr;
+    vl_hv *hv = &pr->r->m.hv;
+    for (int k = 0; k < 3; k++) {
+        vl_vcpu *v = &hv->vcpus[vl_rng_below(&st->rng, (uint64_t)hv->nvcpus)];
+        if (!v->in_guest)
+            continue;
+        bool kernel = vl_rng_below(&st->rng, 4) != 0;
+        vl_yield_kind kind = vl_rng_below(&st->rng, 5) ? VL_YIELD_PLE : VL_YIELD_HYPERCALL;
+        vl_hv_yield(hv, v->vm->id, v->index, kind, 0xffffffff81000000ULL, kernel);
+        st->injected++;
+    }
+    probe_again(pr, now + VL_US(50 + vl_rng_below(&st->rng, 400)));
+}
+
+static void test_yield_storm(void **state)
+{
+    (void)state;
+    run r;
+    storm st;
+    run_create(&r, "host: {pcpus: 8, sockets: 2, threads_per_core: 2}\n"
+                   "vms:\n"
+                   "  - {name: smp1, vcpus: 8, workloads: [{type: cpu, tasks: 8}]}\n"
+                   "  - {name: smp2, vcpus: 6, weight: 512,\n"
+                   "     workloads: [{type: cpu, tasks: 6, util: 0.5, period: 20ms}]}\n"
+                   "  - {name: capped, vcpus: 4, cap: 150, workloads: [{type: cpu, tasks: 4}]}\n"
+                   "  - name: inter\n"
+                   "    vcpus: 2\n"
+                   "    affinity: \"4-7\"\n"
+                   "    workloads:\n"
+                   "      - {type: think, tasks: 3, burst: {dist: exponential, mean: 300us},\n"
+                   "         think: {dist: exponential, mean: 5ms}}\n"
+                   "run: {duration: 3s, warmup: 500ms}\n");
+    probe_init(&st.pr, &r, storm_step, VL_MS(1));
+    vl_rng_init(&st.rng, 7, "storm");
+    st.injected = 0;
+    run_go(&r);
+    vl_ns busy = 0, ran = 0;
+    for (int p = 0; p < r.m.hv.npcpus; p++)
+        busy += vl_model_pcpu_busy(&r.m, p);
+    for (int v = 0; v < r.m.hv.nvcpus; v++)
+        ran += vl_model_vcpu_time(&r.m, v, VL_RUNNING);
+    print_message("injected %d yields: directed %lld failures %lld no target %lld; capped "
+                  "%.3f pCPUs; host busy %.4f\n",
+                  st.injected, (long long)counter(&r, "directed_yields"),
+                  (long long)counter(&r, "yield_failures"),
+                  (long long)counter(&r, "yield_no_target"), vm_pcpus(&r, 2),
+                  (double)busy / (8.0 * (double)vl_model_window(&r.m)));
+    assert_int_equal(busy, ran);
+    assert_true(st.injected > 1000);
+    assert_true(counter(&r, "directed_yields") > 100);
+    assert_true(vm_pcpus(&r, 2) < 1.5 + 0.05);
+    run_free(&r);
+}
+
+
+/* The defaults scale with the host like Linux's: visible in a run's
+ * preemption rate (more pCPUs = longer slices), and stable under asan. */
+static void test_baseline_runs(void **state)
+{
+    (void)state;
+    vl_scenario scn;
+    vl_error err;
+    if (vl_scenario_load(VL_SOURCE_DIR "/scenarios/baseline.yaml", NULL, 0, &scn, &err) < 0)
+        fail_msg("baseline: %s", err.msg);
+    vl_model m;
+    if (tk_run(&m, &scn, cfs_ops(), 0, &err) < 0)
+        fail_msg("baseline under cfs: %s", err.msg);
+    double b1 = (double)tk_vm_cpu(&m, 0), b2 = (double)tk_vm_cpu(&m, 1);
+    print_message("baseline: batch2/batch1 = %.3f\n", b2 / b1);
+    assert_true(b2 / b1 > 1.9 && b2 / b1 < 2.1);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_weights_1_to_2),
+        cmocka_unit_test(test_shares_parameter),
+        cmocka_unit_test(test_equal_shares_group_fairness),
+        cmocka_unit_test(test_cap_50),
+        cmocka_unit_test(test_cap_with_competitor),
+        cmocka_unit_test(test_wakeup_preemption),
+        cmocka_unit_test(test_load_balance_spreads),
+        cmocka_unit_test(test_idle_balance_cuts_waiting),
+        cmocka_unit_test(test_directed_yield_kernel_mode),
+        cmocka_unit_test(test_directed_yield_dy_eligible),
+        cmocka_unit_test(test_yield_hypercall_without_target),
+        cmocka_unit_test(test_yield_storm),
+        cmocka_unit_test(test_baseline_runs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
