@@ -202,7 +202,9 @@ typedef struct vl_sched_ops {
     /* [nothing] prev is off its pCPU (after the switch). */
     void (*context_saved)(vl_sched *s, vl_vcpu *prev);
     /* [nothing] Periodic tick on a busy pCPU (period set by
-     * vl_sched_set_tick; ticks stop while the pCPU is idle). */
+     * vl_sched_set_tick; ticks stop while the pCPU is idle).  A tick runs
+     * before a reschedule pending at the same instant, so the current vCPU
+     * may already be BLOCKED (it halted at this instant). */
     void (*tick)(vl_sched *s, vl_pcpu *p, vl_ns now);
     /* [nothing] A policy timer armed with vl_timer_arm() fired.  p is the
      * pCPU the timer belongs to (NULL for instance timers). */
@@ -240,6 +242,11 @@ vl_vcpu *vl_vcpu_get(vl_sched *s, int id);
 void vl_sched_set_tick(vl_sched *s, vl_ns period);
 /* Policy counters (indices into ops->counters). */
 void vl_counter_add(vl_sched *s, int counter, int64_t n);
+/* The policy reports that it cannot go on (e.g. init() refusing a
+ * parameter combination): the run stops with this message, the policy's
+ * name, the hook and the time.  Returns -1, so `return vl_sched_error(...)`
+ * works in init(). */
+int vl_sched_error(vl_sched *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Policy timers: VL_TIMER_SLOTS per pCPU and per instance (p == NULL).
  * Arming an armed slot re-arms it; `when` must be >= now. */
@@ -293,6 +300,13 @@ vl_ns vl_vcpu_runstate_time(const vl_vcpu *v, vl_runstate st);
 /* When v entered its current runstate. */
 vl_ns vl_vcpu_state_entry(const vl_vcpu *v);
 uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k);
+/* A policy holds a runnable vCPU back on purpose (Xen pauses a vCPU that
+ * exhausted its cap: "parking").  A parked vCPU must not be picked (the
+ * core checks), the starvation watchdog ignores it, and its runnable time
+ * while parked is reported separately.  Calling it with the current value
+ * is harmless. */
+void vl_vcpu_set_parked(vl_vcpu *v, bool parked);
+bool vl_vcpu_parked(const vl_vcpu *v);
 /* Saved instruction pointer of a vCPU that is RUNNABLE but not running
  * (preempted); returns false for any other state. */
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel);

@@ -3,6 +3,7 @@
  * each metric over seeds with its 95% confidence interval, and the ratio
  * of each policy's mean to the first policy's. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,10 +60,35 @@ static double metric_of(const cmp_run *r, const char *name, int *found)
     return m ? m->value : 0;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* "mean [ci]" in the metric's own unit: durations scaled to s/ms/us/ns,
+ * shares as percentages. */
+static void format_cell(const char *name, double mean, double half, char *buf, size_t len)
+{
+    if (ends_with(name, "_ns")) {
+        static const struct { double div; const char *unit; } units[] = {
+            {1e9, "s"}, {1e6, "ms"}, {1e3, "us"}, {1, "ns"}};
+        size_t u = 0;
+        while (u < 3 && (mean < 0 ? -mean : mean) < units[u].div)
+            u++;
+        snprintf(buf, len, "%.4g%s [%.2g]", mean / units[u].div, units[u].unit,
+                 half / units[u].div);
+    } else if (ends_with(name, "share")) {
+        snprintf(buf, len, "%.2f%% [%.2g]", 100 * mean, 100 * half);
+    } else {
+        snprintf(buf, len, "%.4g [%.2g]", mean, half);
+    }
+}
+
 static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int npol,
                         cmp_run *runs, int nseeds)
 {
-    printf("%s: %d seed%s per policy (from %llu); mean [95%% CI] and ratio to %s\n\n",
+    printf("%s: %d seed%s per policy (from %llu); mean [95%% CI half-width] and ratio to %s\n\n",
            scn->name, nseeds, nseeds == 1 ? "" : "s", (unsigned long long)scn->seed,
            ops[0]->name);
     printf("%-36s", "metric");
@@ -91,10 +117,11 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
                 double half, mean = vl_mean_ci95(x, n, &half);
                 if (p == 0)
                     base = mean;
-                char ratio[24] = "";
+                char value[48], ratio[24] = "";
+                format_cell(name, mean, half, value, sizeof value);
                 if (p > 0 && base != 0)
                     snprintf(ratio, sizeof ratio, " x%.2f", mean / base);
-                snprintf(cell, sizeof cell, "%.4g [%.2g]%s", mean, half, ratio);
+                snprintf(cell, sizeof cell, "%s%s", value, ratio);
             }
             printf(" %30s", cell);
         }

@@ -155,6 +155,10 @@ static bool decision_valid(vl_hv *hv, vl_pcpu *p, vl_vcpu *prev, vl_decision d)
                    n->index);
         return false;
     }
+    if (n->parked) {
+        vl_hv_fail(hv, "pCPU %d: picked %s.v%d, which it parked", p->id, n->vm->name, n->index);
+        return false;
+    }
     return true;
 }
 

@@ -52,6 +52,8 @@ struct vl_vcpu {
     bool saved_kernel;
     uint64_t wakeups, preemptions, migrations;
     vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
+    bool parked;              /* held back by the policy (vl_vcpu_set_parked) */
+    vl_ns parked_since, parked_ns, unparked_at;
     void *priv;
 };
 

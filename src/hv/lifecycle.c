@@ -61,9 +61,11 @@ static void on_watchdog(void *ctx, vl_event *ev)
     vl_ns now = hv->sim.now;
     for (int i = 0; i < hv->nvcpus; i++) {
         vl_vcpu *v = &hv->vcpus[i];
-        if (v->state == VL_RUNNABLE && now - v->state_entry > hv->watchdog) {
+        /* a wait starts when it became runnable, or when it was unparked */
+        vl_ns since = v->unparked_at > v->state_entry ? v->unparked_at : v->state_entry;
+        if (v->state == VL_RUNNABLE && !v->parked && now - since > hv->watchdog) {
             char waited[32];
-            vl_duration_format(now - v->state_entry, waited, sizeof waited);
+            vl_duration_format(now - since, waited, sizeof waited);
             hv->hook = "watchdog";
             vl_hv_fail(hv, "%s.v%d has been runnable for %s without running (limit: "
                            "host.watchdog)", v->vm->name, v->index, waited);
@@ -188,6 +190,8 @@ int vl_hv_start(vl_hv *hv, vl_error *err)
     hv->hook = "init";
     if (ops->init(&hv->sched) < 0) {
         hv->hook = NULL;
+        if (hv->failed)
+            return vl_error_set(err, "%s", hv->failure);
         return vl_error_set(err, "policy '%s' refused to start (init failed)", ops->name);
     }
     for (int i = 0; i < hv->nvcpus; i++) {

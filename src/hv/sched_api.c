@@ -3,6 +3,8 @@
  * the one guest-derived value, the saved RIP, is only given for a preempted
  * vCPU, as a real hypervisor reads it from the saved register file. */
 #include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "hv/hv.h"
 
@@ -38,6 +40,17 @@ void vl_counter_add(vl_sched *s, int counter, int64_t n)
 {
     assert(counter >= 0 && counter < s->ncounters);
     s->counters[counter] += n;
+}
+
+int vl_sched_error(vl_sched *s, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    vl_hv_fail(s->hv, "%s", msg);
+    return -1;
 }
 
 static vl_event *timer_of(vl_sched *s, vl_pcpu *p, int slot)
@@ -109,6 +122,22 @@ uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k)
     assert(k >= 0 && k < VL_NR_EXIT_KINDS);
     return v->exits[k];
 }
+
+void vl_vcpu_set_parked(vl_vcpu *v, bool parked)
+{
+    vl_ns now = v->hv->sim.now;
+    if (v->parked == parked)
+        return;
+    if (parked) {
+        v->parked_since = now;
+    } else {
+        v->parked_ns += now - v->parked_since;
+        v->unparked_at = now;
+    }
+    v->parked = parked;
+}
+
+bool vl_vcpu_parked(const vl_vcpu *v) { return v->parked; }
 
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel)
 {

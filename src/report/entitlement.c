@@ -1,13 +1,31 @@
 /* report/entitlement.c - weighted max-min fair entitlement of each VM.
  *
- * Water-filling: every VM demands min(vcpus, cap/100) pCPUs; the host's
- * pCPUs are shared in proportion to weight; a VM whose proportional part
- * exceeds its demand gets its demand and the rest is shared again among
- * the others.  This is what Credit's accounting and CFS's shares both aim
- * at for CPU-bound VMs. */
+ * Water-filling: every VM demands what it wanted during the window - the
+ * time its vCPUs were running or runnable, in pCPUs - bounded by its cap;
+ * the host's pCPUs are shared in proportion to weight; a VM whose
+ * proportional part exceeds its demand gets its demand and the rest is
+ * shared again among the others.  This is the share a work-conserving,
+ * weight-proportional scheduler owes each VM (what Credit's accounting
+ * and CFS's cgroup shares aim at); a VM that got less than its entitlement
+ * was treated unfairly. */
 #include <stdlib.h>
 
 #include "report/report.h"
+
+/* pCPUs' worth of time the VM's vCPUs wanted (running or runnable). */
+static double vm_demand(const vl_model *m, int d)
+{
+    const vl_vm *vm = &m->hv.vms[d];
+    vl_ns window = vl_model_window(m);
+    vl_ns wanted = 0;
+    for (int i = 0; i < vm->nvcpus; i++)
+        wanted += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING) +
+                  vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNABLE);
+    double demand = window > 0 ? (double)wanted / (double)window : 0;
+    if (vm->cap > 0 && vm->cap / 100.0 < demand)
+        demand = vm->cap / 100.0;
+    return demand;
+}
 
 double vl_entitled_share(const vl_model *m, int vm)
 {
@@ -30,9 +48,7 @@ double vl_entitled_share(const vl_model *m, int vm)
         for (int d = 0; d < n; d++) {
             if (fixed[d])
                 continue;
-            double demand = hv->vms[d].nvcpus;
-            if (hv->vms[d].cap > 0 && hv->vms[d].cap / 100.0 < demand)
-                demand = hv->vms[d].cap / 100.0;
+            double demand = vm_demand(m, d);
             if (left * hv->vms[d].weight / wsum >= demand) {
                 alloc[d] = demand;
                 fixed[d] = 1;

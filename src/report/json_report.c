@@ -48,6 +48,7 @@ static void write_vcpu(vl_json *j, const vl_model *m, const vl_vcpu *v)
     vl_json_kuint(j, "preemptions", v->preemptions);
     vl_json_kuint(j, "migrations", v->migrations);
     vl_json_kint(j, "max_wait_ns", v->max_wait);
+    vl_json_kint(j, "parked_ns", v->parked_ns);
     vl_json_key(j, "exits");
     vl_json_obj_begin(j);
     static const char *const names[VL_NR_EXIT_KINDS] = {"hlt", "ple", "yield", "ipi", "io", "cr3"};

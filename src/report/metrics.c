@@ -55,7 +55,8 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
         const char *vm = hv->vms[wl->vm].name;
         const vl_wstats *s = &wl->stats;
         rc |= add(ms, (double)s->work_ns, "wl.%s.%s.work_ns", vm, wl->name);
-        rc |= add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
+        if (s->bursts)
+            rc |= add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
         if (s->wake_latency.count) {
             rc |= add(ms, vl_hist_mean(&s->wake_latency), "wl.%s.%s.wake_mean_ns", vm, wl->name);
             rc |= add(ms, (double)vl_hist_percentile(&s->wake_latency, 99),

@@ -27,7 +27,8 @@ void vl_metrics_free(vl_metrics *ms);
 const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
 
 /* Fraction of the host a VM is entitled to: weighted max-min fair share
- * of the pCPUs, each VM demanding all its vCPUs (bounded by its cap). */
+ * of the pCPUs, each VM demanding the time its vCPUs were running or
+ * runnable in the window (bounded by its cap). */
 double vl_entitled_share(const vl_model *m, int vm);
 
 void vl_report_json(const vl_model *m, FILE *f);

@@ -40,9 +40,8 @@
  *     (58feb9e0ac) and the NUMA node walk (one node = one socket here);
  *   - the double-counted sub-credit remainder of Xen's burn_credits is
  *     not reproduced (docs/policies/credit.md);
- *   - a parked vCPU is RUNNABLE for the core: a cap below ~1.5% of a pCPU
- *     per vCPU parks it longer than the core's starvation watchdog (2 s),
- *     as Xen would; needs a core notion of a paused vCPU.
+ *   - a parked vCPU stays RUNNABLE for the core (vl_vcpu_set_parked tells
+ *     the watchdog), where Xen moves a paused vCPU to the offline runstate.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -524,6 +523,7 @@ static csched_vcpu *load_balance(vl_sched *s, vl_pcpu *self, int pri, vl_ns now)
 static void park(vl_sched *s, csched_vcpu *cv)
 {
     cv->flags |= CSCHED_FLAG_PARKED;
+    vl_vcpu_set_parked(cv->v, true);
     vl_counter_add(s, CSCHED_C_PARKS, 1);
     if (on_runq(cv))
         runq_remove(cv);
@@ -535,6 +535,7 @@ static void park(vl_sched *s, csched_vcpu *cv)
 static void unpark(vl_sched *s, csched_vcpu *cv)
 {
     cv->flags &= ~CSCHED_FLAG_PARKED;
+    vl_vcpu_set_parked(cv->v, false);
     vl_counter_add(s, CSCHED_C_UNPARKS, 1);
     if (vl_vcpu_runstate(cv->v) == VL_RUNNABLE && !on_runq(cv) && !is_curr(cv->v)) {
         runq_insert(vl_vcpu_pcpu(cv->v), cv);
@@ -660,8 +661,8 @@ static void tick_start(vl_sched *s, vl_pcpu *p, vl_ns now)
 static int csched_init(vl_sched *s)
 {
     csched_priv *prv = cpriv(s);
-    if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER)
-        return -1; /* Xen's sysctl refuses it too (the help line says why) */
+    if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER) /* Xen's sysctl refuses it too */
+        return vl_sched_error(s, "ratelimit must be 0 (off) or at least 100us");
     if (prv->ratelimit > prv->tslice) /* Xen: "Setting ratelimit to tslice" */
         prv->ratelimit = prv->tslice;
     int ticks = CSCHED_TICKS_PER_TSLICE;
@@ -719,6 +720,7 @@ static void csched_vcpu_remove(vl_sched *s, vl_vcpu *v)
     if (on_runq(cv))
         runq_remove(cv);
     cv->flags &= ~CSCHED_FLAG_PARKED;
+    vl_vcpu_set_parked(v, false);
     if (vl_list_linked(&cv->active_link))
         acct_stop(cpriv(s), cv);
 }

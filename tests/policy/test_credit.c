@@ -226,6 +226,27 @@ static void test_cap_multi_vcpu_no_starvation(void **state)
     run_free(&r);
 }
 
+/* A tiny cap parks its vCPU for seconds at a time (300 credits / 3 credits
+ * per accounting = 100 periods = 3 s): the core knows the vCPU is parked,
+ * so the starvation watchdog (2 s) stays quiet, and the parked time shows. */
+static void test_tiny_cap_long_parks(void **state)
+{
+    (void)state;
+    run r;
+    run_yaml(&r, "host: {pcpus: 1}\n"
+                 "vms:\n"
+                 "  - {name: tiny, vcpus: 1, cap: 1, workloads: [{type: cpu}]}\n"
+                 "  - {name: hog, vcpus: 1, workloads: [{type: cpu}]}\n"
+                 "run: {duration: 20s, warmup: 1s}\n");
+    double tiny = vm_pcpus(&r, 0);
+    const vl_vcpu *v = &r.m.hv.vcpus[0];
+    print_message("cap 1: %.4f pCPU, parked %.1f s\n", tiny, (double)v->parked_ns / 1e9);
+    assert_true(tiny > 0.005 && tiny < 0.015);
+    assert_true(v->parked_ns > VL_S(15));
+    assert_true(counter(&r, "parks") > 0);
+    run_free(&r);
+}
+
 /* ---------------------------------------------------------------- boost */
 
 static const char boost_yaml[] =
@@ -450,6 +471,8 @@ static void test_ratelimit_below_minimum_refused(void **state)
                   "run: {duration: 1s}\n");
     assert_int_equal(tk_run(&m, &scn, credit_ops(), 0, &err), -1);
     assert_non_null(strstr(err.msg, "policy 'credit'"));
+    assert_non_null(strstr(err.msg, "hook init"));
+    assert_non_null(strstr(err.msg, "at least 100us"));
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }
@@ -767,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_sampled_debit_aliasing),
         cmocka_unit_test(test_ratelimit),
         cmocka_unit_test(test_ratelimit_below_minimum_refused),
+        cmocka_unit_test(test_tiny_cap_long_parks),
         cmocka_unit_test(test_tslice_sets_the_turn),
         cmocka_unit_test(test_steal_strictly_higher),
         cmocka_unit_test(test_over_pcpu_steals_under),
