@@ -47,7 +47,7 @@ grind() {
       "./build/tests/$t" >/dev/null 2>/tmp/vcpulab-valgrind.log || { cat /tmp/vcpulab-valgrind.log; return 1; }
   done
   valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-    ./build/vcpulab run scenarios/baseline.yaml --duration 1s --quiet \
+    ./build/vcpulab run scenarios/baseline.yaml --duration 2s --quiet \
     >/dev/null 2>/tmp/vcpulab-valgrind.log || { cat /tmp/vcpulab-valgrind.log; return 1; }
 }
 check "valgrind" grind

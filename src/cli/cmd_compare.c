@@ -110,7 +110,7 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
                 if (found)
                     x[n++] = v;
             }
-            char cell[64];
+            char cell[96];
             if (n == 0) {
                 snprintf(cell, sizeof cell, "-");
             } else {
