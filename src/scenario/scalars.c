@@ -142,7 +142,7 @@ int scn_get_int(const yt_node *n, const char *what, int64_t min, int64_t max,
 int scn_get_int32(const yt_node *n, const char *what, int min, int max, int *out,
                   vl_error *err)
 {
-    int64_t v;
+    int64_t v = 0;
     if (scn_get_int(n, what, min, max, &v, err) < 0)
         return -1;
     *out = (int)v;

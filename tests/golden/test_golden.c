@@ -17,6 +17,10 @@
 
 #define GOLDEN_SMALL 0x592e2b54e8d0b69fULL
 #define GOLDEN_DUTY 0x36a230fc92120147ULL
+#define GOLDEN_CREDIT_SMALL 0x61ce85a20507dea9ULL
+#define GOLDEN_CREDIT_DUTY 0x0b24f880b18a1959ULL
+#define GOLDEN_CFS_SMALL 0xc49bb6949b4440eaULL
+#define GOLDEN_CFS_DUTY 0xbdc996998729aad5ULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"
@@ -70,6 +74,29 @@ static void test_golden_digests(void **state)
                   (unsigned long long)ev2);
     assert_int_equal(d1, GOLDEN_SMALL);
     assert_int_equal(d2, GOLDEN_DUTY);
+}
+
+/* The same two scenarios under the baseline policies. */
+static void test_golden_digests_policies(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *policy;
+        uint64_t small, duty;
+    } golden[] = {
+        {"credit", GOLDEN_CREDIT_SMALL, GOLDEN_CREDIT_DUTY},
+        {"cfs", GOLDEN_CFS_SMALL, GOLDEN_CFS_DUTY},
+    };
+    for (size_t i = 0; i < sizeof golden / sizeof golden[0]; i++) {
+        const vl_sched_ops *ops = vl_policy_find(golden[i].policy);
+        assert_non_null(ops);
+        uint64_t d1 = digest_of(small_yaml, ops, VL_FEL_CALENDAR, NULL);
+        uint64_t d2 = digest_of(duty_yaml, ops, VL_FEL_CALENDAR, NULL);
+        print_message("%s: small %016llx, duty %016llx\n", golden[i].policy,
+                      (unsigned long long)d1, (unsigned long long)d2);
+        assert_int_equal(d1, golden[i].small);
+        assert_int_equal(d2, golden[i].duty);
+    }
 }
 
 static void test_fel_implementations_agree(void **state)
@@ -168,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_digests),
+        cmocka_unit_test(test_golden_digests_policies),
         cmocka_unit_test(test_fel_implementations_agree),
         cmocka_unit_test(test_json_byte_identical),
         cmocka_unit_test(test_common_random_numbers),
