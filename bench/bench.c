@@ -90,6 +90,7 @@ static char *host_yaml(int pcpus, const char *policy, const char *duration)
 
 typedef struct sim_figures {
     double events_per_s, sim_s_per_s, events_per_sim_s;
+    uint64_t digest;
 } sim_figures;
 
 static int run_sim(int pcpus, const char *policy, const char *duration, sim_figures *out)
@@ -118,6 +119,7 @@ static int run_sim(int pcpus, const char *policy, const char *duration, sim_figu
     out->events_per_s = (double)m.hv.sim.events / dt;
     out->sim_s_per_s = sim_s / dt;
     out->events_per_sim_s = (double)m.hv.sim.events / sim_s;
+    out->digest = m.hv.sim.digest;
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
     return 0;
@@ -147,8 +149,10 @@ int main(int argc, char **argv)
         sim_figures f;
         if (run_sim(only, policy, quick ? "1s" : "5s", &f) < 0)
             return 1;
-        printf("%d pCPUs: %.0f events/s, %.2f sim s / wall s, %.0f events / sim s\n", only,
-               f.events_per_s, f.sim_s_per_s, f.events_per_sim_s);
+        printf("%d pCPUs: %.0f events/s, %.2f sim s / wall s, %.0f events / sim s, digest "
+               "%016llx\n",
+               only, f.events_per_s, f.sim_s_per_s, f.events_per_sim_s,
+               (unsigned long long)f.digest);
         return 0;
     }
     uint64_t steps = quick ? 1000000 : 10000000;
