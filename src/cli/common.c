@@ -146,8 +146,11 @@ int vl_cli_load(const char *path, vl_cli_common *c, vl_scenario *scn)
         scn->seed = c->seed;
     if (c->duration > 0) {
         if (scn->warmup >= c->duration) {
-            vl_cli_fail("--duration %lld ns is not longer than the scenario's warm-up",
-                        (long long)c->duration);
+            char d[32], w[32];
+            vl_duration_format(c->duration, d, sizeof d);
+            vl_duration_format(scn->warmup, w, sizeof w);
+            vl_cli_fail("--duration %s is not longer than the scenario's warm-up (run.warmup: %s)",
+                        d, w);
             vl_scenario_free(scn);
             return -1;
         }
