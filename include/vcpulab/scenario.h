@@ -35,16 +35,35 @@ typedef struct vl_costs {
     vl_ns migration;      /* cache refill after moving to another pCPU
                            * (charged when the vCPU ran elsewhere last) */
     vl_ns host_ipi;       /* cross-pCPU IPI on the host (tickle)      */
+    vl_ns ipi_delivery;   /* guest IPI: ICR write -> pending at target */
 } vl_costs;
+
+/* Pause-loop exiting (host.ple; docs/model.md).  Windows are in cycles of
+ * the host clock (host.cpu_mhz). */
+typedef struct vl_ple_spec {
+    bool enabled;         /* true                                        */
+    int64_t window;       /* 4096: KVM_VMX_DEFAULT_PLE_WINDOW, Xen too   */
+    int64_t gap;          /* 128: KVM_DEFAULT_PLE_GAP (see docs)         */
+    int64_t grow;         /* 0 = the hypervisor's: KVM 2, Xen 1 (fixed)  */
+    int64_t shrink;       /* 0: reset to `window` when scheduled in      */
+    int64_t max;          /* UINT_MAX: KVM_VMX_DEFAULT_PLE_WINDOW_MAX    */
+} vl_ple_spec;
 
 typedef struct vl_host_spec {
     int pcpus;
     int sockets;
     int cores_per_socket;
     int threads_per_core;
+    int cpu_mhz;          /* host clock, for cycle-valued settings     */
     vl_costs costs;
+    vl_ple_spec ple;
+    bool ipi_virtualization; /* posted interrupts + IPI virtualization:
+                              * IPI sends cause no exit and are unseen */
     vl_ns watchdog;       /* starvation limit for a runnable vCPU     */
 } vl_host_spec;
+
+/* The parameter table of host.ple (over vl_ple_spec). */
+extern const vl_param vl_ple_params[];
 
 struct vl_workload_type;
 

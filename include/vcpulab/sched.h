@@ -160,10 +160,16 @@ typedef struct vl_decision {
 #define VL_POLICY_WEIGHTS 0x1u /* CPU-bound VMs get CPU in proportion to weight */
 #define VL_POLICY_CAPS    0x2u /* a VM never gets more than its cap            */
 
+/* The hypervisor a policy belongs to: selects the defaults of hypervisor
+ * mechanisms that differ between them (e.g. KVM grows the pause-loop
+ * window per exit, Xen keeps it fixed). */
+typedef enum vl_hypervisor { VL_HV_KVM = 0, VL_HV_XEN } vl_hypervisor;
+
 typedef struct vl_sched_ops {
     const char *name;        /* as written in scenarios and on the CLI   */
     const char *description; /* one paragraph                            */
     unsigned flags;          /* VL_POLICY_*                               */
+    vl_hypervisor hypervisor; /* the family it runs in (default KVM)     */
     const vl_param *params;  /* host parameters (may be NULL)            */
     const vl_param *vm_params; /* per-VM parameters (may be NULL)        */
     const char *const *counters; /* NULL-terminated names of the policy's

@@ -80,6 +80,7 @@ static void guest_leave(vl_vcpu *v, vl_ns now)
         vl_sim_cancel(&v->hv->sim, &p->enter_ev);
     if (!v->in_guest)
         return;
+    vl_hv_ple_leave(v);
     v->in_guest = false;
     v->saved_rip = v->vm->port ? v->vm->port->rip(v->vm->guest, v->index, &v->saved_kernel) : 0;
     if (v->vm->port)
@@ -214,6 +215,7 @@ void vl_hv_reschedule(vl_pcpu *p)
             vl_hv_set_state(next, VL_RUNNING, now);
             next->processor = p;
             next->last_pcpu = p;
+            vl_hv_ple_sched_in(next);
             p->overhead_ns += cost;
             p->switches++;
             vl_sim_schedule(&hv->sim, &p->enter_ev, now + cost);
@@ -285,6 +287,7 @@ bool vl_hv_halt(vl_hv *hv, int vm, int vcpu)
         return false;
     }
     v->exits[VL_EXIT_HLT]++;
+    vl_hv_ple_leave(v);
     v->in_guest = false;
     vl_hv_set_state(v, VL_BLOCKED, hv->sim.now);
     if (hv->sched.ops->vcpu_block) {

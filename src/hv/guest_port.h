@@ -46,6 +46,18 @@ bool vl_hv_halt(struct vl_hv *hv, int vm, int vcpu);
 /* A virtual interrupt for the vCPU: delivered now if it is in guest mode,
  * pended if it is preempted, and if it is halted the vCPU wakes. */
 void vl_hv_raise_irq(struct vl_hv *hv, int vm, int vcpu, int vector);
+/* The vCPU starts / stops a PAUSE loop at `rip` (a spinlock slow path, a
+ * call-function wait).  In kernel mode with PLE on, the core makes it exit
+ * after the PLE window (hv/ple.c); the exit is a VL_YIELD_PLE yield, after
+ * which the guest, if still spinning, calls vl_hv_spin_begin again on
+ * re-entry.  Leaving guest mode ends the spin. */
+void vl_hv_spin_begin(struct vl_hv *hv, int vm, int vcpu, uint64_t rip, bool kernel);
+void vl_hv_spin_end(struct vl_hv *hv, int vm, int vcpu);
+/* The vCPU `src` sends an IPI with `vector` to vCPUs dst[0..ndst) of its VM
+ * (an APIC ICR write).  The guest charges vl_hv_ipi_exit_cost() to the
+ * sending code path (0 with IPI virtualization). */
+void vl_hv_send_ipi(struct vl_hv *hv, int vm, int src, const int *dst, int ndst, int vector);
+vl_ns vl_hv_ipi_exit_cost(const struct vl_hv *hv);
 /* Pause-loop exit or yield hypercall (the vCPU leaves guest mode). */
 void vl_hv_yield(struct vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel);
 

@@ -36,6 +36,8 @@ struct vl_pcpu {
     void *priv;
 };
 
+#define VL_IPI_INFLIGHT 8 /* distinct vectors in flight to one vCPU */
+
 struct vl_vcpu {
     int id, index;
     struct vl_vm *vm;
@@ -53,6 +55,14 @@ struct vl_vcpu {
     uint64_t wakeups, preemptions, migrations;
     vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
     bool parked;              /* held back by the policy (vl_vcpu_set_parked) */
+    bool spinning;            /* in a PAUSE loop (vl_hv_spin_begin)          */
+    uint64_t spin_rip;
+    int64_t ple_window;       /* current PLE window, cycles                   */
+    vl_event ple_ev;          /* the next pause-loop exit                     */
+    vl_event ipi_ev;          /* the next IPI arrival                         */
+    vl_ns ipi_at[VL_IPI_INFLIGHT];
+    int ipi_vec[VL_IPI_INFLIGHT];
+    int ipi_head, ipi_n;
     vl_ns parked_since, parked_ns, unparked_at;
     void *priv;
 };
@@ -90,6 +100,9 @@ typedef struct vl_hv_observer {
 typedef struct vl_hv {
     vl_sim sim;
     vl_costs costs;
+    vl_ple_spec ple;          /* grow resolved from the policy's hypervisor  */
+    int cpu_mhz;
+    bool ipi_virtualization;  /* posted interrupts + IPI virtualization     */
     vl_ns watchdog;
     int npcpus;
     vl_pcpu *pcpus;
@@ -129,5 +142,9 @@ void vl_hv_reschedule(vl_pcpu *p);
 void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay);
 void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector);
 void vl_hv_enter_event(void *ctx, vl_event *ev);
+void vl_hv_ple_init(vl_hv *hv, vl_vcpu *v);
+void vl_hv_ipi_init(vl_vcpu *v);
+void vl_hv_ple_sched_in(vl_vcpu *v);
+void vl_hv_ple_leave(vl_vcpu *v);
 
 #endif

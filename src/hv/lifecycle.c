@@ -92,6 +92,11 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     if (vl_sim_init(&hv->sim, fel))
         return alloc_failed(err);
     hv->costs = scn->host.costs;
+    hv->ple = scn->host.ple;
+    if (hv->ple.grow == 0) /* the hypervisor's own default */
+        hv->ple.grow = ops->hypervisor == VL_HV_XEN ? 1 : 2;
+    hv->cpu_mhz = scn->host.cpu_mhz > 0 ? scn->host.cpu_mhz : 2400;
+    hv->ipi_virtualization = scn->host.ipi_virtualization;
     hv->watchdog = scn->host.watchdog;
     hv->npcpus = scn->host.pcpus;
     hv->nvms = scn->nvms;
@@ -164,6 +169,8 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
             v->vm = vm;
             v->hv = hv;
             v->state = VL_OFFLINE;
+            vl_hv_ple_init(hv, v);
+            vl_hv_ipi_init(v);
             v->priv = priv_alloc(ops->vcpu_size);
             if (ops->vcpu_size && !v->priv)
                 return alloc_failed(err);

@@ -15,10 +15,11 @@
 
 static const char *const top_keys[] = {"name", "host", "scheduler", "params", "vms", "run", NULL};
 static const char *const host_keys[] = {
-    "pcpus", "sockets", "threads_per_core", "cores_per_socket", "watchdog", "costs", NULL,
+    "pcpus", "sockets", "threads_per_core", "cores_per_socket", "cpu_mhz", "watchdog", "costs",
+    "ple", "ipi_virtualization", NULL,
 };
 static const char *const cost_keys[] = {
-    "world_switch", "exit_entry", "migration", "host_ipi", NULL,
+    "world_switch", "exit_entry", "migration", "host_ipi", "ipi_delivery", NULL,
 };
 static const char *const run_keys[] = {"duration", "warmup", "seed", NULL};
 
@@ -49,7 +50,8 @@ static int load_costs(const yt_node *m, vl_costs *c, vl_error *err)
     if (opt_duration(m, "world_switch", what, 0, VL_MS(10), &c->world_switch, err) < 0 ||
         opt_duration(m, "exit_entry", what, 0, VL_MS(10), &c->exit_entry, err) < 0 ||
         opt_duration(m, "migration", what, 0, VL_MS(10), &c->migration, err) < 0 ||
-        opt_duration(m, "host_ipi", what, 0, VL_MS(10), &c->host_ipi, err) < 0)
+        opt_duration(m, "host_ipi", what, 0, VL_MS(10), &c->host_ipi, err) < 0 ||
+        opt_duration(m, "ipi_delivery", what, 0, VL_MS(10), &c->ipi_delivery, err) < 0)
         return -1;
     return 0;
 }
@@ -100,7 +102,19 @@ static int load_host(const yt_node *m, vl_host_spec *h, vl_error *err)
     h->costs.exit_entry = VL_NS(1500);
     h->costs.migration = VL_US(20);
     h->costs.host_ipi = VL_US(1);
+    h->costs.ipi_delivery = VL_US(1);
     if ((v = yt_map_get(m, "costs")) && load_costs(v, &h->costs, err) < 0)
+        return -1;
+    h->cpu_mhz = 2400; /* Xeon E5645, the micro-sliced cores testbed */
+    if (opt_int(m, "cpu_mhz", "host", 100, 10000, &h->cpu_mhz, err) < 0)
+        return -1;
+    if ((v = yt_map_get(m, "ipi_virtualization")) &&
+        scn_get_bool(v, "host.ipi_virtualization", &h->ipi_virtualization, err) < 0)
+        return -1;
+    vl_params_defaults(vl_ple_params, &h->ple);
+    if ((v = yt_map_get(m, "ple")) &&
+        (scn_expect(v, YT_MAP, "host.ple", err) < 0 ||
+         scn_params_apply(vl_ple_params, v, NULL, &h->ple, "host.ple", "host.ple", err) < 0))
         return -1;
     return 0;
 }

@@ -113,6 +113,11 @@ static vl_decision spy_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns no
     return (vl_decision){NULL, VL_SLICE_NONE};
 }
 
+static void spy_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
+{
+    spy_note(s, "ipi", src, vl_vcpu_id(dst) * 1000 + vector);
+}
+
 static void spy_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
 {
     (void)p;
@@ -140,7 +145,11 @@ static const vl_sched_ops spy_ops = {
     .vcpu_yield = spy_yield,
     .tick = spy_tick,
     .timer_fired = spy_timer,
+    .ipi_sent = spy_ipi,
 };
+
+/* The same spy in the Xen family (fixed PLE window by default). */
+static vl_sched_ops spy_xen_ops;
 
 /* ------------------------------------------------------- scripted guest */
 typedef struct script_guest {
@@ -148,6 +157,8 @@ typedef struct script_guest {
     int enters[8], leaves[8], irqs[8], last_vec[8];
     vl_ns entered_at[8];
     bool halt_on_enter; /* every vCPU halts as soon as it enters */
+    bool spin_on_enter[8]; /* spin (kernel mode) whenever it enters */
+    bool spin_user;        /* ... in user mode instead */
     uint64_t rip;
 } script_guest;
 
@@ -160,6 +171,8 @@ static void g_enter(void *g, int v, vl_ns now)
     sg->entered_at[v] = now;
     if (sg->halt_on_enter)
         vl_hv_halt(sg->hv, 0, v);
+    else if (sg->spin_on_enter[v])
+        vl_hv_spin_begin(sg->hv, 0, v, sg->rip + 0x40, !sg->spin_user);
 }
 
 static void g_leave(void *g, int v, vl_ns now)
@@ -184,7 +197,16 @@ static uint64_t g_rip(void *g, int v, bool *kernel)
 static const vl_guest_port script_port = {g_enter, g_leave, g_interrupt, g_rip};
 
 /* A host with one VM of `vcpus` vCPUs, no workloads, the spy policy. */
+static void make_hv_ops(vl_hv *hv, vl_scenario *scn, const char *host, int vcpus, vl_ns tick,
+                        const vl_sched_ops *ops);
+
 static void make_hv(vl_hv *hv, vl_scenario *scn, const char *host, int vcpus, vl_ns tick)
+{
+    make_hv_ops(hv, scn, host, vcpus, tick, &spy_ops);
+}
+
+static void make_hv_ops(vl_hv *hv, vl_scenario *scn, const char *host, int vcpus, vl_ns tick,
+                        const vl_sched_ops *ops)
 {
     char yaml[512];
     snprintf(yaml, sizeof yaml,
@@ -192,7 +214,7 @@ static void make_hv(vl_hv *hv, vl_scenario *scn, const char *host, int vcpus, vl
              host, vcpus);
     tk_load(scn, yaml);
     vl_error err;
-    assert_int_equal(vl_hv_create(hv, scn, &spy_ops, VL_FEL_CALENDAR, &err), 0);
+    assert_int_equal(vl_hv_create(hv, scn, ops, VL_FEL_CALENDAR, &err), 0);
     memset(&G, 0, sizeof G);
     G.hv = hv;
     G.rip = 0xffffffff81000000ULL;
@@ -412,6 +434,107 @@ static void test_policy_timer(void **state)
     destroy(&hv, &scn);
 }
 
+/* Count the spy's log entries of one kind. */
+static int spy_count(const spy_log *l, const char *what)
+{
+    int n = 0;
+    for (int i = 0; i < l->n; i++)
+        n += strcmp(l->what[i], what) == 0;
+    return n;
+}
+
+/* A vCPU spinning in kernel mode exits after the PLE window (4096 cycles at
+ * 2.4 GHz = 1707 ns); KVM doubles the window per exit, and the window is
+ * back to 4096 after the vCPU is scheduled in again. */
+static void test_ple_window_grows_and_resets(void **state)
+{
+    (void)state;
+    vl_hv hv;
+    vl_scenario scn;
+    make_hv(&hv, &scn, "{pcpus: 1}", 1, 0);
+    assert_int_equal(hv.ple.grow, 2); /* KVM family */
+    assert_int_equal(vl_hv_start(&hv, NULL), 0);
+    run_until(&hv, VL_MS(1));
+    vl_ns t0 = hv.sim.now;
+    G.spin_on_enter[0] = true;
+    vl_hv_spin_begin(&hv, 0, 0, G.rip + 0x40, true);
+    /* exits at t0 + 1707, then (after 1.5 us re-entry) + 3414, + 6827 ... */
+    vl_ns x = hv.costs.exit_entry;
+    vl_ns t1 = t0 + 1707, t2 = t1 + x + 3414, t3 = t2 + x + 6827;
+    run_until(&hv, t3);
+    spy_priv *sp = hv.sched.priv;
+    assert_int_equal(spy_count(&sp->log, "ple"), 3);
+    int i = spy_find(&sp->log, "ple", 0, 0);
+    assert_int_equal(sp->log.at[i], t1);
+    i = spy_find(&sp->log, "ple", 0, i + 1);
+    assert_int_equal(sp->log.at[i], t2);
+    assert_true(sp->last_rip == G.rip + 0x40 && sp->last_kernel);
+    assert_int_equal(hv.vcpus[0].ple_window, 4096 * 8);
+    assert_int_equal(hv.vcpus[0].exits[VL_EXIT_PLE], 3);
+    /* schedule it out and in: the window resets */
+    vl_hv_ple_sched_in(&hv.vcpus[0]);
+    assert_int_equal(hv.vcpus[0].ple_window, 4096);
+    destroy(&hv, &scn);
+}
+
+/* Xen keeps the window fixed; spinning in user mode never exits. */
+static void test_ple_xen_fixed_and_user_mode(void **state)
+{
+    (void)state;
+    vl_hv hv;
+    vl_scenario scn;
+    spy_xen_ops = spy_ops;
+    spy_xen_ops.hypervisor = VL_HV_XEN;
+    make_hv_ops(&hv, &scn, "{pcpus: 1}", 1, 0, &spy_xen_ops);
+    assert_int_equal(hv.ple.grow, 1);
+    assert_int_equal(vl_hv_start(&hv, NULL), 0);
+    run_until(&hv, VL_MS(1));
+    G.spin_on_enter[0] = true;
+    vl_hv_spin_begin(&hv, 0, 0, G.rip, true);
+    run_until(&hv, VL_MS(1) + 10 * (1707 + hv.costs.exit_entry));
+    assert_int_equal(hv.vcpus[0].exits[VL_EXIT_PLE], 10);
+    assert_int_equal(hv.vcpus[0].ple_window, 4096);
+    vl_hv_spin_end(&hv, 0, 0);
+    G.spin_on_enter[0] = false;
+    G.spin_user = true;
+    vl_hv_spin_begin(&hv, 0, 0, 0x400000, false);
+    run_until(&hv, VL_MS(5));
+    assert_int_equal(hv.vcpus[0].exits[VL_EXIT_PLE], 10);
+    destroy(&hv, &scn);
+}
+
+/* An IPI traps (exit counted, the policy sees it), arrives ipi_delivery
+ * later, and a vector already in flight coalesces; with IPI
+ * virtualization nothing traps and the policy sees nothing. */
+static void test_ipi_delivery(void **state)
+{
+    (void)state;
+    for (int virt = 0; virt < 2; virt++) {
+        vl_hv hv;
+        vl_scenario scn;
+        make_hv(&hv, &scn, virt ? "{pcpus: 2, ipi_virtualization: true}" : "{pcpus: 2}", 2, 0);
+        assert_int_equal(vl_hv_start(&hv, NULL), 0);
+        run_until(&hv, VL_MS(1));
+        int dst = 1;
+        vl_hv_send_ipi(&hv, 0, 0, &dst, 1, 0xfd);
+        vl_hv_send_ipi(&hv, 0, 0, &dst, 1, 0xfd); /* coalesces */
+        vl_hv_send_ipi(&hv, 0, 0, &dst, 1, 0xfc);
+        spy_priv *sp = hv.sched.priv;
+        assert_int_equal(spy_count(&sp->log, "ipi"), virt ? 0 : 3);
+        assert_int_equal(hv.vcpus[0].exits[VL_EXIT_IPI], virt ? 0 : 3);
+        assert_int_equal(vl_hv_ipi_exit_cost(&hv), virt ? 0 : hv.costs.exit_entry);
+        run_until(&hv, VL_MS(1) + hv.costs.ipi_delivery - 1);
+        assert_int_equal(G.irqs[1], 0);
+        run_until(&hv, VL_MS(1) + hv.costs.ipi_delivery);
+        assert_int_equal(G.irqs[1], 2); /* 0xfd once, 0xfc once */
+        if (!virt) {
+            int i = spy_find(&sp->log, "ipi", 0, 0);
+            assert_int_equal(sp->log.arg[i], 1 * 1000 + 0xfd);
+        }
+        destroy(&hv, &scn);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +546,9 @@ int main(void)
         cmocka_unit_test(test_switch_and_migration_costs),
         cmocka_unit_test(test_ticks_only_on_busy_pcpus),
         cmocka_unit_test(test_policy_timer),
+        cmocka_unit_test(test_ple_window_grows_and_resets),
+        cmocka_unit_test(test_ple_xen_fixed_and_user_mode),
+        cmocka_unit_test(test_ipi_delivery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -207,7 +207,7 @@ static void test_unknown_key_host(void **state)
                "unknown key 'cpus' in host (valid keys: pcpus, sockets");
     expect_err("host:\n  pcpus: 4\n  costs:\n    world_switch: 1us\n    ipi: 1us\n" S V R, 5, 5,
                "unknown key 'ipi' in host.costs (valid keys: world_switch, exit_entry, "
-               "migration, host_ipi)");
+               "migration, host_ipi, ipi_delivery)");
     expect_err(H S V "run:\n  duration: 1s\n  sead: 1\n", 6, 3, "unknown key 'sead' in run");
 }
 
