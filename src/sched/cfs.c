@@ -24,6 +24,14 @@
  *   directed yield live in cfs_balance.c, cfs_bandwidth.c and cfs_yield.c;
  *   runqueue mechanics in cfs_rq.c; docs/policies/cfs.md has the sources.
  *
+ *   Scaling: no per-event work walks all pCPUs.  Each pCPU counts its
+ *   runnable vCPUs (h_nr); host-wide indexes in cfs_pcpus.c - the idle
+ *   mask, the overloaded pCPUs by load (a max-tree), the total load - are
+ *   updated whenever a root runqueue changes and answer placement and
+ *   balancing exactly as the scans over all pCPUs did (same pCPU, same
+ *   tie-breaking by lowest id).  Per-VM work walks the VM's vCPUs or its
+ *   list of groups with queued vCPUs (at most one per vCPU).
+ *
  * Invariants
  *   - a runnable vCPU is on exactly one group runqueue (se.on_rq), on the
  *     pCPU cfs_vcpu.cpu; a blocked one is on none (one that halted and
@@ -33,7 +41,16 @@
  *   - rq->curr is not in rq->queue; only the root's current group has a
  *     current vCPU; pick happens with both put back;
  *   - cfs_pcpu.resched is set from a resched request (tickle, block,
- *     yield) until that pCPU's next do_schedule.
+ *     yield) until that pCPU's next do_schedule;
+ *   - cfs_pcpu.h_nr is the sum of nr_running of the groups in the root
+ *     runqueue; every change of a root runqueue's nr_running, load or h_nr
+ *     is followed by cfs_root_changed, so that the idle mask holds exactly
+ *     the pCPUs with an empty root, busy_key is the root load of the pCPUs
+ *     with h_nr >= 2 (CFS_NOT_BUSY otherwise), every busy-tree leaf is at
+ *     least its key (equal unless marked stale; outside find_busiest's
+ *     searches) and total_load is the sum of the root loads;
+ *   - a VM's `active` list holds exactly its groups with queued vCPUs; a
+ *     VM has at most one group bound to each pCPU.
  *
  * TODO
  *   - load averages (PELT) for group shares and balancing: runnable counts
@@ -126,6 +143,7 @@ static int cfs_init(vl_sched *s)
     sp->nr_latency = (int)((sp->lat + sp->min_gran - 1) / sp->min_gran);
     sp->nohz_next = 0;
     vl_sched_set_tick(s, sp->tick);
+    cfs_pcpus_init(s);
     for (int i = 0; i < vl_npcpus(s); i++) {
         cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));
         cfs_rq_init(&pc->root, NULL);
@@ -139,6 +157,7 @@ static int cfs_init(vl_sched *s)
         dm->shares = shares < CFS_MIN_SHARES   ? CFS_MIN_SHARES
                      : shares > CFS_MAX_SHARES ? CFS_MAX_SHARES
                                                : shares;
+        vl_list_init(&dm->active);
         for (int j = 0; j < vl_vm_nvcpus(d); j++) {
             vl_vcpu *v = vl_vm_vcpu(d, j);
             cfs_vcpu *cv = cfs_vc(v);
@@ -146,6 +165,7 @@ static int cfs_init(vl_sched *s)
             cv->se.weight = CFS_NICE_0_LOAD;
             vl_list_init(&cv->se.link);
             vl_list_init(&cv->slot.se.link);
+            vl_list_init(&cv->slot.active_link);
             cv->slot.se.grp = &cv->slot;
             cv->slot.vm = d;
             cfs_rq_init(&cv->slot.q, &cv->slot);

@@ -18,7 +18,13 @@
  * toward the average when the busiest is imbalance_pct above it, skipping
  * vCPUs whose load is more than twice what is left to move (move_tasks).
  * A busy pCPU with two or more runnable vCPUs kicks the idle pCPUs at most
- * once per balance_interval; each then idle-balances. */
+ * once per balance_interval; each then idle-balances.
+ *
+ * None of this scans all pCPUs: the idle pCPUs come from the idle mask,
+ * restricted to the socket's (core's) id range; the busiest from the busy
+ * tree, in the order of load (lowest id on ties) that a scan used; the
+ * average load from the running total (all in cfs_pcpus.c).  Only the
+ * fork balancing of a vCPU's first placement may scan its affinity. */
 #include "cfs_priv.h"
 
 #define CFS_CACHE_NICE_TRIES 1 /* cache_nice_tries of Linux 3.x SD_CPU_INIT */
@@ -33,15 +39,27 @@ static bool pcpu_idle(vl_pcpu *p)
 
 static int64_t pcpu_load(vl_pcpu *p) { return cfs_root(p)->load; }
 
+/* Fork balancing: the affine pCPU with the least load, then the fewest
+ * runnable vCPUs, then the lowest id.  An idle pCPU has neither load nor
+ * vCPUs (a group in the root weighs at least MIN_SHARES), which nothing
+ * beats: the first idle affine one is the answer.  Otherwise a scan of the
+ * affinity; it happens only at a vCPU's first placement (and when its
+ * previous pCPU left its affinity). */
 static vl_pcpu *idlest_cpu(vl_sched *s, vl_vcpu *v)
 {
+    const uint64_t *idle = cfs_idle_mask(s), *aff = vl_vcpu_affinity_mask(v);
+    int n = vl_npcpus(s);
+    for (int i = vl_bit_next_and(idle, aff, 0, n); i >= 0;
+         i = vl_bit_next_and(idle, aff, i + 1, n)) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        if (pcpu_idle(p))
+            return p;
+    }
     vl_pcpu *best = NULL;
     int64_t best_load = 0;
     int best_nr = 0;
-    for (int i = 0; i < vl_npcpus(s); i++) {
+    for (int i = vl_bit_next(aff, 0, n); i >= 0; i = vl_bit_next(aff, i + 1, n)) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        if (!vl_vcpu_affine(v, p))
-            continue;
         int64_t load = pcpu_load(p);
         int nr = cfs_nr_vcpus(p) + !vl_pcpu_is_idle(p);
         if (!best || load < best_load || (load == best_load && nr < best_nr)) {
@@ -53,6 +71,21 @@ static vl_pcpu *idlest_cpu(vl_sched *s, vl_vcpu *v)
     return best;
 }
 
+/* The idle pCPU with the lowest id in [lo, hi), other than prev, affine to
+ * v, on prev's socket and, if `sibling`, on prev's core; NULL if none. */
+static vl_pcpu *first_idle(vl_sched *s, vl_vcpu *v, vl_pcpu *prev, int lo, int hi, bool sibling)
+{
+    const uint64_t *idle = cfs_idle_mask(s), *aff = vl_vcpu_affinity_mask(v);
+    for (int i = vl_bit_next_and(idle, aff, lo, hi); i >= 0;
+         i = vl_bit_next_and(idle, aff, i + 1, hi)) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        if (p != prev && pcpu_idle(p) && vl_pcpu_socket(p) == vl_pcpu_socket(prev) &&
+            (!sibling || vl_pcpu_core(p) == vl_pcpu_core(prev)))
+            return p;
+    }
+    return NULL;
+}
+
 vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     vl_pcpu *prev = cfs_vc(v)->cpu;
@@ -60,18 +93,11 @@ vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
         return idlest_cpu(s, v);
     if (pcpu_idle(prev))
         return prev;
-    vl_pcpu *sock = NULL;
-    for (int i = 0; i < vl_npcpus(s); i++) {
-        vl_pcpu *p = vl_pcpu_get(s, i);
-        if (p == prev || vl_pcpu_socket(p) != vl_pcpu_socket(prev) || !vl_vcpu_affine(v, p) ||
-            !pcpu_idle(p))
-            continue;
-        if (vl_pcpu_core(p) == vl_pcpu_core(prev))
-            return p; /* an idle SMT sibling first */
-        if (!sock)
-            sock = p;
-    }
-    return sock ? sock : prev;
+    cfs_pcpu *pc = cfs_pc(prev);
+    vl_pcpu *p = first_idle(s, v, prev, pc->core_lo, pc->core_hi, true); /* an SMT sibling */
+    if (!p)
+        p = first_idle(s, v, prev, pc->sock_lo, pc->sock_hi, false);
+    return p ? p : prev;
 }
 
 /* The vCPU's weight as seen in the root runqueue (Linux task_h_load). */
@@ -122,25 +148,32 @@ static void move_vcpu(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now)
 }
 
 /* The most loaded other pCPU with two or more runnable vCPUs and a vCPU
- * that may move to p (returned in *cand); *contended tells whether any
- * pCPU had two or more. */
+ * that may move to p (returned in *cand), the lowest id on ties; *contended
+ * tells whether any other pCPU had two or more.  Candidates come from the
+ * busy tree in that order; those without a movable vCPU (and p) are hidden
+ * from it until the search ends. */
 static vl_pcpu *find_busiest(vl_sched *s, vl_pcpu *p, vl_ns now, bool allow_hot,
                              cfs_vcpu **cand, bool *contended)
 {
+    cfs_priv *sp = cfs_sp(s);
+    cfs_pcpu *pc = cfs_pc(p);
+    bool self = sp->busy_key[pc->id] != CFS_NOT_BUSY;
     vl_pcpu *busiest = NULL;
     *cand = NULL;
-    *contended = false;
-    for (int i = 0; i < vl_npcpus(s); i++) {
-        vl_pcpu *q = vl_pcpu_get(s, i);
-        if (q == p || cfs_nr_vcpus(q) < 2)
-            continue;
-        *contended = true;
-        cfs_vcpu *cv = find_movable(s, q, p, now, allow_hot, -1);
-        if (cv && (!busiest || pcpu_load(q) > pcpu_load(busiest))) {
+    *contended = sp->nr_overloaded > (self ? 1 : 0);
+    if (!*contended)
+        return NULL;
+    if (self)
+        cfs_busy_hide(sp, pc->id);
+    for (int id; !busiest && (id = cfs_busy_search_top(sp)) >= 0;) {
+        vl_pcpu *q = vl_pcpu_get(s, id);
+        *cand = find_movable(s, q, p, now, allow_hot, -1);
+        if (*cand)
             busiest = q;
-            *cand = cv;
-        }
+        else
+            cfs_busy_hide(sp, id);
     }
+    cfs_busy_search_end(s);
     return busiest;
 }
 
@@ -173,10 +206,8 @@ static void busy_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
             pc->balance_failed++;
         return;
     }
-    int64_t total = 0;
-    for (int i = 0; i < vl_npcpus(s); i++)
-        total += pcpu_load(vl_pcpu_get(s, i));
-    int64_t avg = total / vl_npcpus(s), mine = pcpu_load(p), theirs = pcpu_load(busiest);
+    int64_t avg = cfs_sp(s)->total_load / vl_npcpus(s);
+    int64_t mine = pcpu_load(p), theirs = pcpu_load(busiest);
     if (theirs * 100 <= mine * CFS_IMBALANCE_PCT || theirs <= avg || mine >= avg)
         return;
     int64_t left = theirs - avg < avg - mine ? theirs - avg : avg - mine;
@@ -202,7 +233,12 @@ void cfs_balance_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
     }
     if (now >= sp->nohz_next && cfs_nr_vcpus(p) >= 2) {
         sp->nohz_next = now + sp->balance_interval;
-        for (int i = 0; i < vl_npcpus(s); i++) {
+        /* the mask is live: a balance only clears the bit of the pCPU
+         * that pulled (the busiest keeps a vCPU), so this visits the idle
+         * pCPUs in id order as a scan would */
+        const uint64_t *idle = cfs_idle_mask(s);
+        int n = vl_npcpus(s);
+        for (int i = vl_bit_next(idle, 0, n); i >= 0; i = vl_bit_next(idle, i + 1, n)) {
             vl_pcpu *q = vl_pcpu_get(s, i);
             if (pcpu_idle(q) && cfs_idle_balance(s, q, now))
                 cfs_resched(q);

@@ -9,6 +9,9 @@
  *   cfs_bandwidth.c CFS bandwidth control (caps): quota, throttling
  *   cfs_balance.c   wake-up placement (select_task_rq_fair) and load balancing
  *   cfs_yield.c     yield, yield_to and KVM's kvm_vcpu_on_spin directed yield
+ *   cfs_pcpus.c     host-wide pCPU indexes kept incrementally for placement
+ *                   and balancing: the idle mask, the overloaded pCPUs by
+ *                   load, the total load, the topology ranges
  */
 #ifndef VL_SCHED_CFS_PRIV_H
 #define VL_SCHED_CFS_PRIV_H
@@ -17,12 +20,14 @@
 #include <stdint.h>
 
 #include "vcpulab/sched.h"
+#include "vl_bitmap.h"
 #include "vl_list.h"
 
 #define CFS_NICE_0_LOAD 1024 /* weight of a nice-0 task (each vCPU thread) */
 #define CFS_MIN_SHARES 2     /* smallest group weight (Linux MIN_SHARES) */
 #define CFS_MAX_SHARES (1 << 18) /* largest cpu.shares (Linux MAX_SHARES) */
 #define CFS_TIMER_BANDWIDTH 0 /* instance timer slot: the bandwidth period timer */
+#define CFS_NOT_BUSY (-1)     /* busy key of a pCPU that is not overloaded (loads are >= 0) */
 
 /* Policy counters, in the order of cfs_counter_names. */
 enum {
@@ -74,6 +79,7 @@ struct cfs_group {
     cfs_rq q;
     vl_pcpu *pcpu;         /* NULL: never bound                          */
     vl_vm *vm;
+    vl_list active_link;   /* in the VM's `active` list iff q.nr_running > 0 */
 };
 
 typedef struct cfs_priv {
@@ -91,10 +97,51 @@ typedef struct cfs_priv {
     vl_ns lat, min_gran, wake_gran; /* effective tunables                 */
     int nr_latency;                 /* lat / min_gran, rounded up         */
     vl_ns nohz_next;                /* next kick of idle pCPUs            */
+    /* Host-wide pCPU indexes (cfs_pcpus.c has the details), written by
+     * cfs_root_changed whenever a root runqueue's nr_running, load or h_nr
+     * changes (cfs_rq.c: enqueue, dequeue, reweight).  They replace scans
+     * over all pCPUs and give exactly the scans' answers. */
+    uint64_t idle_mask[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+                                    /* root runqueue empty (Linux's
+                                     * nohz.idle_cpus_mask): a superset of
+                                     * the idle pCPUs, so readers test
+                                     * pcpu_idle() on each hit; read by
+                                     * wake-up placement and the kicks of
+                                     * idle pCPUs                          */
+    int64_t busy_key[VL_MAX_PCPUS]; /* per pCPU: its root load if two or
+                                     * more vCPUs are runnable there
+                                     * (overloaded), else CFS_NOT_BUSY     */
+    int nr_overloaded;              /* busy keys that are not CFS_NOT_BUSY */
+    int busy_leaves;                /* leaves of busy_tree: a power of two
+                                     * >= the pCPUs                        */
+    int64_t busy_tree[2 * VL_MAX_PCPUS];
+                                    /* max-tree (heap layout, root at 1,
+                                     * leaf of pCPU i at busy_leaves + i)
+                                     * over upper bounds of the busy keys;
+                                     * searched by find_busiest            */
+    uint64_t busy_stale[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+                                    /* leaves above their key (the key fell
+                                     * since): set by cfs_busy_key_set,
+                                     * cleared when a search lowers the leaf
+                                     * or the key rises to it again        */
+    uint64_t busy_hidden[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+                                    /* leaves a search set to CFS_NOT_BUSY
+                                     * (the balancing pCPU, rejected
+                                     * candidates); empty outside searches */
+    int64_t total_load;             /* sum of the root runqueue loads     */
 } cfs_priv;
 
 typedef struct cfs_pcpu {
     cfs_rq root;
+    int h_nr;              /* vCPUs runnable here (Linux h_nr_running): the
+                            * vCPUs of the groups in the root runqueue;
+                            * kept by cfs_enqueue_entity/dequeue_entity */
+    /* for cfs_pcpus.c (set at init, or by cfs_root_changed) */
+    cfs_priv *sp;
+    int id;
+    int core_lo, core_hi;  /* id range holding p's SMT siblings [lo, hi)  */
+    int sock_lo, sock_hi;  /* id range holding p's socket [lo, hi)        */
+    int64_t load_counted;  /* root.load as counted in sp->total_load     */
     bool resched;          /* a reschedule of this pCPU is pending: set by
                             * cfs_resched, vcpu_block, vcpu_yield; cleared
                             * in do_schedule; checked by the wake-up and
@@ -107,6 +154,10 @@ typedef struct cfs_vm {
     int64_t shares_param;  /* parameter: cpu.shares, 0 = weight x 4      */
     int64_t shares;        /* effective                                   */
     int nr_runnable;       /* vCPUs queued or running, all pCPUs          */
+    vl_list active;        /* its groups with vCPUs queued (at most one per
+                            * vCPU, in no particular order): joined and
+                            * left in cfs_enqueue_vcpu/cfs_dequeue_vcpu;
+                            * walked by update_shares                    */
     int last_boosted;      /* kvm->last_boosted_vcpu                      */
     vl_ns quota;           /* per bandwidth period; 0 = uncapped           */
     vl_ns runtime;         /* left in this period (may go negative)       */
@@ -166,7 +217,7 @@ void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Picks (and makes current) the next vCPU of p; NULL when nothing runs. */
 vl_vcpu *cfs_pick_vcpu(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* vCPUs runnable on p (Linux h_nr_running; throttled groups excluded). */
-int cfs_nr_vcpus(vl_pcpu *p);
+static inline int cfs_nr_vcpus(vl_pcpu *p) { return cfs_pc(p)->h_nr; }
 
 /* --- cfs_bandwidth.c ------------------------------------------------------- */
 void cfs_bw_init(vl_sched *s);
@@ -181,6 +232,38 @@ vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why);
 bool cfs_idle_balance(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* From the tick of busy p: periodic balance and kicks of idle pCPUs. */
 void cfs_balance_tick(vl_sched *s, vl_pcpu *p, vl_ns now);
+
+/* --- cfs_pcpus.c ------------------------------------------------------------ */
+void cfs_pcpus_init(vl_sched *s);
+/* Sets pCPU id's busy key (and its leaf in the busy tree). */
+void cfs_busy_key_set(cfs_priv *sp, int id, int64_t key);
+
+/* Brings the host-wide indexes up to date with pc's root runqueue (inline:
+ * it runs at every enqueue, dequeue and reweight). */
+static inline void cfs_root_changed(cfs_pcpu *pc)
+{
+    cfs_priv *sp = pc->sp;
+    if (pc->root.nr_running == 0)
+        vl_bit_set(sp->idle_mask, pc->id);
+    else
+        vl_bit_clear(sp->idle_mask, pc->id);
+    sp->total_load += pc->root.load - pc->load_counted;
+    pc->load_counted = pc->root.load;
+    int64_t key = pc->h_nr >= 2 ? pc->root.load : CFS_NOT_BUSY;
+    if (key != sp->busy_key[pc->id])
+        cfs_busy_key_set(sp, pc->id, key);
+}
+
+/* Idle pCPUs (pcpu_idle) are among the set bits of this mask. */
+static inline const uint64_t *cfs_idle_mask(vl_sched *s) { return cfs_sp(s)->idle_mask; }
+
+/* A search of the overloaded pCPUs by load (find_busiest): top returns the
+ * overloaded pCPU with the largest load (the lowest id on ties) that is
+ * not hidden, -1 if none; hide passes over one; end unhides them all.  No
+ * runqueue may change from the first hide to the end. */
+int cfs_busy_search_top(cfs_priv *sp);
+void cfs_busy_hide(cfs_priv *sp, int id);
+void cfs_busy_search_end(vl_sched *s);
 
 /* --- cfs_yield.c ------------------------------------------------------------ */
 void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);

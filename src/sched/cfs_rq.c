@@ -108,6 +108,25 @@ static void place_entity(vl_sched *s, cfs_rq *q, cfs_se *se)
         se->vruntime = floor;
 }
 
+static cfs_pcpu *root_pcpu(cfs_rq *root) { return vl_container_of(root, cfs_pcpu, root); }
+
+/* After se joined (dir 1) or left (dir -1) q: the h_nr of q's pCPU, and
+ * the host-wide indexes if its root runqueue changed. */
+static void account(cfs_rq *q, cfs_se *se, int dir)
+{
+    cfs_pcpu *pc;
+    if (!q->grp) { /* a group entity: its vCPUs join or leave the root */
+        pc = root_pcpu(q);
+        pc->h_nr += dir * se->grp->q.nr_running;
+    } else if (q->grp->se.on_rq) { /* a vCPU of a group in the root */
+        pc = root_pcpu(q->grp->se.rq);
+        pc->h_nr += dir;
+    } else {
+        return; /* a vCPU of a throttled or empty group */
+    }
+    cfs_root_changed(pc);
+}
+
 void cfs_enqueue_entity(vl_sched *s, cfs_rq *q, cfs_se *se, bool wakeup, vl_ns now)
 {
     cfs_update_curr(q, now);
@@ -118,6 +137,7 @@ void cfs_enqueue_entity(vl_sched *s, cfs_rq *q, cfs_se *se, bool wakeup, vl_ns n
     se->rq = q;
     q->nr_running++;
     q->load += se->weight;
+    account(q, se, 1);
 }
 
 void cfs_dequeue_entity(cfs_rq *q, cfs_se *se, vl_ns now)
@@ -132,6 +152,7 @@ void cfs_dequeue_entity(cfs_rq *q, cfs_se *se, vl_ns now)
     q->nr_running--;
     q->load -= se->weight;
     update_min_vruntime(q);
+    account(q, se, -1);
 }
 
 /* ------------------------------------------------------------------ buddies */
@@ -272,11 +293,14 @@ static void slot_unbind(vl_vm *d, cfs_group *g)
     }
 }
 
-/* VM d's group on p: the slot bound to p, else a free slot (never bound
- * first, then the lowest index) bound to p now.  A fresh group entity
- * counts as a long sleeper on p. */
-static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p)
+/* VM d's group on p: the slot bound to p (at most one is), else a free
+ * slot (never bound first, then the lowest index) bound to p now.  A fresh
+ * group entity counts as a long sleeper on p.  `last` (may be NULL) is the
+ * group the vCPU was last queued in, most often the one bound to p. */
+static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p, cfs_group *last)
 {
+    if (last && last->pcpu == p)
+        return last;
     cfs_group *fresh = NULL, *reuse = NULL;
     for (int i = 0; i < vl_vm_nvcpus(d); i++) {
         cfs_group *g = vm_slot(d, i);
@@ -309,20 +333,23 @@ static void reweight(cfs_group *g, int64_t w, vl_ns now)
         if (se->rq->curr == se)
             cfs_update_curr(se->rq, now);
         se->rq->load += w - se->weight;
+        se->weight = w;
+        cfs_root_changed(root_pcpu(se->rq));
+        return;
     }
     se->weight = w;
 }
 
 /* calc_cfs_shares with runnable vCPU counts standing in for load averages:
  * a group weighs shares x (its runnable vCPUs / the VM's), at least
- * MIN_SHARES.  Every group of the VM is updated at once. */
+ * MIN_SHARES.  Every group of the VM with queued vCPUs is updated at once
+ * (each on its own pCPU, so their order does not matter). */
 static void update_shares(vl_vm *d, vl_ns now)
 {
     cfs_vm *dm = cfs_dm(d);
-    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
-        cfs_group *g = vm_slot(d, i);
-        if (!g->pcpu || g->q.nr_running == 0)
-            continue;
+    vl_list *l;
+    vl_list_for_each(l, &dm->active) {
+        cfs_group *g = vl_container_of(l, cfs_group, active_link);
         int64_t w = dm->shares * g->q.nr_running / (dm->nr_runnable ? dm->nr_runnable : 1);
         reweight(g, w < CFS_MIN_SHARES ? CFS_MIN_SHARES : w, now);
     }
@@ -335,7 +362,7 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     cfs_vcpu *cv = cfs_vc(v);
     vl_vm *d = vl_vcpu_vm(v);
     cfs_vm *dm = cfs_dm(d);
-    cfs_group *g = group_get(s, d, p);
+    cfs_group *g = group_get(s, d, p, cv->se.parent ? cv->se.parent->grp : NULL);
     cfs_se *se = &cv->se;
     /* carry the vruntime over to the new runqueue (Linux normalises it
      * against min_vruntime when a task changes runqueue) */
@@ -353,6 +380,8 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     cv->cpu = p;
     se->parent = &g->se;
     cfs_enqueue_entity(s, &g->q, se, wakeup, now);
+    if (g->q.nr_running == 1)
+        vl_list_push_back(&dm->active, &g->active_link);
     dm->nr_runnable++;
     if (!g->se.on_rq && !dm->throttled)
         cfs_enqueue_entity(s, cfs_root(p), &g->se, true, now);
@@ -365,6 +394,8 @@ void cfs_dequeue_vcpu(vl_vcpu *v, vl_ns now)
     vl_vm *d = vl_vcpu_vm(v);
     cfs_group *g = cfs_vcpu_group(cv);
     cfs_dequeue_entity(&g->q, &cv->se, now);
+    if (g->q.nr_running == 0)
+        vl_list_del(&g->active_link);
     cfs_dm(d)->nr_runnable--;
     if (g->q.nr_running == 0 && g->se.on_rq)
         cfs_dequeue_entity(g->se.rq, &g->se, now);
@@ -396,14 +427,4 @@ vl_vcpu *cfs_pick_vcpu(vl_sched *s, vl_pcpu *p, vl_ns now)
     assert(se); /* a group in the root runqueue is never empty */
     set_next_entity(q, se, now);
     return cfs_se_vcpu(se)->v;
-}
-
-int cfs_nr_vcpus(vl_pcpu *p)
-{
-    cfs_rq *root = cfs_root(p);
-    int n = root->curr ? root->curr->grp->q.nr_running : 0;
-    vl_list *pos;
-    vl_list_for_each(pos, &root->queue)
-        n += se_of(pos)->grp->q.nr_running;
-    return n;
 }

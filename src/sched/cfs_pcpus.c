@@ -1,0 +1,152 @@
+/* sched/cfs_pcpus.c - host-wide pCPU indexes of the `cfs` policy, kept up
+ * to date incrementally so that wake-up placement and load balancing do not
+ * scan every pCPU (Linux keeps nohz.idle_cpus_mask and per-domain masks for
+ * the same reason).  Each gives exactly the answer of the scan it replaces.
+ * cfs_root_changed (cfs_priv.h) is their only writer outside searches; it
+ * runs whenever a root runqueue's nr_running, load or h_nr changes.
+ *
+ *   idle_mask    pCPUs whose root runqueue is empty: a superset of the idle
+ *                pCPUs (the current vCPU of an empty root may have just
+ *                blocked, its reschedule pending), so readers test
+ *                pcpu_idle() on each hit.  Read by wake-up placement and the
+ *                kicks of idle pCPUs (cfs_balance.c).
+ *   busy_key     per pCPU, its root load if two or more vCPUs are runnable
+ *                there (it is overloaded), else CFS_NOT_BUSY;
+ *                nr_overloaded counts the overloaded pCPUs.
+ *   busy_tree    a max-tree over the busy keys for find_busiest
+ *                (cfs_balance.c): its leftmost maximum is the most loaded
+ *                overloaded pCPU with the lowest id, the one its scan used
+ *                to prefer.  A key that rises is written at once (it climbs
+ *                while it is the largest); one that falls only marks its
+ *                leaf stale (busy_stale), so a leaf holds an upper bound of
+ *                its key.  A search lowers a stale leaf when it surfaces as
+ *                the maximum, and hides (sets to CFS_NOT_BUSY, busy_hidden)
+ *                the pCPUs it passes over until cfs_busy_search_end.
+ *   total_load   the sum of the root loads (busy_balance's average).
+ *   core/sock ranges (cfs_pcpu)
+ *                the id range holding a pCPU's SMT siblings and its socket
+ *                (ids are socket-major, then core, then thread); set at
+ *                init.
+ */
+#include "cfs_priv.h"
+
+/* Writes leaf id and recomputes its ancestors (either direction). */
+static void tree_set(cfs_priv *sp, int id, int64_t key)
+{
+    int64_t *t = sp->busy_tree;
+    int k = sp->busy_leaves + id;
+    if (t[k] == key)
+        return;
+    t[k] = key;
+    for (k >>= 1; k >= 1; k >>= 1) {
+        int64_t m = t[2 * k] >= t[2 * k + 1] ? t[2 * k] : t[2 * k + 1];
+        if (t[k] == m)
+            break; /* the ancestors hold it already */
+        t[k] = m;
+    }
+}
+
+/* Whether the pCPUs of every socket (core) have consecutive ids: the
+ * socket (core) numbers never go back as the ids grow. */
+static bool grouped_by(vl_sched *s, int (*key)(const vl_pcpu *))
+{
+    for (int i = 1; i < vl_npcpus(s); i++)
+        if (key(vl_pcpu_get(s, i)) < key(vl_pcpu_get(s, i - 1)))
+            return false;
+    return true;
+}
+
+/* The id range [*lo, *hi) of the pCPUs around id with the same key; the
+ * whole host if the ids are not grouped by it (readers check membership
+ * on each hit, so that is only slower). */
+static void id_range(vl_sched *s, int id, int (*key)(const vl_pcpu *), bool grouped, int *lo,
+                     int *hi)
+{
+    int n = vl_npcpus(s), k = key(vl_pcpu_get(s, id));
+    *lo = 0;
+    *hi = n;
+    if (!grouped)
+        return;
+    for (*lo = id; *lo > 0 && key(vl_pcpu_get(s, *lo - 1)) == k; --*lo)
+        ;
+    for (*hi = id + 1; *hi < n && key(vl_pcpu_get(s, *hi)) == k; ++*hi)
+        ;
+}
+
+void cfs_pcpus_init(vl_sched *s)
+{
+    cfs_priv *sp = cfs_sp(s);
+    int n = vl_npcpus(s);
+    bool by_socket = grouped_by(s, vl_pcpu_socket), by_core = grouped_by(s, vl_pcpu_core);
+    sp->busy_leaves = 1;
+    while (sp->busy_leaves < n)
+        sp->busy_leaves <<= 1;
+    for (int k = 1; k < 2 * sp->busy_leaves; k++)
+        sp->busy_tree[k] = CFS_NOT_BUSY;
+    sp->nr_overloaded = 0;
+    sp->total_load = 0;
+    for (int i = 0; i < n; i++) {
+        cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));
+        pc->sp = sp;
+        pc->id = i;
+        pc->h_nr = 0;
+        pc->load_counted = 0;
+        id_range(s, i, vl_pcpu_core, by_core, &pc->core_lo, &pc->core_hi);
+        id_range(s, i, vl_pcpu_socket, by_socket, &pc->sock_lo, &pc->sock_hi);
+        sp->busy_key[i] = CFS_NOT_BUSY;
+        vl_bit_set(sp->idle_mask, i);
+    }
+}
+
+void cfs_busy_key_set(cfs_priv *sp, int id, int64_t key)
+{
+    int64_t *t = sp->busy_tree;
+    int k = sp->busy_leaves + id;
+    sp->nr_overloaded += (key != CFS_NOT_BUSY) - (sp->busy_key[id] != CFS_NOT_BUSY);
+    sp->busy_key[id] = key;
+    if (key < t[k]) {
+        vl_bit_set(sp->busy_stale, id); /* lowered when it surfaces in a search */
+        return;
+    }
+    vl_bit_clear(sp->busy_stale, id);
+    t[k] = key;
+    for (k >>= 1; k >= 1 && t[k] < key; k >>= 1) /* a rise: only where it is the maximum */
+        t[k] = key;
+}
+
+int cfs_busy_search_top(cfs_priv *sp)
+{
+    const int64_t *t = sp->busy_tree;
+    for (;;) {
+        if (t[1] == CFS_NOT_BUSY)
+            return -1;
+        int k = 1;
+        while (k < sp->busy_leaves) /* towards the maximum, leftwards on ties */
+            k = t[2 * k] >= t[2 * k + 1] ? 2 * k : 2 * k + 1;
+        int id = k - sp->busy_leaves;
+        /* a leaf that holds its key is the leftmost largest key: every
+         * leaf holds at least its key */
+        if (!vl_bit_test(sp->busy_stale, id))
+            return id;
+        vl_bit_clear(sp->busy_stale, id);
+        tree_set(sp, id, sp->busy_key[id]);
+    }
+}
+
+void cfs_busy_hide(cfs_priv *sp, int id)
+{
+    vl_bit_set(sp->busy_hidden, id);
+    vl_bit_clear(sp->busy_stale, id);
+    tree_set(sp, id, CFS_NOT_BUSY);
+}
+
+void cfs_busy_search_end(vl_sched *s)
+{
+    cfs_priv *sp = cfs_sp(s);
+    int n = vl_npcpus(s);
+    for (int id = vl_bit_next(sp->busy_hidden, 0, n); id >= 0;
+         id = vl_bit_next(sp->busy_hidden, id + 1, n)) {
+        vl_bit_clear(sp->busy_hidden, id);
+        tree_set(sp, id, sp->busy_key[id]); /* no key changed during the search */
+    }
+}
