@@ -26,6 +26,11 @@
  *   Ticks (tslice/3, aligned to the tick grid, only while busy) debit the
  *   running vCPU, end its boost, re-activate it, sort the runqueue after
  *   an accounting, and may move it to a better pCPU (cpu_pick).
+ *   Walks over pCPUs go over bitmaps, as Xen's go over cpumasks, so a
+ *   decision costs O(pCPUs / 64), not O(pCPUs) or worse: the idle pCPUs
+ *   (Xen's idlers), the pCPUs with queued vCPUs and those whose head is
+ *   UNDER or BOOST (load balancing), v's affinity; cores and sockets are
+ *   id ranges (ids are socket-major, then core, then thread).
  *
  * Invariants (asserted in debug builds)
  *   - a vCPU is on at most one runqueue: runq_link linked iff rq != NULL,
@@ -33,7 +38,10 @@
  *   - a RUNNING vCPU is never queued; a parked vCPU is never queued;
  *   - active_link linked iff the vCPU counts in its VM's active_count and
  *     its VM's weight in priv.weight; a VM is on priv.active_vms iff its
- *     active_count > 0.
+ *     active_count > 0;
+ *   - priv.queued has p iff p's nr_queued > 0, priv.urgent has p iff p's
+ *     runqueue head is UNDER or BOOST; no mask has a bit at or above the
+ *     pCPU count (masks_ok, in load_balance).
  *
  * TODO
  *   - soft affinity, cpupools, the 2023 load-balance rate limit
@@ -45,8 +53,10 @@
  */
 #include <assert.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vcpulab/sched.h"
+#include "vl_bitmap.h"
 #include "vl_list.h"
 
 #define CSCHED_DEFAULT_WEIGHT 256     /* Xen CSCHED_DEFAULT_WEIGHT (weights come from the VM) */
@@ -117,21 +127,39 @@ typedef struct csched_priv {
     int64_t credit_balance; /* sum of active credits at the last acct   */
     uint32_t runq_sort;     /* accounting epoch: runqueues to sort      */
     int last_tickle;        /* cursor of the idler chosen by a tickle   */
+    /* topology (init): pCPU ids are socket-major, then core, then thread
+     * (checked in init), so core c holds the ids from c x core_span to
+     * (c + 1) x core_span - 1, and socket k likewise with socket_span */
     int nsockets;
+    int core_span;          /* pCPUs per core (SMT threads)             */
+    int socket_span;        /* pCPUs per socket                         */
+    /* pCPU masks (bit = pCPU id; no bit at or above vl_npcpus)
+     * idlers: chose idle and nobody tickled it since (Xen's prv->idlers).
+     *   Set in init (pCPUs start off idling) and in do_schedule when the
+     *   pCPU picks idle; cleared in do_schedule when it picks a vCPU and in
+     *   runq_tickle for the tickled pCPU; checked in cpu_pick, runq_tickle
+     *   and load_balance.
+     * queued: its runqueue is not empty (nr_queued > 0).  Set in
+     *   runq_insert, cleared in runq_remove when the last vCPU leaves (both
+     *   through runq_changed); checked in load_balance (for an idle
+     *   stealer: any queued vCPU outranks it).
+     * urgent: the head of its runqueue is above OVER (UNDER or BOOST).
+     *   Set and cleared in runq_changed, called wherever a runqueue's head
+     *   or the priority of a queued vCPU changes (runq_insert, runq_remove,
+     *   runq_sort, csched_acct); checked in load_balance (for an OVER
+     *   stealer: runq_steal stops at the first vCPU not above it). */
+    uint64_t idlers[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    uint64_t urgent[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
 } csched_priv;
 
 typedef struct csched_pcpu {
     vl_list runq;            /* csched_vcpu.runq_link, by priority       */
     int nr_queued;
-    bool idler;              /* chose idle and nobody tickled it since   */
     uint32_t runq_sort_last;
     int idle_bias;           /* cpu_pick: where to start among its group */
     int balance_bias;        /* as the pCPU numbered like a socket: where
                               * stealing starts in that socket           */
-    /* cpu_pick scratch (valid during one call) */
-    bool cand;
-    int core_idlers;         /* as the pCPU numbered like a core         */
-    int socket_idlers;       /* as the pCPU numbered like a socket       */
 } csched_pcpu;
 
 typedef struct csched_vm {
@@ -193,24 +221,63 @@ static bool is_curr(vl_vcpu *v)
     return p && vl_pcpu_curr(p) == v;
 }
 
-/* The pCPU after `from` (wrapping, `from` itself last) for which ok() holds;
- * -1 if none (Xen's cpumask_cycle over a mask). */
-typedef bool (*pcpu_pred)(vl_sched *s, vl_pcpu *p, const void *ctx);
+/* A core's or a socket's pCPUs: the ids lo .. hi - 1. */
+typedef struct cpu_range {
+    int lo, hi;
+} cpu_range;
 
-static int cycle(vl_sched *s, int from, pcpu_pred ok, const void *ctx)
+static cpu_range core_of(const csched_priv *prv, int cpu)
 {
-    int n = vl_npcpus(s);
-    for (int i = 1; i <= n; i++) {
-        int c = ((from % n) + n + i) % n;
-        if (ok(s, vl_pcpu_get(s, c), ctx))
-            return c;
-    }
-    return -1;
+    int lo = cpu - cpu % prv->core_span;
+    return (cpu_range){lo, lo + prv->core_span};
+}
+
+static cpu_range socket_of(const csched_priv *prv, int cpu)
+{
+    int lo = cpu - cpu % prv->socket_span;
+    return (cpu_range){lo, lo + prv->socket_span};
+}
+
+/* Xen's cpumask_cycle over the bits of b inside r: the first one after
+ * `from` in the order from+1 .. n-1, 0 .. from; -1 if none. */
+static int cycle_in(const uint64_t *b, int from, cpu_range r)
+{
+    int i = vl_bit_next(b, from + 1 > r.lo ? from + 1 : r.lo, r.hi);
+    return i >= 0 ? i : vl_bit_next(b, r.lo, from + 1 < r.hi ? from + 1 : r.hi);
+}
+
+/* Keep the queued and urgent bits of p in step with its runqueue. */
+static void runq_changed(csched_priv *prv, vl_pcpu *p)
+{
+    csched_pcpu *pc = cpc(p);
+    vl_list *h = vl_list_first(&pc->runq);
+    int id = vl_pcpu_id(p);
+    if (pc->nr_queued > 0)
+        vl_bit_set(prv->queued, id);
+    else
+        vl_bit_clear(prv->queued, id);
+    if (h && vl_container_of(h, csched_vcpu, runq_link)->pri > CSCHED_PRI_OVER)
+        vl_bit_set(prv->urgent, id);
+    else
+        vl_bit_clear(prv->urgent, id);
+}
+
+static bool is_idler(const csched_priv *prv, const vl_pcpu *p)
+{
+    return vl_bit_test(prv->idlers, vl_pcpu_id(p));
+}
+
+static void set_idler(csched_priv *prv, const vl_pcpu *p, bool idler)
+{
+    if (idler)
+        vl_bit_set(prv->idlers, vl_pcpu_id(p));
+    else
+        vl_bit_clear(prv->idlers, vl_pcpu_id(p));
 }
 
 /* Xen's __runq_insert: before the first vCPU of lower priority (FIFO within
  * a priority); a yielder goes one further, behind one lower-priority vCPU. */
-static void runq_insert(vl_pcpu *p, csched_vcpu *cv)
+static void runq_insert(csched_priv *prv, vl_pcpu *p, csched_vcpu *cv)
 {
     assert(!on_runq(cv));
     assert(vl_vcpu_runstate(cv->v) == VL_RUNNABLE);
@@ -225,14 +292,16 @@ static void runq_insert(vl_pcpu *p, csched_vcpu *cv)
     vl_list_add_before(pos, &cv->runq_link);
     cv->rq = p;
     cpc(p)->nr_queued++;
+    runq_changed(prv, p);
 }
 
-static void runq_remove(csched_vcpu *cv)
+static void runq_remove(csched_priv *prv, csched_vcpu *cv)
 {
     assert(on_runq(cv));
     vl_list_del(&cv->runq_link);
     cpc(cv->rq)->nr_queued--;
     assert(cpc(cv->rq)->nr_queued >= 0);
+    runq_changed(prv, cv->rq);
     cv->rq = NULL;
 }
 
@@ -241,6 +310,25 @@ static csched_vcpu *runq_head(vl_pcpu *p)
     vl_list *h = vl_list_first(&cpc(p)->runq);
     return h ? vl_container_of(h, csched_vcpu, runq_link) : NULL;
 }
+
+#ifndef NDEBUG
+/* The invariants of the pCPU masks, in O(pCPUs): for asserts only. */
+static bool masks_ok(vl_sched *s)
+{
+    csched_priv *prv = cpriv(s);
+    int n = vl_npcpus(s);
+    for (int i = 0; i < n; i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        csched_vcpu *head = runq_head(p);
+        if (vl_bit_test(prv->queued, i) != (cpc(p)->nr_queued > 0) ||
+            vl_bit_test(prv->urgent, i) != (head && head->pri > CSCHED_PRI_OVER))
+            return false;
+    }
+    return vl_bit_next(prv->idlers, n, VL_MAX_PCPUS) < 0 &&
+           vl_bit_next(prv->queued, n, VL_MAX_PCPUS) < 0 &&
+           vl_bit_next(prv->urgent, n, VL_MAX_PCPUS) < 0;
+}
+#endif
 
 /* Xen's csched_runq_sort: after an accounting, move UNDER (and BOOST)
  * vCPUs ahead of OVER ones, keeping their order; once per epoch. */
@@ -260,6 +348,7 @@ static void runq_sort(csched_priv *prv, vl_pcpu *p)
             last_under = pos;
         }
     }
+    runq_changed(prv, p);
 }
 
 /* Debit the run time since acct_start: 10 credits per ms, the sub-credit
@@ -304,35 +393,14 @@ static void acct_stop(csched_priv *prv, csched_vcpu *cv)
 
 /* ---------------------------------------------------------------- cpu_pick */
 
-typedef struct pick_ctx {
-    vl_vcpu *v;
-    int group;       /* core or socket id */
-    bool by_socket;
-} pick_ctx;
-
-static bool pred_cand(vl_sched *s, vl_pcpu *p, const void *ctx)
+/* How many pCPUs of r count as idle for cpu_pick: the idlers, and `self`
+ * (v's own pCPU when it counts as idle, else -1). */
+static int idle_in(const csched_priv *prv, cpu_range r, int self)
 {
-    (void)s, (void)ctx;
-    return cpc(p)->cand;
-}
-
-static bool pred_affine(vl_sched *s, vl_pcpu *p, const void *ctx)
-{
-    (void)s;
-    return vl_vcpu_affine(((const pick_ctx *)ctx)->v, p);
-}
-
-static bool pred_cand_in_group(vl_sched *s, vl_pcpu *p, const void *ctx)
-{
-    (void)s;
-    const pick_ctx *c = ctx;
-    return cpc(p)->cand && (c->by_socket ? vl_pcpu_socket(p) : vl_pcpu_core(p)) == c->group;
-}
-
-static bool pred_affine_idler(vl_sched *s, vl_pcpu *p, const void *ctx)
-{
-    (void)s;
-    return cpc(p)->idler && vl_vcpu_affine(((const pick_ctx *)ctx)->v, p);
+    int c = vl_bit_count(prv->idlers, r.lo, r.hi);
+    if (self >= r.lo && self < r.hi && !vl_bit_test(prv->idlers, self))
+        c++;
+    return c;
 }
 
 /* Xen's _csched_cpu_pick (hard affinity only): start from v's pCPU (or the
@@ -343,73 +411,55 @@ static bool pred_affine_idler(vl_sched *s, vl_pcpu *p, const void *ctx)
  * nothing queued behind it (the tick asks whether to move v). */
 static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, bool commit)
 {
+    csched_priv *prv = cpriv(s);
     int n = vl_npcpus(s);
-    pick_ctx pc = {.v = v};
+    const uint64_t *aff = vl_vcpu_affinity_mask(v);
     vl_pcpu *master = vl_vcpu_pcpu(v);
     int cpu = master ? vl_pcpu_id(master) : n - 1;
     if (!master || !vl_vcpu_affine(v, master))
-        cpu = cycle(s, cpu, pred_affine, &pc);
+        cpu = vl_bit_cycle(aff, cpu, n);
     assert(cpu >= 0);
     bool self_idle = master && vl_pcpu_id(master) == cpu && vl_pcpu_curr(master) == v &&
                      cpc(master)->nr_queued == 0;
+    int self = self_idle ? cpu : -1;
 
-    bool any = false;
-    for (int i = 0; i < n; i++) {
-        csched_pcpu *c = cpc(vl_pcpu_get(s, i));
-        c->core_idlers = c->socket_idlers = 0;
-    }
-    for (int i = 0; i < n; i++) {
-        vl_pcpu *p = vl_pcpu_get(s, i);
-        bool idle = cpc(p)->idler || (self_idle && p == master);
-        if (idle) {
-            cpc(vl_pcpu_get(s, vl_pcpu_core(p)))->core_idlers++;
-            cpc(vl_pcpu_get(s, vl_pcpu_socket(p)))->socket_idlers++;
-        }
-        cpc(p)->cand = idle && vl_vcpu_affine(v, p);
-        any |= cpc(p)->cand;
+    /* the candidates: the idle pCPUs in v's affinity (Xen's cpus); only
+     * the words below n are used */
+    uint64_t cand[VL_BITMAP_WORDS(VL_MAX_PCPUS)], any = 0;
+    for (int w = 0; w < VL_BITMAP_WORDS(n); w++)
+        any |= cand[w] = prv->idlers[w] & aff[w];
+    if (self >= 0) {
+        assert(vl_bit_test(aff, self));
+        vl_bit_set(cand, self);
+        any = 1;
     }
     if (!any)
         return vl_pcpu_get(s, cpu);
-    if (!cpc(vl_pcpu_get(s, cpu))->cand)
-        cpu = cycle(s, cpu, pred_cand, NULL);
-    cpc(vl_pcpu_get(s, cpu))->cand = false;
+    if (!vl_bit_test(cand, cpu))
+        cpu = vl_bit_cycle(cand, cpu, n);
+    vl_bit_clear(cand, cpu);
 
-    vl_pcpu *bias_owner = NULL;
-    int nxt;
-    while ((nxt = cycle(s, cpu, pred_cand, NULL)) >= 0) {
-        vl_pcpu *pcur = vl_pcpu_get(s, cpu), *pnxt = vl_pcpu_get(s, nxt);
-        bool same_socket = vl_pcpu_socket(pcur) == vl_pcpu_socket(pnxt);
+    int bias_owner = -1, nxt;
+    while ((nxt = vl_bit_cycle(cand, cpu, n)) >= 0) {
+        /* weigh the cores of cpu and nxt in one socket, else their sockets */
+        bool same_socket = socket_of(prv, cpu).lo == socket_of(prv, nxt).lo;
         int factor = same_socket ? 1 : 2;
-        int w_cpu, w_nxt;
-        if (same_socket) {
-            w_cpu = cpc(vl_pcpu_get(s, vl_pcpu_core(pcur)))->core_idlers;
-            w_nxt = cpc(vl_pcpu_get(s, vl_pcpu_core(pnxt)))->core_idlers;
-        } else {
-            w_cpu = cpc(vl_pcpu_get(s, vl_pcpu_socket(pcur)))->socket_idlers;
-            w_nxt = cpc(vl_pcpu_get(s, vl_pcpu_socket(pnxt)))->socket_idlers;
-        }
-        pick_ctx grp = {.v = v, .by_socket = !same_socket,
-                        .group = same_socket ? vl_pcpu_core(pnxt) : vl_pcpu_socket(pnxt)};
-        if (w_cpu * factor < w_nxt) {
+        cpu_range g_cpu = same_socket ? core_of(prv, cpu) : socket_of(prv, cpu);
+        cpu_range g_nxt = same_socket ? core_of(prv, nxt) : socket_of(prv, nxt);
+        if (idle_in(prv, g_cpu, self) * factor < idle_in(prv, g_nxt, self)) {
             /* move to the idler group of nxt */
-            bias_owner = pnxt;
-            cpu = cycle(s, cpc(pnxt)->idle_bias, pred_cand_in_group, &grp);
+            bias_owner = nxt;
+            cpu = cycle_in(cand, cpc(vl_pcpu_get(s, nxt))->idle_bias, g_nxt);
             assert(cpu >= 0);
-            int core = vl_pcpu_core(vl_pcpu_get(s, cpu));
-            for (int i = 0; i < n; i++)
-                if (vl_pcpu_core(vl_pcpu_get(s, i)) == core)
-                    cpc(vl_pcpu_get(s, i))->cand = false;
+            cpu_range core = core_of(prv, cpu);
+            vl_bit_clear_range(cand, core.lo, core.hi);
         } else {
             /* drop nxt's whole group of idlers */
-            for (int i = 0; i < n; i++) {
-                vl_pcpu *p = vl_pcpu_get(s, i);
-                if ((grp.by_socket ? vl_pcpu_socket(p) : vl_pcpu_core(p)) == grp.group)
-                    cpc(p)->cand = false;
-            }
+            vl_bit_clear_range(cand, g_nxt.lo, g_nxt.hi);
         }
     }
-    if (commit && bias_owner)
-        cpc(bias_owner)->idle_bias = cpu;
+    if (commit && bias_owner >= 0)
+        cpc(vl_pcpu_get(s, bias_owner))->idle_bias = cpu;
     return vl_pcpu_get(s, cpu);
 }
 
@@ -422,16 +472,15 @@ static void runq_tickle(vl_sched *s, csched_vcpu *cv)
     vl_pcpu *p = cv->rq;
     vl_vcpu *cur = vl_pcpu_curr(p);
     int cur_pri = cur ? cvc(cur)->pri : CSCHED_PRI_IDLE;
-    bool idlers = false;
-    for (int i = 0; i < vl_npcpus(s) && !idlers; i++)
-        idlers = cpc(vl_pcpu_get(s, i))->idler;
+    int n = vl_npcpus(s);
+    bool idlers = vl_bit_next(prv->idlers, 0, n) >= 0;
 
     vl_pcpu *target = NULL;
     if (!cur || (!idlers && cv->pri > cur_pri)) {
         target = p;
     } else if (idlers) {
-        pick_ctx pc = {.v = cv->v};
-        int idler = cycle(s, prv->last_tickle, pred_affine_idler, &pc);
+        int idler = vl_bit_cycle_and(prv->idlers, vl_vcpu_affinity_mask(cv->v),
+                                     prv->last_tickle, n);
         if (idler >= 0) {
             prv->last_tickle = idler;
             target = vl_pcpu_get(s, idler);
@@ -440,7 +489,7 @@ static void runq_tickle(vl_sched *s, csched_vcpu *cv)
         }
     }
     if (target) {
-        cpc(target)->idler = false;
+        set_idler(prv, target, false);
         vl_tickle(target);
     }
 }
@@ -468,51 +517,65 @@ static csched_vcpu *runq_steal(vl_sched *s, vl_pcpu *peer, vl_pcpu *self, int pr
         if (cv->flags & CSCHED_FLAG_YIELD)
             continue;
         if (vl_vcpu_affine(cv->v, self) && !cache_hot(cpriv(s), cv, now)) {
-            runq_remove(cv);
+            runq_remove(cpriv(s), cv);
             return cv;
         }
     }
     return NULL;
 }
 
-typedef struct worker_ctx {
-    vl_pcpu *self;
-    int socket;
-} worker_ctx;
-
-static bool pred_worker(vl_sched *s, vl_pcpu *p, const void *ctx)
+/* Steal from the peers of socket r that are set in `peers`, in Xen's
+ * order: starting after the socket's balance_bias, wrapping within it. */
+static csched_vcpu *steal_in_socket(vl_sched *s, vl_pcpu *self, const uint64_t *peers,
+                                    cpu_range r, int pri, vl_ns now)
 {
-    (void)s;
-    const worker_ctx *w = ctx;
-    return p != w->self && !cpc(p)->idler && vl_pcpu_socket(p) == w->socket;
+    csched_priv *prv = cpriv(s);
+    int me = vl_pcpu_id(self);
+    csched_pcpu *bias = cpc(vl_pcpu_get(s, r.lo / prv->socket_span));
+    int first = cycle_in(peers, bias->balance_bias, r);
+    for (int peer = first; peer >= 0;) {
+        vl_pcpu *pp = vl_pcpu_get(s, peer);
+        if (peer != me && !is_idler(prv, pp) && vl_pcpu_curr(pp)) {
+            assert(cpc(pp)->nr_queued > 0);
+            csched_vcpu *cv = runq_steal(s, pp, self, pri, now);
+            if (cv) {
+                bias->balance_bias = peer;
+                vl_counter_add(s, CSCHED_C_STEALS, 1);
+                return cv;
+            }
+        }
+        peer = cycle_in(peers, peer, r);
+        if (peer == first)
+            break;
+    }
+    return NULL;
 }
 
 /* Xen's csched_load_balance: walk the non-idle peers socket by socket
- * (own socket first), in each starting after the last pCPU stolen from,
- * skipping peers with nothing queued. */
+ * (own socket first, then the next ones, wrapping), in each starting after
+ * the last pCPU stolen from, skipping peers with nothing queued.  Only a
+ * peer whose head outranks pri can give a vCPU (runq_steal stops at the
+ * first vCPU that does not), so the walk goes over the urgent mask for an
+ * OVER stealer and over the queued mask for an idle one, and skips the
+ * sockets without such a peer: the same peers are tried in the same
+ * order, in O(pCPUs / 64) instead of O(pCPUs). */
 static csched_vcpu *load_balance(vl_sched *s, vl_pcpu *self, int pri, vl_ns now)
 {
     csched_priv *prv = cpriv(s);
-    int node = vl_pcpu_socket(self);
-    for (int k = 0; k < prv->nsockets; k++) {
-        worker_ctx w = {.self = self, .socket = (node + k) % prv->nsockets};
-        csched_pcpu *bias = cpc(vl_pcpu_get(s, w.socket));
-        int first = cycle(s, bias->balance_bias, pred_worker, &w);
-        if (first < 0)
-            continue;
-        int peer = first;
-        do {
-            vl_pcpu *pp = vl_pcpu_get(s, peer);
-            if (cpc(pp)->nr_queued > 0 && vl_pcpu_curr(pp)) {
-                csched_vcpu *cv = runq_steal(s, pp, self, pri, now);
-                if (cv) {
-                    bias->balance_bias = peer;
-                    vl_counter_add(s, CSCHED_C_STEALS, 1);
-                    return cv;
-                }
-            }
-            peer = cycle(s, peer, pred_worker, &w);
-        } while (peer != first);
+    assert(pri <= CSCHED_PRI_OVER && masks_ok(s));
+    const uint64_t *peers = pri == CSCHED_PRI_OVER ? prv->urgent : prv->queued;
+    int n = vl_npcpus(s), node_lo = socket_of(prv, vl_pcpu_id(self)).lo;
+    /* the sockets from self's to the last, then from the first to self's */
+    cpu_range parts[2] = {{node_lo, n}, {0, node_lo}};
+    for (int i = 0; i < 2; i++) {
+        int c = vl_bit_next(peers, parts[i].lo, parts[i].hi);
+        while (c >= 0) {
+            cpu_range r = socket_of(prv, c);
+            csched_vcpu *cv = steal_in_socket(s, self, peers, r, pri, now);
+            if (cv)
+                return cv;
+            c = vl_bit_next(peers, r.hi, parts[i].hi);
+        }
     }
     return NULL;
 }
@@ -526,7 +589,7 @@ static void park(vl_sched *s, csched_vcpu *cv)
     vl_vcpu_set_parked(cv->v, true);
     vl_counter_add(s, CSCHED_C_PARKS, 1);
     if (on_runq(cv))
-        runq_remove(cv);
+        runq_remove(cpriv(s), cv);
     else if (vl_vcpu_runstate(cv->v) == VL_RUNNING)
         vl_tickle(vl_vcpu_pcpu(cv->v)); /* do_schedule leaves it out */
 }
@@ -538,7 +601,7 @@ static void unpark(vl_sched *s, csched_vcpu *cv)
     vl_vcpu_set_parked(cv->v, false);
     vl_counter_add(s, CSCHED_C_UNPARKS, 1);
     if (vl_vcpu_runstate(cv->v) == VL_RUNNABLE && !on_runq(cv) && !is_curr(cv->v)) {
-        runq_insert(vl_vcpu_pcpu(cv->v), cv);
+        runq_insert(cpriv(s), vl_vcpu_pcpu(cv->v), cv);
         runq_tickle(s, cv);
     }
 }
@@ -617,6 +680,8 @@ static void csched_acct(vl_sched *s)
                 }
             }
             credit_balance += cv->credit;
+            if (cv->rq) /* its priority may have changed */
+                runq_changed(prv, cv->rq);
         }
     }
     prv->credit_balance = credit_balance;
@@ -658,6 +723,29 @@ static void tick_start(vl_sched *s, vl_pcpu *p, vl_ns now)
 
 /* -------------------------------------------------------------------- hooks */
 
+/* The group sizes, and a check that pCPU ids are laid out socket-major,
+ * then core, then thread (src/hw/topology.c): the masks rely on it. */
+static int init_topology(vl_sched *s)
+{
+    csched_priv *prv = cpriv(s);
+    int n = vl_npcpus(s);
+    vl_pcpu *p0 = vl_pcpu_get(s, 0);
+    prv->core_span = prv->socket_span = 0;
+    for (int i = 0; i < n; i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        prv->core_span += vl_pcpu_core(p) == vl_pcpu_core(p0);
+        prv->socket_span += vl_pcpu_socket(p) == vl_pcpu_socket(p0);
+    }
+    if (prv->socket_span % prv->core_span || n % prv->socket_span)
+        return vl_sched_error(s, "cores or sockets of unequal sizes");
+    for (int i = 0; i < n; i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        if (vl_pcpu_core(p) != i / prv->core_span || vl_pcpu_socket(p) != i / prv->socket_span)
+            return vl_sched_error(s, "pCPU %d: ids not laid out socket-major", i);
+    }
+    return 0;
+}
+
 static int csched_init(vl_sched *s)
 {
     csched_priv *prv = cpriv(s);
@@ -678,13 +766,18 @@ static int csched_init(vl_sched *s)
     prv->last_tickle = vl_npcpus(s) - 1;
     vl_list_init(&prv->active_vms);
 
+    if (init_topology(s) < 0)
+        return -1;
+    memset(prv->idlers, 0, sizeof prv->idlers);
+    memset(prv->queued, 0, sizeof prv->queued);
+    memset(prv->urgent, 0, sizeof prv->urgent);
     prv->nsockets = 0;
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
         csched_pcpu *pc = cpc(p);
         vl_list_init(&pc->runq);
         pc->nr_queued = 0;
-        pc->idler = true; /* pCPUs start off idling */
+        set_idler(prv, p, true); /* pCPUs start off idling */
         pc->idle_bias = vl_npcpus(s) - 1;
         if (vl_pcpu_socket(p) >= prv->nsockets) {
             prv->nsockets = vl_pcpu_socket(p) + 1;
@@ -718,7 +811,7 @@ static void csched_vcpu_remove(vl_sched *s, vl_vcpu *v)
 {
     csched_vcpu *cv = cvc(v);
     if (on_runq(cv))
-        runq_remove(cv);
+        runq_remove(cpriv(s), cv);
     cv->flags &= ~CSCHED_FLAG_PARKED;
     vl_vcpu_set_parked(v, false);
     if (vl_list_linked(&cv->active_link))
@@ -745,7 +838,7 @@ static void csched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int ve
         cv->pri = CSCHED_PRI_BOOST;
         vl_counter_add(s, CSCHED_C_BOOSTS, 1);
     }
-    runq_insert(vl_vcpu_pcpu(v), cv);
+    runq_insert(cpriv(s), vl_vcpu_pcpu(v), cv);
     runq_tickle(s, cv);
 }
 
@@ -784,14 +877,14 @@ static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl
     }
 
     if (runnable)
-        runq_insert(p, sc);
+        runq_insert(prv, p, sc);
     if (sc)
         sc->flags &= ~CSCHED_FLAG_YIELD;
 
     csched_vcpu *snext = runq_head(p);
     int pri = snext ? snext->pri : CSCHED_PRI_IDLE;
     if (snext && pri > CSCHED_PRI_OVER) {
-        runq_remove(snext);
+        runq_remove(prv, snext);
     } else {
         /* the best local work has no credit left (or there is none):
          * look for more urgent work elsewhere */
@@ -799,11 +892,11 @@ static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl
         if (stolen)
             snext = stolen;
         else if (snext)
-            runq_remove(snext);
+            runq_remove(prv, snext);
     }
 
     vl_vcpu *next = snext ? snext->v : NULL;
-    cpc(p)->idler = next == NULL;
+    set_idler(prv, p, next == NULL);
     if (!next) {
         vl_timer_cancel(s, p, CSCHED_TIMER_TICK);
         return (vl_decision){.next = NULL, .slice = VL_SLICE_NONE};
@@ -827,7 +920,7 @@ static void csched_context_saved(vl_sched *s, vl_vcpu *prev)
     if (vl_vcpu_runstate(prev) != VL_RUNNABLE || (cv->flags & CSCHED_FLAG_PARKED) ||
         on_runq(cv))
         return;
-    runq_insert(cpu_pick(s, prev, true), cv);
+    runq_insert(cpriv(s), cpu_pick(s, prev, true), cv);
     runq_tickle(s, cv);
 }
 
@@ -876,7 +969,7 @@ static void csched_dump(vl_sched *s)
             prv->runq_sort);
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        fprintf(stderr, "  pCPU %d%s run: ", i, cpc(p)->idler ? " (idler)" : "");
+        fprintf(stderr, "  pCPU %d%s run: ", i, is_idler(prv, p) ? " (idler)" : "");
         if (vl_pcpu_curr(p))
             dump_vcpu(vl_pcpu_curr(p));
         else
@@ -893,6 +986,7 @@ static void csched_dump(vl_sched *s)
 
 static const vl_sched_ops csched_ops = {
     .name = "credit",
+    .hypervisor = VL_HV_XEN,
     .description =
         "Xen's Credit scheduler (credit1): proportional share by weight with caps, credits "
         "debited at 10/ms and shared out every 30 ms slice, priorities BOOST > UNDER > OVER, "

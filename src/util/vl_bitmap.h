@@ -48,4 +48,47 @@ static inline int vl_bit_next_and(const uint64_t *a, const uint64_t *b, int from
     }
 }
 
+/* The first set bit after `from` in the order from+1 .. n-1, 0 .. from
+ * (wrapping, `from` itself last), or -1 (Xen's cpumask_cycle).
+ * 0 <= from < n. */
+static inline int vl_bit_cycle(const uint64_t *b, int from, int n)
+{
+    int i = vl_bit_next(b, from + 1, n);
+    return i >= 0 ? i : vl_bit_next(b, 0, from + 1);
+}
+
+/* The same over a & b. */
+static inline int vl_bit_cycle_and(const uint64_t *a, const uint64_t *b, int from, int n)
+{
+    int i = vl_bit_next_and(a, b, from + 1, n);
+    return i >= 0 ? i : vl_bit_next_and(a, b, 0, from + 1);
+}
+
+/* Mask of the bits of word w that lie in [from, to); from < to. */
+static inline uint64_t vl_bit_range_word(int w, int from, int to)
+{
+    uint64_t m = ~0ULL;
+    if (w == from >> 6)
+        m &= ~0ULL << (from & 63);
+    if (w == (to - 1) >> 6)
+        m &= ~0ULL >> (63 - ((to - 1) & 63));
+    return m;
+}
+
+/* Number of set bits at index >= from and < to. */
+static inline int vl_bit_count(const uint64_t *b, int from, int to)
+{
+    int c = 0;
+    for (int w = from >> 6; from < to && w <= (to - 1) >> 6; w++)
+        c += __builtin_popcountll(b[w] & vl_bit_range_word(w, from, to));
+    return c;
+}
+
+/* Clear the bits at index >= from and < to. */
+static inline void vl_bit_clear_range(uint64_t *b, int from, int to)
+{
+    for (int w = from >> 6; from < to && w <= (to - 1) >> 6; w++)
+        b[w] &= ~vl_bit_range_word(w, from, to);
+}
+
 #endif
