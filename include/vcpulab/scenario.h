@@ -82,12 +82,23 @@ typedef struct vl_policy_params {
                                         * declared parameters written in   */
 } vl_policy_params;
 
+/* The guest kernel of a VM (vms[].guest; docs/scenario-format.md). */
+typedef struct vl_guest_spec {
+    int64_t hz;           /* timer tick: 250 (Debian/Ubuntu CONFIG_HZ_250) */
+    int tlb_vectors;      /* 0 modern (>= 3.6: call-function 0xfc/0xfb),
+                           * 1 legacy (<= 3.5: dedicated 0xf0-0xf7)       */
+} vl_guest_spec;
+
+/* The parameter table of vms[].guest (over vl_guest_spec). */
+extern const vl_param vl_guest_params[];
+
 typedef struct vl_vm_spec {
     char name[VL_NAME_MAX];
     int vcpus;
     int weight;                        /* default 256                     */
     int cap;                           /* percent of one pCPU; 0 = none   */
     vl_cpuset affinity;                /* default: all pCPUs              */
+    vl_guest_spec guest;
     vl_workload_spec *workloads;
     int nworkloads;
     vl_policy_params *params;          /* one per policy named under params */

@@ -1,29 +1,30 @@
-/* guest/guest.h - the guest operating system of one VM (minimal for now).
+/* guest/guest.h - the guest operating system of one VM.
  *
- * The guest runs tasks on its vCPUs, behind the guest port of
+ * The guest runs tasks on its vCPUs behind the guest port of
  * hv/guest_port.h: the core tells it when a vCPU enters and leaves guest
- * mode and delivers virtual interrupts; the guest halts idle vCPUs and
- * raises timer interrupts.  Guest time keeps flowing while a vCPU is
- * preempted: a sleeping task's timer expires on the wall clock, and the
- * task runs only once its vCPU runs again.
+ * mode and delivers virtual interrupts; the guest halts idle vCPUs, spins
+ * on contended locks (pause-loop exits follow) and raises timer
+ * interrupts.  Guest time keeps flowing while a vCPU is preempted.
  *
- * Current model (the full kernel model - CFS-like runqueues, load balancing,
- * spinlocks, IPIs, I/O - grows here behind the same port):
- *   - each task is homed on one vCPU (round-robin at creation);
- *   - a vCPU round-robins its runnable tasks with a quantum of one guest
- *     tick (1/HZ);
- *   - a vCPU with no runnable task executes HLT;
- *   - a sleeping task's timer raises the local-timer interrupt on its vCPU.
- * Execution is planned in segments: a vCPU costs one event per burst end or
- * quantum end, none while a lone CPU-bound task runs. */
+ * Tasks run programs (guest/program.h).  A vCPU executes its current task
+ * in planned segments (guest/exec.c, docs/guest-model.md): uncontended
+ * locks and short kernel calls cost no event; a contended lock makes the
+ * vCPU spin until the FIFO hand-off; a lock holder that is preempted keeps
+ * its lock.  Scheduling inside the guest (for now): each task is homed on
+ * one vCPU; a vCPU round-robins its runnable tasks at each guest tick
+ * (1/HZ), never while the task holds or waits for a spinlock; a vCPU with
+ * nothing to run executes HLT. */
 #ifndef VL_GUEST_H
 #define VL_GUEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest/lock.h"
+#include "guest/program.h"
 #include "sim/engine.h"
 #include "vl_hist.h"
+#include "vl_ksyms.h"
 #include "vl_list.h"
 #include "vl_rng.h"
 #include "vl_time.h"
@@ -32,46 +33,83 @@ struct vl_hv;
 
 /* Outcome measures of a workload, fed by its tasks. */
 typedef struct vl_wstats {
-    vl_ns work_ns;        /* CPU time its tasks executed                  */
-    uint64_t bursts;      /* CPU bursts completed                         */
+    vl_ns work_ns;        /* CPU time its tasks executed (not spinning)   */
+    uint64_t bursts;      /* requests completed (program reached a sleep) */
     vl_hist wake_latency; /* timer expiry -> the task runs                */
-    vl_hist response;     /* timer expiry -> the burst is complete         */
+    vl_hist response;     /* timer expiry -> the next sleep (request done) */
 } vl_wstats;
 
-struct vl_task;
-
-/* A task's program: called at creation and whenever a burst completes;
- * sets the CPU work of the next burst (VL_NS_MAX = runs forever) and the
- * sleep before it starts (0 = at once). */
-typedef void (*vl_task_plan_fn)(struct vl_task *t, vl_ns *burst, vl_ns *sleep);
-
-typedef enum vl_task_state { VL_TASK_RUNNABLE, VL_TASK_SLEEPING, VL_TASK_WOKEN } vl_task_state;
+typedef enum vl_task_state {
+    VL_TASK_RUNNABLE,
+    VL_TASK_SLEEPING,
+    VL_TASK_BLOCKED, /* on a sync object (futex)                       */
+    VL_TASK_WOKEN,  /* its timer fired; the vCPU has not handled it yet */
+    VL_TASK_EXITED,
+} vl_task_state;
 
 typedef struct vl_task {
     int id;                 /* within the guest                        */
+    int mm;                 /* address space (threads of one process
+                             * share it); TLB shootdowns target the
+                             * vCPUs running the same mm              */
     int vcpu;               /* home vCPU                               */
     struct vl_guest *g;
     vl_task_state state;
-    vl_ns remaining;        /* CPU work left in this burst              */
-    vl_ns woke_at;          /* when the current burst became wanted     */
+    const vl_program *prog;
+    vl_opq opq;             /* generated operation instances            */
+    vl_ns elapsed;          /* executed part of the current instance    */
+    vl_glock *waiting;      /* the lock it spins on, or NULL            */
+    vl_ns wait_since;
+    int acks_pending;       /* TLB shootdown: targets yet to acknowledge */
+    vl_ns shootdown_at;     /* when the shootdown IPIs were sent         */
+    vl_ns woke_at;          /* when the current request became wanted   */
     bool started;           /* ran since woke_at                        */
+    bool worked;            /* executed something since woke_at         */
+    bool lock_counted;      /* the current acquisition was counted      */
+    vl_ns hold_start;       /* when the current hold began              */
     vl_event timer;         /* sleep timer                              */
     vl_list link;           /* vCPU runqueue or expired list            */
     vl_rng rng;             /* the task's own random stream             */
-    vl_task_plan_fn plan;
-    void *ctx;              /* the workload's per-task data             */
     vl_wstats *stats;
 } vl_task;
+
+#define VL_MAX_GUEST_VCPUS 1024
+#define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
 
 typedef struct vl_gvcpu {
     vl_list runq;           /* runnable tasks, round-robin              */
     vl_list expired;        /* timers fired, interrupt not yet handled  */
     vl_task *curr;
     bool in_guest;
-    vl_ns seg_start;        /* start of the executing segment           */
-    vl_ns quantum_left;     /* of curr, when others wait                */
-    vl_event seg_ev;        /* end of the planned segment               */
+    bool planning;          /* inside run_plan: interrupts only queue   */
+    vl_ns irq_left;         /* interrupt-handler work to run first      */
+    int *acks;              /* vCPUs whose shootdown it must acknowledge
+                             * once the handler ran (nvcpus slots)      */
+    int nacks;
+    int nqueued;            /* requests queued for the next handler run */
+    vl_ns seg_start;        /* start of the executing plan              */
+    vl_ns plan_end;         /* where the plan stops (event time)        */
+    vl_ns next_tick;
+    int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
+    int nplan_locks;
+    vl_event seg_ev;        /* end of the plan                          */
 } vl_gvcpu;
+
+/* A blocking synchronisation object (a futex-based barrier, mutex or
+ * condition in user space). */
+typedef struct vl_sync {
+    int parties;            /* BARRIER: tasks that must arrive          */
+    int arrived;
+    int tokens;             /* WAKE posted while nobody waited          */
+    vl_list waiters;        /* blocked tasks, FIFO                       */
+} vl_sync;
+
+/* A kernel activity: code the model runs at a real function. */
+typedef struct vl_activity {
+    const char *name;       /* e.g. "page_alloc"                        */
+    const char *symbol;     /* e.g. "get_page_from_freelist"            */
+    uint64_t start, end;    /* the function's extent in the System.map  */
+} vl_activity;
 
 typedef struct vl_guest {
     struct vl_hv *hv;
@@ -84,19 +122,59 @@ typedef struct vl_guest {
     vl_task **tasks;
     uint64_t seed;
     char name[64];
+    const vl_ksyms *ksyms;
+    vl_activity *activities;
+    int nactivities;
+    uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
+    uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
+    uint64_t rip_flush;     /* flush_tlb_func + off (the IPI handler)   */
+    bool legacy_tlb_vectors; /* guest kernel <= 3.5: 0xf0-0xf7           */
+    vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
+    vl_ns tlb_flush_cost;   /* one flush request in the handler         */
+    uint64_t shootdowns;
+    uint64_t ipis_by_vector[256]; /* IPIs sent, per vector               */
+    vl_hist shootdown_latency; /* send -> last acknowledgement          */
+    vl_lock_class *classes;
+    int nclasses;
+    /* Optional observer of completed lock holds (tests, traces): it must
+     * not change the run. */
+    void (*on_hold)(void *ctx, const vl_glock *L, int vcpu, vl_ns start, vl_ns end);
+    void *on_hold_ctx;
+    vl_sync *syncs;
+    int nsyncs, cap_syncs;
+    vl_glock **locks;       /* all instances of all classes, created on
+                             * first use (vl_guest_lock)               */
+    int nlocks;
 } vl_guest;
 
 #define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
 
+struct vl_guest_spec;
+/* ksyms: the guest kernel's symbol table (shared, read-only); spec: the
+ * guest kernel's configuration (NULL: defaults). */
 vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
-                          uint64_t seed);
+                          uint64_t seed, const vl_ksyms *ksyms, const struct vl_guest_spec *spec);
 void vl_guest_destroy(vl_guest *g);
+/* Creates a task running `prog` (not copied: it must outlive the guest);
+ * its RNG stream is named "<vm>/<stream>".  NULL when out of memory. */
+vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
+                              vl_wstats *stats);
 /* Charges every executing segment up to `now` (before reading measures). */
 void vl_guest_settle(vl_guest *g, vl_ns now);
-/* Creates a task running `plan`; its RNG stream is named
- * "<vm>/<stream>".  The task owns ctx (malloc'd or NULL; freed with the
- * guest).  Returns NULL when out of memory. */
-vl_task *vl_guest_task_create(vl_guest *g, const char *stream, vl_task_plan_fn plan,
-                              void *ctx, vl_wstats *stats);
+/* The catalogue's names, in id order (NULL-terminated): for workload
+ * parameter tables (VL_PARAM_ENUM).  Lock classes start with "none" (-1). */
+extern const char *const vl_guest_activity_names[];
+extern const char *const vl_guest_lock_class_names[];
+
+/* A new sync object for `parties` tasks (barriers; 0 otherwise); its id,
+ * or -1 when out of memory. */
+int vl_guest_sync_new(vl_guest *g, int parties);
+/* Ids of a kernel activity / lock class by name, -1 if unknown. */
+int vl_guest_activity(const vl_guest *g, const char *name);
+int vl_guest_lock_class(const vl_guest *g, const char *name);
+/* Lock instance `id` (created on first use; NULL when out of memory). */
+vl_glock *vl_guest_lock(vl_guest *g, int id);
+/* Sets up the kernel catalogue (guest/kernel.c). */
+int vl_guest_kernel_init(vl_guest *g);
 
 #endif

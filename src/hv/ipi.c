@@ -4,10 +4,11 @@
  * APIC the write is a VM exit: the sender pays the exit/entry cost (the
  * guest charges it to the sending code path, vl_hv_ipi_exit_cost), the
  * hypervisor sees source, destinations and vector (the policy's ipi_sent
- * hook), and kicks each destination.  With IPI virtualization / posted
- * interrupts (host.ipi_virtualization) the send causes no exit and the
- * hypervisor sees nothing.  Either way each destination receives the
- * vector `costs.ipi_delivery` later through the core's interrupt path:
+ * hook), and kicks each destination once the exit is handled.  With IPI
+ * virtualization / posted interrupts (host.ipi_virtualization) the send
+ * causes no exit and the hypervisor sees nothing.  Each destination
+ * receives the vector `costs.ipi_delivery` after the ICR write (plus the
+ * sender's exit/entry when it traps) through the core's interrupt path:
  * injected if it runs, pended if preempted, waking it if halted.
  *
  * In-flight IPIs wait in a small per-vCPU FIFO (all take the same
@@ -42,7 +43,7 @@ static void enqueue(vl_hv *hv, vl_vcpu *v, int vector)
     if (v->ipi_n == VL_IPI_INFLIGHT)
         return; /* more distinct vectors in flight than the model holds: IRR full */
     int tail = (v->ipi_head + v->ipi_n) % VL_IPI_INFLIGHT;
-    v->ipi_at[tail] = hv->sim.now + hv->costs.ipi_delivery;
+    v->ipi_at[tail] = hv->sim.now + vl_hv_ipi_exit_cost(hv) + hv->costs.ipi_delivery;
     v->ipi_vec[tail] = vector;
     if (v->ipi_n++ == 0)
         vl_sim_schedule(&hv->sim, &v->ipi_ev, v->ipi_at[tail]);

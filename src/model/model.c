@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* data/System.map-6.1.0-56-cloud-amd64.trimmed, built in (CMakeLists.txt) */
+extern const unsigned char vl_system_map[];
+extern const size_t vl_system_map_len;
+
 static void settle_guests(vl_model *m)
 {
     for (int d = 0; d < m->scn->nvms; d++)
@@ -62,6 +66,7 @@ static int create_workloads(vl_model *m, vl_error *err)
         for (int i = 0; i < vm->nworkloads; i++, w++) {
             const vl_workload_spec *ws = &vm->workloads[i];
             vl_workload *wl = &m->workloads[w];
+            wl->id = w;
             memcpy(wl->name, ws->name, sizeof wl->name);
             wl->type = ws->type;
             wl->vm = d;
@@ -100,8 +105,12 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     m->counter_base = calloc((size_t)hv->sched.ncounters + 1, sizeof *m->counter_base);
     if (!m->guests || !m->vcpu_base || !m->pcpu_base || !m->pcpu_switch_base || !m->counter_base)
         return vl_error_set(err, "out of memory");
+    if (vl_ksyms_parse(&m->ksyms, "System.map", (const char *)vl_system_map, vl_system_map_len,
+                       err) < 0)
+        return -1;
     for (int d = 0; d < scn->nvms; d++) {
-        m->guests[d] = vl_guest_create(hv, d, scn->vms[d].name, scn->vms[d].vcpus, m->seed);
+        m->guests[d] = vl_guest_create(hv, d, scn->vms[d].name, scn->vms[d].vcpus, m->seed,
+                                       &m->ksyms, &scn->vms[d].guest);
         if (!m->guests[d])
             return vl_error_set(err, "out of memory");
     }
@@ -134,7 +143,10 @@ void vl_model_destroy(vl_model *m)
         for (int d = 0; d < m->scn->nvms; d++)
             vl_guest_destroy(m->guests[d]);
     free(m->guests);
+    for (int w = 0; m->workloads && w < m->nworkloads; w++)
+        free(m->workloads[w].prog);
     free(m->workloads);
+    vl_ksyms_free(&m->ksyms);
     free(m->vcpu_base);
     free(m->pcpu_base);
     free(m->pcpu_switch_base);

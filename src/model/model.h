@@ -22,6 +22,7 @@ typedef struct vl_model {
     uint64_t seed;
     vl_ns duration, warmup;
     vl_hv hv;
+    vl_ksyms ksyms;        /* the guest kernel's System.map           */
     vl_guest **guests;
     vl_workload *workloads;
     int nworkloads;

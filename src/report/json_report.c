@@ -78,6 +78,47 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
     vl_json_arr_end(j);
 }
 
+/* Ground truth from inside the guest (locks, shootdowns, IPIs): what the
+ * policies never see. */
+static void write_guest(vl_json *j, const vl_model *m, int d)
+{
+    const vl_guest *g = m->guests[d];
+    vl_json_key(j, "guest");
+    vl_json_obj_begin(j);
+    vl_json_key(j, "locks");
+    vl_json_arr_begin(j);
+    for (int c = 0; c < g->nclasses; c++) {
+        const vl_lock_stats *st = &g->classes[c].stats;
+        if (!st->acquisitions)
+            continue;
+        vl_json_obj_begin(j);
+        vl_json_kstr(j, "class", g->classes[c].name);
+        vl_json_kuint(j, "acquisitions", st->acquisitions);
+        vl_json_kuint(j, "contended", st->contended);
+        vl_json_kint(j, "wait_total_ns", st->wait_ns);
+        hist_obj(j, "wait", &st->wait);
+        vl_json_kuint(j, "holder_preemptions", st->holder_preemptions);
+        vl_json_kuint(j, "waiter_preemptions", st->waiter_preemptions);
+        vl_json_obj_end(j);
+    }
+    vl_json_arr_end(j);
+    vl_json_key(j, "tlb_shootdowns");
+    vl_json_obj_begin(j);
+    vl_json_kuint(j, "count", g->shootdowns);
+    hist_obj(j, "latency", &g->shootdown_latency);
+    vl_json_obj_end(j);
+    vl_json_key(j, "ipis_sent");
+    vl_json_obj_begin(j);
+    for (int v = 0; v < 256; v++)
+        if (g->ipis_by_vector[v]) {
+            char key[8];
+            snprintf(key, sizeof key, "0x%02x", v);
+            vl_json_kuint(j, key, g->ipis_by_vector[v]);
+        }
+    vl_json_obj_end(j);
+    vl_json_obj_end(j);
+}
+
 static void write_vms(vl_json *j, const vl_model *m)
 {
     const vl_hv *hv = &m->hv;
@@ -108,6 +149,7 @@ static void write_vms(vl_json *j, const vl_model *m)
             write_vcpu(j, m, &vm->vcpus[i]);
         vl_json_arr_end(j);
         write_workloads(j, m, d);
+        write_guest(j, m, d);
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);

@@ -50,6 +50,32 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
         rc |= add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
         rc |= add(ms, (double)vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
     }
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_guest *g = m->guests[d];
+        const char *vm = hv->vms[d].name;
+        uint64_t ple = 0;
+        for (int i = 0; i < hv->vms[d].nvcpus; i++)
+            ple += hv->vms[d].vcpus[i].exits[VL_EXIT_PLE];
+        if (ple)
+            rc |= add(ms, (double)ple, "vm.%s.ple_exits", vm);
+        for (int c = 0; c < g->nclasses; c++) {
+            const vl_lock_stats *st = &g->classes[c].stats;
+            const char *cls = g->classes[c].name;
+            if (!st->acquisitions)
+                continue;
+            rc |= add(ms, (double)st->wait_ns / (double)st->acquisitions,
+                      "vm.%s.lock.%s.wait_mean_ns", vm, cls);
+            rc |= add(ms, (double)vl_hist_percentile(&st->wait, 99), "vm.%s.lock.%s.wait_p99_ns",
+                      vm, cls);
+            rc |= add(ms, (double)st->wait.max, "vm.%s.lock.%s.wait_max_ns", vm, cls);
+            rc |= add(ms, (double)st->holder_preemptions, "vm.%s.lock.%s.holder_preemptions", vm,
+                      cls);
+        }
+        if (g->shootdowns) {
+            rc |= add(ms, vl_hist_mean(&g->shootdown_latency), "vm.%s.tlb.latency_mean_ns", vm);
+            rc |= add(ms, (double)g->shootdown_latency.max, "vm.%s.tlb.latency_max_ns", vm);
+        }
+    }
     for (int w = 0; w < m->nworkloads; w++) {
         const vl_workload *wl = &m->workloads[w];
         const char *vm = hv->vms[wl->vm].name;

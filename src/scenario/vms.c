@@ -9,7 +9,7 @@
 #include "workload/workload.h"
 
 static const char *const vm_keys[] = {
-    "name", "vcpus", "weight", "cap", "affinity", "params", "workloads", NULL,
+    "name", "vcpus", "weight", "cap", "affinity", "guest", "params", "workloads", NULL,
 };
 static const char *const workload_fixed[] = {"type", "name", NULL};
 
@@ -137,6 +137,12 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err
         for (int c = 0; c < s->host.pcpus; c++)
             vl_cpuset_add(&vm->affinity, c);
     }
+    scn_pathf(path, sizeof path, "%s.guest", what);
+    vl_params_defaults(vl_guest_params, &vm->guest);
+    if ((v = yt_map_get(m, "guest")) &&
+        (scn_expect(v, YT_MAP, path, err) < 0 ||
+         scn_params_apply(vl_guest_params, v, NULL, &vm->guest, path, "the guest", err) < 0))
+        return -1;
     scn_pathf(path, sizeof path, "%s.params", what);
     if ((v = yt_map_get(m, "params")) &&
         scn_load_policy_params(v, path, true, &vm->params, &vm->nparams, err) < 0)

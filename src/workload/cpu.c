@@ -5,7 +5,8 @@
  * time, then sleeps (1 - util) * period (so under contention it runs at
  * less than `util`: the sleep is wall time).  The first period starts at a
  * uniformly random phase from the task's own stream, so that tasks do not
- * march in lock-step. */
+ * march in lock-step.  Program: [sleep U(0, period)], loop { compute busy;
+ * sleep idle }. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,11 +18,6 @@ typedef struct cpu_params {
     vl_ns period;
 } cpu_params;
 
-typedef struct cpu_task {
-    vl_ns busy, idle;
-    bool first;
-} cpu_task;
-
 static const vl_param cpu_param_table[] = {
     {"tasks", VL_PARAM_INT, offsetof(cpu_params, tasks), 1, 1, 4096, "tasks",
      "number of CPU-bound tasks", NULL},
@@ -32,41 +28,34 @@ static const vl_param cpu_param_table[] = {
     VL_PARAM_END,
 };
 
-static void cpu_plan(vl_task *t, vl_ns *burst, vl_ns *sleep)
+/* Longer than any run: the op never ends. */
+#define CPU_FOREVER 1e15
+
+static int build(vl_program *p, const cpu_params *c)
 {
-    cpu_task *c = t->ctx;
-    if (c->idle == 0) {
-        *burst = VL_NS_MAX;
-        *sleep = 0;
-        return;
+    vl_prog_init(p);
+    if (c->util >= 1.0) {
+        vl_dist forever = vl_dist_const(CPU_FOREVER);
+        int body = vl_prog_compute(p, &forever);
+        return body < 0 || vl_prog_loop(p, body, 0) < 0 ? -1 : 0;
     }
-    *burst = c->busy;
-    if (c->first) { /* random phase for the first cycle */
-        c->first = false;
-        *sleep = (vl_ns)(vl_rng_double(&t->rng) * (double)(c->busy + c->idle));
-    } else {
-        *sleep = c->idle;
-    }
+    vl_ns busy = (vl_ns)(c->util * (double)c->period);
+    vl_dist phase = {.kind = VL_DIST_UNIFORM, .a = 0, .b = (double)c->period};
+    vl_dist b = vl_dist_const((double)busy), i = vl_dist_const((double)(c->period - busy));
+    int body;
+    if (vl_prog_sleep(p, &phase) < 0 || (body = vl_prog_compute(p, &b)) < 0 ||
+        vl_prog_sleep(p, &i) < 0 || vl_prog_loop(p, body, 0) < 0)
+        return -1;
+    return 0;
 }
 
 static int cpu_create(vl_guest *g, vl_workload *w, const void *params)
 {
-    const cpu_params *p = params;
-    for (int64_t i = 0; i < p->tasks; i++) {
-        cpu_task *c = calloc(1, sizeof *c);
-        if (!c)
-            return -1;
-        c->busy = (vl_ns)(p->util * (double)p->period);
-        c->idle = p->util >= 1.0 ? 0 : p->period - c->busy;
-        c->first = true;
-        char stream[96];
-        snprintf(stream, sizeof stream, "%s/%lld", w->name, (long long)i);
-        if (!vl_guest_task_create(g, stream, cpu_plan, c, &w->stats)) {
-            free(c);
-            return -1;
-        }
-    }
-    return 0;
+    const cpu_params *c = params;
+    w->prog = malloc(sizeof *w->prog);
+    if (!w->prog || build(w->prog, c) < 0)
+        return -1;
+    return vl_workload_spawn(g, w, c->tasks);
 }
 
 static const vl_workload_type cpu_type = {

@@ -1,9 +1,9 @@
-/* workload/think.c - `think`: tasks that alternate CPU bursts and sleeps
- * (think times), e.g. an interactive session or a request handler.  Each
- * task draws every burst and every think time from its own random stream,
- * so two schedulers see the same sequence of demands.  The wake latency
- * (timer expiry -> running) and response (timer expiry -> burst done) are
- * what schedulers change. */
+/* workload/think.c - `think`: tasks that alternate think times (sleeps) and
+ * CPU bursts, e.g. an interactive session or a request handler.  Each task
+ * draws every think time and burst from its own random stream, so two
+ * schedulers see the same sequence of demands.  The wake latency (timer
+ * expiry -> running) and response (timer expiry -> burst done) are what
+ * schedulers change.  Program: loop { sleep think; compute burst }. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,37 +26,17 @@ static const vl_param think_param_table[] = {
     VL_PARAM_END,
 };
 
-static vl_ns draw(const vl_dist *d, vl_rng *r, vl_ns floor)
-{
-    double x = vl_dist_sample(d, r);
-    if (x > 1e15)
-        x = 1e15; /* about 11.6 days: beyond any run */
-    vl_ns v = (vl_ns)x;
-    return v < floor ? floor : v;
-}
-
-static void think_plan(vl_task *t, vl_ns *burst, vl_ns *sleep)
-{
-    const think_params *p = t->ctx;
-    *sleep = draw(&p->think, &t->rng, 1);
-    *burst = draw(&p->burst, &t->rng, 1);
-}
-
 static int think_create(vl_guest *g, vl_workload *w, const void *params)
 {
-    for (int64_t i = 0; i < ((const think_params *)params)->tasks; i++) {
-        think_params *copy = malloc(sizeof *copy);
-        if (!copy)
-            return -1;
-        *copy = *(const think_params *)params;
-        char stream[96];
-        snprintf(stream, sizeof stream, "%s/%lld", w->name, (long long)i);
-        if (!vl_guest_task_create(g, stream, think_plan, copy, &w->stats)) {
-            free(copy);
-            return -1;
-        }
-    }
-    return 0;
+    const think_params *p = params;
+    w->prog = malloc(sizeof *w->prog);
+    if (!w->prog)
+        return -1;
+    vl_prog_init(w->prog);
+    int body = vl_prog_sleep(w->prog, &p->think);
+    if (body < 0 || vl_prog_compute(w->prog, &p->burst) < 0 || vl_prog_loop(w->prog, body, 0) < 0)
+        return -1;
+    return vl_workload_spawn(g, w, p->tasks);
 }
 
 static const vl_workload_type think_type = {

@@ -15,10 +15,12 @@
 
 /* One workload instance in a VM: its identity and outcome measures. */
 typedef struct vl_workload {
+    int id;           /* host-wide index: its tasks' address space */
     char name[VL_NAME_MAX];
     const struct vl_workload_type *type;
     int vm;
     vl_wstats stats;
+    vl_program *prog; /* what its tasks run; owned (freed with the model) */
 } vl_workload;
 
 typedef struct vl_workload_type {
@@ -34,6 +36,10 @@ typedef struct vl_workload_type {
 #define VL_REGISTER_WORKLOAD(type)                                           \
     __attribute__((used, section("vl_workloads"), aligned(sizeof(void *))))  \
     static const vl_workload_type *const vl_workload_entry_##type = &(type)
+
+/* Creates `n` tasks of w (one process: a shared mm) running w->prog, with
+ * streams "<workload>/<i>".  Returns 0 or -1. */
+int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n);
 
 int vl_workload_type_count(void);
 const vl_workload_type *vl_workload_type_at(int i); /* sorted by name */

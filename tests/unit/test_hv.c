@@ -503,8 +503,8 @@ static void test_ple_xen_fixed_and_user_mode(void **state)
     destroy(&hv, &scn);
 }
 
-/* An IPI traps (exit counted, the policy sees it), arrives ipi_delivery
- * later, and a vector already in flight coalesces; with IPI
+/* An IPI traps (exit counted, the policy sees it), arrives the exit cost +
+ * ipi_delivery later, and a vector already in flight coalesces; with IPI
  * virtualization nothing traps and the policy sees nothing. */
 static void test_ipi_delivery(void **state)
 {
@@ -523,9 +523,10 @@ static void test_ipi_delivery(void **state)
         assert_int_equal(spy_count(&sp->log, "ipi"), virt ? 0 : 3);
         assert_int_equal(hv.vcpus[0].exits[VL_EXIT_IPI], virt ? 0 : 3);
         assert_int_equal(vl_hv_ipi_exit_cost(&hv), virt ? 0 : hv.costs.exit_entry);
-        run_until(&hv, VL_MS(1) + hv.costs.ipi_delivery - 1);
+        vl_ns arrive = VL_MS(1) + vl_hv_ipi_exit_cost(&hv) + hv.costs.ipi_delivery;
+        run_until(&hv, arrive - 1);
         assert_int_equal(G.irqs[1], 0);
-        run_until(&hv, VL_MS(1) + hv.costs.ipi_delivery);
+        run_until(&hv, arrive);
         assert_int_equal(G.irqs[1], 2); /* 0xfd once, 0xfc once */
         if (!virt) {
             int i = spy_find(&sp->log, "ipi", 0, 0);

@@ -216,7 +216,8 @@ static void test_unknown_key_vm(void **state)
     (void)state;
     expect_err(VM_PRE "    wieght: 3\n" R, 6, 5,
                "unknown key 'wieght' in vms[0] (valid keys: name, vcpus, weight, cap, affinity, "
-               "params, workloads)");
+               "guest, params, workloads)");
+    expect_err(VM_PRE "    guest: {hz: 99}\n" R, 6, 17, "vms[a].guest.hz");
 }
 
 static void test_unknown_key_workload(void **state)

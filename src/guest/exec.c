@@ -1,0 +1,619 @@
+/* guest/exec.c - executing tasks on vCPUs in planned segments.
+ *
+ * run_plan() walks the current task's operations forward from now until
+ * the first point that needs an event (docs/guest-model.md): a sleep, the
+ * end of the program, a lock that is busy when it would be taken, the next
+ * guest tick when other tasks wait for this vCPU, or the plan's capacity.
+ * Locks taken on the way are reserved for their planned holds; nothing
+ * else is recorded: a cut (preemption, interrupt, another vCPU's earlier
+ * claim on a reserved lock) recomputes the task's position from the time
+ * it executed (settle), and a new plan starts from there. */
+#include "guest/exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/guest_port.h"
+
+/* User-space text of task i: a typical x86-64 PIE load address. */
+#define GUEST_USER_TEXT 0x0000555555554000ULL
+
+static vl_opi *head_op(vl_guest *g, vl_task *t);
+
+static int lock_instances(void *ctx, int cls)
+{
+    return ((vl_guest *)ctx)->classes[cls].ninstances;
+}
+
+vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i)
+{
+    return vl_opq_at(&t->opq, t->prog, &t->rng, i, lock_instances, g);
+}
+
+static vl_opi *op_at(vl_guest *g, vl_task *t, int i)
+{
+    return vl_exec_op_at(g, t, i);
+}
+
+static vl_opi *head_op(vl_guest *g, vl_task *t)
+{
+    return op_at(g, t, 0);
+}
+
+static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
+{
+    vl_glock *L = vl_guest_lock(g, g->classes[o->lock_class].first + o->lock_instance);
+    if (!L)
+        abort(); /* out of memory in the middle of a run: nothing sane to do */
+    return L;
+}
+
+/* The lock v's task holds now, or NULL. */
+static vl_glock *holding(vl_guest *g, int v)
+{
+    vl_task *t = g->vcpus[v].curr;
+    if (!t || t->waiting)
+        return NULL;
+    vl_opi *o = head_op(g, t);
+    if (!o || o->kind != VL_OP_KERNEL || o->lock_class < 0)
+        return NULL;
+    vl_glock *L = lock_of(g, o);
+    return vl_lock_resv_at(L, v, g->sim->now) ? L : NULL;
+}
+
+static void drop_plan(vl_guest *g, int v, vl_ns from)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    for (int i = 0; i < gv->nplan_locks; i++)
+        vl_lock_drop_from(g->locks[gv->plan_locks[i]], v, from);
+}
+
+static void plan_note_lock(vl_gvcpu *gv, int id)
+{
+    for (int i = 0; i < gv->nplan_locks; i++)
+        if (gv->plan_locks[i] == id)
+            return;
+    gv->plan_locks[gv->nplan_locks++] = id;
+}
+
+/* Advances v's task by `d` of execution that started at `at`. */
+static void advance(vl_guest *g, int v, vl_task *t, vl_ns at, vl_ns d)
+{
+    t->stats->work_ns += d;
+    if (d > 0)
+        t->worked = true;
+    while (d > 0) {
+        vl_opi *o = head_op(g, t);
+        if (!o || (o->kind != VL_OP_COMPUTE && o->kind != VL_OP_KERNEL))
+            return; /* plans stop before these */
+        vl_ns left = vl_opi_len(o) - t->elapsed;
+        vl_ns step = d < left ? d : left;
+        if (o->kind == VL_OP_KERNEL && o->lock_class >= 0) {
+            vl_ns acq = o->pre, rel = o->pre + o->hold;
+            if (t->elapsed <= acq && t->elapsed + step > acq) {
+                if (!t->lock_counted) { /* uncontended (a hand-off counted itself) */
+                    g->classes[o->lock_class].stats.acquisitions++;
+                    t->hold_start = at + (acq - t->elapsed);
+                }
+                t->lock_counted = false;
+            }
+            if (t->elapsed < rel && t->elapsed + step >= rel && g->on_hold)
+                g->on_hold(g->on_hold_ctx, lock_of(g, o), v, t->hold_start,
+                           at + (rel - t->elapsed));
+        }
+        t->elapsed += step;
+        at += step;
+        d -= step;
+        if (t->elapsed >= vl_opi_len(o)) {
+            vl_opq_pop(&t->opq);
+            t->elapsed = 0;
+        }
+    }
+}
+
+static bool spinning(const vl_task *t)
+{
+    return t->waiting || t->acks_pending > 0;
+}
+
+void vl_exec_settle(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_task *t = gv->curr;
+    vl_ns at = gv->seg_start, d = now - at;
+    gv->seg_start = now;
+    if (!gv->in_guest || d <= 0)
+        return;
+    if (gv->irq_left > 0) { /* the interrupt handler runs first */
+        vl_ns x = d < gv->irq_left ? d : gv->irq_left;
+        gv->irq_left -= x;
+        at += x;
+        d -= x;
+    }
+    if (t && !spinning(t) && d > 0)
+        advance(g, v, t, at, d);
+}
+
+/* The task reached a sleep: the request is done; the timer wakes it. */
+static void task_sleep(vl_guest *g, vl_task *t, vl_ns now)
+{
+    vl_opi *o = head_op(g, t);
+    if (t->worked) {
+        t->stats->bursts++;
+        vl_hist_record(&t->stats->response, now - t->woke_at);
+    }
+    vl_ns dur = o->pre;
+    vl_opq_pop(&t->opq);
+    t->elapsed = 0;
+    t->state = VL_TASK_SLEEPING;
+    vl_sim_schedule(g->sim, &t->timer, now + (dur > 0 ? dur : 1));
+}
+
+static void task_exit(vl_task *t)
+{
+    t->state = VL_TASK_EXITED;
+}
+
+typedef enum {
+    STOP_END,
+    STOP_SLEEP,
+    STOP_SYNC,
+    STOP_LOCK,
+    STOP_SHOOTDOWN,
+    STOP_IRQ,
+    STOP_HORIZON,
+    STOP_FULL
+} stop_reason;
+
+/* Walks t's operations from now; returns where the plan stops. */
+static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon, vl_ns *end,
+                        vl_glock **busy)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_ns T = now, e = t->elapsed;
+    if (gv->irq_left > 0) { /* a handler to run first: stop after it */
+        *end = now + gv->irq_left;
+        return STOP_IRQ;
+    }
+    for (int i = 0;; i++, e = 0) {
+        vl_opi *o = op_at(g, t, i);
+        if (!o) {
+            *end = T;
+            return STOP_END;
+        }
+        if (o->kind == VL_OP_SLEEP || o->kind == VL_OP_SHOOTDOWN) {
+            *end = T;
+            return o->kind == VL_OP_SLEEP ? STOP_SLEEP : STOP_SHOOTDOWN;
+        }
+        if (o->kind == VL_OP_BARRIER || o->kind == VL_OP_WAIT || o->kind == VL_OP_WAKE) {
+            *end = T;
+            return STOP_SYNC;
+        }
+        if (o->kind == VL_OP_KERNEL && o->lock_class >= 0 && e < o->pre + o->hold) {
+            if (e < o->pre) {
+                T += o->pre - e;
+                e = o->pre;
+            }
+            if (e == o->pre && T >= horizon) {
+                *end = horizon; /* take no lock beyond the plan's horizon */
+                return STOP_HORIZON;
+            }
+            vl_glock *L = lock_of(g, o);
+            vl_ns rem = o->pre + o->hold - e;
+            if (gv->nplan_locks == VL_PLAN_MAX ||
+                vl_lock_plan_acquire(L, v, T, rem) == VL_LOCK_BUSY) {
+                *end = T;
+                *busy = L;
+                return gv->nplan_locks == VL_PLAN_MAX ? STOP_FULL : STOP_LOCK;
+            }
+            plan_note_lock(gv, L->id);
+            T += rem;
+            e = o->pre + o->hold;
+        }
+        vl_ns len = vl_opi_len(o);
+        T = len - e > VL_NS_MAX - T ? VL_NS_MAX : T + (len - e);
+        if (T >= horizon) {
+            *end = horizon;
+            return STOP_HORIZON;
+        }
+        if (i == VL_OPQ_LEN - 1) {
+            *end = T;
+            return STOP_FULL;
+        }
+    }
+}
+
+/* The IPI vector of a TLB shootdown: old kernels (<= 3.5) used dedicated
+ * vectors 0xf0-0xf7 chosen by the sender's CPU; newer ones send
+ * call-function IPIs (0xfb to a single CPU, 0xfc to several). */
+static int tlb_vector(const vl_guest *g, int sender, int ntargets)
+{
+    if (g->legacy_tlb_vectors)
+        return 0xf0 + sender % 8;
+    return ntargets == 1 ? 0xfb : VL_VEC_CALL_FUNCTION;
+}
+
+static bool is_tlb_vector(const vl_guest *g, int vector)
+{
+    return g->legacy_tlb_vectors ? vector >= 0xf0 && vector <= 0xf7
+                                 : vector == 0xfb || vector == VL_VEC_CALL_FUNCTION;
+}
+
+/* flush_tlb_mm_range -> smp_call_function_many_cond: queue a flush request
+ * on every other vCPU running t's mm, send the IPIs, and wait.  Returns
+ * false when there is nobody to wait for. */
+static bool shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    int targets[VL_MAX_GUEST_VCPUS], n = 0;
+    vl_opq_pop(&t->opq); /* the shootdown op itself */
+    t->elapsed = 0;
+    for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
+        vl_task *c = g->vcpus[w].curr;
+        if (w != v && c && c->mm == t->mm && c->state != VL_TASK_EXITED) {
+            vl_gvcpu *gw = &g->vcpus[w];
+            gw->acks[gw->nacks++] = v;
+            targets[n++] = w;
+        }
+    }
+    g->shootdowns++;
+    if (n == 0) {
+        vl_hist_record(&g->shootdown_latency, 0);
+        return false;
+    }
+    t->acks_pending = n;
+    t->shootdown_at = now;
+    int vector = tlb_vector(g, v, n);
+    g->ipis_by_vector[vector] += (uint64_t)n;
+    vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
+    return true;
+}
+
+/* The handler ran on v: acknowledge every queued request; a sender whose
+ * last target this was stops waiting. */
+static void run_plan(vl_guest *g, int v, vl_ns now);
+
+static void deliver_acks(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    int n = gv->nqueued;
+    for (int i = 0; i < n; i++) {
+        int s = gv->acks[i];
+        vl_task *t = g->vcpus[s].curr;
+        if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
+            continue;
+        vl_hist_record(&g->shootdown_latency, now - t->shootdown_at);
+        if (g->vcpus[s].in_guest && !g->vcpus[s].planning) {
+            vl_hv_spin_end(g->hv, g->vm, s);
+            vl_exec_settle(g, s, now);
+            run_plan(g, s, now);
+        }
+    }
+    memmove(gv->acks, gv->acks + n, (size_t)(gv->nacks - n) * sizeof gv->acks[0]);
+    gv->nacks -= n;
+    gv->nqueued = 0;
+}
+
+/* try_to_wake_up: t becomes runnable on its home vCPU; a remote vCPU is
+ * told with a reschedule IPI (the waker pays the ICR write's exit). */
+static void wake_task(vl_guest *g, int waker, vl_task *t, vl_ns now)
+{
+    t->state = VL_TASK_RUNNABLE;
+    t->woke_at = now;
+    t->started = false;
+    t->worked = false;
+    vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
+    if (t->vcpu == waker)
+        return;
+    g->ipis_by_vector[VL_VEC_RESCHEDULE]++;
+    g->vcpus[waker].irq_left += vl_hv_ipi_exit_cost(g->hv);
+    vl_hv_send_ipi(g->hv, g->vm, waker, &t->vcpu, 1, VL_VEC_RESCHEDULE);
+}
+
+static void block_on(vl_sync *s, vl_task *t)
+{
+    t->state = VL_TASK_BLOCKED;
+    vl_list_push_back(&s->waiters, &t->link);
+}
+
+/* Runs a sync op at now; returns true if the task blocked. */
+static bool sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    vl_opi *o = head_op(g, t);
+    vl_op_kind kind = (vl_op_kind)o->kind;
+    vl_sync *s = &g->syncs[o->sync];
+    vl_opq_pop(&t->opq);
+    t->elapsed = 0;
+    vl_list *w;
+    switch (kind) {
+    case VL_OP_BARRIER:
+        if (++s->arrived < s->parties) {
+            block_on(s, t);
+            return true;
+        }
+        s->arrived = 0;
+        while ((w = vl_list_first(&s->waiters))) {
+            vl_list_del(w);
+            wake_task(g, v, vl_container_of(w, vl_task, link), now);
+        }
+        return false;
+    case VL_OP_WAIT:
+        if (s->tokens > 0) {
+            s->tokens--;
+            return false;
+        }
+        block_on(s, t);
+        return true;
+    default: /* VL_OP_WAKE */
+        if ((w = vl_list_first(&s->waiters))) {
+            vl_list_del(w);
+            wake_task(g, v, vl_container_of(w, vl_task, link), now);
+        } else {
+            s->tokens++;
+        }
+        return false;
+    }
+}
+
+/* Picks what the vCPU executes and plans its next segment; halts the
+ * vCPU when nothing is runnable. */
+static void run_plan(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    gv->planning = true;
+    drop_plan(g, v, now);
+    gv->nplan_locks = 0;
+    gv->seg_start = now;
+    for (;;) {
+        if (!gv->curr) {
+            vl_list *head = vl_list_first(&gv->runq);
+            if (head) {
+                vl_list_del(head);
+                gv->curr = vl_container_of(head, vl_task, link);
+            }
+        }
+        vl_task *t = gv->curr;
+        if (!t) {
+            vl_sim_cancel(g->sim, &gv->seg_ev);
+            gv->in_guest = false;
+            gv->planning = false;
+            if (vl_hv_halt(g->hv, g->vm, v))
+                return;
+            gv->planning = true; /* an interrupt was pending: look again */
+            gv->in_guest = true;
+            continue;
+        }
+        if (!t->started) {
+            t->started = true;
+            vl_hist_record(&t->stats->wake_latency, now - t->woke_at);
+        }
+        if (spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
+            vl_sim_cancel(g->sim, &gv->seg_ev);
+            vl_hv_spin_begin(g->hv, g->vm, v, t->waiting ? g->rip_spin : g->rip_ipi_wait, true);
+            gv->planning = false;
+            return;
+        }
+        if (spinning(t)) { /* a handler interrupted the spin: run it, spin after */
+            gv->plan_end = now + gv->irq_left;
+            vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
+            gv->planning = false;
+            return;
+        }
+        vl_ns horizon = vl_list_empty(&gv->runq) ? VL_NS_MAX : gv->next_tick;
+        vl_ns end = now;
+        vl_glock *busy = NULL;
+        stop_reason why = walk(g, v, t, now, horizon, &end, &busy);
+        if (end > now || why == STOP_HORIZON || why == STOP_FULL) {
+            gv->plan_end = end;
+            if (end == VL_NS_MAX)
+                vl_sim_cancel(g->sim, &gv->seg_ev); /* a lone endless op: no event */
+            else
+                vl_sim_schedule(g->sim, &gv->seg_ev, end > now ? end : now);
+            gv->planning = false;
+            return;
+        }
+        switch (why) {
+        case STOP_SLEEP:
+            task_sleep(g, t, now);
+            gv->curr = NULL;
+            break;
+        case STOP_END:
+            task_exit(t);
+            gv->curr = NULL;
+            break;
+        case STOP_SYNC:
+            if (sync_op(g, v, t, now))
+                gv->curr = NULL;
+            break;
+        case STOP_SHOOTDOWN:
+            if (shootdown(g, v, t, now)) {
+                vl_sim_cancel(g->sim, &gv->seg_ev);
+                vl_hv_spin_begin(g->hv, g->vm, v, g->rip_ipi_wait, true);
+                gv->planning = false;
+                return;
+            }
+            break; /* no other vCPU runs the mm: done at once */
+        default: /* STOP_LOCK at now: queue and spin (no hold was planned) */
+            gv->nplan_locks = 0;
+            t->waiting = busy;
+            t->wait_since = now;
+            vl_lock_wait(busy, v);
+            vl_sim_cancel(g->sim, &gv->seg_ev);
+            vl_hv_spin_begin(g->hv, g->vm, v, g->rip_spin, true);
+            gv->planning = false;
+            return;
+        }
+    }
+}
+
+/* Round-robin at the guest tick, never inside the kernel (a voluntary-
+ * preemption kernel, as Debian's cloud kernels are built). */
+static void guest_tick(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    while (gv->next_tick <= now)
+        gv->next_tick += g->quantum;
+    vl_task *t = gv->curr;
+    if (!t || t->waiting || vl_list_empty(&gv->runq))
+        return;
+    vl_opi *o = head_op(g, t);
+    if (o && o->kind == VL_OP_KERNEL && t->elapsed > 0)
+        return;
+    vl_list_push_back(&gv->runq, &t->link);
+    gv->curr = NULL;
+}
+
+void vl_exec_segment_end(void *ctx, vl_event *ev)
+{
+    vl_guest *g = ctx;
+    int v = (int)(ev->tag & 0xffff);
+    vl_ns now = g->sim->now;
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_exec_settle(g, v, now);
+    if (gv->nqueued > 0 && gv->irq_left == 0)
+        deliver_acks(g, v, now);
+    if (now >= gv->next_tick)
+        guest_tick(g, v, now);
+    run_plan(g, v, now);
+}
+
+void vl_exec_cut(vl_guest *g, int v, vl_ns t)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (!gv->in_guest || gv->planning || gv->plan_end <= t)
+        return;
+    gv->plan_end = t;
+    vl_sim_schedule(g->sim, &gv->seg_ev, t);
+    drop_plan(g, v, t);
+}
+
+void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_task *t = gv->curr;
+    vl_ns now = g->sim->now;
+    vl_lock_stats *st = &g->classes[L->cls].stats;
+    st->acquisitions++;
+    st->contended++;
+    st->wait_ns += now - t->wait_since;
+    vl_hist_record(&st->wait, now - t->wait_since);
+    t->waiting = NULL;
+    t->lock_counted = true;
+    t->hold_start = now;
+    if (!gv->in_guest)
+        return; /* handed to a preempted waiter: it holds the lock off-CPU */
+    vl_hv_spin_end(g->hv, g->vm, v);
+    run_plan(g, v, now);
+}
+
+void vl_exec_task_timer(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_task *t = ctx;
+    vl_guest *g = t->g;
+    t->state = VL_TASK_WOKEN;
+    t->woke_at = g->sim->now;
+    t->started = false;
+    t->worked = false;
+    vl_list_push_back(&g->vcpus[t->vcpu].expired, &t->link);
+    vl_hv_raise_irq(g->hv, g->vm, t->vcpu, VL_VEC_LOCAL_TIMER);
+}
+
+/* ------------------------------------------------------------ guest port */
+
+void vl_exec_enter(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    gv->in_guest = true;
+    /* the tick grid of this vCPU, staggered across vCPUs */
+    vl_ns phase = g->quantum * v / g->nvcpus;
+    gv->next_tick = ((now - phase) / g->quantum + 1) * g->quantum + phase;
+    run_plan(g, v, now);
+}
+
+void vl_exec_leave(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_exec_settle(g, v, now);
+    gv->in_guest = false;
+    if (gv->nqueued > 0 && gv->irq_left == 0)
+        deliver_acks(g, v, now);
+    gv->in_guest = true;
+    vl_task *t = gv->curr;
+    if (t && t->waiting)
+        g->classes[t->waiting->cls].stats.waiter_preemptions++;
+    vl_glock *L = holding(g, v);
+    if (L) {
+        g->classes[L->cls].stats.holder_preemptions++;
+        vl_lock_open(L, v);
+    }
+    drop_plan(g, v, now);
+    vl_sim_cancel(g->sim, &gv->seg_ev);
+    gv->in_guest = false;
+}
+
+void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (is_tlb_vector(g, vector)) {
+        if (gv->in_guest && !gv->planning)
+            vl_exec_settle(g, v, now);
+        int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
+        if (fresh <= 0)
+            return;
+        gv->irq_left += g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost;
+        gv->nqueued = gv->nacks;
+        if (gv->planning || !gv->in_guest)
+            return;
+        vl_hv_spin_end(g->hv, g->vm, v); /* a spinning vCPU takes the interrupt */
+        run_plan(g, v, now);
+        return;
+    }
+    if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
+        if (!gv->in_guest || gv->planning)
+            return;
+        vl_exec_settle(g, v, now);
+        gv->irq_left += g->irq_entry_cost;
+        vl_task *c = gv->curr;
+        if (c && spinning(c))
+            vl_hv_spin_end(g->hv, g->vm, v);
+        run_plan(g, v, now);
+        return;
+    }
+    if (vector != VL_VEC_LOCAL_TIMER)
+        return;
+    vl_list *pos, *tmp;
+    vl_list_for_each_safe(pos, tmp, &gv->expired) {
+        vl_task *t = vl_container_of(pos, vl_task, link);
+        vl_list_del(pos);
+        t->state = VL_TASK_RUNNABLE;
+        vl_list_push_back(&gv->runq, pos);
+    }
+    if (gv->planning || !gv->in_guest)
+        return; /* run_plan's HLT delivered it: its loop looks again */
+    vl_exec_settle(g, v, now);
+    run_plan(g, v, now);
+}
+
+uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel)
+{
+    vl_task *t = g->vcpus[v].curr;
+    *kernel = true;
+    if (g->vcpus[v].irq_left > 0)
+        return g->rip_flush;
+    if (!t)
+        return 0;
+    if (t->waiting)
+        return g->rip_spin;
+    if (t->acks_pending > 0)
+        return g->rip_ipi_wait;
+    vl_opi *o = head_op(g, t);
+    if (o && o->kind == VL_OP_KERNEL) {
+        const vl_activity *a = &g->activities[o->activity];
+        uint64_t len = a->end - a->start;
+        uint64_t at = t->elapsed < o->pre ? len / 4 : t->elapsed < o->pre + o->hold ? len / 2
+                                                                                     : 3 * len / 4;
+        return a->start + at;
+    }
+    *kernel = false;
+    return GUEST_USER_TEXT + ((uint64_t)t->id << 12);
+}

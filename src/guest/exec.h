@@ -1,0 +1,28 @@
+/* guest/exec.h - executing tasks on vCPUs in planned segments (the engine
+ * behind the guest port; docs/guest-model.md). */
+#ifndef VL_GUEST_EXEC_H
+#define VL_GUEST_EXEC_H
+
+#include "guest/guest.h"
+
+/* Guest port entry points. */
+void vl_exec_enter(vl_guest *g, int v, vl_ns now);
+void vl_exec_leave(vl_guest *g, int v, vl_ns now);
+void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now);
+uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel);
+
+/* The plan of vCPU v must stop at t (>= now): another vCPU's request now
+ * conflicts with what it planned from t on. */
+void vl_exec_cut(vl_guest *g, int v, vl_ns t);
+/* The FIFO hand-off gave L to waiting vCPU v. */
+void vl_exec_granted(vl_guest *g, int v, vl_glock *L);
+/* The i-th upcoming operation instance of t (0 = current), or NULL. */
+vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i);
+/* Charges the executing segment of v up to now. */
+void vl_exec_settle(vl_guest *g, int v, vl_ns now);
+/* Timer of a sleeping task fired. */
+void vl_exec_task_timer(void *ctx, vl_event *ev);
+/* End of a vCPU's planned segment. */
+void vl_exec_segment_end(void *ctx, vl_event *ev);
+
+#endif

@@ -1,0 +1,176 @@
+/* guest/kernel.c - the guest kernel's catalogue: the kernel activities the
+ * model runs (each at a real function of the System.map) and the spinlock
+ * classes it knows (named after the real locks, with their instance
+ * counts).  docs/guest-model.md gives the sources. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/guest.h"
+#include "vcpulab/scenario.h"
+
+/* Interrupt entry + exit in the guest (sysvec_* -> irq_enter/irq_exit):
+ * a few hundred cycles on bare metal, more with a virtual APIC's EOI. */
+#define GUEST_IRQ_ENTRY_NS 500
+/* One TLB-flush request run by the call-function handler (flush_tlb_func):
+ * "each single flush ~100 ns" up to tlb_single_page_flush_ceiling (33
+ * pages), a full flush beyond (policy-facts 10.2); a few pages: 500 ns. */
+#define GUEST_TLB_FLUSH_NS 500
+
+/* Activities: the model's name, the function it runs in. */
+static const struct {
+    const char *name, *symbol;
+} activity_table[] = {
+    {"syscall", "entry_SYSCALL_64"},
+    {"page_alloc", "get_page_from_freelist"},  /* zone->lock */
+    {"page_free", "free_pcppages_bulk"},       /* zone->lock */
+    {"lru_add", "lru_add_drain"},              /* lruvec lock */
+    {"lru_release", "release_pages"},          /* lruvec lock */
+    {"page_reclaim", "shrink_folio_list"},
+    {"page_fault", "__handle_mm_fault"},       /* mm page_table_lock */
+    {"mmap", "do_mmap"},
+    {"munmap", "unmap_page_range"},
+    {"tlb_flush", "flush_tlb_mm_range"},
+    {"dentry_lookup", "__d_lookup"},           /* d_lock */
+    {"dentry_alloc", "d_alloc"},
+    {"dput", "dput"},
+    {"futex_wait", "futex_wait"},              /* futex hash bucket lock */
+    {"futex_wake", "futex_wake"},
+    {"wakeup", "try_to_wake_up"},              /* runqueue lock */
+    {"schedule", "__schedule"},                /* runqueue lock */
+    {"fork", "copy_process"},
+    {"exit", "do_exit"},
+    {"read", "vfs_read"},
+    {"write", "vfs_write"},
+};
+
+/* Lock classes: instances per guest.  nvcpus-scaled ones are marked. */
+static const struct {
+    const char *name;
+    int instances;   /* fixed count, or 0: see per_vcpu */
+    int per_vcpu;    /* instances = per_vcpu * nvcpus (rounded to 2^k) */
+} class_table[] = {
+    {"zone", 1, 0},        /* zone->lock: one Normal zone on a one-node guest */
+    {"lru", 1, 0},         /* lruvec->lru_lock: one per node (no memcg split) */
+    {"dentry", 64, 0},     /* d_lock: the hot dentries of a directory tree */
+    {"runqueue", 0, 1},    /* rq->__lock: one per CPU */
+    {"futex_hash", 0, 256},/* futex_init: roundup_pow_of_two(256 * ncpus) buckets */
+    {"mm", 1, 0},          /* mm->page_table_lock of the (one) process */
+};
+
+static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
+
+const vl_param vl_guest_params[] = {
+    {"hz", VL_PARAM_INT, offsetof(vl_guest_spec, hz), VL_GUEST_DEFAULT_HZ, 100, 1000, "Hz",
+     "guest timer tick (CONFIG_HZ; Debian/Ubuntu kernels: 250)", NULL},
+    {"tlb_vectors", VL_PARAM_ENUM, offsetof(vl_guest_spec, tlb_vectors), 0, 0, 0, "",
+     "TLB-shootdown IPI vectors: modern (Linux >= 3.6: call-function 0xfc/0xfb) or legacy "
+     "(<= 3.5: 0xf0-0xf7)", tlb_vector_modes},
+    VL_PARAM_END,
+};
+
+const char *const vl_guest_activity_names[] = {
+    "syscall", "page_alloc", "page_free", "lru_add", "lru_release", "page_reclaim", "page_fault",
+    "mmap", "munmap", "tlb_flush", "dentry_lookup", "dentry_alloc", "dput", "futex_wait",
+    "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", NULL,
+};
+
+const char *const vl_guest_lock_class_names[] = {
+    "none", "zone", "lru", "dentry", "runqueue", "futex_hash", "mm", NULL,
+};
+
+static int pow2_at_least(int n)
+{
+    int p = 1;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+int vl_guest_activity(const vl_guest *g, const char *name)
+{
+    for (int i = 0; i < g->nactivities; i++)
+        if (strcmp(g->activities[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int vl_guest_lock_class(const vl_guest *g, const char *name)
+{
+    for (int i = 0; i < g->nclasses; i++)
+        if (strcmp(g->classes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+vl_glock *vl_guest_lock(vl_guest *g, int id)
+{
+    if (!g->locks[id]) {
+        int cls = 0;
+        while (cls + 1 < g->nclasses && g->classes[cls + 1].first <= id)
+            cls++;
+        vl_glock *L = malloc(sizeof *L);
+        if (!L)
+            return NULL;
+        if (vl_lock_init(L, g, id, cls, g->nvcpus) < 0) {
+            vl_lock_fini(L);
+            free(L);
+            return NULL;
+        }
+        g->locks[id] = L;
+    }
+    return g->locks[id];
+}
+
+int vl_guest_kernel_init(vl_guest *g)
+{
+    size_t na = sizeof activity_table / sizeof activity_table[0];
+    _Static_assert(sizeof activity_table / sizeof activity_table[0] ==
+                       sizeof vl_guest_activity_names / sizeof vl_guest_activity_names[0] - 1,
+                   "vl_guest_activity_names lists every activity, in order");
+    _Static_assert(sizeof class_table / sizeof class_table[0] ==
+                       sizeof vl_guest_lock_class_names / sizeof vl_guest_lock_class_names[0] - 2,
+                   "vl_guest_lock_class_names lists 'none' and every class, in order");
+    g->activities = calloc(na, sizeof *g->activities);
+    if (!g->activities)
+        return -1;
+    for (size_t i = 0; i < na; i++) {
+        vl_activity *a = &g->activities[i];
+        a->name = activity_table[i].name;
+        a->symbol = activity_table[i].symbol;
+        if (!g->ksyms || vl_ksyms_extent(g->ksyms, a->symbol, &a->start, &a->end) < 0)
+            return -1; /* the shipped map holds every symbol used here */
+    }
+    g->nactivities = (int)na;
+    uint64_t s, e;
+    if (vl_ksyms_extent(g->ksyms, "native_queued_spin_lock_slowpath", &s, &e) < 0)
+        return -1;
+    g->rip_spin = s + (e - s) / 2;
+    if (vl_ksyms_extent(g->ksyms, "smp_call_function_many_cond", &s, &e) < 0)
+        return -1;
+    g->rip_ipi_wait = s + (e - s) / 2;
+    if (vl_ksyms_extent(g->ksyms, "flush_tlb_func", &s, &e) < 0)
+        return -1;
+    g->rip_flush = s + (e - s) / 2;
+    g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
+    g->tlb_flush_cost = GUEST_TLB_FLUSH_NS;
+    vl_hist_init(&g->shootdown_latency);
+
+    size_t nc = sizeof class_table / sizeof class_table[0];
+    g->classes = calloc(nc, sizeof *g->classes);
+    if (!g->classes)
+        return -1;
+    g->nclasses = (int)nc;
+    for (size_t c = 0; c < nc; c++) {
+        vl_lock_class *lc = &g->classes[c];
+        lc->name = class_table[c].name;
+        lc->ninstances = class_table[c].per_vcpu
+                             ? pow2_at_least(class_table[c].per_vcpu * g->nvcpus)
+                             : class_table[c].instances;
+        lc->first = g->nlocks;
+        g->nlocks += lc->ninstances;
+        vl_hist_init(&lc->stats.wait);
+    }
+    g->locks = calloc((size_t)g->nlocks, sizeof *g->locks);
+    return g->locks ? 0 : -1;
+}

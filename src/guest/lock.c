@@ -1,0 +1,191 @@
+/* guest/lock.c - spinlock reservations, FIFO waiters and hand-off. */
+#include "guest/lock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/exec.h"
+#include "guest/guest.h"
+
+static void resv_remove_at(vl_glock *L, int i)
+{
+    memmove(&L->resv[i], &L->resv[i + 1], (size_t)(L->nresv - i - 1) * sizeof L->resv[0]);
+    L->nresv--;
+}
+
+static int resv_insert(vl_glock *L, vl_resv r)
+{
+    if (L->nresv == L->cap) {
+        int cap = L->cap ? 2 * L->cap : 8;
+        vl_resv *grown = realloc(L->resv, (size_t)cap * sizeof *grown);
+        if (!grown)
+            abort(); /* out of memory in the middle of a run */
+        L->resv = grown;
+        L->cap = cap;
+    }
+    int i = L->nresv;
+    while (i > 0 && L->resv[i - 1].start > r.start)
+        i--;
+    memmove(&L->resv[i + 1], &L->resv[i], (size_t)(L->nresv - i) * sizeof L->resv[0]);
+    L->resv[i] = r;
+    L->nresv++;
+    return i;
+}
+
+vl_resv *vl_lock_resv_at(vl_glock *L, int v, vl_ns t)
+{
+    for (int i = 0; i < L->nresv; i++)
+        if (L->resv[i].vcpu == v && L->resv[i].start <= t && t < L->resv[i].end)
+            return &L->resv[i];
+    return NULL;
+}
+
+/* The hold in force now (the earliest reservation started by now). */
+static vl_resv *current_hold(vl_glock *L, vl_ns now)
+{
+    return L->nresv > 0 && L->resv[0].start <= now ? &L->resv[0] : NULL;
+}
+
+/* Other vCPUs' reservations starting at or after t are plans made on the
+ * assumption that the lock is free then: cut those plans. */
+static void cut_others_from(vl_glock *L, int v, vl_ns t)
+{
+    for (int i = 0; i < L->nresv;) {
+        vl_resv r = L->resv[i];
+        if (r.vcpu != v && r.start >= t) {
+            resv_remove_at(L, i);
+            vl_exec_cut(L->g, r.vcpu, r.start);
+            i = 0; /* the cut may have removed more */
+            continue;
+        }
+        i++;
+    }
+}
+
+/* With waiters queued, the hand-off happens when the current hold ends
+ * (never while its end is open), or at once if nobody holds the lock. */
+static void arm_handoff(vl_glock *L)
+{
+    vl_sim *sim = L->g->sim;
+    vl_resv *h = current_hold(L, sim->now);
+    if (L->nwait == 0 || (h && h->end == VL_NS_MAX))
+        vl_sim_cancel(sim, &L->handoff_ev);
+    else
+        vl_sim_schedule(sim, &L->handoff_ev, h && h->end > sim->now ? h->end : sim->now);
+}
+
+/* Forgets holds that ended before now. */
+static void prune(vl_glock *L, vl_ns now)
+{
+    while (L->nresv > 0 && L->resv[0].end <= now)
+        resv_remove_at(L, 0);
+}
+
+vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
+{
+    prune(L, L->g->sim->now);
+    /* granted already (hand-off, or a resumed holder): close the hold */
+    for (int i = 0; i < L->nresv; i++) {
+        vl_resv *r = &L->resv[i];
+        if (r->vcpu == v && r->start <= a && (r->end == VL_NS_MAX || r->end > a)) {
+            vl_ns old = r->end;
+            r->end = a + hold;
+            if (old != VL_NS_MAX && r->end > old)
+                cut_others_from(L, v, old); /* plans relying on the old end */
+            arm_handoff(L);
+            return VL_LOCK_RESERVED;
+        }
+    }
+    if (L->nwait > 0)
+        return VL_LOCK_BUSY; /* FIFO: queue behind the spinners */
+    for (int i = 0; i < L->nresv; i++) {
+        vl_resv *r = &L->resv[i];
+        if (r->vcpu != v && r->start <= a && a < r->end)
+            return VL_LOCK_BUSY;
+    }
+    /* an earlier request wins over later plans that overlap it */
+    for (int i = 0; i < L->nresv;) {
+        vl_resv r = L->resv[i];
+        if (r.vcpu != v && r.start > a && r.start < a + hold) {
+            resv_remove_at(L, i);
+            vl_exec_cut(L->g, r.vcpu, r.start);
+            i = 0;
+            continue;
+        }
+        i++;
+    }
+    resv_insert(L, (vl_resv){.vcpu = v, .start = a, .end = a + hold});
+    return VL_LOCK_RESERVED;
+}
+
+void vl_lock_drop_from(vl_glock *L, int v, vl_ns t)
+{
+    for (int i = 0; i < L->nresv;) {
+        if (L->resv[i].vcpu == v && L->resv[i].start >= t)
+            resv_remove_at(L, i);
+        else
+            i++;
+    }
+}
+
+void vl_lock_open(vl_glock *L, int v)
+{
+    vl_ns now = L->g->sim->now;
+    prune(L, now);
+    vl_resv *r = vl_lock_resv_at(L, v, now);
+    if (!r)
+        return;
+    r->end = VL_NS_MAX;
+    vl_sim_cancel(L->g->sim, &L->handoff_ev);
+    cut_others_from(L, v, now);
+}
+
+void vl_lock_wait(vl_glock *L, int v)
+{
+    int nv = L->g->nvcpus;
+    vl_ns now = L->g->sim->now;
+    L->waiters[(L->whead + L->nwait) % nv] = v;
+    L->nwait++;
+    prune(L, now);
+    /* FIFO: the waiters come before any later planned hold */
+    cut_others_from(L, -1, now + 1);
+    arm_handoff(L);
+}
+
+/* The current hold ends: the first waiter gets the lock (FIFO hand-off),
+ * even if it is not running (then it holds the lock while preempted). */
+static void on_handoff(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_glock *L = ctx;
+    vl_ns now = L->g->sim->now;
+    prune(L, now);
+    if (L->nwait == 0 || current_hold(L, now))
+        return;
+    int w = L->waiters[L->whead];
+    L->whead = (L->whead + 1) % L->g->nvcpus;
+    L->nwait--;
+    /* the grant: open until the waiter's plan closes it */
+    resv_insert(L, (vl_resv){.vcpu = w, .start = now, .end = VL_NS_MAX});
+    vl_exec_granted(L->g, w, L);
+}
+
+int vl_lock_init(vl_glock *L, struct vl_guest *g, int id, int cls, int nvcpus)
+{
+    memset(L, 0, sizeof *L);
+    L->g = g;
+    L->id = id;
+    L->cls = cls;
+    L->waiters = calloc((size_t)nvcpus, sizeof *L->waiters);
+    vl_event_init(&L->handoff_ev, on_handoff, L, VL_EVC_GUEST,
+                  0x30000000u | ((uint32_t)g->vm << 20) | (uint32_t)id);
+    return L->waiters ? 0 : -1;
+}
+
+void vl_lock_fini(vl_glock *L)
+{
+    free(L->waiters);
+    free(L->resv);
+    L->waiters = NULL;
+    L->resv = NULL;
+}

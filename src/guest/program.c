@@ -1,0 +1,162 @@
+/* guest/program.c - building programs and generating their operation
+ * instances into a task's lookahead queue (see program.h). */
+#include "guest/program.h"
+
+#include <string.h>
+
+void vl_prog_init(vl_program *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+static int add_dist(vl_program *p, const vl_dist *d)
+{
+    if (p->ndists == VL_PROG_MAX_DISTS)
+        return -1;
+    p->dists[p->ndists] = *d;
+    return p->ndists++;
+}
+
+static int add_op(vl_program *p, vl_op op)
+{
+    if (p->nops == VL_PROG_MAX_OPS)
+        return -1;
+    p->ops[p->nops] = op;
+    return p->nops++;
+}
+
+int vl_prog_compute(vl_program *p, const vl_dist *dur)
+{
+    int d = add_dist(p, dur);
+    return d < 0 ? -1 : add_op(p, (vl_op){.kind = VL_OP_COMPUTE, .dur = d, .lock_class = -1});
+}
+
+int vl_prog_kernel(vl_program *p, int activity, const vl_dist *dur, int lock_class,
+                   const vl_dist *hold)
+{
+    int d = add_dist(p, dur);
+    int h = lock_class >= 0 ? add_dist(p, hold) : -1;
+    if (d < 0 || (lock_class >= 0 && h < 0))
+        return -1;
+    return add_op(p, (vl_op){.kind = VL_OP_KERNEL, .dur = d, .activity = activity,
+                             .lock_class = lock_class, .hold = h});
+}
+
+int vl_prog_sleep(vl_program *p, const vl_dist *dur)
+{
+    int d = add_dist(p, dur);
+    return d < 0 ? -1 : add_op(p, (vl_op){.kind = VL_OP_SLEEP, .dur = d, .lock_class = -1});
+}
+
+int vl_prog_shootdown(vl_program *p, int activity, const vl_dist *dur)
+{
+    int k = vl_prog_kernel(p, activity, dur, -1, NULL);
+    if (k < 0)
+        return -1;
+    return add_op(p, (vl_op){.kind = VL_OP_SHOOTDOWN, .lock_class = -1}) < 0 ? -1 : k;
+}
+
+static int sync_op(vl_program *p, vl_op_kind kind, int sync)
+{
+    return add_op(p, (vl_op){.kind = kind, .sync = sync, .lock_class = -1});
+}
+
+int vl_prog_barrier(vl_program *p, int sync) { return sync_op(p, VL_OP_BARRIER, sync); }
+int vl_prog_wait(vl_program *p, int sync) { return sync_op(p, VL_OP_WAIT, sync); }
+int vl_prog_wake(vl_program *p, int sync) { return sync_op(p, VL_OP_WAKE, sync); }
+
+int vl_prog_loop(vl_program *p, int target, int count)
+{
+    if (target < 0 || target >= p->nops)
+        return -1;
+    return add_op(p, (vl_op){.kind = VL_OP_LOOP, .target = target, .count = count,
+                             .lock_class = -1});
+}
+
+void vl_opq_init(vl_opq *q, const vl_program *p)
+{
+    memset(q, 0, sizeof *q);
+    for (int i = 0; i < p->nops; i++)
+        q->loop_left[i] = -1;
+}
+
+static vl_ns draw(const vl_dist *d, vl_rng *rng)
+{
+    double x = vl_dist_sample(d, rng);
+    if (x < 0)
+        x = 0;
+    if (x > 1e15) /* 11.6 days: beyond any run */
+        x = 1e15;
+    return (vl_ns)x;
+}
+
+/* Generates the next instance at the tail; false when the program ended. */
+static bool generate(vl_opq *q, const vl_program *p, vl_rng *rng, vl_lock_instances_fn instances,
+                     void *ctx)
+{
+    for (int guard = 0; guard < 4 * VL_PROG_MAX_OPS; guard++) {
+        if (q->pc >= p->nops) {
+            q->done = true;
+            return false;
+        }
+        const vl_op *op = &p->ops[q->pc];
+        if (op->kind == VL_OP_LOOP) {
+            if (q->loop_left[q->pc] < 0)
+                q->loop_left[q->pc] = op->count;
+            if (op->count == 0 || --q->loop_left[q->pc] > 0) {
+                q->pc = op->target;
+            } else {
+                q->loop_left[q->pc] = -1;
+                q->pc++;
+            }
+            continue;
+        }
+        vl_opi *o = &q->q[(q->head + q->n) % VL_OPQ_LEN];
+        memset(o, 0, sizeof *o);
+        o->kind = op->kind;
+        o->pc = q->pc;
+        o->seq = q->generated++;
+        o->activity = op->activity;
+        o->lock_class = op->lock_class;
+        o->lock_instance = -1;
+        o->sync = op->sync;
+        bool timed = op->kind == VL_OP_COMPUTE || op->kind == VL_OP_KERNEL || op->kind == VL_OP_SLEEP;
+        vl_ns dur = timed ? draw(&p->dists[op->dur], rng) : 0;
+        if (op->kind == VL_OP_KERNEL && op->lock_class >= 0) {
+            vl_ns hold = draw(&p->dists[op->hold], rng);
+            if (hold > dur)
+                hold = dur;
+            int n = instances ? instances(ctx, op->lock_class) : 1;
+            o->lock_instance = n > 1 ? (int)vl_rng_below(rng, (uint64_t)n) : 0;
+            o->hold = hold;
+            o->pre = (dur - hold) / 2;
+            o->post = dur - hold - o->pre;
+        } else {
+            o->pre = dur;
+        }
+        q->n++;
+        q->pc++;
+        return true;
+    }
+    q->done = true; /* a loop with an empty body */
+    return false;
+}
+
+vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,
+                  vl_lock_instances_fn instances, void *ctx)
+{
+    if (i >= VL_OPQ_LEN)
+        return NULL;
+    while (q->n <= i)
+        if (q->done || !generate(q, p, rng, instances, ctx))
+            return NULL;
+    return &q->q[(q->head + i) % VL_OPQ_LEN];
+}
+
+void vl_opq_pop(vl_opq *q)
+{
+    if (q->n == 0)
+        return;
+    q->head = (q->head + 1) % VL_OPQ_LEN;
+    q->n--;
+}

@@ -1,0 +1,114 @@
+/* guest/program.h - what a task runs: a program of operations.
+ *
+ * Workloads build programs (compute in user mode, kernel calls at a kernel
+ * activity optionally under a spinlock, sleeps, loops); tasks execute them.
+ * Every random quantity of an operation is drawn from the task's own stream
+ * when the operation instance is generated, in program order, into a short
+ * lookahead queue (vl_opq).  Planning ahead and cutting plans never draws
+ * again, so what a task does is the same under every policy (common random
+ * numbers) and independent of how often its plans are cut. */
+#ifndef VL_GUEST_PROGRAM_H
+#define VL_GUEST_PROGRAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vl_dist.h"
+#include "vl_rng.h"
+#include "vl_time.h"
+
+typedef enum vl_op_kind {
+    VL_OP_COMPUTE = 0, /* user-mode CPU work for `dur`                      */
+    VL_OP_KERNEL,      /* kernel-mode work for `dur` at `activity`; with a
+                        * lock class: the lock is held for `hold` in the
+                        * middle of the call                                 */
+    VL_OP_SLEEP,       /* block for `dur` (a timer wakes the task)           */
+    VL_OP_LOOP,        /* jump back to `target`, `count` times (0: forever)  */
+    VL_OP_SHOOTDOWN,   /* TLB shootdown: IPI the other vCPUs running this
+                        * task's mm and wait until each acknowledged        */
+    VL_OP_BARRIER,     /* wait until `parties` tasks arrived at sync object */
+    VL_OP_WAIT,        /* block on sync object until woken (futex_wait)     */
+    VL_OP_WAKE,        /* wake one waiter of sync object (futex_wake)       */
+} vl_op_kind;
+
+#define VL_PROG_MAX_OPS 32
+#define VL_PROG_MAX_DISTS 16
+#define VL_PROG_MAX_LOOPS 4
+
+typedef struct vl_op {
+    vl_op_kind kind;
+    int dur;        /* dist index (COMPUTE, KERNEL, SLEEP)                 */
+    int activity;   /* KERNEL: guest kernel activity id                     */
+    int lock_class; /* KERNEL: lock class id, or -1                         */
+    int hold;       /* KERNEL with lock: dist index of the hold time        */
+    int target;     /* LOOP: first op of the body                           */
+    int sync;       /* BARRIER, WAIT, WAKE: the guest's sync object id      */
+    int count;      /* LOOP: iterations (0 = forever)                       */
+} vl_op;
+
+typedef struct vl_program {
+    vl_op ops[VL_PROG_MAX_OPS];
+    int nops;
+    vl_dist dists[VL_PROG_MAX_DISTS];
+    int ndists;
+} vl_program;
+
+/* Building (workloads). Each returns the new op's index, or -1 when the
+ * program is full. Distributions are copied. */
+void vl_prog_init(vl_program *p);
+int vl_prog_compute(vl_program *p, const vl_dist *dur);
+int vl_prog_kernel(vl_program *p, int activity, const vl_dist *dur, int lock_class,
+                   const vl_dist *hold);
+int vl_prog_sleep(vl_program *p, const vl_dist *dur);
+/* Kernel work for `dur` at `activity` (e.g. munmap), then a synchronous
+ * TLB shootdown (flush_tlb_mm_range -> smp_call_function_many_cond). */
+int vl_prog_shootdown(vl_program *p, int activity, const vl_dist *dur);
+/* Blocking synchronisation on a guest sync object (vl_guest_sync_new):
+ * a barrier, a wait (consumes a posted wake or blocks), a wake (wakes the
+ * first waiter or posts). A wake-up of a task homed on another vCPU sends
+ * it a reschedule IPI. */
+int vl_prog_barrier(vl_program *p, int sync);
+int vl_prog_wait(vl_program *p, int sync);
+int vl_prog_wake(vl_program *p, int sync);
+/* Repeats ops [target, here) `count` times (0: forever). */
+int vl_prog_loop(vl_program *p, int target, int count);
+
+/* One generated operation instance. */
+typedef struct vl_opi {
+    uint8_t kind;       /* vl_op_kind: COMPUTE, KERNEL, SLEEP or SHOOTDOWN   */
+    uint8_t pc;         /* the op it came from                               */
+    int16_t activity, lock_class;
+    int32_t lock_instance; /* which instance of the class (drawn)            */
+    int32_t sync;       /* BARRIER, WAIT, WAKE: sync object                  */
+    uint64_t seq;       /* its generation index in the task (0, 1, ...)      */
+    vl_ns pre, hold, post; /* KERNEL: before, under and after the lock;
+                            * others: `pre` is the whole duration            */
+} vl_opi;
+
+#define VL_OPQ_LEN 128 /* lookahead: bounds the ops one plan covers */
+
+/* The lookahead queue of a task: instances generated, not yet finished. */
+typedef struct vl_opq {
+    vl_opi q[VL_OPQ_LEN];
+    int head, n;
+    int pc;                         /* the next op to generate             */
+    int loop_left[VL_PROG_MAX_OPS]; /* per LOOP op: iterations left, -1 idle */
+    bool done;                      /* the program ended                   */
+    uint64_t generated;             /* instances generated so far          */
+} vl_opq;
+
+/* Lock classes tell the generator how many instances to draw from. */
+typedef int (*vl_lock_instances_fn)(void *ctx, int lock_class);
+
+void vl_opq_init(vl_opq *q, const vl_program *p);
+/* The i-th queued instance (0 = the current one), generating as needed;
+ * NULL when the program ended before it. */
+vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,
+                  vl_lock_instances_fn instances, void *ctx);
+/* Drops the current instance (it finished). */
+void vl_opq_pop(vl_opq *q);
+
+/* Total duration of an instance. */
+static inline vl_ns vl_opi_len(const vl_opi *o) { return o->pre + o->hold + o->post; }
+
+#endif

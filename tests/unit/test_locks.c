@@ -1,0 +1,210 @@
+/* test_locks.c - guest spinlocks: uncontended locks cost no events, holds
+ * never overlap, FIFO hand-off, spinning waiters take pause-loop exits,
+ * lock-holder preemption makes waiters spin for the holder's absence, and
+ * an earlier request wins over a later plan. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "guest/exec.h"
+#include "testkit.h"
+
+/* Records completed holds (ground truth) to check mutual exclusion. */
+typedef struct hold_log {
+    int lock[20000], vcpu[20000];
+    vl_ns start[20000], end[20000];
+    int n;
+} hold_log;
+
+static void on_hold(void *ctx, const vl_glock *L, int vcpu, vl_ns start, vl_ns end)
+{
+    hold_log *h = ctx;
+    if (h->n == 20000)
+        return;
+    h->lock[h->n] = L->id;
+    h->vcpu[h->n] = vcpu;
+    h->start[h->n] = start;
+    h->end[h->n++] = end;
+}
+
+/* Holds of one lock never overlap. */
+static void assert_exclusive(const hold_log *h)
+{
+    for (int i = 0; i < h->n; i++)
+        for (int j = i + 1; j < h->n && j < i + 64; j++)
+            if (h->lock[i] == h->lock[j] && h->start[i] < h->end[j] && h->start[j] < h->end[i])
+                fail_msg("holds overlap: vCPU %d [%lld, %lld) and vCPU %d [%lld, %lld)",
+                         h->vcpu[i], (long long)h->start[i], (long long)h->end[i], h->vcpu[j],
+                         (long long)h->start[j], (long long)h->end[j]);
+}
+
+typedef struct lock_run {
+    vl_scenario scn;
+    vl_model m;
+    vl_program prog;
+    vl_wstats stats;
+    hold_log *holds;
+} lock_run;
+
+/* One VM "k" of `vcpus` vCPUs on `pcpus`, plus an optional hog VM sharing
+ * pCPU 0; each of `tasks` tasks loops: compute `user`, kernel call of
+ * `call` at page_alloc holding the zone lock for `hold`. */
+static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
+                       vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "scheduler: %s\nhost: {pcpus: %d}\n"
+             "vms:\n  - {name: k, vcpus: %d}\n%s"
+             "run: {duration: %s}\n",
+             policy, pcpus, vcpus,
+             hog ? "  - {name: hog, vcpus: 1, affinity: \"0\", workloads: [{type: cpu}]}\n" : "",
+             dur);
+    tk_load(&r->scn, yaml);
+    vl_error err;
+    assert_int_equal(vl_model_create(&r->m, &r->scn, r->scn.sched, 0, 0, NULL, &err), 0);
+    vl_guest *g = r->m.guests[0];
+    vl_prog_init(&r->prog);
+    vl_dist u = vl_dist_const((double)user), c = vl_dist_const((double)call),
+            h = vl_dist_const((double)hold);
+    int body = vl_prog_compute(&r->prog, &u);
+    vl_prog_kernel(&r->prog, vl_guest_activity(g, "page_alloc"), &c,
+                   vl_guest_lock_class(g, "zone"), &h);
+    vl_prog_loop(&r->prog, body, 0);
+    memset(&r->stats, 0, sizeof r->stats);
+    vl_hist_init(&r->stats.wake_latency);
+    vl_hist_init(&r->stats.response);
+    for (int i = 0; i < tasks; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "t%d", i);
+        assert_non_null(vl_guest_task_create(g, name, &r->prog, &r->stats));
+    }
+    r->holds = calloc(1, sizeof *r->holds);
+    g->on_hold = on_hold;
+    g->on_hold_ctx = r->holds;
+}
+
+static const vl_lock_stats *zone_stats(lock_run *r)
+{
+    vl_guest *g = r->m.guests[0];
+    return &g->classes[vl_guest_lock_class(g, "zone")].stats;
+}
+
+static void lock_run_go(lock_run *r)
+{
+    vl_error err;
+    if (vl_model_run(&r->m, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static void lock_teardown(lock_run *r)
+{
+    vl_model_destroy(&r->m);
+    vl_scenario_free(&r->scn);
+    free(r->holds);
+}
+
+/* One task alone: 100k acquisitions, no contention, and the guest costs
+ * no event for them (only the policy's slices and the watchdog). */
+static void test_uncontended_costs_no_events(void **state)
+{
+    (void)state;
+    lock_run r;
+    lock_setup(&r, "fifo", 1, 1, 1, VL_US(8), VL_US(2), VL_US(1), 0, "1s");
+    lock_run_go(&r);
+    const vl_lock_stats *st = zone_stats(&r);
+    print_message("acquisitions %llu, events %llu\n", (unsigned long long)st->acquisitions,
+                  (unsigned long long)r.m.hv.sim.events);
+    assert_true(st->acquisitions >= 99990 && st->acquisitions <= 100000);
+    assert_int_equal(st->contended, 0);
+    /* one plan covers 64 reservations (64 iterations): ~1600 plans, plus
+     * 100 slices of 10 ms and the watchdog - one event per ~60 locks */
+    assert_true(r.m.hv.sim.events < 2000);
+    lock_teardown(&r);
+}
+
+/* Four vCPUs on four pCPUs want one lock for more than all of the time
+ * (4 x 8 us per 28 us): holds never overlap, the lock saturates, waiters
+ * spin (and take pause-loop exits) and wait at most three holds (FIFO). */
+static void test_contended_mutual_exclusion(void **state)
+{
+    (void)state;
+    lock_run r;
+    lock_setup(&r, "fifo", 4, 4, 4, VL_US(18), VL_US(10), VL_US(8), 0, "100ms");
+    lock_run_go(&r);
+    const vl_lock_stats *st = zone_stats(&r);
+    assert_exclusive(r.holds);
+    vl_ns held = 0;
+    for (int i = 0; i < r.holds->n; i++)
+        held += r.holds->end[i] - r.holds->start[i];
+    print_message("acq %llu contended %llu, mean wait %.1f us, lock busy %.0f%%\n",
+                  (unsigned long long)st->acquisitions, (unsigned long long)st->contended,
+                  st->contended ? (double)st->wait_ns / (double)st->contended / 1e3 : 0.0,
+                  100.0 * (double)held / 1e8);
+    assert_true(st->contended > st->acquisitions / 4);
+    assert_true(r.holds->n < 20000);
+    assert_true((double)held > 0.97 * 1e8); /* saturated */
+    /* waits are bounded by three holds ahead (FIFO) */
+    assert_true(st->wait.max <= VL_US(3 * 8) + VL_US(1));
+    uint64_t ple = 0;
+    for (int v = 0; v < 4; v++)
+        ple += r.m.hv.vcpus[v].exits[VL_EXIT_PLE];
+    assert_true(ple > 0);
+    lock_teardown(&r);
+}
+
+/* FIFO: with three waiters queued, grants follow the order of arrival. */
+static void test_fifo_handoff_order(void **state)
+{
+    (void)state;
+    lock_run r;
+    /* all four start at once: vCPU 0..3 reach the lock at the same instant;
+     * the first to plan takes it; the others queue in planning order */
+    lock_setup(&r, "fifo", 4, 4, 4, 0, VL_US(50), VL_US(40), 0, "1ms");
+    lock_run_go(&r);
+    assert_exclusive(r.holds);
+    assert_true(r.holds->n >= 8);
+    /* the grant order repeats: each vCPU gets its turn before any gets two */
+    for (int i = 4; i < 8; i++)
+        assert_int_equal(r.holds->vcpu[i], r.holds->vcpu[i - 4]);
+    lock_teardown(&r);
+}
+
+/* Lock-holder preemption: the holder's vCPU shares pCPU 0 with a hog VM
+ * (fifo 10 ms slices); when it is preempted inside a hold, the waiter on
+ * pCPU 1 spins until the holder runs again. */
+static void test_holder_preemption_stretches_waits(void **state)
+{
+    (void)state;
+    lock_run r;
+    lock_setup(&r, "fifo", 2, 2, 2, VL_US(20), VL_US(30), VL_US(25), 1, "2s");
+    lock_run_go(&r);
+    const vl_lock_stats *st = zone_stats(&r);
+    assert_exclusive(r.holds);
+    print_message("holder preemptions %llu, waiter preemptions %llu, max wait %.2f ms\n",
+                  (unsigned long long)st->holder_preemptions,
+                  (unsigned long long)st->waiter_preemptions, (double)st->wait.max / 1e6);
+    assert_true(st->holder_preemptions + st->waiter_preemptions > 0);
+    /* a wait spans the hog's 10 ms slice: three orders of magnitude above
+     * an uncontended hand-off */
+    assert_true(st->wait.max > VL_MS(5));
+    assert_true(r.m.hv.vcpus[1].exits[VL_EXIT_PLE] > 0);
+    lock_teardown(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uncontended_costs_no_events),
+        cmocka_unit_test(test_contended_mutual_exclusion),
+        cmocka_unit_test(test_fifo_handoff_order),
+        cmocka_unit_test(test_holder_preemption_stretches_waits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,139 @@
+/* test_shootdown.c - synchronous TLB shootdowns: the sender waits until
+ * every vCPU running the mm ran the flush handler; the wait is microseconds
+ * when the targets run and a whole hypervisor slice when one is preempted;
+ * the vector follows the guest kernel version; vCPUs of other mms are not
+ * disturbed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "guest/exec.h"
+#include "testkit.h"
+
+typedef struct sd_run {
+    vl_scenario scn;
+    vl_model m;
+    vl_program sender, busy;
+    vl_wstats stats;
+} sd_run;
+
+/* VM "k" with `vcpus` vCPUs on `pcpus` pCPUs (+ a hog VM on pCPU 1 when
+ * `hog`): task 0 loops {compute 50 us; munmap 5 us + shootdown}; the other
+ * tasks compute forever in the same mm (one task per vCPU), or in another
+ * mm when other_mm is set. */
+static void sd_setup(sd_run *r, int pcpus, int vcpus, int hog, bool legacy, bool other_mm)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "scheduler: fifo\nhost: {pcpus: %d}\nvms:\n  - {name: k, vcpus: %d}\n%s"
+             "run: {duration: 1s}\n",
+             pcpus, vcpus,
+             hog ? "  - {name: hog, vcpus: 1, affinity: \"1\", workloads: [{type: cpu}]}\n" : "");
+    tk_load(&r->scn, yaml);
+    vl_error err;
+    assert_int_equal(vl_model_create(&r->m, &r->scn, r->scn.sched, 0, 0, NULL, &err), 0);
+    vl_guest *g = r->m.guests[0];
+    g->legacy_tlb_vectors = legacy;
+    vl_dist c = vl_dist_const(50e3), k = vl_dist_const(5e3), forever = vl_dist_const(1e15);
+    vl_prog_init(&r->sender);
+    int body = vl_prog_compute(&r->sender, &c);
+    vl_prog_shootdown(&r->sender, vl_guest_activity(g, "munmap"), &k);
+    vl_prog_loop(&r->sender, body, 0);
+    vl_prog_init(&r->busy);
+    vl_prog_loop(&r->busy, vl_prog_compute(&r->busy, &forever), 0);
+    memset(&r->stats, 0, sizeof r->stats);
+    vl_hist_init(&r->stats.wake_latency);
+    vl_hist_init(&r->stats.response);
+    for (int i = 0; i < vcpus; i++) {
+        vl_task *t = vl_guest_task_create(g, i ? "busy" : "sender", i ? &r->busy : &r->sender,
+                                          &r->stats);
+        assert_non_null(t);
+        t->mm = other_mm && i ? 2 : 1;
+    }
+    if (vl_model_run(&r->m, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static void sd_teardown(sd_run *r)
+{
+    vl_model_destroy(&r->m);
+    vl_scenario_free(&r->scn);
+}
+
+static void test_running_targets_microseconds(void **state)
+{
+    (void)state;
+    sd_run r;
+    sd_setup(&r, 4, 4, 0, false, false);
+    vl_guest *g = r.m.guests[0];
+    const vl_hist *h = &g->shootdown_latency;
+    vl_ns expect = r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery + g->irq_entry_cost +
+                   g->tlb_flush_cost;
+    print_message("%llu shootdowns, latency min %lld mean %.0f max %lld ns (expect %lld)\n",
+                  (unsigned long long)g->shootdowns, (long long)h->min, vl_hist_mean(h),
+                  (long long)h->max, (long long)expect);
+    assert_true(g->shootdowns > 15000); /* one per ~55 us for 1 s */
+    assert_int_equal(h->min, expect);
+    assert_int_equal(h->max, expect);
+    assert_int_equal(g->ipis_by_vector[0xfc], 3 * g->shootdowns);
+    assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], g->shootdowns);
+    sd_teardown(&r);
+}
+
+/* Target vCPU 1 shares pCPU 1 with a hog VM (fifo, 10 ms slices): while it
+ * is preempted the sender spins, taking pause-loop exits. */
+static void test_preempted_target_slice(void **state)
+{
+    (void)state;
+    sd_run r;
+    sd_setup(&r, 2, 2, 1, false, false);
+    vl_guest *g = r.m.guests[0];
+    const vl_hist *h = &g->shootdown_latency;
+    print_message("%llu shootdowns, latency mean %.0f us max %.2f ms, PLE exits %llu\n",
+                  (unsigned long long)g->shootdowns, vl_hist_mean(h) / 1e3, (double)h->max / 1e6,
+                  (unsigned long long)r.m.hv.vcpus[0].exits[VL_EXIT_PLE]);
+    assert_true(h->max > VL_MS(9) && h->max < VL_MS(11));
+    assert_true(r.m.hv.vcpus[0].exits[VL_EXIT_PLE] > 10);
+    assert_int_equal(g->ipis_by_vector[0xfb], g->shootdowns); /* one target: 0xfb */
+    sd_teardown(&r);
+}
+
+static void test_legacy_vectors(void **state)
+{
+    (void)state;
+    sd_run r;
+    sd_setup(&r, 4, 4, 0, true, false);
+    vl_guest *g = r.m.guests[0];
+    assert_int_equal(g->ipis_by_vector[0xf0], 3 * g->shootdowns); /* sender vCPU 0 */
+    assert_int_equal(g->ipis_by_vector[0xfc], 0);
+    sd_teardown(&r);
+}
+
+static void test_other_mm_untouched(void **state)
+{
+    (void)state;
+    sd_run r;
+    sd_setup(&r, 4, 4, 0, false, true);
+    vl_guest *g = r.m.guests[0];
+    assert_true(g->shootdowns > 15000);
+    assert_int_equal(g->shootdown_latency.max, 0); /* nobody to wait for */
+    assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], 0);
+    sd_teardown(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_running_targets_microseconds),
+        cmocka_unit_test(test_preempted_target_slice),
+        cmocka_unit_test(test_legacy_vectors),
+        cmocka_unit_test(test_other_mm_untouched),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

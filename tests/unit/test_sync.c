@@ -1,0 +1,145 @@
+/* test_sync.c - blocking synchronisation: barriers and wait/wake through
+ * futex-like sync objects; a wake-up on another vCPU costs a reschedule
+ * IPI, and a barrier waits for its slowest party - a whole hypervisor slice
+ * when one party's vCPU is preempted. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "guest/exec.h"
+#include "testkit.h"
+
+typedef struct sync_run {
+    vl_scenario scn;
+    vl_model m;
+    vl_program prog[2];
+    vl_wstats stats;
+} sync_run;
+
+static void stats_init(vl_wstats *s)
+{
+    memset(s, 0, sizeof *s);
+    vl_hist_init(&s->wake_latency);
+    vl_hist_init(&s->response);
+}
+
+static void start(sync_run *r, const char *yaml)
+{
+    tk_load(&r->scn, yaml);
+    vl_error err;
+    assert_int_equal(vl_model_create(&r->m, &r->scn, r->scn.sched, 0, 0, NULL, &err), 0);
+    stats_init(&r->stats);
+}
+
+static void go(sync_run *r)
+{
+    vl_error err;
+    if (vl_model_run(&r->m, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+}
+
+static void stop(sync_run *r)
+{
+    vl_model_destroy(&r->m);
+    vl_scenario_free(&r->scn);
+}
+
+/* 4 parties loop {compute 100 us; barrier}: ~10^4 rounds in 1 s when
+ * every vCPU runs; each round's last arrival wakes the 3 others remotely. */
+static int barrier_rounds(bool hog, uint64_t *resched)
+{
+    sync_run r;
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "scheduler: fifo\nhost: {pcpus: 4}\nvms:\n  - {name: k, vcpus: 4}\n%s"
+             "run: {duration: 1s}\n",
+             hog ? "  - {name: hog, vcpus: 1, affinity: \"3\", workloads: [{type: cpu}]}\n" : "");
+    start(&r, yaml);
+    vl_guest *g = r.m.guests[0];
+    int b = vl_guest_sync_new(g, 4);
+    vl_dist c = vl_dist_const(100e3);
+    vl_prog_init(&r.prog[0]);
+    int body = vl_prog_compute(&r.prog[0], &c);
+    vl_prog_barrier(&r.prog[0], b);
+    vl_prog_loop(&r.prog[0], body, 0);
+    for (int i = 0; i < 4; i++)
+        assert_non_null(vl_guest_task_create(g, "p", &r.prog[0], &r.stats));
+    go(&r);
+    /* every party computed the same number of rounds (+-1 in flight) */
+    int rounds = (int)(r.stats.work_ns / VL_US(100) / 4);
+    *resched = g->ipis_by_vector[VL_VEC_RESCHEDULE];
+    stop(&r);
+    return rounds;
+}
+
+static void test_barrier_rounds(void **state)
+{
+    (void)state;
+    uint64_t ipis, ipis_hog;
+    int free_rounds = barrier_rounds(false, &ipis);
+    int hog_rounds = barrier_rounds(true, &ipis_hog);
+    print_message("rounds: %d alone, %d with a preempted party; resched IPIs %llu\n", free_rounds,
+                  hog_rounds, (unsigned long long)ipis);
+    /* a round: 100 us + the wake-up path of the halted parties (exit,
+     * IPI delivery, host IPI, world switch: ~6.5 us) */
+    assert_true(free_rounds > 9000 && free_rounds < 9500);
+    assert_true(ipis >= 3 * (uint64_t)(free_rounds - 1) && ipis <= 3 * (uint64_t)free_rounds + 3);
+    /* the party on the shared pCPU runs half the time in 10 ms slices */
+    assert_true(hog_rounds < free_rounds * 6 / 10);
+}
+
+/* Ping-pong: two tasks on two vCPUs alternate through wait/wake; every
+ * hand-over is a remote wake-up with a reschedule IPI. */
+static void test_wait_wake_pingpong(void **state)
+{
+    (void)state;
+    sync_run r;
+    start(&r, "scheduler: fifo\nhost: {pcpus: 2}\nvms:\n  - {name: k, vcpus: 2}\n"
+              "run: {duration: 100ms}\n");
+    vl_guest *g = r.m.guests[0];
+    int ping = vl_guest_sync_new(g, 0), pong = vl_guest_sync_new(g, 0);
+    vl_dist c = vl_dist_const(10e3);
+    /* A: compute; wake(pong); wait(ping)   B: wait(pong); compute; wake(ping) */
+    vl_prog_init(&r.prog[0]);
+    int a = vl_prog_compute(&r.prog[0], &c);
+    vl_prog_wake(&r.prog[0], pong);
+    vl_prog_wait(&r.prog[0], ping);
+    vl_prog_loop(&r.prog[0], a, 0);
+    vl_prog_init(&r.prog[1]);
+    int b = vl_prog_wait(&r.prog[1], pong);
+    vl_prog_compute(&r.prog[1], &c);
+    vl_prog_wake(&r.prog[1], ping);
+    vl_prog_loop(&r.prog[1], b, 0);
+    assert_non_null(vl_guest_task_create(g, "a", &r.prog[0], &r.stats));
+    assert_non_null(vl_guest_task_create(g, "b", &r.prog[1], &r.stats));
+    go(&r);
+    uint64_t ipis = g->ipis_by_vector[VL_VEC_RESCHEDULE];
+    vl_ns per_round = r.m.hv.sim.now / (vl_ns)(ipis / 2);
+    print_message("%llu reschedule IPIs, %lld ns per round trip, wake latency mean %.0f ns\n",
+                  (unsigned long long)ipis, (long long)per_round,
+                  vl_hist_mean(&r.stats.wake_latency));
+    /* a round = 2 x (10 us compute + exit + IPI delivery + wake-up path):
+     * the halted partner is woken through the hypervisor each time */
+    assert_true(ipis > 2 * 2500);
+    assert_true(per_round > VL_US(30) && per_round < VL_US(38));
+    /* exit + delivery + host IPI + world switch = 6.5 us per wake-up */
+    vl_ns path = r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery + r.m.hv.costs.host_ipi +
+                 r.m.hv.costs.world_switch;
+    assert_int_equal(r.stats.wake_latency.max, path);
+    stop(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_barrier_rounds),
+        cmocka_unit_test(test_wait_wake_pingpong),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
