@@ -12,13 +12,14 @@ static inline void vl_bit_set(uint64_t *b, int i) { b[i >> 6] |= 1ULL << (i & 63
 static inline void vl_bit_clear(uint64_t *b, int i) { b[i >> 6] &= ~(1ULL << (i & 63)); }
 static inline bool vl_bit_test(const uint64_t *b, int i) { return (b[i >> 6] >> (i & 63)) & 1; }
 
-/* First set bit at index >= from and < n, or -1. */
-static inline int vl_bit_next(const uint64_t *b, int from, int n)
+/* First set bit of a & b (b == NULL: of a) at index >= from and < n, or
+ * -1. */
+static inline int vl_bit__scan(const uint64_t *a, const uint64_t *b, int from, int n)
 {
     if (from >= n)
         return -1;
     int w = from >> 6;
-    uint64_t word = b[w] & (~0ULL << (from & 63));
+    uint64_t word = a[w] & (b ? b[w] : ~0ULL) & (~0ULL << (from & 63));
     for (;;) {
         if (word) {
             int i = (w << 6) + __builtin_ctzll(word);
@@ -26,26 +27,20 @@ static inline int vl_bit_next(const uint64_t *b, int from, int n)
         }
         if (++w >= VL_BITMAP_WORDS(n))
             return -1;
-        word = b[w];
+        word = a[w] & (b ? b[w] : ~0ULL);
     }
+}
+
+/* First set bit at index >= from and < n, or -1. */
+static inline int vl_bit_next(const uint64_t *b, int from, int n)
+{
+    return vl_bit__scan(b, NULL, from, n);
 }
 
 /* First set bit of a & b at index >= from and < n, or -1. */
 static inline int vl_bit_next_and(const uint64_t *a, const uint64_t *b, int from, int n)
 {
-    if (from >= n)
-        return -1;
-    int w = from >> 6;
-    uint64_t word = a[w] & b[w] & (~0ULL << (from & 63));
-    for (;;) {
-        if (word) {
-            int i = (w << 6) + __builtin_ctzll(word);
-            return i < n ? i : -1;
-        }
-        if (++w >= VL_BITMAP_WORDS(n))
-            return -1;
-        word = a[w] & b[w];
-    }
+    return vl_bit__scan(a, b, from, n);
 }
 
 /* The first set bit after `from` in the order from+1 .. n-1, 0 .. from

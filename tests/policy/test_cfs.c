@@ -43,9 +43,7 @@ static void run_create(run *r, const char *yaml)
 
 static void run_go(run *r)
 {
-    vl_error err;
-    if (vl_model_run(&r->m, &err) < 0)
-        fail_msg("run failed: %s", err.msg);
+    tk_go(&r->m);
 }
 
 static void run_yaml(run *r, const char *yaml)
@@ -60,26 +58,16 @@ static void run_free(run *r)
     vl_scenario_free(&r->scn);
 }
 
-static int counter_index(const run *r, const char *name)
-{
-    const char *const *c = r->m.ops->counters;
-    for (int i = 0; c && c[i]; i++)
-        if (strcmp(c[i], name) == 0)
-            return i;
-    fail_msg("cfs has no counter '%s'", name);
-    return -1;
-}
-
 /* Over the measurement window. */
 static int64_t counter(const run *r, const char *name)
 {
-    return vl_model_counter(&r->m, counter_index(r, name));
+    return tk_counter(&r->m, name);
 }
 
 /* Since the start of the run (for events before the warm-up ends). */
 static int64_t counter_total(const run *r, const char *name)
 {
-    return r->m.hv.sched.counters[counter_index(r, name)];
+    return r->m.hv.sched.counters[tk_counter_index(&r->m, name)];
 }
 
 /* CPU of VM d over the window, in pCPUs (1.0 = one pCPU all the time). */

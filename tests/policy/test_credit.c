@@ -46,9 +46,7 @@ static void run_create(run *r, const char *yaml)
 
 static void run_go(run *r)
 {
-    vl_error err;
-    if (vl_model_run(&r->m, &err) < 0)
-        fail_msg("run failed: %s", err.msg);
+    tk_go(&r->m);
 }
 
 static void run_yaml(run *r, const char *yaml)
@@ -65,12 +63,7 @@ static void run_free(run *r)
 
 static int64_t counter(const run *r, const char *name)
 {
-    const char *const *c = r->m.ops->counters;
-    for (int i = 0; c && c[i]; i++)
-        if (strcmp(c[i], name) == 0)
-            return vl_model_counter(&r->m, i);
-    fail_msg("credit has no counter '%s'", name);
-    return -1;
+    return tk_counter(&r->m, name);
 }
 
 /* CPU of VM d over the window, in pCPUs (1.0 = one pCPU all the time). */

@@ -31,6 +31,28 @@ int tk_run(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_
     return vl_model_run(m, err);
 }
 
+void tk_go(vl_model *m)
+{
+    vl_error err;
+    if (vl_model_run(m, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+}
+
+int tk_counter_index(const vl_model *m, const char *name)
+{
+    const char *const *c = m->ops->counters;
+    for (int i = 0; c && c[i]; i++)
+        if (strcmp(c[i], name) == 0)
+            return i;
+    fail_msg("%s has no counter '%s'", m->ops->name, name);
+    return -1;
+}
+
+int64_t tk_counter(const vl_model *m, const char *name)
+{
+    return vl_model_counter(m, tk_counter_index(m, name));
+}
+
 vl_ns tk_vm_cpu(const vl_model *m, int d)
 {
     vl_ns sum = 0;

@@ -14,6 +14,13 @@ void tk_load(vl_scenario *scn, const char *yaml);
  * error in *err (may be NULL).  The model must be destroyed by the caller. */
 int tk_run(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
            vl_error *err);
+/* Runs a created model to its end; fails the test with the core's
+ * message if the run stops early. */
+void tk_go(vl_model *m);
+/* Index of the policy counter `name`; fails the test if there is none. */
+int tk_counter_index(const vl_model *m, const char *name);
+/* A policy counter over the measurement window. */
+int64_t tk_counter(const vl_model *m, const char *name);
 /* CPU time (running) of VM d over the measurement window. */
 vl_ns tk_vm_cpu(const vl_model *m, int d);
 /* The run's JSON report in a malloc'd string. */

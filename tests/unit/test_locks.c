@@ -98,9 +98,7 @@ static const vl_lock_stats *zone_stats(lock_run *r)
 
 static void lock_run_go(lock_run *r)
 {
-    vl_error err;
-    if (vl_model_run(&r->m, &err) < 0)
-        fail_msg("run failed: %s", err.msg);
+    tk_go(&r->m);
 }
 
 static void lock_teardown(lock_run *r)

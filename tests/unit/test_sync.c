@@ -39,9 +39,7 @@ static void start(sync_run *r, const char *yaml)
 
 static void go(sync_run *r)
 {
-    vl_error err;
-    if (vl_model_run(&r->m, &err) < 0)
-        fail_msg("run failed: %s", err.msg);
+    tk_go(&r->m);
 }
 
 static void stop(sync_run *r)
