@@ -130,7 +130,9 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
         at += x;
         d -= x;
     }
-    if (t && !spinning(t) && d > 0)
+    if (t && t->waiting)
+        gv->spun += d; /* PV spinlocks count the spin */
+    else if (t && !spinning(t) && d > 0)
         advance(g, v, t, at, d);
 }
 
@@ -388,6 +390,22 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
         }
         if (spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);
+            if (t->waiting && g->pv_spinlocks) {
+                if (gv->spun >= g->pv_spin) { /* pv_wait: halt until kicked */
+                    gv->spun = 0;
+                    gv->in_guest = false;
+                    gv->planning = false;
+                    gv->pv_waiting = true;
+                    if (vl_hv_pv_wait(g->hv, g->vm, v))
+                        return;
+                    gv->pv_waiting = false; /* an interrupt was pending: spin on */
+                    gv->planning = true;
+                    gv->in_guest = true;
+                    continue;
+                }
+                gv->plan_end = now + (g->pv_spin - gv->spun);
+                vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
+            }
             vl_hv_spin_begin(g->hv, g->vm, v, t->waiting ? g->rip_spin : g->rip_ipi_wait, true);
             gv->planning = false;
             return;
@@ -499,8 +517,15 @@ void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
     t->waiting = NULL;
     t->lock_counted = true;
     t->hold_start = now;
-    if (!gv->in_guest)
-        return; /* handed to a preempted waiter: it holds the lock off-CPU */
+    gv->spun = 0;
+    if (!gv->in_guest) {
+        st->offcpu_handoffs++;
+        /* handed to a waiter off its pCPU: it holds the lock from now; a
+         * PV waiter halted in pv_wait is kicked (pv_kick at unlock) */
+        if (gv->pv_waiting)
+            vl_hv_kick(g->hv, g->vm, v);
+        return;
+    }
     vl_hv_spin_end(g->hv, g->vm, v);
     run_plan(g, v, now);
 }
@@ -520,10 +545,23 @@ void vl_exec_task_timer(void *ctx, vl_event *ev)
 
 /* ------------------------------------------------------------ guest port */
 
+/* Away longer than an exit and re-entry: it was descheduled (preempted),
+ * not merely exited (a round trip costs ~1.5 us, a switch away and back at
+ * least two world switches and another vCPU's turn). */
+#define GUEST_PREEMPTED_NS 10000
+
 void vl_exec_enter(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->in_guest = true;
+    gv->pv_waiting = false;
+    if (now - gv->left_at > GUEST_PREEMPTED_NS) {
+        if (gv->held_at_leave)
+            g->classes[gv->held_at_leave->cls].stats.holder_preemptions++;
+        if (gv->waited_at_leave)
+            g->classes[gv->waited_at_leave->cls].stats.waiter_preemptions++;
+    }
+    gv->held_at_leave = gv->waited_at_leave = NULL;
     /* the tick grid of this vCPU, staggered across vCPUs */
     vl_ns phase = g->quantum * v / g->nvcpus;
     gv->next_tick = ((now - phase) / g->quantum + 1) * g->quantum + phase;
@@ -539,13 +577,12 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
         deliver_acks(g, v, now);
     gv->in_guest = true;
     vl_task *t = gv->curr;
-    if (t && t->waiting)
-        g->classes[t->waiting->cls].stats.waiter_preemptions++;
+    gv->left_at = now;
+    gv->waited_at_leave = t ? t->waiting : NULL;
     vl_glock *L = holding(g, v);
-    if (L) {
-        g->classes[L->cls].stats.holder_preemptions++;
+    gv->held_at_leave = L;
+    if (L)
         vl_lock_open(L, v);
-    }
     drop_plan(g, v, now);
     vl_sim_cancel(g->sim, &gv->seg_ev);
     gv->in_guest = false;

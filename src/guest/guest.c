@@ -44,6 +44,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
         return NULL;
     }
     g->legacy_tlb_vectors = spec && spec->tlb_vectors == 1;
+    g->pv_spinlocks = spec && spec->pv_spinlocks;
+    g->pv_spin = spec ? spec->pv_spin : 0;
     for (int i = 0; i < nvcpus; i++) {
         vl_gvcpu *gv = &g->vcpus[i];
         vl_list_init(&gv->runq);

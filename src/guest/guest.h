@@ -83,6 +83,10 @@ typedef struct vl_gvcpu {
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
     vl_ns irq_left;         /* interrupt-handler work to run first      */
+    vl_ns spun;             /* PV spinlocks: spin since the last halt    */
+    vl_ns left_at;          /* when it last left guest mode             */
+    vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
+    bool pv_waiting;        /* halted in pv_wait (a kick wakes it)       */
     int *acks;              /* vCPUs whose shootdown it must acknowledge
                              * once the handler ran (nvcpus slots)      */
     int nacks;
@@ -129,6 +133,8 @@ typedef struct vl_guest {
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
     uint64_t rip_flush;     /* flush_tlb_func + off (the IPI handler)   */
     bool legacy_tlb_vectors; /* guest kernel <= 3.5: 0xf0-0xf7           */
+    bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
+    vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     vl_ns tlb_flush_cost;   /* one flush request in the handler         */
     uint64_t shootdowns;

@@ -16,6 +16,10 @@
  * "each single flush ~100 ns" up to tlb_single_page_flush_ceiling (33
  * pages), a full flush beyond (policy-facts 10.2); a few pages: 500 ns. */
 #define GUEST_TLB_FLUSH_NS 500
+/* PV spinlocks: SPIN_THRESHOLD (1 << 15) iterations of a PAUSE loop before
+ * pv_wait; a PAUSE is ~10 cycles before Skylake (~140 after): 2^15 x 10 /
+ * 2.4 GHz = 136.5 us. */
+#define GUEST_PV_SPIN_NS 136533
 
 /* Activities: the model's name, the function it runs in. */
 static const struct {
@@ -66,6 +70,13 @@ const vl_param vl_guest_params[] = {
     {"tlb_vectors", VL_PARAM_ENUM, offsetof(vl_guest_spec, tlb_vectors), 0, 0, 0, "",
      "TLB-shootdown IPI vectors: modern (Linux >= 3.6: call-function 0xfc/0xfb) or legacy "
      "(<= 3.5: 0xf0-0xf7)", tlb_vector_modes},
+    {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 0, 0, 1, "",
+     "paravirtual spinlocks: a waiter spins pv_spin, then halts (kvm_wait) until the "
+     "unlocker kicks it (KVM_HC_KICK_CPU)", NULL},
+    {"pv_spin", VL_PARAM_TIME, offsetof(vl_guest_spec, pv_spin), GUEST_PV_SPIN_NS, VL_US(1),
+     VL_MS(100), "ns",
+     "spin before halting: SPIN_THRESHOLD = 2^15 PAUSE loops, ~10 cycles each at 2.4 GHz "
+     "(pre-Skylake PAUSE latency)", NULL},
     VL_PARAM_END,
 };
 

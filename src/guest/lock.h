@@ -41,8 +41,9 @@ typedef struct vl_lock_stats {
     uint64_t contended;          /* had to spin                             */
     vl_ns wait_ns;               /* total spin time of contended ones       */
     vl_hist wait;                /* spin time per contended acquisition    */
-    uint64_t holder_preemptions; /* a holder left its pCPU holding it       */
-    uint64_t waiter_preemptions; /* a spinning waiter left its pCPU         */
+    uint64_t holder_preemptions; /* a holder was off its pCPU, holding it   */
+    uint64_t waiter_preemptions; /* a spinning waiter was off its pCPU      */
+    uint64_t offcpu_handoffs;    /* the lock was handed to an off-CPU waiter */
 } vl_lock_stats;
 
 typedef struct vl_lock_class {

@@ -278,7 +278,7 @@ static bool has_pending(const vl_vcpu *v)
     return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
 }
 
-bool vl_hv_halt(vl_hv *hv, int vm, int vcpu)
+static bool block(vl_hv *hv, int vm, int vcpu, vl_block_reason why)
 {
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);
     assert(v->state == VL_RUNNING && v->in_guest);
@@ -292,11 +292,28 @@ bool vl_hv_halt(vl_hv *hv, int vm, int vcpu)
     vl_hv_set_state(v, VL_BLOCKED, hv->sim.now);
     if (hv->sched.ops->vcpu_block) {
         hv->hook = "vcpu_block";
-        hv->sched.ops->vcpu_block(&hv->sched, v, VL_BLOCK_HLT);
+        hv->sched.ops->vcpu_block(&hv->sched, v, why);
         hv->hook = NULL;
     }
     vl_hv_raise_sched(v->processor, 0);
     return true;
+}
+
+bool vl_hv_halt(vl_hv *hv, int vm, int vcpu)
+{
+    return block(hv, vm, vcpu, VL_BLOCK_HLT);
+}
+
+bool vl_hv_pv_wait(vl_hv *hv, int vm, int vcpu)
+{
+    return block(hv, vm, vcpu, VL_BLOCK_PV_WAIT);
+}
+
+void vl_hv_kick(vl_hv *hv, int vm, int vcpu)
+{
+    vl_vcpu *v = vcpu_of(hv, vm, vcpu);
+    if (v->state == VL_BLOCKED)
+        vl_hv_wake(v, VL_WAKE_KICK, -1);
 }
 
 void vl_hv_raise_irq(vl_hv *hv, int vm, int vcpu, int vector)

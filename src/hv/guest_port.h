@@ -43,6 +43,12 @@ void vl_hv_attach_guest(struct vl_hv *hv, int vm, const vl_guest_port *port, voi
  * it is delivered instead and the vCPU keeps running; returns true if the
  * vCPU blocked. */
 bool vl_hv_halt(struct vl_hv *hv, int vm, int vcpu);
+/* Paravirtual spinlock wait (kvm_wait / xen_qlock_wait): blocks like HLT,
+ * with block reason VL_BLOCK_PV_WAIT. */
+bool vl_hv_pv_wait(struct vl_hv *hv, int vm, int vcpu);
+/* Paravirtual kick (KVM_HC_KICK_CPU / an event channel): wakes a blocked
+ * vCPU with wake reason VL_WAKE_KICK; nothing if it is not blocked. */
+void vl_hv_kick(struct vl_hv *hv, int vm, int vcpu);
 /* A virtual interrupt for the vCPU: delivered now if it is in guest mode,
  * pended if it is preempted, and if it is halted the vCPU wakes. */
 void vl_hv_raise_irq(struct vl_hv *hv, int vm, int vcpu, int vector);

@@ -99,6 +99,7 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
         hist_obj(j, "wait", &st->wait);
         vl_json_kuint(j, "holder_preemptions", st->holder_preemptions);
         vl_json_kuint(j, "waiter_preemptions", st->waiter_preemptions);
+        vl_json_kuint(j, "offcpu_handoffs", st->offcpu_handoffs);
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);

@@ -55,15 +55,16 @@ typedef struct lock_run {
 /* One VM "k" of `vcpus` vCPUs on `pcpus`, plus an optional hog VM sharing
  * pCPU 0; each of `tasks` tasks loops: compute `user`, kernel call of
  * `call` at page_alloc holding the zone lock for `hold`. */
-static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
-                       vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur)
+static void lock_setup_guest(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
+                             vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur,
+                             const char *guest)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
              "scheduler: %s\nhost: {pcpus: %d}\n"
-             "vms:\n  - {name: k, vcpus: %d}\n%s"
+             "vms:\n  - {name: k, vcpus: %d, guest: {%s}}\n%s"
              "run: {duration: %s}\n",
-             policy, pcpus, vcpus,
+             policy, pcpus, vcpus, guest,
              hog ? "  - {name: hog, vcpus: 1, affinity: \"0\", workloads: [{type: cpu}]}\n" : "",
              dur);
     tk_load(&r->scn, yaml);
@@ -88,6 +89,12 @@ static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, in
     r->holds = calloc(1, sizeof *r->holds);
     g->on_hold = on_hold;
     g->on_hold_ctx = r->holds;
+}
+
+static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
+                       vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur)
+{
+    lock_setup_guest(r, policy, pcpus, vcpus, tasks, user, call, hold, hog, dur, "");
 }
 
 static const vl_lock_stats *zone_stats(lock_run *r)
@@ -196,6 +203,61 @@ static void test_holder_preemption_stretches_waits(void **state)
     lock_teardown(&r);
 }
 
+/* PV spinlocks: two kernel-intensive vCPUs share two pCPUs with three hog
+ * vCPUs (fifo, 10 ms slices, turns out of step), so lock holders and
+ * waiters are preempted; PLE is off, so a waiter spins until the hand-off.
+ * A waiter spins at most pv_spin, then halts until the hand-off kicks it:
+ * its vCPU blocks instead of burning its pCPU, and exclusion still holds. */
+static vl_ns spin_cpu(const char *guest, uint64_t *halts, vl_ns *blocked)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "scheduler: fifo\nhost: {pcpus: 2, ple: {enabled: false}}\nvms:\n"
+             "  - name: k\n    vcpus: 2\n    guest: {%s}\n"
+             "    workloads: [{type: syscalls, tasks: 2, user: 20us, call: 30us, lock: zone,"
+             " hold: 25us}]\n"
+             "  - {name: hog, vcpus: 3, workloads: [{type: cpu, tasks: 3}]}\n"
+             "run: {duration: 2s}\n",
+             guest);
+    vl_scenario scn;
+    vl_model m;
+    tk_load(&scn, yaml);
+    assert_int_equal(tk_run(&m, &scn, scn.sched, 0, NULL), 0);
+    vl_ns ran = 0;
+    *halts = 0;
+    *blocked = 0;
+    for (int v = 0; v < 2; v++) {
+        *halts += m.hv.vcpus[v].exits[VL_EXIT_HLT];
+        *blocked += vl_model_vcpu_time(&m, v, VL_BLOCKED);
+        ran += vl_model_vcpu_time(&m, v, VL_RUNNING);
+    }
+    vl_ns spin = ran - m.workloads[0].stats.work_ns;
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+    return spin;
+}
+
+static void test_pv_spinlocks_halt_and_kick(void **state)
+{
+    (void)state;
+    uint64_t halts_plain, halts_pv;
+    vl_ns blocked_plain, blocked_pv;
+    vl_ns spin_plain = spin_cpu("", &halts_plain, &blocked_plain);
+    vl_ns spin_pv = spin_cpu("pv_spinlocks: true, pv_spin: 50us", &halts_pv, &blocked_pv);
+    print_message("halts %llu -> %llu, blocked %.1f -> %.1f ms, CPU spent spinning %.1f -> "
+                  "%.1f ms\n",
+                  (unsigned long long)halts_plain, (unsigned long long)halts_pv,
+                  (double)blocked_plain / 1e6, (double)blocked_pv / 1e6, (double)spin_plain / 1e6,
+                  (double)spin_pv / 1e6);
+    assert_int_equal(halts_plain, 0);
+    assert_int_equal(blocked_plain, 0);
+    assert_true(halts_pv >= 5);
+    assert_true(blocked_pv > 0);
+    /* once kicked, the waiter queues behind the hogs (fifo has no boost):
+     * the spinning it no longer does is the gain */
+    assert_true(spin_pv < spin_plain * 6 / 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_contended_mutual_exclusion),
         cmocka_unit_test(test_fifo_handoff_order),
         cmocka_unit_test(test_holder_preemption_stretches_waits),
+        cmocka_unit_test(test_pv_spinlocks_halt_and_kick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
