@@ -471,8 +471,8 @@ static void guest_tick(vl_guest *g, int v, vl_ns now)
     while (gv->next_tick <= now)
         gv->next_tick += g->quantum;
     vl_task *t = gv->curr;
-    if (!t || t->waiting || vl_list_empty(&gv->runq))
-        return;
+    if (!t || spinning(t) || vl_list_empty(&gv->runq))
+        return; /* spinning: in the kernel with preemption off */
     vl_opi *o = head_op(g, t);
     if (o && o->kind == VL_OP_KERNEL && t->elapsed > 0)
         return;
