@@ -244,6 +244,13 @@ vl_vm *vl_vm_get(vl_sched *s, int id);
 int vl_nvcpus_total(const vl_sched *s);
 vl_vcpu *vl_vcpu_get(vl_sched *s, int id);
 
+/* The guest kernel's System.map, as an administrator configures a
+ * hypervisor with it (micro-sliced cores hard-code the symbol ranges of
+ * the guest kernel they run): classify RIPs with vl_ksyms_lookup /
+ * vl_ksyms_classify (vl_ksyms.h).  All VMs run the same kernel build. */
+struct vl_ksyms;
+const struct vl_ksyms *vl_sched_system_map(const vl_sched *s);
+
 /* Tick period for tick() on busy pCPUs; 0 turns ticks off (the default). */
 void vl_sched_set_tick(vl_sched *s, vl_ns period);
 /* Policy counters (indices into ops->counters). */

@@ -116,6 +116,7 @@ typedef struct vl_hv {
     const char *hook;         /* the policy hook running now (reports)       */
     vl_event watchdog_ev;
     vl_hv_observer observer;
+    const struct vl_ksyms *system_map; /* the guests' kernel (vl_sched_system_map) */
     bool failed;
     char failure[512];
 } vl_hv;

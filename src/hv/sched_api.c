@@ -31,6 +31,11 @@ vl_vcpu *vl_vcpu_get(vl_sched *s, int id)
     return &s->hv->vcpus[id];
 }
 
+const struct vl_ksyms *vl_sched_system_map(const vl_sched *s)
+{
+    return s->hv->system_map;
+}
+
 void vl_sched_set_tick(vl_sched *s, vl_ns period)
 {
     s->tick = period > 0 ? period : 0;

@@ -108,6 +108,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     if (vl_ksyms_parse(&m->ksyms, "System.map", (const char *)vl_system_map, vl_system_map_len,
                        err) < 0)
         return -1;
+    hv->system_map = &m->ksyms;
     for (int d = 0; d < scn->nvms; d++) {
         m->guests[d] = vl_guest_create(hv, d, scn->vms[d].name, scn->vms[d].vcpus, m->seed,
                                        &m->ksyms, &scn->vms[d].guest);
