@@ -42,22 +42,23 @@ snap() { # -> prints key value lines
   awk '/^some/ {split($5,a,"="); print "psi_some_us", a[2]}' /proc/pressure/cpu 2>/dev/null
   echo "t_ns $(date +%s%N)"
 }
-PP=""
+PERF=()
 if [ "${MEASURE_PERF:-0}" = 1 ]; then
-  # system-wide tracepoint counters, started before and stopped after the run
-  # (perf start-up takes ~1 s, so it runs outside the timed window)
+  # per-task tracepoint counts (inherited by all descendants, *not* system-wide):
+  # events are charged to the task in whose context they fire, i.e. the sender
+  # side of IPIs / TLB shootdowns / wakeups.  Immune to foreign load on the box.
   EV="-e syscalls:sys_enter_futex -e raw_syscalls:sys_enter -e sched:sched_switch"
   EV="$EV -e sched:sched_wakeup -e sched:sched_migrate_task -e ipi:ipi_send_cpu"
-  EV="$EV -e tlb:tlb_flush --filter reason==4"   # 4 = TLB_REMOTE_SEND_IPI (sender side)
+  EV="$EV -e csd:csd_queue_cpu -e tlb:tlb_flush --filter reason==4" # 4 = TLB_REMOTE_SEND_IPI
   EV="$EV -e lock:contention_begin -e block:block_rq_issue -e syscalls:sys_enter_munmap"
-  EV="$EV -e syscalls:sys_enter_madvise -e syscalls:sys_enter_mprotect"
-  perf stat -a -x, -o "$TMP/perf" $EV 2>/dev/null & PP=$!
-  sleep 1.5
+  EV="$EV -e syscalls:sys_enter_madvise -e syscalls:sys_enter_mprotect -e net:net_dev_xmit"
+  PERF=(perf stat -x, -o "$TMP/perf" $EV --)
 fi
+trap '[ -n "$CG" ] && rmdir "$CG" 2>/dev/null' EXIT
 snap > "$TMP/before"
 
 # child: join cgroup, then exec GNU time on the command
-sh -c '[ -n "$1" ] && echo $$ > "$1/cgroup.procs"; shift; exec /usr/bin/time -o "$0" -f "%e %U %S %w %c %F %R" "$@"' \
+"${PERF[@]}" sh -c '[ -n "$1" ] && echo $$ > "$1/cgroup.procs"; shift; exec /usr/bin/time -o "$0" -f "%e %U %S %w %c %F %R" "$@"' \
    "$TMP/time" "$CG" "$@" &
 PID=$!
 
@@ -78,7 +79,6 @@ while kill -0 $PID 2>/dev/null; do
 done
 wait $PID; RC=$?
 snap > "$TMP/after"
-[ -n "$PP" ] && { kill -INT $PP; wait $PP; }
 
 CGU=0; CGS=0
 if [ -n "$CG" ]; then
@@ -107,6 +107,8 @@ awk -v label="$LABEL" -v ncpu="$NCPU" -v hz="$HZ" -v rc="$RC" -v cgu="$CGU" -v c
     printf "== %s  (exit %d)\n", label, rc
     printf "wall %.3f s   ncpu %d   tree cpu %.3f s (user %.3f sys %.3f)  util %.2f CPUs  kernel share %.3f\n", wall, ncpu, cpu_s, cgu/hz, cgs/hz, cpu_s/wall, ks
     tj=0; split("j_user j_sys j_irq j_idle j_steal",J," "); for(i in J) tj+=a[J[i]]-b[J[i]]
+    busy=(tj-(a["j_idle"]-b["j_idle"]))/hz; foreign=busy-cpu_s
+    printf "system busy %.2f CPU-s; not from this command (other load + this script) %.2f CPU-s = %.2f CPUs\n", busy, foreign, foreign/wall
     printf "system cpu%%: user %.1f sys %.1f irq %.1f idle %.1f steal %.1f\n", 100*(a["j_user"]-b["j_user"])/tj, 100*(a["j_sys"]-b["j_sys"])/tj, 100*(a["j_irq"]-b["j_irq"])/tj, 100*(a["j_idle"]-b["j_idle"])/tj, 100*(a["j_steal"]-b["j_steal"])/tj
     printf "%-16s %12s %12s %12s %12s   per-cpu deltas\n", "counter", "total", "per_s", "per_cpu_s", "per_busy_s"
     n=split("RES CAL TLB",K," ")
@@ -121,8 +123,8 @@ awk -v label="$LABEL" -v ncpu="$NCPU" -v hz="$HZ" -v rc="$RC" -v cgu="$CGU" -v c
     printf "threads seen %d (max concurrent %d); schedstat: oncpu %.3f s, runq-wait %.3f s, slices %d (%.1f/s); thread utime %.2f stime %.2f s\n", nthr, maxt, sr/1e9, sw/1e9, ss, ss/wall, su/hz, sst/hz
     printf "psi cpu some (any task runnable-waiting) %.3f s = %.1f%% of wall\n", psi, 100*psi/wall
     if (out!="") {
-      hdr="label\twall_s\tcpu_s\tutil\tkshare\tRES_s\tCAL_s\tTLB_s\tctxt_s\tvolcs_s\tinvolcs_s\tminflt_s\trunq_wait_s\tslices_s\tpsi_frac"
-      line=sprintf("%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%.1f\t%.3f", label, wall, cpu_s, cpu_s/wall, ks, v["RES"]/wall, v["CAL"]/wall, v["TLB"]/wall, v["ctxt"]/wall, vcs/wall, ics/wall, minflt/wall, sw/1e9, ss/wall, psi/wall)
+      hdr="label\twall_s\tcpu_s\tutil\tkshare\tRES_s\tCAL_s\tTLB_s\tctxt_s\tvolcs_s\tinvolcs_s\tminflt_s\trunq_wait_s\tslices_s\tpsi_frac\tforeign_cpus"
+      line=sprintf("%s\t%.3f\t%.3f\t%.2f\t%.3f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.3f\t%.1f\t%.3f\t%.2f", label, wall, cpu_s, cpu_s/wall, ks, v["RES"]/wall, v["CAL"]/wall, v["TLB"]/wall, v["ctxt"]/wall, vcs/wall, ics/wall, minflt/wall, sw/1e9, ss/wall, psi/wall, foreign/wall)
       if ((getline x < out) <= 0) print hdr > out
       print line >> out }
   }' "$TMP/before" "$TMP/after" "$TMP/perfkv"

@@ -9,9 +9,9 @@ gcc -O2 -fopenmp -pthread "$HERE/barrier.c" -o barrier
 gcc -O2 -pthread "$HERE/rr.c" -o rr
 # gmake-like: 200 C files of moderate size, one link step
 mkdir -p proj && ( cd proj
-  for i in $(seq 1 200); do
+  for i in $(seq 1 120); do
     { echo "#include <stdio.h>"; echo "#include <stdlib.h>"; echo "#include <string.h>"
-      for f in $(seq 1 30); do
+      for f in $(seq 1 20); do
         echo "int f${i}_$f(int *a, int n){int s=0; for(int k=0;k<n;k++){s+=a[k]*$f; if(s>$i) s^=k;} return s;}"
       done
       echo "int entry$i(void){int a[16]={0}; return f${i}_1(a,16);}"; } > f$i.c

@@ -35,11 +35,11 @@ m cp_1G_cold cold -- sh -c 'cp big big2 && sync && rm big2'
 python3 -m http.server 8765 --bind 127.0.0.1 > /dev/null 2>&1 & HTTPD=$!; sleep 1
 m wget_1G_loopback -- wget -q -O /dev/null http://127.0.0.1:8765/big
 kill $HTTPD
-iperf3 -s -D -1 >/dev/null 2>&1; iperf3 -s -p 5202 -D >/dev/null 2>&1; sleep 0.5
+iperf3 -s -p 5202 -D -I "$CAL/iperf3.pid" >/dev/null 2>&1; sleep 0.5
 m iperf3_tcp -- iperf3 -c 127.0.0.1 -p 5202 -t 4
 m iperf3_udp_1G -- iperf3 -c 127.0.0.1 -p 5202 -u -b 1G -t 4
 m iperf3_udp_100M -- iperf3 -c 127.0.0.1 -p 5202 -u -b 100M -t 4
-pkill -f 'iperf3 -s' 2>/dev/null
+kill "$(cat "$CAL/iperf3.pid")"
 m ping_flood -- ping -q -f -c 20000 127.0.0.1
 m ping_i0.2 -- ping -q -i 0.2 -c 20 127.0.0.1
 m rr_0us -- ./rr 30000 0

@@ -119,6 +119,7 @@ int vl_cmd_run(int argc, char **argv)
             goto done;
         }
         m.hv.observer = vl_trace_observer(&tr);
+        vl_trace_guests(&tr, m.guests, scn.nvms);
     }
     if (vl_model_run(&m, &err) < 0) {
         vl_cli_error(&err);

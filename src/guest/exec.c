@@ -97,9 +97,9 @@ static void advance(vl_guest *g, int v, vl_task *t, vl_ns at, vl_ns d)
                 }
                 t->lock_counted = false;
             }
-            if (t->elapsed < rel && t->elapsed + step >= rel && g->on_hold)
-                g->on_hold(g->on_hold_ctx, lock_of(g, o), v, t->hold_start,
-                           at + (rel - t->elapsed));
+            if (t->elapsed < rel && t->elapsed + step >= rel && g->observer.hold)
+                g->observer.hold(g->observer.ctx, g, lock_of(g, o), v, t->hold_start,
+                                 at + (rel - t->elapsed));
         }
         t->elapsed += step;
         at += step;
@@ -130,10 +130,14 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
         at += x;
         d -= x;
     }
-    if (t && t->waiting)
-        gv->spun += d; /* PV spinlocks count the spin */
-    else if (t && !spinning(t) && d > 0)
+    if (t && spinning(t)) {
+        if (t->waiting)
+            gv->spun += d; /* PV spinlocks count the spin */
+        if (d > 0 && g->observer.spin)
+            g->observer.spin(g->observer.ctx, g, t->waiting, v, at, now);
+    } else if (t && d > 0) {
         advance(g, v, t, at, d);
+    }
 }
 
 /* The task reached a sleep: the request is done; the timer wakes it. */
@@ -266,6 +270,8 @@ static bool shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
     t->shootdown_at = now;
     int vector = tlb_vector(g, v, n);
     g->ipis_by_vector[vector] += (uint64_t)n;
+    for (int i = 0; g->observer.ipi && i < n; i++)
+        g->observer.ipi(g->observer.ctx, g, v, targets[i], vector, now);
     vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
     return true;
 }
@@ -307,6 +313,8 @@ static void wake_task(vl_guest *g, int waker, vl_task *t, vl_ns now)
     if (t->vcpu == waker)
         return;
     g->ipis_by_vector[VL_VEC_RESCHEDULE]++;
+    if (g->observer.ipi)
+        g->observer.ipi(g->observer.ctx, g, waker, t->vcpu, VL_VEC_RESCHEDULE, now);
     g->vcpus[waker].irq_left += vl_hv_ipi_exit_cost(g->hv);
     vl_hv_send_ipi(g->hv, g->vm, waker, &t->vcpu, 1, VL_VEC_RESCHEDULE);
 }

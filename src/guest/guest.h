@@ -108,6 +108,21 @@ typedef struct vl_sync {
     vl_list waiters;        /* blocked tasks, FIFO                       */
 } vl_sync;
 
+/* Watches a guest without changing it (tests, traces).  Any callback may
+ * be NULL. */
+typedef struct vl_guest_observer {
+    void *ctx;
+    /* vCPU v held L over [start, end) */
+    void (*hold)(void *ctx, const struct vl_guest *g, const vl_glock *L, int v, vl_ns start,
+                 vl_ns end);
+    /* vCPU v spun in guest mode over [start, end): on lock L, or (L NULL)
+     * waiting for TLB-shootdown acknowledgements */
+    void (*spin)(void *ctx, const struct vl_guest *g, const vl_glock *L, int v, vl_ns start,
+                 vl_ns end);
+    /* vCPU src sent an IPI with vector to dst */
+    void (*ipi)(void *ctx, const struct vl_guest *g, int src, int dst, int vector, vl_ns at);
+} vl_guest_observer;
+
 /* A kernel activity: code the model runs at a real function. */
 typedef struct vl_activity {
     const char *name;       /* e.g. "page_alloc"                        */
@@ -142,10 +157,7 @@ typedef struct vl_guest {
     vl_hist shootdown_latency; /* send -> last acknowledgement          */
     vl_lock_class *classes;
     int nclasses;
-    /* Optional observer of completed lock holds (tests, traces): it must
-     * not change the run. */
-    void (*on_hold)(void *ctx, const vl_glock *L, int vcpu, vl_ns start, vl_ns end);
-    void *on_hold_ctx;
+    vl_guest_observer observer;
     vl_sync *syncs;
     int nsyncs, cap_syncs;
     vl_glock **locks;       /* all instances of all classes, created on

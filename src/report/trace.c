@@ -2,6 +2,7 @@
  * with nanosecond decimals ("ts": 1234.567). */
 #include "report/trace.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static void emit_sep(vl_trace *t)
@@ -57,6 +58,73 @@ int vl_trace_begin(vl_trace *t, FILE *f, const vl_hv *hv)
                 p, p);
     }
     return 0;
+}
+
+static void emit_ts(FILE *f, const char *key, vl_ns t)
+{
+    fprintf(f, ",\"%s\":%lld.%03lld", key, (long long)(t / 1000), (long long)(t % 1000));
+}
+
+static void guest_interval(vl_trace *t, const vl_guest *g, int v, const char *name,
+                           const char *cat, vl_ns start, vl_ns end)
+{
+    emit_sep(t);
+    fprintf(t->f, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d", name,
+            cat, 1 + g->vm, v);
+    emit_ts(t->f, "ts", start);
+    emit_ts(t->f, "dur", end - start);
+    fputs("}", t->f);
+}
+
+static void on_hold(void *ctx, const vl_guest *g, const vl_glock *L, int v, vl_ns start,
+                    vl_ns end)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s held", g->classes[L->cls].name);
+    guest_interval(ctx, g, v, name, "lock", start, end);
+}
+
+static void on_spin(void *ctx, const vl_guest *g, const vl_glock *L, int v, vl_ns start,
+                    vl_ns end)
+{
+    char name[64];
+    if (L)
+        snprintf(name, sizeof name, "spin on %s", g->classes[L->cls].name);
+    else
+        snprintf(name, sizeof name, "wait for TLB shootdown");
+    guest_interval(ctx, g, v, name, "spin", start, end);
+}
+
+static void on_ipi(void *ctx, const vl_guest *g, int src, int dst, int vector, vl_ns at)
+{
+    vl_trace *t = ctx;
+    emit_sep(t);
+    fprintf(t->f,
+            "{\"name\":\"IPI 0x%02x to v%d\",\"cat\":\"ipi\",\"ph\":\"i\",\"s\":\"t\","
+            "\"pid\":%d,\"tid\":%d",
+            vector, dst, 1 + g->vm, src);
+    emit_ts(t->f, "ts", at);
+    fputs("}", t->f);
+}
+
+void vl_trace_guests(vl_trace *t, vl_guest *const *guests, int n)
+{
+    for (int d = 0; d < n; d++) {
+        vl_guest *g = guests[d];
+        g->observer = (vl_guest_observer){.ctx = t, .hold = on_hold, .spin = on_spin, .ipi = on_ipi};
+        emit_sep(t);
+        fprintf(t->f,
+                "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,"
+                "\"args\":{\"name\":\"%s (guest)\"}}",
+                1 + d, g->name);
+        for (int v = 0; v < g->nvcpus; v++) {
+            emit_sep(t);
+            fprintf(t->f,
+                    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
+                    "\"args\":{\"name\":\"vCPU %d\"}}",
+                    1 + d, v, v);
+        }
+    }
 }
 
 vl_hv_observer vl_trace_observer(vl_trace *t)

@@ -16,4 +16,15 @@ cmp -s "$tmp/a.json" "$tmp/c.json" && { echo "FAIL: another seed gave identical 
 grep -q '"traceEvents"' "$tmp/t.json" || { echo "FAIL: trace has no traceEvents"; fail=1; }
 python3 -c "import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))" \
   "$tmp/a.json" "$tmp/t.json" || { echo "FAIL: output is not valid JSON"; fail=1; }
+
+# The same with guest activity (locks, shootdowns, IPIs) traced on vCPU tracks.
+g="$src/scenarios/guest-mechanisms.yaml"
+"$bin" run "$g" --duration 600ms --quiet --json "$tmp/g1.json" || fail=1
+"$bin" run "$g" --duration 600ms --quiet --json "$tmp/g2.json" --trace "$tmp/gt.json" || fail=1
+cmp -s "$tmp/g1.json" "$tmp/g2.json" || { echo "FAIL: tracing the guest changed the run"; fail=1; }
+python3 - "$tmp/gt.json" <<'PY' || { echo "FAIL: guest trace lacks lock/spin/ipi events"; fail=1; }
+import json, sys
+cats = {e.get("cat") for e in json.load(open(sys.argv[1]))["traceEvents"]}
+sys.exit(0 if {"vcpu", "lock", "spin", "ipi"} <= cats else 1)
+PY
 exit $fail

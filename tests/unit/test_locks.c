@@ -22,8 +22,10 @@ typedef struct hold_log {
     int n;
 } hold_log;
 
-static void on_hold(void *ctx, const vl_glock *L, int vcpu, vl_ns start, vl_ns end)
+static void on_hold(void *ctx, const vl_guest *g, const vl_glock *L, int vcpu, vl_ns start,
+                    vl_ns end)
 {
+    (void)g;
     hold_log *h = ctx;
     if (h->n == 20000)
         return;
@@ -87,8 +89,7 @@ static void lock_setup_guest(lock_run *r, const char *policy, int pcpus, int vcp
         assert_non_null(vl_guest_task_create(g, name, &r->prog, &r->stats));
     }
     r->holds = calloc(1, sizeof *r->holds);
-    g->on_hold = on_hold;
-    g->on_hold_ctx = r->holds;
+    g->observer = (vl_guest_observer){.ctx = r->holds, .hold = on_hold};
 }
 
 static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
