@@ -59,6 +59,7 @@ typedef struct vl_host_spec {
     vl_ple_spec ple;
     bool ipi_virtualization; /* posted interrupts + IPI virtualization:
                               * IPI sends cause no exit and are unseen */
+    bool cr3_exiting;     /* CR3 loads exit (and reach the policy)    */
     vl_ns watchdog;       /* starvation limit for a runnable vCPU     */
 } vl_host_spec;
 

@@ -219,6 +219,10 @@ typedef struct vl_sched_ops {
      * (trapping APIC only; not called with posted interrupts / IPI
      * virtualization). */
     void (*ipi_sent)(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector);
+    /* [nothing] The guest on v loaded a page-table root (a task switch to
+     * another address space): `cr3` identifies the address space.  Only
+     * with CR3-exiting on (host.cr3_exiting), where each load is an exit. */
+    void (*cr3_switch)(vl_sched *s, vl_vcpu *v, uint64_t cr3);
     /* [nothing] debug dump of the policy state (to stderr). */
     void (*dump)(vl_sched *s);
 } vl_sched_ops;

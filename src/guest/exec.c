@@ -20,6 +20,14 @@
 
 static vl_opi *head_op(vl_guest *g, vl_task *t);
 
+/* The page-table root of address space mm: page-aligned, in the guest's
+ * physical memory above 4 GiB (a value a hypervisor sees in CR3). */
+static uint64_t cr3_of(int mm)
+{
+    return 0x100000000ULL + ((uint64_t)mm << 12);
+}
+
+
 static int lock_instances(void *ctx, int cls)
 {
     return ((vl_guest *)ctx)->classes[cls].ninstances;
@@ -395,6 +403,10 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
         if (!t->started) {
             t->started = true;
             vl_hist_record(&t->stats->wake_latency, now - t->woke_at);
+        }
+        if (t->mm != gv->cur_mm) { /* switch_mm: load the task's page tables */
+            gv->cur_mm = t->mm;
+            gv->irq_left += vl_hv_cr3_load(g->hv, g->vm, v, cr3_of(t->mm));
         }
         if (spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);

@@ -85,6 +85,7 @@ typedef struct vl_gvcpu {
     vl_ns irq_left;         /* interrupt-handler work to run first      */
     vl_ns spun;             /* PV spinlocks: spin since the last halt    */
     vl_ns left_at;          /* when it last left guest mode             */
+    int cur_mm;             /* address space loaded (CR3), 0 = none     */
     vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
     bool pv_waiting;        /* halted in pv_wait (a kick wakes it)       */
     int *acks;              /* vCPUs whose shootdown it must acknowledge

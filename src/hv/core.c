@@ -330,6 +330,21 @@ void vl_hv_raise_irq(vl_hv *hv, int vm, int vcpu, int vector)
     }
 }
 
+vl_ns vl_hv_cr3_load(vl_hv *hv, int vm, int vcpu, uint64_t cr3)
+{
+    if (!hv->cr3_exiting)
+        return 0;
+    vl_vcpu *v = vcpu_of(hv, vm, vcpu);
+    v->exits[VL_EXIT_CR3]++;
+    if (hv->sched.ops->cr3_switch) {
+        const char *saved = hv->hook;
+        hv->hook = "cr3_switch";
+        hv->sched.ops->cr3_switch(&hv->sched, v, cr3);
+        hv->hook = saved;
+    }
+    return hv->costs.exit_entry;
+}
+
 void vl_hv_yield(vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel)
 {
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);

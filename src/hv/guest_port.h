@@ -64,6 +64,10 @@ void vl_hv_spin_end(struct vl_hv *hv, int vm, int vcpu);
  * sending code path (0 with IPI virtualization). */
 void vl_hv_send_ipi(struct vl_hv *hv, int vm, int src, const int *dst, int ndst, int vector);
 vl_ns vl_hv_ipi_exit_cost(const struct vl_hv *hv);
+/* The vCPU loads CR3 (a switch to another address space).  With
+ * CR3-exiting on it is an exit the policy sees (cr3_switch); returns the
+ * exit's cost for the guest to charge, 0 when it does not exit. */
+vl_ns vl_hv_cr3_load(struct vl_hv *hv, int vm, int vcpu, uint64_t cr3);
 /* Pause-loop exit or yield hypercall (the vCPU leaves guest mode). */
 void vl_hv_yield(struct vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel);
 

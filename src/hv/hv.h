@@ -103,6 +103,7 @@ typedef struct vl_hv {
     vl_ple_spec ple;          /* grow resolved from the policy's hypervisor  */
     int cpu_mhz;
     bool ipi_virtualization;  /* posted interrupts + IPI virtualization     */
+    bool cr3_exiting;         /* CR3 loads exit                            */
     vl_ns watchdog;
     int npcpus;
     vl_pcpu *pcpus;

@@ -97,6 +97,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         hv->ple.grow = ops->hypervisor == VL_HV_XEN ? 1 : 2;
     hv->cpu_mhz = scn->host.cpu_mhz > 0 ? scn->host.cpu_mhz : 2400;
     hv->ipi_virtualization = scn->host.ipi_virtualization;
+    hv->cr3_exiting = scn->host.cr3_exiting;
     hv->watchdog = scn->host.watchdog;
     hv->npcpus = scn->host.pcpus;
     hv->nvms = scn->nvms;

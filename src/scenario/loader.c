@@ -16,7 +16,7 @@
 static const char *const top_keys[] = {"name", "host", "scheduler", "params", "vms", "run", NULL};
 static const char *const host_keys[] = {
     "pcpus", "sockets", "threads_per_core", "cores_per_socket", "cpu_mhz", "watchdog", "costs",
-    "ple", "ipi_virtualization", NULL,
+    "ple", "ipi_virtualization", "cr3_exiting", NULL,
 };
 static const char *const cost_keys[] = {
     "world_switch", "exit_entry", "migration", "host_ipi", "ipi_delivery", NULL,
@@ -110,6 +110,9 @@ static int load_host(const yt_node *m, vl_host_spec *h, vl_error *err)
         return -1;
     if ((v = yt_map_get(m, "ipi_virtualization")) &&
         scn_get_bool(v, "host.ipi_virtualization", &h->ipi_virtualization, err) < 0)
+        return -1;
+    if ((v = yt_map_get(m, "cr3_exiting")) &&
+        scn_get_bool(v, "host.cr3_exiting", &h->cr3_exiting, err) < 0)
         return -1;
     vl_params_defaults(vl_ple_params, &h->ple);
     if ((v = yt_map_get(m, "ple")) &&

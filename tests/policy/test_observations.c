@@ -34,6 +34,9 @@ typedef struct obs {
     uint64_t wake_vectors[256];
     uint64_t saved_kernel, saved_user, saved_bad, saved_while_running;
     uint64_t blocks_pv;
+    uint64_t cr3_loads, cr3_unaligned;
+    uint64_t cr3_seen[8];
+    int ncr3;
     int yielded;         /* the vCPU that just yielded, or -1 */
     int queue[256];
     int len;
@@ -93,6 +96,19 @@ static void spy_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
         o->ple_user++;
     else if (vl_ksyms_classify(&ksyms, info->rip, spin_functions) < 0)
         o->ple_bad_rip++;
+}
+
+static void spy_cr3(vl_sched *s, vl_vcpu *v, uint64_t cr3)
+{
+    (void)v;
+    obs *o = O(s);
+    o->cr3_loads++;
+    o->cr3_unaligned += (cr3 & 0xfff) != 0;
+    for (int i = 0; i < o->ncr3; i++)
+        if (o->cr3_seen[i] == cr3)
+            return;
+    if (o->ncr3 < 8)
+        o->cr3_seen[o->ncr3++] = cr3;
 }
 
 static void spy_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
@@ -158,6 +174,7 @@ static const vl_sched_ops spy_ops = {
     .vcpu_block = spy_block,
     .vcpu_yield = spy_yield,
     .ipi_sent = spy_ipi,
+    .cr3_switch = spy_cr3,
 };
 
 /* A 4-vCPU guest doing shootdowns, lock-heavy calls and barriers beside a
@@ -304,6 +321,34 @@ static void test_wake_reasons(void **state)
     vl_scenario_free(&scn);
 }
 
+/* Address-space switches reach the policy only with CR3-exiting on, one
+ * exit each, with a page-aligned root per process (4 processes here). */
+static void test_cr3_loads(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_guest("", "", &m, &scn);
+    obs *o = m.hv.sched.priv;
+    assert_int_equal(o->cr3_loads, 0);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+
+    run_guest(", cr3_exiting: true", "", &m, &scn);
+    o = m.hv.sched.priv;
+    uint64_t exits = 0;
+    for (int v = 0; v < m.hv.nvcpus; v++)
+        exits += m.hv.vcpus[v].exits[VL_EXIT_CR3];
+    print_message("CR3 loads %llu, address spaces %d\n", (unsigned long long)o->cr3_loads,
+                  o->ncr3);
+    assert_true(o->cr3_loads > 100);
+    assert_int_equal(exits, o->cr3_loads);
+    assert_int_equal(o->cr3_unaligned, 0);
+    assert_int_equal(o->ncr3, 6); /* the kern VM's 4 processes, the hog, the shell */
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_legacy_vectors_and_virtualized_apic),
         cmocka_unit_test(test_ple_and_saved_rips),
         cmocka_unit_test(test_wake_reasons),
+        cmocka_unit_test(test_cr3_loads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
