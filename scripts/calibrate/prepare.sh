@@ -22,6 +22,7 @@ mkdir -p proj && ( cd proj
 [ -f blob ] || { for i in 1 2 3; do cat /usr/bin/* /usr/share/doc/*/copyright 2>/dev/null; done | head -c 300M > blob; }
 # vips input: 6000x6000 RGB image
 [ -f img8.v ] || { vips gaussnoise noise.v 6000 6000 && vips bandjoin "noise.v noise.v noise.v" img.v && vips cast img.v img8.v uchar; }
+[ -f rgb.v ] || vips copy img8.v rgb.v --interpretation srgb
 # x264 input: 640x360 yuv420p, 150 frames of moving gradient
 [ -f vid.yuv ] || python3 - <<'PY'
 W,H,N=640,360,150

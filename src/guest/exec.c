@@ -237,6 +237,23 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
     }
 }
 
+/* Latency of IPIs: from the send to the moment the target runs the
+ * handler (the oldest unhandled send of each kind per target). */
+static void ipi_sent(vl_guest *g, int target, int kind, vl_ns now)
+{
+    if (g->vcpus[target].ipi_sent_at[kind] < 0)
+        g->vcpus[target].ipi_sent_at[kind] = now;
+}
+
+static void ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
+{
+    vl_ns *at = &g->vcpus[v].ipi_sent_at[kind];
+    if (*at >= 0) {
+        vl_hist_record(&g->ipi_latency[kind], now - *at);
+        *at = -1;
+    }
+}
+
 /* The IPI vector of a TLB shootdown: old kernels (<= 3.5) used dedicated
  * vectors 0xf0-0xf7 chosen by the sender's CPU; newer ones send
  * call-function IPIs (0xfb to a single CPU, 0xfc to several). */
@@ -278,6 +295,8 @@ static bool shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
     t->shootdown_at = now;
     int vector = tlb_vector(g, v, n);
     g->ipis_by_vector[vector] += (uint64_t)n;
+    for (int i = 0; i < n; i++)
+        ipi_sent(g, targets[i], VL_IPI_TLB, now);
     for (int i = 0; g->observer.ipi && i < n; i++)
         g->observer.ipi(g->observer.ctx, g, v, targets[i], vector, now);
     vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
@@ -321,6 +340,7 @@ static void wake_task(vl_guest *g, int waker, vl_task *t, vl_ns now)
     if (t->vcpu == waker)
         return;
     g->ipis_by_vector[VL_VEC_RESCHEDULE]++;
+    ipi_sent(g, t->vcpu, VL_IPI_RESCHEDULE, now);
     if (g->observer.ipi)
         g->observer.ipi(g->observer.ctx, g, waker, t->vcpu, VL_VEC_RESCHEDULE, now);
     g->vcpus[waker].irq_left += vl_hv_ipi_exit_cost(g->hv);
@@ -612,6 +632,7 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (is_tlb_vector(g, vector)) {
+        ipi_handled(g, v, VL_IPI_TLB, now);
         if (gv->in_guest && !gv->planning)
             vl_exec_settle(g, v, now);
         int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
@@ -626,6 +647,7 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         return;
     }
     if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
+        ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
         if (!gv->in_guest || gv->planning)
             return;
         vl_exec_settle(g, v, now);

@@ -52,6 +52,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
         vl_list_init(&gv->expired);
         vl_event_init(&gv->seg_ev, vl_exec_segment_end, g, VL_EVC_GUEST,
                       0x10000000u | ((uint32_t)vm << 16) | (uint32_t)i);
+        for (int k = 0; k < VL_IPI_KINDS; k++)
+            gv->ipi_sent_at[k] = -1;
         gv->acks = calloc((size_t)nvcpus, sizeof *gv->acks);
         if (!gv->acks) {
             vl_guest_destroy(g);

@@ -74,6 +74,9 @@ typedef struct vl_task {
 } vl_task;
 
 #define VL_MAX_GUEST_VCPUS 1024
+
+/* IPI kinds for latency measures. */
+enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
 
 typedef struct vl_gvcpu {
@@ -86,6 +89,8 @@ typedef struct vl_gvcpu {
     vl_ns spun;             /* PV spinlocks: spin since the last halt    */
     vl_ns left_at;          /* when it last left guest mode             */
     int cur_mm;             /* address space loaded (CR3), 0 = none     */
+    vl_ns ipi_sent_at[VL_IPI_KINDS]; /* oldest unhandled IPI of each kind,
+                                      * -1 = none                        */
     vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
     bool pv_waiting;        /* halted in pv_wait (a kick wakes it)       */
     int *acks;              /* vCPUs whose shootdown it must acknowledge
@@ -155,6 +160,7 @@ typedef struct vl_guest {
     vl_ns tlb_flush_cost;   /* one flush request in the handler         */
     uint64_t shootdowns;
     uint64_t ipis_by_vector[256]; /* IPIs sent, per vector               */
+    vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
     vl_hist shootdown_latency; /* send -> last acknowledgement          */
     vl_lock_class *classes;
     int nclasses;

@@ -166,6 +166,8 @@ int vl_guest_kernel_init(vl_guest *g)
     g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
     g->tlb_flush_cost = GUEST_TLB_FLUSH_NS;
     vl_hist_init(&g->shootdown_latency);
+    for (int k = 0; k < VL_IPI_KINDS; k++)
+        vl_hist_init(&g->ipi_latency[k]);
 
     size_t nc = sizeof class_table / sizeof class_table[0];
     g->classes = calloc(nc, sizeof *g->classes);

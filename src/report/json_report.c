@@ -108,6 +108,11 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
     vl_json_kuint(j, "count", g->shootdowns);
     hist_obj(j, "latency", &g->shootdown_latency);
     vl_json_obj_end(j);
+    vl_json_key(j, "ipi_latency");
+    vl_json_obj_begin(j);
+    hist_obj(j, "reschedule", &g->ipi_latency[VL_IPI_RESCHEDULE]);
+    hist_obj(j, "tlb_shootdown", &g->ipi_latency[VL_IPI_TLB]);
+    vl_json_obj_end(j);
     vl_json_key(j, "ipis_sent");
     vl_json_obj_begin(j);
     for (int v = 0; v < 256; v++)

@@ -71,6 +71,14 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
             rc |= add(ms, (double)st->holder_preemptions, "vm.%s.lock.%s.holder_preemptions", vm,
                       cls);
         }
+        static const char *const kinds[VL_IPI_KINDS] = {"resched", "tlb"};
+        for (int k = 0; k < VL_IPI_KINDS; k++)
+            if (g->ipi_latency[k].count) {
+                rc |= add(ms, vl_hist_mean(&g->ipi_latency[k]), "vm.%s.ipi.%s.latency_mean_ns", vm,
+                          kinds[k]);
+                rc |= add(ms, (double)vl_hist_percentile(&g->ipi_latency[k], 99),
+                          "vm.%s.ipi.%s.latency_p99_ns", vm, kinds[k]);
+            }
         if (g->shootdowns) {
             rc |= add(ms, vl_hist_mean(&g->shootdown_latency), "vm.%s.tlb.latency_mean_ns", vm);
             rc |= add(ms, (double)g->shootdown_latency.max, "vm.%s.tlb.latency_max_ns", vm);

@@ -81,6 +81,10 @@ static void test_running_targets_microseconds(void **state)
     assert_true(g->shootdowns > 15000); /* one per ~55 us for 1 s */
     assert_int_equal(h->min, expect);
     assert_int_equal(h->max, expect);
+    /* running targets take the IPI as it arrives: exit + delivery */
+    const vl_hist *ipi = &g->ipi_latency[VL_IPI_TLB];
+    assert_int_equal(ipi->count, 3 * g->shootdowns);
+    assert_int_equal(ipi->max, r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery);
     assert_int_equal(g->ipis_by_vector[0xfc], 3 * g->shootdowns);
     assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], g->shootdowns);
     sd_teardown(&r);
@@ -99,6 +103,8 @@ static void test_preempted_target_slice(void **state)
                   (unsigned long long)g->shootdowns, vl_hist_mean(h) / 1e3, (double)h->max / 1e6,
                   (unsigned long long)r.m.hv.vcpus[0].exits[VL_EXIT_PLE]);
     assert_true(h->max > VL_MS(9) && h->max < VL_MS(11));
+    /* the preempted target runs the handler only when it is back */
+    assert_true(g->ipi_latency[VL_IPI_TLB].max > VL_MS(9));
     assert_true(r.m.hv.vcpus[0].exits[VL_EXIT_PLE] > 10);
     assert_int_equal(g->ipis_by_vector[0xfb], g->shootdowns); /* one target: 0xfb */
     sd_teardown(&r);

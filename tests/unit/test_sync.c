@@ -130,6 +130,9 @@ static void test_wait_wake_pingpong(void **state)
     vl_ns path = r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery + r.m.hv.costs.host_ipi +
                  r.m.hv.costs.world_switch;
     assert_int_equal(r.stats.wake_latency.max, path);
+    /* the reschedule IPI is handled when the woken vCPU enters: same path */
+    assert_int_equal(g->ipi_latency[VL_IPI_RESCHEDULE].count, ipis);
+    assert_int_equal(g->ipi_latency[VL_IPI_RESCHEDULE].max, path);
     stop(&r);
 }
 
