@@ -22,6 +22,7 @@ static const char run_usage[] =
     "  --json FILE|-       write the JSON report (docs/output-format.md)\n"
     "  --csv FILE|-        write the metrics as long-format CSV\n"
     "  --trace FILE        write a Chrome Trace Event file (Perfetto, speedscope)\n"
+    "  --cdf FILE|-        write every latency distribution as CDF points (CSV)\n"
     "  --quiet             no summary table\n"
     "  --help              this text\n"
     "\n"
@@ -29,7 +30,7 @@ static const char run_usage[] =
     "2 bad usage or input (no output file is left behind).\n";
 
 typedef struct run_outputs {
-    vl_outfile json, csv, trace;
+    vl_outfile json, csv, trace, cdf;
 } run_outputs;
 
 static void abort_all(run_outputs *o)
@@ -37,14 +38,17 @@ static void abort_all(run_outputs *o)
     vl_outfile_abort(&o->json);
     vl_outfile_abort(&o->csv);
     vl_outfile_abort(&o->trace);
+    vl_outfile_abort(&o->cdf);
 }
 
-static int open_outputs(run_outputs *o, const char *json, const char *csv, const char *trace)
+static int open_outputs(run_outputs *o, const char *json, const char *csv, const char *trace,
+                        const char *cdf)
 {
     memset(o, 0, sizeof *o);
     if ((json && vl_outfile_open(&o->json, json) < 0) ||
         (csv && vl_outfile_open(&o->csv, csv) < 0) ||
-        (trace && vl_outfile_open(&o->trace, trace) < 0)) {
+        (trace && vl_outfile_open(&o->trace, trace) < 0) ||
+        (cdf && vl_outfile_open(&o->cdf, cdf) < 0)) {
         abort_all(o);
         return -1;
     }
@@ -59,11 +63,12 @@ int vl_cmd_run(int argc, char **argv)
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
         {"trace", required_argument, 0, OPT_TRACE},
+        {"cdf", required_argument, 0, OPT_CDF},
         {"quiet", no_argument, 0, OPT_QUIET},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
-    const char *json = NULL, *csv = NULL, *trace = NULL;
+    const char *json = NULL, *csv = NULL, *trace = NULL, *cdf = NULL;
     int quiet = 0, opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int r = vl_cli_common_opt(&c, opt, optarg);
@@ -75,6 +80,7 @@ int vl_cmd_run(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
         case OPT_TRACE: trace = optarg; break;
+        case OPT_CDF: cdf = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_HELP: fputs(run_usage, stdout); return VL_EXIT_OK;
         default: fputs(run_usage, stderr); return VL_EXIT_USAGE;
@@ -97,7 +103,7 @@ int vl_cmd_run(int argc, char **argv)
         return VL_EXIT_USAGE;
     }
     run_outputs out;
-    if (open_outputs(&out, json, csv, trace) < 0) {
+    if (open_outputs(&out, json, csv, trace, cdf) < 0) {
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
@@ -132,10 +138,13 @@ int vl_cmd_run(int argc, char **argv)
         vl_report_json(&m, out.json.f);
     if (csv)
         vl_report_csv(&m, out.csv.f);
-    if (!quiet && !(json && out.json.is_stdout) && !(csv && out.csv.is_stdout))
+    if (cdf)
+        vl_report_cdf(&m, out.cdf.f);
+    if (!quiet && !(json && out.json.is_stdout) && !(csv && out.csv.is_stdout) &&
+        !(cdf && out.cdf.is_stdout))
         vl_report_text(&m, stdout);
     if (vl_outfile_commit(&out.json) < 0 || vl_outfile_commit(&out.csv) < 0 ||
-        vl_outfile_commit(&out.trace) < 0)
+        vl_outfile_commit(&out.trace) < 0 || vl_outfile_commit(&out.cdf) < 0)
         status = VL_EXIT_RUN;
 done:
     if (tr.since)

@@ -34,5 +34,8 @@ double vl_entitled_share(const vl_model *m, int vm);
 void vl_report_json(const vl_model *m, FILE *f);
 void vl_report_csv(const vl_model *m, FILE *f);
 void vl_report_text(const vl_model *m, FILE *f);
+/* Every latency distribution as CDF points: `distribution,value_ns,cdf`
+ * (one row per non-empty histogram bucket, cdf in (0, 1]). */
+void vl_report_cdf(const vl_model *m, FILE *f);
 
 #endif

@@ -60,3 +60,39 @@ void vl_report_text(const vl_model *m, FILE *f)
         fprintf(f, "\n");
     }
 }
+
+static void cdf_rows(FILE *f, const char *name, const vl_hist *h)
+{
+    int cursor = 0;
+    int64_t value;
+    uint64_t cum;
+    while (h->count && vl_hist_next(h, &cursor, &value, &cum))
+        fprintf(f, "%s,%lld,%.6f\n", name, (long long)value, (double)cum / (double)h->count);
+}
+
+void vl_report_cdf(const vl_model *m, FILE *f)
+{
+    const vl_hv *hv = &m->hv;
+    char name[3 * VL_NAME_MAX + 32];
+    fprintf(f, "distribution,value_ns,cdf\n");
+    for (int w = 0; w < m->nworkloads; w++) {
+        const vl_workload *wl = &m->workloads[w];
+        snprintf(name, sizeof name, "wl.%s.%s.wake_latency", hv->vms[wl->vm].name, wl->name);
+        cdf_rows(f, name, &wl->stats.wake_latency);
+        snprintf(name, sizeof name, "wl.%s.%s.response", hv->vms[wl->vm].name, wl->name);
+        cdf_rows(f, name, &wl->stats.response);
+    }
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_guest *g = m->guests[d];
+        for (int c = 0; c < g->nclasses; c++) {
+            snprintf(name, sizeof name, "vm.%s.lock.%s.wait", hv->vms[d].name, g->classes[c].name);
+            cdf_rows(f, name, &g->classes[c].stats.wait);
+        }
+        snprintf(name, sizeof name, "vm.%s.tlb.latency", hv->vms[d].name);
+        cdf_rows(f, name, &g->shootdown_latency);
+        snprintf(name, sizeof name, "vm.%s.ipi.resched.latency", hv->vms[d].name);
+        cdf_rows(f, name, &g->ipi_latency[VL_IPI_RESCHEDULE]);
+        snprintf(name, sizeof name, "vm.%s.ipi.tlb.latency", hv->vms[d].name);
+        cdf_rows(f, name, &g->ipi_latency[VL_IPI_TLB]);
+    }
+}
