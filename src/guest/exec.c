@@ -328,23 +328,82 @@ static void deliver_acks(vl_guest *g, int v, vl_ns now)
     gv->nqueued = 0;
 }
 
-/* try_to_wake_up: t becomes runnable on its home vCPU; a remote vCPU is
- * told with a reschedule IPI (the waker pays the ICR write's exit). */
+static bool vcpu_idle(const vl_gvcpu *gv)
+{
+    return !gv->curr && vl_list_empty(&gv->runq);
+}
+
+/* select_idle_sibling: a waking task goes to its previous vCPU if that is
+ * idle, else to the first idle vCPU after it (one LLC: every vCPU is a
+ * sibling), else stays on its previous vCPU. */
+static void place_wakee(vl_guest *g, vl_task *t)
+{
+    if (vcpu_idle(&g->vcpus[t->vcpu]))
+        return;
+    for (int k = 1; k < g->nvcpus; k++) {
+        int w = (t->vcpu + k) % g->nvcpus;
+        if (vcpu_idle(&g->vcpus[w])) {
+            t->vcpu = w;
+            g->migrations++;
+            return;
+        }
+    }
+}
+
+/* newidle_balance: a vCPU about to go idle pulls the first queued task of
+ * the vCPU with the most queued tasks (lowest index on ties). */
+static vl_task *idle_pull(vl_guest *g, int v)
+{
+    int busiest = -1;
+    size_t most = 0;
+    for (int w = 0; w < g->nvcpus; w++) {
+        size_t n = 0;
+        vl_list *pos;
+        if (w == v)
+            continue;
+        vl_list_for_each(pos, &g->vcpus[w].runq)
+            n++;
+        if (n > most) {
+            most = n;
+            busiest = w;
+        }
+    }
+    if (busiest < 0)
+        return NULL;
+    vl_list *head = vl_list_first(&g->vcpus[busiest].runq);
+    vl_list_del(head);
+    vl_task *t = vl_container_of(head, vl_task, link);
+    t->vcpu = v;
+    g->migrations++;
+    return t;
+}
+
+static void send_resched(vl_guest *g, int from, int to, vl_ns now);
+
+/* try_to_wake_up: t becomes runnable on the vCPU place_wakee chooses; a
+ * remote vCPU is told with a reschedule IPI (the waker pays the ICR
+ * write's exit). */
 static void wake_task(vl_guest *g, int waker, vl_task *t, vl_ns now)
 {
     t->state = VL_TASK_RUNNABLE;
     t->woke_at = now;
     t->started = false;
     t->worked = false;
+    place_wakee(g, t);
     vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
-    if (t->vcpu == waker)
-        return;
+    if (t->vcpu != waker)
+        send_resched(g, waker, t->vcpu, now);
+}
+
+/* smp_send_reschedule: a reschedule IPI from `from` to `to`. */
+static void send_resched(vl_guest *g, int from, int to, vl_ns now)
+{
     g->ipis_by_vector[VL_VEC_RESCHEDULE]++;
-    ipi_sent(g, t->vcpu, VL_IPI_RESCHEDULE, now);
+    ipi_sent(g, to, VL_IPI_RESCHEDULE, now);
     if (g->observer.ipi)
-        g->observer.ipi(g->observer.ctx, g, waker, t->vcpu, VL_VEC_RESCHEDULE, now);
-    g->vcpus[waker].irq_left += vl_hv_ipi_exit_cost(g->hv);
-    vl_hv_send_ipi(g->hv, g->vm, waker, &t->vcpu, 1, VL_VEC_RESCHEDULE);
+        g->observer.ipi(g->observer.ctx, g, from, to, VL_VEC_RESCHEDULE, now);
+    g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
+    vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, VL_VEC_RESCHEDULE);
 }
 
 static void block_on(vl_sync *s, vl_task *t)
@@ -409,6 +468,8 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
                 gv->curr = vl_container_of(head, vl_task, link);
             }
         }
+        if (!gv->curr)
+            gv->curr = idle_pull(g, v);
         vl_task *t = gv->curr;
         if (!t) {
             vl_sim_cancel(g->sim, &gv->seg_ev);
@@ -665,7 +726,10 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         vl_task *t = vl_container_of(pos, vl_task, link);
         vl_list_del(pos);
         t->state = VL_TASK_RUNNABLE;
-        vl_list_push_back(&gv->runq, pos);
+        place_wakee(g, t); /* the timer's vCPU runs the wake-up */
+        vl_list_push_back(&g->vcpus[t->vcpu].runq, pos);
+        if (t->vcpu != v)
+            send_resched(g, v, t->vcpu, now);
     }
     if (gv->planning || !gv->in_guest)
         return; /* run_plan's HLT delivered it: its loop looks again */

@@ -159,6 +159,7 @@ typedef struct vl_guest {
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     vl_ns tlb_flush_cost;   /* one flush request in the handler         */
     uint64_t shootdowns;
+    uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
     uint64_t ipis_by_vector[256]; /* IPIs sent, per vector               */
     vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
     vl_hist shootdown_latency; /* send -> last acknowledgement          */

@@ -17,11 +17,11 @@
 #include "testkit.h"
 
 #define GOLDEN_SMALL 0x75a7eec8eb78c237ULL
-#define GOLDEN_DUTY 0xbfda81bc2e914307ULL
+#define GOLDEN_DUTY 0x03191fb00bb05676ULL
 #define GOLDEN_CREDIT_SMALL 0xf994631e4b225eaaULL
-#define GOLDEN_CREDIT_DUTY 0x1224bb7b38096100ULL
+#define GOLDEN_CREDIT_DUTY 0xd778316f1c4f376dULL
 #define GOLDEN_CFS_SMALL 0xd9a96f8bb7ff2a08ULL
-#define GOLDEN_CFS_DUTY 0x6dcd7b8f2824ee6bULL
+#define GOLDEN_CFS_DUTY 0xdc76eea412a50100ULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"

@@ -157,6 +157,32 @@ static void test_think_distribution_mean(void **state)
     done(&m, &scn);
 }
 
+/* Idle balancing: two hogs homed on vCPU 0 and a sleeper on vCPU 1: when
+ * the sleeper first sleeps, vCPU 1 pulls the queued hog instead of
+ * halting, so both vCPUs stay busy (without it vCPU 1 would idle ~96% of
+ * the time and the hogs would do ~2 s of work, not ~3.9 s). */
+static void test_idle_pull_keeps_vcpus_busy(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    run_yaml(&m, &scn,
+             "scheduler: fifo\nhost: {pcpus: 2}\n"
+             "vms: [{name: a, vcpus: 2, workloads: [{type: cpu, tasks: 1, name: h0},"
+             " {type: think, burst: 200us, think: 5ms}, {type: cpu, tasks: 1, name: h2}]}]\n"
+             "run: {duration: 2s}\n");
+    vl_ns hogs = m.workloads[0].stats.work_ns + m.workloads[2].stats.work_ns;
+    vl_ns idle = vl_model_vcpu_time(&m, 0, VL_BLOCKED) + vl_model_vcpu_time(&m, 1, VL_BLOCKED);
+    print_message("hog work %.3f s, vCPU idle %.1f ms, guest migrations %llu\n",
+                  (double)hogs / 1e9, (double)idle / 1e6,
+                  (unsigned long long)m.guests[0]->migrations);
+    assert_true(m.guests[0]->migrations >= 1);
+    assert_true(idle < VL_MS(1)); /* never idle while a hog waits */
+    assert_true(hogs > VL_MS(3800));
+    assert_true(m.workloads[1].stats.bursts > 300);
+    done(&m, &scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_wake_latency_small_when_uncontended),
         cmocka_unit_test(test_duty_cycle),
         cmocka_unit_test(test_think_distribution_mean),
+        cmocka_unit_test(test_idle_pull_keeps_vcpus_busy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

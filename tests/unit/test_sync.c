@@ -122,16 +122,20 @@ static void test_wait_wake_pingpong(void **state)
     print_message("%llu reschedule IPIs, %lld ns per round trip, wake latency mean %.0f ns\n",
                   (unsigned long long)ipis, (long long)per_round,
                   vl_hist_mean(&r.stats.wake_latency));
-    /* a round = 2 x (10 us compute + exit + IPI delivery + wake-up path):
-     * the halted partner is woken through the hypervisor each time */
-    assert_true(ipis > 2 * 2500);
-    assert_true(per_round > VL_US(30) && per_round < VL_US(38));
-    /* exit + delivery + host IPI + world switch = 6.5 us per wake-up */
+    /* A remote wake-up goes through the hypervisor: exit + delivery + host
+     * IPI + world switch = 6.5 us.  But the waker blocks right after and
+     * its idle vCPU pulls the wakee before the IPI lands (newidle
+     * balancing), so the pair settles on one vCPU: a round is 2 x (10 us +
+     * the 1.5 us exit of the IPI that is still sent). */
     vl_ns path = r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery + r.m.hv.costs.host_ipi +
                  r.m.hv.costs.world_switch;
-    assert_int_equal(r.stats.wake_latency.max, path);
+    assert_true(ipis > 2 * 3000);
+    assert_true(per_round >= 2 * (VL_US(10) + r.m.hv.costs.exit_entry) && per_round < 2 * (VL_US(10) + path));
+    assert_true(r.stats.wake_latency.max <= path);
+    assert_true(vl_hist_mean(&r.stats.wake_latency) < (double)path);
+    assert_true(g->migrations > 1000);
     /* the reschedule IPI is handled when the woken vCPU enters: same path */
-    assert_int_equal(g->ipi_latency[VL_IPI_RESCHEDULE].count, ipis);
+    assert_true(g->ipi_latency[VL_IPI_RESCHEDULE].count + 1 >= ipis); /* one may be in flight */
     assert_int_equal(g->ipi_latency[VL_IPI_RESCHEDULE].max, path);
     stop(&r);
 }
