@@ -5,7 +5,9 @@
 # kernels >= 5.19 without LOCK_STAT) and prints the top contended callers plus
 # a rough roll-up into vcpulab lock classes by caller-symbol pattern:
 #   zone (page allocator), lru, dentry (d_lock/lockref), mm (mmap_lock, page
-#   table lock), runqueue (rq->lock / wakeups), futex_hash, socket, slab, other.
+#   table lock), runqueue (rq->lock / wakeups), futex_hash, socket, slab,
+#   tasklist/fork (tasklist_lock rwlock, fork/exit/wait), timer, other.
+# The mapping is by the *caller* symbol perf reports, so it is approximate.
 # System-wide: run on an otherwise idle machine.  Needs root + linux-perf.
 set -u
 [ $# -ge 1 ] || { sed -n '2,10p' "$0"; exit 2; }
@@ -18,7 +20,9 @@ perf lock contention -i "$D/perf.data" -E 400 2>&1 | awk '
     n=$1; w=$2; u=$3; if(u=="ms") w*=1000; else if(u=="s") w*=1e6; else if(u=="ns") w/=1000;
     c=$NF; cls="other"
     if (c ~ /rmqueue|free_pcppages|free_one_page|__free_pages|get_page_from_freelist|free_unref|zone/) cls="zone"
-    else if (c ~ /lru|lruvec|folio_batch|pagevec|release_pages|folio_add_lru|isolate/) cls="lru"
+    else if (c ~ /lru|lruvec|folio_batch|pagevec|release_pages|folio_add_lru|isolate|page_cache_release|mlock_folio/) cls="lru"
+    else if (c ~ /kernel_wait4|do_sys_clone|kernel_clone|copy_process|exit_notify|release_task|do_exit|wait_task|forget_original_parent|entry_SYSCALL/) cls="tasklist/fork"
+    else if (c ~ /call_timer_fn|hrtimer|timer/) cls="timer"
     else if (c ~ /d_alloc|dput|d_lookup|lockref|dentry|__d_|d_add|d_instantiate|dcache|path_|lookup_|unlazy|legitimize/) cls="dentry"
     else if (c ~ /futex/) cls="futex_hash"
     else if (c ~ /mmap|vma|mm_|page_vma|pte|pmd|anon_vma|do_wp_page|handle_mm_fault|do_anonymous|unmap|do_user_addr_fault|fault/) cls="mm"

@@ -13,7 +13,8 @@
 #   /proc/<tid>/schedstat + /proc/<tid>/stat, polled every POLL s (default 0.2)
 #                     for every thread in the group: on-CPU ns, run-queue wait ns,
 #                     timeslices, utime/stime (threads that live < POLL are missed)
-# Per-second = delta / wall; per-CPU-second = delta / (wall * ncpu);
+# wall = the command's elapsed time (GNU time, 10 ms resolution); the /proc
+# snapshots bracket it within ~50 ms.  Per-second = delta / wall; per-CPU-second = delta / (wall * ncpu);
 # per-busy-second = delta / (CPU seconds consumed by the command's tree).
 #
 # MEASURE_PERF=1 additionally wraps the run in `perf stat -a` counting tracepoints
@@ -63,9 +64,11 @@ snap > "$TMP/before"
 PID=$!
 
 declare -A RUN WAIT SL UT ST
+RUN[none]=0; WAIT[none]=0; SL[none]=0; UT[none]=0; ST[none]=0   # never empty (set -u)
 MAXT=0
+it=0; NSTEP=$(awk -v p="$POLL" 'BEGIN{n=int(p/0.05+0.5); print (n<1)?1:n}')
 while kill -0 $PID 2>/dev/null; do
-  if [ -n "$CG" ]; then
+  if [ -n "$CG" ] && [ $((it % NSTEP)) -eq 0 ]; then
     n=0
     while read -r tid; do
       n=$((n+1))
@@ -75,7 +78,7 @@ while kill -0 $PID 2>/dev/null; do
     done < "$CG/tasks"
     [ $n -gt $MAXT ] && MAXT=$n
   fi
-  sleep "$POLL"
+  it=$((it+1)); sleep 0.05
 done
 wait $PID; RC=$?
 snap > "$TMP/after"
@@ -95,16 +98,17 @@ read -r TW TU TS VCS ICS MAJ MIN < <(tail -1 "$TMP/time")
 touch "$TMP/perfkv"
 
 awk -v label="$LABEL" -v ncpu="$NCPU" -v hz="$HZ" -v rc="$RC" -v cgu="$CGU" -v cgs="$CGS" \
-    -v sr="$sr" -v sw="$sw" -v ss="$ss" -v su="$su" -v sst="$sst" -v nthr="${#RUN[@]}" -v maxt="$MAXT" \
-    -v tu="$TU" -v ts="$TS" -v vcs="$VCS" -v ics="$ICS" -v minflt="$MIN" -v out="$OUT" '
+    -v sr="$sr" -v sw="$sw" -v ss="$ss" -v su="$su" -v sst="$sst" -v nthr="$(( ${#RUN[@]} - 1 ))" -v maxt="$MAXT" \
+    -v tw="$TW" -v tu="$TU" -v ts="$TS" -v vcs="$VCS" -v ics="$ICS" -v minflt="$MIN" -v out="$OUT" '
   FILENAME ~ /before$/ {b[$1]=$2; next}
   FILENAME ~ /after$/  {a[$1]=$2; next}
   {p[$1]=$2}
   END {
-    wall=(a["t_ns"]-b["t_ns"])/1e9; if (wall<=0) wall=1e-9
+    win=(a["t_ns"]-b["t_ns"])/1e9; wall=(tw>0)?tw:win; if (wall<=0) wall=1e-9
     cpu_s=(cgu+cgs)/hz; if (cpu_s==0) cpu_s=tu+ts
     ks = (cgu+cgs)>0 ? cgs/(cgu+cgs) : ((tu+ts)>0 ? ts/(tu+ts) : 0)
     printf "== %s  (exit %d)\n", label, rc
+    printf "(sampling window %.3f s; rates use the command'"'"'s own elapsed time)\n", win
     printf "wall %.3f s   ncpu %d   tree cpu %.3f s (user %.3f sys %.3f)  util %.2f CPUs  kernel share %.3f\n", wall, ncpu, cpu_s, cgu/hz, cgs/hz, cpu_s/wall, ks
     tj=0; split("j_user j_sys j_irq j_idle j_steal",J," "); for(i in J) tj+=a[J[i]]-b[J[i]]
     busy=(tj-(a["j_idle"]-b["j_idle"]))/hz; foreign=busy-cpu_s

@@ -7,6 +7,7 @@ apt-get install -y -q rt-tests pigz xz-utils libvips-tools x264 iperf3 iputils-p
   stress-ng gcc make time linux-perf wget python3 >/dev/null
 gcc -O2 -fopenmp -pthread "$HERE/barrier.c" -o barrier
 gcc -O2 -pthread "$HERE/rr.c" -o rr
+gcc -O2 -pthread "$HERE/shoot.c" -o shoot
 # gmake-like: 200 C files of moderate size, one link step
 mkdir -p proj && ( cd proj
   for i in $(seq 1 120); do

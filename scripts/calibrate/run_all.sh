@@ -33,10 +33,10 @@ m xz_T2 -- sh -c 'head -c 40M blob | xz -T2 -3 -c > /dev/null'
 m vips_sharpen -- env VIPS_CONCURRENCY=2 vips sharpen rgb.v out.v
 m vips_resize -- env VIPS_CONCURRENCY=2 vips resize rgb.v out.v 0.7 --kernel lanczos3
 m x264_t2 -- x264 --threads 2 --preset medium --input-res 640x360 --fps 30 -o /dev/null vid.yuv
-m grep_r_warm -- sh -c 'grep -r qqzzqq /usr/share /usr/include > /dev/null; true'
 m grep_r_cold cold -- sh -c 'grep -r qqzzqq /usr/share/doc /usr/include > /dev/null; true'
-m find_usr_warm -- sh -c 'find /usr > /dev/null'
+m grep_r_warm -- sh -c 'grep -r qqzzqq /usr/share/doc /usr/include > /dev/null; true'
 m find_usr_cold cold -- sh -c 'find /usr > /dev/null'
+m find_usr_warm -- sh -c 'find /usr > /dev/null'
 m cp_1G_cold cold -- sh -c 'cp big big2 && sync && rm big2'
 python3 -m http.server 8765 --bind 127.0.0.1 > /dev/null 2>&1 & HTTPD=$!; sleep 1
 m wget_1G_loopback -- wget -q -O /dev/null http://127.0.0.1:8765/big
@@ -46,7 +46,7 @@ m iperf3_tcp -- iperf3 -c 127.0.0.1 -p 5202 -t 4
 m iperf3_udp_1G -- iperf3 -c 127.0.0.1 -p 5202 -u -b 1G -t 4
 m iperf3_udp_100M -- iperf3 -c 127.0.0.1 -p 5202 -u -b 100M -t 4
 kill "$(cat "$CAL/iperf3.pid")"
-m ping_flood -- ping -q -f -c 20000 127.0.0.1
+m ping_flood -- ping -q -f -c 100000 127.0.0.1
 m ping_i0.2 -- ping -q -i 0.2 -c 20 127.0.0.1
 m rr_0us -- ./rr 30000 0
 m rr_100us -- ./rr 10000 100
@@ -59,9 +59,11 @@ m lookbusy_50 -- stress-ng -q --cpu 1 --cpu-load 50 -t 5
 m cpu_hog_2 -- stress-ng -q --cpu 2 -t 4
 m sng_futex -- stress-ng -q --futex 2 -t 4
 m sng_mmap -- stress-ng -q --mmap 2 -t 4
-m sng_tlb_shoot -- stress-ng -q --tlb-shoot 2 -t 4
+m sng_tlb_shoot -- stress-ng -q --tlb-shootdown 2 -t 4
 m sng_fork -- stress-ng -q --fork 2 -t 4
 m sng_switch -- stress-ng -q --switch 2 -t 4
 m exim_proxy -- sh -c 'mkdir -p spool; for j in 1 2; do (for i in $(seq 800); do (echo msg$i > spool/$j.$i; mv spool/$j.$i spool/d$j.$i; cat spool/d$j.$i >> mbox$j; rm spool/d$j.$i); done) & done; wait; rm -f mbox*'
 m cyclictest_1ms -- cyclictest -q -t 2 -i 1000 -l 4000 -m -p 80
+m shoot_16p_spin1 -- ./shoot 3 16 1
+m shoot_16p_spin0 -- ./shoot 3 16 0
 m cyclictest_10ms -- cyclictest -q -t 1 -i 10000 -l 400 -m -p 80

@@ -13,7 +13,9 @@ run find_usr_cold sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches; find /usr > /d
 run pigz_p2       sh -c 'pigz -p 2 -c blob > /dev/null'
 run vips_sharpen  env VIPS_CONCURRENCY=2 vips sharpen rgb.v out.v
 run sng_mmap      stress-ng -q --mmap 2 -t 3
-run sng_tlb_shoot stress-ng -q --tlb-shoot 2 -t 3
+run sng_tlb_shoot stress-ng -q --tlb-shootdown 2 -t 3
 run sng_futex     stress-ng -q --futex 2 -t 3
 run sng_fork      stress-ng -q --fork 2 -t 3
 run pth_barrier_4t ./barrier pth 4 10000 100
+run iperf3_tcp    sh -c 'iperf3 -s -1 -p 5203 >/dev/null & sleep 0.5; iperf3 -c 127.0.0.1 -p 5203 -t 3 >/dev/null; wait'
+run xz_T2         sh -c 'head -c 40M blob | xz -T2 -3 -c > /dev/null'
