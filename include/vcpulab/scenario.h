@@ -88,6 +88,9 @@ typedef struct vl_guest_spec {
     int64_t hz;           /* timer tick: 250 (Debian/Ubuntu CONFIG_HZ_250) */
     int tlb_vectors;      /* 0 modern (>= 3.6: call-function 0xfc/0xfb),
                            * 1 legacy (<= 3.5: dedicated 0xf0-0xf7)       */
+    int wakeup_ipi;       /* 0 wakelist (Linux >= 5.8: an idle target gets
+                           * call-function-single 0xfb), 1 resched (every
+                           * remote wake-up sends 0xfd)                  */
     bool pv_spinlocks;    /* spin `pv_spin`, then halt until kicked        */
     vl_ns pv_spin;        /* SPIN_THRESHOLD (2^15) PAUSE iterations        */
 } vl_guest_spec;

@@ -378,7 +378,7 @@ static vl_task *idle_pull(vl_guest *g, int v)
     return t;
 }
 
-static void send_resched(vl_guest *g, int from, int to, vl_ns now);
+static void send_resched(vl_guest *g, int from, int to, bool idle, vl_ns now);
 
 /* try_to_wake_up: t becomes runnable on the vCPU place_wakee chooses; a
  * remote vCPU is told with a reschedule IPI (the waker pays the ICR
@@ -390,20 +390,25 @@ static void wake_task(vl_guest *g, int waker, vl_task *t, vl_ns now)
     t->started = false;
     t->worked = false;
     place_wakee(g, t);
+    bool idle = vcpu_idle(&g->vcpus[t->vcpu]);
     vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
     if (t->vcpu != waker)
-        send_resched(g, waker, t->vcpu, now);
+        send_resched(g, waker, t->vcpu, idle, now);
 }
 
-/* smp_send_reschedule: a reschedule IPI from `from` to `to`. */
-static void send_resched(vl_guest *g, int from, int to, vl_ns now)
+/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
+ * to run).  Linux >= 5.8 queues the wakee on the target's wake list and,
+ * for an idle target, sends a call-function-single IPI (0xfb);
+ * otherwise, and on older kernels, smp_send_reschedule (0xfd). */
+static void send_resched(vl_guest *g, int from, int to, bool idle, vl_ns now)
 {
-    g->ipis_by_vector[VL_VEC_RESCHEDULE]++;
+    int vector = g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE;
+    g->ipis_by_vector[vector]++;
     ipi_sent(g, to, VL_IPI_RESCHEDULE, now);
     if (g->observer.ipi)
-        g->observer.ipi(g->observer.ctx, g, from, to, VL_VEC_RESCHEDULE, now);
+        g->observer.ipi(g->observer.ctx, g, from, to, vector, now);
     g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
-    vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, VL_VEC_RESCHEDULE);
+    vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, vector);
 }
 
 static void block_on(vl_sync *s, vl_task *t)
@@ -692,13 +697,25 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
+    if (vector == 0xfb) /* also serves the wake list (an idle target's wake-up) */
+        ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
     if (is_tlb_vector(g, vector)) {
         ipi_handled(g, v, VL_IPI_TLB, now);
         if (gv->in_guest && !gv->planning)
             vl_exec_settle(g, v, now);
         int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
-        if (fresh <= 0)
+        if (fresh <= 0 && vector != 0xfb)
             return;
+        if (fresh <= 0) { /* only the wake list: like a reschedule IPI */
+            if (!gv->in_guest || gv->planning)
+                return;
+            gv->irq_left += g->irq_entry_cost;
+            vl_task *c = gv->curr;
+            if (c && spinning(c))
+                vl_hv_spin_end(g->hv, g->vm, v);
+            run_plan(g, v, now);
+            return;
+        }
         gv->irq_left += g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost;
         gv->nqueued = gv->nacks;
         if (gv->planning || !gv->in_guest)
@@ -727,9 +744,10 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         vl_list_del(pos);
         t->state = VL_TASK_RUNNABLE;
         place_wakee(g, t); /* the timer's vCPU runs the wake-up */
+        bool idle = vcpu_idle(&g->vcpus[t->vcpu]);
         vl_list_push_back(&g->vcpus[t->vcpu].runq, pos);
         if (t->vcpu != v)
-            send_resched(g, v, t->vcpu, now);
+            send_resched(g, v, t->vcpu, idle, now);
     }
     if (gv->planning || !gv->in_guest)
         return; /* run_plan's HLT delivered it: its loop looks again */

@@ -45,6 +45,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     }
     g->legacy_tlb_vectors = spec && spec->tlb_vectors == 1;
     g->pv_spinlocks = spec && spec->pv_spinlocks;
+    g->wakelist_ipi = !spec || spec->wakeup_ipi == 0;
     g->pv_spin = spec ? spec->pv_spin : 0;
     for (int i = 0; i < nvcpus; i++) {
         vl_gvcpu *gv = &g->vcpus[i];

@@ -154,6 +154,7 @@ typedef struct vl_guest {
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
     uint64_t rip_flush;     /* flush_tlb_func + off (the IPI handler)   */
     bool legacy_tlb_vectors; /* guest kernel <= 3.5: 0xf0-0xf7           */
+    bool wakelist_ipi;      /* idle wake targets get 0xfb, not 0xfd     */
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */

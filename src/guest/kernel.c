@@ -63,6 +63,7 @@ static const struct {
 };
 
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
+static const char *const wakeup_ipi_modes[] = {"wakelist", "resched", NULL};
 
 const vl_param vl_guest_params[] = {
     {"hz", VL_PARAM_INT, offsetof(vl_guest_spec, hz), VL_GUEST_DEFAULT_HZ, 100, 1000, "Hz",
@@ -70,6 +71,9 @@ const vl_param vl_guest_params[] = {
     {"tlb_vectors", VL_PARAM_ENUM, offsetof(vl_guest_spec, tlb_vectors), 0, 0, 0, "",
      "TLB-shootdown IPI vectors: modern (Linux >= 3.6: call-function 0xfc/0xfb) or legacy "
      "(<= 3.5: 0xf0-0xf7)", tlb_vector_modes},
+    {"wakeup_ipi", VL_PARAM_ENUM, offsetof(vl_guest_spec, wakeup_ipi), 0, 0, 0, "",
+     "IPI of a remote wake-up: wakelist (Linux >= 5.8 ttwu_queue_wakelist: 0xfb to an idle "
+     "vCPU, 0xfd to a busy one) or resched (older kernels: always 0xfd)", wakeup_ipi_modes},
     {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 0, 0, 1, "",
      "paravirtual spinlocks: a waiter spins pv_spin, then halts (kvm_wait) until the "
      "unlocker kicks it (KVM_HC_KICK_CPU)", NULL},

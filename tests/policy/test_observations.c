@@ -235,8 +235,8 @@ static void test_ipis_as_the_apic_sees_them(void **state)
                   (unsigned long long)o->ipi_by_vector[0xfd],
                   (unsigned long long)o->ipi_by_vector[0xfc],
                   (unsigned long long)o->ipi_by_vector[0xfb]);
-    assert_true(o->ipi_by_vector[0xfd] > 0);                               /* wake-ups */
-    assert_true(o->ipi_by_vector[0xfc] + o->ipi_by_vector[0xfb] > 0);      /* shootdowns */
+    assert_true(o->ipi_by_vector[0xfd] + o->ipi_by_vector[0xfb] > 0);      /* wake-ups */
+    assert_true(m.guests[0]->shootdowns > 0);                             /* shootdowns */
     assert_int_equal(total, o->ipi_by_vector[0xfd] + o->ipi_by_vector[0xfc] +
                                 o->ipi_by_vector[0xfb]);
     vl_model_destroy(&m);
@@ -262,7 +262,7 @@ static void test_legacy_vectors_and_virtualized_apic(void **state)
     o = m.hv.sched.priv;
     for (int v = 0; v < 256; v++)
         assert_int_equal(o->ipi_by_vector[v], 0); /* sends do not trap: unseen */
-    assert_true(m.guests[0]->ipis_by_vector[0xfd] > 0); /* though they happened */
+    assert_true(m.guests[0]->ipis_by_vector[0xfd] + m.guests[0]->ipis_by_vector[0xfb] > 0);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }
