@@ -35,7 +35,10 @@ static int lock_instances(void *ctx, int cls)
 
 vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i)
 {
-    return vl_opq_at(&t->opq, t->prog, &t->rng, i, lock_instances, g);
+    vl_opi *o = vl_opq_at(&t->opq, t->prog, &t->rng, i, lock_instances, g);
+    if (o && o->lock_class >= 0 && o->lock_class == g->mm_class) /* the task's own mm */
+        o->lock_instance = t->mm % g->classes[g->mm_class].ninstances;
+    return o;
 }
 
 static vl_opi *op_at(vl_guest *g, vl_task *t, int i)

@@ -166,6 +166,7 @@ typedef struct vl_guest {
     vl_hist shootdown_latency; /* send -> last acknowledgement          */
     vl_lock_class *classes;
     int nclasses;
+    int mm_class;           /* per-process lock class (page_table_lock) */
     vl_guest_observer observer;
     vl_sync *syncs;
     int nsyncs, cap_syncs;

@@ -59,7 +59,7 @@ static const struct {
     {"dentry", 64, 0},     /* d_lock: the hot dentries of a directory tree */
     {"runqueue", 0, 1},    /* rq->__lock: one per CPU */
     {"futex_hash", 0, 256},/* futex_init: roundup_pow_of_two(256 * ncpus) buckets */
-    {"mm", 1, 0},          /* mm->page_table_lock of the (one) process */
+    {"mm", 64, 0},         /* mm->page_table_lock: one per process (mm id mod 64) */
 };
 
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
@@ -188,6 +188,7 @@ int vl_guest_kernel_init(vl_guest *g)
         g->nlocks += lc->ninstances;
         vl_hist_init(&lc->stats.wait);
     }
+    g->mm_class = vl_guest_lock_class(g, "mm");
     g->locks = calloc((size_t)g->nlocks, sizeof *g->locks);
     return g->locks ? 0 : -1;
 }
