@@ -479,6 +479,12 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
         if (!gv->curr)
             gv->curr = idle_pull(g, v);
         vl_task *t = gv->curr;
+        if (!t && gv->irq_left > 0) { /* an idle vCPU still runs the handler */
+            gv->plan_end = now + gv->irq_left;
+            vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
+            gv->planning = false;
+            return;
+        }
         if (!t) {
             vl_sim_cancel(g->sim, &gv->seg_ev);
             gv->in_guest = false;

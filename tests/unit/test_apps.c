@@ -90,6 +90,32 @@ static void test_swaptions(void **state)
         assert_true(r.locks[c] == 0);
 }
 
+/* Regression: a shootdown target whose task blocked before the IPI
+ * arrived (its vCPU idle) must still run the flush handler and
+ * acknowledge; it once halted with the request pending and the sender
+ * spun forever. dedup beside a CPU hog under Credit hits this often. */
+static void test_dedup_corun_progresses(void **state)
+{
+    (void)state;
+    vl_scenario scn;
+    vl_model m;
+    tk_load(&scn, "scheduler: credit\nhost: {pcpus: 4}\n"
+                  "vms:\n  - {name: d, vcpus: 4, workloads: [{type: dedup}]}\n"
+                  "  - {name: s, vcpus: 4, workloads: [{type: swaptions}]}\n"
+                  "run: {duration: 2s, warmup: 500ms}\n");
+    assert_int_equal(tk_run(&m, &scn, scn.sched, 0, NULL), 0);
+    const vl_guest *g = m.guests[0];
+    print_message("dedup beside swaptions: work %.2f s, %llu shootdowns, mean %.0f us\n",
+                  (double)m.workloads[0].stats.work_ns / 1e9,
+                  (unsigned long long)g->shootdowns, vl_hist_mean(&g->shootdown_latency) / 1e3);
+    assert_true(m.workloads[0].stats.work_ns > VL_MS(300));
+    /* no vCPU sleeps in HLT with a flush request it has not acknowledged */
+    for (int v = 0; v < g->nvcpus; v++)
+        assert_true(g->vcpus[v].nacks == 0 || m.hv.vcpus[v].state != VL_BLOCKED);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_vips),
         cmocka_unit_test(test_swaptions),
+        cmocka_unit_test(test_dedup_corun_progresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
