@@ -459,6 +459,31 @@ static bool sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
     }
 }
 
+/* Plans a segment that only runs the pending interrupt handler work. */
+static void run_handler(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    gv->plan_end = now + gv->irq_left;
+    vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
+    gv->planning = false;
+}
+
+/* HLT (idle) or pv_wait (PV spinlock): true if the vCPU blocked; false if
+ * an interrupt was pending, which was delivered, and it goes on. */
+static bool block_vcpu(vl_guest *g, int v, bool pv)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    gv->in_guest = false;
+    gv->planning = false;
+    gv->pv_waiting = pv;
+    if (pv ? vl_hv_pv_wait(g->hv, g->vm, v) : vl_hv_halt(g->hv, g->vm, v))
+        return true;
+    gv->pv_waiting = false;
+    gv->planning = true;
+    gv->in_guest = true;
+    return false;
+}
+
 /* Picks what the vCPU executes and plans its next segment; halts the
  * vCPU when nothing is runnable. */
 static void run_plan(vl_guest *g, int v, vl_ns now)
@@ -480,20 +505,14 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
             gv->curr = idle_pull(g, v);
         vl_task *t = gv->curr;
         if (!t && gv->irq_left > 0) { /* an idle vCPU still runs the handler */
-            gv->plan_end = now + gv->irq_left;
-            vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
-            gv->planning = false;
+            run_handler(g, v, now);
             return;
         }
         if (!t) {
             vl_sim_cancel(g->sim, &gv->seg_ev);
-            gv->in_guest = false;
-            gv->planning = false;
-            if (vl_hv_halt(g->hv, g->vm, v))
+            if (block_vcpu(g, v, false))
                 return;
-            gv->planning = true; /* an interrupt was pending: look again */
-            gv->in_guest = true;
-            continue;
+            continue; /* an interrupt was pending: look again */
         }
         if (!t->started) {
             t->started = true;
@@ -508,15 +527,9 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
             if (t->waiting && g->pv_spinlocks) {
                 if (gv->spun >= g->pv_spin) { /* pv_wait: halt until kicked */
                     gv->spun = 0;
-                    gv->in_guest = false;
-                    gv->planning = false;
-                    gv->pv_waiting = true;
-                    if (vl_hv_pv_wait(g->hv, g->vm, v))
+                    if (block_vcpu(g, v, true))
                         return;
-                    gv->pv_waiting = false; /* an interrupt was pending: spin on */
-                    gv->planning = true;
-                    gv->in_guest = true;
-                    continue;
+                    continue; /* an interrupt was pending: spin on */
                 }
                 gv->plan_end = now + (g->pv_spin - gv->spun);
                 vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
@@ -526,9 +539,7 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
             return;
         }
         if (spinning(t)) { /* a handler interrupted the spin: run it, spin after */
-            gv->plan_end = now + gv->irq_left;
-            vl_sim_schedule(g->sim, &gv->seg_ev, gv->plan_end);
-            gv->planning = false;
+            run_handler(g, v, now);
             return;
         }
         vl_ns horizon = vl_list_empty(&gv->runq) ? VL_NS_MAX : gv->next_tick;
