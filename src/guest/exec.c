@@ -714,6 +714,17 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
     gv->in_guest = false;
 }
 
+/* v, in guest mode and settled, takes an interrupt whose handler runs
+ * `work`: a spin pauses for it, and the vCPU re-plans after it. */
+static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    gv->irq_left += work;
+    if (gv->curr && spinning(gv->curr))
+        vl_hv_spin_end(g->hv, g->vm, v);
+    run_plan(g, v, now);
+}
+
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
@@ -727,33 +738,24 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         if (fresh <= 0 && vector != 0xfb)
             return;
         if (fresh <= 0) { /* only the wake list: like a reschedule IPI */
-            if (!gv->in_guest || gv->planning)
-                return;
-            gv->irq_left += g->irq_entry_cost;
-            vl_task *c = gv->curr;
-            if (c && spinning(c))
-                vl_hv_spin_end(g->hv, g->vm, v);
-            run_plan(g, v, now);
+            if (gv->in_guest && !gv->planning)
+                take_interrupt(g, v, g->irq_entry_cost, now);
             return;
         }
-        gv->irq_left += g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost;
         gv->nqueued = gv->nacks;
+        vl_ns work = g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost;
         if (gv->planning || !gv->in_guest)
-            return;
-        vl_hv_spin_end(g->hv, g->vm, v); /* a spinning vCPU takes the interrupt */
-        run_plan(g, v, now);
+            gv->irq_left += work; /* runs when it next executes */
+        else
+            take_interrupt(g, v, work, now);
         return;
     }
     if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
         ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-        if (!gv->in_guest || gv->planning)
-            return;
-        vl_exec_settle(g, v, now);
-        gv->irq_left += g->irq_entry_cost;
-        vl_task *c = gv->curr;
-        if (c && spinning(c))
-            vl_hv_spin_end(g->hv, g->vm, v);
-        run_plan(g, v, now);
+        if (gv->in_guest && !gv->planning) {
+            vl_exec_settle(g, v, now);
+            take_interrupt(g, v, g->irq_entry_cost, now);
+        }
         return;
     }
     if (vector != VL_VEC_LOCAL_TIMER)
