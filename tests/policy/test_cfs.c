@@ -26,19 +26,11 @@ static const vl_sched_ops *cfs_ops(void)
     return ops;
 }
 
-typedef struct run {
-    vl_scenario scn;
-    vl_model m;
-} run;
+typedef tk_sim run;
 
 static void run_create(run *r, const char *yaml)
 {
-    char buf[4096];
-    vl_error err;
-    snprintf(buf, sizeof buf, "scheduler: cfs\n%s", yaml);
-    tk_load(&r->scn, buf);
-    if (vl_model_create(&r->m, &r->scn, cfs_ops(), 0, 0, NULL, &err) < 0)
-        fail_msg("model: %s", err.msg);
+    tk_open(r, "cfs", yaml);
 }
 
 static void run_go(run *r)
@@ -54,8 +46,7 @@ static void run_yaml(run *r, const char *yaml)
 
 static void run_free(run *r)
 {
-    vl_model_destroy(&r->m);
-    vl_scenario_free(&r->scn);
+    tk_close(r);
 }
 
 /* Over the measurement window. */

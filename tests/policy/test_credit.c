@@ -23,10 +23,7 @@ static const vl_sched_ops *credit_ops(void)
     return ops;
 }
 
-typedef struct run {
-    vl_scenario scn;
-    vl_model m;
-} run;
+typedef tk_sim run;
 
 /* Loads `yaml` and builds the model (not run yet: observers may attach). */
 static void load(vl_scenario *scn, const char *yaml)
@@ -38,10 +35,7 @@ static void load(vl_scenario *scn, const char *yaml)
 
 static void run_create(run *r, const char *yaml)
 {
-    vl_error err;
-    load(&r->scn, yaml);
-    if (vl_model_create(&r->m, &r->scn, credit_ops(), 0, 0, NULL, &err) < 0)
-        fail_msg("model: %s", err.msg);
+    tk_open(r, "credit", yaml);
 }
 
 static void run_go(run *r)
@@ -57,8 +51,7 @@ static void run_yaml(run *r, const char *yaml)
 
 static void run_free(run *r)
 {
-    vl_model_destroy(&r->m);
-    vl_scenario_free(&r->scn);
+    tk_close(r);
 }
 
 static int64_t counter(const run *r, const char *name)

@@ -31,6 +31,25 @@ int tk_run(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_
     return vl_model_run(m, err);
 }
 
+void tk_open(tk_sim *t, const char *policy, const char *yaml)
+{
+    char buf[4096];
+    vl_error err;
+    const vl_sched_ops *ops = vl_policy_find(policy);
+    if (!ops)
+        fail_msg("no policy '%s'", policy);
+    snprintf(buf, sizeof buf, "scheduler: %s\n%s", policy, yaml);
+    tk_load(&t->scn, buf);
+    if (vl_model_create(&t->m, &t->scn, ops, 0, 0, NULL, &err) < 0)
+        fail_msg("model: %s", err.msg);
+}
+
+void tk_close(tk_sim *t)
+{
+    vl_model_destroy(&t->m);
+    vl_scenario_free(&t->scn);
+}
+
 void tk_go(vl_model *m)
 {
     vl_error err;

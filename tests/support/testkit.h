@@ -14,6 +14,18 @@ void tk_load(vl_scenario *scn, const char *yaml);
  * error in *err (may be NULL).  The model must be destroyed by the caller. */
 int tk_run(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
            vl_error *err);
+/* A scenario and the model built from it. */
+typedef struct tk_sim {
+    vl_scenario scn;
+    vl_model m;
+} tk_sim;
+
+/* Loads "scheduler: <policy>" followed by `yaml` and builds the model
+ * under that policy (not run yet: observers may attach); fails the test
+ * if either step fails. */
+void tk_open(tk_sim *t, const char *policy, const char *yaml);
+void tk_close(tk_sim *t);
+
 /* Runs a created model to its end; fails the test with the core's
  * message if the run stops early. */
 void tk_go(vl_model *m);
