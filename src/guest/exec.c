@@ -1,6 +1,6 @@
 /* guest/exec.c - executing tasks on vCPUs in planned segments.
  *
- * run_plan() walks the current task's operations forward from now until
+ * vl_exec_run_plan() walks the current task's operations forward from now until
  * the first point that needs an event (docs/guest-model.md): a sleep, the
  * end of the program, a lock that is busy when it would be taken, the next
  * guest tick when other tasks wait for this vCPU, or the plan's capacity.
@@ -9,6 +9,10 @@
  * claim on a reserved lock) recomputes the task's position from the time
  * it executed (settle), and a new plan starts from there. */
 #include "guest/exec.h"
+
+#include "guest/gsched.h"
+#include "guest/smp.h"
+#include "guest/sync.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +30,6 @@ static uint64_t cr3_of(int mm)
 {
     return 0x100000000ULL + ((uint64_t)mm << 12);
 }
-
 
 static int lock_instances(void *ctx, int cls)
 {
@@ -122,7 +125,7 @@ static void advance(vl_guest *g, int v, vl_task *t, vl_ns at, vl_ns d)
     }
 }
 
-static bool spinning(const vl_task *t)
+bool vl_exec_spinning(const vl_task *t)
 {
     return t->waiting || t->acks_pending > 0;
 }
@@ -141,7 +144,7 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
         at += x;
         d -= x;
     }
-    if (t && spinning(t)) {
+    if (t && vl_exec_spinning(t)) {
         if (t->waiting)
             gv->spun += d; /* PV spinlocks count the spin */
         if (d > 0 && g->observer.spin)
@@ -240,225 +243,6 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
     }
 }
 
-/* Latency of IPIs: from the send to the moment the target runs the
- * handler (the oldest unhandled send of each kind per target). */
-static void ipi_sent(vl_guest *g, int target, int kind, vl_ns now)
-{
-    if (g->vcpus[target].ipi_sent_at[kind] < 0)
-        g->vcpus[target].ipi_sent_at[kind] = now;
-}
-
-static void ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
-{
-    vl_ns *at = &g->vcpus[v].ipi_sent_at[kind];
-    if (*at >= 0) {
-        vl_hist_record(&g->ipi_latency[kind], now - *at);
-        *at = -1;
-    }
-}
-
-/* The IPI vector of a TLB shootdown: old kernels (<= 3.5) used dedicated
- * vectors 0xf0-0xf7 chosen by the sender's CPU; newer ones send
- * call-function IPIs (0xfb to a single CPU, 0xfc to several). */
-static int tlb_vector(const vl_guest *g, int sender, int ntargets)
-{
-    if (g->legacy_tlb_vectors)
-        return 0xf0 + sender % 8;
-    return ntargets == 1 ? 0xfb : VL_VEC_CALL_FUNCTION;
-}
-
-static bool is_tlb_vector(const vl_guest *g, int vector)
-{
-    return g->legacy_tlb_vectors ? vector >= 0xf0 && vector <= 0xf7
-                                 : vector == 0xfb || vector == VL_VEC_CALL_FUNCTION;
-}
-
-/* flush_tlb_mm_range -> smp_call_function_many_cond: queue a flush request
- * on every other vCPU running t's mm, send the IPIs, and wait.  Returns
- * false when there is nobody to wait for. */
-static bool shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
-{
-    int targets[VL_MAX_GUEST_VCPUS], n = 0;
-    vl_opq_pop(&t->opq); /* the shootdown op itself */
-    t->elapsed = 0;
-    for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
-        vl_task *c = g->vcpus[w].curr;
-        if (w != v && c && c->mm == t->mm && c->state != VL_TASK_EXITED) {
-            vl_gvcpu *gw = &g->vcpus[w];
-            gw->acks[gw->nacks++] = v;
-            targets[n++] = w;
-        }
-    }
-    g->shootdowns++;
-    if (n == 0) {
-        vl_hist_record(&g->shootdown_latency, 0);
-        return false;
-    }
-    t->acks_pending = n;
-    t->shootdown_at = now;
-    int vector = tlb_vector(g, v, n);
-    g->ipis_by_vector[vector] += (uint64_t)n;
-    for (int i = 0; i < n; i++)
-        ipi_sent(g, targets[i], VL_IPI_TLB, now);
-    for (int i = 0; g->observer.ipi && i < n; i++)
-        g->observer.ipi(g->observer.ctx, g, v, targets[i], vector, now);
-    vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
-    return true;
-}
-
-/* The handler ran on v: acknowledge every queued request; a sender whose
- * last target this was stops waiting. */
-static void run_plan(vl_guest *g, int v, vl_ns now);
-
-static void deliver_acks(vl_guest *g, int v, vl_ns now)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    int n = gv->nqueued;
-    for (int i = 0; i < n; i++) {
-        int s = gv->acks[i];
-        vl_task *t = g->vcpus[s].curr;
-        if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
-            continue;
-        vl_hist_record(&g->shootdown_latency, now - t->shootdown_at);
-        if (g->vcpus[s].in_guest && !g->vcpus[s].planning) {
-            vl_hv_spin_end(g->hv, g->vm, s);
-            vl_exec_settle(g, s, now);
-            run_plan(g, s, now);
-        }
-    }
-    memmove(gv->acks, gv->acks + n, (size_t)(gv->nacks - n) * sizeof gv->acks[0]);
-    gv->nacks -= n;
-    gv->nqueued = 0;
-}
-
-static bool vcpu_idle(const vl_gvcpu *gv)
-{
-    return !gv->curr && vl_list_empty(&gv->runq);
-}
-
-/* select_idle_sibling: a waking task goes to its previous vCPU if that is
- * idle, else to the first idle vCPU after it (one LLC: every vCPU is a
- * sibling), else stays on its previous vCPU. */
-static void place_wakee(vl_guest *g, vl_task *t)
-{
-    if (vcpu_idle(&g->vcpus[t->vcpu]))
-        return;
-    for (int k = 1; k < g->nvcpus; k++) {
-        int w = (t->vcpu + k) % g->nvcpus;
-        if (vcpu_idle(&g->vcpus[w])) {
-            t->vcpu = w;
-            g->migrations++;
-            return;
-        }
-    }
-}
-
-/* newidle_balance: a vCPU about to go idle pulls the first queued task of
- * the vCPU with the most queued tasks (lowest index on ties). */
-static vl_task *idle_pull(vl_guest *g, int v)
-{
-    int busiest = -1;
-    size_t most = 0;
-    for (int w = 0; w < g->nvcpus; w++) {
-        size_t n = 0;
-        vl_list *pos;
-        if (w == v)
-            continue;
-        vl_list_for_each(pos, &g->vcpus[w].runq)
-            n++;
-        if (n > most) {
-            most = n;
-            busiest = w;
-        }
-    }
-    if (busiest < 0)
-        return NULL;
-    vl_list *head = vl_list_first(&g->vcpus[busiest].runq);
-    vl_list_del(head);
-    vl_task *t = vl_container_of(head, vl_task, link);
-    t->vcpu = v;
-    g->migrations++;
-    return t;
-}
-
-static void send_resched(vl_guest *g, int from, int to, bool idle, vl_ns now);
-
-/* try_to_wake_up: t becomes runnable on the vCPU place_wakee chooses; a
- * remote vCPU is told with a reschedule IPI (the waker pays the ICR
- * write's exit). */
-static void wake_task(vl_guest *g, int waker, vl_task *t, vl_ns now)
-{
-    t->state = VL_TASK_RUNNABLE;
-    t->woke_at = now;
-    t->started = false;
-    t->worked = false;
-    place_wakee(g, t);
-    bool idle = vcpu_idle(&g->vcpus[t->vcpu]);
-    vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
-    if (t->vcpu != waker)
-        send_resched(g, waker, t->vcpu, idle, now);
-}
-
-/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
- * to run).  Linux >= 5.8 queues the wakee on the target's wake list and,
- * for an idle target, sends a call-function-single IPI (0xfb);
- * otherwise, and on older kernels, smp_send_reschedule (0xfd). */
-static void send_resched(vl_guest *g, int from, int to, bool idle, vl_ns now)
-{
-    int vector = g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE;
-    g->ipis_by_vector[vector]++;
-    ipi_sent(g, to, VL_IPI_RESCHEDULE, now);
-    if (g->observer.ipi)
-        g->observer.ipi(g->observer.ctx, g, from, to, vector, now);
-    g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
-    vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, vector);
-}
-
-static void block_on(vl_sync *s, vl_task *t)
-{
-    t->state = VL_TASK_BLOCKED;
-    vl_list_push_back(&s->waiters, &t->link);
-}
-
-/* Runs a sync op at now; returns true if the task blocked. */
-static bool sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
-{
-    vl_opi *o = head_op(g, t);
-    vl_op_kind kind = (vl_op_kind)o->kind;
-    vl_sync *s = &g->syncs[o->sync];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
-    vl_list *w;
-    switch (kind) {
-    case VL_OP_BARRIER:
-        if (++s->arrived < s->parties) {
-            block_on(s, t);
-            return true;
-        }
-        s->arrived = 0;
-        while ((w = vl_list_first(&s->waiters))) {
-            vl_list_del(w);
-            wake_task(g, v, vl_container_of(w, vl_task, link), now);
-        }
-        return false;
-    case VL_OP_WAIT:
-        if (s->tokens > 0) {
-            s->tokens--;
-            return false;
-        }
-        block_on(s, t);
-        return true;
-    default: /* VL_OP_WAKE */
-        if ((w = vl_list_first(&s->waiters))) {
-            vl_list_del(w);
-            wake_task(g, v, vl_container_of(w, vl_task, link), now);
-        } else {
-            s->tokens++;
-        }
-        return false;
-    }
-}
-
 /* Plans a segment that only runs the pending interrupt handler work. */
 static void run_handler(vl_guest *g, int v, vl_ns now)
 {
@@ -486,7 +270,7 @@ static bool block_vcpu(vl_guest *g, int v, bool pv)
 
 /* Picks what the vCPU executes and plans its next segment; halts the
  * vCPU when nothing is runnable. */
-static void run_plan(vl_guest *g, int v, vl_ns now)
+void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->planning = true;
@@ -494,15 +278,8 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
     gv->nplan_locks = 0;
     gv->seg_start = now;
     for (;;) {
-        if (!gv->curr) {
-            vl_list *head = vl_list_first(&gv->runq);
-            if (head) {
-                vl_list_del(head);
-                gv->curr = vl_container_of(head, vl_task, link);
-            }
-        }
         if (!gv->curr)
-            gv->curr = idle_pull(g, v);
+            gv->curr = vl_gsched_pick(g, v);
         vl_task *t = gv->curr;
         if (!t && gv->irq_left > 0) { /* an idle vCPU still runs the handler */
             run_handler(g, v, now);
@@ -522,7 +299,7 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
             gv->cur_mm = t->mm;
             gv->irq_left += vl_hv_cr3_load(g->hv, g->vm, v, cr3_of(t->mm));
         }
-        if (spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
+        if (vl_exec_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);
             if (t->waiting && g->pv_spinlocks) {
                 if (gv->spun >= g->pv_spin) { /* pv_wait: halt until kicked */
@@ -538,11 +315,11 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
-        if (spinning(t)) { /* a handler interrupted the spin: run it, spin after */
+        if (vl_exec_spinning(t)) { /* a handler interrupted the spin: run it, spin after */
             run_handler(g, v, now);
             return;
         }
-        vl_ns horizon = vl_list_empty(&gv->runq) ? VL_NS_MAX : gv->next_tick;
+        vl_ns horizon = vl_gsched_horizon(g, v);
         vl_ns end = now;
         vl_glock *busy = NULL;
         stop_reason why = walk(g, v, t, now, horizon, &end, &busy);
@@ -565,11 +342,11 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
             gv->curr = NULL;
             break;
         case STOP_SYNC:
-            if (sync_op(g, v, t, now))
+            if (vl_sync_op(g, v, t, now))
                 gv->curr = NULL;
             break;
         case STOP_SHOOTDOWN:
-            if (shootdown(g, v, t, now)) {
+            if (vl_smp_shootdown(g, v, t, now)) {
                 vl_sim_cancel(g->sim, &gv->seg_ev);
                 vl_hv_spin_begin(g->hv, g->vm, v, g->rip_ipi_wait, true);
                 gv->planning = false;
@@ -589,23 +366,6 @@ static void run_plan(vl_guest *g, int v, vl_ns now)
     }
 }
 
-/* Round-robin at the guest tick, never inside the kernel (a voluntary-
- * preemption kernel, as Debian's cloud kernels are built). */
-static void guest_tick(vl_guest *g, int v, vl_ns now)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    while (gv->next_tick <= now)
-        gv->next_tick += g->quantum;
-    vl_task *t = gv->curr;
-    if (!t || spinning(t) || vl_list_empty(&gv->runq))
-        return; /* spinning: in the kernel with preemption off */
-    vl_opi *o = head_op(g, t);
-    if (o && o->kind == VL_OP_KERNEL && t->elapsed > 0)
-        return;
-    vl_list_push_back(&gv->runq, &t->link);
-    gv->curr = NULL;
-}
-
 void vl_exec_segment_end(void *ctx, vl_event *ev)
 {
     vl_guest *g = ctx;
@@ -614,10 +374,10 @@ void vl_exec_segment_end(void *ctx, vl_event *ev)
     vl_gvcpu *gv = &g->vcpus[v];
     vl_exec_settle(g, v, now);
     if (gv->nqueued > 0 && gv->irq_left == 0)
-        deliver_acks(g, v, now);
+        vl_smp_deliver_acks(g, v, now);
     if (now >= gv->next_tick)
-        guest_tick(g, v, now);
-    run_plan(g, v, now);
+        vl_gsched_tick(g, v, now);
+    vl_exec_run_plan(g, v, now);
 }
 
 void vl_exec_cut(vl_guest *g, int v, vl_ns t)
@@ -653,7 +413,7 @@ void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
         return;
     }
     vl_hv_spin_end(g->hv, g->vm, v);
-    run_plan(g, v, now);
+    vl_exec_run_plan(g, v, now);
 }
 
 void vl_exec_task_timer(void *ctx, vl_event *ev)
@@ -691,7 +451,7 @@ void vl_exec_enter(vl_guest *g, int v, vl_ns now)
     /* the tick grid of this vCPU, staggered across vCPUs */
     vl_ns phase = g->quantum * v / g->nvcpus;
     gv->next_tick = ((now - phase) / g->quantum + 1) * g->quantum + phase;
-    run_plan(g, v, now);
+    vl_exec_run_plan(g, v, now);
 }
 
 void vl_exec_leave(vl_guest *g, int v, vl_ns now)
@@ -700,7 +460,7 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
     vl_exec_settle(g, v, now);
     gv->in_guest = false;
     if (gv->nqueued > 0 && gv->irq_left == 0)
-        deliver_acks(g, v, now);
+        vl_smp_deliver_acks(g, v, now);
     gv->in_guest = true;
     vl_task *t = gv->curr;
     gv->left_at = now;
@@ -720,18 +480,18 @@ static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->irq_left += work;
-    if (gv->curr && spinning(gv->curr))
+    if (gv->curr && vl_exec_spinning(gv->curr))
         vl_hv_spin_end(g->hv, g->vm, v);
-    run_plan(g, v, now);
+    vl_exec_run_plan(g, v, now);
 }
 
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (vector == 0xfb) /* also serves the wake list (an idle target's wake-up) */
-        ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-    if (is_tlb_vector(g, vector)) {
-        ipi_handled(g, v, VL_IPI_TLB, now);
+        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    if (vl_smp_is_tlb_vector(g, vector)) {
+        vl_smp_ipi_handled(g, v, VL_IPI_TLB, now);
         if (gv->in_guest && !gv->planning)
             vl_exec_settle(g, v, now);
         int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
@@ -751,7 +511,7 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         return;
     }
     if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
-        ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
         if (gv->in_guest && !gv->planning) {
             vl_exec_settle(g, v, now);
             take_interrupt(g, v, g->irq_entry_cost, now);
@@ -760,21 +520,11 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     }
     if (vector != VL_VEC_LOCAL_TIMER)
         return;
-    vl_list *pos, *tmp;
-    vl_list_for_each_safe(pos, tmp, &gv->expired) {
-        vl_task *t = vl_container_of(pos, vl_task, link);
-        vl_list_del(pos);
-        t->state = VL_TASK_RUNNABLE;
-        place_wakee(g, t); /* the timer's vCPU runs the wake-up */
-        bool idle = vcpu_idle(&g->vcpus[t->vcpu]);
-        vl_list_push_back(&g->vcpus[t->vcpu].runq, pos);
-        if (t->vcpu != v)
-            send_resched(g, v, t->vcpu, idle, now);
-    }
+    vl_gsched_expire(g, v, now);
     if (gv->planning || !gv->in_guest)
         return; /* run_plan's HLT delivered it: its loop looks again */
     vl_exec_settle(g, v, now);
-    run_plan(g, v, now);
+    vl_exec_run_plan(g, v, now);
 }
 
 uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel)

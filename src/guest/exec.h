@@ -22,6 +22,11 @@ vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i);
 void vl_exec_settle(vl_guest *g, int v, vl_ns now);
 /* Timer of a sleeping task fired. */
 void vl_exec_task_timer(void *ctx, vl_event *ev);
+/* Picks what v executes and plans its next segment; halts v when nothing
+ * is runnable. */
+void vl_exec_run_plan(vl_guest *g, int v, vl_ns now);
+/* t spins in the kernel: on a lock, or for shootdown acknowledgements. */
+bool vl_exec_spinning(const vl_task *t);
 /* End of a vCPU's planned segment. */
 void vl_exec_segment_end(void *ctx, vl_event *ev);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "guest/exec.h"
+#include "guest/gsched.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -101,8 +102,7 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
         vl_sim_schedule(g->sim, &t->timer, g->sim->now + (first->pre > 0 ? first->pre : 1));
         vl_opq_pop(&t->opq);
     } else {
-        t->state = VL_TASK_RUNNABLE;
-        vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
+        vl_gsched_add_new(g, t);
     }
     return t;
 }
