@@ -19,6 +19,8 @@
 #include "vl_time.h"
 
 #define VL_NAME_MAX 64
+/* The VM the core adds for the host's I/O backends (vl_vm_is_host). */
+#define VL_HOST_VM_NAME "host"
 
 /* A set of pCPU ids (affinity). */
 typedef struct vl_cpuset {
@@ -49,6 +51,18 @@ typedef struct vl_ple_spec {
     int64_t max;          /* UINT_MAX: KVM_VMX_DEFAULT_PLE_WINDOW_MAX    */
 } vl_ple_spec;
 
+/* Host I/O: the external link, the backends and the block device
+ * (host.io; docs/io-model.md gives each default's source). */
+typedef struct vl_io_spec {
+    double link_gbps;     /* each VM's link to the outside, per direction */
+    vl_ns wire_latency;   /* one way, endpoint <-> host NIC               */
+    vl_ns rx_packet;      /* backend work per received packet             */
+    vl_ns tx_packet;      /* backend work per transmitted packet          */
+    vl_ns blk_request;    /* backend work per block request, each way     */
+    vl_ns disk_latency;   /* device service time per request              */
+    double disk_mbps;     /* device transfer rate                         */
+} vl_io_spec;
+
 typedef struct vl_host_spec {
     int pcpus;
     int sockets;
@@ -57,6 +71,7 @@ typedef struct vl_host_spec {
     int cpu_mhz;          /* host clock, for cycle-valued settings     */
     vl_costs costs;
     vl_ple_spec ple;
+    vl_io_spec io;
     bool ipi_virtualization; /* posted interrupts + IPI virtualization:
                               * IPI sends cause no exit and are unseen */
     bool cr3_exiting;     /* CR3 loads exit (and reach the policy)    */
@@ -65,6 +80,8 @@ typedef struct vl_host_spec {
 
 /* The parameter table of host.ple (over vl_ple_spec). */
 extern const vl_param vl_ple_params[];
+/* The parameter table of host.io (over vl_io_spec). */
+extern const vl_param vl_io_params[];
 
 struct vl_workload_type;
 
@@ -93,6 +110,11 @@ typedef struct vl_guest_spec {
                            * remote wake-up sends 0xfd)                  */
     bool pv_spinlocks;    /* spin `pv_spin`, then halt until kicked        */
     vl_ns pv_spin;        /* SPIN_THRESHOLD (2^15) PAUSE iterations        */
+    int64_t rx_ring;      /* virtio-net receive ring entries               */
+    int64_t rx_vcpu;      /* the vCPU taking the receive interrupt          */
+    int64_t napi_weight;  /* packets per NAPI poll round                   */
+    vl_ns rx_softirq;     /* receive softirq work per packet                */
+    vl_ns blk_complete;   /* completion handler work per block request      */
 } vl_guest_spec;
 
 /* The parameter table of vms[].guest (over vl_guest_spec). */
@@ -107,6 +129,9 @@ typedef struct vl_vm_spec {
     vl_guest_spec guest;
     vl_workload_spec *workloads;
     int nworkloads;
+    bool io;                           /* a workload uses the network or the
+                                        * disk: the VM gets virtio devices
+                                        * and a host backend               */
     vl_policy_params *params;          /* one per policy named under params */
     int nparams;
 } vl_vm_spec;

@@ -133,6 +133,26 @@ typedef struct vl_exit_info {
     vl_vcpu *target;    /* directed-yield hint (NULL if none)            */
 } vl_exit_info;
 
+/* Virtual I/O as the hypervisor sees it (DESIGN 5.3): a guest's kick of a
+ * virtio queue (an exit, with the guest's CR3 at that moment), the
+ * completion interrupt of a block request, and a packet arriving at the
+ * host backend for the VM, with its protocol and destination port. */
+typedef enum vl_io_kind {
+    VL_IO_KICK = 0,     /* request(s) submitted: TX packets or a block request */
+    VL_IO_COMPLETION,   /* a block request completed (interrupt raised)       */
+    VL_IO_PACKET,       /* a packet for the VM reached the host backend       */
+} vl_io_kind;
+
+typedef enum vl_io_device { VL_DEV_NET = 0, VL_DEV_BLK } vl_io_device;
+
+typedef struct vl_io_info {
+    vl_io_kind kind;
+    vl_io_device device;
+    uint64_t cr3;       /* VL_IO_KICK: the submitting vCPU's CR3            */
+    int proto;          /* VL_IO_PACKET: IP protocol (6 TCP, 17 UDP, 1 ICMP) */
+    int port;           /* VL_IO_PACKET: destination port                    */
+} vl_io_info;
+
 /* Exit counters the core keeps per vCPU (vl_vcpu_exits()). */
 typedef enum vl_exit_kind {
     VL_EXIT_HLT = 0,
@@ -223,6 +243,10 @@ typedef struct vl_sched_ops {
      * another address space): `cr3` identifies the address space.  Only
      * with CR3-exiting on (host.cr3_exiting), where each load is an exit. */
     void (*cr3_switch)(vl_sched *s, vl_vcpu *v, uint64_t cr3);
+    /* [nothing] An I/O event of v's VM (see vl_io_info): for a kick, v is
+     * the vCPU that exited; for a completion, the vCPU the interrupt goes
+     * to; for a packet, the vCPU that takes the VM's receive interrupt. */
+    void (*io_event)(vl_sched *s, vl_vcpu *v, const vl_io_info *info);
     /* [nothing] debug dump of the policy state (to stderr). */
     void (*dump)(vl_sched *s);
 } vl_sched_ops;
@@ -298,6 +322,10 @@ int vl_vm_weight(const vl_vm *d);
 int vl_vm_cap(const vl_vm *d); /* percent of one pCPU; 0 = uncapped */
 int vl_vm_nvcpus(const vl_vm *d);
 vl_vcpu *vl_vm_vcpu(vl_vm *d, int index);
+/* The host VM: its vCPUs are the host's I/O backend contexts (vhost /
+ * netback-style workers, one per VM with virtual devices), scheduled like
+ * any vCPU.  It exists only when some VM has devices. */
+bool vl_vm_is_host(const vl_vm *d);
 
 /* ---------------------------------------------------------------------------
  * vCPUs.

@@ -21,6 +21,14 @@
  * 2.4 GHz = 136.5 us. */
 #define GUEST_PV_SPIN_NS 136533
 
+/* Receive softirq work per packet: driver poll, GRO, IP and TCP/UDP
+ * receive, socket queueing (docs/io-model.md: ~2 us per MTU-sized packet
+ * from the loopback measurements of docs/workloads-calibration.md). */
+#define GUEST_RX_SOFTIRQ_NS 2000
+/* Block completion handler per request: blk_mq_complete_request, bio end,
+ * waking the submitter (docs/io-model.md). */
+#define GUEST_BLK_DONE_NS 3000
+
 /* Activities: the model's name, the function it runs in. */
 static const struct {
     const char *name, *symbol;
@@ -46,6 +54,13 @@ static const struct {
     {"exit", "do_exit"},
     {"read", "vfs_read"},
     {"write", "vfs_write"},
+    {"net_rx", "net_rx_action"},              /* receive softirq */
+    {"tcp_recv", "tcp_recvmsg"},
+    {"udp_recv", "udp_recvmsg"},
+    {"tcp_send", "tcp_sendmsg"},
+    {"udp_send", "udp_sendmsg"},
+    {"blk_submit", "blk_mq_submit_bio"},
+    {"blk_complete", "blk_mq_complete_request"},
 };
 
 /* Lock classes: instances per guest.  nvcpus-scaled ones are marked. */
@@ -81,13 +96,26 @@ const vl_param vl_guest_params[] = {
      VL_MS(100), "ns",
      "spin before halting: SPIN_THRESHOLD = 2^15 PAUSE loops, ~10 cycles each at 2.4 GHz "
      "(pre-Skylake PAUSE latency)", NULL},
+    {"rx_ring", VL_PARAM_INT, offsetof(vl_guest_spec, rx_ring), 256, 1, 32768, "packets",
+     "virtio-net receive ring entries (QEMU virtio-net rx_queue_size default: 256)", NULL},
+    {"rx_vcpu", VL_PARAM_INT, offsetof(vl_guest_spec, rx_vcpu), 0, 0, 1023, "",
+     "vCPU the receive interrupt is routed to (one queue; the default affinity is CPU 0)", NULL},
+    {"napi_weight", VL_PARAM_INT, offsetof(vl_guest_spec, napi_weight), 64, 1, 4096, "packets",
+     "packets one NAPI poll round takes from the ring (NAPI_POLL_WEIGHT = 64)", NULL},
+    {"rx_softirq", VL_PARAM_TIME, offsetof(vl_guest_spec, rx_softirq), GUEST_RX_SOFTIRQ_NS, 0,
+     VL_MS(1), "ns", "receive softirq work per packet (net_rx_action -> tcp_v4_rcv/udp_rcv; "
+     "docs/io-model.md)", NULL},
+    {"blk_complete", VL_PARAM_TIME, offsetof(vl_guest_spec, blk_complete), GUEST_BLK_DONE_NS, 0,
+     VL_MS(1), "ns", "completion interrupt work per block request (blk_mq_complete_request; "
+     "docs/io-model.md)", NULL},
     VL_PARAM_END,
 };
 
 const char *const vl_guest_activity_names[] = {
     "syscall", "page_alloc", "page_free", "lru_add", "lru_release", "page_reclaim", "page_fault",
     "mmap", "munmap", "tlb_flush", "dentry_lookup", "dentry_alloc", "dput", "futex_wait",
-    "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", NULL,
+    "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", "net_rx", "tcp_recv",
+    "udp_recv", "tcp_send", "udp_send", "blk_submit", "blk_complete", NULL,
 };
 
 const char *const vl_guest_lock_class_names[] = {

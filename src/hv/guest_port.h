@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/packet.h"
 #include "vcpulab/sched.h"
 
 struct vl_hv;
@@ -26,12 +27,25 @@ typedef struct vl_guest_port {
     void (*leave)(void *guest, int vcpu, vl_ns now);
     void (*interrupt)(void *guest, int vcpu, int vector, vl_ns now);
     uint64_t (*rip)(void *guest, int vcpu, bool *kernel);
+    /* The host backend puts a received packet into the guest's ring:
+     * VL_RX_DROPPED (ring full), VL_RX_QUEUED (the guest is polling or
+     * was already notified), or the vCPU to raise the receive interrupt
+     * on.  NULL for guests without a NIC. */
+    int (*net_rx)(void *guest, const vl_packet *p, vl_ns now);
+    /* A block request completed (its interrupt is raised right after). */
+    void (*blk_done)(void *guest, const vl_blk_req *r, vl_ns now);
 } vl_guest_port;
+
+enum { VL_RX_DROPPED = -1, VL_RX_QUEUED = -2 };
 
 /* x86 vectors the model uses (arch/x86/include/asm/irq_vectors.h). */
 #define VL_VEC_LOCAL_TIMER 0xec
 #define VL_VEC_RESCHEDULE 0xfd
 #define VL_VEC_CALL_FUNCTION 0xfc
+/* Device interrupts: MSI-X vectors are allocated at probe time from
+ * FIRST_EXTERNAL_VECTOR (0x20) up; these are the model's choice. */
+#define VL_VEC_VIRTIO_NET 0x22
+#define VL_VEC_VIRTIO_BLK 0x23
 
 /* The engine the guest arms its own events on (timers, segment ends). */
 struct vl_sim *vl_hv_sim(struct vl_hv *hv);
@@ -68,6 +82,12 @@ vl_ns vl_hv_ipi_exit_cost(const struct vl_hv *hv);
  * CR3-exiting on it is an exit the policy sees (cr3_switch); returns the
  * exit's cost for the guest to charge, 0 when it does not exit. */
 vl_ns vl_hv_cr3_load(struct vl_hv *hv, int vm, int vcpu, uint64_t cr3);
+/* Virtqueue kicks (an exit each; the policy sees a VL_IO_KICK with the
+ * CR3 of the kicking vCPU): n packets for the NIC's transmit queue, or
+ * one block request.  Return the exit's cost for the guest to charge. */
+vl_ns vl_hv_net_kick(struct vl_hv *hv, int vm, int vcpu, const vl_packet *pkts, int n,
+                     uint64_t cr3);
+vl_ns vl_hv_blk_kick(struct vl_hv *hv, int vm, int vcpu, const vl_blk_req *r, uint64_t cr3);
 /* Pause-loop exit or yield hypercall (the vCPU leaves guest mode). */
 void vl_hv_yield(struct vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel);
 

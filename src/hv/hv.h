@@ -76,6 +76,7 @@ struct vl_vm {
     vl_cpuset affinity;
     const vl_guest_port *port;
     void *guest;
+    bool host;                /* the host VM (its vCPUs are I/O backends)    */
     void *priv;
 };
 
@@ -118,6 +119,7 @@ typedef struct vl_hv {
     vl_event watchdog_ev;
     vl_hv_observer observer;
     const struct vl_ksyms *system_map; /* the guests' kernel (vl_sched_system_map) */
+    struct vl_io *io;         /* devices and backends (hv/io.c), or NULL     */
     bool failed;
     char failure[512];
 } vl_hv;

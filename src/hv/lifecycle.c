@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "hv/hv.h"
+#include "hv/io.h"
 
 static void on_sched(void *ctx, vl_event *ev)
 {
@@ -85,6 +88,28 @@ static int alloc_failed(vl_error *err)
     return vl_error_set(err, "out of memory");
 }
 
+static void guest_vm(vl_vm *vm, const vl_vm_spec *spec)
+{
+    memcpy(vm->name, spec->name, sizeof vm->name);
+    vm->weight = spec->weight;
+    vm->cap = spec->cap;
+    vm->nvcpus = spec->vcpus;
+    vm->affinity = spec->affinity;
+}
+
+/* Xen's dom0 and a VM without settings both get weight 256, no cap, every
+ * pCPU (KVM's vhost workers are host threads of the default weight). */
+static void host_vm(vl_vm *vm, int nbackends, int npcpus)
+{
+    snprintf(vm->name, sizeof vm->name, "%s", VL_HOST_VM_NAME);
+    vm->host = true;
+    vm->weight = 256;
+    vm->cap = 0;
+    vm->nvcpus = nbackends;
+    for (int c = 0; c < npcpus; c++)
+        vl_cpuset_add(&vm->affinity, c);
+}
+
 int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kind fel,
                  vl_error *err)
 {
@@ -101,8 +126,15 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     hv->watchdog = scn->host.watchdog;
     hv->npcpus = scn->host.pcpus;
     hv->nvms = scn->nvms;
-    for (int i = 0; i < scn->nvms; i++)
+    int nbackends = 0; /* one per VM with devices, as vCPUs of the host VM */
+    for (int i = 0; i < scn->nvms; i++) {
         hv->nvcpus += scn->vms[i].vcpus;
+        nbackends += scn->vms[i].io;
+    }
+    if (nbackends > 0) {
+        hv->nvms++;
+        hv->nvcpus += nbackends;
+    }
     hv->pcpus = calloc((size_t)hv->npcpus, sizeof *hv->pcpus);
     hv->vms = calloc((size_t)hv->nvms, sizeof *hv->vms);
     hv->vcpus = calloc((size_t)hv->nvcpus, sizeof *hv->vcpus);
@@ -146,19 +178,17 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     }
     int next_vcpu = 0;
     for (int d = 0; d < hv->nvms; d++) {
-        const vl_vm_spec *spec = &scn->vms[d];
         vl_vm *vm = &hv->vms[d];
         vm->id = d;
-        memcpy(vm->name, spec->name, sizeof vm->name);
-        vm->weight = spec->weight;
-        vm->cap = spec->cap;
-        vm->nvcpus = spec->vcpus;
-        vm->affinity = spec->affinity;
+        if (d == scn->nvms) /* the host VM: weight and affinity of a default VM */
+            host_vm(vm, nbackends, hv->npcpus);
+        else
+            guest_vm(vm, &scn->vms[d]);
         vm->vcpus = &hv->vcpus[next_vcpu];
         vm->priv = priv_alloc(ops->vm_size);
         if (ops->vm_size && !vm->priv)
             return alloc_failed(err);
-        const void *vmp = vl_vm_spec_params(spec, ops);
+        const void *vmp = d < scn->nvms ? vl_vm_spec_params(&scn->vms[d], ops) : NULL;
         if (vmp)
             memcpy(vm->priv, vmp, ops->vm_size);
         else if (ops->vm_params)
@@ -178,7 +208,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         }
     }
     vl_event_init(&hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, 0x7fffffffu);
-    return 0;
+    return vl_hv_io_create(hv, scn, err);
 }
 
 vl_sim *vl_hv_sim(vl_hv *hv)
@@ -221,6 +251,7 @@ int vl_hv_start(vl_hv *hv, vl_error *err)
 
 void vl_hv_destroy(vl_hv *hv)
 {
+    vl_hv_io_destroy(hv);
     if (hv->sched.ops && hv->sched.ops->fini && hv->sched.priv)
         hv->sched.ops->fini(&hv->sched);
     free(hv->sched.priv);

@@ -105,6 +105,7 @@ void *vl_vm_priv(vl_vm *d) { return d->priv; }
 int vl_vm_weight(const vl_vm *d) { return d->weight; }
 int vl_vm_cap(const vl_vm *d) { return d->cap; }
 int vl_vm_nvcpus(const vl_vm *d) { return d->nvcpus; }
+bool vl_vm_is_host(const vl_vm *d) { return d->host; }
 vl_vcpu *vl_vm_vcpu(vl_vm *d, int index)
 {
     assert(index >= 0 && index < d->nvcpus);

@@ -16,7 +16,7 @@
 static const char *const top_keys[] = {"name", "host", "scheduler", "params", "vms", "run", NULL};
 static const char *const host_keys[] = {
     "pcpus", "sockets", "threads_per_core", "cores_per_socket", "cpu_mhz", "watchdog", "costs",
-    "ple", "ipi_virtualization", "cr3_exiting", NULL,
+    "ple", "io", "ipi_virtualization", "cr3_exiting", NULL,
 };
 static const char *const cost_keys[] = {
     "world_switch", "exit_entry", "migration", "host_ipi", "ipi_delivery", NULL,
@@ -118,6 +118,11 @@ static int load_host(const yt_node *m, vl_host_spec *h, vl_error *err)
     if ((v = yt_map_get(m, "ple")) &&
         (scn_expect(v, YT_MAP, "host.ple", err) < 0 ||
          scn_params_apply(vl_ple_params, v, NULL, &h->ple, "host.ple", "host.ple", err) < 0))
+        return -1;
+    vl_params_defaults(vl_io_params, &h->io);
+    if ((v = yt_map_get(m, "io")) &&
+        (scn_expect(v, YT_MAP, "host.io", err) < 0 ||
+         scn_params_apply(vl_io_params, v, NULL, &h->io, "host.io", "host.io", err) < 0))
         return -1;
     return 0;
 }

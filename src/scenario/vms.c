@@ -108,6 +108,9 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err
     scn_pathf(path, sizeof path, "%s.name", what);
     if (scn_require(m, "name", what, &v, err) < 0 || scn_get_name(v, path, vm->name, err) < 0)
         return -1;
+    if (strcmp(vm->name, VL_HOST_VM_NAME) == 0)
+        return scn_fail(err, v, path, "the name '%s' is reserved for the host's I/O backends",
+                        VL_HOST_VM_NAME);
     for (size_t j = 0; j < idx; j++)
         if (strcmp(s->vms[j].name, vm->name) == 0) {
             const yt_node *first = yt_map_get(seq->items[j], "name");
@@ -143,12 +146,20 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err
         (scn_expect(v, YT_MAP, path, err) < 0 ||
          scn_params_apply(vl_guest_params, v, NULL, &vm->guest, path, "the guest", err) < 0))
         return -1;
+    if (vm->guest.rx_vcpu >= vm->vcpus) {
+        const yt_node *gn = yt_map_get(m, "guest"), *rn = gn ? yt_map_get(gn, "rx_vcpu") : NULL;
+        scn_pathf(path, sizeof path, "%s.guest.rx_vcpu", what);
+        return scn_fail(err, rn ? rn : m, path, "must be one of the VM's vCPUs (0 to %d), got %lld",
+                        vm->vcpus - 1, (long long)vm->guest.rx_vcpu);
+    }
     scn_pathf(path, sizeof path, "%s.params", what);
     if ((v = yt_map_get(m, "params")) &&
         scn_load_policy_params(v, path, true, &vm->params, &vm->nparams, err) < 0)
         return -1;
     if ((v = yt_map_get(m, "workloads")) && load_workloads(v, what, vm, err) < 0)
         return -1;
+    for (int i = 0; i < vm->nworkloads; i++)
+        vm->io |= vm->workloads[i].type->io;
     return 0;
 }
 

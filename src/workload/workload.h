@@ -28,6 +28,7 @@ typedef struct vl_workload_type {
     const char *description;
     const vl_param *params; /* over a struct of params_size bytes */
     size_t params_size;
+    bool io;                /* uses the VM's network or block device */
     /* Creates the workload's tasks in guest g.  w is the workload record
      * (name, stats) the tasks report into. Returns 0 or -1. */
     int (*create)(vl_guest *g, vl_workload *w, const void *params);

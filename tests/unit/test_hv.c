@@ -194,7 +194,8 @@ static uint64_t g_rip(void *g, int v, bool *kernel)
     return ((script_guest *)g)->rip + (uint64_t)v;
 }
 
-static const vl_guest_port script_port = {g_enter, g_leave, g_interrupt, g_rip};
+static const vl_guest_port script_port = {
+    .enter = g_enter, .leave = g_leave, .interrupt = g_interrupt, .rip = g_rip};
 
 /* A host with one VM of `vcpus` vCPUs, no workloads, the spy policy. */
 static void make_hv_ops(vl_hv *hv, vl_scenario *scn, const char *host, int vcpus, vl_ns tick,

@@ -1,0 +1,332 @@
+/* hv/io.c - virtual devices, links and external endpoints (hv/io.h,
+ * docs/io-model.md): where packets and block requests go between the
+ * outside, the backends and the guests, and what the policy sees of it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv/io_priv.h"
+
+/* Defaults: docs/io-model.md gives the reasoning and sources. */
+const vl_param vl_io_params[] = {
+    {"link_gbps", VL_PARAM_DOUBLE, offsetof(vl_io_spec, link_gbps), 1.0, 0.001, 400, "Gbit/s",
+     "each VM's link to the outside, per direction (Gigabit Ethernet, as in the testbeds of "
+     "the published iperf measurements)", NULL},
+    {"wire_latency", VL_PARAM_TIME, offsetof(vl_io_spec, wire_latency), VL_US(25), 0, VL_S(1),
+     "ns", "one-way latency endpoint <-> host NIC (a LAN hop; ~50 us round trip)", NULL},
+    {"rx_packet", VL_PARAM_TIME, offsetof(vl_io_spec, rx_packet), 1500, 0, VL_MS(1), "ns",
+     "backend work per received packet (vhost-net handle_rx, tap read, copy to the ring)", NULL},
+    {"tx_packet", VL_PARAM_TIME, offsetof(vl_io_spec, tx_packet), 1000, 0, VL_MS(1), "ns",
+     "backend work per transmitted packet (vhost-net handle_tx)", NULL},
+    {"blk_request", VL_PARAM_TIME, offsetof(vl_io_spec, blk_request), VL_US(5), 0, VL_MS(1), "ns",
+     "backend work per block request, at submission and again at completion", NULL},
+    {"disk_latency", VL_PARAM_TIME, offsetof(vl_io_spec, disk_latency), VL_US(100), 0, VL_S(1),
+     "ns", "device service time per request (a SATA SSD's 4 KiB read)", NULL},
+    {"disk_mbps", VL_PARAM_DOUBLE, offsetof(vl_io_spec, disk_mbps), 500, 1, 100000, "MB/s",
+     "device transfer rate (SATA SSD)", NULL},
+    VL_PARAM_END,
+};
+
+static void io_hook(vl_hv *hv, vl_vcpu *v, const vl_io_info *info)
+{
+    if (!hv->sched.ops->io_event)
+        return;
+    const char *saved = hv->hook;
+    hv->hook = "io_event";
+    hv->sched.ops->io_event(&hv->sched, v, info);
+    hv->hook = saved;
+}
+
+static vl_backend *backend_of(vl_hv *hv, int vm)
+{
+    int i = hv->io && vm >= 0 && vm < hv->nvms ? hv->io->bk_of_vm[vm] : -1;
+    return i >= 0 ? &hv->io->bk[i] : NULL;
+}
+
+/* ------------------------------------------------------------- queues */
+
+static void pktq_push(vl_pktq *q, const vl_packet *p, vl_ns at)
+{
+    if (q->n == q->cap) {
+        int cap = q->cap ? 2 * q->cap : 64;
+        vl_packet *pk = malloc((size_t)cap * sizeof *pk);
+        vl_ns *t = malloc((size_t)cap * sizeof *t);
+        if (!pk || !t)
+            abort(); /* out of memory in the middle of a run */
+        for (int i = 0; i < q->n; i++) {
+            pk[i] = q->pkts[(q->head + i) % q->cap];
+            t[i] = q->at[(q->head + i) % q->cap];
+        }
+        free(q->pkts);
+        free(q->at);
+        q->pkts = pk;
+        q->at = t;
+        q->head = 0;
+        q->cap = cap;
+    }
+    int i = (q->head + q->n++) % q->cap;
+    q->pkts[i] = *p;
+    q->at[i] = at;
+}
+
+static vl_packet pktq_pop(vl_pktq *q)
+{
+    vl_packet p = q->pkts[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->n--;
+    return p;
+}
+
+/* --------------------------------------------------------------- links */
+
+vl_ns vl_net_wire_time(const vl_hv *hv, uint32_t bytes)
+{
+    return (vl_ns)((double)bytes * hv->io->ns_per_byte + 0.5);
+}
+
+static void wire_send(vl_wire *w, const vl_packet *p, vl_ns now)
+{
+    vl_io *io = w->b->io;
+    vl_ns start = w->free_at > now ? w->free_at : now;
+    w->free_at = start + vl_net_wire_time(io->hv, p->bytes);
+    pktq_push(&w->q, p, w->free_at + io->spec.wire_latency);
+    if (w->q.n == 1)
+        vl_sim_schedule(&io->hv->sim, &w->ev, w->q.at[w->q.head]);
+}
+
+static void wire_arrival(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_wire *w = ctx;
+    vl_backend *b = w->b;
+    vl_hv *hv = b->io->hv;
+    vl_ns now = hv->sim.now;
+    vl_packet p = pktq_pop(&w->q);
+    if (w->q.n > 0)
+        vl_sim_schedule(&hv->sim, &w->ev, w->q.at[w->q.head]);
+    if (w->inbound) { /* the host NIC hands it to the VM's backend */
+        vl_vm *vm = &hv->vms[b->vm];
+        vl_io_info info = {.kind = VL_IO_PACKET, .device = VL_DEV_NET, .proto = p.proto,
+                           .port = p.port};
+        io_hook(hv, &vm->vcpus[b->rx_vcpu], &info);
+        vl_backend_push(b, &(vl_bk_item){.kind = BK_RX, .pkt = p});
+    } else if (p.endpoint >= 0 && p.endpoint < b->io->neps) {
+        const vl_endpoint *e = &b->io->eps[p.endpoint];
+        e->fn(e->ctx, &p, now);
+    }
+}
+
+/* ---------------------------------------------------------------- disk */
+
+static vl_ns disk_service(const vl_io *io, const vl_blk_req *r)
+{
+    return io->spec.disk_latency + (vl_ns)((double)r->bytes * 1e3 / io->spec.disk_mbps + 0.5);
+}
+
+static void disk_push(vl_backend *b, const vl_blk_req *r, vl_ns now)
+{
+    if (b->dn == b->dcap) {
+        int cap = b->dcap ? 2 * b->dcap : 16;
+        vl_blk_req *d = malloc((size_t)cap * sizeof *d);
+        if (!d)
+            abort();
+        for (int i = 0; i < b->dn; i++)
+            d[i] = b->disk[(b->dhead + i) % b->dcap];
+        free(b->disk);
+        b->disk = d;
+        b->dhead = 0;
+        b->dcap = cap;
+    }
+    b->disk[(b->dhead + b->dn++) % b->dcap] = *r;
+    if (b->dn == 1) /* the device was idle: it starts on this one */
+        vl_sim_schedule(&b->io->hv->sim, &b->disk_ev, now + disk_service(b->io, r));
+}
+
+/* One request at a time, in order (a single-queue device). */
+static void disk_done(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_backend *b = ctx;
+    vl_ns now = b->io->hv->sim.now;
+    vl_blk_req r = b->disk[b->dhead];
+    b->dhead = (b->dhead + 1) % b->dcap;
+    b->dn--;
+    if (b->dn > 0)
+        vl_sim_schedule(&b->io->hv->sim, &b->disk_ev, now + disk_service(b->io,
+                                                                         &b->disk[b->dhead]));
+    vl_backend_push(b, &(vl_bk_item){.kind = BK_BLK_DONE, .req = r});
+}
+
+/* ------------------------------------------------------- finished work */
+
+void vl_io_item_done(vl_backend *b, const vl_bk_item *it, vl_ns now)
+{
+    vl_hv *hv = b->io->hv;
+    vl_vm *vm = &hv->vms[b->vm];
+    switch (it->kind) {
+    case BK_RX: {
+        int r = vm->port && vm->port->net_rx ? vm->port->net_rx(vm->guest, &it->pkt, now)
+                                             : VL_RX_DROPPED;
+        if (r == VL_RX_DROPPED) {
+            b->st.rx_drops++;
+            return;
+        }
+        b->st.rx_packets++;
+        if (r >= 0)
+            vl_hv_raise_irq(hv, b->vm, r, VL_VEC_VIRTIO_NET);
+        return;
+    }
+    case BK_TX:
+        b->st.tx_packets++;
+        wire_send(&b->out, &it->pkt, now);
+        return;
+    case BK_BLK_SUBMIT:
+        disk_push(b, &it->req, now);
+        return;
+    case BK_BLK_DONE: {
+        b->st.blk_requests++;
+        if (vm->port && vm->port->blk_done)
+            vm->port->blk_done(vm->guest, &it->req, now);
+        vl_io_info info = {.kind = VL_IO_COMPLETION, .device = VL_DEV_BLK};
+        io_hook(hv, &vm->vcpus[it->req.vcpu], &info);
+        vl_hv_raise_irq(hv, b->vm, it->req.vcpu, VL_VEC_VIRTIO_BLK);
+        return;
+    }
+    }
+}
+
+/* ------------------------------------------------------ guest kicks */
+
+static vl_ns kick(vl_hv *hv, vl_backend *b, int vcpu, vl_io_device dev, uint64_t cr3)
+{
+    vl_vcpu *v = &hv->vms[b->vm].vcpus[vcpu];
+    v->exits[VL_EXIT_IO]++;
+    b->st.kicks++;
+    vl_io_info info = {.kind = VL_IO_KICK, .device = dev, .cr3 = cr3};
+    io_hook(hv, v, &info);
+    return hv->costs.exit_entry;
+}
+
+vl_ns vl_hv_net_kick(vl_hv *hv, int vm, int vcpu, const vl_packet *pkts, int n, uint64_t cr3)
+{
+    vl_backend *b = backend_of(hv, vm);
+    if (!b || n <= 0)
+        return 0;
+    vl_ns cost = kick(hv, b, vcpu, VL_DEV_NET, cr3);
+    for (int i = 0; i < n; i++)
+        vl_backend_push(b, &(vl_bk_item){.kind = BK_TX, .pkt = pkts[i]});
+    return cost;
+}
+
+vl_ns vl_hv_blk_kick(vl_hv *hv, int vm, int vcpu, const vl_blk_req *r, uint64_t cr3)
+{
+    vl_backend *b = backend_of(hv, vm);
+    if (!b)
+        return 0;
+    vl_ns cost = kick(hv, b, vcpu, VL_DEV_BLK, cr3);
+    vl_backend_push(b, &(vl_bk_item){.kind = BK_BLK_SUBMIT, .req = *r});
+    return cost;
+}
+
+/* ---------------------------------------------------- the outside world */
+
+int vl_net_endpoint_add(vl_hv *hv, vl_net_deliver_fn fn, void *ctx)
+{
+    vl_io *io = hv->io;
+    if (!io)
+        return -1;
+    if (io->neps == io->cap_eps) {
+        int cap = io->cap_eps ? 2 * io->cap_eps : 8;
+        vl_endpoint *e = realloc(io->eps, (size_t)cap * sizeof *e);
+        if (!e)
+            return -1;
+        io->eps = e;
+        io->cap_eps = cap;
+    }
+    io->eps[io->neps] = (vl_endpoint){fn, ctx};
+    return io->neps++;
+}
+
+void vl_net_send(vl_hv *hv, const vl_packet *p)
+{
+    vl_backend *b = backend_of(hv, p->vm);
+    if (b)
+        wire_send(&b->in, p, hv->sim.now);
+}
+
+const vl_io_stats *vl_hv_io_stats(const vl_hv *hv, int vm)
+{
+    const vl_backend *b = backend_of((vl_hv *)hv, vm);
+    return b ? &b->st : NULL;
+}
+
+/* --------------------------------------------------------- lifecycle */
+
+static void wire_init(vl_wire *w, vl_backend *b, bool inbound, uint32_t tag)
+{
+    w->b = b;
+    w->inbound = inbound;
+    vl_event_init(&w->ev, wire_arrival, w, VL_EVC_DEVICE, tag);
+}
+
+int vl_hv_io_create(vl_hv *hv, const vl_scenario *scn, vl_error *err)
+{
+    int nbk = 0;
+    for (int d = 0; d < scn->nvms; d++)
+        nbk += scn->vms[d].io;
+    if (nbk == 0)
+        return 0;
+    vl_io *io = calloc(1, sizeof *io);
+    if (!io)
+        return vl_error_set(err, "out of memory");
+    hv->io = io;
+    io->hv = hv;
+    io->spec = scn->host.io;
+    io->ns_per_byte = 8.0 / io->spec.link_gbps;
+    io->host_vm = hv->nvms - 1;
+    io->nbk = nbk;
+    io->bk = calloc((size_t)nbk, sizeof *io->bk);
+    io->bk_of_vm = malloc((size_t)hv->nvms * sizeof *io->bk_of_vm);
+    if (!io->bk || !io->bk_of_vm)
+        return vl_error_set(err, "out of memory");
+    vl_vm *host = &hv->vms[io->host_vm];
+    host->port = &vl_backend_port;
+    host->guest = io;
+    for (int d = 0, k = 0; d < hv->nvms; d++) {
+        io->bk_of_vm[d] = d < scn->nvms && scn->vms[d].io ? k : -1;
+        if (io->bk_of_vm[d] < 0)
+            continue;
+        vl_backend *b = &io->bk[k];
+        b->io = io;
+        b->vm = d;
+        b->rx_vcpu = (int)scn->vms[d].guest.rx_vcpu;
+        b->vcpu = &host->vcpus[k];
+        uint32_t tag = 0x60000000u | ((uint32_t)k << 4);
+        vl_event_init(&b->done_ev, vl_backend_done_event, b, VL_EVC_DEVICE, tag | 1);
+        vl_event_init(&b->disk_ev, disk_done, b, VL_EVC_DEVICE, tag | 2);
+        wire_init(&b->in, b, true, tag | 3);
+        wire_init(&b->out, b, false, tag | 4);
+        k++;
+    }
+    return 0;
+}
+
+void vl_hv_io_destroy(vl_hv *hv)
+{
+    vl_io *io = hv->io;
+    if (!io)
+        return;
+    for (int i = 0; io->bk && i < io->nbk; i++) {
+        vl_backend *b = &io->bk[i];
+        free(b->q);
+        free(b->disk);
+        free(b->in.q.pkts);
+        free(b->in.q.at);
+        free(b->out.q.pkts);
+        free(b->out.q.at);
+    }
+    free(io->bk);
+    free(io->bk_of_vm);
+    free(io->eps);
+    free(io);
+    hv->io = NULL;
+}

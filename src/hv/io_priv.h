@@ -1,0 +1,81 @@
+/* hv/io_priv.h - the devices, links and backends of hv/io.c and
+ * hv/backend.c (internal to src/hv). */
+#ifndef VL_HV_IO_PRIV_H
+#define VL_HV_IO_PRIV_H
+
+#include "hv/hv.h"
+#include "hv/io.h"
+
+struct vl_io;
+struct vl_backend;
+
+/* A packet FIFO with one event: a link direction (constant latency keeps
+ * arrivals in order) or a device queue. */
+typedef struct vl_pktq {
+    vl_packet *pkts;
+    vl_ns *at;              /* when each one arrives                      */
+    int head, n, cap;
+} vl_pktq;
+
+/* One link direction between the outside and a VM's backend. */
+typedef struct vl_wire {
+    vl_pktq q;
+    vl_ns free_at;          /* the link finishes serialising its last one */
+    vl_event ev;            /* arrival of the head packet                 */
+    struct vl_backend *b;
+    bool inbound;           /* toward the VM                              */
+} vl_wire;
+
+/* A unit of backend work. */
+typedef enum { BK_RX = 0, BK_TX, BK_BLK_SUBMIT, BK_BLK_DONE } vl_bk_kind;
+
+typedef struct vl_bk_item {
+    vl_bk_kind kind;
+    vl_packet pkt;          /* BK_RX, BK_TX                               */
+    vl_blk_req req;         /* BK_BLK_*                                   */
+} vl_bk_item;
+
+typedef struct vl_backend {
+    struct vl_io *io;
+    int vm;                 /* the VM it serves                           */
+    int rx_vcpu;            /* the guest vCPU taking its receive interrupt */
+    vl_vcpu *vcpu;          /* its context in the host VM                 */
+    vl_bk_item *q;          /* work FIFO                                  */
+    int head, n, cap;
+    vl_ns left;             /* work left on the head item                 */
+    vl_ns since;            /* the head item has been executing since     */
+    bool executing;         /* its vCPU is in "guest" mode, working       */
+    vl_event done_ev;       /* the head item completes                    */
+    vl_wire in, out;
+    vl_blk_req *disk;       /* requests at the device, FIFO                */
+    int dhead, dn, dcap;
+    vl_event disk_ev;       /* the device completes the head request      */
+    vl_io_stats st;
+} vl_backend;
+
+typedef struct vl_endpoint {
+    vl_net_deliver_fn fn;
+    void *ctx;
+} vl_endpoint;
+
+typedef struct vl_io {
+    vl_hv *hv;
+    vl_io_spec spec;
+    double ns_per_byte;     /* link serialisation                         */
+    vl_backend *bk;         /* one per VM with devices                    */
+    int nbk;
+    int *bk_of_vm;          /* backend index per VM, -1 none              */
+    int host_vm;
+    vl_endpoint *eps;
+    int neps, cap_eps;
+} vl_io;
+
+/* backend.c: the port of the host VM, and queueing work for a backend. */
+extern const vl_guest_port vl_backend_port;
+void vl_backend_push(vl_backend *b, const vl_bk_item *it);
+/* The head item of a backend completes (its done_ev). */
+void vl_backend_done_event(void *ctx, vl_event *ev);
+/* io.c: what a finished item does. */
+void vl_io_item_done(vl_backend *b, const vl_bk_item *it, vl_ns now);
+
+#endif
