@@ -10,7 +10,9 @@
  * it executed (settle), and a new plan starts from there. */
 #include "guest/exec.h"
 
+#include "guest/blk.h"
 #include "guest/gsched.h"
+#include "guest/net.h"
 #include "guest/smp.h"
 #include "guest/sync.h"
 
@@ -24,12 +26,6 @@
 
 static vl_opi *head_op(vl_guest *g, vl_task *t);
 
-/* The page-table root of address space mm: page-aligned, in the guest's
- * physical memory above 4 GiB (a value a hypervisor sees in CR3). */
-static uint64_t cr3_of(int mm)
-{
-    return 0x100000000ULL + ((uint64_t)mm << 12);
-}
 
 static int lock_instances(void *ctx, int cls)
 {
@@ -178,6 +174,7 @@ typedef enum {
     STOP_END,
     STOP_SLEEP,
     STOP_SYNC,
+    STOP_IO,
     STOP_LOCK,
     STOP_SHOOTDOWN,
     STOP_IRQ,
@@ -208,6 +205,10 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
         if (o->kind == VL_OP_BARRIER || o->kind == VL_OP_WAIT || o->kind == VL_OP_WAKE) {
             *end = T;
             return STOP_SYNC;
+        }
+        if (o->kind == VL_OP_RECV || o->kind == VL_OP_SEND || o->kind == VL_OP_BLKIO) {
+            *end = T;
+            return STOP_IO;
         }
         if (o->kind == VL_OP_KERNEL && o->lock_class >= 0 && e < o->pre + o->hold) {
             if (e < o->pre) {
@@ -297,7 +298,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         }
         if (t->mm != gv->cur_mm) { /* switch_mm: load the task's page tables */
             gv->cur_mm = t->mm;
-            gv->irq_left += vl_hv_cr3_load(g->hv, g->vm, v, cr3_of(t->mm));
+            gv->irq_left += vl_hv_cr3_load(g->hv, g->vm, v, vl_guest_cr3(t->mm));
         }
         if (vl_exec_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);
@@ -341,6 +342,14 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             task_exit(t);
             gv->curr = NULL;
             break;
+        case STOP_IO:
+            if (head_op(g, t)->kind == VL_OP_BLKIO) {
+                vl_gblk_submit(g, v, t, now);
+                gv->curr = NULL;
+            } else if (vl_socket_op(g, v, t, now)) {
+                gv->curr = NULL;
+            }
+            break;
         case STOP_SYNC:
             if (vl_sync_op(g, v, t, now))
                 gv->curr = NULL;
@@ -366,6 +375,24 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
     }
 }
 
+/* v's interrupt-handler work is done: what the handlers did takes effect
+ * (TLB-flush acknowledgements, a NAPI round's packets, block completions);
+ * the network and block handlers may find more to do. */
+static void handlers_done(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (gv->irq_left > 0)
+        return;
+    if (gv->nqueued > 0)
+        vl_smp_deliver_acks(g, v, now);
+    gv->irq_rip = 0;
+    vl_ns net = vl_gnet_round_done(g, v, now), blk = vl_gblk_handled(g, v, now);
+    if (net + blk > 0) {
+        gv->irq_left = net + blk;
+        gv->irq_rip = net > 0 ? g->rip_net_rx : g->rip_blk_done;
+    }
+}
+
 void vl_exec_segment_end(void *ctx, vl_event *ev)
 {
     vl_guest *g = ctx;
@@ -373,8 +400,7 @@ void vl_exec_segment_end(void *ctx, vl_event *ev)
     vl_ns now = g->sim->now;
     vl_gvcpu *gv = &g->vcpus[v];
     vl_exec_settle(g, v, now);
-    if (gv->nqueued > 0 && gv->irq_left == 0)
-        vl_smp_deliver_acks(g, v, now);
+    handlers_done(g, v, now);
     if (now >= gv->next_tick)
         vl_gsched_tick(g, v, now);
     vl_exec_run_plan(g, v, now);
@@ -459,8 +485,7 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
     vl_gvcpu *gv = &g->vcpus[v];
     vl_exec_settle(g, v, now);
     gv->in_guest = false;
-    if (gv->nqueued > 0 && gv->irq_left == 0)
-        vl_smp_deliver_acks(g, v, now);
+    handlers_done(g, v, now);
     gv->in_guest = true;
     vl_task *t = gv->curr;
     gv->left_at = now;
@@ -510,6 +535,20 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
             take_interrupt(g, v, work, now);
         return;
     }
+    if (vector == VL_VEC_VIRTIO_NET || vector == VL_VEC_VIRTIO_BLK) {
+        if (gv->in_guest && !gv->planning)
+            vl_exec_settle(g, v, now);
+        vl_ns work = vector == VL_VEC_VIRTIO_NET ? vl_gnet_interrupt(g, v, now)
+                                                 : vl_gblk_interrupt(g, v, now);
+        if (work == 0)
+            return;
+        gv->irq_rip = vector == VL_VEC_VIRTIO_NET ? g->rip_net_rx : g->rip_blk_done;
+        if (gv->planning || !gv->in_guest)
+            gv->irq_left += work; /* runs when it next executes */
+        else
+            take_interrupt(g, v, work, now);
+        return;
+    }
     if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
         vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
         if (gv->in_guest && !gv->planning) {
@@ -532,7 +571,7 @@ uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel)
     vl_task *t = g->vcpus[v].curr;
     *kernel = true;
     if (g->vcpus[v].irq_left > 0)
-        return g->rip_flush;
+        return g->vcpus[v].irq_rip ? g->vcpus[v].irq_rip : g->rip_flush;
     if (!t)
         return 0;
     if (t->waiting)

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest/blk.h"
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/net.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -17,12 +19,22 @@ static void port_interrupt(void *guest, int v, int vector, vl_ns now)
     vl_exec_interrupt(guest, v, vector, now);
 }
 static uint64_t port_rip(void *guest, int v, bool *kernel) { return vl_exec_rip(guest, v, kernel); }
+static int port_net_rx(void *guest, const vl_packet *p, vl_ns now)
+{
+    return vl_gnet_rx(guest, p, now);
+}
+static void port_blk_done(void *guest, const vl_blk_req *r, vl_ns now)
+{
+    vl_gblk_done(guest, r, now);
+}
 
 static const vl_guest_port guest_port = {
     .enter = port_enter,
     .leave = port_leave,
     .interrupt = port_interrupt,
     .rip = port_rip,
+    .net_rx = port_net_rx,
+    .blk_done = port_blk_done,
 };
 
 vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
@@ -40,7 +52,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->seed = seed;
     g->ksyms = ksyms;
     snprintf(g->name, sizeof g->name, "%s", name);
-    if (!g->vcpus || vl_guest_kernel_init(g) < 0) {
+    if (!g->vcpus || vl_guest_kernel_init(g) < 0 || vl_gnet_init(g, spec) < 0 ||
+        vl_gblk_init(g, spec ? spec->blk_complete : 3000) < 0) {
         vl_guest_destroy(g);
         return NULL;
     }
@@ -148,6 +161,8 @@ void vl_guest_destroy(vl_guest *g)
         }
     }
     free(g->locks);
+    vl_gnet_fini(g);
+    vl_gblk_fini(g);
     free(g->syncs);
     free(g->classes);
     free(g->activities);

@@ -31,18 +31,33 @@
 
 struct vl_hv;
 
+/* Network measures of a workload, at its sockets' readers (iperf's
+ * server side) and its external clients. */
+typedef struct vl_netstats {
+    uint64_t rx_bytes;    /* payload the application read                 */
+    uint64_t rx_packets;  /* packets / datagrams the application read     */
+    uint64_t lost;        /* UDP: datagrams missing in the sequence       */
+    uint64_t out_of_order;
+    double jitter;        /* RFC 3550 interarrival jitter estimate, ns    */
+    uint64_t sent;        /* packets the external side sent               */
+    uint64_t retransmits; /* TCP segments sent again                      */
+    uint64_t timeouts;    /* TCP retransmission timeouts                  */
+} vl_netstats;
+
 /* Outcome measures of a workload, fed by its tasks. */
 typedef struct vl_wstats {
     vl_ns work_ns;        /* CPU time its tasks executed (not spinning)   */
     uint64_t bursts;      /* requests completed (program reached a sleep) */
     vl_hist wake_latency; /* timer expiry -> the task runs                */
-    vl_hist response;     /* timer expiry -> the next sleep (request done) */
+    vl_hist response;     /* timer expiry -> the next sleep (request done);
+                           * network clients: request -> response        */
+    vl_netstats net;
 } vl_wstats;
 
 typedef enum vl_task_state {
     VL_TASK_RUNNABLE,
     VL_TASK_SLEEPING,
-    VL_TASK_BLOCKED, /* on a sync object (futex)                       */
+    VL_TASK_BLOCKED, /* on a sync object (futex), a socket or a disk    */
     VL_TASK_WOKEN,  /* its timer fired; the vCPU has not handled it yet */
     VL_TASK_EXITED,
 } vl_task_state;
@@ -86,6 +101,7 @@ typedef struct vl_gvcpu {
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
     vl_ns irq_left;         /* interrupt-handler work to run first      */
+    uint64_t irq_rip;       /* where that handler runs (0: flush_tlb_func) */
     vl_ns spun;             /* PV spinlocks: spin since the last halt    */
     vl_ns left_at;          /* when it last left guest mode             */
     int cur_mm;             /* address space loaded (CR3), 0 = none     */
@@ -153,6 +169,8 @@ typedef struct vl_guest {
     uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
     uint64_t rip_flush;     /* flush_tlb_func + off (the IPI handler)   */
+    uint64_t rip_net_rx;    /* net_rx_action + off (receive softirq)    */
+    uint64_t rip_blk_done;  /* blk_mq_complete_request + off            */
     bool legacy_tlb_vectors; /* guest kernel <= 3.5: 0xf0-0xf7           */
     bool wakelist_ipi;      /* idle wake targets get 0xfb, not 0xfd     */
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
@@ -173,7 +191,16 @@ typedef struct vl_guest {
     vl_glock **locks;       /* all instances of all classes, created on
                              * first use (vl_guest_lock)               */
     int nlocks;
+    struct vl_gnet *net;    /* network stack (guest/net.h)              */
+    struct vl_gblk *blk;    /* block driver (guest/blk.h)               */
 } vl_guest;
+
+/* The page-table root of address space mm: page-aligned, in the guest's
+ * physical memory above 4 GiB (the value a hypervisor sees in CR3). */
+static inline uint64_t vl_guest_cr3(int mm)
+{
+    return 0x100000000ULL + ((uint64_t)mm << 12);
+}
 
 #define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
 

@@ -195,6 +195,12 @@ int vl_guest_kernel_init(vl_guest *g)
     if (vl_ksyms_extent(g->ksyms, "flush_tlb_func", &s, &e) < 0)
         return -1;
     g->rip_flush = s + (e - s) / 2;
+    if (vl_ksyms_extent(g->ksyms, "net_rx_action", &s, &e) < 0)
+        return -1;
+    g->rip_net_rx = s + (e - s) / 2;
+    if (vl_ksyms_extent(g->ksyms, "blk_mq_complete_request", &s, &e) < 0)
+        return -1;
+    g->rip_blk_done = s + (e - s) / 2;
     g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
     g->tlb_flush_cost = GUEST_TLB_FLUSH_NS;
     vl_hist_init(&g->shootdown_latency);

@@ -65,6 +65,20 @@ int vl_prog_barrier(vl_program *p, int sync) { return sync_op(p, VL_OP_BARRIER, 
 int vl_prog_wait(vl_program *p, int sync) { return sync_op(p, VL_OP_WAIT, sync); }
 int vl_prog_wake(vl_program *p, int sync) { return sync_op(p, VL_OP_WAKE, sync); }
 
+int vl_prog_recv(vl_program *p, int socket) { return sync_op(p, VL_OP_RECV, socket); }
+
+int vl_prog_send(vl_program *p, int socket, int packets, int payload)
+{
+    return add_op(p, (vl_op){.kind = VL_OP_SEND, .sync = socket, .count = packets,
+                             .size = payload, .lock_class = -1});
+}
+
+int vl_prog_blkio(vl_program *p, int bytes, bool write)
+{
+    return add_op(p, (vl_op){.kind = VL_OP_BLKIO, .count = write, .size = bytes,
+                             .lock_class = -1});
+}
+
 int vl_prog_loop(vl_program *p, int target, int count)
 {
     if (target < 0 || target >= p->nops)

@@ -1,0 +1,88 @@
+/* guest/blk.c - virtio-blk requests (guest/blk.h, docs/io-model.md). */
+#include "guest/blk.h"
+
+#include <stdlib.h>
+
+#include "guest/exec.h"
+#include "guest/gsched.h"
+#include "hv/guest_port.h"
+
+int vl_gblk_init(vl_guest *g, vl_ns complete)
+{
+    vl_gblk *b = calloc(1, sizeof *b);
+    if (!b)
+        return -1;
+    g->blk = b;
+    b->complete = complete;
+    b->done = malloc((size_t)g->nvcpus * sizeof *b->done);
+    b->taken = calloc((size_t)g->nvcpus, sizeof *b->taken);
+    if (!b->done || !b->taken)
+        return -1;
+    for (int i = 0; i < g->nvcpus; i++)
+        vl_list_init(&b->done[i]);
+    return 0;
+}
+
+void vl_gblk_fini(vl_guest *g)
+{
+    if (!g->blk)
+        return;
+    free(g->blk->done);
+    free(g->blk->taken);
+    free(g->blk);
+    g->blk = NULL;
+}
+
+void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    (void)now;
+    vl_opi *o = vl_exec_op_at(g, t, 0);
+    const vl_op *op = &t->prog->ops[o->pc];
+    vl_opq_pop(&t->opq);
+    t->elapsed = 0;
+    t->state = VL_TASK_BLOCKED;
+    vl_blk_req r = {.vm = g->vm, .vcpu = v, .tag = t->id, .bytes = (uint32_t)op->size,
+                    .write = op->count != 0};
+    g->vcpus[v].irq_left += vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm));
+}
+
+void vl_gblk_done(vl_guest *g, const vl_blk_req *r, vl_ns now)
+{
+    (void)now;
+    vl_task *t = g->tasks[r->tag];
+    vl_list_push_back(&g->blk->done[r->vcpu], &t->link);
+    g->blk->requests++;
+}
+
+static int take(vl_gblk *b, int v)
+{
+    int k = 0;
+    vl_list *pos;
+    vl_list_for_each(pos, &b->done[v])
+        k++;
+    b->taken[v] = k;
+    return k;
+}
+
+vl_ns vl_gblk_interrupt(vl_guest *g, int v, vl_ns now)
+{
+    (void)now;
+    vl_gblk *b = g->blk;
+    if (!b || b->taken[v] > 0)
+        return 0; /* the running handler will see the new completions */
+    int k = take(b, v);
+    return k ? g->irq_entry_cost + (vl_ns)k * b->complete : 0;
+}
+
+vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
+{
+    vl_gblk *b = g->blk;
+    if (!b || b->taken[v] == 0)
+        return 0;
+    for (; b->taken[v] > 0; b->taken[v]--) {
+        vl_list *w = vl_list_first(&b->done[v]);
+        vl_list_del(w);
+        vl_gsched_wake(g, v, vl_container_of(w, vl_task, link), now);
+    }
+    return (vl_ns)take(b, v) * b->complete; /* completions that came meanwhile */
+}

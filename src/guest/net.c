@@ -1,0 +1,124 @@
+/* guest/net.c - the guest's virtio-net driver and NAPI.
+ *
+ * The backend writes received packets into the ring (one entry each); a
+ * full ring drops them.  The first packet after the guest re-enabled
+ * notifications raises the receive interrupt on the rx vCPU; the handler
+ * schedules NAPI, which polls in rounds of at most `weight` packets, each
+ * costing `softirq` of work on that vCPU, with notifications off.  A round's
+ * packets go up the stack when its work is done; while packets remain the
+ * next round follows; an empty ring re-enables notifications (napi_complete
+ * + virtqueue_enable_cb).  A vCPU that is not running drains nothing, so
+ * the ring fills and the backend drops: the mechanism by which a preempted
+ * vCPU loses packets.  Packets the stack sends from the softirq (ACKs,
+ * echo replies) leave with one kick at the end of the round. */
+#include "guest/net.h"
+
+#include <stdlib.h>
+
+#include "hv/guest_port.h"
+#include "vcpulab/scenario.h"
+
+int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    vl_gnet *n = calloc(1, sizeof *n);
+    if (!n)
+        return -1;
+    g->net = n;
+    n->cap = spec ? (int)spec->rx_ring : 256;
+    n->rx_vcpu = spec ? (int)spec->rx_vcpu : 0;
+    n->weight = spec ? (int)spec->napi_weight : 64;
+    n->softirq = spec ? spec->rx_softirq : 2000;
+    n->ring = malloc((size_t)n->cap * sizeof *n->ring);
+    return n->ring ? 0 : -1;
+}
+
+void vl_gnet_fini(vl_guest *g)
+{
+    vl_gnet *n = g->net;
+    if (!n)
+        return;
+    for (int i = 0; i < n->nsocks; i++)
+        free(n->socks[i].q);
+    free(n->socks);
+    free(n->ring);
+    free(n->tx);
+    free(n);
+    g->net = NULL;
+}
+
+int vl_gnet_rx(vl_guest *g, const vl_packet *p, vl_ns now)
+{
+    (void)now;
+    vl_gnet *n = g->net;
+    if (n->n == n->cap)
+        return VL_RX_DROPPED;
+    n->ring[(n->head + n->n++) % n->cap] = *p;
+    if (n->notified)
+        return VL_RX_QUEUED;
+    n->notified = true;
+    return n->rx_vcpu;
+}
+
+static vl_ns start_round(vl_gnet *n)
+{
+    n->batch = n->n < n->weight ? n->n : n->weight;
+    n->rounds++;
+    return (vl_ns)n->batch * n->softirq;
+}
+
+vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now)
+{
+    (void)now;
+    vl_gnet *n = g->net;
+    if (!n || v != n->rx_vcpu || n->batch > 0 || n->n == 0)
+        return 0; /* a round is running: it will see the new packets */
+    return g->irq_entry_cost + start_round(n);
+}
+
+vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
+{
+    vl_gnet *n = g->net;
+    if (!n || v != n->rx_vcpu || n->batch == 0)
+        return 0;
+    int batch = n->batch;
+    n->batch = 0;
+    for (int i = 0; i < batch; i++) {
+        vl_packet p = n->ring[n->head];
+        n->head = (n->head + 1) % n->cap;
+        n->n--;
+        n->rx_packets++;
+        vl_socket_input(g, v, &p, now);
+    }
+    vl_socket_round_end(g);
+    vl_ns work = vl_gnet_flush(g, v, g->vcpus[v].cur_mm);
+    if (n->n > 0)
+        return work + start_round(n); /* still polling: no interrupt */
+    n->notified = false;               /* napi_complete: notify again */
+    return work;
+}
+
+void vl_gnet_xmit(vl_guest *g, const vl_packet *p)
+{
+    vl_gnet *n = g->net;
+    if (n->ntx == n->cap_tx) {
+        int cap = n->cap_tx ? 2 * n->cap_tx : 16;
+        vl_packet *tx = realloc(n->tx, (size_t)cap * sizeof *tx);
+        if (!tx)
+            abort(); /* out of memory in the middle of a run */
+        n->tx = tx;
+        n->cap_tx = cap;
+    }
+    vl_packet *q = &n->tx[n->ntx++];
+    *q = *p;
+    q->vm = g->vm;
+}
+
+vl_ns vl_gnet_flush(vl_guest *g, int v, int mm)
+{
+    vl_gnet *n = g->net;
+    if (!n || n->ntx == 0)
+        return 0;
+    vl_ns cost = vl_hv_net_kick(g->hv, g->vm, v, n->tx, n->ntx, vl_guest_cr3(mm));
+    n->ntx = 0;
+    return cost;
+}

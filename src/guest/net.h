@@ -1,0 +1,77 @@
+/* guest/net.h - the guest's network stack: the virtio-net receive ring
+ * and NAPI polling (guest/net.c), and sockets with TCP / UDP / ICMP input
+ * and the tasks' receive and send calls (guest/socket.c).
+ * docs/io-model.md describes the model. */
+#ifndef VL_GUEST_NET_H
+#define VL_GUEST_NET_H
+
+#include "guest/guest.h"
+#include "hv/packet.h"
+
+typedef struct vl_socket {
+    int proto, port;
+    int endpoint;           /* the peer (the last packet's sender)         */
+    vl_packet *q;           /* received, not yet read                      */
+    int head, n, cap;
+    uint64_t queued;        /* bytes charged to the receive buffer         */
+    uint64_t rcvbuf;        /* receive buffer, bytes                       */
+    vl_list waiters;        /* tasks blocked in recv                       */
+    /* TCP receiver */
+    uint64_t rcv_nxt;       /* next expected byte                          */
+    int unacked;            /* in-order segments since the last ACK        */
+    uint64_t adv_window;    /* window in the last ACK sent                 */
+    vl_ns ts_echo;          /* timestamp of the last accepted segment      */
+    /* the last datagram / request read (replies echo it) */
+    uint64_t last_seq;
+    vl_ns last_sent_at;
+    /* RFC 3550 jitter state at the reader */
+    vl_ns last_transit;
+    bool have_transit;
+    uint64_t next_seq;      /* UDP: next datagram number expected          */
+    vl_wstats *stats;
+} vl_socket;
+
+typedef struct vl_gnet {
+    vl_packet *ring;        /* virtio-net receive ring (used entries)      */
+    int head, n, cap;
+    bool notified;          /* interrupt raised / NAPI scheduled           */
+    int rx_vcpu, weight;
+    vl_ns softirq;          /* per packet                                  */
+    int batch;              /* packets the current poll round processes    */
+    vl_packet *tx;          /* sent by the softirq, kicked at round end    */
+    int ntx, cap_tx;
+    vl_socket *socks;
+    int nsocks, cap_socks;
+    uint64_t no_socket;     /* packets for a port nobody listens on        */
+    uint64_t rcvbuf_drops;  /* socket buffer full                          */
+    uint64_t rx_packets;    /* processed by the softirq                    */
+    uint64_t rounds;        /* NAPI poll rounds                            */
+} vl_gnet;
+
+/* net.c */
+int vl_gnet_init(vl_guest *g, const struct vl_guest_spec *spec);
+void vl_gnet_fini(vl_guest *g);
+/* The backend puts p in the ring (guest port net_rx). */
+int vl_gnet_rx(vl_guest *g, const vl_packet *p, vl_ns now);
+/* The receive interrupt on v: handler work to run (0: nothing to poll). */
+vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now);
+/* v finished its handler work: the poll round's packets go up the stack;
+ * returns more handler work (the next round, a transmit kick), or 0. */
+vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now);
+/* Queues a packet for transmission (flushed with one kick by
+ * vl_gnet_flush); the kick's exit cost is returned by flush. */
+void vl_gnet_xmit(vl_guest *g, const vl_packet *p);
+vl_ns vl_gnet_flush(vl_guest *g, int v, int mm);
+
+/* socket.c */
+/* A socket of `proto` bound to `port` (its reads feed `stats`); its id,
+ * or -1 when out of memory / the port is taken. */
+int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats *stats);
+/* Protocol input of one packet (softirq on v). */
+void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now);
+/* The end of a poll round: delayed ACKs go out. */
+void vl_socket_round_end(vl_guest *g);
+/* RECV / SEND at the head of t's program on v: true if t blocked. */
+bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now);
+
+#endif

@@ -1,0 +1,219 @@
+/* guest/socket.c - sockets: protocol input in the receive softirq and the
+ * tasks' recv / send calls (docs/io-model.md).
+ *
+ * TCP receiver: segments are accepted in order while the receive buffer
+ * has room; an in-order segment is acknowledged every second segment
+ * (delayed ACK, RFC 1122 4.2.3.2) and at the end of each poll round; an
+ * out-of-order segment (a gap after a drop) or one that does not fit is
+ * discarded and answered with an immediate duplicate ACK.  The model keeps
+ * no out-of-order queue (Linux does, with SACK): the sender goes back to
+ * the gap.  ACKs advertise the free buffer and echo the timestamp of the
+ * segment they acknowledge (RFC 7323), which the sender uses for its RTT.
+ * A read that reopens a window that had shrunk below half the buffer sends
+ * a window update (tcp_cleanup_rbuf).
+ * UDP: datagrams queue while the buffer has room (each charged a 2 KiB
+ * skb), else they are dropped (UDP RcvbufErrors).  The reader keeps the
+ * RFC 3550 interarrival jitter and counts sequence gaps, as iperf's server
+ * does.  ICMP echo requests are answered from the softirq. */
+#include <stdlib.h>
+
+#include "guest/exec.h"
+#include "guest/gsched.h"
+#include "guest/net.h"
+
+#define TCP_ACK_BYTES 66  /* Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12  */
+#define TCP_HDR_BYTES 66  /* headers of a data segment                       */
+#define UDP_HDR_BYTES 42  /* Ethernet 14 + IPv4 20 + UDP 8                    */
+#define UDP_TRUESIZE 2048 /* buffer charge of an MTU-sized datagram's skb    */
+
+int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats *stats)
+{
+    vl_gnet *n = g->net;
+    for (int i = 0; i < n->nsocks; i++)
+        if (n->socks[i].port == port && n->socks[i].proto == proto)
+            return -1;
+    if (n->nsocks == n->cap_socks) {
+        int cap = n->cap_socks ? 2 * n->cap_socks : 4;
+        vl_socket *s = realloc(n->socks, (size_t)cap * sizeof *s);
+        if (!s)
+            return -1;
+        n->socks = s;
+        n->cap_socks = cap;
+        for (int i = 0; i < n->nsocks; i++) /* the list heads moved; sockets are */
+            vl_list_init(&n->socks[i].waiters); /* made before any task waits */
+    }
+    vl_socket *s = &n->socks[n->nsocks];
+    *s = (vl_socket){.proto = proto, .port = port, .endpoint = -1, .rcvbuf = rcvbuf,
+                     .adv_window = rcvbuf, .stats = stats};
+    vl_list_init(&s->waiters);
+    return n->nsocks++;
+}
+
+static vl_socket *lookup(vl_gnet *n, int proto, int port)
+{
+    for (int i = 0; i < n->nsocks; i++)
+        if (n->socks[i].port == port && n->socks[i].proto == proto)
+            return &n->socks[i];
+    return NULL;
+}
+
+static uint64_t charge(const vl_socket *s, const vl_packet *p)
+{
+    return s->proto == VL_PROTO_TCP ? p->payload : UDP_TRUESIZE;
+}
+
+static void enqueue(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_ns now)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 32;
+        vl_packet *q = malloc((size_t)cap * sizeof *q);
+        if (!q)
+            abort(); /* out of memory in the middle of a run */
+        for (int i = 0; i < s->n; i++)
+            q[i] = s->q[(s->head + i) % s->cap];
+        free(s->q);
+        s->q = q;
+        s->head = 0;
+        s->cap = cap;
+    }
+    s->q[(s->head + s->n++) % s->cap] = *p;
+    s->queued += charge(s, p);
+    vl_list *w = vl_list_first(&s->waiters); /* sk_data_ready: wake a reader */
+    if (w) {
+        vl_list_del(w);
+        vl_gsched_wake(g, v, vl_container_of(w, vl_task, link), now);
+    }
+}
+
+static void send_ack(vl_guest *g, vl_socket *s)
+{
+    s->adv_window = s->rcvbuf - s->queued;
+    s->unacked = 0;
+    vl_gnet_xmit(g, &(vl_packet){.endpoint = s->endpoint, .proto = VL_PROTO_TCP,
+                                 .flags = VL_PKT_ACK, .port = (uint16_t)s->port,
+                                 .bytes = TCP_ACK_BYTES, .ack = s->rcv_nxt,
+                                 .window = (uint32_t)s->adv_window, .sent_at = s->ts_echo});
+}
+
+static void tcp_input(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_ns now)
+{
+    if (p->seq == s->rcv_nxt && s->queued + p->payload <= s->rcvbuf) {
+        s->rcv_nxt += p->payload;
+        s->ts_echo = p->sent_at;
+        enqueue(g, v, s, p, now);
+        if (++s->unacked >= 2)
+            send_ack(g, s);
+        return;
+    }
+    if (p->seq == s->rcv_nxt)
+        g->net->rcvbuf_drops++;
+    send_ack(g, s); /* duplicate ACK: the gap, or no room */
+}
+
+void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
+{
+    vl_gnet *n = g->net;
+    if (p->proto == VL_PROTO_ICMP) { /* icmp_echo: reply from the softirq */
+        vl_packet r = *p;
+        r.flags = VL_PKT_REPLY;
+        vl_gnet_xmit(g, &r);
+        return;
+    }
+    vl_socket *s = lookup(n, p->proto, p->port);
+    if (!s) {
+        n->no_socket++;
+        return;
+    }
+    s->endpoint = p->endpoint;
+    if (p->proto == VL_PROTO_TCP) {
+        tcp_input(g, v, s, p, now);
+    } else if (s->queued + UDP_TRUESIZE > s->rcvbuf) {
+        n->rcvbuf_drops++;
+    } else {
+        enqueue(g, v, s, p, now);
+    }
+}
+
+void vl_socket_round_end(vl_guest *g)
+{
+    vl_gnet *n = g->net;
+    for (int i = 0; i < n->nsocks; i++)
+        if (n->socks[i].proto == VL_PROTO_TCP && n->socks[i].unacked > 0)
+            send_ack(g, &n->socks[i]);
+}
+
+/* The application reads p at now: throughput, RFC 3550 jitter, gaps. */
+static void account_read(vl_socket *s, const vl_packet *p, vl_ns now)
+{
+    vl_netstats *st = &s->stats->net;
+    st->rx_bytes += p->payload;
+    st->rx_packets++;
+    s->last_seq = p->seq;
+    s->last_sent_at = p->sent_at;
+    if (s->proto != VL_PROTO_UDP)
+        return;
+    vl_ns transit = now - p->sent_at;
+    if (s->have_transit) {
+        vl_ns d = transit - s->last_transit;
+        st->jitter += ((double)(d < 0 ? -d : d) - st->jitter) / 16.0;
+    }
+    s->last_transit = transit;
+    s->have_transit = true;
+    if (p->seq < s->next_seq) {
+        st->out_of_order++;
+        return;
+    }
+    st->lost += p->seq - s->next_seq;
+    s->next_seq = p->seq + 1;
+}
+
+/* recv: takes everything queued; false (blocks) when nothing is. */
+static bool sock_recv(vl_guest *g, int v, vl_task *t, vl_socket *s, vl_ns now)
+{
+    if (s->n == 0) {
+        t->state = VL_TASK_BLOCKED;
+        vl_list_push_back(&s->waiters, &t->link);
+        return false;
+    }
+    while (s->n > 0) {
+        vl_packet *p = &s->q[s->head];
+        account_read(s, p, now);
+        s->queued -= charge(s, p);
+        s->head = (s->head + 1) % s->cap;
+        s->n--;
+    }
+    uint64_t win = s->rcvbuf - s->queued;
+    if (s->proto == VL_PROTO_TCP && s->adv_window * 2 <= s->rcvbuf && win >= 2 * s->adv_window) {
+        send_ack(g, s); /* window update */
+        g->vcpus[v].irq_left += vl_gnet_flush(g, v, t->mm);
+    }
+    return true;
+}
+
+static void sock_send(vl_guest *g, int v, vl_task *t, vl_socket *s, const vl_op *op)
+{
+    int hdr = s->proto == VL_PROTO_TCP ? TCP_HDR_BYTES : UDP_HDR_BYTES;
+    for (int i = 0; i < op->count; i++)
+        vl_gnet_xmit(g, &(vl_packet){.endpoint = s->endpoint, .proto = (uint8_t)s->proto,
+                                     .flags = VL_PKT_REPLY, .port = (uint16_t)s->port,
+                                     .bytes = (uint32_t)(op->size + hdr),
+                                     .payload = (uint32_t)op->size, .seq = s->last_seq,
+                                     .sent_at = s->last_sent_at});
+    g->vcpus[v].irq_left += vl_gnet_flush(g, v, t->mm);
+}
+
+bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    vl_opi *o = vl_exec_op_at(g, t, 0);
+    const vl_op *op = &t->prog->ops[o->pc];
+    vl_socket *s = &g->net->socks[o->sync];
+    if (o->kind == VL_OP_RECV) {
+        if (!sock_recv(g, v, t, s, now))
+            return true; /* the op stays: it runs again once woken */
+    } else {
+        sock_send(g, v, t, s, op);
+    }
+    vl_opq_pop(&t->opq);
+    t->elapsed = 0;
+    return false;
+}
