@@ -38,7 +38,9 @@ typedef struct vl_netstats {
     uint64_t rx_packets;  /* packets / datagrams the application read     */
     uint64_t lost;        /* UDP: datagrams missing in the sequence       */
     uint64_t out_of_order;
-    double jitter;        /* RFC 3550 interarrival jitter estimate, ns    */
+    double jitter;        /* RFC 3550 interarrival jitter estimate, ns
+                           * (its value at the end, as iperf reports it)  */
+    double jitter_sum;    /* the estimate summed over the datagrams read  */
     uint64_t sent;        /* packets the external side sent               */
     uint64_t retransmits; /* TCP segments sent again                      */
     uint64_t timeouts;    /* TCP retransmission timeouts                  */

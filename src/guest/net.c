@@ -89,7 +89,6 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
         n->rx_packets++;
         vl_socket_input(g, v, &p, now);
     }
-    vl_socket_round_end(g);
     vl_ns work = vl_gnet_flush(g, v, g->vcpus[v].cur_mm);
     if (n->n > 0)
         return work + start_round(n); /* still polling: no interrupt */

@@ -69,8 +69,6 @@ vl_ns vl_gnet_flush(vl_guest *g, int v, int mm);
 int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats *stats);
 /* Protocol input of one packet (softirq on v). */
 void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now);
-/* The end of a poll round: delayed ACKs go out. */
-void vl_socket_round_end(vl_guest *g);
 /* RECV / SEND at the head of t's program on v: true if t blocked. */
 bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now);
 

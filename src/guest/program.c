@@ -65,7 +65,14 @@ int vl_prog_barrier(vl_program *p, int sync) { return sync_op(p, VL_OP_BARRIER, 
 int vl_prog_wait(vl_program *p, int sync) { return sync_op(p, VL_OP_WAIT, sync); }
 int vl_prog_wake(vl_program *p, int sync) { return sync_op(p, VL_OP_WAKE, sync); }
 
-int vl_prog_recv(vl_program *p, int socket) { return sync_op(p, VL_OP_RECV, socket); }
+int vl_prog_recv(vl_program *p, int socket, int activity, const vl_dist *dur,
+                 int copy_ns_per_kib)
+{
+    int d = add_dist(p, dur);
+    return d < 0 ? -1 : add_op(p, (vl_op){.kind = VL_OP_RECV, .sync = socket, .dur = d,
+                                          .activity = activity, .size = copy_ns_per_kib,
+                                          .lock_class = -1});
+}
 
 int vl_prog_send(vl_program *p, int socket, int packets, int payload)
 {
@@ -134,7 +141,8 @@ static bool generate(vl_opq *q, const vl_program *p, vl_rng *rng, vl_lock_instan
         o->lock_class = op->lock_class;
         o->lock_instance = -1;
         o->sync = op->sync;
-        bool timed = op->kind == VL_OP_COMPUTE || op->kind == VL_OP_KERNEL || op->kind == VL_OP_SLEEP;
+        bool timed = op->kind == VL_OP_COMPUTE || op->kind == VL_OP_KERNEL ||
+                     op->kind == VL_OP_SLEEP || op->kind == VL_OP_RECV;
         vl_ns dur = timed ? draw(&p->dists[op->dur], rng) : 0;
         if (op->kind == VL_OP_KERNEL && op->lock_class >= 0) {
             vl_ns hold = draw(&p->dists[op->hold], rng);

@@ -30,7 +30,8 @@ typedef enum vl_op_kind {
     VL_OP_WAIT,        /* block on sync object until woken (futex_wait)     */
     VL_OP_WAKE,        /* wake one waiter of sync object (futex_wake)       */
     VL_OP_RECV,        /* read socket `sync`: block until data is queued,
-                        * then take it all (guest/socket.c)                */
+                        * then take it all: a kernel call at `activity` of
+                        * `dur` + `size` ns per KiB copied (socket.c)     */
     VL_OP_SEND,        /* send `count` packets of `size` payload bytes on
                         * socket `sync` to its peer (a virtqueue kick)     */
     VL_OP_BLKIO,       /* a block request of `size` bytes (`count` 1 =
@@ -51,7 +52,8 @@ typedef struct vl_op {
     int sync;       /* BARRIER, WAIT, WAKE: the guest's sync object id      */
     int count;      /* LOOP: iterations (0 = forever); SEND: packets;
                      * BLKIO: 1 = write                                      */
-    int size;       /* SEND: payload bytes per packet; BLKIO: request bytes */
+    int size;       /* SEND: payload bytes per packet; BLKIO: request bytes;
+                     * RECV: copy cost, ns per KiB                          */
 } vl_op;
 
 typedef struct vl_program {
@@ -79,7 +81,8 @@ int vl_prog_barrier(vl_program *p, int sync);
 int vl_prog_wait(vl_program *p, int sync);
 int vl_prog_wake(vl_program *p, int sync);
 /* Network and block I/O (guest/socket.c, guest/blk.c). */
-int vl_prog_recv(vl_program *p, int socket);
+int vl_prog_recv(vl_program *p, int socket, int activity, const vl_dist *dur,
+                 int copy_ns_per_kib);
 int vl_prog_send(vl_program *p, int socket, int packets, int payload);
 int vl_prog_blkio(vl_program *p, int bytes, bool write);
 /* Repeats ops [target, here) `count` times (0: forever). */

@@ -2,8 +2,9 @@
  * tasks' recv / send calls (docs/io-model.md).
  *
  * TCP receiver: segments are accepted in order while the receive buffer
- * has room; an in-order segment is acknowledged every second segment
- * (delayed ACK, RFC 1122 4.2.3.2) and at the end of each poll round; an
+ * has room; in-order segments are acknowledged every second segment
+ * (delayed ACK, RFC 1122 4.2.3.2), and a pending ACK goes out when the
+ * application has read (tcp_cleanup_rbuf); an
  * out-of-order segment (a gap after a drop) or one that does not fit is
  * discarded and answered with an immediate duplicate ACK.  The model keeps
  * no out-of-order queue (Linux does, with SACK): the sender goes back to
@@ -134,14 +135,6 @@ void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
     }
 }
 
-void vl_socket_round_end(vl_guest *g)
-{
-    vl_gnet *n = g->net;
-    for (int i = 0; i < n->nsocks; i++)
-        if (n->socks[i].proto == VL_PROTO_TCP && n->socks[i].unacked > 0)
-            send_ack(g, &n->socks[i]);
-}
-
 /* The application reads p at now: throughput, RFC 3550 jitter, gaps. */
 static void account_read(vl_socket *s, const vl_packet *p, vl_ns now)
 {
@@ -157,6 +150,7 @@ static void account_read(vl_socket *s, const vl_packet *p, vl_ns now)
         vl_ns d = transit - s->last_transit;
         st->jitter += ((double)(d < 0 ? -d : d) - st->jitter) / 16.0;
     }
+    st->jitter_sum += st->jitter;
     s->last_transit = transit;
     s->have_transit = true;
     if (p->seq < s->next_seq) {
@@ -167,26 +161,33 @@ static void account_read(vl_socket *s, const vl_packet *p, vl_ns now)
     s->next_seq = p->seq + 1;
 }
 
-/* recv: takes everything queued; false (blocks) when nothing is. */
-static bool sock_recv(vl_guest *g, int v, vl_task *t, vl_socket *s, vl_ns now)
+/* recv: takes everything queued and turns the op into the kernel call
+ * that copies it; false (blocks) when nothing is queued. */
+static bool sock_recv(vl_guest *g, int v, vl_task *t, vl_socket *s, vl_opi *o, const vl_op *op,
+                      vl_ns now)
 {
     if (s->n == 0) {
         t->state = VL_TASK_BLOCKED;
         vl_list_push_back(&s->waiters, &t->link);
         return false;
     }
+    uint64_t bytes = 0;
     while (s->n > 0) {
         vl_packet *p = &s->q[s->head];
+        bytes += p->payload;
         account_read(s, p, now);
         s->queued -= charge(s, p);
         s->head = (s->head + 1) % s->cap;
         s->n--;
     }
     uint64_t win = s->rcvbuf - s->queued;
-    if (s->proto == VL_PROTO_TCP && s->adv_window * 2 <= s->rcvbuf && win >= 2 * s->adv_window) {
-        send_ack(g, s); /* window update */
+    bool reopened = s->adv_window * 2 <= s->rcvbuf && win >= 2 * s->adv_window;
+    if (s->proto == VL_PROTO_TCP && (s->unacked > 0 || reopened)) {
+        send_ack(g, s); /* the pending delayed ACK, or a window update */
         g->vcpus[v].irq_left += vl_gnet_flush(g, v, t->mm);
     }
+    o->kind = VL_OP_KERNEL; /* o->pre holds the call's drawn base cost */
+    o->pre += (vl_ns)(bytes * (uint64_t)op->size / 1024);
     return true;
 }
 
@@ -207,12 +208,9 @@ bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
     vl_opi *o = vl_exec_op_at(g, t, 0);
     const vl_op *op = &t->prog->ops[o->pc];
     vl_socket *s = &g->net->socks[o->sync];
-    if (o->kind == VL_OP_RECV) {
-        if (!sock_recv(g, v, t, s, now))
-            return true; /* the op stays: it runs again once woken */
-    } else {
-        sock_send(g, v, t, s, op);
-    }
+    if (o->kind == VL_OP_RECV) /* blocks, or becomes the copying kernel call */
+        return !sock_recv(g, v, t, s, o, op, now);
+    sock_send(g, v, t, s, op);
     vl_opq_pop(&t->opq);
     t->elapsed = 0;
     return false;

@@ -253,6 +253,12 @@ void vl_net_send(vl_hv *hv, const vl_packet *p)
         wire_send(&b->in, p, hv->sim.now);
 }
 
+void vl_hv_io_window(vl_hv *hv)
+{
+    for (int i = 0; hv->io && i < hv->io->nbk; i++)
+        hv->io->bk[i].st = (vl_io_stats){0};
+}
+
 const vl_io_stats *vl_hv_io_stats(const vl_hv *hv, int vm)
 {
     const vl_backend *b = backend_of((vl_hv *)hv, vm);

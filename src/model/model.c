@@ -1,6 +1,8 @@
 /* model/model.c - assembling, running and measuring one simulation. */
 #include "model/model.h"
 
+#include "hv/io.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,10 +45,13 @@ static void on_warmup(void *ctx, vl_event *ev)
     }
     for (int c = 0; c < hv->sched.ncounters; c++)
         m->counter_base[c] = hv->sched.counters[c];
+    vl_hv_io_window(hv);
     for (int w = 0; w < m->nworkloads; w++) {
         vl_wstats *s = &m->workloads[w].stats;
         s->work_ns = 0;
         s->bursts = 0;
+        double jitter = s->net.jitter; /* a running estimate: it carries on */
+        s->net = (vl_netstats){.jitter = jitter};
         vl_hist_reset(&s->wake_latency);
         vl_hist_reset(&s->response);
     }
@@ -144,16 +149,23 @@ void vl_model_destroy(vl_model *m)
         for (int d = 0; d < m->scn->nvms; d++)
             vl_guest_destroy(m->guests[d]);
     free(m->guests);
-    for (int w = 0; m->workloads && w < m->nworkloads; w++)
-        free(m->workloads[w].prog);
-    free(m->workloads);
     vl_ksyms_free(&m->ksyms);
     free(m->vcpu_base);
     free(m->pcpu_base);
     free(m->pcpu_switch_base);
     free(m->counter_base);
-    vl_hv_destroy(&m->hv);
+    vl_hv_destroy(&m->hv); /* before the clients whose events it holds */
+    for (int w = 0; m->workloads && w < m->nworkloads; w++) {
+        free(m->workloads[w].prog);
+        free(m->workloads[w].client);
+    }
+    free(m->workloads);
     memset(m, 0, sizeof *m);
+}
+
+const vl_guest *vl_model_guest(const vl_model *m, int d)
+{
+    return d < m->scn->nvms ? m->guests[d] : NULL;
 }
 
 vl_ns vl_model_window(const vl_model *m)

@@ -48,6 +48,8 @@ void vl_model_destroy(vl_model *m);
 
 /* Measured (post-warm-up) figures. */
 vl_ns vl_model_window(const vl_model *m);
+/* The guest of VM d, or NULL for the host VM (its vCPUs are backends). */
+const vl_guest *vl_model_guest(const vl_model *m, int d);
 vl_ns vl_model_vcpu_time(const vl_model *m, int vcpu, vl_runstate st);
 vl_ns vl_model_pcpu_busy(const vl_model *m, int pcpu);
 vl_ns vl_model_pcpu_idle(const vl_model *m, int pcpu);

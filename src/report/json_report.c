@@ -4,6 +4,8 @@
 #include <stdio.h>
 
 #include "report/report.h"
+
+#include "hv/io.h"
 #include "vl_json.h"
 
 static void hist_obj(vl_json *j, const char *key, const vl_hist *h)
@@ -73,6 +75,23 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
         vl_json_kuint(j, "bursts", wl->stats.bursts);
         hist_obj(j, "wake_latency", &wl->stats.wake_latency);
         hist_obj(j, "response", &wl->stats.response);
+        const vl_netstats *n = &wl->stats.net;
+        if (n->rx_packets || n->sent) {
+            vl_json_key(j, "net");
+            vl_json_obj_begin(j);
+            vl_json_kdouble(j, "throughput_mbps", vl_net_throughput_mbps(m, &wl->stats));
+            vl_json_kuint(j, "rx_bytes", n->rx_bytes);
+            vl_json_kuint(j, "rx_packets", n->rx_packets);
+            vl_json_kuint(j, "sent", n->sent);
+            vl_json_kuint(j, "lost", n->lost);
+            vl_json_kdouble(j, "loss", vl_net_loss(&wl->stats));
+            vl_json_kuint(j, "out_of_order", n->out_of_order);
+            vl_json_kdouble(j, "jitter_ns", n->jitter);
+            vl_json_kdouble(j, "jitter_mean_ns", vl_net_jitter_mean(&wl->stats));
+            vl_json_kuint(j, "retransmits", n->retransmits);
+            vl_json_kuint(j, "timeouts", n->timeouts);
+            vl_json_obj_end(j);
+        }
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);
@@ -80,9 +99,26 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
 
 /* Ground truth from inside the guest (locks, shootdowns, IPIs): what the
  * policies never see. */
+static void write_io(vl_json *j, const vl_model *m, int d)
+{
+    const vl_io_stats *io = vl_hv_io_stats(&m->hv, d);
+    if (!io)
+        return;
+    vl_json_key(j, "io");
+    vl_json_obj_begin(j);
+    vl_json_kuint(j, "rx_packets", io->rx_packets);
+    vl_json_kuint(j, "rx_drops", io->rx_drops);
+    vl_json_kuint(j, "tx_packets", io->tx_packets);
+    vl_json_kuint(j, "kicks", io->kicks);
+    vl_json_kuint(j, "blk_requests", io->blk_requests);
+    vl_json_obj_end(j);
+}
+
 static void write_guest(vl_json *j, const vl_model *m, int d)
 {
-    const vl_guest *g = m->guests[d];
+    const vl_guest *g = vl_model_guest(m, d);
+    if (!g)
+        return;
     vl_json_key(j, "guest");
     vl_json_obj_begin(j);
     vl_json_key(j, "locks");
@@ -141,6 +177,8 @@ static void write_vms(vl_json *j, const vl_model *m)
         }
         vl_json_obj_begin(j);
         vl_json_kstr(j, "name", vm->name);
+        if (vm->host)
+            vl_json_kbool(j, "host", true);
         vl_json_kint(j, "vcpus", vm->nvcpus);
         vl_json_kint(j, "weight", vm->weight);
         vl_json_kint(j, "cap", vm->cap);
@@ -155,6 +193,7 @@ static void write_vms(vl_json *j, const vl_model *m)
             write_vcpu(j, m, &vm->vcpus[i]);
         vl_json_arr_end(j);
         write_workloads(j, m, d);
+        write_io(j, m, d);
         write_guest(j, m, d);
         vl_json_obj_end(j);
     }

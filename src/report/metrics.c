@@ -6,6 +6,8 @@
 
 #include "report/report.h"
 
+#include "hv/io.h"
+
 static int add(vl_metrics *ms, double value, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -51,8 +53,13 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
         rc |= add(ms, (double)vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
     }
     for (int d = 0; d < hv->nvms; d++) {
-        const vl_guest *g = m->guests[d];
+        const vl_guest *g = vl_model_guest(m, d);
         const char *vm = hv->vms[d].name;
+        const vl_io_stats *io = vl_hv_io_stats(hv, d);
+        if (io)
+            rc |= add(ms, (double)io->rx_drops, "vm.%s.io.rx_drops", vm);
+        if (!g)
+            continue;
         uint64_t ple = 0;
         for (int i = 0; i < hv->vms[d].nvcpus; i++)
             ple += hv->vms[d].vcpus[i].exits[VL_EXIT_PLE];
@@ -96,8 +103,18 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
             rc |= add(ms, (double)vl_hist_percentile(&s->wake_latency, 99),
                       "wl.%s.%s.wake_p99_ns", vm, wl->name);
         }
-        if (s->response.count)
+        if (s->response.count) {
             rc |= add(ms, vl_hist_mean(&s->response), "wl.%s.%s.response_mean_ns", vm, wl->name);
+            rc |= add(ms, (double)vl_hist_percentile(&s->response, 99),
+                      "wl.%s.%s.response_p99_ns", vm, wl->name);
+        }
+        if (s->net.rx_packets || s->net.sent) {
+            rc |= add(ms, vl_net_throughput_mbps(m, s), "wl.%s.%s.net.throughput_mbps", vm,
+                      wl->name);
+            rc |= add(ms, s->net.jitter, "wl.%s.%s.net.jitter_ns", vm, wl->name);
+            rc |= add(ms, vl_net_jitter_mean(s), "wl.%s.%s.net.jitter_mean_ns", vm, wl->name);
+            rc |= add(ms, vl_net_loss(s), "wl.%s.%s.net.loss", vm, wl->name);
+        }
     }
     for (int c = 0; c < hv->sched.ncounters; c++)
         rc |= add(ms, (double)vl_model_counter(m, c), "policy.%s", hv->sched.ops->counters[c]);

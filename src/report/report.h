@@ -31,6 +31,15 @@ const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
  * runnable in the window (bounded by its cap). */
 double vl_entitled_share(const vl_model *m, int vm);
 
+/* Network measures of a workload over the window (report/network.c):
+ * payload the application read per second, in Mbit/s; the fraction of
+ * datagrams lost (sequence gaps over those expected). */
+double vl_net_throughput_mbps(const vl_model *m, const vl_wstats *s);
+double vl_net_loss(const vl_wstats *s);
+/* The RFC 3550 jitter estimate averaged over the datagrams read (iperf
+ * reports its last value; the mean does not depend on where the run ends). */
+double vl_net_jitter_mean(const vl_wstats *s);
+
 void vl_report_json(const vl_model *m, FILE *f);
 void vl_report_csv(const vl_model *m, FILE *f);
 void vl_report_text(const vl_model *m, FILE *f);

@@ -3,6 +3,8 @@
 
 #include "report/report.h"
 
+#include "hv/io.h"
+
 void vl_report_csv(const vl_model *m, FILE *f)
 {
     vl_metrics ms = {0};
@@ -15,6 +17,44 @@ void vl_report_csv(const vl_model *m, FILE *f)
 }
 
 static double ms_of(double ns) { return ns / 1e6; }
+
+/* Network workloads and devices, when there are any. */
+static void text_network(const vl_model *m, FILE *f)
+{
+    const vl_hv *hv = &m->hv;
+    bool header = false;
+    for (int w = 0; w < m->nworkloads; w++) {
+        const vl_workload *wl = &m->workloads[w];
+        const vl_netstats *n = &wl->stats.net;
+        if (!n->rx_packets && !n->sent)
+            continue;
+        if (!header)
+            fprintf(f, "\n%-24s %10s %10s %8s %11s %11s %8s %8s\n", "network", "Mbit/s",
+                    "packets", "loss", "jitter(us)", "jit avg(us)", "retrans", "timeouts");
+        header = true;
+        char name[2 * VL_NAME_MAX + 2];
+        snprintf(name, sizeof name, "%s/%s", hv->vms[wl->vm].name, wl->name);
+        fprintf(f, "%-24s %10.1f %10llu %7.2f%% %11.1f %11.1f %8llu %8llu\n", name,
+                vl_net_throughput_mbps(m, &wl->stats), (unsigned long long)n->rx_packets,
+                100 * vl_net_loss(&wl->stats), n->jitter / 1e3,
+                vl_net_jitter_mean(&wl->stats) / 1e3,
+                (unsigned long long)n->retransmits, (unsigned long long)n->timeouts);
+    }
+    header = false;
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_io_stats *io = vl_hv_io_stats(hv, d);
+        if (!io)
+            continue;
+        if (!header)
+            fprintf(f, "\n%-16s %12s %10s %12s %10s %10s\n", "devices", "rx packets",
+                    "rx drops", "tx packets", "kicks", "blk reqs");
+        header = true;
+        fprintf(f, "%-16s %12llu %10llu %12llu %10llu %10llu\n", hv->vms[d].name,
+                (unsigned long long)io->rx_packets, (unsigned long long)io->rx_drops,
+                (unsigned long long)io->tx_packets, (unsigned long long)io->kicks,
+                (unsigned long long)io->blk_requests);
+    }
+}
 
 void vl_report_text(const vl_model *m, FILE *f)
 {
@@ -53,6 +93,7 @@ void vl_report_text(const vl_model *m, FILE *f)
                     vl_hist_mean(&wl->stats.response) / 1e3);
         }
     }
+    text_network(m, f);
     if (hv->sched.ncounters) {
         fprintf(f, "\npolicy counters:");
         for (int c = 0; c < hv->sched.ncounters; c++)
@@ -83,7 +124,9 @@ void vl_report_cdf(const vl_model *m, FILE *f)
         cdf_rows(f, name, &wl->stats.response);
     }
     for (int d = 0; d < hv->nvms; d++) {
-        const vl_guest *g = m->guests[d];
+        const vl_guest *g = vl_model_guest(m, d);
+        if (!g)
+            continue;
         for (int c = 0; c < g->nclasses; c++) {
             snprintf(name, sizeof name, "vm.%s.lock.%s.wait", hv->vms[d].name, g->classes[c].name);
             cdf_rows(f, name, &g->classes[c].stats.wait);

@@ -21,6 +21,8 @@ typedef struct vl_workload {
     int vm;
     vl_wstats stats;
     vl_program *prog; /* what its tasks run; owned (freed with the model) */
+    void *client;     /* its external side (load generator), if any; one
+                       * block, freed with the model                  */
 } vl_workload;
 
 typedef struct vl_workload_type {
