@@ -35,12 +35,12 @@ void vl_gblk_fini(vl_guest *g)
 
 void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    (void)now;
     vl_opi *o = vl_exec_op_at(g, t, 0);
     const vl_op *op = &t->prog->ops[o->pc];
     vl_opq_pop(&t->opq);
     t->elapsed = 0;
     t->state = VL_TASK_BLOCKED;
+    t->io_at = now;
     vl_blk_req r = {.vm = g->vm, .vcpu = v, .tag = t->id, .bytes = (uint32_t)op->size,
                     .write = op->count != 0};
     g->vcpus[v].irq_left += vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm));
@@ -82,7 +82,9 @@ vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
     for (; b->taken[v] > 0; b->taken[v]--) {
         vl_list *w = vl_list_first(&b->done[v]);
         vl_list_del(w);
-        vl_gsched_wake(g, v, vl_container_of(w, vl_task, link), now);
+        vl_task *t = vl_container_of(w, vl_task, link);
+        vl_hist_record(&t->stats->io_latency, now - t->io_at);
+        vl_gsched_wake(g, v, t, now);
     }
     return (vl_ns)take(b, v) * b->complete; /* completions that came meanwhile */
 }

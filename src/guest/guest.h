@@ -53,6 +53,7 @@ typedef struct vl_wstats {
     vl_hist wake_latency; /* timer expiry -> the task runs                */
     vl_hist response;     /* timer expiry -> the next sleep (request done);
                            * network clients: request -> response        */
+    vl_hist io_latency;   /* block request submitted -> task woken        */
     vl_netstats net;
 } vl_wstats;
 
@@ -84,6 +85,7 @@ typedef struct vl_task {
     bool worked;            /* executed something since woke_at         */
     bool lock_counted;      /* the current acquisition was counted      */
     vl_ns hold_start;       /* when the current hold began              */
+    vl_ns io_at;            /* when its block request was submitted      */
     vl_event timer;         /* sleep timer                              */
     vl_list link;           /* vCPU runqueue or expired list            */
     vl_rng rng;             /* the task's own random stream             */

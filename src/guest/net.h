@@ -21,7 +21,9 @@ typedef struct vl_socket {
     int unacked;            /* in-order segments since the last ACK        */
     uint64_t adv_window;    /* window in the last ACK sent                 */
     vl_ns ts_echo;          /* timestamp of the last accepted segment      */
-    /* the last datagram / request read (replies echo it) */
+    /* the last datagram / request read (replies go to its sender and
+     * echo its number and timestamp) */
+    int reply_to;
     uint64_t last_seq;
     vl_ns last_sent_at;
     /* RFC 3550 jitter state at the reader */

@@ -66,12 +66,12 @@ int vl_prog_wait(vl_program *p, int sync) { return sync_op(p, VL_OP_WAIT, sync);
 int vl_prog_wake(vl_program *p, int sync) { return sync_op(p, VL_OP_WAKE, sync); }
 
 int vl_prog_recv(vl_program *p, int socket, int activity, const vl_dist *dur,
-                 int copy_ns_per_kib)
+                 int copy_ns_per_kib, int max_packets)
 {
     int d = add_dist(p, dur);
     return d < 0 ? -1 : add_op(p, (vl_op){.kind = VL_OP_RECV, .sync = socket, .dur = d,
                                           .activity = activity, .size = copy_ns_per_kib,
-                                          .lock_class = -1});
+                                          .count = max_packets, .lock_class = -1});
 }
 
 int vl_prog_send(vl_program *p, int socket, int packets, int payload)

@@ -51,7 +51,7 @@ typedef struct vl_op {
     int target;     /* LOOP: first op of the body                           */
     int sync;       /* BARRIER, WAIT, WAKE: the guest's sync object id      */
     int count;      /* LOOP: iterations (0 = forever); SEND: packets;
-                     * BLKIO: 1 = write                                      */
+                     * BLKIO: 1 = write; RECV: most packets taken (0 = all) */
     int size;       /* SEND: payload bytes per packet; BLKIO: request bytes;
                      * RECV: copy cost, ns per KiB                          */
 } vl_op;
@@ -81,8 +81,9 @@ int vl_prog_barrier(vl_program *p, int sync);
 int vl_prog_wait(vl_program *p, int sync);
 int vl_prog_wake(vl_program *p, int sync);
 /* Network and block I/O (guest/socket.c, guest/blk.c). */
+/* recv takes at most max_packets of what is queued (0: all of it). */
 int vl_prog_recv(vl_program *p, int socket, int activity, const vl_dist *dur,
-                 int copy_ns_per_kib);
+                 int copy_ns_per_kib, int max_packets);
 int vl_prog_send(vl_program *p, int socket, int packets, int payload);
 int vl_prog_blkio(vl_program *p, int bytes, bool write);
 /* Repeats ops [target, here) `count` times (0: forever). */

@@ -44,7 +44,7 @@ int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats
             vl_list_init(&n->socks[i].waiters); /* made before any task waits */
     }
     vl_socket *s = &n->socks[n->nsocks];
-    *s = (vl_socket){.proto = proto, .port = port, .endpoint = -1, .rcvbuf = rcvbuf,
+    *s = (vl_socket){.proto = proto, .port = port, .endpoint = -1, .reply_to = -1, .rcvbuf = rcvbuf,
                      .adv_window = rcvbuf, .stats = stats};
     vl_list_init(&s->waiters);
     return n->nsocks++;
@@ -143,6 +143,7 @@ static void account_read(vl_socket *s, const vl_packet *p, vl_ns now)
     st->rx_packets++;
     s->last_seq = p->seq;
     s->last_sent_at = p->sent_at;
+    s->reply_to = p->endpoint;
     if (s->proto != VL_PROTO_UDP)
         return;
     vl_ns transit = now - p->sent_at;
@@ -172,7 +173,7 @@ static bool sock_recv(vl_guest *g, int v, vl_task *t, vl_socket *s, vl_opi *o, c
         return false;
     }
     uint64_t bytes = 0;
-    while (s->n > 0) {
+    for (int taken = 0; s->n > 0 && (op->count == 0 || taken < op->count); taken++) {
         vl_packet *p = &s->q[s->head];
         bytes += p->payload;
         account_read(s, p, now);
@@ -195,7 +196,7 @@ static void sock_send(vl_guest *g, int v, vl_task *t, vl_socket *s, const vl_op 
 {
     int hdr = s->proto == VL_PROTO_TCP ? TCP_HDR_BYTES : UDP_HDR_BYTES;
     for (int i = 0; i < op->count; i++)
-        vl_gnet_xmit(g, &(vl_packet){.endpoint = s->endpoint, .proto = (uint8_t)s->proto,
+        vl_gnet_xmit(g, &(vl_packet){.endpoint = s->reply_to, .proto = (uint8_t)s->proto,
                                      .flags = VL_PKT_REPLY, .port = (uint16_t)s->port,
                                      .bytes = (uint32_t)(op->size + hdr),
                                      .payload = (uint32_t)op->size, .seq = s->last_seq,

@@ -54,6 +54,7 @@ static void on_warmup(void *ctx, vl_event *ev)
         s->net = (vl_netstats){.jitter = jitter};
         vl_hist_reset(&s->wake_latency);
         vl_hist_reset(&s->response);
+        vl_hist_reset(&s->io_latency);
     }
 }
 
@@ -77,6 +78,7 @@ static int create_workloads(vl_model *m, vl_error *err)
             wl->vm = d;
             vl_hist_init(&wl->stats.wake_latency);
             vl_hist_init(&wl->stats.response);
+            vl_hist_init(&wl->stats.io_latency);
             if (ws->type->create(m->guests[d], wl, ws->params) < 0)
                 return vl_error_at(err, scn->path, ws->line, ws->col,
                                    "workload '%s' of VM '%s' could not be created", ws->name,

@@ -75,6 +75,8 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
         vl_json_kuint(j, "bursts", wl->stats.bursts);
         hist_obj(j, "wake_latency", &wl->stats.wake_latency);
         hist_obj(j, "response", &wl->stats.response);
+        if (wl->stats.io_latency.count)
+            hist_obj(j, "io_latency", &wl->stats.io_latency);
         const vl_netstats *n = &wl->stats.net;
         if (n->rx_packets || n->sent) {
             vl_json_key(j, "net");

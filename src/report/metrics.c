@@ -108,6 +108,11 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
             rc |= add(ms, (double)vl_hist_percentile(&s->response, 99),
                       "wl.%s.%s.response_p99_ns", vm, wl->name);
         }
+        if (s->io_latency.count) {
+            rc |= add(ms, vl_hist_mean(&s->io_latency), "wl.%s.%s.io_mean_ns", vm, wl->name);
+            rc |= add(ms, (double)vl_hist_percentile(&s->io_latency, 99),
+                      "wl.%s.%s.io_p99_ns", vm, wl->name);
+        }
         if (s->net.rx_packets || s->net.sent) {
             rc |= add(ms, vl_net_throughput_mbps(m, s), "wl.%s.%s.net.throughput_mbps", vm,
                       wl->name);

@@ -18,8 +18,9 @@ void vl_report_csv(const vl_model *m, FILE *f)
 
 static double ms_of(double ns) { return ns / 1e6; }
 
-/* Network workloads and devices, when there are any. */
-static void text_network(const vl_model *m, FILE *f)
+/* Network and block I/O of the workloads, and the devices, when there
+ * are any. */
+static void text_io(const vl_model *m, FILE *f)
 {
     const vl_hv *hv = &m->hv;
     bool header = false;
@@ -39,6 +40,22 @@ static void text_network(const vl_model *m, FILE *f)
                 100 * vl_net_loss(&wl->stats), n->jitter / 1e3,
                 vl_net_jitter_mean(&wl->stats) / 1e3,
                 (unsigned long long)n->retransmits, (unsigned long long)n->timeouts);
+    }
+    header = false;
+    for (int w = 0; w < m->nworkloads; w++) {
+        const vl_workload *wl = &m->workloads[w];
+        const vl_hist *h = &wl->stats.io_latency;
+        if (!h->count)
+            continue;
+        if (!header)
+            fprintf(f, "\n%-24s %10s %12s %12s %12s\n", "block I/O", "requests", "avg(us)",
+                    "p50(us)", "p99(us)");
+        header = true;
+        char name[2 * VL_NAME_MAX + 2];
+        snprintf(name, sizeof name, "%s/%s", hv->vms[wl->vm].name, wl->name);
+        fprintf(f, "%-24s %10llu %12.1f %12.1f %12.1f\n", name, (unsigned long long)h->count,
+                vl_hist_mean(h) / 1e3, vl_hist_percentile(h, 50) / 1e3,
+                vl_hist_percentile(h, 99) / 1e3);
     }
     header = false;
     for (int d = 0; d < hv->nvms; d++) {
@@ -93,7 +110,7 @@ void vl_report_text(const vl_model *m, FILE *f)
                     vl_hist_mean(&wl->stats.response) / 1e3);
         }
     }
-    text_network(m, f);
+    text_io(m, f);
     if (hv->sched.ncounters) {
         fprintf(f, "\npolicy counters:");
         for (int c = 0; c < hv->sched.ncounters; c++)
@@ -122,6 +139,8 @@ void vl_report_cdf(const vl_model *m, FILE *f)
         cdf_rows(f, name, &wl->stats.wake_latency);
         snprintf(name, sizeof name, "wl.%s.%s.response", hv->vms[wl->vm].name, wl->name);
         cdf_rows(f, name, &wl->stats.response);
+        snprintf(name, sizeof name, "wl.%s.%s.io_latency", hv->vms[wl->vm].name, wl->name);
+        cdf_rows(f, name, &wl->stats.io_latency);
     }
     for (int d = 0; d < hv->nvms; d++) {
         const vl_guest *g = vl_model_guest(m, d);

@@ -113,7 +113,7 @@ static int iperf_create(vl_guest *g, vl_workload *w, const void *params)
         return -1;
     vl_prog_init(w->prog);
     int body = vl_prog_recv(w->prog, sock, vl_guest_activity(g, tcp ? "tcp_recv" : "udp_recv"),
-                            &p->read_cost, (int)p->copy_cost);
+                            &p->read_cost, (int)p->copy_cost, 0);
     if (body < 0 || vl_prog_loop(w->prog, body, 0) < 0 || vl_workload_spawn(g, w, 1) < 0)
         return -1;
     if (!tcp)

@@ -99,6 +99,11 @@ static void on_ack(vl_tcp_sender *s, const vl_packet *p, vl_ns now)
             s->cwnd += (double)acked;
         else
             s->cwnd += (double)s->mss * s->mss / s->cwnd;
+        if (s->snd_una >= s->limit && s->done) { /* the transfer is complete */
+            s->done->bursts++;
+            vl_hist_record(&s->done->response, now - s->started);
+            s->done = NULL;
+        }
         if (flight(s) == 0)
             vl_sim_cancel(&s->hv->sim, &s->rto_ev);
         else
@@ -136,6 +141,7 @@ static void on_rto(void *ctx, vl_event *ev)
 static void on_start(void *ctx, vl_event *ev)
 {
     vl_tcp_sender *s = ctx;
+    s->started = s->hv->sim.now;
     vl_event_init(ev, on_rto, s, VL_EVC_DEVICE, ev->tag);
     send_more(s);
 }

@@ -20,6 +20,9 @@ typedef struct vl_tcp_sender {
     bool have_rtt;
     vl_event rto_ev;
     vl_netstats *st;
+    vl_wstats *done;         /* if set: a finite transfer's completion time
+                              * (start -> all acked) is recorded here      */
+    vl_ns started;
 } vl_tcp_sender;
 
 /* Sets up s (endpoint registered) and starts sending at `start`.  Returns
