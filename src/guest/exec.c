@@ -282,6 +282,8 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         if (!gv->curr)
             gv->curr = vl_gsched_pick(g, v);
         vl_task *t = gv->curr;
+        if (!t && gv->irq_left == 0 && (gv->irq_left = vl_gnet_idle(g, v, now)) > 0)
+            gv->irq_rip = g->rip_net_rx; /* ksoftirqd, rather than idling */
         if (!t && gv->irq_left > 0) { /* an idle vCPU still runs the handler */
             run_handler(g, v, now);
             return;

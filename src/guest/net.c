@@ -10,13 +10,33 @@
  * + virtqueue_enable_cb).  A vCPU that is not running drains nothing, so
  * the ring fills and the backend drops: the mechanism by which a preempted
  * vCPU loses packets.  Packets the stack sends from the softirq (ACKs,
- * echo replies) leave with one kick at the end of the round. */
+ * echo replies) leave with one kick at the end of the round.
+ *
+ * Receive livelock guard (net_rx_action / __do_softirq): once the softirq
+ * has polled netdev_budget packets or for netdev_budget_usecs without
+ * letting go, and a task wants the vCPU, the rest goes to ksoftirqd, a
+ * thread the guest scheduler shares the vCPU with: polling resumes after
+ * the task had as long as the softirq took (an even split, as CFS gives two
+ * busy threads). */
 #include "guest/net.h"
 
 #include <stdlib.h>
 
+#include "guest/gsched.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
+
+#define NETDEV_BUDGET 300            /* net.core.netdev_budget default     */
+#define NETDEV_BUDGET_NS VL_US(2000) /* net.core.netdev_budget_usecs       */
+
+/* ksoftirqd's turn: the polling resumes on the rx vCPU (its interrupt
+ * path starts the next round). */
+static void ksoftirqd_runs(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_guest *g = ctx;
+    vl_hv_raise_irq(g->hv, g->vm, g->net->rx_vcpu, VL_VEC_VIRTIO_NET);
+}
 
 int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
 {
@@ -29,6 +49,8 @@ int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
     n->weight = spec ? (int)spec->napi_weight : 64;
     n->softirq = spec ? spec->rx_softirq : 2000;
     n->ring = malloc((size_t)n->cap * sizeof *n->ring);
+    vl_event_init(&n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE,
+                  0x30000000u | ((uint32_t)g->vm << 16));
     return n->ring ? 0 : -1;
 }
 
@@ -37,6 +59,7 @@ void vl_gnet_fini(vl_guest *g)
     vl_gnet *n = g->net;
     if (!n)
         return;
+    vl_sim_cancel(g->sim, &n->ksoftirqd);
     for (int i = 0; i < n->nsocks; i++)
         free(n->socks[i].q);
     free(n->socks);
@@ -68,10 +91,12 @@ static vl_ns start_round(vl_gnet *n)
 
 vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now)
 {
-    (void)now;
     vl_gnet *n = g->net;
-    if (!n || v != n->rx_vcpu || n->batch > 0 || n->n == 0)
-        return 0; /* a round is running: it will see the new packets */
+    if (!n || v != n->rx_vcpu || n->batch > 0 || n->n == 0 || vl_event_pending(&n->ksoftirqd))
+        return 0; /* a round is running (it will see the new packets), or
+                   * ksoftirqd has them */
+    if (n->run_packets == 0)
+        n->run_start = now;
     return g->irq_entry_cost + start_round(n);
 }
 
@@ -82,6 +107,7 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
         return 0;
     int batch = n->batch;
     n->batch = 0;
+    n->run_packets += batch;
     for (int i = 0; i < batch; i++) {
         vl_packet p = n->ring[n->head];
         n->head = (n->head + 1) % n->cap;
@@ -90,10 +116,30 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
         vl_socket_input(g, v, &p, now);
     }
     vl_ns work = vl_gnet_flush(g, v, g->vcpus[v].cur_mm);
-    if (n->n > 0)
-        return work + start_round(n); /* still polling: no interrupt */
-    n->notified = false;               /* napi_complete: notify again */
-    return work;
+    vl_ns ran = now - n->run_start;
+    if (n->n == 0) {
+        n->run_packets = 0;
+        n->notified = false; /* napi_complete: notify again */
+        return work;
+    }
+    if ((n->run_packets >= NETDEV_BUDGET || ran >= NETDEV_BUDGET_NS) &&
+        !vl_gsched_idle(&g->vcpus[v])) {
+        n->run_packets = 0;
+        n->deferrals++;
+        vl_sim_schedule(g->sim, &n->ksoftirqd, now + ran);
+        return work;
+    }
+    return work + start_round(n); /* still polling: no interrupt */
+}
+
+vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now)
+{
+    vl_gnet *n = g->net;
+    if (!n || v != n->rx_vcpu || !vl_event_pending(&n->ksoftirqd))
+        return 0;
+    vl_sim_cancel(g->sim, &n->ksoftirqd);
+    n->run_start = now;
+    return n->n > 0 ? start_round(n) : 0;
 }
 
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p)

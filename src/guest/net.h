@@ -40,6 +40,10 @@ typedef struct vl_gnet {
     int rx_vcpu, weight;
     vl_ns softirq;          /* per packet                                  */
     int batch;              /* packets the current poll round processes    */
+    int run_packets;        /* packets polled since the softirq last let go */
+    vl_ns run_start;        /* ... and since when                          */
+    vl_event ksoftirqd;     /* deferred polling resumes                    */
+    uint64_t deferrals;     /* polling handed to ksoftirqd                 */
     vl_packet *tx;          /* sent by the softirq, kicked at round end    */
     int ntx, cap_tx;
     vl_socket *socks;
@@ -60,6 +64,9 @@ vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now);
 /* v finished its handler work: the poll round's packets go up the stack;
  * returns more handler work (the next round, a transmit kick), or 0. */
 vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now);
+/* v has nothing else to run: deferred polling (ksoftirqd) runs now;
+ * returns its work (0: none). */
+vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now);
 /* Queues a packet for transmission (flushed with one kick by
  * vl_gnet_flush); the kick's exit cost is returned by flush. */
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p);

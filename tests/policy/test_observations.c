@@ -10,7 +10,11 @@
  *   - saved RIPs exist only for preempted vCPUs and are kernel addresses
  *     of modelled functions or user addresses;
  *   - wake reasons carry the vector that woke the vCPU; kicks appear only
- *     with PV spinlocks. */
+ *     with PV spinlocks;
+ *   - I/O reaches io_event: every packet at the backend with its protocol
+ *     and port, on the VM's receive vCPU; every virtqueue kick with the
+ *     kicking task's CR3; every block completion; the host VM's backends
+ *     are told apart by vl_vm_is_host and woken by kicks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "hv/io.h"
 #include "testkit.h"
 #include "vl_ksyms.h"
 
@@ -37,6 +42,9 @@ typedef struct obs {
     uint64_t cr3_loads, cr3_unaligned;
     uint64_t cr3_seen[8];
     int ncr3;
+    uint64_t io_kicks[2], io_packets, io_completions, io_bad_cr3, io_bad_packet;
+    uint64_t io_packet_vcpu[4];
+    uint64_t host_kick_wakes, host_other_wakes;
     int yielded;         /* the vCPU that just yielded, or -1 */
     int queue[256];
     int len;
@@ -69,7 +77,10 @@ static vl_pcpu *spy_pick(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 static void spy_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     obs *o = O(s);
-    o->wakes_by_reason[why]++;
+    if (vl_vm_is_host(vl_vcpu_vm(v)))
+        *(why == VL_WAKE_KICK ? &o->host_kick_wakes : &o->host_other_wakes) += 1;
+    else
+        o->wakes_by_reason[why]++;
     if (why == VL_WAKE_INTERRUPT)
         o->wake_vectors[vector]++;
     o->queue[o->len++] = vl_vcpu_id(v);
@@ -109,6 +120,28 @@ static void spy_cr3(vl_sched *s, vl_vcpu *v, uint64_t cr3)
             return;
     if (o->ncr3 < 8)
         o->cr3_seen[o->ncr3++] = cr3;
+}
+
+static void spy_io(vl_sched *s, vl_vcpu *v, const vl_io_info *info)
+{
+    obs *o = O(s);
+    assert_false(vl_vm_is_host(vl_vcpu_vm(v)));
+    switch (info->kind) {
+    case VL_IO_KICK:
+        o->io_kicks[info->device]++;
+        /* a process's page-table root: page-aligned, in guest memory */
+        o->io_bad_cr3 += (info->cr3 & 0xfff) != 0 || info->cr3 < 0x100000000ULL;
+        break;
+    case VL_IO_PACKET:
+        o->io_packets++;
+        o->io_packet_vcpu[vl_vcpu_index(v) & 3]++;
+        o->io_bad_packet += !((info->proto == 17 && info->port == 5001) ||
+                              (info->proto == 1 && info->port == 0));
+        break;
+    case VL_IO_COMPLETION:
+        o->io_completions++;
+        break;
+    }
 }
 
 static void spy_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
@@ -175,6 +208,7 @@ static const vl_sched_ops spy_ops = {
     .vcpu_yield = spy_yield,
     .ipi_sent = spy_ipi,
     .cr3_switch = spy_cr3,
+    .io_event = spy_io,
 };
 
 /* A 4-vCPU guest doing shootdowns, lock-heavy calls and barriers beside a
@@ -349,6 +383,51 @@ static void test_cr3_loads(void **state)
     vl_scenario_free(&scn);
 }
 
+/* A VM receiving UDP and pings on vCPU 1 and reading a disk. */
+static void test_io_events(void **state)
+{
+    (void)state;
+    vl_model m;
+    vl_scenario scn;
+    tk_load(&scn, "scheduler: fifo\nhost: {pcpus: 2}\n"
+                  "vms:\n"
+                  "  - name: io\n"
+                  "    vcpus: 2\n"
+                  "    guest: {rx_vcpu: 1}\n"
+                  "    workloads: [{type: iperf, protocol: udp, rate: 50}, {type: ping, "
+                  "interval: 5ms}, {type: grep}]\n"
+                  "  - {name: hog, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                  "run: {duration: 500ms}\n");
+    vl_error err;
+    if (tk_run(&m, &scn, &spy_ops, 0, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+    obs *o = m.hv.sched.priv;
+    const vl_io_stats *io = vl_hv_io_stats(&m.hv, 0);
+    print_message("packets %llu (rx %llu, drops %llu), kicks net %llu blk %llu, completions "
+                  "%llu, backend wakes by kick %llu\n",
+                  (unsigned long long)o->io_packets, (unsigned long long)io->rx_packets,
+                  (unsigned long long)io->rx_drops, (unsigned long long)o->io_kicks[VL_DEV_NET],
+                  (unsigned long long)o->io_kicks[VL_DEV_BLK],
+                  (unsigned long long)o->io_completions,
+                  (unsigned long long)o->host_kick_wakes);
+    assert_true(o->io_packets > 1000);
+    /* every packet that reached the backend, seen once, on the rx vCPU
+     * (those still queued in the backend at the end are seen, not counted) */
+    assert_true(o->io_packets >= io->rx_packets + io->rx_drops);
+    assert_true(o->io_packets - (io->rx_packets + io->rx_drops) < 16);
+    assert_int_equal(o->io_packet_vcpu[1], o->io_packets);
+    assert_int_equal(o->io_bad_packet, 0);
+    assert_int_equal(o->io_kicks[VL_DEV_NET] + o->io_kicks[VL_DEV_BLK], io->kicks);
+    assert_true(o->io_kicks[VL_DEV_NET] >= 90); /* echo replies */
+    assert_true(o->io_kicks[VL_DEV_BLK] > 100);
+    assert_int_equal(o->io_bad_cr3, 0);
+    assert_int_equal(o->io_completions, io->blk_requests);
+    assert_true(o->host_kick_wakes > 100);
+    assert_int_equal(o->host_other_wakes, 1); /* its start */
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_ple_and_saved_rips),
         cmocka_unit_test(test_wake_reasons),
         cmocka_unit_test(test_cr3_loads),
+        cmocka_unit_test(test_io_events),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
