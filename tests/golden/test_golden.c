@@ -22,6 +22,7 @@
 #define GOLDEN_CREDIT_DUTY 0xd778316f1c4f376dULL
 #define GOLDEN_CFS_SMALL 0xd9a96f8bb7ff2a08ULL
 #define GOLDEN_CFS_DUTY 0xdc76eea412a50100ULL
+#define GOLDEN_CREDIT_IO 0x474abe23b210829dULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"
@@ -42,6 +43,20 @@ static const char duty_yaml[] =
     "  - {name: a, vcpus: 4, workloads: [{type: cpu, tasks: 6, util: 0.4, period: 10ms}]}\n"
     "  - {name: b, vcpus: 2, affinity: \"0-1\", workloads: [{type: cpu, tasks: 2}]}\n"
     "run: {duration: 1s, warmup: 100ms, seed: 9}\n";
+
+/* Network and block I/O: links, backends, rings, TCP, UDP, ICMP, disk. */
+static const char io_yaml[] =
+    "scheduler: credit\n"
+    "host: {pcpus: 2}\n"
+    "vms:\n"
+    "  - name: io\n"
+    "    vcpus: 2\n"
+    "    guest: {rx_ring: 64}\n"
+    "    workloads: [{type: iperf, rate: 100}, {type: iperf, protocol: udp, port: 5002, rate: 50},\n"
+    "                {type: ping, interval: 10ms}, {type: rr, clients: 3}, {type: grep},\n"
+    "                {type: cpu}]\n"
+    "  - {name: hog, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+    "run: {duration: 500ms, warmup: 50ms, seed: 3}\n";
 
 static uint64_t digest_of(const char *yaml, const vl_sched_ops *ops, vl_fel_kind fel,
                           uint64_t *events)
@@ -98,6 +113,10 @@ static void test_golden_digests_policies(void **state)
         assert_int_equal(d1, golden[i].small);
         assert_int_equal(d2, golden[i].duty);
     }
+    uint64_t ev, d = digest_of(io_yaml, NULL, VL_FEL_CALENDAR, &ev);
+    print_message("credit: io %016llx (%llu events)\n", (unsigned long long)d,
+                  (unsigned long long)ev);
+    assert_int_equal(d, GOLDEN_CREDIT_IO);
 }
 
 static void test_fel_implementations_agree(void **state)
@@ -105,11 +124,14 @@ static void test_fel_implementations_agree(void **state)
     (void)state;
     for (int k = 0; k < vl_policy_count(); k++) {
         const vl_sched_ops *ops = vl_policy_at(k);
-        uint64_t a = digest_of(duty_yaml, ops, VL_FEL_CALENDAR, NULL);
-        uint64_t b = digest_of(duty_yaml, ops, VL_FEL_HEAP, NULL);
-        if (a != b)
-            fail_msg("%s: calendar %016llx != heap %016llx", ops->name, (unsigned long long)a,
-                     (unsigned long long)b);
+        for (int s = 0; s < 2; s++) {
+            const char *yaml = s ? io_yaml : duty_yaml;
+            uint64_t a = digest_of(yaml, ops, VL_FEL_CALENDAR, NULL);
+            uint64_t b = digest_of(yaml, ops, VL_FEL_HEAP, NULL);
+            if (a != b)
+                fail_msg("%s, %s: calendar %016llx != heap %016llx", ops->name,
+                         s ? "io" : "duty", (unsigned long long)a, (unsigned long long)b);
+        }
     }
 }
 
@@ -117,22 +139,24 @@ static void test_json_byte_identical(void **state)
 {
     (void)state;
     vl_scenario scn;
-    tk_load(&scn, small_yaml);
-    for (int k = 0; k < vl_policy_count(); k++) {
-        char *js[2];
-        size_t len[2];
-        for (int i = 0; i < 2; i++) {
-            vl_model m;
-            assert_int_equal(tk_run(&m, &scn, vl_policy_at(k), 0, NULL), 0);
-            js[i] = tk_json(&m, &len[i]);
-            vl_model_destroy(&m);
+    for (int s = 0; s < 2; s++) {
+        tk_load(&scn, s ? io_yaml : small_yaml);
+        for (int k = 0; k < vl_policy_count(); k++) {
+            char *js[2];
+            size_t len[2];
+            for (int i = 0; i < 2; i++) {
+                vl_model m;
+                assert_int_equal(tk_run(&m, &scn, vl_policy_at(k), 0, NULL), 0);
+                js[i] = tk_json(&m, &len[i]);
+                vl_model_destroy(&m);
+            }
+            assert_int_equal(len[0], len[1]);
+            assert_memory_equal(js[0], js[1], len[0]);
+            free(js[0]);
+            free(js[1]);
         }
-        assert_int_equal(len[0], len[1]);
-        assert_memory_equal(js[0], js[1], len[0]);
-        free(js[0]);
-        free(js[1]);
+        vl_scenario_free(&scn);
     }
-    vl_scenario_free(&scn);
 }
 
 /* Common random numbers: every operation instance a task generates is

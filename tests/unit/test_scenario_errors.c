@@ -391,6 +391,19 @@ static void test_duplicate_vm_name(void **state)
                "vms[1].name: duplicate VM name 'web' (first at 4:12)");
 }
 
+/* The host VM's name is taken; the receive interrupt needs a vCPU of the
+ * VM; host.io values are checked like any parameter table. */
+static void test_io_settings(void **state)
+{
+    (void)state;
+    expect_err(H S "vms:\n  - {name: host, vcpus: 1}\n" R, 4, 12,
+               "vms[0].name: the name 'host' is reserved for the host's I/O backends");
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {rx_vcpu: 2}}\n" R, 4, 42,
+               "vms[a].guest.rx_vcpu: must be one of the VM's vCPUs (0 to 1), got 2");
+    expect_err("host: {pcpus: 2, io: {link_gbps: 0}}\n" S V R, 1, 34, "link_gbps");
+    expect_err("host: {pcpus: 2, io: {disk: 1}}\n" S V R, 1, 23, "unknown key 'disk'");
+}
+
 static void test_duplicate_workload_name(void **state)
 {
     (void)state;
@@ -578,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_bad_dist),
         cmocka_unit_test(test_duplicate_key),
         cmocka_unit_test(test_duplicate_vm_name),
+        cmocka_unit_test(test_io_settings),
         cmocka_unit_test(test_duplicate_workload_name),
         cmocka_unit_test(test_bad_duration),
         cmocka_unit_test(test_bad_affinity),
