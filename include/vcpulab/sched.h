@@ -352,6 +352,16 @@ uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k);
  * is harmless. */
 void vl_vcpu_set_parked(vl_vcpu *v, bool parked);
 bool vl_vcpu_parked(const vl_vcpu *v);
+/* vCPU ballooning / hotplug (DESIGN 5.3): ask v's guest to take v
+ * offline, or bring it back online.  The guest cooperates with a delay:
+ * offline, v runs the guest's handler (moving its tasks and interrupts to
+ * the other vCPUs, `guest.offline_cost`) and then blocks with
+ * VL_BLOCK_OFFLINE (runstate VL_OFFLINE); online, v wakes with
+ * VL_WAKE_ONLINE and the guest uses it again after `guest.online_cost`.
+ * Returns false when refused: v is not a guest vCPU, is already offline
+ * (or being taken offline) / online, or is the last online vCPU of its VM. */
+bool vl_vcpu_request_offline(vl_vcpu *v);
+bool vl_vcpu_request_online(vl_vcpu *v);
 /* Saved instruction pointer of a vCPU that is RUNNABLE but not running
  * (preempted); returns false for any other state. */
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel);

@@ -289,7 +289,7 @@ static bool block(vl_hv *hv, int vm, int vcpu, vl_block_reason why)
     v->exits[VL_EXIT_HLT]++;
     vl_hv_ple_leave(v);
     v->in_guest = false;
-    vl_hv_set_state(v, VL_BLOCKED, hv->sim.now);
+    vl_hv_set_state(v, why == VL_BLOCK_OFFLINE ? VL_OFFLINE : VL_BLOCKED, hv->sim.now);
     if (hv->sched.ops->vcpu_block) {
         hv->hook = "vcpu_block";
         hv->sched.ops->vcpu_block(&hv->sched, v, why);
@@ -307,6 +307,14 @@ bool vl_hv_halt(vl_hv *hv, int vm, int vcpu)
 bool vl_hv_pv_wait(vl_hv *hv, int vm, int vcpu)
 {
     return block(hv, vm, vcpu, VL_BLOCK_PV_WAIT);
+}
+
+bool vl_hv_offline(vl_hv *hv, int vm, int vcpu)
+{
+    bool off = block(hv, vm, vcpu, VL_BLOCK_OFFLINE);
+    if (off)
+        vcpu_of(hv, vm, vcpu)->going_offline = false;
+    return off;
 }
 
 void vl_hv_kick(vl_hv *hv, int vm, int vcpu)

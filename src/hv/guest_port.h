@@ -34,6 +34,10 @@ typedef struct vl_guest_port {
     int (*net_rx)(void *guest, const vl_packet *p, vl_ns now);
     /* A block request completed (its interrupt is raised right after). */
     void (*blk_done)(void *guest, const vl_blk_req *r, vl_ns now);
+    /* The hypervisor asks the guest to take a vCPU offline (online =
+     * false) or tells it the vCPU is back (true), before it runs again.
+     * NULL: the guest cannot (requests are refused). */
+    void (*hotplug)(void *guest, int vcpu, bool online, vl_ns now);
 } vl_guest_port;
 
 enum { VL_RX_DROPPED = -1, VL_RX_QUEUED = -2 };
@@ -60,6 +64,11 @@ bool vl_hv_halt(struct vl_hv *hv, int vm, int vcpu);
 /* Paravirtual spinlock wait (kvm_wait / xen_qlock_wait): blocks like HLT,
  * with block reason VL_BLOCK_PV_WAIT. */
 bool vl_hv_pv_wait(struct vl_hv *hv, int vm, int vcpu);
+/* The guest finished taking the vCPU offline (it asked for it through the
+ * port's hotplug): the vCPU stops, OFFLINE, block reason
+ * VL_BLOCK_OFFLINE, until the policy brings it back.  A pending interrupt
+ * is delivered instead (false), as for HLT. */
+bool vl_hv_offline(struct vl_hv *hv, int vm, int vcpu);
 /* Paravirtual kick (KVM_HC_KICK_CPU / an event channel): wakes a blocked
  * vCPU with wake reason VL_WAKE_KICK; nothing if it is not blocked. */
 void vl_hv_kick(struct vl_hv *hv, int vm, int vcpu);

@@ -56,6 +56,7 @@ struct vl_vcpu {
     vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
     bool parked;              /* held back by the policy (vl_vcpu_set_parked) */
     bool spinning;            /* in a PAUSE loop (vl_hv_spin_begin)          */
+    bool going_offline;       /* asked to go offline, not there yet          */
     uint64_t spin_rip;
     int64_t ple_window;       /* current PLE window, cycles                   */
     vl_event ple_ev;          /* the next pause-loop exit                     */
@@ -77,6 +78,7 @@ struct vl_vm {
     const vl_guest_port *port;
     void *guest;
     bool host;                /* the host VM (its vCPUs are I/O backends)    */
+    int online;               /* vCPUs not offline nor going offline         */
     void *priv;
 };
 

@@ -185,6 +185,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         else
             guest_vm(vm, &scn->vms[d]);
         vm->vcpus = &hv->vcpus[next_vcpu];
+        vm->online = vm->nvcpus;
         vm->priv = priv_alloc(ops->vm_size);
         if (ops->vm_size && !vm->priv)
             return alloc_failed(err);
