@@ -46,6 +46,8 @@ static const struct {
     {"exit", "do_exit"},
     {"read", "vfs_read"},
     {"write", "vfs_write"},
+    {"unix_send", "unix_stream_sendmsg"},      /* unix_state_lock(peer) */
+    {"unix_recv", "unix_stream_read_generic"}, /* unix_state_lock(sk) */
 };
 
 /* Lock classes: instances per guest.  nvcpus-scaled ones are marked. */
@@ -60,6 +62,9 @@ static const struct {
     {"runqueue", 0, 1},    /* rq->__lock: one per CPU */
     {"futex_hash", 0, 256},/* futex_init: roundup_pow_of_two(256 * ncpus) buckets */
     {"mm", 64, 0},         /* mm->page_table_lock: one per process (mm id mod 64) */
+    {"unix", 64, 0},       /* unix_sock->lock (unix_state_lock): the busy AF_UNIX
+                            * sockets; both ends of a message take the
+                            * receiving socket's */
 };
 
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
@@ -87,11 +92,12 @@ const vl_param vl_guest_params[] = {
 const char *const vl_guest_activity_names[] = {
     "syscall", "page_alloc", "page_free", "lru_add", "lru_release", "page_reclaim", "page_fault",
     "mmap", "munmap", "tlb_flush", "dentry_lookup", "dentry_alloc", "dput", "futex_wait",
-    "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", NULL,
+    "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", "unix_send",
+    "unix_recv", NULL,
 };
 
 const char *const vl_guest_lock_class_names[] = {
-    "none", "zone", "lru", "dentry", "runqueue", "futex_hash", "mm", NULL,
+    "none", "zone", "lru", "dentry", "runqueue", "futex_hash", "mm", "unix", NULL,
 };
 
 static int pow2_at_least(int n)
