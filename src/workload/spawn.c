@@ -16,27 +16,28 @@ int64_t vl_workload_threads(const vl_guest *g, int64_t tasks)
     return tasks > 0 ? tasks : g->nvcpus;
 }
 
-static vl_task *spawn_one(vl_guest *g, vl_workload *w, int64_t i, const vl_program *p)
+/* Address spaces: a workload's threads share mm w->id + 1; separate
+ * processes get ids above every workload's shared one. */
+#define SPAWN_PROCESS_MM_BASE 4096
+
+vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_program *p,
+                          bool process)
 {
     char stream[96];
     snprintf(stream, sizeof stream, "%s/%lld", w->name, (long long)i);
-    return vl_guest_task_create(g, stream, p, &w->stats);
+    vl_task *t = vl_guest_task_create(g, stream, p, &w->stats);
+    if (t)
+        t->mm = process ? (w->id + 1) * SPAWN_PROCESS_MM_BASE + (int)i : w->id + 1;
+    return t;
 }
 
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) {
-        vl_task *t = spawn_one(g, w, i, w->prog);
-        if (!t)
+    for (int64_t i = 0; i < n; i++)
+        if (!vl_workload_task(g, w, i, w->prog, false))
             return -1;
-        t->mm = w->id + 1;
-    }
     return 0;
 }
-
-/* Address spaces: a workload's threads share mm w->id + 1; separate
- * processes get ids above every workload's shared one. */
-#define SPAWN_PROCESS_MM_BASE 4096
 
 int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_builder build,
                            const void *ctx, bool processes)
@@ -49,10 +50,8 @@ int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_bu
         vl_prog_init(p);
         if (build(p, i, n, g, ctx) < 0)
             return -1;
-        vl_task *t = spawn_one(g, w, i, p);
-        if (!t)
+        if (!vl_workload_task(g, w, i, p, processes))
             return -1;
-        t->mm = processes ? (w->id + 1) * SPAWN_PROCESS_MM_BASE + (int)i : w->id + 1;
     }
     return 0;
 }

@@ -40,6 +40,11 @@ typedef struct vl_workload_type {
 /* Creates `n` tasks of w (one process: a shared mm) running w->prog, with
  * streams "<workload>/<i>".  Returns 0 or -1. */
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n);
+/* Creates task i of w running p (stream "<workload>/<i>"): a thread of the
+ * workload's process, or with `process` a process of its own (its own
+ * address space).  NULL when out of memory. */
+vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_program *p,
+                          bool process);
 
 /* Application models are run the way the benchmarks are: `tasks` threads,
  * 0 meaning one per vCPU.  The parameter table of models with no other

@@ -1,0 +1,117 @@
+/* test_workloads.c - each workload model of docs/workloads.md shows the
+ * behaviour documented for it there, run alone (at most 4 vCPUs on their
+ * own pCPUs, at most 2 simulated seconds): utilisation, message and
+ * release counts, blocking wake-ups, IPIs and shootdowns per CPU-second.
+ * gmake, dedup, vips, swaptions and blackscholes are pinned in test_apps.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testkit.h"
+
+#define IN(x, lo, hi) assert_true((x) >= (lo) && (x) <= (hi))
+
+/* Runs `workload` (a flow mapping's inside) alone on `vcpus` vCPUs and
+ * pCPUs for `duration` under CFS. */
+static void run_alone(tk_sim *t, int vcpus, const char *workload, const char *duration)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: %d}\nvms: [{name: a, vcpus: %d, workloads: [{%s}]}]\n"
+             "run: {duration: %s}\n",
+             vcpus, vcpus, workload, duration);
+    tk_open(t, "cfs", yaml);
+    tk_go(&t->m);
+}
+
+/* CPU-seconds of the VM's vCPUs over the measured window. */
+static double cpu_seconds(const tk_sim *t)
+{
+    return (double)t->m.guests[0]->nvcpus * (double)vl_model_window(&t->m) / 1e9;
+}
+
+static double utilisation(const tk_sim *t)
+{
+    return (double)t->m.workloads[0].stats.work_ns / 1e9 / cpu_seconds(t);
+}
+
+/* Wake-up IPIs (reschedule, and call-function-single to idle vCPUs) per
+ * CPU-second. */
+static double wake_ipis(const tk_sim *t)
+{
+    const vl_guest *g = t->m.guests[0];
+    return (double)(g->ipis_by_vector[VL_VEC_RESCHEDULE] + g->ipis_by_vector[0xfb]) /
+           cpu_seconds(t);
+}
+
+/* Tasks that ran after a wake-up (timer or futex) per CPU-second. */
+static double wakeups(const tk_sim *t)
+{
+    return (double)t->m.workloads[0].stats.wake_latency.count / cpu_seconds(t);
+}
+
+static uint64_t acquisitions(const tk_sim *t, const char *cls)
+{
+    const vl_guest *g = t->m.guests[0];
+    return g->classes[vl_guest_lock_class(g, cls)].stats.acquisitions;
+}
+
+static int exited_tasks(const tk_sim *t)
+{
+    const vl_guest *g = t->m.guests[0];
+    int n = 0;
+    for (int i = 0; i < g->ntasks; i++)
+        n += g->tasks[i]->state == VL_TASK_EXITED;
+    return n;
+}
+
+/* hackbench with finite loops: every message is written and read once
+ * (each side takes the receiving socket's lock once), and every sender and
+ * receiver exits. */
+static void test_hackbench_finite_ends(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_alone(&t, 4, "type: hackbench, groups: 2, fds: 5, loops: 1000", "1s");
+    uint64_t messages = 2 * 5 * 1000;
+    print_message("hackbench 2x5x1000: unix lock %llu, exited %d of %d\n",
+                  (unsigned long long)acquisitions(&t, "unix"), exited_tasks(&t),
+                  t.m.guests[0]->ntasks);
+    assert_int_equal(acquisitions(&t, "unix"), 2 * messages);
+    assert_int_equal(t.m.guests[0]->ntasks, 2 * 2 * 5);
+    assert_int_equal(exited_tasks(&t), 2 * 2 * 5);
+    assert_true(utilisation(&t) < 0.5); /* done long before the second ends */
+    tk_close(&t);
+}
+
+/* hackbench -g 4 running on: ~250 k messages per CPU-second (measured
+ * 1.6 M messages in 3.19 s on 2 vCPUs, 4.3), every vCPU busy, receivers
+ * running dry now and then (blocking wake-ups with IPIs). */
+static void test_hackbench_rates(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_alone(&t, 4, "type: hackbench, groups: 4, loops: 0", "500ms");
+    double msgs = (double)acquisitions(&t, "unix") / 2 / cpu_seconds(&t);
+    print_message("hackbench -g 4: %.0f messages, %.0f wake-ups, %.0f wake IPIs per CPU-s, "
+                  "util %.3f\n", msgs, wakeups(&t), wake_ipis(&t), utilisation(&t));
+    IN(msgs, 200e3, 300e3);
+    assert_true(utilisation(&t) > 0.99);
+    assert_true(wakeups(&t) > 0 && wake_ipis(&t) > 0);
+    assert_int_equal(exited_tasks(&t), 0);
+    tk_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hackbench_finite_ends),
+        cmocka_unit_test(test_hackbench_rates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
