@@ -107,11 +107,36 @@ static void test_hackbench_rates(void **state)
     tk_close(&t);
 }
 
+/* lookbusy at 25/50/75 %: one thread per vCPU, each within 3 % of its
+ * utilisation, cycling busy/asleep ~28 times a second (36 ms cycle, 4.13);
+ * at 100 % it never sleeps. */
+static void test_lookbusy_utilisation(void **state)
+{
+    (void)state;
+    static const int pct[] = {25, 50, 75, 100};
+    for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
+        tk_sim t;
+        char wl[64];
+        snprintf(wl, sizeof wl, "type: lookbusy, util: %d", pct[k]);
+        run_alone(&t, 4, wl, "2s");
+        double u = utilisation(&t), cycles = wakeups(&t);
+        print_message("lookbusy %d%%: util %.4f, %.1f wake-ups per CPU-s\n", pct[k], u, cycles);
+        assert_int_equal(t.m.guests[0]->ntasks, 4);
+        assert_true(u >= pct[k] / 100.0 * 0.97 && u <= pct[k] / 100.0 * 1.03);
+        if (pct[k] < 100)
+            IN(cycles, 25, 29);
+        else
+            assert_true(cycles < 1);
+        tk_close(&t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hackbench_finite_ends),
         cmocka_unit_test(test_hackbench_rates),
+        cmocka_unit_test(test_lookbusy_utilisation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
