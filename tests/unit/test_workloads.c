@@ -131,12 +131,105 @@ static void test_lookbusy_utilisation(void **state)
     }
 }
 
+/* Recorded values above `limit` (bucket resolution: 1.6 %). */
+static uint64_t count_above(const vl_hist *h, int64_t limit)
+{
+    int cursor = 0;
+    int64_t v;
+    uint64_t cum, upto = 0;
+    while (vl_hist_next(h, &cursor, &v, &cum))
+        if (v <= limit)
+            upto = cum;
+    return h->count - upto;
+}
+
+typedef struct rt_outcome {
+    double releases;    /* per task per second                  */
+    double wake_mean;   /* ns, release -> running                */
+    uint64_t misses;    /* responses longer than the period      */
+    double ipis;        /* wake-up IPIs per CPU-second           */
+} rt_outcome;
+
+static rt_outcome rt_run(const char *yaml, const char *policy, int tasks, vl_ns period)
+{
+    tk_sim t;
+    tk_open(&t, policy, yaml);
+    tk_go(&t.m);
+    const vl_wstats *s = &t.m.workloads[0].stats;
+    double secs = (double)vl_model_window(&t.m) / 1e9;
+    rt_outcome o = {(double)s->bursts / tasks / secs, vl_hist_mean(&s->wake_latency),
+                    count_above(&s->response, period), wake_ipis(&t)};
+    print_message("rt-periodic (%s): %.1f releases/s per task, wake %.1f us, %llu misses\n",
+                  policy, o.releases, o.wake_mean / 1e3, (unsigned long long)o.misses);
+    tk_close(&t);
+    return o;
+}
+
+/* Alone: one release per period per task (1 ms and 10 ms), woken by its
+ * own vCPU's timer within microseconds, never late, no IPIs. */
+static void test_rt_periodic_alone(void **state)
+{
+    (void)state;
+    rt_outcome a = rt_run("host: {pcpus: 4}\nvms: [{name: a, vcpus: 4, workloads: "
+                          "[{type: rt-periodic, tasks: 2}]}]\nrun: {duration: 1s}\n",
+                          "cfs", 2, VL_MS(1));
+    IN(a.releases, 998, 1000);
+    assert_true(a.wake_mean < 10e3);
+    assert_true(a.misses == 0 && a.ipis == 0);
+    rt_outcome b = rt_run("host: {pcpus: 4}\nvms: [{name: a, vcpus: 4, workloads: "
+                          "[{type: rt-periodic, tasks: 4, period: 10ms}]}]\n"
+                          "run: {duration: 2s}\n",
+                          "cfs", 4, VL_MS(10));
+    IN(b.releases, 99, 100);
+    assert_true(b.misses == 0);
+}
+
+/* Releases are absolute: work of 100-900 us per 1 ms period still gives
+ * 1 000 releases a second (sleeping a period after the work would give
+ * ~670); work longer than the period skips the releases it overran. */
+static void test_rt_periodic_absolute_releases(void **state)
+{
+    (void)state;
+    rt_outcome o = rt_run("host: {pcpus: 2}\nvms: [{name: a, vcpus: 2, workloads: "
+                          "[{type: rt-periodic, work: {dist: uniform, min: 100us, "
+                          "max: 900us}}]}]\nrun: {duration: 1s}\n",
+                          "cfs", 1, VL_MS(1));
+    IN(o.releases, 998, 1000);
+    assert_true(o.misses == 0);
+    /* work of 2.5 ms overruns two releases each time: the next release is
+     * the first boundary after the work, every 3 ms, each one missed */
+    rt_outcome over = rt_run("host: {pcpus: 2}\nvms: [{name: a, vcpus: 2, workloads: "
+                             "[{type: rt-periodic, work: 2500us}]}]\nrun: {duration: 1s}\n",
+                             "cfs", 1, VL_MS(1));
+    IN(over.releases, 332, 334);
+    assert_true(over.misses >= 331);
+}
+
+/* Sharing its pCPU with a CPU hog under Credit (1 ms rate limit, 30 ms
+ * slices), the task wakes late: some responses exceed the period and the
+ * releases already past are skipped. */
+static void test_rt_periodic_misses_when_delayed(void **state)
+{
+    (void)state;
+    rt_outcome o = rt_run("host: {pcpus: 1}\nvms:\n"
+                          "  - {name: rt, vcpus: 1, workloads: [{type: rt-periodic}]}\n"
+                          "  - {name: hog, vcpus: 1, workloads: [{type: cpu}]}\n"
+                          "run: {duration: 1s}\n",
+                          "credit", 1, VL_MS(1));
+    assert_true(o.misses > 0);
+    assert_true(o.releases < 995);
+    assert_true(o.wake_mean > 100e3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hackbench_finite_ends),
         cmocka_unit_test(test_hackbench_rates),
         cmocka_unit_test(test_lookbusy_utilisation),
+        cmocka_unit_test(test_rt_periodic_alone),
+        cmocka_unit_test(test_rt_periodic_absolute_releases),
+        cmocka_unit_test(test_rt_periodic_misses_when_delayed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
