@@ -221,6 +221,40 @@ static void test_rt_periodic_misses_when_delayed(void **state)
     assert_true(o.wake_mean > 100e3);
 }
 
+/* An interactive session alone: every event is woken within microseconds
+ * and answered after its read, burst and write (LN(1 ms, 1.5) + 2 x
+ * U(10, 30) us); ~4.7 events a second per user with the default think
+ * time, sessions and (shortened) idle gaps. */
+static void test_interactive_alone(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_alone(&t, 2, "type: interactive, tasks: 32, idle_min: 100ms, idle_max: 300ms", "2s");
+    const vl_wstats *s = &t.m.workloads[0].stats;
+    double per_user = (double)s->bursts / 32 / 2.0;
+    print_message("interactive: %.2f events/s per user, response %.0f us, wake %.1f us\n",
+                  per_user, vl_hist_mean(&s->response) / 1e3, vl_hist_mean(&s->wake_latency) / 1e3);
+    IN(per_user, 3.5, 5.5);
+    IN(vl_hist_mean(&s->response), 0.8e6, 1.35e6);
+    assert_true(vl_hist_mean(&s->wake_latency) < 10e3);
+    tk_close(&t);
+}
+
+/* Sessions: 5 events 10 ms apart, then 1 s idle: exactly 10 events per
+ * user in 2 s, where back-to-back think times would give ~180. */
+static void test_interactive_sessions(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_alone(&t, 2,
+              "type: interactive, tasks: 4, think: 10ms, events: 5, idle_min: 1s, idle_max: 1s",
+              "2s");
+    print_message("interactive sessions: %llu events\n",
+                  (unsigned long long)t.m.workloads[0].stats.bursts);
+    assert_int_equal(t.m.workloads[0].stats.bursts, 4 * 10);
+    tk_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +264,8 @@ int main(void)
         cmocka_unit_test(test_rt_periodic_alone),
         cmocka_unit_test(test_rt_periodic_absolute_releases),
         cmocka_unit_test(test_rt_periodic_misses_when_delayed),
+        cmocka_unit_test(test_interactive_alone),
+        cmocka_unit_test(test_interactive_sessions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
