@@ -73,6 +73,12 @@ int vl_wl_page_fault(vl_program *p, const vl_guest *g, const vl_dist *dur);
 /* munmap of a buffer: 20 us of unmap_page_range, then a synchronous TLB
  * shootdown of the other vCPUs running the process. */
 int vl_wl_munmap(vl_program *p, const vl_guest *g);
+/* A futex system call (futex_wait / futex_wake, 1.4 us holding the hash
+ * bucket 1 us), then the barrier, wait or wake it implements: glibc's
+ * barriers, mutexes and condition variables enter the kernel this way. */
+int vl_wl_futex_barrier(vl_program *p, const vl_guest *g, int sync);
+int vl_wl_futex_wait(vl_program *p, const vl_guest *g, int sync);
+int vl_wl_futex_wake(vl_program *p, const vl_guest *g, int sync);
 
 int vl_workload_type_count(void);
 const vl_workload_type *vl_workload_type_at(int i); /* sorted by name */

@@ -255,6 +255,48 @@ static void test_interactive_sessions(void **state)
     tk_close(&t);
 }
 
+typedef struct app_expect {
+    const char *type;
+    double util_lo, util_hi;   /* of the vCPUs                          */
+    double futex_lo, futex_hi; /* futex system calls per CPU-second      */
+    double wake_ipis_lo;       /* wake-up IPIs per CPU-second, at least  */
+    int tasks;                 /* on 4 vCPUs                             */
+} app_expect;
+
+static void check_app(const app_expect *e)
+{
+    tk_sim t;
+    char wl[64];
+    snprintf(wl, sizeof wl, "type: %s", e->type);
+    run_alone(&t, 4, wl, "1s");
+    double futex = (double)acquisitions(&t, "futex_hash") / cpu_seconds(&t);
+    print_message("%s: util %.3f, futex %.0f, wake-ups %.0f, wake IPIs %.0f per CPU-s\n", e->type,
+                  utilisation(&t), futex, wakeups(&t), wake_ipis(&t));
+    assert_int_equal(t.m.guests[0]->ntasks, e->tasks);
+    IN(utilisation(&t), e->util_lo, e->util_hi);
+    IN(futex, e->futex_lo, e->futex_hi);
+    assert_true(wake_ipis(&t) >= e->wake_ipis_lo);
+    tk_close(&t);
+}
+
+/* 4.7 barrier-heavy apps on 4 vCPUs: streamcluster 3-8 k futex calls per
+ * CPU-second (a barrier every ~200 us), fluidanimate ~40 times fewer
+ * (3 ms phases), facesim's cond-var task queue and bodytrack's two
+ * barriers a step in between; each phase ends in wake-ups of blocked
+ * threads on idle vCPUs, and the wait for the slowest leaves vCPUs idle. */
+static void test_parsec_barrier_apps(void **state)
+{
+    (void)state;
+    static const app_expect apps[] = {
+        {"streamcluster", 0.65, 0.9, 3000, 8000, 1500, 4},
+        {"fluidanimate", 0.65, 0.9, 150, 400, 100, 4},
+        {"facesim", 0.5, 0.8, 500, 1500, 100, 5},
+        {"bodytrack", 0.5, 0.8, 1000, 2000, 500, 5},
+    };
+    for (size_t i = 0; i < sizeof apps / sizeof apps[0]; i++)
+        check_app(&apps[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_rt_periodic_misses_when_delayed),
         cmocka_unit_test(test_interactive_alone),
         cmocka_unit_test(test_interactive_sessions),
+        cmocka_unit_test(test_parsec_barrier_apps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
