@@ -297,6 +297,31 @@ static void test_parsec_barrier_apps(void **state)
         check_app(&apps[i]);
 }
 
+/* x264 (4.6) on 4 vCPUs: frame threads block on each other's row progress
+ * (hundreds of wake-ups per CPU-second, mostly IPIs to idle vCPUs), a
+ * frame buffer unmapped every two frames (~40 shootdowns per CPU-second);
+ * a single frame thread never waits. */
+static void test_x264(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_alone(&t, 4, "type: x264", "1s");
+    double tlb = (double)t.m.guests[0]->shootdowns / cpu_seconds(&t);
+    print_message("x264: util %.3f, wake-ups %.0f, wake IPIs %.0f, shootdowns %.0f per CPU-s\n",
+                  utilisation(&t), wakeups(&t), wake_ipis(&t), tlb);
+    IN(utilisation(&t), 0.6, 0.85);
+    IN(wakeups(&t), 300, 800);
+    assert_true(wake_ipis(&t) >= wakeups(&t) * 0.8);
+    IN(tlb, 25, 60);
+    tk_close(&t);
+
+    run_alone(&t, 1, "type: x264", "1s");
+    print_message("x264, one thread: util %.3f, wake-ups %.0f\n", utilisation(&t), wakeups(&t));
+    assert_true(utilisation(&t) > 0.99);
+    assert_int_equal(t.m.workloads[0].stats.wake_latency.count, 1); /* its start only */
+    tk_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_interactive_alone),
         cmocka_unit_test(test_interactive_sessions),
         cmocka_unit_test(test_parsec_barrier_apps),
+        cmocka_unit_test(test_x264),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
