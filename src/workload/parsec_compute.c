@@ -53,7 +53,8 @@ static int canneal_build(vl_program *p, int64_t i, int64_t n, const vl_guest *g,
     (void)n;
     const anneal *a = ctx;
     if (i == 0) { /* the main thread loads the netlist first */
-        vl_dist parse = vl_dist_exponential(CANNEAL_PARSE_NS), fault = vl_dist_uniform(1.5e3, 3.5e3);
+        vl_dist parse = vl_dist_exponential(CANNEAL_PARSE_NS);
+        vl_dist fault = vl_dist_uniform(1.5e3, 3.5e3);
         int load = vl_prog_compute(p, &parse);
         if (load < 0 || vl_wl_page_fault(p, g, &fault) < 0 ||
             vl_prog_loop(p, load, CANNEAL_LOAD_PAGES) < 0)

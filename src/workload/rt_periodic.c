@@ -33,7 +33,8 @@ static const vl_param rt_param_table[] = {
 static int rt_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const rt_params *r = params;
-    vl_dist phase = vl_dist_uniform(0, (double)r->period), period = vl_dist_const((double)r->period);
+    vl_dist phase = vl_dist_uniform(0, (double)r->period);
+    vl_dist period = vl_dist_const((double)r->period);
     w->prog = malloc(sizeof *w->prog);
     if (!w->prog)
         return -1;

@@ -75,9 +75,9 @@ static int build(vl_program *prog, const vl_guest *g, const think_params *p)
     int session = add_event(prog, g, p);
     if (session < 0)
         return -1;
-    if (p->events > 1 &&
-        (vl_prog_sleep(prog, &p->think) < 0 || vl_prog_loop(prog, session, (int)p->events - 1) < 0 ||
-         add_event(prog, g, p) < 0))
+    if (p->events > 1 && (vl_prog_sleep(prog, &p->think) < 0 ||
+                          vl_prog_loop(prog, session, (int)p->events - 1) < 0 ||
+                          add_event(prog, g, p) < 0))
         return -1;
     if (vl_prog_sleep(prog, &p->idle) < 0 || vl_prog_loop(prog, session, 0) < 0)
         return -1;
@@ -122,8 +122,8 @@ static const vl_param interactive_param_table[] = {
      "independent users (one task each)", NULL},
     {"think", VL_PARAM_TIME, offsetof(interactive_params, think), VL_MS(200), VL_US(1), VL_S(3600),
      "ns", "mean of the exponential think time between events (keystrokes, 4.11)", NULL},
-    {"burst", VL_PARAM_TIME, offsetof(interactive_params, burst), VL_MS(1), VL_US(1), VL_S(10), "ns",
-     "mean CPU work per event (log-normal, 4.11)", NULL},
+    {"burst", VL_PARAM_TIME, offsetof(interactive_params, burst), VL_MS(1), VL_US(1), VL_S(10),
+     "ns", "mean CPU work per event (log-normal, 4.11)", NULL},
     {"burst_cv", VL_PARAM_DOUBLE, offsetof(interactive_params, burst_cv), 1.5, 0, 100, "",
      "coefficient of variation of the work per event (4.11: 1.5; its tail gives the "
      "occasional 20-100 ms redraw)", NULL},
