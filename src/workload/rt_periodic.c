@@ -24,7 +24,7 @@ static const vl_param rt_param_table[] = {
     {"tasks", VL_PARAM_INT, offsetof(rt_params, tasks), 1, 0, 4096, "tasks",
      "periodic tasks (cyclictest -t); 0 = one per vCPU", NULL},
     {"period", VL_PARAM_TIME, offsetof(rt_params, period), VL_MS(1), VL_US(10), VL_S(10), "ns",
-     "release period (cyclictest -i, default 1000 us)", NULL},
+     "release period (cyclictest -i; measured with -i 1000 and -i 10000, 4.14)", NULL},
     {"work", VL_PARAM_DIST, offsetof(rt_params, work), VL_US(10), 0, 0, "ns",
      "CPU work per release (measured 5-15 us per cyclictest cycle, 4.14)", NULL},
     VL_PARAM_END,
