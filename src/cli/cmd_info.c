@@ -39,7 +39,7 @@ static void print_summary(const char *name, const char *desc)
 {
     const char *dot = strstr(desc, ". ");
     int len = dot ? (int)(dot - desc + 1) : (int)strlen(desc);
-    printf("  %-12s %.*s\n", name, len, desc);
+    printf("  %-14s %.*s\n", name, len, desc); /* wide enough for "streamcluster" */
 }
 
 int vl_cmd_list(int argc, char **argv)

@@ -150,6 +150,18 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
     }
 }
 
+vl_ns vl_exec_sleep_end(vl_task *t, const vl_opi *o, vl_ns now)
+{
+    vl_ns d = o->pre;
+    if (!t->prog->ops[o->pc].periodic || d <= 0)
+        return now + (d > 0 ? d : 1);
+    vl_ns next = (t->release >= 0 ? t->release : t->woke_at) + d;
+    if (next <= now) /* overran: releases not in the future are skipped */
+        next += ((now - next) / d + 1) * d;
+    t->release = next;
+    return next;
+}
+
 /* The task reached a sleep: the request is done; the timer wakes it. */
 static void task_sleep(vl_guest *g, vl_task *t, vl_ns now)
 {
@@ -158,11 +170,11 @@ static void task_sleep(vl_guest *g, vl_task *t, vl_ns now)
         t->stats->bursts++;
         vl_hist_record(&t->stats->response, now - t->woke_at);
     }
-    vl_ns dur = o->pre;
+    vl_ns end = vl_exec_sleep_end(t, o, now);
     vl_opq_pop(&t->opq);
     t->elapsed = 0;
     t->state = VL_TASK_SLEEPING;
-    vl_sim_schedule(g->sim, &t->timer, now + (dur > 0 ? dur : 1));
+    vl_sim_schedule(g->sim, &t->timer, end);
 }
 
 static void task_exit(vl_task *t)

@@ -20,6 +20,9 @@ void vl_exec_granted(vl_guest *g, int v, vl_glock *L);
 vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i);
 /* Charges the executing segment of v up to now. */
 void vl_exec_settle(vl_guest *g, int v, vl_ns now);
+/* When the sleep instance o that t starts at now ends; a periodic sleep
+ * records that release as t's last.  Arms no timer. */
+vl_ns vl_exec_sleep_end(vl_task *t, const vl_opi *o, vl_ns now);
 /* Timer of a sleeping task fired. */
 void vl_exec_task_timer(void *ctx, vl_event *ev);
 /* Picks what v executes and plans its next segment; halts v when nothing

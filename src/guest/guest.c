@@ -101,6 +101,7 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
     t->prog = prog;
     t->stats = stats;
     t->woke_at = g->sim->now;
+    t->release = -1;
     vl_opq_init(&t->opq, prog);
     vl_rng_init(&t->rng, g->seed, full);
     vl_list_init(&t->link);
@@ -112,7 +113,7 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
     vl_opi *first = vl_exec_op_at(g, t, 0);
     if (first && first->kind == VL_OP_SLEEP) {
         t->state = VL_TASK_SLEEPING;
-        vl_sim_schedule(g->sim, &t->timer, g->sim->now + (first->pre > 0 ? first->pre : 1));
+        vl_sim_schedule(g->sim, &t->timer, vl_exec_sleep_end(t, first, g->sim->now));
         vl_opq_pop(&t->opq);
     } else {
         vl_gsched_add_new(g, t);

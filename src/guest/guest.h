@@ -81,6 +81,7 @@ typedef struct vl_task {
     int acks_pending;       /* TLB shootdown: targets yet to acknowledge */
     vl_ns shootdown_at;     /* when the shootdown IPIs were sent         */
     vl_ns woke_at;          /* when the current request became wanted   */
+    vl_ns release;          /* periodic sleeps: the last release, or -1 */
     bool started;           /* ran since woke_at                        */
     bool worked;            /* executed something since woke_at         */
     bool lock_counted;      /* the current acquisition was counted      */

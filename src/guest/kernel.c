@@ -61,6 +61,8 @@ static const struct {
     {"udp_send", "udp_sendmsg"},
     {"blk_submit", "blk_mq_submit_bio"},
     {"blk_complete", "blk_mq_complete_request"},
+    {"unix_send", "unix_stream_sendmsg"},      /* unix_state_lock(peer) */
+    {"unix_recv", "unix_stream_read_generic"}, /* unix_state_lock(sk) */
 };
 
 /* Lock classes: instances per guest.  nvcpus-scaled ones are marked. */
@@ -75,6 +77,9 @@ static const struct {
     {"runqueue", 0, 1},    /* rq->__lock: one per CPU */
     {"futex_hash", 0, 256},/* futex_init: roundup_pow_of_two(256 * ncpus) buckets */
     {"mm", 64, 0},         /* mm->page_table_lock: one per process (mm id mod 64) */
+    {"unix", 64, 0},       /* unix_sock->lock (unix_state_lock): the busy AF_UNIX
+                            * sockets; both ends of a message take the
+                            * receiving socket's */
 };
 
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
@@ -115,11 +120,12 @@ const char *const vl_guest_activity_names[] = {
     "syscall", "page_alloc", "page_free", "lru_add", "lru_release", "page_reclaim", "page_fault",
     "mmap", "munmap", "tlb_flush", "dentry_lookup", "dentry_alloc", "dput", "futex_wait",
     "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", "net_rx", "tcp_recv",
-    "udp_recv", "tcp_send", "udp_send", "blk_submit", "blk_complete", NULL,
+    "udp_recv", "tcp_send", "udp_send", "blk_submit", "blk_complete", "unix_send", "unix_recv",
+    NULL,
 };
 
 const char *const vl_guest_lock_class_names[] = {
-    "none", "zone", "lru", "dentry", "runqueue", "futex_hash", "mm", NULL,
+    "none", "zone", "lru", "dentry", "runqueue", "futex_hash", "mm", "unix", NULL,
 };
 
 static int pow2_at_least(int n)

@@ -48,6 +48,14 @@ int vl_prog_sleep(vl_program *p, const vl_dist *dur)
     return d < 0 ? -1 : add_op(p, (vl_op){.kind = VL_OP_SLEEP, .dur = d, .lock_class = -1});
 }
 
+int vl_prog_sleep_periodic(vl_program *p, const vl_dist *period)
+{
+    int s = vl_prog_sleep(p, period);
+    if (s >= 0)
+        p->ops[s].periodic = true;
+    return s;
+}
+
 int vl_prog_shootdown(vl_program *p, int activity, const vl_dist *dur)
 {
     int k = vl_prog_kernel(p, activity, dur, -1, NULL);

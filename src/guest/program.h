@@ -22,7 +22,9 @@ typedef enum vl_op_kind {
     VL_OP_KERNEL,      /* kernel-mode work for `dur` at `activity`; with a
                         * lock class: the lock is held for `hold` in the
                         * middle of the call                                 */
-    VL_OP_SLEEP,       /* block for `dur` (a timer wakes the task)           */
+    VL_OP_SLEEP,       /* block for `dur` (a timer wakes the task); periodic:
+                        * until the next release, `dur` after the previous
+                        * one (clock_nanosleep with TIMER_ABSTIME)         */
     VL_OP_LOOP,        /* jump back to `target`, `count` times (0: forever)  */
     VL_OP_SHOOTDOWN,   /* TLB shootdown: IPI the other vCPUs running this
                         * task's mm and wait until each acknowledged        */
@@ -54,6 +56,7 @@ typedef struct vl_op {
                      * BLKIO: 1 = write; RECV: most packets taken (0 = all) */
     int size;       /* SEND: payload bytes per packet; BLKIO: request bytes;
                      * RECV: copy cost, ns per KiB                          */
+    bool periodic;  /* SLEEP: `dur` is a period, releases are absolute      */
 } vl_op;
 
 typedef struct vl_program {
@@ -70,6 +73,11 @@ int vl_prog_compute(vl_program *p, const vl_dist *dur);
 int vl_prog_kernel(vl_program *p, int activity, const vl_dist *dur, int lock_class,
                    const vl_dist *hold);
 int vl_prog_sleep(vl_program *p, const vl_dist *dur);
+/* Sleep until the next release of a periodic task: one `period` after the
+ * previous release (the first: after the task last woke), skipping
+ * releases already past, as cyclictest's loop does.  The work done since
+ * the last release does not shift the next one. */
+int vl_prog_sleep_periodic(vl_program *p, const vl_dist *period);
 /* Kernel work for `dur` at `activity` (e.g. munmap), then a synchronous
  * TLB shootdown (flush_tlb_mm_range -> smp_call_function_many_cond). */
 int vl_prog_shootdown(vl_program *p, int activity, const vl_dist *dur);

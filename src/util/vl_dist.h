@@ -58,4 +58,29 @@ static inline vl_dist vl_dist_const(double v)
     return d;
 }
 
+static inline vl_dist vl_dist_uniform(double lo, double hi)
+{
+    vl_dist d = vl_dist_const(lo);
+    d.kind = VL_DIST_UNIFORM;
+    d.b = hi;
+    return d;
+}
+
+static inline vl_dist vl_dist_exponential(double mean)
+{
+    vl_dist d = vl_dist_const(mean);
+    d.kind = VL_DIST_EXPONENTIAL;
+    return d;
+}
+
+/* Log-normal by mean and coefficient of variation (sd = cv * mean), the
+ * way docs/workloads-calibration.md writes LN(m, cv). */
+static inline vl_dist vl_dist_lognormal_cv(double mean, double cv)
+{
+    vl_dist d = vl_dist_const(mean);
+    d.kind = VL_DIST_LOGNORMAL;
+    d.b = mean * cv;
+    return d;
+}
+
 #endif

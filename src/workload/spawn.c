@@ -1,17 +1,57 @@
-/* workload/spawn.c - creating a workload's tasks. */
+/* workload/spawn.c - creating a workload's tasks: all on one program, or
+ * each on its own (application models whose threads play roles). */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "workload/workload.h"
 
+const vl_param vl_app_param_table[] = {
+    {"tasks", VL_PARAM_INT, offsetof(vl_app_params, tasks), 0, 0, 4096, "threads",
+     "threads of the process; 0 = one per vCPU", NULL},
+    VL_PARAM_END,
+};
+
+int64_t vl_workload_threads(const vl_guest *g, int64_t tasks)
+{
+    return tasks > 0 ? tasks : g->nvcpus;
+}
+
+/* Address spaces: a workload's threads share mm w->id + 1; separate
+ * processes get ids above every workload's shared one. */
+#define SPAWN_PROCESS_MM_BASE 4096
+
+vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_program *p,
+                          bool process)
+{
+    char stream[96];
+    snprintf(stream, sizeof stream, "%s/%lld", w->name, (long long)i);
+    vl_task *t = vl_guest_task_create(g, stream, p, &w->stats);
+    if (t)
+        t->mm = process ? (w->id + 1) * SPAWN_PROCESS_MM_BASE + (int)i : w->id + 1;
+    return t;
+}
+
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) {
-        char stream[96];
-        snprintf(stream, sizeof stream, "%s/%lld", w->name, (long long)i);
-        vl_task *t = vl_guest_task_create(g, stream, w->prog, &w->stats);
-        if (!t)
+    for (int64_t i = 0; i < n; i++)
+        if (!vl_workload_task(g, w, i, w->prog, false))
             return -1;
-        t->mm = w->id + 1;
+    return 0;
+}
+
+int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_builder build,
+                           const void *ctx, bool processes)
+{
+    w->prog = calloc((size_t)n, sizeof *w->prog);
+    if (!w->prog)
+        return -1;
+    for (int64_t i = 0; i < n; i++) {
+        vl_program *p = &w->prog[i];
+        vl_prog_init(p);
+        if (build(p, i, n, g, ctx) < 0)
+            return -1;
+        if (!vl_workload_task(g, w, i, p, processes))
+            return -1;
     }
     return 0;
 }

@@ -43,6 +43,45 @@ typedef struct vl_workload_type {
 /* Creates `n` tasks of w (one process: a shared mm) running w->prog, with
  * streams "<workload>/<i>".  Returns 0 or -1. */
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n);
+/* Creates task i of w running p (stream "<workload>/<i>"): a thread of the
+ * workload's process, or with `process` a process of its own (its own
+ * address space).  NULL when out of memory. */
+vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_program *p,
+                          bool process);
+
+/* Application models are run the way the benchmarks are: `tasks` threads,
+ * 0 meaning one per vCPU.  The parameter table of models with no other
+ * parameter. */
+typedef struct vl_app_params {
+    int64_t tasks;
+} vl_app_params;
+extern const vl_param vl_app_param_table[];
+int64_t vl_workload_threads(const vl_guest *g, int64_t tasks);
+
+/* Fills program i of n (tasks of one workload that run different
+ * programs); ctx is the caller's.  Returns 0 or -1 (program full). */
+typedef int (*vl_program_builder)(vl_program *p, int64_t i, int64_t n, const vl_guest *g,
+                                  const void *ctx);
+/* Creates n tasks of w, task i running its own program built by
+ * build(i); threads of one process, or with `processes` one process each
+ * (separate address spaces).  Streams "<workload>/<i>".  Returns 0 or -1. */
+int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_builder build,
+                           const void *ctx, bool processes);
+
+/* Calibrated kernel paths (docs/workloads-calibration.md section 4),
+ * appended to a program; each returns the first op's index or -1. */
+/* A page fault (__handle_mm_fault) of `dur`, holding the process's
+ * page_table_lock 0.3 us. */
+int vl_wl_page_fault(vl_program *p, const vl_guest *g, const vl_dist *dur);
+/* munmap of a buffer: 20 us of unmap_page_range, then a synchronous TLB
+ * shootdown of the other vCPUs running the process. */
+int vl_wl_munmap(vl_program *p, const vl_guest *g);
+/* A futex system call (futex_wait / futex_wake, 1.4 us holding the hash
+ * bucket 1 us), then the barrier, wait or wake it implements: glibc's
+ * barriers, mutexes and condition variables enter the kernel this way. */
+int vl_wl_futex_barrier(vl_program *p, const vl_guest *g, int sync);
+int vl_wl_futex_wait(vl_program *p, const vl_guest *g, int sync);
+int vl_wl_futex_wake(vl_program *p, const vl_guest *g, int sync);
 
 int vl_workload_type_count(void);
 const vl_workload_type *vl_workload_type_at(int i); /* sorted by name */
