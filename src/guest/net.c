@@ -61,7 +61,7 @@ void vl_gnet_fini(vl_guest *g)
         return;
     vl_sim_cancel(g->sim, &n->ksoftirqd);
     for (int i = 0; i < n->nsocks; i++)
-        free(n->socks[i].q);
+        vl_fifo_free(&n->socks[i].q);
     free(n->socks);
     free(n->ring);
     free(n->tx);

@@ -7,12 +7,12 @@
 
 #include "guest/guest.h"
 #include "hv/packet.h"
+#include "vl_fifo.h"
 
 typedef struct vl_socket {
     int proto, port;
     int endpoint;           /* the peer (the last packet's sender)         */
-    vl_packet *q;           /* received, not yet read                      */
-    int head, n, cap;
+    vl_fifo q;              /* received, not yet read (vl_packet)          */
     uint64_t queued;        /* bytes charged to the receive buffer         */
     uint64_t rcvbuf;        /* receive buffer, bytes                       */
     vl_list waiters;        /* tasks blocked in recv                       */

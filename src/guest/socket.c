@@ -47,6 +47,7 @@ int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats
     *s = (vl_socket){.proto = proto, .port = port, .endpoint = -1, .reply_to = -1, .rcvbuf = rcvbuf,
                      .adv_window = rcvbuf, .stats = stats};
     vl_list_init(&s->waiters);
+    vl_fifo_init(&s->q, sizeof(vl_packet));
     return n->nsocks++;
 }
 
@@ -65,19 +66,10 @@ static uint64_t charge(const vl_socket *s, const vl_packet *p)
 
 static void enqueue(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_ns now)
 {
-    if (s->n == s->cap) {
-        int cap = s->cap ? 2 * s->cap : 32;
-        vl_packet *q = malloc((size_t)cap * sizeof *q);
-        if (!q)
-            abort(); /* out of memory in the middle of a run */
-        for (int i = 0; i < s->n; i++)
-            q[i] = s->q[(s->head + i) % s->cap];
-        free(s->q);
-        s->q = q;
-        s->head = 0;
-        s->cap = cap;
-    }
-    s->q[(s->head + s->n++) % s->cap] = *p;
+    vl_packet *slot = vl_fifo_push(&s->q);
+    if (!slot)
+        abort(); /* out of memory in the middle of a run */
+    *slot = *p;
     s->queued += charge(s, p);
     vl_list *w = vl_list_first(&s->waiters); /* sk_data_ready: wake a reader */
     if (w) {
@@ -167,19 +159,18 @@ static void account_read(vl_socket *s, const vl_packet *p, vl_ns now)
 static bool sock_recv(vl_guest *g, int v, vl_task *t, vl_socket *s, vl_opi *o, const vl_op *op,
                       vl_ns now)
 {
-    if (s->n == 0) {
+    if (s->q.n == 0) {
         t->state = VL_TASK_BLOCKED;
         vl_list_push_back(&s->waiters, &t->link);
         return false;
     }
     uint64_t bytes = 0;
-    for (int taken = 0; s->n > 0 && (op->count == 0 || taken < op->count); taken++) {
-        vl_packet *p = &s->q[s->head];
+    for (int taken = 0; s->q.n > 0 && (op->count == 0 || taken < op->count); taken++) {
+        vl_packet *p = vl_fifo_at(&s->q, 0);
         bytes += p->payload;
         account_read(s, p, now);
         s->queued -= charge(s, p);
-        s->head = (s->head + 1) % s->cap;
-        s->n--;
+        vl_fifo_pop(&s->q);
     }
     uint64_t win = s->rcvbuf - s->queued;
     bool reopened = s->adv_window * 2 <= s->rcvbuf && win >= 2 * s->adv_window;

@@ -34,7 +34,7 @@ static void halt(vl_backend *b)
 /* Runs the head item from now, or blocks with nothing to do. */
 static void start_head(vl_backend *b, vl_ns now)
 {
-    if (b->n == 0) {
+    if (b->q.n == 0) {
         halt(b);
         return;
     }
@@ -47,11 +47,10 @@ void vl_backend_done_event(void *ctx, vl_event *ev)
     (void)ev;
     vl_backend *b = ctx;
     vl_ns now = b->io->hv->sim.now;
-    vl_bk_item it = b->q[b->head];
-    b->head = (b->head + 1) % b->cap;
-    b->n--;
-    if (b->n > 0)
-        b->left = item_cost(b->io, &b->q[b->head]);
+    vl_bk_item it = *(vl_bk_item *)vl_fifo_at(&b->q, 0);
+    vl_fifo_pop(&b->q);
+    if (b->q.n > 0)
+        b->left = item_cost(b->io, vl_fifo_at(&b->q, 0));
     vl_io_item_done(b, &it, now); /* may queue more work on b */
     if (b->executing)
         start_head(b, now);
@@ -59,20 +58,11 @@ void vl_backend_done_event(void *ctx, vl_event *ev)
 
 void vl_backend_push(vl_backend *b, const vl_bk_item *it)
 {
-    if (b->n == b->cap) {
-        int cap = b->cap ? 2 * b->cap : 64;
-        vl_bk_item *q = malloc((size_t)cap * sizeof *q);
-        if (!q)
-            abort(); /* out of memory in the middle of a run */
-        for (int i = 0; i < b->n; i++)
-            q[i] = b->q[(b->head + i) % b->cap];
-        free(b->q);
-        b->q = q;
-        b->head = 0;
-        b->cap = cap;
-    }
-    b->q[(b->head + b->n) % b->cap] = *it;
-    if (b->n++ == 0)
+    vl_bk_item *slot = vl_fifo_push(&b->q);
+    if (!slot)
+        abort(); /* out of memory in the middle of a run */
+    *slot = *it;
+    if (b->q.n == 1)
         b->left = item_cost(b->io, it);
     vl_hv *hv = b->io->hv;
     if (b->vcpu->state == VL_BLOCKED)

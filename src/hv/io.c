@@ -42,40 +42,6 @@ static vl_backend *backend_of(vl_hv *hv, int vm)
     return i >= 0 ? &hv->io->bk[i] : NULL;
 }
 
-/* ------------------------------------------------------------- queues */
-
-static void pktq_push(vl_pktq *q, const vl_packet *p, vl_ns at)
-{
-    if (q->n == q->cap) {
-        int cap = q->cap ? 2 * q->cap : 64;
-        vl_packet *pk = malloc((size_t)cap * sizeof *pk);
-        vl_ns *t = malloc((size_t)cap * sizeof *t);
-        if (!pk || !t)
-            abort(); /* out of memory in the middle of a run */
-        for (int i = 0; i < q->n; i++) {
-            pk[i] = q->pkts[(q->head + i) % q->cap];
-            t[i] = q->at[(q->head + i) % q->cap];
-        }
-        free(q->pkts);
-        free(q->at);
-        q->pkts = pk;
-        q->at = t;
-        q->head = 0;
-        q->cap = cap;
-    }
-    int i = (q->head + q->n++) % q->cap;
-    q->pkts[i] = *p;
-    q->at[i] = at;
-}
-
-static vl_packet pktq_pop(vl_pktq *q)
-{
-    vl_packet p = q->pkts[q->head];
-    q->head = (q->head + 1) % q->cap;
-    q->n--;
-    return p;
-}
-
 /* --------------------------------------------------------------- links */
 
 vl_ns vl_net_wire_time(const vl_hv *hv, uint32_t bytes)
@@ -88,9 +54,12 @@ static void wire_send(vl_wire *w, const vl_packet *p, vl_ns now)
     vl_io *io = w->b->io;
     vl_ns start = w->free_at > now ? w->free_at : now;
     w->free_at = start + vl_net_wire_time(io->hv, p->bytes);
-    pktq_push(&w->q, p, w->free_at + io->spec.wire_latency);
+    vl_flight *f = vl_fifo_push(&w->q);
+    if (!f)
+        abort(); /* out of memory in the middle of a run */
+    *f = (vl_flight){*p, w->free_at + io->spec.wire_latency};
     if (w->q.n == 1)
-        vl_sim_schedule(&io->hv->sim, &w->ev, w->q.at[w->q.head]);
+        vl_sim_schedule(&io->hv->sim, &w->ev, f->at);
 }
 
 static void wire_arrival(void *ctx, vl_event *ev)
@@ -100,9 +69,10 @@ static void wire_arrival(void *ctx, vl_event *ev)
     vl_backend *b = w->b;
     vl_hv *hv = b->io->hv;
     vl_ns now = hv->sim.now;
-    vl_packet p = pktq_pop(&w->q);
+    vl_packet p = ((vl_flight *)vl_fifo_at(&w->q, 0))->pkt;
+    vl_fifo_pop(&w->q);
     if (w->q.n > 0)
-        vl_sim_schedule(&hv->sim, &w->ev, w->q.at[w->q.head]);
+        vl_sim_schedule(&hv->sim, &w->ev, ((vl_flight *)vl_fifo_at(&w->q, 0))->at);
     if (w->inbound) { /* the host NIC hands it to the VM's backend */
         vl_vm *vm = &hv->vms[b->vm];
         vl_io_info info = {.kind = VL_IO_PACKET, .device = VL_DEV_NET, .proto = p.proto,
@@ -124,20 +94,11 @@ static vl_ns disk_service(const vl_io *io, const vl_blk_req *r)
 
 static void disk_push(vl_backend *b, const vl_blk_req *r, vl_ns now)
 {
-    if (b->dn == b->dcap) {
-        int cap = b->dcap ? 2 * b->dcap : 16;
-        vl_blk_req *d = malloc((size_t)cap * sizeof *d);
-        if (!d)
-            abort();
-        for (int i = 0; i < b->dn; i++)
-            d[i] = b->disk[(b->dhead + i) % b->dcap];
-        free(b->disk);
-        b->disk = d;
-        b->dhead = 0;
-        b->dcap = cap;
-    }
-    b->disk[(b->dhead + b->dn++) % b->dcap] = *r;
-    if (b->dn == 1) /* the device was idle: it starts on this one */
+    vl_blk_req *slot = vl_fifo_push(&b->disk);
+    if (!slot)
+        abort(); /* out of memory in the middle of a run */
+    *slot = *r;
+    if (b->disk.n == 1) /* the device was idle: it starts on this one */
         vl_sim_schedule(&b->io->hv->sim, &b->disk_ev, now + disk_service(b->io, r));
 }
 
@@ -147,12 +108,11 @@ static void disk_done(void *ctx, vl_event *ev)
     (void)ev;
     vl_backend *b = ctx;
     vl_ns now = b->io->hv->sim.now;
-    vl_blk_req r = b->disk[b->dhead];
-    b->dhead = (b->dhead + 1) % b->dcap;
-    b->dn--;
-    if (b->dn > 0)
-        vl_sim_schedule(&b->io->hv->sim, &b->disk_ev, now + disk_service(b->io,
-                                                                         &b->disk[b->dhead]));
+    vl_blk_req r = *(vl_blk_req *)vl_fifo_at(&b->disk, 0);
+    vl_fifo_pop(&b->disk);
+    if (b->disk.n > 0)
+        vl_sim_schedule(&b->io->hv->sim, &b->disk_ev,
+                        now + disk_service(b->io, vl_fifo_at(&b->disk, 0)));
     vl_backend_push(b, &(vl_bk_item){.kind = BK_BLK_DONE, .req = r});
 }
 
@@ -269,6 +229,7 @@ const vl_io_stats *vl_hv_io_stats(const vl_hv *hv, int vm)
 
 static void wire_init(vl_wire *w, vl_backend *b, bool inbound, uint32_t tag)
 {
+    vl_fifo_init(&w->q, sizeof(vl_flight));
     w->b = b;
     w->inbound = inbound;
     vl_event_init(&w->ev, wire_arrival, w, VL_EVC_DEVICE, tag);
@@ -306,6 +267,8 @@ int vl_hv_io_create(vl_hv *hv, const vl_scenario *scn, vl_error *err)
         b->vm = d;
         b->rx_vcpu = (int)scn->vms[d].guest.rx_vcpu;
         b->vcpu = &host->vcpus[k];
+        vl_fifo_init(&b->q, sizeof(vl_bk_item));
+        vl_fifo_init(&b->disk, sizeof(vl_blk_req));
         uint32_t tag = 0x60000000u | ((uint32_t)k << 4);
         vl_event_init(&b->done_ev, vl_backend_done_event, b, VL_EVC_DEVICE, tag | 1);
         vl_event_init(&b->disk_ev, disk_done, b, VL_EVC_DEVICE, tag | 2);
@@ -323,12 +286,10 @@ void vl_hv_io_destroy(vl_hv *hv)
         return;
     for (int i = 0; io->bk && i < io->nbk; i++) {
         vl_backend *b = &io->bk[i];
-        free(b->q);
-        free(b->disk);
-        free(b->in.q.pkts);
-        free(b->in.q.at);
-        free(b->out.q.pkts);
-        free(b->out.q.at);
+        vl_fifo_free(&b->q);
+        vl_fifo_free(&b->disk);
+        vl_fifo_free(&b->in.q);
+        vl_fifo_free(&b->out.q);
     }
     free(io->bk);
     free(io->bk_of_vm);

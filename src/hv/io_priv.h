@@ -5,21 +5,21 @@
 
 #include "hv/hv.h"
 #include "hv/io.h"
+#include "vl_fifo.h"
 
 struct vl_io;
 struct vl_backend;
 
-/* A packet FIFO with one event: a link direction (constant latency keeps
- * arrivals in order) or a device queue. */
-typedef struct vl_pktq {
-    vl_packet *pkts;
-    vl_ns *at;              /* when each one arrives                      */
-    int head, n, cap;
-} vl_pktq;
+/* A packet on a link and when it arrives. */
+typedef struct vl_flight {
+    vl_packet pkt;
+    vl_ns at;
+} vl_flight;
 
-/* One link direction between the outside and a VM's backend. */
+/* One link direction between the outside and a VM's backend: a FIFO of
+ * packets in flight with one event (constant latency keeps them in order). */
 typedef struct vl_wire {
-    vl_pktq q;
+    vl_fifo q;              /* of vl_flight                               */
     vl_ns free_at;          /* the link finishes serialising its last one */
     vl_event ev;            /* arrival of the head packet                 */
     struct vl_backend *b;
@@ -40,15 +40,13 @@ typedef struct vl_backend {
     int vm;                 /* the VM it serves                           */
     int rx_vcpu;            /* the guest vCPU taking its receive interrupt */
     vl_vcpu *vcpu;          /* its context in the host VM                 */
-    vl_bk_item *q;          /* work FIFO                                  */
-    int head, n, cap;
+    vl_fifo q;              /* work, of vl_bk_item                        */
     vl_ns left;             /* work left on the head item                 */
     vl_ns since;            /* the head item has been executing since     */
     bool executing;         /* its vCPU is in "guest" mode, working       */
     vl_event done_ev;       /* the head item completes                    */
     vl_wire in, out;
-    vl_blk_req *disk;       /* requests at the device, FIFO                */
-    int dhead, dn, dcap;
+    vl_fifo disk;           /* requests at the device, of vl_blk_req       */
     vl_event disk_ev;       /* the device completes the head request      */
     vl_io_stats st;
 } vl_backend;
