@@ -16,6 +16,7 @@ typedef struct cpu_params {
     int64_t tasks;
     double util;
     vl_ns period;
+    int64_t nice;
 } cpu_params;
 
 static const vl_param cpu_param_table[] = {
@@ -25,6 +26,8 @@ static const vl_param cpu_param_table[] = {
      "CPU utilisation each task aims at (1 = never sleeps)", NULL},
     {"period", VL_PARAM_TIME, offsetof(cpu_params, period), VL_MS(100), VL_MS(1), VL_S(10), "ns",
      "busy+sleep cycle when util < 1 (lookbusy-style duty cycle)", NULL},
+    {"nice", VL_PARAM_INT, offsetof(cpu_params, nice), 0, -20, 19, "",
+     "nice value of the tasks: CFS weight from sched_prio_to_weight (0 = 1024)", NULL},
     VL_PARAM_END,
 };
 
@@ -55,6 +58,7 @@ static int cpu_create(vl_guest *g, vl_workload *w, const void *params)
     w->prog = malloc(sizeof *w->prog);
     if (!w->prog || build(w->prog, c) < 0)
         return -1;
+    w->nice = (int)c->nice;
     return vl_workload_spawn(g, w, c->tasks);
 }
 

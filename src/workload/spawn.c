@@ -1,6 +1,7 @@
 /* workload/spawn.c - creating a workload's tasks. */
 #include <stdio.h>
 
+#include "guest/gsched.h"
 #include "workload/workload.h"
 
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n)
@@ -12,6 +13,7 @@ int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n)
         if (!t)
             return -1;
         t->mm = w->id + 1;
+        vl_gsched_set_nice(g, t, w->nice);
     }
     return 0;
 }

@@ -14,6 +14,7 @@ typedef struct think_params {
     int64_t tasks;
     vl_dist burst;
     vl_dist think;
+    int64_t nice;
 } think_params;
 
 static const vl_param think_param_table[] = {
@@ -23,6 +24,8 @@ static const vl_param think_param_table[] = {
      "CPU work per wake-up", NULL},
     {"think", VL_PARAM_DIST, offsetof(think_params, think), VL_MS(10), 0, 0, "ns",
      "sleep between bursts", NULL},
+    {"nice", VL_PARAM_INT, offsetof(think_params, nice), 0, -20, 19, "",
+     "nice value of the tasks: CFS weight from sched_prio_to_weight (0 = 1024)", NULL},
     VL_PARAM_END,
 };
 
@@ -36,6 +39,7 @@ static int think_create(vl_guest *g, vl_workload *w, const void *params)
     int body = vl_prog_sleep(w->prog, &p->think);
     if (body < 0 || vl_prog_compute(w->prog, &p->burst) < 0 || vl_prog_loop(w->prog, body, 0) < 0)
         return -1;
+    w->nice = (int)p->nice;
     return vl_workload_spawn(g, w, p->tasks);
 }
 
