@@ -71,6 +71,8 @@ void vl_balance_migrate(vl_guest *g, vl_task *t, int to, vl_ns now)
 
 bool vl_balance_idle_pull(vl_guest *g, int v, vl_ns now)
 {
+    if (g->nr_waiting == 0)
+        return false;
     int busiest = -1, most = 0;
     for (int w = 0; w < g->nvcpus; w++) {
         if (w != v && g->vcpus[w].nr_waiting > most) {
@@ -84,15 +86,16 @@ bool vl_balance_idle_pull(vl_guest *g, int v, vl_ns now)
     return true;
 }
 
-void vl_balance_catch_up(vl_guest *g, int v, vl_ns now)
+void vl_balance_catch_up(vl_guest *g, int v)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    if (gv->next_balance >= now)
+    vl_ns since = g->waiting_since;
+    if (gv->next_balance >= since)
         return;
     gv->balance_interval = max_interval(g);
     gv->balance_failed = 0;
     vl_ns step = busy_step(g, gv);
-    gv->next_balance += (now - gv->next_balance + step - 1) / step * step;
+    gv->next_balance += (since - gv->next_balance + step - 1) / step * step;
 }
 
 /* The vCPU other than v with waiting tasks and the largest load, or -1. */
@@ -164,8 +167,11 @@ static int load_balance(vl_guest *g, int v, vl_ns at)
 int vl_balance_tick(vl_guest *g, int v, vl_ns at)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    if (g->nvcpus == 1 || g->nr_waiting == 0 || at < gv->next_balance)
+    if (g->nvcpus == 1 || g->nr_waiting == 0)
         return 0; /* nothing waits anywhere: catch_up accounts for this attempt */
+    vl_balance_catch_up(g, v);
+    if (at < gv->next_balance)
+        return 0;
     int moved = load_balance(g, v, at);
     gv->next_balance = at + busy_step(g, gv);
     return moved;

@@ -17,10 +17,11 @@ void vl_balance_migrate(vl_guest *g, vl_task *t, int to, vl_ns now);
 /* newidle_balance: v is about to go idle; pulls one waiting task from the
  * vCPU with the most waiting tasks.  False when there is none. */
 bool vl_balance_idle_pull(vl_guest *g, int v, vl_ns now);
-/* A task starts waiting in a guest where none waited: every vCPU skips the
- * balance attempts that found nothing since its last one (each doubled its
- * interval), so its next attempt lies on its grid at or after now. */
-void vl_balance_catch_up(vl_guest *g, int v, vl_ns now);
+/* The periodic balance attempts of v that fell while no task waited in
+ * the guest found nothing (each doubled the interval): skips them, so that
+ * v's next attempt lies on its grid at or after g->waiting_since.  Called
+ * before next_balance is read while tasks wait. */
+void vl_balance_catch_up(vl_guest *g, int v);
 /* The tick of busy vCPU v at `at`: the periodic balance, if due.  Returns
  * the number of tasks pulled to v. */
 int vl_balance_tick(vl_guest *g, int v, vl_ns at);

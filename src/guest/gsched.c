@@ -155,13 +155,14 @@ void vl_gsched_preempt_point(vl_guest *g, int v, vl_ns now)
 /* ------------------------------------------------------ planning horizon */
 
 /* Where v's plan must stop for the tick or the balancer to look. */
-static vl_ns timer_horizon(const vl_guest *g, int v, vl_ns now)
+static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
 {
     const vl_gvcpu *gv = &g->vcpus[v];
     if (gv->nr_waiting > 0)
         return upcoming_tick(g, v, now);
     if (g->nr_waiting == 0 || g->nvcpus == 1)
         return VL_NS_MAX;
+    vl_balance_catch_up(g, v);
     vl_ns tick = upcoming_tick(g, v, now);
     return gv->next_balance > tick ? gv->next_balance : tick;
 }
@@ -179,25 +180,27 @@ vl_ns vl_gsched_horizon(vl_guest *g, int v)
     return h;
 }
 
-/* A task started waiting: running vCPUs whose plans ignore the tick or
- * the balancer stop at the point that now matters. */
+/* A task started waiting: if w runs a plan that ignores the tick or the
+ * balancer, it stops at the point that now matters. */
 static void retime(vl_guest *g, int w, vl_ns now)
 {
-    if (g->vcpus[w].curr)
-        vl_exec_cut(g, w, timer_horizon(g, w, now));
+    const vl_gvcpu *gv = &g->vcpus[w];
+    if (!gv->curr || !gv->in_guest || gv->planning || gv->plan_end <= upcoming_tick(g, w, now))
+        return; /* no plan, or one that ends before any tick */
+    vl_exec_cut(g, w, timer_horizon(g, w, now));
 }
 
-/* t starts waiting on v's runqueue. */
+/* t starts waiting on v's runqueue: v now needs its ticks, and when it is
+ * the guest's only waiting task, every vCPU its balance points. */
 static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     bool first_waiter = g->nr_waiting == 0;
     vl_rq_enqueue(g, &g->vcpus[v], t);
-    if (!first_waiter) {
+    if (!first_waiter || g->nvcpus == 1) {
         retime(g, v, now);
         return;
     }
-    for (int w = 0; w < g->nvcpus; w++)
-        vl_balance_catch_up(g, w, now);
+    g->waiting_since = now;
     for (int w = 0; w < g->nvcpus; w++)
         retime(g, w, now);
 }

@@ -95,10 +95,12 @@ typedef struct vl_gvcpu {
     vl_ns balance_interval; /* sd->balance_interval (before busy_factor) */
     vl_ns next_balance;     /* next periodic balance (on the tick grid) */
     int balance_failed;     /* sd->nr_balance_failed                    */
-    vl_list expired;        /* timers fired, interrupt not yet handled  */
     vl_task *curr;
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
+    vl_ns plan_end;         /* where the plan stops (event time)        */
+    vl_ns next_tick;
+    vl_list expired;        /* timers fired, interrupt not yet handled  */
     vl_ns irq_left;         /* interrupt-handler work to run first      */
     vl_ns spun;             /* PV spinlocks: spin since the last halt    */
     vl_ns left_at;          /* when it last left guest mode             */
@@ -112,8 +114,6 @@ typedef struct vl_gvcpu {
     int nacks;
     int nqueued;            /* requests queued for the next handler run */
     vl_ns seg_start;        /* start of the executing plan              */
-    vl_ns plan_end;         /* where the plan stops (event time)        */
-    vl_ns next_tick;
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
     vl_event seg_ev;        /* end of the plan                          */
@@ -161,6 +161,7 @@ typedef struct vl_guest {
     vl_ns min_granularity;  /* (guest/gsched.c)                         */
     vl_ns wakeup_granularity;
     int nr_waiting;         /* tasks waiting on all runqueues          */
+    vl_ns waiting_since;    /* since when nr_waiting > 0               */
     int ntasks, cap_tasks;
     vl_task **tasks;
     uint64_t seed;
