@@ -6,7 +6,7 @@
  * less than `util`: the sleep is wall time).  The first period starts at a
  * uniformly random phase from the task's own stream, so that tasks do not
  * march in lock-step.  Program: [sleep U(0, period)], loop { compute busy;
- * sleep idle }. */
+ * sleep idle }.  `nice` sets the tasks' CFS weight in the guest. */
 #include <stdio.h>
 #include <stdlib.h>
 
