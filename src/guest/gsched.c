@@ -40,6 +40,8 @@
  *     wake_affine; PELT load averages (balancing uses weights). */
 #include "guest/gsched.h"
 
+#include <assert.h>
+
 #include "guest/balance.h"
 #include "guest/exec.h"
 #include "guest/runqueue.h"
@@ -277,6 +279,8 @@ void vl_gsched_expire(vl_guest *g, int v, vl_ns now)
 vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
+    /* a task that left the CPU without vl_gsched_block would still weigh */
+    assert(gv->nr_waiting > 0 || gv->load == 0);
     if (gv->nr_waiting == 0 && !vl_balance_idle_pull(g, v, now))
         return NULL;
     vl_task *t = vl_rq_first(gv);
