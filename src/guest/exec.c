@@ -2,8 +2,9 @@
  *
  * vl_exec_run_plan() walks the current task's operations forward from now until
  * the first point that needs an event (docs/guest-model.md): a sleep, the
- * end of the program, a lock that is busy when it would be taken, the next
- * guest tick when other tasks wait for this vCPU, or the plan's capacity.
+ * end of the program, a lock that is busy when it would be taken, the
+ * scheduler's horizon (guest/gsched.h: a tick, a balance, the end of a
+ * kernel call that holds off a preemption), or the plan's capacity.
  * Locks taken on the way are reserved for their planned holds; nothing
  * else is recorded: a cut (preemption, interrupt, another vCPU's earlier
  * claim on a reserved lock) recomputes the task's position from the time
@@ -291,8 +292,9 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
     gv->nplan_locks = 0;
     gv->seg_start = now;
     for (;;) {
+        vl_gsched_preempt_point(g, v, now);
         if (!gv->curr)
-            gv->curr = vl_gsched_pick(g, v);
+            gv->curr = vl_gsched_pick(g, v, now);
         vl_task *t = gv->curr;
         if (!t && gv->irq_left == 0 && (gv->irq_left = vl_gnet_idle(g, v, now)) > 0)
             gv->irq_rip = g->rip_net_rx; /* ksoftirqd, rather than idling */
@@ -350,23 +352,23 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         switch (why) {
         case STOP_SLEEP:
             task_sleep(g, t, now);
-            gv->curr = NULL;
+            vl_gsched_block(g, v, now);
             break;
         case STOP_END:
             task_exit(t);
-            gv->curr = NULL;
+            vl_gsched_block(g, v, now);
             break;
         case STOP_IO:
             if (head_op(g, t)->kind == VL_OP_BLKIO) {
                 vl_gblk_submit(g, v, t, now);
-                gv->curr = NULL;
+                vl_gsched_block(g, v, now);
             } else if (vl_socket_op(g, v, t, now)) {
-                gv->curr = NULL;
+                vl_gsched_block(g, v, now);
             }
             break;
         case STOP_SYNC:
             if (vl_sync_op(g, v, t, now))
-                gv->curr = NULL;
+                vl_gsched_block(g, v, now);
             break;
         case STOP_SHOOTDOWN:
             if (vl_smp_shootdown(g, v, t, now)) {
@@ -488,9 +490,7 @@ void vl_exec_enter(vl_guest *g, int v, vl_ns now)
             g->classes[gv->waited_at_leave->cls].stats.waiter_preemptions++;
     }
     gv->held_at_leave = gv->waited_at_leave = NULL;
-    /* the tick grid of this vCPU, staggered across vCPUs */
-    vl_ns phase = g->quantum * v / g->nvcpus;
-    gv->next_tick = ((now - phase) / g->quantum + 1) * g->quantum + phase;
+    gv->next_tick = vl_gsched_tick_after(g, v, now);
     vl_exec_run_plan(g, v, now);
 }
 

@@ -1,17 +1,213 @@
-/* guest/gsched.c - the guest's task scheduler (for now): each vCPU
- * round-robins its runqueue at the guest tick; a waking task goes to an
- * idle vCPU when its own is busy; a vCPU about to go idle pulls a task
- * from the busiest runqueue. */
+/* guest/gsched.c - the guest's task scheduler, after Linux's CFS as a
+ * Debian 12 guest kernel (6.1) runs it.
+ *
+ * Design
+ *   Each vCPU has a CFS runqueue (guest/runqueue.c): waiting tasks ordered
+ *   by virtual runtime, which grows by the time a task is current times
+ *   NICE_0_LOAD / its weight.  The tick of a running vCPU asks the current
+ *   task to give way when it ran longer than its ideal slice (the period -
+ *   sched_latency, or nr x min_granularity beyond sched_nr_latency tasks -
+ *   times its share of the runqueue's weight, at least min_granularity),
+ *   or ran min_granularity and is more than a slice ahead of the leftmost
+ *   (check_preempt_tick).  A waking task goes to its previous vCPU if idle,
+ *   else to an idle one, else to its previous vCPU (select_idle_sibling);
+ *   it gets at most half a latency of sleeper credit below min_vruntime
+ *   (place_entity, GENTLE_FAIR_SLEEPERS) and preempts the current task when
+ *   that one is more than wakeup_granularity (in the wakee's virtual time)
+ *   ahead (check_preempt_wakeup).  A remote vCPU learns of a wake-up by IPI
+ *   only when it was idle or must reschedule, as resched_curr and the wake
+ *   list do.  Asking a task to give way sets need_resched; the guest is a
+ *   voluntary-preemption kernel (CONFIG_PREEMPT_VOLUNTARY), so the task
+ *   gives way at the next return to user mode: at once when it computes in
+ *   user mode, at the end of its kernel call otherwise, after the spin when
+ *   it spins.  Load balancing is guest/balance.c.
+ *
+ *   Speed: the tick matters only when tasks wait.  A vCPU's plan stops at
+ *   its next tick only while its own runqueue has waiting tasks, and at its
+ *   next periodic balance only while some vCPU of the guest has; otherwise
+ *   a lone task runs without an event.  When a task starts waiting, the
+ *   plans of the vCPUs concerned are cut back to those points.
+ *
+ * Invariants
+ *   - a runnable task is current on one vCPU or waits on the runqueue of
+ *     t->vcpu; vcpus[].nr_waiting and nr_waiting count the waiting ones;
+ *   - a vCPU's load is the weight of its current and waiting tasks;
+ *   - need_resched is only set on a vCPU with a current task, and cleared
+ *     whenever it changes.
+ *
+ * TODO
+ *   - buddies (next/last/skip), START_DEBIT for tasks forked at run time,
+ *     wake_affine; PELT load averages (balancing uses weights). */
 #include "guest/gsched.h"
 
+#include <assert.h>
+
+#include "guest/balance.h"
 #include "guest/exec.h"
+#include "guest/runqueue.h"
 #include "guest/smp.h"
-#include "hv/guest_port.h"
+
+/* CFS tunables of Linux <= 6.5 before scaling (kernel/sched/fair.c). */
+#define GSCHED_LATENCY VL_MS(6)            /* sysctl_sched_latency            */
+#define GSCHED_MIN_GRANULARITY VL_US(750)  /* sysctl_sched_min_granularity    */
+#define GSCHED_WAKEUP_GRANULARITY VL_MS(1) /* sysctl_sched_wakeup_granularity */
+#define GSCHED_NR_LATENCY 8                /* latency / min_granularity        */
+/* SCHED_TUNABLESCALING_LOG: tunables x (1 + ilog2(min(CPUs, 8))). */
+#define GSCHED_SCALE_MAX_CPUS 8
+
+static int tunable_factor(int ncpus)
+{
+    int n = ncpus < GSCHED_SCALE_MAX_CPUS ? ncpus : GSCHED_SCALE_MAX_CPUS, f = 1;
+    while (n >>= 1)
+        f++;
+    return f;
+}
+
+void vl_gsched_init(vl_guest *g)
+{
+    int f = tunable_factor(g->nvcpus);
+    g->sched_latency = f * GSCHED_LATENCY;
+    g->min_granularity = f * GSCHED_MIN_GRANULARITY;
+    g->wakeup_granularity = f * GSCHED_WAKEUP_GRANULARITY;
+    for (int v = 0; v < g->nvcpus; v++)
+        vl_balance_init(g, v);
+}
 
 bool vl_gsched_idle(const vl_gvcpu *gv)
 {
-    return !gv->curr && vl_list_empty(&gv->runq);
+    return !gv->curr && gv->nr_waiting == 0;
 }
+
+vl_ns vl_gsched_tick_after(const vl_guest *g, int v, vl_ns t)
+{
+    vl_ns phase = g->quantum * v / g->nvcpus;
+    if (t < phase)
+        return phase;
+    return ((t - phase) / g->quantum + 1) * g->quantum + phase;
+}
+
+/* The tick due at or after now. */
+static vl_ns upcoming_tick(const vl_guest *g, int v, vl_ns now)
+{
+    vl_ns next = g->vcpus[v].next_tick;
+    return next >= now ? next : vl_gsched_tick_after(g, v, now - 1);
+}
+
+/* t runs kernel code, where a voluntary-preemption kernel does not
+ * preempt it: it spins, or it is inside a kernel call (a lock granted at
+ * the call's very start counts). */
+static bool in_kernel(vl_guest *g, vl_task *t)
+{
+    if (vl_exec_spinning(t))
+        return true;
+    vl_opi *o = vl_exec_op_at(g, t, 0);
+    return o && o->kind == VL_OP_KERNEL && (t->elapsed > 0 || t->lock_counted);
+}
+
+/* ------------------------------------------------------------- preemption */
+
+/* sched_slice: t's share of the period, at least min_granularity. */
+static vl_ns ideal_slice(const vl_guest *g, const vl_gvcpu *gv, const vl_task *t)
+{
+    int nr = gv->nr_waiting + 1;
+    vl_ns period = nr > GSCHED_NR_LATENCY ? nr * g->min_granularity : g->sched_latency;
+    vl_ns slice = period * (vl_ns)t->weight / (vl_ns)gv->load;
+    return slice > g->min_granularity ? slice : g->min_granularity;
+}
+
+/* check_preempt_tick (v's current task charged up to now). */
+static void check_preempt_tick(vl_guest *g, vl_gvcpu *gv)
+{
+    vl_task *t = gv->curr, *first = vl_rq_first(gv);
+    vl_ns ideal = ideal_slice(g, gv, t), ran = t->sum_exec - t->prev_sum_exec;
+    if (ran > ideal)
+        gv->need_resched = true;
+    else if (ran >= g->min_granularity && first && t->vruntime - first->vruntime > ideal)
+        gv->need_resched = true;
+}
+
+/* check_preempt_wakeup: waiting task t preempts v's current task when that
+ * one is more than wakeup_granularity (in t's virtual time) ahead.  True if
+ * v must reschedule now (it was not asked already). */
+static bool wakeup_preempts(vl_guest *g, int v, const vl_task *t, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (!gv->curr || gv->need_resched)
+        return false;
+    vl_rq_update_curr(gv, now);
+    if (gv->curr->vruntime - t->vruntime <= vl_rq_vdelta(g->wakeup_granularity, t->weight))
+        return false;
+    gv->need_resched = true;
+    return true;
+}
+
+void vl_gsched_preempt_point(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_task *t = gv->curr;
+    if (!gv->need_resched || !t || gv->irq_left > 0 || in_kernel(g, t))
+        return;
+    gv->need_resched = false;
+    vl_rq_update_curr(gv, now);
+    vl_task *first = vl_rq_first(gv);
+    if (first && first->vruntime <= t->vruntime) /* else pick would choose t again */
+        vl_rq_put_curr(g, gv, now);
+}
+
+/* ------------------------------------------------------ planning horizon */
+
+/* Where v's plan must stop for the tick or the balancer to look. */
+static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
+{
+    const vl_gvcpu *gv = &g->vcpus[v];
+    if (gv->nr_waiting > 0)
+        return upcoming_tick(g, v, now);
+    if (g->nr_waiting == 0 || g->nvcpus == 1)
+        return VL_NS_MAX;
+    vl_balance_catch_up(g, v);
+    vl_ns tick = upcoming_tick(g, v, now);
+    return gv->next_balance > tick ? gv->next_balance : tick;
+}
+
+vl_ns vl_gsched_horizon(vl_guest *g, int v)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_ns now = g->sim->now, h = timer_horizon(g, v, now);
+    vl_task *t = gv->curr;
+    if (gv->need_resched && t && !vl_exec_spinning(t) && in_kernel(g, t)) {
+        vl_ns end = now + vl_opi_len(vl_exec_op_at(g, t, 0)) - t->elapsed; /* the call returns */
+        if (end < h)
+            h = end;
+    }
+    return h;
+}
+
+/* A task started waiting: if w runs a plan that ignores the tick or the
+ * balancer, it stops at the point that now matters. */
+static void retime(vl_guest *g, int w, vl_ns now)
+{
+    const vl_gvcpu *gv = &g->vcpus[w];
+    if (!gv->curr || !gv->in_guest || gv->planning || gv->plan_end <= upcoming_tick(g, w, now))
+        return; /* no plan, or one that ends before any tick */
+    vl_exec_cut(g, w, timer_horizon(g, w, now));
+}
+
+/* t starts waiting on v's runqueue: v now needs its ticks, and when it is
+ * the guest's only waiting task, every vCPU its balance points. */
+static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    bool first_waiter = g->nr_waiting == 0;
+    vl_rq_enqueue(g, &g->vcpus[v], t);
+    if (!first_waiter || g->nvcpus == 1) {
+        retime(g, v, now);
+        return;
+    }
+    g->waiting_since = now;
+    for (int w = 0; w < g->nvcpus; w++)
+        retime(g, w, now);
+}
+
+/* ------------------------------------------------------------ wake-ups */
 
 /* select_idle_sibling: a waking task goes to its previous vCPU if that is
  * idle, else to the first idle vCPU after it (one LLC: every vCPU is a
@@ -30,67 +226,34 @@ static void place_wakee(vl_guest *g, vl_task *t)
     }
 }
 
-/* Queues t on its vCPU; a remote vCPU learns of it by IPI from `from`. */
+/* place_entity for a wake-up on v: keeps the vruntime it had relative to
+ * its previous vCPU's min_vruntime, with at most half a latency of credit
+ * for the sleep (GENTLE_FAIR_SLEEPERS). */
+static void place_woken(vl_guest *g, vl_task *t, int prev)
+{
+    vl_gvcpu *gv = &g->vcpus[t->vcpu];
+    t->vruntime += gv->min_vruntime - g->vcpus[prev].min_vruntime;
+    vl_ns floor = gv->min_vruntime - g->sched_latency / 2;
+    if (t->vruntime < floor)
+        t->vruntime = floor;
+}
+
+/* Queues t where it is placed; a remote vCPU learns of it by IPI from
+ * `from` when it was idle or must reschedule for t. */
 static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
 {
+    int prev = t->vcpu;
     place_wakee(g, t);
-    bool idle = vl_gsched_idle(&g->vcpus[t->vcpu]);
-    vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
-    if (t->vcpu != from)
-        vl_smp_resched(g, from, t->vcpu, idle, now);
+    int w = t->vcpu;
+    bool idle = vl_gsched_idle(&g->vcpus[w]);
+    vl_rq_update_curr(&g->vcpus[w], now);
+    place_woken(g, t, prev);
+    enqueue(g, w, t, now);
+    bool kick = idle || wakeup_preempts(g, w, t, now);
+    if (kick && w != from)
+        vl_smp_resched(g, from, w, idle, now);
 }
 
-/* newidle_balance: a vCPU about to go idle pulls the first queued task of
- * the vCPU with the most queued tasks (lowest index on ties). */
-static vl_task *idle_pull(vl_guest *g, int v)
-{
-    int busiest = -1;
-    size_t most = 0;
-    for (int w = 0; w < g->nvcpus; w++) {
-        size_t n = 0;
-        vl_list *pos;
-        if (w == v)
-            continue;
-        vl_list_for_each(pos, &g->vcpus[w].runq)
-            n++;
-        if (n > most) {
-            most = n;
-            busiest = w;
-        }
-    }
-    if (busiest < 0)
-        return NULL;
-    vl_list *head = vl_list_first(&g->vcpus[busiest].runq);
-    vl_list_del(head);
-    vl_task *t = vl_container_of(head, vl_task, link);
-    t->vcpu = v;
-    g->migrations++;
-    return t;
-}
-
-vl_task *vl_gsched_pick(vl_guest *g, int v)
-{
-    vl_list *head = vl_list_first(&g->vcpus[v].runq);
-    if (!head)
-        return idle_pull(g, v);
-    vl_list_del(head);
-    return vl_container_of(head, vl_task, link);
-}
-
-vl_ns vl_gsched_horizon(const vl_guest *g, int v)
-{
-    const vl_gvcpu *gv = &g->vcpus[v];
-    return vl_list_empty(&gv->runq) ? VL_NS_MAX : gv->next_tick;
-}
-
-void vl_gsched_add_new(vl_guest *g, vl_task *t)
-{
-    t->state = VL_TASK_RUNNABLE;
-    vl_list_push_back(&g->vcpus[t->vcpu].runq, &t->link);
-}
-
-/* try_to_wake_up: the waker pays the ICR write's exit of a remote wake-up
- * (vl_smp_resched). */
 void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now)
 {
     t->state = VL_TASK_RUNNABLE;
@@ -111,19 +274,75 @@ void vl_gsched_expire(vl_guest *g, int v, vl_ns now)
     }
 }
 
-/* Round-robin at the guest tick, never inside the kernel (a voluntary-
- * preemption kernel, as Debian's cloud kernels are built). */
+/* ----------------------------------------------------- picking and tick */
+
+vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    /* a task that left the CPU without vl_gsched_block would still weigh */
+    assert(gv->nr_waiting > 0 || gv->load == 0);
+    if (gv->nr_waiting == 0 && !vl_balance_idle_pull(g, v, now))
+        return NULL;
+    vl_task *t = vl_rq_first(gv);
+    vl_rq_set_curr(g, gv, t, now);
+    gv->need_resched = false;
+    return t;
+}
+
+void vl_gsched_block(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_rq_drop_curr(gv, now);
+    gv->need_resched = false;
+}
+
 void vl_gsched_tick(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    while (gv->next_tick <= now)
-        gv->next_tick += g->quantum;
-    vl_task *t = gv->curr;
-    if (!t || vl_exec_spinning(t) || vl_list_empty(&gv->runq))
-        return; /* spinning: in the kernel with preemption off */
-    vl_opi *o = vl_exec_op_at(g, t, 0);
-    if (o && o->kind == VL_OP_KERNEL && t->elapsed > 0)
+    gv->next_tick = vl_gsched_tick_after(g, v, now);
+    if (!gv->curr)
         return;
-    vl_list_push_back(&gv->runq, &t->link);
-    gv->curr = NULL;
+    vl_rq_update_curr(gv, now);
+    if (gv->nr_waiting > 0)
+        check_preempt_tick(g, gv);
+    if (vl_balance_tick(g, v, gv->next_tick - g->quantum) > 0)
+        wakeup_preempts(g, v, vl_rq_first(gv), now); /* attach_task checks too */
+}
+
+/* ---------------------------------------------------------------- tasks */
+
+void vl_gsched_add_new(vl_guest *g, vl_task *t)
+{
+    vl_gvcpu *gv = &g->vcpus[t->vcpu];
+    t->state = VL_TASK_RUNNABLE;
+    t->vruntime = gv->min_vruntime;
+    enqueue(g, t->vcpu, t, g->sim->now);
+}
+
+void vl_gsched_set_nice(vl_guest *g, vl_task *t, int nice)
+{
+    vl_gvcpu *gv = &g->vcpus[t->vcpu];
+    bool waiting = t->state == VL_TASK_RUNNABLE && gv->curr != t;
+    if (waiting) {
+        vl_rq_dequeue(g, gv, t);
+    } else if (gv->curr == t) { /* reweight_entity: charge at the old weight first */
+        vl_rq_update_curr(gv, g->sim->now);
+        gv->load -= t->weight;
+    }
+    t->nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    t->weight = vl_nice_weight(t->nice);
+    if (waiting)
+        vl_rq_enqueue(g, gv, t);
+    else if (gv->curr == t)
+        gv->load += t->weight;
+}
+
+void vl_gsched_settle(vl_guest *g, int v, vl_ns now)
+{
+    vl_rq_update_curr(&g->vcpus[v], now);
+}
+
+void vl_gsched_migrate(vl_guest *g, vl_task *t, int to)
+{
+    vl_balance_migrate(g, t, to, g->sim->now);
 }

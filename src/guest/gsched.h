@@ -1,30 +1,53 @@
 /* guest/gsched.h - the guest's task scheduler: which task each vCPU runs.
  *
- * Per-vCPU runqueues, the scheduler tick, wake-up placement and the load
- * balancing that moves tasks between vCPUs (docs/guest-model.md).  The
- * execution engine (guest/exec.c) asks it what to run and when a running
- * task must give way; everything else in the guest wakes tasks through it. */
+ * A CFS-like scheduler (Linux <= 6.5, before EEVDF): per-vCPU runqueues
+ * ordered by virtual runtime, the scheduler tick (only while the vCPU
+ * runs), wake-up placement and preemption, periodic and idle load
+ * balancing (docs/guest-model.md).  The execution engine (guest/exec.c)
+ * asks it what to run, how far a plan may go, and where a running task
+ * must give way; everything else in the guest wakes tasks through it. */
 #ifndef VL_GUEST_GSCHED_H
 #define VL_GUEST_GSCHED_H
 
 #include "guest/guest.h"
 
-/* v has no current task and nothing queued. */
+/* Scales the tunables to the guest's vCPU count and sets up every vCPU's
+ * runqueue (at guest creation). */
+void vl_gsched_init(vl_guest *g);
+/* v has no current task and nothing waiting. */
 bool vl_gsched_idle(const vl_gvcpu *gv);
-/* The next task v runs (removed from its queue), pulling one from another
- * vCPU when v's own queue is empty; NULL when there is none. */
-vl_task *vl_gsched_pick(vl_guest *g, int v);
-/* How far v's current task may run before the scheduler must look again
- * (VL_NS_MAX: until it blocks). */
-vl_ns vl_gsched_horizon(const vl_guest *g, int v);
+/* The next task v runs, made current; a vCPU with nothing waiting pulls
+ * from another vCPU first.  NULL when there is none. */
+vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now);
+/* A preemption point of v (return to user mode, interrupt exit): if the
+ * current task must give way and is not inside the kernel, it goes back
+ * to the runqueue (v->curr becomes NULL) unless it would be picked again. */
+void vl_gsched_preempt_point(vl_guest *g, int v, vl_ns now);
+/* v's current task leaves the CPU: it sleeps, blocks or exits. */
+void vl_gsched_block(vl_guest *g, int v, vl_ns now);
+/* How far v's current task may run before the scheduler must look again:
+ * the next tick while tasks wait for v, its next balance while tasks wait
+ * elsewhere, the end of the kernel call that holds off a preemption;
+ * VL_NS_MAX otherwise.  v is settled at now. */
+vl_ns vl_gsched_horizon(vl_guest *g, int v);
+/* The first tick of v's tick grid (1/HZ, staggered across vCPUs) after t. */
+vl_ns vl_gsched_tick_after(const vl_guest *g, int v, vl_ns t);
 /* The scheduler tick of v at now (the tick time has been reached). */
 void vl_gsched_tick(vl_guest *g, int v, vl_ns now);
 /* A new task becomes runnable on its home vCPU. */
 void vl_gsched_add_new(vl_guest *g, vl_task *t);
+/* set_user_nice: t's weight follows nice (-20..19). */
+void vl_gsched_set_nice(vl_guest *g, vl_task *t, int nice);
 /* try_to_wake_up from vCPU `waker`: t becomes runnable where the
- * scheduler places it; a remote vCPU is told with an IPI. */
+ * scheduler places it; a remote vCPU is told with an IPI when it was idle
+ * or its current task must give way to t. */
 void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now);
 /* The local timer interrupt of v: wakes the tasks whose timers expired. */
 void vl_gsched_expire(vl_guest *g, int v, vl_ns now);
+/* Charges v's current task up to now (before reading measures). */
+void vl_gsched_settle(vl_guest *g, int v, vl_ns now);
+/* Moves waiting task t to vCPU `to` (what load balancing does; tests use
+ * it to build an imbalance). */
+void vl_gsched_migrate(vl_guest *g, vl_task *t, int to);
 
 #endif

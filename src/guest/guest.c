@@ -9,6 +9,7 @@
 #include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/net.h"
+#include "guest/runqueue.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -61,6 +62,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->pv_spinlocks = spec && spec->pv_spinlocks;
     g->wakelist_ipi = !spec || spec->wakeup_ipi == 0;
     g->pv_spin = spec ? spec->pv_spin : 0;
+    vl_gsched_init(g);
     for (int i = 0; i < nvcpus; i++) {
         vl_gvcpu *gv = &g->vcpus[i];
         vl_list_init(&gv->runq);
@@ -100,6 +102,7 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
     t->g = g;
     t->prog = prog;
     t->stats = stats;
+    t->weight = vl_nice_weight(0);
     t->woke_at = g->sim->now;
     t->release = -1;
     vl_opq_init(&t->opq, prog);
@@ -144,8 +147,10 @@ int vl_guest_sync_new(vl_guest *g, int parties)
 
 void vl_guest_settle(vl_guest *g, vl_ns now)
 {
-    for (int i = 0; i < g->nvcpus; i++)
+    for (int i = 0; i < g->nvcpus; i++) {
         vl_exec_settle(g, i, now);
+        vl_gsched_settle(g, i, now);
+    }
 }
 
 void vl_guest_destroy(vl_guest *g)

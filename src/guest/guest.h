@@ -10,10 +10,11 @@
  * in planned segments (guest/exec.c, docs/guest-model.md): uncontended
  * locks and short kernel calls cost no event; a contended lock makes the
  * vCPU spin until the FIFO hand-off; a lock holder that is preempted keeps
- * its lock.  Scheduling inside the guest (for now): each task is homed on
- * one vCPU; a vCPU round-robins its runnable tasks at each guest tick
- * (1/HZ), never while the task holds or waits for a spinlock; a vCPU with
- * nothing to run executes HLT. */
+ * its lock.  Scheduling inside the guest (guest/gsched.c): per-vCPU CFS
+ * runqueues ordered by virtual runtime, tick and wake-up preemption (never
+ * inside a kernel call: a voluntary-preemption kernel), wake-up placement
+ * on idle vCPUs, periodic and idle load balancing; a vCPU with nothing to
+ * run executes HLT. */
 #ifndef VL_GUEST_H
 #define VL_GUEST_H
 
@@ -88,7 +89,13 @@ typedef struct vl_task {
     vl_ns hold_start;       /* when the current hold began              */
     vl_ns io_at;            /* when its block request was submitted      */
     vl_event timer;         /* sleep timer                              */
-    vl_list link;           /* vCPU runqueue or expired list            */
+    vl_list link;           /* vCPU runqueue, expired list or sync FIFO */
+    int nice;               /* -20..19 (guest/gsched.h vl_gsched_set_nice) */
+    unsigned weight;        /* sched_prio_to_weight[nice + 20]          */
+    vl_ns vruntime;         /* CFS virtual runtime                      */
+    vl_ns sum_exec;         /* time it was current (guest clock)        */
+    vl_ns prev_sum_exec;    /* sum_exec when it last started running    */
+    vl_ns exec_start;       /* guest clock at its last accounting       */
     vl_rng rng;             /* the task's own random stream             */
     vl_wstats *stats;
 } vl_task;
@@ -100,11 +107,20 @@ enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
 
 typedef struct vl_gvcpu {
-    vl_list runq;           /* runnable tasks, round-robin              */
-    vl_list expired;        /* timers fired, interrupt not yet handled  */
+    vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
+    int nr_waiting;         /* tasks on runq (curr is not)             */
+    uint64_t load;          /* weights of curr and the queued tasks     */
+    vl_ns min_vruntime;     /* never decreases                          */
+    bool need_resched;      /* curr must give way at a preemption point */
+    vl_ns balance_interval; /* sd->balance_interval (before busy_factor) */
+    vl_ns next_balance;     /* next periodic balance (on the tick grid) */
+    int balance_failed;     /* sd->nr_balance_failed                    */
     vl_task *curr;
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
+    vl_ns plan_end;         /* where the plan stops (event time)        */
+    vl_ns next_tick;
+    vl_list expired;        /* timers fired, interrupt not yet handled  */
     vl_ns irq_left;         /* interrupt-handler work to run first      */
     uint64_t irq_rip;       /* where that handler runs (0: flush_tlb_func) */
     vl_ns spun;             /* PV spinlocks: spin since the last halt    */
@@ -119,8 +135,6 @@ typedef struct vl_gvcpu {
     int nacks;
     int nqueued;            /* requests queued for the next handler run */
     vl_ns seg_start;        /* start of the executing plan              */
-    vl_ns plan_end;         /* where the plan stops (event time)        */
-    vl_ns next_tick;
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
     vl_event seg_ev;        /* end of the plan                          */
@@ -164,6 +178,11 @@ typedef struct vl_guest {
     int nvcpus;
     vl_gvcpu *vcpus;
     vl_ns quantum;          /* 1/HZ                                     */
+    vl_ns sched_latency;    /* CFS tunables scaled to the vCPU count    */
+    vl_ns min_granularity;  /* (guest/gsched.c)                         */
+    vl_ns wakeup_granularity;
+    int nr_waiting;         /* tasks waiting on all runqueues          */
+    vl_ns waiting_since;    /* since when nr_waiting > 0               */
     int ntasks, cap_tasks;
     vl_task **tasks;
     uint64_t seed;

@@ -7,7 +7,8 @@
  * less than `util`: the sleep is wall time).  The first period starts at a
  * uniformly random phase from the task's own stream, so that tasks do not
  * march in lock-step.  Program: [sleep U(0, period)], loop { compute busy;
- * sleep idle }; util = 0: one endless sleep. */
+ * sleep idle }; util = 0: one endless sleep.  `nice` sets the tasks' CFS
+ * weight in the guest. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,6 +18,7 @@ typedef struct cpu_params {
     int64_t tasks;
     double util;
     vl_ns period;
+    int64_t nice;
 } cpu_params;
 
 static const vl_param cpu_param_table[] = {
@@ -26,6 +28,8 @@ static const vl_param cpu_param_table[] = {
      "CPU utilisation each task aims at (1 = never sleeps)", NULL},
     {"period", VL_PARAM_TIME, offsetof(cpu_params, period), VL_MS(100), VL_MS(1), VL_S(10), "ns",
      "busy+sleep cycle when util < 1 (lookbusy-style duty cycle)", NULL},
+    {"nice", VL_PARAM_INT, offsetof(cpu_params, nice), 0, -20, 19, "",
+     "nice value of the tasks: CFS weight from sched_prio_to_weight (0 = 1024)", NULL},
     VL_PARAM_END,
 };
 
@@ -60,6 +64,7 @@ static int cpu_create(vl_guest *g, vl_workload *w, const void *params)
     w->prog = malloc(sizeof *w->prog);
     if (!w->prog || build(w->prog, c->util, c->period) < 0)
         return -1;
+    w->nice = (int)c->nice;
     return vl_workload_spawn(g, w, c->tasks);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest/gsched.h"
 #include "workload/workload.h"
 
 const vl_param vl_app_param_table[] = {
@@ -26,8 +27,10 @@ vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_progr
     char stream[96];
     snprintf(stream, sizeof stream, "%s/%lld", w->name, (long long)i);
     vl_task *t = vl_guest_task_create(g, stream, p, &w->stats);
-    if (t)
+    if (t) {
         t->mm = process ? (w->id + 1) * SPAWN_PROCESS_MM_BASE + (int)i : w->id + 1;
+        vl_gsched_set_nice(g, t, w->nice);
+    }
     return t;
 }
 

@@ -27,6 +27,7 @@ typedef struct think_params {
     vl_dist call;
     int64_t events;
     vl_dist idle;
+    int64_t nice;
 } think_params;
 
 static const vl_param think_param_table[] = {
@@ -42,6 +43,8 @@ static const vl_param think_param_table[] = {
      "bursts per session, sessions separated by `idle`; 0 = no sessions", NULL},
     {"idle", VL_PARAM_DIST, offsetof(think_params, idle), VL_S(1), 0, 0, "ns",
      "idle gap between sessions (with events > 0)", NULL},
+    {"nice", VL_PARAM_INT, offsetof(think_params, nice), 0, -20, 19, "",
+     "nice value of the tasks: CFS weight from sched_prio_to_weight (0 = 1024)", NULL},
     VL_PARAM_END,
 };
 
@@ -90,6 +93,7 @@ static int think_create(vl_guest *g, vl_workload *w, const void *params)
     w->prog = malloc(sizeof *w->prog);
     if (!w->prog || build(w->prog, g, p) < 0)
         return -1;
+    w->nice = (int)p->nice;
     return vl_workload_spawn(g, w, p->tasks);
 }
 

@@ -23,6 +23,7 @@ typedef struct vl_workload {
     vl_program *prog; /* what its tasks run; owned (freed with the model) */
     void *client;     /* its external side (load generator), if any; one
                        * block, freed with the model                  */
+    int nice;         /* of its tasks (set before vl_workload_spawn)       */
 } vl_workload;
 
 typedef struct vl_workload_type {
@@ -40,8 +41,8 @@ typedef struct vl_workload_type {
     __attribute__((used, section("vl_workloads"), aligned(sizeof(void *))))  \
     static const vl_workload_type *const vl_workload_entry_##type = &(type)
 
-/* Creates `n` tasks of w (one process: a shared mm) running w->prog, with
- * streams "<workload>/<i>".  Returns 0 or -1. */
+/* Creates `n` tasks of w (one process: a shared mm) running w->prog at
+ * nice w->nice, with streams "<workload>/<i>".  Returns 0 or -1. */
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n);
 /* Creates task i of w running p (stream "<workload>/<i>"): a thread of the
  * workload's process, or with `process` a process of its own (its own

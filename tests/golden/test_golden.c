@@ -16,13 +16,13 @@
 #include "guest/exec.h"
 #include "testkit.h"
 
-#define GOLDEN_SMALL 0x75a7eec8eb78c237ULL
-#define GOLDEN_DUTY 0x03191fb00bb05676ULL
-#define GOLDEN_CREDIT_SMALL 0xf994631e4b225eaaULL
-#define GOLDEN_CREDIT_DUTY 0xd778316f1c4f376dULL
-#define GOLDEN_CFS_SMALL 0xd9a96f8bb7ff2a08ULL
-#define GOLDEN_CFS_DUTY 0xdc76eea412a50100ULL
-#define GOLDEN_CREDIT_IO 0x474abe23b210829dULL
+#define GOLDEN_SMALL 0xf6806da52bd5efc7ULL
+#define GOLDEN_DUTY 0x7da2f5773e6203bfULL
+#define GOLDEN_CREDIT_SMALL 0x0b055efbbb243816ULL
+#define GOLDEN_CREDIT_DUTY 0x73850eb1d6b6163cULL
+#define GOLDEN_CFS_SMALL 0x96474777321ee036ULL
+#define GOLDEN_CFS_DUTY 0xe1d63b3fedf29cedULL
+#define GOLDEN_CREDIT_IO 0xd080f4ca581e84c3ULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"

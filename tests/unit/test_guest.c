@@ -1,5 +1,5 @@
 /* test_guest.c - the minimal guest and the two workload types: planned
- * segments (a lone hog costs no events), round-robin between tasks of one
+ * segments (a lone hog costs no events), equal shares between tasks of one
  * vCPU, HLT when idle, guest time flowing while a vCPU is preempted (the
  * wake latency includes the hypervisor's delay), lookbusy-style duty
  * cycles, think-time workloads. */
@@ -47,7 +47,7 @@ static void test_lone_hog_costs_no_events(void **state)
     done(&m, &scn);
 }
 
-static void test_round_robin_between_tasks(void **state)
+static void test_equal_shares_between_tasks(void **state)
 {
     (void)state;
     vl_model m;
@@ -187,7 +187,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lone_hog_costs_no_events),
-        cmocka_unit_test(test_round_robin_between_tasks),
+        cmocka_unit_test(test_equal_shares_between_tasks),
         cmocka_unit_test(test_idle_vcpu_halts),
         cmocka_unit_test(test_wake_latency_includes_preemption),
         cmocka_unit_test(test_wake_latency_small_when_uncontended),
