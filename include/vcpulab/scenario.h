@@ -115,6 +115,8 @@ typedef struct vl_guest_spec {
     int64_t napi_weight;  /* packets per NAPI poll round                   */
     vl_ns rx_softirq;     /* receive softirq work per packet                */
     vl_ns blk_complete;   /* completion handler work per block request      */
+    vl_ns offline_cost;   /* taking a vCPU offline (hotplug handler work)   */
+    vl_ns online_cost;    /* bringing it back                               */
 } vl_guest_spec;
 
 /* The parameter table of vms[].guest (over vl_guest_spec). */

@@ -119,7 +119,7 @@ static uint64_t imbalance(const vl_guest *g, int v, int busiest)
     uint64_t total = 0;
     for (int w = 0; w < g->nvcpus; w++)
         total += g->vcpus[w].load;
-    uint64_t avg = total / (uint64_t)g->nvcpus, most = g->vcpus[busiest].load,
+    uint64_t avg = total / (uint64_t)(g->nonline > 0 ? g->nonline : 1), most = g->vcpus[busiest].load,
              local = g->vcpus[v].load;
     if (most <= avg || local >= avg)
         return 0;
@@ -167,8 +167,9 @@ static int load_balance(vl_guest *g, int v, vl_ns at)
 int vl_balance_tick(vl_guest *g, int v, vl_ns at)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    if (g->nvcpus == 1 || g->nr_waiting == 0)
-        return 0; /* nothing waits anywhere: catch_up accounts for this attempt */
+    if (g->nvcpus == 1 || g->nr_waiting == 0 || gv->hotplug != VL_HP_ONLINE)
+        return 0; /* nothing waits anywhere (catch_up accounts for this
+                   * attempt), or v is going offline */
     vl_balance_catch_up(g, v);
     if (at < gv->next_balance)
         return 0;

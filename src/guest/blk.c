@@ -5,6 +5,7 @@
 
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/hotplug.h"
 #include "hv/guest_port.h"
 
 int vl_gblk_init(vl_guest *g, vl_ns complete)
@@ -46,12 +47,15 @@ void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
     g->vcpus[v].irq_left += vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm));
 }
 
-void vl_gblk_done(vl_guest *g, const vl_blk_req *r, vl_ns now)
+int vl_gblk_done(vl_guest *g, const vl_blk_req *r, vl_ns now)
 {
     (void)now;
     vl_task *t = g->tasks[r->tag];
-    vl_list_push_back(&g->blk->done[r->vcpu], &t->link);
+    int v = g->vcpus[r->vcpu].hotplug == VL_HP_ONLINE ? r->vcpu
+                                                       : vl_hotplug_online_near(g, r->vcpu);
+    vl_list_push_back(&g->blk->done[v], &t->link);
     g->blk->requests++;
+    return v;
 }
 
 static int take(vl_gblk *b, int v)

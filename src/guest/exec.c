@@ -13,6 +13,7 @@
 
 #include "guest/blk.h"
 #include "guest/gsched.h"
+#include "guest/hotplug.h"
 #include "guest/net.h"
 #include "guest/smp.h"
 #include "guest/sync.h"
@@ -293,7 +294,10 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
     gv->seg_start = now;
     for (;;) {
         vl_gsched_preempt_point(g, v, now);
-        if (!gv->curr)
+        bool leaving = gv->hotplug == VL_HP_LEAVING;
+        if (leaving && gv->irq_left == 0 && vl_hotplug_leave(g, v, now))
+            return; /* offline */
+        if (!gv->curr && !leaving)
             gv->curr = vl_gsched_pick(g, v, now);
         vl_task *t = gv->curr;
         if (!t && gv->irq_left == 0 && (gv->irq_left = vl_gnet_idle(g, v, now)) > 0)
@@ -302,6 +306,8 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             run_handler(g, v, now);
             return;
         }
+        if (!t && leaving)
+            continue; /* an interrupt was pending when it tried to stop */
         if (!t) {
             vl_sim_cancel(g->sim, &gv->seg_ev);
             if (block_vcpu(g, v, false))
@@ -406,7 +412,9 @@ static void handlers_done(vl_guest *g, int v, vl_ns now)
     if (net + blk > 0) {
         gv->irq_left = net + blk;
         gv->irq_rip = net > 0 ? g->rip_net_rx : g->rip_blk_done;
+        return;
     }
+    vl_hotplug_handled(g, v, now);
 }
 
 void vl_exec_segment_end(void *ctx, vl_event *ev)
@@ -549,14 +557,17 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
             take_interrupt(g, v, work, now);
         return;
     }
-    if (vector == VL_VEC_VIRTIO_NET || vector == VL_VEC_VIRTIO_BLK) {
+    if (vector == VL_VEC_VIRTIO_NET || vector == VL_VEC_VIRTIO_BLK || vector == VL_VEC_HOTPLUG) {
         if (gv->in_guest && !gv->planning)
             vl_exec_settle(g, v, now);
-        vl_ns work = vector == VL_VEC_VIRTIO_NET ? vl_gnet_interrupt(g, v, now)
-                                                 : vl_gblk_interrupt(g, v, now);
+        vl_ns work = vector == VL_VEC_VIRTIO_NET   ? vl_gnet_interrupt(g, v, now)
+                     : vector == VL_VEC_VIRTIO_BLK ? vl_gblk_interrupt(g, v, now)
+                                                   : vl_hotplug_interrupt(g, v, now);
         if (work == 0)
             return;
-        gv->irq_rip = vector == VL_VEC_VIRTIO_NET ? g->rip_net_rx : g->rip_blk_done;
+        gv->irq_rip = vector == VL_VEC_VIRTIO_NET   ? g->rip_net_rx
+                      : vector == VL_VEC_VIRTIO_BLK ? g->rip_blk_done
+                                                    : g->rip_cpu_down;
         if (gv->planning || !gv->in_guest)
             gv->irq_left += work; /* runs when it next executes */
         else

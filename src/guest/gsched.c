@@ -44,6 +44,7 @@
 
 #include "guest/balance.h"
 #include "guest/exec.h"
+#include "guest/hotplug.h"
 #include "guest/runqueue.h"
 #include "guest/smp.h"
 
@@ -212,17 +213,26 @@ static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
 /* select_idle_sibling: a waking task goes to its previous vCPU if that is
  * idle, else to the first idle vCPU after it (one LLC: every vCPU is a
  * sibling), else stays on its previous vCPU. */
+static bool idle_online(const vl_gvcpu *gv)
+{
+    return gv->hotplug == VL_HP_ONLINE && vl_gsched_idle(gv);
+}
+
 static void place_wakee(vl_guest *g, vl_task *t)
 {
-    if (vl_gsched_idle(&g->vcpus[t->vcpu]))
+    if (idle_online(&g->vcpus[t->vcpu]))
         return;
     for (int k = 1; k < g->nvcpus; k++) {
         int w = (t->vcpu + k) % g->nvcpus;
-        if (vl_gsched_idle(&g->vcpus[w])) {
+        if (idle_online(&g->vcpus[w])) {
             t->vcpu = w;
             g->migrations++;
             return;
         }
+    }
+    if (g->vcpus[t->vcpu].hotplug != VL_HP_ONLINE) { /* its vCPU is going away */
+        t->vcpu = vl_hotplug_online_near(g, t->vcpu);
+        g->migrations++;
     }
 }
 
@@ -345,4 +355,47 @@ void vl_gsched_settle(vl_guest *g, int v, vl_ns now)
 void vl_gsched_migrate(vl_guest *g, vl_task *t, int to)
 {
     vl_balance_migrate(g, t, to, g->sim->now);
+}
+
+/* The online vCPU with the least load (lowest index on ties). */
+static int least_loaded_online(const vl_guest *g)
+{
+    int best = -1;
+    for (int w = 0; w < g->nvcpus; w++)
+        if (g->vcpus[w].hotplug == VL_HP_ONLINE &&
+            (best < 0 || g->vcpus[w].load < g->vcpus[best].load))
+            best = w;
+    return best;
+}
+
+bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_task *t = gv->curr;
+    if (t && in_kernel(g, t))
+        return false;
+    if (t) {
+        vl_rq_update_curr(gv, now);
+        vl_rq_put_curr(g, gv, now);
+        gv->need_resched = false;
+    }
+    vl_gsched_expire(g, v, now); /* its expired timers wake tasks elsewhere */
+    while ((t = vl_rq_first(gv))) {
+        int to = least_loaded_online(g);
+        vl_gvcpu *dst = &g->vcpus[to];
+        bool idle = vl_gsched_idle(dst);
+        vl_rq_update_curr(gv, now);
+        vl_rq_update_curr(dst, now);
+        vl_rq_dequeue(g, gv, t);
+        t->vruntime += dst->min_vruntime - gv->min_vruntime;
+        t->vcpu = to;
+        enqueue(g, to, t, now);
+        g->hotplug_moves++;
+        if (idle || wakeup_preempts(g, to, t, now))
+            vl_smp_resched(g, v, to, idle, now);
+    }
+    for (int i = 0; i < g->ntasks; i++) /* sleeping and blocked ones: new homes */
+        if (g->tasks[i]->vcpu == v)
+            g->tasks[i]->vcpu = vl_hotplug_online_near(g, v);
+    return true;
 }

@@ -46,6 +46,10 @@ void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now);
 void vl_gsched_expire(vl_guest *g, int v, vl_ns now);
 /* Charges v's current task up to now (before reading measures). */
 void vl_gsched_settle(vl_guest *g, int v, vl_ns now);
+/* v is going offline: its current task (unless inside the kernel: then
+ * false, nothing moved) and its waiting tasks move to the least-loaded
+ * online vCPUs, and tasks homed on v get new homes.  True when v is empty. */
+bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now);
 /* Moves waiting task t to vCPU `to` (what load balancing does; tests use
  * it to build an imbalance). */
 void vl_gsched_migrate(vl_guest *g, vl_task *t, int to);

@@ -8,6 +8,7 @@
 #include "guest/blk.h"
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/hotplug.h"
 #include "guest/net.h"
 #include "guest/runqueue.h"
 #include "hv/guest_port.h"
@@ -24,9 +25,13 @@ static int port_net_rx(void *guest, const vl_packet *p, vl_ns now)
 {
     return vl_gnet_rx(guest, p, now);
 }
-static void port_blk_done(void *guest, const vl_blk_req *r, vl_ns now)
+static int port_blk_done(void *guest, const vl_blk_req *r, vl_ns now)
 {
-    vl_gblk_done(guest, r, now);
+    return vl_gblk_done(guest, r, now);
+}
+static void port_hotplug(void *guest, int v, bool online, vl_ns now)
+{
+    vl_hotplug_request(guest, v, online, now);
 }
 
 static const vl_guest_port guest_port = {
@@ -36,11 +41,17 @@ static const vl_guest_port guest_port = {
     .rip = port_rip,
     .net_rx = port_net_rx,
     .blk_done = port_blk_done,
+    .hotplug = port_hotplug,
 };
 
 vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
                           uint64_t seed, const vl_ksyms *ksyms, const vl_guest_spec *spec)
 {
+    vl_guest_spec defaults;
+    if (!spec) { /* tests build guests without a scenario */
+        vl_params_defaults(vl_guest_params, &defaults);
+        spec = &defaults;
+    }
     vl_guest *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
@@ -49,19 +60,22 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->sim = vl_hv_sim(hv);
     g->vm = vm;
     g->nvcpus = nvcpus;
-    g->quantum = VL_S(1) / (spec ? spec->hz : VL_GUEST_DEFAULT_HZ);
+    g->quantum = VL_S(1) / spec->hz;
     g->seed = seed;
     g->ksyms = ksyms;
     snprintf(g->name, sizeof g->name, "%s", name);
     if (!g->vcpus || vl_guest_kernel_init(g) < 0 || vl_gnet_init(g, spec) < 0 ||
-        vl_gblk_init(g, spec ? spec->blk_complete : 3000) < 0) {
+        vl_gblk_init(g, spec->blk_complete) < 0) {
         vl_guest_destroy(g);
         return NULL;
     }
-    g->legacy_tlb_vectors = spec && spec->tlb_vectors == 1;
-    g->pv_spinlocks = spec && spec->pv_spinlocks;
-    g->wakelist_ipi = !spec || spec->wakeup_ipi == 0;
-    g->pv_spin = spec ? spec->pv_spin : 0;
+    g->legacy_tlb_vectors = spec->tlb_vectors == 1;
+    g->pv_spinlocks = spec->pv_spinlocks;
+    g->wakelist_ipi = spec->wakeup_ipi == 0;
+    g->pv_spin = spec->pv_spin;
+    g->nonline = nvcpus;
+    g->offline_cost = spec->offline_cost;
+    g->online_cost = spec->online_cost;
     vl_gsched_init(g);
     for (int i = 0; i < nvcpus; i++) {
         vl_gvcpu *gv = &g->vcpus[i];

@@ -102,6 +102,15 @@ typedef struct vl_task {
 
 #define VL_MAX_GUEST_VCPUS 1024
 
+/* A vCPU's hotplug state (guest/hotplug.c). Anything but ONLINE takes no
+ * new work: placement and balancing skip it. */
+enum {
+    VL_HP_ONLINE = 0,
+    VL_HP_REQUESTED, /* the hypervisor asked; the handler has not run yet */
+    VL_HP_LEAVING,   /* handler done: moving its tasks off, then offline  */
+    VL_HP_OFFLINE,
+};
+
 /* IPI kinds for latency measures. */
 enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
@@ -112,6 +121,7 @@ typedef struct vl_gvcpu {
     uint64_t load;          /* weights of curr and the queued tasks     */
     vl_ns min_vruntime;     /* never decreases                          */
     bool need_resched;      /* curr must give way at a preemption point */
+    uint8_t hotplug;        /* VL_HP_*: online, or on its way out / out  */
     vl_ns balance_interval; /* sd->balance_interval (before busy_factor) */
     vl_ns next_balance;     /* next periodic balance (on the tick grid) */
     int balance_failed;     /* sd->nr_balance_failed                    */
@@ -182,6 +192,10 @@ typedef struct vl_guest {
     vl_ns min_granularity;  /* (guest/gsched.c)                         */
     vl_ns wakeup_granularity;
     int nr_waiting;         /* tasks waiting on all runqueues          */
+    int nonline;            /* vCPUs online (VL_HP_ONLINE)              */
+    vl_ns offline_cost, online_cost; /* hotplug handler work           */
+    uint64_t rip_cpu_down, rip_cpu_up; /* where that work runs         */
+    uint64_t hotplug_moves; /* tasks moved off vCPUs going offline      */
     vl_ns waiting_since;    /* since when nr_waiting > 0               */
     int ntasks, cap_tasks;
     vl_task **tasks;

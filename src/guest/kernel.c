@@ -29,6 +29,12 @@
  * waking the submitter (docs/io-model.md). */
 #define GUEST_BLK_DONE_NS 3000
 
+/* vCPU ballooning: moving a vCPU's tasks and interrupts away / back, the
+ * light-weight way (vScale, EuroSys 2016: "microseconds"; policy-facts 6).
+ * Full hot-unplug (stop_machine) takes milliseconds: set offline_cost. */
+#define GUEST_OFFLINE_NS VL_US(20)
+#define GUEST_ONLINE_NS VL_US(10)
+
 /* Activities: the model's name, the function it runs in. */
 static const struct {
     const char *name, *symbol;
@@ -113,6 +119,11 @@ const vl_param vl_guest_params[] = {
     {"blk_complete", VL_PARAM_TIME, offsetof(vl_guest_spec, blk_complete), GUEST_BLK_DONE_NS, 0,
      VL_MS(1), "ns", "completion interrupt work per block request (blk_mq_complete_request; "
      "docs/io-model.md)", NULL},
+    {"offline_cost", VL_PARAM_TIME, offsetof(vl_guest_spec, offline_cost), GUEST_OFFLINE_NS, 0,
+     VL_S(1), "ns", "taking a vCPU offline when asked (light-weight ballooning, vScale: "
+     "microseconds; full CPU hot-unplug with stop_machine: milliseconds)", NULL},
+    {"online_cost", VL_PARAM_TIME, offsetof(vl_guest_spec, online_cost), GUEST_ONLINE_NS, 0,
+     VL_S(1), "ns", "bringing a vCPU back online", NULL},
     VL_PARAM_END,
 };
 
@@ -207,6 +218,12 @@ int vl_guest_kernel_init(vl_guest *g)
     if (vl_ksyms_extent(g->ksyms, "blk_mq_complete_request", &s, &e) < 0)
         return -1;
     g->rip_blk_done = s + (e - s) / 2;
+    if (vl_ksyms_extent(g->ksyms, "sched_cpu_deactivate", &s, &e) < 0)
+        return -1;
+    g->rip_cpu_down = s + (e - s) / 2;
+    if (vl_ksyms_extent(g->ksyms, "sched_cpu_activate", &s, &e) < 0)
+        return -1;
+    g->rip_cpu_up = s + (e - s) / 2;
     g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
     g->tlb_flush_cost = GUEST_TLB_FLUSH_NS;
     vl_hist_init(&g->shootdown_latency);

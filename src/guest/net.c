@@ -44,10 +44,10 @@ int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
     if (!n)
         return -1;
     g->net = n;
-    n->cap = spec ? (int)spec->rx_ring : 256;
-    n->rx_vcpu = spec ? (int)spec->rx_vcpu : 0;
-    n->weight = spec ? (int)spec->napi_weight : 64;
-    n->softirq = spec ? spec->rx_softirq : 2000;
+    n->cap = (int)spec->rx_ring;
+    n->rx_vcpu = (int)spec->rx_vcpu;
+    n->weight = (int)spec->napi_weight;
+    n->softirq = spec->rx_softirq;
     n->ring = malloc((size_t)n->cap * sizeof *n->ring);
     vl_event_init(&n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE,
                   0x30000000u | ((uint32_t)g->vm << 16));
@@ -140,6 +140,21 @@ vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now)
     vl_sim_cancel(g->sim, &n->ksoftirqd);
     n->run_start = now;
     return n->n > 0 ? start_round(n) : 0;
+}
+
+void vl_gnet_move_irq(vl_guest *g, int from, int to, vl_ns now)
+{
+    (void)now;
+    vl_gnet *n = g->net;
+    if (!n || n->rx_vcpu != from || from == to)
+        return;
+    n->rx_vcpu = to;
+    vl_hv_route_net_irq(g->hv, g->vm, to);
+    if (vl_event_pending(&n->ksoftirqd) || (n->notified && n->n > 0)) {
+        vl_sim_cancel(g->sim, &n->ksoftirqd);
+        n->run_packets = 0;
+        vl_hv_raise_irq(g->hv, g->vm, to, VL_VEC_VIRTIO_NET);
+    }
 }
 
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p)

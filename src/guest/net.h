@@ -67,6 +67,10 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now);
 /* v has nothing else to run: deferred polling (ksoftirqd) runs now;
  * returns its work (0: none). */
 vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now);
+/* The receive interrupt moves from vCPU `from` (going offline) to `to`;
+ * the hypervisor is told (MSI routing), and polling left pending resumes
+ * on `to`. */
+void vl_gnet_move_irq(vl_guest *g, int from, int to, vl_ns now);
 /* Queues a packet for transmission (flushed with one kick by
  * vl_gnet_flush); the kick's exit cost is returned by flush. */
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p);

@@ -32,8 +32,9 @@ typedef struct vl_guest_port {
      * was already notified), or the vCPU to raise the receive interrupt
      * on.  NULL for guests without a NIC. */
     int (*net_rx)(void *guest, const vl_packet *p, vl_ns now);
-    /* A block request completed (its interrupt is raised right after). */
-    void (*blk_done)(void *guest, const vl_blk_req *r, vl_ns now);
+    /* A block request completed: the vCPU to raise its interrupt on (the
+     * submitter, or another one if that one went offline). */
+    int (*blk_done)(void *guest, const vl_blk_req *r, vl_ns now);
     /* The hypervisor asks the guest to take a vCPU offline (online =
      * false) or tells it the vCPU is back (true), before it runs again.
      * NULL: the guest cannot (requests are refused). */
@@ -97,6 +98,9 @@ vl_ns vl_hv_cr3_load(struct vl_hv *hv, int vm, int vcpu, uint64_t cr3);
 vl_ns vl_hv_net_kick(struct vl_hv *hv, int vm, int vcpu, const vl_packet *pkts, int n,
                      uint64_t cr3);
 vl_ns vl_hv_blk_kick(struct vl_hv *hv, int vm, int vcpu, const vl_blk_req *r, uint64_t cr3);
+/* The guest routes its NIC's receive interrupt to `vcpu` (an MSI-X table
+ * write the hypervisor traps). */
+void vl_hv_route_net_irq(struct vl_hv *hv, int vm, int vcpu);
 /* Pause-loop exit or yield hypercall (the vCPU leaves guest mode). */
 void vl_hv_yield(struct vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, bool kernel);
 

@@ -144,11 +144,11 @@ void vl_io_item_done(vl_backend *b, const vl_bk_item *it, vl_ns now)
         return;
     case BK_BLK_DONE: {
         b->st.blk_requests++;
-        if (vm->port && vm->port->blk_done)
-            vm->port->blk_done(vm->guest, &it->req, now);
+        int to = vm->port && vm->port->blk_done ? vm->port->blk_done(vm->guest, &it->req, now)
+                                                : it->req.vcpu;
         vl_io_info info = {.kind = VL_IO_COMPLETION, .device = VL_DEV_BLK};
-        io_hook(hv, &vm->vcpus[it->req.vcpu], &info);
-        vl_hv_raise_irq(hv, b->vm, it->req.vcpu, VL_VEC_VIRTIO_BLK);
+        io_hook(hv, &vm->vcpus[to], &info);
+        vl_hv_raise_irq(hv, b->vm, to, VL_VEC_VIRTIO_BLK);
         return;
     }
     }
@@ -185,6 +185,13 @@ vl_ns vl_hv_blk_kick(vl_hv *hv, int vm, int vcpu, const vl_blk_req *r, uint64_t 
     vl_ns cost = kick(hv, b, vcpu, VL_DEV_BLK, cr3);
     vl_backend_push(b, &(vl_bk_item){.kind = BK_BLK_SUBMIT, .req = *r});
     return cost;
+}
+
+void vl_hv_route_net_irq(vl_hv *hv, int vm, int vcpu)
+{
+    vl_backend *b = backend_of(hv, vm);
+    if (b)
+        b->rx_vcpu = vcpu;
 }
 
 /* ---------------------------------------------------- the outside world */

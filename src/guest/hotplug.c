@@ -1,0 +1,73 @@
+/* guest/hotplug.c - vCPU offline / online (guest/hotplug.h). */
+#include "guest/hotplug.h"
+
+#include "guest/gsched.h"
+#include "guest/net.h"
+#include "guest/smp.h"
+#include "hv/guest_port.h"
+
+int vl_hotplug_online_near(const vl_guest *g, int hint)
+{
+    for (int k = 0; k < g->nvcpus; k++) {
+        int w = (hint + k) % g->nvcpus;
+        if (g->vcpus[w].hotplug == VL_HP_ONLINE)
+            return w;
+    }
+    return hint; /* the core keeps one online vCPU per VM */
+}
+
+void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now)
+{
+    (void)now;
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (!online) {
+        gv->hotplug = VL_HP_REQUESTED;
+        g->nonline--;
+        vl_hv_raise_irq(g->hv, g->vm, v, VL_VEC_HOTPLUG);
+        return;
+    }
+    gv->hotplug = VL_HP_ONLINE; /* it runs the bring-up work first */
+    g->nonline++;
+    gv->irq_left += g->online_cost;
+    gv->irq_rip = g->rip_cpu_up;
+}
+
+vl_ns vl_hotplug_interrupt(vl_guest *g, int v, vl_ns now)
+{
+    (void)now;
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (gv->hotplug != VL_HP_REQUESTED)
+        return 0;
+    gv->hotplug = VL_HP_LEAVING;
+    return g->irq_entry_cost + g->offline_cost;
+}
+
+void vl_hotplug_handled(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (gv->hotplug != VL_HP_LEAVING)
+        return;
+    vl_gnet_move_irq(g, v, vl_hotplug_online_near(g, v), now);
+    if (gv->curr)
+        gv->need_resched = true; /* off at its next preemption point */
+}
+
+bool vl_hotplug_leave(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (gv->irq_left > 0 || !vl_gsched_evacuate(g, v, now))
+        return false; /* its task is still inside the kernel */
+    if (gv->nacks > 0) { /* smpcfd_dying_cpu: run what is queued */
+        gv->nqueued = gv->nacks;
+        vl_smp_deliver_acks(g, v, now);
+    }
+    gv->in_guest = false;
+    gv->planning = false;
+    if (!vl_hv_offline(g->hv, g->vm, v)) { /* an interrupt was pending */
+        gv->planning = true;
+        gv->in_guest = true;
+        return false;
+    }
+    gv->hotplug = VL_HP_OFFLINE;
+    return true;
+}
