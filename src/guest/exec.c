@@ -15,6 +15,7 @@
 #include "guest/gsched.h"
 #include "guest/hotplug.h"
 #include "guest/net.h"
+#include "guest/process.h"
 #include "guest/smp.h"
 #include "guest/sync.h"
 
@@ -216,7 +217,8 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
             *end = T;
             return o->kind == VL_OP_SLEEP ? STOP_SLEEP : STOP_SHOOTDOWN;
         }
-        if (o->kind == VL_OP_BARRIER || o->kind == VL_OP_WAIT || o->kind == VL_OP_WAKE) {
+        if (o->kind == VL_OP_BARRIER || o->kind == VL_OP_WAIT || o->kind == VL_OP_WAKE ||
+            o->kind == VL_OP_SPAWN || o->kind == VL_OP_REAP) {
             *end = T;
             return STOP_SYNC;
         }
@@ -363,6 +365,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         case STOP_END:
             task_exit(t);
             vl_gsched_block(g, v, now);
+            vl_process_exit(g, v, t, now);
             break;
         case STOP_IO:
             if (head_op(g, t)->kind == VL_OP_BLKIO) {
@@ -372,10 +375,13 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
                 vl_gsched_block(g, v, now);
             }
             break;
-        case STOP_SYNC:
-            if (vl_sync_op(g, v, t, now))
+        case STOP_SYNC: {
+            vl_op_kind k = (vl_op_kind)head_op(g, t)->kind;
+            bool proc = k == VL_OP_SPAWN || k == VL_OP_REAP;
+            if (proc ? vl_process_op(g, v, t, now) : vl_sync_op(g, v, t, now))
                 vl_gsched_block(g, v, now);
             break;
+        }
         case STOP_SHOOTDOWN:
             if (vl_smp_shootdown(g, v, t, now)) {
                 vl_sim_cancel(g->sim, &gv->seg_ev);

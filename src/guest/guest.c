@@ -74,6 +74,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->wakelist_ipi = spec->wakeup_ipi == 0;
     g->pv_spin = spec->pv_spin;
     g->nonline = nvcpus;
+    vl_list_init(&g->free_tasks);
+    g->next_mm = VL_GUEST_CHILD_MM_BASE;
     g->offline_cost = spec->offline_cost;
     g->online_cost = spec->online_cost;
     vl_gsched_init(g);
@@ -95,9 +97,32 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     return g;
 }
 
-vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
-                              vl_wstats *stats)
+/* (Re)initialises t to run prog on its own stream. */
+static void task_init(vl_guest *g, vl_task *t, const char *stream, const vl_program *prog,
+                      vl_wstats *stats)
 {
+    char full[160];
+    snprintf(full, sizeof full, "%s/%s", g->name, stream);
+    int id = t->id;
+    vl_event timer = t->timer;
+    *t = (vl_task){.id = id, .timer = timer, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
+                   .stats = stats, .weight = vl_nice_weight(0), .woke_at = g->sim->now,
+                   .release = -1};
+    vl_opq_init(&t->opq, prog);
+    vl_rng_init(&t->rng, g->seed, full);
+    vl_list_init(&t->link);
+}
+
+vl_task *vl_guest_task_new(vl_guest *g, const char *stream, const vl_program *prog,
+                           vl_wstats *stats)
+{
+    vl_list *free = vl_list_first(&g->free_tasks);
+    if (free) {
+        vl_list_del(free);
+        vl_task *t = vl_container_of(free, vl_task, link);
+        task_init(g, t, stream, prog, stats);
+        return t;
+    }
     if (g->ntasks == g->cap_tasks) {
         int cap = g->cap_tasks ? 2 * g->cap_tasks : 8;
         vl_task **tasks = realloc(g->tasks, (size_t)cap * sizeof *tasks);
@@ -109,22 +134,20 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
     vl_task *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    char full[160];
-    snprintf(full, sizeof full, "%s/%s", g->name, stream);
     t->id = g->ntasks;
-    t->vcpu = g->ntasks % g->nvcpus;
-    t->g = g;
-    t->prog = prog;
-    t->stats = stats;
-    t->weight = vl_nice_weight(0);
-    t->woke_at = g->sim->now;
-    t->release = -1;
-    vl_opq_init(&t->opq, prog);
-    vl_rng_init(&t->rng, g->seed, full);
-    vl_list_init(&t->link);
     vl_event_init(&t->timer, vl_exec_task_timer, t, VL_EVC_DEVICE,
                   0x20000000u | ((uint32_t)g->vm << 16) | (uint32_t)t->id);
+    task_init(g, t, stream, prog, stats);
     g->tasks[g->ntasks++] = t;
+    return t;
+}
+
+vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
+                              vl_wstats *stats)
+{
+    vl_task *t = vl_guest_task_new(g, stream, prog, stats);
+    if (!t)
+        return NULL;
     /* a program that starts with a sleep (a phase, a think time) sleeps
      * from the start; otherwise the task is runnable on its vCPU */
     vl_opi *first = vl_exec_op_at(g, t, 0);

@@ -97,6 +97,10 @@ typedef struct vl_task {
     vl_ns prev_sum_exec;    /* sum_exec when it last started running    */
     vl_ns exec_start;       /* guest clock at its last accounting       */
     vl_rng rng;             /* the task's own random stream             */
+    struct vl_task *parent; /* the task that forked it, while it lives  */
+    int children;           /* forked and not exited                    */
+    bool reaping;           /* blocked in wait4 until children is 0     */
+    uint64_t forks;         /* children forked so far (names streams)   */
     vl_wstats *stats;
 } vl_task;
 
@@ -230,6 +234,9 @@ typedef struct vl_guest {
                              * first use (vl_guest_lock)               */
     int nlocks;
     struct vl_gnet *net;    /* network stack (guest/net.h)              */
+    vl_list free_tasks;     /* exited children, for reuse (process.c)    */
+    int next_mm;            /* address space of the next forked child   */
+    uint64_t forks, exits;  /* processes created / ended at run time    */
     struct vl_gblk *blk;    /* block driver (guest/blk.h)               */
 } vl_guest;
 
@@ -240,7 +247,10 @@ static inline uint64_t vl_guest_cr3(int mm)
     return 0x100000000ULL + ((uint64_t)mm << 12);
 }
 
-#define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
+#define VL_GUEST_DEFAULT_HZ 250
+/* Address spaces of processes forked at run time start here (workloads'
+ * own processes use smaller ids). */
+#define VL_GUEST_CHILD_MM_BASE (1 << 24) /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
 
 struct vl_guest_spec;
 /* ksyms: the guest kernel's symbol table (shared, read-only); spec: the
@@ -252,6 +262,11 @@ void vl_guest_destroy(vl_guest *g);
  * its RNG stream is named "<vm>/<stream>".  NULL when out of memory. */
 vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
                               vl_wstats *stats);
+/* A task object for a child (a recycled one if any), set up to run prog
+ * with stream "<vm>/<stream>" but not runnable yet (guest/process.c
+ * makes it so); NULL when out of memory. */
+vl_task *vl_guest_task_new(vl_guest *g, const char *stream, const vl_program *prog,
+                           vl_wstats *stats);
 /* Charges every executing segment up to `now` (before reading measures). */
 void vl_guest_settle(vl_guest *g, vl_ns now);
 /* The catalogue's names, in id order (NULL-terminated): for workload

@@ -94,6 +94,20 @@ int vl_prog_blkio(vl_program *p, int bytes, bool write)
                              .lock_class = -1});
 }
 
+int vl_prog_fork(vl_program *p, const vl_program *child, int activity, const vl_dist *dur,
+                 int lock_class, const vl_dist *hold)
+{
+    int k = vl_prog_kernel(p, activity, dur, lock_class, hold);
+    if (k < 0 || add_op(p, (vl_op){.kind = VL_OP_SPAWN, .child = child, .lock_class = -1}) < 0)
+        return -1;
+    return k;
+}
+
+int vl_prog_reap(vl_program *p)
+{
+    return add_op(p, (vl_op){.kind = VL_OP_REAP, .lock_class = -1});
+}
+
 int vl_prog_loop(vl_program *p, int target, int count)
 {
     if (target < 0 || target >= p->nops)

@@ -38,6 +38,10 @@ typedef enum vl_op_kind {
                         * socket `sync` to its peer (a virtqueue kick)     */
     VL_OP_BLKIO,       /* a block request of `size` bytes (`count` 1 =
                         * write): submit, kick, block until completion     */
+    VL_OP_SPAWN,       /* fork's outcome: a child process running `child`
+                        * (guest/process.c); the fork's kernel work is the
+                        * KERNEL op before it                              */
+    VL_OP_REAP,        /* wait4: block until every child has exited        */
 } vl_op_kind;
 
 #define VL_PROG_MAX_OPS 32
@@ -57,6 +61,7 @@ typedef struct vl_op {
     int size;       /* SEND: payload bytes per packet; BLKIO: request bytes;
                      * RECV: copy cost, ns per KiB                          */
     bool periodic;  /* SLEEP: `dur` is a period, releases are absolute      */
+    const struct vl_program *child; /* SPAWN: what the child runs          */
 } vl_op;
 
 typedef struct vl_program {
@@ -94,6 +99,13 @@ int vl_prog_recv(vl_program *p, int socket, int activity, const vl_dist *dur,
                  int copy_ns_per_kib, int max_packets);
 int vl_prog_send(vl_program *p, int socket, int packets, int payload);
 int vl_prog_blkio(vl_program *p, int bytes, bool write);
+/* Processes: fork (kernel work at `activity`, optionally under a lock,
+ * then a child in its own address space running `child`, which must
+ * outlive the guest; the child exits when its program ends) and wait4
+ * (block until every child exited). */
+int vl_prog_fork(vl_program *p, const struct vl_program *child, int activity,
+                 const vl_dist *dur, int lock_class, const vl_dist *hold);
+int vl_prog_reap(vl_program *p);
 /* Repeats ops [target, here) `count` times (0: forever). */
 int vl_prog_loop(vl_program *p, int target, int count);
 

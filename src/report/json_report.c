@@ -141,6 +141,12 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);
+    vl_json_key(j, "processes");
+    vl_json_obj_begin(j);
+    vl_json_kuint(j, "forks", g->forks);
+    vl_json_kuint(j, "exits", g->exits);
+    vl_json_kuint(j, "task_objects", (uint64_t)g->ntasks);
+    vl_json_obj_end(j);
     vl_json_key(j, "tlb_shootdowns");
     vl_json_obj_begin(j);
     vl_json_kuint(j, "count", g->shootdowns);

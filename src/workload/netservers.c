@@ -17,10 +17,10 @@
 #include "guest/net.h"
 #include "hv/hv.h"
 #include "hv/io.h"
+#include "workload/clients.h"
 #include "workload/workload.h"
 
 #define ICMP_ECHO_BYTES 98 /* ping's default 56-byte payload + ICMP, IPv4, Ethernet */
-#define UDP_HDR_BYTES 42
 
 /* ------------------------------------------------------------------ ping */
 
@@ -123,51 +123,12 @@ static const vl_param rr_param_table[] = {
     VL_PARAM_END,
 };
 
-typedef struct rr_client {
-    struct rr_clients *all;
-    int endpoint;
-    vl_rng rng;
-    vl_event ev;
-} rr_client;
-
-typedef struct rr_clients {
-    vl_hv *hv;
-    int vm, port, nclients;
-    uint32_t request;
-    vl_dist think;
-    vl_wstats *st;
-    rr_client c[];
-} rr_clients;
-
-static void rr_request(void *ctx, vl_event *ev)
-{
-    (void)ev;
-    rr_client *c = ctx;
-    rr_clients *a = c->all;
-    vl_net_send(a->hv, &(vl_packet){.vm = a->vm, .endpoint = c->endpoint, .proto = VL_PROTO_UDP,
-                                    .port = (uint16_t)a->port, .bytes = a->request + UDP_HDR_BYTES,
-                                    .payload = a->request, .sent_at = a->hv->sim.now});
-    a->st->net.sent++;
-}
-
-static void rr_response(void *ctx, const vl_packet *p, vl_ns now)
-{
-    rr_client *c = ctx;
-    rr_clients *a = c->all;
-    a->st->bursts++;
-    vl_hist_record(&a->st->response, now - p->sent_at);
-    double think = vl_dist_sample(&a->think, &c->rng);
-    vl_sim_schedule(&a->hv->sim, &c->ev, now + (think > 0 ? (vl_ns)think : 0));
-}
-
 static int rr_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const rr_params *p = params;
     int sock = vl_guest_socket(g, VL_PROTO_UDP, (int)p->port, 212992, &w->stats);
     w->prog = malloc(sizeof *w->prog);
-    rr_clients *a = calloc(1, sizeof *a + (size_t)p->clients * sizeof a->c[0]);
-    w->client = a;
-    if (sock < 0 || !w->prog || !a)
+    if (sock < 0 || !w->prog)
         return -1;
     vl_prog_init(w->prog);
     vl_dist recv_base = vl_dist_const(VL_US(2));
@@ -177,25 +138,9 @@ static int rr_create(vl_guest *g, vl_workload *w, const void *params)
         vl_prog_send(w->prog, sock, 1, (int)p->response) < 0 ||
         vl_prog_loop(w->prog, body, 0) < 0 || vl_workload_spawn(g, w, p->threads) < 0)
         return -1;
-    *a = (rr_clients){.hv = g->hv, .vm = g->vm, .port = (int)p->port,
-                      .nclients = (int)p->clients, .request = (uint32_t)p->request,
-                      .think = p->think, .st = &w->stats};
-    for (int i = 0; i < a->nclients; i++) {
-        rr_client *c = &a->c[i];
-        char stream[160];
-        snprintf(stream, sizeof stream, "%s/%s/client%d", g->name, w->name, i);
-        vl_rng_init(&c->rng, g->seed, stream);
-        c->all = a;
-        c->endpoint = vl_net_endpoint_add(g->hv, rr_response, c);
-        if (c->endpoint < 0)
-            return -1;
-        vl_event_init(&c->ev, rr_request, c, VL_EVC_DEVICE,
-                      0x73000000u | ((uint32_t)g->vm << 12) | (uint32_t)i);
-        /* clients start spread over one think time, from their own streams */
-        double first = vl_dist_sample(&p->think, &c->rng);
-        vl_sim_schedule(&g->hv->sim, &c->ev, p->start + (first > 0 ? (vl_ns)first : 0));
-    }
-    return 0;
+    vl_client_spec c = {.port = (int)p->port, .nclients = (int)p->clients,
+                        .request = (uint32_t)p->request, .think = p->think, .start = p->start};
+    return vl_clients_start(g, w, &c);
 }
 
 static const vl_workload_type rr_type = {

@@ -1,0 +1,70 @@
+/* test_process.c - processes created at run time: make workers fork
+ * compile jobs and wait for each (one job at a time per worker, each in a
+ * new address space, task objects reused), at the calibrated rate; exim
+ * forks a delivery per message and answers after it exited. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "testkit.h"
+
+/* Two make workers on two vCPUs for 2 s: 25 jobs of ~40 ms per CPU-s
+ * (docs/workloads-calibration.md 4.1); a worker waits for its job, so at
+ * most four tasks ever exist (two workers, two jobs), and every job had an
+ * address space of its own. */
+static void test_make_forks_and_waits(void **state)
+{
+    (void)state;
+    tk_sim t;
+    tk_open(&t, "cfs", "host: {pcpus: 2}\n"
+                       "vms: [{name: a, vcpus: 2, workloads: [{type: gmake}]}]\n"
+                       "run: {duration: 2s}\n");
+    tk_go(&t.m);
+    const vl_guest *g = t.m.guests[0];
+    double per_cpu_s = (double)g->forks / 4.0;
+    print_message("forks %llu (%.1f per CPU-s), exits %llu, task objects %d, work %.3f CPU-s\n",
+                  (unsigned long long)g->forks, per_cpu_s, (unsigned long long)g->exits,
+                  g->ntasks, (double)t.m.workloads[0].stats.work_ns / 1e9);
+    assert_true(per_cpu_s > 20 && per_cpu_s < 30);
+    assert_true(g->exits + 2 >= g->forks && g->exits <= g->forks);
+    assert_true(g->ntasks <= 4);
+    assert_int_equal(g->next_mm - VL_GUEST_CHILD_MM_BASE, (int)g->forks);
+    tk_close(&t);
+}
+
+/* exim on 4 vCPUs: ~1,000 messages per CPU-s (4.2), each answered after
+ * its delivery process exited; 70% of the CPU in the kernel. */
+static void test_exim_delivers_per_message(void **state)
+{
+    (void)state;
+    tk_sim t;
+    tk_open(&t, "cfs", "host: {pcpus: 4}\n"
+                       "vms: [{name: a, vcpus: 4, workloads: [{type: exim}]}]\n"
+                       "run: {duration: 1s}\n");
+    tk_go(&t.m);
+    const vl_guest *g = t.m.guests[0];
+    const vl_wstats *s = &t.m.workloads[0].stats;
+    double msgs = (double)s->bursts / 4.0;
+    print_message("messages %llu (%.0f per CPU-s), forks %llu, response %.3f ms, objects %d\n",
+                  (unsigned long long)s->bursts, msgs, (unsigned long long)g->forks,
+                  vl_hist_mean(&s->response) / 1e6, g->ntasks);
+    assert_true(msgs > 800 && msgs < 1200);
+    /* every answered message had its delivery fork and exit first */
+    assert_true(g->exits >= s->bursts && g->forks >= g->exits);
+    assert_true(g->forks - s->bursts <= 8); /* the ones in progress */
+    assert_true(g->ntasks <= 8);
+    tk_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_make_forks_and_waits),
+        cmocka_unit_test(test_exim_delivers_per_message),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
