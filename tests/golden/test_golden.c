@@ -22,6 +22,8 @@
 #define GOLDEN_CREDIT_DUTY 0xd778316f1c4f376dULL
 #define GOLDEN_CFS_SMALL 0xd9a96f8bb7ff2a08ULL
 #define GOLDEN_CFS_DUTY 0xdc76eea412a50100ULL
+#define GOLDEN_CREDIT_CORUN 0x40356697c61f968cULL
+#define GOLDEN_CFS_CORUN 0x0d1cedef5f269f6fULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"
@@ -42,6 +44,19 @@ static const char duty_yaml[] =
     "  - {name: a, vcpus: 4, workloads: [{type: cpu, tasks: 6, util: 0.4, period: 10ms}]}\n"
     "  - {name: b, vcpus: 2, affinity: \"0-1\", workloads: [{type: cpu, tasks: 2}]}\n"
     "run: {duration: 1s, warmup: 100ms, seed: 9}\n";
+
+/* A small consolidated host where most events are pause-loop exits: TLB
+ * shootdown waits (dedup), ticket-lock waits without and with PV spinlocks
+ * (gmake), all overcommitted 3:1.  Under credit the PLE window is fixed,
+ * under cfs (KVM) it grows; the fast paths of an exit must leave both
+ * streams as they are. */
+static const char corun_yaml[] =
+    "host: {pcpus: 4}\n"
+    "vms:\n"
+    "  - {name: dedup, vcpus: 4, workloads: [{type: dedup}]}\n"
+    "  - {name: gmake, vcpus: 4, workloads: [{type: gmake}]}\n"
+    "  - {name: pv, vcpus: 4, guest: {pv_spinlocks: true}, workloads: [{type: gmake}]}\n"
+    "run: {duration: 300ms, warmup: 50ms, seed: 3}\n";
 
 static uint64_t digest_of(const char *yaml, const vl_sched_ops *ops, vl_fel_kind fel,
                           uint64_t *events)
@@ -97,6 +112,29 @@ static void test_golden_digests_policies(void **state)
                       (unsigned long long)d1, (unsigned long long)d2);
         assert_int_equal(d1, golden[i].small);
         assert_int_equal(d2, golden[i].duty);
+    }
+}
+
+/* The co-run under the two baseline policies, and its JSON twice. */
+static void test_golden_corun(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *policy;
+        uint64_t digest;
+    } golden[] = {
+        {"credit", GOLDEN_CREDIT_CORUN},
+        {"cfs", GOLDEN_CFS_CORUN},
+    };
+    for (size_t i = 0; i < sizeof golden / sizeof golden[0]; i++) {
+        const vl_sched_ops *ops = vl_policy_find(golden[i].policy);
+        assert_non_null(ops);
+        uint64_t events;
+        uint64_t d = digest_of(corun_yaml, ops, VL_FEL_CALENDAR, &events);
+        print_message("%s corun: %016llx (%llu events)\n", golden[i].policy,
+                      (unsigned long long)d, (unsigned long long)events);
+        assert_int_equal(d, golden[i].digest);
+        assert_int_equal(digest_of(corun_yaml, ops, VL_FEL_HEAP, NULL), d);
     }
 }
 
@@ -193,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_digests),
         cmocka_unit_test(test_golden_digests_policies),
+        cmocka_unit_test(test_golden_corun),
         cmocka_unit_test(test_fel_implementations_agree),
         cmocka_unit_test(test_json_byte_identical),
         cmocka_unit_test(test_common_random_numbers),
