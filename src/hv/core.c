@@ -67,7 +67,7 @@ void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
 {
     vl_hv *hv = p->hv;
     vl_ns when = hv->sim.now + delay;
-    if (vl_event_pending(&p->sched_ev) && p->sched_ev.time <= when)
+    if (vl_event_pending(&p->sched_ev) && vl_event_due(&p->sched_ev) <= when)
         return;
     vl_sim_schedule(&hv->sim, &p->sched_ev, when);
 }

@@ -21,10 +21,16 @@ void vl_sim_fini(vl_sim *s)
 void vl_sim_schedule(vl_sim *s, vl_event *ev, vl_ns when)
 {
     assert(when >= s->now);
-    if (vl_event_pending(ev))
+    uint64_t order = (ev->order & ~SEQ_MASK) | (s->seq++ & SEQ_MASK);
+    ev->due = when;
+    ev->due_order = order;
+    if (vl_event_pending(ev)) {
+        if (when >= ev->time)
+            return; /* postponed: filed early, re-filed when that comes up */
         vl_fel_remove(&s->fel, ev);
+    }
     ev->time = when;
-    ev->order = (ev->order & ~SEQ_MASK) | (s->seq++ & SEQ_MASK);
+    ev->order = order;
     vl_fel_insert(&s->fel, ev);
 }
 
@@ -53,6 +59,12 @@ vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events)
         vl_event *ev = vl_fel_pop(&s->fel);
         if (!ev)
             return VL_STOP_EMPTY;
+        if (ev->order != ev->due_order) { /* postponed: not due yet */
+            ev->time = ev->due;
+            ev->order = ev->due_order;
+            vl_fel_insert(&s->fel, ev);
+            continue;
+        }
         s->now = ev->time;
         s->events++;
         s->digest = digest_step(s->digest, (uint64_t)ev->time);
