@@ -180,7 +180,8 @@ void vl_hv_reschedule(vl_pcpu *p)
     vl_vcpu *prev = p->curr;
 
     vl_sim_cancel(&hv->sim, &p->sched_ev);
-    vl_sim_cancel(&hv->sim, &p->slice_ev);
+    /* the slice timer stays armed until the decision: re-arming it later
+     * then costs no event-list work (engine.h) */
     if (prev && prev->state == VL_RUNNING)
         vl_hv_set_state(prev, VL_RUNNABLE, now);
 
@@ -190,6 +191,7 @@ void vl_hv_reschedule(vl_pcpu *p)
     bool valid = decision_valid(hv, p, prev, d);
     hv->hook = NULL;
     if (!valid) {
+        vl_sim_cancel(&hv->sim, &p->slice_ev);
         hv->local = NULL;
         return;
     }
@@ -225,6 +227,8 @@ void vl_hv_reschedule(vl_pcpu *p)
     }
     if (d.slice != VL_SLICE_NONE && !hv->failed)
         vl_sim_schedule(&hv->sim, &p->slice_ev, now + d.slice);
+    else
+        vl_sim_cancel(&hv->sim, &p->slice_ev);
     arm_tick(hv, p);
     hv->local = NULL;
 }
