@@ -72,8 +72,9 @@ void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
     vl_sim_schedule(&hv->sim, &p->sched_ev, when);
 }
 
-/* Guest side of a switch. */
-static void guest_leave(vl_vcpu *v, vl_ns now)
+/* Guest side of a switch or an exit.  The saved RIP is read from the
+ * guest, unless the exit reports it (exit_rip): a pause-loop exit's. */
+static void guest_leave(vl_vcpu *v, vl_ns now, const uint64_t *exit_rip, bool exit_kernel)
 {
     vl_pcpu *p = v->processor;
     if (p && vl_event_pending(&p->enter_ev) && p->curr == v)
@@ -82,7 +83,13 @@ static void guest_leave(vl_vcpu *v, vl_ns now)
         return;
     vl_hv_ple_leave(v);
     v->in_guest = false;
-    v->saved_rip = v->vm->port ? v->vm->port->rip(v->vm->guest, v->index, &v->saved_kernel) : 0;
+    if (exit_rip) {
+        v->saved_rip = *exit_rip;
+        v->saved_kernel = exit_kernel;
+    } else {
+        v->saved_rip =
+            v->vm->port ? v->vm->port->rip(v->vm->guest, v->index, &v->saved_kernel) : 0;
+    }
     if (v->vm->port)
         v->vm->port->leave(v->vm->guest, v->index, now);
 }
@@ -203,7 +210,7 @@ void vl_hv_reschedule(vl_pcpu *p)
             vl_sim_schedule(&hv->sim, &p->enter_ev, now + hv->costs.exit_entry);
     } else {
         if (prev) {
-            guest_leave(prev, now);
+            guest_leave(prev, now, NULL, false);
             if (prev->state == VL_RUNNABLE)
                 prev->preemptions++;
         }
@@ -354,9 +361,7 @@ void vl_hv_yield(vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, 
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);
     assert(v->state == VL_RUNNING && v->in_guest);
     v->exits[kind == VL_YIELD_PLE ? VL_EXIT_PLE : VL_EXIT_YIELD]++;
-    guest_leave(v, hv->sim.now);
-    v->saved_rip = rip;
-    v->saved_kernel = kernel;
+    guest_leave(v, hv->sim.now, &rip, kernel);
     if (hv->sched.ops->vcpu_yield) {
         vl_exit_info info = {.kind = kind, .rip = rip, .kernel = kernel, .target = NULL};
         hv->hook = "vcpu_yield";
