@@ -94,8 +94,15 @@ static void guest_leave(vl_vcpu *v, vl_ns now, const uint64_t *exit_rip, bool ex
         v->vm->port->leave(v->vm->guest, v->index, now);
 }
 
+static bool has_pending(const vl_vcpu *v)
+{
+    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
+}
+
 static void deliver_pending(vl_vcpu *v, vl_ns now)
 {
+    if (!has_pending(v)) /* the common case: one test, not four */
+        return;
     for (int w = 0; w < 4 && v->in_guest; w++) {
         while (v->pending[w] && v->in_guest) {
             int bit = __builtin_ctzll(v->pending[w]);
@@ -282,11 +289,6 @@ static vl_vcpu *vcpu_of(vl_hv *hv, int vm, int vcpu)
 {
     assert(vm >= 0 && vm < hv->nvms && vcpu >= 0 && vcpu < hv->vms[vm].nvcpus);
     return &hv->vms[vm].vcpus[vcpu];
-}
-
-static bool has_pending(const vl_vcpu *v)
-{
-    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
 }
 
 static bool block(vl_hv *hv, int vm, int vcpu, vl_block_reason why)
