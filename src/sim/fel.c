@@ -27,8 +27,9 @@
 
 void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag)
 {
-    ev->time = ev->due = 0;
-    ev->order = ev->due_order = (uint64_t)cls << VL_EVENT_SEQ_BITS;
+    ev->time = 0;
+    ev->order = (uint64_t)cls << VL_EVENT_SEQ_BITS;
+    ev->late_ns = ev->late_seq = 0;
     ev->next = ev->prev = NULL;
     ev->slot = -1;
     ev->tag = tag;
