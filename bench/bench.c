@@ -6,8 +6,14 @@
  *   2. Full simulation: events/s and simulated seconds per wall-clock
  *      second for a 12-pCPU host, then the same per-pCPU load on 24 ... 1024
  *      pCPUs (scaling).
+ *   3. Co-run: the shipped consolidation experiments
+ *      (scenarios/experiments/corun-*.yaml, read from the source tree) as
+ *      they are, each run several times: simulated seconds per wall-clock
+ *      second (best, median, worst), events and guest operations per
+ *      simulated second, and operations per event (what planned segments
+ *      save).
  *
- * usage: bench [--policy NAME] [--quick] [--pcpus N]
+ * usage: bench [--policy NAME] [--quick] [--pcpus N] [--corun]
  * Build with the release preset for figures worth quoting. */
 #include <math.h>
 #include <stdio.h>
@@ -125,10 +131,98 @@ static int run_sim(int pcpus, const char *policy, const char *duration, sim_figu
     return 0;
 }
 
+/* ------------------------------------------------------------------ co-run */
+
+#ifndef VL_SOURCE_DIR
+#define VL_SOURCE_DIR "."
+#endif
+
+/* Operation instances the tasks of all guests finished (generated minus
+ * still queued: the lookahead is not counted). */
+static uint64_t guest_ops(const vl_model *m)
+{
+    uint64_t n = 0;
+    for (int d = 0; d < m->scn->nvms; d++) {
+        const vl_guest *g = m->guests[d];
+        for (int i = 0; i < g->ntasks; i++)
+            n += g->tasks[i]->opq.generated - (uint64_t)g->tasks[i]->opq.n;
+    }
+    return n;
+}
+
+typedef struct corun_figures {
+    double sim_s_per_s, events_per_sim_s, ops_per_sim_s;
+    uint64_t digest;
+} corun_figures;
+
+static int run_corun(const vl_scenario *scn, corun_figures *out)
+{
+    vl_model m;
+    vl_error err;
+    double t0 = 0;
+    if (vl_model_create(&m, scn, scn->sched, 0, 0, NULL, &err) < 0 ||
+        (t0 = wall_now(), vl_model_run(&m, &err) < 0)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        vl_model_destroy(&m);
+        return -1;
+    }
+    double dt = wall_now() - t0;
+    double sim_s = (double)m.hv.sim.now / 1e9;
+    out->sim_s_per_s = sim_s / dt;
+    out->events_per_sim_s = (double)m.hv.sim.events / sim_s;
+    out->ops_per_sim_s = (double)guest_ops(&m) / sim_s;
+    out->digest = m.hv.sim.digest;
+    vl_model_destroy(&m);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int corun_section(int quick)
+{
+    static const char *const names[] = {"corun-gmake", "corun-dedup"};
+    enum { REPEATS = 5 };
+    int repeats = quick ? 1 : REPEATS;
+    printf("co-run experiments (scenarios/experiments, as shipped; %d run%s each)\n", repeats,
+           repeats > 1 ? "s" : "");
+    printf("  %-12s %s\n", "", "-- sim s / wall s --");
+    printf("  %-12s %7s %7s %7s %14s %17s %10s\n", "scenario", "best", "median", "worst",
+           "events / sim s", "guest ops / sim s", "ops/event");
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/experiments/%s.yaml", VL_SOURCE_DIR, names[k]);
+        vl_scenario scn;
+        vl_error err;
+        if (vl_scenario_load(path, NULL, 0, &scn, &err) < 0) {
+            fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+            return -1;
+        }
+        double speed[REPEATS];
+        corun_figures f = {0};
+        for (int r = 0; r < repeats; r++) {
+            if (run_corun(&scn, &f) < 0) {
+                vl_scenario_free(&scn);
+                return -1;
+            }
+            speed[r] = f.sim_s_per_s;
+        }
+        vl_scenario_free(&scn);
+        qsort(speed, (size_t)repeats, sizeof speed[0], cmp_double);
+        printf("  %-12s %7.1f %7.1f %7.1f %14.0f %17.0f %10.3f\n", names[k], speed[repeats - 1],
+               speed[repeats / 2], speed[0], f.events_per_sim_s, f.ops_per_sim_s,
+               f.ops_per_sim_s / f.events_per_sim_s);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *policy = vl_policy_find("credit") ? "credit" : "fifo";
-    int quick = 0, only = 0;
+    int quick = 0, only = 0, corun_only = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
             policy = argv[++i];
@@ -136,8 +230,10 @@ int main(int argc, char **argv)
             only = atoi(argv[++i]);
         else if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[i], "--corun") == 0)
+            corun_only = 1;
         else {
-            fprintf(stderr, "usage: bench [--policy NAME] [--quick] [--pcpus N]\n");
+            fprintf(stderr, "usage: bench [--policy NAME] [--quick] [--pcpus N] [--corun]\n");
             return 2;
         }
     }
@@ -155,6 +251,8 @@ int main(int argc, char **argv)
                (unsigned long long)f.digest);
         return 0;
     }
+    if (corun_only)
+        return corun_section(quick) < 0;
     uint64_t steps = quick ? 1000000 : 10000000;
     printf("engine hold model: 100000 pending events, %llu holds, Exp(1ms) increments\n",
            (unsigned long long)steps);
@@ -183,5 +281,6 @@ int main(int argc, char **argv)
         printf("  %6d %14.0f %14.2f %16.0f %9.2fx\n", sizes[i], f.events_per_s, f.sim_s_per_s,
                f.events_per_sim_s, f.events_per_s / base);
     }
-    return 0;
+    printf("\n");
+    return corun_section(quick) < 0;
 }

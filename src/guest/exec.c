@@ -61,11 +61,13 @@ static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
     return L;
 }
 
-/* The lock v's task holds now, or NULL. */
+/* The lock v's task holds now, or NULL.  A spinning task holds none: a
+ * lock waiter gets its lock only with the hand-off, and a shootdown sender
+ * spins after its plan stopped with nothing reserved from now on. */
 static vl_glock *holding(vl_guest *g, int v)
 {
     vl_task *t = g->vcpus[v].curr;
-    if (!t || t->waiting)
+    if (!t || vl_exec_spinning(t))
         return NULL;
     vl_opi *o = head_op(g, t);
     if (!o || o->kind != VL_OP_KERNEL || o->lock_class < 0)

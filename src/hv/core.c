@@ -67,13 +67,14 @@ void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
 {
     vl_hv *hv = p->hv;
     vl_ns when = hv->sim.now + delay;
-    if (vl_event_pending(&p->sched_ev) && p->sched_ev.time <= when)
+    if (vl_event_pending(&p->sched_ev) && vl_event_due(&p->sched_ev) <= when)
         return;
     vl_sim_schedule(&hv->sim, &p->sched_ev, when);
 }
 
-/* Guest side of a switch. */
-static void guest_leave(vl_vcpu *v, vl_ns now)
+/* Guest side of a switch or an exit.  The saved RIP is read from the
+ * guest, unless the exit reports it (exit_rip): a pause-loop exit's. */
+static void guest_leave(vl_vcpu *v, vl_ns now, const uint64_t *exit_rip, bool exit_kernel)
 {
     vl_pcpu *p = v->processor;
     if (p && vl_event_pending(&p->enter_ev) && p->curr == v)
@@ -82,13 +83,26 @@ static void guest_leave(vl_vcpu *v, vl_ns now)
         return;
     vl_hv_ple_leave(v);
     v->in_guest = false;
-    v->saved_rip = v->vm->port ? v->vm->port->rip(v->vm->guest, v->index, &v->saved_kernel) : 0;
+    if (exit_rip) {
+        v->saved_rip = *exit_rip;
+        v->saved_kernel = exit_kernel;
+    } else {
+        v->saved_rip =
+            v->vm->port ? v->vm->port->rip(v->vm->guest, v->index, &v->saved_kernel) : 0;
+    }
     if (v->vm->port)
         v->vm->port->leave(v->vm->guest, v->index, now);
 }
 
+static bool has_pending(const vl_vcpu *v)
+{
+    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
+}
+
 static void deliver_pending(vl_vcpu *v, vl_ns now)
 {
+    if (!has_pending(v)) /* the common case: one test, not four */
+        return;
     for (int w = 0; w < 4 && v->in_guest; w++) {
         while (v->pending[w] && v->in_guest) {
             int bit = __builtin_ctzll(v->pending[w]);
@@ -180,7 +194,8 @@ void vl_hv_reschedule(vl_pcpu *p)
     vl_vcpu *prev = p->curr;
 
     vl_sim_cancel(&hv->sim, &p->sched_ev);
-    vl_sim_cancel(&hv->sim, &p->slice_ev);
+    /* the slice timer stays armed until the decision: re-arming it later
+     * then costs no event-list work (engine.h) */
     if (prev && prev->state == VL_RUNNING)
         vl_hv_set_state(prev, VL_RUNNABLE, now);
 
@@ -190,6 +205,7 @@ void vl_hv_reschedule(vl_pcpu *p)
     bool valid = decision_valid(hv, p, prev, d);
     hv->hook = NULL;
     if (!valid) {
+        vl_sim_cancel(&hv->sim, &p->slice_ev);
         hv->local = NULL;
         return;
     }
@@ -201,7 +217,7 @@ void vl_hv_reschedule(vl_pcpu *p)
             vl_sim_schedule(&hv->sim, &p->enter_ev, now + hv->costs.exit_entry);
     } else {
         if (prev) {
-            guest_leave(prev, now);
+            guest_leave(prev, now, NULL, false);
             if (prev->state == VL_RUNNABLE)
                 prev->preemptions++;
         }
@@ -225,6 +241,8 @@ void vl_hv_reschedule(vl_pcpu *p)
     }
     if (d.slice != VL_SLICE_NONE && !hv->failed)
         vl_sim_schedule(&hv->sim, &p->slice_ev, now + d.slice);
+    else
+        vl_sim_cancel(&hv->sim, &p->slice_ev);
     arm_tick(hv, p);
     hv->local = NULL;
 }
@@ -271,11 +289,6 @@ static vl_vcpu *vcpu_of(vl_hv *hv, int vm, int vcpu)
 {
     assert(vm >= 0 && vm < hv->nvms && vcpu >= 0 && vcpu < hv->vms[vm].nvcpus);
     return &hv->vms[vm].vcpus[vcpu];
-}
-
-static bool has_pending(const vl_vcpu *v)
-{
-    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
 }
 
 static bool block(vl_hv *hv, int vm, int vcpu, vl_block_reason why)
@@ -358,9 +371,7 @@ void vl_hv_yield(vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, 
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);
     assert(v->state == VL_RUNNING && v->in_guest);
     v->exits[kind == VL_YIELD_PLE ? VL_EXIT_PLE : VL_EXIT_YIELD]++;
-    guest_leave(v, hv->sim.now);
-    v->saved_rip = rip;
-    v->saved_kernel = kernel;
+    guest_leave(v, hv->sim.now, &rip, kernel);
     if (hv->sched.ops->vcpu_yield) {
         vl_exit_info info = {.kind = kind, .rip = rip, .kernel = kernel, .target = NULL};
         hv->hook = "vcpu_yield";

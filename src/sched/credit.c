@@ -849,6 +849,43 @@ static void csched_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
     vl_counter_add(s, CSCHED_C_YIELDS, 1);
 }
 
+/* Xen's choice of the next vCPU: queue prev if it is still runnable
+ * (`queue`), take the runqueue's head if it has credit left, else look for
+ * more urgent work elsewhere. */
+static csched_vcpu *pick_next(vl_sched *s, vl_pcpu *p, csched_vcpu *queue, vl_ns now)
+{
+    csched_priv *prv = cpriv(s);
+    if (queue && cpc(p)->nr_queued == 0) {
+        /* Alone, prev would be queued as the head and taken straight
+         * back, unless an OVER prev finds more urgent work elsewhere
+         * (load_balance never looks at this runqueue), and then it stays
+         * queued.  The same decision without the round trip through the
+         * runqueue and its masks (the common case of a pause-loop exit). */
+        csched_vcpu *stolen =
+            queue->pri > CSCHED_PRI_OVER ? NULL : load_balance(s, p, queue->pri, now);
+        if (!stolen)
+            return queue;
+        runq_insert(prv, p, queue);
+        return stolen;
+    }
+    if (queue)
+        runq_insert(prv, p, queue);
+    csched_vcpu *snext = runq_head(p);
+    int pri = snext ? snext->pri : CSCHED_PRI_IDLE;
+    if (snext && pri > CSCHED_PRI_OVER) {
+        runq_remove(prv, snext);
+        return snext;
+    }
+    /* the best local work has no credit left (or there is none): look for
+     * more urgent work elsewhere */
+    csched_vcpu *stolen = load_balance(s, p, pri, now);
+    if (stolen)
+        return stolen;
+    if (snext)
+        runq_remove(prv, snext);
+    return snext;
+}
+
 static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     csched_priv *prv = cpriv(s);
@@ -876,25 +913,9 @@ static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl
         return (vl_decision){.next = prev, .slice = slice};
     }
 
-    if (runnable)
-        runq_insert(prv, p, sc);
+    csched_vcpu *snext = pick_next(s, p, runnable ? sc : NULL, now);
     if (sc)
         sc->flags &= ~CSCHED_FLAG_YIELD;
-
-    csched_vcpu *snext = runq_head(p);
-    int pri = snext ? snext->pri : CSCHED_PRI_IDLE;
-    if (snext && pri > CSCHED_PRI_OVER) {
-        runq_remove(prv, snext);
-    } else {
-        /* the best local work has no credit left (or there is none):
-         * look for more urgent work elsewhere */
-        csched_vcpu *stolen = load_balance(s, p, pri, now);
-        if (stolen)
-            snext = stolen;
-        else if (snext)
-            runq_remove(prv, snext);
-    }
-
     vl_vcpu *next = snext ? snext->v : NULL;
     set_idler(prv, p, next == NULL);
     if (!next) {

@@ -5,7 +5,7 @@
 
 #define DIGEST_PRIME 0x100000001b3ULL /* FNV-1a 64-bit prime */
 #define DIGEST_BASIS 0xcbf29ce484222325ULL
-#define SEQ_MASK ((1ULL << VL_EVENT_SEQ_BITS) - 1)
+#define SEQ_MASK VL_EVENT_SEQ_MASK
 
 int vl_sim_init(vl_sim *s, vl_fel_kind kind)
 {
@@ -18,14 +18,39 @@ void vl_sim_fini(vl_sim *s)
     vl_fel_fini(&s->fel);
 }
 
+/* Files ev in the list at (when, seq). */
+static inline void file(vl_sim *s, vl_event *ev, vl_ns when, uint64_t seq)
+{
+    ev->time = when;
+    ev->order = (ev->order & ~SEQ_MASK) | seq;
+    ev->late_ns = ev->late_seq = 0;
+    vl_fel_insert(&s->fel, ev);
+}
+
+/* A pending ev re-armed at (when, seq): postponed in place when it moves
+ * later by what the event's fields can hold, else filed again.  Out of
+ * line, so that arming a non-pending event (most calls) saves no
+ * registers. */
+static __attribute__((noinline)) void rearm(vl_sim *s, vl_event *ev, vl_ns when, uint64_t seq)
+{
+    uint64_t late_seq = (seq - (ev->order & SEQ_MASK)) & SEQ_MASK;
+    if (when >= ev->time && (uint64_t)(when - ev->time) <= UINT32_MAX && late_seq <= UINT32_MAX) {
+        ev->late_ns = (uint32_t)(when - ev->time);
+        ev->late_seq = (uint32_t)late_seq;
+        return;
+    }
+    vl_fel_remove(&s->fel, ev);
+    file(s, ev, when, seq);
+}
+
 void vl_sim_schedule(vl_sim *s, vl_event *ev, vl_ns when)
 {
     assert(when >= s->now);
+    uint64_t seq = s->seq++ & SEQ_MASK;
     if (vl_event_pending(ev))
-        vl_fel_remove(&s->fel, ev);
-    ev->time = when;
-    ev->order = (ev->order & ~SEQ_MASK) | (s->seq++ & SEQ_MASK);
-    vl_fel_insert(&s->fel, ev);
+        rearm(s, ev, when, seq);
+    else
+        file(s, ev, when, seq);
 }
 
 void vl_sim_cancel(vl_sim *s, vl_event *ev)
@@ -53,6 +78,13 @@ vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events)
         vl_event *ev = vl_fel_pop(&s->fel);
         if (!ev)
             return VL_STOP_EMPTY;
+        if (ev->late_seq) { /* postponed: not due yet */
+            ev->order = vl_event_due_order(ev);
+            ev->time += ev->late_ns;
+            ev->late_ns = ev->late_seq = 0;
+            vl_fel_insert(&s->fel, ev);
+            continue;
+        }
         s->now = ev->time;
         s->events++;
         s->digest = digest_step(s->digest, (uint64_t)ev->time);

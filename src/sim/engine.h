@@ -31,7 +31,8 @@ int vl_sim_init(vl_sim *s, vl_fel_kind kind);
 void vl_sim_fini(vl_sim *s);
 
 static inline vl_ns vl_sim_now(const vl_sim *s) { return s->now; }
-/* Arms (or re-arms) ev at `when` (>= now). */
+/* Arms (or re-arms) ev at `when` (>= now).  Re-arming a pending event
+ * later costs no event-list work: it is postponed in place (event.h). */
 void vl_sim_schedule(vl_sim *s, vl_event *ev, vl_ns when);
 /* Disarms ev if pending. */
 void vl_sim_cancel(vl_sim *s, vl_event *ev);

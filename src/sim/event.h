@@ -5,7 +5,14 @@
  * is total: (time, class, sequence), where the sequence number is assigned
  * when the event is armed, so two events armed for the same instant and class
  * fire in the order they were armed.  `tag` is a stable identity of the owner
- * (never a pointer value) that enters the event-stream digest. */
+ * (never a pointer value) that enters the event-stream digest.
+ *
+ * Re-arming a pending event later (a slice end pushed back at every
+ * reschedule) leaves it filed where it was and only records how much later
+ * it is due; the engine files it there when the old place comes up.
+ * `time` and `order` are where the event list has it; it fires `late_ns`
+ * later, with `late_seq` added to its sequence number (both 0 unless
+ * postponed; a postponement that does not fit falls back to re-filing). */
 #ifndef VL_SIM_EVENT_H
 #define VL_SIM_EVENT_H
 
@@ -29,18 +36,28 @@ typedef enum vl_event_class {
 
 #define VL_EVENT_SEQ_BITS 56
 
+#define VL_EVENT_SEQ_MASK ((1ULL << VL_EVENT_SEQ_BITS) - 1)
+
 typedef struct vl_event {
-    vl_ns time;
+    vl_ns time;                 /* filed at (time, order)                  */
     uint64_t order;             /* class << 56 | sequence                  */
     struct vl_event *next, *prev; /* calendar bucket links                 */
     int32_t slot;               /* bucket or heap index; -1 = not pending  */
     uint32_t tag;
+    uint32_t late_ns, late_seq; /* postponed by (0, 0: not postponed)      */
     vl_event_fn fn;
     void *ctx;
 } vl_event;
 
 void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag);
 static inline bool vl_event_pending(const vl_event *ev) { return ev->slot >= 0; }
+/* When a pending event fires, and its order among events due then. */
+static inline vl_ns vl_event_due(const vl_event *ev) { return ev->time + ev->late_ns; }
+static inline uint64_t vl_event_due_order(const vl_event *ev)
+{
+    return (ev->order & ~VL_EVENT_SEQ_MASK) |
+           (((ev->order & VL_EVENT_SEQ_MASK) + ev->late_seq) & VL_EVENT_SEQ_MASK);
+}
 static inline vl_event_class vl_event_cls(const vl_event *ev)
 {
     return (vl_event_class)(ev->order >> VL_EVENT_SEQ_BITS);

@@ -29,6 +29,7 @@ void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, 
 {
     ev->time = 0;
     ev->order = (uint64_t)cls << VL_EVENT_SEQ_BITS;
+    ev->late_ns = ev->late_seq = 0;
     ev->next = ev->prev = NULL;
     ev->slot = -1;
     ev->tag = tag;
@@ -38,15 +39,24 @@ void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, 
 
 /* ---------------------------------------------------------------- calendar */
 
+/* Bucket widths are powers of two, so that a day is a shift, not a 64-bit
+ * division (the insert and the cursor compute one per call). */
 static size_t cq_index(const vl_fel *q, vl_ns t)
 {
-    return (size_t)((uint64_t)(t / q->width) & (q->nbuckets - 1));
+    return (size_t)((uint64_t)t >> q->shift) & (q->nbuckets - 1);
 }
 
 static vl_ns cq_year_top(const vl_fel *q, vl_ns t)
 {
-    vl_ns day = t / q->width;
-    return day >= VL_NS_MAX / q->width - 1 ? VL_NS_MAX : (day + 1) * q->width;
+    vl_ns day = t >> q->shift;
+    return day >= (VL_NS_MAX >> q->shift) - 1 ? VL_NS_MAX : (day + 1) << q->shift;
+}
+
+/* log2 of the power of two nearest to w (w >= 1). */
+static int cq_shift_of(vl_ns w)
+{
+    int k = 63 - __builtin_clzll((unsigned long long)w);
+    return k < 62 && w - ((vl_ns)1 << k) > ((vl_ns)2 << k) - w ? k + 1 : k;
 }
 
 static vl_cq_bucket *cq_alloc_buckets(size_t n)
@@ -61,10 +71,19 @@ static void cq_link(vl_fel *q, vl_event *ev)
 {
     size_t i = cq_index(q, ev->time);
     vl_cq_bucket *b = &q->buckets[i];
-    vl_event *after = b->tail; /* new events are usually the latest: scan back */
-    while (after && vl_event_cmp(after, ev) > 0) {
-        after = after->prev;
-        q->insert_steps++;
+    /* New events are usually the latest of their bucket (scan back from
+     * the tail), or, when a bucket also holds later years' events, the
+     * earliest: try the head before walking. */
+    vl_event *after = b->tail;
+    if (after && vl_event_cmp(after, ev) > 0) {
+        if (vl_event_cmp(b->head, ev) > 0) {
+            after = NULL;
+        } else {
+            do {
+                after = after->prev;
+                q->insert_steps++;
+            } while (vl_event_cmp(after, ev) > 0);
+        }
     }
     ev->prev = after;
     ev->next = after ? after->next : b->head;
@@ -196,6 +215,12 @@ static vl_ns cq_estimate_width(vl_fel *q, vl_event **sample, size_t *nsample)
     return w < 1 ? 1 : w;
 }
 
+static void cq_set_width(vl_fel *q, vl_ns w)
+{
+    q->shift = cq_shift_of(w);
+    q->width = (vl_ns)1 << q->shift;
+}
+
 static void cq_resize(vl_fel *q, size_t nbuckets)
 {
     vl_event *sample[CQ_SAMPLE];
@@ -214,7 +239,7 @@ static void cq_resize(vl_fel *q, size_t nbuckets)
     size_t oldn = q->nbuckets;
     q->buckets = nb;
     q->nbuckets = nbuckets;
-    q->width = width;
+    cq_set_width(q, width);
     for (size_t b = 0; b < oldn; b++) {
         vl_event *e = old[b].head;
         while (e) {
@@ -290,7 +315,7 @@ int vl_fel_init(vl_fel *q, vl_fel_kind kind)
     *q = (vl_fel){.kind = kind};
     if (kind == VL_FEL_CALENDAR) {
         q->nbuckets = CQ_MIN_BUCKETS;
-        q->width = CQ_INITIAL_WIDTH;
+        cq_set_width(q, CQ_INITIAL_WIDTH);
         q->buckets = cq_alloc_buckets(q->nbuckets);
         q->resize_enabled = true;
         cq_set_cursor(q, 0);

@@ -28,7 +28,8 @@ typedef struct vl_fel {
     /* calendar queue */
     vl_cq_bucket *buckets;
     size_t nbuckets;        /* power of two                                */
-    vl_ns width;            /* bucket width (ns), >= 1                     */
+    vl_ns width;            /* bucket width (ns): 1 << shift               */
+    int shift;
     size_t cur;             /* bucket of the last dequeued event           */
     vl_ns cur_top;          /* end (exclusive) of bucket `cur` this year   */
     bool resize_enabled;

@@ -188,6 +188,102 @@ static void test_digest_sensitive(void **state)
     free(a);
 }
 
+/* Re-arming a pending event later postpones it (it stays filed at its old
+ * place): it still fires at its last armed time, after the events armed
+ * for that time before it, and never counts as an event on the way. */
+static void test_postponed_rearm(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < 2; kind++) {
+        vl_sim s;
+        rec r = {0};
+        vl_sim_init(&s, (vl_fel_kind)kind);
+        tev a = {.r = &r, .id = 1}, b = {.r = &r, .id = 2}, c = {.r = &r, .id = 3};
+        vl_event_init(&a.ev, on_fire, &a, VL_EVC_HV, 1);
+        vl_event_init(&b.ev, on_fire, &b, VL_EVC_HV, 2);
+        vl_event_init(&c.ev, on_fire, &c, VL_EVC_HV, 3);
+        vl_sim_schedule(&s, &a.ev, 10);
+        vl_sim_schedule(&s, &b.ev, 20);
+        vl_sim_schedule(&s, &c.ev, 5);
+        vl_sim_schedule(&s, &a.ev, 30); /* postponed twice ... */
+        vl_sim_schedule(&s, &a.ev, 20); /* ... ends at 20, armed after b */
+        assert_int_equal(vl_event_due(&a.ev), 20);
+        vl_sim_schedule(&s, &c.ev, 25); /* postponed, then cancelled */
+        vl_sim_cancel(&s, &c.ev);
+        assert_false(vl_event_pending(&c.ev));
+        vl_sim_schedule(&s, &c.ev, 7);
+        vl_sim_schedule(&s, &c.ev, 7 + VL_S(5)); /* too late to postpone */
+        assert_int_equal(vl_event_due(&c.ev), 7 + VL_S(5));
+        vl_sim_run(&s, 0);
+        assert_int_equal(r.n, 3);
+        assert_int_equal(r.fired[0], 2);
+        assert_int_equal(r.fired[1], 1);
+        assert_int_equal(r.at[1], 20);
+        assert_int_equal(r.fired[2], 3);
+        assert_int_equal(r.at[2], 7 + VL_S(5));
+        assert_int_equal(s.events, 3);
+        vl_sim_fini(&s);
+    }
+}
+
+/* Random arming, re-arming (earlier and later) and cancelling: every event
+ * that fires is due at its last armed time and precedes everything still
+ * pending in (due time, class, arming order). */
+#define NPOST 400
+typedef struct post_ctx {
+    vl_sim *s;
+    vl_event ev[NPOST];
+    vl_ns armed[NPOST];
+    int fired;
+} post_ctx;
+
+static void on_post_fire(void *ctx, vl_event *ev)
+{
+    post_ctx *c = ctx;
+    int id = (int)ev->tag;
+    assert_int_equal(ev->time, c->armed[id]);
+    for (int i = 0; i < NPOST; i++) {
+        const vl_event *o = &c->ev[i];
+        if (i == id || !vl_event_pending(o))
+            continue;
+        assert_true(vl_event_due(o) > ev->time ||
+                    (vl_event_due(o) == ev->time && vl_event_due_order(o) > ev->order));
+    }
+    c->fired++;
+}
+
+static void test_postponed_order_random(void **state)
+{
+    (void)state;
+    for (int kind = 0; kind < 2; kind++) {
+        vl_sim s;
+        vl_sim_init(&s, (vl_fel_kind)kind);
+        static post_ctx c;
+        c = (post_ctx){.s = &s};
+        vl_rng rng;
+        vl_rng_init(&rng, 11, "postpone");
+        for (int i = 0; i < NPOST; i++)
+            vl_event_init(&c.ev[i], on_post_fire, &c, (vl_event_class)(i % 3), (uint32_t)i);
+        for (int step = 0; step < 20000; step++) {
+            int id = (int)vl_rng_below(&rng, NPOST);
+            uint64_t u = vl_rng_below(&rng, 10);
+            if (u == 0) {
+                vl_sim_cancel(&s, &c.ev[id]);
+            } else {
+                vl_ns span = u < 5 ? 50 : u < 9 ? 5000 : VL_S(10); /* some too far */
+                c.armed[id] = s.now + (vl_ns)vl_rng_below(&rng, (uint64_t)span);
+                vl_sim_schedule(&s, &c.ev[id], c.armed[id]);
+            }
+            if (step % 3 == 0)
+                vl_sim_run(&s, s.events + 1);
+        }
+        vl_sim_run(&s, 0);
+        assert_int_equal(s.events, (uint64_t)c.fired);
+        assert_true(c.fired > 5000);
+        vl_sim_fini(&s);
+    }
+}
+
 /* Large population: the calendar resizes up and down and stays ordered. */
 static void test_calendar_resize_order(void **state)
 {
@@ -228,6 +324,8 @@ int main(void)
         cmocka_unit_test(test_calendar_agrees_with_heap),
         cmocka_unit_test(test_digest_sensitive),
         cmocka_unit_test(test_calendar_resize_order),
+        cmocka_unit_test(test_postponed_rearm),
+        cmocka_unit_test(test_postponed_order_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
