@@ -45,6 +45,8 @@ int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n)
 int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_builder build,
                            const void *ctx, bool processes)
 {
+    if (n <= 0) /* parameter tables keep counts positive */
+        return -1;
     w->prog = calloc((size_t)n, sizeof *w->prog);
     if (!w->prog)
         return -1;
