@@ -55,6 +55,7 @@ typedef struct vl_wstats {
     vl_hist response;     /* timer expiry -> the next sleep (request done);
                            * network clients: request -> response        */
     vl_hist io_latency;   /* block request submitted -> task woken        */
+    vl_hist completion;   /* processes it forked: fork -> exit (jobs)     */
     vl_netstats net;
 } vl_wstats;
 
@@ -101,6 +102,7 @@ typedef struct vl_task {
     int children;           /* forked and not exited                    */
     bool reaping;           /* blocked in wait4 until children is 0     */
     uint64_t forks;         /* children forked so far (names streams)   */
+    vl_ns born;             /* when it was forked (run-time children)   */
     vl_wstats *stats;
 } vl_task;
 

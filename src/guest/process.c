@@ -25,6 +25,7 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     if (!c)
         return false;
     c->mm = g->next_mm++;
+    c->born = now;
     c->parent = parent;
     c->vcpu = v;
     c->nice = parent->nice;
@@ -63,6 +64,7 @@ void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
     if (!p)
         return; /* a workload's own task: it stays, exited */
     g->exits++;
+    vl_hist_record(&t->stats->completion, now - t->born);
     t->parent = NULL;
     vl_list_push_back(&g->free_tasks, &t->link);
     if (--p->children == 0 && p->reaping) {

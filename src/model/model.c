@@ -55,6 +55,7 @@ static void on_warmup(void *ctx, vl_event *ev)
         vl_hist_reset(&s->wake_latency);
         vl_hist_reset(&s->response);
         vl_hist_reset(&s->io_latency);
+        vl_hist_reset(&s->completion);
     }
 }
 
@@ -79,6 +80,7 @@ static int create_workloads(vl_model *m, vl_error *err)
             vl_hist_init(&wl->stats.wake_latency);
             vl_hist_init(&wl->stats.response);
             vl_hist_init(&wl->stats.io_latency);
+            vl_hist_init(&wl->stats.completion);
             if (ws->type->create(m->guests[d], wl, ws->params) < 0)
                 return vl_error_at(err, scn->path, ws->line, ws->col,
                                    "workload '%s' of VM '%s' could not be created", ws->name,

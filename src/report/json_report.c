@@ -77,6 +77,8 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
         hist_obj(j, "response", &wl->stats.response);
         if (wl->stats.io_latency.count)
             hist_obj(j, "io_latency", &wl->stats.io_latency);
+        if (wl->stats.completion.count)
+            hist_obj(j, "completion", &wl->stats.completion);
         const vl_netstats *n = &wl->stats.net;
         if (n->rx_packets || n->sent) {
             vl_json_key(j, "net");

@@ -108,6 +108,13 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
             rc |= add(ms, (double)vl_hist_percentile(&s->response, 99),
                       "wl.%s.%s.response_p99_ns", vm, wl->name);
         }
+        if (s->completion.count) {
+            rc |= add(ms, (double)s->completion.count, "wl.%s.%s.jobs", vm, wl->name);
+            rc |= add(ms, vl_hist_mean(&s->completion), "wl.%s.%s.completion_mean_ns", vm,
+                      wl->name);
+            rc |= add(ms, (double)vl_hist_percentile(&s->completion, 99),
+                      "wl.%s.%s.completion_p99_ns", vm, wl->name);
+        }
         if (s->io_latency.count) {
             rc |= add(ms, vl_hist_mean(&s->io_latency), "wl.%s.%s.io_mean_ns", vm, wl->name);
             rc |= add(ms, (double)vl_hist_percentile(&s->io_latency, 99),

@@ -141,6 +141,8 @@ void vl_report_cdf(const vl_model *m, FILE *f)
         cdf_rows(f, name, &wl->stats.response);
         snprintf(name, sizeof name, "wl.%s.%s.io_latency", hv->vms[wl->vm].name, wl->name);
         cdf_rows(f, name, &wl->stats.io_latency);
+        snprintf(name, sizeof name, "wl.%s.%s.completion", hv->vms[wl->vm].name, wl->name);
+        cdf_rows(f, name, &wl->stats.completion);
     }
     for (int d = 0; d < hv->nvms; d++) {
         const vl_guest *g = vl_model_guest(m, d);

@@ -196,6 +196,49 @@ static void test_ping_round_trip(void **state)
     tk_close(&t);
 }
 
+/* A request/response server alone: response = request in (link + backend
+ * + softirq), 100 us of work, 12 us to send, the answer out: ~190 us. */
+static void test_rr_response(void **state)
+{
+    (void)state;
+    tk_sim t;
+    io_open(&t, 2, "", "  - {name: s, vcpus: 1, workloads: [{type: rr, clients: 2}]}\n", "500ms");
+    const vl_wstats *s = wl_stats(&t, 0);
+    double r = vl_hist_mean(&s->response);
+    print_message("rr: %llu answers, response %.1f us\n", (unsigned long long)s->bursts, r / 1e3);
+    assert_true(s->bursts > 2 * 400); /* two clients, ~1.2 ms per round */
+    assert_true(r > 100000 + 12000 + 50000 && r < 250000);
+    tk_close(&t);
+}
+
+/* find reads 4 KiB metadata blocks (100 us + 8.2 us at the device, 10 us
+ * of backend work), copy alternates 128 KiB reads and writes (100 + 262.1
+ * + 10 us), each plus the backends' wake-ups (six vCPUs share four pCPUs
+ * here); a wget of 20 MB completes at the link's payload rate. */
+static void test_block_tools_and_download(void **state)
+{
+    (void)state;
+    tk_sim t;
+    io_open(&t, 4, "",
+            "  - {name: f, vcpus: 1, workloads: [{type: find}]}\n"
+            "  - {name: c, vcpus: 1, workloads: [{type: copy}]}\n"
+            "  - {name: w, vcpus: 1, workloads: [{type: wget, bytes: 20000000}]}\n",
+            "500ms");
+    double find = vl_hist_mean(&wl_stats(&t, 0)->io_latency);
+    double copy = vl_hist_mean(&wl_stats(&t, 1)->io_latency);
+    const vl_wstats *w = wl_stats(&t, 2);
+    double done = vl_hist_mean(&w->response);
+    print_message("find %.1f us, copy %.1f us per request; wget 20 MB in %.1f ms\n", find / 1e3,
+                  copy / 1e3, done / 1e6);
+    assert_true(find > 118200 && find < 145000);
+    assert_true(copy > 372100 && copy < 410000);
+    assert_int_equal(w->bursts, 1);
+    /* 20e6 B at 956.4 Mbit/s of payload = 167 ms, plus slow start */
+    assert_true(done > 167e6 && done < 200e6);
+    assert_int_equal(w->net.rx_bytes, 20000000);
+    tk_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +249,8 @@ int main(void)
         cmocka_unit_test(test_jitter_grows_when_the_reader_is_descheduled),
         cmocka_unit_test(test_block_request_latency),
         cmocka_unit_test(test_ping_round_trip),
+        cmocka_unit_test(test_rr_response),
+        cmocka_unit_test(test_block_tools_and_download),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,12 @@ static void test_make_forks_and_waits(void **state)
     assert_true(g->exits + 2 >= g->forks && g->exits <= g->forks);
     assert_true(g->ntasks <= 4);
     assert_int_equal(g->next_mm - VL_GUEST_CHILD_MM_BASE, (int)g->forks);
+    /* job completion times: fork to exit, ~40 ms of CPU each, alone */
+    const vl_hist *jobs = &t.m.workloads[0].stats.completion;
+    print_message("jobs %llu, completion mean %.2f ms\n", (unsigned long long)jobs->count,
+                  vl_hist_mean(jobs) / 1e6);
+    assert_int_equal(jobs->count, g->exits);
+    assert_true(vl_hist_mean(jobs) > 35e6 && vl_hist_mean(jobs) < 45e6);
     tk_close(&t);
 }
 
