@@ -60,7 +60,7 @@
  */
 #include <stdio.h>
 
-#include "cfs_priv.h"
+#include "cfs_params.h"
 
 #define CFS_BASE_LATENCY VL_MS(6)        /* sysctl_sched_latency, unscaled */
 #define CFS_BASE_MIN_GRAN VL_US(750)     /* sysctl_sched_min_granularity, unscaled */
@@ -68,53 +68,15 @@
 #define CFS_SCALE_MAX_CPUS 8             /* Linux scales by 1 + log2(min(CPUs, 8)) */
 #define CFS_SHARES_PER_WEIGHT 4          /* Xen's default weight 256 -> cgroup's 1024 */
 
-static const char *const cfs_counter_names[CFS_NR_COUNTERS + 1] = {
-    [CFS_C_DIRECTED_YIELDS] = "directed_yields",
-    [CFS_C_YIELD_FAILURES] = "yield_failures",
-    [CFS_C_YIELD_NO_TARGET] = "yield_no_target",
-    [CFS_C_WAKEUP_PREEMPTIONS] = "wakeup_preemptions",
-    [CFS_C_TICK_PREEMPTIONS] = "tick_preemptions",
-    [CFS_C_MIGRATIONS] = "migrations",
-    [CFS_C_THROTTLES] = "throttles",
-    [CFS_NR_COUNTERS] = NULL,
-};
+static const char *const cfs_counter_names[] = {CFS_COUNTER_NAMES, NULL};
 
 static const vl_param cfs_params[] = {
-    {"latency", VL_PARAM_TIME, offsetof(cfs_priv, latency), 0, 0, VL_S(1), "ns",
-     "sched_latency: every runnable entity runs once per period; 0 = 6ms x (1+log2 min(pCPUs,8)) "
-     "(Linux 3.x)", NULL},
-    {"min_granularity", VL_PARAM_TIME, offsetof(cfs_priv, min_granularity), 0, 0, VL_S(1), "ns",
-     "sched_min_granularity: shortest run before tick preemption; 0 = 0.75ms x (1+log2 "
-     "min(pCPUs,8)) (Linux 3.x)", NULL},
-    {"wakeup_granularity", VL_PARAM_TIME, offsetof(cfs_priv, wakeup_granularity), 0, 0, VL_S(1),
-     "ns", "sched_wakeup_granularity: lead a waker needs to preempt; 0 = 1ms x (1+log2 "
-     "min(pCPUs,8)) (Linux 3.x)", NULL},
-    {"tick", VL_PARAM_TIME, offsetof(cfs_priv, tick), VL_MS(4), VL_MS(1), VL_MS(10), "ns",
-     "host tick: 4ms = CONFIG_HZ_250 of Debian/Ubuntu host kernels", NULL},
-    {"migration_cost", VL_PARAM_TIME, offsetof(cfs_priv, migration_cost), VL_US(500), 0, VL_S(1),
-     "ns", "sched_migration_cost: a vCPU that ran this recently is cache-hot, not pulled "
-     "(Linux 3.x)", NULL},
-    {"balance_interval", VL_PARAM_TIME, offsetof(cfs_priv, balance_interval), VL_MS(4), VL_MS(1),
-     VL_S(1), "ns", "load-balance interval of idle pCPUs (max_interval of Linux 3.x "
-     "SD_CPU_INIT)", NULL},
-    {"busy_factor", VL_PARAM_INT, offsetof(cfs_priv, busy_factor), 64, 1, 1024, "x",
-     "busy pCPUs balance every balance_interval x busy_factor (Linux 3.x SD_CPU_INIT)", NULL},
-    {"bandwidth_period", VL_PARAM_TIME, offsetof(cfs_priv, bandwidth_period), VL_MS(100), VL_MS(1),
-     VL_S(1), "ns", "cpu.cfs_period_us: a capped VM gets cap% of one pCPU per period "
-     "(default 100ms)", NULL},
-    {"gentle_fair_sleepers", VL_PARAM_BOOL, offsetof(cfs_priv, gentle_fair_sleepers), 1, 0, 1,
-     "bool", "sleeper credit is half a latency, not a whole one (Linux feature, default on)",
-     NULL},
-    {"directed_yield", VL_PARAM_BOOL, offsetof(cfs_priv, directed_yield), 1, 0, 1, "bool",
-     "KVM's kvm_vcpu_on_spin on pause-loop exits (off: a plain yield)", NULL},
-    {"load_balance", VL_PARAM_BOOL, offsetof(cfs_priv, load_balance), 1, 0, 1, "bool",
-     "idle, periodic and kicked load balancing (off: vCPUs move only at wake-up)", NULL},
+    CFS_PARAM_ENTRIES
     VL_PARAM_END,
 };
 
 static const vl_param cfs_vm_params[] = {
-    {"shares", VL_PARAM_INT, offsetof(cfs_vm, shares_param), 0, 0, CFS_MAX_SHARES, "shares",
-     "cpu.shares of the VM's cgroup; 0 = weight x 4 (Xen's default 256 -> cgroup's 1024)", NULL},
+    CFS_VM_PARAM_ENTRIES
     VL_PARAM_END,
 };
 
@@ -133,7 +95,7 @@ static int scale_factor(int npcpus)
     return f;
 }
 
-static int cfs_init(vl_sched *s)
+int cfs_op_init(vl_sched *s)
 {
     cfs_priv *sp = cfs_sp(s);
     int f = scale_factor(vl_npcpus(s));
@@ -172,10 +134,11 @@ static int cfs_init(vl_sched *s)
         }
     }
     cfs_bw_init(s);
+    cfs_coord_init(s);
     return 0;
 }
 
-static vl_pcpu *cfs_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+vl_pcpu *cfs_op_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     return cfs_select_cpu(s, v, why);
 }
@@ -194,6 +157,7 @@ static void check_preempt_wakeup(vl_sched *s, vl_pcpu *p, cfs_vcpu *cv, vl_ns no
     cfs_se *se = &cfs_vc(curr)->se, *pse = &cv->se;
     if (cfs_pc(p)->resched || !se->on_rq || se->rq->curr != se)
         return; /* a reschedule is coming anyway */
+    vl_ns at = now;
     bool scale = se->rq->nr_running >= cfs_sp(s)->nr_latency;
     if (se->rq != pse->rq) {
         se = se->parent;
@@ -205,11 +169,13 @@ static void check_preempt_wakeup(vl_sched *s, vl_pcpu *p, cfs_vcpu *cv, vl_ns no
     cfs_set_next_buddy(pse);
     if (scale && !se->grp)
         cfs_set_last_buddy(se);
+    if (cfs_sp(s)->coordinated && cfs_coord_defer(s, p, at))
+        return;
     vl_counter_add(s, CFS_C_WAKEUP_PREEMPTIONS, 1);
     cfs_resched(p);
 }
 
-static void cfs_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
+void cfs_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     (void)vector;
     cfs_vcpu *cv = cfs_vc(v);
@@ -218,10 +184,12 @@ static void cfs_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vecto
     if (cv->placed && cv->cpu != p)
         vl_counter_add(s, CFS_C_MIGRATIONS, 1);
     cfs_enqueue_vcpu(s, v, p, why != VL_WAKE_START, now);
+    if (cfs_sp(s)->coordinated && why == VL_WAKE_INTERRUPT)
+        cfs_coord_wake(s, v, vector, now);
     check_preempt_wakeup(s, p, cv, now);
 }
 
-static void cfs_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
+void cfs_op_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
 {
     (void)why;
     cfs_vcpu *cv = cfs_vc(v);
@@ -230,13 +198,13 @@ static void cfs_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
         cfs_dequeue_vcpu(v, vl_now(s));
 }
 
-static void cfs_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
+void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 {
     cfs_pc(cfs_vc(v)->cpu)->resched = true;
     cfs_yield(s, v, info, vl_now(s));
 }
 
-static vl_decision cfs_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
+vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     cfs_pc(p)->resched = false;
     cfs_put_prev(s, p, now);
@@ -244,7 +212,15 @@ static vl_decision cfs_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns
         cfs_enqueue_vcpu(s, prev, p, true, now); /* halted, and woke before this reschedule */
     if (cfs_root(p)->nr_running == 0)
         cfs_idle_balance(s, p, now);
-    vl_vcpu *next = cfs_pick_vcpu(s, p, now);
+    vl_vcpu *next = NULL;
+    if (cfs_sp(s)->coordinated) {
+        cfs_coord_put(s, p, prev, now);
+        next = cfs_coord_pick(s, p, now);
+    }
+    if (!next)
+        next = cfs_pick_vcpu(s, p, now);
+    if (cfs_sp(s)->coordinated)
+        cfs_coord_started(s, p, next, now);
     if (next) { /* back from its spin loop (kvm_vcpu_on_spin returns) */
         cfs_vc(next)->in_spin_loop = false;
         cfs_vc(next)->dy_eligible = false;
@@ -253,7 +229,7 @@ static vl_decision cfs_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns
 }
 
 /* task_tick_fair: charge, enforce the quota, check both levels, balance. */
-static void cfs_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
+void cfs_op_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
 {
     cfs_rq *root = cfs_root(p);
     cfs_se *gse = root->curr;
@@ -267,7 +243,7 @@ static void cfs_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
         bool preempt = q->curr && q->nr_running > 1 && cfs_check_preempt_tick(s, q, q->curr);
         if (root->nr_running > 1 && cfs_check_preempt_tick(s, root, gse))
             preempt = true;
-        if (preempt) {
+        if (preempt && !(cfs_sp(s)->coordinated && cfs_coord_defer(s, p, now))) {
             vl_counter_add(s, CFS_C_TICK_PREEMPTIONS, 1);
             cfs_resched(p);
         }
@@ -275,10 +251,12 @@ static void cfs_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
     cfs_balance_tick(s, p, now);
 }
 
-static void cfs_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
+void cfs_op_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
 {
     if (!p && slot == CFS_TIMER_BANDWIDTH)
         cfs_bw_period(s, now);
+    else if (p && slot == CFS_TIMER_COORD)
+        cfs_coord_timer(s, p, now);
 }
 
 static void dump_rq(const char *what, cfs_rq *q)
@@ -287,7 +265,7 @@ static void dump_rq(const char *what, cfs_rq *q)
             (long long)q->load, (long long)q->min_vruntime);
 }
 
-static void cfs_dump(vl_sched *s)
+void cfs_op_dump(vl_sched *s)
 {
     fprintf(stderr, "cfs: latency=%lld min_gran=%lld wakeup_gran=%lld nr_latency=%d\n",
             (long long)cfs_sp(s)->lat, (long long)cfs_sp(s)->min_gran,
@@ -322,14 +300,14 @@ static const vl_sched_ops cfs_ops = {
     .pcpu_size = sizeof(cfs_pcpu),
     .vm_size = sizeof(cfs_vm),
     .vcpu_size = sizeof(cfs_vcpu),
-    .init = cfs_init,
-    .pick_cpu = cfs_pick_cpu,
-    .do_schedule = cfs_do_schedule,
-    .vcpu_wake = cfs_vcpu_wake,
-    .vcpu_block = cfs_vcpu_block,
-    .vcpu_yield = cfs_vcpu_yield,
-    .tick = cfs_tick,
-    .timer_fired = cfs_timer_fired,
-    .dump = cfs_dump,
+    .init = cfs_op_init,
+    .pick_cpu = cfs_op_pick_cpu,
+    .do_schedule = cfs_op_do_schedule,
+    .vcpu_wake = cfs_op_vcpu_wake,
+    .vcpu_block = cfs_op_vcpu_block,
+    .vcpu_yield = cfs_op_vcpu_yield,
+    .tick = cfs_op_tick,
+    .timer_fired = cfs_op_timer_fired,
+    .dump = cfs_op_dump,
 };
 VL_REGISTER_POLICY(cfs_ops);

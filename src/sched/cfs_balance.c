@@ -89,15 +89,20 @@ static vl_pcpu *first_idle(vl_sched *s, vl_vcpu *v, vl_pcpu *prev, int lo, int h
 vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     vl_pcpu *prev = cfs_vc(v)->cpu;
-    if (why == VL_PICK_START || !prev || !vl_vcpu_affine(v, prev))
-        return idlest_cpu(s, v);
-    if (pcpu_idle(prev))
-        return prev;
-    cfs_pcpu *pc = cfs_pc(prev);
-    vl_pcpu *p = first_idle(s, v, prev, pc->core_lo, pc->core_hi, true); /* an SMT sibling */
-    if (!p)
-        p = first_idle(s, v, prev, pc->sock_lo, pc->sock_hi, false);
-    return p ? p : prev;
+    vl_pcpu *p;
+    if (why == VL_PICK_START || !prev || !vl_vcpu_affine(v, prev)) {
+        p = idlest_cpu(s, v);
+    } else if (pcpu_idle(prev)) {
+        p = prev;
+    } else {
+        cfs_pcpu *pc = cfs_pc(prev);
+        p = first_idle(s, v, prev, pc->core_lo, pc->core_hi, true); /* an SMT sibling */
+        if (!p)
+            p = first_idle(s, v, prev, pc->sock_lo, pc->sock_hi, false);
+        if (!p)
+            p = prev;
+    }
+    return cfs_sp(s)->balance_mode ? cfs_coord_select(s, v, p) : p;
 }
 
 /* The vCPU's weight as seen in the root runqueue (Linux task_h_load). */
@@ -110,6 +115,8 @@ static int64_t h_load(cfs_vcpu *cv)
 static bool can_migrate(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now, bool allow_hot)
 {
     if (cv->se.rq->curr == &cv->se || !vl_vcpu_affine(cv->v, dst))
+        return false;
+    if (cfs_sp(s)->balance_mode && !cfs_coord_may_migrate(s, cv, dst))
         return false;
     return allow_hot || now - cv->se.exec_start >= cfs_sp(s)->migration_cost;
 }

@@ -39,6 +39,8 @@ static cfs_se *leftmost(const cfs_rq *q)
     return l ? se_of(l) : NULL;
 }
 
+cfs_se *cfs_leftmost(const cfs_rq *q) { return leftmost(q); }
+
 static cfs_se *next_queued(const cfs_rq *q, const cfs_se *se)
 {
     return se->link.next == &q->queue ? NULL : se_of(se->link.next);
@@ -413,6 +415,18 @@ void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now)
     /* out of quota: the group leaves the root runqueue (throttle_cfs_rq) */
     if (cfs_bw_check(s, gse->grp->vm, now) && gse->on_rq)
         cfs_dequeue_entity(root, gse, now);
+}
+
+vl_vcpu *cfs_pick_this(vl_pcpu *p, cfs_vcpu *cv, vl_ns now)
+{
+    cfs_rq *root = cfs_root(p);
+    cfs_se *gse = cv->se.parent;
+    assert(gse->on_rq && gse->rq == root && root->curr == NULL && cv->se.rq->curr == NULL);
+    cfs_clear_buddies(root, gse);
+    set_next_entity(root, gse, now);
+    cfs_clear_buddies(cv->se.rq, &cv->se);
+    set_next_entity(cv->se.rq, &cv->se, now);
+    return cv->v;
 }
 
 vl_vcpu *cfs_pick_vcpu(vl_sched *s, vl_pcpu *p, vl_ns now)
