@@ -177,7 +177,7 @@ void cfs_coord_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
              * slice is extended (a vCPU running normally stays normal) */
             vl_pcpu *p = vl_vcpu_pcpu(dst);
             cfs_pcpu *pc = cfs_pc(p);
-            if (pc->urgent_since >= 0) {
+            if (pc->urgent_since >= 0 && pc->urgent_since + cd->urgent_left > now) {
                 vl_counter_add(s, CFS_C_TLB_EXTENSIONS, 1);
                 cd->urgent_left += sp->tlb_extension;
                 arm(s, p, pc->urgent_since + cd->urgent_left);

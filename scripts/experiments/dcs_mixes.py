@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""dcs_mixes.py - the DCS evaluation's mixes (docs/experiments.md).
+
+For each mix and scheduler: runs the mix, and each of its applications
+alone in one VM (same host, same scheduler), and prints a Markdown table: per VM the slowdown
+against its solo run (solo work / mixed work: CPU time spent on the
+application, spinning excluded), the weighted speedup of the mix (the sum
+over VMs of mixed work / solo work), the main VM's spinlock wait and TLB
+shootdown and reschedule-IPI latencies, and the CPU shares against the
+entitled ones.
+
+  scripts/experiments/dcs_mixes.py [--bin build-release/vcpulab]
+      [--sched cfs,balance,dcs] [--mix vips-facesim,x264:streamcluster,...]
+      [--duration 4s] [--seed 1]
+A mix is vips-facesim (1 vips + 2 facesim) or CO:MAIN (1 MAIN + the
+evaluation's co-runners: 2 x264, 1 dedup or 1 freqmine).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MIXES = ["vips-facesim", "x264:streamcluster", "dedup:streamcluster", "freqmine:streamcluster"]
+# As scenarios/experiments/dcs-*.yaml: an 8-pCPU host without PLE, 8-vCPU
+# guests with the Ubuntu 11.04-era IPI vectors.
+HOST = "host: {pcpus: 8, ple: {enabled: false}}\n"
+VM = ("  - {name: %s, vcpus: 8, guest: {tlb_vectors: legacy, wakeup_ipi: resched},\n"
+      "     workloads: [{type: %s}]}\n")
+RUN = "run: {duration: %s, warmup: 500ms, seed: %d}\n"
+
+
+def apps_of(mix):
+    """The applications of a mix, the main VM's first."""
+    if mix == "vips-facesim":
+        return ["vips", "facesim", "facesim"]
+    co, main = mix.split(":")
+    return [main] + [co] * (2 if co == "x264" else 1)
+
+
+def scenario(apps, duration, seed):
+    vms = "".join(VM % ("main" if i == 0 else "co%d" % i, a) for i, a in enumerate(apps))
+    return "name: dcs\n" + HOST + "vms:\n" + vms + RUN % (duration, seed)
+
+
+def run(binary, text, sched):
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as scn, \
+            tempfile.NamedTemporaryFile(suffix=".json") as out:
+        scn.write(text)
+        scn.flush()
+        cmd = [binary, "run", scn.name, "--sched", sched, "--json", out.name]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        with open(out.name) as f:
+            return json.load(f)
+
+
+def work(vm):
+    return sum(w["work_ns"] for w in vm["workloads"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build-release/vcpulab"))
+    ap.add_argument("--sched", default="cfs,balance,dcs")
+    ap.add_argument("--mix", default=",".join(MIXES))
+    ap.add_argument("--duration", default="4s")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    print("| mix | scheduler | slowdown per VM (main first) | weighted speedup | main: lock wait mean | TLB shootdown | resched IPI | shares (entitled) |")
+    print("|---|---|---|---|---|---|---|---|")
+    solo = {}
+    for mix in a.mix.split(","):
+        apps = apps_of(mix)
+        for sched in a.sched.split(","):
+            doc = run(a.bin, scenario(apps, a.duration, a.seed), sched)
+            vms = [v for v in doc["vms"] if not v.get("host")]
+            slow, ws = [], 0.0
+            for app, vm in zip(apps, vms):
+                if (app, sched) not in solo:
+                    one = run(a.bin, scenario([app], a.duration, a.seed), sched)
+                    solo[(app, sched)] = work(one["vms"][0])
+                alone, mixed = solo[(app, sched)], work(vm)
+                slow.append(alone / mixed if mixed else float("inf"))
+                ws += mixed / alone if alone else 0
+            g = vms[0]["guest"]
+            locks = [l for l in g["locks"] if l["contended"]]
+            lock = max((l["wait"]["mean_ns"] for l in locks), default=0)
+            tlb = g["tlb_shootdowns"]["latency"]["mean_ns"]
+            res = g["ipi_latency"]["reschedule"]["mean_ns"]
+            shares = ", ".join("%.0f%% (%.0f%%)" % (100 * v["share"], 100 * v["entitled_share"])
+                               for v in vms)
+            print("| %s | %s | %s | %.2f | %.1f µs | %.0f µs | %.0f µs | %s |" % (
+                mix, sched, " / ".join("%.2f" % s for s in slow), ws, lock / 1e3, tlb / 1e3,
+                res / 1e3, shares))
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
