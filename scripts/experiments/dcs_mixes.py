@@ -11,9 +11,10 @@ entitled ones.
 
   scripts/experiments/dcs_mixes.py [--bin build-release/vcpulab]
       [--sched cfs,balance,dcs] [--mix vips-facesim,x264:streamcluster,...]
-      [--duration 4s] [--seed 1]
-A mix is vips-facesim (1 vips + 2 facesim) or CO:MAIN (1 MAIN + the
-evaluation's co-runners: 2 x264, 1 dedup or 1 freqmine).
+      [--duration 4s] [--seed 1] [--set params.dcs.urgent_slice=1ms ...]
+A mix is vips-facesim (1 vips + 2 facesim), CO:MAIN (1 MAIN + the
+evaluation's co-runners: 2 x264, 1 dedup or 1 freqmine), or A+B+... (one
+VM per application, the first the main one).
 """
 import argparse
 import json
@@ -36,6 +37,8 @@ def apps_of(mix):
     """The applications of a mix, the main VM's first."""
     if mix == "vips-facesim":
         return ["vips", "facesim", "facesim"]
+    if "+" in mix:
+        return mix.split("+")
     co, main = mix.split(":")
     return [main] + [co] * (2 if co == "x264" else 1)
 
@@ -45,12 +48,14 @@ def scenario(apps, duration, seed):
     return "name: dcs\n" + HOST + "vms:\n" + vms + RUN % (duration, seed)
 
 
-def run(binary, text, sched):
+def run(binary, text, sched, sets=()):
     with tempfile.NamedTemporaryFile("w", suffix=".yaml") as scn, \
             tempfile.NamedTemporaryFile(suffix=".json") as out:
         scn.write(text)
         scn.flush()
         cmd = [binary, "run", scn.name, "--sched", sched, "--json", out.name]
+        for kv in sets:
+            cmd += ["--set", kv]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         with open(out.name) as f:
             return json.load(f)
@@ -67,6 +72,8 @@ def main():
     ap.add_argument("--mix", default=",".join(MIXES))
     ap.add_argument("--duration", default="4s")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--set", action="append", default=[],
+                    help="a scenario override for every run, e.g. params.dcs.urgent_allowance=6ms")
     a = ap.parse_args()
     print("| mix | scheduler | slowdown per VM (main first) | weighted speedup | main: lock wait mean | TLB shootdown | resched IPI | shares (entitled) |")
     print("|---|---|---|---|---|---|---|---|")
@@ -74,12 +81,12 @@ def main():
     for mix in a.mix.split(","):
         apps = apps_of(mix)
         for sched in a.sched.split(","):
-            doc = run(a.bin, scenario(apps, a.duration, a.seed), sched)
+            doc = run(a.bin, scenario(apps, a.duration, a.seed), sched, a.set)
             vms = [v for v in doc["vms"] if not v.get("host")]
             slow, ws = [], 0.0
             for app, vm in zip(apps, vms):
                 if (app, sched) not in solo:
-                    one = run(a.bin, scenario([app], a.duration, a.seed), sched)
+                    one = run(a.bin, scenario([app], a.duration, a.seed), sched, a.set)
                     solo[(app, sched)] = work(one["vms"][0])
                 alone, mixed = solo[(app, sched)], work(vm)
                 slow.append(alone / mixed if mixed else float("inf"))
