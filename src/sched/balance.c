@@ -28,22 +28,9 @@ static const vl_sched_ops balance_ops = {
     .name = "balance",
     .description = "Balance scheduling on KVM's CFS: sibling vCPUs are never placed on (or "
                    "balanced onto) the same pCPU runqueue, so they are not stacked.",
-    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
     .params = balance_params,
     .vm_params = balance_vm_params,
     .counters = balance_counter_names,
-    .priv_size = sizeof(cfs_priv),
-    .pcpu_size = sizeof(cfs_pcpu),
-    .vm_size = sizeof(cfs_vm),
-    .vcpu_size = sizeof(cfs_vcpu),
-    .init = cfs_op_init,
-    .pick_cpu = cfs_op_pick_cpu,
-    .do_schedule = cfs_op_do_schedule,
-    .vcpu_wake = cfs_op_vcpu_wake,
-    .vcpu_block = cfs_op_vcpu_block,
-    .vcpu_yield = cfs_op_vcpu_yield,
-    .tick = cfs_op_tick,
-    .timer_fired = cfs_op_timer_fired,
-    .dump = cfs_op_dump,
+    CFS_FAMILY_OPS,
 };
 VL_REGISTER_POLICY(balance_ops);

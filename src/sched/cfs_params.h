@@ -40,6 +40,17 @@
     {"shares", VL_PARAM_INT, offsetof(cfs_vm, shares_param), 0, 0, CFS_MAX_SHARES, "shares", \
      "cpu.shares of the VM's cgroup; 0 = weight x 4 (Xen's default 256 -> cgroup's 1024)", NULL},
 
+/* The ops-table fields the cfs family shares: its private structs and the
+ * hooks of cfs.c (balance and dcs add their tables, counters and, for dcs,
+ * ipi_sent). */
+#define CFS_FAMILY_OPS                                                                           \
+    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS, .priv_size = sizeof(cfs_priv),                  \
+    .pcpu_size = sizeof(cfs_pcpu), .vm_size = sizeof(cfs_vm), .vcpu_size = sizeof(cfs_vcpu),     \
+    .init = cfs_op_init, .pick_cpu = cfs_op_pick_cpu, .do_schedule = cfs_op_do_schedule,         \
+    .vcpu_wake = cfs_op_vcpu_wake, .vcpu_block = cfs_op_vcpu_block,                              \
+    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick, .timer_fired = cfs_op_timer_fired,     \
+    .dump = cfs_op_dump
+
 /* Counter names of the cfs family, in the order of the CFS_C_* enum; the
  * coordinated ones (balance, dcs) append CFS_COORD_COUNTER_NAMES. */
 #define CFS_COUNTER_NAMES \

@@ -56,23 +56,10 @@ static const vl_sched_ops dcs_ops = {
                    "make TLB-shootdown receivers urgent (picked first within an allowance, run an "
                    "urgent slice unpreempted), reschedule-IPI senders get a preemption delay, and "
                    "vCPUs are placed load-conscious and never beside a sibling.",
-    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
     .params = dcs_params,
     .vm_params = dcs_vm_params,
     .counters = dcs_counter_names,
-    .priv_size = sizeof(cfs_priv),
-    .pcpu_size = sizeof(cfs_pcpu),
-    .vm_size = sizeof(cfs_vm),
-    .vcpu_size = sizeof(cfs_vcpu),
-    .init = cfs_op_init,
-    .pick_cpu = cfs_op_pick_cpu,
-    .do_schedule = cfs_op_do_schedule,
-    .vcpu_wake = cfs_op_vcpu_wake,
-    .vcpu_block = cfs_op_vcpu_block,
-    .vcpu_yield = cfs_op_vcpu_yield,
-    .tick = cfs_op_tick,
-    .timer_fired = cfs_op_timer_fired,
+    CFS_FAMILY_OPS,
     .ipi_sent = cfs_coord_ipi,
-    .dump = cfs_op_dump,
 };
 VL_REGISTER_POLICY(dcs_ops);
