@@ -56,5 +56,6 @@ int vl_cmd_compare(int argc, char **argv);
 int vl_cmd_list(int argc, char **argv);
 int vl_cmd_describe(int argc, char **argv);
 int vl_cmd_validate(int argc, char **argv);
+int vl_cmd_sweep(int argc, char **argv);
 
 #endif
