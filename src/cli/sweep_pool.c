@@ -7,9 +7,12 @@
  * order; ordering the output is the caller's business.
  *
  * SIGINT and SIGTERM only set a flag in the parent; the loop then kills
- * (SIGKILL) and reaps every running child and returns.  Signals are blocked
- * around fork() so that a child never runs the parent's handler: it resets
- * them to the default before unblocking. */
+ * (SIGKILL) and reaps every running child and returns.  They stay blocked
+ * in the parent except inside ppoll(), so the flag is never missed between
+ * a check and the wait, and no write of the output is interrupted.  A child
+ * gets the dispositions and the mask the sweep started with (a sweep started
+ * with SIGINT ignored, as `cmd &` in a script, keeps ignoring it). */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -59,7 +62,13 @@ int sweep_write_all(int fd, const void *data, size_t len)
     return write_all(fd, data, len);
 }
 
-static int start(worker *w, long index, sweep_job_fn job, void *ctx, const sigset_t *blocked)
+/* The signal state the sweep started with, restored in each child. */
+typedef struct sig_state {
+    struct sigaction old_int, old_term;
+    sigset_t old_mask;
+} sig_state;
+
+static int start(worker *w, long index, sweep_job_fn job, void *ctx, const sig_state *ss)
 {
     int fds[2];
     if (pipe(fds) < 0) {
@@ -67,20 +76,17 @@ static int start(worker *w, long index, sweep_job_fn job, void *ctx, const sigse
         return -1;
     }
     fflush(NULL); /* the child must not inherit unwritten output */
-    sigset_t old;
-    sigprocmask(SIG_BLOCK, blocked, &old);
     pid_t pid = fork();
     if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        sigaction(SIGINT, &ss->old_int, NULL);
+        sigaction(SIGTERM, &ss->old_term, NULL);
+        sigprocmask(SIG_SETMASK, &ss->old_mask, NULL);
         close(fds[0]);
         int rc = job(index, fds[1], ctx);
         close(fds[1]);
         _exit(rc);
     }
     int fork_errno = errno;
-    sigprocmask(SIG_SETMASK, &old, NULL);
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
@@ -152,16 +158,26 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
     for (int i = 0; i < workers; i++)
         ws[i].fd = -1;
 
-    struct sigaction sa = {0}, old_int, old_term;
+    sig_state ss;
+    struct sigaction sa = {0};
     sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll() returns EINTR */
+    sa.sa_flags = SA_RESTART; /* ppoll() returns EINTR regardless */
+    sigemptyset(&sa.sa_mask);
     got_signal = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigset_t blocked;
+    sigset_t blocked, waiting;
     sigemptyset(&blocked);
     sigaddset(&blocked, SIGINT);
     sigaddset(&blocked, SIGTERM);
+    sigprocmask(SIG_BLOCK, &blocked, &ss.old_mask);
+    sigaction(SIGINT, NULL, &ss.old_int);
+    sigaction(SIGTERM, NULL, &ss.old_term);
+    if (ss.old_int.sa_handler != SIG_IGN)
+        sigaction(SIGINT, &sa, NULL);
+    if (ss.old_term.sa_handler != SIG_IGN)
+        sigaction(SIGTERM, &sa, NULL);
+    waiting = ss.old_mask;
+    sigdelset(&waiting, SIGINT);
+    sigdelset(&waiting, SIGTERM);
 
     long next = 0;
     int running = 0, stop = 0;
@@ -170,7 +186,7 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
             int i = 0;
             while (ws[i].pid)
                 i++;
-            if (start(&ws[i], next, job, ctx, &blocked) < 0) {
+            if (start(&ws[i], next, job, ctx, &ss) < 0) {
                 res->failed = next;
                 stop = 1;
                 break;
@@ -186,9 +202,10 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
                 pfd[n] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
                 slot[n++] = i;
             }
-        int pr = poll(pfd, (nfds_t)n, progress->enabled ? PROGRESS_TICK_MS : -1);
+        struct timespec tick = {0, PROGRESS_TICK_MS * 1000000L};
+        int pr = ppoll(pfd, (nfds_t)n, progress->enabled ? &tick : NULL, &waiting);
         if (pr < 0 && errno != EINTR) {
-            vl_cli_fail("sweep: poll: %s", strerror(errno));
+            vl_cli_fail("sweep: ppoll: %s", strerror(errno));
             res->failed = ws[slot[0]].index;
             break;
         }
@@ -232,9 +249,13 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
             reap(ws[i].pid);
             release(&ws[i]);
         }
-    res->signo = (int)got_signal;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    /* a signal that came after the last wait still counts */
+    struct timespec zero = {0, 0};
+    int late = sigtimedwait(&blocked, NULL, &zero);
+    res->signo = got_signal ? (int)got_signal : late > 0 ? late : 0;
+    sigaction(SIGINT, &ss.old_int, NULL);
+    sigaction(SIGTERM, &ss.old_term, NULL);
+    sigprocmask(SIG_SETMASK, &ss.old_mask, NULL);
     free(ws);
     free(pfd);
     free(slot);
