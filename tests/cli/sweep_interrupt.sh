@@ -2,6 +2,7 @@
 # SIGINT during a sweep keeps the runs that finished: complete rows only (in
 # run order), a valid JSON array of those runs, no temporary file, exit 130
 # and one line saying how many runs finished.  SIGTERM likewise (143).
+# A worker killed under the sweep stops it with exit status 1.
 set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
@@ -11,7 +12,7 @@ fail=0
 g="$src/scenarios/guest-mechanisms.yaml"
 # 20 runs of a few tenths of a second each: the sweep is still busy when
 # the first rows appear
-args=(--grid params.credit.tslice=30ms --seeds 20 --duration 300s -j 2)
+args=(--grid params.credit.tslice=30ms --seeds 20 --duration 150s -j 2)
 
 interrupt() { # signal, expected status
   local sig=$1 want=$2
@@ -52,4 +53,23 @@ PY
 }
 interrupt INT 130
 interrupt TERM 143
+
+# A worker that dies stops the sweep: the runs that finished are kept, the
+# failed run is named, exit status 1.
+rm -f "$tmp"/out.*
+"$bin" sweep "$g" "${args[@]}" --csv "$tmp/out.csv" 2>"$tmp/out.err" &
+pid=$!
+for i in $(seq 600); do
+  kids=$(ps -o pid= --ppid $pid)
+  [ -n "$kids" ] && break
+  sleep 0.05
+done
+for k in $kids; do kill -KILL "$k"; break; done
+wait $pid
+rc=$?
+[ $rc -eq 1 ] || { echo "FAIL kill: exit $rc, want 1"; fail=1; }
+grep -qE '^vcpulab: sweep: run [0-9]+: its worker was killed by signal 9' "$tmp/out.err" &&
+  grep -qE '^vcpulab: sweep stopped: run [0-9]+ \(params.credit.tslice=30ms sched=credit seed=[0-9]+\) failed; [0-9]+ of 20 runs finished' \
+    "$tmp/out.err" || { echo "FAIL kill: message:"; cat "$tmp/out.err"; fail=1; }
+[ -s "$tmp/out.csv" ] && [ "$(tail -c 1 "$tmp/out.csv")" = "" ] || { echo "FAIL kill: no complete CSV"; fail=1; }
 exit $fail
