@@ -34,14 +34,16 @@ static const char sweep_usage[] =
     "Runs SCENARIO for every combination of the grid's values, each policy and\n"
     "each seed, in parallel worker processes, and writes every run's metrics.\n"
     "\n"
-    "  --grid KEY=V1,V2,...  a --set path and the values it takes (repeatable;\n"
-    "                      the first key varies slowest).  Commas inside [] {}\n"
-    "                      or quotes do not split, e.g. --grid params.credit.tslice=10ms,30ms\n"
+    "  --grid KEY=V1,V2,...  a --set path and the values it takes, e.g.\n"
+    "                      --grid params.credit.tslice=10ms,30ms (repeatable; the\n"
+    "                      first key varies slowest; commas inside [] {} or quotes\n"
+    "                      do not split a value)\n"
     "  --sched A,B,...     policies (default: the scenario's `scheduler`)\n"
-    "  --seeds N           seeds per configuration: run.seed, run.seed+1, ... (default 1)\n"
+    "  --seeds N           seeds per configuration: run.seed, run.seed+1, ...\n"
+    "                      (default 1)\n"
     "  -j, --jobs N        worker processes (default: the number of online CPUs)\n"
-    "  --csv FILE|-        one row per (run, metric): scenario,sched,seed,metric,value\n"
-    "                      and one column per grid key\n"
+    "  --csv FILE|-        one row per (run, metric): scenario,sched,seed,metric,\n"
+    "                      value and one column per grid key\n"
     "  --json FILE|-       an array with one object per run\n"
     "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
     "                      one line per policy (and per value of the other keys)\n"
@@ -196,6 +198,30 @@ static int validate(sweep_ctx *x)
     return 0;
 }
 
+/* The result of a run on the pipe: RESULT_MAGIC and the count (uint32
+ * each), then per metric its name with the NUL and its value (a double). */
+static int send_metrics(int fd, const vl_metrics *ms)
+{
+    size_t len = 2 * sizeof(uint32_t);
+    for (int k = 0; k < ms->n; k++)
+        len += strlen(ms->v[k].name) + 1 + sizeof(double);
+    char *buf = malloc(len), *p = buf;
+    if (!buf)
+        return -1;
+    uint32_t head[2] = {RESULT_MAGIC, (uint32_t)ms->n};
+    memcpy(p, head, sizeof head);
+    p += sizeof head;
+    for (int k = 0; k < ms->n; k++) {
+        size_t n = strlen(ms->v[k].name) + 1;
+        memcpy(p, ms->v[k].name, n);
+        memcpy(p + n, &ms->v[k].value, sizeof(double));
+        p += n + sizeof(double);
+    }
+    int rc = sweep_write_all(fd, buf, len);
+    free(buf);
+    return rc;
+}
+
 /* In the worker: runs i and writes its metrics to fd. */
 static int run_job(long i, int fd, void *ctx)
 {
@@ -221,11 +247,8 @@ static int run_job(long i, int fd, void *ctx)
     } else if (vl_metrics_collect(&m, &ms) < 0) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
-    } else {
-        uint32_t head[2] = {RESULT_MAGIC, (uint32_t)ms.n};
-        if (sweep_write_all(fd, head, sizeof head) < 0 ||
-            sweep_write_all(fd, ms.v, (size_t)ms.n * sizeof *ms.v) < 0)
-            status = VL_EXIT_RUN;
+    } else if (send_metrics(fd, &ms) < 0) {
+        status = VL_EXIT_RUN;
     }
     vl_metrics_free(&ms);
     vl_model_destroy(&m);
@@ -330,20 +353,32 @@ static void flush_outputs(sweep_ctx *x)
 static int on_done(long i, const void *data, size_t len, void *ctx)
 {
     sweep_ctx *x = ctx;
+    const char *p = data, *end = p + len;
     uint32_t head[2];
     if (len < sizeof head)
         goto bad;
-    memcpy(head, data, sizeof head);
-    if (head[0] != RESULT_MAGIC || len != sizeof head + (size_t)head[1] * sizeof(vl_metric))
+    memcpy(head, p, sizeof head);
+    p += sizeof head;
+    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))))
         goto bad;
     vl_metrics *ms = &x->slots[i].ms;
-    ms->n = ms->cap = (int)head[1];
-    ms->v = malloc((size_t)ms->n * sizeof *ms->v + 1);
+    ms->v = calloc((size_t)head[1] + 1, sizeof *ms->v);
     if (!ms->v) {
         vl_cli_fail("out of memory");
         return -1;
     }
-    memcpy(ms->v, (const char *)data + sizeof head, (size_t)ms->n * sizeof *ms->v);
+    ms->cap = (int)head[1] + 1;
+    for (ms->n = 0; ms->n < (int)head[1]; ms->n++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        vl_metric *m = &ms->v[ms->n];
+        if (!nul || (size_t)(nul - p) >= sizeof m->name || (size_t)(end - nul - 1) < sizeof(double))
+            goto bad;
+        memcpy(m->name, p, (size_t)(nul - p) + 1);
+        memcpy(&m->value, nul + 1, sizeof(double));
+        p = nul + 1 + sizeof(double);
+    }
+    if (p != end)
+        goto bad;
     x->slots[i].done = true;
     if (i != x->next)
         return 0;
