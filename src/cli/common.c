@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -25,6 +26,10 @@ int vl_outfile_open(vl_outfile *o, const char *path)
         vl_cli_fail("%s: cannot create: %s", path, strerror(errno));
         return -1;
     }
+    /* mkstemp() creates 0600; give the file the mode a plain open() would */
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     o->f = fdopen(fd, "w");
     if (!o->f) {
         close(fd);

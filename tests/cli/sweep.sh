@@ -104,5 +104,11 @@ expect_bad conflict "--grid run.duration: --duration sets the same value" \
   "$g" --grid run.duration=1s,2s --duration 3s --csv -
 expect_bad sched "unknown policy 'nosuch'" "$g" --grid host.pcpus=2 --sched credit,nosuch --csv -
 
+# Output files get the mode the umask gives (not mkstemp's 0600).
+(umask 022 && "$bin" sweep "$g" --grid host.pcpus=2 --duration 600ms --csv "$tmp/mode.csv" &&
+  "$bin" run "$g" --duration 600ms --quiet --json "$tmp/mode.json") || fail=1
+[ "$(stat -c %a "$tmp/mode.csv") $(stat -c %a "$tmp/mode.json")" = "644 644" ] ||
+  { echo "FAIL: output file modes: $(stat -c %a "$tmp/mode.csv" "$tmp/mode.json")"; fail=1; }
+
 "$bin" sweep --help | grep -q "usage: vcpulab sweep" || { echo "FAIL: sweep --help"; fail=1; }
 exit $fail
