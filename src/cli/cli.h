@@ -43,12 +43,19 @@ typedef struct vl_cli_common {
 /* Handles a shared option (returns 1 if it was one, 0 if not, -1 bad). */
 int vl_cli_common_opt(vl_cli_common *c, int opt, const char *arg);
 int vl_cli_load(const char *path, vl_cli_common *c, vl_scenario *scn);
+/* The part of vl_cli_load() after loading: --seed and --duration (prints
+ * the error and frees scn when the duration is not longer than the warm-up). */
+int vl_cli_apply(const vl_cli_common *c, vl_scenario *scn);
 const vl_sched_ops *vl_cli_policy(const char *name);
+/* Splits "A,B,..." (modified in place) into at most max policies; prints
+ * the error ("CMD: ...") and returns -1 on an unknown or missing one. */
+int vl_cli_policies(char *list, const vl_sched_ops **ops, int max, int *n, const char *cmd);
 
 int vl_cmd_run(int argc, char **argv);
 int vl_cmd_compare(int argc, char **argv);
 int vl_cmd_list(int argc, char **argv);
 int vl_cmd_describe(int argc, char **argv);
 int vl_cmd_validate(int argc, char **argv);
+int vl_cmd_sweep(int argc, char **argv);
 
 #endif

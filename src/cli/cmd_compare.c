@@ -35,24 +35,6 @@ typedef struct cmp_run {
     vl_metrics ms;
 } cmp_run;
 
-static int split_policies(char *list, const vl_sched_ops **ops, int *n)
-{
-    *n = 0;
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        if (*n == MAX_POLICIES) {
-            vl_cli_fail("compare: at most %d policies", MAX_POLICIES);
-            return -1;
-        }
-        if (!(ops[(*n)++] = vl_cli_policy(tok)))
-            return -1;
-    }
-    if (*n == 0) {
-        vl_cli_fail("compare: --sched needs at least one policy");
-        return -1;
-    }
-    return 0;
-}
-
 static double metric_of(const cmp_run *r, const char *name, int *found)
 {
     const vl_metric *m = vl_metrics_find(&r->ms, name);
@@ -219,7 +201,7 @@ int vl_cmd_compare(int argc, char **argv)
     }
     const vl_sched_ops *ops[MAX_POLICIES];
     int npol;
-    if (split_policies(sched_list, ops, &npol) < 0)
+    if (vl_cli_policies(sched_list, ops, MAX_POLICIES, &npol, "compare") < 0)
         return VL_EXIT_USAGE;
     vl_scenario scn;
     if (vl_cli_load(argv[optind], &c, &scn) < 0)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -25,6 +26,10 @@ int vl_outfile_open(vl_outfile *o, const char *path)
         vl_cli_fail("%s: cannot create: %s", path, strerror(errno));
         return -1;
     }
+    /* mkstemp() creates 0600; give the file the mode a plain open() would */
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um);
     o->f = fdopen(fd, "w");
     if (!o->f) {
         close(fd);
@@ -97,6 +102,24 @@ const vl_sched_ops *vl_cli_policy(const char *name)
     return ops;
 }
 
+int vl_cli_policies(char *list, const vl_sched_ops **ops, int max, int *n, const char *cmd)
+{
+    *n = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n == max) {
+            vl_cli_fail("%s: at most %d policies", cmd, max);
+            return -1;
+        }
+        if (!(ops[(*n)++] = vl_cli_policy(tok)))
+            return -1;
+    }
+    if (*n == 0) {
+        vl_cli_fail("%s: --sched needs at least one policy", cmd);
+        return -1;
+    }
+    return 0;
+}
+
 int vl_cli_common_opt(vl_cli_common *c, int opt, const char *arg)
 {
     char *end;
@@ -142,6 +165,11 @@ int vl_cli_load(const char *path, vl_cli_common *c, vl_scenario *scn)
         vl_cli_error(&err);
         return -1;
     }
+    return vl_cli_apply(c, scn);
+}
+
+int vl_cli_apply(const vl_cli_common *c, vl_scenario *scn)
+{
     if (c->seed_given)
         scn->seed = c->seed;
     if (c->duration > 0) {

@@ -13,6 +13,7 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO        run one scenario under one policy\n"
     "  compare SCENARIO    run several policies on the same seeds, side by side\n"
+    "  sweep SCENARIO      run a parameter grid x policies x seeds in parallel\n"
     "  list policies|workloads\n"
     "                      what is registered\n"
     "  describe NAME       a policy's or workload's description and parameters\n"
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"run", vl_cmd_run},           {"compare", vl_cmd_compare},
         {"list", vl_cmd_list},         {"describe", vl_cmd_describe},
-        {"validate", vl_cmd_validate},
+        {"validate", vl_cmd_validate}, {"sweep", vl_cmd_sweep},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

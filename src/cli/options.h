@@ -14,6 +14,10 @@ enum {
     OPT_QUIET,
     OPT_CDF,
     OPT_HELP,
+    OPT_GRID,
+    OPT_JOBS,
+    OPT_PLOT,
+    OPT_PLOT_OUT,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

@@ -1,0 +1,681 @@
+/* cli/cmd_sweep.c - `vcpulab sweep`: a scenario over a parameter grid.
+ *
+ * The runs are the cross product grid points x policies x seeds, numbered
+ * with the first grid key varying slowest and the seed fastest.  Every grid
+ * point is loaded (and a model created for each policy) before any run
+ * starts, so a bad key or value fails at once with its --grid location.
+ * The runs go to worker processes (sweep_pool.c); results come back in
+ * completion order and are written in run order: a run's rows go out as
+ * soon as every run before it has been written, so the output is the same
+ * bytes whatever -j is, and an interrupted sweep keeps what finished. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/options.h"
+#include "cli/stats.h"
+#include "cli/sweep.h"
+#include "model/model.h"
+#include "report/report.h"
+#include "vl_json.h"
+
+#define MAX_POLICIES 16
+#define MAX_WORKERS 1024
+/* What a worker writes first: a magic number and the metric count. */
+#define RESULT_MAGIC 0x76637377u /* "vcsw" */
+
+static const char sweep_usage[] =
+    "usage: vcpulab sweep SCENARIO --grid KEY=V1,V2,... [--grid ...] [options]\n"
+    "\n"
+    "Runs SCENARIO for every combination of the grid's values, each policy and\n"
+    "each seed, in parallel worker processes, and writes every run's metrics.\n"
+    "\n"
+    "  --grid KEY=V1,V2,...  a --set path and the values it takes, e.g.\n"
+    "                      --grid params.credit.tslice=10ms,30ms (repeatable; the\n"
+    "                      first key varies slowest; commas inside [] {} or quotes\n"
+    "                      do not split a value)\n"
+    "  --sched A,B,...     policies (default: the scenario's `scheduler`)\n"
+    "  --seeds N           seeds per configuration: run.seed, run.seed+1, ...\n"
+    "                      (default 1)\n"
+    "  -j, --jobs N        worker processes (default: the number of online CPUs)\n"
+    "  --csv FILE|-        one row per (run, metric): scenario,sched,seed,metric,\n"
+    "                      value and one column per grid key\n"
+    "  --json FILE|-       an array with one object per run\n"
+    "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
+    "                      one line per policy (and per value of the other keys)\n"
+    "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
+    "  --set KEY=VALUE     override a scenario value in every run (repeatable)\n"
+    "  --seed N            first seed (default: the scenario's run.seed)\n"
+    "  --duration T        simulated duration per run\n"
+    "  --help              this text\n"
+    "\n"
+    "Rows come in run order, the same bytes whatever -j is.  A progress line is\n"
+    "shown when stderr is a terminal.  Interrupting (SIGINT) keeps the finished\n"
+    "runs' rows and exits with status 130.  Output: docs/output-format.md;\n"
+    "examples: docs/sweeps.md.\n";
+
+/* What validation learnt about one grid point. */
+typedef struct sweep_point {
+    char name[VL_NAME_MAX];       /* the scenario's name          */
+    uint64_t seed;                /* its first seed               */
+    const vl_sched_ops *sched;    /* its `scheduler` (no --sched) */
+} sweep_point;
+
+typedef struct sweep_slot {
+    bool done;
+    vl_metrics ms;
+} sweep_slot;
+
+typedef struct sweep_ctx {
+    const char *path;
+    vl_cli_common *c;
+    sweep_grid grid;
+    const vl_sched_ops *ops[MAX_POLICIES];
+    int npol; /* 0: the scenario's own policy */
+    int nsched;
+    long nseeds, npoints, total;
+    sweep_point *points;
+
+    sweep_slot *slots;
+    long next; /* the next run to write */
+    long written;
+    vl_outfile csv, json;
+    bool want_csv, want_json;
+    vl_json j;
+
+    const char *plot_metric;
+    double *plot_val;
+    char *plot_have;
+    vl_metrics names; /* the first written run's metrics (for messages) */
+} sweep_ctx;
+
+/* Run index -> (grid point, policy, seed offset). */
+static void decompose(const sweep_ctx *x, long i, long *point, int *sched, long *seed)
+{
+    *seed = i % x->nseeds;
+    i /= x->nseeds;
+    *sched = (int)(i % x->nsched);
+    *point = i / x->nsched;
+}
+
+static const vl_sched_ops *policy_of(const sweep_ctx *x, long point, int sched)
+{
+    return x->npol ? x->ops[sched] : x->points[point].sched;
+}
+
+static void free_sets(char **sets, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(sets[k]);
+}
+
+/* Loads grid point p: the user's --set overrides, then the grid's.  On a
+ * loader error in a grid override, the location is moved to its --grid. */
+static int load_point(const sweep_ctx *x, long p, vl_scenario *scn)
+{
+    const char *all[256 + SWEEP_MAX_KEYS];
+    char *own[SWEEP_MAX_KEYS];
+    int n = x->c->nsets, nk = x->grid.nkeys;
+    memcpy(all, x->c->sets, (size_t)n * sizeof *all);
+    for (int k = 0; k < nk; k++) {
+        if (!(own[k] = sweep_grid_set(&x->grid, p, k))) {
+            free_sets(own, k);
+            vl_cli_fail("out of memory");
+            return -1;
+        }
+        all[n + k] = own[k];
+    }
+    vl_error err;
+    int rc = vl_scenario_load(x->path, all, n + nk, scn, &err);
+    free_sets(own, nk);
+    if (rc < 0) {
+        if (strcmp(err.file, "--set") == 0 && err.line > n) {
+            sweep_grid_locate(&x->grid, p, err.line - n - 1, &err);
+        } else if (strcmp(err.file, "--set") != 0) { /* say which grid point */
+            size_t used = strlen(err.msg);
+            for (int k = 0; k < nk && used < sizeof err.msg; k++) {
+                const sweep_key *key = &x->grid.keys[k];
+                int w = snprintf(err.msg + used, sizeof err.msg - used, "%s%s=%s%s",
+                                 k ? ", " : " (at --grid ", key->key,
+                                 key->values[sweep_grid_value(&x->grid, p, k)],
+                                 k == nk - 1 ? ")" : "");
+                used += w > 0 ? (size_t)w : 0;
+            }
+        }
+        vl_cli_error(&err);
+        return -1;
+    }
+    return vl_cli_apply(x->c, scn);
+}
+
+/* "KEY=V KEY=V sched=S seed=N" of run i, for messages. */
+static void describe_run(const sweep_ctx *x, long i, char *buf, size_t len)
+{
+    long p, s;
+    int sc;
+    decompose(x, i, &p, &sc, &s);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < x->grid.nkeys && used < len; k++) {
+        const sweep_key *key = &x->grid.keys[k];
+        int w = snprintf(buf + used, len - used, "%s=%s ", key->key,
+                         key->values[sweep_grid_value(&x->grid, p, k)]);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (used < len)
+        snprintf(buf + used, len - used, "sched=%s seed=%llu", policy_of(x, p, sc)->name,
+                 (unsigned long long)(x->points[p].seed + (uint64_t)s));
+}
+
+/* Every grid point loads, and a model can be created for each policy. */
+static int validate(sweep_ctx *x)
+{
+    for (long p = 0; p < x->npoints; p++) {
+        vl_scenario scn;
+        if (load_point(x, p, &scn) < 0)
+            return -1;
+        sweep_point *pt = &x->points[p];
+        snprintf(pt->name, sizeof pt->name, "%s", scn.name);
+        pt->seed = scn.seed;
+        pt->sched = scn.sched;
+        int rc = 0;
+        for (int s = 0; s < x->nsched && rc == 0; s++) {
+            vl_model m;
+            vl_error err;
+            if ((rc = vl_model_create(&m, &scn, policy_of(x, p, s), scn.seed, scn.duration, NULL,
+                                      &err)) < 0)
+                vl_cli_error(&err);
+            vl_model_destroy(&m);
+        }
+        vl_scenario_free(&scn);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The result of a run on the pipe: RESULT_MAGIC and the count (uint32
+ * each), then per metric its name with the NUL and its value (a double). */
+static int send_metrics(int fd, const vl_metrics *ms)
+{
+    size_t len = 2 * sizeof(uint32_t);
+    for (int k = 0; k < ms->n; k++)
+        len += strlen(ms->v[k].name) + 1 + sizeof(double);
+    char *buf = malloc(len), *p = buf;
+    if (!buf)
+        return -1;
+    uint32_t head[2] = {RESULT_MAGIC, (uint32_t)ms->n};
+    memcpy(p, head, sizeof head);
+    p += sizeof head;
+    for (int k = 0; k < ms->n; k++) {
+        size_t n = strlen(ms->v[k].name) + 1;
+        memcpy(p, ms->v[k].name, n);
+        memcpy(p + n, &ms->v[k].value, sizeof(double));
+        p += n + sizeof(double);
+    }
+    int rc = sweep_write_all(fd, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* In the worker: runs i and writes its metrics to fd. */
+static int run_job(long i, int fd, void *ctx)
+{
+    const sweep_ctx *x = ctx;
+    long p, s;
+    int sc;
+    decompose(x, i, &p, &sc, &s);
+    vl_scenario scn;
+    if (load_point(x, p, &scn) < 0)
+        return VL_EXIT_USAGE;
+    vl_model m;
+    vl_error err;
+    vl_metrics ms = {0};
+    int status = VL_EXIT_OK;
+    if (vl_model_create(&m, &scn, policy_of(x, p, sc), scn.seed + (uint64_t)s, scn.duration,
+                        NULL, &err) < 0 ||
+        vl_model_run(&m, &err) < 0) {
+        char what[512], msg[1024];
+        describe_run(x, i, what, sizeof what);
+        vl_error_format(&err, msg, sizeof msg);
+        vl_cli_fail("run %ld (%s): %s", i, what, msg);
+        status = VL_EXIT_RUN;
+    } else if (vl_metrics_collect(&m, &ms) < 0) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+    } else if (send_metrics(fd, &ms) < 0) {
+        status = VL_EXIT_RUN;
+    }
+    vl_metrics_free(&ms);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+    return status;
+}
+
+/* A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void write_headers(sweep_ctx *x)
+{
+    if (x->want_csv) {
+        fputs("scenario,sched,seed,metric,value", x->csv.f);
+        for (int k = 0; k < x->grid.nkeys; k++) {
+            fputc(',', x->csv.f);
+            csv_field(x->csv.f, x->grid.keys[k].key);
+        }
+        fputc('\n', x->csv.f);
+    }
+    if (x->want_json) {
+        vl_json_init(&x->j, x->json.f, true);
+        vl_json_arr_begin(&x->j);
+    }
+}
+
+/* Writes run i's rows and forgets its metrics. */
+static void emit(sweep_ctx *x, long i)
+{
+    long p, s;
+    int sc;
+    decompose(x, i, &p, &sc, &s);
+    const sweep_point *pt = &x->points[p];
+    const char *sched = policy_of(x, p, sc)->name;
+    unsigned long long seed = (unsigned long long)(pt->seed + (uint64_t)s);
+    vl_metrics *ms = &x->slots[i].ms;
+    if (x->want_csv)
+        for (int k = 0; k < ms->n; k++) {
+            fprintf(x->csv.f, "%s,%s,%llu,%s,%.6g", pt->name, sched, seed, ms->v[k].name,
+                    ms->v[k].value);
+            for (int g = 0; g < x->grid.nkeys; g++) {
+                fputc(',', x->csv.f);
+                csv_field(x->csv.f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+            }
+            fputc('\n', x->csv.f);
+        }
+    if (x->want_json) {
+        vl_json *j = &x->j;
+        vl_json_obj_begin(j);
+        vl_json_kint(j, "run", i);
+        vl_json_kstr(j, "scenario", pt->name);
+        vl_json_key(j, "grid");
+        vl_json_obj_begin(j);
+        for (int g = 0; g < x->grid.nkeys; g++)
+            vl_json_kstr(j, x->grid.keys[g].key,
+                         x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+        vl_json_obj_end(j);
+        vl_json_kstr(j, "sched", sched);
+        vl_json_kuint(j, "seed", seed);
+        vl_json_key(j, "metrics");
+        vl_json_obj_begin(j);
+        for (int k = 0; k < ms->n; k++)
+            vl_json_kdouble(j, ms->v[k].name, ms->v[k].value);
+        vl_json_obj_end(j);
+        vl_json_obj_end(j);
+    }
+    if (x->plot_metric) {
+        const vl_metric *m = vl_metrics_find(ms, x->plot_metric);
+        x->plot_have[i] = m != NULL;
+        x->plot_val[i] = m ? m->value : 0;
+    }
+    if (x->written++ == 0) {
+        x->names = *ms; /* kept for the plot's error message */
+        *ms = (vl_metrics){0};
+    } else {
+        vl_metrics_free(ms);
+    }
+}
+
+static void flush_outputs(sweep_ctx *x)
+{
+    if (x->want_csv)
+        fflush(x->csv.f);
+    if (x->want_json)
+        fflush(x->json.f);
+}
+
+/* In the parent: run i finished; write every run whose turn has come. */
+static int on_done(long i, const void *data, size_t len, void *ctx)
+{
+    sweep_ctx *x = ctx;
+    const char *p = data, *end = p + len;
+    uint32_t head[2];
+    if (len < sizeof head)
+        goto bad;
+    memcpy(head, p, sizeof head);
+    p += sizeof head;
+    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))))
+        goto bad;
+    vl_metrics *ms = &x->slots[i].ms;
+    ms->v = calloc((size_t)head[1] + 1, sizeof *ms->v);
+    if (!ms->v) {
+        vl_cli_fail("out of memory");
+        return -1;
+    }
+    ms->cap = (int)head[1] + 1;
+    for (ms->n = 0; ms->n < (int)head[1]; ms->n++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        vl_metric *m = &ms->v[ms->n];
+        if (!nul || (size_t)(nul - p) >= sizeof m->name || (size_t)(end - nul - 1) < sizeof(double))
+            goto bad;
+        memcpy(m->name, p, (size_t)(nul - p) + 1);
+        memcpy(&m->value, nul + 1, sizeof(double));
+        p = nul + 1 + sizeof(double);
+    }
+    if (p != end)
+        goto bad;
+    x->slots[i].done = true;
+    if (i != x->next)
+        return 0;
+    while (x->next < x->total && x->slots[x->next].done)
+        emit(x, x->next++);
+    flush_outputs(x);
+    return 0;
+bad:
+    vl_cli_fail("sweep: run %ld: its worker sent a malformed result (%zu bytes)", i, len);
+    return -1;
+}
+
+/* After an interruption or a failure: the runs that finished out of order. */
+static void emit_rest(sweep_ctx *x)
+{
+    for (long i = x->next; i < x->total; i++)
+        if (x->slots[i].done)
+            emit(x, i);
+    x->next = x->total;
+}
+
+/* Up to 8 metric names, those sharing the longest prefix with want first. */
+static void suggest(const vl_metrics *ms, const char *want, char *buf, size_t len)
+{
+    int *order = malloc((size_t)ms->n * sizeof *order + 1);
+    int *cpl = malloc((size_t)ms->n * sizeof *cpl + 1);
+    buf[0] = '\0';
+    if (!order || !cpl)
+        goto out;
+    for (int i = 0; i < ms->n; i++) {
+        const char *a = ms->v[i].name, *b = want;
+        while (*a && *a == *b)
+            a++, b++;
+        cpl[i] = (int)(a - ms->v[i].name);
+        order[i] = i;
+    }
+    for (int i = 1; i < ms->n; i++) /* stable insertion sort by prefix length */
+        for (int k = i; k > 0 && cpl[order[k]] > cpl[order[k - 1]]; k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    size_t used = 0;
+    for (int i = 0; i < ms->n && i < 8 && used < len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", ms->v[order[i]].name);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (ms->n > 8 && used < len)
+        snprintf(buf + used, len - used, ", ... (%d in all)", ms->n);
+out:
+    free(order);
+    free(cpl);
+}
+
+/* x = the first grid key; one series per policy and combination of the
+ * other keys; y = the mean over seeds (with its 95% CI). */
+static int plot(sweep_ctx *x, const char *out)
+{
+    long any = 0;
+    for (long i = 0; i < x->total; i++)
+        any += x->plot_have[i];
+    if (!any) {
+        char names[1024];
+        suggest(&x->names, x->plot_metric, names, sizeof names);
+        vl_cli_fail("--plot %s: no run produced this metric; they produced: %s", x->plot_metric,
+                    names);
+        return VL_EXIT_USAGE;
+    }
+    const sweep_key *k0 = &x->grid.keys[0];
+    int nx = k0->nvalues;
+    long rest = x->npoints / nx;
+    int nseries = (int)(rest * x->nsched);
+    sweep_plot pl = {.metric = x->plot_metric, .out = out, .xlabel = k0->key,
+                     .xvalues = k0->values, .nx = nx, .errorbars = x->nseeds > 1,
+                     .nseries = nseries};
+    pl.series = calloc((size_t)nseries, sizeof *pl.series);
+    double *v = malloc((size_t)x->nseeds * sizeof *v);
+    int status = pl.series && v ? VL_EXIT_OK : VL_EXIT_RUN;
+    for (int s = 0; s < nseries && status == VL_EXIT_OK; s++) {
+        sweep_series *se = &pl.series[s];
+        int sc = (int)(s / rest);
+        long r = s % rest;
+        se->mean = calloc((size_t)nx, sizeof *se->mean);
+        se->half = calloc((size_t)nx, sizeof *se->half);
+        se->have = calloc((size_t)nx, 1);
+        if (!se->mean || !se->half || !se->have) {
+            status = VL_EXIT_RUN;
+            break;
+        }
+        size_t used = (size_t)snprintf(se->title, sizeof se->title, "%s",
+                                       policy_of(x, r, sc)->name);
+        for (int k = 1; k < x->grid.nkeys && used < sizeof se->title; k++) {
+            const sweep_key *key = &x->grid.keys[k];
+            int w = snprintf(se->title + used, sizeof se->title - used, ", %s=%s", key->key,
+                             key->values[sweep_grid_value(&x->grid, r, k)]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        for (int xi = 0; xi < nx; xi++) {
+            long p = xi * rest + r;
+            int n = 0;
+            for (long sd = 0; sd < x->nseeds; sd++) {
+                long i = (p * x->nsched + sc) * x->nseeds + sd;
+                if (x->plot_have[i])
+                    v[n++] = x->plot_val[i];
+            }
+            se->have[xi] = n > 0;
+            se->mean[xi] = vl_mean_ci95(v, n, &se->half[xi]);
+        }
+    }
+    if (status != VL_EXIT_OK)
+        vl_cli_fail("out of memory");
+    else if (sweep_plot_render(&pl) < 0)
+        status = VL_EXIT_RUN;
+    for (int s = 0; pl.series && s < nseries; s++) {
+        free(pl.series[s].mean);
+        free(pl.series[s].half);
+        free(pl.series[s].have);
+    }
+    free(pl.series);
+    free(v);
+    return status;
+}
+
+/* Options that the grid would silently override, or be overridden by. */
+static int check_conflicts(const sweep_ctx *x)
+{
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        const char *key = x->grid.keys[k].key;
+        const char *opt = strcmp(key, "run.duration") == 0 && x->c->duration > 0 ? "--duration"
+                          : strcmp(key, "run.seed") == 0 && x->c->seed_given       ? "--seed"
+                          : strcmp(key, "scheduler") == 0 && x->npol               ? "--sched"
+                                                                                   : NULL;
+        if (opt) {
+            vl_cli_fail("--grid %s: %s sets the same value; give one or the other", key, opt);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_count(const char *opt, const char *arg, long max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > max) {
+        vl_cli_fail("%s %s: expected an integer in 1..%ld", opt, arg, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void ctx_free(sweep_ctx *x)
+{
+    for (long i = 0; x->slots && i < x->total; i++)
+        vl_metrics_free(&x->slots[i].ms);
+    free(x->slots);
+    free(x->points);
+    free(x->plot_val);
+    free(x->plot_have);
+    vl_metrics_free(&x->names);
+    sweep_grid_free(&x->grid);
+}
+
+int vl_cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        VL_COMMON_LONG_OPTS,
+        {"grid", required_argument, 0, OPT_GRID},
+        {"sched", required_argument, 0, OPT_SCHED},
+        {"seeds", required_argument, 0, OPT_SEEDS},
+        {"jobs", required_argument, 0, OPT_JOBS},
+        {"json", required_argument, 0, OPT_JSON},
+        {"csv", required_argument, 0, OPT_CSV},
+        {"plot", required_argument, 0, OPT_PLOT},
+        {"plot-out", required_argument, 0, OPT_PLOT_OUT},
+        {0, 0, 0, 0},
+    };
+    vl_cli_common c = {0};
+    sweep_ctx x = {.c = &c, .nseeds = 1};
+    const char *csv = NULL, *json = NULL, *plot_out = NULL;
+    char *sched_list = NULL;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    int opt, status = VL_EXIT_USAGE;
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > MAX_WORKERS)
+        jobs = MAX_WORKERS;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+        int r = opt == OPT_SCHED ? 0 : vl_cli_common_opt(&c, opt, optarg);
+        if (r < 0)
+            goto out;
+        if (r > 0)
+            continue;
+        switch (opt) {
+        case OPT_SCHED: sched_list = optarg; break;
+        case OPT_GRID:
+            if (sweep_grid_add(&x.grid, optarg) < 0)
+                goto out;
+            break;
+        case OPT_SEEDS:
+            if (parse_count("--seeds", optarg, 1000, &x.nseeds) < 0)
+                goto out;
+            break;
+        case 'j':
+        case OPT_JOBS:
+            if (parse_count(opt == 'j' ? "-j" : "--jobs", optarg, MAX_WORKERS, &jobs) < 0)
+                goto out;
+            break;
+        case OPT_JSON: json = optarg; break;
+        case OPT_CSV: csv = optarg; break;
+        case OPT_PLOT: x.plot_metric = optarg; break;
+        case OPT_PLOT_OUT: plot_out = optarg; break;
+        case OPT_HELP: fputs(sweep_usage, stdout); status = VL_EXIT_OK; goto out;
+        default: fputs(sweep_usage, stderr); goto out;
+        }
+    }
+    if (optind != argc - 1 || x.grid.nkeys == 0) {
+        vl_cli_fail("sweep: expected SCENARIO and at least one --grid KEY=V1,V2,... "
+                    "(see vcpulab sweep --help)");
+        goto out;
+    }
+    x.path = argv[optind];
+    if (!csv && !json && !x.plot_metric) {
+        vl_cli_fail("sweep: nothing to write: give --csv, --json or --plot");
+        goto out;
+    }
+    if (csv && json && strcmp(csv, "-") == 0 && strcmp(json, "-") == 0) {
+        vl_cli_fail("sweep: --csv and --json cannot both go to standard output");
+        goto out;
+    }
+    if (!x.plot_metric != !plot_out) {
+        vl_cli_fail("sweep: --plot METRIC and --plot-out FILE go together");
+        goto out;
+    }
+    if (plot_out && sweep_plot_check(plot_out) < 0)
+        goto out;
+    if (sched_list && vl_cli_policies(sched_list, x.ops, MAX_POLICIES, &x.npol, "sweep") < 0)
+        goto out;
+    x.nsched = x.npol ? x.npol : 1;
+    if (check_conflicts(&x) < 0)
+        goto out;
+    x.npoints = sweep_grid_points(&x.grid);
+    if (x.npoints < 0 || x.npoints * x.nsched * x.nseeds > SWEEP_MAX_RUNS) {
+        vl_cli_fail("sweep: more than %ld runs", SWEEP_MAX_RUNS);
+        goto out;
+    }
+    x.total = x.npoints * x.nsched * x.nseeds;
+    x.points = calloc((size_t)x.npoints, sizeof *x.points);
+    x.slots = calloc((size_t)x.total, sizeof *x.slots);
+    x.plot_val = calloc((size_t)x.total, sizeof *x.plot_val);
+    x.plot_have = calloc((size_t)x.total, 1);
+    if (!x.points || !x.slots || !x.plot_val || !x.plot_have) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+        goto out;
+    }
+    if (validate(&x) < 0)
+        goto out;
+
+    x.want_csv = csv != NULL;
+    x.want_json = json != NULL;
+    if ((csv && vl_outfile_open(&x.csv, csv) < 0) || (json && vl_outfile_open(&x.json, json) < 0))
+        goto out_files;
+    write_headers(&x);
+    flush_outputs(&x);
+
+    vl_progress progress;
+    vl_progress_init(&progress, x.total);
+    sweep_pool_result res;
+    int rc = sweep_pool_run(x.total, (int)(jobs < x.total ? jobs : x.total), run_job, on_done, &x,
+                            &progress, &res);
+    vl_progress_end(&progress);
+    emit_rest(&x);
+    if (x.want_json) {
+        vl_json_arr_end(&x.j);
+        vl_json_finish(&x.j);
+    }
+    status = rc == 0 ? VL_EXIT_OK : res.signo ? 128 + res.signo : VL_EXIT_RUN;
+    if (vl_outfile_commit(&x.csv) < 0 || vl_outfile_commit(&x.json) < 0) {
+        status = VL_EXIT_RUN;
+    } else if (res.signo) {
+        vl_cli_fail("sweep interrupted: %ld of %ld runs finished; their rows were written",
+                    res.finished, x.total);
+    } else if (rc < 0) {
+        char what[512];
+        describe_run(&x, res.failed, what, sizeof what);
+        vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished and were "
+                    "written", res.failed, what, res.finished, x.total);
+    } else if (x.plot_metric) {
+        status = plot(&x, plot_out);
+    }
+out_files:
+    vl_outfile_abort(&x.csv);
+    vl_outfile_abort(&x.json);
+out:
+    ctx_free(&x);
+    return status;
+}

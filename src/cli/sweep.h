@@ -1,0 +1,120 @@
+/* cli/sweep.h - the parts of `vcpulab sweep`: the parameter grid
+ * (sweep_grid.c), the worker processes (sweep_pool.c), the progress line
+ * (progress.c) and the gnuplot plot (sweep_plot.c). */
+#ifndef VL_CLI_SWEEP_H
+#define VL_CLI_SWEEP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "vl_error.h"
+
+/* ---- the grid: --grid KEY=V1,V2,... -------------------------------------- */
+
+#define SWEEP_MAX_KEYS 16
+/* Upper bound on the runs of one sweep (grid points x policies x seeds). */
+#define SWEEP_MAX_RUNS 10000000L
+
+typedef struct sweep_key {
+    const char *arg; /* the --grid argument as given                    */
+    char *key;       /* KEY: a --set path                               */
+    char **values;   /* the values, in the order given                  */
+    int *cols;       /* 1-based column of each value in arg             */
+    int nvalues;
+} sweep_key;
+
+typedef struct sweep_grid {
+    sweep_key keys[SWEEP_MAX_KEYS];
+    int nkeys;
+} sweep_grid;
+
+/* Adds one --grid argument.  Values are separated by commas outside
+ * brackets, braces and quotes, so a YAML flow value ([0, 1], {dist: ...})
+ * is one value.  Prints the error and returns -1 on bad syntax, a repeated
+ * key, or an empty value. */
+int sweep_grid_add(sweep_grid *g, const char *arg);
+void sweep_grid_free(sweep_grid *g);
+/* Grid points: the product of the keys' value counts (1 with no keys);
+ * -1 when it exceeds SWEEP_MAX_RUNS. */
+long sweep_grid_points(const sweep_grid *g);
+/* Index of key k's value at grid point p (the first key varies slowest). */
+int sweep_grid_value(const sweep_grid *g, long p, int k);
+/* Writes "KEY=VALUE" for key k at point p into buf (malloc'ed); NULL when
+ * out of memory. */
+char *sweep_grid_set(const sweep_grid *g, long p, int k);
+/* An error located in the k-th grid override ("--set:N:COL" with the
+ * override built from key k at point p) is moved to the --grid argument it
+ * came from: "--grid:K:COL" with COL a column of that argument. */
+void sweep_grid_locate(const sweep_grid *g, long p, int k, vl_error *err);
+
+/* ---- the progress line ---------------------------------------------------- */
+
+/* "\r"-updated on stderr: done/total, elapsed, ETA.  Enabled only when
+ * stderr is a terminal and CI is unset. */
+typedef struct vl_progress {
+    int enabled;
+    long total, done;
+    struct timespec start;
+    int width; /* of the last line, to blank it */
+} vl_progress;
+
+void vl_progress_init(vl_progress *p, long total);
+void vl_progress_update(vl_progress *p, long done);
+/* Clears the line. */
+void vl_progress_end(vl_progress *p);
+
+/* ---- worker processes ----------------------------------------------------- */
+
+/* Runs in a child process: runs job `index`, writes its result to fd and
+ * returns the child's exit status (0 = success). */
+typedef int (*sweep_job_fn)(long index, int fd, void *ctx);
+/* Runs in the parent for each job that succeeded, in completion order;
+ * data holds what the child wrote.  Returns 0, or -1 to stop the sweep. */
+typedef int (*sweep_done_fn)(long index, const void *data, size_t len, void *ctx);
+
+typedef struct sweep_pool_result {
+    long finished;   /* jobs whose result was delivered                  */
+    long failed;     /* index of the first job that failed, or -1        */
+    int signo;       /* SIGINT / SIGTERM that stopped the sweep, or 0    */
+} sweep_pool_result;
+
+/* Runs jobs 0..njobs-1, at most `workers` at a time, one child process per
+ * job (fork; results come back through a pipe).  Stops starting jobs when
+ * one fails (the running ones finish) or when SIGINT or SIGTERM arrives
+ * (the running ones are killed and reaped).  Returns 0 when every job
+ * finished, -1 otherwise (see *res). */
+int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done, void *ctx,
+                   vl_progress *progress, sweep_pool_result *res);
+
+/* write() all of data, retrying on EINTR and short writes (for jobs). */
+int sweep_write_all(int fd, const void *data, size_t len);
+
+/* ---- the plot ------------------------------------------------------------- */
+
+/* One line of the plot: its title and, per x position, the mean, the 95%
+ * CI half-width and whether there is a value at all. */
+typedef struct sweep_series {
+    char title[256];
+    double *mean, *half;
+    char *have;
+} sweep_series;
+
+typedef struct sweep_plot {
+    const char *metric;
+    const char *out;      /* FILE.png or FILE.svg                       */
+    const char *xlabel;   /* the first grid key                         */
+    char **xvalues;       /* its values (as given)                      */
+    int nx;
+    int errorbars;        /* seeds > 1                                  */
+    sweep_series *series;
+    int nseries;
+} sweep_plot;
+
+/* Checks --plot-out's extension and that gnuplot is on PATH (prints the
+ * error and returns -1). */
+int sweep_plot_check(const char *out);
+/* Writes OUT's stem + ".gp" (data inline) and runs gnuplot on it in OUT's
+ * directory.  Prints the error and returns -1. */
+int sweep_plot_render(const sweep_plot *p);
+
+#endif

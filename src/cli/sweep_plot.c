@@ -1,0 +1,193 @@
+/* cli/sweep_plot.c - the plot of a sweep, rendered by gnuplot.
+ *
+ * The gnuplot script is written next to the image (FILE.gp, data inline)
+ * so that users can edit and rerun it (`gnuplot FILE.gp` in that
+ * directory); gnuplot runs on it in the image's directory.  gnuplot is
+ * looked up on PATH, like a shell would, before any run starts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/sweep.h"
+
+#define GNUPLOT "gnuplot"
+
+static const char *extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot + 1 : "";
+}
+
+/* The full name of gnuplot found on PATH, or "" (buf). */
+static void find_gnuplot(char *buf, size_t len)
+{
+    const char *path = getenv("PATH");
+    buf[0] = '\0';
+    if (!path)
+        return;
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t n = end ? (size_t)(end - path) : strlen(path);
+        snprintf(buf, len, "%.*s/%s", (int)(n ? n : 1), n ? path : ".", GNUPLOT);
+        if (access(buf, X_OK) == 0)
+            return;
+        path += n + (end != NULL);
+    }
+    buf[0] = '\0';
+}
+
+int sweep_plot_check(const char *out)
+{
+    const char *ext = extension(out);
+    if (strcmp(ext, "png") != 0 && strcmp(ext, "svg") != 0) {
+        vl_cli_fail("--plot-out %s: the name must end in .png or .svg", out);
+        return -1;
+    }
+    char gp[1024];
+    find_gnuplot(gp, sizeof gp);
+    if (!gp[0]) {
+        vl_cli_fail("--plot needs gnuplot, which is not on PATH (scripts/setup.sh installs "
+                    "gnuplot-nox)");
+        return -1;
+    }
+    return 0;
+}
+
+/* A gnuplot single-quoted string: quotes doubled. */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static int all_numbers(char **v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *end;
+        strtod(v[i], &end);
+        if (end == v[i] || *end)
+            return 0;
+    }
+    return 1;
+}
+
+static void write_script(FILE *f, const sweep_plot *p, const char *image, const char *script)
+{
+    int numeric = all_numbers(p->xvalues, p->nx);
+    fprintf(f, "# vcpulab sweep: %s against %s (mean over seeds", p->metric, p->xlabel);
+    fprintf(f, p->errorbars ? ", error bars: 95%% confidence interval).\n" : ").\n");
+    fprintf(f, "# Edit and rerun with: gnuplot %s (in this directory)\n", script);
+    fprintf(f, "set terminal %s size 900,600 noenhanced\n",
+            strcmp(extension(image), "svg") == 0 ? "svg" : "pngcairo");
+    fputs("set output ", f);
+    put_quoted(f, image);
+    fputs("\nset title ", f);
+    put_quoted(f, p->metric);
+    fputs("\nset xlabel ", f);
+    put_quoted(f, p->xlabel);
+    fputs("\nset ylabel ", f);
+    put_quoted(f, p->metric);
+    fputs("\nset grid\nset key outside right top\n", f);
+    if (!numeric) {
+        fputs("set xtics (", f);
+        for (int i = 0; i < p->nx; i++) {
+            fputs(i ? ", " : "", f);
+            put_quoted(f, p->xvalues[i]);
+            fprintf(f, " %d", i);
+        }
+        fprintf(f, ")\nset xrange [-0.5:%g]\n", p->nx - 0.5);
+    }
+    for (int s = 0; s < p->nseries; s++) {
+        const sweep_series *se = &p->series[s];
+        fprintf(f, "$s%d << EOD\n", s);
+        for (int i = 0; i < p->nx; i++) {
+            if (!se->have[i])
+                continue;
+            if (numeric)
+                fprintf(f, "%s", p->xvalues[i]);
+            else
+                fprintf(f, "%d", i);
+            fprintf(f, " %.10g %.10g\n", se->mean[i], se->half[i]);
+        }
+        fputs("EOD\n", f);
+    }
+    fputs("plot ", f);
+    for (int s = 0; s < p->nseries; s++) {
+        fprintf(f, "%s$s%d using 1:2%s with %s title ", s ? ", \\\n     " : "", s,
+                p->errorbars ? ":3" : "", p->errorbars ? "yerrorlines" : "linespoints");
+        put_quoted(f, p->series[s].title);
+    }
+    fputs("\n", f);
+}
+
+/* Runs gnuplot on script in dir; returns its exit status or -1. */
+static int run_gnuplot(const char *dir, const char *script)
+{
+    char gp[1024];
+    find_gnuplot(gp, sizeof gp);
+    if (!gp[0]) {
+        vl_cli_fail("gnuplot is no longer on PATH");
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        vl_cli_fail("fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) < 0)
+            _exit(127);
+        execl(gp, GNUPLOT, script, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int sweep_plot_render(const sweep_plot *p)
+{
+    /* dir / stem.ext -> dir / stem.gp */
+    size_t n = strlen(p->out);
+    const char *slash = strrchr(p->out, '/');
+    const char *base = slash ? slash + 1 : p->out;
+    const char *ext = extension(p->out);
+    char dir[1024], gp_path[1100], gp_base[600];
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - p->out == 0 ? 1 : slash - p->out), p->out);
+    else
+        snprintf(dir, sizeof dir, ".");
+    size_t stem = n - strlen(ext) - 1;
+    snprintf(gp_path, sizeof gp_path, "%.*s.gp", (int)stem, p->out);
+    snprintf(gp_base, sizeof gp_base, "%.*s.gp", (int)(stem - (size_t)(base - p->out)), base);
+
+    vl_outfile o;
+    if (vl_outfile_open(&o, gp_path) < 0)
+        return -1;
+    write_script(o.f, p, base, gp_base);
+    if (vl_outfile_commit(&o) < 0)
+        return -1;
+    unlink(p->out); /* so that a stale image is not taken for a new one */
+    int rc = run_gnuplot(dir, gp_base);
+    if (rc != 0) {
+        vl_cli_fail("gnuplot failed (exit status %d) on %s", rc, gp_path);
+        return -1;
+    }
+    if (access(p->out, F_OK) != 0) {
+        vl_cli_fail("gnuplot did not write %s (script: %s)", p->out, gp_path);
+        return -1;
+    }
+    return 0;
+}
