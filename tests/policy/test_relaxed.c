@@ -139,10 +139,11 @@ static void test_idle_sibling_no_costop(void **state)
     assert_true(wait0 > VL_MS(100));
     assert_true(run0 > run1 + VL_MS(100) || run1 > run0 + VL_MS(100));
     assert_int_equal(tk_counter(&t.m, "costops"), 0);
-    /* not even during the warm-up */
+    /* in the warm-up, only at start: the second vCPU waits (runnable, a
+     * real laggard) for its first turn before it halts, 1 ms of co-stop */
     for (int v = 0; v < 2; v++) {
         assert_false(d->vcpus[v].parked);
-        assert_int_equal(d->vcpus[v].parked_ns, 0);
+        assert_true(d->vcpus[v].parked_ns <= VL_MS(2));
     }
     assert_true(tk_counter(&t.m, "skew_checks") > 2000);
     tk_close(&t);
