@@ -3,8 +3,8 @@
  * Design
  *   Time is cut into rounds of `slice` (an instance timer).  At the start of
  *   a round every pCPU is released and the VMs that have runnable vCPUs are
- *   taken in order of their weighted CPU consumption ("pass": CPU time x
- *   256 / weight, lowest first; ties in a rotating VM order): a VM is
+ *   taken in order of the pCPU time they held, weighted ("pass": held time
+ *   x 256 / weight, lowest first; ties in a rotating VM order): a VM is
  *   started - all its runnable vCPUs at once, each on its own free pCPU of
  *   its affinity, the pCPU it ran on last if that is free - only if its
  *   runnable vCPUs fit in the pCPUs still free (Ousterhout's coscheduling:
@@ -23,14 +23,18 @@
  *   all of those are free.  The host VM's vCPUs (I/O backends) are not a
  *   gang: each runs on any free pCPU on its own.
  *   Weights: the pass order gives CPU-bound VMs CPU in proportion to their
- *   weights; a VM that had nothing runnable re-enters no lower than the
- *   lowest pass of the VMs that stayed busy (no credit saved while idle).
- *   Caps are ignored.
+ *   weights (a gang pays for the pCPUs it holds, used or not); a VM that had
+ *   nothing runnable re-enters no lower than the virtual time (stride
+ *   scheduling's global pass: no credit saved while idle).  Starvation: a
+ *   big gang fits only when it comes first, so a VM that did not fit while
+ *   one after it in the order started is "overtaken" and goes first at the
+ *   next fill.  Caps are ignored.
  *
  * Invariants
  *   - cosched_pcpu.owner != NULL iff the pCPU is held by a gang this round;
  *     then slot is a vCPU of owner and slot's cosched_vcpu.slot is it;
- *   - cosched_vm.held counts the pCPUs whose owner is the VM; on iff held>0;
+ *   - cosched_vm.held counts the pCPUs whose owner is the VM (> 0: its gang
+ *     runs this round);
  *   - do_schedule runs nothing but the slot vCPU of a held pCPU, so two
  *     vCPUs of different VMs never share a round's pCPU.
  *
@@ -39,7 +43,6 @@
  *   - topology: a gang is not kept on one socket.
  */
 #include "vcpulab/sched.h"
-#include "vl_bitmap.h"
 
 #define COSCHED_DEFAULT_SLICE_MS 30 /* Xen Credit's time slice (policy-facts 1.1): rounds
                                      * as long as the credit baseline's turns */
@@ -496,7 +499,7 @@ static const vl_sched_ops cosched_ops = {
     .description = "Strict gang scheduling (Ousterhout-style coscheduling, as in VMware ESX "
                    "2.x's strict co-scheduling): in rounds of `slice`, whole VMs whose runnable "
                    "vCPUs fit in the free pCPUs start and stop together, in order of weighted "
-                   "CPU use; a halted vCPU's pCPU stays reserved for its gang until the round "
+                   "pCPU time held; a halted vCPU's pCPU stays reserved for its gang until the round "
                    "ends. Weights honoured, caps ignored.",
     .flags = VL_POLICY_WEIGHTS | VL_POLICY_NOT_WORK_CONSERVING,
     .params = cosched_params,
