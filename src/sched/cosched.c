@@ -21,7 +21,9 @@
  *   whole gang fits.  A VM with more runnable vCPUs than pCPUs in its
  *   affinity can never fit; it is started with as many as there are when
  *   all of those are free.  The host VM's vCPUs (I/O backends) are not a
- *   gang: each runs on any free pCPU on its own.
+ *   gang: each runs on any free pCPU on its own, and when there is none it
+ *   borrows one - its last - running over the gang's vCPU there until it
+ *   halts, as host threads preempt vCPUs.
  *   Weights: the pass order gives CPU-bound VMs CPU in proportion to their
  *   weights (a gang pays for the pCPUs it holds, used or not); a VM that had
  *   nothing runnable re-enters no lower than the virtual time (stride
@@ -56,9 +58,10 @@ enum {
     COSCHED_C_JOINS,
     COSCHED_C_JOIN_WAITS,
     COSCHED_C_FRAG_US,
+    COSCHED_C_BORROWS,
 };
 static const char *const cosched_counters[] = {
-    "rounds", "gang_starts", "backfills", "joins", "join_waits", "frag_us", NULL,
+    "rounds", "gang_starts", "backfills", "joins", "join_waits", "frag_us", "borrows", NULL,
 };
 
 typedef struct cosched_priv {
@@ -74,6 +77,8 @@ typedef struct cosched_priv {
 typedef struct cosched_pcpu {
     vl_vm *owner;   /* the gang holding the pCPU this round (NULL: free) */
     vl_vcpu *slot;  /* owner's vCPU assigned here                        */
+    vl_vcpu *borrow; /* a host backend running here over the gang until it
+                      * halts (set in vcpu_wake, cleared in vcpu_block)  */
     bool idle;      /* the last decision was the idle loop               */
 } cosched_pcpu;
 
@@ -93,6 +98,7 @@ typedef struct cosched_vm {
 
 typedef struct cosched_vcpu {
     vl_pcpu *slot;  /* the pCPU assigned this round, or NULL               */
+    vl_pcpu *borrowed; /* host backends: the pCPU it borrows, or NULL       */
     bool waiting;   /* runnable and not running, as the policy sees it     */
 } cosched_vcpu;
 
@@ -258,7 +264,7 @@ static bool gang_try_start(vl_sched *s, vl_vm *d)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < vl_vm_nvcpus(d); i++) {
             vl_vcpu *v = vl_vm_vcpu(d, i);
-            if (!runnable(v) || cvc(v)->slot)
+            if (!runnable(v) || cvc(v)->slot || cvc(v)->borrowed)
                 continue;
             vl_pcpu *last = vl_vcpu_pcpu(v);
             vl_pcpu *p = NULL;
@@ -393,6 +399,20 @@ static vl_pcpu *cosched_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
     return vl_pcpu_get(s, 0);
 }
 
+/* An affine pCPU no other backend borrows, its last one first. */
+static vl_pcpu *borrow_target(vl_sched *s, vl_vcpu *v)
+{
+    vl_pcpu *last = vl_vcpu_pcpu(v);
+    if (last && vl_vcpu_affine(v, last) && !cpc(last)->borrow)
+        return last;
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        vl_pcpu *p = vl_pcpu_get(s, i);
+        if (vl_vcpu_affine(v, p) && !cpc(p)->borrow)
+            return p;
+    }
+    return NULL;
+}
+
 static void cosched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     (void)why;
@@ -422,6 +442,16 @@ static void cosched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int v
     }
     if (gang_try_start(s, d))
         vl_counter_add(s, COSCHED_C_BACKFILLS, 1);
+    if (vl_vm_is_host(d) && !cvc(v)->slot && !cvc(v)->borrowed) {
+        /* no free pCPU: the backend runs over a gang's vCPU until it halts */
+        vl_pcpu *p = borrow_target(s, v);
+        if (p) {
+            cpc(p)->borrow = v;
+            cvc(v)->borrowed = p;
+            vl_tickle(p);
+            vl_counter_add(s, COSCHED_C_BORROWS, 1);
+        }
+    }
 }
 
 static void cosched_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
@@ -431,6 +461,10 @@ static void cosched_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
     vl_vm *d = vl_vcpu_vm(v);
     vl_pcpu *p = cvc(v)->slot;
     bool freed = false;
+    if (cvc(v)->borrowed) {
+        cpc(cvc(v)->borrowed)->borrow = NULL;
+        cvc(v)->borrowed = NULL;
+    }
     if (vl_vm_is_host(d)) {
         if (p)
             unassign(s, p);
@@ -463,6 +497,9 @@ static vl_decision cosched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, v
         cvm(vl_vcpu_vm(prev))->held == 0)
         gang_try_start(s, vl_vcpu_vm(prev));
     vl_vcpu *next = pc->slot;
+    if (pc->borrow && runnable(pc->borrow) &&
+        (vl_vcpu_runstate(pc->borrow) != VL_RUNNING || pc->borrow == prev))
+        next = pc->borrow;
     /* the slot may still be leaving another pCPU (context_saved tickles
      * this one again) or have halted (its pCPU stays reserved) */
     if (next && (!runnable(next) || (vl_vcpu_runstate(next) == VL_RUNNING && next != prev)))

@@ -256,6 +256,34 @@ static void test_oversized_gang_runs_within_affinity(void **state)
     tk_close(&t);
 }
 
+/* The host's I/O backend is no gang member: with both 4-vCPU gangs filling
+ * the 4 pCPUs it borrows a pCPU at once, over a gang's vCPU, and gives it
+ * back when it halts (without borrowing it would wait for a round in which
+ * some pCPU is free: never, here). */
+static void test_backend_borrows_a_pcpu(void **state)
+{
+    (void)state;
+    tk_sim t;
+    tk_open(&t, "cosched",
+            "host: {pcpus: 4}\n"
+            "vms:\n"
+            "  - name: net\n"
+            "    vcpus: 4\n"
+            "    workloads: [{type: iperf}, {type: lookbusy, util: 100}]\n"
+            "  - {name: busy, vcpus: 4, workloads: [{type: lookbusy, util: 100}]}\n"
+            "run: {duration: 1s, warmup: 100ms}\n");
+    tk_go(&t.m);
+    const vl_vm *host = &t.m.hv.vms[t.m.hv.nvms - 1];
+    assert_true(host->host);
+    int64_t borrows = tk_counter(&t.m, "borrows");
+    print_message("backend: max wait %.1f us, borrows %lld, ran %.1f ms\n",
+                  (double)host->vcpus[0].max_wait / 1e3, (long long)borrows,
+                  (double)vl_model_vcpu_time(&t.m, host->vcpus[0].id, VL_RUNNING) / 1e6);
+    assert_true(host->vcpus[0].max_wait < VL_US(100));
+    assert_true(borrows > 1000);
+    tk_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_halted_vcpu_keeps_its_pcpu),
         cmocka_unit_test(test_big_gang_not_starved),
         cmocka_unit_test(test_oversized_gang_runs_within_affinity),
+        cmocka_unit_test(test_backend_borrows_a_pcpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
