@@ -179,6 +179,10 @@ typedef struct vl_decision {
  * declares (tests/policy/test_conformance.c). */
 #define VL_POLICY_WEIGHTS 0x1u /* CPU-bound VMs get CPU in proportion to weight */
 #define VL_POLICY_CAPS    0x2u /* a VM never gets more than its cap            */
+/* Not a promise but a warning: the policy leaves pCPUs idle on purpose while
+ * vCPUs wait (strict gang scheduling runs whole VMs or nothing).  The
+ * suite then holds it to a lower utilisation floor under overcommit. */
+#define VL_POLICY_NOT_WORK_CONSERVING 0x4u
 
 /* The hypervisor a policy belongs to: selects the defaults of hypervisor
  * mechanisms that differ between them (e.g. KVM grows the pause-loop

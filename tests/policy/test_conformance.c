@@ -99,8 +99,10 @@ static void test_conservation_and_no_double_run(void **state)
         if (chk.violations)
             fail_msg("%s: a vCPU was current on two pCPUs %d times", ops->name, chk.violations);
         /* the host is overcommitted: a work-conserving policy leaves no
-         * pCPU idle for long */
-        if ((double)busy < 0.95 * (double)window * m.hv.npcpus)
+         * pCPU idle for long; one that idles pCPUs on purpose (gangs) still
+         * keeps most of them busy */
+        double floor = ops->flags & VL_POLICY_NOT_WORK_CONSERVING ? 0.50 : 0.95;
+        if ((double)busy < floor * (double)window * m.hv.npcpus)
             fail_msg("%s: host only %.1f%% busy under overcommit", ops->name,
                      100.0 * (double)busy / ((double)window * m.hv.npcpus));
         vl_model_destroy(&m);
