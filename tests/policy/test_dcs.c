@@ -6,7 +6,9 @@
  *   - the urgent slice and the sender delay hold preemptions back, and each
  *     mechanism switches off on its own;
  *   - balance placement never stacks two runnable siblings on one pCPU
- *     (cfs does), and load-conscious placement avoids loaded pCPUs. */
+ *     (cfs does), and load-conscious placement avoids loaded pCPUs.
+ * (That an urgent slice ends is covered by the conformance suite's
+ * starvation check and by the hog VMs' shares in these runs.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,6 +163,60 @@ static void test_balance_never_stacks_siblings(void **state)
     assert_int_equal(stacking("balance"), 0);
 }
 
+/* Load-conscious placement: every pCPU is busy and pCPU 0 carries three
+ * hogs; a vCPU that wakes every few ms (first placed on pCPU 0, the lowest
+ * idle id at start) stays there under pure balance placement (it has no
+ * sibling to avoid; CFS keeps it on its previous pCPU) and leaves it under
+ * load-conscious placement (pCPU 0 is above the average load). */
+typedef struct on_p0 {
+    const vl_vcpu *v;
+    int64_t runs, on0;
+} on_p0;
+
+static void count_p0(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                     vl_ns now)
+{
+    (void)prev;
+    on_p0 *c = ctx;
+    if (next == c->v && now > VL_MS(50)) {
+        c->runs++;
+        c->on0 += p->id == 0;
+    }
+}
+
+static on_p0 placements(const char *policy, const char *params)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "%shost: {pcpus: 4}\n"
+             "vms:\n"
+             "  - {name: waker, vcpus: 1, workloads: [{type: think, burst: 200us, think: 2ms}]}\n"
+             "  - {name: pile, vcpus: 3, affinity: \"0\", workloads: [{type: cpu, tasks: 3}]}\n"
+             "  - {name: rest, vcpus: 3, affinity: \"1-3\", workloads: [{type: cpu, tasks: 3}]}\n"
+             "run: {duration: 500ms}\n",
+             params);
+    tk_sim t;
+    tk_open(&t, policy, yaml);
+    on_p0 c = {.v = &t.m.hv.vcpus[0]};
+    t.m.hv.observer = (vl_hv_observer){.ctx = &c, .on_switch = count_p0};
+    tk_go(&t.m);
+    print_message("%s (%s): the waker ran %lld times, %lld on the loaded pCPU 0\n", policy,
+                  *params ? "pure balance" : "load-conscious", (long long)c.runs,
+                  (long long)c.on0);
+    tk_close(&t);
+    return c;
+}
+
+static void test_load_conscious_avoids_loaded_pcpus(void **state)
+{
+    (void)state;
+    on_p0 pure = placements("dcs", "params: {dcs: {balance: pure}}\n");
+    on_p0 lc = placements("dcs", "");
+    assert_true(pure.runs > 50 && lc.runs > 50);
+    assert_true(pure.on0 > pure.runs / 2);
+    assert_true(lc.on0 * 10 < lc.runs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_urgent_allowance),
         cmocka_unit_test(test_preemption_held_and_switchable),
         cmocka_unit_test(test_balance_never_stacks_siblings),
+        cmocka_unit_test(test_load_conscious_avoids_loaded_pcpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
