@@ -19,8 +19,8 @@
  * for up to the urgent slice without being preempted (a preemption asked
  * meanwhile happens when the slice ends), and unconsumed urgent time stays
  * for its next run; a TLB IPI to a vCPU running an urgent slice extends the
- * slice by tlb_extension (one running normally takes the IPI at once and
- * stays normal).  A reschedule-IPI sender is not preempted for
+ * slice by tlb_extension, never beyond urgent_slice in all (one running
+ * normally takes the IPI at once and stays normal).  A reschedule-IPI sender is not preempted for
  * resched_delay (it is likely about to release a lock); optionally a
  * reschedule-IPI receiver becomes urgent too (resched_cosched). */
 #include "cfs_priv.h"
@@ -177,9 +177,12 @@ void cfs_coord_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
              * slice is extended (a vCPU running normally stays normal) */
             vl_pcpu *p = vl_vcpu_pcpu(dst);
             cfs_pcpu *pc = cfs_pc(p);
-            if (pc->urgent_since >= 0 && pc->urgent_since + cd->urgent_left > now) {
+            if (pc->urgent_since >= 0 && pc->urgent_since + cd->urgent_left > now &&
+                cd->urgent_left < sp->urgent_slice) { /* capped at the urgent slice */
                 vl_counter_add(s, CFS_C_TLB_EXTENSIONS, 1);
                 cd->urgent_left += sp->tlb_extension;
+                if (cd->urgent_left > sp->urgent_slice)
+                    cd->urgent_left = sp->urgent_slice;
                 arm(s, p, pc->urgent_since + cd->urgent_left);
             }
         } else if (vl_vcpu_runstate(dst) == VL_RUNNABLE) {

@@ -6,9 +6,7 @@
  *   - the urgent slice and the sender delay hold preemptions back, and each
  *     mechanism switches off on its own;
  *   - balance placement never stacks two runnable siblings on one pCPU
- *     (cfs does), and load-conscious placement avoids loaded pCPUs.
- * (That an urgent slice ends is covered by the conformance suite's
- * starvation check and by the hog VMs' shares in these runs.) */
+ *     (cfs does), and load-conscious placement avoids loaded pCPUs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,6 +106,24 @@ static void test_preemption_held_and_switchable(void **state)
     assert_int_equal(tk_counter(&t.m, "delayed_preemptions"), 0);
     assert_int_equal(tk_counter(&t.m, "urgent_picks"), 0);
     assert_int_equal(tk_counter(&t.m, "balanced_placements"), 0);
+    tk_close(&t);
+}
+
+/* Urgent slices end: TLB IPIs keep arriving at running urgent vCPUs (each
+ * extends the slice), yet no urgent run outlasts urgent_slice, so with
+ * slices of 5 ms every VM still gets its third of the host.  (Before the
+ * cap, extensions outpaced time and one VM took the whole host.) */
+static void test_urgent_slice_ends(void **state)
+{
+    (void)state;
+    tk_sim t;
+    open_with(&t, "dcs", "params: {dcs: {urgent_slice: 5ms, directed_yield: false}}\n");
+    print_message("urgent slice 5 ms: shares %.3f / %.3f / %.3f, %lld extensions\n",
+                  tk_vm_cpu(&t.m, 0) / 3.6e9, tk_vm_cpu(&t.m, 1) / 3.6e9,
+                  tk_vm_cpu(&t.m, 2) / 3.6e9, (long long)tk_counter(&t.m, "tlb_extensions"));
+    for (int d = 0; d < 3; d++)
+        assert_true((double)tk_vm_cpu(&t.m, d) > 0.28 * 3.6e9); /* 4 pCPUs x 0.9 s */
+    assert_true(tk_counter(&t.m, "tlb_extensions") > 100);
     tk_close(&t);
 }
 
@@ -223,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_tlb_ipi_makes_receiver_urgent),
         cmocka_unit_test(test_urgent_allowance),
         cmocka_unit_test(test_preemption_held_and_switchable),
+        cmocka_unit_test(test_urgent_slice_ends),
         cmocka_unit_test(test_balance_never_stacks_siblings),
         cmocka_unit_test(test_load_conscious_avoids_loaded_pcpus),
     };
