@@ -78,9 +78,15 @@ bool vl_smp_shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
 void vl_smp_deliver_acks(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    int n = gv->nqueued;
+    int n = gv->nqueued, senders[VL_MAX_GUEST_VCPUS];
+    /* take the answered requests off first: a sender released below may
+     * shoot down again at once and queue a new request here */
+    memcpy(senders, gv->acks, (size_t)n * sizeof senders[0]);
+    memmove(gv->acks, gv->acks + n, (size_t)(gv->nacks - n) * sizeof gv->acks[0]);
+    gv->nacks -= n;
+    gv->nqueued = 0;
     for (int i = 0; i < n; i++) {
-        int s = gv->acks[i];
+        int s = senders[i];
         vl_task *t = g->vcpus[s].curr;
         if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
             continue;
@@ -91,9 +97,6 @@ void vl_smp_deliver_acks(vl_guest *g, int v, vl_ns now)
             vl_exec_run_plan(g, s, now);
         }
     }
-    memmove(gv->acks, gv->acks + n, (size_t)(gv->nacks - n) * sizeof gv->acks[0]);
-    gv->nacks -= n;
-    gv->nqueued = 0;
 }
 
 /* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
