@@ -109,6 +109,8 @@ typedef struct vl_guest_spec {
                            * call-function-single 0xfb), 1 resched (every
                            * remote wake-up sends 0xfd)                  */
     bool pv_spinlocks;    /* spin `pv_spin`, then halt until kicked        */
+    int spinlock;         /* 0 ticket (FIFO hand-off: ticket / queued locks),
+                           * 1 unfair (test-and-set: virt_spin_lock)     */
     vl_ns pv_spin;        /* SPIN_THRESHOLD (2^15) PAUSE iterations        */
     int64_t rx_ring;      /* virtio-net receive ring entries               */
     int64_t rx_vcpu;      /* the vCPU taking the receive interrupt          */

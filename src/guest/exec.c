@@ -287,6 +287,23 @@ static bool block_vcpu(vl_guest *g, int v, bool pv)
     return false;
 }
 
+/* v's task, spinning on L, got it at now: the contended acquisition's
+ * ground truth; the task holds L from now. */
+static void count_grant(vl_guest *g, int v, vl_glock *L, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    vl_task *t = gv->curr;
+    vl_lock_stats *st = &g->classes[L->cls].stats;
+    st->acquisitions++;
+    st->contended++;
+    st->wait_ns += now - t->wait_since;
+    vl_hist_record(&st->wait, now - t->wait_since);
+    t->waiting = NULL;
+    t->lock_counted = true;
+    t->hold_start = now;
+    gv->spun = 0;
+}
+
 /* Picks what the vCPU executes and plans its next segment; halts the
  * vCPU when nothing is runnable. */
 void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
@@ -325,6 +342,11 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         if (t->mm != gv->cur_mm) { /* switch_mm: load the task's page tables */
             gv->cur_mm = t->mm;
             gv->irq_left += vl_hv_cr3_load(g->hv, g->vm, v, vl_guest_cr3(t->mm));
+        }
+        if (t->waiting && gv->irq_left == 0 && g->unfair_locks &&
+            vl_lock_try_take(t->waiting, v)) { /* test-and-set: it was free */
+            count_grant(g, v, t->waiting, now);
+            continue;
         }
         if (vl_exec_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);
@@ -451,19 +473,10 @@ void vl_exec_cut(vl_guest *g, int v, vl_ns t)
 void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    vl_task *t = gv->curr;
     vl_ns now = g->sim->now;
-    vl_lock_stats *st = &g->classes[L->cls].stats;
-    st->acquisitions++;
-    st->contended++;
-    st->wait_ns += now - t->wait_since;
-    vl_hist_record(&st->wait, now - t->wait_since);
-    t->waiting = NULL;
-    t->lock_counted = true;
-    t->hold_start = now;
-    gv->spun = 0;
+    count_grant(g, v, L, now);
     if (!gv->in_guest) {
-        st->offcpu_handoffs++;
+        g->classes[L->cls].stats.offcpu_handoffs++;
         /* handed to a waiter off its pCPU: it holds the lock from now; a
          * PV waiter halted in pv_wait is kicked (pv_kick at unlock) */
         if (gv->pv_waiting)

@@ -91,6 +91,8 @@ static const struct {
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
 static const char *const wakeup_ipi_modes[] = {"wakelist", "resched", NULL};
 
+static const char *const spinlock_modes[] = {"ticket", "unfair", NULL};
+
 const vl_param vl_guest_params[] = {
     {"hz", VL_PARAM_INT, offsetof(vl_guest_spec, hz), VL_GUEST_DEFAULT_HZ, 100, 1000, "Hz",
      "guest timer tick (CONFIG_HZ; Debian/Ubuntu kernels: 250)", NULL},
@@ -100,6 +102,11 @@ const vl_param vl_guest_params[] = {
     {"wakeup_ipi", VL_PARAM_ENUM, offsetof(vl_guest_spec, wakeup_ipi), 0, 0, 0, "",
      "IPI of a remote wake-up: wakelist (Linux >= 5.8 ttwu_queue_wakelist: 0xfb to an idle "
      "vCPU, 0xfd to a busy one) or resched (older kernels: always 0xfd)", wakeup_ipi_modes},
+    {"spinlock", VL_PARAM_ENUM, offsetof(vl_guest_spec, spinlock), 0, 0, 0, "",
+     "spinlock hand-off: ticket (FIFO to the next waiter, running or not: ticket locks, "
+     "native queued spinlocks) or unfair (test-and-set: a running waiter takes it; what "
+     "virt_spin_lock makes of a Linux >= 4.x guest's spinlocks on a hypervisor without PV "
+     "spinlocks)", spinlock_modes},
     {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 0, 0, 1, "",
      "paravirtual spinlocks: a waiter spins pv_spin, then halts (kvm_wait) until the "
      "unlocker kicks it (KVM_HC_KICK_CPU)", NULL},

@@ -81,6 +81,28 @@ static void prune(vl_glock *L, vl_ns now)
         resv_remove_at(L, 0);
 }
 
+/* Position in the waiter ring of the first waiter that runs (in guest
+ * mode), or -1. */
+static int running_waiter(const vl_glock *L)
+{
+    int nv = L->g->nvcpus;
+    for (int i = 0; i < L->nwait; i++)
+        if (L->g->vcpus[L->waiters[(L->whead + i) % nv]].in_guest)
+            return i;
+    return -1;
+}
+
+/* Takes the i-th waiter out of the ring, keeping the others' order. */
+static int take_waiter(vl_glock *L, int i)
+{
+    int nv = L->g->nvcpus, w = L->waiters[(L->whead + i) % nv];
+    for (int k = i; k > 0; k--)
+        L->waiters[(L->whead + k) % nv] = L->waiters[(L->whead + k - 1) % nv];
+    L->whead = (L->whead + 1) % nv;
+    L->nwait--;
+    return w;
+}
+
 vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
 {
     prune(L, L->g->sim->now);
@@ -96,8 +118,8 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
             return VL_LOCK_RESERVED;
         }
     }
-    if (L->nwait > 0)
-        return VL_LOCK_BUSY; /* FIFO: queue behind the spinners */
+    if (L->nwait > 0 && (!L->g->unfair_locks || running_waiter(L) >= 0))
+        return VL_LOCK_BUSY; /* queue behind the spinners (unfair: the running ones) */
     for (int i = 0; i < L->nresv; i++) {
         vl_resv *r = &L->resv[i];
         if (r->vcpu != v && r->start <= a && a < r->end)
@@ -162,12 +184,31 @@ static void on_handoff(void *ctx, vl_event *ev)
     prune(L, now);
     if (L->nwait == 0 || current_hold(L, now))
         return;
-    int w = L->waiters[L->whead];
-    L->whead = (L->whead + 1) % L->g->nvcpus;
-    L->nwait--;
+    int i = L->g->unfair_locks ? running_waiter(L) : 0;
+    if (i < 0)
+        return; /* unfair: free until a waiter spins again (vl_lock_try_take) */
+    int w = take_waiter(L, i);
     /* the grant: open until the waiter's plan closes it */
     resv_insert(L, (vl_resv){.vcpu = w, .start = now, .end = VL_NS_MAX});
     vl_exec_granted(L->g, w, L);
+}
+
+bool vl_lock_try_take(vl_glock *L, int v)
+{
+    vl_ns now = L->g->sim->now;
+    prune(L, now);
+    if (current_hold(L, now))
+        return false;
+    for (int i = 0; i < L->nwait; i++) {
+        if (L->waiters[(L->whead + i) % L->g->nvcpus] != v)
+            continue;
+        take_waiter(L, i);
+        cut_others_from(L, v, now); /* plans that assumed it free */
+        resv_insert(L, (vl_resv){.vcpu = v, .start = now, .end = VL_NS_MAX});
+        arm_handoff(L);
+        return true;
+    }
+    return false;
 }
 
 int vl_lock_init(vl_glock *L, struct vl_guest *g, int id, int cls, int nvcpus)

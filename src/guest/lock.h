@@ -6,10 +6,14 @@
  * end is VL_NS_MAX while its holder is off its pCPU (lock-holder
  * preemption) or was handed the lock while preempted (lock-waiter
  * preemption).  The hand-off event grants the lock to the first waiter when
- * the current hold ends. */
+ * the current hold ends (ticket / queued locks); with unfair locks (a guest
+ * on a hypervisor without PV spinlocks: virt_spin_lock, test-and-set) to
+ * the first waiter that is running, and a preempted waiter takes a free
+ * lock when it spins again. */
 #ifndef VL_GUEST_LOCK_H
 #define VL_GUEST_LOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/engine.h"
@@ -71,7 +75,10 @@ void vl_lock_drop_from(vl_glock *L, int v, vl_ns t);
 void vl_lock_open(vl_glock *L, int v);
 /* v joins the waiters (it spins). */
 void vl_lock_wait(vl_glock *L, int v);
-/* Removes v from the waiters (it stopped waiting: only at grant). */
+/* Unfair locks (the guest's virt_spin_lock): waiter v, spinning again
+ * after being off its pCPU, takes L if nobody holds it now.  True if it
+ * did (L is v's, open-ended, until its plan closes it). */
+bool vl_lock_try_take(vl_glock *L, int v);
 int vl_lock_init(vl_glock *L, struct vl_guest *g, int id, int cls, int nvcpus);
 void vl_lock_fini(vl_glock *L);
 

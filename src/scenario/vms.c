@@ -146,6 +146,12 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err
         (scn_expect(v, YT_MAP, path, err) < 0 ||
          scn_params_apply(vl_guest_params, v, NULL, &vm->guest, path, "the guest", err) < 0))
         return -1;
+    if (vm->guest.spinlock == 1 && vm->guest.pv_spinlocks) {
+        const yt_node *gn = yt_map_get(m, "guest"), *sn = gn ? yt_map_get(gn, "spinlock") : NULL;
+        scn_pathf(path, sizeof path, "%s.guest.spinlock", what);
+        return scn_fail(err, sn ? sn : m, path, "unfair locks and pv_spinlocks exclude each other "
+                        "(a PV guest uses the paravirtual queued lock)");
+    }
     if (vm->guest.rx_vcpu >= vm->vcpus) {
         const yt_node *gn = yt_map_get(m, "guest"), *rn = gn ? yt_map_get(gn, "rx_vcpu") : NULL;
         scn_pathf(path, sizeof path, "%s.guest.rx_vcpu", what);

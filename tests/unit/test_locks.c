@@ -204,6 +204,33 @@ static void test_holder_preemption_stretches_waits(void **state)
     lock_teardown(&r);
 }
 
+/* Unfair (test-and-set) locks: four kernel-intensive vCPUs share two pCPUs
+ * with a hog (fifo, 10 ms slices), so waiters are preempted.  With ticket
+ * locks the lock goes to the next waiter even off its pCPU; unfair locks
+ * never hand it to a vCPU that does not run (a running spinner takes it,
+ * or a preempted one when it spins again), and exclusion still holds. */
+static void test_unfair_locks_skip_preempted_waiters(void **state)
+{
+    (void)state;
+    uint64_t offcpu[2], contended[2];
+    for (int unfair = 0; unfair < 2; unfair++) {
+        lock_run r;
+        lock_setup_guest(&r, "fifo", 2, 4, 4, VL_US(20), VL_US(30), VL_US(25), 1, "1s",
+                         unfair ? "spinlock: unfair" : "spinlock: ticket");
+        lock_run_go(&r);
+        assert_exclusive(r.holds);
+        offcpu[unfair] = zone_stats(&r)->offcpu_handoffs;
+        contended[unfair] = zone_stats(&r)->contended;
+        lock_teardown(&r);
+    }
+    print_message("hand-offs to off-CPU waiters: ticket %llu of %llu contended, unfair %llu of "
+                  "%llu\n", (unsigned long long)offcpu[0], (unsigned long long)contended[0],
+                  (unsigned long long)offcpu[1], (unsigned long long)contended[1]);
+    assert_true(offcpu[0] > 10);
+    assert_int_equal(offcpu[1], 0);
+    assert_true(contended[1] > 50);
+}
+
 /* PV spinlocks: two kernel-intensive vCPUs share two pCPUs with three hog
  * vCPUs (fifo, 10 ms slices, turns out of step), so lock holders and
  * waiters are preempted; PLE is off, so a waiter spins until the hand-off.
@@ -267,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_fifo_handoff_order),
         cmocka_unit_test(test_holder_preemption_stretches_waits),
         cmocka_unit_test(test_pv_spinlocks_halt_and_kick),
+        cmocka_unit_test(test_unfair_locks_skip_preempted_waiters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -402,6 +402,8 @@ static void test_io_settings(void **state)
                "vms[a].guest.rx_vcpu: must be one of the VM's vCPUs (0 to 1), got 2");
     expect_err("host: {pcpus: 2, io: {link_gbps: 0}}\n" S V R, 1, 34, "link_gbps");
     expect_err("host: {pcpus: 2, io: {disk: 1}}\n" S V R, 1, 23, "unknown key 'disk'");
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {spinlock: unfair, pv_spinlocks: true}}\n"
+                   R, 4, 43, "unfair locks and pv_spinlocks exclude each other");
 }
 
 static void test_duplicate_workload_name(void **state)
