@@ -111,6 +111,8 @@ typedef struct vl_guest_spec {
     bool pv_spinlocks;    /* spin `pv_spin`, then halt until kicked        */
     int spinlock;         /* 0 ticket (FIFO hand-off: ticket / queued locks),
                            * 1 unfair (test-and-set: virt_spin_lock)     */
+    int futex_wake;       /* 0 queued (wake_q, Linux >= 4.2: IPIs after the
+                           * unlock), 1 locked (older: IPIs under it)    */
     vl_ns pv_spin;        /* SPIN_THRESHOLD (2^15) PAUSE iterations        */
     int64_t rx_ring;      /* virtio-net receive ring entries               */
     int64_t rx_vcpu;      /* the vCPU taking the receive interrupt          */

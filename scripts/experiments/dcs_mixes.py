@@ -12,6 +12,7 @@ entitled ones.
   scripts/experiments/dcs_mixes.py [--bin build-release/vcpulab]
       [--sched cfs,balance,dcs] [--mix vips-facesim,x264:streamcluster,...]
       [--duration 4s] [--seed 1] [--set params.dcs.urgent_slice=1ms ...]
+      [--guest 'futex_wake: locked']
 A mix is vips-facesim (1 vips + 2 facesim), CO:MAIN (1 MAIN + the
 evaluation's co-runners: 2 x264, 1 dedup or 1 freqmine), or A+B+... (one
 VM per application, the first the main one).
@@ -28,7 +29,7 @@ MIXES = ["vips-facesim", "x264:streamcluster", "dedup:streamcluster", "freqmine:
 # As scenarios/experiments/dcs-*.yaml: an 8-pCPU host without PLE, 8-vCPU
 # guests with the Ubuntu 11.04-era IPI vectors.
 HOST = "host: {pcpus: 8, ple: {enabled: false}}\n"
-VM = ("  - {name: %s, vcpus: 8, guest: {tlb_vectors: legacy, wakeup_ipi: resched},\n"
+VM = ("  - {name: %s, vcpus: 8, guest: {tlb_vectors: legacy, wakeup_ipi: resched%s},\n"
       "     workloads: [{type: %s}]}\n")
 RUN = "run: {duration: %s, warmup: 500ms, seed: %d}\n"
 
@@ -43,8 +44,9 @@ def apps_of(mix):
     return [main] + [co] * (2 if co == "x264" else 1)
 
 
-def scenario(apps, duration, seed):
-    vms = "".join(VM % ("main" if i == 0 else "co%d" % i, a) for i, a in enumerate(apps))
+def scenario(apps, duration, seed, guest=""):
+    extra = ", " + guest if guest else ""
+    vms = "".join(VM % ("main" if i == 0 else "co%d" % i, extra, a) for i, a in enumerate(apps))
     return "name: dcs\n" + HOST + "vms:\n" + vms + RUN % (duration, seed)
 
 
@@ -72,6 +74,8 @@ def main():
     ap.add_argument("--mix", default=",".join(MIXES))
     ap.add_argument("--duration", default="4s")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--guest", default="",
+                    help="more guest settings for every VM, e.g. 'futex_wake: locked'")
     ap.add_argument("--set", action="append", default=[],
                     help="a scenario override for every run, e.g. params.dcs.urgent_allowance=6ms")
     a = ap.parse_args()
@@ -81,12 +85,12 @@ def main():
     for mix in a.mix.split(","):
         apps = apps_of(mix)
         for sched in a.sched.split(","):
-            doc = run(a.bin, scenario(apps, a.duration, a.seed), sched, a.set)
+            doc = run(a.bin, scenario(apps, a.duration, a.seed, a.guest), sched, a.set)
             vms = [v for v in doc["vms"] if not v.get("host")]
             slow, ws = [], 0.0
             for app, vm in zip(apps, vms):
                 if (app, sched) not in solo:
-                    one = run(a.bin, scenario([app], a.duration, a.seed), sched, a.set)
+                    one = run(a.bin, scenario([app], a.duration, a.seed, a.guest), sched, a.set)
                     solo[(app, sched)] = work(one["vms"][0])
                 alone, mixed = solo[(app, sched)], work(vm)
                 slow.append(alone / mixed if mixed else float("inf"))

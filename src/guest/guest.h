@@ -219,6 +219,7 @@ typedef struct vl_guest {
     bool wakelist_ipi;      /* idle wake targets get 0xfb, not 0xfd     */
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
     bool unfair_locks;      /* test-and-set spinlocks (virt_spin_lock)  */
+    bool locked_wakeups;    /* futex wake-up IPIs under the bucket lock */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     vl_ns tlb_flush_cost;   /* one flush request in the handler         */

@@ -92,6 +92,7 @@ static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
 static const char *const wakeup_ipi_modes[] = {"wakelist", "resched", NULL};
 
 static const char *const spinlock_modes[] = {"ticket", "unfair", NULL};
+static const char *const futex_wake_modes[] = {"queued", "locked", NULL};
 
 const vl_param vl_guest_params[] = {
     {"hz", VL_PARAM_INT, offsetof(vl_guest_spec, hz), VL_GUEST_DEFAULT_HZ, 100, 1000, "Hz",
@@ -107,6 +108,10 @@ const vl_param vl_guest_params[] = {
      "native queued spinlocks) or unfair (test-and-set: a running waiter takes it; what "
      "virt_spin_lock makes of a Linux >= 4.x guest's spinlocks on a hypervisor without PV "
      "spinlocks)", spinlock_modes},
+    {"futex_wake", VL_PARAM_ENUM, offsetof(vl_guest_spec, futex_wake), 0, 0, 0, "",
+     "where futex wake-up IPIs leave: queued (Linux >= 4.2 wake_q: after unlocking the hash "
+     "bucket) or locked (older kernels: while holding it, so a waker preempted at the IPI's exit "
+     "holds the lock)", futex_wake_modes},
     {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 0, 0, 1, "",
      "paravirtual spinlocks: a waiter spins pv_spin, then halts (kvm_wait) until the "
      "unlocker kicks it (KVM_HC_KICK_CPU)", NULL},

@@ -197,6 +197,16 @@ vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,
     return &q->q[(q->head + i) % VL_OPQ_LEN];
 }
 
+bool vl_opq_push_front(vl_opq *q, const vl_opi *o)
+{
+    if (q->n == VL_OPQ_LEN)
+        return false;
+    q->head = (q->head + VL_OPQ_LEN - 1) % VL_OPQ_LEN;
+    q->q[q->head] = *o;
+    q->n++;
+    return true;
+}
+
 void vl_opq_pop(vl_opq *q)
 {
     if (q->n == 0)

@@ -1,6 +1,15 @@
 /* guest/sync.c - futex-based barriers, waits and wakes: a task that must
  * wait blocks on the sync object's FIFO; a wake-up goes through the guest
- * scheduler (a remote one sends a reschedule IPI). */
+ * scheduler (a remote one sends a reschedule IPI).
+ *
+ * Where the wake-up IPIs leave (guest.futex_wake): Linux >= 4.2 collects
+ * the wakees under the hash-bucket lock and wakes them after unlocking
+ * (wake_q: `queued`, the default); older kernels woke them while holding
+ * it (`locked`).  Then the IPIs' exits fall inside the critical section:
+ * the waker goes on holding a futex_hash lock for the time of the exits
+ * (plus the unlock path), so a hypervisor that preempts the waker at the
+ * exit - the wakee's vCPU preempting it on its pCPU - preempts a lock
+ * holder, which is what DCS's reschedule-IPI sender delay prevents. */
 #include "guest/sync.h"
 
 #include "guest/exec.h"
@@ -12,10 +21,41 @@ static void block_on(vl_sync *s, vl_task *t)
     vl_list_push_back(&s->waiters, &t->link);
 }
 
+static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now);
+
+#define SYNC_UNLOCK_NS 200 /* the rest of futex_wake after its wake-ups, still locked */
+
+/* Old kernels: the IPI exits the wake-ups cost (`exits`, taken off the
+ * waker's handler work) become the hold of a futex_hash lock the waker
+ * still has when they happen. */
+static void locked_wakes(vl_guest *g, int v, vl_task *t, const vl_opi *done, vl_ns exits)
+{
+    int cls = vl_guest_lock_class(g, "futex_hash");
+    vl_opi rest = {.kind = VL_OP_KERNEL, .pc = done->pc, .seq = done->seq,
+                   .activity = (int16_t)vl_guest_activity(g, "futex_wake"),
+                   .lock_class = (int16_t)cls, .sync = -1,
+                   .lock_instance = done->sync % g->classes[cls].ninstances,
+                   .hold = exits + SYNC_UNLOCK_NS};
+    g->vcpus[v].irq_left -= exits;
+    if (!vl_opq_push_front(&t->opq, &rest))
+        g->vcpus[v].irq_left += exits; /* no room: the exits stay outside */
+}
+
 /* Runs a sync op at now; returns true if the task blocked. */
 bool vl_sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
+    vl_opi done = *vl_exec_op_at(g, t, 0); /* its slot is free once popped */
+    vl_ns irq_before = g->vcpus[v].irq_left;
+    bool blocked = sync_run(g, v, t, &done, now);
+    vl_ns exits = g->vcpus[v].irq_left - irq_before;
+    if (g->locked_wakeups && !blocked && exits > 0)
+        locked_wakes(g, v, t, &done, exits);
+    return blocked;
+}
+
+/* The op itself: true if the task blocked. */
+static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
+{
     vl_op_kind kind = (vl_op_kind)o->kind;
     vl_sync *s = &g->syncs[o->sync];
     vl_opq_pop(&t->opq);
