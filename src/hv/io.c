@@ -44,16 +44,17 @@ static vl_backend *backend_of(vl_hv *hv, int vm)
 
 /* --------------------------------------------------------------- links */
 
-vl_ns vl_net_wire_time(const vl_hv *hv, uint32_t bytes)
+/* The link's time to put `bytes` on the wire. */
+static vl_ns wire_time(const vl_io *io, uint32_t bytes)
 {
-    return (vl_ns)((double)bytes * hv->io->ns_per_byte + 0.5);
+    return (vl_ns)((double)bytes * io->ns_per_byte + 0.5);
 }
 
 static void wire_send(vl_wire *w, const vl_packet *p, vl_ns now)
 {
     vl_io *io = w->b->io;
     vl_ns start = w->free_at > now ? w->free_at : now;
-    w->free_at = start + vl_net_wire_time(io->hv, p->bytes);
+    w->free_at = start + wire_time(io, p->bytes);
     vl_flight *f = vl_fifo_push(&w->q);
     if (!f)
         abort(); /* out of memory in the middle of a run */

@@ -43,8 +43,6 @@ void vl_hv_io_destroy(struct vl_hv *hv);
 int vl_net_endpoint_add(struct vl_hv *hv, vl_net_deliver_fn fn, void *ctx);
 /* Endpoint p->endpoint sends p to VM p->vm (over the VM's link). */
 void vl_net_send(struct vl_hv *hv, const vl_packet *p);
-/* The link's time to put `bytes` on the wire. */
-vl_ns vl_net_wire_time(const struct vl_hv *hv, uint32_t bytes);
 /* Clears the device counters (the start of the measurement window). */
 void vl_hv_io_window(struct vl_hv *hv);
 /* NULL for a VM without devices. */

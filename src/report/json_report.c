@@ -5,6 +5,7 @@
 
 #include "report/report.h"
 
+#include "guest/net.h"
 #include "hv/io.h"
 #include "vl_json.h"
 
@@ -143,6 +144,17 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);
+    if (g->net->rx_packets || g->net->no_socket) {
+        vl_json_key(j, "net");
+        vl_json_obj_begin(j);
+        vl_json_kuint(j, "softirq_packets", g->net->rx_packets);
+        vl_json_kuint(j, "poll_rounds", g->net->rounds);
+        vl_json_kuint(j, "ksoftirqd_deferrals", g->net->deferrals);
+        vl_json_kuint(j, "rcvbuf_drops", g->net->rcvbuf_drops);
+        vl_json_kuint(j, "no_socket", g->net->no_socket);
+        vl_json_obj_end(j);
+    }
+    vl_json_kuint(j, "hotplug_moves", g->hotplug_moves);
     vl_json_key(j, "processes");
     vl_json_obj_begin(j);
     vl_json_kuint(j, "forks", g->forks);
