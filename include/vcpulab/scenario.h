@@ -113,6 +113,7 @@ typedef struct vl_guest_spec {
                            * 1 unfair (test-and-set: virt_spin_lock)     */
     int futex_wake;       /* 0 queued (wake_q, Linux >= 4.2: IPIs after the
                            * unlock), 1 locked (older: IPIs under it)    */
+    bool runqueue_lock;   /* remote wake-ups and switches take runqueue locks */
     vl_ns pv_spin;        /* SPIN_THRESHOLD (2^15) PAUSE iterations        */
     int64_t rx_ring;      /* virtio-net receive ring entries               */
     int64_t rx_vcpu;      /* the vCPU taking the receive interrupt          */

@@ -8,6 +8,7 @@ apt-get install -y -q rt-tests pigz xz-utils libvips-tools x264 iperf3 iputils-p
 gcc -O2 -fopenmp -pthread "$HERE/barrier.c" -o barrier
 gcc -O2 -pthread "$HERE/rr.c" -o rr
 gcc -O2 -pthread "$HERE/shoot.c" -o shoot
+gcc -O2 "$HERE/ctxsw.c" -o ctxsw
 # gmake-like: 200 C files of moderate size, one link step
 mkdir -p proj && ( cd proj
   for i in $(seq 1 120); do

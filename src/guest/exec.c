@@ -16,6 +16,7 @@
 #include "guest/hotplug.h"
 #include "guest/net.h"
 #include "guest/process.h"
+#include "guest/rqlock.h"
 #include "guest/smp.h"
 #include "guest/sync.h"
 
@@ -318,8 +319,8 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         bool leaving = gv->hotplug == VL_HP_LEAVING;
         if (leaving && gv->irq_left == 0 && vl_hotplug_leave(g, v, now))
             return; /* offline */
-        if (!gv->curr && !leaving)
-            gv->curr = vl_gsched_pick(g, v, now);
+        if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now)))
+            vl_rqlock_switch_in(g, v, gv->curr);
         vl_task *t = gv->curr;
         if (!t && gv->irq_left == 0 && (gv->irq_left = vl_gnet_idle(g, v, now)) > 0)
             gv->irq_rip = g->rip_net_rx; /* ksoftirqd, rather than idling */
@@ -381,6 +382,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
+        vl_rqlock_ops_begin(g, v);
         switch (why) {
         case STOP_SLEEP:
             task_sleep(g, t, now);
@@ -424,6 +426,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
+        vl_rqlock_ops_end(g, v, gv->curr == t && t->state == VL_TASK_RUNNABLE ? t : NULL);
     }
 }
 

@@ -45,6 +45,7 @@
 #include "guest/balance.h"
 #include "guest/exec.h"
 #include "guest/hotplug.h"
+#include "guest/rqlock.h"
 #include "guest/runqueue.h"
 #include "guest/smp.h"
 
@@ -262,6 +263,7 @@ static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
     bool kick = idle || wakeup_preempts(g, w, t, now);
     if (kick && w != from)
         vl_smp_resched(g, from, w, idle, now);
+    vl_rqlock_note_wake(g, from, w, idle, kick);
 }
 
 void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now)

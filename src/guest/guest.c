@@ -74,6 +74,10 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->unfair_locks = spec->spinlock == 1;
     g->locked_wakeups = spec->futex_wake == 1;
     g->wakelist_ipi = spec->wakeup_ipi == 0;
+    g->runqueue_locks = spec->runqueue_lock;
+    g->runqueue_class = vl_guest_lock_class(g, "runqueue");
+    g->act_wakeup = vl_guest_activity(g, "wakeup");
+    g->act_schedule = vl_guest_activity(g, "schedule");
     g->pv_spin = spec->pv_spin;
     g->nonline = nvcpus;
     vl_list_init(&g->free_tasks);

@@ -120,6 +120,7 @@ enum {
 /* IPI kinds for latency measures. */
 enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
+#define VL_RQLOCK_PENDING 16 /* remote wake-ups of one op held as runqueue-lock holds */
 
 typedef struct vl_gvcpu {
     vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
@@ -154,6 +155,12 @@ typedef struct vl_gvcpu {
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
     vl_event seg_ev;        /* end of the plan                          */
+    bool ttwu_open;         /* a task's op runs: remember its wake-ups  */
+    int nttwu;              /* remote wake-ups it made (guest/rqlock.c) */
+    struct {
+        int target;         /* the wakee's vCPU: whose lock             */
+        vl_ns exit;         /* the IPI's exit, held under the lock      */
+    } ttwu[VL_RQLOCK_PENDING];
 } vl_gvcpu;
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or
@@ -220,6 +227,9 @@ typedef struct vl_guest {
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
     bool unfair_locks;      /* test-and-set spinlocks (virt_spin_lock)  */
     bool locked_wakeups;    /* futex wake-up IPIs under the bucket lock */
+    bool runqueue_locks;    /* wake-ups and switches take rq locks      */
+    int runqueue_class;     /* lock class "runqueue" (one per vCPU)     */
+    int act_wakeup, act_schedule; /* activities of those holds          */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     vl_ns tlb_flush_cost;   /* one flush request in the handler         */

@@ -14,6 +14,7 @@
 
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/rqlock.h"
 
 static void block_on(vl_sync *s, vl_task *t)
 {
@@ -48,8 +49,9 @@ bool vl_sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
     vl_ns irq_before = g->vcpus[v].irq_left;
     bool blocked = sync_run(g, v, t, &done, now);
     vl_ns exits = g->vcpus[v].irq_left - irq_before;
-    if (g->locked_wakeups && !blocked && exits > 0)
-        locked_wakes(g, v, t, &done, exits);
+    if (g->locked_wakeups && !blocked && exits > 0) /* the runqueue-lock holds keep theirs */
+        locked_wakes(g, v, t, &done, exits - vl_rqlock_pending_exits(g, v));
+    vl_rqlock_ops_end(g, v, blocked ? NULL : t); /* ahead of the bucket unlock */
     return blocked;
 }
 
