@@ -20,8 +20,9 @@ typedef struct vl_metrics {
 } vl_metrics;
 
 /* Appends the run's headline metrics: per VM share / entitled share /
- * cpu / wait; per workload work, bursts, wake latency and response
- * percentiles; policy counters. Names are stable ("vm.web.share"). */
+ * cpu / wait; the fairness index (vl_fairness); per workload work,
+ * bursts, wake latency and response percentiles; policy counters. Names
+ * are stable ("vm.web.share"). */
 int vl_metrics_collect(const vl_model *m, vl_metrics *out);
 void vl_metrics_free(vl_metrics *ms);
 const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
