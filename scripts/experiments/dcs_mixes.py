@@ -6,8 +6,9 @@ alone in one VM (same host, same scheduler), and prints a Markdown table: per VM
 against its solo run (solo work / mixed work: CPU time spent on the
 application, spinning excluded), the weighted speedup of the mix (the sum
 over VMs of mixed work / solo work), the main VM's spinlock wait and TLB
-shootdown and reschedule-IPI latencies, and the CPU shares against the
-entitled ones.
+shootdown and reschedule-IPI latencies, the CPU shares against the
+entitled ones, and Jain's fairness index of share / entitled share
+(docs/output-format.md#fairness).
 
   scripts/experiments/dcs_mixes.py [--bin build-release/vcpulab]
       [--sched cfs,balance,dcs] [--mix vips-facesim,x264:streamcluster,...]
@@ -79,8 +80,8 @@ def main():
     ap.add_argument("--set", action="append", default=[],
                     help="a scenario override for every run, e.g. params.dcs.urgent_allowance=6ms")
     a = ap.parse_args()
-    print("| mix | scheduler | slowdown per VM (main first) | weighted speedup | main: lock wait mean | TLB shootdown | resched IPI | shares (entitled) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| mix | scheduler | slowdown per VM (main first) | weighted speedup | main: lock wait mean | TLB shootdown | resched IPI | shares (entitled) | Jain |")
+    print("|---|---|---|---|---|---|---|---|---|")
     solo = {}
     for mix in a.mix.split(","):
         apps = apps_of(mix)
@@ -102,9 +103,11 @@ def main():
             res = g["ipi_latency"]["reschedule"]["mean_ns"]
             shares = ", ".join("%.0f%% (%.0f%%)" % (100 * v["share"], 100 * v["entitled_share"])
                                for v in vms)
-            print("| %s | %s | %s | %.2f | %.1f µs | %.0f µs | %.0f µs | %s |" % (
+            fair = doc["fairness"]
+            jain = "%.3f" % fair["jain"] if fair else "-"
+            print("| %s | %s | %s | %.2f | %.1f µs | %.0f µs | %.0f µs | %s | %s |" % (
                 mix, sched, " / ".join("%.2f" % s for s in slow), ws, lock / 1e3, tlb / 1e3,
-                res / 1e3, shares))
+                res / 1e3, shares, jain))
             sys.stdout.flush()
 
 

@@ -1,4 +1,5 @@
-/* report/entitlement.c - weighted max-min fair entitlement of each VM.
+/* report/entitlement.c - weighted max-min fair entitlement of each VM, and
+ * how fairly the VMs got it (Jain's index of share / entitlement).
  *
  * Water-filling: every VM demands what it wanted during the window - the
  * time its vCPUs were running or runnable, in pCPUs - bounded by its cap;
@@ -7,7 +8,13 @@
  * shared again among the others.  This is the share a work-conserving,
  * weight-proportional scheduler owes each VM (what Credit's accounting
  * and CFS's cgroup shares aim at); a VM that got less than its entitlement
- * was treated unfairly. */
+ * was treated unfairly.
+ *
+ * Fairness: x_i = share_i / entitled_share_i per guest VM entitled to
+ * something; Jain's index (sum x)^2 / (n sum x^2) is 1 when every VM got
+ * the same fraction of what it was owed (all 1 for a fair scheduler), 1/n
+ * when one VM got everything.  The host VM of I/O backends is left out:
+ * it is not a tenant, and its backends run on demand. */
 #include <stdlib.h>
 
 #include "report/report.h"
@@ -71,4 +78,50 @@ out:
     free(alloc);
     free(fixed);
     return result;
+}
+
+double vl_jain_index(const double *x, int n)
+{
+    double sum = 0, sq = 0;
+    for (int i = 0; i < n; i++) {
+        sum += x[i];
+        sq += x[i] * x[i];
+    }
+    return sq > 0 ? sum * sum / ((double)n * sq) : 1;
+}
+
+int vl_fairness(const vl_model *m, double *jain, double *min_fraction, int *worst_vm)
+{
+    const vl_hv *hv = &m->hv;
+    double capacity = (double)hv->npcpus * (double)vl_model_window(m);
+    if (hv->nvms == 0)
+        return 0;
+    double *x = malloc((size_t)hv->nvms * sizeof *x);
+    if (!x)
+        return -1;
+    int n = 0, worst = -1;
+    double min = 0;
+    for (int d = 0; d < hv->nvms && capacity > 0; d++) {
+        const vl_vm *vm = &hv->vms[d];
+        double owed = vm->host ? 0 : vl_entitled_share(m, d);
+        if (owed <= 0)
+            continue;
+        vl_ns cpu = 0;
+        for (int i = 0; i < vm->nvcpus; i++)
+            cpu += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
+        x[n] = (double)cpu / capacity / owed;
+        if (worst < 0 || x[n] < min) {
+            min = x[n];
+            worst = d;
+        }
+        n++;
+    }
+    if (n >= 2) {
+        *jain = vl_jain_index(x, n);
+        *min_fraction = min;
+        if (worst_vm)
+            *worst_vm = worst;
+    }
+    free(x);
+    return n;
 }

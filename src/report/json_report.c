@@ -183,6 +183,25 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
     vl_json_obj_end(j);
 }
 
+/* Jain's index of share / entitled_share over the guest VMs entitled to
+ * something; null with fewer than two. */
+static void write_fairness(vl_json *j, const vl_model *m)
+{
+    double jain = 0, min = 0;
+    int worst = 0, n = vl_fairness(m, &jain, &min, &worst);
+    vl_json_key(j, "fairness");
+    if (n < 2) {
+        vl_json_null(j);
+        return;
+    }
+    vl_json_obj_begin(j);
+    vl_json_kint(j, "vms", n);
+    vl_json_kdouble(j, "jain", jain);
+    vl_json_kdouble(j, "min_entitled_fraction", min);
+    vl_json_kstr(j, "min_vm", m->hv.vms[worst].name);
+    vl_json_obj_end(j);
+}
+
 static void write_vms(vl_json *j, const vl_model *m)
 {
     const vl_hv *hv = &m->hv;
@@ -240,6 +259,7 @@ void vl_report_json(const vl_model *m, FILE *f)
     vl_json_kstr(&j, "digest", digest);
     write_pcpus(&j, m);
     write_vms(&j, m);
+    write_fairness(&j, m);
     vl_json_key(&j, "policy");
     vl_json_obj_begin(&j);
     vl_json_key(&j, "counters");

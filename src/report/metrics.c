@@ -52,6 +52,14 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
         rc |= add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
         rc |= add(ms, (double)vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
     }
+    double jain = 0, min = 0;
+    int nfair = vl_fairness(m, &jain, &min, NULL);
+    if (nfair < 0)
+        rc = -1;
+    if (nfair >= 2) {
+        rc |= add(ms, jain, "fairness.jain");
+        rc |= add(ms, min, "fairness.min_entitled_fraction");
+    }
     for (int d = 0; d < hv->nvms; d++) {
         const vl_guest *g = vl_model_guest(m, d);
         const char *vm = hv->vms[d].name;

@@ -20,8 +20,9 @@ typedef struct vl_metrics {
 } vl_metrics;
 
 /* Appends the run's headline metrics: per VM share / entitled share /
- * cpu / wait; per workload work, bursts, wake latency and response
- * percentiles; policy counters. Names are stable ("vm.web.share"). */
+ * cpu / wait; the fairness index (vl_fairness); per workload work,
+ * bursts, wake latency and response percentiles; policy counters. Names
+ * are stable ("vm.web.share"). */
 int vl_metrics_collect(const vl_model *m, vl_metrics *out);
 void vl_metrics_free(vl_metrics *ms);
 const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
@@ -30,6 +31,19 @@ const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
  * of the pCPUs, each VM demanding the time its vCPUs were running or
  * runnable in the window (bounded by its cap). */
 double vl_entitled_share(const vl_model *m, int vm);
+
+/* Jain's fairness index of x[0..n), n >= 1 (Jain, Chiu and Hawe, DEC-TR-301,
+ * 1984): (sum x)^2 / (n * sum x^2), in [1/n, 1]; 1 when every x is equal
+ * (all zero included). */
+double vl_jain_index(const double *x, int n);
+
+/* Fairness of the CPU allocation between the VMs: Jain's index of each
+ * VM's share / entitled_share, over the VMs entitled to something (the
+ * host VM of I/O backends left out), and the smallest of these fractions,
+ * that of the worst-treated VM (its index in *worst_vm, which may be
+ * NULL).  Returns the number of VMs counted (-1 if out of memory); sets
+ * the outputs only when that is at least 2. */
+int vl_fairness(const vl_model *m, double *jain, double *min_fraction, int *worst_vm);
 
 /* Network measures of a workload over the window (report/network.c):
  * payload the application read per second, in Mbit/s; the fraction of

@@ -96,6 +96,13 @@ void vl_report_text(const vl_model *m, FILE *f)
                 vm->weight, capacity > 0 ? 100.0 * (double)cpu / capacity : 0,
                 100.0 * vl_entitled_share(m, d), ms_of((double)cpu), ms_of((double)wait));
     }
+    double jain = 0, min = 0;
+    int worst = 0, n = vl_fairness(m, &jain, &min, &worst);
+    if (n >= 2)
+        fprintf(f,
+                "fairness (share / entitled): Jain %.3f over %d VMs; "
+                "worst %s at %.1f%% of its entitlement\n",
+                jain, n, hv->vms[worst].name, 100 * min);
     if (m->nworkloads) {
         fprintf(f, "\n%-24s %12s %9s %12s %12s %12s\n", "workload", "work(ms)", "bursts",
                 "wake p50(us)", "wake p99(us)", "resp avg(us)");
