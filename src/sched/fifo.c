@@ -8,33 +8,32 @@
  *   steals the head of the longest affine queue (simple load balancing), and
  *   a wake-up onto a busy pCPU tickles an idle one so that it steals.
  *   Weights and caps are ignored: this policy exists to be read and copied.
+ *   The runqueues, the placement and the stealing are rr_queue.c's, which
+ *   `relaxed` schedules with too; the decisions are the hooks below.  A copy
+ *   with other queues replaces the rrq_* calls.
  *
  * Invariants
- *   - a vCPU is on at most one runqueue (fifo_vcpu.link linked iff queued);
+ *   - a vCPU is on at most one runqueue (rrq_queued);
  *   - a RUNNING vCPU is never queued;
- *   - the queue length of a pCPU equals the number of linked vCPUs on it.
+ *   - the queue length of a pCPU equals the number of queued vCPUs on it.
  *
  * TODO
  *   - nothing: new ideas belong in a copy of this file.
  */
 #include "vcpulab/sched.h"
-#include "vl_bitmap.h"
-#include "vl_list.h"
+#include "rr_queue.h"
 
 #define FIFO_DEFAULT_SLICE_MS 10 /* the Linux/Xen order of magnitude */
 
-/* The four private structs (instance, pCPU, VM, vCPU). */
+/* The four private structs (instance, pCPU, VM, vCPU); rr_queue.h's come
+ * first. */
 typedef struct fifo_priv {
-    vl_ns slice; /* parameter */
-    /* set in do_schedule when a pCPU goes idle, cleared when it picks */
-    uint64_t idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-    /* set while a pCPU's runqueue is non-empty (runq_push / runq_remove) */
-    uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    rrq_sched rq; /* the idle and queued masks */
+    vl_ns slice;  /* parameter */
 } fifo_priv;
 
 typedef struct fifo_pcpu {
-    vl_list runq;
-    int len;
+    rrq_pcpu rq; /* the runqueue */
 } fifo_pcpu;
 
 typedef struct fifo_vm {
@@ -42,9 +41,10 @@ typedef struct fifo_vm {
 } fifo_vm;
 
 typedef struct fifo_vcpu {
-    vl_list link;
-    vl_vcpu *v; /* up-pointer */
+    rrq_vcpu rq; /* the link in a runqueue */
 } fifo_vcpu;
+
+RRQ_FIRST(fifo_priv, fifo_pcpu, fifo_vcpu);
 
 static const vl_param fifo_params[] = {
     {"slice", VL_PARAM_TIME, offsetof(fifo_priv, slice), VL_MS(FIFO_DEFAULT_SLICE_MS),
@@ -52,94 +52,23 @@ static const vl_param fifo_params[] = {
     VL_PARAM_END,
 };
 
-static fifo_pcpu *fpc(vl_pcpu *p) { return vl_pcpu_priv(p); }
-static fifo_vcpu *fvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
-
-static void runq_push(vl_sched *s, vl_pcpu *p, vl_vcpu *v)
-{
-    vl_list_push_back(&fpc(p)->runq, &fvc(v)->link);
-    fpc(p)->len++;
-    vl_bit_set(((fifo_priv *)vl_sched_priv(s))->queued, vl_pcpu_id(p));
-}
-
-static void runq_remove(vl_sched *s, vl_pcpu *p, fifo_vcpu *fv)
-{
-    vl_list_del(&fv->link);
-    if (--fpc(p)->len == 0)
-        vl_bit_clear(((fifo_priv *)vl_sched_priv(s))->queued, vl_pcpu_id(p));
-}
-
 static int fifo_init(vl_sched *s)
 {
-    fifo_priv *fp = vl_sched_priv(s);
-    for (int i = 0; i < vl_npcpus(s); i++) {
-        vl_list_init(&fpc(vl_pcpu_get(s, i))->runq);
-        vl_bit_set(fp->idle, i);
-    }
-    for (int i = 0; i < vl_nvcpus_total(s); i++) {
-        vl_vcpu *v = vl_vcpu_get(s, i);
-        vl_list_init(&fvc(v)->link);
-        fvc(v)->v = v;
-    }
+    rrq_init(s);
     return 0;
 }
 
 static vl_pcpu *fifo_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     (void)why;
-    vl_pcpu *last = vl_vcpu_pcpu(v);
-    if (last && vl_vcpu_affine(v, last))
-        return last;
-    vl_pcpu *best = NULL;
-    for (int i = 0; i < vl_npcpus(s); i++) {
-        vl_pcpu *p = vl_pcpu_get(s, i);
-        int load = fpc(p)->len + !vl_pcpu_is_idle(p);
-        if (vl_vcpu_affine(v, p) &&
-            (!best || load < fpc(best)->len + !vl_pcpu_is_idle(best)))
-            best = p;
-    }
-    return best;
+    return rrq_pick_cpu(s, v); /* the last pCPU, else the least loaded */
 }
 
 static void fifo_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     (void)why;
     (void)vector;
-    fifo_priv *fp = vl_sched_priv(s);
-    vl_pcpu *p = vl_vcpu_pcpu(v);
-    runq_push(s, p, v);
-    if (vl_pcpu_is_idle(p)) {
-        vl_tickle(p);
-        return;
-    }
-    /* an idle pCPU will steal it */
-    int idle = vl_bit_next_and(fp->idle, vl_vcpu_affinity_mask(v), 0, vl_npcpus(s));
-    if (idle >= 0)
-        vl_tickle(vl_pcpu_get(s, idle));
-}
-
-/* An idle pCPU takes the head of the longest queue it may run. */
-static vl_vcpu *fifo_steal(vl_sched *s, vl_pcpu *self)
-{
-    fifo_priv *fp = vl_sched_priv(s);
-    vl_pcpu *victim = NULL;
-    for (int i = vl_bit_next(fp->queued, 0, vl_npcpus(s)); i >= 0;
-         i = vl_bit_next(fp->queued, i + 1, vl_npcpus(s))) {
-        vl_pcpu *p = vl_pcpu_get(s, i);
-        if (p != self && (!victim || fpc(p)->len > fpc(victim)->len))
-            victim = p;
-    }
-    if (!victim)
-        return NULL;
-    vl_list *pos;
-    vl_list_for_each(pos, &fpc(victim)->runq) {
-        fifo_vcpu *fv = vl_container_of(pos, fifo_vcpu, link);
-        if (vl_vcpu_affine(fv->v, self)) {
-            runq_remove(s, victim, fv);
-            return fv->v;
-        }
-    }
-    return NULL;
+    rrq_push_and_tickle(s, vl_vcpu_pcpu(v), v);
 }
 
 static vl_decision fifo_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
@@ -147,20 +76,8 @@ static vl_decision fifo_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_n
     (void)now;
     fifo_priv *fp = vl_sched_priv(s);
     if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE)
-        runq_push(s, p, prev);
-    vl_list *head = vl_list_first(&fpc(p)->runq);
-    vl_vcpu *next = NULL;
-    if (head) {
-        fifo_vcpu *fv = vl_container_of(head, fifo_vcpu, link);
-        runq_remove(s, p, fv);
-        next = fv->v;
-    } else {
-        next = fifo_steal(s, p);
-    }
-    if (next)
-        vl_bit_clear(fp->idle, vl_pcpu_id(p));
-    else
-        vl_bit_set(fp->idle, vl_pcpu_id(p));
+        rrq_push(s, p, prev); /* its turn is over: to the tail */
+    vl_vcpu *next = rrq_next(s, p); /* the head, else stolen */
     return (vl_decision){.next = next, .slice = next ? fp->slice : VL_SLICE_NONE};
 }
 

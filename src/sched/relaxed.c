@@ -2,9 +2,10 @@
  * co-stop and co-start of the leading vCPUs of a VM.
  *
  * Design
- *   Base scheduling is fifo's: a round-robin queue per pCPU with a fixed
- *   slice, wake-up on the last pCPU, stealing by idle pCPUs.  On top of it,
- *   every `period` (an instance timer) each VM's vCPUs are compared:
+ *   Base scheduling is fifo's, from the same code (rr_queue.c): a round-
+ *   robin queue per pCPU with a fixed slice, wake-up on the last pCPU,
+ *   stealing by idle pCPUs.  On top of it, every `period` (an instance
+ *   timer) each VM's vCPUs are compared:
  *     progress  a vCPU advances by the time it ran; a vCPU that halted (or
  *               was offline) during the period is idle and counts as
  *               having kept up with its fastest sibling (VMware: idle vCPUs
@@ -23,7 +24,7 @@
  *   Weights and caps are ignored (the base is fifo).
  *
  * Invariants
- *   - a vCPU is on at most one runqueue (relaxed_vcpu.queued);
+ *   - a vCPU is on at most one runqueue (rrq_queued);
  *   - a co-stopped vCPU is parked and on no runqueue; it is never picked;
  *   - progress of the slowest online vCPU of a VM defines lead 0.
  *
@@ -33,8 +34,7 @@
  *     the slowest).
  */
 #include "vcpulab/sched.h"
-#include "vl_bitmap.h"
-#include "vl_list.h"
+#include "rr_queue.h"
 
 #define RELAXED_DEFAULT_SLICE_MS 20     /* ESXi slice, 10-20 ms (policy-facts 9, secondary) */
 #define RELAXED_DEFAULT_THRESHOLD_MS 3  /* "a few ms": no published value (policy-facts 9 NF) */
@@ -49,14 +49,12 @@ enum {
 static const char *const relaxed_counters[] = {"skew_checks", "costops", "costarts", NULL};
 
 typedef struct relaxed_priv {
+    rrq_sched rq;                   /* the idle and queued masks (first) */
     vl_ns slice, threshold, period; /* parameters */
-    uint64_t idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-    uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
 } relaxed_priv;
 
 typedef struct relaxed_pcpu {
-    vl_list runq;
-    int len;
+    rrq_pcpu rq; /* the runqueue (first) */
 } relaxed_pcpu;
 
 typedef struct relaxed_vm {
@@ -64,13 +62,13 @@ typedef struct relaxed_vm {
 } relaxed_vm;
 
 typedef struct relaxed_vcpu {
-    vl_list link;
-    vl_vcpu *v;        /* up-pointer */
-    vl_pcpu *on;       /* the runqueue it is on (NULL: none) */
+    rrq_vcpu rq;       /* the link in a runqueue (first) */
     bool costopped;    /* set in check (co-stop), cleared in check (co-start) */
     vl_ns progress;    /* see Design */
     vl_ns last_run, last_idle; /* RUNNING and BLOCKED+OFFLINE time at the last check */
 } relaxed_vcpu;
+
+RRQ_FIRST(relaxed_priv, relaxed_pcpu, relaxed_vcpu);
 
 static const vl_param relaxed_params[] = {
     {"slice", VL_PARAM_TIME, offsetof(relaxed_priv, slice), VL_MS(RELAXED_DEFAULT_SLICE_MS),
@@ -86,65 +84,7 @@ static const vl_param relaxed_params[] = {
     VL_PARAM_END,
 };
 
-static relaxed_pcpu *rpc(vl_pcpu *p) { return vl_pcpu_priv(p); }
 static relaxed_vcpu *rvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
-
-/* ------------------------------------------------------------ runqueues */
-
-static void runq_push(vl_sched *s, vl_pcpu *p, vl_vcpu *v)
-{
-    vl_list_push_back(&rpc(p)->runq, &rvc(v)->link);
-    rvc(v)->on = p;
-    rpc(p)->len++;
-    vl_bit_set(((relaxed_priv *)vl_sched_priv(s))->queued, vl_pcpu_id(p));
-}
-
-static void runq_remove(vl_sched *s, relaxed_vcpu *rv)
-{
-    vl_pcpu *p = rv->on;
-    vl_list_del(&rv->link);
-    rv->on = NULL;
-    if (--rpc(p)->len == 0)
-        vl_bit_clear(((relaxed_priv *)vl_sched_priv(s))->queued, vl_pcpu_id(p));
-}
-
-/* Queues v on p and makes sure some pCPU will pick it up. */
-static void enqueue_and_tickle(vl_sched *s, vl_pcpu *p, vl_vcpu *v)
-{
-    relaxed_priv *rp = vl_sched_priv(s);
-    runq_push(s, p, v);
-    if (vl_pcpu_is_idle(p)) {
-        vl_tickle(p);
-        return;
-    }
-    int idle = vl_bit_next_and(rp->idle, vl_vcpu_affinity_mask(v), 0, vl_npcpus(s));
-    if (idle >= 0)
-        vl_tickle(vl_pcpu_get(s, idle));
-}
-
-/* An idle pCPU takes the head of the longest queue it may run. */
-static vl_vcpu *steal(vl_sched *s, vl_pcpu *self)
-{
-    relaxed_priv *rp = vl_sched_priv(s);
-    vl_pcpu *victim = NULL;
-    for (int i = vl_bit_next(rp->queued, 0, vl_npcpus(s)); i >= 0;
-         i = vl_bit_next(rp->queued, i + 1, vl_npcpus(s))) {
-        vl_pcpu *p = vl_pcpu_get(s, i);
-        if (p != self && (!victim || rpc(p)->len > rpc(victim)->len))
-            victim = p;
-    }
-    if (!victim)
-        return NULL;
-    vl_list *pos;
-    vl_list_for_each(pos, &rpc(victim)->runq) {
-        relaxed_vcpu *rv = vl_container_of(pos, relaxed_vcpu, link);
-        if (vl_vcpu_affine(rv->v, self)) {
-            runq_remove(s, rv);
-            return rv->v;
-        }
-    }
-    return NULL;
-}
 
 /* ---------------------------------------------------------- co-stopping */
 
@@ -153,8 +93,8 @@ static void costop(vl_sched *s, vl_vcpu *v)
     relaxed_vcpu *rv = rvc(v);
     rv->costopped = true;
     vl_vcpu_set_parked(v, true);
-    if (rv->on)
-        runq_remove(s, rv);
+    if (rrq_queued(v))
+        rrq_remove(s, v);
     if (vl_vcpu_runstate(v) == VL_RUNNING)
         vl_tickle(vl_vcpu_pcpu(v));
     vl_counter_add(s, RELAXED_C_COSTOPS, 1);
@@ -166,8 +106,9 @@ static void costart(vl_sched *s, vl_vcpu *v)
     rv->costopped = false;
     vl_vcpu_set_parked(v, false);
     /* a running one was stopped but has not left its pCPU yet: it stays */
-    if (vl_vcpu_runstate(v) == VL_RUNNABLE && !rv->on && vl_pcpu_curr(vl_vcpu_pcpu(v)) != v)
-        enqueue_and_tickle(s, vl_vcpu_pcpu(v), v);
+    if (vl_vcpu_runstate(v) == VL_RUNNABLE && !rrq_queued(v) &&
+        vl_pcpu_curr(vl_vcpu_pcpu(v)) != v)
+        rrq_push_and_tickle(s, vl_vcpu_pcpu(v), v);
     vl_counter_add(s, RELAXED_C_COSTARTS, 1);
 }
 
@@ -221,15 +162,7 @@ static void check_vm(vl_sched *s, vl_vm *d)
 static int relaxed_init(vl_sched *s)
 {
     relaxed_priv *rp = vl_sched_priv(s);
-    for (int i = 0; i < vl_npcpus(s); i++) {
-        vl_list_init(&rpc(vl_pcpu_get(s, i))->runq);
-        vl_bit_set(rp->idle, i);
-    }
-    for (int i = 0; i < vl_nvcpus_total(s); i++) {
-        vl_vcpu *v = vl_vcpu_get(s, i);
-        vl_list_init(&rvc(v)->link);
-        rvc(v)->v = v;
-    }
+    rrq_init(s);
     vl_timer_arm(s, NULL, RELAXED_TIMER_CHECK, vl_now(s) + rp->period);
     return 0;
 }
@@ -237,17 +170,7 @@ static int relaxed_init(vl_sched *s)
 static vl_pcpu *relaxed_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     (void)why;
-    vl_pcpu *last = vl_vcpu_pcpu(v);
-    if (last && vl_vcpu_affine(v, last))
-        return last;
-    vl_pcpu *best = NULL;
-    for (int i = 0; i < vl_npcpus(s); i++) {
-        vl_pcpu *p = vl_pcpu_get(s, i);
-        int load = rpc(p)->len + !vl_pcpu_is_idle(p);
-        if (vl_vcpu_affine(v, p) && (!best || load < rpc(best)->len + !vl_pcpu_is_idle(best)))
-            best = p;
-    }
-    return best;
+    return rrq_pick_cpu(s, v);
 }
 
 static void relaxed_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
@@ -256,28 +179,17 @@ static void relaxed_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int v
     (void)vector;
     if (rvc(v)->costopped)
         return; /* co-started later */
-    enqueue_and_tickle(s, vl_vcpu_pcpu(v), v);
+    rrq_push_and_tickle(s, vl_vcpu_pcpu(v), v);
 }
 
 static vl_decision relaxed_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     (void)now;
     relaxed_priv *rp = vl_sched_priv(s);
-    if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE && !rvc(prev)->costopped && !rvc(prev)->on)
-        runq_push(s, p, prev);
-    vl_list *head = vl_list_first(&rpc(p)->runq);
-    vl_vcpu *next = NULL;
-    if (head) {
-        relaxed_vcpu *rv = vl_container_of(head, relaxed_vcpu, link);
-        runq_remove(s, rv);
-        next = rv->v;
-    } else {
-        next = steal(s, p);
-    }
-    if (next)
-        vl_bit_clear(rp->idle, vl_pcpu_id(p));
-    else
-        vl_bit_set(rp->idle, vl_pcpu_id(p));
+    if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE && !rvc(prev)->costopped &&
+        !rrq_queued(prev))
+        rrq_push(s, p, prev);
+    vl_vcpu *next = rrq_next(s, p);
     return (vl_decision){.next = next, .slice = next ? rp->slice : VL_SLICE_NONE};
 }
 
