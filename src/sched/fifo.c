@@ -5,7 +5,8 @@
  *   ran on if that is in its affinity, else to the first affine pCPU with
  *   the shortest queue; an idle pCPU is tickled.  do_schedule puts a still-
  *   runnable prev at the tail and runs the head for `slice`.  An idle pCPU
- *   steals the head of the longest affine queue (simple load balancing), and
+ *   steals from the longest other queue the first vCPU it may run (simple
+ *   load balancing), and
  *   a wake-up onto a busy pCPU tickles an idle one so that it steals.
  *   Weights and caps are ignored: this policy exists to be read and copied.
  *   The runqueues, the placement and the stealing are rr_queue.c's, which
