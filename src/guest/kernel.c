@@ -112,7 +112,7 @@ const vl_param vl_guest_params[] = {
      "where futex wake-up IPIs leave: queued (Linux >= 4.2 wake_q: after unlocking the hash "
      "bucket) or locked (older kernels: while holding it, so a waker preempted at the IPI's exit "
      "holds the lock)", futex_wake_modes},
-    {"runqueue_lock", VL_PARAM_BOOL, offsetof(vl_guest_spec, runqueue_lock), 0, 0, 1, "",
+    {"runqueue_lock", VL_PARAM_BOOL, offsetof(vl_guest_spec, runqueue_lock), 1, 0, 1, "",
      "model the runqueue locks: a remote wake-up that does not use the wake list holds the "
      "target vCPU's rq lock around its reschedule IPI (try_to_wake_up -> ttwu_queue), and "
      "__schedule holds the vCPU's own for the switch", NULL},

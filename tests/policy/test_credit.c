@@ -253,7 +253,12 @@ static const char boost_yaml[] =
 
 /* A vCPU that wakes with credit left (UNDER) is BOOSTed and preempts the
  * CPU hogs: its wake-up latency stays far below the 30 ms slice (bounded
- * by the 1 ms rate limit of the hog it preempts). */
+ * by the 1 ms rate limit of the hog it preempts).  Not every time: the
+ * interactive vCPU leaves the active set when its credit passes 300 and
+ * rejoins only when a tick finds it running; its short bursts rarely meet
+ * a tick, so now and then it burns its credit below 0 unpaid, wakes OVER,
+ * unboosted, and waits for the hogs' slices (as Xen's csched_acct and
+ * csched_unit_acct do; docs/policies/credit.md).  Hence p99, not max. */
 static void test_boost_wake_latency(void **state)
 {
     (void)state;
@@ -269,8 +274,7 @@ static void test_boost_wake_latency(void **state)
                   t->wake_latency.max / 1e3, (unsigned long long)t->bursts);
     assert_true(counter(&r, "boosts") > 0);
     assert_true(t->bursts > 300);
-    assert_true(p99 < VL_US(1500));           /* rate limit + switch costs */
-    assert_true(t->wake_latency.max < VL_MS(5)); /* never a slice */
+    assert_true(p99 < VL_US(1500)); /* rate limit + switch costs */
     run_free(&r);
 }
 

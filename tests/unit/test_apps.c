@@ -14,6 +14,7 @@
 
 typedef struct rates {
     double util, tlb, wake_ipis, locks[8];
+    int runqueue; /* index of the runqueue lock class in locks */
 } rates;
 
 static rates run_app(const char *app)
@@ -32,6 +33,7 @@ static rates run_app(const char *app)
     r.util = (double)m.workloads[0].stats.work_ns / 1e9 / cpu_s;
     r.tlb = (double)g->shootdowns / cpu_s;
     r.wake_ipis = (double)(g->ipis_by_vector[0xfd] + g->ipis_by_vector[0xfb]) / cpu_s;
+    r.runqueue = vl_guest_lock_class(g, "runqueue");
     for (int c = 0; c < g->nclasses && c < 8; c++)
         r.locks[c] = (double)g->classes[c].stats.acquisitions / cpu_s;
     print_message("%s: util %.2f, shootdowns %.0f/s, wake IPIs %.0f/s, zone %.0f lru %.0f "
@@ -79,7 +81,8 @@ static void test_vips(void **state)
     IN(r.util, 0.7, 1.0);
 }
 
-/* 4.8: compute only: no locks, no IPIs, every vCPU busy. */
+/* 4.8: compute only: no locks, no IPIs, every vCPU busy; the runqueue
+ * lock only for each thread's first switch-in (4 in 8 CPU-s). */
 static void test_swaptions(void **state)
 {
     (void)state;
@@ -87,7 +90,7 @@ static void test_swaptions(void **state)
     IN(r.util, 0.99, 1.0);
     assert_true(r.tlb == 0 && r.wake_ipis == 0);
     for (int c = 0; c < 8; c++)
-        assert_true(r.locks[c] == 0);
+        assert_true(r.locks[c] == 0 || (c == r.runqueue && r.locks[c] <= 0.5));
 }
 
 /* Regression: a shootdown target whose task blocked before the IPI

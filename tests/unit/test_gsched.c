@@ -80,8 +80,10 @@ typedef struct holds {
 
 static void on_hold(void *ctx, const vl_guest *g, const vl_glock *L, int v, vl_ns start, vl_ns end)
 {
-    (void)g, (void)L, (void)v;
+    (void)v;
     holds *h = ctx;
+    if (L->cls != vl_guest_lock_class(g, "dentry"))
+        return; /* not the lock under test (e.g. runqueue locks) */
     if (h->n == 0 || end - start < h->shortest)
         h->shortest = end - start;
     if (h->n == 0 || end - start > h->longest)

@@ -1,6 +1,7 @@
 /* test_rqlock.c - the guest's runqueue locks (guest.runqueue_lock): a
  * remote wake-up holds the target vCPU's lock around its reschedule IPI,
- * a switch holds the vCPU's own, nothing takes them when the knob is off,
+ * a switch holds the vCPU's own (the default), nothing takes them when the
+ * knob is off,
  * and a waker preempted at its IPI's exit makes the woken vCPU's switch
  * spin until the waker runs again. */
 #include <setjmp.h>
@@ -83,12 +84,12 @@ static void barrier_done(rq_run *r)
     vl_scenario_free(&r->scn);
 }
 
-/* Off (the default): no runqueue lock is taken. */
+/* Off: no runqueue lock is taken. */
 static void test_off_takes_no_runqueue_lock(void **state)
 {
     (void)state;
     rq_run r;
-    const vl_lock_stats *st = barrier_run(&r, "wakeup_ipi: resched", "");
+    const vl_lock_stats *st = barrier_run(&r, "wakeup_ipi: resched, runqueue_lock: false", "");
     assert_int_equal(st->acquisitions, 0);
     assert_int_equal(r.holds.n, 0);
     barrier_done(&r);

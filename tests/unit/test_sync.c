@@ -49,13 +49,16 @@ static void stop(sync_run *r)
 }
 
 /* 4 parties loop {compute 100 us; barrier}: ~10^4 rounds in 1 s when
- * every vCPU runs; each round's last arrival wakes the 3 others remotely. */
+ * every vCPU runs; each round's last arrival wakes the 3 others remotely.
+ * Runqueue locks off: the switches' time would count as work, and rounds
+ * are counted from the work. */
 static int barrier_rounds(bool hog, uint64_t *resched)
 {
     sync_run r;
     char yaml[512];
     snprintf(yaml, sizeof yaml,
-             "scheduler: fifo\nhost: {pcpus: 4}\nvms:\n  - {name: k, vcpus: 4}\n%s"
+             "scheduler: fifo\nhost: {pcpus: 4}\n"
+             "vms:\n  - {name: k, vcpus: 4, guest: {runqueue_lock: false}}\n%s"
              "run: {duration: 1s}\n",
              hog ? "  - {name: hog, vcpus: 1, affinity: \"3\", workloads: [{type: cpu}]}\n" : "");
     start(&r, yaml);
@@ -141,7 +144,8 @@ static void test_wait_wake_pingpong(void **state)
     stop(&r);
 }
 
-/* Where futex wake-up IPIs leave: with `locked` (kernels before wake_q)
+/* Where futex wake-up IPIs leave (runqueue locks off, which would hold the
+ * exits themselves): with `locked` (kernels before wake_q)
  * the waker still holds a futex_hash lock through the IPI's exit, so some
  * holds last an exit (1.5 us) plus the unlock path (0.2 us); with
  * `queued` a futex_hash hold is the call's own 1 us (plus an interrupt
@@ -169,7 +173,8 @@ static vl_ns longest_futex_hold(const char *mode)
     char yaml[512];
     snprintf(yaml, sizeof yaml,
              "scheduler: fifo\nhost: {pcpus: 2}\n"
-             "vms: [{name: a, vcpus: 2, guest: {futex_wake: %s, wakeup_ipi: resched},\n"
+             "vms: [{name: a, vcpus: 2, guest: {futex_wake: %s, wakeup_ipi: resched,\n"
+             "                                  runqueue_lock: false},\n"
              "       workloads: [{type: facesim, tasks: 2}]}]\nrun: {duration: 200ms}\n",
              mode);
     tk_sim t;
