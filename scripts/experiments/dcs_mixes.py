@@ -91,7 +91,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--guest", default="",
                     help="guest settings for every VM over the 2.6.38-era ones, e.g. "
-                         "'futex_wake: queued, runqueue_lock: false' (a 6.1 guest's locking)")
+                         "'futex_wake: queued, runqueue_lock: false' (no lock held around "
+                         "the reschedule IPIs)")
     ap.add_argument("--set", action="append", default=[],
                     help="a scenario override for every run, e.g. params.dcs.urgent_allowance=6ms")
     a = ap.parse_args()
