@@ -109,8 +109,9 @@ typedef struct vl_guest_spec {
                            * call-function-single 0xfb), 1 resched (every
                            * remote wake-up sends 0xfd)                  */
     bool pv_spinlocks;    /* spin `pv_spin`, then halt until kicked        */
-    int spinlock;         /* 0 ticket (FIFO hand-off: ticket / queued locks),
-                           * 1 unfair (test-and-set: virt_spin_lock)     */
+    int spinlock;         /* 0 ticket (FIFO hand-off), 1 unfair (test-and-
+                           * set: virt_spin_lock), 2 queued (qspinlock:
+                           * FIFO; PV: stealing while the head halts)  */
     int futex_wake;       /* 0 queued (wake_q, Linux >= 4.2: IPIs after the
                            * unlock), 1 locked (older: IPIs under it)    */
     bool runqueue_lock;   /* remote wake-ups and switches take runqueue locks */

@@ -344,8 +344,8 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->cur_mm = t->mm;
             gv->irq_left += vl_hv_cr3_load(g->hv, g->vm, v, vl_guest_cr3(t->mm));
         }
-        if (t->waiting && gv->irq_left == 0 && g->unfair_locks &&
-            vl_lock_try_take(t->waiting, v)) { /* test-and-set: it was free */
+        if (t->waiting && gv->irq_left == 0 && (g->unfair_locks || g->pv_qspinlock) &&
+            vl_lock_try_take(t->waiting, v)) { /* it was free: test-and-set / trylock */
             count_grant(g, v, t->waiting, now);
             continue;
         }
@@ -471,6 +471,11 @@ void vl_exec_cut(vl_guest *g, int v, vl_ns t)
     gv->plan_end = t;
     vl_sim_schedule(g->sim, &gv->seg_ev, t);
     drop_plan(g, v, t);
+}
+
+void vl_exec_kick(vl_guest *g, int v)
+{
+    vl_hv_kick(g->hv, g->vm, v);
 }
 
 void vl_exec_granted(vl_guest *g, int v, vl_glock *L)

@@ -16,6 +16,8 @@ uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel);
 void vl_exec_cut(vl_guest *g, int v, vl_ns t);
 /* The FIFO hand-off gave L to waiting vCPU v. */
 void vl_exec_granted(vl_guest *g, int v, vl_glock *L);
+/* pv_kick: wakes v, halted in pv_wait, without giving it a lock. */
+void vl_exec_kick(vl_guest *g, int v);
 /* The i-th upcoming operation instance of t (0 = current), or NULL. */
 vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i);
 /* Charges the executing segment of v up to now. */

@@ -72,6 +72,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->legacy_tlb_vectors = spec->tlb_vectors == 1;
     g->pv_spinlocks = spec->pv_spinlocks;
     g->unfair_locks = spec->spinlock == 1;
+    g->pv_qspinlock = spec->spinlock == 2 && spec->pv_spinlocks;
     g->locked_wakeups = spec->futex_wake == 1;
     g->wakelist_ipi = spec->wakeup_ipi == 0;
     g->runqueue_locks = spec->runqueue_lock;

@@ -226,6 +226,8 @@ typedef struct vl_guest {
     bool wakelist_ipi;      /* idle wake targets get 0xfb, not 0xfd     */
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
     bool unfair_locks;      /* test-and-set spinlocks (virt_spin_lock)  */
+    bool pv_qspinlock;      /* PV queued spinlocks: a free lock whose
+                             * queue head halts may be stolen         */
     bool locked_wakeups;    /* futex wake-up IPIs under the bucket lock */
     bool runqueue_locks;    /* wake-ups and switches take rq locks      */
     int runqueue_class;     /* lock class "runqueue" (one per vCPU)     */

@@ -91,7 +91,7 @@ static const struct {
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
 static const char *const wakeup_ipi_modes[] = {"wakelist", "resched", NULL};
 
-static const char *const spinlock_modes[] = {"ticket", "unfair", NULL};
+static const char *const spinlock_modes[] = {"ticket", "unfair", "queued", NULL};
 static const char *const futex_wake_modes[] = {"queued", "locked", NULL};
 
 const vl_param vl_guest_params[] = {
@@ -105,9 +105,10 @@ const vl_param vl_guest_params[] = {
      "vCPU, 0xfd to a busy one) or resched (older kernels: always 0xfd)", wakeup_ipi_modes},
     {"spinlock", VL_PARAM_ENUM, offsetof(vl_guest_spec, spinlock), 0, 0, 0, "",
      "spinlock hand-off: ticket (FIFO to the next waiter, running or not: ticket locks, "
-     "native queued spinlocks) or unfair (test-and-set: a running waiter takes it; what "
+     "PV ticket locks of Linux 3.12-4.1), unfair (test-and-set: a running waiter takes it; what "
      "virt_spin_lock makes of a Linux >= 4.x guest's spinlocks on a hypervisor without PV "
-     "spinlocks)", spinlock_modes},
+     "spinlocks) or queued (qspinlock, Linux >= 4.2: FIFO; with pv_spinlocks a running vCPU "
+     "may take the lock while the queue head is halted in pv_wait)", spinlock_modes},
     {"futex_wake", VL_PARAM_ENUM, offsetof(vl_guest_spec, futex_wake), 0, 0, 0, "",
      "where futex wake-up IPIs leave: queued (Linux >= 4.2 wake_q: after unlocking the hash "
      "bucket) or locked (older kernels: while holding it, so a waker preempted at the IPI's exit "

@@ -92,6 +92,25 @@ static int running_waiter(const vl_glock *L)
     return -1;
 }
 
+/* The waiter at the head of the queue. */
+static int head_waiter(const vl_glock *L)
+{
+    return L->waiters[L->whead];
+}
+
+/* A free lock with waiters queued may go to a vCPU that is not next in
+ * line: with unfair locks while no waiter runs; with PV queued spinlocks
+ * while the queue head is halted in pv_wait (it cleared its pending bit
+ * before halting: pv_hybrid_queued_unfair_trylock may take the lock). */
+static bool stealable(const vl_glock *L)
+{
+    if (L->nwait == 0)
+        return true;
+    if (L->g->unfair_locks)
+        return running_waiter(L) < 0;
+    return L->g->pv_qspinlock && L->g->vcpus[head_waiter(L)].pv_waiting;
+}
+
 /* Takes the i-th waiter out of the ring, keeping the others' order. */
 static int take_waiter(vl_glock *L, int i)
 {
@@ -118,8 +137,8 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
             return VL_LOCK_RESERVED;
         }
     }
-    if (L->nwait > 0 && (!L->g->unfair_locks || running_waiter(L) >= 0))
-        return VL_LOCK_BUSY; /* queue behind the spinners (unfair: the running ones) */
+    if (!stealable(L))
+        return VL_LOCK_BUSY; /* queue behind the waiters */
     for (int i = 0; i < L->nresv; i++) {
         vl_resv *r = &L->resv[i];
         if (r->vcpu != v && r->start <= a && a < r->end)
@@ -137,6 +156,8 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
         i++;
     }
     resv_insert(L, (vl_resv){.vcpu = v, .start = a, .end = a + hold});
+    if (L->nwait > 0 && !vl_event_pending(&L->handoff_ev)) /* stolen: the waiters' turn after */
+        vl_sim_schedule(L->g->sim, &L->handoff_ev, a + hold);
     return VL_LOCK_RESERVED;
 }
 
@@ -175,7 +196,9 @@ void vl_lock_wait(vl_glock *L, int v)
 }
 
 /* The current hold ends: the first waiter gets the lock (FIFO hand-off),
- * even if it is not running (then it holds the lock while preempted). */
+ * even if it is not running (then it holds the lock while preempted).
+ * Unfair locks go to a running waiter, or stay free; a PV queued
+ * spinlock whose head halted stays free and the head is kicked. */
 static void on_handoff(void *ctx, vl_event *ev)
 {
     (void)ev;
@@ -187,7 +210,12 @@ static void on_handoff(void *ctx, vl_event *ev)
     int i = L->g->unfair_locks ? running_waiter(L) : 0;
     if (i < 0)
         return; /* unfair: free until a waiter spins again (vl_lock_try_take) */
+    if (L->g->pv_qspinlock && L->g->vcpus[head_waiter(L)].pv_waiting) {
+        vl_exec_kick(L->g, head_waiter(L)); /* free: the head or a thief takes it */
+        return;
+    }
     int w = take_waiter(L, i);
+    cut_others_from(L, w, now); /* thieves' later plans (unfair, PV queued) */
     /* the grant: open until the waiter's plan closes it */
     resv_insert(L, (vl_resv){.vcpu = w, .start = now, .end = VL_NS_MAX});
     vl_exec_granted(L->g, w, L);
@@ -199,7 +227,8 @@ bool vl_lock_try_take(vl_glock *L, int v)
     prune(L, now);
     if (current_hold(L, now))
         return false;
-    for (int i = 0; i < L->nwait; i++) {
+    int n = L->g->pv_qspinlock ? 1 : L->nwait; /* PV queued: only the head tries */
+    for (int i = 0; i < n && i < L->nwait; i++) {
         if (L->waiters[(L->whead + i) % L->g->nvcpus] != v)
             continue;
         take_waiter(L, i);

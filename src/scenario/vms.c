@@ -150,7 +150,7 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err
         const yt_node *gn = yt_map_get(m, "guest"), *sn = gn ? yt_map_get(gn, "spinlock") : NULL;
         scn_pathf(path, sizeof path, "%s.guest.spinlock", what);
         return scn_fail(err, sn ? sn : m, path, "unfair locks and pv_spinlocks exclude each other "
-                        "(a PV guest uses the paravirtual queued lock)");
+                        "(a PV guest of Linux >= 4.2 uses `spinlock: queued`)");
     }
     if (vm->guest.rx_vcpu >= vm->vcpus) {
         const yt_node *gn = yt_map_get(m, "guest"), *rn = gn ? yt_map_get(gn, "rx_vcpu") : NULL;

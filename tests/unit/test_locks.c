@@ -59,14 +59,14 @@ typedef struct lock_run {
  * `call` at page_alloc holding the zone lock for `hold`. */
 static void lock_setup_guest(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
                              vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur,
-                             const char *guest)
+                             const char *guest, const char *host)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
-             "scheduler: %s\nhost: {pcpus: %d}\n"
+             "scheduler: %s\nhost: {pcpus: %d%s}\n"
              "vms:\n  - {name: k, vcpus: %d, guest: {%s}}\n%s"
              "run: {duration: %s}\n",
-             policy, pcpus, vcpus, guest,
+             policy, pcpus, host, vcpus, guest,
              hog ? "  - {name: hog, vcpus: 1, affinity: \"0\", workloads: [{type: cpu}]}\n" : "",
              dur);
     tk_load(&r->scn, yaml);
@@ -95,7 +95,7 @@ static void lock_setup_guest(lock_run *r, const char *policy, int pcpus, int vcp
 static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
                        vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur)
 {
-    lock_setup_guest(r, policy, pcpus, vcpus, tasks, user, call, hold, hog, dur, "");
+    lock_setup_guest(r, policy, pcpus, vcpus, tasks, user, call, hold, hog, dur, "", "");
 }
 
 static const vl_lock_stats *zone_stats(lock_run *r)
@@ -216,7 +216,7 @@ static void test_unfair_locks_skip_preempted_waiters(void **state)
     for (int unfair = 0; unfair < 2; unfair++) {
         lock_run r;
         lock_setup_guest(&r, "fifo", 2, 4, 4, VL_US(20), VL_US(30), VL_US(25), 1, "1s",
-                         unfair ? "spinlock: unfair" : "spinlock: ticket");
+                         unfair ? "spinlock: unfair" : "spinlock: ticket", "");
         lock_run_go(&r);
         assert_exclusive(r.holds);
         offcpu[unfair] = zone_stats(&r)->offcpu_handoffs;
@@ -286,6 +286,41 @@ static void test_pv_spinlocks_halt_and_kick(void **state)
     assert_true(spin_pv < spin_plain * 6 / 10);
 }
 
+/* PV queued spinlocks (Linux >= 4.2): a release whose queue head is halted
+ * in pv_wait leaves the lock free and kicks the head; a running vCPU may
+ * take it meanwhile.  PV ticket locks hand it to the halted head, which
+ * holds it off its pCPU until the kick brings it back.  Same contention as
+ * above, waiters halting after 20 us of spinning, no PLE (so a vCPU out of
+ * guest mode is preempted or halted, not in a pause-loop exit). */
+static void test_pv_queued_locks_let_running_vcpus_steal(void **state)
+{
+    (void)state;
+    uint64_t offcpu[2], contended[2];
+    vl_ns work[2];
+    for (int queued = 0; queued < 2; queued++) {
+        lock_run r;
+        lock_setup_guest(&r, "fifo", 2, 4, 4, VL_US(20), VL_US(30), VL_US(25), 1, "1s",
+                         queued ? "pv_spinlocks: true, pv_spin: 20us, spinlock: queued"
+                                : "pv_spinlocks: true, pv_spin: 20us, spinlock: ticket",
+                         ", ple: {enabled: false}");
+        lock_run_go(&r);
+        assert_exclusive(r.holds);
+        offcpu[queued] = zone_stats(&r)->offcpu_handoffs;
+        contended[queued] = zone_stats(&r)->contended;
+        work[queued] = r.stats.work_ns;
+        lock_teardown(&r);
+    }
+    print_message("PV ticket: %llu of %llu contended handed off-CPU, work %.3f s; PV queued: "
+                  "%llu of %llu, work %.3f s\n", (unsigned long long)offcpu[0],
+                  (unsigned long long)contended[0], (double)work[0] / 1e9,
+                  (unsigned long long)offcpu[1], (unsigned long long)contended[1],
+                  (double)work[1] / 1e9);
+    /* ticket: each hand-off waits for a halted head's kick and its pCPU
+     * (a convoy); queued: running vCPUs go on taking the free lock */
+    assert_true(offcpu[0] > 0.9 * (double)contended[0]);
+    assert_true(work[1] > 2 * work[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_holder_preemption_stretches_waits),
         cmocka_unit_test(test_pv_spinlocks_halt_and_kick),
         cmocka_unit_test(test_unfair_locks_skip_preempted_waiters),
+        cmocka_unit_test(test_pv_queued_locks_let_running_vcpus_steal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
