@@ -156,8 +156,9 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
         i++;
     }
     resv_insert(L, (vl_resv){.vcpu = v, .start = a, .end = a + hold});
-    if (L->nwait > 0 && !vl_event_pending(&L->handoff_ev)) /* stolen: the waiters' turn after */
-        vl_sim_schedule(L->g->sim, &L->handoff_ev, a + hold);
+    if (L->nwait > 0 && (!vl_event_pending(&L->handoff_ev) ||
+                         vl_event_due(&L->handoff_ev) > a + hold))
+        vl_sim_schedule(L->g->sim, &L->handoff_ev, a + hold); /* stolen: the waiters' turn after */
     return VL_LOCK_RESERVED;
 }
 
