@@ -4,16 +4,21 @@
  * APIC the write is a VM exit: the sender pays the exit/entry cost (the
  * guest charges it to the sending code path, vl_hv_ipi_exit_cost), the
  * hypervisor sees source, destinations and vector (the policy's ipi_sent
- * hook), and kicks each destination once the exit is handled.  With IPI
- * virtualization / posted interrupts (host.ipi_virtualization) the send
- * causes no exit and the hypervisor sees nothing.  Each destination
- * receives the vector `costs.ipi_delivery` after the ICR write (plus the
- * sender's exit/entry when it traps) through the core's interrupt path:
- * injected if it runs, pended if preempted, waking it if halted.
+ * hook).  The hypervisor acts on the write inside that exit, half-way
+ * through its round trip (KVM: kvm_apic_send_ipi -> kvm_vcpu_kick; Xen:
+ * vlapic_ipi -> vcpu_kick): a halted destination is woken then, before
+ * the sender re-enters - so the scheduler may preempt the sender at its
+ * exit for the vCPU it woke.  A running or preempted destination gets the
+ * vector `costs.ipi_delivery` after the sender's exit (injected if it
+ * runs, pended if preempted).  With IPI virtualization / posted interrupts
+ * (host.ipi_virtualization) the send causes no exit and the hypervisor
+ * sees nothing; every destination gets the vector `ipi_delivery` after
+ * the write.
  *
- * In-flight IPIs wait in a small per-vCPU FIFO (all take the same
- * latency, so arrival order is send order); a vector already in flight to
- * a vCPU is not queued twice, as the APIC's IRR coalesces it. */
+ * In-flight IPIs wait in a small per-vCPU FIFO, in send order (an IPI to
+ * a halted vCPU never overtakes one already in flight to it); a vector
+ * already in flight to a vCPU is not queued twice, as the APIC's IRR
+ * coalesces it. */
 #include "hv/hv.h"
 
 static void on_ipi_arrival(void *ctx, vl_event *ev)
@@ -35,6 +40,15 @@ void vl_hv_ipi_init(vl_vcpu *v)
     vl_event_init(&v->ipi_ev, on_ipi_arrival, v, VL_EVC_DEVICE, 0x60000000u | (uint32_t)v->id);
 }
 
+/* When destination v sees an IPI sent now. */
+static vl_ns arrival(const vl_hv *hv, const vl_vcpu *v)
+{
+    vl_ns exit = vl_hv_ipi_exit_cost(hv);
+    if (v->state == VL_BLOCKED && exit > 0)
+        return hv->sim.now + exit / 2; /* kicked from the sender's exit */
+    return hv->sim.now + exit + hv->costs.ipi_delivery;
+}
+
 static void enqueue(vl_hv *hv, vl_vcpu *v, int vector)
 {
     for (int i = 0, k = v->ipi_head; i < v->ipi_n; i++, k = (k + 1) % VL_IPI_INFLIGHT)
@@ -43,7 +57,13 @@ static void enqueue(vl_hv *hv, vl_vcpu *v, int vector)
     if (v->ipi_n == VL_IPI_INFLIGHT)
         return; /* more distinct vectors in flight than the model holds: IRR full */
     int tail = (v->ipi_head + v->ipi_n) % VL_IPI_INFLIGHT;
-    v->ipi_at[tail] = hv->sim.now + vl_hv_ipi_exit_cost(hv) + hv->costs.ipi_delivery;
+    vl_ns at = arrival(hv, v);
+    if (v->ipi_n > 0) {
+        vl_ns last = v->ipi_at[(tail + VL_IPI_INFLIGHT - 1) % VL_IPI_INFLIGHT];
+        if (at < last)
+            at = last;
+    }
+    v->ipi_at[tail] = at;
     v->ipi_vec[tail] = vector;
     if (v->ipi_n++ == 0)
         vl_sim_schedule(&hv->sim, &v->ipi_ev, v->ipi_at[tail]);

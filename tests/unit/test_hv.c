@@ -504,8 +504,8 @@ static void test_ple_xen_fixed_and_user_mode(void **state)
     destroy(&hv, &scn);
 }
 
-/* An IPI traps (exit counted, the policy sees it), arrives the exit cost +
- * ipi_delivery later, and a vector already in flight coalesces; with IPI
+/* An IPI traps (exit counted, the policy sees it), reaches a running
+ * destination the exit cost + ipi_delivery later, and a vector already in flight coalesces; with IPI
  * virtualization nothing traps and the policy sees nothing. */
 static void test_ipi_delivery(void **state)
 {
@@ -537,6 +537,32 @@ static void test_ipi_delivery(void **state)
     }
 }
 
+/* A halted destination is woken from inside the sender's exit, half-way
+ * through it (the hypervisor kicks it while handling the ICR write), not
+ * after the exit and the delivery latency. */
+static void test_ipi_kicks_halted_vcpu_inside_the_exit(void **state)
+{
+    (void)state;
+    vl_hv hv;
+    vl_scenario scn;
+    make_hv(&hv, &scn, "{pcpus: 2}", 2, 0);
+    G.halt_on_enter = true;
+    assert_int_equal(vl_hv_start(&hv, NULL), 0);
+    run_until(&hv, VL_MS(1));
+    assert_int_equal(hv.vcpus[1].state, VL_BLOCKED);
+    int dst = 1;
+    vl_hv_send_ipi(&hv, 0, 0, &dst, 1, 0xfd);
+    run_until(&hv, VL_MS(2));
+    spy_log *log = &((spy_priv *)hv.sched.priv)->log;
+    int w = spy_find(log, "wake", 1, 0);
+    while (w >= 0 && log->at[w] < VL_MS(1)) /* skip the start wake-up */
+        w = spy_find(log, "wake", 1, w + 1);
+    assert_true(w >= 0);
+    assert_int_equal(log->at[w], VL_MS(1) + hv.costs.exit_entry / 2);
+    assert_true(log->at[w] < VL_MS(1) + hv.costs.exit_entry); /* before the sender re-enters */
+    destroy(&hv, &scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_ple_window_grows_and_resets),
         cmocka_unit_test(test_ple_xen_fixed_and_user_mode),
         cmocka_unit_test(test_ipi_delivery),
+        cmocka_unit_test(test_ipi_kicks_halted_vcpu_inside_the_exit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

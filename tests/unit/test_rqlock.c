@@ -1,9 +1,8 @@
-/* test_rqlock.c - the guest's runqueue locks (guest.runqueue_lock): a
- * remote wake-up holds the target vCPU's lock around its reschedule IPI,
- * a switch holds the vCPU's own (the default), nothing takes them when the
- * knob is off,
- * and a waker preempted at its IPI's exit makes the woken vCPU's switch
- * spin until the waker runs again. */
+/* test_rqlock.c - the guest's runqueue locks (guest.runqueue_lock, on by
+ * default): a remote wake-up holds the target vCPU's lock around its
+ * reschedule IPI, a switch holds the vCPU's own, nothing takes them when
+ * the knob is off, and a waker preempted at its IPI's exit for the vCPU it
+ * woke makes that vCPU's switch spin until the waker runs again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,20 +123,19 @@ static void test_wake_and_switch_holds(void **state)
 }
 
 /* A producer that never blocks wakes a consumer that waits for each item
- * (wake / wait on one sync object); VM k's two vCPUs share two pCPUs with
- * a hog VM (fifo: 10 ms slices).  With a long IPI exit (200 us) the
- * producer is now and then preempted inside a wake hold; the consumer's
- * vCPU, woken by the IPI, then spins in its switch on its own runqueue
- * lock until the producer runs again: a whole slice. */
-static void test_preempted_waker_stalls_the_wakee(void **state)
+ * (wake / wait on one sync object); VM k's two vCPUs share one pCPU under
+ * cfs.  The hypervisor wakes the consumer's halted vCPU from inside the
+ * producer's IPI exit, and CFS's wake-up preemption puts it on the pCPU
+ * at once: the producer leaves at its exit, holding the consumer's
+ * runqueue lock, and the consumer's switch spins on that lock until a
+ * pause-loop exit's directed yield runs the producer again. */
+static void test_waker_preempted_at_its_exit(void **state)
 {
     (void)state;
     rq_run r;
-    tk_load(&r.scn, "scheduler: fifo\nhost: {pcpus: 2, costs: {exit_entry: 200us}}\n"
-                    "vms:\n  - {name: k, vcpus: 2, guest: {wakeup_ipi: resched, "
-                    "runqueue_lock: true}}\n"
-                    "  - {name: hog, vcpus: 1, affinity: \"0\", workloads: [{type: cpu}]}\n"
-                    "run: {duration: 2s}\n");
+    tk_load(&r.scn, "scheduler: cfs\nhost: {pcpus: 1}\n"
+                    "vms:\n  - {name: k, vcpus: 2, guest: {wakeup_ipi: resched}}\n"
+                    "run: {duration: 1s}\n");
     vl_error err;
     assert_int_equal(vl_model_create(&r.m, &r.scn, r.scn.sched, 0, 0, NULL, &err), 0);
     vl_guest *g = r.m.guests[0];
@@ -159,13 +157,15 @@ static void test_preempted_waker_stalls_the_wakee(void **state)
     assert_non_null(vl_guest_task_create(g, "consumer", &cons, &r.stats));
     tk_go(&r.m);
     const vl_lock_stats *st = &g->classes[vl_guest_lock_class(g, "runqueue")].stats;
-    print_message("holder preemptions %llu, contended %llu of %llu, max wait %.2f ms\n",
-                  (unsigned long long)st->holder_preemptions,
+    print_message("holder preemptions %llu, contended %llu of %llu, wait mean %.1f us, max "
+                  "%.1f us; PLE exits %llu\n", (unsigned long long)st->holder_preemptions,
                   (unsigned long long)st->contended, (unsigned long long)st->acquisitions,
-                  (double)st->wait.max / 1e6);
-    assert_true(st->holder_preemptions > 0);
-    assert_true(st->contended > 0);
-    assert_true(st->wait.max > VL_MS(5)); /* a good part of the hog's 10 ms slice */
+                  vl_hist_mean(&st->wait) / 1e3, (double)st->wait.max / 1e3,
+                  (unsigned long long)(r.m.hv.vcpus[0].exits[VL_EXIT_PLE] +
+                                       r.m.hv.vcpus[1].exits[VL_EXIT_PLE]));
+    assert_true(st->holder_preemptions > 100);
+    assert_true(st->contended > 100);
+    assert_true(vl_hist_mean(&st->wait) > VL_US(100)); /* not an uncontended 2 us hold */
     barrier_done(&r);
 }
 
@@ -174,7 +174,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_off_takes_no_runqueue_lock),
         cmocka_unit_test(test_wake_and_switch_holds),
-        cmocka_unit_test(test_preempted_waker_stalls_the_wakee),
+        cmocka_unit_test(test_waker_preempted_at_its_exit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
