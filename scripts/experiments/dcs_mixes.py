@@ -20,14 +20,11 @@ evaluation's co-runners: 2 x264, 1 dedup or 1 freqmine), or A+B+... (one
 VM per application, the first the main one).
 """
 import argparse
-import json
 import math
-import os
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from vlrun import DEFAULT_BIN, run_text_json
+
 MIXES = ["vips-facesim", "x264:streamcluster", "dedup:streamcluster", "freqmine:streamcluster"]
 # As scenarios/experiments/dcs-*.yaml: an 8-pCPU host without PLE, 8-vCPU
 # guests of the Ubuntu 11.04 era (Linux 2.6.38): legacy TLB vectors,
@@ -66,16 +63,7 @@ def scenario(apps, duration, seed, guest=""):
 
 
 def run(binary, text, sched, sets=()):
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as scn, \
-            tempfile.NamedTemporaryFile(suffix=".json") as out:
-        scn.write(text)
-        scn.flush()
-        cmd = [binary, "run", scn.name, "--sched", sched, "--json", out.name]
-        for kv in sets:
-            cmd += ["--set", kv]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        with open(out.name) as f:
-            return json.load(f)
+    return run_text_json(binary, text, ["--sched", sched], sets)
 
 
 def work(vm):
@@ -84,7 +72,7 @@ def work(vm):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=os.path.join(ROOT, "build-release/vcpulab"))
+    ap.add_argument("--bin", default=DEFAULT_BIN)
     ap.add_argument("--sched", default="cfs,balance,dcs")
     ap.add_argument("--mix", default=",".join(MIXES))
     ap.add_argument("--duration", default="4s")

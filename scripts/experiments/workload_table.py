@@ -5,18 +5,15 @@ Runs each workload type alone (scenarios/workload-alone.yaml: 4 vCPUs on
 4 pCPUs under cfs, 2 s, seed 1) and prints a Markdown row per type: task
 utilisation (work / 4 CPU-s), wake-ups, wake-up IPIs (0xfd + 0xfb) and TLB
 shootdowns per CPU-second, and the lock acquisitions per CPU-second of
-every lock class the type takes.
+every lock class the type takes at least once per 2 CPU-s.
 
   scripts/experiments/workload_table.py [--bin build-release/vcpulab]
       [--type dedup,vips,...] [--set KEY=VALUE ...]
 """
 import argparse
-import json
 import os
-import subprocess
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from vlrun import DEFAULT_BIN, ROOT, run_json
 TYPES = ["cpu", "lookbusy", "think", "interactive", "rt-periodic", "syscalls", "barrier",
          "munmap", "gmake", "hackbench", "dedup", "vips", "x264", "streamcluster",
          "fluidanimate", "facesim", "bodytrack", "swaptions", "blackscholes", "canneal",
@@ -24,14 +21,8 @@ TYPES = ["cpu", "lookbusy", "think", "interactive", "rt-periodic", "syscalls", "
 
 
 def run(binary, wtype, sets):
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        cmd = [binary, "run", os.path.join(ROOT, "scenarios/workload-alone.yaml"),
-               "--set", "vms.a.workloads.0.type=" + wtype, "--json", out.name]
-        for kv in sets:
-            cmd += ["--set", kv]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        with open(out.name) as f:
-            return json.load(f)
+    return run_json(binary, os.path.join(ROOT, "scenarios/workload-alone.yaml"),
+                    sets=["vms.a.workloads.0.type=" + wtype, *sets])
 
 
 def thousands(x):
@@ -46,8 +37,8 @@ def row(wtype, doc):
     g = vm["guest"]
     ipis = g["ipis_sent"].get("0xfd", 0) + g["ipis_sent"].get("0xfb", 0)
     tlb = g["tlb_shootdowns"]["count"]
-    locks = sorted(((l["acquisitions"], l["class"]) for l in g["locks"] if l["acquisitions"]),
-                   reverse=True)
+    locks = sorted(((l["acquisitions"], l["class"]) for l in g["locks"]
+                    if l["acquisitions"] / cpu_s >= 0.5), reverse=True)
     lock_text = ", ".join("%s %s" % (c, thousands(a / cpu_s)) for a, c in locks) or "–"
     return "| `%s` | %.3f | %s | %s | %s | %s |" % (
         wtype, work / cpu_s, thousands(wakes / cpu_s), thousands(ipis / cpu_s),
@@ -56,7 +47,7 @@ def row(wtype, doc):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", default=os.path.join(ROOT, "build-release/vcpulab"))
+    ap.add_argument("--bin", default=DEFAULT_BIN)
     ap.add_argument("--type", default=",".join(TYPES))
     ap.add_argument("--set", action="append", default=[])
     a = ap.parse_args()
