@@ -5,7 +5,7 @@ Runs each workload type alone (scenarios/workload-alone.yaml: 4 vCPUs on
 4 pCPUs under cfs, 2 s, seed 1) and prints a Markdown row per type: task
 utilisation (work / 4 CPU-s), wake-ups, wake-up IPIs (0xfd + 0xfb) and TLB
 shootdowns per CPU-second, and the lock acquisitions per CPU-second of
-every lock class the type takes at least once per 2 CPU-s.
+every lock class the type takes at least once per CPU-s.
 
   scripts/experiments/workload_table.py [--bin build-release/vcpulab]
       [--type dedup,vips,...] [--set KEY=VALUE ...]
@@ -38,7 +38,7 @@ def row(wtype, doc):
     ipis = g["ipis_sent"].get("0xfd", 0) + g["ipis_sent"].get("0xfb", 0)
     tlb = g["tlb_shootdowns"]["count"]
     locks = sorted(((l["acquisitions"], l["class"]) for l in g["locks"]
-                    if l["acquisitions"] / cpu_s >= 0.5), reverse=True)
+                    if l["acquisitions"] / cpu_s >= 1), reverse=True)
     lock_text = ", ".join("%s %s" % (c, thousands(a / cpu_s)) for a, c in locks) or "–"
     return "| `%s` | %.3f | %s | %s | %s | %s |" % (
         wtype, work / cpu_s, thousands(wakes / cpu_s), thousands(ipis / cpu_s),
