@@ -13,10 +13,11 @@ static const char list_usage[] =
     "Lists the registered policies or workload types with a one-line summary.\n";
 
 static const char describe_usage[] =
-    "usage: vcpulab describe NAME\n"
+    "usage: vcpulab describe NAME|guest\n"
     "\n"
     "Prints the description and parameter table of a policy or workload type:\n"
-    "name, type, default, range, unit and help of every parameter.\n";
+    "name, type, default, range, unit and help of every parameter.  `guest`\n"
+    "prints the guest kernel's settings (vms[].guest).\n";
 
 static const char validate_usage[] =
     "usage: vcpulab validate SCENARIO [--set KEY=VALUE]...\n"
@@ -133,13 +134,21 @@ int vl_cmd_describe(int argc, char **argv)
         }
         return VL_EXIT_OK;
     }
+    if (strcmp(argv[1], "guest") == 0) {
+        printf("guest kernel\n\nThe model of each VM's kernel: timer tick, IPI vectors, spinlocks, "
+               "wake-up locking, network and block drivers, hotplug costs "
+               "(docs/scenario-format.md, docs/guest-model.md).\n");
+        print_table("settings (scenario: vms[].guest.<name>)", vl_guest_params);
+        return VL_EXIT_OK;
+    }
     const vl_workload_type *wt = vl_workload_type_find(argv[1]);
     if (wt) {
         printf("workload %s\n\n%s\n", wt->name, wt->description);
         print_table("parameters (scenario: vms[].workloads[].<name>)", wt->params);
         return VL_EXIT_OK;
     }
-    vl_cli_fail("describe: no policy or workload type named '%s' (see vcpulab list)", argv[1]);
+    vl_cli_fail("describe: no policy or workload type named '%s' (see vcpulab list; "
+                "`describe guest` for the guest kernel's settings)", argv[1]);
     return VL_EXIT_USAGE;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every command answers --help on stdout with exit 0; --version works; an
-# unknown command is a usage error (exit 2).
+# unknown command is a usage error (exit 2); describe knows policies and the
+# guest kernel's settings.
 set -u
 bin=$1
 fail=0
@@ -13,4 +14,6 @@ done
 "$bin" frobnicate 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL: unknown command not exit 2"; fail=1; }
 "$bin" list policies | grep -q fifo || { echo "FAIL: list policies lacks fifo"; fail=1; }
 "$bin" describe fifo | grep -q "slice" || { echo "FAIL: describe fifo lacks its parameter"; fail=1; }
+"$bin" describe guest | grep -q "runqueue_lock" || { echo "FAIL: describe guest lacks the guest settings"; fail=1; }
+"$bin" describe nosuch 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL: describe of an unknown name not exit 2"; fail=1; }
 exit $fail
