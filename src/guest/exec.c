@@ -382,7 +382,6 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
-        vl_rqlock_ops_begin(g, v);
         switch (why) {
         case STOP_SLEEP:
             task_sleep(g, t, now);
@@ -393,19 +392,23 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             vl_gsched_block(g, v, now);
             vl_process_exit(g, v, t, now);
             break;
-        case STOP_IO:
+        case STOP_IO: /* the ops that wake tasks hold runqueue locks (rqlock.h) */
+            vl_rqlock_ops_begin(g, v);
             if (head_op(g, t)->kind == VL_OP_BLKIO) {
                 vl_gblk_submit(g, v, t, now);
                 vl_gsched_block(g, v, now);
             } else if (vl_socket_op(g, v, t, now)) {
                 vl_gsched_block(g, v, now);
             }
+            vl_rqlock_ops_end(g, v, gv->curr == t ? t : NULL);
             break;
         case STOP_SYNC: {
             vl_op_kind k = (vl_op_kind)head_op(g, t)->kind;
             bool proc = k == VL_OP_SPAWN || k == VL_OP_REAP;
+            vl_rqlock_ops_begin(g, v);
             if (proc ? vl_process_op(g, v, t, now) : vl_sync_op(g, v, t, now))
                 vl_gsched_block(g, v, now);
+            vl_rqlock_ops_end(g, v, gv->curr == t ? t : NULL);
             break;
         }
         case STOP_SHOOTDOWN:
@@ -426,7 +429,6 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
-        vl_rqlock_ops_end(g, v, gv->curr == t && t->state == VL_TASK_RUNNABLE ? t : NULL);
     }
 }
 
