@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# rerun_all.sh - reruns every experiment behind docs/experiments.md and the
+# per-type table of docs/workloads.md, and leaves the raw outputs in OUT
+# (default experiments-out/): Markdown tables from dcs_mixes.py and
+# workload_table.py, sweep CSVs, and the JSON reports of the co-runs.
+# Takes about a minute on 2 cores with the release build:
+#   cmake --preset release && cmake --build build-release
+#   scripts/experiments/rerun_all.sh [OUT]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-experiments-out}
+B=build-release/vcpulab
+S=scenarios/experiments
+M=scripts/experiments/dcs_mixes.py
+mkdir -p "$OUT"
+[ -x "$B" ] || { echo "rerun_all.sh: build the release preset first ($B)" >&2; exit 2; }
+
+# Consolidation under Credit: (a) spinlocks, (b) shootdowns, (c) network
+$B run $S/corun-gmake-solo.yaml --json "$OUT/gmake-solo.json" >/dev/null
+$B run $S/corun-gmake.yaml --json "$OUT/gmake-corun.json" >/dev/null
+$B run $S/corun-gmake.yaml --set vms.gmake.guest.pv_spinlocks=true --json "$OUT/gmake-corun-pv.json" >/dev/null
+$B run $S/corun-gmake.yaml --set vms.gmake.guest.pv_spinlocks=true --set vms.gmake.guest.spinlock=queued \
+  --json "$OUT/gmake-corun-pvqueued.json" >/dev/null
+$B run $S/corun-gmake-solo.yaml --set vms.gmake.guest.spinlock=unfair --json "$OUT/gmake-solo-unfair.json" >/dev/null
+$B run $S/corun-gmake.yaml --set vms.gmake.guest.spinlock=unfair --json "$OUT/gmake-corun-unfair.json" >/dev/null
+$B run $S/corun-dedup-solo.yaml --json "$OUT/dedup-solo.json" >/dev/null
+$B run $S/corun-vips-solo.yaml --json "$OUT/vips-solo.json" >/dev/null
+$B run $S/corun-dedup.yaml --json "$OUT/dedup-vips-corun.json" >/dev/null
+for f in iperf-solo iperf iperf-udp-solo iperf-udp; do
+  $B run $S/corun-$f.yaml --json "$OUT/$f.json" >/dev/null
+done
+
+# DCS: the mixes (geometric means at the end of each table), ablation, sweeps
+APPS="blackscholes bodytrack canneal dedup facesim fluidanimate freqmine streamcluster swaptions vips x264"
+ALL=cfs,balance,cosched,relaxed,dcs
+for co in x264 dedup freqmine; do
+  mix=$(for a in $APPS; do printf "%s:%s," $co $a; done)
+  $M --sched $ALL --mix "${mix%,}" > "$OUT/dcs-mixes-$co.md"
+done
+$M --sched $ALL --mix vips-facesim > "$OUT/dcs-mixes-vips-facesim.md"
+for m in vips-facesim dedup:vips dedup:streamcluster; do
+  $M --sched cfs --mix $m | tail -1
+  $M --sched dcs --mix $m --set params.dcs.tlb_cosched=false --set params.dcs.balance=off | tail -1
+  $M --sched dcs --mix $m --set params.dcs.resched_delay=0 --set params.dcs.balance=off | tail -1
+  $M --sched dcs --mix $m --set params.dcs.tlb_cosched=false --set params.dcs.resched_delay=0 | tail -1
+  $M --sched dcs --mix $m | tail -1
+done > "$OUT/dcs-ablation.md"
+for a in 0 6ms 12ms 18ms 24ms; do
+  $M --sched dcs --mix vips-facesim --set params.dcs.urgent_allowance=$a | tail -1
+done > "$OUT/dcs-allowance.md"
+for u in 100us 500us 1ms 3ms 5ms; do
+  $M --sched dcs --mix vips+vips+vips --set params.dcs.urgent_slice=$u | tail -1
+done > "$OUT/dcs-urgent-slice.md"
+$B sweep $S/dcs-vips-facesim.yaml --grid params.dcs.urgent_allowance=0,6ms,12ms,18ms,24ms --sched dcs \
+  --seeds 5 -j 2 --csv "$OUT/dcs-allowance-seeds.csv" 2>/dev/null
+NOLOCKS="--set vms.main.guest.futex_wake=queued --set vms.main.guest.runqueue_lock=false"
+NOLOCKS="$NOLOCKS --set vms.co1.guest.futex_wake=queued --set vms.co1.guest.runqueue_lock=false"
+for locks in 2.6.38 none; do
+  for app in streamcluster facesim bodytrack; do
+    extra=""
+    [ $locks = none ] && extra=$NOLOCKS
+    # shellcheck disable=SC2086
+    $B sweep $S/dcs-dedup.yaml --sched dcs --grid params.dcs.resched_delay=0,100us,300us,500us,700us,1ms \
+      --seeds 5 -j 2 --set vms.main.workloads.0.type=$app --set params.dcs.urgent_slice=5ms \
+      --set params.dcs.tlb_cosched=false $extra --csv "$OUT/dcs-sender-delay-$locks-$app.csv" 2>/dev/null
+  done
+done
+
+# docs/workloads.md: every type alone
+scripts/experiments/workload_table.py > "$OUT/workloads.md"
+scripts/experiments/workload_table.py --type hackbench --set vms.a.workloads.0.groups=4 \
+  --set vms.a.workloads.0.loops=0 | tail -1 >> "$OUT/workloads.md"
+echo "rerun_all.sh: outputs in $OUT"
