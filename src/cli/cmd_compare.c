@@ -67,6 +67,17 @@ static void format_cell(const char *name, double mean, double half, char *buf, s
     }
 }
 
+/* The metric is 0 in every run that has it (a lock never contended...). */
+static bool zero_everywhere(cmp_run *runs, int nruns, const char *name)
+{
+    for (int r = 0; r < nruns; r++) {
+        int found;
+        if (metric_of(&runs[r], name, &found) != 0 && found)
+            return false;
+    }
+    return true;
+}
+
 static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int npol,
                         cmp_run *runs, int nseeds)
 {
@@ -81,8 +92,13 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
     double *x = malloc((size_t)nseeds * sizeof *x);
     if (!x)
         return;
+    int zeros = 0;
     for (int k = 0; k < names->n; k++) {
         const char *name = names->v[k].name;
+        if (zero_everywhere(runs, npol * nseeds, name)) {
+            zeros++;
+            continue;
+        }
         printf("%-36s", name);
         double base = 0;
         for (int p = 0; p < npol; p++) {
@@ -109,6 +125,9 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
         }
         printf("\n");
     }
+    if (zeros)
+        printf("\n(%d metric%s zero in every run left out; --csv and --json have all)\n", zeros,
+               zeros == 1 ? "" : "s");
     free(x);
 }
 
