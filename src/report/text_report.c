@@ -73,6 +73,75 @@ static void text_io(const vl_model *m, FILE *f)
     }
 }
 
+/* Spinlock classes that were contended or whose holders or waiters were
+ * preempted; IPI and shootdown latencies; pause-loop exits. */
+static void text_guest(const vl_model *m, FILE *f)
+{
+    const vl_hv *hv = &m->hv;
+    char name[2 * VL_NAME_MAX + 2];
+    bool header = false;
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_guest *g = vl_model_guest(m, d);
+        for (int c = 0; g && c < g->nclasses; c++) {
+            const vl_lock_stats *st = &g->classes[c].stats;
+            if (!st->contended && !st->holder_preemptions && !st->waiter_preemptions)
+                continue;
+            if (!header)
+                fprintf(f, "\n%-24s %16s %12s %12s %12s %9s %9s %8s\n", "spinlocks",
+                        "contended/acq", "wait avg(us)", "p99(us)", "max(us)", "holder-pr",
+                        "waiter-pr", "off-CPU");
+            header = true;
+            char ratio[48];
+            snprintf(ratio, sizeof ratio, "%llu/%llu", (unsigned long long)st->contended,
+                     (unsigned long long)st->acquisitions);
+            snprintf(name, sizeof name, "%s/%s", hv->vms[d].name, g->classes[c].name);
+            fprintf(f, "%-24s %16s %12.1f %12.1f %12.1f %9llu %9llu %8llu\n", name, ratio,
+                    vl_hist_mean(&st->wait) / 1e3, vl_hist_percentile(&st->wait, 99) / 1e3,
+                    (double)st->wait.max / 1e3, (unsigned long long)st->holder_preemptions,
+                    (unsigned long long)st->waiter_preemptions,
+                    (unsigned long long)st->offcpu_handoffs);
+        }
+    }
+    header = false;
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_guest *g = vl_model_guest(m, d);
+        if (!g)
+            continue;
+        const struct {
+            const char *what;
+            const vl_hist *h;
+        } rows[] = {{"resched IPI", &g->ipi_latency[VL_IPI_RESCHEDULE]},
+                    {"TLB IPI", &g->ipi_latency[VL_IPI_TLB]},
+                    {"shootdown", &g->shootdown_latency}};
+        for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+            const vl_hist *h = rows[r].h;
+            if (!h->count)
+                continue;
+            if (!header)
+                fprintf(f, "\n%-24s %10s %12s %12s %12s\n", "IPIs and shootdowns", "count",
+                        "avg(us)", "p99(us)", "max(us)");
+            header = true;
+            snprintf(name, sizeof name, "%s %s", hv->vms[d].name, rows[r].what);
+            fprintf(f, "%-24s %10llu %12.1f %12.1f %12.1f\n", name, (unsigned long long)h->count,
+                    vl_hist_mean(h) / 1e3, vl_hist_percentile(h, 99) / 1e3,
+                    (double)h->max / 1e3);
+        }
+    }
+    header = false;
+    for (int d = 0; d < hv->nvms; d++) {
+        uint64_t ple = 0;
+        for (int i = 0; i < hv->vms[d].nvcpus; i++)
+            ple += hv->vms[d].vcpus[i].exits[VL_EXIT_PLE];
+        if (!ple)
+            continue;
+        fprintf(f, "%s %s %llu", header ? "," : "\npause-loop exits:", hv->vms[d].name,
+                (unsigned long long)ple);
+        header = true;
+    }
+    if (header)
+        fprintf(f, "\n");
+}
+
 void vl_report_text(const vl_model *m, FILE *f)
 {
     const vl_hv *hv = &m->hv;
@@ -117,6 +186,7 @@ void vl_report_text(const vl_model *m, FILE *f)
                     vl_hist_mean(&wl->stats.response) / 1e3);
         }
     }
+    text_guest(m, f);
     text_io(m, f);
     if (hv->sched.ncounters) {
         fprintf(f, "\npolicy counters:");
