@@ -2,7 +2,8 @@
 # rerun_all.sh - reruns every experiment behind docs/experiments.md and the
 # per-type table of docs/workloads.md, and leaves the raw outputs in OUT
 # (default experiments-out/): Markdown tables from dcs_mixes.py and
-# workload_table.py, sweep CSVs, and the JSON reports of the co-runs.
+# workload_table.py, sweep CSVs, the JSON reports of the co-runs, and
+# tables.md (doc_tables.py: the consolidation and sender-delay tables).
 # Takes about a minute on 2 cores with the release build:
 #   cmake --preset release && cmake --build build-release
 #   scripts/experiments/rerun_all.sh [OUT]
@@ -70,4 +71,5 @@ done
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
 scripts/experiments/workload_table.py --type hackbench --set vms.a.workloads.0.groups=4 \
   --set vms.a.workloads.0.loops=0 | tail -1 >> "$OUT/workloads.md"
-echo "rerun_all.sh: outputs in $OUT"
+scripts/experiments/doc_tables.py "$OUT" > "$OUT/tables.md"
+echo "rerun_all.sh: outputs in $OUT ($OUT/tables.md: the consolidation and sweep tables)"

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""doc_tables.py - the tables of docs/experiments.md, from the outputs of
+rerun_all.sh: consolidation (a) spinlocks (ticket and unfair), (b) TLB
+shootdowns, (c) network; the DCS sender-delay sweep and the allowance
+sweep over seeds.  Prints Markdown in the docs' layout.
+
+  scripts/experiments/doc_tables.py [OUT]     (default experiments-out)
+"""
+import collections
+import csv
+import json
+import os
+import statistics
+import sys
+
+
+def load(out, name):
+    with open(os.path.join(out, name)) as f:
+        return json.load(f)
+
+
+def vm(doc, name):
+    return next(v for v in doc["vms"] if v["name"] == name)
+
+
+def work_s(v):
+    return sum(w["work_ns"] for w in v["workloads"]) / 1e9
+
+
+def num(x):
+    return "{:,.0f}".format(x)
+
+
+def dur(ns):
+    """µs below a millisecond, ms above, one decimal."""
+    return "%.1f µs" % (ns / 1e3) if ns < 1e6 else "%.1f ms" % (ns / 1e6)
+
+
+def pct(x):
+    return "%.1f%%" % (100 * x)
+
+
+def lock(v, cls):
+    return next(l for l in v["guest"]["locks"] if l["class"] == cls)
+
+
+def ple(v):
+    return sum(c["exits"]["ple"] for c in v["vcpu"])
+
+
+def spinlock_table(out, solo, corun, header, last):
+    """Rows of (a): zone and lru per setting; `last` picks the last column."""
+    print(header)
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, f in (("alone", solo), ("beside swaptions", corun)):
+        v = vm(load(out, f), "gmake")
+        for i, cls in enumerate(("zone", "lru")):
+            l = lock(v, cls)
+            w = l["wait"]
+            first = (label, pct(v["share"]), "%.2f" % work_s(v)) if i == 0 else (label, "", "")
+            print("| %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |" % (
+                *first, cls, num(l["acquisitions"]), num(l["contended"]), dur(w["mean_ns"]),
+                dur(w["p99_ns"]), dur(w["max_ns"]), num(l["offcpu_handoffs"]), last(v, l, i)))
+    print()
+
+
+def shootdown_table(out):
+    print("| VM | setting | share | work (CPU-s) | shootdowns | latency mean | min | max |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, f, label in (("dedup", "dedup-solo.json", "alone"),
+                           ("dedup", "dedup-vips-corun.json", "together"),
+                           ("vips", "vips-solo.json", "alone"),
+                           ("vips", "dedup-vips-corun.json", "together")):
+        v = vm(load(out, f), name)
+        t = v["guest"]["tlb_shootdowns"]
+        lat = t["latency"]
+        mean = ("%.1f µs" % (lat["mean_ns"] / 1e3) if lat["mean_ns"] < 1e5
+                else "{:,.0f} µs".format(lat["mean_ns"] / 1e3))
+        print("| %s | %s | %s | %.2f | %s | %s | %s | %s |" % (
+            name, label, pct(v["share"]), work_s(v), num(t["count"]), mean,
+            dur(lat["min_ns"]), dur(lat["max_ns"])))
+    print()
+
+
+def network_table(out):
+    print("| iperf VM | protocol | share | throughput | loss | jitter, mean (last) | ring drops "
+          "| TCP retransmits | rx vCPU waiting |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for f, label, proto in (("iperf-solo.json", "alone", "TCP"),
+                            ("iperf.json", "beside lookbusy", "TCP"),
+                            ("iperf-udp-solo.json", "alone", "UDP 300 Mbit/s"),
+                            ("iperf-udp.json", "beside lookbusy", "UDP 300 Mbit/s")):
+        v = vm(load(out, f), "net")
+        n = next(w for w in v["workloads"] if w["type"] == "iperf")["net"]
+        udp = proto != "TCP"
+        print("| %s | %s | %s | %.1f Mbit/s | %s | %s | %s | %s | %s ms |" % (
+            label, proto, pct(v["share"]), n["throughput_mbps"],
+            pct(n["loss"]) if udp else "—",
+            "%.1f µs (%.1f µs)" % (n["jitter_mean_ns"] / 1e3, n["jitter_ns"] / 1e3) if udp else "—",
+            num(v["io"]["rx_drops"]), "—" if udp else num(n["retransmits"]),
+            num(v["vcpu"][0]["wait_ns"] / 1e6)))
+    print()
+
+
+def mean_ci(xs):
+    m = statistics.mean(xs)
+    return m, (1.96 * statistics.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else 0.0)
+
+
+def sender_delay_table(out):
+    delays = ["0", "100us", "300us", "500us", "700us", "1ms"]
+    print("| main VM | locks around the IPI | delay 0 | 0.1 ms | 0.3 ms | 0.5 ms | 0.7 ms | 1 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for locks in ("2.6.38", "none"):
+        for app in ("streamcluster", "facesim", "bodytrack"):
+            d = collections.defaultdict(list)
+            with open(os.path.join(out, "dcs-sender-delay-%s-%s.csv" % (locks, app))) as f:
+                for r in csv.DictReader(f):
+                    d[(r["params.dcs.resched_delay"], r["metric"])].append(float(r["value"]))
+            cells = []
+            for dl in delays:
+                m, ci = mean_ci(d[(dl, "wl.main.%s.work_ns" % app)])
+                hp = sum(statistics.mean(d[(dl, k)]) for k in
+                         ("vm.main.lock.futex_hash.holder_preemptions",
+                          "vm.main.lock.runqueue.holder_preemptions") if d[(dl, k)])
+                extra = ""
+                if locks == "2.6.38":
+                    wmax = max(d[(dl, "vm.main.lock.runqueue.wait_max_ns")] or [0])
+                    extra = "; %.1f ms" % (wmax / 1e6)
+                cells.append("%.2f ±%.2f (%.1f%s)" % (m / 1e9, ci / 1e9, hp, extra))
+            print("| %s | %s | %s |" % (app, locks, " | ".join(cells)))
+    print()
+
+
+def allowance_line(out):
+    d = collections.OrderedDict()
+    with open(os.path.join(out, "dcs-allowance-seeds.csv")) as f:
+        for r in csv.DictReader(f):
+            if r["metric"] == "vm.main.tlb.latency_mean_ns":
+                d.setdefault(r["params.dcs.urgent_allowance"], []).append(float(r["value"]))
+    stats = [mean_ci(v) for v in d.values()]
+    print("allowance sweep, mean shootdown latency over seeds: %s ms (95%% intervals ±%s ms)\n" % (
+        " / ".join("%.2f" % (m / 1e6) for m, _ in stats),
+        " to ±".join("%.2f" % (c / 1e6) for c in (min(s[1] for s in stats),
+                                                  max(s[1] for s in stats)))))
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "experiments-out"
+    spinlock_table(out, "gmake-solo.json", "gmake-corun.json",
+                   "| gmake VM | share of host | work done (CPU-s) | lock | acquisitions / contended "
+                   "| wait mean | wait p99 | wait max | hand-offs to off-CPU waiters | PLE exits |",
+                   lambda v, l, i: num(ple(v)) if i == 0 else "")
+    spinlock_table(out, "gmake-solo-unfair.json", "gmake-corun-unfair.json",
+                   "| gmake VM, unfair locks | share | work (CPU-s) | lock | acquisitions / "
+                   "contended | wait mean (contended) | wait p99 | wait max | off-CPU hand-offs "
+                   "| waiter preemptions |",
+                   lambda v, l, i: num(l["waiter_preemptions"]))
+    shootdown_table(out)
+    network_table(out)
+    sender_delay_table(out)
+    allowance_line(out)
+
+
+if __name__ == "__main__":
+    main()
