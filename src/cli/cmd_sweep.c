@@ -463,8 +463,9 @@ static int plot(sweep_ctx *x, const char *out)
         long r = s % rest;
         se->mean = calloc((size_t)nx, sizeof *se->mean);
         se->half = calloc((size_t)nx, sizeof *se->half);
+        se->low = calloc((size_t)nx, sizeof *se->low);
         se->have = calloc((size_t)nx, 1);
-        if (!se->mean || !se->half || !se->have) {
+        if (!se->mean || !se->half || !se->low || !se->have) {
             status = VL_EXIT_RUN;
             break;
         }
@@ -486,6 +487,12 @@ static int plot(sweep_ctx *x, const char *out)
             }
             se->have[xi] = n > 0;
             se->mean[xi] = vl_mean_ci95(v, n, &se->half[xi]);
+            double least = n > 0 ? v[0] : 0;
+            for (int k = 1; k < n; k++)
+                least = v[k] < least ? v[k] : least;
+            se->low[xi] = se->mean[xi] - se->half[xi];
+            if (least >= 0 && se->low[xi] < 0)
+                se->low[xi] = 0; /* a never-negative metric's interval stops at 0 */
         }
     }
     if (status != VL_EXIT_OK)
@@ -495,6 +502,7 @@ static int plot(sweep_ctx *x, const char *out)
     for (int s = 0; pl.series && s < nseries; s++) {
         free(pl.series[s].mean);
         free(pl.series[s].half);
+        free(pl.series[s].low);
         free(pl.series[s].have);
     }
     free(pl.series);

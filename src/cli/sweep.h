@@ -96,6 +96,8 @@ int sweep_write_all(int fd, const void *data, size_t len);
 typedef struct sweep_series {
     char title[256];
     double *mean, *half;
+    double *low;          /* lower end of the error bar: mean - half, cut
+                           * at 0 when no sample was negative          */
     char *have;
 } sweep_series;
 

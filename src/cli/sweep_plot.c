@@ -116,14 +116,15 @@ static void write_script(FILE *f, const sweep_plot *p, const char *image, const 
                 fprintf(f, "%s", p->xvalues[i]);
             else
                 fprintf(f, "%d", i);
-            fprintf(f, " %.10g %.10g\n", se->mean[i], se->half[i]);
+            fprintf(f, " %.10g %.10g %.10g\n", se->mean[i], se->low[i],
+                    se->mean[i] + se->half[i]);
         }
         fputs("EOD\n", f);
     }
     fputs("plot ", f);
     for (int s = 0; s < p->nseries; s++) {
         fprintf(f, "%s$s%d using 1:2%s with %s title ", s ? ", \\\n     " : "", s,
-                p->errorbars ? ":3" : "", p->errorbars ? "yerrorlines" : "linespoints");
+                p->errorbars ? ":3:4" : "", p->errorbars ? "yerrorlines" : "linespoints");
         put_quoted(f, p->series[s].title);
     }
     fputs("\n", f);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sweep --plot: a PNG (and an SVG) rendered by gnuplot from a script left
-# next to it; an unknown metric is an error naming some that exist; no
+# next to it, error bars cut at 0 for a metric that is never negative; an unknown metric is an error naming some that exist; no
 # gnuplot on PATH is a clear error before any run.  And the progress line:
 # on a terminal only.
 set -u
@@ -20,6 +20,9 @@ if command -v gnuplot >/dev/null; then
   grep -q "yerrorlines title 'credit'" "$gp" && grep -q "title 'cfs'" "$gp" ||
     { echo "FAIL: share.gp lacks a line per policy with error bars"; fail=1; }
   grep -q "set xtics ('3ms' 0, '10ms' 1, '30ms' 2)" "$gp" || { echo "FAIL: share.gp x axis"; fail=1; }
+  # data rows: x, mean, error bar low and high; a share's bar never goes below 0
+  awk '/<< EOD/ {d = 1; next} /^EOD/ {d = 0} d && (NF != 4 || $3 < 0 || $3 > $2 || $4 < $2) {bad = 1}
+       END {exit bad}' "$gp" || { echo "FAIL: share.gp rows are not 'x mean low high', low >= 0"; fail=1; }
   # the script reruns on its own
   rm "$tmp/share.png"
   (cd "$tmp" && gnuplot share.gp) && [ -s "$tmp/share.png" ] || { echo "FAIL: share.gp does not rerun"; fail=1; }
