@@ -24,10 +24,7 @@ static double vm_demand(const vl_model *m, int d)
 {
     const vl_vm *vm = &m->hv.vms[d];
     vl_ns window = vl_model_window(m);
-    vl_ns wanted = 0;
-    for (int i = 0; i < vm->nvcpus; i++)
-        wanted += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING) +
-                  vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNABLE);
+    vl_ns wanted = vl_vm_time(m, d, VL_RUNNING) + vl_vm_time(m, d, VL_RUNNABLE);
     double demand = window > 0 ? (double)wanted / (double)window : 0;
     if (vm->cap > 0 && vm->cap / 100.0 < demand)
         demand = vm->cap / 100.0;
@@ -106,10 +103,7 @@ int vl_fairness(const vl_model *m, double *jain, double *min_fraction, int *wors
         double owed = vm->host ? 0 : vl_entitled_share(m, d);
         if (owed <= 0)
             continue;
-        vl_ns cpu = 0;
-        for (int i = 0; i < vm->nvcpus; i++)
-            cpu += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
-        x[n] = (double)cpu / capacity / owed;
+        x[n] = (double)vl_vm_time(m, d, VL_RUNNING) / capacity / owed;
         if (worst < 0 || x[n] < min) {
             min = x[n];
             worst = d;

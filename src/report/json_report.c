@@ -210,12 +210,8 @@ static void write_vms(vl_json *j, const vl_model *m)
     vl_json_arr_begin(j);
     for (int d = 0; d < hv->nvms; d++) {
         const vl_vm *vm = &hv->vms[d];
-        vl_ns cpu = 0, wait = 0, blocked = 0;
-        for (int i = 0; i < vm->nvcpus; i++) {
-            cpu += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
-            wait += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNABLE);
-            blocked += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_BLOCKED);
-        }
+        vl_ns cpu = vl_vm_time(m, d, VL_RUNNING), wait = vl_vm_time(m, d, VL_RUNNABLE);
+        vl_ns blocked = vl_vm_time(m, d, VL_BLOCKED);
         vl_json_obj_begin(j);
         vl_json_kstr(j, "name", vm->name);
         if (vm->host)

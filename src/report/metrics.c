@@ -30,12 +30,21 @@ static int add(vl_metrics *ms, double value, const char *fmt, ...)
     return 0;
 }
 
-static vl_ns vm_time(const vl_model *m, int d, vl_runstate st)
+vl_ns vl_vm_time(const vl_model *m, int d, vl_runstate st)
 {
     vl_ns sum = 0;
     const vl_vm *vm = &m->hv.vms[d];
     for (int i = 0; i < vm->nvcpus; i++)
         sum += vl_model_vcpu_time(m, vm->vcpus[i].id, st);
+    return sum;
+}
+
+uint64_t vl_vm_ple_exits(const vl_model *m, int d)
+{
+    uint64_t sum = 0;
+    const vl_vm *vm = &m->hv.vms[d];
+    for (int i = 0; i < vm->nvcpus; i++)
+        sum += vm->vcpus[i].exits[VL_EXIT_PLE];
     return sum;
 }
 
@@ -46,11 +55,11 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
     int rc = 0;
     for (int d = 0; d < hv->nvms; d++) {
         const char *vm = hv->vms[d].name;
-        vl_ns cpu = vm_time(m, d, VL_RUNNING);
+        vl_ns cpu = vl_vm_time(m, d, VL_RUNNING);
         rc |= add(ms, capacity > 0 ? (double)cpu / capacity : 0, "vm.%s.share", vm);
         rc |= add(ms, vl_entitled_share(m, d), "vm.%s.entitled_share", vm);
         rc |= add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
-        rc |= add(ms, (double)vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
+        rc |= add(ms, (double)vl_vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
     }
     double jain = 0, min = 0;
     int nfair = vl_fairness(m, &jain, &min, NULL);
@@ -68,9 +77,7 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
             rc |= add(ms, (double)io->rx_drops, "vm.%s.io.rx_drops", vm);
         if (!g)
             continue;
-        uint64_t ple = 0;
-        for (int i = 0; i < hv->vms[d].nvcpus; i++)
-            ple += hv->vms[d].vcpus[i].exits[VL_EXIT_PLE];
+        uint64_t ple = vl_vm_ple_exits(m, d);
         if (ple)
             rc |= add(ms, (double)ple, "vm.%s.ple_exits", vm);
         for (int c = 0; c < g->nclasses; c++) {

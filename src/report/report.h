@@ -31,6 +31,10 @@ const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
  * of the pCPUs, each VM demanding the time its vCPUs were running or
  * runnable in the window (bounded by its cap). */
 double vl_entitled_share(const vl_model *m, int vm);
+/* Time VM d's vCPUs spent in runstate st over the measurement window. */
+vl_ns vl_vm_time(const vl_model *m, int d, vl_runstate st);
+/* Pause-loop exits of VM d's vCPUs. */
+uint64_t vl_vm_ple_exits(const vl_model *m, int d);
 
 /* Jain's fairness index of x[0..n), n >= 1 (Jain, Chiu and Hawe, DEC-TR-301,
  * 1984): (sum x)^2 / (n * sum x^2), in [1/n, 1]; 1 when every x is equal

@@ -129,9 +129,7 @@ static void text_guest(const vl_model *m, FILE *f)
     }
     header = false;
     for (int d = 0; d < hv->nvms; d++) {
-        uint64_t ple = 0;
-        for (int i = 0; i < hv->vms[d].nvcpus; i++)
-            ple += hv->vms[d].vcpus[i].exits[VL_EXIT_PLE];
+        uint64_t ple = vl_vm_ple_exits(m, d);
         if (!ple)
             continue;
         fprintf(f, "%s %s %llu", header ? "," : "\npause-loop exits:", hv->vms[d].name,
@@ -156,11 +154,7 @@ void vl_report_text(const vl_model *m, FILE *f)
             "entitled", "cpu(ms)", "wait(ms)");
     for (int d = 0; d < hv->nvms; d++) {
         const vl_vm *vm = &hv->vms[d];
-        vl_ns cpu = 0, wait = 0;
-        for (int i = 0; i < vm->nvcpus; i++) {
-            cpu += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNING);
-            wait += vl_model_vcpu_time(m, vm->vcpus[i].id, VL_RUNNABLE);
-        }
+        vl_ns cpu = vl_vm_time(m, d, VL_RUNNING), wait = vl_vm_time(m, d, VL_RUNNABLE);
         fprintf(f, "%-16s %5d %6d %8.2f%% %8.2f%% %12.1f %12.1f\n", vm->name, vm->nvcpus,
                 vm->weight, capacity > 0 ? 100.0 * (double)cpu / capacity : 0,
                 100.0 * vl_entitled_share(m, d), ms_of((double)cpu), ms_of((double)wait));
