@@ -16,7 +16,7 @@
  *   RQLOCK_TTWU_NS   ttwu_do_activate + check_preempt_curr under the lock;
  *   RQLOCK_SWITCH_NS __schedule from rq_lock to finish_task_switch.
  *   A pipe ping-pong between two processes on one CPU of this machine
- *   measured 2.4 us per wake-up + switch beyond the pipe calls themselves
+ *   measured 1.9-2.4 us per wake-up + switch beyond the pipe calls themselves
  *   (docs/guest-model.md); the split into 0.5 us + 1 us under the lock is
  *   a choice, the rest being the code around the locked parts. */
 #include "guest/rqlock.h"
