@@ -160,6 +160,7 @@ typedef struct csched_pcpu {
     int idle_bias;           /* cpu_pick: where to start among its group */
     int balance_bias;        /* as the pCPU numbered like a socket: where
                               * stealing starts in that socket           */
+    int nr_placed;           /* vCPUs placed here at START (creation_cpu) */
 } csched_pcpu;
 
 typedef struct csched_vm {
@@ -403,23 +404,22 @@ static int idle_in(const csched_priv *prv, cpu_range r, int self)
     return c;
 }
 
-/* Xen's _csched_cpu_pick (hard affinity only): start from v's pCPU (or the
- * next affine one); prefer an idle pCPU, and among idle ones the one whose
+/* Xen's _csched_cpu_pick (hard affinity only): start from v's pCPU
+ * `master` (or the next affine one); prefer an idle pCPU, and among idle ones the one whose
  * core (same socket) or socket (twice as idle) has the most idle
  * neighbours, so that work spreads over cores and sockets first.  "Idle"
  * is the idler mark; v's own pCPU counts as idle when v runs there with
  * nothing queued behind it (the tick asks whether to move v). */
-static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, bool commit)
+static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
 {
     csched_priv *prv = cpriv(s);
     int n = vl_npcpus(s);
     const uint64_t *aff = vl_vcpu_affinity_mask(v);
-    vl_pcpu *master = vl_vcpu_pcpu(v);
-    int cpu = master ? vl_pcpu_id(master) : n - 1;
-    if (!master || !vl_vcpu_affine(v, master))
+    int cpu = vl_pcpu_id(master);
+    if (!vl_vcpu_affine(v, master))
         cpu = vl_bit_cycle(aff, cpu, n);
     assert(cpu >= 0);
-    bool self_idle = master && vl_pcpu_id(master) == cpu && vl_pcpu_curr(master) == v &&
+    bool self_idle = vl_pcpu_id(master) == cpu && vl_pcpu_curr(master) == v &&
                      cpc(master)->nr_queued == 0;
     int self = self_idle ? cpu : -1;
 
@@ -705,7 +705,7 @@ static void unit_acct(vl_sched *s, vl_pcpu *p, csched_vcpu *cv, vl_ns now)
     } else if (vl_vcpu_runstate(cv->v) == VL_RUNNING &&
                !(cv->flags & (CSCHED_FLAG_PARKED | CSCHED_FLAG_MOVE))) {
         /* active a while: would it be better off elsewhere? */
-        if (cpu_pick(s, cv->v, false) != p) {
+        if (cpu_pick(s, cv->v, p, false) != p) {
             cv->flags |= CSCHED_FLAG_MOVE;
             vl_counter_add(s, CSCHED_C_MOVES, 1);
             vl_tickle(p);
@@ -777,6 +777,7 @@ static int csched_init(vl_sched *s)
         csched_pcpu *pc = cpc(p);
         vl_list_init(&pc->runq);
         pc->nr_queued = 0;
+        pc->nr_placed = 0;
         set_idler(prv, p, true); /* pCPUs start off idling */
         pc->idle_bias = vl_npcpus(s) - 1;
         if (vl_pcpu_socket(p) >= prv->nsockets) {
@@ -818,10 +819,44 @@ static void csched_vcpu_remove(vl_sched *s, vl_vcpu *v)
         acct_stop(cpriv(s), cv);
 }
 
+/* The pCPU Xen gives a vCPU when its VM is created (Xen <= 4.7,
+ * XEN_DOMCTL_max_vcpus): vCPU 0 goes to the least-populated pCPU
+ * (default_vcpu0_location: one thread per core, the second of a
+ * multi-threaded core, ties to the higher id), each further vCPU to the
+ * next pCPU after its predecessor's (cpumask_cycle).  Xen's candidates are
+ * every online pCPU; here they are the VM's affinity, which the core
+ * enforces (Xen dropped the rule in 4.8 for ignoring affinity).  Counts
+ * are the pCPUs the started vCPUs were placed on: every START happens at
+ * one instant, before anything migrates. */
+static vl_pcpu *creation_cpu(vl_sched *s, vl_vcpu *v)
+{
+    csched_priv *prv = cpriv(s);
+    int n = vl_npcpus(s);
+    const uint64_t *aff = vl_vcpu_affinity_mask(v);
+    int index = vl_vcpu_index(v);
+    vl_pcpu *before = index > 0 ? vl_vcpu_pcpu(vl_vm_vcpu(vl_vcpu_vm(v), index - 1)) : NULL;
+    if (before)
+        return vl_pcpu_get(s, vl_bit_cycle(aff, vl_pcpu_id(before), n));
+    int thread = prv->core_span > 1 ? 1 : 0, best = -1;
+    for (int c = thread; c < n; c += prv->core_span) {
+        if (vl_bit_test(aff, c) &&
+            (best < 0 || cpc(vl_pcpu_get(s, c))->nr_placed <= cpc(vl_pcpu_get(s, best))->nr_placed))
+            best = c;
+    }
+    if (best < 0) /* only primary threads are affine */
+        best = vl_bit_cycle(aff, n - 1, n);
+    return vl_pcpu_get(s, best);
+}
+
+/* Xen's csched_res_pick; a vCPU never placed (START) starts from its
+ * creation pCPU, as in Xen's csched_unit_insert. */
 static vl_pcpu *csched_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
-    (void)why;
-    return cpu_pick(s, v, true);
+    vl_pcpu *master = vl_vcpu_pcpu(v);
+    vl_pcpu *p = cpu_pick(s, v, master ? master : creation_cpu(s, v), true);
+    if (why == VL_PICK_START)
+        cpc(p)->nr_placed++;
+    return p;
 }
 
 /* Xen's csched_unit_wake: an UNDER vCPU that is not parked wakes BOOSTed,
@@ -941,7 +976,7 @@ static void csched_context_saved(vl_sched *s, vl_vcpu *prev)
     if (vl_vcpu_runstate(prev) != VL_RUNNABLE || (cv->flags & CSCHED_FLAG_PARKED) ||
         on_runq(cv))
         return;
-    runq_insert(cpriv(s), cpu_pick(s, prev, true), cv);
+    runq_insert(cpriv(s), cpu_pick(s, prev, vl_vcpu_pcpu(prev), true), cv);
     runq_tickle(s, cv);
 }
 

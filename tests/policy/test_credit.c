@@ -627,21 +627,92 @@ static void test_pick_spreads_over_cores(void **state)
     }
 }
 
+/* Where vCPUs start when there are more than idle pCPUs (Xen <= 4.7's
+ * creation placement, then cpu_pick): the first n take the idle pCPUs,
+ * every later VM's vCPU 0 goes to a least-populated pCPU and its other
+ * vCPUs to the pCPUs after it.  4 VMs x 4 vCPUs on 4 pCPUs start 4 to a
+ * pCPU; at 12 and 133 pCPUs none holds more than 5 (4 on average).
+ * Before, every vCPU that found no idle pCPU was queued on pCPU 0 (12 of
+ * 16 at 4 pCPUs, 399 of 532 at 133, where h0.v0 then waited for seconds:
+ * tests/policy/test_scale.c). */
+static void test_start_spreads_vcpus(void **state)
+{
+    (void)state;
+    static const int hosts[] = {4, 12, 133};
+    for (int h = 0; h < 3; h++) {
+        int n = hosts[h];
+        size_t cap = 64 + (size_t)n * 80;
+        char *yaml = malloc(cap);
+        assert_non_null(yaml);
+        int len = snprintf(yaml, cap, "host: {pcpus: %d}\nvms:\n", n);
+        for (int i = 0; i < n; i++)
+            len += snprintf(yaml + len, cap - (size_t)len,
+                            "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n", i);
+        snprintf(yaml + len, cap - (size_t)len, "run: {duration: 1s}\n");
+        run r;
+        vl_error err;
+        tk_open(&r, "credit", yaml);
+        free(yaml);
+        assert_int_equal(vl_hv_start(&r.m.hv, &err), 0);
+        int placed[133] = {0}, most = 0, fewest = 1 << 30;
+        for (int v = 0; v < r.m.hv.nvcpus; v++)
+            placed[r.m.hv.vcpus[v].processor->id]++;
+        for (int p = 0; p < n; p++) {
+            most = placed[p] > most ? placed[p] : most;
+            fewest = placed[p] < fewest ? placed[p] : fewest;
+        }
+        print_message("%d pCPUs: %d to %d vCPUs per pCPU at start\n", n, fewest, most);
+        assert_true(most <= 5 && fewest >= 1);
+        if (n == 4)
+            assert_true(most == 4 && fewest == 4);
+        run_free(&r);
+    }
+}
+
+/* With SMT, a VM's vCPU 0 goes to the second thread of the least-populated
+ * core (default_vcpu0_location skips primary threads); pCPU 0 still holds
+ * one of the first vCPUs only through cpu_pick's idle search. */
+static void test_start_second_thread(void **state)
+{
+    (void)state;
+    run r;
+    run_create(&r, "host: {pcpus: 4, threads_per_core: 2}\n"
+                   "vms:\n"
+                   "  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                   "  - {name: b, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                   "  - {name: c, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                   "run: {duration: 1s}\n");
+    vl_error err;
+    assert_int_equal(vl_hv_start(&r.m.hv, &err), 0);
+    /* a and b fill the four idle threads; c.v0 finds none idle and goes
+     * to a least-populated core's second thread (pCPU 3: every core holds
+     * two, ties go to the higher id), c.v1 to the pCPU after it (0) */
+    const vl_vcpu *c0 = &r.m.hv.vms[2].vcpus[0], *c1 = &r.m.hv.vms[2].vcpus[1];
+    print_message("c.v0 on pCPU %d, c.v1 on pCPU %d\n", c0->processor->id, c1->processor->id);
+    assert_int_equal(c0->processor->place.thread, 1);
+    assert_int_equal(c0->processor->id, 3);
+    assert_int_equal(c1->processor->id, 0);
+    run_free(&r);
+}
+
 /* The tick moves a running vCPU to an idle pCPU when work it could not
- * leave to that pCPU waits behind it (here: a vCPU pinned to pCPU 0). */
+ * leave to that pCPU waits behind it (here: a vCPU pinned to pCPU 0).
+ * `idler` starts first, on pCPU 1 (least populated, ties to the higher
+ * id), so `free` starts on pCPU 0 beside `pinned`; idler then halts. */
 static void test_tick_moves_running_vcpu(void **state)
 {
     (void)state;
     run r;
     run_yaml(&r, "host: {pcpus: 2}\n"
                  "vms:\n"
+                 "  - {name: idler, vcpus: 1, workloads: []}\n"
                  "  - {name: free, vcpus: 1, workloads: [{type: cpu}]}\n"
                  "  - {name: pinned, vcpus: 1, affinity: \"0\", workloads: [{type: cpu}]}\n"
                  "run: {duration: 3s}\n");
-    print_message("free %.3f pinned %.3f pCPUs, tick moves %lld\n", vm_pcpus(&r, 0),
-                  vm_pcpus(&r, 1), (long long)counter(&r, "tick_moves"));
+    print_message("free %.3f pinned %.3f pCPUs, tick moves %lld\n", vm_pcpus(&r, 1),
+                  vm_pcpus(&r, 2), (long long)counter(&r, "tick_moves"));
     assert_true(counter(&r, "tick_moves") > 0);
-    assert_true(vm_pcpus(&r, 0) > 0.97 && vm_pcpus(&r, 1) > 0.97);
+    assert_true(vm_pcpus(&r, 1) > 0.97 && vm_pcpus(&r, 2) > 0.97);
     run_free(&r);
 }
 
@@ -787,6 +858,8 @@ int main(void)
         cmocka_unit_test(test_idle_vm_leaves_active_set),
         cmocka_unit_test(test_idle_pcpu_steals),
         cmocka_unit_test(test_pick_spreads_over_cores),
+        cmocka_unit_test(test_start_spreads_vcpus),
+        cmocka_unit_test(test_start_second_thread),
         cmocka_unit_test(test_tick_moves_running_vcpu),
         cmocka_unit_test(test_yield_gives_way),
         cmocka_unit_test(test_mixed_host_sane),

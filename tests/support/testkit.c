@@ -33,13 +33,16 @@ int tk_run(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_
 
 void tk_open(tk_sim *t, const char *policy, const char *yaml)
 {
-    char buf[4096];
     vl_error err;
     const vl_sched_ops *ops = vl_policy_find(policy);
     if (!ops)
         fail_msg("no policy '%s'", policy);
-    snprintf(buf, sizeof buf, "scheduler: %s\n%s", policy, yaml);
+    size_t cap = strlen(policy) + strlen(yaml) + 16;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    snprintf(buf, cap, "scheduler: %s\n%s", policy, yaml);
     tk_load(&t->scn, buf);
+    free(buf);
     if (vl_model_create(&t->m, &t->scn, ops, 0, 0, NULL, &err) < 0)
         fail_msg("model: %s", err.msg);
 }

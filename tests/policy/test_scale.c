@@ -1,0 +1,96 @@
+/* test_scale.c - every registered policy on large hosts: 4:1 CPU-bound
+ * overcommit (one VM of 4 vCPUs and 4 hog tasks per pCPU) at 12, 133, 256
+ * and 1,024 pCPUs.  Every vCPU must run, none may wait longer than
+ * MAX_WAIT while runnable, and every VM must get a share of the host near
+ * its entitlement (one pCPU).  A policy that piles vCPUs onto a few pCPUs
+ * and never spreads them (Credit's START placement did, from 133 pCPUs up:
+ * docs/policies/credit.md) fails here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testkit.h"
+
+#define MAX_WAIT VL_MS(500) /* 5x a 4:1 round of 30 ms slices, with slack */
+#define DURATION_MS 1200
+#define WARMUP_MS 200
+
+/* The scenario text: n VMs of 4 hog vCPUs on n pCPUs. */
+static char *overcommit_yaml(int pcpus)
+{
+    size_t cap = 256 + (size_t)pcpus * 96, len = 0;
+    char *y = malloc(cap);
+    assert_non_null(y);
+    len += (size_t)snprintf(y + len, cap - len,
+                            "scheduler: fifo\n"
+                            "host: {pcpus: %d}\n"
+                            "run: {duration: %dms, warmup: %dms, seed: 3}\n"
+                            "vms:\n",
+                            pcpus, DURATION_MS, WARMUP_MS);
+    for (int i = 0; i < pcpus; i++)
+        len += (size_t)snprintf(y + len, cap - len,
+                                "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n",
+                                i);
+    assert_true(len < cap);
+    return y;
+}
+
+static void check_policy(const vl_scenario *scn, const vl_sched_ops *ops, int pcpus)
+{
+    vl_model m;
+    vl_error err;
+    if (tk_run(&m, scn, ops, 0, &err) < 0)
+        fail_msg("%s at %d pCPUs: run failed: %s", ops->name, pcpus, err.msg);
+    for (int v = 0; v < m.hv.nvcpus; v++) {
+        const vl_vcpu *vc = &m.hv.vcpus[v];
+        if (vl_model_vcpu_time(&m, v, VL_RUNNING) <= 0)
+            fail_msg("%s at %d pCPUs: %s.v%d never ran", ops->name, pcpus, vc->vm->name,
+                     vc->index);
+        if (vc->max_wait > MAX_WAIT)
+            fail_msg("%s at %d pCPUs: %s.v%d waited %lld ms while runnable", ops->name, pcpus,
+                     vc->vm->name, vc->index, (long long)(vc->max_wait / VL_MS(1)));
+    }
+    /* each VM is entitled to one pCPU over the measurement window */
+    vl_ns window = VL_MS(DURATION_MS - WARMUP_MS);
+    for (int d = 0; d < m.hv.nvms; d++) {
+        vl_ns cpu = tk_vm_cpu(&m, d);
+        if (cpu < window / 2 || cpu > window * 3 / 2)
+            fail_msg("%s at %d pCPUs: VM %s got %lld ms of CPU in %lld ms (entitled to %lld)",
+                     ops->name, pcpus, m.hv.vms[d].name, (long long)(cpu / VL_MS(1)),
+                     (long long)(window / VL_MS(1)), (long long)(window / VL_MS(1)));
+    }
+    vl_model_destroy(&m);
+}
+
+static void overcommit_4to1(int pcpus)
+{
+    char *yaml = overcommit_yaml(pcpus);
+    vl_scenario scn;
+    tk_load(&scn, yaml);
+    free(yaml);
+    for (int k = 0; k < vl_policy_count(); k++)
+        check_policy(&scn, vl_policy_at(k), pcpus);
+    vl_scenario_free(&scn);
+}
+
+static void test_4to1_at_12(void **state) { (void)state; overcommit_4to1(12); }
+static void test_4to1_at_133(void **state) { (void)state; overcommit_4to1(133); }
+static void test_4to1_at_256(void **state) { (void)state; overcommit_4to1(256); }
+static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_4to1_at_12),
+        cmocka_unit_test(test_4to1_at_133),
+        cmocka_unit_test(test_4to1_at_256),
+        cmocka_unit_test(test_4to1_at_1024),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
