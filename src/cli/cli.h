@@ -7,23 +7,19 @@
 #include <stdio.h>
 
 #include "vcpulab/scenario.h"
+#include "vl_output.h"
 
 #define VL_EXIT_OK 0
 #define VL_EXIT_RUN 1
 #define VL_EXIT_USAGE 2
 
-/* An output written to a temporary file and renamed on commit, so that a
- * failed run leaves nothing behind; "-" is standard output. */
-typedef struct vl_outfile {
-    char path[512];
-    char tmp[560];
-    FILE *f;
-    int is_stdout;
-} vl_outfile;
-
-int vl_outfile_open(vl_outfile *o, const char *path);
-int vl_outfile_commit(vl_outfile *o);
-void vl_outfile_abort(vl_outfile *o);
+/* Adds an output to the set (vl_output.h: staged, committed together,
+ * never replacing a device, a FIFO or a link); prints the error and
+ * returns NULL if the path is refused. */
+vl_output *vl_cli_output(vl_outputs *set, const char *what, const char *path);
+/* Commits the set; prints the error and returns -1 on failure (nothing of
+ * the set is then written). */
+int vl_cli_commit(vl_outputs *set);
 
 /* Prints "vcpulab: <formatted error>" on stderr. */
 void vl_cli_error(const vl_error *err);

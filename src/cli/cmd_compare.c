@@ -225,9 +225,12 @@ int vl_cmd_compare(int argc, char **argv)
     vl_scenario scn;
     if (vl_cli_load(argv[optind], &c, &scn) < 0)
         return VL_EXIT_USAGE;
-    vl_outfile oj = {0}, oc = {0};
-    if ((json && vl_outfile_open(&oj, json) < 0) || (csv && vl_outfile_open(&oc, csv) < 0)) {
-        vl_outfile_abort(&oj);
+    vl_outputs outs;
+    vl_outputs_init(&outs);
+    vl_output *oj = NULL, *oc = NULL;
+    if ((json && !(oj = vl_cli_output(&outs, "--json", json))) ||
+        (csv && !(oc = vl_cli_output(&outs, "--csv", csv)))) {
+        vl_outputs_abort(&outs);
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
@@ -248,17 +251,16 @@ int vl_cmd_compare(int argc, char **argv)
         }
     }
     if (status == VL_EXIT_OK) {
-        if (!(json && oj.is_stdout) && !(csv && oc.is_stdout))
+        if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT))
             print_table(&scn, ops, npol, runs, (int)nseeds);
-        if (json)
-            write_json(oj.f, &scn, ops, npol, runs, (int)nseeds);
-        if (csv)
-            write_csv(oc.f, &scn, ops, npol, runs, (int)nseeds);
-        if (vl_outfile_commit(&oj) < 0 || vl_outfile_commit(&oc) < 0)
+        if (oj)
+            write_json(oj->f, &scn, ops, npol, runs, (int)nseeds);
+        if (oc)
+            write_csv(oc->f, &scn, ops, npol, runs, (int)nseeds);
+        if (vl_cli_commit(&outs) < 0)
             status = VL_EXIT_RUN;
     }
-    vl_outfile_abort(&oj);
-    vl_outfile_abort(&oc);
+    vl_outputs_abort(&outs);
     for (long i = 0; runs && i < npol * nseeds; i++)
         vl_metrics_free(&runs[i].ms);
     free(runs);

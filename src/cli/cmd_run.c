@@ -1,5 +1,6 @@
 /* cli/cmd_run.c - `vcpulab run`: one scenario, one policy, one seed. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -28,32 +29,6 @@ static const char run_usage[] =
     "\n"
     "Exit status: 0 ok, 1 the run failed (the core stopped the policy),\n"
     "2 bad usage or input (no output file is left behind).\n";
-
-typedef struct run_outputs {
-    vl_outfile json, csv, trace, cdf;
-} run_outputs;
-
-static void abort_all(run_outputs *o)
-{
-    vl_outfile_abort(&o->json);
-    vl_outfile_abort(&o->csv);
-    vl_outfile_abort(&o->trace);
-    vl_outfile_abort(&o->cdf);
-}
-
-static int open_outputs(run_outputs *o, const char *json, const char *csv, const char *trace,
-                        const char *cdf)
-{
-    memset(o, 0, sizeof *o);
-    if ((json && vl_outfile_open(&o->json, json) < 0) ||
-        (csv && vl_outfile_open(&o->csv, csv) < 0) ||
-        (trace && vl_outfile_open(&o->trace, trace) < 0) ||
-        (cdf && vl_outfile_open(&o->cdf, cdf) < 0)) {
-        abort_all(o);
-        return -1;
-    }
-    return 0;
-}
 
 int vl_cmd_run(int argc, char **argv)
 {
@@ -102,8 +77,15 @@ int vl_cmd_run(int argc, char **argv)
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
-    run_outputs out;
-    if (open_outputs(&out, json, csv, trace, cdf) < 0) {
+    /* every output path is checked (and staged) before anything runs */
+    vl_outputs outs;
+    vl_outputs_init(&outs);
+    vl_output *oj = NULL, *oc = NULL, *ot = NULL, *od = NULL;
+    if ((json && !(oj = vl_cli_output(&outs, "--json", json))) ||
+        (csv && !(oc = vl_cli_output(&outs, "--csv", csv))) ||
+        (trace && !(ot = vl_cli_output(&outs, "--trace", trace))) ||
+        (cdf && !(od = vl_cli_output(&outs, "--cdf", cdf)))) {
+        vl_outputs_abort(&outs);
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
@@ -119,7 +101,7 @@ int vl_cmd_run(int argc, char **argv)
         goto done;
     }
     if (trace) {
-        if (vl_trace_begin(&tr, out.trace.f, &m.hv) < 0) {
+        if (vl_trace_begin(&tr, ot->f, &m.hv) < 0) {
             vl_cli_fail("out of memory");
             status = VL_EXIT_RUN;
             goto done;
@@ -134,22 +116,22 @@ int vl_cmd_run(int argc, char **argv)
     }
     if (trace)
         vl_trace_end(&tr, m.hv.sim.now);
-    if (json)
-        vl_report_json(&m, out.json.f);
-    if (csv)
-        vl_report_csv(&m, out.csv.f);
-    if (cdf)
-        vl_report_cdf(&m, out.cdf.f);
-    if (!quiet && !(json && out.json.is_stdout) && !(csv && out.csv.is_stdout) &&
-        !(cdf && out.cdf.is_stdout))
+    if (oj)
+        vl_report_json(&m, oj->f);
+    if (oc)
+        vl_report_csv(&m, oc->f);
+    if (od)
+        vl_report_cdf(&m, od->f);
+    bool to_stdout = (oj && oj->kind == VL_OUTPUT_STDOUT) || (oc && oc->kind == VL_OUTPUT_STDOUT) ||
+                     (od && od->kind == VL_OUTPUT_STDOUT);
+    if (!quiet && !to_stdout)
         vl_report_text(&m, stdout);
-    if (vl_outfile_commit(&out.json) < 0 || vl_outfile_commit(&out.csv) < 0 ||
-        vl_outfile_commit(&out.trace) < 0 || vl_outfile_commit(&out.cdf) < 0)
+    if (vl_cli_commit(&outs) < 0)
         status = VL_EXIT_RUN;
 done:
     if (tr.since)
         vl_trace_end(&tr, m.hv.sim.now);
-    abort_all(&out);
+    vl_outputs_abort(&outs);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
     return status;

@@ -83,7 +83,9 @@ typedef struct sweep_ctx {
     sweep_slot *slots;
     long next; /* the next run to write */
     long written;
-    vl_outfile csv, json;
+    vl_outputs outs;
+    vl_output *csv, *json;          /* NULL when not asked for         */
+    vl_output *plot_img, *plot_gp;  /* --plot-out FILE and its script  */
     bool want_csv, want_json;
     vl_json j;
 
@@ -275,15 +277,15 @@ static void csv_field(FILE *f, const char *s)
 static void write_headers(sweep_ctx *x)
 {
     if (x->want_csv) {
-        fputs("scenario,sched,seed,metric,value", x->csv.f);
+        fputs("scenario,sched,seed,metric,value", x->csv->f);
         for (int k = 0; k < x->grid.nkeys; k++) {
-            fputc(',', x->csv.f);
-            csv_field(x->csv.f, x->grid.keys[k].key);
+            fputc(',', x->csv->f);
+            csv_field(x->csv->f, x->grid.keys[k].key);
         }
-        fputc('\n', x->csv.f);
+        fputc('\n', x->csv->f);
     }
     if (x->want_json) {
-        vl_json_init(&x->j, x->json.f, true);
+        vl_json_init(&x->j, x->json->f, true);
         vl_json_arr_begin(&x->j);
     }
 }
@@ -300,13 +302,13 @@ static void emit(sweep_ctx *x, long i)
     vl_metrics *ms = &x->slots[i].ms;
     if (x->want_csv)
         for (int k = 0; k < ms->n; k++) {
-            fprintf(x->csv.f, "%s,%s,%llu,%s,%.6g", pt->name, sched, seed, ms->v[k].name,
+            fprintf(x->csv->f, "%s,%s,%llu,%s,%.6g", pt->name, sched, seed, ms->v[k].name,
                     ms->v[k].value);
             for (int g = 0; g < x->grid.nkeys; g++) {
-                fputc(',', x->csv.f);
-                csv_field(x->csv.f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+                fputc(',', x->csv->f);
+                csv_field(x->csv->f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
             }
-            fputc('\n', x->csv.f);
+            fputc('\n', x->csv->f);
         }
     if (x->want_json) {
         vl_json *j = &x->j;
@@ -344,9 +346,9 @@ static void emit(sweep_ctx *x, long i)
 static void flush_outputs(sweep_ctx *x)
 {
     if (x->want_csv)
-        fflush(x->csv.f);
+        fflush(x->csv->f);
     if (x->want_json)
-        fflush(x->json.f);
+        fflush(x->json->f);
 }
 
 /* In the parent: run i finished; write every run whose turn has come. */
@@ -497,7 +499,7 @@ static int plot(sweep_ctx *x, const char *out)
     }
     if (status != VL_EXIT_OK)
         vl_cli_fail("out of memory");
-    else if (sweep_plot_render(&pl) < 0)
+    else if (sweep_plot_render(&pl, x->plot_img, x->plot_gp) < 0)
         status = VL_EXIT_RUN;
     for (int s = 0; pl.series && s < nseries; s++) {
         free(pl.series[s].mean);
@@ -508,6 +510,25 @@ static int plot(sweep_ctx *x, const char *out)
     free(pl.series);
     free(v);
     return status;
+}
+
+/* Every output is checked and staged before the first run: the rows
+ * (--csv, --json) and the plot (--plot-out FILE and FILE's stem + .gp). */
+static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const char *plot_out)
+{
+    vl_outputs_init(&x->outs);
+    if ((csv && !(x->csv = vl_cli_output(&x->outs, "--csv", csv))) ||
+        (json && !(x->json = vl_cli_output(&x->outs, "--json", json))))
+        return -1;
+    if (!plot_out)
+        return 0;
+    char gp[VL_OUTPUT_PATH_MAX + 8];
+    const char *dot = strrchr(plot_out, '.');
+    snprintf(gp, sizeof gp, "%.*s.gp", (int)(dot - plot_out), plot_out);
+    if (!(x->plot_img = vl_cli_output(&x->outs, "--plot-out", plot_out)) ||
+        !(x->plot_gp = vl_cli_output(&x->outs, "--plot-out's script", gp)))
+        return -1;
+    return 0;
 }
 
 /* Options that the grid would silently override, or be overridden by. */
@@ -650,7 +671,7 @@ int vl_cmd_sweep(int argc, char **argv)
 
     x.want_csv = csv != NULL;
     x.want_json = json != NULL;
-    if ((csv && vl_outfile_open(&x.csv, csv) < 0) || (json && vl_outfile_open(&x.json, json) < 0))
+    if (open_outputs(&x, csv, json, plot_out) < 0)
         goto out_files;
     write_headers(&x);
     flush_outputs(&x);
@@ -667,7 +688,13 @@ int vl_cmd_sweep(int argc, char **argv)
         vl_json_finish(&x.j);
     }
     status = rc == 0 ? VL_EXIT_OK : res.signo ? 128 + res.signo : VL_EXIT_RUN;
-    if (vl_outfile_commit(&x.csv) < 0 || vl_outfile_commit(&x.json) < 0) {
+    /* the plot goes with the rows, or (runs missing, or no plot drawn)
+     * the rows go alone: a sweep's finished runs are never thrown away */
+    if (x.plot_img && (rc != 0 || (status = plot(&x, plot_out)) != VL_EXIT_OK)) {
+        vl_outputs_drop(&x.outs, x.plot_img);
+        vl_outputs_drop(&x.outs, x.plot_gp);
+    }
+    if (vl_cli_commit(&x.outs) < 0) {
         status = VL_EXIT_RUN;
     } else if (res.signo) {
         vl_cli_fail("sweep interrupted: %ld of %ld runs finished; their rows were written",
@@ -677,12 +704,11 @@ int vl_cmd_sweep(int argc, char **argv)
         describe_run(&x, res.failed, what, sizeof what);
         vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished and were "
                     "written", res.failed, what, res.finished, x.total);
-    } else if (x.plot_metric) {
-        status = plot(&x, plot_out);
+    } else if (status != VL_EXIT_OK && (x.csv || x.json)) {
+        vl_cli_fail("sweep: the plot was not drawn; the runs' rows were written");
     }
 out_files:
-    vl_outfile_abort(&x.csv);
-    vl_outfile_abort(&x.json);
+    vl_outputs_abort(&x.outs);
 out:
     ctx_free(&x);
     return status;

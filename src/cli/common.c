@@ -11,64 +11,23 @@
 /* Option ids shared with the subcommands' getopt tables. */
 #include "cli/options.h"
 
-int vl_outfile_open(vl_outfile *o, const char *path)
+vl_output *vl_cli_output(vl_outputs *set, const char *what, const char *path)
 {
-    memset(o, 0, sizeof *o);
-    snprintf(o->path, sizeof o->path, "%s", path);
-    if (strcmp(path, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = 1;
-        return 0;
-    }
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        vl_cli_fail("%s: cannot create: %s", path, strerror(errno));
-        return -1;
-    }
-    /* mkstemp() creates 0600; give the file the mode a plain open() would */
-    mode_t um = umask(0);
-    umask(um);
-    fchmod(fd, 0666 & ~um);
-    o->f = fdopen(fd, "w");
-    if (!o->f) {
-        close(fd);
-        unlink(o->tmp);
-        vl_cli_fail("%s: cannot open: %s", path, strerror(errno));
+    vl_error err;
+    vl_output *o = vl_outputs_add(set, what, path, &err);
+    if (!o)
+        vl_cli_error(&err);
+    return o;
+}
+
+int vl_cli_commit(vl_outputs *set)
+{
+    vl_error err;
+    if (vl_outputs_commit(set, &err) < 0) {
+        vl_cli_error(&err);
         return -1;
     }
     return 0;
-}
-
-int vl_outfile_commit(vl_outfile *o)
-{
-    if (!o->f)
-        return 0;
-    if (o->is_stdout) {
-        fflush(stdout);
-        o->f = NULL;
-        return 0;
-    }
-    int bad = ferror(o->f);
-    bad |= fclose(o->f) != 0;
-    o->f = NULL;
-    if (bad || rename(o->tmp, o->path) != 0) {
-        vl_cli_fail("%s: cannot write: %s", o->path, strerror(errno));
-        unlink(o->tmp);
-        return -1;
-    }
-    return 0;
-}
-
-void vl_outfile_abort(vl_outfile *o)
-{
-    if (!o->f)
-        return;
-    if (!o->is_stdout) {
-        fclose(o->f);
-        unlink(o->tmp);
-    }
-    o->f = NULL;
 }
 
 void vl_cli_error(const vl_error *err)

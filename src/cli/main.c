@@ -1,4 +1,5 @@
 /* cli/main.c - `vcpulab`: dispatch to the subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,21 @@ static const char usage[] =
     "\n"
     "Scenarios: docs/scenario-format.md.  Output: docs/output-format.md.\n";
 
+/* A command that succeeded but whose standard output could not be written
+ * (a full disk, a closed pipe, /dev/full) fails: exit 1 with a message.
+ * Commands that commit outputs check standard output before committing
+ * and report it themselves. */
+static int checked_stdout(int status)
+{
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == VL_EXIT_OK) {
+        fprintf(stderr, "vcpulab: standard output: write error: %s\n",
+                strerror(errno ? errno : EIO));
+        return VL_EXIT_RUN;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -33,11 +49,11 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
-        return VL_EXIT_OK;
+        return checked_stdout(VL_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("vcpulab %s\n", VL_VERSION);
-        return VL_EXIT_OK;
+        return checked_stdout(VL_EXIT_OK);
     }
     static const struct {
         const char *name;
@@ -49,7 +65,7 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)
-            return cmds[i].fn(argc - 1, argv + 1);
+            return checked_stdout(cmds[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "vcpulab: unknown command '%s'\n\n%s", cmd, usage);
     return VL_EXIT_USAGE;
 }

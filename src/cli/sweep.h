@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "vl_error.h"
+#include "vl_output.h"
 
 /* ---- the grid: --grid KEY=V1,V2,... -------------------------------------- */
 
@@ -115,8 +116,10 @@ typedef struct sweep_plot {
 /* Checks --plot-out's extension and that gnuplot is on PATH (prints the
  * error and returns -1). */
 int sweep_plot_check(const char *out);
-/* Writes OUT's stem + ".gp" (data inline) and runs gnuplot on it in OUT's
- * directory.  Prints the error and returns -1. */
-int sweep_plot_render(const sweep_plot *p);
+/* Writes the gnuplot script (data inline) into the staged `script`
+ * (OUT's stem + ".gp") and has gnuplot draw into the staged `image`; both
+ * are put in place when the sweep commits its outputs.  Prints the error
+ * and returns -1. */
+int sweep_plot_render(const sweep_plot *p, vl_output *image, vl_output *script);
 
 #endif

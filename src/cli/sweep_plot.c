@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,7 +89,7 @@ static void write_script(FILE *f, const sweep_plot *p, const char *image, const 
     fprintf(f, "# Edit and rerun with: gnuplot %s (in this directory)\n", script);
     fprintf(f, "set terminal %s size 900,600 noenhanced\n",
             strcmp(extension(image), "svg") == 0 ? "svg" : "pngcairo");
-    fputs("set output ", f);
+    fputs("if (!exists(\"vl_to_stdout\")) set output ", f);
     put_quoted(f, image);
     fputs("\nset title ", f);
     put_quoted(f, p->metric);
@@ -130,8 +131,10 @@ static void write_script(FILE *f, const sweep_plot *p, const char *image, const 
     fputs("\n", f);
 }
 
-/* Runs gnuplot on script in dir; returns its exit status or -1. */
-static int run_gnuplot(const char *dir, const char *script)
+/* Runs gnuplot with the script on its standard input and the image on
+ * its standard output (`vl_to_stdout` keeps the script's own `set output`
+ * from applying); returns its exit status or -1. */
+static int run_gnuplot(int script_fd, int image_fd)
 {
     char gp[1024];
     find_gnuplot(gp, sizeof gp);
@@ -146,9 +149,9 @@ static int run_gnuplot(const char *dir, const char *script)
         return -1;
     }
     if (pid == 0) {
-        if (chdir(dir) < 0)
+        if (lseek(script_fd, 0, SEEK_SET) != 0 || dup2(script_fd, 0) < 0 || dup2(image_fd, 1) < 0)
             _exit(127);
-        execl(gp, GNUPLOT, script, (char *)NULL);
+        execl(gp, GNUPLOT, "-e", "vl_to_stdout=1", "-", (char *)NULL);
         _exit(127);
     }
     int st;
@@ -158,36 +161,27 @@ static int run_gnuplot(const char *dir, const char *script)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-int sweep_plot_render(const sweep_plot *p)
+int sweep_plot_render(const sweep_plot *p, vl_output *image, vl_output *script)
 {
-    /* dir / stem.ext -> dir / stem.gp */
-    size_t n = strlen(p->out);
+    /* the script names the image and itself by their base names: it is
+     * meant to be rerun in their directory */
     const char *slash = strrchr(p->out, '/');
     const char *base = slash ? slash + 1 : p->out;
-    const char *ext = extension(p->out);
-    char dir[1024], gp_path[1100], gp_base[600];
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - p->out == 0 ? 1 : slash - p->out), p->out);
-    else
-        snprintf(dir, sizeof dir, ".");
-    size_t stem = n - strlen(ext) - 1;
-    snprintf(gp_path, sizeof gp_path, "%.*s.gp", (int)stem, p->out);
-    snprintf(gp_base, sizeof gp_base, "%.*s.gp", (int)(stem - (size_t)(base - p->out)), base);
-
-    vl_outfile o;
-    if (vl_outfile_open(&o, gp_path) < 0)
-        return -1;
-    write_script(o.f, p, base, gp_base);
-    if (vl_outfile_commit(&o) < 0)
-        return -1;
-    unlink(p->out); /* so that a stale image is not taken for a new one */
-    int rc = run_gnuplot(dir, gp_base);
-    if (rc != 0) {
-        vl_cli_fail("gnuplot failed (exit status %d) on %s", rc, gp_path);
+    const char *sslash = strrchr(script->path, '/');
+    write_script(script->f, p, base, sslash ? sslash + 1 : script->path);
+    if (fflush(script->f) != 0 || ferror(script->f)) {
+        vl_cli_fail("%s: cannot write: %s", script->path, strerror(errno));
         return -1;
     }
-    if (access(p->out, F_OK) != 0) {
-        vl_cli_fail("gnuplot did not write %s (script: %s)", p->out, gp_path);
+    fflush(image->f);
+    int rc = run_gnuplot(fileno(script->f), fileno(image->f));
+    if (rc != 0) {
+        vl_cli_fail("gnuplot failed (exit status %d) on the script for %s", rc, p->out);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(image->f), &st) < 0 || st.st_size == 0) {
+        vl_cli_fail("gnuplot wrote no image for %s", p->out);
         return -1;
     }
     return 0;

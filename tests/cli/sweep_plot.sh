@@ -16,7 +16,7 @@ if command -v gnuplot >/dev/null; then
   [ "$(head -c 8 "$tmp/share.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
     { echo "FAIL: share.png is not a PNG"; fail=1; }
   gp="$tmp/share.gp"
-  grep -q "^set output 'share.png'" "$gp" || { echo "FAIL: share.gp lacks its output"; fail=1; }
+  grep -q "set output 'share.png'$" "$gp" || { echo "FAIL: share.gp lacks its output"; fail=1; }
   grep -q "yerrorlines title 'credit'" "$gp" && grep -q "title 'cfs'" "$gp" ||
     { echo "FAIL: share.gp lacks a line per policy with error bars"; fail=1; }
   grep -q "set xtics ('3ms' 0, '10ms' 1, '30ms' 2)" "$gp" || { echo "FAIL: share.gp x axis"; fail=1; }
