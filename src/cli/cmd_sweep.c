@@ -219,7 +219,7 @@ static int send_metrics(int fd, const vl_metrics *ms)
         memcpy(p + n, &ms->v[k].value, sizeof(double));
         p += n + sizeof(double);
     }
-    int rc = sweep_write_all(fd, buf, len);
+    int rc = vl_write_all(fd, buf, len);
     free(buf);
     return rc;
 }

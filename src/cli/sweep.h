@@ -87,8 +87,6 @@ typedef struct sweep_pool_result {
 int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done, void *ctx,
                    vl_progress *progress, sweep_pool_result *res);
 
-/* write() all of data, retrying on EINTR and short writes (for jobs). */
-int sweep_write_all(int fd, const void *data, size_t len);
 
 /* ---- the plot ------------------------------------------------------------- */
 

@@ -42,25 +42,6 @@ static void on_signal(int sig)
     got_signal = sig;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-int sweep_write_all(int fd, const void *data, size_t len)
-{
-    return write_all(fd, data, len);
-}
 
 /* The signal state the sweep started with, restored in each child. */
 typedef struct sig_state {

@@ -312,8 +312,9 @@ vl_output *vl_outputs_add(vl_outputs *set, const char *what, const char *path, v
 
 /* ---------------------------------------------------------------- commit */
 
-static int write_all(int fd, const char *buf, size_t len)
+int vl_write_all(int fd, const void *data, size_t len)
 {
+    const char *buf = data;
     while (len > 0) {
         ssize_t w = write(fd, buf, len);
         if (w < 0 && errno == EINTR)
@@ -342,7 +343,7 @@ static int copy_in_place(vl_output *o)
         while ((r = read(fileno(o->f), buf, sizeof buf)) != 0) {
             if (r < 0 && errno == EINTR)
                 continue;
-            if (r < 0 || write_all(dst, buf, (size_t)r) < 0) {
+            if (r < 0 || vl_write_all(dst, buf, (size_t)r) < 0) {
                 rc = -1;
                 break;
             }

@@ -78,4 +78,8 @@ void vl_outputs_drop(vl_outputs *set, vl_output *o);
  * commit or on an empty set. */
 void vl_outputs_abort(vl_outputs *set);
 
+/* write() all of data, retrying on EINTR and short writes; -1 (errno) on
+ * failure. */
+int vl_write_all(int fd, const void *data, size_t len);
+
 #endif
