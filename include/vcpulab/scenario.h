@@ -19,6 +19,12 @@
 #include "vl_time.h"
 
 #define VL_NAME_MAX 64
+/* Limits of a scenario (docs/scenario-format.md, "Limits"): counts beyond
+ * these are refused at their position in the file. */
+#define VL_MAX_VMS 16384          /* VMs                                */
+#define VL_MAX_VCPUS_TOTAL 65536  /* vCPUs of all VMs together          */
+#define VL_MAX_WORKLOADS 256      /* workloads in one VM                */
+#define VL_RUN_MAX VL_S(86400)    /* run.duration and run.warmup        */
 /* The VM the core adds for the host's I/O backends (vl_vm_is_host). */
 #define VL_HOST_VM_NAME "host"
 

@@ -43,6 +43,9 @@ int vl_cli_load(const char *path, vl_cli_common *c, vl_scenario *scn);
  * the error and frees scn when the duration is not longer than the warm-up). */
 int vl_cli_apply(const vl_cli_common *c, vl_scenario *scn);
 const vl_sched_ops *vl_cli_policy(const char *name);
+/* Seeds first .. first + n - 1 must exist (they would wrap to 0 and
+ * repeat a sample); prints the error ("CMD: ...") and returns -1. */
+int vl_cli_check_seeds(uint64_t first, long n, const char *cmd);
 /* Splits "A,B,..." (modified in place) into at most max policies; prints
  * the error ("CMD: ...") and returns -1 on an unknown or missing one. */
 int vl_cli_policies(char *list, const vl_sched_ops **ops, int max, int *n, const char *cmd);

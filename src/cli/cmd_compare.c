@@ -225,6 +225,10 @@ int vl_cmd_compare(int argc, char **argv)
     vl_scenario scn;
     if (vl_cli_load(argv[optind], &c, &scn) < 0)
         return VL_EXIT_USAGE;
+    if (vl_cli_check_seeds(scn.seed, nseeds, "compare") < 0) {
+        vl_scenario_free(&scn);
+        return VL_EXIT_USAGE;
+    }
     vl_outputs outs;
     vl_outputs_init(&outs);
     vl_output *oj = NULL, *oc = NULL;

@@ -184,7 +184,7 @@ static int validate(sweep_ctx *x)
         snprintf(pt->name, sizeof pt->name, "%s", scn.name);
         pt->seed = scn.seed;
         pt->sched = scn.sched;
-        int rc = 0;
+        int rc = vl_cli_check_seeds(scn.seed, x->nseeds, "sweep");
         for (int s = 0; s < x->nsched && rc == 0; s++) {
             vl_model m;
             vl_error err;

@@ -106,15 +106,34 @@ int vl_cli_common_opt(vl_cli_common *c, int opt, const char *arg)
         }
         c->seed_given = 1;
         return 1;
-    case OPT_DURATION:
-        if (vl_duration_parse(arg, 0, &c->duration) < 0 || c->duration <= 0) {
-            vl_cli_fail("--duration %s: expected a positive duration like 10s or 500ms", arg);
+    case OPT_DURATION: {
+        int rc = vl_duration_parse(arg, 0, &c->duration);
+        if (rc == VL_DURATION_TOO_LONG || (rc == 0 && (c->duration < 1 || c->duration > VL_RUN_MAX))) {
+            char hi[32];
+            vl_duration_format(VL_RUN_MAX, hi, sizeof hi);
+            vl_cli_fail("--duration %s: must be in 1ns..%s (the range of run.duration)", arg, hi);
+            return -1;
+        }
+        if (rc < 0) {
+            vl_cli_fail("--duration %s: expected a duration like 10s or 500ms (digits, an "
+                        "optional fraction, a unit: ns, us, ms, s)", arg);
             return -1;
         }
         return 1;
+    }
     default:
         return 0;
     }
+}
+
+int vl_cli_check_seeds(uint64_t first, long n, const char *cmd)
+{
+    if (n > 1 && first > UINT64_MAX - (uint64_t)(n - 1)) {
+        vl_cli_fail("%s: %ld seeds from %llu pass the largest seed, %llu (seeds do not wrap)",
+                    cmd, n, (unsigned long long)first, (unsigned long long)UINT64_MAX);
+        return -1;
+    }
+    return 0;
 }
 
 int vl_cli_load(const char *path, vl_cli_common *c, vl_scenario *scn)

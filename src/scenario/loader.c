@@ -11,7 +11,6 @@
 
 #define DEFAULT_POLICY "credit"
 #define MAX_FILE_SIZE (64u << 20)
-#define RUN_MAX VL_S(86400)
 
 static const char *const top_keys[] = {"name", "host", "scheduler", "params", "vms", "run", NULL};
 static const char *const host_keys[] = {
@@ -134,12 +133,12 @@ static int load_run(const yt_node *m, vl_scenario *s, vl_error *err)
     if (scn_expect(m, YT_MAP, "run", err) < 0 || scn_check_keys(m, run_keys, "run", err) < 0)
         return -1;
     if (scn_require(m, "duration", "run", &d, err) < 0 ||
-        scn_get_duration(d, "run.duration", 1, RUN_MAX, &s->duration, err) < 0)
+        scn_get_duration(d, "run.duration", 1, VL_RUN_MAX, &s->duration, err) < 0)
         return -1;
     s->warmup = 0;
     if ((v = yt_map_get(m, "warmup"))) {
         char dur[32], got[80];
-        if (scn_get_duration(v, "run.warmup", 0, RUN_MAX, &s->warmup, err) < 0)
+        if (scn_get_duration(v, "run.warmup", 0, VL_RUN_MAX, &s->warmup, err) < 0)
             return -1;
         if (s->warmup >= s->duration) {
             vl_duration_format(s->duration, dur, sizeof dur);

@@ -1,6 +1,7 @@
 /* scenario/names.c - names of VMs and workloads: the allowed spelling and
  * the default name of an unnamed workload. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario/scn_internal.h"
@@ -60,4 +61,47 @@ void scn_workload_name(const yt_node *seq, size_t idx, char *buf, size_t len)
         snprintf(buf, len, "%s", type);
     else
         snprintf(buf, len, "%s#%zu", type, ord);
+}
+
+int scn_name_set_init(scn_name_set *set, size_t n, vl_error *err)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    set->mask = cap - 1;
+    set->name = calloc(cap, sizeof *set->name);
+    set->idx = calloc(cap, sizeof *set->idx);
+    if (!set->name || !set->idx) {
+        scn_name_set_free(set);
+        return vl_error_set(err, "out of memory");
+    }
+    return 0;
+}
+
+/* FNV-1a */
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+int scn_name_set_add(scn_name_set *set, const char *name, int idx)
+{
+    size_t i = name_hash(name) & set->mask;
+    for (; set->name[i]; i = (i + 1) & set->mask)
+        if (strcmp(set->name[i], name) == 0)
+            return set->idx[i];
+    set->name[i] = name;
+    set->idx[i] = idx;
+    return -1;
+}
+
+void scn_name_set_free(scn_name_set *set)
+{
+    free(set->name);
+    free(set->idx);
+    set->name = NULL;
+    set->idx = NULL;
 }

@@ -206,7 +206,10 @@ int scn_get_bool(const yt_node *n, const char *what, bool *out, vl_error *err)
     return scn_fail(err, n, what, "expected true or false, got %s", scn_got(n, got, sizeof got));
 }
 
-int scn_parse_duration(const yt_node *n, const char *what, vl_ns *out, vl_error *err)
+/* scn_parse_duration; a duration too long for int64 is *too_long (and
+ * INT64_MAX) when too_long is given, an error otherwise. */
+static int parse_duration(const yt_node *n, const char *what, vl_ns *out, bool *too_long,
+                          vl_error *err)
 {
     char got[80];
     if (want_scalar(n, what, "a duration like 30ms", err) < 0)
@@ -215,11 +218,26 @@ int scn_parse_duration(const yt_node *n, const char *what, vl_ns *out, vl_error 
         *out = 0;
         return 0;
     }
-    if (vl_duration_parse(n->str, 0, out) < 0)
+    int rc = vl_duration_parse(n->str, 0, out);
+    if (rc == VL_DURATION_TOO_LONG && too_long) {
+        *too_long = true;
+        *out = INT64_MAX;
+        return 0;
+    }
+    if (rc == VL_DURATION_TOO_LONG)
+        return scn_fail(err, n, what, "must be at most %lldns (about 292 years), got %s",
+                        (long long)INT64_MAX, scn_got(n, got, sizeof got));
+    if (rc < 0)
         return scn_fail(err, n, what,
-                        "expected a duration like 30ms, got %s (units: ns, us, ms, s)",
+                        "expected a duration like 30ms, got %s (digits, an optional "
+                        "fraction, a unit: ns, us, ms, s)",
                         scn_got(n, got, sizeof got));
     return 0;
+}
+
+int scn_parse_duration(const yt_node *n, const char *what, vl_ns *out, vl_error *err)
+{
+    return parse_duration(n, what, out, NULL, err);
 }
 
 int scn_get_duration(const yt_node *n, const char *what, vl_ns min, vl_ns max,
@@ -227,9 +245,10 @@ int scn_get_duration(const yt_node *n, const char *what, vl_ns min, vl_ns max,
 {
     char got[80], lo[32], hi[32];
     vl_ns v;
-    if (scn_parse_duration(n, what, &v, err) < 0)
+    bool too_long = false;
+    if (parse_duration(n, what, &v, &too_long, err) < 0)
         return -1;
-    if (v < min || v > max) {
+    if (too_long || v < min || v > max) {
         vl_duration_format(min, lo, sizeof lo);
         vl_duration_format(max, hi, sizeof hi);
         return scn_fail(err, n, what, "must be in %s..%s, got %s", lo, hi,

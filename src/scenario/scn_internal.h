@@ -66,6 +66,18 @@ int scn_get_name(const yt_node *n, const char *what, char out[VL_NAME_MAX], vl_e
  * type, else "<type>#k" (k = 0-based ordinal among the unnamed elements of
  * that type).  Used by the loader and by --set paths. */
 void scn_workload_name(const yt_node *seq, size_t idx, char *buf, size_t len);
+/* A set of names, each added once with its index, to find a repeated name
+ * in O(1) (the VMs of a scenario: up to VL_MAX_VMS). */
+typedef struct scn_name_set {
+    size_t mask;       /* capacity - 1 (a power of two)       */
+    const char **name; /* NULL: empty slot; names must outlive the set */
+    int *idx;
+} scn_name_set;
+int scn_name_set_init(scn_name_set *set, size_t n, vl_error *err);
+/* Adds name with its index; returns -1 when it is new, else the index it
+ * was first added with. */
+int scn_name_set_add(scn_name_set *set, const char *name, int idx);
+void scn_name_set_free(scn_name_set *set);
 
 /* --- cpulist.c ----------------------------------------------------------- */
 

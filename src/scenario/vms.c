@@ -75,6 +75,10 @@ static int load_workloads(const yt_node *seq, const char *vmwhat, vl_vm_spec *vm
         return -1;
     if (seq->n == 0)
         return 0;
+    if (seq->n > VL_MAX_WORKLOADS)
+        return scn_fail(err, seq->items[VL_MAX_WORKLOADS], what,
+                        "more than %d workloads in one VM (the limit of a scenario)",
+                        VL_MAX_WORKLOADS);
     vm->workloads = calloc(seq->n, sizeof *vm->workloads);
     if (!vm->workloads)
         return vl_error_set(err, "out of memory");
@@ -95,7 +99,8 @@ static int load_workloads(const yt_node *seq, const char *vmwhat, vl_vm_spec *vm
     return 0;
 }
 
-static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err)
+static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set *names,
+                   int *vcpus_total, vl_error *err)
 {
     const yt_node *m = seq->items[idx];
     vl_vm_spec *vm = &s->vms[idx];
@@ -111,18 +116,22 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, vl_error *err
     if (strcmp(vm->name, VL_HOST_VM_NAME) == 0)
         return scn_fail(err, v, path, "the name '%s' is reserved for the host's I/O backends",
                         VL_HOST_VM_NAME);
-    for (size_t j = 0; j < idx; j++)
-        if (strcmp(s->vms[j].name, vm->name) == 0) {
-            const yt_node *first = yt_map_get(seq->items[j], "name");
-            return scn_fail(err, v, path, "duplicate VM name '%s' (first at %d:%d)", vm->name,
-                            first->line, first->col);
-        }
+    int j = scn_name_set_add(names, vm->name, (int)idx);
+    if (j >= 0) {
+        const yt_node *first = yt_map_get(seq->items[j], "name");
+        return scn_fail(err, v, path, "duplicate VM name '%s' (first at %d:%d)", vm->name,
+                        first->line, first->col);
+    }
     scn_pathf(what, sizeof what, "vms[%s]", vm->name);
 
     scn_pathf(path, sizeof path, "%s.vcpus", what);
     if (scn_require(m, "vcpus", what, &v, err) < 0 ||
         scn_get_int32(v, path, 1, 1024, &vm->vcpus, err) < 0)
         return -1;
+    *vcpus_total += vm->vcpus;
+    if (*vcpus_total > VL_MAX_VCPUS_TOTAL)
+        return scn_fail(err, v, path, "more than %d vCPUs in all VMs together (the limit of a "
+                        "scenario)", VL_MAX_VCPUS_TOTAL);
     vm->weight = 256;
     scn_pathf(path, sizeof path, "%s.weight", what);
     if ((v = yt_map_get(m, "weight")) && scn_get_int32(v, path, 1, 65535, &vm->weight, err) < 0)
@@ -175,12 +184,19 @@ int scn_load_vms(const yt_node *seq, vl_scenario *s, vl_error *err)
         return -1;
     if (seq->n == 0)
         return scn_fail(err, seq, "vms", "at least one VM is required");
+    if (seq->n > VL_MAX_VMS)
+        return scn_fail(err, seq->items[VL_MAX_VMS], "vms",
+                        "more than %d VMs (the limit of a scenario)", VL_MAX_VMS);
     s->vms = calloc(seq->n, sizeof *s->vms);
     if (!s->vms)
         return vl_error_set(err, "out of memory");
     s->nvms = (int)seq->n; /* entries start zeroed: safe to free at any point */
-    for (size_t i = 0; i < seq->n; i++)
-        if (load_vm(seq, i, s, err) < 0)
-            return -1;
-    return 0;
+    scn_name_set names;
+    if (scn_name_set_init(&names, seq->n, err) < 0)
+        return -1;
+    int rc = 0, vcpus_total = 0;
+    for (size_t i = 0; i < seq->n && rc == 0; i++)
+        rc = load_vm(seq, i, s, &names, &vcpus_total, err);
+    scn_name_set_free(&names);
+    return rc;
 }

@@ -95,7 +95,7 @@ int vl_duration_parse(const char *text, int allow_bare, vl_ns *out)
     for (const char *q = int_start; q < int_end; q++) {
         int d = *q - '0';
         if (ip > limit / 10 || (ip == limit / 10 && d > limit % 10))
-            return -1;
+            return VL_DURATION_TOO_LONG;
         ip = ip * 10 + d;
     }
     *out = ip * u->mult + frac_ns;

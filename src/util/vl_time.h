@@ -20,11 +20,13 @@ typedef int64_t vl_ns;
 /* Largest representable instant; used as "never". */
 #define VL_NS_MAX INT64_MAX
 
-/* Parses "<number><unit>" where unit is one of ns, us, ms, s (a bare number
- * is an error unless allow_bare is set, in which case it is nanoseconds).
- * The number may have a fractional part ("1.5ms"); the result must be an
- * exact integer count of ns and fit in int64.  Returns 0 on success, -1 on
- * error (and *out untouched). */
+/* Parses "<digits>[.<digits>]<unit>" where unit is one of ns, us, ms, s (a
+ * bare number is an error unless allow_bare is set, in which case it is
+ * nanoseconds); no sign, space or exponent.  The result must be an exact
+ * integer count of ns.  Returns 0 on success, -1 on a syntax error and
+ * VL_DURATION_TOO_LONG when the duration does not fit in int64 (more than
+ * about 292 years); *out is untouched on error. */
+#define VL_DURATION_TOO_LONG (-2)
 int vl_duration_parse(const char *text, int allow_bare, vl_ns *out);
 
 /* Formats with the largest unit that keeps the value exact, e.g. 30000000 ->

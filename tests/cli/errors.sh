@@ -42,4 +42,16 @@ expect_bad missing_file 'nofile.yaml: cannot open' run "$tmp/nofile.yaml"
 expect_bad bad_set '--set:1:[0-9]+: ' run "$good" --set host.pcpus=zero
 expect_bad bad_sched 'unknown policy .nosuch.' run "$good" --sched nosuch
 expect_bad bad_duration 'duration' run "$good" --duration 5parsecs
+# --duration obeys run.duration's range; a duration too long for 64 bits is a
+# range error, not a syntax error; an exponent is a syntax error
+expect_bad duration_range '^vcpulab: --duration 9223372036854775807ns: must be in 1ns\.\.86400s' \
+  run "$good" --duration 9223372036854775807ns
+expect_bad duration_overflow '^vcpulab: --duration 31536000000s: must be in 1ns\.\.86400s' \
+  run "$good" --duration 31536000000s
+expect_bad duration_set_overflow 'run.duration: must be in 1ns\.\.86400s, got .31536000000s.' \
+  run "$good" --set run.duration=31536000000s
+expect_bad duration_exponent 'digits, an optional fraction, a unit' run "$good" --duration 1e3ms
+# seeds never wrap to 0 (which would repeat a sample)
+expect_bad seeds_wrap 'compare: 2 seeds from 18446744073709551615 pass the largest seed' \
+  compare "$good" --sched fifo --seed 18446744073709551615 --seeds 2
 exit $fail

@@ -424,7 +424,8 @@ static void test_bad_duration(void **state)
 {
     (void)state;
     expect_err("host: {pcpus: 4, watchdog: 10}\n" S V R, 1, 28,
-               "host.watchdog: expected a duration like 30ms, got '10' (units: ns, us, ms, s)");
+               "host.watchdog: expected a duration like 30ms, got '10' (digits, an optional "
+               "fraction, a unit: ns, us, ms, s)");
     expect_err("host: {pcpus: 4, watchdog: 10 ms}\n" S V R, 1, 28, "got '10 ms'");
     expect_err("host: {pcpus: 4, watchdog: abc}\n" S V R, 1, 28, "got 'abc'");
     expect_err("host: {pcpus: 4, watchdog: 1.0000000001s}\n" S V R, 1, 28,
@@ -432,6 +433,10 @@ static void test_bad_duration(void **state)
     expect_err(H S "params: {testpol: {slice: -1ms}}\n" V R, 3, 27,
                "params.testpol.slice: expected a duration like 30ms");
     expect_err(H S V "run: {duration: 1m}\n", 4, 17, "run.duration: expected a duration");
+    /* too long for 64 bits: the range, not the syntax; an exponent: the syntax */
+    expect_err(H S V "run: {duration: 31536000000s}\n", 4, 17,
+               "run.duration: must be in 1ns..86400s, got '31536000000s'");
+    expect_err(H S V "run: {duration: 1e3ms}\n", 4, 17, "run.duration: expected a duration");
 }
 
 static void test_bad_affinity(void **state)
@@ -578,6 +583,47 @@ static void test_bad_set_value(void **state)
     expect_set_err(GOOD, "na\tme=ab", 1, 3, "control character in a --set argument");
 }
 
+/* Counts beyond the scenario limits (VL_MAX_VMS, VL_MAX_VCPUS_TOTAL,
+ * VL_MAX_WORKLOADS) are refused at the first element past the limit. */
+static char *grow(char *buf, size_t *len, size_t *cap, const char *fmt, int i)
+{
+    if (*len + 128 > *cap) {
+        *cap = *cap * 2 + 4096;
+        buf = realloc(buf, *cap);
+        assert_non_null(buf);
+    }
+    *len += (size_t)snprintf(buf + *len, *cap - *len, fmt, i);
+    return buf;
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    size_t len = 0, cap = 0;
+    char *t = NULL;
+    t = grow(t, &len, &cap, S H "vms:\n", 0);
+    for (int i = 0; i <= VL_MAX_VMS; i++)
+        t = grow(t, &len, &cap, "  - {name: v%d, vcpus: 1}\n", i);
+    t = grow(t, &len, &cap, "run: {duration: 1s}\n", 0);
+    expect_err(t, 4 + VL_MAX_VMS, 5, "more than 16384 VMs");
+
+    len = 0;
+    t = grow(t, &len, &cap, S H "vms:\n", 0);
+    for (int i = 0; i < VL_MAX_VCPUS_TOTAL / 1024; i++)
+        t = grow(t, &len, &cap, "  - {name: v%d, vcpus: 1024}\n", i);
+    t = grow(t, &len, &cap, "  - name: last\n    vcpus: 1\n", 0);
+    t = grow(t, &len, &cap, "run: {duration: 1s}\n", 0);
+    expect_err(t, 4 + VL_MAX_VCPUS_TOTAL / 1024 + 1, 12, "more than 65536 vCPUs");
+
+    len = 0;
+    t = grow(t, &len, &cap, S H "vms:\n  - name: a\n    vcpus: 1\n    workloads:\n", 0);
+    for (int i = 0; i <= VL_MAX_WORKLOADS; i++)
+        t = grow(t, &len, &cap, "      - {type: testidle, name: w%d}\n", i);
+    t = grow(t, &len, &cap, "run: {duration: 1s}\n", 0);
+    expect_err(t, 7 + VL_MAX_WORKLOADS, 9, "more than 256 workloads in one VM");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_bad_set_path),
         cmocka_unit_test(test_bad_set_value),
+        cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
