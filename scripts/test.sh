@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - every test vcpulab has: the ctest suite in the default build
-# (-Werror), the same suite under ASan+UBSan, and a time-boxed libFuzzer run
-# of the scenario loader.  Ends with "N passed, N failed".
+# (-Werror), the same suite under ASan+UBSan, valgrind on the core's tests,
+# and time-boxed libFuzzer runs of the scenario loader and of the model
+# (FUZZ_SECONDS each, default 60).  Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -52,18 +53,25 @@ grind() {
 }
 check "valgrind" grind
 
+# fuzz HARNESS DICT SEEDS...: a time-boxed libFuzzer run from the seeds.
 fuzz() {
-  build fuzz build-fuzz || return 1
+  local harness=$1 dict=$2; shift 2
+  [ -x "build-fuzz/tests/fuzz/$harness" ] || return 1
   local corpus; corpus=$(mktemp -d)
-  cp tests/fuzz/corpus/scenario/* "$corpus"/
-  ./build-fuzz/tests/fuzz/fuzz_scenario -max_total_time="$FUZZ_SECONDS" -timeout=10 \
-      -print_final_stats=0 "$corpus" >/tmp/vcpulab-fuzz.log 2>&1
+  cp "$@" "$corpus"/
+  "./build-fuzz/tests/fuzz/$harness" -max_total_time="$FUZZ_SECONDS" -timeout=20 \
+      -dict="$dict" -print_final_stats=1 "$corpus" >"/tmp/vcpulab-$harness.log" 2>&1
   local rc=$?
-  [ $rc -ne 0 ] && tail -30 /tmp/vcpulab-fuzz.log
+  if [ $rc -ne 0 ]; then tail -30 "/tmp/vcpulab-$harness.log"
+  else grep -E "stat::number_of_executed_units|DONE" "/tmp/vcpulab-$harness.log" | sed "s/^/[$harness] /"; fi
   rm -rf "$corpus"
   return $rc
 }
-check "fuzz scenario loader ${FUZZ_SECONDS}s" fuzz
+build fuzz build-fuzz || echo "[fuzz] build FAILED"
+check "fuzz scenario loader ${FUZZ_SECONDS}s" fuzz fuzz_scenario tests/fuzz/scenario.dict \
+  tests/fuzz/corpus/scenario/*
+check "fuzz model (load + simulate under every policy) ${FUZZ_SECONDS}s" fuzz fuzz_model \
+  tests/fuzz/model.dict scenarios/*.yaml scenarios/experiments/*.yaml
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
