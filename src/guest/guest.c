@@ -197,6 +197,14 @@ void vl_guest_settle(vl_guest *g, vl_ns now)
     }
 }
 
+void vl_wstats_free(vl_wstats *s)
+{
+    vl_hist_free(&s->wake_latency);
+    vl_hist_free(&s->response);
+    vl_hist_free(&s->io_latency);
+    vl_hist_free(&s->completion);
+}
+
 void vl_guest_destroy(vl_guest *g)
 {
     if (!g)
@@ -214,6 +222,11 @@ void vl_guest_destroy(vl_guest *g)
     vl_gnet_fini(g);
     vl_gblk_fini(g);
     free(g->syncs);
+    vl_hist_free(&g->shootdown_latency);
+    for (int k = 0; k < VL_IPI_KINDS; k++)
+        vl_hist_free(&g->ipi_latency[k]);
+    for (int c = 0; g->classes && c < g->nclasses; c++)
+        vl_hist_free(&g->classes[c].stats.wait);
     free(g->classes);
     free(g->activities);
     for (int i = 0; g->vcpus && i < g->nvcpus; i++)

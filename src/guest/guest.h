@@ -59,6 +59,9 @@ typedef struct vl_wstats {
     vl_netstats net;
 } vl_wstats;
 
+/* Releases what a workload's measures hold (their histograms' memory). */
+void vl_wstats_free(vl_wstats *s);
+
 typedef enum vl_task_state {
     VL_TASK_RUNNABLE,
     VL_TASK_SLEEPING,

@@ -160,6 +160,7 @@ void vl_model_destroy(vl_model *m)
     free(m->counter_base);
     vl_hv_destroy(&m->hv); /* before the clients whose events it holds */
     for (int w = 0; m->workloads && w < m->nworkloads; w++) {
+        vl_wstats_free(&m->workloads[w].stats);
         free(m->workloads[w].prog);
         free(m->workloads[w].client);
     }

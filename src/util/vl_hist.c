@@ -10,6 +10,8 @@
 #include "vl_hist.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SUB   VL_HIST_SUB_BITS
@@ -39,6 +41,8 @@ _Static_assert(SUB >= 1 && SUB <= 62, "VL_HIST_SUB_BITS out of range");
 _Static_assert(VL_HIST_BUCKETS >= EXACT + (62 - SUB + 1) * HALF,
                "VL_HIST_BUCKETS too small for INT64_MAX");
 
+_Static_assert(VL_HIST_BUCKETS % VL_HIST_CHUNK == 0, "chunks must tile the buckets");
+
 void vl_hist_init(vl_hist *h)
 {
     memset(h, 0, sizeof *h);
@@ -46,7 +50,56 @@ void vl_hist_init(vl_hist *h)
 
 void vl_hist_reset(vl_hist *h)
 {
+    for (int c = 0; h->chunk && c < VL_HIST_CHUNKS; c++)
+        if (h->chunk[c])
+            memset(h->chunk[c], 0, VL_HIST_CHUNK * sizeof *h->chunk[c]);
+    h->count = 0;
+    h->min = h->max = 0;
+    h->sum = 0;
+}
+
+void vl_hist_free(vl_hist *h)
+{
+    for (int c = 0; h->chunk && c < VL_HIST_CHUNKS; c++)
+        free(h->chunk[c]);
+    free(h->chunk);
     vl_hist_init(h);
+}
+
+size_t vl_hist_bytes(const vl_hist *h)
+{
+    size_t n = 0;
+    for (int c = 0; h->chunk && c < VL_HIST_CHUNKS; c++)
+        n += h->chunk[c] ? VL_HIST_CHUNK * sizeof *h->chunk[c] : 0;
+    return n + (h->chunk ? VL_HIST_CHUNKS * sizeof *h->chunk : 0);
+}
+
+static void *alloc_or_die(size_t n)
+{
+    void *p = calloc(1, n);
+    if (!p) {
+        fputs("vcpulab: out of memory (latency histogram)\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+/* The counter of bucket i, allocated on first use. */
+static uint64_t *slot(vl_hist *h, int i)
+{
+    if (!h->chunk)
+        h->chunk = alloc_or_die(VL_HIST_CHUNKS * sizeof *h->chunk);
+    uint64_t **c = &h->chunk[i / VL_HIST_CHUNK];
+    if (!*c)
+        *c = alloc_or_die(VL_HIST_CHUNK * sizeof **c);
+    return &(*c)[i % VL_HIST_CHUNK];
+}
+
+/* Bucket i's count (0 where nothing was allocated). */
+static uint64_t bucket(const vl_hist *h, int i)
+{
+    const uint64_t *c = h->chunk ? h->chunk[i / VL_HIST_CHUNK] : NULL;
+    return c ? c[i % VL_HIST_CHUNK] : 0;
 }
 
 void vl_hist_record(vl_hist *h, int64_t v)
@@ -59,7 +112,7 @@ void vl_hist_record(vl_hist *h, int64_t v)
         h->max = v;
     h->count++;
     h->sum += (double)v;
-    h->buckets[bucket_index((uint64_t)v)]++;
+    (*slot(h, bucket_index((uint64_t)v)))++;
 }
 
 void vl_hist_merge(vl_hist *into, const vl_hist *from)
@@ -72,8 +125,11 @@ void vl_hist_merge(vl_hist *into, const vl_hist *from)
         into->max = from->max;
     into->count += from->count;
     into->sum += from->sum;
-    for (int i = 0; i < VL_HIST_BUCKETS; i++)
-        into->buckets[i] += from->buckets[i];
+    for (int i = 0; i < VL_HIST_BUCKETS; i++) {
+        uint64_t n = bucket(from, i);
+        if (n)
+            *slot(into, i) += n;
+    }
 }
 
 double vl_hist_mean(const vl_hist *h)
@@ -110,10 +166,14 @@ int64_t vl_hist_percentile(const vl_hist *h, double p)
         return 0;
     const uint64_t rank = rank_for(p, h->count);
     uint64_t cum = 0;
-    for (int i = 0; i < VL_HIST_BUCKETS; i++) {
-        cum += h->buckets[i];
-        if (cum >= rank)
-            return clamp_to_range(h, bucket_upper(i));
+    for (int c = 0; c < VL_HIST_CHUNKS; c++) {
+        if (!h->chunk[c])
+            continue;
+        for (int k = 0; k < VL_HIST_CHUNK; k++) {
+            cum += h->chunk[c][k];
+            if (cum >= rank)
+                return clamp_to_range(h, bucket_upper(c * VL_HIST_CHUNK + k));
+        }
     }
     return h->max; /* unreachable while buckets sum to count */
 }
@@ -123,7 +183,7 @@ int vl_hist_next(const vl_hist *h, int *cursor, int64_t *value, uint64_t *cum)
     int i = *cursor;
     if (i < 0 || i >= VL_HIST_BUCKETS)
         return 0;
-    while (i < VL_HIST_BUCKETS && h->buckets[i] == 0)
+    while (i < VL_HIST_BUCKETS && bucket(h, i) == 0)
         i++;
     if (i == VL_HIST_BUCKETS) {
         *cursor = i;
@@ -132,7 +192,7 @@ int vl_hist_next(const vl_hist *h, int *cursor, int64_t *value, uint64_t *cum)
     /* The cursor carries no running total, so recount (cheap: fixed size). */
     uint64_t c = 0;
     for (int k = 0; k <= i; k++)
-        c += h->buckets[k];
+        c += bucket(h, k);
     *value = (int64_t)bucket_upper(i);
     *cum = c;
     *cursor = i + 1;

@@ -248,6 +248,7 @@ static uint64_t resched_ipis(int nice, uint64_t *wakeups)
     print_message("nice %d: %llu wake-ups, %llu reschedule IPIs, S on vCPU %d\n", nice,
                   (unsigned long long)*wakeups, (unsigned long long)n, S->vcpu);
     tk_close(&t);
+    vl_wstats_free(&stats);
     return n;
 }
 

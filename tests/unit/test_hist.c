@@ -25,6 +25,12 @@ static vl_hist *new_hist(void)
     return h;
 }
 
+static void del_hist(vl_hist *h)
+{
+    vl_hist_free(h);
+    free(h);
+}
+
 static uint64_t xorshift64(uint64_t *s)
 {
     uint64_t x = *s;
@@ -62,7 +68,7 @@ static void test_empty(void **state)
     int64_t v;
     uint64_t c;
     assert_int_equal(vl_hist_next(h, &cur, &v, &c), 0);
-    free(h);
+    del_hist(h);
 }
 
 static void test_exact_small_values(void **state)
@@ -91,7 +97,7 @@ static void test_exact_small_values(void **state)
     /* every integer percentile rank is exact */
     for (int k = 1; k <= EXACT_LIMIT; k++)
         assert_int_equal(vl_hist_percentile(h, 100.0 * k / EXACT_LIMIT), k - 1);
-    free(h);
+    del_hist(h);
 }
 
 static void test_bucket_layout(void **state)
@@ -121,7 +127,7 @@ static void test_bucket_layout(void **state)
     while (vl_hist_next(h, &cur, &val, &cum))
         n++;
     assert_int_equal(n, 2);
-    free(h);
+    del_hist(h);
 }
 
 static void test_rank_semantics(void **state)
@@ -144,7 +150,7 @@ static void test_rank_semantics(void **state)
     assert_int_equal(vl_hist_percentile(h, 9.9), 99);
     assert_int_equal(vl_hist_percentile(h, 10), 100);
     assert_true(fabs(vl_hist_mean(h) - (99.0 * 50 + 901.0 * 100) / 1000) < 1e-9);
-    free(h);
+    del_hist(h);
 }
 
 /* The header's rank, ceil(p/100 * count) in [1, count], evaluated as
@@ -192,7 +198,7 @@ static void test_percentile_error_bound(void **state)
         assert_true((double)(got - exact) <= REL_ERR * (double)exact);
     }
     free(vals);
-    free(h);
+    del_hist(h);
 }
 
 static void assert_same_hist(const vl_hist *a, const vl_hist *b)
@@ -201,7 +207,49 @@ static void assert_same_hist(const vl_hist *a, const vl_hist *b)
     assert_int_equal(a->min, b->min);
     assert_int_equal(a->max, b->max);
     assert_true(a->sum == b->sum);
-    assert_memory_equal(a->buckets, b->buckets, sizeof a->buckets);
+    int ca = 0, cb = 0;
+    int64_t va, vb;
+    uint64_t na, nb;
+    for (;;) {
+        int more = vl_hist_next(a, &ca, &va, &na);
+        assert_int_equal(more, vl_hist_next(b, &cb, &vb, &nb));
+        if (!more)
+            break;
+        assert_int_equal(va, vb);
+        assert_int_equal(na, nb);
+    }
+}
+
+/* Memory grows with the ranges of values seen, not with the bucket count:
+ * nothing while empty, a pointer table and one chunk for one value, one
+ * chunk more per power of two (or two for the exact range), and the same
+ * percentiles as before; free gives it all back. */
+static void test_memory_on_demand(void **state)
+{
+    (void)state;
+    const size_t table = VL_HIST_CHUNKS * sizeof(uint64_t *);
+    const size_t chunk = VL_HIST_CHUNK * sizeof(uint64_t);
+    vl_hist *h = new_hist();
+    assert_int_equal(vl_hist_bytes(h), 0);
+    vl_hist_record(h, 5000);
+    assert_int_equal(vl_hist_bytes(h), table + chunk);
+    for (int e = 13; e < 23; e++) /* ten more powers of two */
+        vl_hist_record(h, (int64_t)1 << e);
+    print_message("11 powers of two: %zu bytes (every bucket: %zu)\n", vl_hist_bytes(h),
+                  (size_t)VL_HIST_BUCKETS * sizeof(uint64_t));
+    assert_int_equal(vl_hist_bytes(h), table + 11 * chunk);
+    int64_t median = vl_hist_percentile(h, 50); /* 2^17, to within a bucket */
+    assert_true(median >= (int64_t)1 << 17 && median <= ((int64_t)1 << 17) * (1 + REL_ERR));
+    vl_hist_reset(h); /* keeps its chunks */
+    assert_int_equal(vl_hist_bytes(h), table + 11 * chunk);
+    assert_int_equal(h->count, 0);
+    assert_int_equal(vl_hist_percentile(h, 50), 0);
+    vl_hist_record(h, 7);
+    assert_int_equal(vl_hist_percentile(h, 99), 7);
+    vl_hist_free(h);
+    assert_int_equal(vl_hist_bytes(h), 0);
+    assert_int_equal(h->count, 0);
+    del_hist(h);
 }
 
 static void test_merge(void **state)
@@ -232,11 +280,11 @@ static void test_merge(void **state)
     vl_hist_merge(copy, b);
     assert_int_equal(copy->min, 1000);
     assert_int_equal(copy->max, 1000);
-    free(a);
-    free(b);
-    free(both);
-    free(empty);
-    free(copy);
+    del_hist(a);
+    del_hist(b);
+    del_hist(both);
+    del_hist(empty);
+    del_hist(copy);
 }
 
 static void test_reset(void **state)
@@ -252,8 +300,8 @@ static void test_reset(void **state)
     assert_int_equal(h->min, 77); /* min is not stuck at a stale 0 */
     assert_int_equal(h->max, 77);
     assert_int_equal(vl_hist_percentile(h, 50), 77);
-    free(h);
-    free(fresh);
+    del_hist(h);
+    del_hist(fresh);
 }
 
 static void test_next_cumulative(void **state)
@@ -289,7 +337,7 @@ static void test_next_cumulative(void **state)
     /* finished cursors stay finished */
     assert_int_equal(vl_hist_next(h, &cur, &val, &cum), 0);
     free(vals);
-    free(h);
+    del_hist(h);
 }
 
 static void test_extremes(void **state)
@@ -319,12 +367,13 @@ static void test_extremes(void **state)
         last = val;
     assert_int_equal(last, INT64_MAX); /* the top bucket's upper bound */
     assert_int_equal(cum, 6);
-    free(h);
+    del_hist(h);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memory_on_demand),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_exact_small_values),
         cmocka_unit_test(test_bucket_layout),

@@ -80,6 +80,7 @@ static const vl_lock_stats *barrier_run(rq_run *r, const char *guest, const char
 static void barrier_done(rq_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }
 

@@ -45,6 +45,7 @@ static void go(sync_run *r)
 static void stop(sync_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }
 
