@@ -1,6 +1,8 @@
 /* model/model.c - assembling, running and measuring one simulation. */
 #include "model/model.h"
 
+#include "vl_mem.h"
+
 #include "hv/io.h"
 
 #include <stdlib.h>
@@ -59,7 +61,45 @@ static void on_warmup(void *ctx, vl_event *ev)
     }
 }
 
-static int create_workloads(vl_model *m, vl_error *err)
+/* Building stops with a message, not the out-of-memory killer or a
+ * failed allocation, when the model would not fit: after the host and
+ * after every guest, the growth of resident memory is checked against 90%
+ * of what the machine had available (or the caller's budget), and the
+ * growth of the address space against 90% of the RLIMIT_AS headroom. */
+typedef struct mem_guard {
+    size_t rss0, vsz0;      /* at the start                         */
+    size_t rss_budget;      /* 0: not checked                       */
+    size_t vsz_budget;      /* SIZE_MAX: not checked                */
+} mem_guard;
+
+static void mem_guard_init(mem_guard *g, const vl_model_opts *opts)
+{
+    g->rss0 = vl_mem_resident();
+    g->vsz0 = vl_mem_virtual();
+    g->rss_budget = opts && opts->mem_budget ? opts->mem_budget : vl_mem_available() / 10 * 9;
+    size_t as = vl_mem_as_headroom();
+    g->vsz_budget = as == (size_t)-1 ? as : as / 10 * 9;
+    if (!g->rss0 || !g->vsz0) /* no /proc: nothing to measure */
+        g->rss_budget = 0, g->vsz_budget = (size_t)-1;
+}
+
+static int mem_guard_check(const mem_guard *g, const vl_scenario *scn, int built, vl_error *err)
+{
+    size_t rss = g->rss_budget ? vl_mem_resident() - g->rss0 : 0;
+    size_t vsz = g->vsz_budget != (size_t)-1 ? vl_mem_virtual() - g->vsz0 : 0;
+    bool over_rss = g->rss_budget && rss > g->rss_budget;
+    if (!over_rss && !(g->vsz_budget != (size_t)-1 && vsz > g->vsz_budget))
+        return 0;
+    return vl_error_set(err,
+                        "the model does not fit in memory: building %d of %d VMs (or their "
+                        "tasks) took %zu MB, more than the %zu MB %s (host.pcpus, vms and "
+                        "tasks: docs/scenario-format.md)",
+                        built, scn->nvms, (over_rss ? rss : vsz) >> 20,
+                        (over_rss ? g->rss_budget : g->vsz_budget) >> 20,
+                        over_rss ? "available" : "the address-space limit leaves");
+}
+
+static int create_workloads(vl_model *m, const mem_guard *guard, vl_error *err)
 {
     const vl_scenario *scn = m->scn;
     for (int d = 0; d < scn->nvms; d++)
@@ -86,6 +126,8 @@ static int create_workloads(vl_model *m, vl_error *err)
                                    "workload '%s' of VM '%s' could not be created", ws->name,
                                    vm->name);
         }
+        if (mem_guard_check(guard, scn, d + 1, err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -93,6 +135,8 @@ static int create_workloads(vl_model *m, vl_error *err)
 int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
                     vl_ns duration, const vl_model_opts *opts, vl_error *err)
 {
+    mem_guard guard;
+    mem_guard_init(&guard, opts);
     memset(m, 0, sizeof *m);
     m->scn = scn;
     m->ops = ops;
@@ -118,13 +162,17 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
                        err) < 0)
         return -1;
     hv->system_map = &m->ksyms;
+    if (mem_guard_check(&guard, scn, 0, err) < 0)
+        return -1;
     for (int d = 0; d < scn->nvms; d++) {
         m->guests[d] = vl_guest_create(hv, d, scn->vms[d].name, scn->vms[d].vcpus, m->seed,
                                        &m->ksyms, &scn->vms[d].guest);
         if (!m->guests[d])
             return vl_error_set(err, "out of memory");
+        if (mem_guard_check(&guard, scn, d + 1, err) < 0)
+            return -1;
     }
-    if (create_workloads(m, err) < 0)
+    if (create_workloads(m, &guard, err) < 0 || mem_guard_check(&guard, scn, scn->nvms, err) < 0)
         return -1;
     vl_event_init(&m->end_ev, on_end, m, VL_EVC_END, 0x7ffffff0u);
     vl_event_init(&m->warmup_ev, on_warmup, m, VL_EVC_END, 0x7ffffff1u);

@@ -14,6 +14,9 @@ typedef struct vl_model_opts {
     vl_fel_kind fel;       /* event-list implementation (default calendar) */
     uint64_t max_events;   /* 0 = no budget                                 */
     vl_hv_observer observer; /* e.g. a trace writer; must not change the run */
+    size_t mem_budget;     /* bytes the build may add to the process's
+                            * resident memory; 0 = 90% of what the machine
+                            * has available (vl_mem_available) */
 } vl_model_opts;
 
 typedef struct vl_model {

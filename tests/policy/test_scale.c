@@ -84,6 +84,27 @@ static void test_4to1_at_133(void **state) { (void)state; overcommit_4to1(133); 
 static void test_4to1_at_256(void **state) { (void)state; overcommit_4to1(256); }
 static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024); }
 
+/* A model too large for the memory it may take is refused while it is
+ * built, with a message, instead of being killed by the kernel: here a
+ * budget of 1 MB against 1,024 VMs of 4 hogs. */
+static void test_too_large_refused(void **state)
+{
+    (void)state;
+    char *yaml = overcommit_yaml(1024);
+    vl_scenario scn;
+    tk_load(&scn, yaml);
+    free(yaml);
+    vl_model m;
+    vl_error err;
+    vl_model_opts mo = {.fel = VL_FEL_CALENDAR, .mem_budget = 1 << 20};
+    assert_int_equal(vl_model_create(&m, &scn, vl_policy_find("credit"), 0, 0, &mo, &err), -1);
+    print_message("%s\n", err.msg);
+    assert_non_null(strstr(err.msg, "does not fit in memory: building "));
+    assert_null(strstr(err.msg, "building 1024 of 1024")); /* stopped early */
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -91,6 +112,7 @@ int main(void)
         cmocka_unit_test(test_4to1_at_133),
         cmocka_unit_test(test_4to1_at_256),
         cmocka_unit_test(test_4to1_at_1024),
+        cmocka_unit_test(test_too_large_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
