@@ -24,8 +24,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define RUN_CAP VL_MS(50)
-#define EVENT_BUDGET 400000
+#define RUN_CAP VL_MS(20)
+#define EVENT_BUDGET 100000
 #define MAX_PCPUS 64
 #define MAX_VCPUS 256
 #define MAX_TASKS 1024
