@@ -138,10 +138,12 @@ static void write_csv(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops,
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
             const vl_metrics *ms = &runs[p * nseeds + s].ms;
-            for (int k = 0; k < ms->n; k++)
-                fprintf(f, "%s,%s,%llu,%s,%.6g\n", scn->name, ops[p]->name,
-                        (unsigned long long)(scn->seed + (uint64_t)s), ms->v[k].name,
-                        ms->v[k].value);
+            for (int k = 0; k < ms->n; k++) {
+                char v[32];
+                vl_fmt_double(v, sizeof v, ms->v[k].value);
+                fprintf(f, "%s,%s,%llu,%s,%s\n", scn->name, ops[p]->name,
+                        (unsigned long long)(scn->seed + (uint64_t)s), ms->v[k].name, v);
+            }
         }
 }
 

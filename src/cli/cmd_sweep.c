@@ -302,8 +302,9 @@ static void emit(sweep_ctx *x, long i)
     vl_metrics *ms = &x->slots[i].ms;
     if (x->want_csv)
         for (int k = 0; k < ms->n; k++) {
-            fprintf(x->csv->f, "%s,%s,%llu,%s,%.6g", pt->name, sched, seed, ms->v[k].name,
-                    ms->v[k].value);
+            char v[32];
+            vl_fmt_double(v, sizeof v, ms->v[k].value);
+            fprintf(x->csv->f, "%s,%s,%llu,%s,%s", pt->name, sched, seed, ms->v[k].name, v);
             for (int g = 0; g < x->grid.nkeys; g++) {
                 fputc(',', x->csv->f);
                 csv_field(x->csv->f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "report/report.h"
+#include "vl_json.h"
 
 #include "hv/io.h"
 
@@ -10,9 +11,12 @@ void vl_report_csv(const vl_model *m, FILE *f)
     vl_metrics ms = {0};
     vl_metrics_collect(m, &ms);
     fprintf(f, "scenario,sched,seed,metric,value\n");
-    for (int i = 0; i < ms.n; i++)
-        fprintf(f, "%s,%s,%llu,%s,%.6g\n", m->scn->name, m->ops->name,
-                (unsigned long long)m->seed, ms.v[i].name, ms.v[i].value);
+    for (int i = 0; i < ms.n; i++) {
+        char v[32];
+        vl_fmt_double(v, sizeof v, ms.v[i].value);
+        fprintf(f, "%s,%s,%llu,%s,%s\n", m->scn->name, m->ops->name,
+                (unsigned long long)m->seed, ms.v[i].name, v);
+    }
     vl_metrics_free(&ms);
 }
 

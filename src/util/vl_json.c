@@ -128,8 +128,24 @@ void vl_json_uint(vl_json *j, uint64_t v)
     fprintf(j->f, "%" PRIu64, v);
 }
 
-/* "%.6g" always yields a valid JSON number for finite values ("1e+06",
- * "-0", "0.5", "1e-05"); a locale with a decimal comma is undone here. */
+void vl_fmt_double(char *buf, size_t len, double v)
+{
+    /* integral values (counts, ns) as plain integers while exact */
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) { /* 2^53 */
+        snprintf(buf, len, "%.0f", v); /* -0 stays "-0" */
+        return;
+    }
+    /* else the fewest significant digits that read back as v */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        for (char *p = buf; *p; p++)
+            if (*p == ',') /* a locale with a decimal comma */
+                *p = '.';
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+}
+
 void vl_json_double(vl_json *j, double v)
 {
     if (!isfinite(v)) {
@@ -137,10 +153,7 @@ void vl_json_double(vl_json *j, double v)
         return;
     }
     char buf[64];
-    snprintf(buf, sizeof buf, "%.6g", v);
-    for (char *p = buf; *p; p++)
-        if (*p == ',')
-            *p = '.';
+    vl_fmt_double(buf, sizeof buf, v);
     before_item(j);
     fputs(buf, j->f);
 }

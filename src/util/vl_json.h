@@ -1,14 +1,16 @@
 /* vl_json.h - streaming JSON writer with stable formatting.
  *
  * Output is deterministic: keys in call order, integers printed exactly,
- * doubles with "%.6g"-style shortest-roundtrip-free formatting fixed at 6
- * significant digits (NaN/Inf written as null).  Pretty-printed with two
+ * doubles with the fewest significant digits that read back as the same
+ * double (vl_fmt_double; integral values as plain integers; NaN/Inf
+ * written as null).  Pretty-printed with two
  * spaces when indent is set, compact otherwise. Strings are escaped per RFC
  * 8259 (control chars as \u00XX). */
 #ifndef VL_JSON_H
 #define VL_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +34,10 @@ void vl_json_str(vl_json *j, const char *s);
 void vl_json_int(vl_json *j, int64_t v);
 void vl_json_uint(vl_json *j, uint64_t v);
 void vl_json_double(vl_json *j, double v);
+/* v with the fewest significant digits (1..17, "%g" style) that strtod
+ * reads back as v: "0.1", "11917500000", "1e-07"; the CSV outputs use it
+ * too, so a value is the same in every output.  buf: at least 32 bytes. */
+void vl_fmt_double(char *buf, size_t len, double v);
 void vl_json_bool(vl_json *j, bool v);
 void vl_json_null(vl_json *j);
 /* Ends the document with a newline. */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "testkit.h"
+#include "vl_json.h"
 
 static void test_jain_formula(void **state)
 {
@@ -152,11 +153,13 @@ static void test_reports(void **state)
     assert_float_equal(mm->value, min, 1e-12);
     vl_metrics_free(&ms);
     js = tk_json(&t.m, &len);
-    char want[160];
+    char want[200], fj[32], fm[32];
+    vl_fmt_double(fj, sizeof fj, jain);
+    vl_fmt_double(fm, sizeof fm, min);
     snprintf(want, sizeof want,
-             "\"fairness\": {\n    \"vms\": 3,\n    \"jain\": %.6g,\n"
-             "    \"min_entitled_fraction\": %.6g,\n    \"min_vm\": \"web\"\n  }",
-             jain, min);
+             "\"fairness\": {\n    \"vms\": 3,\n    \"jain\": %s,\n"
+             "    \"min_entitled_fraction\": %s,\n    \"min_vm\": \"web\"\n  }",
+             fj, fm);
     if (!strstr(js, want))
         fail_msg("JSON lacks\n%s", want);
     free(js);

@@ -159,13 +159,35 @@ static void test_empty_and_scalar(void **state)
 
 /* ---- numbers ---------------------------------------------------------------- */
 
+/* Integral values below 2^53 as integers; others with the fewest digits
+ * that read back exactly (0.1 is "0.1", not 0.10000000000000001). */
 static const double k_doubles[] = {
     0.0, -0.0, 1.0, -2.0, 0.1, 1.5, 100.0, 123456.0, 1234567.0, 1e6,
     1e-5, 3.14159265358979, -1e300, 2.5e-300, NAN, INFINITY, -INFINITY,
+    11917500000.0, 9007199254740993.0, 0.3333333333333333, 1.0 / 3.0 * 1e-10,
 };
 static const char *const k_double_text =
-    "[0,-0,1,-2,0.1,1.5,100,123456,1.23457e+06,1e+06,1e-05,3.14159,-1e+300,"
-    "2.5e-300,null,null,null]\n";
+    "[0,-0,1,-2,0.1,1.5,100,123456,1234567,1000000,1e-05,3.14159265358979,-1e+300,"
+    "2.5e-300,null,null,null,11917500000,9007199254740992,0.3333333333333333,"
+    "3.3333333333333335e-11]\n";
+
+/* Every finite double read back from its text is the same double. */
+static void test_doubles_round_trip(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        memcpy(&v, &x, sizeof v);
+        if (!isfinite(v))
+            continue;
+        char buf[32];
+        vl_fmt_double(buf, sizeof buf, v);
+        if (strtod(buf, NULL) != v)
+            fail_msg("%.17g printed as %s", v, buf);
+    }
+}
 
 static void doc_doubles(vl_json *j)
 {
@@ -304,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_array_of_objects),
         cmocka_unit_test(test_empty_and_scalar),
         cmocka_unit_test(test_doubles),
+        cmocka_unit_test(test_doubles_round_trip),
         cmocka_unit_test(test_nan_in_object),
         cmocka_unit_test(test_ints),
         cmocka_unit_test(test_escapes),
