@@ -162,6 +162,8 @@ typedef struct vl_scenario {
     vl_ns duration;
     vl_ns warmup;
     uint64_t seed;
+    char **sets;                       /* the overrides it was loaded with */
+    int nsets;
 } vl_scenario;
 
 /* Loads `path` with `nsets` overrides ("a.b.c=value", paths as in

@@ -153,7 +153,15 @@ static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops
     vl_json j;
     vl_json_init(&j, f, true);
     vl_json_obj_begin(&j);
+    vl_json_kstr(&j, "vcpulab", VL_VERSION);
+    vl_json_kstr(&j, "commit", vl_build_commit());
     vl_json_kstr(&j, "scenario", scn->name);
+    vl_json_kstr(&j, "file", scn->path);
+    vl_json_key(&j, "sets");
+    vl_json_arr_begin(&j);
+    for (int i = 0; i < scn->nsets; i++)
+        vl_json_str(&j, scn->sets[i]);
+    vl_json_arr_end(&j);
     vl_json_kuint(&j, "first_seed", scn->seed);
     vl_json_kint(&j, "seeds", nseeds);
     vl_json_key(&j, "runs");

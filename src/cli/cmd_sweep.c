@@ -315,6 +315,8 @@ static void emit(sweep_ctx *x, long i)
         vl_json *j = &x->j;
         vl_json_obj_begin(j);
         vl_json_kint(j, "run", i);
+        vl_json_kstr(j, "vcpulab", VL_VERSION);
+        vl_json_kstr(j, "commit", vl_build_commit());
         vl_json_kstr(j, "scenario", pt->name);
         vl_json_key(j, "grid");
         vl_json_obj_begin(j);

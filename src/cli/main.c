@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "report/report.h"
 
 static const char usage[] =
     "usage: vcpulab COMMAND [options]\n"
@@ -21,7 +22,7 @@ static const char usage[] =
     "  validate SCENARIO   check a scenario without running it\n"
     "\n"
     "  --help              this text (COMMAND --help for a command's options)\n"
-    "  --version           print the version\n"
+    "  --version           print the version and the commit it was built from\n"
     "\n"
     "Scenarios: docs/scenario-format.md.  Output: docs/output-format.md.\n";
 
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
         return checked_stdout(VL_EXIT_OK);
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("vcpulab %s\n", VL_VERSION);
+        printf("vcpulab %s (commit %s)\n", VL_VERSION, vl_build_commit());
         return checked_stdout(VL_EXIT_OK);
     }
     static const struct {

@@ -245,6 +245,7 @@ void vl_report_json(const vl_model *m, FILE *f)
     vl_json_init(&j, f, true);
     vl_json_obj_begin(&j);
     vl_json_kstr(&j, "vcpulab", VL_VERSION);
+    vl_json_kstr(&j, "commit", vl_build_commit());
     vl_json_kstr(&j, "scenario", m->scn->name);
     vl_json_kstr(&j, "sched", m->ops->name);
     vl_json_kuint(&j, "seed", m->seed);
@@ -264,6 +265,7 @@ void vl_report_json(const vl_model *m, FILE *f)
         vl_json_kint(&j, m->hv.sched.ops->counters[c], vl_model_counter(m, c));
     vl_json_obj_end(&j);
     vl_json_obj_end(&j);
+    vl_report_config(&j, m);
     vl_json_obj_end(&j);
     vl_json_finish(&j);
 }

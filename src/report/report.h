@@ -59,6 +59,16 @@ double vl_net_loss(const vl_wstats *s);
 double vl_net_jitter_mean(const vl_wstats *s);
 
 void vl_report_json(const vl_model *m, FILE *f);
+/* The commit the binary was built from ("git describe", "-dirty" when the
+ * tree had changes; "unknown" outside a checkout). */
+const char *vl_build_commit(void);
+struct vl_json;
+/* A parameter table's values in blob as a JSON object (TIME in ns, ENUM
+ * by name, DIST as {dist, mean_ns, ...}). */
+void vl_report_params(struct vl_json *j, const vl_param *table, const void *blob);
+/* The "config" member: the scenario as it ran (after --set, defaults
+ * filled in), the policy's parameters in force, the seed. */
+void vl_report_config(struct vl_json *j, const vl_model *m);
 void vl_report_csv(const vl_model *m, FILE *f);
 void vl_report_text(const vl_model *m, FILE *f);
 /* Every latency distribution as CDF points: `distribution,value_ns,cdf`

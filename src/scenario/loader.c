@@ -218,6 +218,18 @@ static void one_line(vl_error *err)
             *c = '?';
 }
 
+/* A copy of the overrides, for the reports' provenance. */
+static int keep_sets(vl_scenario *s, const char *const *sets, int nsets)
+{
+    s->sets = calloc((size_t)nsets, sizeof *s->sets);
+    if (!s->sets)
+        return -1;
+    for (; s->nsets < nsets; s->nsets++)
+        if (!(s->sets[s->nsets] = strdup(sets[s->nsets])))
+            return -1;
+    return 0;
+}
+
 int vl_scenario_load_string(const char *name, const char *text, size_t len,
                             const char *const *sets, int nsets, vl_scenario *out,
                             vl_error *err)
@@ -233,6 +245,8 @@ int vl_scenario_load_string(const char *name, const char *text, size_t len,
         rc = scn_overrides_apply(&root, sets, nsets, err);
     if (rc == 0)
         rc = convert(root, src, out, err);
+    if (rc == 0 && nsets > 0 && keep_sets(out, sets, nsets) < 0)
+        rc = vl_error_set(err, "out of memory");
     yt_free(root);
     if (rc < 0) {
         vl_scenario_free(out);
@@ -317,6 +331,9 @@ void vl_scenario_free(vl_scenario *s)
     }
     free(s->vms);
     free_params(s->params, s->nparams);
+    for (int i = 0; i < s->nsets; i++)
+        free(s->sets[i]);
+    free(s->sets);
     memset(s, 0, sizeof *s);
 }
 
