@@ -9,11 +9,15 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 passed=0
 failed=0
 
-# Runs ctest in a build dir and adds its counts.
+# Runs ctest in a build dir, showing each test as it ends, and adds its
+# counts.
 run_ctest() {
-  local dir=$1 label=$2 out
-  out=$(ctest --test-dir "$dir" --output-on-failure -j2 2>&1)
-  echo "$out" | grep -E "Test +#|tests passed|Failed|\*\*\*" | sed "s/^/[$label] /"
+  local dir=$1 label=$2 out log
+  log=$(mktemp)
+  ctest --test-dir "$dir" --output-on-failure -j2 2>&1 | tee "$log" |
+    grep --line-buffered -E "Test +#|tests passed|Failed|\*\*\*" | sed -u "s/^/[$label] /"
+  out=$(cat "$log")
+  rm -f "$log"
   local total fails
   total=$(echo "$out" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p')
   fails=$(echo "$out" | sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p')
@@ -33,7 +37,11 @@ check() {
   else failed=$((failed + 1)); echo "[$label] FAILED"; fi
 }
 
-build() { cmake --preset "$1" >/dev/null && cmake --build "$2" 2>&1 | grep -E "error|warning" ; return "${PIPESTATUS[0]}"; }
+build() {
+  echo "[$1] building ($2)"
+  cmake --preset "$1" >/dev/null && cmake --build "$2" 2>&1 | grep -E "error|warning"
+  return "${PIPESTATUS[0]}"
+}
 
 if build default build; then run_ctest build default; else failed=$((failed + 1)); echo "[default] build FAILED"; fi
 if build asan build-asan; then
