@@ -59,13 +59,7 @@ void vl_balance_init(vl_guest *g, int v)
 
 void vl_balance_migrate(vl_guest *g, vl_task *t, int to, vl_ns now)
 {
-    vl_gvcpu *src = &g->vcpus[t->vcpu], *dst = &g->vcpus[to];
-    vl_rq_update_curr(src, now);
-    vl_rq_update_curr(dst, now);
-    vl_rq_dequeue(g, src, t);
-    t->vruntime += dst->min_vruntime - src->min_vruntime;
-    t->vcpu = to;
-    vl_rq_enqueue(g, dst, t);
+    vl_rq_move(g, t, to, now);
     g->migrations++;
 }
 

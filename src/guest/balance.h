@@ -11,8 +11,7 @@
 
 /* The balance state of v at boot: the shortest interval, due at once. */
 void vl_balance_init(vl_guest *g, int v);
-/* Moves waiting task t to vCPU `to`, keeping its place relative to
- * min_vruntime (detach_task + attach_task). */
+/* Moves waiting task t to vCPU `to` (vl_rq_move) and counts it. */
 void vl_balance_migrate(vl_guest *g, vl_task *t, int to, vl_ns now);
 /* newidle_balance: v is about to go idle; pulls one waiting task from the
  * vCPU with the most waiting tasks.  False when there is none. */

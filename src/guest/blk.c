@@ -3,9 +3,9 @@
 
 #include <stdlib.h>
 
-#include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/hotplug.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 
 int vl_gblk_init(vl_guest *g, vl_ns complete)
@@ -36,10 +36,8 @@ void vl_gblk_fini(vl_guest *g)
 
 void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
-    const vl_op *op = &t->prog->ops[o->pc];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
+    vl_opi o = vl_task_take(g, t);
+    const vl_op *op = &t->prog->ops[o.pc];
     t->state = VL_TASK_BLOCKED;
     t->io_at = now;
     vl_blk_req r = {.vm = g->vm, .vcpu = v, .tag = t->id, .bytes = (uint32_t)op->size,

@@ -19,6 +19,7 @@
 #include "guest/rqlock.h"
 #include "guest/smp.h"
 #include "guest/sync.h"
+#include "guest/task.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,30 +29,9 @@
 /* User-space text of task i: a typical x86-64 PIE load address. */
 #define GUEST_USER_TEXT 0x0000555555554000ULL
 
-static vl_opi *head_op(vl_guest *g, vl_task *t);
-
-
-static int lock_instances(void *ctx, int cls)
-{
-    return ((vl_guest *)ctx)->classes[cls].ninstances;
-}
-
-vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i)
-{
-    vl_opi *o = vl_opq_at(&t->opq, t->prog, &t->rng, i, lock_instances, g);
-    if (o && o->lock_class >= 0 && o->lock_class == g->mm_class) /* the task's own mm */
-        o->lock_instance = t->mm % g->classes[g->mm_class].ninstances;
-    return o;
-}
-
-static vl_opi *op_at(vl_guest *g, vl_task *t, int i)
-{
-    return vl_exec_op_at(g, t, i);
-}
-
 static vl_opi *head_op(vl_guest *g, vl_task *t)
 {
-    return op_at(g, t, 0);
+    return vl_task_op(g, t, 0);
 }
 
 static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
@@ -68,7 +48,7 @@ static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
 static vl_glock *holding(vl_guest *g, int v)
 {
     vl_task *t = g->vcpus[v].curr;
-    if (!t || vl_exec_spinning(t))
+    if (!t || vl_task_spinning(t))
         return NULL;
     vl_opi *o = head_op(g, t);
     if (!o || o->kind != VL_OP_KERNEL || o->lock_class < 0)
@@ -120,16 +100,9 @@ static void advance(vl_guest *g, int v, vl_task *t, vl_ns at, vl_ns d)
         t->elapsed += step;
         at += step;
         d -= step;
-        if (t->elapsed >= vl_opi_len(o)) {
-            vl_opq_pop(&t->opq);
-            t->elapsed = 0;
-        }
+        if (t->elapsed >= vl_opi_len(o))
+            vl_task_op_done(t);
     }
-}
-
-bool vl_exec_spinning(const vl_task *t)
-{
-    return t->waiting || t->acks_pending > 0;
 }
 
 void vl_exec_settle(vl_guest *g, int v, vl_ns now)
@@ -146,7 +119,7 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
         at += x;
         d -= x;
     }
-    if (t && vl_exec_spinning(t)) {
+    if (t && vl_task_spinning(t)) {
         if (t->waiting)
             gv->spun += d; /* PV spinlocks count the spin */
         if (d > 0 && g->observer.spin)
@@ -156,31 +129,14 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
     }
 }
 
-vl_ns vl_exec_sleep_end(vl_task *t, const vl_opi *o, vl_ns now)
-{
-    vl_ns d = o->pre;
-    if (!t->prog->ops[o->pc].periodic || d <= 0)
-        return now + (d > 0 ? d : 1);
-    vl_ns next = (t->release >= 0 ? t->release : t->woke_at) + d;
-    if (next <= now) /* overran: releases not in the future are skipped */
-        next += ((now - next) / d + 1) * d;
-    t->release = next;
-    return next;
-}
-
 /* The task reached a sleep: the request is done; the timer wakes it. */
 static void task_sleep(vl_guest *g, vl_task *t, vl_ns now)
 {
-    vl_opi *o = head_op(g, t);
     if (t->worked) {
         t->stats->bursts++;
         vl_hist_record(&t->stats->response, now - t->woke_at);
     }
-    vl_ns end = vl_exec_sleep_end(t, o, now);
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
-    t->state = VL_TASK_SLEEPING;
-    vl_sim_schedule(g->sim, &t->timer, end);
+    vl_task_sleep(g, t, now);
 }
 
 static void task_exit(vl_task *t)
@@ -211,7 +167,7 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
         return STOP_IRQ;
     }
     for (int i = 0;; i++, e = 0) {
-        vl_opi *o = op_at(g, t, i);
+        vl_opi *o = vl_task_op(g, t, i);
         if (!o) {
             *end = T;
             return STOP_END;
@@ -349,7 +305,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             count_grant(g, v, t->waiting, now);
             continue;
         }
-        if (vl_exec_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
+        if (vl_task_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);
             if (t->waiting && g->pv_spinlocks) {
                 if (gv->spun >= g->pv_spin) { /* pv_wait: halt until kicked */
@@ -365,7 +321,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
-        if (vl_exec_spinning(t)) { /* a handler interrupted the spin: run it, spin after */
+        if (vl_task_spinning(t)) { /* a handler interrupted the spin: run it, spin after */
             run_handler(g, v, now);
             return;
         }
@@ -497,19 +453,6 @@ void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
     vl_exec_run_plan(g, v, now);
 }
 
-void vl_exec_task_timer(void *ctx, vl_event *ev)
-{
-    (void)ev;
-    vl_task *t = ctx;
-    vl_guest *g = t->g;
-    t->state = VL_TASK_WOKEN;
-    t->woke_at = g->sim->now;
-    t->started = false;
-    t->worked = false;
-    vl_list_push_back(&g->vcpus[t->vcpu].expired, &t->link);
-    vl_hv_raise_irq(g->hv, g->vm, t->vcpu, VL_VEC_LOCAL_TIMER);
-}
-
 /* ------------------------------------------------------------ guest port */
 
 /* Away longer than an exit and re-entry: it was descheduled (preempted),
@@ -558,7 +501,7 @@ static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->irq_left += work;
-    if (gv->curr && vl_exec_spinning(gv->curr))
+    if (gv->curr && vl_task_spinning(gv->curr))
         vl_hv_spin_end(g->hv, g->vm, v);
     vl_exec_run_plan(g, v, now);
 }

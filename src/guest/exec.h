@@ -18,20 +18,11 @@ void vl_exec_cut(vl_guest *g, int v, vl_ns t);
 void vl_exec_granted(vl_guest *g, int v, vl_glock *L);
 /* pv_kick: wakes v, halted in pv_wait, without giving it a lock. */
 void vl_exec_kick(vl_guest *g, int v);
-/* The i-th upcoming operation instance of t (0 = current), or NULL. */
-vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i);
 /* Charges the executing segment of v up to now. */
 void vl_exec_settle(vl_guest *g, int v, vl_ns now);
-/* When the sleep instance o that t starts at now ends; a periodic sleep
- * records that release as t's last.  Arms no timer. */
-vl_ns vl_exec_sleep_end(vl_task *t, const vl_opi *o, vl_ns now);
-/* Timer of a sleeping task fired. */
-void vl_exec_task_timer(void *ctx, vl_event *ev);
 /* Picks what v executes and plans its next segment; halts v when nothing
  * is runnable. */
 void vl_exec_run_plan(vl_guest *g, int v, vl_ns now);
-/* t spins in the kernel: on a lock, or for shootdown acknowledgements. */
-bool vl_exec_spinning(const vl_task *t);
 /* End of a vCPU's planned segment. */
 void vl_exec_segment_end(void *ctx, vl_event *ev);
 

@@ -48,6 +48,7 @@
 #include "guest/rqlock.h"
 #include "guest/runqueue.h"
 #include "guest/smp.h"
+#include "guest/task.h"
 
 /* CFS tunables of Linux <= 6.5 before scaling (kernel/sched/fair.c). */
 #define GSCHED_LATENCY VL_MS(6)            /* sysctl_sched_latency            */
@@ -100,9 +101,9 @@ static vl_ns upcoming_tick(const vl_guest *g, int v, vl_ns now)
  * the call's very start counts). */
 static bool in_kernel(vl_guest *g, vl_task *t)
 {
-    if (vl_exec_spinning(t))
+    if (vl_task_spinning(t))
         return true;
-    vl_opi *o = vl_exec_op_at(g, t, 0);
+    vl_opi *o = vl_task_op(g, t, 0);
     return o && o->kind == VL_OP_KERNEL && (t->elapsed > 0 || t->lock_counted);
 }
 
@@ -176,8 +177,8 @@ vl_ns vl_gsched_horizon(vl_guest *g, int v)
     vl_gvcpu *gv = &g->vcpus[v];
     vl_ns now = g->sim->now, h = timer_horizon(g, v, now);
     vl_task *t = gv->curr;
-    if (gv->need_resched && t && !vl_exec_spinning(t) && in_kernel(g, t)) {
-        vl_ns end = now + vl_opi_len(vl_exec_op_at(g, t, 0)) - t->elapsed; /* the call returns */
+    if (gv->need_resched && t && !vl_task_spinning(t) && in_kernel(g, t)) {
+        vl_ns end = now + vl_opi_len(vl_task_op(g, t, 0)) - t->elapsed; /* the call returns */
         if (end < h)
             h = end;
     }
@@ -194,19 +195,24 @@ static void retime(vl_guest *g, int w, vl_ns now)
     vl_exec_cut(g, w, timer_horizon(g, w, now));
 }
 
-/* t starts waiting on v's runqueue: v now needs its ticks, and when it is
- * the guest's only waiting task, every vCPU its balance points. */
-static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* A task started waiting on v's runqueue: v now needs its ticks, and when
+ * it is the guest's only waiting task, every vCPU its balance points. */
+static void started_waiting(vl_guest *g, int v, vl_ns now)
 {
-    bool first_waiter = g->nr_waiting == 0;
-    vl_rq_enqueue(g, &g->vcpus[v], t);
-    if (!first_waiter || g->nvcpus == 1) {
+    if (g->nr_waiting > 1 || g->nvcpus == 1) {
         retime(g, v, now);
         return;
     }
     g->waiting_since = now;
     for (int w = 0; w < g->nvcpus; w++)
         retime(g, w, now);
+}
+
+/* t starts waiting on v's runqueue. */
+static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    vl_rq_enqueue(g, &g->vcpus[v], t);
+    started_waiting(g, v, now);
 }
 
 /* ------------------------------------------------------------ wake-ups */
@@ -384,14 +390,9 @@ bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
     vl_gsched_expire(g, v, now); /* its expired timers wake tasks elsewhere */
     while ((t = vl_rq_first(gv))) {
         int to = least_loaded_online(g);
-        vl_gvcpu *dst = &g->vcpus[to];
-        bool idle = vl_gsched_idle(dst);
-        vl_rq_update_curr(gv, now);
-        vl_rq_update_curr(dst, now);
-        vl_rq_dequeue(g, gv, t);
-        t->vruntime += dst->min_vruntime - gv->min_vruntime;
-        t->vcpu = to;
-        enqueue(g, to, t, now);
+        bool idle = vl_gsched_idle(&g->vcpus[to]);
+        vl_rq_move(g, t, to, now);
+        started_waiting(g, to, now);
         g->hotplug_moves++;
         if (idle || wakeup_preempts(g, to, t, now))
             vl_smp_resched(g, v, to, idle, now);

@@ -10,7 +10,7 @@
 #include "guest/gsched.h"
 #include "guest/hotplug.h"
 #include "guest/net.h"
-#include "guest/runqueue.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -104,67 +104,19 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     return g;
 }
 
-/* (Re)initialises t to run prog on its own stream. */
-static void task_init(vl_guest *g, vl_task *t, const char *stream, const vl_program *prog,
-                      vl_wstats *stats)
-{
-    char full[160];
-    snprintf(full, sizeof full, "%s/%s", g->name, stream);
-    int id = t->id;
-    vl_event timer = t->timer;
-    *t = (vl_task){.id = id, .timer = timer, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
-                   .stats = stats, .weight = vl_nice_weight(0), .woke_at = g->sim->now,
-                   .release = -1};
-    vl_opq_init(&t->opq, prog);
-    vl_rng_init(&t->rng, g->seed, full);
-    vl_list_init(&t->link);
-}
-
-vl_task *vl_guest_task_new(vl_guest *g, const char *stream, const vl_program *prog,
-                           vl_wstats *stats)
-{
-    vl_list *free = vl_list_first(&g->free_tasks);
-    if (free) {
-        vl_list_del(free);
-        vl_task *t = vl_container_of(free, vl_task, link);
-        task_init(g, t, stream, prog, stats);
-        return t;
-    }
-    if (g->ntasks == g->cap_tasks) {
-        int cap = g->cap_tasks ? 2 * g->cap_tasks : 8;
-        vl_task **tasks = realloc(g->tasks, (size_t)cap * sizeof *tasks);
-        if (!tasks)
-            return NULL;
-        g->tasks = tasks;
-        g->cap_tasks = cap;
-    }
-    vl_task *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    t->id = g->ntasks;
-    vl_event_init(&t->timer, vl_exec_task_timer, t, VL_EVC_DEVICE,
-                  0x20000000u | ((uint32_t)g->vm << 16) | (uint32_t)t->id);
-    task_init(g, t, stream, prog, stats);
-    g->tasks[g->ntasks++] = t;
-    return t;
-}
-
 vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
                               vl_wstats *stats)
 {
-    vl_task *t = vl_guest_task_new(g, stream, prog, stats);
+    vl_task *t = vl_task_new(g, stream, prog, stats);
     if (!t)
         return NULL;
     /* a program that starts with a sleep (a phase, a think time) sleeps
      * from the start; otherwise the task is runnable on its vCPU */
-    vl_opi *first = vl_exec_op_at(g, t, 0);
-    if (first && first->kind == VL_OP_SLEEP) {
-        t->state = VL_TASK_SLEEPING;
-        vl_sim_schedule(g->sim, &t->timer, vl_exec_sleep_end(t, first, g->sim->now));
-        vl_opq_pop(&t->opq);
-    } else {
+    vl_opi *first = vl_task_op(g, t, 0);
+    if (first && first->kind == VL_OP_SLEEP)
+        vl_task_sleep(g, t, g->sim->now);
+    else
         vl_gsched_add_new(g, t);
-    }
     return t;
 }
 

@@ -278,11 +278,6 @@ void vl_guest_destroy(vl_guest *g);
  * its RNG stream is named "<vm>/<stream>".  NULL when out of memory. */
 vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
                               vl_wstats *stats);
-/* A task object for a child (a recycled one if any), set up to run prog
- * with stream "<vm>/<stream>" but not runnable yet (guest/process.c
- * makes it so); NULL when out of memory. */
-vl_task *vl_guest_task_new(vl_guest *g, const char *stream, const vl_program *prog,
-                           vl_wstats *stats);
 /* Charges every executing segment up to `now` (before reading measures). */
 void vl_guest_settle(vl_guest *g, vl_ns now);
 /* The catalogue's names, in id order (NULL-terminated): for workload

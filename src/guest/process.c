@@ -13,15 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/task.h"
 
 static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns now)
 {
     char stream[64];
     snprintf(stream, sizeof stream, "task%d/child%llu", parent->id,
              (unsigned long long)parent->forks++);
-    vl_task *c = vl_guest_task_new(g, stream, op->child, parent->stats);
+    vl_task *c = vl_task_new(g, stream, op->child, parent->stats);
     if (!c)
         return false;
     c->mm = g->next_mm++;
@@ -39,11 +39,9 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
 
 bool vl_process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
-    const vl_op *op = &t->prog->ops[o->pc];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
-    if (o->kind == VL_OP_SPAWN) {
+    vl_opi o = vl_task_take(g, t);
+    const vl_op *op = &t->prog->ops[o.pc];
+    if (o.kind == VL_OP_SPAWN) {
         if (!spawn(g, v, t, op, now))
             abort(); /* out of memory in the middle of a run */
         return false;

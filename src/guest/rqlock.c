@@ -21,7 +21,7 @@
  *   a choice, the rest being the code around the locked parts. */
 #include "guest/rqlock.h"
 
-#include "guest/exec.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 
 #define RQLOCK_TTWU_NS 500
@@ -83,7 +83,7 @@ void vl_rqlock_switch_in(vl_guest *g, int v, vl_task *t)
     if (!g->runqueue_locks)
         return;
     if (t->elapsed > 0) { /* switched out in user mode: split off what ran */
-        vl_opi *o = vl_exec_op_at(g, t, 0);
+        vl_opi *o = vl_task_op(g, t, 0);
         if (!o || o->kind != VL_OP_COMPUTE)
             return;
         o->pre -= t->elapsed;

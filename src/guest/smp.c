@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "guest/exec.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 
 /* Latency of IPIs: from the send to the moment the target runs the
@@ -48,8 +49,7 @@ bool vl_smp_is_tlb_vector(const vl_guest *g, int vector)
 bool vl_smp_shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     int targets[VL_MAX_GUEST_VCPUS], n = 0;
-    vl_opq_pop(&t->opq); /* the shootdown op itself */
-    t->elapsed = 0;
+    vl_task_op_done(t); /* the shootdown op itself */
     for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
         vl_task *c = g->vcpus[w].curr;
         if (w != v && c && c->mm == t->mm && c->state != VL_TASK_EXITED) {

@@ -18,9 +18,9 @@
  * does.  ICMP echo requests are answered from the softirq. */
 #include <stdlib.h>
 
-#include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/net.h"
+#include "guest/task.h"
 
 #define TCP_ACK_BYTES 66  /* Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12  */
 #define TCP_HDR_BYTES 66  /* headers of a data segment                       */
@@ -197,13 +197,12 @@ static void sock_send(vl_guest *g, int v, vl_task *t, vl_socket *s, const vl_op 
 
 bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
+    vl_opi *o = vl_task_op(g, t, 0);
     const vl_op *op = &t->prog->ops[o->pc];
     vl_socket *s = &g->net->socks[o->sync];
     if (o->kind == VL_OP_RECV) /* blocks, or becomes the copying kernel call */
         return !sock_recv(g, v, t, s, o, op, now);
     sock_send(g, v, t, s, op);
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
+    vl_task_op_done(t);
     return false;
 }

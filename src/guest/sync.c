@@ -12,9 +12,9 @@
  * holder, which is what DCS's reschedule-IPI sender delay prevents. */
 #include "guest/sync.h"
 
-#include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/rqlock.h"
+#include "guest/task.h"
 
 static void block_on(vl_sync *s, vl_task *t)
 {
@@ -45,7 +45,7 @@ static void locked_wakes(vl_guest *g, int v, vl_task *t, const vl_opi *done, vl_
 /* Runs a sync op at now; returns true if the task blocked. */
 bool vl_sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi done = *vl_exec_op_at(g, t, 0); /* its slot is free once popped */
+    vl_opi done = vl_task_take(g, t);
     vl_ns irq_before = g->vcpus[v].irq_left;
     bool blocked = sync_run(g, v, t, &done, now);
     vl_ns exits = g->vcpus[v].irq_left - irq_before;
@@ -60,8 +60,6 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
 {
     vl_op_kind kind = (vl_op_kind)o->kind;
     vl_sync *s = &g->syncs[o->sync];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
     vl_list *w;
     switch (kind) {
     case VL_OP_BARRIER:
