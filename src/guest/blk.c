@@ -3,18 +3,23 @@
 
 #include <stdlib.h>
 
+#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/hotplug.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"
 
-int vl_gblk_init(vl_guest *g, vl_ns complete)
+static void blk_interrupt(vl_guest *g, int v, int vector, vl_ns now);
+
+static int gblk_init(vl_guest *g, const vl_guest_spec *spec)
 {
     vl_gblk *b = calloc(1, sizeof *b);
     if (!b)
         return -1;
     g->blk = b;
-    b->complete = complete;
+    b->complete = spec->blk_complete;
+    vl_guest_vector(g, VL_VEC_VIRTIO_BLK, blk_interrupt);
     b->done = malloc((size_t)g->nvcpus * sizeof *b->done);
     b->taken = calloc((size_t)g->nvcpus, sizeof *b->taken);
     if (!b->done || !b->taken)
@@ -24,7 +29,7 @@ int vl_gblk_init(vl_guest *g, vl_ns complete)
     return 0;
 }
 
-void vl_gblk_fini(vl_guest *g)
+static void gblk_fini(vl_guest *g)
 {
     if (!g->blk)
         return;
@@ -66,14 +71,18 @@ static int take(vl_gblk *b, int v)
     return k;
 }
 
-vl_ns vl_gblk_interrupt(vl_guest *g, int v, vl_ns now)
+/* The completion interrupt on v: its handler takes the completions
+ * queued for v, unless a running one will see them. */
+static void blk_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    (void)now;
+    (void)vector;
+    vl_exec_irq_settle(g, v, now);
     vl_gblk *b = g->blk;
     if (!b || b->taken[v] > 0)
-        return 0; /* the running handler will see the new completions */
+        return;
     int k = take(b, v);
-    return k ? g->irq_entry_cost + (vl_ns)k * b->complete : 0;
+    if (k)
+        vl_exec_irq_work(g, v, g->irq_entry_cost + (vl_ns)k * b->complete, g->rip_blk_done, now);
 }
 
 vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
@@ -90,3 +99,5 @@ vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
     }
     return (vl_ns)take(b, v) * b->complete; /* completions that came meanwhile */
 }
+
+const vl_gmod vl_gmod_gblk = {.name = "blk", .init = gblk_init, .fini = gblk_fini};

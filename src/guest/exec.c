@@ -14,6 +14,7 @@
 #include "guest/blk.h"
 #include "guest/gsched.h"
 #include "guest/hotplug.h"
+#include "guest/module.h"
 #include "guest/net.h"
 #include "guest/process.h"
 #include "guest/rqlock.h"
@@ -495,6 +496,14 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
     gv->in_guest = false;
 }
 
+/* ------------------------------------------- interrupt entry and exit */
+
+/* v executes guest code now (in guest mode, not inside run_plan). */
+static bool executing(const vl_gvcpu *gv)
+{
+    return gv->in_guest && !gv->planning;
+}
+
 /* v, in guest mode and settled, takes an interrupt whose handler runs
  * `work`: a spin pauses for it, and the vCPU re-plans after it. */
 static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
@@ -506,63 +515,52 @@ static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
     vl_exec_run_plan(g, v, now);
 }
 
-void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+void vl_exec_irq_settle(vl_guest *g, int v, vl_ns now)
+{
+    if (executing(&g->vcpus[v]))
+        vl_exec_settle(g, v, now);
+}
+
+void vl_exec_irq_work(vl_guest *g, int v, vl_ns work, uint64_t rip, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    if (vector == 0xfb) /* also serves the wake list (an idle target's wake-up) */
-        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-    if (vl_smp_is_tlb_vector(g, vector)) {
-        vl_smp_ipi_handled(g, v, VL_IPI_TLB, now);
-        if (gv->in_guest && !gv->planning)
-            vl_exec_settle(g, v, now);
-        int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
-        if (fresh <= 0 && vector != 0xfb)
-            return;
-        if (fresh <= 0) { /* only the wake list: like a reschedule IPI */
-            if (gv->in_guest && !gv->planning)
-                take_interrupt(g, v, g->irq_entry_cost, now);
-            return;
-        }
-        gv->nqueued = gv->nacks;
-        vl_ns work = g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost;
-        if (gv->planning || !gv->in_guest)
-            gv->irq_left += work; /* runs when it next executes */
-        else
-            take_interrupt(g, v, work, now);
-        return;
-    }
-    if (vector == VL_VEC_VIRTIO_NET || vector == VL_VEC_VIRTIO_BLK || vector == VL_VEC_HOTPLUG) {
-        if (gv->in_guest && !gv->planning)
-            vl_exec_settle(g, v, now);
-        vl_ns work = vector == VL_VEC_VIRTIO_NET   ? vl_gnet_interrupt(g, v, now)
-                     : vector == VL_VEC_VIRTIO_BLK ? vl_gblk_interrupt(g, v, now)
-                                                   : vl_hotplug_interrupt(g, v, now);
-        if (work == 0)
-            return;
-        gv->irq_rip = vector == VL_VEC_VIRTIO_NET   ? g->rip_net_rx
-                      : vector == VL_VEC_VIRTIO_BLK ? g->rip_blk_done
-                                                    : g->rip_cpu_down;
-        if (gv->planning || !gv->in_guest)
-            gv->irq_left += work; /* runs when it next executes */
-        else
-            take_interrupt(g, v, work, now);
-        return;
-    }
-    if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
-        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-        if (gv->in_guest && !gv->planning) {
-            vl_exec_settle(g, v, now);
-            take_interrupt(g, v, g->irq_entry_cost, now);
-        }
-        return;
-    }
-    if (vector != VL_VEC_LOCAL_TIMER)
-        return;
+    if (rip)
+        gv->irq_rip = rip;
+    if (executing(gv))
+        take_interrupt(g, v, work, now);
+    else
+        gv->irq_left += work; /* runs when it next executes */
+}
+
+void vl_exec_irq_look(vl_guest *g, int v, vl_ns now)
+{
+    if (!executing(&g->vcpus[v]))
+        return; /* it looks at its runqueue when it next executes */
+    vl_exec_settle(g, v, now);
+    take_interrupt(g, v, g->irq_entry_cost, now);
+}
+
+/* The local timer (0xec): expired sleeps wake, and v looks again. */
+static void timer_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
     vl_gsched_expire(g, v, now);
-    if (gv->planning || !gv->in_guest)
+    if (!executing(&g->vcpus[v]))
         return; /* run_plan's HLT delivered it: its loop looks again */
     vl_exec_settle(g, v, now);
     vl_exec_run_plan(g, v, now);
+}
+
+void vl_exec_init(vl_guest *g)
+{
+    vl_guest_vector(g, VL_VEC_LOCAL_TIMER, timer_interrupt);
+}
+
+void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    vl_vector_fn handler = g->vectors[vector & 0xff];
+    if (handler)
+        handler(g, v, vector, now);
 }
 
 uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel)

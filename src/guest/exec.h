@@ -5,6 +5,9 @@
 
 #include "guest/guest.h"
 
+/* Registers the core's interrupt vectors (the local timer). */
+void vl_exec_init(vl_guest *g);
+
 /* Guest port entry points. */
 void vl_exec_enter(vl_guest *g, int v, vl_ns now);
 void vl_exec_leave(vl_guest *g, int v, vl_ns now);
@@ -23,6 +26,19 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now);
 /* Picks what v executes and plans its next segment; halts v when nothing
  * is runnable. */
 void vl_exec_run_plan(vl_guest *g, int v, vl_ns now);
+/* Interrupt handlers (guest/module.h vl_guest_vector) run through these.
+ * An interrupt on v at now: v's executing segment is charged up to now
+ * (nothing if v is not executing guest code). */
+void vl_exec_irq_settle(vl_guest *g, int v, vl_ns now);
+/* The handler runs `work` on v, at `rip` (0: where the handler work
+ * already pending runs; none pending: flush_tlb_func), before anything
+ * else: at once if v executes (a spin pauses for it, v re-plans after
+ * it), else when v next executes. */
+void vl_exec_irq_work(vl_guest *g, int v, vl_ns work, uint64_t rip, vl_ns now);
+/* A handler that only makes v look at what it runs (a reschedule IPI):
+ * if v executes, it runs the interrupt entry and exit and re-plans;
+ * otherwise nothing (v plans when it next executes). */
+void vl_exec_irq_look(vl_guest *g, int v, vl_ns now);
 /* End of a vCPU's planned segment. */
 void vl_exec_segment_end(void *ctx, vl_event *ev);
 

@@ -9,6 +9,7 @@
 #include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/hotplug.h"
+#include "guest/module.h"
 #include "guest/net.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"
@@ -33,6 +34,10 @@ static void port_hotplug(void *guest, int v, bool online, vl_ns now)
 {
     vl_hotplug_request(guest, v, online, now);
 }
+
+#define VL_GMOD_REF(name) &vl_gmod_##name,
+static const vl_gmod *const modules[VL_GMODS] = {VL_GUEST_MODULES(VL_GMOD_REF)};
+#undef VL_GMOD_REF
 
 static const vl_guest_port guest_port = {
     .enter = port_enter,
@@ -64,8 +69,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
     g->seed = seed;
     g->ksyms = ksyms;
     snprintf(g->name, sizeof g->name, "%s", name);
-    if (!g->vcpus || vl_guest_kernel_init(g) < 0 || vl_gnet_init(g, spec) < 0 ||
-        vl_gblk_init(g, spec->blk_complete) < 0) {
+    if (!g->vcpus || vl_guest_kernel_init(g) < 0) {
         vl_guest_destroy(g);
         return NULL;
     }
@@ -96,6 +100,13 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
             gv->ipi_sent_at[k] = -1;
         gv->acks = calloc((size_t)nvcpus, sizeof *gv->acks);
         if (!gv->acks) {
+            vl_guest_destroy(g);
+            return NULL;
+        }
+    }
+    vl_exec_init(g);
+    for (int m = 0; m < VL_GMODS; m++) {
+        if (modules[m]->init && modules[m]->init(g, spec) < 0) {
             vl_guest_destroy(g);
             return NULL;
         }
@@ -163,8 +174,9 @@ void vl_guest_destroy(vl_guest *g)
         }
     }
     free(g->locks);
-    vl_gnet_fini(g);
-    vl_gblk_fini(g);
+    for (int m = VL_GMODS - 1; m >= 0; m--)
+        if (modules[m]->fini)
+            modules[m]->fini(g);
     free(g->syncs);
     free(g->classes);
     free(g->activities);

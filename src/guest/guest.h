@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "guest/lock.h"
+#include "guest/modules.h"
 #include "guest/program.h"
 #include "sim/engine.h"
 #include "vl_hist.h"
@@ -31,6 +32,10 @@
 #include "vl_time.h"
 
 struct vl_hv;
+struct vl_guest;
+
+/* The handler of an interrupt vector on vCPU v (guest/module.h). */
+typedef void (*vl_vector_fn)(struct vl_guest *g, int v, int vector, vl_ns now);
 
 /* Network measures of a workload, at its sockets' readers (iperf's
  * server side) and its external clients. */
@@ -254,6 +259,9 @@ typedef struct vl_guest {
     int next_mm;            /* address space of the next forked child   */
     uint64_t forks, exits;  /* processes created / ended at run time    */
     struct vl_gblk *blk;    /* block driver (guest/blk.h)               */
+    /* registration tables (guest/module.h), filled at creation */
+    vl_vector_fn vectors[256]; /* interrupt handlers by vector          */
+    void *priv[VL_GMODS];   /* each module's private state               */
 } vl_guest;
 
 /* The page-table root of address space mm: page-aligned, in the guest's

@@ -1,7 +1,9 @@
 /* guest/hotplug.c - vCPU offline / online (guest/hotplug.h). */
 #include "guest/hotplug.h"
 
+#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/net.h"
 #include "guest/smp.h"
 #include "hv/guest_port.h"
@@ -32,14 +34,16 @@ void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now)
     gv->irq_rip = g->rip_cpu_up;
 }
 
-vl_ns vl_hotplug_interrupt(vl_guest *g, int v, vl_ns now)
+/* The hotplug interrupt on v: the offline handler runs, if asked. */
+static void hotplug_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    (void)now;
+    (void)vector;
+    vl_exec_irq_settle(g, v, now);
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->hotplug != VL_HP_REQUESTED)
-        return 0;
+        return;
     gv->hotplug = VL_HP_LEAVING;
-    return g->irq_entry_cost + g->offline_cost;
+    vl_exec_irq_work(g, v, g->irq_entry_cost + g->offline_cost, g->rip_cpu_down, now);
 }
 
 void vl_hotplug_handled(vl_guest *g, int v, vl_ns now)
@@ -71,3 +75,12 @@ bool vl_hotplug_leave(vl_guest *g, int v, vl_ns now)
     gv->hotplug = VL_HP_OFFLINE;
     return true;
 }
+
+static int hotplug_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    vl_guest_vector(g, VL_VEC_HOTPLUG, hotplug_interrupt);
+    return 0;
+}
+
+const vl_gmod vl_gmod_hotplug = {.name = "hotplug", .init = hotplug_init};

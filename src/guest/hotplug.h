@@ -21,8 +21,6 @@
 
 /* The hypervisor's request (guest port hotplug). */
 void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now);
-/* The hotplug interrupt on v: handler work to run (0: nothing asked). */
-vl_ns vl_hotplug_interrupt(vl_guest *g, int v, vl_ns now);
 /* v finished its handler work. */
 void vl_hotplug_handled(vl_guest *g, int v, vl_ns now);
 /* v is leaving and has no handler work: moves its tasks off and stops it.

@@ -22,7 +22,9 @@
 
 #include <stdlib.h>
 
+#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -38,7 +40,9 @@ static void ksoftirqd_runs(void *ctx, vl_event *ev)
     vl_hv_raise_irq(g->hv, g->vm, g->net->rx_vcpu, VL_VEC_VIRTIO_NET);
 }
 
-int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
+static void net_interrupt(vl_guest *g, int v, int vector, vl_ns now);
+
+static int gnet_init(vl_guest *g, const vl_guest_spec *spec)
 {
     vl_gnet *n = calloc(1, sizeof *n);
     if (!n)
@@ -51,10 +55,11 @@ int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
     n->ring = malloc((size_t)n->cap * sizeof *n->ring);
     vl_event_init(&n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE,
                   0x30000000u | ((uint32_t)g->vm << 16));
+    vl_guest_vector(g, VL_VEC_VIRTIO_NET, net_interrupt);
     return n->ring ? 0 : -1;
 }
 
-void vl_gnet_fini(vl_guest *g)
+static void gnet_fini(vl_guest *g)
 {
     vl_gnet *n = g->net;
     if (!n)
@@ -89,15 +94,18 @@ static vl_ns start_round(vl_gnet *n)
     return (vl_ns)n->batch * n->softirq;
 }
 
-vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now)
+/* The receive interrupt on v: NAPI polls a round, unless a round is
+ * running (it will see the new packets) or ksoftirqd has them. */
+static void net_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
+    (void)vector;
+    vl_exec_irq_settle(g, v, now);
     vl_gnet *n = g->net;
     if (!n || v != n->rx_vcpu || n->batch > 0 || n->n == 0 || vl_event_pending(&n->ksoftirqd))
-        return 0; /* a round is running (it will see the new packets), or
-                   * ksoftirqd has them */
+        return;
     if (n->run_packets == 0)
         n->run_start = now;
-    return g->irq_entry_cost + start_round(n);
+    vl_exec_irq_work(g, v, g->irq_entry_cost + start_round(n), g->rip_net_rx, now);
 }
 
 vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
@@ -182,3 +190,5 @@ vl_ns vl_gnet_flush(vl_guest *g, int v, int mm)
     n->ntx = 0;
     return cost;
 }
+
+const vl_gmod vl_gmod_gnet = {.name = "net", .init = gnet_init, .fini = gnet_fini};

@@ -55,12 +55,8 @@ typedef struct vl_gnet {
 } vl_gnet;
 
 /* net.c */
-int vl_gnet_init(vl_guest *g, const struct vl_guest_spec *spec);
-void vl_gnet_fini(vl_guest *g);
 /* The backend puts p in the ring (guest port net_rx). */
 int vl_gnet_rx(vl_guest *g, const vl_packet *p, vl_ns now);
-/* The receive interrupt on v: handler work to run (0: nothing to poll). */
-vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now);
 /* v finished its handler work: the poll round's packets go up the stack;
  * returns more handler work (the next round, a transmit kick), or 0. */
 vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "guest/exec.h"
+#include "guest/module.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"
 
@@ -35,12 +36,6 @@ static int tlb_vector(const vl_guest *g, int sender, int ntargets)
     if (g->legacy_tlb_vectors)
         return 0xf0 + sender % 8;
     return ntargets == 1 ? 0xfb : VL_VEC_CALL_FUNCTION;
-}
-
-bool vl_smp_is_tlb_vector(const vl_guest *g, int vector)
-{
-    return g->legacy_tlb_vectors ? vector >= 0xf0 && vector <= 0xf7
-                                 : vector == 0xfb || vector == VL_VEC_CALL_FUNCTION;
 }
 
 /* flush_tlb_mm_range -> smp_call_function_many_cond: queue a flush request
@@ -113,3 +108,56 @@ void vl_smp_resched(vl_guest *g, int from, int to, bool idle, vl_ns now)
     g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
     vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, vector);
 }
+
+/* sysvec_reschedule_ipi: v looks at its runqueue. */
+static void resched_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
+    vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_exec_irq_look(g, v, now);
+}
+
+/* 0xfb with legacy TLB vectors: only the wake list (an idle target's
+ * wake-up; the vCPU woke for it). */
+static void wakelist_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
+    vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+}
+
+/* A call-function vector (0xfb single, 0xfc many; 0xf0-0xf7 with legacy
+ * TLB vectors): the handler runs the flush requests queued since the
+ * last run; 0xfb also serves the wake list. */
+static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    if (vector == 0xfb)
+        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_smp_ipi_handled(g, v, VL_IPI_TLB, now);
+    vl_exec_irq_settle(g, v, now);
+    int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
+    if (fresh <= 0) { /* only the wake list: like a reschedule IPI */
+        if (vector == 0xfb)
+            vl_exec_irq_look(g, v, now);
+        return;
+    }
+    gv->nqueued = gv->nacks;
+    vl_exec_irq_work(g, v, g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost, 0, now);
+}
+
+static int smp_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    vl_guest_vector(g, VL_VEC_RESCHEDULE, resched_interrupt);
+    if (g->legacy_tlb_vectors) {
+        for (int vec = 0xf0; vec <= 0xf7; vec++)
+            vl_guest_vector(g, vec, call_interrupt);
+        vl_guest_vector(g, 0xfb, wakelist_interrupt);
+    } else {
+        vl_guest_vector(g, 0xfb, call_interrupt);
+        vl_guest_vector(g, VL_VEC_CALL_FUNCTION, call_interrupt);
+    }
+    return 0;
+}
+
+const vl_gmod vl_gmod_smp = {.name = "smp", .init = smp_init};

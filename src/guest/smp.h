@@ -17,7 +17,5 @@ bool vl_smp_shootdown(vl_guest *g, int v, vl_task *t, vl_ns now);
 void vl_smp_deliver_acks(vl_guest *g, int v, vl_ns now);
 /* v ran the handler of an IPI of `kind` (VL_IPI_*): latency measure. */
 void vl_smp_ipi_handled(vl_guest *g, int v, int kind, vl_ns now);
-/* vector carries TLB shootdowns in this guest kernel. */
-bool vl_smp_is_tlb_vector(const vl_guest *g, int vector);
 
 #endif
