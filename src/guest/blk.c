@@ -6,7 +6,6 @@
 #include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/module.h"
-#include "guest/hotplug.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"
 
@@ -39,7 +38,8 @@ static void gblk_fini(vl_guest *g)
     g->blk = NULL;
 }
 
-void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* BLKIO at the head of t's program on v: submit and block. */
+static vl_op_next gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     vl_opi o = vl_task_take(g, t);
     const vl_op *op = &t->prog->ops[o.pc];
@@ -48,14 +48,17 @@ void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
     vl_blk_req r = {.vm = g->vm, .vcpu = v, .tag = t->id, .bytes = (uint32_t)op->size,
                     .write = op->count != 0};
     g->vcpus[v].irq_left += vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm));
+    return VL_NEXT_BLOCK;
 }
 
-int vl_gblk_done(vl_guest *g, const vl_blk_req *r, vl_ns now)
+/* The backend completed r (the guest port's blk_done): the vCPU whose
+ * handler completes it (the submitter, unless that one is going offline). */
+static int gblk_done(void *guest, const vl_blk_req *r, vl_ns now)
 {
     (void)now;
+    vl_guest *g = guest;
     vl_task *t = g->tasks[r->tag];
-    int v = g->vcpus[r->vcpu].hotplug == VL_HP_ONLINE ? r->vcpu
-                                                       : vl_hotplug_online_near(g, r->vcpu);
+    int v = vl_gsched_online_near(g, r->vcpu);
     vl_list_push_back(&g->blk->done[v], &t->link);
     g->blk->requests++;
     return v;
@@ -85,9 +88,12 @@ static void blk_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         vl_exec_irq_work(g, v, g->irq_entry_cost + (vl_ns)k * b->complete, g->rip_blk_done, now);
 }
 
-vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
+/* v finished its handler work: wake the tasks it completed; returns more
+ * handler work for completions that arrived meanwhile (0: none). */
+static vl_ns gblk_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
     vl_gblk *b = g->blk;
+    *rip = g->rip_blk_done;
     if (!b || b->taken[v] == 0)
         return 0;
     for (; b->taken[v] > 0; b->taken[v]--) {
@@ -100,4 +106,11 @@ vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
     return (vl_ns)take(b, v) * b->complete; /* completions that came meanwhile */
 }
 
-const vl_gmod vl_gmod_gblk = {.name = "blk", .init = gblk_init, .fini = gblk_fini};
+const vl_gmod vl_gmod_gblk = {
+    .name = "blk",
+    .init = gblk_init,
+    .fini = gblk_fini,
+    .ops = {[VL_OP_BLKIO] = {gblk_submit, true}},
+    .handled = gblk_handled,
+    .port = {.blk_done = gblk_done},
+};

@@ -14,13 +14,9 @@ typedef struct vl_gblk {
     uint64_t requests;
 } vl_gblk;
 
-/* BLKIO at the head of t's program on v: submit and block. */
-void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now);
-/* The backend completed r (guest port blk_done): returns the vCPU whose
- * handler completes it (the submitter, unless that one is going offline). */
-int vl_gblk_done(vl_guest *g, const vl_blk_req *r, vl_ns now);
-/* v finished its handler work: wake the tasks it completed; returns more
- * handler work for completions that arrived meanwhile (0: none). */
-vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now);
+/* Its op, port entry and hooks (guest/module.h): BLKIO submits the
+ * request and blocks; the backend's completion (port blk_done) is queued
+ * for the submitter's vCPU (another one if it is going offline), whose
+ * completion interrupt's handler, once done (handled), wakes the tasks. */
 
 #endif

@@ -11,15 +11,8 @@
  * it executed (settle), and a new plan starts from there. */
 #include "guest/exec.h"
 
-#include "guest/blk.h"
 #include "guest/gsched.h"
-#include "guest/hotplug.h"
 #include "guest/module.h"
-#include "guest/net.h"
-#include "guest/process.h"
-#include "guest/rqlock.h"
-#include "guest/smp.h"
-#include "guest/sync.h"
 #include "guest/task.h"
 
 #include <stdlib.h>
@@ -140,18 +133,11 @@ static void task_sleep(vl_guest *g, vl_task *t, vl_ns now)
     vl_task_sleep(g, t, now);
 }
 
-static void task_exit(vl_task *t)
-{
-    t->state = VL_TASK_EXITED;
-}
-
 typedef enum {
     STOP_END,
     STOP_SLEEP,
-    STOP_SYNC,
-    STOP_IO,
+    STOP_OP, /* an op a module runs (guest/module.h) */
     STOP_LOCK,
-    STOP_SHOOTDOWN,
     STOP_IRQ,
     STOP_HORIZON,
     STOP_FULL
@@ -173,18 +159,13 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
             *end = T;
             return STOP_END;
         }
-        if (o->kind == VL_OP_SLEEP || o->kind == VL_OP_SHOOTDOWN) {
+        if (o->kind == VL_OP_SLEEP) {
             *end = T;
-            return o->kind == VL_OP_SLEEP ? STOP_SLEEP : STOP_SHOOTDOWN;
+            return STOP_SLEEP;
         }
-        if (o->kind == VL_OP_BARRIER || o->kind == VL_OP_WAIT || o->kind == VL_OP_WAKE ||
-            o->kind == VL_OP_SPAWN || o->kind == VL_OP_REAP) {
+        if (g->hooks.ops[o->kind].run) {
             *end = T;
-            return STOP_SYNC;
-        }
-        if (o->kind == VL_OP_RECV || o->kind == VL_OP_SEND || o->kind == VL_OP_BLKIO) {
-            *end = T;
-            return STOP_IO;
+            return STOP_OP;
         }
         if (o->kind == VL_OP_KERNEL && o->lock_class >= 0 && e < o->pre + o->hold) {
             if (e < o->pre) {
@@ -218,6 +199,42 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
             return STOP_FULL;
         }
     }
+}
+
+/* v has nothing to run: the first module with work for an idle vCPU
+ * (the `idle` hooks) gives v that handler work. */
+static void run_idle(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    for (int i = 0; i < g->hooks.nidle; i++) {
+        uint64_t rip = 0;
+        vl_ns work = g->hooks.idle[i]->idle(g, v, now, &rip);
+        if (work > 0) {
+            gv->irq_left = work;
+            gv->irq_rip = rip;
+            return;
+        }
+    }
+}
+
+/* The plan of v's task t stopped at an op a module runs: the module runs
+ * it; the task goes on, blocks (it leaves the CPU) or spins.  Ops that may
+ * wake tasks are bracketed by the op_begin / op_end hooks (the runqueue
+ * locks of guest/rqlock.c). */
+static vl_op_next run_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    vl_gop op = g->hooks.ops[head_op(g, t)->kind];
+    if (op.wakes) {
+        VL_GUEST_CALL(g, op_begin, g, v);
+    }
+    vl_op_next next = op.run(g, v, t, now);
+    if (next == VL_NEXT_BLOCK)
+        vl_gsched_block(g, v, now);
+    if (op.wakes) {
+        vl_task *still = g->vcpus[v].curr == t ? t : NULL;
+        VL_GUEST_CALL(g, op_end, g, v, still);
+    }
+    return next;
 }
 
 /* Plans a segment that only runs the pending interrupt handler work. */
@@ -274,13 +291,14 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
     for (;;) {
         vl_gsched_preempt_point(g, v, now);
         bool leaving = gv->hotplug == VL_HP_LEAVING;
-        if (leaving && gv->irq_left == 0 && vl_hotplug_leave(g, v, now))
+        if (leaving && gv->irq_left == 0 && g->hooks.leave->leave(g, v, now))
             return; /* offline */
-        if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now)))
-            vl_rqlock_switch_in(g, v, gv->curr);
+        if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now))) {
+            VL_GUEST_CALL(g, switch_in, g, v, gv->curr);
+        }
         vl_task *t = gv->curr;
-        if (!t && gv->irq_left == 0 && (gv->irq_left = vl_gnet_idle(g, v, now)) > 0)
-            gv->irq_rip = g->rip_net_rx; /* ksoftirqd, rather than idling */
+        if (!t && gv->irq_left == 0)
+            run_idle(g, v, now); /* e.g. ksoftirqd, rather than idling */
         if (!t && gv->irq_left > 0) { /* an idle vCPU still runs the handler */
             run_handler(g, v, now);
             return;
@@ -345,37 +363,18 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             vl_gsched_block(g, v, now);
             break;
         case STOP_END:
-            task_exit(t);
+            t->state = VL_TASK_EXITED;
             vl_gsched_block(g, v, now);
-            vl_process_exit(g, v, t, now);
+            VL_GUEST_CALL(g, task_exit, g, v, t, now);
             break;
-        case STOP_IO: /* the ops that wake tasks hold runqueue locks (rqlock.h) */
-            vl_rqlock_ops_begin(g, v);
-            if (head_op(g, t)->kind == VL_OP_BLKIO) {
-                vl_gblk_submit(g, v, t, now);
-                vl_gsched_block(g, v, now);
-            } else if (vl_socket_op(g, v, t, now)) {
-                vl_gsched_block(g, v, now);
-            }
-            vl_rqlock_ops_end(g, v, gv->curr == t ? t : NULL);
-            break;
-        case STOP_SYNC: {
-            vl_op_kind k = (vl_op_kind)head_op(g, t)->kind;
-            bool proc = k == VL_OP_SPAWN || k == VL_OP_REAP;
-            vl_rqlock_ops_begin(g, v);
-            if (proc ? vl_process_op(g, v, t, now) : vl_sync_op(g, v, t, now))
-                vl_gsched_block(g, v, now);
-            vl_rqlock_ops_end(g, v, gv->curr == t ? t : NULL);
-            break;
-        }
-        case STOP_SHOOTDOWN:
-            if (vl_smp_shootdown(g, v, t, now)) {
+        case STOP_OP:
+            if (run_op(g, v, t, now) == VL_NEXT_SPIN) { /* waits for acknowledgements */
                 vl_sim_cancel(g->sim, &gv->seg_ev);
                 vl_hv_spin_begin(g->hv, g->vm, v, g->rip_ipi_wait, true);
                 gv->planning = false;
                 return;
             }
-            break; /* no other vCPU runs the mm: done at once */
+            break;
         default: /* STOP_LOCK at now: queue and spin (no hold was planned) */
             gv->nplan_locks = 0;
             t->waiting = busy;
@@ -390,23 +389,30 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
 }
 
 /* v's interrupt-handler work is done: what the handlers did takes effect
- * (TLB-flush acknowledgements, a NAPI round's packets, block completions);
- * the network and block handlers may find more to do. */
+ * (the modules' `handled`, in list order: e.g. call acknowledgements, a
+ * NAPI round's packets, block completions), and they may find more to do;
+ * when none does, the `irq_done` hooks run. */
 static void handlers_done(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->irq_left > 0)
         return;
-    if (gv->nqueued > 0)
-        vl_smp_deliver_acks(g, v, now);
     gv->irq_rip = 0;
-    vl_ns net = vl_gnet_round_done(g, v, now), blk = vl_gblk_handled(g, v, now);
-    if (net + blk > 0) {
-        gv->irq_left = net + blk;
-        gv->irq_rip = net > 0 ? g->rip_net_rx : g->rip_blk_done;
+    vl_ns more = 0;
+    uint64_t rip = 0;
+    for (int i = 0; i < g->hooks.nhandled; i++) {
+        uint64_t at = 0;
+        vl_ns work = g->hooks.handled[i]->handled(g, v, now, &at);
+        if (work > 0 && more == 0)
+            rip = at; /* the first handler with work runs first */
+        more += work;
+    }
+    if (more > 0) {
+        gv->irq_left = more;
+        gv->irq_rip = rip;
         return;
     }
-    vl_hotplug_handled(g, v, now);
+    VL_GUEST_CALL(g, irq_done, g, v, now);
 }
 
 void vl_exec_segment_end(void *ctx, vl_event *ev)
@@ -512,6 +518,15 @@ static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
     gv->irq_left += work;
     if (gv->curr && vl_task_spinning(gv->curr))
         vl_hv_spin_end(g->hv, g->vm, v);
+    vl_exec_run_plan(g, v, now);
+}
+
+void vl_exec_resume(vl_guest *g, int v, vl_ns now)
+{
+    if (!executing(&g->vcpus[v]))
+        return; /* it sees the answer when it next executes */
+    vl_hv_spin_end(g->hv, g->vm, v);
+    vl_exec_settle(g, v, now);
     vl_exec_run_plan(g, v, now);
 }
 

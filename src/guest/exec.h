@@ -39,6 +39,9 @@ void vl_exec_irq_work(vl_guest *g, int v, vl_ns work, uint64_t rip, vl_ns now);
  * if v executes, it runs the interrupt entry and exit and re-plans;
  * otherwise nothing (v plans when it next executes). */
 void vl_exec_irq_look(vl_guest *g, int v, vl_ns now);
+/* v's task, spinning for cross-vCPU call acknowledgements, got the last
+ * one: if v executes, the spin ends and v re-plans now. */
+void vl_exec_resume(vl_guest *g, int v, vl_ns now);
 /* End of a vCPU's planned segment. */
 void vl_exec_segment_end(void *ctx, vl_event *ev);
 

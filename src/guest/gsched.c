@@ -44,8 +44,7 @@
 
 #include "guest/balance.h"
 #include "guest/exec.h"
-#include "guest/hotplug.h"
-#include "guest/rqlock.h"
+#include "guest/module.h"
 #include "guest/runqueue.h"
 #include "guest/smp.h"
 #include "guest/task.h"
@@ -238,7 +237,7 @@ static void place_wakee(vl_guest *g, vl_task *t)
         }
     }
     if (g->vcpus[t->vcpu].hotplug != VL_HP_ONLINE) { /* its vCPU is going away */
-        t->vcpu = vl_hotplug_online_near(g, t->vcpu);
+        t->vcpu = vl_gsched_online_near(g, t->vcpu);
         g->migrations++;
     }
 }
@@ -269,7 +268,7 @@ static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
     bool kick = idle || wakeup_preempts(g, w, t, now);
     if (kick && w != from)
         vl_smp_resched(g, from, w, idle, now);
-    vl_rqlock_note_wake(g, from, w, idle, kick);
+    VL_GUEST_CALL(g, woke, g, from, w, idle, kick);
 }
 
 void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now)
@@ -365,6 +364,16 @@ void vl_gsched_migrate(vl_guest *g, vl_task *t, int to)
     vl_balance_migrate(g, t, to, g->sim->now);
 }
 
+int vl_gsched_online_near(const vl_guest *g, int hint)
+{
+    for (int k = 0; k < g->nvcpus; k++) {
+        int w = (hint + k) % g->nvcpus;
+        if (g->vcpus[w].hotplug == VL_HP_ONLINE)
+            return w;
+    }
+    return hint; /* the core keeps one online vCPU per VM */
+}
+
 /* The online vCPU with the least load (lowest index on ties). */
 static int least_loaded_online(const vl_guest *g)
 {
@@ -399,6 +408,6 @@ bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
     }
     for (int i = 0; i < g->ntasks; i++) /* sleeping and blocked ones: new homes */
         if (g->tasks[i]->vcpu == v)
-            g->tasks[i]->vcpu = vl_hotplug_online_near(g, v);
+            g->tasks[i]->vcpu = vl_gsched_online_near(g, v);
     return true;
 }

@@ -50,6 +50,8 @@ void vl_gsched_settle(vl_guest *g, int v, vl_ns now);
  * false, nothing moved) and its waiting tasks move to the least-loaded
  * online vCPUs, and tasks homed on v get new homes.  True when v is empty. */
 bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now);
+/* A vCPU that can take work now, near `hint` (hint itself if it can). */
+int vl_gsched_online_near(const vl_guest *g, int hint);
 /* Moves waiting task t to vCPU `to` (what load balancing does; tests use
  * it to build an imbalance). */
 void vl_gsched_migrate(vl_guest *g, vl_task *t, int to);

@@ -5,12 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guest/blk.h"
 #include "guest/exec.h"
 #include "guest/gsched.h"
-#include "guest/hotplug.h"
 #include "guest/module.h"
-#include "guest/net.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
@@ -22,32 +19,39 @@ static void port_interrupt(void *guest, int v, int vector, vl_ns now)
     vl_exec_interrupt(guest, v, vector, now);
 }
 static uint64_t port_rip(void *guest, int v, bool *kernel) { return vl_exec_rip(guest, v, kernel); }
-static int port_net_rx(void *guest, const vl_packet *p, vl_ns now)
-{
-    return vl_gnet_rx(guest, p, now);
-}
-static int port_blk_done(void *guest, const vl_blk_req *r, vl_ns now)
-{
-    return vl_gblk_done(guest, r, now);
-}
-static void port_hotplug(void *guest, int v, bool online, vl_ns now)
-{
-    vl_hotplug_request(guest, v, online, now);
-}
+
+/* The core's entries of the guest port; the modules add theirs. */
+static const vl_guest_port core_port = {
+    .enter = port_enter,
+    .leave = port_leave,
+    .interrupt = port_interrupt,
+    .rip = port_rip,
+};
 
 #define VL_GMOD_REF(name) &vl_gmod_##name,
 static const vl_gmod *const modules[VL_GMODS] = {VL_GUEST_MODULES(VL_GMOD_REF)};
 #undef VL_GMOD_REF
 
-static const vl_guest_port guest_port = {
-    .enter = port_enter,
-    .leave = port_leave,
-    .interrupt = port_interrupt,
-    .rip = port_rip,
-    .net_rx = port_net_rx,
-    .blk_done = port_blk_done,
-    .hotplug = port_hotplug,
-};
+/* Collects module m's ops, hooks and port entries into g. */
+static void collect(vl_guest *g, const vl_gmod *m)
+{
+    for (int k = 0; k < VL_OP_KINDS; k++)
+        if (m->ops[k].run)
+            g->hooks.ops[k] = m->ops[k];
+#define VL_HOOK_ADD(hook)                              \
+    if (m->hook)                                       \
+        g->hooks.hook[g->hooks.n##hook++] = m;
+    VL_GUEST_HOOKS(VL_HOOK_ADD)
+#undef VL_HOOK_ADD
+    if (m->leave)
+        g->hooks.leave = m;
+    if (m->port.net_rx)
+        g->port.net_rx = m->port.net_rx;
+    if (m->port.blk_done)
+        g->port.blk_done = m->port.blk_done;
+    if (m->port.hotplug)
+        g->port.hotplug = m->port.hotplug;
+}
 
 vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
                           uint64_t seed, const vl_ksyms *ksyms, const vl_guest_spec *spec)
@@ -98,20 +102,17 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
                       0x10000000u | ((uint32_t)vm << 16) | (uint32_t)i);
         for (int k = 0; k < VL_IPI_KINDS; k++)
             gv->ipi_sent_at[k] = -1;
-        gv->acks = calloc((size_t)nvcpus, sizeof *gv->acks);
-        if (!gv->acks) {
-            vl_guest_destroy(g);
-            return NULL;
-        }
     }
     vl_exec_init(g);
+    g->port = core_port;
     for (int m = 0; m < VL_GMODS; m++) {
         if (modules[m]->init && modules[m]->init(g, spec) < 0) {
             vl_guest_destroy(g);
             return NULL;
         }
+        collect(g, modules[m]);
     }
-    vl_hv_attach_guest(hv, vm, &guest_port, g);
+    vl_hv_attach_guest(hv, vm, &g->port, g);
     return g;
 }
 
@@ -180,8 +181,6 @@ void vl_guest_destroy(vl_guest *g)
     free(g->syncs);
     free(g->classes);
     free(g->activities);
-    for (int i = 0; g->vcpus && i < g->nvcpus; i++)
-        free(g->vcpus[i].acks);
     free(g->vcpus);
     free(g);
 }

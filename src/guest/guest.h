@@ -24,6 +24,7 @@
 #include "guest/lock.h"
 #include "guest/modules.h"
 #include "guest/program.h"
+#include "hv/guest_port.h"
 #include "sim/engine.h"
 #include "vl_hist.h"
 #include "vl_ksyms.h"
@@ -33,6 +34,7 @@
 
 struct vl_hv;
 struct vl_guest;
+struct vl_gmod;
 
 /* The handler of an interrupt vector on vCPU v (guest/module.h). */
 typedef void (*vl_vector_fn)(struct vl_guest *g, int v, int vector, vl_ns now);
@@ -85,8 +87,8 @@ typedef struct vl_task {
     vl_ns elapsed;          /* executed part of the current instance    */
     vl_glock *waiting;      /* the lock it spins on, or NULL            */
     vl_ns wait_since;
-    int acks_pending;       /* TLB shootdown: targets yet to acknowledge */
-    vl_ns shootdown_at;     /* when the shootdown IPIs were sent         */
+    int acks_pending;       /* its cross-vCPU call (guest/smp.h): targets
+                             * yet to acknowledge                       */
     vl_ns woke_at;          /* when the current request became wanted   */
     vl_ns release;          /* periodic sleeps: the last release, or -1 */
     bool started;           /* ran since woke_at                        */
@@ -112,6 +114,37 @@ typedef struct vl_task {
 } vl_task;
 
 #define VL_MAX_GUEST_VCPUS 1024
+
+/* What a task does after a module ran the op its plan stopped at
+ * (guest/module.h). */
+typedef enum vl_op_next {
+    VL_NEXT_RUN,   /* it goes on: the op is done, or became work to plan   */
+    VL_NEXT_BLOCK, /* it leaves the CPU (blocked or asleep on an object)  */
+    VL_NEXT_SPIN,  /* it spins in the kernel until acknowledgements come  */
+} vl_op_next;
+typedef vl_op_next (*vl_op_run)(struct vl_guest *g, int v, vl_task *t, vl_ns now);
+/* A module's handler of an op kind; `wakes`: it may wake tasks. */
+typedef struct vl_gop {
+    vl_op_run run;
+    bool wakes;
+} vl_gop;
+
+/* The hooks of guest/module.h, each with the modules that have it, in
+ * list order. */
+#define VL_GUEST_HOOKS(H) \
+    H(handled) H(irq_done) H(idle) H(woke) H(switch_in) H(op_begin) H(op_end) H(task_exit) \
+    H(cpu_down) H(cpu_dying)
+#define VL_HOOK_LIST(hook) const struct vl_gmod *hook[VL_GMODS]; int n##hook;
+typedef struct vl_ghooks {
+    vl_gop ops[VL_OP_KINDS];  /* by op kind; run NULL: the planner plans it */
+    VL_GUEST_HOOKS(VL_HOOK_LIST)
+    const struct vl_gmod *leave; /* the module that takes a vCPU offline */
+} vl_ghooks;
+#undef VL_HOOK_LIST
+/* Calls `hook` of every module that has it, in list order. */
+#define VL_GUEST_CALL(g, hook, ...)                           \
+    for (int hook##_i = 0; hook##_i < (g)->hooks.n##hook; hook##_i++) \
+        (g)->hooks.hook[hook##_i]->hook(__VA_ARGS__)
 
 /* A vCPU's hotplug state (guest/hotplug.c). Anything but ONLINE takes no
  * new work: placement and balancing skip it. */
@@ -152,10 +185,6 @@ typedef struct vl_gvcpu {
                                       * -1 = none                        */
     vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
     bool pv_waiting;        /* halted in pv_wait (a kick wakes it)       */
-    int *acks;              /* vCPUs whose shootdown it must acknowledge
-                             * once the handler ran (nvcpus slots)      */
-    int nacks;
-    int nqueued;            /* requests queued for the next handler run */
     vl_ns seg_start;        /* start of the executing plan              */
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
@@ -239,12 +268,9 @@ typedef struct vl_guest {
     int act_wakeup, act_schedule; /* activities of those holds          */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
-    vl_ns tlb_flush_cost;   /* one flush request in the handler         */
-    uint64_t shootdowns;
     uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
     uint64_t ipis_by_vector[256]; /* IPIs sent, per vector               */
     vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
-    vl_hist shootdown_latency; /* send -> last acknowledgement          */
     vl_lock_class *classes;
     int nclasses;
     int mm_class;           /* per-process lock class (page_table_lock) */
@@ -261,6 +287,8 @@ typedef struct vl_guest {
     struct vl_gblk *blk;    /* block driver (guest/blk.h)               */
     /* registration tables (guest/module.h), filled at creation */
     vl_vector_fn vectors[256]; /* interrupt handlers by vector          */
+    vl_ghooks hooks;        /* ops and hooks of the modules              */
+    vl_guest_port port;     /* the core's entries and the modules'       */
     void *priv[VL_GMODS];   /* each module's private state               */
 } vl_guest;
 

@@ -4,23 +4,13 @@
 #include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/module.h"
-#include "guest/net.h"
-#include "guest/smp.h"
 #include "hv/guest_port.h"
 
-int vl_hotplug_online_near(const vl_guest *g, int hint)
-{
-    for (int k = 0; k < g->nvcpus; k++) {
-        int w = (hint + k) % g->nvcpus;
-        if (g->vcpus[w].hotplug == VL_HP_ONLINE)
-            return w;
-    }
-    return hint; /* the core keeps one online vCPU per VM */
-}
-
-void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now)
+/* The hypervisor's request (the guest port's hotplug). */
+static void hotplug_request(void *guest, int v, bool online, vl_ns now)
 {
     (void)now;
+    vl_guest *g = guest;
     vl_gvcpu *gv = &g->vcpus[v];
     if (!online) {
         gv->hotplug = VL_HP_REQUESTED;
@@ -46,25 +36,26 @@ static void hotplug_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     vl_exec_irq_work(g, v, g->irq_entry_cost + g->offline_cost, g->rip_cpu_down, now);
 }
 
-void vl_hotplug_handled(vl_guest *g, int v, vl_ns now)
+/* v's handler work is done: if it ran the offline handler, the modules'
+ * cpu_down steps follow and the current task gives way. */
+static void hotplug_irq_done(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->hotplug != VL_HP_LEAVING)
         return;
-    vl_gnet_move_irq(g, v, vl_hotplug_online_near(g, v), now);
+    VL_GUEST_CALL(g, cpu_down, g, v, now);
     if (gv->curr)
         gv->need_resched = true; /* off at its next preemption point */
 }
 
-bool vl_hotplug_leave(vl_guest *g, int v, vl_ns now)
+/* v is leaving and has no handler work: moves its tasks off, runs the
+ * modules' cpu_dying steps and stops it.  True if v went offline. */
+static bool hotplug_leave(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->irq_left > 0 || !vl_gsched_evacuate(g, v, now))
         return false; /* its task is still inside the kernel */
-    if (gv->nacks > 0) { /* smpcfd_dying_cpu: run what is queued */
-        gv->nqueued = gv->nacks;
-        vl_smp_deliver_acks(g, v, now);
-    }
+    VL_GUEST_CALL(g, cpu_dying, g, v, now);
     gv->in_guest = false;
     gv->planning = false;
     if (!vl_hv_offline(g->hv, g->vm, v)) { /* an interrupt was pending */
@@ -83,4 +74,10 @@ static int hotplug_init(vl_guest *g, const vl_guest_spec *spec)
     return 0;
 }
 
-const vl_gmod vl_gmod_hotplug = {.name = "hotplug", .init = hotplug_init};
+const vl_gmod vl_gmod_hotplug = {
+    .name = "hotplug",
+    .init = hotplug_init,
+    .irq_done = hotplug_irq_done,
+    .leave = hotplug_leave,
+    .port = {.hotplug = hotplug_request},
+};

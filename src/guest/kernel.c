@@ -12,10 +12,6 @@
 /* Interrupt entry + exit in the guest (sysvec_* -> irq_enter/irq_exit):
  * a few hundred cycles on bare metal, more with a virtual APIC's EOI. */
 #define GUEST_IRQ_ENTRY_NS 500
-/* One TLB-flush request run by the call-function handler (flush_tlb_func):
- * "each single flush ~100 ns" up to tlb_single_page_flush_ceiling (33
- * pages), a full flush beyond (policy-facts 10.2); a few pages: 500 ns. */
-#define GUEST_TLB_FLUSH_NS 500
 /* PV spinlocks: SPIN_THRESHOLD (1 << 15) iterations of a PAUSE loop before
  * pv_wait; a PAUSE is ~10 cycles before Skylake (~140 after): 2^15 x 10 /
  * 2.4 GHz = 136.5 us. */
@@ -242,8 +238,6 @@ int vl_guest_kernel_init(vl_guest *g)
         return -1;
     g->rip_cpu_up = s + (e - s) / 2;
     g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
-    g->tlb_flush_cost = GUEST_TLB_FLUSH_NS;
-    vl_hist_init(&g->shootdown_latency);
     for (int k = 0; k < VL_IPI_KINDS; k++)
         vl_hist_init(&g->ipi_latency[k]);
 

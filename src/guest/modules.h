@@ -8,7 +8,12 @@
 
 #define VL_GUEST_MODULES(M) \
     M(smp)                  \
+    M(tlb)                  \
+    M(rqlock)               \
+    M(sync)                 \
+    M(process)              \
     M(gnet)                 \
+    M(socket)               \
     M(gblk)                 \
     M(hotplug)
 

@@ -74,9 +74,11 @@ static void gnet_fini(vl_guest *g)
     g->net = NULL;
 }
 
-int vl_gnet_rx(vl_guest *g, const vl_packet *p, vl_ns now)
+/* The guest port's net_rx. */
+static int gnet_rx(void *guest, const vl_packet *p, vl_ns now)
 {
     (void)now;
+    vl_guest *g = guest;
     vl_gnet *n = g->net;
     if (n->n == n->cap)
         return VL_RX_DROPPED;
@@ -108,9 +110,12 @@ static void net_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     vl_exec_irq_work(g, v, g->irq_entry_cost + start_round(n), g->rip_net_rx, now);
 }
 
-vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
+/* v finished its handler work: the poll round's packets go up the stack;
+ * returns more handler work (the next round, a transmit kick), or 0. */
+static vl_ns gnet_round_done(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
     vl_gnet *n = g->net;
+    *rip = g->rip_net_rx;
     if (!n || v != n->rx_vcpu || n->batch == 0)
         return 0;
     int batch = n->batch;
@@ -121,7 +126,7 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
         n->head = (n->head + 1) % n->cap;
         n->n--;
         n->rx_packets++;
-        vl_socket_input(g, v, &p, now);
+        n->input(g, v, &p, now);
     }
     vl_ns work = vl_gnet_flush(g, v, g->vcpus[v].cur_mm);
     vl_ns ran = now - n->run_start;
@@ -140,9 +145,12 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
     return work + start_round(n); /* still polling: no interrupt */
 }
 
-vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now)
+/* v has nothing else to run: deferred polling (ksoftirqd) runs now;
+ * returns its work (0: none). */
+static vl_ns gnet_idle(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
     vl_gnet *n = g->net;
+    *rip = g->rip_net_rx;
     if (!n || v != n->rx_vcpu || !vl_event_pending(&n->ksoftirqd))
         return 0;
     vl_sim_cancel(g->sim, &n->ksoftirqd);
@@ -150,9 +158,13 @@ vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now)
     return n->n > 0 ? start_round(n) : 0;
 }
 
-void vl_gnet_move_irq(vl_guest *g, int from, int to, vl_ns now)
+/* The receive interrupt moves off vCPU `from` (going offline) to the
+ * nearest online vCPU; the hypervisor is told (MSI routing), and polling
+ * left pending resumes there. */
+static void gnet_cpu_down(vl_guest *g, int from, vl_ns now)
 {
     (void)now;
+    int to = vl_gsched_online_near(g, from);
     vl_gnet *n = g->net;
     if (!n || n->rx_vcpu != from || from == to)
         return;
@@ -191,4 +203,12 @@ vl_ns vl_gnet_flush(vl_guest *g, int v, int mm)
     return cost;
 }
 
-const vl_gmod vl_gmod_gnet = {.name = "net", .init = gnet_init, .fini = gnet_fini};
+const vl_gmod vl_gmod_gnet = {
+    .name = "net",
+    .init = gnet_init,
+    .fini = gnet_fini,
+    .handled = gnet_round_done,
+    .idle = gnet_idle,
+    .cpu_down = gnet_cpu_down,
+    .port = {.net_rx = gnet_rx},
+};

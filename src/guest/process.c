@@ -8,12 +8,11 @@
  * child exits when its program ends: the parent's count of children drops
  * and a parent blocked in wait4 (REAP) is woken once none is left.  Child
  * task objects are reused by later forks, so a long run does not grow. */
-#include "guest/process.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/task.h"
 
 static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns now)
@@ -37,23 +36,26 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     return true;
 }
 
-bool vl_process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* SPAWN or REAP at the head of t's program on v. */
+static vl_op_next process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     vl_opi o = vl_task_take(g, t);
     const vl_op *op = &t->prog->ops[o.pc];
     if (o.kind == VL_OP_SPAWN) {
         if (!spawn(g, v, t, op, now))
             abort(); /* out of memory in the middle of a run */
-        return false;
+        return VL_NEXT_RUN;
     }
     if (t->children == 0) /* VL_OP_REAP */
-        return false;
+        return VL_NEXT_RUN;
     t->reaping = true;
     t->state = VL_TASK_BLOCKED;
-    return true;
+    return VL_NEXT_BLOCK;
 }
 
-void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* t (which ran on v) exited: its parent learns of it; a forked task's
+ * object is kept for reuse. */
+static void process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     for (int i = 0; t->children > 0 && i < g->ntasks; i++) /* orphans: nobody waits */
         if (g->tasks[i]->parent == t && g->tasks[i]->state != VL_TASK_EXITED)
@@ -70,3 +72,9 @@ void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
         vl_gsched_wake(g, v, p, now);
     }
 }
+
+const vl_gmod vl_gmod_process = {
+    .name = "process",
+    .ops = {[VL_OP_SPAWN] = {process_op, true}, [VL_OP_REAP] = {process_op, true}},
+    .task_exit = process_exit,
+};

@@ -21,19 +21,20 @@
  *   a choice, the rest being the code around the locked parts. */
 #include "guest/rqlock.h"
 
+#include "guest/module.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"
 
 #define RQLOCK_TTWU_NS 500
 #define RQLOCK_SWITCH_NS 1000
 
-void vl_rqlock_ops_begin(vl_guest *g, int v)
+static void rqlock_op_begin(vl_guest *g, int v)
 {
     g->vcpus[v].nttwu = 0;
     g->vcpus[v].ttwu_open = g->runqueue_locks;
 }
 
-void vl_rqlock_note_wake(vl_guest *g, int from, int to, bool idle, bool kicked)
+static void rqlock_woke(vl_guest *g, int from, int to, bool idle, bool kicked)
 {
     vl_gvcpu *gv = &g->vcpus[from];
     if (!gv->ttwu_open || from == to || (g->wakelist_ipi && idle))
@@ -78,7 +79,7 @@ void vl_rqlock_ops_end(vl_guest *g, int v, vl_task *t)
     }
 }
 
-void vl_rqlock_switch_in(vl_guest *g, int v, vl_task *t)
+static void rqlock_switch_in(vl_guest *g, int v, vl_task *t)
 {
     if (!g->runqueue_locks)
         return;
@@ -91,3 +92,11 @@ void vl_rqlock_switch_in(vl_guest *g, int v, vl_task *t)
     }
     push_hold(g, t, g->act_schedule, v, RQLOCK_SWITCH_NS);
 }
+
+const vl_gmod vl_gmod_rqlock = {
+    .name = "rqlock",
+    .woke = rqlock_woke,
+    .switch_in = rqlock_switch_in,
+    .op_begin = rqlock_op_begin,
+    .op_end = vl_rqlock_ops_end,
+};

@@ -1,14 +1,23 @@
-/* guest/smp.c - cross-vCPU calls inside the guest: reschedule IPIs, and
- * TLB shootdowns through synchronous call-function IPIs
- * (flush_tlb_mm_range -> smp_call_function_many_cond); the IPI latency and
- * shootdown latency measures. */
+/* guest/smp.c - cross-vCPU calls (guest/smp.h): the call queue and its
+ * call-function IPIs, reschedule IPIs, the IPI latency measures.
+ *
+ * A call from v queues v on each target's queue and sends the IPIs; the
+ * caller's task spins.  A target's call-function interrupt makes its
+ * handler serve every call queued since its last run (the work: entry +
+ * each call's cost); when that handler work is done (`handled`) the calls
+ * are answered, and a caller whose last target answered goes on.  Which
+ * vectors signal the queue follows the guest kernel (guest.tlb_vectors):
+ * call-function-single 0xfb to one target and call-function 0xfc to
+ * several (Linux >= 3.6); before, TLB flushes - the model's only client -
+ * used the dedicated vectors 0xf0-0xf7 chosen by the sender's CPU, and
+ * 0xfb served only the wake list. */
 #include "guest/smp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "guest/exec.h"
 #include "guest/module.h"
-#include "guest/task.h"
 #include "hv/guest_port.h"
 
 /* Latency of IPIs: from the send to the moment the target runs the
@@ -19,7 +28,7 @@ static void ipi_sent(vl_guest *g, int target, int kind, vl_ns now)
         g->vcpus[target].ipi_sent_at[kind] = now;
 }
 
-void vl_smp_ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
+static void ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
 {
     vl_ns *at = &g->vcpus[v].ipi_sent_at[kind];
     if (*at >= 0) {
@@ -28,69 +37,72 @@ void vl_smp_ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
     }
 }
 
-/* The IPI vector of a TLB shootdown: old kernels (<= 3.5) used dedicated
- * vectors 0xf0-0xf7 chosen by the sender's CPU; newer ones send
- * call-function IPIs (0xfb to a single CPU, 0xfc to several). */
-static int tlb_vector(const vl_guest *g, int sender, int ntargets)
+/* The vector of a call from `sender` to ntargets vCPUs. */
+static int call_vector(const vl_guest *g, int sender, int ntargets)
 {
     if (g->legacy_tlb_vectors)
         return 0xf0 + sender % 8;
     return ntargets == 1 ? 0xfb : VL_VEC_CALL_FUNCTION;
 }
 
-/* flush_tlb_mm_range -> smp_call_function_many_cond: queue a flush request
- * on every other vCPU running t's mm, send the IPIs, and wait.  Returns
- * false when there is nobody to wait for. */
-bool vl_smp_shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
+void vl_smp_call(vl_guest *g, int v, vl_task *t, const int *targets, int n,
+                 const vl_smp_func *func, vl_ns now)
 {
-    int targets[VL_MAX_GUEST_VCPUS], n = 0;
-    vl_task_op_done(t); /* the shootdown op itself */
-    for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
-        vl_task *c = g->vcpus[w].curr;
-        if (w != v && c && c->mm == t->mm && c->state != VL_TASK_EXITED) {
-            vl_gvcpu *gw = &g->vcpus[w];
-            gw->acks[gw->nacks++] = v;
-            targets[n++] = w;
-        }
-    }
-    g->shootdowns++;
-    if (n == 0) {
-        vl_hist_record(&g->shootdown_latency, 0);
-        return false;
+    vl_gsmp *s = vl_smp(g);
+    for (int i = 0; i < n; i++) {
+        vl_smp_cpu *c = &s->cpu[targets[i]];
+        c->queue[c->nqueue++] = v;
     }
     t->acks_pending = n;
-    t->shootdown_at = now;
-    int vector = tlb_vector(g, v, n);
+    s->cpu[v].func = func;
+    s->cpu[v].since = now;
+    int vector = call_vector(g, v, n);
     g->ipis_by_vector[vector] += (uint64_t)n;
     for (int i = 0; i < n; i++)
         ipi_sent(g, targets[i], VL_IPI_TLB, now);
     for (int i = 0; g->observer.ipi && i < n; i++)
         g->observer.ipi(g->observer.ctx, g, v, targets[i], vector, now);
     vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
-    return true;
 }
 
-void vl_smp_deliver_acks(vl_guest *g, int v, vl_ns now)
+/* v's handler ran the calls it was serving: each caller learns, and one
+ * whose last target this was goes on. */
+static void answer(vl_guest *g, int v, vl_ns now)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    int n = gv->nqueued, senders[VL_MAX_GUEST_VCPUS];
-    /* take the answered requests off first: a sender released below may
-     * shoot down again at once and queue a new request here */
-    memcpy(senders, gv->acks, (size_t)n * sizeof senders[0]);
-    memmove(gv->acks, gv->acks + n, (size_t)(gv->nacks - n) * sizeof gv->acks[0]);
-    gv->nacks -= n;
-    gv->nqueued = 0;
+    vl_gsmp *s = vl_smp(g);
+    vl_smp_cpu *c = &s->cpu[v];
+    int n = c->nrunning, callers[VL_MAX_GUEST_VCPUS];
+    /* take the answered calls off first: a caller released below may
+     * call again at once and queue a new one here */
+    memcpy(callers, c->queue, (size_t)n * sizeof callers[0]);
+    memmove(c->queue, c->queue + n, (size_t)(c->nqueue - n) * sizeof c->queue[0]);
+    c->nqueue -= n;
+    c->nrunning = 0;
     for (int i = 0; i < n; i++) {
-        int s = senders[i];
-        vl_task *t = g->vcpus[s].curr;
+        int w = callers[i];
+        vl_task *t = g->vcpus[w].curr;
         if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
             continue;
-        vl_hist_record(&g->shootdown_latency, now - t->shootdown_at);
-        if (g->vcpus[s].in_guest && !g->vcpus[s].planning) {
-            vl_hv_spin_end(g->hv, g->vm, s);
-            vl_exec_settle(g, s, now);
-            vl_exec_run_plan(g, s, now);
-        }
+        s->cpu[w].func->done(g, t, s->cpu[w].since, now);
+        vl_exec_resume(g, w, now);
+    }
+}
+
+static vl_ns smp_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
+{
+    (void)rip;
+    if (vl_smp(g)->cpu[v].nrunning > 0)
+        answer(g, v, now);
+    return 0;
+}
+
+/* smpcfd_dying_cpu: a vCPU going offline runs what is queued for it. */
+static void smp_cpu_dying(vl_guest *g, int v, vl_ns now)
+{
+    vl_smp_cpu *c = &vl_smp(g)->cpu[v];
+    if (c->nqueue > 0) {
+        c->nrunning = c->nqueue;
+        answer(g, v, now);
     }
 }
 
@@ -113,7 +125,7 @@ void vl_smp_resched(vl_guest *g, int from, int to, bool idle, vl_ns now)
 static void resched_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     (void)vector;
-    vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
     vl_exec_irq_look(g, v, now);
 }
 
@@ -122,32 +134,55 @@ static void resched_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 static void wakelist_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     (void)vector;
-    vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
 }
 
-/* A call-function vector (0xfb single, 0xfc many; 0xf0-0xf7 with legacy
- * TLB vectors): the handler runs the flush requests queued since the
- * last run; 0xfb also serves the wake list. */
+/* A vector that signals the call queue: the handler serves the calls
+ * queued since its last run; 0xfb also serves the wake list. */
 static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
+    vl_gsmp *s = vl_smp(g);
+    vl_smp_cpu *c = &s->cpu[v];
     if (vector == 0xfb)
-        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-    vl_smp_ipi_handled(g, v, VL_IPI_TLB, now);
+        ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    ipi_handled(g, v, VL_IPI_TLB, now);
     vl_exec_irq_settle(g, v, now);
-    int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
-    if (fresh <= 0) { /* only the wake list: like a reschedule IPI */
+    if (c->nrunning >= c->nqueue) { /* no new call: only the wake list */
         if (vector == 0xfb)
             vl_exec_irq_look(g, v, now);
         return;
     }
-    gv->nqueued = gv->nacks;
-    vl_exec_irq_work(g, v, g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost, 0, now);
+    vl_ns work = g->irq_entry_cost;
+    for (; c->nrunning < c->nqueue; c->nrunning++)
+        work += s->cpu[c->queue[c->nrunning]].func->cost;
+    vl_exec_irq_work(g, v, work, 0, now);
+}
+
+static void smp_fini(vl_guest *g)
+{
+    vl_gsmp *s = vl_smp(g);
+    if (!s)
+        return;
+    for (int v = 0; s->cpu && v < g->nvcpus; v++)
+        free(s->cpu[v].queue);
+    free(s->cpu);
+    free(s);
+    g->priv[VL_GMOD_smp] = NULL;
 }
 
 static int smp_init(vl_guest *g, const vl_guest_spec *spec)
 {
     (void)spec;
+    vl_gsmp *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    g->priv[VL_GMOD_smp] = s;
+    s->cpu = calloc((size_t)g->nvcpus, sizeof *s->cpu);
+    if (!s->cpu)
+        return -1;
+    for (int v = 0; v < g->nvcpus; v++)
+        if (!(s->cpu[v].queue = calloc((size_t)g->nvcpus, sizeof *s->cpu[v].queue)))
+            return -1;
     vl_guest_vector(g, VL_VEC_RESCHEDULE, resched_interrupt);
     if (g->legacy_tlb_vectors) {
         for (int vec = 0xf0; vec <= 0xf7; vec++)
@@ -160,4 +195,10 @@ static int smp_init(vl_guest *g, const vl_guest_spec *spec)
     return 0;
 }
 
-const vl_gmod vl_gmod_smp = {.name = "smp", .init = smp_init};
+const vl_gmod vl_gmod_smp = {
+    .name = "smp",
+    .init = smp_init,
+    .fini = smp_fini,
+    .handled = smp_handled,
+    .cpu_dying = smp_cpu_dying,
+};

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/net.h"
 #include "guest/task.h"
 
@@ -103,7 +104,8 @@ static void tcp_input(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_n
     send_ack(g, s); /* duplicate ACK: the gap, or no room */
 }
 
-void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
+/* Protocol input of one packet (net's softirq on v). */
+static void socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
 {
     vl_gnet *n = g->net;
     if (p->proto == VL_PROTO_ICMP) { /* icmp_echo: reply from the softirq */
@@ -195,14 +197,28 @@ static void sock_send(vl_guest *g, int v, vl_task *t, vl_socket *s, const vl_op 
     g->vcpus[v].irq_left += vl_gnet_flush(g, v, t->mm);
 }
 
-bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* RECV / SEND at the head of t's program on v. */
+static vl_op_next socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     vl_opi *o = vl_task_op(g, t, 0);
     const vl_op *op = &t->prog->ops[o->pc];
     vl_socket *s = &g->net->socks[o->sync];
     if (o->kind == VL_OP_RECV) /* blocks, or becomes the copying kernel call */
-        return !sock_recv(g, v, t, s, o, op, now);
+        return sock_recv(g, v, t, s, o, op, now) ? VL_NEXT_RUN : VL_NEXT_BLOCK;
     sock_send(g, v, t, s, op);
     vl_task_op_done(t);
-    return false;
+    return VL_NEXT_RUN;
 }
+
+static int socket_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    g->net->input = socket_input;
+    return 0;
+}
+
+const vl_gmod vl_gmod_socket = {
+    .name = "socket",
+    .init = socket_init,
+    .ops = {[VL_OP_RECV] = {socket_op, true}, [VL_OP_SEND] = {socket_op, true}},
+};

@@ -10,9 +10,8 @@
  * (plus the unlock path), so a hypervisor that preempts the waker at the
  * exit - the wakee's vCPU preempting it on its pCPU - preempts a lock
  * holder, which is what DCS's reschedule-IPI sender delay prevents. */
-#include "guest/sync.h"
-
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/rqlock.h"
 #include "guest/task.h"
 
@@ -42,8 +41,8 @@ static void locked_wakes(vl_guest *g, int v, vl_task *t, const vl_opi *done, vl_
         g->vcpus[v].irq_left += exits; /* no room: the exits stay outside */
 }
 
-/* Runs a sync op at now; returns true if the task blocked. */
-bool vl_sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* Runs a sync op at now: the task goes on or blocks. */
+static vl_op_next sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     vl_opi done = vl_task_take(g, t);
     vl_ns irq_before = g->vcpus[v].irq_left;
@@ -52,7 +51,7 @@ bool vl_sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
     if (g->locked_wakeups && !blocked && exits > 0) /* the runqueue-lock holds keep theirs */
         locked_wakes(g, v, t, &done, exits - vl_rqlock_pending_exits(g, v));
     vl_rqlock_ops_end(g, v, blocked ? NULL : t); /* ahead of the bucket unlock */
-    return blocked;
+    return blocked ? VL_NEXT_BLOCK : VL_NEXT_RUN;
 }
 
 /* The op itself: true if the task blocked. */
@@ -90,3 +89,10 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
         return false;
     }
 }
+
+const vl_gmod vl_gmod_sync = {
+    .name = "sync",
+    .ops = {[VL_OP_BARRIER] = {sync_op, true},
+            [VL_OP_WAIT] = {sync_op, true},
+            [VL_OP_WAKE] = {sync_op, true}},
+};

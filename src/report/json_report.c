@@ -6,6 +6,7 @@
 #include "report/report.h"
 
 #include "guest/net.h"
+#include "guest/tlb.h"
 #include "hv/io.h"
 #include "vl_json.h"
 
@@ -163,8 +164,8 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
     vl_json_obj_end(j);
     vl_json_key(j, "tlb_shootdowns");
     vl_json_obj_begin(j);
-    vl_json_kuint(j, "count", g->shootdowns);
-    hist_obj(j, "latency", &g->shootdown_latency);
+    vl_json_kuint(j, "count", vl_tlb(g)->shootdowns);
+    hist_obj(j, "latency", &vl_tlb(g)->latency);
     vl_json_obj_end(j);
     vl_json_key(j, "ipi_latency");
     vl_json_obj_begin(j);
