@@ -53,20 +53,15 @@ static void collect(vl_guest *g, const vl_gmod *m)
         g->port.hotplug = m->port.hotplug;
 }
 
-vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
+vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
                           uint64_t seed, const vl_ksyms *ksyms, const vl_guest_spec *spec)
 {
-    vl_guest_spec defaults;
-    if (!spec) { /* tests build guests without a scenario */
-        vl_params_defaults(vl_guest_params, &defaults);
-        spec = &defaults;
-    }
     vl_guest *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
     g->vcpus = calloc((size_t)nvcpus, sizeof *g->vcpus);
     g->hv = hv;
-    g->sim = vl_hv_sim(hv);
+    g->sim = sim;
     g->vm = vm;
     g->nvcpus = nvcpus;
     g->quantum = VL_S(1) / spec->hz;
@@ -112,7 +107,6 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
         }
         collect(g, modules[m]);
     }
-    vl_hv_attach_guest(hv, vm, &g->port, g);
     return g;
 }
 

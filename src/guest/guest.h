@@ -305,9 +305,11 @@ static inline uint64_t vl_guest_cr3(int mm)
 #define VL_GUEST_CHILD_MM_BASE (1 << 24) /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
 
 struct vl_guest_spec;
-/* ksyms: the guest kernel's symbol table (shared, read-only); spec: the
- * guest kernel's configuration (NULL: defaults). */
-vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
+/* The guest of VM `vm` of hv, on hv's engine `sim`.  ksyms: the guest
+ * kernel's symbol table (shared, read-only); spec: the guest kernel's
+ * configuration (vms[].guest).  The caller attaches it to the hypervisor
+ * (vl_hv_attach_guest with g->port).  NULL when out of memory. */
+vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
                           uint64_t seed, const vl_ksyms *ksyms, const struct vl_guest_spec *spec);
 void vl_guest_destroy(vl_guest *g);
 /* Creates a task running `prog` (not copied: it must outlive the guest);
