@@ -12,7 +12,9 @@
 #include "guest/exec.h"
 
 #include "guest/gsched.h"
+#include "guest/ipi.h"
 #include "guest/module.h"
+#include "guest/plan.h"
 #include "guest/task.h"
 
 #include <stdlib.h>
@@ -49,21 +51,6 @@ static vl_glock *holding(vl_guest *g, int v)
         return NULL;
     vl_glock *L = lock_of(g, o);
     return vl_lock_resv_at(L, v, g->sim->now) ? L : NULL;
-}
-
-static void drop_plan(vl_guest *g, int v, vl_ns from)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    for (int i = 0; i < gv->nplan_locks; i++)
-        vl_lock_drop_from(g->locks[gv->plan_locks[i]], v, from);
-}
-
-static void plan_note_lock(vl_gvcpu *gv, int id)
-{
-    for (int i = 0; i < gv->nplan_locks; i++)
-        if (gv->plan_locks[i] == id)
-            return;
-    gv->plan_locks[gv->nplan_locks++] = id;
 }
 
 /* Advances v's task by `d` of execution that started at `at`. */
@@ -184,7 +171,7 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
                 *busy = L;
                 return gv->nplan_locks == VL_PLAN_MAX ? STOP_FULL : STOP_LOCK;
             }
-            plan_note_lock(gv, L->id);
+            vl_plan_note_lock(gv, L->id);
             T += rem;
             e = o->pre + o->hold;
         }
@@ -285,7 +272,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->planning = true;
-    drop_plan(g, v, now);
+    vl_plan_drop(g, v, now);
     gv->nplan_locks = 0;
     gv->seg_start = now;
     for (;;) {
@@ -428,22 +415,8 @@ void vl_exec_segment_end(void *ctx, vl_event *ev)
     vl_exec_run_plan(g, v, now);
 }
 
-void vl_exec_cut(vl_guest *g, int v, vl_ns t)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    if (!gv->in_guest || gv->planning || gv->plan_end <= t)
-        return;
-    gv->plan_end = t;
-    vl_sim_schedule(g->sim, &gv->seg_ev, t);
-    drop_plan(g, v, t);
-}
-
-void vl_exec_kick(vl_guest *g, int v)
-{
-    vl_hv_kick(g->hv, g->vm, v);
-}
-
-void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
+/* The FIFO hand-off gave L to waiting vCPU v (the lock's granted hook). */
+static void granted(vl_guest *g, int v, vl_glock *L)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     vl_ns now = g->sim->now;
@@ -497,7 +470,7 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
     gv->held_at_leave = L;
     if (L)
         vl_lock_open(L, v);
-    drop_plan(g, v, now);
+    vl_plan_drop(g, v, now);
     vl_sim_cancel(g->sim, &gv->seg_ev);
     gv->in_guest = false;
 }
@@ -566,9 +539,19 @@ static void timer_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     vl_exec_run_plan(g, v, now);
 }
 
+/* sysvec_reschedule_ipi (0xfd): v looks at its runqueue. */
+static void resched_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
+    vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_exec_irq_look(g, v, now);
+}
+
 void vl_exec_init(vl_guest *g)
 {
+    g->lock_client = (vl_lock_client){.cut = vl_plan_cut, .granted = granted};
     vl_guest_vector(g, VL_VEC_LOCAL_TIMER, timer_interrupt);
+    vl_guest_vector(g, VL_VEC_RESCHEDULE, resched_interrupt);
 }
 
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)

@@ -14,13 +14,6 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now);
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now);
 uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel);
 
-/* The plan of vCPU v must stop at t (>= now): another vCPU's request now
- * conflicts with what it planned from t on. */
-void vl_exec_cut(vl_guest *g, int v, vl_ns t);
-/* The FIFO hand-off gave L to waiting vCPU v. */
-void vl_exec_granted(vl_guest *g, int v, vl_glock *L);
-/* pv_kick: wakes v, halted in pv_wait, without giving it a lock. */
-void vl_exec_kick(vl_guest *g, int v);
 /* Charges the executing segment of v up to now. */
 void vl_exec_settle(vl_guest *g, int v, vl_ns now);
 /* Picks what v executes and plans its next segment; halts v when nothing

@@ -20,7 +20,8 @@
  *   voluntary-preemption kernel (CONFIG_PREEMPT_VOLUNTARY), so the task
  *   gives way at the next return to user mode: at once when it computes in
  *   user mode, at the end of its kernel call otherwise, after the spin when
- *   it spins.  Load balancing is guest/balance.c.
+ *   it spins.  Load balancing is guest/balance.c, the balancer it calls through
+ *   g->hooks.balancer.
  *
  *   Speed: the tick matters only when tasks wait.  A vCPU's plan stops at
  *   its next tick only while its own runqueue has waiting tasks, and at its
@@ -42,11 +43,10 @@
 
 #include <assert.h>
 
-#include "guest/balance.h"
-#include "guest/exec.h"
+#include "guest/plan.h"
 #include "guest/module.h"
 #include "guest/runqueue.h"
-#include "guest/smp.h"
+#include "guest/ipi.h"
 #include "guest/task.h"
 
 /* CFS tunables of Linux <= 6.5 before scaling (kernel/sched/fair.c). */
@@ -71,8 +71,6 @@ void vl_gsched_init(vl_guest *g)
     g->sched_latency = f * GSCHED_LATENCY;
     g->min_granularity = f * GSCHED_MIN_GRANULARITY;
     g->wakeup_granularity = f * GSCHED_WAKEUP_GRANULARITY;
-    for (int v = 0; v < g->nvcpus; v++)
-        vl_balance_init(g, v);
 }
 
 bool vl_gsched_idle(const vl_gvcpu *gv)
@@ -164,11 +162,11 @@ static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
     const vl_gvcpu *gv = &g->vcpus[v];
     if (gv->nr_waiting > 0)
         return upcoming_tick(g, v, now);
-    if (g->nr_waiting == 0 || g->nvcpus == 1)
+    const vl_gmod *balancer = g->hooks.balancer;
+    if (g->nr_waiting == 0 || g->nvcpus == 1 || !balancer)
         return VL_NS_MAX;
-    vl_balance_catch_up(g, v);
-    vl_ns tick = upcoming_tick(g, v, now);
-    return gv->next_balance > tick ? gv->next_balance : tick;
+    vl_ns due = balancer->balance_due(g, v), tick = upcoming_tick(g, v, now);
+    return due > tick ? due : tick;
 }
 
 vl_ns vl_gsched_horizon(vl_guest *g, int v)
@@ -191,7 +189,7 @@ static void retime(vl_guest *g, int w, vl_ns now)
     const vl_gvcpu *gv = &g->vcpus[w];
     if (!gv->curr || !gv->in_guest || gv->planning || gv->plan_end <= upcoming_tick(g, w, now))
         return; /* no plan, or one that ends before any tick */
-    vl_exec_cut(g, w, timer_horizon(g, w, now));
+    vl_plan_cut(g, w, timer_horizon(g, w, now));
 }
 
 /* A task started waiting on v's runqueue: v now needs its ticks, and when
@@ -254,6 +252,18 @@ static void place_woken(vl_guest *g, vl_task *t, int prev)
         t->vruntime = floor;
 }
 
+/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
+ * to run), whose exit the waker's code path pays.  Linux >= 5.8 queues
+ * the wakee on the target's wake list and, for an idle target, sends a
+ * call-function-single IPI (0xfb); otherwise, and on older kernels,
+ * smp_send_reschedule (0xfd). */
+static void resched_ipi(vl_guest *g, int from, int to, bool idle, vl_ns now)
+{
+    g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
+    vl_ipi_send(g, from, &to, 1, g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE,
+                VL_IPI_RESCHEDULE, now);
+}
+
 /* Queues t where it is placed; a remote vCPU learns of it by IPI from
  * `from` when it was idle or must reschedule for t. */
 static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
@@ -267,7 +277,7 @@ static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
     enqueue(g, w, t, now);
     bool kick = idle || wakeup_preempts(g, w, t, now);
     if (kick && w != from)
-        vl_smp_resched(g, from, w, idle, now);
+        resched_ipi(g, from, w, idle, now);
     VL_GUEST_CALL(g, woke, g, from, w, idle, kick);
 }
 
@@ -298,7 +308,8 @@ vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now)
     vl_gvcpu *gv = &g->vcpus[v];
     /* a task that left the CPU without vl_gsched_block would still weigh */
     assert(gv->nr_waiting > 0 || gv->load == 0);
-    if (gv->nr_waiting == 0 && !vl_balance_idle_pull(g, v, now))
+    const vl_gmod *balancer = g->hooks.balancer;
+    if (gv->nr_waiting == 0 && (!balancer || !balancer->idle_pull(g, v, now)))
         return NULL;
     vl_task *t = vl_rq_first(gv);
     vl_rq_set_curr(g, gv, t, now);
@@ -322,7 +333,8 @@ void vl_gsched_tick(vl_guest *g, int v, vl_ns now)
     vl_rq_update_curr(gv, now);
     if (gv->nr_waiting > 0)
         check_preempt_tick(g, gv);
-    if (vl_balance_tick(g, v, gv->next_tick - g->quantum) > 0)
+    const vl_gmod *balancer = g->hooks.balancer;
+    if (balancer && balancer->balance_tick(g, v, gv->next_tick - g->quantum) > 0)
         wakeup_preempts(g, v, vl_rq_first(gv), now); /* attach_task checks too */
 }
 
@@ -359,9 +371,10 @@ void vl_gsched_settle(vl_guest *g, int v, vl_ns now)
     vl_rq_update_curr(&g->vcpus[v], now);
 }
 
-void vl_gsched_migrate(vl_guest *g, vl_task *t, int to)
+void vl_gsched_migrate(vl_guest *g, vl_task *t, int to, vl_ns now)
 {
-    vl_balance_migrate(g, t, to, g->sim->now);
+    vl_rq_move(g, t, to, now);
+    g->migrations++;
 }
 
 int vl_gsched_online_near(const vl_guest *g, int hint)
@@ -404,7 +417,7 @@ bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
         started_waiting(g, to, now);
         g->hotplug_moves++;
         if (idle || wakeup_preempts(g, to, t, now))
-            vl_smp_resched(g, v, to, idle, now);
+            resched_ipi(g, v, to, idle, now);
     }
     for (int i = 0; i < g->ntasks; i++) /* sleeping and blocked ones: new homes */
         if (g->tasks[i]->vcpu == v)

@@ -11,8 +11,7 @@
 
 #include "guest/guest.h"
 
-/* Scales the tunables to the guest's vCPU count and sets up every vCPU's
- * runqueue (at guest creation). */
+/* Scales the tunables to the guest's vCPU count (at guest creation). */
 void vl_gsched_init(vl_guest *g);
 /* v has no current task and nothing waiting. */
 bool vl_gsched_idle(const vl_gvcpu *gv);
@@ -52,8 +51,9 @@ void vl_gsched_settle(vl_guest *g, int v, vl_ns now);
 bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now);
 /* A vCPU that can take work now, near `hint` (hint itself if it can). */
 int vl_gsched_online_near(const vl_guest *g, int hint);
-/* Moves waiting task t to vCPU `to` (what load balancing does; tests use
- * it to build an imbalance). */
-void vl_gsched_migrate(vl_guest *g, vl_task *t, int to);
+/* Moves waiting task t to vCPU `to` (vl_rq_move) and counts the
+ * migration: what load balancing does (tests use it to build an
+ * imbalance). */
+void vl_gsched_migrate(vl_guest *g, vl_task *t, int to, vl_ns now);
 
 #endif

@@ -45,6 +45,8 @@ static void collect(vl_guest *g, const vl_gmod *m)
 #undef VL_HOOK_ADD
     if (m->leave)
         g->hooks.leave = m;
+    if (m->idle_pull)
+        g->hooks.balancer = m;
     if (m->port.net_rx)
         g->port.net_rx = m->port.net_rx;
     if (m->port.blk_done)

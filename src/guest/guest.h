@@ -139,6 +139,7 @@ typedef struct vl_ghooks {
     vl_gop ops[VL_OP_KINDS];  /* by op kind; run NULL: the planner plans it */
     VL_GUEST_HOOKS(VL_HOOK_LIST)
     const struct vl_gmod *leave; /* the module that takes a vCPU offline */
+    const struct vl_gmod *balancer; /* the load balancer                 */
 } vl_ghooks;
 #undef VL_HOOK_LIST
 /* Calls `hook` of every module that has it, in list order. */
@@ -167,9 +168,6 @@ typedef struct vl_gvcpu {
     vl_ns min_vruntime;     /* never decreases                          */
     bool need_resched;      /* curr must give way at a preemption point */
     uint8_t hotplug;        /* VL_HP_*: online, or on its way out / out  */
-    vl_ns balance_interval; /* sd->balance_interval (before busy_factor) */
-    vl_ns next_balance;     /* next periodic balance (on the tick grid) */
-    int balance_failed;     /* sd->nr_balance_failed                    */
     vl_task *curr;
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
@@ -279,6 +277,7 @@ typedef struct vl_guest {
     int nsyncs, cap_syncs;
     vl_glock **locks;       /* all instances of all classes, created on
                              * first use (vl_guest_lock)               */
+    vl_lock_client lock_client; /* the planner's side of the locks      */
     int nlocks;
     struct vl_gnet *net;    /* network stack (guest/net.h)              */
     vl_list free_tasks;     /* exited children, for reuse (process.c)    */

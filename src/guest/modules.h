@@ -15,7 +15,8 @@
     M(gnet)                 \
     M(socket)               \
     M(gblk)                 \
-    M(hotplug)
+    M(hotplug)              \
+    M(balance)
 
 #define VL_GMOD_ID(name) VL_GMOD_##name,
 enum { VL_GUEST_MODULES(VL_GMOD_ID) VL_GMODS };

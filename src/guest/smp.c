@@ -1,5 +1,5 @@
 /* guest/smp.c - cross-vCPU calls (guest/smp.h): the call queue and its
- * call-function IPIs, reschedule IPIs, the IPI latency measures.
+ * call-function IPIs.
  *
  * A call from v queues v on each target's queue and sends the IPIs; the
  * caller's task spins.  A target's call-function interrupt makes its
@@ -17,25 +17,9 @@
 #include <string.h>
 
 #include "guest/exec.h"
+#include "guest/ipi.h"
 #include "guest/module.h"
 #include "hv/guest_port.h"
-
-/* Latency of IPIs: from the send to the moment the target runs the
- * handler (the oldest unhandled send of each kind per target). */
-static void ipi_sent(vl_guest *g, int target, int kind, vl_ns now)
-{
-    if (g->vcpus[target].ipi_sent_at[kind] < 0)
-        g->vcpus[target].ipi_sent_at[kind] = now;
-}
-
-static void ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
-{
-    vl_ns *at = &g->vcpus[v].ipi_sent_at[kind];
-    if (*at >= 0) {
-        vl_hist_record(&g->ipi_latency[kind], now - *at);
-        *at = -1;
-    }
-}
 
 /* The vector of a call from `sender` to ntargets vCPUs. */
 static int call_vector(const vl_guest *g, int sender, int ntargets)
@@ -56,13 +40,7 @@ void vl_smp_call(vl_guest *g, int v, vl_task *t, const int *targets, int n,
     t->acks_pending = n;
     s->cpu[v].func = func;
     s->cpu[v].since = now;
-    int vector = call_vector(g, v, n);
-    g->ipis_by_vector[vector] += (uint64_t)n;
-    for (int i = 0; i < n; i++)
-        ipi_sent(g, targets[i], VL_IPI_TLB, now);
-    for (int i = 0; g->observer.ipi && i < n; i++)
-        g->observer.ipi(g->observer.ctx, g, v, targets[i], vector, now);
-    vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
+    vl_ipi_send(g, v, targets, n, call_vector(g, v, n), VL_IPI_TLB, now);
 }
 
 /* v's handler ran the calls it was serving: each caller learns, and one
@@ -106,35 +84,12 @@ static void smp_cpu_dying(vl_guest *g, int v, vl_ns now)
     }
 }
 
-/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
- * to run).  Linux >= 5.8 queues the wakee on the target's wake list and,
- * for an idle target, sends a call-function-single IPI (0xfb);
- * otherwise, and on older kernels, smp_send_reschedule (0xfd). */
-void vl_smp_resched(vl_guest *g, int from, int to, bool idle, vl_ns now)
-{
-    int vector = g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE;
-    g->ipis_by_vector[vector]++;
-    ipi_sent(g, to, VL_IPI_RESCHEDULE, now);
-    if (g->observer.ipi)
-        g->observer.ipi(g->observer.ctx, g, from, to, vector, now);
-    g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
-    vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, vector);
-}
-
-/* sysvec_reschedule_ipi: v looks at its runqueue. */
-static void resched_interrupt(vl_guest *g, int v, int vector, vl_ns now)
-{
-    (void)vector;
-    ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-    vl_exec_irq_look(g, v, now);
-}
-
 /* 0xfb with legacy TLB vectors: only the wake list (an idle target's
  * wake-up; the vCPU woke for it). */
 static void wakelist_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
     (void)vector;
-    ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
 }
 
 /* A vector that signals the call queue: the handler serves the calls
@@ -144,8 +99,8 @@ static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     vl_gsmp *s = vl_smp(g);
     vl_smp_cpu *c = &s->cpu[v];
     if (vector == 0xfb)
-        ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-    ipi_handled(g, v, VL_IPI_TLB, now);
+        vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_ipi_handled(g, v, VL_IPI_TLB, now);
     vl_exec_irq_settle(g, v, now);
     if (c->nrunning >= c->nqueue) { /* no new call: only the wake list */
         if (vector == 0xfb)
@@ -183,7 +138,6 @@ static int smp_init(vl_guest *g, const vl_guest_spec *spec)
     for (int v = 0; v < g->nvcpus; v++)
         if (!(s->cpu[v].queue = calloc((size_t)g->nvcpus, sizeof *s->cpu[v].queue)))
             return -1;
-    vl_guest_vector(g, VL_VEC_RESCHEDULE, resched_interrupt);
     if (g->legacy_tlb_vectors) {
         for (int vec = 0xf0; vec <= 0xf7; vec++)
             vl_guest_vector(g, vec, call_interrupt);

@@ -1,7 +1,6 @@
 /* guest/smp.h - cross-vCPU calls inside the guest (smp_call_function_many_cond
- * and its handler, kernel/smp.c): a generic call queue per vCPU, the
- * call-function IPIs that signal it, and the reschedule IPI, with the
- * latency measures of both (docs/guest-model.md, "IPIs and TLB
+ * and its handler, kernel/smp.c): a generic call queue per vCPU and the
+ * call-function IPIs that signal it (docs/guest-model.md, "IPIs and TLB
  * shootdowns").  The queue knows nothing of what a call does: a client
  * (guest/tlb.c) says what the handler costs per call and what happens when
  * the last target answered. */
@@ -43,8 +42,5 @@ static inline vl_gsmp *vl_smp(const vl_guest *g)
  * goes on. */
 void vl_smp_call(vl_guest *g, int v, vl_task *t, const int *targets, int n,
                  const vl_smp_func *func, vl_ns now);
-/* The reschedule IPI of a remote wake-up from `from` to `to` (idle: `to`
- * had nothing to run). */
-void vl_smp_resched(vl_guest *g, int from, int to, bool idle, vl_ns now);
 
 #endif
