@@ -23,8 +23,6 @@
  *     running task, nohz idle balancing (idle vCPUs halt and are found by
  *     wake-up placement instead), the imbalance_pct margin (never decisive
  *     with the whole-task loads used here: no PELT averages). */
-#include <stdlib.h>
-
 #include "guest/gsched.h"
 #include "guest/module.h"
 #include "guest/runqueue.h"
@@ -42,7 +40,7 @@ typedef struct balance_cpu {
 
 static balance_cpu *cpu_of(const vl_guest *g, int v)
 {
-    return &((balance_cpu *)g->priv[VL_GMOD_balance])[v];
+    return vl_gmod_vcpu(g, VL_GMOD_balance, sizeof(balance_cpu), v);
 }
 
 /* sd->min_interval: the domain's weight (its CPU count) in ms. */
@@ -193,27 +191,17 @@ static int balance_tick(vl_guest *g, int v, vl_ns at)
 static int balance_init(vl_guest *g, const vl_guest_spec *spec)
 {
     (void)spec;
-    balance_cpu *cpus = calloc((size_t)g->nvcpus, sizeof *cpus);
-    if (!cpus)
-        return -1;
-    g->priv[VL_GMOD_balance] = cpus;
     for (int v = 0; v < g->nvcpus; v++) {
-        cpus[v].interval = min_interval(g);
-        cpus[v].next = vl_gsched_tick_after(g, v, -1);
+        cpu_of(g, v)->interval = min_interval(g);
+        cpu_of(g, v)->next = vl_gsched_tick_after(g, v, -1);
     }
     return 0;
 }
 
-static void balance_fini(vl_guest *g)
-{
-    free(g->priv[VL_GMOD_balance]);
-    g->priv[VL_GMOD_balance] = NULL;
-}
-
 const vl_gmod vl_gmod_balance = {
     .name = "balance",
+    .vcpu_size = sizeof(balance_cpu),
     .init = balance_init,
-    .fini = balance_fini,
     .idle_pull = idle_pull,
     .balance_tick = balance_tick,
     .balance_due = balance_due,

@@ -233,15 +233,22 @@ static void run_handler(vl_guest *g, int v, vl_ns now)
     gv->planning = false;
 }
 
-/* HLT (idle) or pv_wait (PV spinlock): true if the vCPU blocked; false if
- * an interrupt was pending, which was delivered, and it goes on. */
-static bool block_vcpu(vl_guest *g, int v, bool pv)
+/* How a vCPU stops executing. */
+typedef enum { BLOCK_HLT, BLOCK_PV_WAIT, BLOCK_OFFLINE } block_how;
+
+/* HLT (idle), pv_wait (PV spinlock) or offline (hotplug): true if the vCPU
+ * stopped; false if an interrupt was pending, which was delivered, and it
+ * goes on. */
+static bool block_vcpu(vl_guest *g, int v, block_how how)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->in_guest = false;
     gv->planning = false;
-    gv->pv_waiting = pv;
-    if (pv ? vl_hv_pv_wait(g->hv, g->vm, v) : vl_hv_halt(g->hv, g->vm, v))
+    gv->pv_waiting = how == BLOCK_PV_WAIT;
+    bool stopped = how == BLOCK_HLT       ? vl_hv_halt(g->hv, g->vm, v)
+                   : how == BLOCK_PV_WAIT ? vl_hv_pv_wait(g->hv, g->vm, v)
+                                          : vl_hv_offline(g->hv, g->vm, v);
+    if (stopped)
         return true;
     gv->pv_waiting = false;
     gv->planning = true;
@@ -294,7 +301,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             continue; /* an interrupt was pending when it tried to stop */
         if (!t) {
             vl_sim_cancel(g->sim, &gv->seg_ev);
-            if (block_vcpu(g, v, false))
+            if (block_vcpu(g, v, BLOCK_HLT))
                 return;
             continue; /* an interrupt was pending: look again */
         }
@@ -316,7 +323,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             if (t->waiting && g->pv_spinlocks) {
                 if (gv->spun >= g->pv_spin) { /* pv_wait: halt until kicked */
                     gv->spun = 0;
-                    if (block_vcpu(g, v, true))
+                    if (block_vcpu(g, v, BLOCK_PV_WAIT))
                         return;
                     continue; /* an interrupt was pending: spin on */
                 }
@@ -492,6 +499,11 @@ static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
     if (gv->curr && vl_task_spinning(gv->curr))
         vl_hv_spin_end(g->hv, g->vm, v);
     vl_exec_run_plan(g, v, now);
+}
+
+bool vl_exec_offline(vl_guest *g, int v)
+{
+    return block_vcpu(g, v, BLOCK_OFFLINE);
 }
 
 void vl_exec_resume(vl_guest *g, int v, vl_ns now)

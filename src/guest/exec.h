@@ -32,6 +32,10 @@ void vl_exec_irq_work(vl_guest *g, int v, vl_ns work, uint64_t rip, vl_ns now);
  * if v executes, it runs the interrupt entry and exit and re-plans;
  * otherwise nothing (v plans when it next executes). */
 void vl_exec_irq_look(vl_guest *g, int v, vl_ns now);
+/* v, inside run_plan with nothing left to run, goes offline (the hotplug
+ * module's leave): true if it stopped; false if an interrupt was pending
+ * (delivered; v goes on). */
+bool vl_exec_offline(vl_guest *g, int v);
 /* v's task, spinning for cross-vCPU call acknowledgements, got the last
  * one: if v executes, the spin ends and v re-plans now. */
 void vl_exec_resume(vl_guest *g, int v, vl_ns now);

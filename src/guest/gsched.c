@@ -145,7 +145,7 @@ void vl_gsched_preempt_point(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     vl_task *t = gv->curr;
-    if (!gv->need_resched || !t || gv->irq_left > 0 || in_kernel(g, t))
+    if (!gv->need_resched || !t || vl_guest_pending(g, v) > 0 || in_kernel(g, t))
         return;
     gv->need_resched = false;
     vl_rq_update_curr(gv, now);
@@ -259,7 +259,7 @@ static void place_woken(vl_guest *g, vl_task *t, int prev)
  * smp_send_reschedule (0xfd). */
 static void resched_ipi(vl_guest *g, int from, int to, bool idle, vl_ns now)
 {
-    g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
+    vl_guest_charge(g, from, vl_hv_ipi_exit_cost(g->hv));
     vl_ipi_send(g, from, &to, 1, g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE,
                 VL_IPI_RESCHEDULE, now);
 }
@@ -398,12 +398,13 @@ static int least_loaded_online(const vl_guest *g)
     return best;
 }
 
-bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
+int vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     vl_task *t = gv->curr;
+    int moved = 0;
     if (t && in_kernel(g, t))
-        return false;
+        return -1;
     if (t) {
         vl_rq_update_curr(gv, now);
         vl_rq_put_curr(g, gv, now);
@@ -415,12 +416,12 @@ bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
         bool idle = vl_gsched_idle(&g->vcpus[to]);
         vl_rq_move(g, t, to, now);
         started_waiting(g, to, now);
-        g->hotplug_moves++;
+        moved++;
         if (idle || wakeup_preempts(g, to, t, now))
             resched_ipi(g, v, to, idle, now);
     }
     for (int i = 0; i < g->ntasks; i++) /* sleeping and blocked ones: new homes */
         if (g->tasks[i]->vcpu == v)
             g->tasks[i]->vcpu = vl_gsched_online_near(g, v);
-    return true;
+    return moved;
 }

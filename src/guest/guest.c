@@ -32,6 +32,17 @@ static const vl_guest_port core_port = {
 static const vl_gmod *const modules[VL_GMODS] = {VL_GUEST_MODULES(VL_GMOD_REF)};
 #undef VL_GMOD_REF
 
+/* Module m's private state, then its init. */
+static int module_init(vl_guest *g, int m, const vl_guest_spec *spec)
+{
+    const vl_gmod *mod = modules[m];
+    if (mod->priv_size && !(g->priv[m] = calloc(1, mod->priv_size)))
+        return -1;
+    if (mod->vcpu_size && !(g->vcpu_priv[m] = calloc((size_t)g->nvcpus, mod->vcpu_size)))
+        return -1;
+    return mod->init ? mod->init(g, spec) : 0;
+}
+
 /* Collects module m's ops, hooks and port entries into g. */
 static void collect(vl_guest *g, const vl_gmod *m)
 {
@@ -74,22 +85,13 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
         vl_guest_destroy(g);
         return NULL;
     }
-    g->legacy_tlb_vectors = spec->tlb_vectors == 1;
     g->pv_spinlocks = spec->pv_spinlocks;
     g->unfair_locks = spec->spinlock == 1;
     g->pv_qspinlock = spec->spinlock == 2 && spec->pv_spinlocks;
-    g->locked_wakeups = spec->futex_wake == 1;
     g->wakelist_ipi = spec->wakeup_ipi == 0;
-    g->runqueue_locks = spec->runqueue_lock;
-    g->runqueue_class = vl_guest_lock_class(g, "runqueue");
-    g->act_wakeup = vl_guest_activity(g, "wakeup");
-    g->act_schedule = vl_guest_activity(g, "schedule");
     g->pv_spin = spec->pv_spin;
     g->nonline = nvcpus;
     vl_list_init(&g->free_tasks);
-    g->next_mm = VL_GUEST_CHILD_MM_BASE;
-    g->offline_cost = spec->offline_cost;
-    g->online_cost = spec->online_cost;
     vl_gsched_init(g);
     for (int i = 0; i < nvcpus; i++) {
         vl_gvcpu *gv = &g->vcpus[i];
@@ -103,7 +105,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
     vl_exec_init(g);
     g->port = core_port;
     for (int m = 0; m < VL_GMODS; m++) {
-        if (modules[m]->init && modules[m]->init(g, spec) < 0) {
+        if (module_init(g, m, spec) < 0) {
             vl_guest_destroy(g);
             return NULL;
         }
@@ -171,9 +173,12 @@ void vl_guest_destroy(vl_guest *g)
         }
     }
     free(g->locks);
-    for (int m = VL_GMODS - 1; m >= 0; m--)
+    for (int m = VL_GMODS - 1; m >= 0; m--) {
         if (modules[m]->fini)
             modules[m]->fini(g);
+        free(g->priv[m]);
+        free(g->vcpu_priv[m]);
+    }
     free(g->syncs);
     free(g->classes);
     free(g->activities);

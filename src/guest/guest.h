@@ -159,7 +159,6 @@ enum {
 /* IPI kinds for latency measures. */
 enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
-#define VL_RQLOCK_PENDING 16 /* remote wake-ups of one op held as runqueue-lock holds */
 
 typedef struct vl_gvcpu {
     vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
@@ -187,12 +186,6 @@ typedef struct vl_gvcpu {
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
     vl_event seg_ev;        /* end of the plan                          */
-    bool ttwu_open;         /* a task's op runs: remember its wake-ups  */
-    int nttwu;              /* remote wake-ups it made (guest/rqlock.c) */
-    struct {
-        int target;         /* the wakee's vCPU: whose lock             */
-        vl_ns exit;         /* the IPI's exit, held under the lock      */
-    } ttwu[VL_RQLOCK_PENDING];
 } vl_gvcpu;
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or
@@ -238,9 +231,6 @@ typedef struct vl_guest {
     vl_ns wakeup_granularity;
     int nr_waiting;         /* tasks waiting on all runqueues          */
     int nonline;            /* vCPUs online (VL_HP_ONLINE)              */
-    vl_ns offline_cost, online_cost; /* hotplug handler work           */
-    uint64_t rip_cpu_down, rip_cpu_up; /* where that work runs         */
-    uint64_t hotplug_moves; /* tasks moved off vCPUs going offline      */
     vl_ns waiting_since;    /* since when nr_waiting > 0               */
     int ntasks, cap_tasks;
     vl_task **tasks;
@@ -251,19 +241,14 @@ typedef struct vl_guest {
     int nactivities;
     uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
-    uint64_t rip_flush;     /* flush_tlb_func + off (the IPI handler)   */
-    uint64_t rip_net_rx;    /* net_rx_action + off (receive softirq)    */
-    uint64_t rip_blk_done;  /* blk_mq_complete_request + off            */
-    bool legacy_tlb_vectors; /* guest kernel <= 3.5: 0xf0-0xf7           */
+    uint64_t rip_flush;     /* flush_tlb_func + off: where handler work
+                             * with no RIP of its own is shown (the call
+                             * handler's; also IPI exits and kicks)     */
     bool wakelist_ipi;      /* idle wake targets get 0xfb, not 0xfd     */
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
     bool unfair_locks;      /* test-and-set spinlocks (virt_spin_lock)  */
     bool pv_qspinlock;      /* PV queued spinlocks: a free lock whose
                              * queue head halts may be stolen         */
-    bool locked_wakeups;    /* futex wake-up IPIs under the bucket lock */
-    bool runqueue_locks;    /* wake-ups and switches take rq locks      */
-    int runqueue_class;     /* lock class "runqueue" (one per vCPU)     */
-    int act_wakeup, act_schedule; /* activities of those holds          */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
@@ -277,19 +262,33 @@ typedef struct vl_guest {
     int nsyncs, cap_syncs;
     vl_glock **locks;       /* all instances of all classes, created on
                              * first use (vl_guest_lock)               */
-    vl_lock_client lock_client; /* the planner's side of the locks      */
     int nlocks;
-    struct vl_gnet *net;    /* network stack (guest/net.h)              */
-    vl_list free_tasks;     /* exited children, for reuse (process.c)    */
-    int next_mm;            /* address space of the next forked child   */
-    uint64_t forks, exits;  /* processes created / ended at run time    */
-    struct vl_gblk *blk;    /* block driver (guest/blk.h)               */
+    vl_lock_client lock_client; /* the planner's side of the locks      */
+    vl_list free_tasks;     /* exited children, for reuse (task.c)       */
     /* registration tables (guest/module.h), filled at creation */
     vl_vector_fn vectors[256]; /* interrupt handlers by vector          */
     vl_ghooks hooks;        /* ops and hooks of the modules              */
     vl_guest_port port;     /* the core's entries and the modules'       */
     void *priv[VL_GMODS];   /* each module's private state               */
+    void *vcpu_priv[VL_GMODS]; /* ... and its per-vCPU array             */
 } vl_guest;
+
+/* v's current code path pays `d` of exit time (an APIC write, a virtqueue
+ * kick, ...): it runs as handler work before v's task goes on.  A negative
+ * d takes such time back, for the caller to put in an op instead (the
+ * runqueue and futex-bucket holds of guest/rqlock.c, guest/sync.c).  Only
+ * the core's interrupt entry and exit (guest/exec.c) touch irq_left
+ * otherwise. */
+static inline void vl_guest_charge(vl_guest *g, int v, vl_ns d)
+{
+    g->vcpus[v].irq_left += d;
+}
+
+/* The handler work v has pending. */
+static inline vl_ns vl_guest_pending(const vl_guest *g, int v)
+{
+    return g->vcpus[v].irq_left;
+}
 
 /* The page-table root of address space mm: page-aligned, in the guest's
  * physical memory above 4 GiB (the value a hypervisor sees in CR3). */
@@ -298,10 +297,7 @@ static inline uint64_t vl_guest_cr3(int mm)
     return 0x100000000ULL + ((uint64_t)mm << 12);
 }
 
-#define VL_GUEST_DEFAULT_HZ 250
-/* Address spaces of processes forked at run time start here (workloads'
- * own processes use smaller ids). */
-#define VL_GUEST_CHILD_MM_BASE (1 << 24) /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
+#define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
 
 struct vl_guest_spec;
 /* The guest of VM `vm` of hv, on hv's engine `sim`.  ksyms: the guest
@@ -325,6 +321,9 @@ extern const char *const vl_guest_lock_class_names[];
 /* A new sync object for `parties` tasks (barriers; 0 otherwise); its id,
  * or -1 when out of memory. */
 int vl_guest_sync_new(vl_guest *g, int parties);
+/* Where code running in kernel function `symbol` is shown: the middle of
+ * its extent in the System.map; 0 if the map lacks it. */
+uint64_t vl_guest_rip(const vl_guest *g, const char *symbol);
 /* Ids of a kernel activity / lock class by name, -1 if unknown. */
 int vl_guest_activity(const vl_guest *g, const char *name);
 int vl_guest_lock_class(const vl_guest *g, const char *name);

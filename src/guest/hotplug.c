@@ -4,12 +4,10 @@
 #include "guest/exec.h"
 #include "guest/gsched.h"
 #include "guest/module.h"
-#include "hv/guest_port.h"
 
 /* The hypervisor's request (the guest port's hotplug). */
 static void hotplug_request(void *guest, int v, bool online, vl_ns now)
 {
-    (void)now;
     vl_guest *g = guest;
     vl_gvcpu *gv = &g->vcpus[v];
     if (!online) {
@@ -20,8 +18,7 @@ static void hotplug_request(void *guest, int v, bool online, vl_ns now)
     }
     gv->hotplug = VL_HP_ONLINE; /* it runs the bring-up work first */
     g->nonline++;
-    gv->irq_left += g->online_cost;
-    gv->irq_rip = g->rip_cpu_up;
+    vl_exec_irq_work(g, v, vl_hotplug_of(g)->online_cost, vl_hotplug_of(g)->rip_up, now);
 }
 
 /* The hotplug interrupt on v: the offline handler runs, if asked. */
@@ -33,7 +30,7 @@ static void hotplug_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     if (gv->hotplug != VL_HP_REQUESTED)
         return;
     gv->hotplug = VL_HP_LEAVING;
-    vl_exec_irq_work(g, v, g->irq_entry_cost + g->offline_cost, g->rip_cpu_down, now);
+    vl_exec_irq_work(g, v, g->irq_entry_cost + vl_hotplug_of(g)->offline_cost, vl_hotplug_of(g)->rip_down, now);
 }
 
 /* v's handler work is done: if it ran the offline handler, the modules'
@@ -52,30 +49,33 @@ static void hotplug_irq_done(vl_guest *g, int v, vl_ns now)
  * modules' cpu_dying steps and stops it.  True if v went offline. */
 static bool hotplug_leave(vl_guest *g, int v, vl_ns now)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    if (gv->irq_left > 0 || !vl_gsched_evacuate(g, v, now))
-        return false; /* its task is still inside the kernel */
-    VL_GUEST_CALL(g, cpu_dying, g, v, now);
-    gv->in_guest = false;
-    gv->planning = false;
-    if (!vl_hv_offline(g->hv, g->vm, v)) { /* an interrupt was pending */
-        gv->planning = true;
-        gv->in_guest = true;
+    if (vl_guest_pending(g, v) > 0)
         return false;
-    }
-    gv->hotplug = VL_HP_OFFLINE;
+    int moved = vl_gsched_evacuate(g, v, now);
+    if (moved < 0)
+        return false; /* its task is still inside the kernel */
+    vl_hotplug_of(g)->moves += (uint64_t)moved;
+    VL_GUEST_CALL(g, cpu_dying, g, v, now);
+    if (!vl_exec_offline(g, v))
+        return false; /* an interrupt was pending */
+    g->vcpus[v].hotplug = VL_HP_OFFLINE;
     return true;
 }
 
 static int hotplug_init(vl_guest *g, const vl_guest_spec *spec)
 {
-    (void)spec;
+    vl_ghotplug *hp = vl_hotplug_of(g);
+    hp->offline_cost = spec->offline_cost;
+    hp->online_cost = spec->online_cost;
+    hp->rip_down = vl_guest_rip(g, "sched_cpu_deactivate");
+    hp->rip_up = vl_guest_rip(g, "sched_cpu_activate");
     vl_guest_vector(g, VL_VEC_HOTPLUG, hotplug_interrupt);
-    return 0;
+    return hp->rip_down && hp->rip_up ? 0 : -1;
 }
 
 const vl_gmod vl_gmod_hotplug = {
     .name = "hotplug",
+    .priv_size = sizeof(vl_ghotplug),
     .init = hotplug_init,
     .irq_done = hotplug_irq_done,
     .leave = hotplug_leave,

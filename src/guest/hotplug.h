@@ -15,8 +15,21 @@
 #ifndef VL_GUEST_HOTPLUG_H
 #define VL_GUEST_HOTPLUG_H
 
+#include "guest/guest.h"
+
 /* Device vector of the hotplug notification (an ACPI / balloon-device
  * interrupt; the number is the model's). */
 #define VL_VEC_HOTPLUG 0x24
+
+typedef struct vl_ghotplug {
+    vl_ns offline_cost, online_cost; /* the handlers' work               */
+    uint64_t rip_down, rip_up; /* sched_cpu_deactivate / _activate       */
+    uint64_t moves;         /* tasks moved off vCPUs going offline        */
+} vl_ghotplug;
+
+static inline vl_ghotplug *vl_hotplug_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_hotplug];
+}
 
 #endif

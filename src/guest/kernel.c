@@ -160,6 +160,14 @@ static int pow2_at_least(int n)
     return p;
 }
 
+uint64_t vl_guest_rip(const vl_guest *g, const char *symbol)
+{
+    uint64_t s, e;
+    if (!g->ksyms || vl_ksyms_extent(g->ksyms, symbol, &s, &e) < 0)
+        return 0;
+    return s + (e - s) / 2;
+}
+
 int vl_guest_activity(const vl_guest *g, const char *name)
 {
     for (int i = 0; i < g->nactivities; i++)
@@ -215,28 +223,11 @@ int vl_guest_kernel_init(vl_guest *g)
             return -1; /* the shipped map holds every symbol used here */
     }
     g->nactivities = (int)na;
-    uint64_t s, e;
-    if (vl_ksyms_extent(g->ksyms, "native_queued_spin_lock_slowpath", &s, &e) < 0)
-        return -1;
-    g->rip_spin = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "smp_call_function_many_cond", &s, &e) < 0)
-        return -1;
-    g->rip_ipi_wait = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "flush_tlb_func", &s, &e) < 0)
-        return -1;
-    g->rip_flush = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "net_rx_action", &s, &e) < 0)
-        return -1;
-    g->rip_net_rx = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "blk_mq_complete_request", &s, &e) < 0)
-        return -1;
-    g->rip_blk_done = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "sched_cpu_deactivate", &s, &e) < 0)
-        return -1;
-    g->rip_cpu_down = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "sched_cpu_activate", &s, &e) < 0)
-        return -1;
-    g->rip_cpu_up = s + (e - s) / 2;
+    g->rip_spin = vl_guest_rip(g, "native_queued_spin_lock_slowpath");
+    g->rip_ipi_wait = vl_guest_rip(g, "smp_call_function_many_cond");
+    g->rip_flush = vl_guest_rip(g, "flush_tlb_func");
+    if (!g->rip_spin || !g->rip_ipi_wait || !g->rip_flush)
+        return -1; /* the shipped map holds every symbol used here */
     g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
     for (int k = 0; k < VL_IPI_KINDS; k++)
         vl_hist_init(&g->ipi_latency[k]);

@@ -21,10 +21,17 @@
 
 typedef struct vl_gmod {
     const char *name;
-    /* Sets the module up in g (after the core): private state, interrupt
-     * vectors.  0, or -1 when out of memory.  NULL: nothing to do. */
+    /* Private state, allocated zeroed by the core before init and freed
+     * after fini (0: none): priv_size bytes at g->priv[VL_GMOD_<name>],
+     * and vcpu_size bytes per vCPU in one array at
+     * g->vcpu_priv[VL_GMOD_<name>] (vl_gmod_vcpu). */
+    size_t priv_size, vcpu_size;
+    /* Sets the module up in g (after the core): its private state, its
+     * interrupt vectors.  0, or -1 when out of memory.  NULL: nothing to
+     * do. */
     int (*init)(vl_guest *g, const vl_guest_spec *spec);
-    /* Frees the private state (also after a failed init).  NULL: none. */
+    /* Frees what init allocated beyond the private state (also after a
+     * failed init).  NULL: nothing. */
     void (*fini)(vl_guest *g);
     /* The ops it runs: the planner stops at such an op and calls run; one
      * module per kind.  `wakes`: it may wake tasks (the op_begin / op_end
@@ -76,6 +83,12 @@ typedef struct vl_gmod {
 #define VL_GMOD_DECLARE(name) extern const vl_gmod vl_gmod_##name;
 VL_GUEST_MODULES(VL_GMOD_DECLARE)
 #undef VL_GMOD_DECLARE
+
+/* vCPU v's entry of module `id`'s per-vCPU private state. */
+static inline void *vl_gmod_vcpu(const vl_guest *g, int id, size_t vcpu_size, int v)
+{
+    return (char *)g->vcpu_priv[id] + (size_t)v * vcpu_size;
+}
 
 /* The handler of `vector` on this guest (one per vector; a later
  * registration replaces an earlier one).  Unregistered vectors are

@@ -46,15 +46,30 @@ typedef struct vl_gnet {
     uint64_t deferrals;     /* polling handed to ksoftirqd                 */
     vl_packet *tx;          /* sent by the softirq, kicked at round end    */
     int ntx, cap_tx;
+    uint64_t rx_packets;    /* processed by the softirq                    */
+    uint64_t rounds;        /* NAPI poll rounds                            */
+    uint64_t rip;           /* net_rx_action: where the softirq runs       */
+    /* protocol input of one packet on v (the socket layer registers it) */
+    void (*input)(struct vl_guest *g, int v, const vl_packet *p, vl_ns now);
+} vl_gnet;
+
+/* The socket layer's state (the module "socket"). */
+typedef struct vl_gsock {
     vl_socket *socks;
     int nsocks, cap_socks;
     uint64_t no_socket;     /* packets for a port nobody listens on        */
     uint64_t rcvbuf_drops;  /* socket buffer full                          */
-    uint64_t rx_packets;    /* processed by the softirq                    */
-    uint64_t rounds;        /* NAPI poll rounds                            */
-    /* protocol input of one packet on v (the socket layer registers it) */
-    void (*input)(struct vl_guest *g, int v, const vl_packet *p, vl_ns now);
-} vl_gnet;
+} vl_gsock;
+
+static inline vl_gnet *vl_gnet_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_gnet];
+}
+
+static inline vl_gsock *vl_gsock_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_socket];
+}
 
 /* net.c */
 /* Its port entry and hooks (guest/module.h): the backend puts packets in

@@ -8,6 +8,8 @@
  * child exits when its program ends: the parent's count of children drops
  * and a parent blocked in wait4 (REAP) is woken once none is left.  Child
  * task objects are reused by later forks, so a long run does not grow. */
+#include "guest/process.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,7 +25,7 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     vl_task *c = vl_task_new(g, stream, op->child, parent->stats);
     if (!c)
         return false;
-    c->mm = g->next_mm++;
+    c->mm = vl_process_of(g)->next_mm++;
     c->born = now;
     c->parent = parent;
     c->vcpu = v;
@@ -31,7 +33,7 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     c->weight = parent->weight;
     c->vruntime = parent->vruntime;
     parent->children++;
-    g->forks++;
+    vl_process_of(g)->forks++;
     vl_gsched_wake(g, v, c, now);
     return true;
 }
@@ -63,7 +65,7 @@ static void process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
     vl_task *p = t->parent;
     if (!p)
         return; /* a workload's own task: it stays, exited */
-    g->exits++;
+    vl_process_of(g)->exits++;
     vl_hist_record(&t->stats->completion, now - t->born);
     t->parent = NULL;
     vl_list_push_back(&g->free_tasks, &t->link);
@@ -73,8 +75,17 @@ static void process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
     }
 }
 
+static int process_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    vl_process_of(g)->next_mm = VL_GUEST_CHILD_MM_BASE;
+    return 0;
+}
+
 const vl_gmod vl_gmod_process = {
     .name = "process",
+    .priv_size = sizeof(vl_gprocess),
+    .init = process_init,
     .ops = {[VL_OP_SPAWN] = {process_op, true}, [VL_OP_REAP] = {process_op, true}},
     .task_exit = process_exit,
 };

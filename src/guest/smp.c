@@ -24,7 +24,7 @@
 /* The vector of a call from `sender` to ntargets vCPUs. */
 static int call_vector(const vl_guest *g, int sender, int ntargets)
 {
-    if (g->legacy_tlb_vectors)
+    if (((const vl_gsmp *)g->priv[VL_GMOD_smp])->legacy_vectors)
         return 0xf0 + sender % 8;
     return ntargets == 1 ? 0xfb : VL_VEC_CALL_FUNCTION;
 }
@@ -32,14 +32,13 @@ static int call_vector(const vl_guest *g, int sender, int ntargets)
 void vl_smp_call(vl_guest *g, int v, vl_task *t, const int *targets, int n,
                  const vl_smp_func *func, vl_ns now)
 {
-    vl_gsmp *s = vl_smp(g);
     for (int i = 0; i < n; i++) {
-        vl_smp_cpu *c = &s->cpu[targets[i]];
+        vl_smp_cpu *c = vl_smp_cpu_of(g, targets[i]);
         c->queue[c->nqueue++] = v;
     }
     t->acks_pending = n;
-    s->cpu[v].func = func;
-    s->cpu[v].since = now;
+    vl_smp_cpu_of(g, v)->func = func;
+    vl_smp_cpu_of(g, v)->since = now;
     vl_ipi_send(g, v, targets, n, call_vector(g, v, n), VL_IPI_TLB, now);
 }
 
@@ -47,8 +46,7 @@ void vl_smp_call(vl_guest *g, int v, vl_task *t, const int *targets, int n,
  * whose last target this was goes on. */
 static void answer(vl_guest *g, int v, vl_ns now)
 {
-    vl_gsmp *s = vl_smp(g);
-    vl_smp_cpu *c = &s->cpu[v];
+    vl_smp_cpu *c = vl_smp_cpu_of(g, v);
     int n = c->nrunning, callers[VL_MAX_GUEST_VCPUS];
     /* take the answered calls off first: a caller released below may
      * call again at once and queue a new one here */
@@ -61,7 +59,8 @@ static void answer(vl_guest *g, int v, vl_ns now)
         vl_task *t = g->vcpus[w].curr;
         if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
             continue;
-        s->cpu[w].func->done(g, t, s->cpu[w].since, now);
+        const vl_smp_cpu *caller = vl_smp_cpu_of(g, w);
+        caller->func->done(g, t, caller->since, now);
         vl_exec_resume(g, w, now);
     }
 }
@@ -69,7 +68,7 @@ static void answer(vl_guest *g, int v, vl_ns now)
 static vl_ns smp_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
     (void)rip;
-    if (vl_smp(g)->cpu[v].nrunning > 0)
+    if (vl_smp_cpu_of(g, v)->nrunning > 0)
         answer(g, v, now);
     return 0;
 }
@@ -77,7 +76,7 @@ static vl_ns smp_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 /* smpcfd_dying_cpu: a vCPU going offline runs what is queued for it. */
 static void smp_cpu_dying(vl_guest *g, int v, vl_ns now)
 {
-    vl_smp_cpu *c = &vl_smp(g)->cpu[v];
+    vl_smp_cpu *c = vl_smp_cpu_of(g, v);
     if (c->nqueue > 0) {
         c->nrunning = c->nqueue;
         answer(g, v, now);
@@ -96,8 +95,7 @@ static void wakelist_interrupt(vl_guest *g, int v, int vector, vl_ns now)
  * queued since its last run; 0xfb also serves the wake list. */
 static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    vl_gsmp *s = vl_smp(g);
-    vl_smp_cpu *c = &s->cpu[v];
+    vl_smp_cpu *c = vl_smp_cpu_of(g, v);
     if (vector == 0xfb)
         vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
     vl_ipi_handled(g, v, VL_IPI_TLB, now);
@@ -109,36 +107,26 @@ static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     }
     vl_ns work = g->irq_entry_cost;
     for (; c->nrunning < c->nqueue; c->nrunning++)
-        work += s->cpu[c->queue[c->nrunning]].func->cost;
+        work += vl_smp_cpu_of(g, c->queue[c->nrunning])->func->cost;
     vl_exec_irq_work(g, v, work, 0, now);
 }
 
 static void smp_fini(vl_guest *g)
 {
-    vl_gsmp *s = vl_smp(g);
-    if (!s)
-        return;
-    for (int v = 0; s->cpu && v < g->nvcpus; v++)
-        free(s->cpu[v].queue);
-    free(s->cpu);
-    free(s);
-    g->priv[VL_GMOD_smp] = NULL;
+    for (int v = 0; g->vcpu_priv[VL_GMOD_smp] && v < g->nvcpus; v++)
+        free(vl_smp_cpu_of(g, v)->queue);
 }
 
 static int smp_init(vl_guest *g, const vl_guest_spec *spec)
 {
-    (void)spec;
-    vl_gsmp *s = calloc(1, sizeof *s);
-    if (!s)
-        return -1;
-    g->priv[VL_GMOD_smp] = s;
-    s->cpu = calloc((size_t)g->nvcpus, sizeof *s->cpu);
-    if (!s->cpu)
-        return -1;
-    for (int v = 0; v < g->nvcpus; v++)
-        if (!(s->cpu[v].queue = calloc((size_t)g->nvcpus, sizeof *s->cpu[v].queue)))
+    for (int v = 0; v < g->nvcpus; v++) {
+        vl_smp_cpu *c = vl_smp_cpu_of(g, v);
+        if (!(c->queue = calloc((size_t)g->nvcpus, sizeof *c->queue)))
             return -1;
-    if (g->legacy_tlb_vectors) {
+    }
+    vl_gsmp *s = g->priv[VL_GMOD_smp];
+    s->legacy_vectors = spec->tlb_vectors == 1;
+    if (s->legacy_vectors) {
         for (int vec = 0xf0; vec <= 0xf7; vec++)
             vl_guest_vector(g, vec, call_interrupt);
         vl_guest_vector(g, 0xfb, wakelist_interrupt);
@@ -151,6 +139,8 @@ static int smp_init(vl_guest *g, const vl_guest_spec *spec)
 
 const vl_gmod vl_gmod_smp = {
     .name = "smp",
+    .priv_size = sizeof(vl_gsmp),
+    .vcpu_size = sizeof(vl_smp_cpu),
     .init = smp_init,
     .fini = smp_fini,
     .handled = smp_handled,

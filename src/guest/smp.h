@@ -28,12 +28,13 @@ typedef struct vl_smp_cpu {
 } vl_smp_cpu;
 
 typedef struct vl_gsmp {
-    vl_smp_cpu *cpu;          /* per vCPU */
+    bool legacy_vectors;      /* guest.tlb_vectors: legacy (0xf0-0xf7)     */
 } vl_gsmp;
 
-static inline vl_gsmp *vl_smp(const vl_guest *g)
+/* vCPU v's side of the queue (the module's per-vCPU private state). */
+static inline vl_smp_cpu *vl_smp_cpu_of(const vl_guest *g, int v)
 {
-    return g->priv[VL_GMOD_smp];
+    return &((vl_smp_cpu *)g->vcpu_priv[VL_GMOD_smp])[v];
 }
 
 /* Task t on v calls `func` on each of targets[0..n) (n > 0) and waits

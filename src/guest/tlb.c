@@ -3,8 +3,6 @@
  * wait (arch/x86/mm/tlb.c), a client of the call queue of guest/smp.c. */
 #include "guest/tlb.h"
 
-#include <stdlib.h>
-
 #include "guest/module.h"
 #include "guest/task.h"
 
@@ -16,14 +14,14 @@
 static void flushed(vl_guest *g, vl_task *t, vl_ns since, vl_ns now)
 {
     (void)t;
-    vl_hist_record(&vl_tlb(g)->latency, now - since);
+    vl_hist_record(&vl_tlb_of(g)->latency, now - since);
 }
 
 /* Task t on v shoots down its mm's TLB entries on the other vCPUs that
  * run it: it spins until they flushed, or goes on if none does. */
 static vl_op_next shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_gtlb *tlb = vl_tlb(g);
+    vl_gtlb *tlb = vl_tlb_of(g);
     int targets[VL_MAX_GUEST_VCPUS], n = 0;
     vl_task_op_done(t); /* the shootdown op itself */
     for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
@@ -43,24 +41,15 @@ static vl_op_next shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
 static int tlb_init(vl_guest *g, const vl_guest_spec *spec)
 {
     (void)spec;
-    vl_gtlb *tlb = calloc(1, sizeof *tlb);
-    if (!tlb)
-        return -1;
+    vl_gtlb *tlb = vl_tlb_of(g);
     tlb->flush = (vl_smp_func){.cost = TLB_FLUSH_NS, .done = flushed};
     vl_hist_init(&tlb->latency);
-    g->priv[VL_GMOD_tlb] = tlb;
     return 0;
-}
-
-static void tlb_fini(vl_guest *g)
-{
-    free(g->priv[VL_GMOD_tlb]);
-    g->priv[VL_GMOD_tlb] = NULL;
 }
 
 const vl_gmod vl_gmod_tlb = {
     .name = "tlb",
+    .priv_size = sizeof(vl_gtlb),
     .init = tlb_init,
-    .fini = tlb_fini,
     .ops = {[VL_OP_SHOOTDOWN] = {shootdown, false}},
 };

@@ -14,7 +14,7 @@ typedef struct vl_gtlb {
                              * else ran the address space)               */
 } vl_gtlb;
 
-static inline vl_gtlb *vl_tlb(const vl_guest *g)
+static inline vl_gtlb *vl_tlb_of(const vl_guest *g)
 {
     return g->priv[VL_GMOD_tlb];
 }

@@ -113,7 +113,7 @@ static void text_guest(const vl_model *m, FILE *f)
             const vl_hist *h;
         } rows[] = {{"resched IPI", &g->ipi_latency[VL_IPI_RESCHEDULE]},
                     {"TLB IPI", &g->ipi_latency[VL_IPI_TLB]},
-                    {"shootdown", &vl_tlb(g)->latency}};
+                    {"shootdown", &vl_tlb_of(g)->latency}};
         for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
             const vl_hist *h = rows[r].h;
             if (!h->count)
@@ -225,7 +225,7 @@ void vl_report_cdf(const vl_model *m, FILE *f)
             cdf_rows(f, name, &g->classes[c].stats.wait);
         }
         snprintf(name, sizeof name, "vm.%s.tlb.latency", hv->vms[d].name);
-        cdf_rows(f, name, &vl_tlb(g)->latency);
+        cdf_rows(f, name, &vl_tlb_of(g)->latency);
         snprintf(name, sizeof name, "vm.%s.ipi.resched.latency", hv->vms[d].name);
         cdf_rows(f, name, &g->ipi_latency[VL_IPI_RESCHEDULE]);
         snprintf(name, sizeof name, "vm.%s.ipi.tlb.latency", hv->vms[d].name);

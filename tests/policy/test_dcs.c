@@ -36,7 +36,7 @@ static double shootdown_ms(const tk_sim *t)
 {
     double sum = 0;
     for (int d = 0; d < 2; d++)
-        sum += vl_hist_mean(&vl_tlb(t->m.guests[d])->latency);
+        sum += vl_hist_mean(&vl_tlb_of(t->m.guests[d])->latency);
     return sum / 2 / 1e6;
 }
 
