@@ -359,7 +359,7 @@ void vl_gsched_set_nice(vl_guest *g, vl_task *t, int nice)
         gv->load -= t->weight;
     }
     t->nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
-    t->weight = vl_nice_weight(t->nice);
+    t->weight = vl_rq_nice_weight(t->nice);
     if (waiting)
         vl_rq_enqueue(g, gv, t);
     else if (gv->curr == t)

@@ -66,7 +66,7 @@ static inline vl_gnet *vl_gnet_of(const vl_guest *g)
     return g->priv[VL_GMOD_gnet];
 }
 
-static inline vl_gsock *vl_gsock_of(const vl_guest *g)
+static inline vl_gsock *vl_socket_of(const vl_guest *g)
 {
     return g->priv[VL_GMOD_socket];
 }

@@ -15,7 +15,7 @@ static const unsigned prio_to_weight[40] = {
     36,    29,    23,    18,    15,    /*  15 */
 };
 
-unsigned vl_nice_weight(int nice)
+unsigned vl_rq_nice_weight(int nice)
 {
     if (nice < -20)
         nice = -20;

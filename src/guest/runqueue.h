@@ -16,7 +16,7 @@
 
 /* sched_prio_to_weight[nice + 20] (kernel/sched/core.c); nice is clamped
  * to -20..19. */
-unsigned vl_nice_weight(int nice);
+unsigned vl_rq_nice_weight(int nice);
 /* d of real time in the virtual time of a task of `weight`
  * (calc_delta_fair). */
 vl_ns vl_rq_vdelta(vl_ns d, unsigned weight);

@@ -30,7 +30,7 @@
 
 int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats *stats)
 {
-    vl_gsock *n = vl_gsock_of(g);
+    vl_gsock *n = vl_socket_of(g);
     for (int i = 0; i < n->nsocks; i++)
         if (n->socks[i].port == port && n->socks[i].proto == proto)
             return -1;
@@ -100,14 +100,14 @@ static void tcp_input(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_n
         return;
     }
     if (p->seq == s->rcv_nxt)
-        vl_gsock_of(g)->rcvbuf_drops++;
+        vl_socket_of(g)->rcvbuf_drops++;
     send_ack(g, s); /* duplicate ACK: the gap, or no room */
 }
 
 /* Protocol input of one packet (net's softirq on v). */
 static void socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
 {
-    vl_gsock *n = vl_gsock_of(g);
+    vl_gsock *n = vl_socket_of(g);
     if (p->proto == VL_PROTO_ICMP) { /* icmp_echo: reply from the softirq */
         vl_packet r = *p;
         r.flags = VL_PKT_REPLY;
@@ -202,7 +202,7 @@ static vl_op_next socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     vl_opi *o = vl_task_op(g, t, 0);
     const vl_op *op = &t->prog->ops[o->pc];
-    vl_socket *s = &vl_gsock_of(g)->socks[o->sync];
+    vl_socket *s = &vl_socket_of(g)->socks[o->sync];
     if (o->kind == VL_OP_RECV) /* blocks, or becomes the copying kernel call */
         return sock_recv(g, v, t, s, o, op, now) ? VL_NEXT_RUN : VL_NEXT_BLOCK;
     sock_send(g, v, t, s, op);
@@ -219,7 +219,7 @@ static int socket_init(vl_guest *g, const vl_guest_spec *spec)
 
 static void socket_fini(vl_guest *g)
 {
-    vl_gsock *n = vl_gsock_of(g);
+    vl_gsock *n = vl_socket_of(g);
     if (!n)
         return;
     for (int i = 0; i < n->nsocks; i++)

@@ -32,7 +32,7 @@ static void task_init(vl_guest *g, vl_task *t, const char *stream, const vl_prog
     int id = t->id;
     vl_event timer = t->timer;
     *t = (vl_task){.id = id, .timer = timer, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
-                   .stats = stats, .weight = vl_nice_weight(0), .woke_at = g->sim->now,
+                   .stats = stats, .weight = vl_rq_nice_weight(0), .woke_at = g->sim->now,
                    .release = -1};
     vl_opq_init(&t->opq, prog);
     vl_rng_init(&t->rng, g->seed, full);

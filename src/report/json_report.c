@@ -148,7 +148,7 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
     }
     vl_json_arr_end(j);
     const vl_gnet *net = vl_gnet_of(g);
-    const vl_gsock *sock = vl_gsock_of(g);
+    const vl_gsock *sock = vl_socket_of(g);
     if (net->rx_packets || sock->no_socket) {
         vl_json_key(j, "net");
         vl_json_obj_begin(j);
