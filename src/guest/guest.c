@@ -2,6 +2,7 @@
  * the guest port wiring (the execution engine is guest/exec.c). */
 #include "guest/guest.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -46,9 +47,12 @@ static int module_init(vl_guest *g, int m, const vl_guest_spec *spec)
 /* Collects module m's ops, hooks and port entries into g. */
 static void collect(vl_guest *g, const vl_gmod *m)
 {
-    for (int k = 0; k < VL_OP_KINDS; k++)
-        if (m->ops[k].run)
+    for (int k = 0; k < VL_OP_KINDS; k++) {
+        if (m->ops[k].run) {
+            assert(!g->hooks.ops[k].run); /* one module per op kind */
             g->hooks.ops[k] = m->ops[k];
+        }
+    }
 #define VL_HOOK_ADD(hook)                              \
     if (m->hook)                                       \
         g->hooks.hook[g->hooks.n##hook++] = m;
