@@ -1,4 +1,5 @@
-/* guest/exec.c - executing tasks on vCPUs in planned segments.
+/* guest/exec.c - executing tasks on vCPUs in planned segments, and the
+ * interrupt entry and exit.
  *
  * vl_exec_run_plan() walks the current task's operations forward from now until
  * the first point that needs an event (docs/guest-model.md): a sleep, the
@@ -8,7 +9,13 @@
  * Locks taken on the way are reserved for their planned holds; nothing
  * else is recorded: a cut (preemption, interrupt, another vCPU's earlier
  * claim on a reserved lock) recomputes the task's position from the time
- * it executed (settle), and a new plan starts from there. */
+ * it executed (settle), and a new plan starts from there.
+ *
+ * The engine names no mechanism: an op it cannot plan through goes to the
+ * module that registered it (g->hooks.ops), an interrupt vector to its
+ * handler (g->vectors), and the end of a vCPU's handler work, an idle
+ * vCPU, a switch, an ended program to the modules' hooks, in the order of
+ * the module list (guest/module.h). */
 #include "guest/exec.h"
 
 #include "guest/gsched.h"

@@ -1,5 +1,6 @@
 /* guest/exec.h - executing tasks on vCPUs in planned segments (the engine
- * behind the guest port; docs/guest-model.md). */
+ * behind the guest port; docs/guest-model.md), and the interrupt entry and
+ * exit the modules' vector handlers go through. */
 #ifndef VL_GUEST_EXEC_H
 #define VL_GUEST_EXEC_H
 

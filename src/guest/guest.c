@@ -1,5 +1,7 @@
-/* guest/guest.c - a guest kernel instance: creation, tasks, teardown, and
- * the guest port wiring (the execution engine is guest/exec.c). */
+/* guest/guest.c - a guest kernel instance: creation (the core, then every
+ * module of guest/modules.h: its private state, init and registrations, in
+ * list order), tasks, teardown; the guest port (the core's entries and the
+ * modules'; the execution engine is guest/exec.c). */
 #include "guest/guest.h"
 
 #include <assert.h>

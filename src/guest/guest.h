@@ -1,4 +1,6 @@
-/* guest/guest.h - the guest operating system of one VM.
+/* guest/guest.h - the guest operating system of one VM: the kernel core's
+ * objects (tasks, vCPUs, the guest) and the tables its mechanism modules
+ * fill (guest/module.h; docs/guest-model.md, "Architecture").
  *
  * The guest runs tasks on its vCPUs behind the guest port of
  * hv/guest_port.h: the core tells it when a vCPU enters and leaves guest
@@ -14,7 +16,9 @@
  * runqueues ordered by virtual runtime, tick and wake-up preemption (never
  * inside a kernel call: a voluntary-preemption kernel), wake-up placement
  * on idle vCPUs, periodic and idle load balancing; a vCPU with nothing to
- * run executes HLT. */
+ * run executes HLT.  Each mechanism (cross-vCPU calls, TLB shootdowns,
+ * runqueue locks, futex sync, processes, network, block I/O, hotplug,
+ * load balancing) is a module with its own state in g->priv[]. */
 #ifndef VL_GUEST_H
 #define VL_GUEST_H
 

@@ -4,7 +4,7 @@
  *   The holds are kernel ops pushed in front of the task's next operation,
  *   so they plan, reserve, contend, spin and get preempted like any other
  *   lock hold.  A wake-up is remembered while the op that makes it runs
- *   (between vl_rqlock_ops_begin and vl_rqlock_ops_end) and becomes a hold
+ *   (between the op_begin and op_end hooks) and becomes a hold
  *   of the target's lock when the op is done; the IPI's exit, which the
  *   waker was charged as handler time, moves into the hold.  A wake-up
  *   from interrupt context (a timer, a received packet, a block
