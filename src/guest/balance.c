@@ -1,4 +1,6 @@
-/* guest/balance.c - load balancing between a guest's vCPUs.
+/* guest/balance.c - load balancing between a guest's vCPUs: the
+ * scheduler's balancer (guest/module.h: idle_pull, balance_tick,
+ * balance_due).
  *
  * Design
  *   The guest's vCPUs form one scheduling domain (one LLC).  A busy vCPU
@@ -21,14 +23,25 @@
  *     running task, nohz idle balancing (idle vCPUs halt and are found by
  *     wake-up placement instead), the imbalance_pct margin (never decisive
  *     with the whole-task loads used here: no PELT averages). */
-#include "guest/balance.h"
-
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/runqueue.h"
 
 /* sd_init (kernel/sched/topology.c, Linux >= 5.10): a busy CPU balances
  * busy_factor times less often than an idle one. */
 #define BALANCE_BUSY_FACTOR 16
+
+/* One vCPU's balancing state (its sched_domain's). */
+typedef struct balance_cpu {
+    vl_ns interval;         /* sd->balance_interval (before busy_factor) */
+    vl_ns next;             /* next periodic balance (on the tick grid)  */
+    int failed;             /* sd->nr_balance_failed                     */
+} balance_cpu;
+
+static balance_cpu *cpu_of(const vl_guest *g, int v)
+{
+    return vl_gmod_vcpu(g, VL_GMOD_balance, sizeof(balance_cpu), v);
+}
 
 /* sd->min_interval: the domain's weight (its CPU count) in ms. */
 static vl_ns min_interval(const vl_guest *g)
@@ -43,33 +56,15 @@ static vl_ns max_interval(const vl_guest *g)
 }
 
 /* The busy interval in whole ticks (msecs_to_jiffies rounds up). */
-static vl_ns busy_step(const vl_guest *g, const vl_gvcpu *gv)
+static vl_ns busy_step(const vl_guest *g, const balance_cpu *b)
 {
-    vl_ns d = gv->balance_interval * BALANCE_BUSY_FACTOR;
+    vl_ns d = b->interval * BALANCE_BUSY_FACTOR;
     return (d + g->quantum - 1) / g->quantum * g->quantum;
 }
 
-void vl_balance_init(vl_guest *g, int v)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    gv->balance_interval = min_interval(g);
-    gv->next_balance = vl_gsched_tick_after(g, v, -1); /* the first tick of its grid */
-    gv->balance_failed = 0;
-}
-
-void vl_balance_migrate(vl_guest *g, vl_task *t, int to, vl_ns now)
-{
-    vl_gvcpu *src = &g->vcpus[t->vcpu], *dst = &g->vcpus[to];
-    vl_rq_update_curr(src, now);
-    vl_rq_update_curr(dst, now);
-    vl_rq_dequeue(g, src, t);
-    t->vruntime += dst->min_vruntime - src->min_vruntime;
-    t->vcpu = to;
-    vl_rq_enqueue(g, dst, t);
-    g->migrations++;
-}
-
-bool vl_balance_idle_pull(vl_guest *g, int v, vl_ns now)
+/* newidle_balance: v is about to go idle; pulls one waiting task from the
+ * vCPU with the most waiting tasks.  False when there is none. */
+static bool idle_pull(vl_guest *g, int v, vl_ns now)
 {
     if (g->nr_waiting == 0)
         return false;
@@ -82,20 +77,31 @@ bool vl_balance_idle_pull(vl_guest *g, int v, vl_ns now)
     }
     if (busiest < 0)
         return false;
-    vl_balance_migrate(g, vl_rq_first(&g->vcpus[busiest]), v, now);
+    vl_gsched_migrate(g, vl_rq_first(&g->vcpus[busiest]), v, now);
     return true;
 }
 
-void vl_balance_catch_up(vl_guest *g, int v)
+/* The periodic balance attempts of v that fell while no task waited in
+ * the guest found nothing (each doubled the interval): skips them, so that
+ * v's next attempt lies on its grid at or after g->waiting_since.  Called
+ * before the next attempt's time is used while tasks wait. */
+static void catch_up(vl_guest *g, int v)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
+    balance_cpu *b = cpu_of(g, v);
     vl_ns since = g->waiting_since;
-    if (gv->next_balance >= since)
+    if (b->next >= since)
         return;
-    gv->balance_interval = max_interval(g);
-    gv->balance_failed = 0;
-    vl_ns step = busy_step(g, gv);
-    gv->next_balance += (since - gv->next_balance + step - 1) / step * step;
+    b->interval = max_interval(g);
+    b->failed = 0;
+    vl_ns step = busy_step(g, b);
+    b->next += (since - b->next + step - 1) / step * step;
+}
+
+/* When v's next periodic balance is due (tasks wait in the guest). */
+static vl_ns balance_due(vl_guest *g, int v)
+{
+    catch_up(g, v);
+    return cpu_of(g, v)->next;
 }
 
 /* The vCPU other than v with waiting tasks and the largest load, or -1. */
@@ -130,14 +136,14 @@ static uint64_t imbalance(const vl_guest *g, int v, int busiest)
  * returns how many moved. */
 static int pull(vl_guest *g, int v, int busiest, uint64_t room, vl_ns now)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    int shift = gv->balance_failed < 31 ? gv->balance_failed : 31, moved = 0;
+    balance_cpu *b = cpu_of(g, v);
+    int shift = b->failed < 31 ? b->failed : 31, moved = 0;
     vl_list *pos, *tmp;
     vl_list_for_each_safe(pos, tmp, &g->vcpus[busiest].runq) {
         vl_task *t = vl_container_of(pos, vl_task, link);
         if ((t->weight >> shift) > room)
             continue;
-        vl_balance_migrate(g, t, v, now);
+        vl_gsched_migrate(g, t, v, now);
         moved++;
         if (t->weight >= room)
             break;
@@ -149,31 +155,54 @@ static int pull(vl_guest *g, int v, int busiest, uint64_t room, vl_ns now)
 /* load_balance at `at`; the outcome sets the next interval. */
 static int load_balance(vl_guest *g, int v, vl_ns at)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
+    balance_cpu *b = cpu_of(g, v);
     int busiest = busiest_vcpu(g, v);
     uint64_t room = busiest < 0 ? 0 : imbalance(g, v, busiest);
     if (room == 0) { /* balanced: look less often */
-        gv->balance_failed = 0;
-        if (gv->balance_interval < max_interval(g))
-            gv->balance_interval *= 2;
+        b->failed = 0;
+        if (b->interval < max_interval(g))
+            b->interval *= 2;
         return 0;
     }
     int moved = pull(g, v, busiest, room, at);
-    gv->balance_failed = moved ? 0 : gv->balance_failed + 1;
-    gv->balance_interval = min_interval(g);
+    b->failed = moved ? 0 : b->failed + 1;
+    b->interval = min_interval(g);
     return moved;
 }
 
-int vl_balance_tick(vl_guest *g, int v, vl_ns at)
+/* The tick of busy vCPU v at `at`: the periodic balance, if due.  Returns
+ * the number of tasks pulled to v. */
+static int balance_tick(vl_guest *g, int v, vl_ns at)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    if (g->nvcpus == 1 || g->nr_waiting == 0 || gv->hotplug != VL_HP_ONLINE)
+    balance_cpu *b = cpu_of(g, v);
+    if (g->nvcpus == 1 || g->nr_waiting == 0 || g->vcpus[v].hotplug != VL_HP_ONLINE)
         return 0; /* nothing waits anywhere (catch_up accounts for this
                    * attempt), or v is going offline */
-    vl_balance_catch_up(g, v);
-    if (at < gv->next_balance)
+    catch_up(g, v);
+    if (at < b->next)
         return 0;
     int moved = load_balance(g, v, at);
-    gv->next_balance = at + busy_step(g, gv);
+    b->next = at + busy_step(g, b);
     return moved;
 }
+
+/* Every vCPU starts at the shortest interval, due at the first tick of
+ * its grid. */
+static int balance_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    for (int v = 0; v < g->nvcpus; v++) {
+        cpu_of(g, v)->interval = min_interval(g);
+        cpu_of(g, v)->next = vl_gsched_tick_after(g, v, -1);
+    }
+    return 0;
+}
+
+const vl_gmod vl_gmod_balance = {
+    .name = "balance",
+    .vcpu_size = sizeof(balance_cpu),
+    .init = balance_init,
+    .idle_pull = idle_pull,
+    .balance_tick = balance_tick,
+    .balance_due = balance_due,
+};

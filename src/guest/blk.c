@@ -1,94 +1,122 @@
-/* guest/blk.c - virtio-blk requests (guest/blk.h, docs/io-model.md). */
-#include "guest/blk.h"
-
-#include <stdlib.h>
-
+/* guest/blk.c - the guest's virtio-blk driver (docs/io-model.md): a task
+ * submits a request (op BLKIO: a virtqueue kick) and blocks; the
+ * backend's completion (the guest port's blk_done) is queued for the
+ * vCPU it was submitted from (blk-mq completes on the submitting CPU;
+ * another one if that one is going offline), whose completion interrupt's
+ * handler, once its work is done (`handled`), wakes the tasks. */
 #include "guest/exec.h"
 #include "guest/gsched.h"
-#include "guest/hotplug.h"
+#include "guest/module.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 
-int vl_gblk_init(vl_guest *g, vl_ns complete)
+typedef struct blk_state {
+    vl_ns complete;         /* handler work per request                    */
+    uint64_t rip;           /* blk_mq_complete_request: where it runs      */
+} blk_state;
+
+/* One vCPU's completions. */
+typedef struct blk_cpu {
+    vl_list done;           /* tasks whose request completed, in order     */
+    int taken;              /* the first `taken`: its running handler's    */
+} blk_cpu;
+
+static blk_state *blk_of(const vl_guest *g)
 {
-    vl_gblk *b = calloc(1, sizeof *b);
-    if (!b)
-        return -1;
-    g->blk = b;
-    b->complete = complete;
-    b->done = malloc((size_t)g->nvcpus * sizeof *b->done);
-    b->taken = calloc((size_t)g->nvcpus, sizeof *b->taken);
-    if (!b->done || !b->taken)
-        return -1;
-    for (int i = 0; i < g->nvcpus; i++)
-        vl_list_init(&b->done[i]);
-    return 0;
+    return g->priv[VL_GMOD_gblk];
 }
 
-void vl_gblk_fini(vl_guest *g)
+static blk_cpu *cpu_of(const vl_guest *g, int v)
 {
-    if (!g->blk)
-        return;
-    free(g->blk->done);
-    free(g->blk->taken);
-    free(g->blk);
-    g->blk = NULL;
+    return vl_gmod_vcpu(g, VL_GMOD_gblk, sizeof(blk_cpu), v);
 }
 
-void vl_gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* BLKIO at the head of t's program on v: submit and block. */
+static vl_op_next gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
-    const vl_op *op = &t->prog->ops[o->pc];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
+    vl_opi o = vl_task_take(g, t);
+    const vl_op *op = &t->prog->ops[o.pc];
     t->state = VL_TASK_BLOCKED;
     t->io_at = now;
     vl_blk_req r = {.vm = g->vm, .vcpu = v, .tag = t->id, .bytes = (uint32_t)op->size,
                     .write = op->count != 0};
-    g->vcpus[v].irq_left += vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm));
+    vl_guest_charge(g, v, vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm)));
+    return VL_NEXT_BLOCK;
 }
 
-int vl_gblk_done(vl_guest *g, const vl_blk_req *r, vl_ns now)
+/* The backend completed r (the guest port's blk_done): the vCPU whose
+ * handler completes it (the submitter, unless that one is going offline). */
+static int gblk_done(void *guest, const vl_blk_req *r, vl_ns now)
 {
     (void)now;
+    vl_guest *g = guest;
     vl_task *t = g->tasks[r->tag];
-    int v = g->vcpus[r->vcpu].hotplug == VL_HP_ONLINE ? r->vcpu
-                                                       : vl_hotplug_online_near(g, r->vcpu);
-    vl_list_push_back(&g->blk->done[v], &t->link);
-    g->blk->requests++;
+    int v = vl_gsched_online_near(g, r->vcpu);
+    vl_list_push_back(&cpu_of(g, v)->done, &t->link);
     return v;
 }
 
-static int take(vl_gblk *b, int v)
+/* v's handler takes every completion queued for it now. */
+static int take(blk_cpu *c)
 {
     int k = 0;
     vl_list *pos;
-    vl_list_for_each(pos, &b->done[v])
+    vl_list_for_each(pos, &c->done)
         k++;
-    b->taken[v] = k;
+    c->taken = k;
     return k;
 }
 
-vl_ns vl_gblk_interrupt(vl_guest *g, int v, vl_ns now)
+/* The completion interrupt on v: its handler takes the completions
+ * queued for v, unless a running one will see them. */
+static void blk_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    (void)now;
-    vl_gblk *b = g->blk;
-    if (!b || b->taken[v] > 0)
-        return 0; /* the running handler will see the new completions */
-    int k = take(b, v);
-    return k ? g->irq_entry_cost + (vl_ns)k * b->complete : 0;
+    (void)vector;
+    vl_exec_irq_settle(g, v, now);
+    blk_cpu *c = cpu_of(g, v);
+    if (c->taken > 0)
+        return;
+    int k = take(c);
+    if (k)
+        vl_exec_irq_work(g, v, g->irq_entry_cost + (vl_ns)k * blk_of(g)->complete,
+                         blk_of(g)->rip, now);
 }
 
-vl_ns vl_gblk_handled(vl_guest *g, int v, vl_ns now)
+/* v finished its handler work: wake the tasks it completed; returns more
+ * handler work for completions that arrived meanwhile (0: none). */
+static vl_ns gblk_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
-    vl_gblk *b = g->blk;
-    if (!b || b->taken[v] == 0)
+    blk_cpu *c = cpu_of(g, v);
+    *rip = blk_of(g)->rip;
+    if (c->taken == 0)
         return 0;
-    for (; b->taken[v] > 0; b->taken[v]--) {
-        vl_list *w = vl_list_first(&b->done[v]);
+    for (; c->taken > 0; c->taken--) {
+        vl_list *w = vl_list_first(&c->done);
         vl_list_del(w);
         vl_task *t = vl_container_of(w, vl_task, link);
         vl_hist_record(&t->stats->io_latency, now - t->io_at);
         vl_gsched_wake(g, v, t, now);
     }
-    return (vl_ns)take(b, v) * b->complete; /* completions that came meanwhile */
+    return (vl_ns)take(c) * blk_of(g)->complete; /* completions that came meanwhile */
 }
+
+static int gblk_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    blk_state *b = blk_of(g);
+    b->complete = spec->blk_complete;
+    b->rip = vl_guest_rip(g, "blk_mq_complete_request");
+    for (int v = 0; v < g->nvcpus; v++)
+        vl_list_init(&cpu_of(g, v)->done);
+    vl_guest_vector(g, VL_VEC_VIRTIO_BLK, blk_interrupt);
+    return b->rip ? 0 : -1;
+}
+
+const vl_gmod vl_gmod_gblk = {
+    .name = "blk",
+    .priv_size = sizeof(blk_state),
+    .vcpu_size = sizeof(blk_cpu),
+    .init = gblk_init,
+    .ops = {[VL_OP_BLKIO] = {gblk_submit, true}},
+    .handled = gblk_handled,
+    .port = {.blk_done = gblk_done},
+};

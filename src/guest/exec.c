@@ -1,4 +1,5 @@
-/* guest/exec.c - executing tasks on vCPUs in planned segments.
+/* guest/exec.c - executing tasks on vCPUs in planned segments, and the
+ * interrupt entry and exit.
  *
  * vl_exec_run_plan() walks the current task's operations forward from now until
  * the first point that needs an event (docs/guest-model.md): a sleep, the
@@ -8,17 +9,20 @@
  * Locks taken on the way are reserved for their planned holds; nothing
  * else is recorded: a cut (preemption, interrupt, another vCPU's earlier
  * claim on a reserved lock) recomputes the task's position from the time
- * it executed (settle), and a new plan starts from there. */
+ * it executed (settle), and a new plan starts from there.
+ *
+ * The engine names no mechanism: an op it cannot plan through goes to the
+ * module that registered it (g->hooks.ops), an interrupt vector to its
+ * handler (g->vectors), and the end of a vCPU's handler work, an idle
+ * vCPU, a switch, an ended program to the modules' hooks, in the order of
+ * the module list (guest/module.h). */
 #include "guest/exec.h"
 
-#include "guest/blk.h"
 #include "guest/gsched.h"
-#include "guest/hotplug.h"
-#include "guest/net.h"
-#include "guest/process.h"
-#include "guest/rqlock.h"
-#include "guest/smp.h"
-#include "guest/sync.h"
+#include "guest/ipi.h"
+#include "guest/module.h"
+#include "guest/plan.h"
+#include "guest/task.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,30 +32,9 @@
 /* User-space text of task i: a typical x86-64 PIE load address. */
 #define GUEST_USER_TEXT 0x0000555555554000ULL
 
-static vl_opi *head_op(vl_guest *g, vl_task *t);
-
-
-static int lock_instances(void *ctx, int cls)
-{
-    return ((vl_guest *)ctx)->classes[cls].ninstances;
-}
-
-vl_opi *vl_exec_op_at(vl_guest *g, vl_task *t, int i)
-{
-    vl_opi *o = vl_opq_at(&t->opq, t->prog, &t->rng, i, lock_instances, g);
-    if (o && o->lock_class >= 0 && o->lock_class == g->mm_class) /* the task's own mm */
-        o->lock_instance = t->mm % g->classes[g->mm_class].ninstances;
-    return o;
-}
-
-static vl_opi *op_at(vl_guest *g, vl_task *t, int i)
-{
-    return vl_exec_op_at(g, t, i);
-}
-
 static vl_opi *head_op(vl_guest *g, vl_task *t)
 {
-    return op_at(g, t, 0);
+    return vl_task_op(g, t, 0);
 }
 
 static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
@@ -68,28 +51,13 @@ static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
 static vl_glock *holding(vl_guest *g, int v)
 {
     vl_task *t = g->vcpus[v].curr;
-    if (!t || vl_exec_spinning(t))
+    if (!t || vl_task_spinning(t))
         return NULL;
     vl_opi *o = head_op(g, t);
     if (!o || o->kind != VL_OP_KERNEL || o->lock_class < 0)
         return NULL;
     vl_glock *L = lock_of(g, o);
     return vl_lock_resv_at(L, v, g->sim->now) ? L : NULL;
-}
-
-static void drop_plan(vl_guest *g, int v, vl_ns from)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    for (int i = 0; i < gv->nplan_locks; i++)
-        vl_lock_drop_from(g->locks[gv->plan_locks[i]], v, from);
-}
-
-static void plan_note_lock(vl_gvcpu *gv, int id)
-{
-    for (int i = 0; i < gv->nplan_locks; i++)
-        if (gv->plan_locks[i] == id)
-            return;
-    gv->plan_locks[gv->nplan_locks++] = id;
 }
 
 /* Advances v's task by `d` of execution that started at `at`. */
@@ -120,16 +88,9 @@ static void advance(vl_guest *g, int v, vl_task *t, vl_ns at, vl_ns d)
         t->elapsed += step;
         at += step;
         d -= step;
-        if (t->elapsed >= vl_opi_len(o)) {
-            vl_opq_pop(&t->opq);
-            t->elapsed = 0;
-        }
+        if (t->elapsed >= vl_opi_len(o))
+            vl_task_op_done(t);
     }
-}
-
-bool vl_exec_spinning(const vl_task *t)
-{
-    return t->waiting || t->acks_pending > 0;
 }
 
 void vl_exec_settle(vl_guest *g, int v, vl_ns now)
@@ -146,7 +107,7 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
         at += x;
         d -= x;
     }
-    if (t && vl_exec_spinning(t)) {
+    if (t && vl_task_spinning(t)) {
         if (t->waiting)
             gv->spun += d; /* PV spinlocks count the spin */
         if (d > 0 && g->observer.spin)
@@ -156,45 +117,21 @@ void vl_exec_settle(vl_guest *g, int v, vl_ns now)
     }
 }
 
-vl_ns vl_exec_sleep_end(vl_task *t, const vl_opi *o, vl_ns now)
-{
-    vl_ns d = o->pre;
-    if (!t->prog->ops[o->pc].periodic || d <= 0)
-        return now + (d > 0 ? d : 1);
-    vl_ns next = (t->release >= 0 ? t->release : t->woke_at) + d;
-    if (next <= now) /* overran: releases not in the future are skipped */
-        next += ((now - next) / d + 1) * d;
-    t->release = next;
-    return next;
-}
-
 /* The task reached a sleep: the request is done; the timer wakes it. */
 static void task_sleep(vl_guest *g, vl_task *t, vl_ns now)
 {
-    vl_opi *o = head_op(g, t);
     if (t->worked) {
         t->stats->bursts++;
         vl_hist_record(&t->stats->response, now - t->woke_at);
     }
-    vl_ns end = vl_exec_sleep_end(t, o, now);
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
-    t->state = VL_TASK_SLEEPING;
-    vl_sim_schedule(g->sim, &t->timer, end);
-}
-
-static void task_exit(vl_task *t)
-{
-    t->state = VL_TASK_EXITED;
+    vl_task_sleep(g, t, now);
 }
 
 typedef enum {
     STOP_END,
     STOP_SLEEP,
-    STOP_SYNC,
-    STOP_IO,
+    STOP_OP, /* an op a module runs (guest/module.h) */
     STOP_LOCK,
-    STOP_SHOOTDOWN,
     STOP_IRQ,
     STOP_HORIZON,
     STOP_FULL
@@ -211,23 +148,18 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
         return STOP_IRQ;
     }
     for (int i = 0;; i++, e = 0) {
-        vl_opi *o = op_at(g, t, i);
+        vl_opi *o = vl_task_op(g, t, i);
         if (!o) {
             *end = T;
             return STOP_END;
         }
-        if (o->kind == VL_OP_SLEEP || o->kind == VL_OP_SHOOTDOWN) {
+        if (o->kind == VL_OP_SLEEP) {
             *end = T;
-            return o->kind == VL_OP_SLEEP ? STOP_SLEEP : STOP_SHOOTDOWN;
+            return STOP_SLEEP;
         }
-        if (o->kind == VL_OP_BARRIER || o->kind == VL_OP_WAIT || o->kind == VL_OP_WAKE ||
-            o->kind == VL_OP_SPAWN || o->kind == VL_OP_REAP) {
+        if (g->hooks.ops[o->kind].run) {
             *end = T;
-            return STOP_SYNC;
-        }
-        if (o->kind == VL_OP_RECV || o->kind == VL_OP_SEND || o->kind == VL_OP_BLKIO) {
-            *end = T;
-            return STOP_IO;
+            return STOP_OP;
         }
         if (o->kind == VL_OP_KERNEL && o->lock_class >= 0 && e < o->pre + o->hold) {
             if (e < o->pre) {
@@ -246,7 +178,7 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
                 *busy = L;
                 return gv->nplan_locks == VL_PLAN_MAX ? STOP_FULL : STOP_LOCK;
             }
-            plan_note_lock(gv, L->id);
+            vl_plan_note_lock(gv, L->id);
             T += rem;
             e = o->pre + o->hold;
         }
@@ -263,6 +195,42 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
     }
 }
 
+/* v has nothing to run: the first module with work for an idle vCPU
+ * (the `idle` hooks) gives v that handler work. */
+static void run_idle(vl_guest *g, int v, vl_ns now)
+{
+    vl_gvcpu *gv = &g->vcpus[v];
+    for (int i = 0; i < g->hooks.nidle; i++) {
+        uint64_t rip = 0;
+        vl_ns work = g->hooks.idle[i]->idle(g, v, now, &rip);
+        if (work > 0) {
+            gv->irq_left = work;
+            gv->irq_rip = rip;
+            return;
+        }
+    }
+}
+
+/* The plan of v's task t stopped at an op a module runs: the module runs
+ * it; the task goes on, blocks (it leaves the CPU) or spins.  Ops that may
+ * wake tasks are bracketed by the op_begin / op_end hooks (the runqueue
+ * locks of guest/rqlock.c). */
+static vl_op_next run_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    vl_gop op = g->hooks.ops[head_op(g, t)->kind];
+    if (op.wakes) {
+        VL_GUEST_CALL(g, op_begin, g, v);
+    }
+    vl_op_next next = op.run(g, v, t, now);
+    if (next == VL_NEXT_BLOCK)
+        vl_gsched_block(g, v, now);
+    if (op.wakes) {
+        vl_task *still = g->vcpus[v].curr == t ? t : NULL;
+        VL_GUEST_CALL(g, op_end, g, v, still);
+    }
+    return next;
+}
+
 /* Plans a segment that only runs the pending interrupt handler work. */
 static void run_handler(vl_guest *g, int v, vl_ns now)
 {
@@ -272,15 +240,22 @@ static void run_handler(vl_guest *g, int v, vl_ns now)
     gv->planning = false;
 }
 
-/* HLT (idle) or pv_wait (PV spinlock): true if the vCPU blocked; false if
- * an interrupt was pending, which was delivered, and it goes on. */
-static bool block_vcpu(vl_guest *g, int v, bool pv)
+/* How a vCPU stops executing. */
+typedef enum { BLOCK_HLT, BLOCK_PV_WAIT, BLOCK_OFFLINE } block_how;
+
+/* HLT (idle), pv_wait (PV spinlock) or offline (hotplug): true if the vCPU
+ * stopped; false if an interrupt was pending, which was delivered, and it
+ * goes on. */
+static bool block_vcpu(vl_guest *g, int v, block_how how)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->in_guest = false;
     gv->planning = false;
-    gv->pv_waiting = pv;
-    if (pv ? vl_hv_pv_wait(g->hv, g->vm, v) : vl_hv_halt(g->hv, g->vm, v))
+    gv->pv_waiting = how == BLOCK_PV_WAIT;
+    bool stopped = how == BLOCK_HLT       ? vl_hv_halt(g->hv, g->vm, v)
+                   : how == BLOCK_PV_WAIT ? vl_hv_pv_wait(g->hv, g->vm, v)
+                                          : vl_hv_offline(g->hv, g->vm, v);
+    if (stopped)
         return true;
     gv->pv_waiting = false;
     gv->planning = true;
@@ -311,19 +286,20 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->planning = true;
-    drop_plan(g, v, now);
+    vl_plan_drop(g, v, now);
     gv->nplan_locks = 0;
     gv->seg_start = now;
     for (;;) {
         vl_gsched_preempt_point(g, v, now);
         bool leaving = gv->hotplug == VL_HP_LEAVING;
-        if (leaving && gv->irq_left == 0 && vl_hotplug_leave(g, v, now))
+        if (leaving && gv->irq_left == 0 && g->hooks.leave->leave(g, v, now))
             return; /* offline */
-        if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now)))
-            vl_rqlock_switch_in(g, v, gv->curr);
+        if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now))) {
+            VL_GUEST_CALL(g, switch_in, g, v, gv->curr);
+        }
         vl_task *t = gv->curr;
-        if (!t && gv->irq_left == 0 && (gv->irq_left = vl_gnet_idle(g, v, now)) > 0)
-            gv->irq_rip = g->rip_net_rx; /* ksoftirqd, rather than idling */
+        if (!t && gv->irq_left == 0)
+            run_idle(g, v, now); /* e.g. ksoftirqd, rather than idling */
         if (!t && gv->irq_left > 0) { /* an idle vCPU still runs the handler */
             run_handler(g, v, now);
             return;
@@ -332,7 +308,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             continue; /* an interrupt was pending when it tried to stop */
         if (!t) {
             vl_sim_cancel(g->sim, &gv->seg_ev);
-            if (block_vcpu(g, v, false))
+            if (block_vcpu(g, v, BLOCK_HLT))
                 return;
             continue; /* an interrupt was pending: look again */
         }
@@ -349,12 +325,12 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             count_grant(g, v, t->waiting, now);
             continue;
         }
-        if (vl_exec_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
+        if (vl_task_spinning(t) && gv->irq_left == 0) { /* back in guest mode while spinning */
             vl_sim_cancel(g->sim, &gv->seg_ev);
             if (t->waiting && g->pv_spinlocks) {
                 if (gv->spun >= g->pv_spin) { /* pv_wait: halt until kicked */
                     gv->spun = 0;
-                    if (block_vcpu(g, v, true))
+                    if (block_vcpu(g, v, BLOCK_PV_WAIT))
                         return;
                     continue; /* an interrupt was pending: spin on */
                 }
@@ -365,7 +341,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             gv->planning = false;
             return;
         }
-        if (vl_exec_spinning(t)) { /* a handler interrupted the spin: run it, spin after */
+        if (vl_task_spinning(t)) { /* a handler interrupted the spin: run it, spin after */
             run_handler(g, v, now);
             return;
         }
@@ -388,37 +364,18 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             vl_gsched_block(g, v, now);
             break;
         case STOP_END:
-            task_exit(t);
+            t->state = VL_TASK_EXITED;
             vl_gsched_block(g, v, now);
-            vl_process_exit(g, v, t, now);
+            VL_GUEST_CALL(g, task_exit, g, v, t, now);
             break;
-        case STOP_IO: /* the ops that wake tasks hold runqueue locks (rqlock.h) */
-            vl_rqlock_ops_begin(g, v);
-            if (head_op(g, t)->kind == VL_OP_BLKIO) {
-                vl_gblk_submit(g, v, t, now);
-                vl_gsched_block(g, v, now);
-            } else if (vl_socket_op(g, v, t, now)) {
-                vl_gsched_block(g, v, now);
-            }
-            vl_rqlock_ops_end(g, v, gv->curr == t ? t : NULL);
-            break;
-        case STOP_SYNC: {
-            vl_op_kind k = (vl_op_kind)head_op(g, t)->kind;
-            bool proc = k == VL_OP_SPAWN || k == VL_OP_REAP;
-            vl_rqlock_ops_begin(g, v);
-            if (proc ? vl_process_op(g, v, t, now) : vl_sync_op(g, v, t, now))
-                vl_gsched_block(g, v, now);
-            vl_rqlock_ops_end(g, v, gv->curr == t ? t : NULL);
-            break;
-        }
-        case STOP_SHOOTDOWN:
-            if (vl_smp_shootdown(g, v, t, now)) {
+        case STOP_OP:
+            if (run_op(g, v, t, now) == VL_NEXT_SPIN) { /* waits for acknowledgements */
                 vl_sim_cancel(g->sim, &gv->seg_ev);
                 vl_hv_spin_begin(g->hv, g->vm, v, g->rip_ipi_wait, true);
                 gv->planning = false;
                 return;
             }
-            break; /* no other vCPU runs the mm: done at once */
+            break;
         default: /* STOP_LOCK at now: queue and spin (no hold was planned) */
             gv->nplan_locks = 0;
             t->waiting = busy;
@@ -433,23 +390,30 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
 }
 
 /* v's interrupt-handler work is done: what the handlers did takes effect
- * (TLB-flush acknowledgements, a NAPI round's packets, block completions);
- * the network and block handlers may find more to do. */
+ * (the modules' `handled`, in list order: e.g. call acknowledgements, a
+ * NAPI round's packets, block completions), and they may find more to do;
+ * when none does, the `irq_done` hooks run. */
 static void handlers_done(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->irq_left > 0)
         return;
-    if (gv->nqueued > 0)
-        vl_smp_deliver_acks(g, v, now);
     gv->irq_rip = 0;
-    vl_ns net = vl_gnet_round_done(g, v, now), blk = vl_gblk_handled(g, v, now);
-    if (net + blk > 0) {
-        gv->irq_left = net + blk;
-        gv->irq_rip = net > 0 ? g->rip_net_rx : g->rip_blk_done;
+    vl_ns more = 0;
+    uint64_t rip = 0;
+    for (int i = 0; i < g->hooks.nhandled; i++) {
+        uint64_t at = 0;
+        vl_ns work = g->hooks.handled[i]->handled(g, v, now, &at);
+        if (work > 0 && more == 0)
+            rip = at; /* the first handler with work runs first */
+        more += work;
+    }
+    if (more > 0) {
+        gv->irq_left = more;
+        gv->irq_rip = rip;
         return;
     }
-    vl_hotplug_handled(g, v, now);
+    VL_GUEST_CALL(g, irq_done, g, v, now);
 }
 
 void vl_exec_segment_end(void *ctx, vl_event *ev)
@@ -465,22 +429,8 @@ void vl_exec_segment_end(void *ctx, vl_event *ev)
     vl_exec_run_plan(g, v, now);
 }
 
-void vl_exec_cut(vl_guest *g, int v, vl_ns t)
-{
-    vl_gvcpu *gv = &g->vcpus[v];
-    if (!gv->in_guest || gv->planning || gv->plan_end <= t)
-        return;
-    gv->plan_end = t;
-    vl_sim_schedule(g->sim, &gv->seg_ev, t);
-    drop_plan(g, v, t);
-}
-
-void vl_exec_kick(vl_guest *g, int v)
-{
-    vl_hv_kick(g->hv, g->vm, v);
-}
-
-void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
+/* The FIFO hand-off gave L to waiting vCPU v (the lock's granted hook). */
+static void granted(vl_guest *g, int v, vl_glock *L)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     vl_ns now = g->sim->now;
@@ -495,19 +445,6 @@ void vl_exec_granted(vl_guest *g, int v, vl_glock *L)
     }
     vl_hv_spin_end(g->hv, g->vm, v);
     vl_exec_run_plan(g, v, now);
-}
-
-void vl_exec_task_timer(void *ctx, vl_event *ev)
-{
-    (void)ev;
-    vl_task *t = ctx;
-    vl_guest *g = t->g;
-    t->state = VL_TASK_WOKEN;
-    t->woke_at = g->sim->now;
-    t->started = false;
-    t->worked = false;
-    vl_list_push_back(&g->vcpus[t->vcpu].expired, &t->link);
-    vl_hv_raise_irq(g->hv, g->vm, t->vcpu, VL_VEC_LOCAL_TIMER);
 }
 
 /* ------------------------------------------------------------ guest port */
@@ -547,9 +484,17 @@ void vl_exec_leave(vl_guest *g, int v, vl_ns now)
     gv->held_at_leave = L;
     if (L)
         vl_lock_open(L, v);
-    drop_plan(g, v, now);
+    vl_plan_drop(g, v, now);
     vl_sim_cancel(g->sim, &gv->seg_ev);
     gv->in_guest = false;
+}
+
+/* ------------------------------------------- interrupt entry and exit */
+
+/* v executes guest code now (in guest mode, not inside run_plan). */
+static bool executing(const vl_gvcpu *gv)
+{
+    return gv->in_guest && !gv->planning;
 }
 
 /* v, in guest mode and settled, takes an interrupt whose handler runs
@@ -558,68 +503,81 @@ static void take_interrupt(vl_guest *g, int v, vl_ns work, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     gv->irq_left += work;
-    if (gv->curr && vl_exec_spinning(gv->curr))
+    if (gv->curr && vl_task_spinning(gv->curr))
         vl_hv_spin_end(g->hv, g->vm, v);
     vl_exec_run_plan(g, v, now);
 }
 
-void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+bool vl_exec_offline(vl_guest *g, int v)
+{
+    return block_vcpu(g, v, BLOCK_OFFLINE);
+}
+
+void vl_exec_resume(vl_guest *g, int v, vl_ns now)
+{
+    if (!executing(&g->vcpus[v]))
+        return; /* it sees the answer when it next executes */
+    vl_hv_spin_end(g->hv, g->vm, v);
+    vl_exec_settle(g, v, now);
+    vl_exec_run_plan(g, v, now);
+}
+
+void vl_exec_irq_settle(vl_guest *g, int v, vl_ns now)
+{
+    if (executing(&g->vcpus[v]))
+        vl_exec_settle(g, v, now);
+}
+
+void vl_exec_irq_work(vl_guest *g, int v, vl_ns work, uint64_t rip, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    if (vector == 0xfb) /* also serves the wake list (an idle target's wake-up) */
-        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-    if (vl_smp_is_tlb_vector(g, vector)) {
-        vl_smp_ipi_handled(g, v, VL_IPI_TLB, now);
-        if (gv->in_guest && !gv->planning)
-            vl_exec_settle(g, v, now);
-        int fresh = gv->nacks - gv->nqueued; /* requests this interrupt serves */
-        if (fresh <= 0 && vector != 0xfb)
-            return;
-        if (fresh <= 0) { /* only the wake list: like a reschedule IPI */
-            if (gv->in_guest && !gv->planning)
-                take_interrupt(g, v, g->irq_entry_cost, now);
-            return;
-        }
-        gv->nqueued = gv->nacks;
-        vl_ns work = g->irq_entry_cost + (vl_ns)fresh * g->tlb_flush_cost;
-        if (gv->planning || !gv->in_guest)
-            gv->irq_left += work; /* runs when it next executes */
-        else
-            take_interrupt(g, v, work, now);
-        return;
-    }
-    if (vector == VL_VEC_VIRTIO_NET || vector == VL_VEC_VIRTIO_BLK || vector == VL_VEC_HOTPLUG) {
-        if (gv->in_guest && !gv->planning)
-            vl_exec_settle(g, v, now);
-        vl_ns work = vector == VL_VEC_VIRTIO_NET   ? vl_gnet_interrupt(g, v, now)
-                     : vector == VL_VEC_VIRTIO_BLK ? vl_gblk_interrupt(g, v, now)
-                                                   : vl_hotplug_interrupt(g, v, now);
-        if (work == 0)
-            return;
-        gv->irq_rip = vector == VL_VEC_VIRTIO_NET   ? g->rip_net_rx
-                      : vector == VL_VEC_VIRTIO_BLK ? g->rip_blk_done
-                                                    : g->rip_cpu_down;
-        if (gv->planning || !gv->in_guest)
-            gv->irq_left += work; /* runs when it next executes */
-        else
-            take_interrupt(g, v, work, now);
-        return;
-    }
-    if (vector == VL_VEC_RESCHEDULE) { /* sysvec_reschedule_ipi: look at the runqueue */
-        vl_smp_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
-        if (gv->in_guest && !gv->planning) {
-            vl_exec_settle(g, v, now);
-            take_interrupt(g, v, g->irq_entry_cost, now);
-        }
-        return;
-    }
-    if (vector != VL_VEC_LOCAL_TIMER)
-        return;
+    if (rip)
+        gv->irq_rip = rip;
+    if (executing(gv))
+        take_interrupt(g, v, work, now);
+    else
+        gv->irq_left += work; /* runs when it next executes */
+}
+
+void vl_exec_irq_look(vl_guest *g, int v, vl_ns now)
+{
+    if (!executing(&g->vcpus[v]))
+        return; /* it looks at its runqueue when it next executes */
+    vl_exec_settle(g, v, now);
+    take_interrupt(g, v, g->irq_entry_cost, now);
+}
+
+/* The local timer (0xec): expired sleeps wake, and v looks again. */
+static void timer_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
     vl_gsched_expire(g, v, now);
-    if (gv->planning || !gv->in_guest)
+    if (!executing(&g->vcpus[v]))
         return; /* run_plan's HLT delivered it: its loop looks again */
     vl_exec_settle(g, v, now);
     vl_exec_run_plan(g, v, now);
+}
+
+/* sysvec_reschedule_ipi (0xfd): v looks at its runqueue. */
+static void resched_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
+    vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_exec_irq_look(g, v, now);
+}
+
+void vl_exec_init(vl_guest *g)
+{
+    g->lock_client = (vl_lock_client){.cut = vl_plan_cut, .granted = granted};
+    vl_guest_vector(g, VL_VEC_LOCAL_TIMER, timer_interrupt);
+    vl_guest_vector(g, VL_VEC_RESCHEDULE, resched_interrupt);
+}
+
+void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    vl_vector_fn handler = g->vectors[vector & 0xff];
+    if (handler)
+        handler(g, v, vector, now);
 }
 
 uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel)

@@ -20,7 +20,8 @@
  *   voluntary-preemption kernel (CONFIG_PREEMPT_VOLUNTARY), so the task
  *   gives way at the next return to user mode: at once when it computes in
  *   user mode, at the end of its kernel call otherwise, after the spin when
- *   it spins.  Load balancing is guest/balance.c.
+ *   it spins.  Load balancing is guest/balance.c, the balancer it calls through
+ *   g->hooks.balancer.
  *
  *   Speed: the tick matters only when tasks wait.  A vCPU's plan stops at
  *   its next tick only while its own runqueue has waiting tasks, and at its
@@ -42,12 +43,11 @@
 
 #include <assert.h>
 
-#include "guest/balance.h"
-#include "guest/exec.h"
-#include "guest/hotplug.h"
-#include "guest/rqlock.h"
+#include "guest/plan.h"
+#include "guest/module.h"
 #include "guest/runqueue.h"
-#include "guest/smp.h"
+#include "guest/ipi.h"
+#include "guest/task.h"
 
 /* CFS tunables of Linux <= 6.5 before scaling (kernel/sched/fair.c). */
 #define GSCHED_LATENCY VL_MS(6)            /* sysctl_sched_latency            */
@@ -71,8 +71,6 @@ void vl_gsched_init(vl_guest *g)
     g->sched_latency = f * GSCHED_LATENCY;
     g->min_granularity = f * GSCHED_MIN_GRANULARITY;
     g->wakeup_granularity = f * GSCHED_WAKEUP_GRANULARITY;
-    for (int v = 0; v < g->nvcpus; v++)
-        vl_balance_init(g, v);
 }
 
 bool vl_gsched_idle(const vl_gvcpu *gv)
@@ -100,9 +98,9 @@ static vl_ns upcoming_tick(const vl_guest *g, int v, vl_ns now)
  * the call's very start counts). */
 static bool in_kernel(vl_guest *g, vl_task *t)
 {
-    if (vl_exec_spinning(t))
+    if (vl_task_spinning(t))
         return true;
-    vl_opi *o = vl_exec_op_at(g, t, 0);
+    vl_opi *o = vl_task_op(g, t, 0);
     return o && o->kind == VL_OP_KERNEL && (t->elapsed > 0 || t->lock_counted);
 }
 
@@ -147,7 +145,7 @@ void vl_gsched_preempt_point(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     vl_task *t = gv->curr;
-    if (!gv->need_resched || !t || gv->irq_left > 0 || in_kernel(g, t))
+    if (!gv->need_resched || !t || vl_guest_pending(g, v) > 0 || in_kernel(g, t))
         return;
     gv->need_resched = false;
     vl_rq_update_curr(gv, now);
@@ -164,11 +162,11 @@ static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
     const vl_gvcpu *gv = &g->vcpus[v];
     if (gv->nr_waiting > 0)
         return upcoming_tick(g, v, now);
-    if (g->nr_waiting == 0 || g->nvcpus == 1)
+    const vl_gmod *balancer = g->hooks.balancer;
+    if (g->nr_waiting == 0 || g->nvcpus == 1 || !balancer)
         return VL_NS_MAX;
-    vl_balance_catch_up(g, v);
-    vl_ns tick = upcoming_tick(g, v, now);
-    return gv->next_balance > tick ? gv->next_balance : tick;
+    vl_ns due = balancer->balance_due(g, v), tick = upcoming_tick(g, v, now);
+    return due > tick ? due : tick;
 }
 
 vl_ns vl_gsched_horizon(vl_guest *g, int v)
@@ -176,8 +174,8 @@ vl_ns vl_gsched_horizon(vl_guest *g, int v)
     vl_gvcpu *gv = &g->vcpus[v];
     vl_ns now = g->sim->now, h = timer_horizon(g, v, now);
     vl_task *t = gv->curr;
-    if (gv->need_resched && t && !vl_exec_spinning(t) && in_kernel(g, t)) {
-        vl_ns end = now + vl_opi_len(vl_exec_op_at(g, t, 0)) - t->elapsed; /* the call returns */
+    if (gv->need_resched && t && !vl_task_spinning(t) && in_kernel(g, t)) {
+        vl_ns end = now + vl_opi_len(vl_task_op(g, t, 0)) - t->elapsed; /* the call returns */
         if (end < h)
             h = end;
     }
@@ -191,22 +189,27 @@ static void retime(vl_guest *g, int w, vl_ns now)
     const vl_gvcpu *gv = &g->vcpus[w];
     if (!gv->curr || !gv->in_guest || gv->planning || gv->plan_end <= upcoming_tick(g, w, now))
         return; /* no plan, or one that ends before any tick */
-    vl_exec_cut(g, w, timer_horizon(g, w, now));
+    vl_plan_cut(g, w, timer_horizon(g, w, now));
 }
 
-/* t starts waiting on v's runqueue: v now needs its ticks, and when it is
- * the guest's only waiting task, every vCPU its balance points. */
-static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* A task started waiting on v's runqueue: v now needs its ticks, and when
+ * it is the guest's only waiting task, every vCPU its balance points. */
+static void started_waiting(vl_guest *g, int v, vl_ns now)
 {
-    bool first_waiter = g->nr_waiting == 0;
-    vl_rq_enqueue(g, &g->vcpus[v], t);
-    if (!first_waiter || g->nvcpus == 1) {
+    if (g->nr_waiting > 1 || g->nvcpus == 1) {
         retime(g, v, now);
         return;
     }
     g->waiting_since = now;
     for (int w = 0; w < g->nvcpus; w++)
         retime(g, w, now);
+}
+
+/* t starts waiting on v's runqueue. */
+static void enqueue(vl_guest *g, int v, vl_task *t, vl_ns now)
+{
+    vl_rq_enqueue(g, &g->vcpus[v], t);
+    started_waiting(g, v, now);
 }
 
 /* ------------------------------------------------------------ wake-ups */
@@ -232,7 +235,7 @@ static void place_wakee(vl_guest *g, vl_task *t)
         }
     }
     if (g->vcpus[t->vcpu].hotplug != VL_HP_ONLINE) { /* its vCPU is going away */
-        t->vcpu = vl_hotplug_online_near(g, t->vcpu);
+        t->vcpu = vl_gsched_online_near(g, t->vcpu);
         g->migrations++;
     }
 }
@@ -249,6 +252,18 @@ static void place_woken(vl_guest *g, vl_task *t, int prev)
         t->vruntime = floor;
 }
 
+/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
+ * to run), whose exit the waker's code path pays.  Linux >= 5.8 queues
+ * the wakee on the target's wake list and, for an idle target, sends a
+ * call-function-single IPI (0xfb); otherwise, and on older kernels,
+ * smp_send_reschedule (0xfd). */
+static void resched_ipi(vl_guest *g, int from, int to, bool idle, vl_ns now)
+{
+    vl_guest_charge(g, from, vl_hv_ipi_exit_cost(g->hv));
+    vl_ipi_send(g, from, &to, 1, g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE,
+                VL_IPI_RESCHEDULE, now);
+}
+
 /* Queues t where it is placed; a remote vCPU learns of it by IPI from
  * `from` when it was idle or must reschedule for t. */
 static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
@@ -262,8 +277,8 @@ static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
     enqueue(g, w, t, now);
     bool kick = idle || wakeup_preempts(g, w, t, now);
     if (kick && w != from)
-        vl_smp_resched(g, from, w, idle, now);
-    vl_rqlock_note_wake(g, from, w, idle, kick);
+        resched_ipi(g, from, w, idle, now);
+    VL_GUEST_CALL(g, woke, g, from, w, idle, kick);
 }
 
 void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now)
@@ -293,7 +308,8 @@ vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now)
     vl_gvcpu *gv = &g->vcpus[v];
     /* a task that left the CPU without vl_gsched_block would still weigh */
     assert(gv->nr_waiting > 0 || gv->load == 0);
-    if (gv->nr_waiting == 0 && !vl_balance_idle_pull(g, v, now))
+    const vl_gmod *balancer = g->hooks.balancer;
+    if (gv->nr_waiting == 0 && (!balancer || !balancer->idle_pull(g, v, now)))
         return NULL;
     vl_task *t = vl_rq_first(gv);
     vl_rq_set_curr(g, gv, t, now);
@@ -317,7 +333,8 @@ void vl_gsched_tick(vl_guest *g, int v, vl_ns now)
     vl_rq_update_curr(gv, now);
     if (gv->nr_waiting > 0)
         check_preempt_tick(g, gv);
-    if (vl_balance_tick(g, v, gv->next_tick - g->quantum) > 0)
+    const vl_gmod *balancer = g->hooks.balancer;
+    if (balancer && balancer->balance_tick(g, v, gv->next_tick - g->quantum) > 0)
         wakeup_preempts(g, v, vl_rq_first(gv), now); /* attach_task checks too */
 }
 
@@ -342,7 +359,7 @@ void vl_gsched_set_nice(vl_guest *g, vl_task *t, int nice)
         gv->load -= t->weight;
     }
     t->nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
-    t->weight = vl_nice_weight(t->nice);
+    t->weight = vl_rq_nice_weight(t->nice);
     if (waiting)
         vl_rq_enqueue(g, gv, t);
     else if (gv->curr == t)
@@ -354,9 +371,20 @@ void vl_gsched_settle(vl_guest *g, int v, vl_ns now)
     vl_rq_update_curr(&g->vcpus[v], now);
 }
 
-void vl_gsched_migrate(vl_guest *g, vl_task *t, int to)
+void vl_gsched_migrate(vl_guest *g, vl_task *t, int to, vl_ns now)
 {
-    vl_balance_migrate(g, t, to, g->sim->now);
+    vl_rq_move(g, t, to, now);
+    g->migrations++;
+}
+
+int vl_gsched_online_near(const vl_guest *g, int hint)
+{
+    for (int k = 0; k < g->nvcpus; k++) {
+        int w = (hint + k) % g->nvcpus;
+        if (g->vcpus[w].hotplug == VL_HP_ONLINE)
+            return w;
+    }
+    return hint; /* the core keeps one online vCPU per VM */
 }
 
 /* The online vCPU with the least load (lowest index on ties). */
@@ -370,12 +398,13 @@ static int least_loaded_online(const vl_guest *g)
     return best;
 }
 
-bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
+int vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     vl_task *t = gv->curr;
+    int moved = 0;
     if (t && in_kernel(g, t))
-        return false;
+        return -1;
     if (t) {
         vl_rq_update_curr(gv, now);
         vl_rq_put_curr(g, gv, now);
@@ -384,20 +413,15 @@ bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now)
     vl_gsched_expire(g, v, now); /* its expired timers wake tasks elsewhere */
     while ((t = vl_rq_first(gv))) {
         int to = least_loaded_online(g);
-        vl_gvcpu *dst = &g->vcpus[to];
-        bool idle = vl_gsched_idle(dst);
-        vl_rq_update_curr(gv, now);
-        vl_rq_update_curr(dst, now);
-        vl_rq_dequeue(g, gv, t);
-        t->vruntime += dst->min_vruntime - gv->min_vruntime;
-        t->vcpu = to;
-        enqueue(g, to, t, now);
-        g->hotplug_moves++;
+        bool idle = vl_gsched_idle(&g->vcpus[to]);
+        vl_rq_move(g, t, to, now);
+        started_waiting(g, to, now);
+        moved++;
         if (idle || wakeup_preempts(g, to, t, now))
-            vl_smp_resched(g, v, to, idle, now);
+            resched_ipi(g, v, to, idle, now);
     }
     for (int i = 0; i < g->ntasks; i++) /* sleeping and blocked ones: new homes */
         if (g->tasks[i]->vcpu == v)
-            g->tasks[i]->vcpu = vl_hotplug_online_near(g, v);
-    return true;
+            g->tasks[i]->vcpu = vl_gsched_online_near(g, v);
+    return moved;
 }

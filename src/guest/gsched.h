@@ -11,8 +11,7 @@
 
 #include "guest/guest.h"
 
-/* Scales the tunables to the guest's vCPU count and sets up every vCPU's
- * runqueue (at guest creation). */
+/* Scales the tunables to the guest's vCPU count (at guest creation). */
 void vl_gsched_init(vl_guest *g);
 /* v has no current task and nothing waiting. */
 bool vl_gsched_idle(const vl_gvcpu *gv);
@@ -47,11 +46,15 @@ void vl_gsched_expire(vl_guest *g, int v, vl_ns now);
 /* Charges v's current task up to now (before reading measures). */
 void vl_gsched_settle(vl_guest *g, int v, vl_ns now);
 /* v is going offline: its current task (unless inside the kernel: then
- * false, nothing moved) and its waiting tasks move to the least-loaded
- * online vCPUs, and tasks homed on v get new homes.  True when v is empty. */
-bool vl_gsched_evacuate(vl_guest *g, int v, vl_ns now);
-/* Moves waiting task t to vCPU `to` (what load balancing does; tests use
- * it to build an imbalance). */
-void vl_gsched_migrate(vl_guest *g, vl_task *t, int to);
+ * -1, nothing moved) and its waiting tasks move to the least-loaded
+ * online vCPUs, and tasks homed on v get new homes.  Returns how many
+ * tasks moved (v is empty). */
+int vl_gsched_evacuate(vl_guest *g, int v, vl_ns now);
+/* A vCPU that can take work now, near `hint` (hint itself if it can). */
+int vl_gsched_online_near(const vl_guest *g, int hint);
+/* Moves waiting task t to vCPU `to` (vl_rq_move) and counts the
+ * migration: what load balancing does (tests use it to build an
+ * imbalance). */
+void vl_gsched_migrate(vl_guest *g, vl_task *t, int to, vl_ns now);
 
 #endif

@@ -1,16 +1,17 @@
-/* guest/guest.c - a guest kernel instance: creation, tasks, teardown, and
- * the guest port wiring (the execution engine is guest/exec.c). */
+/* guest/guest.c - a guest kernel instance: creation (the core, then every
+ * module of guest/modules.h: its private state, init and registrations, in
+ * list order), tasks, teardown; the guest port (the core's entries and the
+ * modules'; the execution engine is guest/exec.c). */
 #include "guest/guest.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guest/blk.h"
 #include "guest/exec.h"
 #include "guest/gsched.h"
-#include "guest/hotplug.h"
-#include "guest/net.h"
-#include "guest/runqueue.h"
+#include "guest/module.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -21,70 +22,82 @@ static void port_interrupt(void *guest, int v, int vector, vl_ns now)
     vl_exec_interrupt(guest, v, vector, now);
 }
 static uint64_t port_rip(void *guest, int v, bool *kernel) { return vl_exec_rip(guest, v, kernel); }
-static int port_net_rx(void *guest, const vl_packet *p, vl_ns now)
-{
-    return vl_gnet_rx(guest, p, now);
-}
-static int port_blk_done(void *guest, const vl_blk_req *r, vl_ns now)
-{
-    return vl_gblk_done(guest, r, now);
-}
-static void port_hotplug(void *guest, int v, bool online, vl_ns now)
-{
-    vl_hotplug_request(guest, v, online, now);
-}
 
-static const vl_guest_port guest_port = {
+/* The core's entries of the guest port; the modules add theirs. */
+static const vl_guest_port core_port = {
     .enter = port_enter,
     .leave = port_leave,
     .interrupt = port_interrupt,
     .rip = port_rip,
-    .net_rx = port_net_rx,
-    .blk_done = port_blk_done,
-    .hotplug = port_hotplug,
 };
 
-vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
+#define VL_GMOD_REF(name) &vl_gmod_##name,
+static const vl_gmod *const modules[VL_GMODS] = {VL_GUEST_MODULES(VL_GMOD_REF)};
+#undef VL_GMOD_REF
+
+/* Module m's private state, then its init. */
+static int module_init(vl_guest *g, int m, const vl_guest_spec *spec)
+{
+    const vl_gmod *mod = modules[m];
+    if (mod->priv_size && !(g->priv[m] = calloc(1, mod->priv_size)))
+        return -1;
+    if (mod->vcpu_size && !(g->vcpu_priv[m] = calloc((size_t)g->nvcpus, mod->vcpu_size)))
+        return -1;
+    return mod->init ? mod->init(g, spec) : 0;
+}
+
+/* Collects module m's ops, hooks and port entries into g. */
+static void collect(vl_guest *g, const vl_gmod *m)
+{
+    for (int k = 0; k < VL_OP_KINDS; k++) {
+        if (m->ops[k].run) {
+            assert(!g->hooks.ops[k].run); /* one module per op kind */
+            g->hooks.ops[k] = m->ops[k];
+        }
+    }
+#define VL_HOOK_ADD(hook)                              \
+    if (m->hook)                                       \
+        g->hooks.hook[g->hooks.n##hook++] = m;
+    VL_GUEST_HOOKS(VL_HOOK_ADD)
+#undef VL_HOOK_ADD
+    if (m->leave)
+        g->hooks.leave = m;
+    if (m->idle_pull)
+        g->hooks.balancer = m;
+    if (m->port.net_rx)
+        g->port.net_rx = m->port.net_rx;
+    if (m->port.blk_done)
+        g->port.blk_done = m->port.blk_done;
+    if (m->port.hotplug)
+        g->port.hotplug = m->port.hotplug;
+}
+
+vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
                           uint64_t seed, const vl_ksyms *ksyms, const vl_guest_spec *spec)
 {
-    vl_guest_spec defaults;
-    if (!spec) { /* tests build guests without a scenario */
-        vl_params_defaults(vl_guest_params, &defaults);
-        spec = &defaults;
-    }
     vl_guest *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
     g->vcpus = calloc((size_t)nvcpus, sizeof *g->vcpus);
     g->hv = hv;
-    g->sim = vl_hv_sim(hv);
+    g->sim = sim;
     g->vm = vm;
     g->nvcpus = nvcpus;
     g->quantum = VL_S(1) / spec->hz;
     g->seed = seed;
     g->ksyms = ksyms;
     snprintf(g->name, sizeof g->name, "%s", name);
-    if (!g->vcpus || vl_guest_kernel_init(g) < 0 || vl_gnet_init(g, spec) < 0 ||
-        vl_gblk_init(g, spec->blk_complete) < 0) {
+    if (!g->vcpus || vl_guest_kernel_init(g) < 0) {
         vl_guest_destroy(g);
         return NULL;
     }
-    g->legacy_tlb_vectors = spec->tlb_vectors == 1;
     g->pv_spinlocks = spec->pv_spinlocks;
     g->unfair_locks = spec->spinlock == 1;
     g->pv_qspinlock = spec->spinlock == 2 && spec->pv_spinlocks;
-    g->locked_wakeups = spec->futex_wake == 1;
     g->wakelist_ipi = spec->wakeup_ipi == 0;
-    g->runqueue_locks = spec->runqueue_lock;
-    g->runqueue_class = vl_guest_lock_class(g, "runqueue");
-    g->act_wakeup = vl_guest_activity(g, "wakeup");
-    g->act_schedule = vl_guest_activity(g, "schedule");
     g->pv_spin = spec->pv_spin;
     g->nonline = nvcpus;
     vl_list_init(&g->free_tasks);
-    g->next_mm = VL_GUEST_CHILD_MM_BASE;
-    g->offline_cost = spec->offline_cost;
-    g->online_cost = spec->online_cost;
     vl_gsched_init(g);
     for (int i = 0; i < nvcpus; i++) {
         vl_gvcpu *gv = &g->vcpus[i];
@@ -94,77 +107,32 @@ vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus
                       0x10000000u | ((uint32_t)vm << 16) | (uint32_t)i);
         for (int k = 0; k < VL_IPI_KINDS; k++)
             gv->ipi_sent_at[k] = -1;
-        gv->acks = calloc((size_t)nvcpus, sizeof *gv->acks);
-        if (!gv->acks) {
+    }
+    vl_exec_init(g);
+    g->port = core_port;
+    for (int m = 0; m < VL_GMODS; m++) {
+        if (module_init(g, m, spec) < 0) {
             vl_guest_destroy(g);
             return NULL;
         }
+        collect(g, modules[m]);
     }
-    vl_hv_attach_guest(hv, vm, &guest_port, g);
     return g;
-}
-
-/* (Re)initialises t to run prog on its own stream. */
-static void task_init(vl_guest *g, vl_task *t, const char *stream, const vl_program *prog,
-                      vl_wstats *stats)
-{
-    char full[160];
-    snprintf(full, sizeof full, "%s/%s", g->name, stream);
-    int id = t->id;
-    vl_event timer = t->timer;
-    *t = (vl_task){.id = id, .timer = timer, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
-                   .stats = stats, .weight = vl_nice_weight(0), .woke_at = g->sim->now,
-                   .release = -1};
-    vl_opq_init(&t->opq, prog);
-    vl_rng_init(&t->rng, g->seed, full);
-    vl_list_init(&t->link);
-}
-
-vl_task *vl_guest_task_new(vl_guest *g, const char *stream, const vl_program *prog,
-                           vl_wstats *stats)
-{
-    vl_list *free = vl_list_first(&g->free_tasks);
-    if (free) {
-        vl_list_del(free);
-        vl_task *t = vl_container_of(free, vl_task, link);
-        task_init(g, t, stream, prog, stats);
-        return t;
-    }
-    if (g->ntasks == g->cap_tasks) {
-        int cap = g->cap_tasks ? 2 * g->cap_tasks : 8;
-        vl_task **tasks = realloc(g->tasks, (size_t)cap * sizeof *tasks);
-        if (!tasks)
-            return NULL;
-        g->tasks = tasks;
-        g->cap_tasks = cap;
-    }
-    vl_task *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    t->id = g->ntasks;
-    vl_event_init(&t->timer, vl_exec_task_timer, t, VL_EVC_DEVICE,
-                  0x20000000u | ((uint32_t)g->vm << 16) | (uint32_t)t->id);
-    task_init(g, t, stream, prog, stats);
-    g->tasks[g->ntasks++] = t;
-    return t;
 }
 
 vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
                               vl_wstats *stats)
 {
-    vl_task *t = vl_guest_task_new(g, stream, prog, stats);
+    vl_task *t = vl_task_new(g, stream, prog, stats);
     if (!t)
         return NULL;
     /* a program that starts with a sleep (a phase, a think time) sleeps
      * from the start; otherwise the task is runnable on its vCPU */
-    vl_opi *first = vl_exec_op_at(g, t, 0);
-    if (first && first->kind == VL_OP_SLEEP) {
-        t->state = VL_TASK_SLEEPING;
-        vl_sim_schedule(g->sim, &t->timer, vl_exec_sleep_end(t, first, g->sim->now));
-        vl_opq_pop(&t->opq);
-    } else {
+    vl_opi *first = vl_task_op(g, t, 0);
+    if (first && first->kind == VL_OP_SLEEP)
+        vl_task_sleep(g, t, g->sim->now);
+    else
         vl_gsched_add_new(g, t);
-    }
     return t;
 }
 
@@ -219,18 +187,19 @@ void vl_guest_destroy(vl_guest *g)
         }
     }
     free(g->locks);
-    vl_gnet_fini(g);
-    vl_gblk_fini(g);
+    for (int m = VL_GMODS - 1; m >= 0; m--) {
+        if (modules[m]->fini)
+            modules[m]->fini(g);
+        free(g->priv[m]);
+        free(g->vcpu_priv[m]);
+    }
     free(g->syncs);
-    vl_hist_free(&g->shootdown_latency);
     for (int k = 0; k < VL_IPI_KINDS; k++)
         vl_hist_free(&g->ipi_latency[k]);
     for (int c = 0; g->classes && c < g->nclasses; c++)
         vl_hist_free(&g->classes[c].stats.wait);
     free(g->classes);
     free(g->activities);
-    for (int i = 0; g->vcpus && i < g->nvcpus; i++)
-        free(g->vcpus[i].acks);
     free(g->vcpus);
     free(g);
 }

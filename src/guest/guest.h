@@ -1,4 +1,6 @@
-/* guest/guest.h - the guest operating system of one VM.
+/* guest/guest.h - the guest operating system of one VM: the kernel core's
+ * objects (tasks, vCPUs, the guest) and the tables its mechanism modules
+ * fill (guest/module.h; docs/guest-model.md, "Architecture").
  *
  * The guest runs tasks on its vCPUs behind the guest port of
  * hv/guest_port.h: the core tells it when a vCPU enters and leaves guest
@@ -14,7 +16,9 @@
  * runqueues ordered by virtual runtime, tick and wake-up preemption (never
  * inside a kernel call: a voluntary-preemption kernel), wake-up placement
  * on idle vCPUs, periodic and idle load balancing; a vCPU with nothing to
- * run executes HLT. */
+ * run executes HLT.  Each mechanism (cross-vCPU calls, TLB shootdowns,
+ * runqueue locks, futex sync, processes, network, block I/O, hotplug,
+ * load balancing) is a module with its own state in g->priv[]. */
 #ifndef VL_GUEST_H
 #define VL_GUEST_H
 
@@ -22,7 +26,9 @@
 #include <stdint.h>
 
 #include "guest/lock.h"
+#include "guest/modules.h"
 #include "guest/program.h"
+#include "hv/guest_port.h"
 #include "sim/engine.h"
 #include "vl_hist.h"
 #include "vl_ksyms.h"
@@ -31,6 +37,11 @@
 #include "vl_time.h"
 
 struct vl_hv;
+struct vl_guest;
+struct vl_gmod;
+
+/* The handler of an interrupt vector on vCPU v (guest/module.h). */
+typedef void (*vl_vector_fn)(struct vl_guest *g, int v, int vector, vl_ns now);
 
 /* Network measures of a workload, at its sockets' readers (iperf's
  * server side) and its external clients. */
@@ -83,8 +94,8 @@ typedef struct vl_task {
     vl_ns elapsed;          /* executed part of the current instance    */
     vl_glock *waiting;      /* the lock it spins on, or NULL            */
     vl_ns wait_since;
-    int acks_pending;       /* TLB shootdown: targets yet to acknowledge */
-    vl_ns shootdown_at;     /* when the shootdown IPIs were sent         */
+    int acks_pending;       /* its cross-vCPU call (guest/smp.h): targets
+                             * yet to acknowledge                       */
     vl_ns woke_at;          /* when the current request became wanted   */
     vl_ns release;          /* periodic sleeps: the last release, or -1 */
     bool started;           /* ran since woke_at                        */
@@ -111,6 +122,38 @@ typedef struct vl_task {
 
 #define VL_MAX_GUEST_VCPUS 1024
 
+/* What a task does after a module ran the op its plan stopped at
+ * (guest/module.h). */
+typedef enum vl_op_next {
+    VL_NEXT_RUN,   /* it goes on: the op is done, or became work to plan   */
+    VL_NEXT_BLOCK, /* it leaves the CPU (blocked or asleep on an object)  */
+    VL_NEXT_SPIN,  /* it spins in the kernel until acknowledgements come  */
+} vl_op_next;
+typedef vl_op_next (*vl_op_run)(struct vl_guest *g, int v, vl_task *t, vl_ns now);
+/* A module's handler of an op kind; `wakes`: it may wake tasks. */
+typedef struct vl_gop {
+    vl_op_run run;
+    bool wakes;
+} vl_gop;
+
+/* The hooks of guest/module.h, each with the modules that have it, in
+ * list order. */
+#define VL_GUEST_HOOKS(H) \
+    H(handled) H(irq_done) H(idle) H(woke) H(switch_in) H(op_begin) H(op_end) H(task_exit) \
+    H(cpu_down) H(cpu_dying)
+#define VL_HOOK_LIST(hook) const struct vl_gmod *hook[VL_GMODS]; int n##hook;
+typedef struct vl_ghooks {
+    vl_gop ops[VL_OP_KINDS];  /* by op kind; run NULL: the planner plans it */
+    VL_GUEST_HOOKS(VL_HOOK_LIST)
+    const struct vl_gmod *leave; /* the module that takes a vCPU offline */
+    const struct vl_gmod *balancer; /* the load balancer                 */
+} vl_ghooks;
+#undef VL_HOOK_LIST
+/* Calls `hook` of every module that has it, in list order. */
+#define VL_GUEST_CALL(g, hook, ...)                           \
+    for (int hook##_i = 0; hook##_i < (g)->hooks.n##hook; hook##_i++) \
+        (g)->hooks.hook[hook##_i]->hook(__VA_ARGS__)
+
 /* A vCPU's hotplug state (guest/hotplug.c). Anything but ONLINE takes no
  * new work: placement and balancing skip it. */
 enum {
@@ -123,7 +166,6 @@ enum {
 /* IPI kinds for latency measures. */
 enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
-#define VL_RQLOCK_PENDING 16 /* remote wake-ups of one op held as runqueue-lock holds */
 
 typedef struct vl_gvcpu {
     vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
@@ -132,9 +174,6 @@ typedef struct vl_gvcpu {
     vl_ns min_vruntime;     /* never decreases                          */
     bool need_resched;      /* curr must give way at a preemption point */
     uint8_t hotplug;        /* VL_HP_*: online, or on its way out / out  */
-    vl_ns balance_interval; /* sd->balance_interval (before busy_factor) */
-    vl_ns next_balance;     /* next periodic balance (on the tick grid) */
-    int balance_failed;     /* sd->nr_balance_failed                    */
     vl_task *curr;
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
@@ -150,20 +189,10 @@ typedef struct vl_gvcpu {
                                       * -1 = none                        */
     vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
     bool pv_waiting;        /* halted in pv_wait (a kick wakes it)       */
-    int *acks;              /* vCPUs whose shootdown it must acknowledge
-                             * once the handler ran (nvcpus slots)      */
-    int nacks;
-    int nqueued;            /* requests queued for the next handler run */
     vl_ns seg_start;        /* start of the executing plan              */
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
     vl_event seg_ev;        /* end of the plan                          */
-    bool ttwu_open;         /* a task's op runs: remember its wake-ups  */
-    int nttwu;              /* remote wake-ups it made (guest/rqlock.c) */
-    struct {
-        int target;         /* the wakee's vCPU: whose lock             */
-        vl_ns exit;         /* the IPI's exit, held under the lock      */
-    } ttwu[VL_RQLOCK_PENDING];
 } vl_gvcpu;
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or
@@ -209,9 +238,6 @@ typedef struct vl_guest {
     vl_ns wakeup_granularity;
     int nr_waiting;         /* tasks waiting on all runqueues          */
     int nonline;            /* vCPUs online (VL_HP_ONLINE)              */
-    vl_ns offline_cost, online_cost; /* hotplug handler work           */
-    uint64_t rip_cpu_down, rip_cpu_up; /* where that work runs         */
-    uint64_t hotplug_moves; /* tasks moved off vCPUs going offline      */
     vl_ns waiting_since;    /* since when nr_waiting > 0               */
     int ntasks, cap_tasks;
     vl_task **tasks;
@@ -222,27 +248,19 @@ typedef struct vl_guest {
     int nactivities;
     uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
-    uint64_t rip_flush;     /* flush_tlb_func + off (the IPI handler)   */
-    uint64_t rip_net_rx;    /* net_rx_action + off (receive softirq)    */
-    uint64_t rip_blk_done;  /* blk_mq_complete_request + off            */
-    bool legacy_tlb_vectors; /* guest kernel <= 3.5: 0xf0-0xf7           */
+    uint64_t rip_flush;     /* flush_tlb_func + off: where handler work
+                             * with no RIP of its own is shown (the call
+                             * handler's; also IPI exits and kicks)     */
     bool wakelist_ipi;      /* idle wake targets get 0xfb, not 0xfd     */
     bool pv_spinlocks;      /* spin pv_spin, then pv_wait (halt)        */
     bool unfair_locks;      /* test-and-set spinlocks (virt_spin_lock)  */
     bool pv_qspinlock;      /* PV queued spinlocks: a free lock whose
                              * queue head halts may be stolen         */
-    bool locked_wakeups;    /* futex wake-up IPIs under the bucket lock */
-    bool runqueue_locks;    /* wake-ups and switches take rq locks      */
-    int runqueue_class;     /* lock class "runqueue" (one per vCPU)     */
-    int act_wakeup, act_schedule; /* activities of those holds          */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
-    vl_ns tlb_flush_cost;   /* one flush request in the handler         */
-    uint64_t shootdowns;
     uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
     uint64_t ipis_by_vector[256]; /* IPIs sent, per vector               */
     vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
-    vl_hist shootdown_latency; /* send -> last acknowledgement          */
     vl_lock_class *classes;
     int nclasses;
     int mm_class;           /* per-process lock class (page_table_lock) */
@@ -252,12 +270,32 @@ typedef struct vl_guest {
     vl_glock **locks;       /* all instances of all classes, created on
                              * first use (vl_guest_lock)               */
     int nlocks;
-    struct vl_gnet *net;    /* network stack (guest/net.h)              */
-    vl_list free_tasks;     /* exited children, for reuse (process.c)    */
-    int next_mm;            /* address space of the next forked child   */
-    uint64_t forks, exits;  /* processes created / ended at run time    */
-    struct vl_gblk *blk;    /* block driver (guest/blk.h)               */
+    vl_lock_client lock_client; /* the planner's side of the locks      */
+    vl_list free_tasks;     /* exited children, for reuse (task.c)       */
+    /* registration tables (guest/module.h), filled at creation */
+    vl_vector_fn vectors[256]; /* interrupt handlers by vector          */
+    vl_ghooks hooks;        /* ops and hooks of the modules              */
+    vl_guest_port port;     /* the core's entries and the modules'       */
+    void *priv[VL_GMODS];   /* each module's private state               */
+    void *vcpu_priv[VL_GMODS]; /* ... and its per-vCPU array             */
 } vl_guest;
+
+/* v's current code path pays `d` of exit time (an APIC write, a virtqueue
+ * kick, ...): it runs as handler work before v's task goes on.  A negative
+ * d takes such time back, for the caller to put in an op instead (the
+ * runqueue and futex-bucket holds of guest/rqlock.c, guest/sync.c).  Only
+ * the core's interrupt entry and exit (guest/exec.c) touch irq_left
+ * otherwise. */
+static inline void vl_guest_charge(vl_guest *g, int v, vl_ns d)
+{
+    g->vcpus[v].irq_left += d;
+}
+
+/* The handler work v has pending. */
+static inline vl_ns vl_guest_pending(const vl_guest *g, int v)
+{
+    return g->vcpus[v].irq_left;
+}
 
 /* The page-table root of address space mm: page-aligned, in the guest's
  * physical memory above 4 GiB (the value a hypervisor sees in CR3). */
@@ -266,26 +304,20 @@ static inline uint64_t vl_guest_cr3(int mm)
     return 0x100000000ULL + ((uint64_t)mm << 12);
 }
 
-#define VL_GUEST_DEFAULT_HZ 250
-/* Address spaces of processes forked at run time start here (workloads'
- * own processes use smaller ids). */
-#define VL_GUEST_CHILD_MM_BASE (1 << 24) /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
+#define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
 
 struct vl_guest_spec;
-/* ksyms: the guest kernel's symbol table (shared, read-only); spec: the
- * guest kernel's configuration (NULL: defaults). */
-vl_guest *vl_guest_create(struct vl_hv *hv, int vm, const char *name, int nvcpus,
+/* The guest of VM `vm` of hv, on hv's engine `sim`.  ksyms: the guest
+ * kernel's symbol table (shared, read-only); spec: the guest kernel's
+ * configuration (vms[].guest).  The caller attaches it to the hypervisor
+ * (vl_hv_attach_guest with g->port).  NULL when out of memory. */
+vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
                           uint64_t seed, const vl_ksyms *ksyms, const struct vl_guest_spec *spec);
 void vl_guest_destroy(vl_guest *g);
 /* Creates a task running `prog` (not copied: it must outlive the guest);
  * its RNG stream is named "<vm>/<stream>".  NULL when out of memory. */
 vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
                               vl_wstats *stats);
-/* A task object for a child (a recycled one if any), set up to run prog
- * with stream "<vm>/<stream>" but not runnable yet (guest/process.c
- * makes it so); NULL when out of memory. */
-vl_task *vl_guest_task_new(vl_guest *g, const char *stream, const vl_program *prog,
-                           vl_wstats *stats);
 /* Charges every executing segment up to `now` (before reading measures). */
 void vl_guest_settle(vl_guest *g, vl_ns now);
 /* The catalogue's names, in id order (NULL-terminated): for workload
@@ -296,6 +328,9 @@ extern const char *const vl_guest_lock_class_names[];
 /* A new sync object for `parties` tasks (barriers; 0 otherwise); its id,
  * or -1 when out of memory. */
 int vl_guest_sync_new(vl_guest *g, int parties);
+/* Where code running in kernel function `symbol` is shown: the middle of
+ * its extent in the System.map; 0 if the map lacks it. */
+uint64_t vl_guest_rip(const vl_guest *g, const char *symbol);
 /* Ids of a kernel activity / lock class by name, -1 if unknown. */
 int vl_guest_activity(const vl_guest *g, const char *name);
 int vl_guest_lock_class(const vl_guest *g, const char *name);

@@ -1,24 +1,14 @@
 /* guest/hotplug.c - vCPU offline / online (guest/hotplug.h). */
 #include "guest/hotplug.h"
 
+#include "guest/exec.h"
 #include "guest/gsched.h"
-#include "guest/net.h"
-#include "guest/smp.h"
-#include "hv/guest_port.h"
+#include "guest/module.h"
 
-int vl_hotplug_online_near(const vl_guest *g, int hint)
+/* The hypervisor's request (the guest port's hotplug). */
+static void hotplug_request(void *guest, int v, bool online, vl_ns now)
 {
-    for (int k = 0; k < g->nvcpus; k++) {
-        int w = (hint + k) % g->nvcpus;
-        if (g->vcpus[w].hotplug == VL_HP_ONLINE)
-            return w;
-    }
-    return hint; /* the core keeps one online vCPU per VM */
-}
-
-void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now)
-{
-    (void)now;
+    vl_guest *g = guest;
     vl_gvcpu *gv = &g->vcpus[v];
     if (!online) {
         gv->hotplug = VL_HP_REQUESTED;
@@ -28,46 +18,66 @@ void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now)
     }
     gv->hotplug = VL_HP_ONLINE; /* it runs the bring-up work first */
     g->nonline++;
-    gv->irq_left += g->online_cost;
-    gv->irq_rip = g->rip_cpu_up;
+    vl_exec_irq_work(g, v, vl_hotplug_of(g)->online_cost, vl_hotplug_of(g)->rip_up, now);
 }
 
-vl_ns vl_hotplug_interrupt(vl_guest *g, int v, vl_ns now)
+/* The hotplug interrupt on v: the offline handler runs, if asked. */
+static void hotplug_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    (void)now;
+    (void)vector;
+    vl_exec_irq_settle(g, v, now);
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->hotplug != VL_HP_REQUESTED)
-        return 0;
+        return;
     gv->hotplug = VL_HP_LEAVING;
-    return g->irq_entry_cost + g->offline_cost;
+    vl_exec_irq_work(g, v, g->irq_entry_cost + vl_hotplug_of(g)->offline_cost, vl_hotplug_of(g)->rip_down, now);
 }
 
-void vl_hotplug_handled(vl_guest *g, int v, vl_ns now)
+/* v's handler work is done: if it ran the offline handler, the modules'
+ * cpu_down steps follow and the current task gives way. */
+static void hotplug_irq_done(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     if (gv->hotplug != VL_HP_LEAVING)
         return;
-    vl_gnet_move_irq(g, v, vl_hotplug_online_near(g, v), now);
+    VL_GUEST_CALL(g, cpu_down, g, v, now);
     if (gv->curr)
         gv->need_resched = true; /* off at its next preemption point */
 }
 
-bool vl_hotplug_leave(vl_guest *g, int v, vl_ns now)
+/* v is leaving and has no handler work: moves its tasks off, runs the
+ * modules' cpu_dying steps and stops it.  True if v went offline. */
+static bool hotplug_leave(vl_guest *g, int v, vl_ns now)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    if (gv->irq_left > 0 || !vl_gsched_evacuate(g, v, now))
-        return false; /* its task is still inside the kernel */
-    if (gv->nacks > 0) { /* smpcfd_dying_cpu: run what is queued */
-        gv->nqueued = gv->nacks;
-        vl_smp_deliver_acks(g, v, now);
-    }
-    gv->in_guest = false;
-    gv->planning = false;
-    if (!vl_hv_offline(g->hv, g->vm, v)) { /* an interrupt was pending */
-        gv->planning = true;
-        gv->in_guest = true;
+    if (vl_guest_pending(g, v) > 0)
         return false;
-    }
-    gv->hotplug = VL_HP_OFFLINE;
+    int moved = vl_gsched_evacuate(g, v, now);
+    if (moved < 0)
+        return false; /* its task is still inside the kernel */
+    vl_hotplug_of(g)->moves += (uint64_t)moved;
+    VL_GUEST_CALL(g, cpu_dying, g, v, now);
+    if (!vl_exec_offline(g, v))
+        return false; /* an interrupt was pending */
+    g->vcpus[v].hotplug = VL_HP_OFFLINE;
     return true;
 }
+
+static int hotplug_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    vl_ghotplug *hp = vl_hotplug_of(g);
+    hp->offline_cost = spec->offline_cost;
+    hp->online_cost = spec->online_cost;
+    hp->rip_down = vl_guest_rip(g, "sched_cpu_deactivate");
+    hp->rip_up = vl_guest_rip(g, "sched_cpu_activate");
+    vl_guest_vector(g, VL_VEC_HOTPLUG, hotplug_interrupt);
+    return hp->rip_down && hp->rip_up ? 0 : -1;
+}
+
+const vl_gmod vl_gmod_hotplug = {
+    .name = "hotplug",
+    .priv_size = sizeof(vl_ghotplug),
+    .init = hotplug_init,
+    .irq_done = hotplug_irq_done,
+    .leave = hotplug_leave,
+    .port = {.hotplug = hotplug_request},
+};

@@ -1,15 +1,17 @@
 /* guest/hotplug.h - taking vCPUs offline and bringing them back, at the
  * hypervisor's request (vCPU ballooning, DESIGN 4.3; docs/guest-model.md).
  *
- * Offline: the request raises the hotplug interrupt on the vCPU; its
- * handler (`offline_cost`, in sched_cpu_deactivate) moves the receive
- * interrupt to another vCPU, answers the pending call-function requests
- * and marks the current task to give way at its next preemption point;
- * then every task on the vCPU, and every sleeping or blocked task homed
- * there, moves to the other online vCPUs, and the vCPU stops (OFFLINE).
- * Online: the vCPU comes back with `online_cost` of work (in
- * sched_cpu_activate) and takes tasks again through placement and load
- * balancing.  While not online a vCPU gets no new work. */
+ * Offline: the request (the guest port's hotplug entry) raises the
+ * hotplug interrupt on the vCPU; its handler (`offline_cost`, in
+ * sched_cpu_deactivate), once done (the irq_done hook), runs the modules'
+ * cpu_down steps (the receive interrupt moves away) and marks the current
+ * task to give way at its next preemption point; then (the leave hook)
+ * every task on the vCPU, and every sleeping or blocked task homed there,
+ * moves to the other online vCPUs, the modules' cpu_dying steps run
+ * (queued calls are answered), and the vCPU stops (OFFLINE).  Online: the
+ * vCPU comes back with `online_cost` of work (in sched_cpu_activate) and
+ * takes tasks again through placement and load balancing.  While not
+ * online a vCPU gets no new work. */
 #ifndef VL_GUEST_HOTPLUG_H
 #define VL_GUEST_HOTPLUG_H
 
@@ -19,16 +21,15 @@
  * interrupt; the number is the model's). */
 #define VL_VEC_HOTPLUG 0x24
 
-/* The hypervisor's request (guest port hotplug). */
-void vl_hotplug_request(vl_guest *g, int v, bool online, vl_ns now);
-/* The hotplug interrupt on v: handler work to run (0: nothing asked). */
-vl_ns vl_hotplug_interrupt(vl_guest *g, int v, vl_ns now);
-/* v finished its handler work. */
-void vl_hotplug_handled(vl_guest *g, int v, vl_ns now);
-/* v is leaving and has no handler work: moves its tasks off and stops it.
- * True if v went offline (it no longer executes). */
-bool vl_hotplug_leave(vl_guest *g, int v, vl_ns now);
-/* A vCPU that can take work now, near `hint` (hint itself if it can). */
-int vl_hotplug_online_near(const vl_guest *g, int hint);
+typedef struct vl_ghotplug {
+    vl_ns offline_cost, online_cost; /* the handlers' work               */
+    uint64_t rip_down, rip_up; /* sched_cpu_deactivate / _activate       */
+    uint64_t moves;         /* tasks moved off vCPUs going offline        */
+} vl_ghotplug;
+
+static inline vl_ghotplug *vl_hotplug_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_hotplug];
+}
 
 #endif

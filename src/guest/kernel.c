@@ -12,10 +12,6 @@
 /* Interrupt entry + exit in the guest (sysvec_* -> irq_enter/irq_exit):
  * a few hundred cycles on bare metal, more with a virtual APIC's EOI. */
 #define GUEST_IRQ_ENTRY_NS 500
-/* One TLB-flush request run by the call-function handler (flush_tlb_func):
- * "each single flush ~100 ns" up to tlb_single_page_flush_ceiling (33
- * pages), a full flush beyond (policy-facts 10.2); a few pages: 500 ns. */
-#define GUEST_TLB_FLUSH_NS 500
 /* PV spinlocks: SPIN_THRESHOLD (1 << 15) iterations of a PAUSE loop before
  * pv_wait; a PAUSE is ~10 cycles before Skylake (~140 after): 2^15 x 10 /
  * 2.4 GHz = 136.5 us. */
@@ -164,6 +160,14 @@ static int pow2_at_least(int n)
     return p;
 }
 
+uint64_t vl_guest_rip(const vl_guest *g, const char *symbol)
+{
+    uint64_t s, e;
+    if (!g->ksyms || vl_ksyms_extent(g->ksyms, symbol, &s, &e) < 0)
+        return 0;
+    return s + (e - s) / 2;
+}
+
 int vl_guest_activity(const vl_guest *g, const char *name)
 {
     for (int i = 0; i < g->nactivities; i++)
@@ -219,31 +223,12 @@ int vl_guest_kernel_init(vl_guest *g)
             return -1; /* the shipped map holds every symbol used here */
     }
     g->nactivities = (int)na;
-    uint64_t s, e;
-    if (vl_ksyms_extent(g->ksyms, "native_queued_spin_lock_slowpath", &s, &e) < 0)
-        return -1;
-    g->rip_spin = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "smp_call_function_many_cond", &s, &e) < 0)
-        return -1;
-    g->rip_ipi_wait = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "flush_tlb_func", &s, &e) < 0)
-        return -1;
-    g->rip_flush = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "net_rx_action", &s, &e) < 0)
-        return -1;
-    g->rip_net_rx = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "blk_mq_complete_request", &s, &e) < 0)
-        return -1;
-    g->rip_blk_done = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "sched_cpu_deactivate", &s, &e) < 0)
-        return -1;
-    g->rip_cpu_down = s + (e - s) / 2;
-    if (vl_ksyms_extent(g->ksyms, "sched_cpu_activate", &s, &e) < 0)
-        return -1;
-    g->rip_cpu_up = s + (e - s) / 2;
+    g->rip_spin = vl_guest_rip(g, "native_queued_spin_lock_slowpath");
+    g->rip_ipi_wait = vl_guest_rip(g, "smp_call_function_many_cond");
+    g->rip_flush = vl_guest_rip(g, "flush_tlb_func");
+    if (!g->rip_spin || !g->rip_ipi_wait || !g->rip_flush)
+        return -1; /* the shipped map holds every symbol used here */
     g->irq_entry_cost = GUEST_IRQ_ENTRY_NS;
-    g->tlb_flush_cost = GUEST_TLB_FLUSH_NS;
-    vl_hist_init(&g->shootdown_latency);
     for (int k = 0; k < VL_IPI_KINDS; k++)
         vl_hist_init(&g->ipi_latency[k]);
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/exec.h"
 #include "guest/guest.h"
+#include "hv/guest_port.h"
 
 static void resv_remove_at(vl_glock *L, int i)
 {
@@ -54,7 +54,7 @@ static void cut_others_from(vl_glock *L, int v, vl_ns t)
         vl_resv r = L->resv[i];
         if (r.vcpu != v && r.start >= t) {
             resv_remove_at(L, i);
-            vl_exec_cut(L->g, r.vcpu, r.start);
+            L->g->lock_client.cut(L->g, r.vcpu, r.start);
             i = 0; /* the cut may have removed more */
             continue;
         }
@@ -149,7 +149,7 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
         vl_resv r = L->resv[i];
         if (r.vcpu != v && r.start > a && r.start < a + hold) {
             resv_remove_at(L, i);
-            vl_exec_cut(L->g, r.vcpu, r.start);
+            L->g->lock_client.cut(L->g, r.vcpu, r.start);
             i = 0;
             continue;
         }
@@ -212,14 +212,14 @@ static void on_handoff(void *ctx, vl_event *ev)
     if (i < 0)
         return; /* unfair: free until a waiter spins again (vl_lock_try_take) */
     if (L->g->pv_qspinlock && L->g->vcpus[head_waiter(L)].pv_waiting) {
-        vl_exec_kick(L->g, head_waiter(L)); /* free: the head or a thief takes it */
+        vl_hv_kick(L->g->hv, L->g->vm, head_waiter(L)); /* free: the head or a thief takes it */
         return;
     }
     int w = take_waiter(L, i);
     cut_others_from(L, w, now); /* thieves' later plans (unfair, PV queued) */
     /* the grant: open until the waiter's plan closes it */
     resv_insert(L, (vl_resv){.vcpu = w, .start = now, .end = VL_NS_MAX});
-    vl_exec_granted(L->g, w, L);
+    L->g->lock_client.granted(L->g, w, L);
 }
 
 bool vl_lock_try_take(vl_glock *L, int v)

@@ -57,6 +57,14 @@ typedef struct vl_lock_class {
     vl_lock_stats stats;
 } vl_lock_class;
 
+/* What the locks tell the planner (guest/exec.c registers these in
+ * g->lock_client at creation): v's plan relied on a lock being free from
+ * t on and must stop there; the FIFO hand-off gave L to waiting v. */
+typedef struct vl_lock_client {
+    void (*cut)(struct vl_guest *g, int v, vl_ns t);
+    void (*granted)(struct vl_guest *g, int v, struct vl_glock *L);
+} vl_lock_client;
+
 /* Outcome of planning an acquisition. */
 typedef enum { VL_LOCK_RESERVED, VL_LOCK_BUSY } vl_lock_plan;
 /* vl_lock_init fails (returns -1) only when out of memory. */

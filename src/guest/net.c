@@ -22,7 +22,9 @@
 
 #include <stdlib.h>
 
+#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
 
@@ -35,15 +37,15 @@ static void ksoftirqd_runs(void *ctx, vl_event *ev)
 {
     (void)ev;
     vl_guest *g = ctx;
-    vl_hv_raise_irq(g->hv, g->vm, g->net->rx_vcpu, VL_VEC_VIRTIO_NET);
+    vl_hv_raise_irq(g->hv, g->vm, vl_gnet_of(g)->rx_vcpu, VL_VEC_VIRTIO_NET);
 }
 
-int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
+static void net_interrupt(vl_guest *g, int v, int vector, vl_ns now);
+
+static int gnet_init(vl_guest *g, const vl_guest_spec *spec)
 {
-    vl_gnet *n = calloc(1, sizeof *n);
-    if (!n)
-        return -1;
-    g->net = n;
+    vl_gnet *n = vl_gnet_of(g);
+    n->rip = vl_guest_rip(g, "net_rx_action");
     n->cap = (int)spec->rx_ring;
     n->rx_vcpu = (int)spec->rx_vcpu;
     n->weight = (int)spec->napi_weight;
@@ -51,28 +53,26 @@ int vl_gnet_init(vl_guest *g, const vl_guest_spec *spec)
     n->ring = malloc((size_t)n->cap * sizeof *n->ring);
     vl_event_init(&n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE,
                   0x30000000u | ((uint32_t)g->vm << 16));
-    return n->ring ? 0 : -1;
+    vl_guest_vector(g, VL_VEC_VIRTIO_NET, net_interrupt);
+    return n->ring && n->rip ? 0 : -1;
 }
 
-void vl_gnet_fini(vl_guest *g)
+static void gnet_fini(vl_guest *g)
 {
-    vl_gnet *n = g->net;
+    vl_gnet *n = vl_gnet_of(g);
     if (!n)
         return;
     vl_sim_cancel(g->sim, &n->ksoftirqd);
-    for (int i = 0; i < n->nsocks; i++)
-        vl_fifo_free(&n->socks[i].q);
-    free(n->socks);
     free(n->ring);
     free(n->tx);
-    free(n);
-    g->net = NULL;
 }
 
-int vl_gnet_rx(vl_guest *g, const vl_packet *p, vl_ns now)
+/* The guest port's net_rx. */
+static int gnet_rx(void *guest, const vl_packet *p, vl_ns now)
 {
     (void)now;
-    vl_gnet *n = g->net;
+    vl_guest *g = guest;
+    vl_gnet *n = vl_gnet_of(g);
     if (n->n == n->cap)
         return VL_RX_DROPPED;
     n->ring[(n->head + n->n++) % n->cap] = *p;
@@ -89,21 +89,27 @@ static vl_ns start_round(vl_gnet *n)
     return (vl_ns)n->batch * n->softirq;
 }
 
-vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now)
+/* The receive interrupt on v: NAPI polls a round, unless a round is
+ * running (it will see the new packets) or ksoftirqd has them. */
+static void net_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    vl_gnet *n = g->net;
-    if (!n || v != n->rx_vcpu || n->batch > 0 || n->n == 0 || vl_event_pending(&n->ksoftirqd))
-        return 0; /* a round is running (it will see the new packets), or
-                   * ksoftirqd has them */
+    (void)vector;
+    vl_exec_irq_settle(g, v, now);
+    vl_gnet *n = vl_gnet_of(g);
+    if (v != n->rx_vcpu || n->batch > 0 || n->n == 0 || vl_event_pending(&n->ksoftirqd))
+        return;
     if (n->run_packets == 0)
         n->run_start = now;
-    return g->irq_entry_cost + start_round(n);
+    vl_exec_irq_work(g, v, g->irq_entry_cost + start_round(n), n->rip, now);
 }
 
-vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
+/* v finished its handler work: the poll round's packets go up the stack;
+ * returns more handler work (the next round, a transmit kick), or 0. */
+static vl_ns gnet_round_done(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
-    vl_gnet *n = g->net;
-    if (!n || v != n->rx_vcpu || n->batch == 0)
+    vl_gnet *n = vl_gnet_of(g);
+    *rip = n->rip;
+    if (v != n->rx_vcpu || n->batch == 0)
         return 0;
     int batch = n->batch;
     n->batch = 0;
@@ -113,7 +119,7 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
         n->head = (n->head + 1) % n->cap;
         n->n--;
         n->rx_packets++;
-        vl_socket_input(g, v, &p, now);
+        n->input(g, v, &p, now);
     }
     vl_ns work = vl_gnet_flush(g, v, g->vcpus[v].cur_mm);
     vl_ns ran = now - n->run_start;
@@ -132,21 +138,28 @@ vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now)
     return work + start_round(n); /* still polling: no interrupt */
 }
 
-vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now)
+/* v has nothing else to run: deferred polling (ksoftirqd) runs now;
+ * returns its work (0: none). */
+static vl_ns gnet_idle(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
-    vl_gnet *n = g->net;
-    if (!n || v != n->rx_vcpu || !vl_event_pending(&n->ksoftirqd))
+    vl_gnet *n = vl_gnet_of(g);
+    *rip = n->rip;
+    if (v != n->rx_vcpu || !vl_event_pending(&n->ksoftirqd))
         return 0;
     vl_sim_cancel(g->sim, &n->ksoftirqd);
     n->run_start = now;
     return n->n > 0 ? start_round(n) : 0;
 }
 
-void vl_gnet_move_irq(vl_guest *g, int from, int to, vl_ns now)
+/* The receive interrupt moves off vCPU `from` (going offline) to the
+ * nearest online vCPU; the hypervisor is told (MSI routing), and polling
+ * left pending resumes there. */
+static void gnet_cpu_down(vl_guest *g, int from, vl_ns now)
 {
     (void)now;
-    vl_gnet *n = g->net;
-    if (!n || n->rx_vcpu != from || from == to)
+    int to = vl_gsched_online_near(g, from);
+    vl_gnet *n = vl_gnet_of(g);
+    if (n->rx_vcpu != from || from == to)
         return;
     n->rx_vcpu = to;
     vl_hv_route_net_irq(g->hv, g->vm, to);
@@ -159,7 +172,7 @@ void vl_gnet_move_irq(vl_guest *g, int from, int to, vl_ns now)
 
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p)
 {
-    vl_gnet *n = g->net;
+    vl_gnet *n = vl_gnet_of(g);
     if (n->ntx == n->cap_tx) {
         int cap = n->cap_tx ? 2 * n->cap_tx : 16;
         vl_packet *tx = realloc(n->tx, (size_t)cap * sizeof *tx);
@@ -175,10 +188,21 @@ void vl_gnet_xmit(vl_guest *g, const vl_packet *p)
 
 vl_ns vl_gnet_flush(vl_guest *g, int v, int mm)
 {
-    vl_gnet *n = g->net;
-    if (!n || n->ntx == 0)
+    vl_gnet *n = vl_gnet_of(g);
+    if (n->ntx == 0)
         return 0;
     vl_ns cost = vl_hv_net_kick(g->hv, g->vm, v, n->tx, n->ntx, vl_guest_cr3(mm));
     n->ntx = 0;
     return cost;
 }
+
+const vl_gmod vl_gmod_gnet = {
+    .name = "net",
+    .priv_size = sizeof(vl_gnet),
+    .init = gnet_init,
+    .fini = gnet_fini,
+    .handled = gnet_round_done,
+    .idle = gnet_idle,
+    .cpu_down = gnet_cpu_down,
+    .port = {.net_rx = gnet_rx},
+};

@@ -46,43 +46,46 @@ typedef struct vl_gnet {
     uint64_t deferrals;     /* polling handed to ksoftirqd                 */
     vl_packet *tx;          /* sent by the softirq, kicked at round end    */
     int ntx, cap_tx;
+    uint64_t rx_packets;    /* processed by the softirq                    */
+    uint64_t rounds;        /* NAPI poll rounds                            */
+    uint64_t rip;           /* net_rx_action: where the softirq runs       */
+    /* protocol input of one packet on v (the socket layer registers it) */
+    void (*input)(struct vl_guest *g, int v, const vl_packet *p, vl_ns now);
+} vl_gnet;
+
+/* The socket layer's state (the module "socket"). */
+typedef struct vl_gsock {
     vl_socket *socks;
     int nsocks, cap_socks;
     uint64_t no_socket;     /* packets for a port nobody listens on        */
     uint64_t rcvbuf_drops;  /* socket buffer full                          */
-    uint64_t rx_packets;    /* processed by the softirq                    */
-    uint64_t rounds;        /* NAPI poll rounds                            */
-} vl_gnet;
+} vl_gsock;
+
+static inline vl_gnet *vl_gnet_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_gnet];
+}
+
+static inline vl_gsock *vl_socket_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_socket];
+}
 
 /* net.c */
-int vl_gnet_init(vl_guest *g, const struct vl_guest_spec *spec);
-void vl_gnet_fini(vl_guest *g);
-/* The backend puts p in the ring (guest port net_rx). */
-int vl_gnet_rx(vl_guest *g, const vl_packet *p, vl_ns now);
-/* The receive interrupt on v: handler work to run (0: nothing to poll). */
-vl_ns vl_gnet_interrupt(vl_guest *g, int v, vl_ns now);
-/* v finished its handler work: the poll round's packets go up the stack;
- * returns more handler work (the next round, a transmit kick), or 0. */
-vl_ns vl_gnet_round_done(vl_guest *g, int v, vl_ns now);
-/* v has nothing else to run: deferred polling (ksoftirqd) runs now;
- * returns its work (0: none). */
-vl_ns vl_gnet_idle(vl_guest *g, int v, vl_ns now);
-/* The receive interrupt moves from vCPU `from` (going offline) to `to`;
- * the hypervisor is told (MSI routing), and polling left pending resumes
- * on `to`. */
-void vl_gnet_move_irq(vl_guest *g, int from, int to, vl_ns now);
+/* Its port entry and hooks (guest/module.h): the backend puts packets in
+ * the ring (net_rx); a poll round's packets go up the stack when its
+ * handler work is done, and the next round follows (handled); deferred
+ * polling runs on an idle vCPU (idle, ksoftirqd); the receive interrupt
+ * moves off a vCPU going offline (cpu_down). */
 /* Queues a packet for transmission (flushed with one kick by
  * vl_gnet_flush); the kick's exit cost is returned by flush. */
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p);
 vl_ns vl_gnet_flush(vl_guest *g, int v, int mm);
 
-/* socket.c */
+/* socket.c (the module "socket": ops RECV and SEND, net's protocol
+ * input) */
 /* A socket of `proto` bound to `port` (its reads feed `stats`); its id,
  * or -1 when out of memory / the port is taken. */
 int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats *stats);
-/* Protocol input of one packet (softirq on v). */
-void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now);
-/* RECV / SEND at the head of t's program on v: true if t blocked. */
-bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now);
 
 #endif

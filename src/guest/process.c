@@ -13,18 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
+#include "guest/task.h"
 
 static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns now)
 {
     char stream[64];
     snprintf(stream, sizeof stream, "task%d/child%llu", parent->id,
              (unsigned long long)parent->forks++);
-    vl_task *c = vl_guest_task_new(g, stream, op->child, parent->stats);
+    vl_task *c = vl_task_new(g, stream, op->child, parent->stats);
     if (!c)
         return false;
-    c->mm = g->next_mm++;
+    c->mm = vl_process_of(g)->next_mm++;
     c->born = now;
     c->parent = parent;
     c->vcpu = v;
@@ -32,30 +33,31 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     c->weight = parent->weight;
     c->vruntime = parent->vruntime;
     parent->children++;
-    g->forks++;
+    vl_process_of(g)->forks++;
     vl_gsched_wake(g, v, c, now);
     return true;
 }
 
-bool vl_process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* SPAWN or REAP at the head of t's program on v. */
+static vl_op_next process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
-    const vl_op *op = &t->prog->ops[o->pc];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
-    if (o->kind == VL_OP_SPAWN) {
+    vl_opi o = vl_task_take(g, t);
+    const vl_op *op = &t->prog->ops[o.pc];
+    if (o.kind == VL_OP_SPAWN) {
         if (!spawn(g, v, t, op, now))
             abort(); /* out of memory in the middle of a run */
-        return false;
+        return VL_NEXT_RUN;
     }
     if (t->children == 0) /* VL_OP_REAP */
-        return false;
+        return VL_NEXT_RUN;
     t->reaping = true;
     t->state = VL_TASK_BLOCKED;
-    return true;
+    return VL_NEXT_BLOCK;
 }
 
-void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* t (which ran on v) exited: its parent learns of it; a forked task's
+ * object is kept for reuse. */
+static void process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     for (int i = 0; t->children > 0 && i < g->ntasks; i++) /* orphans: nobody waits */
         if (g->tasks[i]->parent == t && g->tasks[i]->state != VL_TASK_EXITED)
@@ -63,7 +65,7 @@ void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
     vl_task *p = t->parent;
     if (!p)
         return; /* a workload's own task: it stays, exited */
-    g->exits++;
+    vl_process_of(g)->exits++;
     vl_hist_record(&t->stats->completion, now - t->born);
     t->parent = NULL;
     vl_list_push_back(&g->free_tasks, &t->link);
@@ -72,3 +74,18 @@ void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
         vl_gsched_wake(g, v, p, now);
     }
 }
+
+static int process_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    vl_process_of(g)->next_mm = VL_GUEST_CHILD_MM_BASE;
+    return 0;
+}
+
+const vl_gmod vl_gmod_process = {
+    .name = "process",
+    .priv_size = sizeof(vl_gprocess),
+    .init = process_init,
+    .ops = {[VL_OP_SPAWN] = {process_op, true}, [VL_OP_REAP] = {process_op, true}},
+    .task_exit = process_exit,
+};

@@ -1,14 +1,23 @@
-/* guest/process.h - processes created and ended at run time: fork's child
- * (wake_up_new_task), exit, and wait4 (docs/guest-model.md). */
+/* guest/process.h - processes created and ended at run time (the module
+ * "process": ops SPAWN and REAP, the task_exit hook): what the report
+ * reads of it. */
 #ifndef VL_GUEST_PROCESS_H
 #define VL_GUEST_PROCESS_H
 
 #include "guest/guest.h"
 
-/* SPAWN or REAP at the head of t's program on v: true if t blocked. */
-bool vl_process_op(vl_guest *g, int v, vl_task *t, vl_ns now);
-/* t (which ran on v) exited: its parent learns of it; a forked task's
- * object is kept for reuse. */
-void vl_process_exit(vl_guest *g, int v, vl_task *t, vl_ns now);
+/* Address spaces of processes forked at run time start here (workloads'
+ * own processes use smaller ids). */
+#define VL_GUEST_CHILD_MM_BASE (1 << 24)
+
+typedef struct vl_gprocess {
+    int next_mm;            /* address space of the next forked child      */
+    uint64_t forks, exits;  /* processes created / ended at run time       */
+} vl_gprocess;
+
+static inline vl_gprocess *vl_process_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_process];
+}
 
 #endif

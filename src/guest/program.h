@@ -42,6 +42,7 @@ typedef enum vl_op_kind {
                         * (guest/process.c); the fork's kernel work is the
                         * KERNEL op before it                              */
     VL_OP_REAP,        /* wait4: block until every child has exited        */
+    VL_OP_KINDS
 } vl_op_kind;
 
 #define VL_PROG_MAX_OPS 32

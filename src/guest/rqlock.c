@@ -4,7 +4,7 @@
  *   The holds are kernel ops pushed in front of the task's next operation,
  *   so they plan, reserve, contend, spin and get preempted like any other
  *   lock hold.  A wake-up is remembered while the op that makes it runs
- *   (between vl_rqlock_ops_begin and vl_rqlock_ops_end) and becomes a hold
+ *   (between the op_begin and op_end hooks) and becomes a hold
  *   of the target's lock when the op is done; the IPI's exit, which the
  *   waker was charged as handler time, moves into the hold.  A wake-up
  *   from interrupt context (a timer, a received packet, a block
@@ -21,36 +21,64 @@
  *   a choice, the rest being the code around the locked parts. */
 #include "guest/rqlock.h"
 
-#include "guest/exec.h"
+#include "guest/module.h"
+#include "guest/task.h"
 #include "hv/guest_port.h"
 
 #define RQLOCK_TTWU_NS 500
 #define RQLOCK_SWITCH_NS 1000
+#define RQLOCK_PENDING 16 /* remote wake-ups of one op held as holds */
 
-void vl_rqlock_ops_begin(vl_guest *g, int v)
+typedef struct rqlock_state {
+    bool enabled;           /* guest.runqueue_lock                        */
+    int cls;                /* lock class "runqueue" (one per vCPU)       */
+    int act_wakeup, act_schedule; /* activities of the two holds          */
+} rqlock_state;
+
+/* The remote wake-ups of the op one vCPU runs. */
+typedef struct rqlock_cpu {
+    bool open;              /* an op that wakes runs: remember them       */
+    int n;
+    struct {
+        int target;         /* the wakee's vCPU: whose lock               */
+        vl_ns exit;         /* the IPI's exit, held under the lock        */
+    } ttwu[RQLOCK_PENDING];
+} rqlock_cpu;
+
+static rqlock_state *rq_of(const vl_guest *g)
 {
-    g->vcpus[v].nttwu = 0;
-    g->vcpus[v].ttwu_open = g->runqueue_locks;
+    return g->priv[VL_GMOD_rqlock];
 }
 
-void vl_rqlock_note_wake(vl_guest *g, int from, int to, bool idle, bool kicked)
+static rqlock_cpu *cpu_of(const vl_guest *g, int v)
 {
-    vl_gvcpu *gv = &g->vcpus[from];
-    if (!gv->ttwu_open || from == to || (g->wakelist_ipi && idle))
+    return vl_gmod_vcpu(g, VL_GMOD_rqlock, sizeof(rqlock_cpu), v);
+}
+
+static void rqlock_op_begin(vl_guest *g, int v)
+{
+    cpu_of(g, v)->n = 0;
+    cpu_of(g, v)->open = rq_of(g)->enabled;
+}
+
+static void rqlock_woke(vl_guest *g, int from, int to, bool idle, bool kicked)
+{
+    rqlock_cpu *c = cpu_of(g, from);
+    if (!c->open || from == to || (g->wakelist_ipi && idle))
         return; /* the wake list takes no remote runqueue lock */
-    if (gv->nttwu == VL_RQLOCK_PENDING)
+    if (c->n == RQLOCK_PENDING)
         return; /* beyond the bound: this wake-up's exit stays handler time */
-    gv->ttwu[gv->nttwu].target = to;
-    gv->ttwu[gv->nttwu].exit = kicked ? vl_hv_ipi_exit_cost(g->hv) : 0;
-    gv->nttwu++;
+    c->ttwu[c->n].target = to;
+    c->ttwu[c->n].exit = kicked ? vl_hv_ipi_exit_cost(g->hv) : 0;
+    c->n++;
 }
 
 vl_ns vl_rqlock_pending_exits(const vl_guest *g, int v)
 {
-    const vl_gvcpu *gv = &g->vcpus[v];
+    const rqlock_cpu *c = cpu_of(g, v);
     vl_ns sum = 0;
-    for (int i = 0; i < gv->nttwu; i++)
-        sum += gv->ttwu[i].exit;
+    for (int i = 0; i < c->n; i++)
+        sum += c->ttwu[i].exit;
     return sum;
 }
 
@@ -58,36 +86,58 @@ vl_ns vl_rqlock_pending_exits(const vl_guest *g, int v)
 static bool push_hold(vl_guest *g, vl_task *t, int activity, int rq, vl_ns hold)
 {
     vl_opi o = {.kind = VL_OP_KERNEL, .activity = (int16_t)activity,
-                .lock_class = (int16_t)g->runqueue_class, .lock_instance = rq, .sync = -1,
+                .lock_class = (int16_t)rq_of(g)->cls, .lock_instance = rq, .sync = -1,
                 .hold = hold};
     return vl_opq_push_front(&t->opq, &o);
 }
 
 void vl_rqlock_ops_end(vl_guest *g, int v, vl_task *t)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    int n = gv->nttwu;
-    gv->nttwu = 0;
-    gv->ttwu_open = false;
+    rqlock_cpu *c = cpu_of(g, v);
+    int n = c->n;
+    c->n = 0;
+    c->open = false;
     if (!t || t->elapsed > 0)
         return;
     for (int i = n - 1; i >= 0; i--) { /* pushed last first: run in order */
-        if (!push_hold(g, t, g->act_wakeup, gv->ttwu[i].target, RQLOCK_TTWU_NS + gv->ttwu[i].exit))
+        if (!push_hold(g, t, rq_of(g)->act_wakeup, c->ttwu[i].target,
+                       RQLOCK_TTWU_NS + c->ttwu[i].exit))
             return; /* no room: the earlier ones' exits stay handler time */
-        gv->irq_left -= gv->ttwu[i].exit;
+        vl_guest_charge(g, v, -c->ttwu[i].exit);
     }
 }
 
-void vl_rqlock_switch_in(vl_guest *g, int v, vl_task *t)
+static void rqlock_switch_in(vl_guest *g, int v, vl_task *t)
 {
-    if (!g->runqueue_locks)
+    if (!rq_of(g)->enabled)
         return;
     if (t->elapsed > 0) { /* switched out in user mode: split off what ran */
-        vl_opi *o = vl_exec_op_at(g, t, 0);
+        vl_opi *o = vl_task_op(g, t, 0);
         if (!o || o->kind != VL_OP_COMPUTE)
             return;
         o->pre -= t->elapsed;
         t->elapsed = 0;
     }
-    push_hold(g, t, g->act_schedule, v, RQLOCK_SWITCH_NS);
+    push_hold(g, t, rq_of(g)->act_schedule, v, RQLOCK_SWITCH_NS);
 }
+
+static int rqlock_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    rqlock_state *rq = rq_of(g);
+    rq->enabled = spec->runqueue_lock;
+    rq->cls = vl_guest_lock_class(g, "runqueue");
+    rq->act_wakeup = vl_guest_activity(g, "wakeup");
+    rq->act_schedule = vl_guest_activity(g, "schedule");
+    return 0;
+}
+
+const vl_gmod vl_gmod_rqlock = {
+    .name = "rqlock",
+    .priv_size = sizeof(rqlock_state),
+    .vcpu_size = sizeof(rqlock_cpu),
+    .init = rqlock_init,
+    .woke = rqlock_woke,
+    .switch_in = rqlock_switch_in,
+    .op_begin = rqlock_op_begin,
+    .op_end = vl_rqlock_ops_end,
+};

@@ -17,20 +17,17 @@
 
 #include "guest/guest.h"
 
-/* Task-context wake-ups on v start: until vl_rqlock_ops_end, remote
- * wake-ups v makes are remembered as runqueue-lock holds. */
-void vl_rqlock_ops_begin(vl_guest *g, int v);
-/* A wake-up from `from` queued a task on `to` (idle: `to` had nothing to
- * run); kicked: it sent the IPI, whose exit cost the waker was charged. */
-void vl_rqlock_note_wake(vl_guest *g, int from, int to, bool idle, bool kicked);
-/* The exit time the remembered holds will take over (sync.c splits the
- * rest off for the futex bucket lock). */
+/* Its hooks (guest/module.h): ops that may wake tasks are bracketed
+ * (op_begin / op_end): remote wake-ups made in between (woke) become
+ * holds of the targets' locks that the task, if still running the op,
+ * executes next, in wake-up order; a task switched in (switch_in) starts
+ * by finishing the switch under its vCPU's lock. */
+
+/* The exit time the holds remembered since op_begin will take over
+ * (guest/sync.c splits the rest off for the futex bucket lock). */
 vl_ns vl_rqlock_pending_exits(const vl_guest *g, int v);
-/* The op that woke tasks is done: t, still running it (NULL if it blocked
- * or ended), executes the holds next, in wake-up order. */
+/* The op's end (the op_end hook), for a module that must place its own
+ * work after the holds (guest/sync.c); op_end then finds nothing left. */
 void vl_rqlock_ops_end(vl_guest *g, int v, vl_task *t);
-/* v switches to t (__schedule): t starts by finishing the switch under
- * v's runqueue lock. */
-void vl_rqlock_switch_in(vl_guest *g, int v, vl_task *t);
 
 #endif

@@ -15,7 +15,7 @@ static const unsigned prio_to_weight[40] = {
     36,    29,    23,    18,    15,    /*  15 */
 };
 
-unsigned vl_nice_weight(int nice)
+unsigned vl_rq_nice_weight(int nice)
 {
     if (nice < -20)
         nice = -20;
@@ -119,4 +119,15 @@ void vl_rq_drop_curr(vl_gvcpu *gv, vl_ns now)
     gv->load -= t->weight;
     gv->curr = NULL;
     update_min_vruntime(gv);
+}
+
+void vl_rq_move(vl_guest *g, vl_task *t, int to, vl_ns now)
+{
+    vl_gvcpu *src = &g->vcpus[t->vcpu], *dst = &g->vcpus[to];
+    vl_rq_update_curr(src, now);
+    vl_rq_update_curr(dst, now);
+    vl_rq_dequeue(g, src, t);
+    t->vruntime += dst->min_vruntime - src->min_vruntime;
+    t->vcpu = to;
+    vl_rq_enqueue(g, dst, t);
 }

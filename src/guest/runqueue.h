@@ -16,7 +16,7 @@
 
 /* sched_prio_to_weight[nice + 20] (kernel/sched/core.c); nice is clamped
  * to -20..19. */
-unsigned vl_nice_weight(int nice);
+unsigned vl_rq_nice_weight(int nice);
 /* d of real time in the virtual time of a task of `weight`
  * (calc_delta_fair). */
 vl_ns vl_rq_vdelta(vl_ns d, unsigned weight);
@@ -34,5 +34,8 @@ void vl_rq_set_curr(vl_guest *g, vl_gvcpu *gv, vl_task *t, vl_ns now);
 void vl_rq_put_curr(vl_guest *g, vl_gvcpu *gv, vl_ns now);
 /* The current task leaves the runqueue (sleeps, blocks, exits). */
 void vl_rq_drop_curr(vl_gvcpu *gv, vl_ns now);
+/* Moves waiting task t to vCPU `to`'s runqueue, keeping its distance to
+ * min_vruntime (detach_task + attach_task, migrate_task_rq_fair). */
+void vl_rq_move(vl_guest *g, vl_task *t, int to, vl_ns now);
 
 #endif

@@ -1,115 +1,148 @@
-/* guest/smp.c - cross-vCPU calls inside the guest: reschedule IPIs, and
- * TLB shootdowns through synchronous call-function IPIs
- * (flush_tlb_mm_range -> smp_call_function_many_cond); the IPI latency and
- * shootdown latency measures. */
+/* guest/smp.c - cross-vCPU calls (guest/smp.h): the call queue and its
+ * call-function IPIs.
+ *
+ * A call from v queues v on each target's queue and sends the IPIs; the
+ * caller's task spins.  A target's call-function interrupt makes its
+ * handler serve every call queued since its last run (the work: entry +
+ * each call's cost); when that handler work is done (`handled`) the calls
+ * are answered, and a caller whose last target answered goes on.  Which
+ * vectors signal the queue follows the guest kernel (guest.tlb_vectors):
+ * call-function-single 0xfb to one target and call-function 0xfc to
+ * several (Linux >= 3.6); before, TLB flushes - the model's only client -
+ * used the dedicated vectors 0xf0-0xf7 chosen by the sender's CPU, and
+ * 0xfb served only the wake list. */
 #include "guest/smp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "guest/exec.h"
+#include "guest/ipi.h"
+#include "guest/module.h"
 #include "hv/guest_port.h"
 
-/* Latency of IPIs: from the send to the moment the target runs the
- * handler (the oldest unhandled send of each kind per target). */
-static void ipi_sent(vl_guest *g, int target, int kind, vl_ns now)
+/* The vector of a call from `sender` to ntargets vCPUs. */
+static int call_vector(const vl_guest *g, int sender, int ntargets)
 {
-    if (g->vcpus[target].ipi_sent_at[kind] < 0)
-        g->vcpus[target].ipi_sent_at[kind] = now;
-}
-
-void vl_smp_ipi_handled(vl_guest *g, int v, int kind, vl_ns now)
-{
-    vl_ns *at = &g->vcpus[v].ipi_sent_at[kind];
-    if (*at >= 0) {
-        vl_hist_record(&g->ipi_latency[kind], now - *at);
-        *at = -1;
-    }
-}
-
-/* The IPI vector of a TLB shootdown: old kernels (<= 3.5) used dedicated
- * vectors 0xf0-0xf7 chosen by the sender's CPU; newer ones send
- * call-function IPIs (0xfb to a single CPU, 0xfc to several). */
-static int tlb_vector(const vl_guest *g, int sender, int ntargets)
-{
-    if (g->legacy_tlb_vectors)
+    if (((const vl_gsmp *)g->priv[VL_GMOD_smp])->legacy_vectors)
         return 0xf0 + sender % 8;
     return ntargets == 1 ? 0xfb : VL_VEC_CALL_FUNCTION;
 }
 
-bool vl_smp_is_tlb_vector(const vl_guest *g, int vector)
+void vl_smp_call(vl_guest *g, int v, vl_task *t, const int *targets, int n,
+                 const vl_smp_func *func, vl_ns now)
 {
-    return g->legacy_tlb_vectors ? vector >= 0xf0 && vector <= 0xf7
-                                 : vector == 0xfb || vector == VL_VEC_CALL_FUNCTION;
-}
-
-/* flush_tlb_mm_range -> smp_call_function_many_cond: queue a flush request
- * on every other vCPU running t's mm, send the IPIs, and wait.  Returns
- * false when there is nobody to wait for. */
-bool vl_smp_shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
-{
-    int targets[VL_MAX_GUEST_VCPUS], n = 0;
-    vl_opq_pop(&t->opq); /* the shootdown op itself */
-    t->elapsed = 0;
-    for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
-        vl_task *c = g->vcpus[w].curr;
-        if (w != v && c && c->mm == t->mm && c->state != VL_TASK_EXITED) {
-            vl_gvcpu *gw = &g->vcpus[w];
-            gw->acks[gw->nacks++] = v;
-            targets[n++] = w;
-        }
-    }
-    g->shootdowns++;
-    if (n == 0) {
-        vl_hist_record(&g->shootdown_latency, 0);
-        return false;
+    for (int i = 0; i < n; i++) {
+        vl_smp_cpu *c = vl_smp_cpu_of(g, targets[i]);
+        c->queue[c->nqueue++] = v;
     }
     t->acks_pending = n;
-    t->shootdown_at = now;
-    int vector = tlb_vector(g, v, n);
-    g->ipis_by_vector[vector] += (uint64_t)n;
-    for (int i = 0; i < n; i++)
-        ipi_sent(g, targets[i], VL_IPI_TLB, now);
-    for (int i = 0; g->observer.ipi && i < n; i++)
-        g->observer.ipi(g->observer.ctx, g, v, targets[i], vector, now);
-    vl_hv_send_ipi(g->hv, g->vm, v, targets, n, vector);
-    return true;
+    vl_smp_cpu_of(g, v)->func = func;
+    vl_smp_cpu_of(g, v)->since = now;
+    vl_ipi_send(g, v, targets, n, call_vector(g, v, n), VL_IPI_TLB, now);
 }
 
-void vl_smp_deliver_acks(vl_guest *g, int v, vl_ns now)
+/* v's handler ran the calls it was serving: each caller learns, and one
+ * whose last target this was goes on. */
+static void answer(vl_guest *g, int v, vl_ns now)
 {
-    vl_gvcpu *gv = &g->vcpus[v];
-    int n = gv->nqueued, senders[VL_MAX_GUEST_VCPUS];
-    /* take the answered requests off first: a sender released below may
-     * shoot down again at once and queue a new request here */
-    memcpy(senders, gv->acks, (size_t)n * sizeof senders[0]);
-    memmove(gv->acks, gv->acks + n, (size_t)(gv->nacks - n) * sizeof gv->acks[0]);
-    gv->nacks -= n;
-    gv->nqueued = 0;
+    vl_smp_cpu *c = vl_smp_cpu_of(g, v);
+    int n = c->nrunning, callers[VL_MAX_GUEST_VCPUS];
+    /* take the answered calls off first: a caller released below may
+     * call again at once and queue a new one here */
+    memcpy(callers, c->queue, (size_t)n * sizeof callers[0]);
+    memmove(c->queue, c->queue + n, (size_t)(c->nqueue - n) * sizeof c->queue[0]);
+    c->nqueue -= n;
+    c->nrunning = 0;
     for (int i = 0; i < n; i++) {
-        int s = senders[i];
-        vl_task *t = g->vcpus[s].curr;
+        int w = callers[i];
+        vl_task *t = g->vcpus[w].curr;
         if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
             continue;
-        vl_hist_record(&g->shootdown_latency, now - t->shootdown_at);
-        if (g->vcpus[s].in_guest && !g->vcpus[s].planning) {
-            vl_hv_spin_end(g->hv, g->vm, s);
-            vl_exec_settle(g, s, now);
-            vl_exec_run_plan(g, s, now);
-        }
+        const vl_smp_cpu *caller = vl_smp_cpu_of(g, w);
+        caller->func->done(g, t, caller->since, now);
+        vl_exec_resume(g, w, now);
     }
 }
 
-/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
- * to run).  Linux >= 5.8 queues the wakee on the target's wake list and,
- * for an idle target, sends a call-function-single IPI (0xfb);
- * otherwise, and on older kernels, smp_send_reschedule (0xfd). */
-void vl_smp_resched(vl_guest *g, int from, int to, bool idle, vl_ns now)
+static vl_ns smp_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
 {
-    int vector = g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE;
-    g->ipis_by_vector[vector]++;
-    ipi_sent(g, to, VL_IPI_RESCHEDULE, now);
-    if (g->observer.ipi)
-        g->observer.ipi(g->observer.ctx, g, from, to, vector, now);
-    g->vcpus[from].irq_left += vl_hv_ipi_exit_cost(g->hv);
-    vl_hv_send_ipi(g->hv, g->vm, from, &to, 1, vector);
+    (void)rip;
+    if (vl_smp_cpu_of(g, v)->nrunning > 0)
+        answer(g, v, now);
+    return 0;
 }
+
+/* smpcfd_dying_cpu: a vCPU going offline runs what is queued for it. */
+static void smp_cpu_dying(vl_guest *g, int v, vl_ns now)
+{
+    vl_smp_cpu *c = vl_smp_cpu_of(g, v);
+    if (c->nqueue > 0) {
+        c->nrunning = c->nqueue;
+        answer(g, v, now);
+    }
+}
+
+/* 0xfb with legacy TLB vectors: only the wake list (an idle target's
+ * wake-up; the vCPU woke for it). */
+static void wakelist_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    (void)vector;
+    vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+}
+
+/* A vector that signals the call queue: the handler serves the calls
+ * queued since its last run; 0xfb also serves the wake list. */
+static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
+{
+    vl_smp_cpu *c = vl_smp_cpu_of(g, v);
+    if (vector == 0xfb)
+        vl_ipi_handled(g, v, VL_IPI_RESCHEDULE, now);
+    vl_ipi_handled(g, v, VL_IPI_TLB, now);
+    vl_exec_irq_settle(g, v, now);
+    if (c->nrunning >= c->nqueue) { /* no new call: only the wake list */
+        if (vector == 0xfb)
+            vl_exec_irq_look(g, v, now);
+        return;
+    }
+    vl_ns work = g->irq_entry_cost;
+    for (; c->nrunning < c->nqueue; c->nrunning++)
+        work += vl_smp_cpu_of(g, c->queue[c->nrunning])->func->cost;
+    vl_exec_irq_work(g, v, work, 0, now);
+}
+
+static void smp_fini(vl_guest *g)
+{
+    for (int v = 0; g->vcpu_priv[VL_GMOD_smp] && v < g->nvcpus; v++)
+        free(vl_smp_cpu_of(g, v)->queue);
+}
+
+static int smp_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    for (int v = 0; v < g->nvcpus; v++) {
+        vl_smp_cpu *c = vl_smp_cpu_of(g, v);
+        if (!(c->queue = calloc((size_t)g->nvcpus, sizeof *c->queue)))
+            return -1;
+    }
+    vl_gsmp *s = g->priv[VL_GMOD_smp];
+    s->legacy_vectors = spec->tlb_vectors == 1;
+    if (s->legacy_vectors) {
+        for (int vec = 0xf0; vec <= 0xf7; vec++)
+            vl_guest_vector(g, vec, call_interrupt);
+        vl_guest_vector(g, 0xfb, wakelist_interrupt);
+    } else {
+        vl_guest_vector(g, 0xfb, call_interrupt);
+        vl_guest_vector(g, VL_VEC_CALL_FUNCTION, call_interrupt);
+    }
+    return 0;
+}
+
+const vl_gmod vl_gmod_smp = {
+    .name = "smp",
+    .priv_size = sizeof(vl_gsmp),
+    .vcpu_size = sizeof(vl_smp_cpu),
+    .init = smp_init,
+    .fini = smp_fini,
+    .handled = smp_handled,
+    .cpu_dying = smp_cpu_dying,
+};

@@ -18,9 +18,10 @@
  * does.  ICMP echo requests are answered from the softirq. */
 #include <stdlib.h>
 
-#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/net.h"
+#include "guest/task.h"
 
 #define TCP_ACK_BYTES 66  /* Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12  */
 #define TCP_HDR_BYTES 66  /* headers of a data segment                       */
@@ -29,7 +30,7 @@
 
 int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats *stats)
 {
-    vl_gnet *n = g->net;
+    vl_gsock *n = vl_socket_of(g);
     for (int i = 0; i < n->nsocks; i++)
         if (n->socks[i].port == port && n->socks[i].proto == proto)
             return -1;
@@ -51,7 +52,7 @@ int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats
     return n->nsocks++;
 }
 
-static vl_socket *lookup(vl_gnet *n, int proto, int port)
+static vl_socket *lookup(vl_gsock *n, int proto, int port)
 {
     for (int i = 0; i < n->nsocks; i++)
         if (n->socks[i].port == port && n->socks[i].proto == proto)
@@ -99,13 +100,14 @@ static void tcp_input(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_n
         return;
     }
     if (p->seq == s->rcv_nxt)
-        g->net->rcvbuf_drops++;
+        vl_socket_of(g)->rcvbuf_drops++;
     send_ack(g, s); /* duplicate ACK: the gap, or no room */
 }
 
-void vl_socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
+/* Protocol input of one packet (net's softirq on v). */
+static void socket_input(vl_guest *g, int v, const vl_packet *p, vl_ns now)
 {
-    vl_gnet *n = g->net;
+    vl_gsock *n = vl_socket_of(g);
     if (p->proto == VL_PROTO_ICMP) { /* icmp_echo: reply from the softirq */
         vl_packet r = *p;
         r.flags = VL_PKT_REPLY;
@@ -176,7 +178,7 @@ static bool sock_recv(vl_guest *g, int v, vl_task *t, vl_socket *s, vl_opi *o, c
     bool reopened = s->adv_window * 2 <= s->rcvbuf && win >= 2 * s->adv_window;
     if (s->proto == VL_PROTO_TCP && (s->unacked > 0 || reopened)) {
         send_ack(g, s); /* the pending delayed ACK, or a window update */
-        g->vcpus[v].irq_left += vl_gnet_flush(g, v, t->mm);
+        vl_guest_charge(g, v, vl_gnet_flush(g, v, t->mm));
     }
     o->kind = VL_OP_KERNEL; /* o->pre holds the call's drawn base cost */
     o->pre += (vl_ns)(bytes * (uint64_t)op->size / 1024);
@@ -192,18 +194,43 @@ static void sock_send(vl_guest *g, int v, vl_task *t, vl_socket *s, const vl_op 
                                      .bytes = (uint32_t)(op->size + hdr),
                                      .payload = (uint32_t)op->size, .seq = s->last_seq,
                                      .sent_at = s->last_sent_at});
-    g->vcpus[v].irq_left += vl_gnet_flush(g, v, t->mm);
+    vl_guest_charge(g, v, vl_gnet_flush(g, v, t->mm));
 }
 
-bool vl_socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* RECV / SEND at the head of t's program on v. */
+static vl_op_next socket_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi *o = vl_exec_op_at(g, t, 0);
+    vl_opi *o = vl_task_op(g, t, 0);
     const vl_op *op = &t->prog->ops[o->pc];
-    vl_socket *s = &g->net->socks[o->sync];
+    vl_socket *s = &vl_socket_of(g)->socks[o->sync];
     if (o->kind == VL_OP_RECV) /* blocks, or becomes the copying kernel call */
-        return !sock_recv(g, v, t, s, o, op, now);
+        return sock_recv(g, v, t, s, o, op, now) ? VL_NEXT_RUN : VL_NEXT_BLOCK;
     sock_send(g, v, t, s, op);
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
-    return false;
+    vl_task_op_done(t);
+    return VL_NEXT_RUN;
 }
+
+static int socket_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    (void)spec;
+    vl_gnet_of(g)->input = socket_input;
+    return 0;
+}
+
+static void socket_fini(vl_guest *g)
+{
+    vl_gsock *n = vl_socket_of(g);
+    if (!n)
+        return;
+    for (int i = 0; i < n->nsocks; i++)
+        vl_fifo_free(&n->socks[i].q);
+    free(n->socks);
+}
+
+const vl_gmod vl_gmod_socket = {
+    .name = "socket",
+    .priv_size = sizeof(vl_gsock),
+    .init = socket_init,
+    .fini = socket_fini,
+    .ops = {[VL_OP_RECV] = {socket_op, true}, [VL_OP_SEND] = {socket_op, true}},
+};

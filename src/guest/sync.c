@@ -10,11 +10,10 @@
  * (plus the unlock path), so a hypervisor that preempts the waker at the
  * exit - the wakee's vCPU preempting it on its pCPU - preempts a lock
  * holder, which is what DCS's reschedule-IPI sender delay prevents. */
-#include "guest/sync.h"
-
-#include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/module.h"
 #include "guest/rqlock.h"
+#include "guest/task.h"
 
 static void block_on(vl_sync *s, vl_task *t)
 {
@@ -26,33 +25,43 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
 
 #define SYNC_UNLOCK_NS 200 /* the rest of futex_wake after its wake-ups, still locked */
 
+typedef struct sync_state {
+    bool locked_wakeups;    /* guest.futex_wake: locked                   */
+    int bucket_class;       /* lock class "futex_hash"                    */
+    int act_wake;           /* activity "futex_wake"                      */
+} sync_state;
+
+static sync_state *sync_of(const vl_guest *g)
+{
+    return g->priv[VL_GMOD_sync];
+}
+
 /* Old kernels: the IPI exits the wake-ups cost (`exits`, taken off the
  * waker's handler work) become the hold of a futex_hash lock the waker
  * still has when they happen. */
 static void locked_wakes(vl_guest *g, int v, vl_task *t, const vl_opi *done, vl_ns exits)
 {
-    int cls = vl_guest_lock_class(g, "futex_hash");
+    const sync_state *st = sync_of(g);
+    int cls = st->bucket_class;
     vl_opi rest = {.kind = VL_OP_KERNEL, .pc = done->pc, .seq = done->seq,
-                   .activity = (int16_t)vl_guest_activity(g, "futex_wake"),
-                   .lock_class = (int16_t)cls, .sync = -1,
+                   .activity = (int16_t)st->act_wake, .lock_class = (int16_t)cls, .sync = -1,
                    .lock_instance = done->sync % g->classes[cls].ninstances,
                    .hold = exits + SYNC_UNLOCK_NS};
-    g->vcpus[v].irq_left -= exits;
-    if (!vl_opq_push_front(&t->opq, &rest))
-        g->vcpus[v].irq_left += exits; /* no room: the exits stay outside */
+    if (vl_opq_push_front(&t->opq, &rest))
+        vl_guest_charge(g, v, -exits); /* else no room: the exits stay outside */
 }
 
-/* Runs a sync op at now; returns true if the task blocked. */
-bool vl_sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
+/* Runs a sync op at now: the task goes on or blocks. */
+static vl_op_next sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_opi done = *vl_exec_op_at(g, t, 0); /* its slot is free once popped */
-    vl_ns irq_before = g->vcpus[v].irq_left;
+    vl_opi done = vl_task_take(g, t);
+    vl_ns irq_before = vl_guest_pending(g, v);
     bool blocked = sync_run(g, v, t, &done, now);
-    vl_ns exits = g->vcpus[v].irq_left - irq_before;
-    if (g->locked_wakeups && !blocked && exits > 0) /* the runqueue-lock holds keep theirs */
+    vl_ns exits = vl_guest_pending(g, v) - irq_before;
+    if (sync_of(g)->locked_wakeups && !blocked && exits > 0) /* the runqueue-lock holds keep theirs */
         locked_wakes(g, v, t, &done, exits - vl_rqlock_pending_exits(g, v));
     vl_rqlock_ops_end(g, v, blocked ? NULL : t); /* ahead of the bucket unlock */
-    return blocked;
+    return blocked ? VL_NEXT_BLOCK : VL_NEXT_RUN;
 }
 
 /* The op itself: true if the task blocked. */
@@ -60,8 +69,6 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
 {
     vl_op_kind kind = (vl_op_kind)o->kind;
     vl_sync *s = &g->syncs[o->sync];
-    vl_opq_pop(&t->opq);
-    t->elapsed = 0;
     vl_list *w;
     switch (kind) {
     case VL_OP_BARRIER:
@@ -92,3 +99,21 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
         return false;
     }
 }
+
+static int sync_init(vl_guest *g, const vl_guest_spec *spec)
+{
+    sync_state *st = sync_of(g);
+    st->locked_wakeups = spec->futex_wake == 1;
+    st->bucket_class = vl_guest_lock_class(g, "futex_hash");
+    st->act_wake = vl_guest_activity(g, "futex_wake");
+    return 0;
+}
+
+const vl_gmod vl_gmod_sync = {
+    .name = "sync",
+    .priv_size = sizeof(sync_state),
+    .init = sync_init,
+    .ops = {[VL_OP_BARRIER] = {sync_op, true},
+            [VL_OP_WAIT] = {sync_op, true},
+            [VL_OP_WAKE] = {sync_op, true}},
+};

@@ -52,9 +52,6 @@ enum { VL_RX_DROPPED = -1, VL_RX_QUEUED = -2 };
 #define VL_VEC_VIRTIO_NET 0x22
 #define VL_VEC_VIRTIO_BLK 0x23
 
-/* The engine the guest arms its own events on (timers, segment ends). */
-struct vl_sim *vl_hv_sim(struct vl_hv *hv);
-
 /* Attach the guest of VM `vm` (before vl_hv_start). */
 void vl_hv_attach_guest(struct vl_hv *hv, int vm, const vl_guest_port *port, void *guest);
 

@@ -126,9 +126,11 @@ typedef struct vl_hv {
     char failure[512];
 } vl_hv;
 
-/* Builds the host and VMs of a scenario for policy `ops` (parameters from
- * the scenario, else defaults).  Guests are attached afterwards; then
- * vl_hv_start() initialises the policy and wakes every vCPU. */
+/* Builds the host and VMs of a scenario for policy `ops`.  The policy's
+ * parameter blobs (sched.priv, each VM's priv) start zeroed: the caller
+ * fills them (model/model.c: the scenario's values, else the table
+ * defaults) and attaches the guests; then vl_hv_start() initialises the
+ * policy and wakes every vCPU. */
 int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops,
                  vl_fel_kind fel, vl_error *err);
 int vl_hv_start(vl_hv *hv, vl_error *err);

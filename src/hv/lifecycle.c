@@ -1,6 +1,8 @@
 /* hv/lifecycle.c - building the host and VMs from a scenario, starting the
  * policy, the core's timers (slice, tick, policy timers, watchdog), and
- * teardown. */
+ * teardown.  It reads the scenario's host and VM specs but calls nothing
+ * of the scenario layer: the policy's parameters are the caller's to fill
+ * (hv/hv.h vl_hv_create). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,11 +149,6 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     s->priv = priv_alloc(ops->priv_size);
     if (ops->priv_size && !s->priv)
         return alloc_failed(err);
-    const void *params = vl_scenario_sched_params(scn, ops);
-    if (params)
-        memcpy(s->priv, params, ops->priv_size);
-    else if (ops->params)
-        vl_params_defaults(ops->params, s->priv);
     for (s->ncounters = 0; ops->counters && ops->counters[s->ncounters];)
         s->ncounters++;
     s->counters = calloc((size_t)s->ncounters + 1, sizeof *s->counters);
@@ -189,11 +186,6 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         vm->priv = priv_alloc(ops->vm_size);
         if (ops->vm_size && !vm->priv)
             return alloc_failed(err);
-        const void *vmp = d < scn->nvms ? vl_vm_spec_params(&scn->vms[d], ops) : NULL;
-        if (vmp)
-            memcpy(vm->priv, vmp, ops->vm_size);
-        else if (ops->vm_params)
-            vl_params_defaults(ops->vm_params, vm->priv);
         for (int i = 0; i < vm->nvcpus; i++) {
             vl_vcpu *v = &hv->vcpus[next_vcpu];
             v->id = next_vcpu++;
@@ -210,11 +202,6 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     }
     vl_event_init(&hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, 0x7fffffffu);
     return vl_hv_io_create(hv, scn, err);
-}
-
-vl_sim *vl_hv_sim(vl_hv *hv)
-{
-    return &hv->sim;
 }
 
 void vl_hv_attach_guest(vl_hv *hv, int vm, const vl_guest_port *port, void *guest)

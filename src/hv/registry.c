@@ -1,39 +1,28 @@
-/* hv/registry.c - the policy and workload-type registries.
+/* hv/registry.c - the policy registry.
  *
- * Policies (VL_REGISTER_POLICY) and workload types (VL_REGISTER_WORKLOAD)
- * leave a pointer in a linker section; the linker provides __start_/__stop_
- * symbols around each section.  The first lookup collects the entries,
- * rejects any policy lacking a mandatory hook (with a message naming it) and
- * sorts both lists by name, so listings and "first match" never depend on
- * link order. */
+ * Policies (VL_REGISTER_POLICY) leave a pointer in a linker section; the
+ * linker provides __start_/__stop_ symbols around it.  The first lookup
+ * collects the entries, rejects any policy lacking a mandatory hook (with a
+ * message naming it) and sorts them by name, so listings and "first match"
+ * never depend on link order.  (Workload types register the same way in
+ * workload/registry.c.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vcpulab/sched.h"
-#include "workload/workload.h"
 
 extern const vl_sched_ops *const __start_vl_policies[] __attribute__((weak));
 extern const vl_sched_ops *const __stop_vl_policies[] __attribute__((weak));
-extern const vl_workload_type *const __start_vl_workloads[] __attribute__((weak));
-extern const vl_workload_type *const __stop_vl_workloads[] __attribute__((weak));
 
 #define REGISTRY_MAX 128
 
 static const vl_sched_ops *policies[REGISTRY_MAX];
 static int npolicies = -1;
-static const vl_workload_type *wtypes[REGISTRY_MAX];
-static int nwtypes = -1;
 
 static int cmp_policy(const void *a, const void *b)
 {
     return strcmp((*(const vl_sched_ops *const *)a)->name, (*(const vl_sched_ops *const *)b)->name);
-}
-
-static int cmp_wtype(const void *a, const void *b)
-{
-    return strcmp((*(const vl_workload_type *const *)a)->name,
-                  (*(const vl_workload_type *const *)b)->name);
 }
 
 static const char *missing_hook(const vl_sched_ops *o)
@@ -65,17 +54,6 @@ static void collect_policies(void)
     qsort(policies, (size_t)npolicies, sizeof policies[0], cmp_policy);
 }
 
-static void collect_wtypes(void)
-{
-    nwtypes = 0;
-    if (!__start_vl_workloads)
-        return;
-    for (const vl_workload_type *const *e = __start_vl_workloads; e < __stop_vl_workloads; e++)
-        if (nwtypes < REGISTRY_MAX)
-            wtypes[nwtypes++] = *e;
-    qsort(wtypes, (size_t)nwtypes, sizeof wtypes[0], cmp_wtype);
-}
-
 int vl_policy_count(void)
 {
     if (npolicies < 0)
@@ -93,25 +71,5 @@ const vl_sched_ops *vl_policy_find(const char *name)
     for (int i = 0; i < vl_policy_count(); i++)
         if (strcmp(policies[i]->name, name) == 0)
             return policies[i];
-    return NULL;
-}
-
-int vl_workload_type_count(void)
-{
-    if (nwtypes < 0)
-        collect_wtypes();
-    return nwtypes;
-}
-
-const vl_workload_type *vl_workload_type_at(int i)
-{
-    return i >= 0 && i < vl_workload_type_count() ? wtypes[i] : NULL;
-}
-
-const vl_workload_type *vl_workload_type_find(const char *name)
-{
-    for (int i = 0; i < vl_workload_type_count(); i++)
-        if (strcmp(wtypes[i]->name, name) == 0)
-            return wtypes[i];
     return NULL;
 }

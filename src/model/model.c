@@ -132,6 +132,26 @@ static int create_workloads(vl_model *m, const mem_guard *guard, vl_error *err)
     return 0;
 }
 
+/* The policy's parameters: the scenario's for the host and each VM, else
+ * the table defaults (the host VM of the backends always gets those). */
+static void policy_params(vl_model *m)
+{
+    const vl_sched_ops *ops = m->ops;
+    vl_hv *hv = &m->hv;
+    const void *params = vl_scenario_sched_params(m->scn, ops);
+    if (params)
+        memcpy(hv->sched.priv, params, ops->priv_size);
+    else if (ops->params)
+        vl_params_defaults(ops->params, hv->sched.priv);
+    for (int d = 0; d < hv->nvms; d++) {
+        const void *vmp = d < m->scn->nvms ? vl_vm_spec_params(&m->scn->vms[d], ops) : NULL;
+        if (vmp)
+            memcpy(hv->vms[d].priv, vmp, ops->vm_size);
+        else if (ops->vm_params)
+            vl_params_defaults(ops->vm_params, hv->vms[d].priv);
+    }
+}
+
 int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
                     vl_ns duration, const vl_model_opts *opts, vl_error *err)
 {
@@ -146,6 +166,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     vl_fel_kind fel = opts ? opts->fel : VL_FEL_CALENDAR;
     if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
         return -1;
+    policy_params(m);
     if (opts) {
         m->hv.observer = opts->observer;
         m->max_events = opts->max_events;
@@ -165,10 +186,12 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     if (mem_guard_check(&guard, scn, 0, err) < 0)
         return -1;
     for (int d = 0; d < scn->nvms; d++) {
-        m->guests[d] = vl_guest_create(hv, d, scn->vms[d].name, scn->vms[d].vcpus, m->seed,
-                                       &m->ksyms, &scn->vms[d].guest);
-        if (!m->guests[d])
+        vl_guest *g = vl_guest_create(hv, &hv->sim, d, scn->vms[d].name, scn->vms[d].vcpus,
+                                      m->seed, &m->ksyms, &scn->vms[d].guest);
+        if (!g)
             return vl_error_set(err, "out of memory");
+        m->guests[d] = g;
+        vl_hv_attach_guest(hv, d, &g->port, g);
         if (mem_guard_check(&guard, scn, d + 1, err) < 0)
             return -1;
     }

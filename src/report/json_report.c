@@ -5,7 +5,10 @@
 
 #include "report/report.h"
 
+#include "guest/hotplug.h"
 #include "guest/net.h"
+#include "guest/process.h"
+#include "guest/tlb.h"
 #include "hv/io.h"
 #include "vl_json.h"
 
@@ -144,27 +147,29 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);
-    if (g->net->rx_packets || g->net->no_socket) {
+    const vl_gnet *net = vl_gnet_of(g);
+    const vl_gsock *sock = vl_socket_of(g);
+    if (net->rx_packets || sock->no_socket) {
         vl_json_key(j, "net");
         vl_json_obj_begin(j);
-        vl_json_kuint(j, "softirq_packets", g->net->rx_packets);
-        vl_json_kuint(j, "poll_rounds", g->net->rounds);
-        vl_json_kuint(j, "ksoftirqd_deferrals", g->net->deferrals);
-        vl_json_kuint(j, "rcvbuf_drops", g->net->rcvbuf_drops);
-        vl_json_kuint(j, "no_socket", g->net->no_socket);
+        vl_json_kuint(j, "softirq_packets", net->rx_packets);
+        vl_json_kuint(j, "poll_rounds", net->rounds);
+        vl_json_kuint(j, "ksoftirqd_deferrals", net->deferrals);
+        vl_json_kuint(j, "rcvbuf_drops", sock->rcvbuf_drops);
+        vl_json_kuint(j, "no_socket", sock->no_socket);
         vl_json_obj_end(j);
     }
-    vl_json_kuint(j, "hotplug_moves", g->hotplug_moves);
+    vl_json_kuint(j, "hotplug_moves", vl_hotplug_of(g)->moves);
     vl_json_key(j, "processes");
     vl_json_obj_begin(j);
-    vl_json_kuint(j, "forks", g->forks);
-    vl_json_kuint(j, "exits", g->exits);
+    vl_json_kuint(j, "forks", vl_process_of(g)->forks);
+    vl_json_kuint(j, "exits", vl_process_of(g)->exits);
     vl_json_kuint(j, "task_objects", (uint64_t)g->ntasks);
     vl_json_obj_end(j);
     vl_json_key(j, "tlb_shootdowns");
     vl_json_obj_begin(j);
-    vl_json_kuint(j, "count", g->shootdowns);
-    hist_obj(j, "latency", &g->shootdown_latency);
+    vl_json_kuint(j, "count", vl_tlb_of(g)->shootdowns);
+    hist_obj(j, "latency", &vl_tlb_of(g)->latency);
     vl_json_obj_end(j);
     vl_json_key(j, "ipi_latency");
     vl_json_obj_begin(j);

@@ -6,6 +6,7 @@
 
 #include "report/report.h"
 
+#include "guest/tlb.h"
 #include "hv/io.h"
 
 static int add(vl_metrics *ms, double value, const char *fmt, ...)
@@ -101,9 +102,9 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
                 rc |= add(ms, (double)vl_hist_percentile(&g->ipi_latency[k], 99),
                           "vm.%s.ipi.%s.latency_p99_ns", vm, kinds[k]);
             }
-        if (g->shootdowns) {
-            rc |= add(ms, vl_hist_mean(&g->shootdown_latency), "vm.%s.tlb.latency_mean_ns", vm);
-            rc |= add(ms, (double)g->shootdown_latency.max, "vm.%s.tlb.latency_max_ns", vm);
+        if (vl_tlb_of(g)->shootdowns) {
+            rc |= add(ms, vl_hist_mean(&vl_tlb_of(g)->latency), "vm.%s.tlb.latency_mean_ns", vm);
+            rc |= add(ms, (double)vl_tlb_of(g)->latency.max, "vm.%s.tlb.latency_max_ns", vm);
         }
     }
     for (int w = 0; w < m->nworkloads; w++) {

@@ -4,6 +4,7 @@
 #include "report/report.h"
 #include "vl_json.h"
 
+#include "guest/tlb.h"
 #include "hv/io.h"
 
 void vl_report_csv(const vl_model *m, FILE *f)
@@ -116,7 +117,7 @@ static void text_guest(const vl_model *m, FILE *f)
             const vl_hist *h;
         } rows[] = {{"resched IPI", &g->ipi_latency[VL_IPI_RESCHEDULE]},
                     {"TLB IPI", &g->ipi_latency[VL_IPI_TLB]},
-                    {"shootdown", &g->shootdown_latency}};
+                    {"shootdown", &vl_tlb_of(g)->latency}};
         for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
             const vl_hist *h = rows[r].h;
             if (!h->count)
@@ -228,7 +229,7 @@ void vl_report_cdf(const vl_model *m, FILE *f)
             cdf_rows(f, name, &g->classes[c].stats.wait);
         }
         snprintf(name, sizeof name, "vm.%s.tlb.latency", hv->vms[d].name);
-        cdf_rows(f, name, &g->shootdown_latency);
+        cdf_rows(f, name, &vl_tlb_of(g)->latency);
         snprintf(name, sizeof name, "vm.%s.ipi.resched.latency", hv->vms[d].name);
         cdf_rows(f, name, &g->ipi_latency[VL_IPI_RESCHEDULE]);
         snprintf(name, sizeof name, "vm.%s.ipi.tlb.latency", hv->vms[d].name);

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "guest/exec.h"
+#include "guest/task.h"
 #include "testkit.h"
 
 #define GOLDEN_SMALL 0xa7cda0904c9fd3c9ULL
@@ -212,7 +212,7 @@ static uint64_t check_against_reference(const vl_scenario *scn, const vl_sched_o
     uint64_t progress = 0;
     for (int i = 0; i < g->ntasks; i++) {
         vl_task *t = g->tasks[i];
-        vl_exec_op_at(g, t, VL_OPQ_LEN - 1); /* fill the lookahead */
+        vl_task_op(g, t, VL_OPQ_LEN - 1); /* fill the lookahead */
         char name[200];
         snprintf(name, sizeof name, "%s/%s/%d", g->name, m.workloads[1].name, i);
         vl_opq ref;

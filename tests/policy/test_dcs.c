@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "guest/tlb.h"
 #include "testkit.h"
 
 /* Two 4-vCPU VMs doing munmap shootdowns (old-kernel vectors 0xf0-0xf7,
@@ -35,7 +36,7 @@ static double shootdown_ms(const tk_sim *t)
 {
     double sum = 0;
     for (int d = 0; d < 2; d++)
-        sum += vl_hist_mean(&t->m.guests[d]->shootdown_latency);
+        sum += vl_hist_mean(&vl_tlb_of(t->m.guests[d])->latency);
     return sum / 2 / 1e6;
 }
 

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "guest/tlb.h"
 #include "hv/io.h"
 #include "testkit.h"
 #include "vl_ksyms.h"
@@ -270,7 +271,7 @@ static void test_ipis_as_the_apic_sees_them(void **state)
                   (unsigned long long)o->ipi_by_vector[0xfc],
                   (unsigned long long)o->ipi_by_vector[0xfb]);
     assert_true(o->ipi_by_vector[0xfd] + o->ipi_by_vector[0xfb] > 0);      /* wake-ups */
-    assert_true(m.guests[0]->shootdowns > 0);                             /* shootdowns */
+    assert_true(vl_tlb_of(m.guests[0])->shootdowns > 0); /* shootdowns */
     assert_int_equal(total, o->ipi_by_vector[0xfd] + o->ipi_by_vector[0xfc] +
                                 o->ipi_by_vector[0xfb]);
     vl_model_destroy(&m);

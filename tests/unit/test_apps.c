@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "guest/tlb.h"
 #include "testkit.h"
 
 typedef struct rates {
@@ -31,7 +32,7 @@ static rates run_app(const char *app)
     double cpu_s = 4.0 * (double)vl_model_window(&m) / 1e9;
     rates r = {0};
     r.util = (double)m.workloads[0].stats.work_ns / 1e9 / cpu_s;
-    r.tlb = (double)g->shootdowns / cpu_s;
+    r.tlb = (double)vl_tlb_of(g)->shootdowns / cpu_s;
     r.wake_ipis = (double)(g->ipis_by_vector[0xfd] + g->ipis_by_vector[0xfb]) / cpu_s;
     r.runqueue = vl_guest_lock_class(g, "runqueue");
     for (int c = 0; c < g->nclasses && c < 8; c++)
@@ -110,11 +111,11 @@ static void test_dedup_corun_progresses(void **state)
     const vl_guest *g = m.guests[0];
     print_message("dedup beside swaptions: work %.2f s, %llu shootdowns, mean %.0f us\n",
                   (double)m.workloads[0].stats.work_ns / 1e9,
-                  (unsigned long long)g->shootdowns, vl_hist_mean(&g->shootdown_latency) / 1e3);
+                  (unsigned long long)vl_tlb_of(g)->shootdowns, vl_hist_mean(&vl_tlb_of(g)->latency) / 1e3);
     assert_true(m.workloads[0].stats.work_ns > VL_MS(300));
     /* no vCPU sleeps in HLT with a flush request it has not acknowledged */
     for (int v = 0; v < g->nvcpus; v++)
-        assert_true(g->vcpus[v].nacks == 0 || m.hv.vcpus[v].state != VL_BLOCKED);
+        assert_true(vl_smp_cpu_of(g, v)->nqueue == 0 || m.hv.vcpus[v].state != VL_BLOCKED);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }

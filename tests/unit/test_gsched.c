@@ -131,7 +131,7 @@ static void test_periodic_balance_spreads_pile(void **state)
     tk_open(&t, "fifo", yaml);
     vl_guest *g = t.m.guests[0];
     for (int i = 5; i < 8; i++) /* tasks 0..7 start on vCPU i % 4 */
-        vl_gsched_migrate(g, g->tasks[i], 0);
+        vl_gsched_migrate(g, g->tasks[i], 0, g->sim->now);
     assert_int_equal(tasks_on(g, 0), 5);
     tk_go(&t.m);
     for (int v = 0; v < 4; v++)
@@ -179,7 +179,7 @@ static void test_idle_vcpus_pull(void **state)
             "run: {duration: 2s}\n");
     vl_guest *g = t.m.guests[0];
     for (int i = 1; i < 4; i++)
-        vl_gsched_migrate(g, g->tasks[i], 0);
+        vl_gsched_migrate(g, g->tasks[i], 0, g->sim->now);
     tk_go(&t.m);
     for (int v = 0; v < 4; v++)
         assert_int_equal(tasks_on(g, v), 1);
@@ -240,7 +240,7 @@ static uint64_t resched_ipis(int nice, uint64_t *wakeups)
     assert_non_null(vl_guest_task_create(g, "w", &waker, &stats)); /* on vCPU 0 */
     vl_task *S = vl_guest_task_create(g, "s", &sleeper, &stats);  /* on vCPU 1 */
     assert_non_null(vl_guest_task_create(g, "h", &hog, &stats));   /* moved to 1 */
-    vl_gsched_migrate(g, g->tasks[2], 1);
+    vl_gsched_migrate(g, g->tasks[2], 1, g->sim->now);
     vl_gsched_set_nice(g, S, nice);
     tk_go(&t.m);
     *wakeups = stats.wake_latency.count;

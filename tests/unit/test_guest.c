@@ -2,7 +2,7 @@
  * segments (a lone hog costs no events), equal shares between tasks of one
  * vCPU, HLT when idle, guest time flowing while a vCPU is preempted (the
  * wake latency includes the hypervisor's delay), lookbusy-style duty
- * cycles, think-time workloads. */
+ * cycles, think-time workloads; the modules' registrations. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "guest/hotplug.h"
+#include "guest/module.h"
 #include "testkit.h"
 
 static void run_yaml(vl_model *m, vl_scenario *scn, const char *yaml)
@@ -183,6 +185,44 @@ static void test_idle_pull_keeps_vcpus_busy(void **state)
     done(&m, &scn);
 }
 
+/* The modules register what they serve (guest/module.h): every op kind a
+ * plan stops at has its module, every vector the guest sends or takes its
+ * handler (the call-function vectors by kernel version), in a guest built
+ * from a scenario; the completions run in list order. */
+static void test_modules_registered(void **state)
+{
+    (void)state;
+    static const char *const yaml[2] = {
+        "host: {pcpus: 1}\nvms: [{name: a, vcpus: 2}]\nrun: {duration: 1s}\n",
+        "host: {pcpus: 1}\nvms: [{name: a, vcpus: 2, guest: {tlb_vectors: legacy}}]\n"
+        "run: {duration: 1s}\n"};
+    for (int legacy = 0; legacy < 2; legacy++) {
+        tk_sim t;
+        tk_open(&t, "fifo", yaml[legacy]);
+        const vl_guest *g = t.m.guests[0];
+        for (int k = 0; k < VL_OP_KINDS; k++) {
+            bool planned = k == VL_OP_COMPUTE || k == VL_OP_KERNEL || k == VL_OP_SLEEP ||
+                           k == VL_OP_LOOP; /* the planner's own; LOOP never reaches it */
+            assert_true(planned == (g->hooks.ops[k].run == NULL));
+        }
+        int vectors[] = {VL_VEC_LOCAL_TIMER, VL_VEC_RESCHEDULE, 0xfb, VL_VEC_VIRTIO_NET,
+                         VL_VEC_VIRTIO_BLK, VL_VEC_HOTPLUG};
+        for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++)
+            assert_non_null(g->vectors[vectors[i]]);
+        for (int vec = 0xf0; vec <= 0xf7; vec++)
+            assert_true((g->vectors[vec] != NULL) == (legacy != 0));
+        assert_true((g->vectors[VL_VEC_CALL_FUNCTION] == NULL) == (legacy != 0));
+        assert_int_equal(g->hooks.nhandled, 3); /* smp, net, blk: in this order */
+        assert_string_equal(g->hooks.handled[0]->name, "smp");
+        assert_string_equal(g->hooks.handled[1]->name, "net");
+        assert_string_equal(g->hooks.handled[2]->name, "blk");
+        assert_non_null(g->port.net_rx);
+        assert_non_null(g->port.blk_done);
+        assert_non_null(g->port.hotplug);
+        tk_close(&t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_duty_cycle),
         cmocka_unit_test(test_think_distribution_mean),
         cmocka_unit_test(test_idle_pull_keeps_vcpus_busy),
+        cmocka_unit_test(test_modules_registered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "guest/hotplug.h"
 #include "hv/io.h"
 #include "testkit.h"
 
@@ -116,13 +117,13 @@ static void test_offline_moves_tasks_and_comes_back(void **state)
     vl_ns off = vl_model_vcpu_time(&m, 3, VL_OFFLINE), ran = vl_model_vcpu_time(&m, 3, VL_RUNNING);
     print_message("asked %d/%d/%d; vCPU 3 offline %.3f ms, ran %.3f ms; moves %llu; work %.1f ms\n",
                   B.asked_off, B.again, B.asked_on, (double)off / 1e6, (double)ran / 1e6,
-                  (unsigned long long)m.guests[0]->hotplug_moves, work_ms(&m, 0));
+                  (unsigned long long)vl_hotplug_of(m.guests[0])->moves, work_ms(&m, 0));
     assert_true(B.asked_off && !B.again && B.asked_on);
     assert_int_equal(B.offline_blocks, 1);
     assert_int_equal(B.online_wakes, 1);
     /* offline from the handler's end (20 us + entry) until 300 ms */
     assert_true(off > VL_MS(199) && off < VL_MS(200));
-    assert_true(m.guests[0]->hotplug_moves >= 1);
+    assert_true(vl_hotplug_of(m.guests[0])->moves >= 1);
     /* back online it runs again (balancing brings it a hog) */
     assert_true(ran > VL_MS(100) + VL_MS(150));
     /* 3 vCPUs for 200 ms, 4 for 300 ms, minus switch and balancing costs */

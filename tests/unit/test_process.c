@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "guest/process.h"
 #include "testkit.h"
 
 /* Two make workers on two vCPUs for 2 s: 25 jobs of ~40 ms per CPU-s
@@ -25,19 +26,19 @@ static void test_make_forks_and_waits(void **state)
                        "run: {duration: 2s}\n");
     tk_go(&t.m);
     const vl_guest *g = t.m.guests[0];
-    double per_cpu_s = (double)g->forks / 4.0;
+    double per_cpu_s = (double)vl_process_of(g)->forks / 4.0;
     print_message("forks %llu (%.1f per CPU-s), exits %llu, task objects %d, work %.3f CPU-s\n",
-                  (unsigned long long)g->forks, per_cpu_s, (unsigned long long)g->exits,
+                  (unsigned long long)vl_process_of(g)->forks, per_cpu_s, (unsigned long long)vl_process_of(g)->exits,
                   g->ntasks, (double)t.m.workloads[0].stats.work_ns / 1e9);
     assert_true(per_cpu_s > 20 && per_cpu_s < 30);
-    assert_true(g->exits + 2 >= g->forks && g->exits <= g->forks);
+    assert_true(vl_process_of(g)->exits + 2 >= vl_process_of(g)->forks && vl_process_of(g)->exits <= vl_process_of(g)->forks);
     assert_true(g->ntasks <= 4);
-    assert_int_equal(g->next_mm - VL_GUEST_CHILD_MM_BASE, (int)g->forks);
+    assert_int_equal(vl_process_of(g)->next_mm - VL_GUEST_CHILD_MM_BASE, (int)vl_process_of(g)->forks);
     /* job completion times: fork to exit, ~40 ms of CPU each, alone */
     const vl_hist *jobs = &t.m.workloads[0].stats.completion;
     print_message("jobs %llu, completion mean %.2f ms\n", (unsigned long long)jobs->count,
                   vl_hist_mean(jobs) / 1e6);
-    assert_int_equal(jobs->count, g->exits);
+    assert_int_equal(jobs->count, vl_process_of(g)->exits);
     assert_true(vl_hist_mean(jobs) > 35e6 && vl_hist_mean(jobs) < 45e6);
     tk_close(&t);
 }
@@ -56,12 +57,12 @@ static void test_exim_delivers_per_message(void **state)
     const vl_wstats *s = &t.m.workloads[0].stats;
     double msgs = (double)s->bursts / 4.0;
     print_message("messages %llu (%.0f per CPU-s), forks %llu, response %.3f ms, objects %d\n",
-                  (unsigned long long)s->bursts, msgs, (unsigned long long)g->forks,
+                  (unsigned long long)s->bursts, msgs, (unsigned long long)vl_process_of(g)->forks,
                   vl_hist_mean(&s->response) / 1e6, g->ntasks);
     assert_true(msgs > 800 && msgs < 1200);
     /* every answered message had its delivery fork and exit first */
-    assert_true(g->exits >= s->bursts && g->forks >= g->exits);
-    assert_true(g->forks - s->bursts <= 8); /* the ones in progress */
+    assert_true(vl_process_of(g)->exits >= s->bursts && vl_process_of(g)->forks >= vl_process_of(g)->exits);
+    assert_true(vl_process_of(g)->forks - s->bursts <= 8); /* the ones in progress */
     assert_true(g->ntasks <= 8);
     tk_close(&t);
 }

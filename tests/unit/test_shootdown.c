@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "guest/exec.h"
+#include "guest/tlb.h"
 #include "testkit.h"
 
 typedef struct sd_run {
@@ -31,15 +31,15 @@ static void sd_setup(sd_run *r, int pcpus, int vcpus, int hog, bool legacy, bool
 {
     char yaml[512];
     snprintf(yaml, sizeof yaml,
-             "scheduler: fifo\nhost: {pcpus: %d}\nvms:\n  - {name: k, vcpus: %d}\n%s"
+             "scheduler: fifo\nhost: {pcpus: %d}\nvms:\n  - {name: k, vcpus: %d, guest: "
+             "{tlb_vectors: %s}}\n%s"
              "run: {duration: 1s}\n",
-             pcpus, vcpus,
+             pcpus, vcpus, legacy ? "legacy" : "modern",
              hog ? "  - {name: hog, vcpus: 1, affinity: \"1\", workloads: [{type: cpu}]}\n" : "");
     tk_load(&r->scn, yaml);
     vl_error err;
     assert_int_equal(vl_model_create(&r->m, &r->scn, r->scn.sched, 0, 0, NULL, &err), 0);
     vl_guest *g = r->m.guests[0];
-    g->legacy_tlb_vectors = legacy;
     vl_dist c = vl_dist_const(50e3), k = vl_dist_const(5e3), forever = vl_dist_const(1e15);
     vl_prog_init(&r->sender);
     int body = vl_prog_compute(&r->sender, &c);
@@ -73,21 +73,21 @@ static void test_running_targets_microseconds(void **state)
     sd_run r;
     sd_setup(&r, 4, 4, 0, false, false);
     vl_guest *g = r.m.guests[0];
-    const vl_hist *h = &g->shootdown_latency;
+    const vl_hist *h = &vl_tlb_of(g)->latency;
     vl_ns expect = r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery + g->irq_entry_cost +
-                   g->tlb_flush_cost;
+                   vl_tlb_of(g)->flush.cost;
     print_message("%llu shootdowns, latency min %lld mean %.0f max %lld ns (expect %lld)\n",
-                  (unsigned long long)g->shootdowns, (long long)h->min, vl_hist_mean(h),
+                  (unsigned long long)vl_tlb_of(g)->shootdowns, (long long)h->min, vl_hist_mean(h),
                   (long long)h->max, (long long)expect);
-    assert_true(g->shootdowns > 15000); /* one per ~55 us for 1 s */
+    assert_true(vl_tlb_of(g)->shootdowns > 15000); /* one per ~55 us for 1 s */
     assert_int_equal(h->min, expect);
     assert_int_equal(h->max, expect);
     /* running targets take the IPI as it arrives: exit + delivery */
     const vl_hist *ipi = &g->ipi_latency[VL_IPI_TLB];
-    assert_int_equal(ipi->count, 3 * g->shootdowns);
+    assert_int_equal(ipi->count, 3 * vl_tlb_of(g)->shootdowns);
     assert_int_equal(ipi->max, r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery);
-    assert_int_equal(g->ipis_by_vector[0xfc], 3 * g->shootdowns);
-    assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], g->shootdowns);
+    assert_int_equal(g->ipis_by_vector[0xfc], 3 * vl_tlb_of(g)->shootdowns);
+    assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], vl_tlb_of(g)->shootdowns);
     sd_teardown(&r);
 }
 
@@ -99,15 +99,15 @@ static void test_preempted_target_slice(void **state)
     sd_run r;
     sd_setup(&r, 2, 2, 1, false, false);
     vl_guest *g = r.m.guests[0];
-    const vl_hist *h = &g->shootdown_latency;
+    const vl_hist *h = &vl_tlb_of(g)->latency;
     print_message("%llu shootdowns, latency mean %.0f us max %.2f ms, PLE exits %llu\n",
-                  (unsigned long long)g->shootdowns, vl_hist_mean(h) / 1e3, (double)h->max / 1e6,
+                  (unsigned long long)vl_tlb_of(g)->shootdowns, vl_hist_mean(h) / 1e3, (double)h->max / 1e6,
                   (unsigned long long)r.m.hv.vcpus[0].exits[VL_EXIT_PLE]);
     assert_true(h->max > VL_MS(9) && h->max < VL_MS(11));
     /* the preempted target runs the handler only when it is back */
     assert_true(g->ipi_latency[VL_IPI_TLB].max > VL_MS(9));
     assert_true(r.m.hv.vcpus[0].exits[VL_EXIT_PLE] > 10);
-    assert_int_equal(g->ipis_by_vector[0xfb], g->shootdowns); /* one target: 0xfb */
+    assert_int_equal(g->ipis_by_vector[0xfb], vl_tlb_of(g)->shootdowns); /* one target: 0xfb */
     sd_teardown(&r);
 }
 
@@ -117,7 +117,11 @@ static void test_legacy_vectors(void **state)
     sd_run r;
     sd_setup(&r, 4, 4, 0, true, false);
     vl_guest *g = r.m.guests[0];
-    assert_int_equal(g->ipis_by_vector[0xf0], 3 * g->shootdowns); /* sender vCPU 0 */
+    assert_true(vl_tlb_of(g)->shootdowns > 15000); /* the 0xf0 handler answers them */
+    assert_int_equal(vl_tlb_of(g)->latency.max, r.m.hv.costs.exit_entry +
+                                                 r.m.hv.costs.ipi_delivery + g->irq_entry_cost +
+                                                 vl_tlb_of(g)->flush.cost);
+    assert_int_equal(g->ipis_by_vector[0xf0], 3 * vl_tlb_of(g)->shootdowns); /* sender vCPU 0 */
     assert_int_equal(g->ipis_by_vector[0xfc], 0);
     sd_teardown(&r);
 }
@@ -128,8 +132,8 @@ static void test_other_mm_untouched(void **state)
     sd_run r;
     sd_setup(&r, 4, 4, 0, false, true);
     vl_guest *g = r.m.guests[0];
-    assert_true(g->shootdowns > 15000);
-    assert_int_equal(g->shootdown_latency.max, 0); /* nobody to wait for */
+    assert_true(vl_tlb_of(g)->shootdowns > 15000);
+    assert_int_equal(vl_tlb_of(g)->latency.max, 0); /* nobody to wait for */
     assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], 0);
     sd_teardown(&r);
 }

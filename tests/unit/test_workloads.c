@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "guest/tlb.h"
 #include "testkit.h"
 
 #define IN(x, lo, hi) assert_true((x) >= (lo) && (x) <= (hi))
@@ -308,7 +309,7 @@ static void test_x264(void **state)
     (void)state;
     tk_sim t;
     run_alone(&t, 4, "type: x264", "1s");
-    double tlb = (double)t.m.guests[0]->shootdowns / cpu_seconds(&t);
+    double tlb = (double)vl_tlb_of(t.m.guests[0])->shootdowns / cpu_seconds(&t);
     print_message("x264: util %.3f, wake-ups %.0f, wake IPIs %.0f, shootdowns %.0f per CPU-s\n",
                   utilisation(&t), wakeups(&t), wake_ipis(&t), tlb);
     IN(utilisation(&t), 0.6, 0.85);

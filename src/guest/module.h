@@ -1,0 +1,101 @@
+/* guest/module.h - mechanism modules and what they register.
+ *
+ * The guest is a kernel core (tasks, the planner, the scheduler, interrupt
+ * entry and exit: guest/task.h, exec.h, gsched.h) and mechanism modules
+ * (cross-vCPU calls, TLB shootdowns, runqueue locks, futex sync,
+ * processes, network, block I/O, hotplug, ...).  A module is one file
+ * defining a vl_gmod, listed once in guest/modules.h.  The descriptor
+ * declares what the module serves: the ops the planner hands it, the
+ * hooks the core calls, its entries of the guest port.  At guest creation
+ * the core calls every module's init in list order (private state into
+ * g->priv[VL_GMOD_<name>], interrupt vectors with vl_guest_vector) and
+ * collects the hooks into g->hooks, in the same order; it calls modules
+ * only through these.  docs/guest-model.md, "Architecture", lists the
+ * modules and their dependencies. */
+#ifndef VL_GUEST_MODULE_H
+#define VL_GUEST_MODULE_H
+
+#include "guest/guest.h"
+#include "hv/guest_port.h"
+#include "vcpulab/scenario.h"
+
+typedef struct vl_gmod {
+    const char *name;
+    /* Private state, allocated zeroed by the core before init and freed
+     * after fini (0: none): priv_size bytes at g->priv[VL_GMOD_<name>],
+     * and vcpu_size bytes per vCPU in one array at
+     * g->vcpu_priv[VL_GMOD_<name>] (vl_gmod_vcpu). */
+    size_t priv_size, vcpu_size;
+    /* Sets the module up in g (after the core): its private state, its
+     * interrupt vectors.  0, or -1 when out of memory.  NULL: nothing to
+     * do. */
+    int (*init)(vl_guest *g, const vl_guest_spec *spec);
+    /* Frees what init allocated beyond the private state (also after a
+     * failed init).  NULL: nothing. */
+    void (*fini)(vl_guest *g);
+    /* The ops it runs: the planner stops at such an op and calls run; one
+     * module per kind.  `wakes`: it may wake tasks (the op_begin / op_end
+     * hooks bracket it). */
+    vl_gop ops[VL_OP_KINDS];
+    /* Hooks; any may be NULL.  Each is called for every module that has
+     * it, in list order. */
+    /* v's handler work reached 0: what the handler did takes effect;
+     * returns more handler work (0: none) and where it runs (*rip). */
+    vl_ns (*handled)(vl_guest *g, int v, vl_ns now, uint64_t *rip);
+    /* v's handler work is done and no more follows. */
+    void (*irq_done)(vl_guest *g, int v, vl_ns now);
+    /* v has nothing to run: work it runs instead (0: none; the first
+     * module with work wins). */
+    vl_ns (*idle)(vl_guest *g, int v, vl_ns now, uint64_t *rip);
+    /* The scheduler woke a task from vCPU `from` onto `to` (idle: `to`
+     * had nothing to run; kicked: it sent `to` an IPI). */
+    void (*woke)(vl_guest *g, int from, int to, bool idle, bool kicked);
+    /* v switches to task t (it was picked to run). */
+    void (*switch_in)(vl_guest *g, int v, vl_task *t);
+    /* Around an op whose `wakes` is set: t, still v's current task after
+     * it (NULL if it blocked or ended). */
+    void (*op_begin)(vl_guest *g, int v);
+    void (*op_end)(vl_guest *g, int v, vl_task *t);
+    /* t, which ran on v, ended its program (it has left the CPU). */
+    void (*task_exit)(vl_guest *g, int v, vl_task *t, vl_ns now);
+    /* vCPU hotplug steps (run by the hotplug module, like Linux's
+     * cpuhp states): v's offline handler ran (cpu_down), v is about to
+     * stop (cpu_dying). */
+    void (*cpu_down)(vl_guest *g, int v, vl_ns now);
+    void (*cpu_dying)(vl_guest *g, int v, vl_ns now);
+    /* v is leaving (hotplug state LEAVING) and has no handler work: moves
+     * its tasks off and stops it; true if v went offline.  One module. */
+    bool (*leave)(vl_guest *g, int v, vl_ns now);
+    /* The scheduler's load balancer (one module; without one, no task
+     * moves between vCPUs but by wake-up placement): v is about to go idle
+     * and pulls a waiting task (true if it did); the tick of busy v at
+     * `at` runs the periodic balance if due (the number of tasks pulled);
+     * when v's next periodic balance is due (while tasks wait). */
+    bool (*idle_pull)(vl_guest *g, int v, vl_ns now);
+    int (*balance_tick)(vl_guest *g, int v, vl_ns at);
+    vl_ns (*balance_due)(vl_guest *g, int v);
+    /* Its entries of the guest port (hv/guest_port.h: net_rx, blk_done,
+     * hotplug); the others are the core's. */
+    vl_guest_port port;
+} vl_gmod;
+
+/* Every module's descriptor (defined in its own file). */
+#define VL_GMOD_DECLARE(name) extern const vl_gmod vl_gmod_##name;
+VL_GUEST_MODULES(VL_GMOD_DECLARE)
+#undef VL_GMOD_DECLARE
+
+/* vCPU v's entry of module `id`'s per-vCPU private state. */
+static inline void *vl_gmod_vcpu(const vl_guest *g, int id, size_t vcpu_size, int v)
+{
+    return (char *)g->vcpu_priv[id] + (size_t)v * vcpu_size;
+}
+
+/* The handler of `vector` on this guest (one per vector; a later
+ * registration replaces an earlier one).  Unregistered vectors are
+ * ignored. */
+static inline void vl_guest_vector(vl_guest *g, int vector, vl_vector_fn fn)
+{
+    g->vectors[vector] = fn;
+}
+
+#endif
