@@ -32,7 +32,7 @@
  *   UNDER or BOOST (load balancing), v's affinity; cores and sockets are
  *   id ranges (ids are socket-major, then core, then thread).
  *
- * Invariants (asserted in debug builds)
+ * Invariants (asserted in every build but the release one, which has NDEBUG)
  *   - a vCPU is on at most one runqueue: runq_link linked iff rq != NULL,
  *     and pcpu.nr_queued counts the linked vCPUs of that pCPU;
  *   - a RUNNING vCPU is never queued; a parked vCPU is never queued;
