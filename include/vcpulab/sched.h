@@ -46,6 +46,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vl_time.h"
 
@@ -216,9 +217,10 @@ typedef struct vl_sched_ops {
 
     /* [nothing] Teardown; the core frees private state itself. */
     void (*fini)(vl_sched *s);
-    /* [nothing] v is created (OFFLINE) / destroyed. */
+    /* [nothing] v exists (OFFLINE), after init and before the first
+     * wake-up; called once per vCPU.  vCPUs are never destroyed during a
+     * run. */
     void (*vcpu_insert)(vl_sched *s, vl_vcpu *v);
-    void (*vcpu_remove)(vl_sched *s, vl_vcpu *v);
     /* [tickle v's pCPU if it is idle] v became RUNNABLE after pick_cpu;
      * `vector` is the pending interrupt vector for VL_WAKE_INTERRUPT
      * (-1 otherwise). */
@@ -251,8 +253,12 @@ typedef struct vl_sched_ops {
      * the vCPU that exited; for a completion, the vCPU the interrupt goes
      * to; for a packet, the vCPU that takes the VM's receive interrupt. */
     void (*io_event)(vl_sched *s, vl_vcpu *v, const vl_io_info *info);
-    /* [nothing] debug dump of the policy state (to stderr). */
-    void (*dump)(vl_sched *s);
+    /* [nothing] The policy's state for a failure report, written to `out`:
+     * when the run stops on a failure after the start (a rejected
+     * decision, the watchdog, vl_sched_error), the core calls it once,
+     * after the event loop has stopped, and the report prints it under
+     * the failure message.  It may read everything; it changes nothing. */
+    void (*dump)(vl_sched *s, FILE *out);
 } vl_sched_ops;
 
 /* Registration: places a pointer to the ops table in a linker section the

@@ -129,6 +129,7 @@ int vl_cmd_run(int argc, char **argv)
     }
     if (vl_model_run(&m, &err) < 0) {
         vl_cli_error(&err);
+        vl_cli_policy_state(m.policy_state);
         status = VL_EXIT_RUN;
         goto done;
     }

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "hv/hv.h"
 
@@ -36,6 +37,26 @@ void vl_hv_fail(vl_hv *hv, const char *fmt, ...)
              hv->sched.ops->name, hv->hook ? hv->hook : "(core)", when, what);
     hv->failed = true;
     vl_sim_stop(&hv->sim);
+}
+
+char *vl_hv_policy_state(vl_hv *hv)
+{
+    if (!hv->sched.ops->dump)
+        return NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return NULL;
+    const char *hook = hv->hook;
+    hv->hook = "dump";
+    hv->sched.ops->dump(&hv->sched, out);
+    hv->hook = hook;
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now)

@@ -137,6 +137,11 @@ void vl_hv_destroy(vl_hv *hv);
 /* Stops the run with a report naming the policy, the hook and the time. */
 void vl_hv_fail(vl_hv *hv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The policy's dump hook's text (malloc'd; the caller frees it), or NULL
+ * when the policy has none or memory ran out.  For the report of a failed
+ * run: call it after the event loop stopped, never from a hook. */
+char *vl_hv_policy_state(vl_hv *hv);
+
 /* Runstate time including the current stint. */
 vl_ns vl_hv_vcpu_time(const vl_vcpu *v, vl_runstate st, vl_ns now);
 vl_ns vl_hv_pcpu_busy(const vl_pcpu *p, vl_ns now);

@@ -139,8 +139,10 @@ int vl_model_run(vl_model *m, vl_error *err)
     vl_sim_schedule(&hv->sim, &m->warmup_ev, m->warmup);
     vl_sim_schedule(&hv->sim, &m->end_ev, m->duration);
     vl_stop_reason why = vl_sim_run(&hv->sim, m->max_events);
-    if (hv->failed)
+    if (hv->failed) {
+        m->policy_state = vl_hv_policy_state(hv);
         return vl_error_set(err, "%s", hv->failure);
+    }
     if (why == VL_STOP_BUDGET)
         return vl_error_set(err, "event budget of %llu events exhausted at t=%lld ns",
                             (unsigned long long)m->max_events, (long long)hv->sim.now);
@@ -158,6 +160,7 @@ void vl_model_destroy(vl_model *m)
     free(m->pcpu_base);
     free(m->pcpu_switch_base);
     free(m->counter_base);
+    free(m->policy_state);
     vl_hv_destroy(&m->hv); /* before the clients whose events it holds */
     for (int w = 0; m->workloads && w < m->nworkloads; w++) {
         free(m->workloads[w].prog);

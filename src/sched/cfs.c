@@ -259,26 +259,26 @@ void cfs_op_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
         cfs_coord_timer(s, p, now);
 }
 
-static void dump_rq(const char *what, cfs_rq *q)
+static void dump_rq(FILE *out, const char *what, cfs_rq *q)
 {
-    fprintf(stderr, "    %s: nr=%d load=%lld min_vruntime=%lld\n", what, q->nr_running,
+    fprintf(out, "    %s: nr=%d load=%lld min_vruntime=%lld\n", what, q->nr_running,
             (long long)q->load, (long long)q->min_vruntime);
 }
 
-void cfs_op_dump(vl_sched *s)
+void cfs_op_dump(vl_sched *s, FILE *out)
 {
-    fprintf(stderr, "cfs: latency=%lld min_gran=%lld wakeup_gran=%lld nr_latency=%d\n",
+    fprintf(out, "cfs: latency=%lld min_gran=%lld wakeup_gran=%lld nr_latency=%d\n",
             (long long)cfs_sp(s)->lat, (long long)cfs_sp(s)->min_gran,
             (long long)cfs_sp(s)->wake_gran, cfs_sp(s)->nr_latency);
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        fprintf(stderr, "  pCPU %d (%d vCPUs runnable)\n", i, cfs_nr_vcpus(p));
-        dump_rq("root", cfs_root(p));
+        fprintf(out, "  pCPU %d (%d vCPUs runnable)\n", i, cfs_nr_vcpus(p));
+        dump_rq(out, "root", cfs_root(p));
     }
     for (int i = 0; i < vl_nvcpus_total(s); i++) {
         vl_vcpu *v = vl_vcpu_get(s, i);
         cfs_vcpu *cv = cfs_vc(v);
-        fprintf(stderr, "  %s.v%d: state=%d cpu=%d on_rq=%d vruntime=%lld spin=%d\n",
+        fprintf(out, "  %s.v%d: state=%d cpu=%d on_rq=%d vruntime=%lld spin=%d\n",
                 vl_vm_name(vl_vcpu_vm(v)), vl_vcpu_index(v), (int)vl_vcpu_runstate(v),
                 cv->cpu ? vl_pcpu_id(cv->cpu) : -1, cv->se.on_rq, (long long)cv->se.vruntime,
                 cv->in_spin_loop);

@@ -306,7 +306,7 @@ void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info);
 vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now);
 void cfs_op_tick(vl_sched *s, vl_pcpu *p, vl_ns now);
 void cfs_op_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now);
-void cfs_op_dump(vl_sched *s);
+void cfs_op_dump(vl_sched *s, FILE *out);
 
 /* --- cfs_rq.c: picking a given vCPU ------------------------------------------ */
 /* Makes queued vCPU cv (on p, its group in p's root runqueue) current. */

@@ -808,17 +808,6 @@ static int csched_init(vl_sched *s)
     return 0;
 }
 
-static void csched_vcpu_remove(vl_sched *s, vl_vcpu *v)
-{
-    csched_vcpu *cv = cvc(v);
-    if (on_runq(cv))
-        runq_remove(cpriv(s), cv);
-    cv->flags &= ~CSCHED_FLAG_PARKED;
-    vl_vcpu_set_parked(v, false);
-    if (vl_list_linked(&cv->active_link))
-        acct_stop(cpriv(s), cv);
-}
-
 /* The pCPU Xen gives a vCPU when its VM is created (Xen <= 4.7,
  * XEN_DOMCTL_max_vcpus): vCPU 0 goes to the least-populated pCPU
  * (default_vcpu0_location: one thread per core, the second of a
@@ -1009,33 +998,33 @@ static const char *pri_name(int pri)
     }
 }
 
-static void dump_vcpu(vl_vcpu *v)
+static void dump_vcpu(FILE *out, vl_vcpu *v)
 {
     csched_vcpu *cv = cvc(v);
-    fprintf(stderr, "%s.v%d pri=%s credit=%lld flags=%x%s", vl_vm_name(vl_vcpu_vm(v)),
+    fprintf(out, "%s.v%d pri=%s credit=%lld flags=%x%s", vl_vm_name(vl_vcpu_vm(v)),
             vl_vcpu_index(v), pri_name(cv->pri), (long long)cv->credit, cv->flags,
             vl_list_linked(&cv->active_link) ? " active" : "");
 }
 
-static void csched_dump(vl_sched *s)
+static void csched_dump(vl_sched *s, FILE *out)
 {
     csched_priv *prv = cpriv(s);
-    fprintf(stderr, "credit: weight=%lld credit=%lld balance=%lld sort=%u\n",
+    fprintf(out, "credit: weight=%lld credit=%lld balance=%lld sort=%u\n",
             (long long)prv->weight, (long long)prv->credit, (long long)prv->credit_balance,
             prv->runq_sort);
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        fprintf(stderr, "  pCPU %d%s run: ", i, is_idler(prv, p) ? " (idler)" : "");
+        fprintf(out, "  pCPU %d%s run: ", i, is_idler(prv, p) ? " (idler)" : "");
         if (vl_pcpu_curr(p))
-            dump_vcpu(vl_pcpu_curr(p));
+            dump_vcpu(out, vl_pcpu_curr(p));
         else
-            fprintf(stderr, "idle");
-        fprintf(stderr, "\n");
+            fprintf(out, "idle");
+        fprintf(out, "\n");
         vl_list *pos;
         vl_list_for_each(pos, &cpc(p)->runq) {
-            fprintf(stderr, "    q: ");
-            dump_vcpu(vl_container_of(pos, csched_vcpu, runq_link)->v);
-            fprintf(stderr, "\n");
+            fprintf(out, "    q: ");
+            dump_vcpu(out, vl_container_of(pos, csched_vcpu, runq_link)->v);
+            fprintf(out, "\n");
         }
     }
 }
@@ -1058,7 +1047,6 @@ static const vl_sched_ops csched_ops = {
     .init = csched_init,
     .pick_cpu = csched_pick_cpu,
     .do_schedule = csched_do_schedule,
-    .vcpu_remove = csched_vcpu_remove,
     .vcpu_wake = csched_vcpu_wake,
     .vcpu_yield = csched_vcpu_yield,
     .context_saved = csched_context_saved,

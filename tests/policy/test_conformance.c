@@ -275,6 +275,12 @@ static vl_decision brk_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns no
     return d;
 }
 
+static void brk_dump(vl_sched *s, FILE *out)
+{
+    brk_priv *b = vl_sched_priv(s);
+    fprintf(out, "broken: %d queued\n", b->len);
+}
+
 static const vl_sched_ops broken_ops = {
     .name = "broken",
     .description = "sabotaged on purpose",
@@ -283,8 +289,11 @@ static const vl_sched_ops broken_ops = {
     .pick_cpu = brk_pick_cpu,
     .do_schedule = brk_schedule,
     .vcpu_wake = brk_wake,
+    .dump = brk_dump,
 };
 
+/* The run stops with a report naming the policy, the hook, the time and
+ * the fault; a failure after the start comes with the policy's dump. */
 static void expect_caught(sabotage how, const char *yaml, const char *hook, const char *what)
 {
     vl_scenario scn;
@@ -297,6 +306,11 @@ static void expect_caught(sabotage how, const char *yaml, const char *hook, cons
         !strstr(err.msg, "at t=") || !strstr(err.msg, what))
         fail_msg("unexpected report: %s", err.msg);
     assert_true(m.hv.failed);
+    if (how == SAB_PICK_CPU) /* at the start */
+        assert_null(m.policy_state);
+    else if (!m.policy_state || !strstr(m.policy_state, "broken: ") ||
+             !strstr(m.policy_state, " queued\n"))
+        fail_msg("no policy dump with the report: %s", m.policy_state ? m.policy_state : "NULL");
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }
