@@ -88,6 +88,7 @@ void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
 {
     vl_hv *hv = p->hv;
     vl_ns when = hv->sim.now + delay;
+    vl_bit_clear(hv->sched.idle, p->id); /* tickled: no longer free to take work */
     if (vl_event_pending(&p->sched_ev) && vl_event_due(&p->sched_ev) <= when)
         return;
     vl_sim_schedule(&hv->sim, &p->sched_ev, when);
@@ -231,6 +232,12 @@ void vl_hv_reschedule(vl_pcpu *p)
         return;
     }
     vl_vcpu *next = d.next;
+    /* idle with nothing pending (the policy may have tickled p itself);
+     * set before context_saved, whose tickles may take it out again */
+    if (!next && !vl_event_pending(&p->sched_ev))
+        vl_bit_set(hv->sched.idle, p->id);
+    else
+        vl_bit_clear(hv->sched.idle, p->id);
 
     if (next == prev && next) {
         vl_hv_set_state(next, VL_RUNNING, now);

@@ -102,6 +102,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     vl_fel_kind fel = opts ? opts->fel : VL_FEL_CALENDAR;
     if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
         return -1;
+    m->hv.seed = m->seed;
     if (opts) {
         m->hv.observer = opts->observer;
         m->max_events = opts->max_events;
