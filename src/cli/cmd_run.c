@@ -26,8 +26,8 @@ static const char run_usage[] =
     "  --quiet             no summary table\n"
     "  --help              this text\n"
     "\n"
-    "Exit status: 0 ok, 1 the run failed (the core stopped the policy),\n"
-    "2 bad usage or input (no output file is left behind).\n";
+    "Exit status: 0 ok, 1 the run failed (the core stopped the policy, or memory\n"
+    "ran out), 2 bad usage or input (no output file is left behind).\n";
 
 typedef struct run_outputs {
     vl_outfile json, csv, trace, cdf;

@@ -7,9 +7,40 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "vl_oom.h"
 
 /* Option ids shared with the subcommands' getopt tables. */
 #include "cli/options.h"
+
+/* The output files being written, so that a run that runs out of memory
+ * (vl_out_of_memory) leaves none behind.  Each remembers the process that
+ * opened it: a sweep's workers (forked) must not remove their parent's. */
+#define OPEN_MAX 16
+static vl_outfile *open_files[OPEN_MAX];
+static pid_t open_by[OPEN_MAX];
+
+static void unfinished_away(void)
+{
+    for (int i = 0; i < OPEN_MAX; i++)
+        if (open_files[i] && open_by[i] == getpid())
+            unlink(open_files[i]->tmp);
+}
+
+static void track(vl_outfile *o, bool open)
+{
+    for (int i = 0; i < OPEN_MAX; i++) {
+        if (open && !open_files[i]) {
+            open_files[i] = o;
+            open_by[i] = getpid();
+            vl_on_out_of_memory(unfinished_away);
+            return;
+        }
+        if (!open && open_files[i] == o) {
+            open_files[i] = NULL;
+            return;
+        }
+    }
+}
 
 int vl_outfile_open(vl_outfile *o, const char *path)
 {
@@ -37,6 +68,7 @@ int vl_outfile_open(vl_outfile *o, const char *path)
         vl_cli_fail("%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
+    track(o, true);
     return 0;
 }
 
@@ -49,6 +81,7 @@ int vl_outfile_commit(vl_outfile *o)
         o->f = NULL;
         return 0;
     }
+    track(o, false);
     int bad = ferror(o->f);
     bad |= fclose(o->f) != 0;
     o->f = NULL;
@@ -65,6 +98,7 @@ void vl_outfile_abort(vl_outfile *o)
     if (!o->f)
         return;
     if (!o->is_stdout) {
+        track(o, false);
         fclose(o->f);
         unlink(o->tmp);
     }

@@ -15,6 +15,7 @@
 
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "vl_oom.h"
 
 static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns now)
 {
@@ -45,7 +46,7 @@ bool vl_process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
     t->elapsed = 0;
     if (o->kind == VL_OP_SPAWN) {
         if (!spawn(g, v, t, op, now))
-            abort(); /* out of memory in the middle of a run */
+            vl_out_of_memory("a guest process (spawn)");
         return false;
     }
     if (t->children == 0) /* VL_OP_REAP */
