@@ -39,8 +39,9 @@
  * woken again before its pCPU has rescheduled - it is still that pCPU's
  * current vCPU - gets neither pick_cpu nor vcpu_wake; it is RUNNABLE again
  * and the pending do_schedule sees it as prev, runnable.  A policy that
- * took it off its queues in vcpu_block must take it back there (as Xen,
- * whose vcpu_wake finds it still running and does nothing).
+ * took it off its queues in vcpu_block must take it back there.  (Xen's
+ * wake hooks likewise return at once for a unit still current on its
+ * pCPU: csched_unit_wake, xen/common/sched/credit.c.)
  *
  * Idle pCPUs: the core keeps the mask of pCPUs that run the idle loop with
  * no reschedule pending (vl_idle_pcpus).  A tickle takes a pCPU out of it
@@ -339,8 +340,8 @@ vl_vcpu *vl_pcpu_curr(const vl_pcpu *p);
  * pCPU for a waking vCPU, use vl_idle_pcpus() or vl_pick_cpu_default(). */
 bool vl_pcpu_is_idle(const vl_pcpu *p);
 /* The pCPUs that run the idle loop and have no reschedule pending (no
- * tickle, no block or yield of their vCPU being processed), as a bitmap of
- * VL_MAX_PCPUS bits (vl_bitmap.h).  vl_tickle() takes a pCPU out at once;
+ * tickle waiting to be handled), as a bitmap of VL_MAX_PCPUS bits
+ * (vl_bitmap.h).  vl_tickle() takes a pCPU out at once;
  * it comes back when its do_schedule picks no vCPU.  No bit at or above
  * vl_npcpus().  Read-only; it changes as the policy tickles. */
 const uint64_t *vl_idle_pcpus(const vl_sched *s);
