@@ -35,7 +35,19 @@
  * pick_cpu(v, reason) to choose its processor (validated against affinity),
  * records it (vl_vcpu_pcpu() returns it from then on) and calls
  * vcpu_wake(v, reason); the policy queues v there and tickles a pCPU if v
- * should run now.
+ * should run now.  One exception: a vCPU that halts (vcpu_block) and is
+ * woken again before its pCPU has rescheduled - it is still that pCPU's
+ * current vCPU - gets neither pick_cpu nor vcpu_wake; it is RUNNABLE again
+ * and the pending do_schedule sees it as prev, runnable.  A policy that
+ * took it off its queues in vcpu_block must take it back there.  (Xen's
+ * wake hooks likewise return at once for a unit still current on its
+ * pCPU: csched_unit_wake, xen/common/sched/credit.c.)
+ *
+ * Idle pCPUs: the core keeps the mask of pCPUs that run the idle loop with
+ * no reschedule pending (vl_idle_pcpus).  A tickle takes a pCPU out of it
+ * at once, so several wake-ups at one instant that each look for an idle
+ * pCPU find different ones; vl_pcpu_is_idle() stays true until the tickled
+ * pCPU has rescheduled.  vl_pick_cpu_default() places a vCPU with it.
  *
  * Re-entrancy: hooks are never nested, except that vl_tickle() and timer
  * calls made from a hook take effect after the hook returns.
@@ -46,6 +58,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vl_time.h"
 
@@ -216,15 +229,19 @@ typedef struct vl_sched_ops {
 
     /* [nothing] Teardown; the core frees private state itself. */
     void (*fini)(vl_sched *s);
-    /* [nothing] v is created (OFFLINE) / destroyed. */
+    /* [nothing] v exists (OFFLINE), after init and before the first
+     * wake-up; called once per vCPU.  vCPUs are never destroyed during a
+     * run. */
     void (*vcpu_insert)(vl_sched *s, vl_vcpu *v);
-    void (*vcpu_remove)(vl_sched *s, vl_vcpu *v);
     /* [tickle v's pCPU if it is idle] v became RUNNABLE after pick_cpu;
      * `vector` is the pending interrupt vector for VL_WAKE_INTERRUPT
-     * (-1 otherwise). */
+     * (-1 otherwise).  Not called for a vCPU that woke before its pCPU
+     * rescheduled after its vcpu_block (see Wake-ups above). */
     void (*vcpu_wake)(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector);
     /* [nothing] v (currently running on vl_vcpu_pcpu(v)) blocked; the core
-     * reschedules that pCPU right after. */
+     * reschedules that pCPU right after.  If v wakes before that
+     * reschedule, do_schedule gets it back as a runnable prev, with no
+     * pick_cpu nor vcpu_wake in between. */
     void (*vcpu_block)(vl_sched *s, vl_vcpu *v, vl_block_reason why);
     /* [nothing] v yielded (pause-loop exit or hypercall) while running; the
      * core reschedules v's pCPU right after (v stays RUNNABLE). */
@@ -251,8 +268,12 @@ typedef struct vl_sched_ops {
      * the vCPU that exited; for a completion, the vCPU the interrupt goes
      * to; for a packet, the vCPU that takes the VM's receive interrupt. */
     void (*io_event)(vl_sched *s, vl_vcpu *v, const vl_io_info *info);
-    /* [nothing] debug dump of the policy state (to stderr). */
-    void (*dump)(vl_sched *s);
+    /* [nothing] The policy's state for a failure report, written to `out`:
+     * when the run stops on a failure after the start (a rejected
+     * decision, the watchdog, vl_sched_error), the core calls it once,
+     * after the event loop has stopped, and the report prints it under
+     * the failure message.  It may read everything; it changes nothing. */
+    void (*dump)(vl_sched *s, FILE *out);
 } vl_sched_ops;
 
 /* Registration: places a pointer to the ops table in a linker section the
@@ -283,6 +304,13 @@ vl_vcpu *vl_vcpu_get(vl_sched *s, int id);
 struct vl_ksyms;
 const struct vl_ksyms *vl_sched_system_map(const vl_sched *s);
 
+/* The policy's own random stream (vl_rng.h: vl_rng_u64, vl_rng_below,
+ * vl_rng_double), derived from the run's seed and the policy's name: the
+ * same draws in every run with the same seed, and drawing from it changes
+ * no other entity's numbers (the guests' streams are their own). */
+struct vl_rng;
+struct vl_rng *vl_sched_rng(vl_sched *s);
+
 /* Tick period for tick() on busy pCPUs; 0 turns ticks off (the default). */
 void vl_sched_set_tick(vl_sched *s, vl_ns period);
 /* Policy counters (indices into ops->counters). */
@@ -308,13 +336,31 @@ void *vl_pcpu_priv(vl_pcpu *p);
 /* The vCPU current on p (running, or just descheduled inside do_schedule);
  * NULL when p runs the idle loop. */
 vl_vcpu *vl_pcpu_curr(const vl_pcpu *p);
+/* p runs the idle loop (vl_pcpu_curr is NULL), tickled or not: to choose a
+ * pCPU for a waking vCPU, use vl_idle_pcpus() or vl_pick_cpu_default(). */
 bool vl_pcpu_is_idle(const vl_pcpu *p);
+/* The pCPUs that run the idle loop and have no reschedule pending (no
+ * tickle waiting to be handled), as a bitmap of VL_MAX_PCPUS bits
+ * (vl_bitmap.h).  vl_tickle() takes a pCPU out at once;
+ * it comes back when its do_schedule picks no vCPU.  No bit at or above
+ * vl_npcpus().  Read-only; it changes as the policy tickles. */
+const uint64_t *vl_idle_pcpus(const vl_sched *s);
 int vl_pcpu_socket(const vl_pcpu *p);
 int vl_pcpu_core(const vl_pcpu *p);   /* core id, unique host-wide       */
 int vl_pcpu_thread(const vl_pcpu *p); /* SMT thread index within its core */
 /* Ask the core to reschedule p (do_schedule) at the current instant, after
  * the running hook returns.  Several tickles of one pCPU coalesce. */
 void vl_tickle(vl_pcpu *p);
+/* The default placement for pick_cpu (after sched_ext's
+ * scx_bpf_select_cpu_dfl): v's previous pCPU if it is in vl_idle_pcpus();
+ * else the pCPU of that mask closest to it (an SMT sibling, its socket,
+ * then any; the lowest id among equals); else the previous pCPU.  A vCPU
+ * never placed (or whose previous pCPU left its affinity) goes to the
+ * first idle pCPU, else to the one with the fewest vCPUs runnable or
+ * running there, so vCPUs started at one instant spread out.  Always in
+ * v's affinity.  It does not tickle: vcpu_wake does (the default hook
+ * tickles v's pCPU if it is idle). */
+vl_pcpu *vl_pick_cpu_default(vl_sched *s, vl_vcpu *v);
 
 /* ---------------------------------------------------------------------------
  * VMs.

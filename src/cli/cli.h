@@ -24,6 +24,9 @@ int vl_cli_commit(vl_outputs *set);
 /* Prints "vcpulab: <formatted error>" on stderr. */
 void vl_cli_error(const vl_error *err);
 void vl_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After a failed run's message: the policy's state at the failure (its
+ * dump, vl_model.policy_state) on stderr, if there is one. */
+void vl_cli_policy_state(const char *policy_state);
 
 /* Options shared by run, compare and validate: --set, --sched, --seed,
  * --duration.  Collected here and applied by vl_cli_load(). */

@@ -259,6 +259,7 @@ int vl_cmd_compare(int argc, char **argv)
                 vl_model_run(&m, &err) < 0 ||
                 vl_metrics_collect(&m, &runs[p * nseeds + s].ms) < 0) {
                 vl_cli_error(&err);
+                vl_cli_policy_state(m.policy_state);
                 status = VL_EXIT_RUN;
             }
             vl_model_destroy(&m);

@@ -27,8 +27,8 @@ static const char run_usage[] =
     "  --quiet             no summary table\n"
     "  --help              this text\n"
     "\n"
-    "Exit status: 0 ok, 1 the run failed (the core stopped the policy),\n"
-    "2 bad usage or input (no output file is left behind).\n";
+    "Exit status: 0 ok, 1 the run failed (the core stopped the policy, or memory\n"
+    "ran out), 2 bad usage or input (no output file is left behind).\n";
 
 int vl_cmd_run(int argc, char **argv)
 {
@@ -111,6 +111,7 @@ int vl_cmd_run(int argc, char **argv)
     }
     if (vl_model_run(&m, &err) < 0) {
         vl_cli_error(&err);
+        vl_cli_policy_state(m.policy_state);
         status = VL_EXIT_RUN;
         goto done;
     }

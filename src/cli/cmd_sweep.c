@@ -245,6 +245,7 @@ static int run_job(long i, int fd, void *ctx)
         describe_run(x, i, what, sizeof what);
         vl_error_format(&err, msg, sizeof msg);
         vl_cli_fail("run %ld (%s): %s", i, what, msg);
+        vl_cli_policy_state(m.policy_state);
         status = VL_EXIT_RUN;
     } else if (vl_metrics_collect(&m, &ms) < 0) {
         vl_cli_fail("out of memory");

@@ -47,6 +47,12 @@ void vl_cli_fail(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void vl_cli_policy_state(const char *policy_state)
+{
+    if (policy_state)
+        fprintf(stderr, "vcpulab: the policy's state at the failure:\n%s", policy_state);
+}
+
 const vl_sched_ops *vl_cli_policy(const char *name)
 {
     const vl_sched_ops *ops = vl_policy_find(name);

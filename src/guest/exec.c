@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hv/guest_port.h"
+#include "vl_oom.h"
 
 /* User-space text of task i: a typical x86-64 PIE load address. */
 #define GUEST_USER_TEXT 0x0000555555554000ULL
@@ -41,7 +42,7 @@ static vl_glock *lock_of(vl_guest *g, const vl_opi *o)
 {
     vl_glock *L = vl_guest_lock(g, g->classes[o->lock_class].first + o->lock_instance);
     if (!L)
-        abort(); /* out of memory in the middle of a run: nothing sane to do */
+        vl_out_of_memory("a guest lock");
     return L;
 }
 

@@ -6,6 +6,7 @@
 
 #include "guest/guest.h"
 #include "hv/guest_port.h"
+#include "vl_oom.h"
 
 static void resv_remove_at(vl_glock *L, int i)
 {
@@ -19,7 +20,7 @@ static int resv_insert(vl_glock *L, vl_resv r)
         int cap = L->cap ? 2 * L->cap : 8;
         vl_resv *grown = realloc(L->resv, (size_t)cap * sizeof *grown);
         if (!grown)
-            abort(); /* out of memory in the middle of a run */
+            vl_out_of_memory("a guest lock's planned holds");
         L->resv = grown;
         L->cap = cap;
     }

@@ -27,6 +27,7 @@
 #include "guest/module.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
+#include "vl_oom.h"
 
 #define NETDEV_BUDGET 300            /* net.core.netdev_budget default     */
 #define NETDEV_BUDGET_NS VL_US(2000) /* net.core.netdev_budget_usecs       */
@@ -177,7 +178,7 @@ void vl_gnet_xmit(vl_guest *g, const vl_packet *p)
         int cap = n->cap_tx ? 2 * n->cap_tx : 16;
         vl_packet *tx = realloc(n->tx, (size_t)cap * sizeof *tx);
         if (!tx)
-            abort(); /* out of memory in the middle of a run */
+            vl_out_of_memory("a guest's transmit queue");
         n->tx = tx;
         n->cap_tx = cap;
     }

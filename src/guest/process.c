@@ -16,6 +16,7 @@
 #include "guest/gsched.h"
 #include "guest/module.h"
 #include "guest/task.h"
+#include "vl_oom.h"
 
 static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns now)
 {
@@ -45,7 +46,7 @@ static vl_op_next process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
     const vl_op *op = &t->prog->ops[o.pc];
     if (o.kind == VL_OP_SPAWN) {
         if (!spawn(g, v, t, op, now))
-            abort(); /* out of memory in the middle of a run */
+            vl_out_of_memory("a guest process (spawn)");
         return VL_NEXT_RUN;
     }
     if (t->children == 0) /* VL_OP_REAP */

@@ -22,6 +22,7 @@
 #include "guest/module.h"
 #include "guest/net.h"
 #include "guest/task.h"
+#include "vl_oom.h"
 
 #define TCP_ACK_BYTES 66  /* Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12  */
 #define TCP_HDR_BYTES 66  /* headers of a data segment                       */
@@ -69,7 +70,7 @@ static void enqueue(vl_guest *g, int v, vl_socket *s, const vl_packet *p, vl_ns 
 {
     vl_packet *slot = vl_fifo_push(&s->q);
     if (!slot)
-        abort(); /* out of memory in the middle of a run */
+        vl_out_of_memory("a guest socket's receive queue");
     *slot = *p;
     s->queued += charge(s, p);
     vl_list *w = vl_list_first(&s->waiters); /* sk_data_ready: wake a reader */

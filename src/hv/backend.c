@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "hv/io_priv.h"
+#include "vl_oom.h"
 
 static vl_ns item_cost(const vl_io *io, const vl_bk_item *it)
 {
@@ -60,7 +61,7 @@ void vl_backend_push(vl_backend *b, const vl_bk_item *it)
 {
     vl_bk_item *slot = vl_fifo_push(&b->q);
     if (!slot)
-        abort(); /* out of memory in the middle of a run */
+        vl_out_of_memory("a host backend's work queue");
     *slot = *it;
     if (b->q.n == 1)
         b->left = item_cost(b->io, it);

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "hv/hv.h"
 
@@ -36,6 +37,26 @@ void vl_hv_fail(vl_hv *hv, const char *fmt, ...)
              hv->sched.ops->name, hv->hook ? hv->hook : "(core)", when, what);
     hv->failed = true;
     vl_sim_stop(&hv->sim);
+}
+
+char *vl_hv_policy_state(vl_hv *hv)
+{
+    if (!hv->sched.ops->dump)
+        return NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return NULL;
+    const char *hook = hv->hook;
+    hv->hook = "dump";
+    hv->sched.ops->dump(&hv->sched, out);
+    hv->hook = hook;
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now)
@@ -67,6 +88,7 @@ void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
 {
     vl_hv *hv = p->hv;
     vl_ns when = hv->sim.now + delay;
+    vl_bit_clear(hv->sched.idle, p->id); /* tickled: no longer free to take work */
     if (vl_event_pending(&p->sched_ev) && vl_event_due(&p->sched_ev) <= when)
         return;
     vl_sim_schedule(&hv->sim, &p->sched_ev, when);
@@ -210,6 +232,12 @@ void vl_hv_reschedule(vl_pcpu *p)
         return;
     }
     vl_vcpu *next = d.next;
+    /* idle with nothing pending (the policy may have tickled p itself);
+     * set before context_saved, whose tickles may take it out again */
+    if (!next && !vl_event_pending(&p->sched_ev))
+        vl_bit_set(hv->sched.idle, p->id);
+    else
+        vl_bit_clear(hv->sched.idle, p->id);
 
     if (next == prev && next) {
         vl_hv_set_state(next, VL_RUNNING, now);

@@ -16,6 +16,8 @@
 #include "sim/engine.h"
 #include "vcpulab/scenario.h"
 #include "vcpulab/sched.h"
+#include "vl_bitmap.h"
+#include "vl_rng.h"
 
 struct vl_hv;
 
@@ -90,6 +92,13 @@ struct vl_sched {
     int ncounters;
     int64_t *counters;
     vl_event timer_ev[VL_TIMER_SLOTS];
+    /* pCPUs that run the idle loop with no reschedule pending
+     * (vl_idle_pcpus): set for every pCPU by vl_hv_sched_begin, cleared by
+     * vl_hv_raise_sched, written by vl_hv_reschedule as soon as the
+     * decision is valid (before context_saved); no bit at or above the
+     * pCPU count */
+    uint64_t idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    vl_rng rng;               /* the policy's stream (vl_sched_rng)           */
 };
 
 /* Watches the run without changing it (trace writers): called on every
@@ -120,6 +129,7 @@ typedef struct vl_hv {
     const char *hook;         /* the policy hook running now (reports)       */
     vl_event watchdog_ev;
     vl_hv_observer observer;
+    uint64_t seed;            /* the run's seed (the policy's stream)        */
     const struct vl_ksyms *system_map; /* the guests' kernel (vl_sched_system_map) */
     struct vl_io *io;         /* devices and backends (hv/io.c), or NULL     */
     bool failed;
@@ -139,12 +149,20 @@ void vl_hv_destroy(vl_hv *hv);
 /* Stops the run with a report naming the policy, the hook and the time. */
 void vl_hv_fail(vl_hv *hv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The policy's dump hook's text (malloc'd; the caller frees it), or NULL
+ * when the policy has none or memory ran out.  For the report of a failed
+ * run: call it after the event loop stopped, never from a hook. */
+char *vl_hv_policy_state(vl_hv *hv);
+
 /* Runstate time including the current stint. */
 vl_ns vl_hv_vcpu_time(const vl_vcpu *v, vl_runstate st, vl_ns now);
 vl_ns vl_hv_pcpu_busy(const vl_pcpu *p, vl_ns now);
 vl_ns vl_hv_pcpu_idle(const vl_pcpu *p, vl_ns now);
 
 /* Internal to src/hv: */
+/* Before the policy's init: every pCPU idle and untickled, the policy's
+ * random stream seeded from hv->seed and the policy's name. */
+void vl_hv_sched_begin(vl_hv *hv);
 void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now);
 void vl_hv_reschedule(vl_pcpu *p);
 void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/io_priv.h"
+#include "vl_oom.h"
 
 /* Defaults: docs/io-model.md gives the reasoning and sources. */
 const vl_param vl_io_params[] = {
@@ -57,7 +58,7 @@ static void wire_send(vl_wire *w, const vl_packet *p, vl_ns now)
     w->free_at = start + wire_time(io, p->bytes);
     vl_flight *f = vl_fifo_push(&w->q);
     if (!f)
-        abort(); /* out of memory in the middle of a run */
+        vl_out_of_memory("a network link's packets in flight");
     *f = (vl_flight){*p, w->free_at + io->spec.wire_latency};
     if (w->q.n == 1)
         vl_sim_schedule(&io->hv->sim, &w->ev, f->at);
@@ -97,7 +98,7 @@ static void disk_push(vl_backend *b, const vl_blk_req *r, vl_ns now)
 {
     vl_blk_req *slot = vl_fifo_push(&b->disk);
     if (!slot)
-        abort(); /* out of memory in the middle of a run */
+        vl_out_of_memory("a host backend's disk queue");
     *slot = *r;
     if (b->disk.n == 1) /* the device was idle: it starts on this one */
         vl_sim_schedule(&b->io->hv->sim, &b->disk_ev, now + disk_service(b->io, r));

@@ -126,6 +126,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     hv->ipi_virtualization = scn->host.ipi_virtualization;
     hv->cr3_exiting = scn->host.cr3_exiting;
     hv->watchdog = scn->host.watchdog;
+    hv->seed = scn->seed; /* the model sets the run's, when it differs */
     hv->npcpus = scn->host.pcpus;
     hv->nvms = scn->nvms;
     int nbackends = 0; /* one per VM with devices, as vCPUs of the host VM */
@@ -213,6 +214,7 @@ void vl_hv_attach_guest(vl_hv *hv, int vm, const vl_guest_port *port, void *gues
 int vl_hv_start(vl_hv *hv, vl_error *err)
 {
     const vl_sched_ops *ops = hv->sched.ops;
+    vl_hv_sched_begin(hv);
     hv->hook = "init";
     if (ops->init(&hv->sched) < 0) {
         hv->hook = NULL;

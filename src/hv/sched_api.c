@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hv/hv.h"
 
@@ -29,6 +30,18 @@ vl_vcpu *vl_vcpu_get(vl_sched *s, int id)
 {
     assert(id >= 0 && id < s->hv->nvcpus);
     return &s->hv->vcpus[id];
+}
+
+vl_rng *vl_sched_rng(vl_sched *s) { return &s->rng; }
+
+void vl_hv_sched_begin(vl_hv *hv)
+{
+    char stream[160];
+    snprintf(stream, sizeof stream, "policy:%s", hv->sched.ops->name);
+    vl_rng_init(&hv->sched.rng, hv->seed, stream);
+    memset(hv->sched.idle, 0, sizeof hv->sched.idle);
+    for (int i = 0; i < hv->npcpus; i++)
+        vl_bit_set(hv->sched.idle, i);
 }
 
 const struct vl_ksyms *vl_sched_system_map(const vl_sched *s)
@@ -88,6 +101,7 @@ int vl_pcpu_id(const vl_pcpu *p) { return p->id; }
 void *vl_pcpu_priv(vl_pcpu *p) { return p->priv; }
 vl_vcpu *vl_pcpu_curr(const vl_pcpu *p) { return p->curr; }
 bool vl_pcpu_is_idle(const vl_pcpu *p) { return p->curr == NULL; }
+const uint64_t *vl_idle_pcpus(const vl_sched *s) { return s->idle; }
 int vl_pcpu_socket(const vl_pcpu *p) { return p->place.socket; }
 int vl_pcpu_core(const vl_pcpu *p) { return p->place.core; }
 int vl_pcpu_thread(const vl_pcpu *p) { return p->place.thread; }

@@ -167,6 +167,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
         return -1;
     policy_params(m);
+    m->hv.seed = m->seed;
     if (opts) {
         m->hv.observer = opts->observer;
         m->max_events = opts->max_events;
@@ -210,8 +211,10 @@ int vl_model_run(vl_model *m, vl_error *err)
     vl_sim_schedule(&hv->sim, &m->warmup_ev, m->warmup);
     vl_sim_schedule(&hv->sim, &m->end_ev, m->duration);
     vl_stop_reason why = vl_sim_run(&hv->sim, m->max_events);
-    if (hv->failed)
+    if (hv->failed) {
+        m->policy_state = vl_hv_policy_state(hv);
         return vl_error_set(err, "%s", hv->failure);
+    }
     if (why == VL_STOP_BUDGET)
         return vl_error_set(err, "event budget of %llu events exhausted at t=%lld ns",
                             (unsigned long long)m->max_events, (long long)hv->sim.now);
@@ -229,6 +232,7 @@ void vl_model_destroy(vl_model *m)
     free(m->pcpu_base);
     free(m->pcpu_switch_base);
     free(m->counter_base);
+    free(m->policy_state);
     vl_hv_destroy(&m->hv); /* before the clients whose events it holds */
     for (int w = 0; m->workloads && w < m->nworkloads; w++) {
         vl_wstats_free(&m->workloads[w].stats);

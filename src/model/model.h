@@ -37,6 +37,7 @@ typedef struct vl_model {
     int64_t *counter_base;
     vl_ns window_start;
     uint64_t max_events;
+    char *policy_state;    /* after a failed run: the policy's dump, or NULL */
 } vl_model;
 
 /* Builds the model; `seed` and `duration` override the scenario's when
@@ -44,8 +45,8 @@ typedef struct vl_model {
 int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
                     vl_ns duration, const vl_model_opts *opts, vl_error *err);
 /* Runs to the end.  Returns 0; -1 with err when the core stopped the policy
- * (err->msg names the policy, the hook and the time) or the event budget
- * ran out. */
+ * (err->msg names the policy, the hook and the time; policy_state then
+ * holds the policy's dump, if it has one) or the event budget ran out. */
 int vl_model_run(vl_model *m, vl_error *err);
 void vl_model_destroy(vl_model *m);
 

@@ -95,9 +95,12 @@ static int scale_factor(int npcpus)
     return f;
 }
 
-int cfs_op_init(vl_sched *s)
+static const cfs_ext cfs_no_rules; /* cfs itself: every hook unset */
+
+int cfs_init(vl_sched *s, const cfs_ext *ext)
 {
     cfs_priv *sp = cfs_sp(s);
+    sp->ext = ext;
     int f = scale_factor(vl_npcpus(s));
     sp->lat = sp->latency ? sp->latency : f * CFS_BASE_LATENCY;
     sp->min_gran = sp->min_granularity ? sp->min_granularity : f * CFS_BASE_MIN_GRAN;
@@ -134,8 +137,12 @@ int cfs_op_init(vl_sched *s)
         }
     }
     cfs_bw_init(s);
-    cfs_coord_init(s);
     return 0;
+}
+
+int cfs_op_init(vl_sched *s)
+{
+    return cfs_init(s, &cfs_no_rules);
 }
 
 vl_pcpu *cfs_op_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
@@ -169,7 +176,8 @@ static void check_preempt_wakeup(vl_sched *s, vl_pcpu *p, cfs_vcpu *cv, vl_ns no
     cfs_set_next_buddy(pse);
     if (scale && !se->grp)
         cfs_set_last_buddy(se);
-    if (cfs_sp(s)->coordinated && cfs_coord_defer(s, p, at))
+    const cfs_ext *ext = cfs_sp(s)->ext;
+    if (ext->defer_preempt && ext->defer_preempt(s, p, at))
         return;
     vl_counter_add(s, CFS_C_WAKEUP_PREEMPTIONS, 1);
     cfs_resched(p);
@@ -177,15 +185,15 @@ static void check_preempt_wakeup(vl_sched *s, vl_pcpu *p, cfs_vcpu *cv, vl_ns no
 
 void cfs_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
-    (void)vector;
     cfs_vcpu *cv = cfs_vc(v);
     vl_pcpu *p = vl_vcpu_pcpu(v);
     vl_ns now = vl_now(s);
     if (cv->placed && cv->cpu != p)
         vl_counter_add(s, CFS_C_MIGRATIONS, 1);
     cfs_enqueue_vcpu(s, v, p, why != VL_WAKE_START, now);
-    if (cfs_sp(s)->coordinated && why == VL_WAKE_INTERRUPT)
-        cfs_coord_wake(s, v, vector, now);
+    const cfs_ext *ext = cfs_sp(s)->ext;
+    if (ext->woke)
+        ext->woke(s, v, why, vector, now);
     check_preempt_wakeup(s, p, cv, now);
 }
 
@@ -212,15 +220,12 @@ vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now
         cfs_enqueue_vcpu(s, prev, p, true, now); /* halted, and woke before this reschedule */
     if (cfs_root(p)->nr_running == 0)
         cfs_idle_balance(s, p, now);
-    vl_vcpu *next = NULL;
-    if (cfs_sp(s)->coordinated) {
-        cfs_coord_put(s, p, prev, now);
-        next = cfs_coord_pick(s, p, now);
-    }
+    const cfs_ext *ext = cfs_sp(s)->ext;
+    vl_vcpu *next = ext->pick ? ext->pick(s, p, prev, now) : NULL;
     if (!next)
         next = cfs_pick_vcpu(s, p, now);
-    if (cfs_sp(s)->coordinated)
-        cfs_coord_started(s, p, next, now);
+    if (ext->picked)
+        ext->picked(s, p, next, now);
     if (next) { /* back from its spin loop (kvm_vcpu_on_spin returns) */
         cfs_vc(next)->in_spin_loop = false;
         cfs_vc(next)->dy_eligible = false;
@@ -243,7 +248,8 @@ void cfs_op_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
         bool preempt = q->curr && q->nr_running > 1 && cfs_check_preempt_tick(s, q, q->curr);
         if (root->nr_running > 1 && cfs_check_preempt_tick(s, root, gse))
             preempt = true;
-        if (preempt && !(cfs_sp(s)->coordinated && cfs_coord_defer(s, p, now))) {
+        const cfs_ext *ext = cfs_sp(s)->ext;
+        if (preempt && !(ext->defer_preempt && ext->defer_preempt(s, p, now))) {
             vl_counter_add(s, CFS_C_TICK_PREEMPTIONS, 1);
             cfs_resched(p);
         }
@@ -255,30 +261,28 @@ void cfs_op_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
 {
     if (!p && slot == CFS_TIMER_BANDWIDTH)
         cfs_bw_period(s, now);
-    else if (p && slot == CFS_TIMER_COORD)
-        cfs_coord_timer(s, p, now);
 }
 
-static void dump_rq(const char *what, cfs_rq *q)
+static void dump_rq(FILE *out, const char *what, cfs_rq *q)
 {
-    fprintf(stderr, "    %s: nr=%d load=%lld min_vruntime=%lld\n", what, q->nr_running,
+    fprintf(out, "    %s: nr=%d load=%lld min_vruntime=%lld\n", what, q->nr_running,
             (long long)q->load, (long long)q->min_vruntime);
 }
 
-void cfs_op_dump(vl_sched *s)
+void cfs_op_dump(vl_sched *s, FILE *out)
 {
-    fprintf(stderr, "cfs: latency=%lld min_gran=%lld wakeup_gran=%lld nr_latency=%d\n",
+    fprintf(out, "cfs: latency=%lld min_gran=%lld wakeup_gran=%lld nr_latency=%d\n",
             (long long)cfs_sp(s)->lat, (long long)cfs_sp(s)->min_gran,
             (long long)cfs_sp(s)->wake_gran, cfs_sp(s)->nr_latency);
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        fprintf(stderr, "  pCPU %d (%d vCPUs runnable)\n", i, cfs_nr_vcpus(p));
-        dump_rq("root", cfs_root(p));
+        fprintf(out, "  pCPU %d (%d vCPUs runnable)\n", i, cfs_nr_vcpus(p));
+        dump_rq(out, "root", cfs_root(p));
     }
     for (int i = 0; i < vl_nvcpus_total(s); i++) {
         vl_vcpu *v = vl_vcpu_get(s, i);
         cfs_vcpu *cv = cfs_vc(v);
-        fprintf(stderr, "  %s.v%d: state=%d cpu=%d on_rq=%d vruntime=%lld spin=%d\n",
+        fprintf(out, "  %s.v%d: state=%d cpu=%d on_rq=%d vruntime=%lld spin=%d\n",
                 vl_vm_name(vl_vcpu_vm(v)), vl_vcpu_index(v), (int)vl_vcpu_runstate(v),
                 cv->cpu ? vl_pcpu_id(cv->cpu) : -1, cv->se.on_rq, (long long)cv->se.vruntime,
                 cv->in_spin_loop);
@@ -295,6 +299,8 @@ static const vl_sched_ops cfs_ops = {
     .params = cfs_params,
     .vm_params = cfs_vm_params,
     .counters = cfs_counter_names,
-    CFS_FAMILY_OPS,
+    CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vcpu),
+    .init = cfs_op_init,
+    .timer_fired = cfs_op_timer_fired,
 };
 VL_REGISTER_POLICY(cfs_ops);

@@ -102,7 +102,8 @@ vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
         if (!p)
             p = prev;
     }
-    return cfs_sp(s)->balance_mode ? cfs_coord_select(s, v, p) : p;
+    const cfs_ext *ext = cfs_sp(s)->ext;
+    return ext->select ? ext->select(s, v, p) : p;
 }
 
 /* The vCPU's weight as seen in the root runqueue (Linux task_h_load). */
@@ -116,7 +117,8 @@ static bool can_migrate(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now, bool
 {
     if (cv->se.rq->curr == &cv->se || !vl_vcpu_affine(cv->v, dst))
         return false;
-    if (cfs_sp(s)->balance_mode && !cfs_coord_may_migrate(s, cv, dst))
+    const cfs_ext *ext = cfs_sp(s)->ext;
+    if (ext->may_migrate && !ext->may_migrate(s, cv->v, dst))
         return false;
     return allow_hot || now - cv->se.exec_start >= cfs_sp(s)->migration_cost;
 }

@@ -1,5 +1,6 @@
-/* sched/cfs_params.h - the parameter entries and counter names of the cfs
- * family (cfs, balance, dcs): each policy's table starts with these. */
+/* sched/cfs_params.h - the parameter entries, ops-table fields and counter
+ * names of CFS, which the policies built on it (balance, dcs) start theirs
+ * with. */
 #ifndef VL_SCHED_CFS_PARAMS_H
 #define VL_SCHED_CFS_PARAMS_H
 
@@ -40,31 +41,24 @@
     {"shares", VL_PARAM_INT, offsetof(cfs_vm, shares_param), 0, 0, CFS_MAX_SHARES, "shares", \
      "cpu.shares of the VM's cgroup; 0 = weight x 4 (Xen's default 256 -> cgroup's 1024)", NULL},
 
-/* The ops-table fields the cfs family shares: its private structs and the
- * hooks of cfs.c (balance and dcs add their tables, counters and, for dcs,
- * ipi_sent). */
-#define CFS_FAMILY_OPS                                                                           \
-    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS, .priv_size = sizeof(cfs_priv),                  \
-    .pcpu_size = sizeof(cfs_pcpu), .vm_size = sizeof(cfs_vm), .vcpu_size = sizeof(cfs_vcpu),     \
-    .init = cfs_op_init, .pick_cpu = cfs_op_pick_cpu, .do_schedule = cfs_op_do_schedule,         \
+/* The ops-table fields of CFS and of a policy built on it, whose private
+ * structs (instance, pCPU, vCPU; the VM's is CFS's) start with CFS's:
+ * sizes, and every hook but init and timer_fired, which such a policy
+ * wraps (it sets up its rules, it may have timers). */
+#define CFS_FAMILY_OPS(priv, pcpu, vcpu)                                                         \
+    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS, .priv_size = sizeof(priv),                      \
+    .pcpu_size = sizeof(pcpu), .vm_size = sizeof(cfs_vm), .vcpu_size = sizeof(vcpu),             \
+    .pick_cpu = cfs_op_pick_cpu, .do_schedule = cfs_op_do_schedule,                              \
     .vcpu_wake = cfs_op_vcpu_wake, .vcpu_block = cfs_op_vcpu_block,                              \
-    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick, .timer_fired = cfs_op_timer_fired,     \
-    .dump = cfs_op_dump
+    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick, .dump = cfs_op_dump
 
-/* Counter names of the cfs family, in the order of the CFS_C_* enum; the
- * coordinated ones (balance, dcs) append CFS_COORD_COUNTER_NAMES. */
+/* Counter names of CFS, in the order of the CFS_C_* enum; a policy built
+ * on it appends its own. */
 #define CFS_COUNTER_NAMES \
     [CFS_C_DIRECTED_YIELDS] = "directed_yields", [CFS_C_YIELD_FAILURES] = "yield_failures", \
     [CFS_C_YIELD_NO_TARGET] = "yield_no_target", \
     [CFS_C_WAKEUP_PREEMPTIONS] = "wakeup_preemptions", \
     [CFS_C_TICK_PREEMPTIONS] = "tick_preemptions", [CFS_C_MIGRATIONS] = "migrations", \
     [CFS_C_THROTTLES] = "throttles"
-#define CFS_COORD_COUNTER_NAMES \
-    [CFS_C_URGENT_PICKS] = "urgent_picks", \
-    [CFS_C_ALLOWANCE_REFUSALS] = "allowance_refusals", \
-    [CFS_C_DELAYED_PREEMPTIONS] = "delayed_preemptions", \
-    [CFS_C_TLB_URGENT] = "tlb_urgent", [CFS_C_TLB_EXTENSIONS] = "tlb_extensions", \
-    [CFS_C_RESCHED_URGENT] = "resched_urgent", \
-    [CFS_C_BALANCE_PLACEMENTS] = "balanced_placements"
 
 #endif

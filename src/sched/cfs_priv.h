@@ -1,6 +1,7 @@
-/* sched/cfs_priv.h - private to the `cfs` policy (cfs.c and cfs_*.c): its
- * four private structs, the counters, and the functions its files share.
- * Nothing outside src/sched/cfs*.c includes this header.
+/* sched/cfs_priv.h - private to the `cfs` policy (cfs.c and cfs_*.c) and
+ * the policies built on it: its four private structs, the counters, the
+ * functions its files share, and the hooks a policy built on CFS adds its
+ * rules through (cfs_ext).  Nothing else includes this header.
  *
  * Files:
  *   cfs.c           parameters, init, the hooks, the ops table
@@ -12,11 +13,14 @@
  *   cfs_pcpus.c     host-wide pCPU indexes kept incrementally for placement
  *                   and balancing: the idle mask, the overloaded pCPUs by
  *                   load, the total load, the topology ranges
+ * Built on it (CFS plus their own rules, through cfs_ext): balance.c
+ * (balance scheduling) and dcs.c (demand-based coordinated scheduling).
  */
 #ifndef VL_SCHED_CFS_PRIV_H
 #define VL_SCHED_CFS_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vcpulab/sched.h"
@@ -38,17 +42,30 @@ enum {
     CFS_C_TICK_PREEMPTIONS,    /* check_preempt_tick preempted curr         */
     CFS_C_MIGRATIONS,          /* a vCPU changed runqueue (wake or balance) */
     CFS_C_THROTTLES,           /* a capped VM ran out of quota              */
-    CFS_NR_COUNTERS,
-    /* the coordinated variants only (balance, dcs: cfs_coord.c) */
-    CFS_C_URGENT_PICKS = CFS_NR_COUNTERS, /* an urgent vCPU ran first     */
-    CFS_C_ALLOWANCE_REFUSALS,  /* an urgent VM was too far ahead to go first */
-    CFS_C_DELAYED_PREEMPTIONS, /* a preemption waited (urgent slice, sender) */
-    CFS_C_TLB_URGENT,          /* a TLB-IPI receiver became urgent          */
-    CFS_C_TLB_EXTENSIONS,      /* a running receiver's urgent slice grew    */
-    CFS_C_RESCHED_URGENT,      /* a reschedule-IPI receiver became urgent   */
-    CFS_C_BALANCE_PLACEMENTS,  /* placement avoided a sibling's pCPU        */
-    CFS_NR_COORD_COUNTERS
+    CFS_NR_COUNTERS            /* a policy built on CFS numbers its own from here */
 };
+
+/* The hooks a policy built on CFS adds its rules through: each is called,
+ * when set, at one point of CFS's own decisions.  CFS keeps no state for
+ * them; the policy keeps its own in private structs that start with CFS's
+ * (CFS_FIRST).  Hooks that CFS does not use itself (ipi_sent, the pCPU
+ * timer slots) the policy sets in its ops table directly. */
+typedef struct cfs_ext {
+    /* Wake-up placement: the pCPU v goes to, given CFS's choice. */
+    vl_pcpu *(*select)(vl_sched *s, vl_vcpu *v, vl_pcpu *choice);
+    /* Load balancing may move queued v to dst (CFS's own tests passed). */
+    bool (*may_migrate)(vl_sched *s, vl_vcpu *v, vl_pcpu *dst);
+    /* CFS would preempt p's current vCPU now (wake-up or tick): true if
+     * that must wait (the policy reschedules p itself later). */
+    bool (*defer_preempt)(vl_sched *s, vl_pcpu *p, vl_ns now);
+    /* v was queued by a wake-up, before CFS's wake-up preemption check. */
+    void (*woke)(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector, vl_ns now);
+    /* do_schedule, with prev put back: a vCPU to run before CFS's pick,
+     * made current with cfs_pick_this, or NULL for CFS's pick. */
+    vl_vcpu *(*pick)(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now);
+    /* do_schedule: next (NULL: idle) was picked. */
+    void (*picked)(vl_sched *s, vl_pcpu *p, vl_vcpu *next, vl_ns now);
+} cfs_ext;
 
 typedef struct cfs_rq cfs_rq;
 typedef struct cfs_group cfs_group;
@@ -102,21 +119,8 @@ typedef struct cfs_priv {
     bool gentle_fair_sleepers;
     bool directed_yield;
     bool load_balance;
-    /* coordination (balance, dcs: cfs_coord.c); all zero for cfs */
-    int64_t balance_mode;  /* 0 off, 1 pure balance, 3 load-conscious     */
-    int64_t balance_pct;   /* load-conscious: light <= average x pct/100 */
-    bool urgent;           /* urgent-vCPU-first                          */
-    vl_ns urgent_slice;    /* most an urgent vCPU runs unpreempted       */
-    vl_ns urgent_allowance; /* an urgent VM goes first only this close
-                            * (vruntime) to the leftmost                */
-    vl_ns tlb_extension;   /* urgent slice added for a TLB IPI to a
-                            * running vCPU                              */
-    bool tlb_cosched;      /* TLB-IPI receivers become urgent            */
-    vl_ns resched_delay;   /* a reschedule-IPI sender is not preempted
-                            * for this long (0: off)                    */
-    vl_ns resched_cosched; /* urgent slice of a reschedule-IPI receiver
-                            * (0: off)                                   */
-    bool coordinated;      /* any of the above on (set at init)          */
+    const cfs_ext *ext;    /* the rules of a policy built on CFS (set at
+                            * init; cfs's own has none)                 */
     /* derived at init */
     vl_ns lat, min_gran, wake_gran; /* effective tunables                 */
     int nr_latency;                 /* lat / min_gran, rounded up         */
@@ -172,10 +176,6 @@ typedef struct cfs_pcpu {
                             * tick preemption checks                     */
     vl_ns next_balance;    /* next periodic (busy) balance               */
     int balance_failed;    /* balance attempts that moved nothing        */
-    vl_list urgent;        /* urgent vCPUs queued here, FIFO (cfs_coord.c) */
-    vl_ns urgent_since;    /* the current vCPU runs urgent since, or -1   */
-    bool deferred;         /* a preemption waits for the urgent slice or a
-                            * sender's delay to end (pCPU timer slot 0)  */
 } cfs_pcpu;
 
 typedef struct cfs_vm {
@@ -208,11 +208,13 @@ typedef struct cfs_vcpu {
     bool dy_eligible;      /* KVM's toggle: flipped each time the scan
                             * considers it while in_spin_loop; cleared at
                             * the end of its own scan and when picked     */
-    vl_list urgent_link;   /* in its pCPU's urgent FIFO iff urgent_queued */
-    bool urgent_queued;
-    vl_ns urgent_left;     /* urgent time left (0: not urgent)            */
-    vl_ns hold_until;      /* not preempted before this (sender delay)    */
 } cfs_vcpu;
+
+/* A policy built on CFS puts CFS's structs first in its own. */
+#define CFS_FIRST(priv, pcpu, vcpu)                                               \
+    _Static_assert(offsetof(priv, cfs) == 0 && offsetof(pcpu, cfs) == 0 &&       \
+                       offsetof(vcpu, cfs) == 0,                                 \
+                   "cfs_priv.h: CFS's structs come first in the policy's")
 
 /* Accessors. */
 static inline cfs_priv *cfs_sp(vl_sched *s) { return vl_sched_priv(s); }
@@ -298,6 +300,8 @@ void cfs_busy_hide(cfs_priv *sp, int id);
 void cfs_busy_search_end(vl_sched *s);
 
 /* --- the hooks (cfs.c), shared by the family's ops tables ------------------- */
+/* init of a policy built on CFS: CFS's, with its rules `ext`. */
+int cfs_init(vl_sched *s, const cfs_ext *ext);
 int cfs_op_init(vl_sched *s);
 vl_pcpu *cfs_op_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why);
 void cfs_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector);
@@ -306,36 +310,13 @@ void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info);
 vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now);
 void cfs_op_tick(vl_sched *s, vl_pcpu *p, vl_ns now);
 void cfs_op_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now);
-void cfs_op_dump(vl_sched *s);
+void cfs_op_dump(vl_sched *s, FILE *out);
 
 /* --- cfs_rq.c: picking a given vCPU ------------------------------------------ */
 /* Makes queued vCPU cv (on p, its group in p's root runqueue) current. */
 vl_vcpu *cfs_pick_this(vl_pcpu *p, cfs_vcpu *cv, vl_ns now);
 /* The queued entity with the smallest vruntime, or NULL. */
 cfs_se *cfs_leftmost(const cfs_rq *q);
-
-/* --- cfs_coord.c: balance scheduling and demand-based coordination ---------- */
-#define CFS_TIMER_COORD 0 /* pCPU timer slot: urgent slice / delay ends */
-void cfs_coord_init(vl_sched *s);
-/* Placement under balance scheduling: `choice` (CFS's), or a pCPU with
- * no sibling of v (and, load-conscious, not overloaded). */
-vl_pcpu *cfs_coord_select(vl_sched *s, vl_vcpu *v, vl_pcpu *choice);
-/* Load balancing may move cv to dst (no sibling there under balance). */
-bool cfs_coord_may_migrate(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst);
-/* A preemption of p's current vCPU must wait (urgent slice, sender delay):
- * true, and it happens when the wait ends. */
-bool cfs_coord_defer(vl_sched *s, vl_pcpu *p, vl_ns now);
-/* v woke (after enqueue) with `vector`: an IPI receiver may become urgent. */
-void cfs_coord_wake(vl_sched *s, vl_vcpu *v, int vector, vl_ns now);
-/* do_schedule: account prev's urgent time, then pick an urgent vCPU first
- * (NULL: none eligible; then the normal pick). */
-void cfs_coord_put(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now);
-vl_vcpu *cfs_coord_pick(vl_sched *s, vl_pcpu *p, vl_ns now);
-/* After the pick: arms the urgent slice's end for next. */
-void cfs_coord_started(vl_sched *s, vl_pcpu *p, vl_vcpu *next, vl_ns now);
-void cfs_coord_timer(vl_sched *s, vl_pcpu *p, vl_ns now);
-/* ipi_sent: IPI classification by vector (dcs). */
-void cfs_coord_ipi(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector);
 
 /* --- cfs_yield.c ------------------------------------------------------------ */
 void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);

@@ -28,11 +28,12 @@
  *   an accounting, and may move it to a better pCPU (cpu_pick).
  *   Walks over pCPUs go over bitmaps, as Xen's go over cpumasks, so a
  *   decision costs O(pCPUs / 64), not O(pCPUs) or worse: the idle pCPUs
- *   (Xen's idlers), the pCPUs with queued vCPUs and those whose head is
- *   UNDER or BOOST (load balancing), v's affinity; cores and sockets are
- *   id ranges (ids are socket-major, then core, then thread).
+ *   (Xen's idlers: the core's vl_idle_pcpus), the pCPUs with queued vCPUs
+ *   and those whose head is UNDER or BOOST (load balancing), v's affinity;
+ *   cores and sockets are id ranges (ids are socket-major, then core, then
+ *   thread).
  *
- * Invariants (asserted in debug builds)
+ * Invariants (asserted in every build but the release one, which has NDEBUG)
  *   - a vCPU is on at most one runqueue: runq_link linked iff rq != NULL,
  *     and pcpu.nr_queued counts the linked vCPUs of that pCPU;
  *   - a RUNNING vCPU is never queued; a parked vCPU is never queued;
@@ -133,12 +134,11 @@ typedef struct csched_priv {
     int nsockets;
     int core_span;          /* pCPUs per core (SMT threads)             */
     int socket_span;        /* pCPUs per socket                         */
-    /* pCPU masks (bit = pCPU id; no bit at or above vl_npcpus)
-     * idlers: chose idle and nobody tickled it since (Xen's prv->idlers).
-     *   Set in init (pCPUs start off idling) and in do_schedule when the
-     *   pCPU picks idle; cleared in do_schedule when it picks a vCPU and in
-     *   runq_tickle for the tickled pCPU; checked in cpu_pick, runq_tickle
-     *   and load_balance.
+    /* pCPU masks (bit = pCPU id; no bit at or above vl_npcpus).  Xen's
+     * idlers - chose idle and nobody tickled it since - are the core's
+     * vl_idle_pcpus(): every idle pCPU is rescheduled only by runq_tickle
+     * here, so the core's "idle, no reschedule pending" is the same set.
+     * Checked in cpu_pick, runq_tickle and load_balance.
      * queued: its runqueue is not empty (nr_queued > 0).  Set in
      *   runq_insert, cleared in runq_remove when the last vCPU leaves (both
      *   through runq_changed); checked in load_balance (for an idle
@@ -148,7 +148,6 @@ typedef struct csched_priv {
      *   or the priority of a queued vCPU changes (runq_insert, runq_remove,
      *   runq_sort, csched_acct); checked in load_balance (for an OVER
      *   stealer: runq_steal stops at the first vCPU not above it). */
-    uint64_t idlers[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
     uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
     uint64_t urgent[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
 } csched_priv;
@@ -263,17 +262,9 @@ static void runq_changed(csched_priv *prv, vl_pcpu *p)
         vl_bit_clear(prv->urgent, id);
 }
 
-static bool is_idler(const csched_priv *prv, const vl_pcpu *p)
+static bool is_idler(vl_sched *s, const vl_pcpu *p)
 {
-    return vl_bit_test(prv->idlers, vl_pcpu_id(p));
-}
-
-static void set_idler(csched_priv *prv, const vl_pcpu *p, bool idler)
-{
-    if (idler)
-        vl_bit_set(prv->idlers, vl_pcpu_id(p));
-    else
-        vl_bit_clear(prv->idlers, vl_pcpu_id(p));
+    return vl_bit_test(vl_idle_pcpus(s), vl_pcpu_id(p));
 }
 
 /* Xen's __runq_insert: before the first vCPU of lower priority (FIFO within
@@ -325,8 +316,7 @@ static bool masks_ok(vl_sched *s)
             vl_bit_test(prv->urgent, i) != (head && head->pri > CSCHED_PRI_OVER))
             return false;
     }
-    return vl_bit_next(prv->idlers, n, VL_MAX_PCPUS) < 0 &&
-           vl_bit_next(prv->queued, n, VL_MAX_PCPUS) < 0 &&
+    return vl_bit_next(prv->queued, n, VL_MAX_PCPUS) < 0 &&
            vl_bit_next(prv->urgent, n, VL_MAX_PCPUS) < 0;
 }
 #endif
@@ -396,10 +386,10 @@ static void acct_stop(csched_priv *prv, csched_vcpu *cv)
 
 /* How many pCPUs of r count as idle for cpu_pick: the idlers, and `self`
  * (v's own pCPU when it counts as idle, else -1). */
-static int idle_in(const csched_priv *prv, cpu_range r, int self)
+static int idle_in(const uint64_t *idlers, cpu_range r, int self)
 {
-    int c = vl_bit_count(prv->idlers, r.lo, r.hi);
-    if (self >= r.lo && self < r.hi && !vl_bit_test(prv->idlers, self))
+    int c = vl_bit_count(idlers, r.lo, r.hi);
+    if (self >= r.lo && self < r.hi && !vl_bit_test(idlers, self))
         c++;
     return c;
 }
@@ -414,7 +404,7 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
 {
     csched_priv *prv = cpriv(s);
     int n = vl_npcpus(s);
-    const uint64_t *aff = vl_vcpu_affinity_mask(v);
+    const uint64_t *aff = vl_vcpu_affinity_mask(v), *idlers = vl_idle_pcpus(s);
     int cpu = vl_pcpu_id(master);
     if (!vl_vcpu_affine(v, master))
         cpu = vl_bit_cycle(aff, cpu, n);
@@ -427,7 +417,7 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
      * the words below n are used */
     uint64_t cand[VL_BITMAP_WORDS(VL_MAX_PCPUS)], any = 0;
     for (int w = 0; w < VL_BITMAP_WORDS(n); w++)
-        any |= cand[w] = prv->idlers[w] & aff[w];
+        any |= cand[w] = idlers[w] & aff[w];
     if (self >= 0) {
         assert(vl_bit_test(aff, self));
         vl_bit_set(cand, self);
@@ -446,7 +436,7 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
         int factor = same_socket ? 1 : 2;
         cpu_range g_cpu = same_socket ? core_of(prv, cpu) : socket_of(prv, cpu);
         cpu_range g_nxt = same_socket ? core_of(prv, nxt) : socket_of(prv, nxt);
-        if (idle_in(prv, g_cpu, self) * factor < idle_in(prv, g_nxt, self)) {
+        if (idle_in(idlers, g_cpu, self) * factor < idle_in(idlers, g_nxt, self)) {
             /* move to the idler group of nxt */
             bias_owner = nxt;
             cpu = cycle_in(cand, cpc(vl_pcpu_get(s, nxt))->idle_bias, g_nxt);
@@ -473,14 +463,14 @@ static void runq_tickle(vl_sched *s, csched_vcpu *cv)
     vl_vcpu *cur = vl_pcpu_curr(p);
     int cur_pri = cur ? cvc(cur)->pri : CSCHED_PRI_IDLE;
     int n = vl_npcpus(s);
-    bool idlers = vl_bit_next(prv->idlers, 0, n) >= 0;
+    const uint64_t *idle = vl_idle_pcpus(s);
+    bool idlers = vl_bit_next(idle, 0, n) >= 0;
 
     vl_pcpu *target = NULL;
     if (!cur || (!idlers && cv->pri > cur_pri)) {
         target = p;
     } else if (idlers) {
-        int idler = vl_bit_cycle_and(prv->idlers, vl_vcpu_affinity_mask(cv->v),
-                                     prv->last_tickle, n);
+        int idler = vl_bit_cycle_and(idle, vl_vcpu_affinity_mask(cv->v), prv->last_tickle, n);
         if (idler >= 0) {
             prv->last_tickle = idler;
             target = vl_pcpu_get(s, idler);
@@ -488,10 +478,8 @@ static void runq_tickle(vl_sched *s, csched_vcpu *cv)
             target = p; /* no idler it may use: preempt */
         }
     }
-    if (target) {
-        set_idler(prv, target, false);
-        vl_tickle(target);
-    }
+    if (target)
+        vl_tickle(target); /* it leaves the idlers */
 }
 
 /* ------------------------------------------------------------ load balance */
@@ -535,7 +523,7 @@ static csched_vcpu *steal_in_socket(vl_sched *s, vl_pcpu *self, const uint64_t *
     int first = cycle_in(peers, bias->balance_bias, r);
     for (int peer = first; peer >= 0;) {
         vl_pcpu *pp = vl_pcpu_get(s, peer);
-        if (peer != me && !is_idler(prv, pp) && vl_pcpu_curr(pp)) {
+        if (peer != me && !is_idler(s, pp) && vl_pcpu_curr(pp)) {
             assert(cpc(pp)->nr_queued > 0);
             csched_vcpu *cv = runq_steal(s, pp, self, pri, now);
             if (cv) {
@@ -768,7 +756,6 @@ static int csched_init(vl_sched *s)
 
     if (init_topology(s) < 0)
         return -1;
-    memset(prv->idlers, 0, sizeof prv->idlers);
     memset(prv->queued, 0, sizeof prv->queued);
     memset(prv->urgent, 0, sizeof prv->urgent);
     prv->nsockets = 0;
@@ -778,7 +765,6 @@ static int csched_init(vl_sched *s)
         vl_list_init(&pc->runq);
         pc->nr_queued = 0;
         pc->nr_placed = 0;
-        set_idler(prv, p, true); /* pCPUs start off idling */
         pc->idle_bias = vl_npcpus(s) - 1;
         if (vl_pcpu_socket(p) >= prv->nsockets) {
             prv->nsockets = vl_pcpu_socket(p) + 1;
@@ -806,17 +792,6 @@ static int csched_init(vl_sched *s)
     }
     vl_timer_arm(s, NULL, CSCHED_TIMER_ACCT, vl_now(s) + prv->tslice);
     return 0;
-}
-
-static void csched_vcpu_remove(vl_sched *s, vl_vcpu *v)
-{
-    csched_vcpu *cv = cvc(v);
-    if (on_runq(cv))
-        runq_remove(cpriv(s), cv);
-    cv->flags &= ~CSCHED_FLAG_PARKED;
-    vl_vcpu_set_parked(v, false);
-    if (vl_list_linked(&cv->active_link))
-        acct_stop(cpriv(s), cv);
 }
 
 /* The pCPU Xen gives a vCPU when its VM is created (Xen <= 4.7,
@@ -952,7 +927,6 @@ static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl
     if (sc)
         sc->flags &= ~CSCHED_FLAG_YIELD;
     vl_vcpu *next = snext ? snext->v : NULL;
-    set_idler(prv, p, next == NULL);
     if (!next) {
         vl_timer_cancel(s, p, CSCHED_TIMER_TICK);
         return (vl_decision){.next = NULL, .slice = VL_SLICE_NONE};
@@ -1009,33 +983,33 @@ static const char *pri_name(int pri)
     }
 }
 
-static void dump_vcpu(vl_vcpu *v)
+static void dump_vcpu(FILE *out, vl_vcpu *v)
 {
     csched_vcpu *cv = cvc(v);
-    fprintf(stderr, "%s.v%d pri=%s credit=%lld flags=%x%s", vl_vm_name(vl_vcpu_vm(v)),
+    fprintf(out, "%s.v%d pri=%s credit=%lld flags=%x%s", vl_vm_name(vl_vcpu_vm(v)),
             vl_vcpu_index(v), pri_name(cv->pri), (long long)cv->credit, cv->flags,
             vl_list_linked(&cv->active_link) ? " active" : "");
 }
 
-static void csched_dump(vl_sched *s)
+static void csched_dump(vl_sched *s, FILE *out)
 {
     csched_priv *prv = cpriv(s);
-    fprintf(stderr, "credit: weight=%lld credit=%lld balance=%lld sort=%u\n",
+    fprintf(out, "credit: weight=%lld credit=%lld balance=%lld sort=%u\n",
             (long long)prv->weight, (long long)prv->credit, (long long)prv->credit_balance,
             prv->runq_sort);
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
-        fprintf(stderr, "  pCPU %d%s run: ", i, is_idler(prv, p) ? " (idler)" : "");
+        fprintf(out, "  pCPU %d%s run: ", i, is_idler(s, p) ? " (idler)" : "");
         if (vl_pcpu_curr(p))
-            dump_vcpu(vl_pcpu_curr(p));
+            dump_vcpu(out, vl_pcpu_curr(p));
         else
-            fprintf(stderr, "idle");
-        fprintf(stderr, "\n");
+            fprintf(out, "idle");
+        fprintf(out, "\n");
         vl_list *pos;
         vl_list_for_each(pos, &cpc(p)->runq) {
-            fprintf(stderr, "    q: ");
-            dump_vcpu(vl_container_of(pos, csched_vcpu, runq_link)->v);
-            fprintf(stderr, "\n");
+            fprintf(out, "    q: ");
+            dump_vcpu(out, vl_container_of(pos, csched_vcpu, runq_link)->v);
+            fprintf(out, "\n");
         }
     }
 }
@@ -1058,7 +1032,6 @@ static const vl_sched_ops csched_ops = {
     .init = csched_init,
     .pick_cpu = csched_pick_cpu,
     .do_schedule = csched_do_schedule,
-    .vcpu_remove = csched_vcpu_remove,
     .vcpu_wake = csched_vcpu_wake,
     .vcpu_yield = csched_vcpu_yield,
     .context_saved = csched_context_saved,

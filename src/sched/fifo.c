@@ -1,22 +1,23 @@
-/* sched/fifo.c - round-robin per pCPU: the readable template for a policy.
+/* sched/fifo.c - round robin per pCPU: the template for a new policy.
  *
  * Design
- *   Each pCPU has a FIFO runqueue.  A waking vCPU goes to the pCPU it last
- *   ran on if that is in its affinity, else to the first affine pCPU with
- *   the shortest queue; an idle pCPU is tickled.  do_schedule puts a still-
- *   runnable prev at the tail and runs the head for `slice`.  An idle pCPU
- *   steals from the longest other queue the first vCPU it may run (simple
- *   load balancing), and
- *   a wake-up onto a busy pCPU tickles an idle one so that it steals.
- *   Weights and caps are ignored: this policy exists to be read and copied.
- *   The runqueues, the placement and the stealing are rr_queue.c's, which
- *   `relaxed` schedules with too; the decisions are the hooks below.  A copy
- *   with other queues replaces the rrq_* calls.
+ *   pick_cpu is the core's default placement (vl_pick_cpu_default): the
+ *   vCPU's last pCPU if it idles, else the closest idle pCPU, else the
+ *   last pCPU; at the start, idle pCPUs first, then the least loaded.
+ *   vcpu_wake queues the vCPU at the tail of that pCPU's runqueue and
+ *   tickles the pCPU if it idles.  do_schedule puts a still-runnable prev
+ *   at the tail and runs the head for `slice`; a pCPU whose runqueue is
+ *   empty steals the first vCPU it may run from the longest other one.
+ *   Weights and caps are ignored: this policy exists to be read and
+ *   copied.  The runqueues and the stealing are rr_queue.c's (`relaxed`
+ *   schedules with them too).  A copy that orders vCPUs another way
+ *   replaces the rrq_* calls and keeps the placement; the conformance
+ *   suite (tests/policy/test_conformance.c) then tells whether the pCPUs
+ *   stay busy.
  *
  * Invariants
  *   - a vCPU is on at most one runqueue (rrq_queued);
- *   - a RUNNING vCPU is never queued;
- *   - the queue length of a pCPU equals the number of queued vCPUs on it.
+ *   - a RUNNING vCPU is never queued.
  *
  * TODO
  *   - nothing: new ideas belong in a copy of this file.
@@ -29,7 +30,7 @@
 /* The four private structs (instance, pCPU, VM, vCPU); rr_queue.h's come
  * first. */
 typedef struct fifo_priv {
-    rrq_sched rq; /* the idle and queued masks */
+    rrq_sched rq; /* the queued mask */
     vl_ns slice;  /* parameter */
 } fifo_priv;
 
@@ -62,14 +63,17 @@ static int fifo_init(vl_sched *s)
 static vl_pcpu *fifo_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     (void)why;
-    return rrq_pick_cpu(s, v); /* the last pCPU, else the least loaded */
+    return vl_pick_cpu_default(s, v);
 }
 
 static void fifo_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     (void)why;
     (void)vector;
-    rrq_push_and_tickle(s, vl_vcpu_pcpu(v), v);
+    vl_pcpu *p = vl_vcpu_pcpu(v);
+    rrq_push(s, p, v);
+    if (vl_pcpu_is_idle(p))
+        vl_tickle(p);
 }
 
 static vl_decision fifo_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
@@ -84,8 +88,9 @@ static vl_decision fifo_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_n
 
 static const vl_sched_ops fifo_ops = {
     .name = "fifo",
-    .description = "Round-robin FIFO per pCPU with a fixed slice and stealing by idle "
-                   "pCPUs; ignores weights and caps. The template for new policies.",
+    .description = "Round-robin FIFO per pCPU with a fixed slice, the core's default placement "
+                   "and stealing by idle pCPUs; ignores weights and caps. The template for "
+                   "new policies.",
     .params = fifo_params,
     .priv_size = sizeof(fifo_priv),
     .pcpu_size = sizeof(fifo_pcpu),

@@ -1,7 +1,7 @@
 /* sched/rr_queue.c - round-robin runqueues per pCPU (see rr_queue.h): the
- * runqueues, the idle and queued masks, placement, queueing with a tickle,
- * and the next vCPU of a pCPU (head or stolen).  Used by fifo.c and
- * relaxed.c. */
+ * runqueues, the idle and queued masks, the next vCPU of a pCPU (head or
+ * stolen), and relaxed's placement and queueing with a tickle.  Used by
+ * fifo.c and relaxed.c. */
 #include "rr_queue.h"
 
 static rrq_sched *rqs(vl_sched *s) { return vl_sched_priv(s); }

@@ -2,15 +2,19 @@
  * and `relaxed` schedule with.
  *
  * What it is
- *   One FIFO runqueue per pCPU, and two host-wide masks: the pCPUs that went
- *   idle in their last do_schedule, and the pCPUs whose runqueue is non-empty.
- *   On top of them, the round-robin rules both policies follow: placement
- *   on the last pCPU (else the first affine pCPU with the fewest vCPUs),
- *   queueing at the tail with a tickle of a pCPU that will run the vCPU,
- *   and the choice of the next vCPU: the head of the pCPU's own queue, else
- *   the first affine vCPU of the longest other queue (an idle pCPU steals).
- *   What to requeue, when to hold a vCPU back and how long it runs stay
- *   with the policy.
+ *   One FIFO runqueue per pCPU, and two host-wide masks: the pCPUs whose
+ *   runqueue is non-empty, and the pCPUs that went idle in their last
+ *   do_schedule.  On top of them, the choice of the next vCPU both
+ *   policies make: the head of the pCPU's own queue, else the first affine
+ *   vCPU of the longest other queue (an idle pCPU steals).  `relaxed` also
+ *   places and tickles with rr_queue's rules: the last pCPU (else the first
+ *   affine pCPU with the fewest vCPUs), and a tickle of that pCPU if it
+ *   idles, else of the first idle pCPU, which steals.  "Idle" there is the
+ *   idle mask above - tickled or not - where the core's vl_idle_pcpus()
+ *   leaves out tickled pCPUs; relaxed keeps it so that its decisions stay
+ *   what they were (fifo places with vl_pick_cpu_default instead).  What
+ *   to requeue, when to hold a vCPU back and how long it runs stay with
+ *   the policy.
  *
  * What it may touch
  *   Only the three structs below, which a policy using it puts first, as a
@@ -65,13 +69,14 @@ typedef struct rrq_vcpu {
 
 /* From init: every runqueue empty, every pCPU idle. */
 void rrq_init(vl_sched *s);
-/* v's pCPU: the one it last ran on if v may run there, else the first
- * affine pCPU with the fewest queued and running vCPUs. */
+/* v's pCPU (relaxed): the one it last ran on if v may run there, else the
+ * first affine pCPU with the fewest queued and running vCPUs. */
 vl_pcpu *rrq_pick_cpu(vl_sched *s, vl_vcpu *v);
 /* Queues v at the tail of p's runqueue. */
 void rrq_push(vl_sched *s, vl_pcpu *p, vl_vcpu *v);
-/* Queues v on p and makes sure some pCPU will pick it up: p if it is idle,
- * else the first idle pCPU in v's affinity (which will steal it). */
+/* Queues v on p and makes sure some pCPU will pick it up (relaxed): p if
+ * it is idle, else the first idle pCPU in v's affinity (which will steal
+ * it). */
 void rrq_push_and_tickle(vl_sched *s, vl_pcpu *p, vl_vcpu *v);
 /* Takes v off the runqueue it is on. */
 void rrq_remove(vl_sched *s, vl_vcpu *v);

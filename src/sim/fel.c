@@ -15,6 +15,7 @@
  * Binary heap: the textbook array heap with each event's index kept in
  * ev->slot for O(log n) removal. */
 #include "sim/fel.h"
+#include "vl_oom.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -347,7 +348,7 @@ void vl_fel_insert(vl_fel *q, vl_event *ev)
     if (q->size == q->cap) {
         vl_event **h = realloc(q->heap, 2 * q->cap * sizeof *h);
         if (!h)
-            abort(); /* out of memory in the hot path: nothing sane to do */
+            vl_out_of_memory("the event list");
         q->heap = h;
         q->cap *= 2;
     }

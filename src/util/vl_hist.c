@@ -9,6 +9,8 @@
  * (64-S+1)*H buckets are exactly enough (static assertion below). */
 #include "vl_hist.h"
 
+#include "vl_oom.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,10 +79,8 @@ size_t vl_hist_bytes(const vl_hist *h)
 static void *alloc_or_die(size_t n)
 {
     void *p = calloc(1, n);
-    if (!p) {
-        fputs("vcpulab: out of memory (latency histogram)\n", stderr);
-        abort();
-    }
+    if (!p)
+        vl_out_of_memory("a latency histogram");
     return p;
 }
 

@@ -11,7 +11,7 @@
  * each run of VL_HIST_CHUNK buckets (a power-of-two range of values) is
  * allocated when a value first lands in it, so a distribution spanning ten
  * powers of two costs about 6 KB instead of the 29 KB of every bucket.
- * Out of memory while recording is fatal (a message on stderr, abort). */
+ * Out of memory while recording ends the run (vl_out_of_memory). */
 #ifndef VL_HIST_H
 #define VL_HIST_H
 

@@ -1,10 +1,13 @@
 /* vl_output.c - staged command outputs (see vl_output.h).
  *
  * State outside the sets: the named stage files that exist right now
- * (`named`), so that a signal handler can remove them.  A slot is written
+ * (`named`), so that a signal handler or the out-of-memory exit
+ * (vl_oom.h) can remove them.  A slot is written
  * while unused and then marked used; the handler reads only used slots. */
 #define _GNU_SOURCE
 #include "vl_output.h"
+
+#include "vl_oom.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +36,8 @@ static int join(char *dst, size_t len, const char *a, const char *b)
 #define NAMED_MAX (VL_OUTPUTS_MAX * 2)
 
 static char named[NAMED_MAX][VL_OUTPUT_PATH_MAX + 40];
+static pid_t named_by[NAMED_MAX]; /* a forked sweep worker must not remove
+                                   * its parent's stages */
 static volatile sig_atomic_t named_used[NAMED_MAX];
 static bool handlers_installed;
 
@@ -43,11 +48,18 @@ static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV,
 /* The ones held off while files are renamed into place. */
 static const int term_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
+/* Removes this process's named stages (async-signal-safe). */
+static void remove_named(void)
+{
+    pid_t me = getpid();
+    for (int i = 0; i < NAMED_MAX; i++)
+        if (named_used[i] && named_by[i] == me)
+            unlink(named[i]);
+}
+
 static void remove_named_and_die(int sig)
 {
-    for (int i = 0; i < NAMED_MAX; i++)
-        if (named_used[i])
-            unlink(named[i]);
+    remove_named();
     raise(sig); /* SA_RESETHAND: the default action now */
 }
 
@@ -58,6 +70,7 @@ static void install_handlers(void)
     if (handlers_installed)
         return;
     handlers_installed = true;
+    vl_on_out_of_memory(remove_named);
     for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
         struct sigaction old, sa = {0};
         if (sigaction(fatal_signals[i], NULL, &old) < 0 || old.sa_handler != SIG_DFL ||
@@ -76,6 +89,7 @@ static int register_named(const char *path)
         if (named_used[i])
             continue;
         join(named[i], sizeof named[i], path, "");
+        named_by[i] = getpid();
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         named_used[i] = 1;
         install_handlers();

@@ -12,7 +12,8 @@
  *              its target is replaced.  Where the file system has no
  *              unnamed files the stage is a named file "TARGET.tmp.*",
  *              removed by vl_outputs_abort, on SIGINT, SIGTERM, SIGHUP,
- *              SIGQUIT and on a crash signal;
+ *              SIGQUIT, on a crash signal and when memory runs out
+ *              (vl_out_of_memory), by the process that made it;
  *   a character device or a FIFO: staged in an unnamed temporary file and
  *              copied into it at commit (written in place: never replaced,
  *              never created, never truncated);

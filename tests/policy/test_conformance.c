@@ -1,9 +1,11 @@
 /* test_conformance.c - the policy-conformance suite, run against every
  * registered policy: CPU-time conservation, never one vCPU on two pCPUs,
- * no lost wake-up, no starvation, weights and caps honoured (for policies
- * that declare VL_POLICY_WEIGHTS / VL_POLICY_CAPS); and deliberately
- * broken policies are stopped by the core with a report naming the policy,
- * the hook and the simulated time. */
+ * no lost wake-up, no starvation, busy pCPUs under overcommit in every
+ * uncapped scenario, weights and caps honoured (for policies that declare
+ * VL_POLICY_WEIGHTS / VL_POLICY_CAPS); a naive policy that meets the
+ * weights but leaves pCPUs idle fails; and deliberately broken policies are
+ * stopped by the core with a report naming the policy, the hook and the
+ * simulated time. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "testkit.h"
+#include "vl_list.h"
 
 /* Mixed load on an overcommitted host: hogs, half-busy tasks, interactive
  * tasks, an affinity-restricted VM. */
@@ -62,6 +65,24 @@ static void check_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const
             c->violations++;
 }
 
+/* The utilisation floor of an overcommitted, uncapped scenario: a
+ * work-conserving policy leaves no pCPU idle for long; one that idles
+ * pCPUs on purpose (gangs) still keeps most of them busy.  Returns 0, or
+ * -1 with the shortfall in msg. */
+static int utilisation_floor(const vl_model *m, const vl_sched_ops *ops, char *msg, size_t len)
+{
+    vl_ns busy = 0;
+    for (int p = 0; p < m->hv.npcpus; p++)
+        busy += vl_model_pcpu_busy(m, p);
+    double floor = ops->flags & VL_POLICY_NOT_WORK_CONSERVING ? 0.50 : 0.95;
+    double used = (double)busy / ((double)vl_model_window(m) * m->hv.npcpus);
+    if (used >= floor)
+        return 0;
+    snprintf(msg, len, "%s: host only %.1f%% busy under overcommit (floor %.0f%%)", ops->name,
+             100.0 * used, 100.0 * floor);
+    return -1;
+}
+
 static void test_conservation_and_no_double_run(void **state)
 {
     (void)state;
@@ -98,13 +119,9 @@ static void test_conservation_and_no_double_run(void **state)
                      (long long)ran);
         if (chk.violations)
             fail_msg("%s: a vCPU was current on two pCPUs %d times", ops->name, chk.violations);
-        /* the host is overcommitted: a work-conserving policy leaves no
-         * pCPU idle for long; one that idles pCPUs on purpose (gangs) still
-         * keeps most of them busy */
-        double floor = ops->flags & VL_POLICY_NOT_WORK_CONSERVING ? 0.50 : 0.95;
-        if ((double)busy < floor * (double)window * m.hv.npcpus)
-            fail_msg("%s: host only %.1f%% busy under overcommit", ops->name,
-                     100.0 * (double)busy / ((double)window * m.hv.npcpus));
+        char msg[200];
+        if (utilisation_floor(&m, ops, msg, sizeof msg) < 0)
+            fail_msg("mixed: %s", msg);
         vl_model_destroy(&m);
     }
     vl_scenario_free(&scn);
@@ -140,33 +157,51 @@ static void test_no_lost_wakeup_no_starvation(void **state)
     vl_scenario_free(&scn);
 }
 
-static void test_weights_honoured(void **state)
+/* Two CPU-bound VMs of 4 vCPUs, weights 1:2, on 4 pCPUs: nothing blocks,
+ * so where a policy first places the vCPUs is where they stay unless it
+ * moves them. */
+static const char weights_yaml[] =
+    "scheduler: fifo\n"
+    "host: {pcpus: 4}\n"
+    "vms:\n"
+    "  - {name: light, vcpus: 4, weight: 256, workloads: [{type: cpu, tasks: 4}]}\n"
+    "  - {name: heavy, vcpus: 4, weight: 512, workloads: [{type: cpu, tasks: 4}]}\n"
+    "run: {duration: 6s, warmup: 1s}\n";
+
+/* The weights scenario under ops: the utilisation floor (every policy: it
+ * is uncapped and overcommitted 2:1), then the 1:2 split for a policy that
+ * declares VL_POLICY_WEIGHTS.  Returns 0, or -1 with what failed in msg. */
+static int weights_checks(const vl_scenario *scn, const vl_sched_ops *ops, char *msg, size_t len)
+{
+    vl_model m;
+    vl_error err;
+    int rc = 0;
+    if (tk_run(&m, scn, ops, 0, &err) < 0) {
+        snprintf(msg, len, "%s: run failed: %s", ops->name, err.msg);
+        rc = -1;
+    } else if (utilisation_floor(&m, ops, msg, len) < 0) {
+        rc = -1;
+    } else if (ops->flags & VL_POLICY_WEIGHTS) {
+        double ratio = (double)tk_vm_cpu(&m, 1) / (double)tk_vm_cpu(&m, 0);
+        if (ratio < 2.0 * 0.97 || ratio > 2.0 * 1.03) {
+            snprintf(msg, len, "%s: 1:2 weights gave 1:%.3f", ops->name, ratio);
+            rc = -1;
+        }
+    }
+    vl_model_destroy(&m);
+    return rc;
+}
+
+static void test_weights_and_utilisation(void **state)
 {
     (void)state;
     vl_scenario scn;
-    tk_load(&scn, "scheduler: fifo\n"
-    "host: {pcpus: 4}\n"
-                  "vms:\n"
-                  "  - {name: light, vcpus: 4, weight: 256, workloads: [{type: cpu, tasks: 4}]}\n"
-                  "  - {name: heavy, vcpus: 4, weight: 512, workloads: [{type: cpu, tasks: 4}]}\n"
-                  "run: {duration: 6s, warmup: 1s}\n");
-    int checked = 0;
+    tk_load(&scn, weights_yaml);
     for (int k = 0; k < vl_policy_count(); k++) {
-        const vl_sched_ops *ops = vl_policy_at(k);
-        if (!(ops->flags & VL_POLICY_WEIGHTS))
-            continue;
-        vl_model m;
-        vl_error err;
-        if (tk_run(&m, &scn, ops, 0, &err) < 0)
-            fail_msg("%s: run failed: %s", ops->name, err.msg);
-        double light = (double)tk_vm_cpu(&m, 0), heavy = (double)tk_vm_cpu(&m, 1);
-        double ratio = heavy / light;
-        if (ratio < 2.0 * 0.97 || ratio > 2.0 * 1.03)
-            fail_msg("%s: 1:2 weights gave 1:%.3f", ops->name, ratio);
-        vl_model_destroy(&m);
-        checked++;
+        char msg[600];
+        if (weights_checks(&scn, vl_policy_at(k), msg, sizeof msg) < 0)
+            fail_msg("weights: %s", msg);
     }
-    print_message("weights checked on %d policies\n", checked);
     vl_scenario_free(&scn);
 }
 
@@ -193,6 +228,156 @@ static void test_caps_honoured(void **state)
             fail_msg("%s: cap 50%% gave %.1f%% of a pCPU", ops->name, 100 * pcpus_used);
         vl_model_destroy(&m);
     }
+    vl_scenario_free(&scn);
+}
+
+/* ---------------------------------------------------------- a naive policy */
+
+/* A proportional-share policy written the way a newcomer might, from the
+ * template's old shape: a queue per pCPU ordered by stride scheduling (the
+ * vCPU with the smallest pass runs and advances by 1/weight), an idle pCPU
+ * steals, and its own placement - the last pCPU, else the first pCPU that
+ * vl_pcpu_is_idle() reports - with a wake-up tickling the chosen pCPU if it
+ * idles, else the first idle one (it steals).  vl_pcpu_is_idle() stays true
+ * while a tickle is pending, so the eight vCPUs of the weights scenario,
+ * which all start at one instant, land on pCPU 0 and, never blocking, stay
+ * there: it splits that pCPU 1:2 and passes the mixed scenario, where
+ * wake-ups reach the idle pCPUs, but leaves 3 of 4 pCPUs idle. */
+#define NAIVE_STRIDE (1LL << 20) /* pass advance of weight 1 */
+
+typedef struct naive_pcpu {
+    vl_list queue;
+} naive_pcpu;
+
+typedef struct naive_vcpu {
+    vl_list link;
+    vl_vcpu *v;
+    int64_t pass;
+} naive_vcpu;
+
+static naive_vcpu *nvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
+static vl_list *naive_queue(vl_pcpu *p) { return &((naive_pcpu *)vl_pcpu_priv(p))->queue; }
+
+static int naive_init(vl_sched *s)
+{
+    for (int i = 0; i < vl_npcpus(s); i++)
+        vl_list_init(naive_queue(vl_pcpu_get(s, i)));
+    for (int i = 0; i < vl_nvcpus_total(s); i++)
+        nvc(vl_vcpu_get(s, i))->v = vl_vcpu_get(s, i);
+    return 0;
+}
+
+/* The first pCPU of v's affinity that vl_pcpu_is_idle reports, or NULL. */
+static vl_pcpu *naive_first_idle(vl_sched *s, vl_vcpu *v)
+{
+    for (int i = 0; i < vl_npcpus(s); i++)
+        if (vl_vcpu_affine(v, vl_pcpu_get(s, i)) && vl_pcpu_is_idle(vl_pcpu_get(s, i)))
+            return vl_pcpu_get(s, i);
+    return NULL;
+}
+
+static vl_pcpu *naive_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+{
+    (void)why;
+    vl_pcpu *last = vl_vcpu_pcpu(v), *idle = naive_first_idle(s, v);
+    if (last && vl_vcpu_affine(v, last))
+        return last;
+    if (idle)
+        return idle;
+    for (int i = 0;; i++)
+        if (vl_vcpu_affine(v, vl_pcpu_get(s, i)))
+            return vl_pcpu_get(s, i);
+}
+
+static vl_pcpu *naive_pick_cpu_default(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+{
+    (void)why;
+    return vl_pick_cpu_default(s, v);
+}
+
+static void naive_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
+{
+    (void)why;
+    (void)vector;
+    vl_pcpu *p = vl_vcpu_pcpu(v), *idle = naive_first_idle(s, v);
+    vl_list_push_back(naive_queue(p), &nvc(v)->link);
+    if (vl_pcpu_is_idle(p))
+        vl_tickle(p);
+    else if (idle)
+        vl_tickle(idle);
+}
+
+/* The smallest pass of p's queue that may run on `self`, or NULL. */
+static naive_vcpu *naive_min(vl_pcpu *p, vl_pcpu *self)
+{
+    naive_vcpu *best = NULL;
+    vl_list *pos;
+    vl_list_for_each(pos, naive_queue(p)) {
+        naive_vcpu *c = vl_container_of(pos, naive_vcpu, link);
+        if (vl_vcpu_affine(c->v, self) && (!best || c->pass < best->pass))
+            best = c;
+    }
+    return best;
+}
+
+static vl_decision naive_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
+{
+    (void)now;
+    if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE)
+        vl_list_push_back(naive_queue(p), &nvc(prev)->link);
+    naive_vcpu *next = naive_min(p, p);
+    for (int i = 0; !next && i < vl_npcpus(s); i++) /* steal */
+        next = naive_min(vl_pcpu_get(s, i), p);
+    if (!next)
+        return (vl_decision){.next = NULL, .slice = VL_SLICE_NONE};
+    vl_list_del(&next->link);
+    next->pass += NAIVE_STRIDE / vl_vm_weight(vl_vcpu_vm(next->v));
+    return (vl_decision){.next = next->v, .slice = VL_MS(10)};
+}
+
+static const vl_sched_ops naive_ops = {
+    .name = "naive",
+    .description = "stride scheduling per pCPU, placed with vl_pcpu_is_idle",
+    .flags = VL_POLICY_WEIGHTS,
+    .pcpu_size = sizeof(naive_pcpu),
+    .vcpu_size = sizeof(naive_vcpu),
+    .init = naive_init,
+    .pick_cpu = naive_pick_cpu,
+    .do_schedule = naive_schedule,
+    .vcpu_wake = naive_wake,
+};
+
+/* The naive policy meets the weights and keeps the mixed scenario's host
+ * busy, but the weights scenario's floor catches it; with the default
+ * placement it passes that too. */
+static void test_naive_policy_caught(void **state)
+{
+    (void)state;
+    vl_scenario scn;
+    vl_model m;
+    vl_error err;
+    char msg[600];
+    tk_load(&scn, mixed_yaml);
+    if (tk_run(&m, &scn, &naive_ops, 0, &err) < 0)
+        fail_msg("mixed: run failed: %s", err.msg);
+    if (utilisation_floor(&m, &naive_ops, msg, sizeof msg) < 0)
+        fail_msg("mixed: %s", msg);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+
+    tk_load(&scn, weights_yaml);
+    if (tk_run(&m, &scn, &naive_ops, 0, &err) < 0)
+        fail_msg("weights: run failed: %s", err.msg);
+    double ratio = (double)tk_vm_cpu(&m, 1) / (double)tk_vm_cpu(&m, 0);
+    assert_true(ratio > 2.0 * 0.97 && ratio < 2.0 * 1.03);
+    vl_model_destroy(&m);
+    assert_int_equal(weights_checks(&scn, &naive_ops, msg, sizeof msg), -1);
+    if (!strstr(msg, "naive: host only 25.0% busy under overcommit"))
+        fail_msg("unexpected failure: %s", msg);
+    vl_sched_ops placed = naive_ops;
+    placed.pick_cpu = naive_pick_cpu_default;
+    if (weights_checks(&scn, &placed, msg, sizeof msg) < 0)
+        fail_msg("with the default placement: %s", msg);
     vl_scenario_free(&scn);
 }
 
@@ -275,6 +460,12 @@ static vl_decision brk_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns no
     return d;
 }
 
+static void brk_dump(vl_sched *s, FILE *out)
+{
+    brk_priv *b = vl_sched_priv(s);
+    fprintf(out, "broken: %d queued\n", b->len);
+}
+
 static const vl_sched_ops broken_ops = {
     .name = "broken",
     .description = "sabotaged on purpose",
@@ -283,8 +474,11 @@ static const vl_sched_ops broken_ops = {
     .pick_cpu = brk_pick_cpu,
     .do_schedule = brk_schedule,
     .vcpu_wake = brk_wake,
+    .dump = brk_dump,
 };
 
+/* The run stops with a report naming the policy, the hook, the time and
+ * the fault; a failure after the start comes with the policy's dump. */
 static void expect_caught(sabotage how, const char *yaml, const char *hook, const char *what)
 {
     vl_scenario scn;
@@ -297,6 +491,11 @@ static void expect_caught(sabotage how, const char *yaml, const char *hook, cons
         !strstr(err.msg, "at t=") || !strstr(err.msg, what))
         fail_msg("unexpected report: %s", err.msg);
     assert_true(m.hv.failed);
+    if (how == SAB_PICK_CPU) /* at the start */
+        assert_null(m.policy_state);
+    else if (!m.policy_state || !strstr(m.policy_state, "broken: ") ||
+             !strstr(m.policy_state, " queued\n"))
+        fail_msg("no policy dump with the report: %s", m.policy_state ? m.policy_state : "NULL");
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }
@@ -338,7 +537,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conservation_and_no_double_run),
         cmocka_unit_test(test_no_lost_wakeup_no_starvation),
-        cmocka_unit_test(test_weights_honoured),
+        cmocka_unit_test(test_weights_and_utilisation),
+        cmocka_unit_test(test_naive_policy_caught),
         cmocka_unit_test(test_caps_honoured),
         cmocka_unit_test(test_broken_policies_caught),
     };
