@@ -22,7 +22,7 @@ static const char run_usage[] =
     "  --duration T        simulated duration, e.g. 10s (default: run.duration)\n"
     "  --json FILE|-       write the JSON report (docs/output-format.md)\n"
     "  --csv FILE|-        write the metrics as long-format CSV\n"
-    "  --trace FILE        write a Chrome Trace Event file (Perfetto, speedscope)\n"
+    "  --trace FILE|-      write a Chrome Trace Event file (Perfetto, speedscope)\n"
     "  --cdf FILE|-        write every latency distribution as CDF points (CSV)\n"
     "  --quiet             no summary table\n"
     "  --help              this text\n"
@@ -63,10 +63,6 @@ int vl_cmd_run(int argc, char **argv)
     }
     if (optind != argc - 1) {
         vl_cli_fail("run: expected exactly one SCENARIO (see vcpulab run --help)");
-        return VL_EXIT_USAGE;
-    }
-    if (trace && strcmp(trace, "-") == 0) {
-        vl_cli_fail("run: --trace needs a file name");
         return VL_EXIT_USAGE;
     }
     vl_scenario scn;
@@ -124,7 +120,7 @@ int vl_cmd_run(int argc, char **argv)
     if (od)
         vl_report_cdf(&m, od->f);
     bool to_stdout = (oj && oj->kind == VL_OUTPUT_STDOUT) || (oc && oc->kind == VL_OUTPUT_STDOUT) ||
-                     (od && od->kind == VL_OUTPUT_STDOUT);
+                     (od && od->kind == VL_OUTPUT_STDOUT) || (ot && ot->kind == VL_OUTPUT_STDOUT);
     if (!quiet && !to_stdout)
         vl_report_text(&m, stdout);
     if (vl_cli_commit(&outs) < 0)

@@ -46,7 +46,9 @@ int vl_trace_begin(vl_trace *t, FILE *f, const vl_hv *hv)
     t->curr = malloc((size_t)hv->npcpus * sizeof *t->curr);
     if (!t->since || !t->curr)
         return -1;
-    fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f);
+    /* traceEvents first: a reader that streams the file (older trace
+     * processors) must see it before any other key */
+    fputs("{\"traceEvents\":[", f);
     emit_sep(t);
     fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":0,\"args\":{\"name\":\"host\"}}", f);
     for (int p = 0; p < hv->npcpus; p++) {
@@ -136,7 +138,7 @@ void vl_trace_end(vl_trace *t, vl_ns now)
 {
     for (int p = 0; p < t->npcpus; p++)
         emit_run(t, p, now);
-    fputs("\n]}\n", t->f);
+    fputs("\n],\"displayTimeUnit\":\"ns\"}\n", t->f);
     free(t->since);
     free(t->curr);
     t->since = NULL;
