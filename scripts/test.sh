@@ -6,6 +6,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+. scripts/lib/packages.sh
+# the test tools (scripts/setup.sh installs what building and running need)
+install_missing libcmocka-dev clang libclang-rt-14-dev valgrind python3 ||
+  { echo "0 passed, 1 failed"; exit 1; }
 passed=0
 failed=0
 
@@ -37,13 +41,15 @@ check() {
   else failed=$((failed + 1)); echo "[$label] FAILED"; fi
 }
 
+# build PRESET DIR [CMAKE ARGS...]
 build() {
-  echo "[$1] building ($2)"
-  cmake --preset "$1" >/dev/null && cmake --build "$2" 2>&1 | grep -E "error|warning"
+  local preset=$1 dir=$2; shift 2
+  echo "[$preset] building ($dir)"
+  cmake --preset "$preset" "$@" >/dev/null && cmake --build "$dir" 2>&1 | grep -E "error|warning"
   return "${PIPESTATUS[0]}"
 }
 
-if build default build; then run_ctest build default; else failed=$((failed + 1)); echo "[default] build FAILED"; fi
+if build default build -DVL_TESTS=ON; then run_ctest build default; else failed=$((failed + 1)); echo "[default] build FAILED"; fi
 if build asan build-asan; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_ctest build-asan asan
 else failed=$((failed + 1)); echo "[asan] build FAILED"; fi

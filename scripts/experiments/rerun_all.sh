@@ -4,8 +4,7 @@
 # (default experiments-out/): Markdown tables from dcs_mixes.py and
 # workload_table.py, sweep CSVs, the JSON reports of the co-runs, and
 # tables.md (doc_tables.py: the consolidation and sender-delay tables).
-# Takes about a minute on 2 cores with the release build:
-#   cmake --preset release && cmake --build build-release
+# Takes about a minute on 2 cores (it builds the release preset first):
 #   scripts/experiments/rerun_all.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,7 +13,9 @@ B=build-release/vcpulab
 S=scenarios/experiments
 M=scripts/experiments/dcs_mixes.py
 mkdir -p "$OUT"
-[ -x "$B" ] || { echo "rerun_all.sh: build the release preset first ($B)" >&2; exit 2; }
+# the release build, made or brought up to date here
+cmake --preset release >/dev/null && cmake --build build-release >/dev/null ||
+  { echo "rerun_all.sh: the release build failed" >&2; exit 2; }
 
 # Consolidation under Credit: (a) spinlocks, (b) shootdowns, (c) network
 $B run $S/corun-gmake-solo.yaml --json "$OUT/gmake-solo.json" >/dev/null
