@@ -78,6 +78,21 @@ static bool zero_everywhere(cmp_run *runs, int nruns, const char *name)
     return true;
 }
 
+/* Mean, 95% CI half-width and n of `name` over policy p's seeds (x: room
+ * for nseeds values); n = 0 when no run of p has it. */
+static double summarise(cmp_run *runs, int p, int nseeds, const char *name, double *x,
+                        double *half, int *n)
+{
+    int found;
+    *n = 0;
+    for (int s = 0; s < nseeds; s++) {
+        double v = metric_of(&runs[p * nseeds + s], name, &found);
+        if (found)
+            x[(*n)++] = v;
+    }
+    return vl_mean_ci95(x, *n, half);
+}
+
 static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int npol,
                         cmp_run *runs, int nseeds)
 {
@@ -102,17 +117,12 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
         printf("%-36s", name);
         double base = 0;
         for (int p = 0; p < npol; p++) {
-            int n = 0, found;
-            for (int s = 0; s < nseeds; s++) {
-                double v = metric_of(&runs[p * nseeds + s], name, &found);
-                if (found)
-                    x[n++] = v;
-            }
+            int n;
+            double half, mean = summarise(runs, p, nseeds, name, x, &half, &n);
             char cell[96];
             if (n == 0) {
                 snprintf(cell, sizeof cell, "-");
             } else {
-                double half, mean = vl_mean_ci95(x, n, &half);
                 if (p == 0)
                     base = mean;
                 char value[48], ratio[24] = "";
@@ -145,6 +155,49 @@ static void write_csv(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops,
                         (unsigned long long)(scn->seed + (uint64_t)s), ms->v[k].name, v);
             }
         }
+}
+
+/* "summary": per metric, per policy: mean over seeds, the half-width of
+ * its 95% CI (Student t), n, and the ratio of the mean to the first
+ * policy's (null when that is 0 or missing) - what the table shows. */
+static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, cmp_run *runs,
+                          int nseeds)
+{
+    const vl_metrics *names = &runs[0].ms;
+    double *x = malloc((size_t)nseeds * sizeof *x);
+    if (!x)
+        return;
+    vl_json_key(j, "summary");
+    vl_json_obj_begin(j);
+    for (int k = 0; k < names->n; k++) {
+        const char *name = names->v[k].name;
+        vl_json_key(j, name);
+        vl_json_obj_begin(j);
+        double base = 0;
+        int nbase = 0;
+        for (int p = 0; p < npol; p++) {
+            int n;
+            double half, mean = summarise(runs, p, nseeds, name, x, &half, &n);
+            if (p == 0)
+                base = mean, nbase = n;
+            vl_json_key(j, ops[p]->name);
+            vl_json_obj_begin(j);
+            vl_json_kint(j, "n", n);
+            if (n > 0) {
+                vl_json_kdouble(j, "mean", mean);
+                vl_json_kdouble(j, "ci95", half);
+            }
+            vl_json_key(j, "ratio");
+            if (n > 0 && nbase > 0 && base != 0)
+                vl_json_double(j, mean / base);
+            else
+                vl_json_null(j);
+            vl_json_obj_end(j);
+        }
+        vl_json_obj_end(j);
+    }
+    vl_json_obj_end(j);
+    free(x);
 }
 
 static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
@@ -180,6 +233,7 @@ static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops
             vl_json_obj_end(&j);
         }
     vl_json_arr_end(&j);
+    write_summary(&j, ops, npol, runs, nseeds);
     vl_json_obj_end(&j);
     vl_json_finish(&j);
 }
