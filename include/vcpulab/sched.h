@@ -51,6 +51,13 @@
  *
  * Re-entrancy: hooks are never nested, except that vl_tickle() and timer
  * calls made from a hook take effect after the hook returns.
+ *
+ * Misuse fails the run, in every build (docs/sched-interface.md): an index
+ * out of range, a pCPU handle the core does not own given with the
+ * instance, a returned handle not exactly one of the core's, a pCPU
+ * rescheduled more than VL_HV_RESCHED_BOUND times at one instant.  The
+ * failing call returns a harmless value; the run stops after the hook.
+ * A slice ending after the run's end is not armed (it cannot expire).
  */
 #ifndef VCPULAB_SCHED_H
 #define VCPULAB_SCHED_H
