@@ -51,6 +51,13 @@
  *
  * Re-entrancy: hooks are never nested, except that vl_tickle() and timer
  * calls made from a hook take effect after the hook returns.
+ *
+ * Misuse fails the run, in every build (docs/sched-interface.md): an index
+ * out of range, a pCPU handle the core does not own given with the
+ * instance, a returned handle not exactly one of the core's, a pCPU
+ * rescheduled more than VL_HV_RESCHED_BOUND times at one instant.  The
+ * failing call returns a harmless value; the run stops after the hook.
+ * A slice ending after the run's end is not armed (it cannot expire).
  */
 #ifndef VCPULAB_SCHED_H
 #define VCPULAB_SCHED_H
@@ -99,6 +106,14 @@ typedef struct vl_param {
 
 /* Ends a parameter table. */
 #define VL_PARAM_END { NULL, VL_PARAM_INT, 0, 0, 0, 0, NULL, NULL, NULL }
+
+/* What a policy's check() hook reports about a parameter set it refuses:
+ * the parameter at fault (its name in the table checked; NULL when no one
+ * parameter is) and why, in one line. */
+typedef struct vl_param_fault {
+    const char *param;
+    char msg[160];
+} vl_param_fault;
 
 /* ---------------------------------------------------------------------------
  * Observable state.
@@ -227,6 +242,17 @@ typedef struct vl_sched_ops {
 
     /* --- optional (default when NULL in brackets) ------------------------ */
 
+    /* [every value in its table's range is valid] Rules on the policy's
+     * parameters beyond the tables' ranges (a value in a forbidden gap,
+     * two parameters that must agree).  `params` is a filled blob: the
+     * host table's (vm false) or one VM's (vm true).  Called when a
+     * scenario loads (so `validate`, every command, and each point of a
+     * sweep before its first run) and again at model creation, never
+     * during a run.  Returns 0, or -1 with *fault filled: the loader
+     * reports the parameter's file:line:col (or --set:N:COL) and the
+     * command exits 2.  Rules that depend on the host or the topology
+     * stay in init(). */
+    int (*check)(const void *params, bool vm, vl_param_fault *fault);
     /* [nothing] Teardown; the core frees private state itself. */
     void (*fini)(vl_sched *s);
     /* [nothing] v exists (OFFLINE), after init and before the first

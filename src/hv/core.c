@@ -173,7 +173,7 @@ static bool decision_valid(vl_hv *hv, vl_pcpu *p, vl_vcpu *prev, vl_decision d)
     }
     if (!n)
         return true;
-    if (n < hv->vcpus || n >= hv->vcpus + hv->nvcpus) {
+    if (!vl_hv_owns_vcpu(hv, n)) {
         vl_hv_fail(hv, "pCPU %d: returned a vCPU handle the core does not own", p->id);
         return false;
     }
@@ -209,6 +209,35 @@ static void arm_tick(vl_hv *hv, vl_pcpu *p)
     }
 }
 
+/* A pCPU rescheduled again and again at one instant (a policy tickling the
+ * pCPU it decides for, and choosing idle) stops simulated time: fail the
+ * run past VL_HV_RESCHED_BOUND reschedules at one instant. */
+static bool resched_livelocked(vl_hv *hv, vl_pcpu *p)
+{
+    if (p->resched_at != hv->sim.now) {
+        p->resched_at = hv->sim.now;
+        p->resched_n = 0;
+    }
+    if (++p->resched_n <= VL_HV_RESCHED_BOUND)
+        return false;
+    hv->hook = "do_schedule";
+    vl_hv_fail(hv, "pCPU %d rescheduled %d times at one instant (limit %d): simulated time "
+                   "cannot advance", p->id, p->resched_n, VL_HV_RESCHED_BOUND);
+    hv->hook = NULL;
+    return true;
+}
+
+/* Where p's slice timer goes: a slice that ends after the run's end cannot
+ * expire within it and is not armed (nor does now + slice overflow). */
+static void arm_slice(vl_hv *hv, vl_pcpu *p, vl_ns slice)
+{
+    vl_ns now = hv->sim.now;
+    if (slice != VL_SLICE_NONE && !hv->failed && slice <= hv->end - now)
+        vl_sim_schedule(&hv->sim, &p->slice_ev, now + slice);
+    else
+        vl_sim_cancel(&hv->sim, &p->slice_ev);
+}
+
 void vl_hv_reschedule(vl_pcpu *p)
 {
     vl_hv *hv = p->hv;
@@ -216,6 +245,8 @@ void vl_hv_reschedule(vl_pcpu *p)
     vl_vcpu *prev = p->curr;
 
     vl_sim_cancel(&hv->sim, &p->sched_ev);
+    if (resched_livelocked(hv, p))
+        return;
     /* the slice timer stays armed until the decision: re-arming it later
      * then costs no event-list work (engine.h) */
     if (prev && prev->state == VL_RUNNING)
@@ -224,7 +255,8 @@ void vl_hv_reschedule(vl_pcpu *p)
     hv->local = p;
     hv->hook = "do_schedule";
     vl_decision d = hv->sched.ops->do_schedule(&hv->sched, p, prev, now);
-    bool valid = decision_valid(hv, p, prev, d);
+    /* an API call of the hook may have failed the run already */
+    bool valid = !hv->failed && decision_valid(hv, p, prev, d);
     hv->hook = NULL;
     if (!valid) {
         vl_sim_cancel(&hv->sim, &p->slice_ev);
@@ -267,10 +299,7 @@ void vl_hv_reschedule(vl_pcpu *p)
         if (prev)
             hook_context_saved(hv, prev);
     }
-    if (d.slice != VL_SLICE_NONE && !hv->failed)
-        vl_sim_schedule(&hv->sim, &p->slice_ev, now + d.slice);
-    else
-        vl_sim_cancel(&hv->sim, &p->slice_ev);
+    arm_slice(hv, p, d.slice);
     arm_tick(hv, p);
     hv->local = NULL;
 }
@@ -290,7 +319,9 @@ void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector)
     vl_pcpu *p = hv->sched.ops->pick_cpu(&hv->sched, v,
                                           why == VL_WAKE_START ? VL_PICK_START : VL_PICK_WAKE);
     hv->hook = NULL;
-    if (!p || p < hv->pcpus || p >= hv->pcpus + hv->npcpus) {
+    if (hv->failed)
+        return;
+    if (!vl_hv_owns_pcpu(hv, p)) {
         hv->hook = "pick_cpu";
         vl_hv_fail(hv, "%s.v%d: returned no valid pCPU", v->vm->name, v->index);
         return;

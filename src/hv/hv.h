@@ -35,6 +35,8 @@ struct vl_pcpu {
     vl_ns busy_ns, idle_ns;   /* closed stints                              */
     vl_ns overhead_ns;        /* world switches + migration refills          */
     uint64_t switches;
+    vl_ns resched_at;         /* the instant of the last reschedule ...      */
+    int resched_n;            /* ... and how many happened at it (livelock)  */
     void *priv;
 };
 
@@ -117,6 +119,10 @@ typedef struct vl_hv {
     bool ipi_virtualization;  /* posted interrupts + IPI virtualization     */
     bool cr3_exiting;         /* CR3 loads exit                            */
     vl_ns watchdog;
+    vl_ns end;                /* the run's end (slices reaching past it are
+                               * not armed); VL_NS_MAX until the model sets it */
+    vl_ns timers_at;          /* the instant of the last policy timer ...    */
+    int timers_n;             /* ... and how many fired at it (livelock)     */
     int npcpus;
     vl_pcpu *pcpus;
     int nvms;
@@ -153,6 +159,28 @@ void vl_hv_fail(vl_hv *hv, const char *fmt, ...) __attribute__((format(printf, 2
  * when the policy has none or memory ran out.  For the report of a failed
  * run: call it after the event loop stopped, never from a hook. */
 char *vl_hv_policy_state(vl_hv *hv);
+
+/* A pCPU that reschedules more often than this at one simulated instant
+ * (a policy tickling the pCPU it is deciding for, forever) fails the run;
+ * policy timers firing at one instant are bounded by this many per timer
+ * slot of the host (pCPU slots and the instance's). */
+#define VL_HV_RESCHED_BOUND 1000
+
+/* Exact handle checks: h points at an element of the core's array (inside
+ * it, and on an element boundary), not merely into it. */
+static inline bool vl_hv_handle_in(const void *base, int n, size_t size, const void *h)
+{
+    uintptr_t b = (uintptr_t)base, a = (uintptr_t)h;
+    return h && a >= b && (a - b) / size < (size_t)n && (a - b) % size == 0;
+}
+static inline bool vl_hv_owns_pcpu(const vl_hv *hv, const vl_pcpu *p)
+{
+    return vl_hv_handle_in(hv->pcpus, hv->npcpus, sizeof *hv->pcpus, p);
+}
+static inline bool vl_hv_owns_vcpu(const vl_hv *hv, const vl_vcpu *v)
+{
+    return vl_hv_handle_in(hv->vcpus, hv->nvcpus, sizeof *hv->vcpus, v);
+}
 
 /* Runstate time including the current stint. */
 vl_ns vl_hv_vcpu_time(const vl_vcpu *v, vl_runstate st, vl_ns now);

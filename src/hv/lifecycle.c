@@ -34,10 +34,32 @@ static void on_tick(void *ctx, vl_event *ev)
     }
 }
 
+/* Timers re-armed for the instant they fire at would stop simulated time:
+ * bounded like a pCPU's reschedules (hv.h VL_HV_RESCHED_BOUND). */
+static bool timers_livelocked(vl_hv *hv, vl_pcpu *p, int slot)
+{
+    int bound = VL_HV_RESCHED_BOUND * VL_TIMER_SLOTS * (hv->npcpus + 1);
+    if (hv->timers_at != hv->sim.now) {
+        hv->timers_at = hv->sim.now;
+        hv->timers_n = 0;
+    }
+    if (++hv->timers_n <= bound)
+        return false;
+    hv->hook = "timer_fired";
+    if (p)
+        vl_hv_fail(hv, "policy timers fired more than %d times at one instant (the last: "
+                       "pCPU %d, slot %d): simulated time cannot advance", bound, p->id, slot);
+    else
+        vl_hv_fail(hv, "policy timers fired more than %d times at one instant (the last: "
+                       "instance slot %d): simulated time cannot advance", bound, slot);
+    hv->hook = NULL;
+    return true;
+}
+
 static void fire_policy_timer(vl_hv *hv, vl_pcpu *p, vl_event *ev, vl_event *base)
 {
     int slot = (int)(ev - base);
-    if (!hv->sched.ops->timer_fired)
+    if (!hv->sched.ops->timer_fired || timers_livelocked(hv, p, slot))
         return;
     hv->local = p;
     hv->hook = "timer_fired";
@@ -126,6 +148,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     hv->ipi_virtualization = scn->host.ipi_virtualization;
     hv->cr3_exiting = scn->host.cr3_exiting;
     hv->watchdog = scn->host.watchdog;
+    hv->end = VL_NS_MAX; /* the model sets the run's */
     hv->seed = scn->seed; /* the model sets the run's, when it differs */
     hv->npcpus = scn->host.pcpus;
     hv->nvms = scn->nvms;

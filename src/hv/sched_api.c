@@ -1,13 +1,28 @@
 /* hv/sched_api.c - what a policy may read and do (include/vcpulab/sched.h),
  * implemented over the core's objects.  Nothing here exposes guest state:
  * the one guest-derived value, the saved RIP, is only given for a preempted
- * vCPU, as a real hypervisor reads it from the saved register file. */
-#include <assert.h>
+ * vCPU, as a real hypervisor reads it from the saved register file.
+ *
+ * Arguments are checked in every build: an index out of range or a pCPU
+ * handle the core does not own fails the run (vl_hv_fail: policy, hook,
+ * time, message) and the call returns a harmless value (element 0, nothing
+ * done, 0), so the hook can return and the run stops cleanly.  Handles
+ * passed alone (vl_vcpu_id(v), ...) are those the core gave out. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hv/hv.h"
+
+/* An index argument in [0, n), else the run fails (in every build) and
+ * the caller returns a harmless value: element 0, nothing done, 0. */
+static bool index_ok(vl_hv *hv, const char *what, int i, int n)
+{
+    if (i >= 0 && i < n)
+        return true;
+    vl_hv_fail(hv, "%s %d out of range (0..%d)", what, i, n - 1);
+    return false;
+}
 
 /* instance */
 void *vl_sched_priv(vl_sched *s) { return s->priv; }
@@ -16,19 +31,22 @@ vl_ns vl_now(const vl_sched *s) { return s->hv->sim.now; }
 int vl_npcpus(const vl_sched *s) { return s->hv->npcpus; }
 vl_pcpu *vl_pcpu_get(vl_sched *s, int id)
 {
-    assert(id >= 0 && id < s->hv->npcpus);
+    if (!index_ok(s->hv, "vl_pcpu_get: pCPU", id, s->hv->npcpus))
+        return &s->hv->pcpus[0];
     return &s->hv->pcpus[id];
 }
 int vl_nvms(const vl_sched *s) { return s->hv->nvms; }
 vl_vm *vl_vm_get(vl_sched *s, int id)
 {
-    assert(id >= 0 && id < s->hv->nvms);
+    if (!index_ok(s->hv, "vl_vm_get: VM", id, s->hv->nvms))
+        return &s->hv->vms[0];
     return &s->hv->vms[id];
 }
 int vl_nvcpus_total(const vl_sched *s) { return s->hv->nvcpus; }
 vl_vcpu *vl_vcpu_get(vl_sched *s, int id)
 {
-    assert(id >= 0 && id < s->hv->nvcpus);
+    if (!index_ok(s->hv, "vl_vcpu_get: vCPU", id, s->hv->nvcpus))
+        return &s->hv->vcpus[0];
     return &s->hv->vcpus[id];
 }
 
@@ -56,8 +74,8 @@ void vl_sched_set_tick(vl_sched *s, vl_ns period)
 
 void vl_counter_add(vl_sched *s, int counter, int64_t n)
 {
-    assert(counter >= 0 && counter < s->ncounters);
-    s->counters[counter] += n;
+    if (index_ok(s->hv, "vl_counter_add: counter", counter, s->ncounters))
+        s->counters[counter] += n;
 }
 
 int vl_sched_error(vl_sched *s, const char *fmt, ...)
@@ -71,29 +89,46 @@ int vl_sched_error(vl_sched *s, const char *fmt, ...)
     return -1;
 }
 
-static vl_event *timer_of(vl_sched *s, vl_pcpu *p, int slot)
+/* The timer (p, slot) names, or NULL (the run has failed) for a slot out
+ * of range or a p that is neither NULL nor a pCPU handle. */
+static vl_event *timer_of(vl_sched *s, vl_pcpu *p, int slot, const char *call)
 {
-    assert(slot >= 0 && slot < VL_TIMER_SLOTS);
-    return p ? &p->timer_ev[slot] : &s->timer_ev[slot];
+    char what[48];
+    snprintf(what, sizeof what, "%s: timer slot", call);
+    if (!index_ok(s->hv, what, slot, VL_TIMER_SLOTS))
+        return NULL;
+    if (!p)
+        return &s->timer_ev[slot];
+    if (!vl_hv_owns_pcpu(s->hv, p)) {
+        vl_hv_fail(s->hv, "%s: not a pCPU handle", call);
+        return NULL;
+    }
+    return &p->timer_ev[slot];
 }
 
 void vl_timer_arm(vl_sched *s, vl_pcpu *p, int slot, vl_ns when)
 {
+    vl_event *ev = timer_of(s, p, slot, "vl_timer_arm");
+    if (!ev)
+        return;
     if (when < s->hv->sim.now) {
         vl_hv_fail(s->hv, "armed timer slot %d in the past", slot);
         return;
     }
-    vl_sim_schedule(&s->hv->sim, timer_of(s, p, slot), when);
+    vl_sim_schedule(&s->hv->sim, ev, when);
 }
 
 void vl_timer_cancel(vl_sched *s, vl_pcpu *p, int slot)
 {
-    vl_sim_cancel(&s->hv->sim, timer_of(s, p, slot));
+    vl_event *ev = timer_of(s, p, slot, "vl_timer_cancel");
+    if (ev)
+        vl_sim_cancel(&s->hv->sim, ev);
 }
 
 bool vl_timer_pending(vl_sched *s, vl_pcpu *p, int slot)
 {
-    return vl_event_pending(timer_of(s, p, slot));
+    vl_event *ev = timer_of(s, p, slot, "vl_timer_pending");
+    return ev && vl_event_pending(ev);
 }
 
 /* pCPUs */
@@ -122,7 +157,8 @@ int vl_vm_nvcpus(const vl_vm *d) { return d->nvcpus; }
 bool vl_vm_is_host(const vl_vm *d) { return d->host; }
 vl_vcpu *vl_vm_vcpu(vl_vm *d, int index)
 {
-    assert(index >= 0 && index < d->nvcpus);
+    if (!index_ok(d->vcpus[0].hv, "vl_vm_vcpu: vCPU index", index, d->nvcpus))
+        return &d->vcpus[0];
     return &d->vcpus[index];
 }
 
@@ -139,7 +175,8 @@ vl_ns vl_vcpu_runstate_time(const vl_vcpu *v, vl_runstate st) { return vl_hv_vcp
 vl_ns vl_vcpu_state_entry(const vl_vcpu *v) { return v->state_entry; }
 uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k)
 {
-    assert(k >= 0 && k < VL_NR_EXIT_KINDS);
+    if (!index_ok(v->hv, "vl_vcpu_exits: exit kind", (int)k, VL_NR_EXIT_KINDS))
+        return 0;
     return v->exits[k];
 }
 

@@ -134,7 +134,20 @@ static int create_workloads(vl_model *m, const mem_guard *guard, vl_error *err)
 
 /* The policy's parameters: the scenario's for the host and each VM, else
  * the table defaults (the host VM of the backends always gets those). */
-static void policy_params(vl_model *m)
+/* The policy's rules on its filled parameter blobs (vl_sched_ops.check):
+ * the loader checked the scenario's, this catches any other filling. */
+static int policy_check(const vl_model *m, const void *blob, bool vm, const char *owner,
+                        vl_error *err)
+{
+    vl_param_fault fault = {0};
+    if (!m->ops->check || m->ops->check(blob, vm, &fault) == 0)
+        return 0;
+    return vl_error_set(err, "policy '%s', %s: %s%s%s", m->ops->name, owner,
+                        fault.param ? fault.param : "", fault.param ? " " : "",
+                        fault.msg[0] ? fault.msg : "refused by the policy");
+}
+
+static int policy_params(vl_model *m, vl_error *err)
 {
     const vl_sched_ops *ops = m->ops;
     vl_hv *hv = &m->hv;
@@ -143,13 +156,20 @@ static void policy_params(vl_model *m)
         memcpy(hv->sched.priv, params, ops->priv_size);
     else if (ops->params)
         vl_params_defaults(ops->params, hv->sched.priv);
+    if (policy_check(m, hv->sched.priv, false, "host parameters", err) < 0)
+        return -1;
     for (int d = 0; d < hv->nvms; d++) {
         const void *vmp = d < m->scn->nvms ? vl_vm_spec_params(&m->scn->vms[d], ops) : NULL;
         if (vmp)
             memcpy(hv->vms[d].priv, vmp, ops->vm_size);
         else if (ops->vm_params)
             vl_params_defaults(ops->vm_params, hv->vms[d].priv);
+        char owner[VL_NAME_MAX + 8];
+        snprintf(owner, sizeof owner, "VM %s", hv->vms[d].name);
+        if (policy_check(m, hv->vms[d].priv, true, owner, err) < 0)
+            return -1;
     }
+    return 0;
 }
 
 int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
@@ -166,8 +186,10 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     vl_fel_kind fel = opts ? opts->fel : VL_FEL_CALENDAR;
     if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
         return -1;
-    policy_params(m);
+    if (policy_params(m, err) < 0)
+        return -1;
     m->hv.seed = m->seed;
+    m->hv.end = m->duration;
     if (opts) {
         m->hv.observer = opts->observer;
         m->max_events = opts->max_events;

@@ -40,6 +40,28 @@ int scn_get_policy(const yt_node *n, const char *what, const vl_sched_ops **out,
                     scn_got(n, got, sizeof got), list);
 }
 
+/* The policy's own rules on a filled blob (vl_sched_ops.check), reported
+ * at the value of the parameter at fault, else at the policy's key. */
+static int check_params(const vl_sched_ops *ops, const yt_pair *pr, bool vm, const void *blob,
+                        const char *path, vl_error *err)
+{
+    vl_param_fault fault = {0};
+    if (!ops->check || ops->check(blob, vm, &fault) == 0)
+        return 0;
+    const char *why = fault.msg[0] ? fault.msg : "refused by the policy";
+    for (size_t i = 0; fault.param && i < pr->value->n; i++) {
+        const yt_pair *kv = &pr->value->pairs[i];
+        if (strcmp(kv->key->str, fault.param) == 0) {
+            char where[SCN_PATH_MAX];
+            scn_pathf(where, sizeof where, "%s.%s", path, fault.param);
+            return scn_fail(err, kv->value, where, "%s", why);
+        }
+    }
+    if (fault.param) /* a default the others make invalid */
+        return scn_fail(err, pr->key, path, "%s (default) %s", fault.param, why);
+    return scn_fail(err, pr->key, path, "%s", why);
+}
+
 /* Fills one entry: ops from the key, blob from the value. */
 static int one_policy(const yt_pair *pr, const char *what, bool vm, vl_policy_params *pp,
                       vl_error *err)
@@ -61,7 +83,9 @@ static int one_policy(const yt_pair *pr, const char *what, bool vm, vl_policy_pa
     if (!pp->blob)
         return vl_error_set(err, "out of memory");
     vl_params_defaults(table, pp->blob);
-    return scn_params_apply(table, pr->value, NULL, pp->blob, path, owner, err);
+    if (scn_params_apply(table, pr->value, NULL, pp->blob, path, owner, err) < 0)
+        return -1;
+    return check_params(ops, pr, vm, pp->blob, path, err);
 }
 
 int scn_load_policy_params(const yt_node *map, const char *what, bool vm,

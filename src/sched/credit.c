@@ -734,11 +734,22 @@ static int init_topology(vl_sched *s)
     return 0;
 }
 
+static int csched_check(const void *params, bool vm, vl_param_fault *fault)
+{
+    const csched_priv *prv = params;
+    if (vm)
+        return 0;
+    if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER) { /* Xen's sysctl refuses it too */
+        fault->param = "ratelimit";
+        snprintf(fault->msg, sizeof fault->msg, "must be 0 (off) or at least 100us");
+        return -1;
+    }
+    return 0;
+}
+
 static int csched_init(vl_sched *s)
 {
     csched_priv *prv = cpriv(s);
-    if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER) /* Xen's sysctl refuses it too */
-        return vl_sched_error(s, "ratelimit must be 0 (off) or at least 100us");
     if (prv->ratelimit > prv->tslice) /* Xen: "Setting ratelimit to tslice" */
         prv->ratelimit = prv->tslice;
     int ticks = CSCHED_TICKS_PER_TSLICE;
@@ -1029,6 +1040,7 @@ static const vl_sched_ops csched_ops = {
     .pcpu_size = sizeof(csched_pcpu),
     .vm_size = sizeof(csched_vm),
     .vcpu_size = sizeof(csched_vcpu),
+    .check = csched_check,
     .init = csched_init,
     .pick_cpu = csched_pick_cpu,
     .do_schedule = csched_do_schedule,

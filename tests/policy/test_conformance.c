@@ -384,7 +384,16 @@ static void test_naive_policy_caught(void **state)
 /* ------------------------------------------------------- broken policies */
 
 /* A minimal global-FIFO policy whose do_schedule can be sabotaged. */
-typedef enum { SAB_BLOCKED, SAB_DOUBLE, SAB_AFFINITY, SAB_LOSE, SAB_PICK_CPU } sabotage;
+typedef enum {
+    SAB_NONE, SAB_BLOCKED, SAB_DOUBLE, SAB_AFFINITY, SAB_LOSE, SAB_PICK_CPU,
+    /* API misuse: each one bad call, then an ordinary decision */
+    SAB_PCPU_INDEX, SAB_VM_INDEX, SAB_VCPU_INDEX, SAB_VM_VCPU_INDEX, SAB_COUNTER,
+    SAB_TIMER_SLOT, SAB_TIMER_HANDLE, SAB_EXIT_KIND,
+    SAB_MISALIGNED,   /* returns a handle 8 bytes into the vCPU array */
+    SAB_TICKLE_SELF,  /* tickles the pCPU it decides for and stays idle */
+    SAB_TIMER_LOOP,   /* re-arms a timer for the instant it fires at */
+    SAB_HUGE_SLICE,   /* a slice of INT64_MAX: legal, it never expires */
+} sabotage;
 
 typedef struct brk_priv {
     sabotage how;
@@ -425,11 +434,54 @@ static void brk_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
             vl_tickle(vl_pcpu_get(s, i));
 }
 
+/* One misuse of the API (the run fails; the call returns harmlessly). */
+static void brk_misuse(vl_sched *s, vl_pcpu *p, sabotage how, vl_ns now)
+{
+    switch (how) {
+    case SAB_PCPU_INDEX:
+        (void)vl_pcpu_id(vl_pcpu_get(s, vl_npcpus(s)));
+        break;
+    case SAB_VM_INDEX:
+        (void)vl_vm_name(vl_vm_get(s, -1));
+        break;
+    case SAB_VCPU_INDEX:
+        (void)vl_vcpu_runstate(vl_vcpu_get(s, vl_nvcpus_total(s)));
+        break;
+    case SAB_VM_VCPU_INDEX: {
+        vl_vm *d = vl_vm_get(s, 0);
+        (void)vl_vcpu_id(vl_vm_vcpu(d, vl_vm_nvcpus(d)));
+        break;
+    }
+    case SAB_COUNTER: /* one past the last counter */
+        vl_counter_add(s, 1, 1);
+        break;
+    case SAB_TIMER_SLOT:
+        vl_timer_arm(s, p, VL_TIMER_SLOTS, now + 1);
+        break;
+    case SAB_TIMER_HANDLE:
+        vl_timer_arm(s, (vl_pcpu *)((char *)p + 8), 0, now + 1);
+        break;
+    case SAB_EXIT_KIND:
+        (void)vl_vcpu_exits(vl_vcpu_get(s, 0), VL_NR_EXIT_KINDS);
+        break;
+    case SAB_TIMER_LOOP:
+        vl_timer_arm(s, NULL, 0, now);
+        break;
+    default:
+        break;
+    }
+}
+
+static void brk_timer(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
+{
+    vl_timer_arm(s, p, slot, now);
+}
+
 static vl_decision brk_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
-    (void)now;
     brk_priv *b = vl_sched_priv(s);
-    vl_decision d = {.next = NULL, .slice = VL_MS(5)};
+    vl_decision d = {.next = NULL, .slice = b->how == SAB_HUGE_SLICE ? INT64_MAX : VL_MS(5)};
+    brk_misuse(s, p, b->how, now);
     switch (b->how) {
     case SAB_BLOCKED: /* runs vCPU 0 whatever its state */
         d.next = vl_vcpu_get(s, 0);
@@ -439,6 +491,14 @@ static vl_decision brk_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns no
     case SAB_DOUBLE: /* every pCPU runs vCPU 0 */
         d.next = vl_vcpu_get(s, 0);
         return d;
+    case SAB_MISALIGNED:
+        d.next = (vl_vcpu *)((char *)vl_vcpu_get(s, 0) + 8);
+        return d;
+    case SAB_TICKLE_SELF:
+        vl_tickle(p);
+        d.slice = VL_SLICE_NONE;
+        return d;
+    default: /* a correct global FIFO, before or after one misuse */
     case SAB_AFFINITY: /* ignores affinity when taking from the queue */
     case SAB_LOSE:     /* forgets a preempted prev */
     case SAB_PICK_CPU:
@@ -466,9 +526,13 @@ static void brk_dump(vl_sched *s, FILE *out)
     fprintf(out, "broken: %d queued\n", b->len);
 }
 
+static const char *const brk_counters[] = {"misuses", NULL};
+
 static const vl_sched_ops broken_ops = {
     .name = "broken",
     .description = "sabotaged on purpose",
+    .counters = brk_counters,
+    .timer_fired = brk_timer,
     .priv_size = sizeof(brk_priv),
     .init = brk_init,
     .pick_cpu = brk_pick_cpu,
@@ -532,6 +596,46 @@ static void test_broken_policies_caught(void **state)
     expect_caught(SAB_LOSE, two_vms_yaml, "hook watchdog", "without running");
 }
 
+/* Every argument check of the API fails the run the same way, in every
+ * build, and the call returns something harmless: no crash, no abort. */
+static void test_api_misuse_caught(void **state)
+{
+    (void)state;
+    const char *ds = "hook do_schedule";
+    expect_caught(SAB_PCPU_INDEX, two_vms_yaml, ds, "vl_pcpu_get: pCPU 2 out of range (0..1)");
+    expect_caught(SAB_VM_INDEX, two_vms_yaml, ds, "vl_vm_get: VM -1 out of range (0..1)");
+    expect_caught(SAB_VCPU_INDEX, two_vms_yaml, ds, "vl_vcpu_get: vCPU 4 out of range (0..3)");
+    expect_caught(SAB_VM_VCPU_INDEX, two_vms_yaml, ds, "vl_vm_vcpu: vCPU index 2 out of range");
+    expect_caught(SAB_COUNTER, two_vms_yaml, ds, "vl_counter_add: counter 1 out of range (0..0)");
+    expect_caught(SAB_TIMER_SLOT, two_vms_yaml, ds, "vl_timer_arm: timer slot 4 out of range");
+    expect_caught(SAB_TIMER_HANDLE, two_vms_yaml, ds, "vl_timer_arm: not a pCPU handle");
+    expect_caught(SAB_EXIT_KIND, two_vms_yaml, ds, "vl_vcpu_exits: exit kind 6 out of range");
+    expect_caught(SAB_MISALIGNED, two_vms_yaml, ds, "a vCPU handle the core does not own");
+}
+
+/* Simulated time always advances: a policy that reschedules one pCPU, or
+ * fires its timers, forever at one instant fails; a slice of INT64_MAX
+ * never expires (no overflow of now + slice) and the run ends on time. */
+static void test_livelock_and_slices(void **state)
+{
+    (void)state;
+    expect_caught(SAB_TICKLE_SELF, two_vms_yaml, "hook do_schedule",
+                  "pCPU 0 rescheduled 1001 times at one instant (limit 1000)");
+    expect_caught(SAB_TIMER_LOOP, two_vms_yaml, "hook timer_fired",
+                  "instance slot 0): simulated time cannot advance");
+
+    vl_scenario scn;
+    vl_model m;
+    vl_error err;
+    tk_load(&scn, one_pcpu_yaml); /* its one vCPU blocks: nobody starves */
+    current_sabotage = SAB_HUGE_SLICE;
+    assert_int_equal(tk_run(&m, &scn, &broken_ops, 0, &err), 0);
+    assert_false(m.hv.failed);
+    assert_int_equal(m.hv.sim.now, VL_S(1));
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +645,8 @@ int main(void)
         cmocka_unit_test(test_naive_policy_caught),
         cmocka_unit_test(test_caps_honoured),
         cmocka_unit_test(test_broken_policies_caught),
+        cmocka_unit_test(test_api_misuse_caught),
+        cmocka_unit_test(test_livelock_and_slices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,8 +74,36 @@ static vl_decision tp_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
     return (vl_decision){NULL, VL_SLICE_NONE};
 }
 
+/* Rules beyond the ranges: ratio is 0 or at least 0.25; mode slow allows
+ * a count of at most 3 (the default, 5, too much); a VM's budget is 0 or
+ * at least 100us. */
+static int tp_check(const void *params, bool vm, vl_param_fault *fault)
+{
+    if (vm) {
+        const tp_vm *t = params;
+        if (t->budget == 0 || t->budget >= VL_US(100))
+            return 0;
+        fault->param = "budget";
+        snprintf(fault->msg, sizeof fault->msg, "must be 0 or at least 100us");
+        return -1;
+    }
+    const tp_priv *t = params;
+    if (t->ratio != 0 && t->ratio < 0.25) {
+        fault->param = "ratio";
+        snprintf(fault->msg, sizeof fault->msg, "must be 0 or at least 0.25");
+        return -1;
+    }
+    if (t->mode == 2 && t->count > 3) {
+        fault->param = "count";
+        snprintf(fault->msg, sizeof fault->msg, "must be at most 3 with mode slow");
+        return -1;
+    }
+    return 0;
+}
+
 static const vl_sched_ops testpol = {
     .name = "testpol",
+    .check = tp_check,
     .params = tp_params,
     .vm_params = tp_vm_params,
     .priv_size = sizeof(tp_priv),
@@ -544,6 +572,32 @@ static void test_missing_file(void **state)
     check_empty(&s);
 }
 
+/* ---- a policy's own rules (check hook) ---------------------------------- */
+
+/* Refused where the value is written (file or --set), else at the
+ * policy's entry naming the defaulted parameter; exit 2 in the CLI. */
+static void test_policy_check(void **state)
+{
+    (void)state;
+    expect_err(H S "params: {testpol: {ratio: 0.1}}\n" V R, 3, 27,
+               "params.testpol.ratio: must be 0 or at least 0.25");
+    expect_set_err(GOOD, "params.testpol.ratio=0.1", 1, 22,
+                   "params.testpol.ratio: must be 0 or at least 0.25");
+    expect_set_err(GOOD, "params.testpol.ratio=0.1", 2, 22, "must be 0 or at least 0.25");
+    expect_err(H S "params: {testpol: {mode: slow}}\n" V R, 3, 10,
+               "params.testpol: count (default) must be at most 3 with mode slow");
+    expect_err(H S "params: {testpol: {mode: slow, count: 4}}\n" V R, 3, 39,
+               "params.testpol.count: must be at most 3 with mode slow");
+    expect_err(VM_PRE "    params:\n      testpol: {budget: 50us}\n" R, 7, 25,
+               "testpol.budget: must be 0 or at least 100us");
+    /* values the rules accept load */
+    vl_scenario scn;
+    vl_error err;
+    const char ok[] = H S "params: {testpol: {ratio: 0, mode: slow, count: 3}}\n" V R;
+    assert_int_equal(vl_scenario_load_string("t.yaml", ok, strlen(ok), NULL, 0, &scn, &err), 0);
+    vl_scenario_free(&scn);
+}
+
 /* ---- --set -------------------------------------------------------------- */
 
 static void test_bad_set_path(void **state)
@@ -649,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_yaml_syntax),
         cmocka_unit_test(test_yaml_unsupported),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_policy_check),
         cmocka_unit_test(test_bad_set_path),
         cmocka_unit_test(test_bad_set_value),
         cmocka_unit_test(test_limits),
