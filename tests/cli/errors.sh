@@ -51,6 +51,13 @@ expect_bad duration_overflow '^vcpulab: --duration 31536000000s: must be in 1ns\
 expect_bad duration_set_overflow 'run.duration: must be in 1ns\.\.86400s, got .31536000000s.' \
   run "$good" --set run.duration=31536000000s
 expect_bad duration_exponent 'digits, an optional fraction, a unit' run "$good" --duration 1e3ms
+# a policy's own rule on a parameter (its check hook), before any run
+expect_bad param_check '^vcpulab: --set:1:25: params.credit.ratelimit: must be 0 \(off\) or at least 100us' \
+  run "$good" --sched credit --set params.credit.ratelimit=50us
+"$bin" validate "$good" --set params.credit.ratelimit=50us >/dev/null 2>"$tmp/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -q "^vcpulab: --set:1:25: params.credit.ratelimit" "$tmp/stderr" ||
+  { echo "FAIL validate with a parameter its policy refuses: exit $rc"; cat "$tmp/stderr"; fail=1; }
 # seeds never wrap to 0 (which would repeat a sample)
 expect_bad seeds_wrap 'compare: 2 seeds from 18446744073709551615 pass the largest seed' \
   compare "$good" --sched fifo --seed 18446744073709551615 --seeds 2
