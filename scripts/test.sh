@@ -45,7 +45,7 @@ check() {
 build() {
   local preset=$1 dir=$2; shift 2
   echo "[$preset] building ($dir)"
-  cmake --preset "$preset" "$@" >/dev/null && cmake --build "$dir" 2>&1 | grep -E "error|warning"
+  cmake --preset "$preset" "$@" >/dev/null && cmake --build "$dir" 2>&1 | grep -E "error:|warning:"
   return "${PIPESTATUS[0]}"
 }
 
