@@ -57,13 +57,15 @@ static int gblk_done(void *guest, const vl_blk_req *r, vl_ns now)
 }
 
 /* v's handler takes every completion queued for it now. */
-static int take(blk_cpu *c)
+static int take(vl_guest *g, int v)
 {
+    blk_cpu *c = cpu_of(g, v);
     int k = 0;
     vl_list *pos;
     vl_list_for_each(pos, &c->done)
         k++;
     c->taken = k;
+    vl_gmod_due(g, v, VL_GMOD_gblk, k > 0);
     return k;
 }
 
@@ -76,7 +78,7 @@ static void blk_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     blk_cpu *c = cpu_of(g, v);
     if (c->taken > 0)
         return;
-    int k = take(c);
+    int k = take(g, v);
     if (k)
         vl_exec_irq_work(g, v, g->irq_entry_cost + (vl_ns)k * blk_of(g)->complete,
                          blk_of(g)->rip, now);
@@ -97,7 +99,7 @@ static vl_ns gblk_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
         vl_hist_record(&t->stats->io_latency, now - t->io_at);
         vl_gsched_wake(g, v, t, now);
     }
-    return (vl_ns)take(c) * blk_of(g)->complete; /* completions that came meanwhile */
+    return (vl_ns)take(g, v) * blk_of(g)->complete; /* completions that came meanwhile */
 }
 
 static int gblk_init(vl_guest *g, const vl_guest_spec *spec)

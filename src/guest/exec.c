@@ -400,9 +400,13 @@ static void handlers_done(vl_guest *g, int v, vl_ns now)
     if (gv->irq_left > 0)
         return;
     gv->irq_rip = 0;
+    if (!gv->due)
+        return; /* no module has anything to complete here */
     vl_ns more = 0;
     uint64_t rip = 0;
     for (int i = 0; i < g->hooks.nhandled; i++) {
+        if (!(gv->due & g->hooks.handled_bit[i]))
+            continue;
         uint64_t at = 0;
         vl_ns work = g->hooks.handled[i]->handled(g, v, now, &at);
         if (work > 0 && more == 0)
@@ -414,7 +418,9 @@ static void handlers_done(vl_guest *g, int v, vl_ns now)
         gv->irq_rip = rip;
         return;
     }
-    VL_GUEST_CALL(g, irq_done, g, v, now);
+    for (int i = 0; i < g->hooks.nirq_done; i++)
+        if (gv->due & g->hooks.irq_done_bit[i])
+            g->hooks.irq_done[i]->irq_done(g, v, now);
 }
 
 void vl_exec_segment_end(void *ctx, vl_event *ev)

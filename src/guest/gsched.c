@@ -196,12 +196,13 @@ static void retime(vl_guest *g, int w, vl_ns now)
  * it is the guest's only waiting task, every vCPU its balance points. */
 static void started_waiting(vl_guest *g, int v, vl_ns now)
 {
-    if (g->nr_waiting > 1 || g->nvcpus == 1) {
-        retime(g, v, now);
-        return;
+    int first = v, last = v + 1;
+    if (g->nr_waiting == 1 && g->nvcpus > 1) {
+        g->waiting_since = now;
+        first = 0;
+        last = g->nvcpus;
     }
-    g->waiting_since = now;
-    for (int w = 0; w < g->nvcpus; w++)
+    for (int w = first; w < last; w++)
         retime(g, w, now);
 }
 

@@ -46,18 +46,21 @@ static int module_init(vl_guest *g, int m, const vl_guest_spec *spec)
     return mod->init ? mod->init(g, spec) : 0;
 }
 
-/* Collects module m's ops, hooks and port entries into g. */
-static void collect(vl_guest *g, const vl_gmod *m)
+/* Collects module `id`'s ops, hooks and port entries into g. */
+static void collect(vl_guest *g, int id)
 {
+    const vl_gmod *m = modules[id];
     for (int k = 0; k < VL_OP_KINDS; k++) {
         if (m->ops[k].run) {
             assert(!g->hooks.ops[k].run); /* one module per op kind */
             g->hooks.ops[k] = m->ops[k];
         }
     }
-#define VL_HOOK_ADD(hook)                              \
-    if (m->hook)                                       \
-        g->hooks.hook[g->hooks.n##hook++] = m;
+#define VL_HOOK_ADD(hook)                                   \
+    if (m->hook) {                                          \
+        g->hooks.hook##_bit[g->hooks.n##hook] = 1u << id;   \
+        g->hooks.hook[g->hooks.n##hook++] = m;              \
+    }
     VL_GUEST_HOOKS(VL_HOOK_ADD)
 #undef VL_HOOK_ADD
     if (m->leave)
@@ -115,7 +118,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
             vl_guest_destroy(g);
             return NULL;
         }
-        collect(g, modules[m]);
+        collect(g, m);
     }
     return g;
 }

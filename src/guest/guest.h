@@ -141,7 +141,8 @@ typedef struct vl_gop {
 #define VL_GUEST_HOOKS(H) \
     H(handled) H(irq_done) H(idle) H(woke) H(switch_in) H(op_begin) H(op_end) H(task_exit) \
     H(cpu_down) H(cpu_dying)
-#define VL_HOOK_LIST(hook) const struct vl_gmod *hook[VL_GMODS]; int n##hook;
+#define VL_HOOK_LIST(hook) \
+    const struct vl_gmod *hook[VL_GMODS]; uint32_t hook##_bit[VL_GMODS]; int n##hook;
 typedef struct vl_ghooks {
     vl_gop ops[VL_OP_KINDS];  /* by op kind; run NULL: the planner plans it */
     VL_GUEST_HOOKS(VL_HOOK_LIST)
@@ -193,6 +194,8 @@ typedef struct vl_gvcpu {
     int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
     int nplan_locks;
     vl_event seg_ev;        /* end of the plan                          */
+    uint32_t due;           /* modules with completions due here: bit
+                             * VL_GMOD_<name> (guest/module.h)          */
 } vl_gvcpu;
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or

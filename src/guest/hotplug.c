@@ -30,6 +30,7 @@ static void hotplug_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     if (gv->hotplug != VL_HP_REQUESTED)
         return;
     gv->hotplug = VL_HP_LEAVING;
+    vl_gmod_due(g, v, VL_GMOD_hotplug, true); /* irq_done, until v is off */
     vl_exec_irq_work(g, v, g->irq_entry_cost + vl_hotplug_of(g)->offline_cost, vl_hotplug_of(g)->rip_down, now);
 }
 
@@ -59,6 +60,7 @@ static bool hotplug_leave(vl_guest *g, int v, vl_ns now)
     if (!vl_exec_offline(g, v))
         return false; /* an interrupt was pending */
     g->vcpus[v].hotplug = VL_HP_OFFLINE;
+    vl_gmod_due(g, v, VL_GMOD_hotplug, false);
     return true;
 }
 

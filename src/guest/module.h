@@ -40,9 +40,10 @@ typedef struct vl_gmod {
     /* Hooks; any may be NULL.  Each is called for every module that has
      * it, in list order. */
     /* v's handler work reached 0: what the handler did takes effect;
-     * returns more handler work (0: none) and where it runs (*rip). */
+     * returns more handler work (0: none) and where it runs (*rip).
+     * Called only while the module marks v with vl_gmod_due. */
     vl_ns (*handled)(vl_guest *g, int v, vl_ns now, uint64_t *rip);
-    /* v's handler work is done and no more follows. */
+    /* v's handler work is done and no more follows (while marked due). */
     void (*irq_done)(vl_guest *g, int v, vl_ns now);
     /* v has nothing to run: work it runs instead (0: none; the first
      * module with work wins). */
@@ -83,6 +84,22 @@ typedef struct vl_gmod {
 #define VL_GMOD_DECLARE(name) extern const vl_gmod vl_gmod_##name;
 VL_GUEST_MODULES(VL_GMOD_DECLARE)
 #undef VL_GMOD_DECLARE
+
+_Static_assert(VL_GMODS <= 32, "vl_gvcpu.due has a bit per module");
+
+/* Module `id` has (due) or no longer has something for its `handled` /
+ * `irq_done` hooks to do on v: the core calls them on v only while it is
+ * marked, as Linux runs only the softirqs marked pending (kernel/softirq.c,
+ * __do_softirq).  A module marks v whenever it leaves state those hooks
+ * act on (a running poll round, completions taken, calls being served)
+ * and clears the mark when that state is gone. */
+static inline void vl_gmod_due(vl_guest *g, int v, int id, bool due)
+{
+    if (due)
+        g->vcpus[v].due |= 1u << id;
+    else
+        g->vcpus[v].due &= ~(1u << id);
+}
 
 /* vCPU v's entry of module `id`'s per-vCPU private state. */
 static inline void *vl_gmod_vcpu(const vl_guest *g, int id, size_t vcpu_size, int v)

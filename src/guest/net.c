@@ -83,9 +83,17 @@ static int gnet_rx(void *guest, const vl_packet *p, vl_ns now)
     return n->rx_vcpu;
 }
 
-static vl_ns start_round(vl_gnet *n)
+/* The packets the running poll round processes (0: none runs); the rx
+ * vCPU has a completion due while one runs. */
+static void set_batch(vl_guest *g, vl_gnet *n, int batch)
 {
-    n->batch = n->n < n->weight ? n->n : n->weight;
+    n->batch = batch;
+    vl_gmod_due(g, n->rx_vcpu, VL_GMOD_gnet, batch > 0);
+}
+
+static vl_ns start_round(vl_guest *g, vl_gnet *n)
+{
+    set_batch(g, n, n->n < n->weight ? n->n : n->weight);
     n->rounds++;
     return (vl_ns)n->batch * n->softirq;
 }
@@ -101,7 +109,7 @@ static void net_interrupt(vl_guest *g, int v, int vector, vl_ns now)
         return;
     if (n->run_packets == 0)
         n->run_start = now;
-    vl_exec_irq_work(g, v, g->irq_entry_cost + start_round(n), n->rip, now);
+    vl_exec_irq_work(g, v, g->irq_entry_cost + start_round(g, n), n->rip, now);
 }
 
 /* v finished its handler work: the poll round's packets go up the stack;
@@ -113,7 +121,7 @@ static vl_ns gnet_round_done(vl_guest *g, int v, vl_ns now, uint64_t *rip)
     if (v != n->rx_vcpu || n->batch == 0)
         return 0;
     int batch = n->batch;
-    n->batch = 0;
+    set_batch(g, n, 0);
     n->run_packets += batch;
     for (int i = 0; i < batch; i++) {
         vl_packet p = n->ring[n->head];
@@ -136,7 +144,7 @@ static vl_ns gnet_round_done(vl_guest *g, int v, vl_ns now, uint64_t *rip)
         vl_sim_schedule(g->sim, &n->ksoftirqd, now + ran);
         return work;
     }
-    return work + start_round(n); /* still polling: no interrupt */
+    return work + start_round(g, n); /* still polling: no interrupt */
 }
 
 /* v has nothing else to run: deferred polling (ksoftirqd) runs now;
@@ -149,7 +157,7 @@ static vl_ns gnet_idle(vl_guest *g, int v, vl_ns now, uint64_t *rip)
         return 0;
     vl_sim_cancel(g->sim, &n->ksoftirqd);
     n->run_start = now;
-    return n->n > 0 ? start_round(n) : 0;
+    return n->n > 0 ? start_round(g, n) : 0;
 }
 
 /* The receive interrupt moves off vCPU `from` (going offline) to the
@@ -162,7 +170,10 @@ static void gnet_cpu_down(vl_guest *g, int from, vl_ns now)
     vl_gnet *n = vl_gnet_of(g);
     if (n->rx_vcpu != from || from == to)
         return;
+    int batch = n->batch;
+    set_batch(g, n, 0);
     n->rx_vcpu = to;
+    set_batch(g, n, batch); /* a round left running completes there */
     vl_hv_route_net_irq(g->hv, g->vm, to);
     if (vl_event_pending(&n->ksoftirqd) || (n->notified && n->n > 0)) {
         vl_sim_cancel(g->sim, &n->ksoftirqd);

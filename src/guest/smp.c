@@ -54,6 +54,7 @@ static void answer(vl_guest *g, int v, vl_ns now)
     memmove(c->queue, c->queue + n, (size_t)(c->nqueue - n) * sizeof c->queue[0]);
     c->nqueue -= n;
     c->nrunning = 0;
+    vl_gmod_due(g, v, VL_GMOD_smp, false);
     for (int i = 0; i < n; i++) {
         int w = callers[i];
         vl_task *t = g->vcpus[w].curr;
@@ -108,6 +109,7 @@ static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     vl_ns work = g->irq_entry_cost;
     for (; c->nrunning < c->nqueue; c->nrunning++)
         work += vl_smp_cpu_of(g, c->queue[c->nrunning])->func->cost;
+    vl_gmod_due(g, v, VL_GMOD_smp, true);
     vl_exec_irq_work(g, v, work, 0, now);
 }
 
