@@ -1,6 +1,6 @@
 /* guest/balance.c - load balancing between a guest's vCPUs: the
  * scheduler's balancer (guest/module.h: idle_pull, balance_tick,
- * balance_due).
+ * balance_catch_up; it keeps each vCPU's next_balance).
  *
  * Design
  *   The guest's vCPUs form one scheduling domain (one LLC).  A busy vCPU
@@ -34,7 +34,6 @@
 /* One vCPU's balancing state (its sched_domain's). */
 typedef struct balance_cpu {
     vl_ns interval;         /* sd->balance_interval (before busy_factor) */
-    vl_ns next;             /* next periodic balance (on the tick grid)  */
     int failed;             /* sd->nr_balance_failed                     */
 } balance_cpu;
 
@@ -88,20 +87,13 @@ static bool idle_pull(vl_guest *g, int v, vl_ns now)
 static void catch_up(vl_guest *g, int v)
 {
     balance_cpu *b = cpu_of(g, v);
-    vl_ns since = g->waiting_since;
-    if (b->next >= since)
+    vl_ns since = g->waiting_since, *next = &g->vcpus[v].next_balance;
+    if (*next >= since)
         return;
     b->interval = max_interval(g);
     b->failed = 0;
     vl_ns step = busy_step(g, b);
-    b->next += (since - b->next + step - 1) / step * step;
-}
-
-/* When v's next periodic balance is due (tasks wait in the guest). */
-static vl_ns balance_due(vl_guest *g, int v)
-{
-    catch_up(g, v);
-    return cpu_of(g, v)->next;
+    *next += (since - *next + step - 1) / step * step;
 }
 
 /* The vCPU other than v with waiting tasks and the largest load, or -1. */
@@ -179,10 +171,10 @@ static int balance_tick(vl_guest *g, int v, vl_ns at)
         return 0; /* nothing waits anywhere (catch_up accounts for this
                    * attempt), or v is going offline */
     catch_up(g, v);
-    if (at < b->next)
+    if (at < g->vcpus[v].next_balance)
         return 0;
     int moved = load_balance(g, v, at);
-    b->next = at + busy_step(g, b);
+    g->vcpus[v].next_balance = at + busy_step(g, b);
     return moved;
 }
 
@@ -193,7 +185,7 @@ static int balance_init(vl_guest *g, const vl_guest_spec *spec)
     (void)spec;
     for (int v = 0; v < g->nvcpus; v++) {
         cpu_of(g, v)->interval = min_interval(g);
-        cpu_of(g, v)->next = vl_gsched_tick_after(g, v, -1);
+        g->vcpus[v].next_balance = vl_gsched_tick_after(g, v, -1);
     }
     return 0;
 }
@@ -204,5 +196,5 @@ const vl_gmod vl_gmod_balance = {
     .init = balance_init,
     .idle_pull = idle_pull,
     .balance_tick = balance_tick,
-    .balance_due = balance_due,
+    .balance_catch_up = catch_up,
 };

@@ -165,8 +165,10 @@ static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
     const vl_gmod *balancer = g->hooks.balancer;
     if (g->nr_waiting == 0 || g->nvcpus == 1 || !balancer)
         return VL_NS_MAX;
-    vl_ns due = balancer->balance_due(g, v), tick = upcoming_tick(g, v, now);
-    return due > tick ? due : tick;
+    if (gv->next_balance < g->waiting_since)
+        balancer->balance_catch_up(g, v);
+    vl_ns tick = upcoming_tick(g, v, now);
+    return gv->next_balance > tick ? gv->next_balance : tick;
 }
 
 vl_ns vl_gsched_horizon(vl_guest *g, int v)

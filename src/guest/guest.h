@@ -174,6 +174,8 @@ typedef struct vl_gvcpu {
     uint64_t load;          /* weights of curr and the queued tasks     */
     vl_ns min_vruntime;     /* never decreases                          */
     bool need_resched;      /* curr must give way at a preemption point */
+    vl_ns next_balance;     /* the balancer's next look at v (the module
+                             * that balances keeps it: guest/module.h)  */
     uint8_t hotplug;        /* VL_HP_*: online, or on its way out / out  */
     vl_task *curr;
     bool in_guest;

@@ -71,10 +71,11 @@ typedef struct vl_gmod {
      * moves between vCPUs but by wake-up placement): v is about to go idle
      * and pulls a waiting task (true if it did); the tick of busy v at
      * `at` runs the periodic balance if due (the number of tasks pulled);
-     * when v's next periodic balance is due (while tasks wait). */
+     * the balancer keeps each vCPU's next_balance, which fell behind
+     * g->waiting_since while no task waited: catch_up brings it forward. */
     bool (*idle_pull)(vl_guest *g, int v, vl_ns now);
     int (*balance_tick)(vl_guest *g, int v, vl_ns at);
-    vl_ns (*balance_due)(vl_guest *g, int v);
+    void (*balance_catch_up)(vl_guest *g, int v);
     /* Its entries of the guest port (hv/guest_port.h: net_rx, blk_done,
      * hotplug); the others are the core's. */
     vl_guest_port port;
