@@ -187,7 +187,7 @@ static double median(double *v, int n)
 }
 
 /* Event lists by name. */
-#define MAX_KINDS 4
+#define MAX_KINDS 3
 static const struct {
     const char *name;
     vl_fel_kind kind;
@@ -195,7 +195,6 @@ static const struct {
     {"radix", VL_FEL_RADIX},
     {"heap", VL_FEL_HEAP},
     {"heap4", VL_FEL_HEAP4},
-    {"calendar", VL_FEL_CALENDAR},
 };
 
 static const char *fel_name(vl_fel_kind k)
@@ -554,7 +553,7 @@ static const char usage[] =
     "             [--dist LIST] [--uniform-start]\n"
     "             [--engine | --fel-sim | --scaling | --corun | --pcpus N | --hold N]\n"
     "  --fel LIST      event lists, comma-separated; ratios are of the last to each other\n"
-    "                  (radix, heap, heap4, calendar; default heap,heap4,radix)\n"
+    "                  (radix, heap, heap4; default heap,heap4,radix)\n"
     "  --pending LIST  engine sizes (default 100,1000,10000,100000,1000000)\n"
     "  --dist LIST     engine increments: exp, bimodal, mix (default all)\n"
     "  --uniform-start engine runs start with times uniform over 10 ms, far from the\n"

@@ -1,5 +1,6 @@
-/* sim/fel.c - the future-event list's interface: picks the implementation
- * (fel_radix.c, fel_heap.c, fel_calendar.c) and owns what they share. */
+/* sim/fel.c - the future-event list's set-up and teardown (the calls of
+ * the hot path dispatch inline in fel.h), and what the implementations
+ * (fel_radix.c, fel_heap.c) share. */
 #include "sim/fel.h"
 
 #include <assert.h>
@@ -10,7 +11,6 @@ void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, 
     ev->time = 0;
     ev->order = (uint64_t)cls << VL_EVENT_SEQ_BITS;
     ev->late_ns = ev->late_seq = 0;
-    ev->next = ev->prev = NULL;
     ev->slot = -1;
     ev->tag = tag;
     ev->fn = fn;
@@ -42,8 +42,6 @@ int vl_fel_init(vl_fel *q, vl_fel_kind kind)
     case VL_FEL_HEAP4:
         vl_fel_heap_init(q, 2);
         return 0;
-    case VL_FEL_CALENDAR:
-        return vl_fel_cal_init(q);
     case VL_FEL_RADIX:
         return vl_fel_radix_init(q);
 
@@ -59,13 +57,12 @@ void vl_fel_fini(vl_fel *q)
     for (size_t i = 0; i < q->nblocks; i++)
         free(q->blocks[i]);
     free(q->blocks);
-    free(q->buckets);
     *q = (vl_fel){0};
 }
 
 size_t vl_fel_bytes(const vl_fel *q)
 {
-    size_t n = q->heap_cap * sizeof *q->heap + vec_bytes(&q->now) + q->nbuckets * sizeof *q->buckets;
+    size_t n = q->heap_cap * sizeof *q->heap + vec_bytes(&q->now);
     if (q->bucket)
         n += VL_RADIX_BUCKETS * sizeof *q->bucket;
     n += q->nblocks * (sizeof *q->blocks + VL_RADIX_BLOCK * sizeof(vl_fel_chunk));

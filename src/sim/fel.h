@@ -6,7 +6,6 @@
  *                    reference (tests check both give the same event
  *                    stream) and the baseline of the engine benchmark.
  *   VL_FEL_HEAP4     the same heap with four children per node.
- *   VL_FEL_CALENDAR  Brown's calendar queue (fel_calendar.c).
  *
  * Every implementation relies on the engine's guarantee that nothing is
  * inserted before the time of the last event popped (`last`). */
@@ -22,7 +21,6 @@ typedef enum vl_fel_kind {
     VL_FEL_RADIX = 0,
     VL_FEL_HEAP,
     VL_FEL_HEAP4,
-    VL_FEL_CALENDAR,
     VL_FEL_DEFAULT = VL_FEL_RADIX
 } vl_fel_kind;
 
@@ -75,12 +73,6 @@ typedef struct vl_radix_bucket {
     vl_fel_chunk *more; /* the other entries                             */
 } vl_radix_bucket;
 
-typedef struct vl_cq_bucket {
-    vl_event *head, *tail;
-    vl_ns head_time; /* head->time, or VL_NS_MAX when empty: the dequeue
-                      * scan reads only the bucket array */
-} vl_cq_bucket;
-
 typedef struct vl_fel {
     vl_fel_kind kind;
     size_t size;            /* pending events                              */
@@ -104,15 +96,6 @@ typedef struct vl_fel {
     uint32_t window_len, window_left; /* pops in the window that started
                                  * at window_start, and still to come      */
     vl_ns window_start;
-    /* calendar queue */
-    vl_cq_bucket *buckets;
-    size_t nbuckets;        /* power of two                                */
-    vl_ns width;            /* bucket width (ns): 1 << shift               */
-    int shift;
-    size_t cur;             /* bucket of the last dequeued event           */
-    vl_ns cur_top;          /* end (exclusive) of bucket `cur` this year   */
-    bool resize_enabled;
-    uint64_t ops, insert_steps, pop_skips;
 } vl_fel;
 
 int vl_fel_init(vl_fel *q, vl_fel_kind kind);
@@ -159,11 +142,6 @@ void vl_fel_radix_insert(vl_fel *q, vl_event *ev);
 void vl_fel_radix_remove(vl_fel *q, vl_event *ev);
 vl_event *vl_fel_radix_pop(vl_fel *q);
 
-int vl_fel_cal_init(vl_fel *q);
-void vl_fel_cal_insert(vl_fel *q, vl_event *ev);
-void vl_fel_cal_remove(vl_fel *q, vl_event *ev);
-vl_event *vl_fel_cal_pop(vl_fel *q);
-
 /* ------------------------------------------------------------- dispatch */
 
 /* Inserts a non-pending event (time and order already set). */
@@ -173,8 +151,6 @@ static inline void vl_fel_insert(vl_fel *q, vl_event *ev)
     assert(ev->time >= q->last || q->size == 0);
     if (q->kind == VL_FEL_RADIX)
         vl_fel_radix_insert(q, ev);
-    else if (q->kind == VL_FEL_CALENDAR)
-        vl_fel_cal_insert(q, ev);
     else
         vl_fel_heap_insert(q, ev);
 }
@@ -185,8 +161,6 @@ static inline void vl_fel_remove(vl_fel *q, vl_event *ev)
     assert(ev->slot >= 0);
     if (q->kind == VL_FEL_RADIX)
         vl_fel_radix_remove(q, ev);
-    else if (q->kind == VL_FEL_CALENDAR)
-        vl_fel_cal_remove(q, ev);
     else
         vl_fel_heap_remove(q, ev);
 }
@@ -194,11 +168,7 @@ static inline void vl_fel_remove(vl_fel *q, vl_event *ev)
 /* Removes and returns the first event, or NULL. */
 static inline vl_event *vl_fel_pop(vl_fel *q)
 {
-    if (q->kind == VL_FEL_RADIX)
-        return vl_fel_radix_pop(q);
-    if (q->kind == VL_FEL_CALENDAR)
-        return vl_fel_cal_pop(q);
-    return vl_fel_heap_pop(q);
+    return q->kind == VL_FEL_RADIX ? vl_fel_radix_pop(q) : vl_fel_heap_pop(q);
 }
 
 #endif

@@ -16,7 +16,7 @@
 #include "vl_rng.h"
 
 /* Every event list; the first is the reference of the others. */
-static const vl_fel_kind kinds[] = {VL_FEL_HEAP, VL_FEL_RADIX, VL_FEL_HEAP4, VL_FEL_CALENDAR};
+static const vl_fel_kind kinds[] = {VL_FEL_HEAP, VL_FEL_RADIX, VL_FEL_HEAP4};
 #define NKINDS (int)(sizeof kinds / sizeof kinds[0])
 
 typedef struct rec {
@@ -290,37 +290,6 @@ static void test_postponed_order_random(void **state)
     }
 }
 
-/* Large population: the calendar resizes up and down and stays ordered. */
-static void test_calendar_resize_order(void **state)
-{
-    (void)state;
-    vl_fel q;
-    vl_fel_init(&q, VL_FEL_CALENDAR);
-    enum { N = 20000 };
-    vl_event *ev = calloc(N, sizeof *ev);
-    vl_rng rng;
-    vl_rng_init(&rng, 3, "resize");
-    for (int i = 0; i < N; i++) {
-        vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
-        ev[i].time = (vl_ns)vl_rng_below(&rng, 1000000000);
-        ev[i].order = ((uint64_t)VL_EVC_HV << VL_EVENT_SEQ_BITS) | (uint64_t)i;
-        vl_fel_insert(&q, &ev[i]);
-    }
-    assert_true(q.nbuckets >= N / 2);
-    vl_event *prev = NULL;
-    for (int i = 0; i < N; i++) {
-        vl_event *e = vl_fel_pop(&q);
-        assert_non_null(e);
-        if (prev)
-            assert_true(vl_event_cmp(prev, e) < 0);
-        prev = e;
-    }
-    assert_null(vl_fel_pop(&q));
-    assert_true(q.nbuckets <= 32);
-    vl_fel_fini(&q);
-    free(ev);
-}
-
 /* An event that fires at t and arms one of a lower class at t: the new
  * one is next, before an event of the first class armed earlier for t
  * (the list's order is not monotone in (time, class), only in time). */
@@ -508,7 +477,6 @@ int main(void)
         cmocka_unit_test(test_stop_conditions),
         cmocka_unit_test(test_lists_agree_with_heap),
         cmocka_unit_test(test_digest_sensitive),
-        cmocka_unit_test(test_calendar_resize_order),
         cmocka_unit_test(test_postponed_rearm),
         cmocka_unit_test(test_postponed_order_random),
         cmocka_unit_test(test_same_instant_lower_class),
