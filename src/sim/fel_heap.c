@@ -119,5 +119,7 @@ vl_event *vl_fel_heap_pop(vl_fel *q)
     ev->slot = -1;
     remove_at(q, 0);
     q->last = ev->time;
+    if (q->size) /* the next to fire: fetch it while this one runs */
+        __builtin_prefetch(q->heap[0].e.ev);
     return ev;
 }
