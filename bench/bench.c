@@ -340,51 +340,17 @@ static char *host_yaml(int pcpus, const char *policy, const char *duration)
     return y;
 }
 
-typedef struct sim_figures {
-    double events_per_s, sim_s_per_s, events_per_sim_s, sim_s_per_cpu_s;
-    uint64_t digest;
-} sim_figures;
-
-static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_kind fel,
-                   sim_figures *out)
-{
-    char *yaml = host_yaml(pcpus, policy, duration);
-    vl_scenario scn;
-    vl_error err;
-    if (vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err) < 0) {
-        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
-        free(yaml);
-        return -1;
-    }
-    free(yaml);
-    vl_model m;
-    vl_model_opts mo = {.fel = fel};
-    double t0 = 0, c0 = 0;
-    /* the clock covers the run, not building the model */
-    if (vl_model_create(&m, &scn, scn.sched, 0, 0, &mo, &err) < 0 ||
-        (t0 = wall_now(), c0 = cpu_now(), vl_model_run(&m, &err) < 0)) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        vl_model_destroy(&m);
-        vl_scenario_free(&scn);
-        return -1;
-    }
-    double dt = wall_now() - t0, dc = cpu_now() - c0;
-    double sim_s = (double)m.hv.sim.now / 1e9;
-    out->sim_s_per_cpu_s = sim_s / dc;
-    out->events_per_s = (double)m.hv.sim.events / dt;
-    out->sim_s_per_s = sim_s / dt;
-    out->events_per_sim_s = (double)m.hv.sim.events / sim_s;
-    out->digest = m.hv.sim.digest;
-    vl_model_destroy(&m);
-    vl_scenario_free(&scn);
-    return 0;
-}
-
-/* ------------------------------------------------------------------ co-run */
+/* ------------------------------------------------------------------ runs */
 
 #ifndef VL_SOURCE_DIR
 #define VL_SOURCE_DIR "."
 #endif
+
+typedef struct sim_figures {
+    double events_per_s, sim_s_per_s, sim_s_per_cpu_s, events_per_sim_s, ops_per_sim_s;
+    double mean_pending; /* events in the list, sampled at every switch */
+    uint64_t digest;
+} sim_figures;
 
 /* Operation instances the tasks of all guests finished (generated minus
  * still queued: the lookahead is not counted). */
@@ -399,15 +365,28 @@ static uint64_t guest_ops(const vl_model *m)
     return n;
 }
 
-typedef struct corun_figures {
-    double sim_s_per_s, events_per_sim_s, ops_per_sim_s, sim_s_per_cpu_s;
-    uint64_t digest;
-} corun_figures;
+typedef struct pending_probe {
+    const vl_model *m;
+    double sum;
+    uint64_t n;
+} pending_probe;
 
-static int run_corun(const vl_scenario *scn, vl_fel_kind fel, corun_figures *out)
+static void probe_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                         vl_ns now)
+{
+    (void)p, (void)prev, (void)next, (void)now;
+    pending_probe *pp = ctx;
+    pp->sum += (double)pp->m->hv.sim.fel.size;
+    pp->n++;
+}
+
+/* Runs scn to its end with event list `fel`; the clocks cover the run,
+ * not building the model. */
+static int run_model(const vl_scenario *scn, vl_fel_kind fel, sim_figures *out)
 {
     vl_model m;
-    vl_model_opts mo = {.fel = fel};
+    pending_probe probe = {.m = &m};
+    vl_model_opts mo = {.fel = fel, .observer = {.ctx = &probe, .on_switch = probe_switch}};
     vl_error err;
     double t0 = 0, c0 = 0;
     if (vl_model_create(&m, scn, scn->sched, 0, 0, &mo, &err) < 0 ||
@@ -418,13 +397,33 @@ static int run_corun(const vl_scenario *scn, vl_fel_kind fel, corun_figures *out
     }
     double dt = wall_now() - t0, dc = cpu_now() - c0;
     double sim_s = (double)m.hv.sim.now / 1e9;
-    out->sim_s_per_cpu_s = sim_s / dc;
+    out->events_per_s = (double)m.hv.sim.events / dt;
     out->sim_s_per_s = sim_s / dt;
+    out->sim_s_per_cpu_s = sim_s / dc;
     out->events_per_sim_s = (double)m.hv.sim.events / sim_s;
     out->ops_per_sim_s = (double)guest_ops(&m) / sim_s;
+    out->mean_pending = probe.n ? probe.sum / (double)probe.n : 0;
     out->digest = m.hv.sim.digest;
     vl_model_destroy(&m);
     return 0;
+}
+
+/* The host of host_yaml(). */
+static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_kind fel,
+                   sim_figures *out)
+{
+    char *yaml = host_yaml(pcpus, policy, duration);
+    vl_scenario scn;
+    vl_error err;
+    int rc = vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err);
+    free(yaml);
+    if (rc < 0) {
+        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+        return -1;
+    }
+    rc = run_model(&scn, fel, out);
+    vl_scenario_free(&scn);
+    return rc;
 }
 
 static const char *const corun_names[] = {"corun-gmake", "corun-dedup"};
@@ -455,9 +454,9 @@ static int corun_section(int quick)
         if (load_experiment(corun_names[k], &scn) < 0)
             return -1;
         double speed[REPEATS];
-        corun_figures f = {0};
+        sim_figures f = {0};
         for (int r = 0; r < repeats; r++) {
-            if (run_corun(&scn, VL_FEL_DEFAULT, &f) < 0) {
+            if (run_model(&scn, VL_FEL_DEFAULT, &f) < 0) {
                 vl_scenario_free(&scn);
                 return -1;
             }
@@ -483,8 +482,8 @@ static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk,
 {
     printf("event lists in full simulations: %d round%s, the lists in rotating order; simulated s "
            "per CPU s of the benchmark's thread (median); ratios: median of the per-round ratios "
-           "(min-max)\n  %-14s",
-           reps, reps > 1 ? "s" : "", "run");
+           "(min-max);\npending: events in the list, mean over the switches of a run\n  %-12s %8s",
+           reps, reps > 1 ? "s" : "", "run", "pending");
     print_list_heads(kinds, nk);
     printf("\n");
     for (int w = 0; w < 3; w++) {
@@ -494,17 +493,16 @@ static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk,
             return -1;
         double speed[MAX_KINDS][MAX_REPS];
         uint64_t digest[MAX_KINDS];
+        sim_figures f;
         for (int r = 0; r < reps; r++)
             for (int j = 0; j < nk; j++) {
                 int k = (j + r) % nk;
-                corun_figures cf;
-                sim_figures sf;
-                int rc = w < 2 ? run_corun(&scn, kinds[k], &cf)
-                               : run_sim(1024, policy, quick ? "200ms" : "1s", kinds[k], &sf);
+                int rc = w < 2 ? run_model(&scn, kinds[k], &f)
+                               : run_sim(1024, policy, quick ? "200ms" : "1s", kinds[k], &f);
                 if (rc < 0)
                     return -1;
-                speed[k][r] = w < 2 ? cf.sim_s_per_cpu_s : sf.sim_s_per_cpu_s;
-                digest[k] = w < 2 ? cf.digest : sf.digest;
+                speed[k][r] = f.sim_s_per_cpu_s;
+                digest[k] = f.digest;
             }
         if (w < 2)
             vl_scenario_free(&scn);
@@ -514,7 +512,7 @@ static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk,
                         fel_name(kinds[0]), fel_name(kinds[k]));
                 return -1;
             }
-        printf("  %-14s", name);
+        printf("  %-12s %8.0f", name, f.mean_pending);
         print_list_row(speed, nk, reps, 1, " ");
         printf("\n");
         fflush(stdout);
