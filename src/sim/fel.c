@@ -1,9 +1,8 @@
-/* sim/fel.c - the future-event list's set-up and teardown (the calls of
- * the hot path dispatch inline in fel.h), and what the implementations
- * (fel_radix.c, fel_heap.c) share. */
+/* sim/fel.c - the future-event list's set-up, teardown and memory count,
+ * what the implementations (fel_radix.c, fel_heap.c) share, and event
+ * initialisation.  The calls of the hot path dispatch inline in fel.h. */
 #include "sim/fel.h"
 
-#include <assert.h>
 #include <stdlib.h>
 
 void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag)
@@ -44,7 +43,6 @@ int vl_fel_init(vl_fel *q, vl_fel_kind kind)
         return 0;
     case VL_FEL_RADIX:
         return vl_fel_radix_init(q);
-
     }
     return -1;
 }

@@ -1,14 +1,17 @@
 /* sim/fel.h - the future-event list: a priority queue of vl_event in
- * (time, order), with cancellation.  Implementations behind one interface:
- *   VL_FEL_RADIX     a radix heap (fel_radix.c): the default.
+ * (time, order), with removal.  Implementations behind one interface:
+ *   VL_FEL_RADIX     a radix heap over coarse time (fel_radix.c): the
+ *                    default (VL_FEL_DEFAULT).
  *   VL_FEL_HEAP      a binary heap with the keys in its array and each
  *                    event's index kept for removal (fel_heap.c): the
- *                    reference (tests check both give the same event
- *                    stream) and the baseline of the engine benchmark.
+ *                    reference (tests check that every list gives the
+ *                    same event stream) and a baseline of `bench`.
  *   VL_FEL_HEAP4     the same heap with four children per node.
  *
- * Every implementation relies on the engine's guarantee that nothing is
- * inserted before the time of the last event popped (`last`). */
+ * Times are >= 0 (keys compare as unsigned).  The radix heap relies on
+ * the engine's guarantee that nothing is inserted before the time of the
+ * last event popped (`last`).  The insert, remove and pop calls dispatch
+ * inline (below), so that the engine's loop calls the list directly. */
 #ifndef VL_SIM_FEL_H
 #define VL_SIM_FEL_H
 
