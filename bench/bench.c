@@ -1,20 +1,28 @@
 /* bench/bench.c - vcpulab's benchmark: prints figures, asserts nothing.
  *
- *   1. Engine hold model (Jones 1986): 10^5 pending events; each step takes
- *      the earliest event and re-arms it at now + Exp(mean).  Events/s of
- *      the calendar queue next to a plain binary heap in the same binary.
+ *   1. Engine hold model (Jones 1986): N pending events (10^2 ... 10^6); each
+ *      step takes the earliest event and re-arms it at now + an increment
+ *      (three distributions: Exp(1 ms), a bimodal one, and a mix shaped
+ *      like the model's).  The event lists (sim/fel.h) run the same stream
+ *      in the same process, in interleaved rounds; the ratios of the last
+ *      list to the others are taken per round (median and range).
  *   2. Full simulation: events/s and simulated seconds per wall-clock
  *      second for a 12-pCPU host, then the same per-pCPU load on 24 ... 1024
  *      pCPUs (scaling).
- *   3. Co-run: the shipped consolidation experiments
+ *   3. Event lists in full simulations: the co-runs below and the
+ *      1,024-pCPU host with each event list, in interleaved rounds (the
+ *      event digests must agree).
+ *   4. Co-run: the shipped consolidation experiments
  *      (scenarios/experiments/corun-*.yaml, read from the source tree) as
  *      they are, each run several times: simulated seconds per wall-clock
  *      second (best, median, worst), events and guest operations per
  *      simulated second, and operations per event (what planned segments
  *      save).
  *
- * usage: bench [--policy NAME] [--quick] [--pcpus N] [--corun]
- * Build with the release preset for figures worth quoting. */
+ * Comparisons between event lists count the CPU time of the benchmark's
+ * thread, not wall time, so that other work on the machine counts less.
+ * Run `bench --help` for the options; build with the release preset for
+ * figures worth quoting. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,49 +33,287 @@
 #include "sim/engine.h"
 #include "vl_rng.h"
 
-static double wall_now(void)
+static double clock_now(clockid_t clk)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clk, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double wall_now(void)
+{
+    return clock_now(CLOCK_MONOTONIC);
+}
+
+/* CPU time of this thread: what comparisons between event lists use, so
+ * that time the machine gives to other work does not count. */
+static double cpu_now(void)
+{
+    return clock_now(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* ------------------------------------------------------------ hold model */
 
+/* Increment distributions of the hold model.  Increments come from a table
+ * drawn once, so that every event list sees the same stream and the
+ * drawing costs one load; GRID stands for "to the next whole millisecond"
+ * (a tick). */
+enum { DIST_EXP, DIST_BIMODAL, DIST_MIX, NDISTS };
+static const char *const dist_names[NDISTS] = {"exp", "bimodal", "mix"};
+static const char *const dist_text[NDISTS] = {
+    "Exp(1 ms)",
+    "bimodal: 90% Exp(2 us), 10% Exp(10 ms)",
+    ("model mix: 20% 0, 40% Exp(2 us), 20% Exp(200 us), 10% next 1-ms tick, 8% 30 ms, "
+     "2% 1 s"),
+};
+#define INC_TABLE (1 << 16)
+#define GRID (-1)
+#define GRID_NS VL_MS(1)
+
 typedef struct hold_ctx {
     vl_sim *sim;
-    vl_rng rng;
-    double mean;
+    const vl_ns *inc;
+    uint32_t next;
 } hold_ctx;
 
 static hold_ctx hold;
+static vl_ns inc_table[NDISTS][INC_TABLE];
+
+static vl_ns draw_exp(vl_rng *r, double mean)
+{
+    return (vl_ns)(-mean * log(1.0 - vl_rng_double(r)));
+}
+
+static void fill_increments(void)
+{
+    for (int d = 0; d < NDISTS; d++) {
+        vl_rng r;
+        vl_rng_init(&r, 42, dist_names[d]);
+        for (int i = 0; i < INC_TABLE; i++) {
+            double u = vl_rng_double(&r);
+            vl_ns x;
+            if (d == DIST_EXP)
+                x = draw_exp(&r, 1e6);
+            else if (d == DIST_BIMODAL)
+                x = draw_exp(&r, u < 0.9 ? 2e3 : 1e7);
+            else
+                x = u < 0.2   ? 0
+                    : u < 0.6 ? draw_exp(&r, 2e3)
+                    : u < 0.8 ? draw_exp(&r, 2e5)
+                    : u < 0.9 ? GRID
+                    : u < 0.98 ? VL_MS(30)
+                               : VL_S(1);
+            inc_table[d][i] = x;
+        }
+    }
+}
+
+static vl_ns next_time(vl_ns now, vl_ns inc)
+{
+    return inc >= 0 ? now + inc : (now / GRID_NS + 1) * GRID_NS;
+}
+
+/* An increment's length (a tick's at most GRID_NS). */
+static vl_ns inc_length(vl_ns inc)
+{
+    return inc == GRID ? GRID_NS : inc;
+}
 
 static void on_hold(void *ctx, vl_event *ev)
 {
     (void)ctx;
-    double u = vl_rng_double(&hold.rng);
-    vl_sim_schedule(hold.sim, ev, hold.sim->now + 1 + (vl_ns)(-hold.mean * log(1.0 - u)));
+    vl_ns inc = hold.inc[hold.next++ & (INC_TABLE - 1)];
+    vl_sim_schedule(hold.sim, ev, next_time(hold.sim->now, inc));
 }
 
-static double hold_rate(vl_fel_kind kind, int pending, uint64_t steps)
+/* A start near the steady state: each event's first time is a uniform
+ * point of an increment drawn with probability proportional to its length
+ * (the residual time of a renewal process), so that slow events are
+ * pending in their long-run share from the start. */
+static vl_ns initial_time(vl_rng *r, const vl_ns *inc, vl_ns longest)
 {
+    for (;;) {
+        vl_ns d = inc_length(inc[vl_rng_below(r, INC_TABLE)]);
+        if (d > 0 && vl_rng_below(r, (uint64_t)longest) < (uint64_t)d)
+            return (vl_ns)vl_rng_below(r, (uint64_t)d);
+    }
+}
+
+typedef struct hold_figures {
+    double events_per_s;
+    size_t fel_bytes;
+} hold_figures;
+
+/* `pending` events, `steps` timed holds after pending / 2 untimed ones;
+ * with `uniform`, the first times are uniform over 10 ms instead (a start
+ * far from the steady state, the earlier benchmark's). */
+static hold_figures hold_run(vl_fel_kind kind, int dist, int pending, uint64_t steps, bool uniform)
+{
+    const vl_ns *inc = inc_table[dist];
+    vl_ns longest = 1;
+    for (int i = 0; i < INC_TABLE; i++)
+        longest = inc_length(inc[i]) > longest ? inc_length(inc[i]) : longest;
     vl_sim s;
     vl_sim_init(&s, kind);
     vl_event *evs = calloc((size_t)pending, sizeof *evs);
-    hold.sim = &s;
-    hold.mean = 1e6; /* 1 ms mean hold time */
-    vl_rng_init(&hold.rng, 42, "hold");
+    vl_rng r;
+    vl_rng_init(&r, 7, "hold start");
+    hold = (hold_ctx){.sim = &s, .inc = inc};
     for (int i = 0; i < pending; i++) {
         vl_event_init(&evs[i], on_hold, NULL, VL_EVC_DEVICE, (uint32_t)i);
-        vl_sim_schedule(&s, &evs[i], (vl_ns)(vl_rng_double(&hold.rng) * 1e6 * 10));
+        vl_sim_schedule(&s, &evs[i], uniform ? (vl_ns)vl_rng_below(&r, VL_MS(10))
+                                             : initial_time(&r, inc, longest));
     }
-    vl_sim_run(&s, steps / 10); /* warm up: reach the steady state */
-    double t0 = wall_now();
+    vl_sim_run(&s, (uint64_t)pending / 2 + 1);
+    double t0 = cpu_now();
     vl_sim_run(&s, s.events + steps);
-    double dt = wall_now() - t0;
+    double dt = cpu_now() - t0;
+    hold_figures f = {(double)steps / dt, vl_fel_bytes(&s.fel)};
     vl_sim_fini(&s);
     free(evs);
-    return (double)steps / dt;
+    return f;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Event lists by name. */
+#define MAX_KINDS 3
+static const struct {
+    const char *name;
+    vl_fel_kind kind;
+} fel_names[] = {
+    {"radix", VL_FEL_RADIX},
+    {"heap", VL_FEL_HEAP},
+    {"heap4", VL_FEL_HEAP4},
+};
+
+static const char *fel_name(vl_fel_kind k)
+{
+    for (size_t i = 0; i < sizeof fel_names / sizeof fel_names[0]; i++)
+        if (fel_names[i].kind == k)
+            return fel_names[i].name;
+    return "?";
+}
+
+/* Parses "heap,radix"; returns the count or -1. */
+static int parse_kinds(const char *list, vl_fel_kind *kinds)
+{
+    int n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        size_t i = 0;
+        while (i < sizeof fel_names / sizeof fel_names[0] && strcmp(fel_names[i].name, tok) != 0)
+            i++;
+        if (i == sizeof fel_names / sizeof fel_names[0] || n == MAX_KINDS)
+            return -1;
+        kinds[n++] = fel_names[i].kind;
+    }
+    return n >= 1 ? n : -1;
+}
+
+/* Prints "1.23x (1.10-1.31)": median and range of per-round ratios
+ * (sorts them). */
+static void print_ratio(double *ratio, int reps)
+{
+    double m = median(ratio, reps);
+    printf("  %5.2fx (%.2f-%.2f)", m, ratio[0], ratio[reps - 1]);
+}
+
+#define MAX_REPS 15
+
+/* Column heads: each list, then the last list over each other. */
+static void print_list_heads(const vl_fel_kind *kinds, int nk)
+{
+    for (int k = 0; k < nk; k++)
+        printf(" %8s", fel_name(kinds[k]));
+    for (int k = 0; k + 1 < nk; k++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s/%s", fel_name(kinds[nk - 1]), fel_name(kinds[k]));
+        printf("  %-18s", head);
+    }
+}
+
+/* A row under print_list_heads: each list's median figure (scaled), then
+ * the per-round ratios of the last list to each other one. */
+static void print_list_row(double x[][MAX_REPS], int nk, int reps, double scale,
+                           const char *unit)
+{
+    for (int k = 0; k < nk; k++) {
+        double sorted[MAX_REPS];
+        memcpy(sorted, x[k], sizeof sorted);
+        printf(" %7.2f%s", median(sorted, reps) / scale, unit);
+    }
+    for (int k = 0; k + 1 < nk; k++) {
+        double ratio[MAX_REPS];
+        for (int r = 0; r < reps; r++)
+            ratio[r] = x[nk - 1][r] / x[k][r];
+        print_ratio(ratio, reps);
+    }
+}
+
+/* What the engine section measures. */
+typedef struct engine_plan {
+    int sizes[8], nsizes;  /* pending events                             */
+    bool dist[NDISTS];     /* increment distributions                    */
+    int reps;
+    uint64_t steps;        /* timed holds per run (at least `pending`)   */
+    bool uniform;          /* hold_run's uniform start                   */
+} engine_plan;
+
+/* Each round runs every list once, the order rotating between rounds;
+ * the ratios of the last list (the one under test) to each other list are
+ * taken within a round (the same state of the machine), then summarised. */
+static void engine_section(const vl_fel_kind *kinds, int nk, const engine_plan *p)
+{
+    fill_increments();
+    printf("engine hold model: the earliest event is re-armed at now + an increment; %d round%s "
+           "per size,\nthe lists in rotating order; holds per CPU second of the benchmark's "
+           "thread (median);\nratios: median of the per-round ratios (min-max); list bytes: what "
+           "the event list\nallocated at the end, per pending event%s\n",
+           p->reps, p->reps > 1 ? "s" : "",
+           p->uniform ? "\nstart: times uniform over 10 ms (far from the steady state)" : "");
+    for (int d = 0; d < NDISTS; d++) {
+        if (!p->dist[d])
+            continue;
+        printf("\n  increments %s\n  %8s", dist_text[d], "pending");
+        print_list_heads(kinds, nk);
+        printf("  list bytes:");
+        for (int k = 0; k < nk; k++)
+            printf(" %s", fel_name(kinds[k]));
+        printf("\n");
+        for (int i = 0; i < p->nsizes; i++) {
+            int n = p->sizes[i];
+            uint64_t steps = p->steps > (uint64_t)n ? p->steps : (uint64_t)n;
+            double rate[MAX_KINDS][MAX_REPS];
+            size_t bytes[MAX_KINDS] = {0};
+            for (int r = 0; r < p->reps; r++)
+                for (int j = 0; j < nk; j++) {
+                    int k = (j + r) % nk;
+                    hold_figures f = hold_run(kinds[k], d, n, steps, p->uniform);
+                    rate[k][r] = f.events_per_s;
+                    bytes[k] = f.fel_bytes;
+                }
+            printf("  %8d", n);
+            print_list_row(rate, nk, p->reps, 1e6, "M");
+            printf(" ");
+            for (int k = 0; k < nk; k++)
+                printf(" %.1f", (double)bytes[k] / n);
+            printf("\n");
+            fflush(stdout);
+        }
+    }
+    printf("\n");
 }
 
 /* ------------------------------------------------------- full simulation */
@@ -94,48 +340,17 @@ static char *host_yaml(int pcpus, const char *policy, const char *duration)
     return y;
 }
 
-typedef struct sim_figures {
-    double events_per_s, sim_s_per_s, events_per_sim_s;
-    uint64_t digest;
-} sim_figures;
-
-static int run_sim(int pcpus, const char *policy, const char *duration, sim_figures *out)
-{
-    char *yaml = host_yaml(pcpus, policy, duration);
-    vl_scenario scn;
-    vl_error err;
-    if (vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err) < 0) {
-        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
-        free(yaml);
-        return -1;
-    }
-    free(yaml);
-    vl_model m;
-    double t0 = 0;
-    /* the clock covers the run, not building the model */
-    if (vl_model_create(&m, &scn, scn.sched, 0, 0, NULL, &err) < 0 ||
-        (t0 = wall_now(), vl_model_run(&m, &err) < 0)) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        vl_model_destroy(&m);
-        vl_scenario_free(&scn);
-        return -1;
-    }
-    double dt = wall_now() - t0;
-    double sim_s = (double)m.hv.sim.now / 1e9;
-    out->events_per_s = (double)m.hv.sim.events / dt;
-    out->sim_s_per_s = sim_s / dt;
-    out->events_per_sim_s = (double)m.hv.sim.events / sim_s;
-    out->digest = m.hv.sim.digest;
-    vl_model_destroy(&m);
-    vl_scenario_free(&scn);
-    return 0;
-}
-
-/* ------------------------------------------------------------------ co-run */
+/* ------------------------------------------------------------------ runs */
 
 #ifndef VL_SOURCE_DIR
 #define VL_SOURCE_DIR "."
 #endif
+
+typedef struct sim_figures {
+    double events_per_s, sim_s_per_s, sim_s_per_cpu_s, events_per_sim_s, ops_per_sim_s;
+    double mean_pending; /* events in the list, sampled at every switch */
+    uint64_t digest;
+} sim_figures;
 
 /* Operation instances the tasks of all guests finished (generated minus
  * still queued: the lookahead is not counted). */
@@ -150,41 +365,83 @@ static uint64_t guest_ops(const vl_model *m)
     return n;
 }
 
-typedef struct corun_figures {
-    double sim_s_per_s, events_per_sim_s, ops_per_sim_s;
-    uint64_t digest;
-} corun_figures;
+typedef struct pending_probe {
+    const vl_model *m;
+    double sum;
+    uint64_t n;
+} pending_probe;
 
-static int run_corun(const vl_scenario *scn, corun_figures *out)
+static void probe_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                         vl_ns now)
+{
+    (void)p, (void)prev, (void)next, (void)now;
+    pending_probe *pp = ctx;
+    pp->sum += (double)pp->m->hv.sim.fel.size;
+    pp->n++;
+}
+
+/* Runs scn to its end with event list `fel`; the clocks cover the run,
+ * not building the model. */
+static int run_model(const vl_scenario *scn, vl_fel_kind fel, sim_figures *out)
 {
     vl_model m;
+    pending_probe probe = {.m = &m};
+    vl_model_opts mo = {.fel = fel, .observer = {.ctx = &probe, .on_switch = probe_switch}};
     vl_error err;
-    double t0 = 0;
-    if (vl_model_create(&m, scn, scn->sched, 0, 0, NULL, &err) < 0 ||
-        (t0 = wall_now(), vl_model_run(&m, &err) < 0)) {
+    double t0 = 0, c0 = 0;
+    if (vl_model_create(&m, scn, scn->sched, 0, 0, &mo, &err) < 0 ||
+        (t0 = wall_now(), c0 = cpu_now(), vl_model_run(&m, &err) < 0)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         vl_model_destroy(&m);
         return -1;
     }
-    double dt = wall_now() - t0;
+    double dt = wall_now() - t0, dc = cpu_now() - c0;
     double sim_s = (double)m.hv.sim.now / 1e9;
+    out->events_per_s = (double)m.hv.sim.events / dt;
     out->sim_s_per_s = sim_s / dt;
+    out->sim_s_per_cpu_s = sim_s / dc;
     out->events_per_sim_s = (double)m.hv.sim.events / sim_s;
     out->ops_per_sim_s = (double)guest_ops(&m) / sim_s;
+    out->mean_pending = probe.n ? probe.sum / (double)probe.n : 0;
     out->digest = m.hv.sim.digest;
     vl_model_destroy(&m);
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The host of host_yaml(). */
+static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_kind fel,
+                   sim_figures *out)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    char *yaml = host_yaml(pcpus, policy, duration);
+    vl_scenario scn;
+    vl_error err;
+    int rc = vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err);
+    free(yaml);
+    if (rc < 0) {
+        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+        return -1;
+    }
+    rc = run_model(&scn, fel, out);
+    vl_scenario_free(&scn);
+    return rc;
+}
+
+static const char *const corun_names[] = {"corun-gmake", "corun-dedup"};
+
+static int load_experiment(const char *name, vl_scenario *scn)
+{
+    char path[1024];
+    vl_error err;
+    snprintf(path, sizeof path, "%s/scenarios/experiments/%s.yaml", VL_SOURCE_DIR, name);
+    if (vl_scenario_load(path, NULL, 0, scn, &err) < 0) {
+        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 static int corun_section(int quick)
 {
-    static const char *const names[] = {"corun-gmake", "corun-dedup"};
     enum { REPEATS = 5 };
     int repeats = quick ? 1 : REPEATS;
     printf("co-run experiments (scenarios/experiments, as shipped; %d run%s each)\n", repeats,
@@ -192,19 +449,14 @@ static int corun_section(int quick)
     printf("  %-12s %s\n", "", "-- sim s / wall s --");
     printf("  %-12s %7s %7s %7s %14s %17s %10s\n", "scenario", "best", "median", "worst",
            "events / sim s", "guest ops / sim s", "ops/event");
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/scenarios/experiments/%s.yaml", VL_SOURCE_DIR, names[k]);
+    for (size_t k = 0; k < sizeof corun_names / sizeof corun_names[0]; k++) {
         vl_scenario scn;
-        vl_error err;
-        if (vl_scenario_load(path, NULL, 0, &scn, &err) < 0) {
-            fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+        if (load_experiment(corun_names[k], &scn) < 0)
             return -1;
-        }
         double speed[REPEATS];
-        corun_figures f = {0};
+        sim_figures f = {0};
         for (int r = 0; r < repeats; r++) {
-            if (run_corun(&scn, &f) < 0) {
+            if (run_model(&scn, VL_FEL_DEFAULT, &f) < 0) {
                 vl_scenario_free(&scn);
                 return -1;
             }
@@ -212,56 +464,65 @@ static int corun_section(int quick)
         }
         vl_scenario_free(&scn);
         qsort(speed, (size_t)repeats, sizeof speed[0], cmp_double);
-        printf("  %-12s %7.1f %7.1f %7.1f %14.0f %17.0f %10.3f\n", names[k], speed[repeats - 1],
+        printf("  %-12s %7.1f %7.1f %7.1f %14.0f %17.0f %10.3f\n", corun_names[k], speed[repeats - 1],
                speed[repeats / 2], speed[0], f.events_per_sim_s, f.ops_per_sim_s,
                f.ops_per_sim_s / f.events_per_sim_s);
     }
     return 0;
 }
 
-int main(int argc, char **argv)
-{
-    const char *policy = vl_policy_find("credit") ? "credit" : "fifo";
-    int quick = 0, only = 0, corun_only = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
-            policy = argv[++i];
-        else if (strcmp(argv[i], "--pcpus") == 0 && i + 1 < argc)
-            only = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--quick") == 0)
-            quick = 1;
-        else if (strcmp(argv[i], "--corun") == 0)
-            corun_only = 1;
-        else {
-            fprintf(stderr, "usage: bench [--policy NAME] [--quick] [--pcpus N] [--corun]\n");
-            return 2;
-        }
-    }
-    if (!vl_policy_find(policy)) {
-        fprintf(stderr, "bench: unknown policy '%s'\n", policy);
-        return 2;
-    }
-    if (only > 0) { /* one simulation only (for profiling) */
-        sim_figures f;
-        if (run_sim(only, policy, quick ? "1s" : "5s", &f) < 0)
-            return 1;
-        printf("%d pCPUs: %.0f events/s, %.2f sim s / wall s, %.0f events / sim s, digest "
-               "%016llx\n",
-               only, f.events_per_s, f.sim_s_per_s, f.events_per_sim_s,
-               (unsigned long long)f.digest);
-        return 0;
-    }
-    if (corun_only)
-        return corun_section(quick) < 0;
-    uint64_t steps = quick ? 1000000 : 10000000;
-    printf("engine hold model: 100000 pending events, %llu holds, Exp(1ms) increments\n",
-           (unsigned long long)steps);
-    double cq = hold_rate(VL_FEL_CALENDAR, 100000, steps);
-    double bh = hold_rate(VL_FEL_HEAP, 100000, steps);
-    printf("  calendar queue  %12.0f events/s\n", cq);
-    printf("  binary heap     %12.0f events/s\n", bh);
-    printf("  ratio           %12.2fx\n\n", cq / bh);
+/* -------------------------------------- event lists in full simulations */
 
+/* The co-runs as shipped and the 1,024-pCPU host, each event list once per
+ * round in rotating order: simulated seconds per CPU second, and the
+ * per-round ratios of the last list to the others.  The digests must
+ * agree. */
+static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk, int reps,
+                           int quick)
+{
+    printf("event lists in full simulations: %d round%s, the lists in rotating order; simulated s "
+           "per CPU s of the benchmark's thread (median); ratios: median of the per-round ratios "
+           "(min-max);\npending: events in the list, mean over the switches of a run\n  %-12s %8s",
+           reps, reps > 1 ? "s" : "", "run", "pending");
+    print_list_heads(kinds, nk);
+    printf("\n");
+    for (int w = 0; w < 3; w++) {
+        vl_scenario scn;
+        const char *name = w < 2 ? corun_names[w] : "1024 pCPUs";
+        if (w < 2 && load_experiment(name, &scn) < 0)
+            return -1;
+        double speed[MAX_KINDS][MAX_REPS];
+        uint64_t digest[MAX_KINDS];
+        sim_figures f;
+        for (int r = 0; r < reps; r++)
+            for (int j = 0; j < nk; j++) {
+                int k = (j + r) % nk;
+                int rc = w < 2 ? run_model(&scn, kinds[k], &f)
+                               : run_sim(1024, policy, quick ? "200ms" : "1s", kinds[k], &f);
+                if (rc < 0)
+                    return -1;
+                speed[k][r] = f.sim_s_per_cpu_s;
+                digest[k] = f.digest;
+            }
+        if (w < 2)
+            vl_scenario_free(&scn);
+        for (int k = 0; k < nk; k++)
+            if (digest[k] != digest[0]) {
+                fprintf(stderr, "bench: %s: event lists %s and %s disagree\n", name,
+                        fel_name(kinds[0]), fel_name(kinds[k]));
+                return -1;
+            }
+        printf("  %-12s %8.0f", name, f.mean_pending);
+        print_list_row(speed, nk, reps, 1, " ");
+        printf("\n");
+        fflush(stdout);
+    }
+    printf("\n");
+    return 0;
+}
+
+static int scaling_section(const char *policy, int quick)
+{
     printf("full simulation, policy %s (2 VMs x 12 vCPUs per 12 pCPUs: hogs + interactive)\n",
            policy);
     printf("  %6s %14s %14s %16s %10s\n", "pcpus", "events/s", "sim s / wall s", "events / sim s",
@@ -274,13 +535,147 @@ int main(int argc, char **argv)
         const char *dur = sizes[i] <= 12 ? (quick ? "60s" : "600s")
                                          : sizes[i] <= 192 ? (quick ? "5s" : "30s")
                                                            : (quick ? "1s" : "5s");
-        if (run_sim(sizes[i], policy, dur, &f) < 0)
-            return 1;
+        if (run_sim(sizes[i], policy, dur, VL_FEL_DEFAULT, &f) < 0)
+            return -1;
         if (i == 0)
             base = f.events_per_s;
         printf("  %6d %14.0f %14.2f %16.0f %9.2fx\n", sizes[i], f.events_per_s, f.sim_s_per_s,
                f.events_per_sim_s, f.events_per_s / base);
     }
     printf("\n");
-    return corun_section(quick) < 0;
+    return 0;
+}
+
+static const char usage[] =
+    "usage: bench [--policy NAME] [--quick] [--reps N] [--fel LIST] [--pending LIST]\n"
+    "             [--dist LIST] [--uniform-start]\n"
+    "             [--engine | --fel-sim | --scaling | --corun | --pcpus N | --hold N]\n"
+    "  --fel LIST      event lists, comma-separated; ratios are of the last to each other\n"
+    "                  (radix, heap, heap4; default heap,heap4,radix)\n"
+    "  --pending LIST  engine sizes (default 100,1000,10000,100000,1000000)\n"
+    "  --dist LIST     engine increments: exp, bimodal, mix (default all)\n"
+    "  --uniform-start engine runs start with times uniform over 10 ms, far from the\n"
+    "                  steady state (the default start is near it)\n"
+    "  --hold N        one hold run of N pending events, the last list of --fel and the first\n"
+    "                  distribution of --dist (for /usr/bin/time)\n";
+
+/* Parses "a,b,c" of non-negative integers into v; returns the count or -1. */
+static int parse_ints(const char *list, int *v, int max)
+{
+    int n = 0;
+    for (const char *p = list; *p;) {
+        char *end;
+        long x = strtol(p, &end, 10);
+        if (end == p || x < 1 || x > 100000000 || n == max)
+            return -1;
+        v[n++] = (int)x;
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    return n;
+}
+
+/* Parses "exp,mix" into flags; returns the first or -1. */
+static int parse_dists(const char *list, bool *on)
+{
+    int first = -1;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    memset(on, 0, NDISTS * sizeof *on);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        int d = 0;
+        while (d < NDISTS && strcmp(dist_names[d], tok) != 0)
+            d++;
+        if (d == NDISTS)
+            return -1;
+        on[d] = true;
+        first = first < 0 ? d : first;
+    }
+    return first;
+}
+
+int main(int argc, char **argv)
+{
+    const char *policy = vl_policy_find("credit") ? "credit" : "fifo";
+    const char *fel_list = "heap,heap4,radix", *pending = "100,1000,10000,100000,1000000";
+    const char *dists = "exp,bimodal,mix";
+    int quick = 0, only = 0, reps = 0, hold_n = 0;
+    enum { ALL, ENGINE, FEL_SIM, SCALING, CORUN } section = ALL;
+    engine_plan plan = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--policy") == 0 && v)
+            policy = argv[++i];
+        else if (strcmp(a, "--pcpus") == 0 && v)
+            only = atoi(argv[++i]);
+        else if (strcmp(a, "--reps") == 0 && v)
+            reps = atoi(argv[++i]);
+        else if (strcmp(a, "--fel") == 0 && v)
+            fel_list = argv[++i];
+        else if (strcmp(a, "--pending") == 0 && v)
+            pending = argv[++i];
+        else if (strcmp(a, "--dist") == 0 && v)
+            dists = argv[++i];
+        else if (strcmp(a, "--hold") == 0 && v)
+            hold_n = atoi(argv[++i]);
+        else if (strcmp(a, "--quick") == 0)
+            quick = 1;
+        else if (strcmp(a, "--uniform-start") == 0)
+            plan.uniform = true;
+        else if (strcmp(a, "--engine") == 0)
+            section = ENGINE;
+        else if (strcmp(a, "--fel-sim") == 0)
+            section = FEL_SIM;
+        else if (strcmp(a, "--scaling") == 0)
+            section = SCALING;
+        else if (strcmp(a, "--corun") == 0)
+            section = CORUN;
+        else {
+            fputs(usage, strcmp(a, "--help") == 0 ? stdout : stderr);
+            return strcmp(a, "--help") == 0 ? 0 : 2;
+        }
+    }
+    vl_fel_kind kinds[MAX_KINDS];
+    plan.reps = reps > 0 ? reps : quick ? 3 : 5;
+    plan.steps = quick ? 200000 : 2000000;
+    int nk = parse_kinds(fel_list, kinds);
+    int first_dist = parse_dists(dists, plan.dist);
+    plan.nsizes = parse_ints(pending, plan.sizes, 8);
+    if (nk < 0 || plan.reps > MAX_REPS || first_dist < 0 || plan.nsizes < 0) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!vl_policy_find(policy)) {
+        fprintf(stderr, "bench: unknown policy '%s'\n", policy);
+        return 2;
+    }
+    if (hold_n > 0) { /* one hold run (for /usr/bin/time) */
+        fill_increments();
+        hold_figures f = hold_run(kinds[nk - 1], first_dist, hold_n, plan.steps, plan.uniform);
+        printf("%s, %d pending, %s: %.2f M holds/s, %.1f list bytes per pending event\n",
+               fel_name(kinds[nk - 1]), hold_n, dist_names[first_dist], f.events_per_s / 1e6,
+               (double)f.fel_bytes / hold_n);
+        return 0;
+    }
+    if (only > 0) { /* one simulation only (for profiling) */
+        sim_figures f;
+        if (run_sim(only, policy, quick ? "1s" : "5s", kinds[nk - 1], &f) < 0)
+            return 1;
+        printf("%d pCPUs: %.0f events/s, %.2f sim s / wall s, %.0f events / sim s, digest "
+               "%016llx\n",
+               only, f.events_per_s, f.sim_s_per_s, f.events_per_sim_s,
+               (unsigned long long)f.digest);
+        return 0;
+    }
+    if (section == ALL || section == ENGINE)
+        engine_section(kinds, nk, &plan);
+    if ((section == ALL || section == SCALING) && scaling_section(policy, quick) < 0)
+        return 1;
+    if ((section == ALL || section == FEL_SIM) &&
+        fel_sim_section(policy, kinds, nk, plan.reps, quick) < 0)
+        return 1;
+    if ((section == ALL || section == CORUN) && corun_section(quick) < 0)
+        return 1;
+    return 0;
 }

@@ -90,7 +90,7 @@ int vl_cmd_run(int argc, char **argv)
     vl_error err;
     vl_model m;
     vl_trace tr = {0};
-    vl_model_opts mo = {.fel = VL_FEL_CALENDAR};
+    vl_model_opts mo = {.fel = VL_FEL_DEFAULT};
     if (vl_model_create(&m, &scn, ops, scn.seed, scn.duration, &mo, &err) < 0) {
         vl_cli_error(&err);
         status = VL_EXIT_USAGE;

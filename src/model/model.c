@@ -183,7 +183,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     m->seed = seed ? seed : scn->seed;
     m->duration = duration > 0 ? duration : scn->duration;
     m->warmup = scn->warmup < m->duration ? scn->warmup : 0;
-    vl_fel_kind fel = opts ? opts->fel : VL_FEL_CALENDAR;
+    vl_fel_kind fel = opts ? opts->fel : VL_FEL_DEFAULT;
     if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
         return -1;
     if (policy_params(m, err) < 0)

@@ -11,7 +11,7 @@
 #include "workload/workload.h"
 
 typedef struct vl_model_opts {
-    vl_fel_kind fel;       /* event-list implementation (default calendar) */
+    vl_fel_kind fel;       /* event-list implementation (0: the default)   */
     uint64_t max_events;   /* 0 = no budget                                 */
     vl_hv_observer observer; /* e.g. a trace writer; must not change the run */
     size_t mem_budget;     /* bytes the build may add to the process's

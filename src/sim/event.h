@@ -41,8 +41,7 @@ typedef enum vl_event_class {
 typedef struct vl_event {
     vl_ns time;                 /* filed at (time, order)                  */
     uint64_t order;             /* class << 56 | sequence                  */
-    struct vl_event *next, *prev; /* calendar bucket links                 */
-    int32_t slot;               /* bucket or heap index; -1 = not pending  */
+    int32_t slot;               /* -1: not pending (else a heap's index)   */
     uint32_t tag;
     uint32_t late_ns, late_seq; /* postponed by (0, 0: not postponed)      */
     vl_event_fn fn;

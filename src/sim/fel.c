@@ -1,391 +1,69 @@
-/* sim/fel.c - future-event list: calendar queue and binary heap.
- *
- * Calendar queue (R. Brown, "Calendar queues: a fast O(1) priority queue
- * implementation for the simulation event set problem", CACM 31(10), 1988):
- * time is cut into buckets of `width` ns, wrapped around an array of
- * `nbuckets` sorted lists like the days of a year.  Dequeue scans forward
- * from the bucket of the last dequeued event, taking the first head that
- * falls inside the current year's window of its bucket; after a fruitless
- * lap it searches the heads directly.  The array doubles / halves as the
- * population grows / shrinks, and the width is re-estimated from the spacing
- * of the earliest events.  The engine guarantees that nothing is inserted
- * before the last dequeued time (`last`), which is what makes the scan
- * correct.
- *
- * Binary heap: the textbook array heap with each event's index kept in
- * ev->slot for O(log n) removal. */
+/* sim/fel.c - the future-event list's set-up, teardown and memory count,
+ * what the implementations (fel_radix.c, fel_heap.c) share, and event
+ * initialisation.  The calls of the hot path dispatch inline in fel.h. */
 #include "sim/fel.h"
 #include "vl_oom.h"
 
-#include <assert.h>
 #include <stdlib.h>
-
-#define CQ_MIN_BUCKETS 16
-#define CQ_SAMPLE 25           /* Brown: sample 25 events to size buckets */
-#define CQ_INITIAL_WIDTH 1000  /* ns; re-estimated at the first resize     */
-#define CQ_MAX_STEPS 4         /* mean list steps per insert before re-width */
-#define CQ_MAX_SKIPS 16        /* mean empty buckets per pop before re-width */
 
 void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag)
 {
     ev->time = 0;
     ev->order = (uint64_t)cls << VL_EVENT_SEQ_BITS;
     ev->late_ns = ev->late_seq = 0;
-    ev->next = ev->prev = NULL;
     ev->slot = -1;
     ev->tag = tag;
     ev->fn = fn;
     ev->ctx = ctx;
 }
 
-/* ---------------------------------------------------------------- calendar */
-
-/* Bucket widths are powers of two, so that a day is a shift, not a 64-bit
- * division (the insert and the cursor compute one per call). */
-static size_t cq_index(const vl_fel *q, vl_ns t)
+void *vl_fel_grow(void *a, uint32_t *cap, size_t size)
 {
-    return (size_t)((uint64_t)t >> q->shift) & (q->nbuckets - 1);
-}
-
-static vl_ns cq_year_top(const vl_fel *q, vl_ns t)
-{
-    vl_ns day = t >> q->shift;
-    return day >= (VL_NS_MAX >> q->shift) - 1 ? VL_NS_MAX : (day + 1) << q->shift;
-}
-
-/* log2 of the power of two nearest to w (w >= 1). */
-static int cq_shift_of(vl_ns w)
-{
-    int k = 63 - __builtin_clzll((unsigned long long)w);
-    return k < 62 && w - ((vl_ns)1 << k) > ((vl_ns)2 << k) - w ? k + 1 : k;
-}
-
-static vl_cq_bucket *cq_alloc_buckets(size_t n)
-{
-    vl_cq_bucket *b = malloc(n * sizeof *b);
-    for (size_t i = 0; b && i < n; i++)
-        b[i] = (vl_cq_bucket){NULL, NULL, VL_NS_MAX};
+    uint32_t n = *cap ? 2 * *cap : 16;
+    void *b = n > *cap ? realloc(a, (size_t)n * size) : NULL;
+    if (!b)
+        vl_out_of_memory("the event list");
+    *cap = n;
     return b;
 }
 
-static void cq_link(vl_fel *q, vl_event *ev)
+static size_t vec_bytes(const vl_fel_vec *v)
 {
-    size_t i = cq_index(q, ev->time);
-    vl_cq_bucket *b = &q->buckets[i];
-    /* New events are usually the latest of their bucket (scan back from
-     * the tail), or, when a bucket also holds later years' events, the
-     * earliest: try the head before walking. */
-    vl_event *after = b->tail;
-    if (after && vl_event_cmp(after, ev) > 0) {
-        if (vl_event_cmp(b->head, ev) > 0) {
-            after = NULL;
-        } else {
-            do {
-                after = after->prev;
-                q->insert_steps++;
-            } while (vl_event_cmp(after, ev) > 0);
-        }
-    }
-    ev->prev = after;
-    ev->next = after ? after->next : b->head;
-    if (ev->next)
-        ev->next->prev = ev;
-    else
-        b->tail = ev;
-    if (after) {
-        after->next = ev;
-    } else {
-        b->head = ev;
-        b->head_time = ev->time;
-    }
-    ev->slot = (int32_t)i;
+    return (size_t)v->cap * sizeof *v->e;
 }
-
-static void cq_unlink(vl_fel *q, vl_event *ev)
-{
-    vl_cq_bucket *b = &q->buckets[ev->slot];
-    if (ev->prev) {
-        ev->prev->next = ev->next;
-    } else {
-        b->head = ev->next;
-        b->head_time = ev->next ? ev->next->time : VL_NS_MAX;
-    }
-    if (ev->next)
-        ev->next->prev = ev->prev;
-    else
-        b->tail = ev->prev;
-    ev->next = ev->prev = NULL;
-    ev->slot = -1;
-}
-
-static void cq_set_cursor(vl_fel *q, vl_ns t)
-{
-    q->cur = cq_index(q, t);
-    q->cur_top = cq_year_top(q, t);
-}
-
-static vl_event *cq_find_first(vl_fel *q, bool advance)
-{
-    size_t i = q->cur;
-    vl_ns top = q->cur_top;
-    for (size_t n = 0; n < q->nbuckets; n++) {
-        if (q->buckets[i].head_time < top) {
-            if (advance) {
-                q->cur = i;
-                q->cur_top = top;
-            }
-            return q->buckets[i].head;
-        }
-        i = (i + 1) & (q->nbuckets - 1);
-        top = top > VL_NS_MAX - q->width ? VL_NS_MAX : top + q->width;
-        q->pop_skips += advance;
-    }
-    vl_event *best = NULL; /* a whole lap found nothing this year: search */
-    for (size_t b = 0; b < q->nbuckets; b++) {
-        vl_event *e = q->buckets[b].head;
-        if (e && (!best || vl_event_cmp(e, best) < 0))
-            best = e;
-    }
-    if (best && advance)
-        cq_set_cursor(q, best->time);
-    return best;
-}
-
-static void cq_resize(vl_fel *q, size_t nbuckets);
-
-/* Brown sizes buckets only when the population doubles or halves; when the
- * spacing of events drifts at a steady population (a hold model after its
- * start-up transient) the width goes stale.  Every window of operations,
- * if inserts walk long lists (width too large) or pops skip many empty
- * buckets (too small), re-estimate the width at the same bucket count. */
-static void cq_check_width(vl_fel *q)
-{
-    uint64_t window = q->nbuckets < 512 ? 1024 : 2 * q->nbuckets;
-    if (++q->ops < window)
-        return;
-    bool stale = q->insert_steps > CQ_MAX_STEPS * q->ops || q->pop_skips > CQ_MAX_SKIPS * q->ops;
-    q->ops = q->insert_steps = q->pop_skips = 0;
-    if (stale && q->size >= 2 * CQ_SAMPLE)
-        cq_resize(q, q->nbuckets);
-}
-
-static vl_event *cq_pop(vl_fel *q)
-{
-    vl_event *e = cq_find_first(q, true);
-    if (!e)
-        return NULL;
-    cq_unlink(q, e);
-    q->size--;
-    q->last = e->time;
-    if (q->resize_enabled) {
-        if (q->nbuckets > CQ_MIN_BUCKETS && q->size < q->nbuckets / 2)
-            cq_resize(q, q->nbuckets / 2);
-        else
-            cq_check_width(q);
-    }
-    return e;
-}
-
-/* Brown's width estimate: 3x the mean separation of the earliest events,
- * after dropping separations above twice the first mean. */
-static vl_ns cq_estimate_width(vl_fel *q, vl_event **sample, size_t *nsample)
-{
-    size_t n = 0;
-    q->resize_enabled = false;
-    while (n < CQ_SAMPLE && q->size > 0) {
-        sample[n++] = cq_find_first(q, true);
-        cq_unlink(q, sample[n - 1]);
-        q->size--;
-    }
-    q->resize_enabled = true;
-    *nsample = n;
-    if (n < 2)
-        return q->width;
-    vl_ns span = sample[n - 1]->time - sample[0]->time;
-    vl_ns mean = span / (vl_ns)(n - 1);
-    vl_ns sum = 0;
-    size_t kept = 0;
-    for (size_t i = 1; i < n; i++) {
-        vl_ns d = sample[i]->time - sample[i - 1]->time;
-        if (d <= 2 * mean) {
-            sum += d;
-            kept++;
-        }
-    }
-    vl_ns w = kept ? 3 * sum / (vl_ns)kept : q->width;
-    return w < 1 ? 1 : w;
-}
-
-static void cq_set_width(vl_fel *q, vl_ns w)
-{
-    q->shift = cq_shift_of(w);
-    q->width = (vl_ns)1 << q->shift;
-}
-
-static void cq_resize(vl_fel *q, size_t nbuckets)
-{
-    vl_event *sample[CQ_SAMPLE];
-    size_t nsample;
-    vl_ns last = q->last;
-    vl_ns width = cq_estimate_width(q, sample, &nsample);
-    vl_cq_bucket *nb = cq_alloc_buckets(nbuckets);
-    if (!nb) { /* keep the old calendar: slower, still correct */
-        for (size_t i = 0; i < nsample; i++) {
-            cq_link(q, sample[i]);
-            q->size++;
-        }
-        return;
-    }
-    vl_cq_bucket *old = q->buckets;
-    size_t oldn = q->nbuckets;
-    q->buckets = nb;
-    q->nbuckets = nbuckets;
-    cq_set_width(q, width);
-    for (size_t b = 0; b < oldn; b++) {
-        vl_event *e = old[b].head;
-        while (e) {
-            vl_event *next = e->next;
-            cq_link(q, e);
-            e = next;
-        }
-    }
-    free(old);
-    for (size_t i = 0; i < nsample; i++)
-        cq_link(q, sample[i]);
-    q->size += nsample;
-    q->last = last;
-    cq_set_cursor(q, last);
-}
-
-/* -------------------------------------------------------------------- heap */
-
-static void heap_set(vl_fel *q, size_t i, vl_event *e)
-{
-    q->heap[i] = e;
-    e->slot = (int32_t)i;
-}
-
-static void heap_up(vl_fel *q, size_t i)
-{
-    vl_event *e = q->heap[i];
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (vl_event_cmp(q->heap[p], e) <= 0)
-            break;
-        heap_set(q, i, q->heap[p]);
-        i = p;
-    }
-    heap_set(q, i, e);
-}
-
-static void heap_down(vl_fel *q, size_t i)
-{
-    vl_event *e = q->heap[i];
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= q->size)
-            break;
-        if (c + 1 < q->size && vl_event_cmp(q->heap[c + 1], q->heap[c]) < 0)
-            c++;
-        if (vl_event_cmp(e, q->heap[c]) <= 0)
-            break;
-        heap_set(q, i, q->heap[c]);
-        i = c;
-    }
-    heap_set(q, i, e);
-}
-
-static void heap_remove_at(vl_fel *q, size_t i)
-{
-    vl_event *gone = q->heap[i];
-    q->size--;
-    if (i != q->size) {
-        vl_event *moved = q->heap[q->size];
-        heap_set(q, i, moved);
-        heap_down(q, i);
-        if (moved->slot == (int32_t)i)
-            heap_up(q, i);
-    }
-    gone->slot = -1;
-}
-
-/* --------------------------------------------------------------- interface */
 
 int vl_fel_init(vl_fel *q, vl_fel_kind kind)
 {
     *q = (vl_fel){.kind = kind};
-    if (kind == VL_FEL_CALENDAR) {
-        q->nbuckets = CQ_MIN_BUCKETS;
-        cq_set_width(q, CQ_INITIAL_WIDTH);
-        q->buckets = cq_alloc_buckets(q->nbuckets);
-        q->resize_enabled = true;
-        cq_set_cursor(q, 0);
-        return q->buckets ? 0 : -1;
+    switch (kind) {
+    case VL_FEL_HEAP:
+        vl_fel_heap_init(q, 1);
+        return 0;
+    case VL_FEL_HEAP4:
+        vl_fel_heap_init(q, 2);
+        return 0;
+    case VL_FEL_RADIX:
+        return vl_fel_radix_init(q);
     }
-    q->cap = 64;
-    q->heap = malloc(q->cap * sizeof *q->heap);
-    return q->heap ? 0 : -1;
+    return -1;
 }
 
 void vl_fel_fini(vl_fel *q)
 {
-    free(q->buckets);
     free(q->heap);
+    free(q->now.e);
+    free(q->bucket);
+    for (size_t i = 0; i < q->nblocks; i++)
+        free(q->blocks[i]);
+    free(q->blocks);
     *q = (vl_fel){0};
 }
 
-void vl_fel_insert(vl_fel *q, vl_event *ev)
+size_t vl_fel_bytes(const vl_fel *q)
 {
-    assert(ev->slot < 0);
-    assert(ev->time >= q->last);
-    if (q->kind == VL_FEL_CALENDAR) {
-        cq_link(q, ev);
-        q->size++;
-        if (q->resize_enabled && q->size > 2 * q->nbuckets)
-            cq_resize(q, 2 * q->nbuckets);
-        return;
-    }
-    if (q->size == q->cap) {
-        vl_event **h = realloc(q->heap, 2 * q->cap * sizeof *h);
-        if (!h)
-            vl_out_of_memory("the event list");
-        q->heap = h;
-        q->cap *= 2;
-    }
-    q->heap[q->size] = ev;
-    ev->slot = (int32_t)q->size;
-    q->size++;
-    heap_up(q, q->size - 1);
-}
-
-void vl_fel_remove(vl_fel *q, vl_event *ev)
-{
-    assert(ev->slot >= 0);
-    if (q->kind == VL_FEL_CALENDAR) {
-        cq_unlink(q, ev);
-        q->size--;
-        return;
-    }
-    heap_remove_at(q, (size_t)ev->slot);
-}
-
-vl_event *vl_fel_peek(vl_fel *q)
-{
-    if (q->size == 0)
-        return NULL;
-    if (q->kind == VL_FEL_CALENDAR)
-        return cq_find_first(q, false);
-    return q->heap[0];
-}
-
-vl_event *vl_fel_pop(vl_fel *q)
-{
-    if (q->size == 0)
-        return NULL;
-    if (q->kind == VL_FEL_CALENDAR)
-        return cq_pop(q);
-    vl_event *e = q->heap[0];
-    heap_remove_at(q, 0);
-    q->last = e->time;
-    return e;
+    size_t n = q->heap_cap * sizeof *q->heap + vec_bytes(&q->now);
+    if (q->bucket)
+        n += VL_RADIX_BUCKETS * sizeof *q->bucket;
+    n += q->nblocks * (sizeof *q->blocks + VL_RADIX_BLOCK * sizeof(vl_fel_chunk));
+    return n;
 }

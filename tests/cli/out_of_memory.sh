@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Out of memory in the middle of a run: exit status 1, one line naming what
 # ran out, no output file left behind.  The address-space limit (ulimit -v)
-# is raised step by step from one too low to load the program until the
+# is raised in steps of 25 KB (a run grows by a few hundred KB after its
+# model is built) from one too low to load the program until the
 # run starts and then runs out; a limit that lets it finish would end the
 # search unanswered.  Skipped in a sanitizer build (its shadow memory does
 # not fit any such limit).
@@ -16,9 +17,9 @@ host: {pcpus: 4}
 vms:
   - {name: k, vcpus: 4, workloads: [{type: gmake}]}
   - {name: d, vcpus: 4, workloads: [{type: dedup}]}
-run: {duration: 300ms}
+run: {duration: 2s}
 Y
-for kb in $(seq 2000 250 40000); do
+for kb in $(seq 2000 25 40000); do
   (ulimit -v "$kb"; "$bin" run "$tmp/forks.yaml" --json "$tmp/out.json" --trace "$tmp/trace.json" \
      --quiet >"$tmp/stdout" 2>"$tmp/stderr")
   rc=$?

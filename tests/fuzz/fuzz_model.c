@@ -57,7 +57,7 @@ static void run_under(const vl_scenario *s, const vl_sched_ops *ops)
     vl_model m;
     vl_error err;
     memset(&err, 0, sizeof err);
-    vl_model_opts mo = {.fel = VL_FEL_CALENDAR, .max_events = EVENT_BUDGET};
+    vl_model_opts mo = {.fel = VL_FEL_DEFAULT, .max_events = EVENT_BUDGET};
     if (vl_model_create(&m, s, ops, 0, s->duration, &mo, &err) < 0) {
         /* a policy may refuse a configuration (its init): one line */
         check(err.msg[0] != '\0' && strchr(err.msg, '\n') == NULL);

@@ -98,8 +98,8 @@ static void test_golden_digests(void **state)
 {
     (void)state;
     uint64_t ev1, ev2;
-    uint64_t d1 = digest_of(small_yaml, NULL, VL_FEL_CALENDAR, &ev1);
-    uint64_t d2 = digest_of(duty_yaml, NULL, VL_FEL_CALENDAR, &ev2);
+    uint64_t d1 = digest_of(small_yaml, NULL, VL_FEL_DEFAULT, &ev1);
+    uint64_t d2 = digest_of(duty_yaml, NULL, VL_FEL_DEFAULT, &ev2);
     print_message("small: %016llx (%llu events), duty: %016llx (%llu events)\n",
                   (unsigned long long)d1, (unsigned long long)ev1, (unsigned long long)d2,
                   (unsigned long long)ev2);
@@ -121,14 +121,14 @@ static void test_golden_digests_policies(void **state)
     for (size_t i = 0; i < sizeof golden / sizeof golden[0]; i++) {
         const vl_sched_ops *ops = vl_policy_find(golden[i].policy);
         assert_non_null(ops);
-        uint64_t d1 = digest_of(small_yaml, ops, VL_FEL_CALENDAR, NULL);
-        uint64_t d2 = digest_of(duty_yaml, ops, VL_FEL_CALENDAR, NULL);
+        uint64_t d1 = digest_of(small_yaml, ops, VL_FEL_DEFAULT, NULL);
+        uint64_t d2 = digest_of(duty_yaml, ops, VL_FEL_DEFAULT, NULL);
         print_message("%s: small %016llx, duty %016llx\n", golden[i].policy,
                       (unsigned long long)d1, (unsigned long long)d2);
         assert_int_equal(d1, golden[i].small);
         assert_int_equal(d2, golden[i].duty);
     }
-    uint64_t ev, d = digest_of(io_yaml, NULL, VL_FEL_CALENDAR, &ev);
+    uint64_t ev, d = digest_of(io_yaml, NULL, VL_FEL_DEFAULT, &ev);
     print_message("credit: io %016llx (%llu events)\n", (unsigned long long)d,
                   (unsigned long long)ev);
     assert_int_equal(d, GOLDEN_CREDIT_IO);
@@ -149,7 +149,7 @@ static void test_golden_corun(void **state)
         const vl_sched_ops *ops = vl_policy_find(golden[i].policy);
         assert_non_null(ops);
         uint64_t events;
-        uint64_t d = digest_of(corun_yaml, ops, VL_FEL_CALENDAR, &events);
+        uint64_t d = digest_of(corun_yaml, ops, VL_FEL_DEFAULT, &events);
         print_message("%s corun: %016llx (%llu events)\n", golden[i].policy,
                       (unsigned long long)d, (unsigned long long)events);
         assert_int_equal(d, golden[i].digest);
@@ -164,10 +164,10 @@ static void test_fel_implementations_agree(void **state)
         const vl_sched_ops *ops = vl_policy_at(k);
         for (int s = 0; s < 2; s++) {
             const char *yaml = s ? io_yaml : duty_yaml;
-            uint64_t a = digest_of(yaml, ops, VL_FEL_CALENDAR, NULL);
+            uint64_t a = digest_of(yaml, ops, VL_FEL_DEFAULT, NULL);
             uint64_t b = digest_of(yaml, ops, VL_FEL_HEAP, NULL);
             if (a != b)
-                fail_msg("%s, %s: calendar %016llx != heap %016llx", ops->name,
+                fail_msg("%s, %s: default list %016llx != heap %016llx", ops->name,
                          s ? "io" : "duty", (unsigned long long)a, (unsigned long long)b);
         }
     }

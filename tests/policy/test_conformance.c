@@ -93,7 +93,7 @@ static void test_conservation_and_no_double_run(void **state)
         vl_model m;
         vl_error err;
         double_run_check chk = {0};
-        vl_model_opts mo = {.fel = VL_FEL_CALENDAR};
+        vl_model_opts mo = {.fel = VL_FEL_DEFAULT};
         assert_int_equal(vl_model_create(&m, &scn, ops, 0, 0, &mo, &err), 0);
         chk.hv = &m.hv;
         m.hv.observer = (vl_hv_observer){.ctx = &chk, .on_switch = check_switch};

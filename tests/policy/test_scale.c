@@ -96,7 +96,7 @@ static void test_too_large_refused(void **state)
     free(yaml);
     vl_model m;
     vl_error err;
-    vl_model_opts mo = {.fel = VL_FEL_CALENDAR, .mem_budget = 1 << 20};
+    vl_model_opts mo = {.fel = VL_FEL_DEFAULT, .mem_budget = 1 << 20};
     assert_int_equal(vl_model_create(&m, &scn, vl_policy_find("credit"), 0, 0, &mo, &err), -1);
     print_message("%s\n", err.msg);
     assert_non_null(strstr(err.msg, "does not fit in memory: building "));

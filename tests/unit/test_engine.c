@@ -1,16 +1,23 @@
 /* test_engine.c - the event engine: total order, cancel / re-arm, stop
- * conditions, digest, and agreement of the calendar queue with the binary
- * heap on long random operation sequences. */
+ * conditions, digest, agreement of every event list with the binary heap
+ * on long random operation sequences, and the radix heap's own duties
+ * (slot width re-estimation, lazy removal, a pop that finds only removed
+ * events, times up to VL_NS_MAX). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "sim/engine.h"
 #include "vl_rng.h"
+
+/* Every event list; the first is the reference of the others. */
+static const vl_fel_kind kinds[] = {VL_FEL_HEAP, VL_FEL_RADIX, VL_FEL_HEAP4};
+#define NKINDS (int)(sizeof kinds / sizeof kinds[0])
 
 typedef struct rec {
     uint32_t fired[4096];
@@ -35,10 +42,10 @@ static void on_fire(void *ctx, vl_event *ev)
 static void test_total_order(void **state)
 {
     (void)state;
-    for (int kind = 0; kind < 2; kind++) {
+    for (int k = 0; k < NKINDS; k++) {
         vl_sim s;
         rec r = {0};
-        assert_int_equal(vl_sim_init(&s, (vl_fel_kind)kind), 0);
+        assert_int_equal(vl_sim_init(&s, kinds[k]), 0);
         tev e[6];
         /* same time, different classes; same class, armed in order */
         vl_event_class cls[6] = {VL_EVC_SCHED, VL_EVC_DEVICE, VL_EVC_HV, VL_EVC_DEVICE,
@@ -63,10 +70,10 @@ static void test_total_order(void **state)
 static void test_cancel_and_rearm(void **state)
 {
     (void)state;
-    for (int kind = 0; kind < 2; kind++) {
+    for (int k = 0; k < NKINDS; k++) {
         vl_sim s;
         rec r = {0};
-        vl_sim_init(&s, (vl_fel_kind)kind);
+        vl_sim_init(&s, kinds[k]);
         tev a = {.r = &r, .id = 1}, b = {.r = &r, .id = 2}, c = {.r = &r, .id = 3};
         vl_event_init(&a.ev, on_fire, &a, VL_EVC_HV, 1);
         vl_event_init(&b.ev, on_fire, &b, VL_EVC_HV, 2);
@@ -110,7 +117,7 @@ static void test_stop_conditions(void **state)
 {
     (void)state;
     vl_sim s;
-    vl_sim_init(&s, VL_FEL_CALENDAR);
+    vl_sim_init(&s, VL_FEL_DEFAULT);
     stopper p = {.s = &s};
     vl_event end;
     vl_event_init(&p.ev, on_periodic, &p, VL_EVC_HV, 1);
@@ -163,26 +170,25 @@ static uint64_t random_run(vl_fel_kind kind, uint64_t seed, int steps, rec *r)
     return d;
 }
 
-static void test_calendar_agrees_with_heap(void **state)
+static void test_lists_agree_with_heap(void **state)
 {
     (void)state;
+    rec *r = calloc(1, sizeof *r);
     for (uint64_t seed = 1; seed <= 4; seed++) {
-        rec *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
-        uint64_t da = random_run(VL_FEL_CALENDAR, seed, 60000, a);
-        uint64_t db = random_run(VL_FEL_HEAP, seed, 60000, b);
-        assert_true(da == db);
-        free(a);
-        free(b);
+        uint64_t ref = random_run(kinds[0], seed, 60000, r);
+        for (int k = 1; k < NKINDS; k++)
+            assert_true(random_run(kinds[k], seed, 60000, r) == ref);
     }
+    free(r);
 }
 
 static void test_digest_sensitive(void **state)
 {
     (void)state;
     rec *a = calloc(1, sizeof *a);
-    uint64_t d1 = random_run(VL_FEL_CALENDAR, 7, 1000, a);
-    uint64_t d2 = random_run(VL_FEL_CALENDAR, 7, 1000, a);
-    uint64_t d3 = random_run(VL_FEL_CALENDAR, 8, 1000, a);
+    uint64_t d1 = random_run(VL_FEL_DEFAULT, 7, 1000, a);
+    uint64_t d2 = random_run(VL_FEL_DEFAULT, 7, 1000, a);
+    uint64_t d3 = random_run(VL_FEL_DEFAULT, 8, 1000, a);
     assert_true(d1 == d2);
     assert_true(d1 != d3);
     free(a);
@@ -194,10 +200,10 @@ static void test_digest_sensitive(void **state)
 static void test_postponed_rearm(void **state)
 {
     (void)state;
-    for (int kind = 0; kind < 2; kind++) {
+    for (int k = 0; k < NKINDS; k++) {
         vl_sim s;
         rec r = {0};
-        vl_sim_init(&s, (vl_fel_kind)kind);
+        vl_sim_init(&s, kinds[k]);
         tev a = {.r = &r, .id = 1}, b = {.r = &r, .id = 2}, c = {.r = &r, .id = 3};
         vl_event_init(&a.ev, on_fire, &a, VL_EVC_HV, 1);
         vl_event_init(&b.ev, on_fire, &b, VL_EVC_HV, 2);
@@ -255,9 +261,9 @@ static void on_post_fire(void *ctx, vl_event *ev)
 static void test_postponed_order_random(void **state)
 {
     (void)state;
-    for (int kind = 0; kind < 2; kind++) {
+    for (int k = 0; k < NKINDS; k++) {
         vl_sim s;
-        vl_sim_init(&s, (vl_fel_kind)kind);
+        vl_sim_init(&s, kinds[k]);
         static post_ctx c;
         c = (post_ctx){.s = &s};
         vl_rng rng;
@@ -284,35 +290,183 @@ static void test_postponed_order_random(void **state)
     }
 }
 
-/* Large population: the calendar resizes up and down and stays ordered. */
-static void test_calendar_resize_order(void **state)
+/* An event that fires at t and arms one of a lower class at t: the new
+ * one is next, before an event of the first class armed earlier for t
+ * (the list's order is not monotone in (time, class), only in time). */
+typedef struct chain {
+    tev t;
+    vl_sim *s;
+    tev *then;
+} chain;
+
+static void on_chain(void *ctx, vl_event *ev)
+{
+    chain *c = ctx;
+    on_fire(&c->t, ev);
+    if (c->then)
+        vl_sim_schedule(c->s, &c->then->ev, c->s->now);
+}
+
+static void test_same_instant_lower_class(void **state)
 {
     (void)state;
-    vl_fel q;
-    vl_fel_init(&q, VL_FEL_CALENDAR);
-    enum { N = 20000 };
-    vl_event *ev = calloc(N, sizeof *ev);
-    vl_rng rng;
-    vl_rng_init(&rng, 3, "resize");
-    for (int i = 0; i < N; i++) {
-        vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
-        ev[i].time = (vl_ns)vl_rng_below(&rng, 1000000000);
-        ev[i].order = ((uint64_t)VL_EVC_HV << VL_EVENT_SEQ_BITS) | (uint64_t)i;
-        vl_fel_insert(&q, &ev[i]);
+    for (int k = 0; k < NKINDS; k++) {
+        vl_sim s;
+        rec r = {0};
+        vl_sim_init(&s, kinds[k]);
+        tev dev = {.r = &r, .id = 3};
+        chain x = {.t = {.r = &r, .id = 1}, .s = &s, .then = &dev};
+        chain y = {.t = {.r = &r, .id = 2}, .s = &s};
+        vl_event_init(&x.t.ev, on_chain, &x, VL_EVC_SCHED, 1);
+        vl_event_init(&y.t.ev, on_chain, &y, VL_EVC_SCHED, 2);
+        vl_event_init(&dev.ev, on_fire, &dev, VL_EVC_DEVICE, 3);
+        vl_sim_schedule(&s, &x.t.ev, 500);
+        vl_sim_schedule(&s, &y.t.ev, 500);
+        vl_sim_run(&s, 0);
+        assert_int_equal(r.n, 3);
+        assert_int_equal(r.fired[0], 1);
+        assert_int_equal(r.fired[1], 3);
+        assert_int_equal(r.fired[2], 2);
+        vl_sim_fini(&s);
     }
-    assert_true(q.nbuckets >= N / 2);
+}
+
+/* Pops everything; checks the (time, order) order and that exactly the
+ * events with keep[i] set come out. */
+static void pop_all_in_order(vl_fel *q, vl_event *ev, const bool *keep, int n)
+{
     vl_event *prev = NULL;
-    for (int i = 0; i < N; i++) {
-        vl_event *e = vl_fel_pop(&q);
-        assert_non_null(e);
+    int popped = 0;
+    for (vl_event *e; (e = vl_fel_pop(q)); prev = e, popped++) {
+        assert_true(keep[e - ev]);
+        assert_false(vl_event_pending(e));
         if (prev)
             assert_true(vl_event_cmp(prev, e) < 0);
-        prev = e;
     }
-    assert_null(vl_fel_pop(&q));
-    assert_true(q.nbuckets <= 32);
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        kept += keep[i];
+    assert_int_equal(popped, kept);
+}
+
+static void file_at(vl_fel *q, vl_event *ev, vl_ns t, uint64_t seq)
+{
+    ev->time = t;
+    ev->order = ((uint64_t)VL_EVC_HV << VL_EVENT_SEQ_BITS) | seq;
+    vl_fel_insert(q, ev);
+}
+
+/* A large population spread over a second, then one packed into 20 us:
+ * the radix heap re-sizes its slots to the spacing of pops, stays ordered,
+ * and its memory stays near the entries' own. */
+static void test_radix_slot_width(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    vl_event *ev = calloc(N, sizeof *ev);
+    bool *keep = malloc(N);
+    memset(keep, 1, N);
+    vl_rng rng;
+    vl_rng_init(&rng, 3, "radix");
+    vl_fel q;
+    vl_fel_init(&q, VL_FEL_RADIX);
+    int shift0 = q.slot_shift;
+    for (int i = 0; i < N; i++) {
+        vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
+        file_at(&q, &ev[i], (vl_ns)vl_rng_below(&rng, VL_S(1)), (uint64_t)i);
+    }
+    pop_all_in_order(&q, ev, keep, N);
+    int wide = q.slot_shift; /* 50 us apart */
+    assert_true(wide > shift0 + 4);
+    assert_true(vl_fel_bytes(&q) < (size_t)N * 40 + 256 * 1024);
+    vl_ns base = q.last;
+    for (int i = 0; i < N; i++)
+        file_at(&q, &ev[i], base + (vl_ns)vl_rng_below(&rng, VL_US(20)), (uint64_t)(N + i));
+    pop_all_in_order(&q, ev, keep, N);
+    assert_true(q.slot_shift < wide - 4); /* 1 ns apart */
     vl_fel_fini(&q);
     free(ev);
+    free(keep);
+}
+
+/* Removal is lazy in the radix heap: removed events never come out, the
+ * entries they leave are swept once they outnumber the pending ones, and
+ * a pop that finds only removed entries leaves the list usable at the
+ * engine's clock (before the removed entries' times). */
+static void test_radix_lazy_removal(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    vl_event *ev = calloc(N, sizeof *ev);
+    bool *keep = malloc(N);
+    vl_rng rng;
+    vl_rng_init(&rng, 5, "removal");
+    vl_fel q;
+    vl_fel_init(&q, VL_FEL_RADIX);
+    for (int i = 0; i < N; i++) {
+        vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
+        file_at(&q, &ev[i], (vl_ns)vl_rng_below(&rng, VL_MS(10)), (uint64_t)i);
+        keep[i] = vl_rng_below(&rng, 5) == 0;
+    }
+    bool swept = false;
+    for (int i = 0; i < N; i++) {
+        if (keep[i])
+            continue;
+        size_t before = q.stale;
+        vl_fel_remove(&q, &ev[i]);
+        swept |= q.stale < before;
+        assert_true(q.stale <= q.size + 256);
+    }
+    assert_true(swept);
+    /* re-filed after removal: only the new filing counts */
+    for (int i = 0; i < N; i += 7)
+        if (!keep[i]) {
+            file_at(&q, &ev[i], VL_MS(20) + i, (uint64_t)(N + i));
+            keep[i] = true;
+        }
+    pop_all_in_order(&q, ev, keep, N);
+    assert_int_equal(q.size, 0);
+    assert_int_equal(q.stale, 0);
+
+    vl_event a, after[3];
+    vl_event_init(&a, NULL, NULL, VL_EVC_HV, 1);
+    vl_ns now = q.last;
+    file_at(&q, &a, now + VL_S(3), 1);
+    vl_fel_remove(&q, &a);
+    assert_null(vl_fel_pop(&q)); /* went past `now` to a's old slot */
+    static const vl_ns later[3] = {5, VL_S(4), VL_MS(1)}; /* around a's old time */
+    for (int i = 0; i < 3; i++) {
+        vl_event_init(&after[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
+        file_at(&q, &after[i], now + later[i], (uint64_t)(2 + i));
+    }
+    assert_ptr_equal(vl_fel_pop(&q), &after[0]);
+    assert_ptr_equal(vl_fel_pop(&q), &after[2]);
+    assert_ptr_equal(vl_fel_pop(&q), &after[1]);
+    assert_null(vl_fel_pop(&q));
+    vl_fel_fini(&q);
+    free(ev);
+    free(keep);
+}
+
+/* Times up to VL_NS_MAX ("never") sort with the rest in every list. */
+static void test_far_times(void **state)
+{
+    (void)state;
+    static const vl_ns when[] = {VL_NS_MAX, 7, VL_NS_MAX - 1, (vl_ns)1 << 62, 7, 0, VL_S(100)};
+    enum { N = sizeof when / sizeof when[0] };
+    for (int k = 0; k < NKINDS; k++) {
+        vl_event ev[N];
+        bool keep[N];
+        vl_fel q;
+        vl_fel_init(&q, kinds[k]);
+        for (int i = 0; i < N; i++) {
+            vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
+            file_at(&q, &ev[i], when[i], (uint64_t)i);
+            keep[i] = true;
+        }
+        pop_all_in_order(&q, ev, keep, N);
+        vl_fel_fini(&q);
+    }
 }
 
 int main(void)
@@ -321,11 +475,14 @@ int main(void)
         cmocka_unit_test(test_total_order),
         cmocka_unit_test(test_cancel_and_rearm),
         cmocka_unit_test(test_stop_conditions),
-        cmocka_unit_test(test_calendar_agrees_with_heap),
+        cmocka_unit_test(test_lists_agree_with_heap),
         cmocka_unit_test(test_digest_sensitive),
-        cmocka_unit_test(test_calendar_resize_order),
         cmocka_unit_test(test_postponed_rearm),
         cmocka_unit_test(test_postponed_order_random),
+        cmocka_unit_test(test_same_instant_lower_class),
+        cmocka_unit_test(test_radix_slot_width),
+        cmocka_unit_test(test_radix_lazy_removal),
+        cmocka_unit_test(test_far_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
