@@ -85,8 +85,12 @@ static void mem_guard_init(mem_guard *g, const vl_model_opts *opts)
 
 static int mem_guard_check(const mem_guard *g, const vl_scenario *scn, int built, vl_error *err)
 {
-    size_t rss = g->rss_budget ? vl_mem_resident() - g->rss0 : 0;
-    size_t vsz = g->vsz_budget != (size_t)-1 ? vl_mem_virtual() - g->vsz0 : 0;
+    /* growth only: memory can shrink while a model is built (pages freed
+     * by the previous model given back, valgrind's own accounting) */
+    size_t rss_now = g->rss_budget ? vl_mem_resident() : 0;
+    size_t vsz_now = g->vsz_budget != (size_t)-1 ? vl_mem_virtual() : 0;
+    size_t rss = rss_now > g->rss0 ? rss_now - g->rss0 : 0;
+    size_t vsz = vsz_now > g->vsz0 ? vsz_now - g->vsz0 : 0;
     bool over_rss = g->rss_budget && rss > g->rss_budget;
     if (!over_rss && !(g->vsz_budget != (size_t)-1 && vsz > g->vsz_budget))
         return 0;
