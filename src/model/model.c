@@ -74,8 +74,7 @@ typedef struct mem_guard {
 
 static void mem_guard_init(mem_guard *g, const vl_model_opts *opts)
 {
-    g->rss0 = vl_mem_resident();
-    g->vsz0 = vl_mem_virtual();
+    vl_mem_usage(&g->rss0, &g->vsz0);
     g->rss_budget = opts && opts->mem_budget ? opts->mem_budget : vl_mem_available() / 10 * 9;
     size_t as = vl_mem_as_headroom();
     g->vsz_budget = as == (size_t)-1 ? as : as / 10 * 9;
@@ -87,8 +86,8 @@ static int mem_guard_check(const mem_guard *g, const vl_scenario *scn, int built
 {
     /* growth only: memory can shrink while a model is built (pages freed
      * by the previous model given back, valgrind's own accounting) */
-    size_t rss_now = g->rss_budget ? vl_mem_resident() : 0;
-    size_t vsz_now = g->vsz_budget != (size_t)-1 ? vl_mem_virtual() : 0;
+    size_t rss_now, vsz_now;
+    vl_mem_usage(&rss_now, &vsz_now);
     size_t rss = rss_now > g->rss0 ? rss_now - g->rss0 : 0;
     size_t vsz = vsz_now > g->vsz0 ? vsz_now - g->vsz0 : 0;
     bool over_rss = g->rss_budget && rss > g->rss_budget;

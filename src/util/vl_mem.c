@@ -1,31 +1,23 @@
 /* vl_mem.c - the process's memory and the machine's (vl_mem.h). */
 #include "vl_mem.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* Field `field` (0: size, 1: resident) of /proc/self/statm, in bytes. */
-static size_t statm(int field)
+void vl_mem_usage(size_t *resident, size_t *virt)
 {
     FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long v[2];
-    int n = f ? fscanf(f, "%lu %lu", &v[0], &v[1]) : 0;
+    unsigned long size, res;
+    int n = f ? fscanf(f, "%lu %lu", &size, &res) : 0;
     if (f)
         fclose(f);
     long page = sysconf(_SC_PAGESIZE);
-    return n == 2 && page > 0 ? (size_t)v[field] * (size_t)page : 0;
-}
-
-size_t vl_mem_resident(void)
-{
-    return statm(1);
-}
-
-size_t vl_mem_virtual(void)
-{
-    return statm(0);
+    bool ok = n == 2 && page > 0;
+    *resident = ok ? (size_t)res * (size_t)page : 0;
+    *virt = ok ? (size_t)size * (size_t)page : 0;
 }
 
 size_t vl_mem_available(void)
@@ -47,6 +39,7 @@ size_t vl_mem_as_headroom(void)
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
         return (size_t)-1;
-    size_t held = vl_mem_virtual();
+    size_t held, resident;
+    vl_mem_usage(&resident, &held);
     return rl.rlim_cur > held ? (size_t)(rl.rlim_cur - held) : 0;
 }

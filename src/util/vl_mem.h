@@ -6,10 +6,10 @@
 
 #include <stddef.h>
 
-/* What the process holds, in bytes (/proc/self/statm): resident memory
- * and the size of its address space; 0 when it cannot be read. */
-size_t vl_mem_resident(void);
-size_t vl_mem_virtual(void);
+/* What the process holds, in bytes, from one read of /proc/self/statm:
+ * its resident memory and the size of its address space; both 0 when it
+ * cannot be read. */
+void vl_mem_usage(size_t *resident, size_t *virt);
 /* Memory the machine has available, in bytes (MemAvailable of
  * /proc/meminfo); 0 when unknown. */
 size_t vl_mem_available(void);
