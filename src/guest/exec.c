@@ -426,7 +426,7 @@ static void handlers_done(vl_guest *g, int v, vl_ns now)
 void vl_exec_segment_end(void *ctx, vl_event *ev)
 {
     vl_guest *g = ctx;
-    int v = (int)(ev->tag & 0xffff);
+    int v = (int)(vl_container_of(ev, vl_gvcpu, seg_ev) - g->vcpus);
     vl_ns now = g->sim->now;
     vl_gvcpu *gv = &g->vcpus[v];
     vl_exec_settle(g, v, now);

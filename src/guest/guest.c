@@ -106,8 +106,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
         vl_gvcpu *gv = &g->vcpus[i];
         vl_list_init(&gv->runq);
         vl_list_init(&gv->expired);
-        vl_event_init(&gv->seg_ev, vl_exec_segment_end, g, VL_EVC_GUEST,
-                      0x10000000u | ((uint32_t)vm << 16) | (uint32_t)i);
+        vl_sim_event_init(g->sim, &gv->seg_ev, vl_exec_segment_end, g, VL_EVC_GUEST,
+                          VL_TAG_GUEST_SEGMENT);
         for (int k = 0; k < VL_IPI_KINDS; k++)
             gv->ipi_sent_at[k] = -1;
     }

@@ -249,8 +249,7 @@ int vl_lock_init(vl_glock *L, struct vl_guest *g, int id, int cls, int nvcpus)
     L->id = id;
     L->cls = cls;
     L->waiters = calloc((size_t)nvcpus, sizeof *L->waiters);
-    vl_event_init(&L->handoff_ev, on_handoff, L, VL_EVC_GUEST,
-                  0x30000000u | ((uint32_t)g->vm << 20) | (uint32_t)id);
+    vl_sim_event_init(g->sim, &L->handoff_ev, on_handoff, L, VL_EVC_GUEST, VL_TAG_LOCK_HANDOFF);
     return L->waiters ? 0 : -1;
 }
 

@@ -52,8 +52,7 @@ static int gnet_init(vl_guest *g, const vl_guest_spec *spec)
     n->weight = (int)spec->napi_weight;
     n->softirq = spec->rx_softirq;
     n->ring = malloc((size_t)n->cap * sizeof *n->ring);
-    vl_event_init(&n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE,
-                  0x30000000u | ((uint32_t)g->vm << 16));
+    vl_sim_event_init(g->sim, &n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE, VL_TAG_NET_SOFTIRQ);
     vl_guest_vector(g, VL_VEC_VIRTIO_NET, net_interrupt);
     return n->ring && n->rip ? 0 : -1;
 }

@@ -60,8 +60,7 @@ vl_task *vl_task_new(vl_guest *g, const char *stream, const vl_program *prog, vl
     if (!t)
         return NULL;
     t->id = g->ntasks;
-    vl_event_init(&t->timer, task_timer, t, VL_EVC_DEVICE,
-                  0x20000000u | ((uint32_t)g->vm << 16) | (uint32_t)t->id);
+    vl_sim_event_init(g->sim, &t->timer, task_timer, t, VL_EVC_DEVICE, VL_TAG_TASK_TIMER);
     task_init(g, t, stream, prog, stats);
     g->tasks[g->ntasks++] = t;
     return t;

@@ -147,7 +147,7 @@ typedef struct vl_hv {
  * fills them (model/model.c: the scenario's values, else the table
  * defaults) and attaches the guests; then vl_hv_start() initialises the
  * policy and wakes every vCPU. */
-int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops,
+int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_tag_audit *audit,
                  vl_fel_kind fel, vl_error *err);
 int vl_hv_start(vl_hv *hv, vl_error *err);
 void vl_hv_destroy(vl_hv *hv);

@@ -236,12 +236,12 @@ const vl_io_stats *vl_hv_io_stats(const vl_hv *hv, int vm)
 
 /* --------------------------------------------------------- lifecycle */
 
-static void wire_init(vl_wire *w, vl_backend *b, bool inbound, uint32_t tag)
+static void wire_init(vl_wire *w, vl_backend *b, bool inbound)
 {
     vl_fifo_init(&w->q, sizeof(vl_flight));
     w->b = b;
     w->inbound = inbound;
-    vl_event_init(&w->ev, wire_arrival, w, VL_EVC_DEVICE, tag);
+    vl_sim_event_init(&b->io->hv->sim, &w->ev, wire_arrival, w, VL_EVC_DEVICE, VL_TAG_BACKEND);
 }
 
 int vl_hv_io_create(vl_hv *hv, const vl_scenario *scn, vl_error *err)
@@ -278,11 +278,11 @@ int vl_hv_io_create(vl_hv *hv, const vl_scenario *scn, vl_error *err)
         b->vcpu = &host->vcpus[k];
         vl_fifo_init(&b->q, sizeof(vl_bk_item));
         vl_fifo_init(&b->disk, sizeof(vl_blk_req));
-        uint32_t tag = 0x60000000u | ((uint32_t)k << 4);
-        vl_event_init(&b->done_ev, vl_backend_done_event, b, VL_EVC_DEVICE, tag | 1);
-        vl_event_init(&b->disk_ev, disk_done, b, VL_EVC_DEVICE, tag | 2);
-        wire_init(&b->in, b, true, tag | 3);
-        wire_init(&b->out, b, false, tag | 4);
+        vl_sim *sim = &hv->sim;
+        vl_sim_event_init(sim, &b->done_ev, vl_backend_done_event, b, VL_EVC_DEVICE, VL_TAG_BACKEND);
+        vl_sim_event_init(sim, &b->disk_ev, disk_done, b, VL_EVC_DEVICE, VL_TAG_BACKEND);
+        wire_init(&b->in, b, true);
+        wire_init(&b->out, b, false);
         k++;
     }
     return 0;

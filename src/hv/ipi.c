@@ -37,7 +37,7 @@ static void on_ipi_arrival(void *ctx, vl_event *ev)
 
 void vl_hv_ipi_init(vl_vcpu *v)
 {
-    vl_event_init(&v->ipi_ev, on_ipi_arrival, v, VL_EVC_DEVICE, 0x60000000u | (uint32_t)v->id);
+    vl_sim_event_init(&v->hv->sim, &v->ipi_ev, on_ipi_arrival, v, VL_EVC_DEVICE, VL_TAG_VCPU_IPI);
 }
 
 /* When destination v sees an IPI sent now. */

@@ -134,12 +134,13 @@ static void host_vm(vl_vm *vm, int nbackends, int npcpus)
         vl_cpuset_add(&vm->affinity, c);
 }
 
-int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kind fel,
-                 vl_error *err)
+int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_tag_audit *audit,
+                 vl_fel_kind fel, vl_error *err)
 {
     memset(hv, 0, sizeof *hv);
     if (vl_sim_init(&hv->sim, fel))
         return alloc_failed(err);
+    hv->sim.audit = audit;
     hv->costs = scn->host.costs;
     hv->ple = scn->host.ple;
     if (hv->ple.grow == 0) /* the hypervisor's own default */
@@ -179,20 +180,21 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     if (!s->counters)
         return alloc_failed(err);
     for (int t = 0; t < VL_TIMER_SLOTS; t++)
-        vl_event_init(&s->timer_ev[t], on_sched_timer, hv, VL_EVC_HV, 0x40000000u | (uint32_t)t);
+        vl_sim_event_init(&hv->sim, &s->timer_ev[t], on_sched_timer, hv, VL_EVC_HV,
+                          VL_TAG_SCHED_TIMER);
 
     for (int i = 0; i < hv->npcpus; i++) {
         vl_pcpu *p = &hv->pcpus[i];
         p->id = i;
         p->hv = hv;
         p->place = vl_topology_place(i, scn->host.cores_per_socket, scn->host.threads_per_core);
-        uint32_t tag = (uint32_t)i << 4;
-        vl_event_init(&p->sched_ev, on_sched, p, VL_EVC_SCHED, tag | 1);
-        vl_event_init(&p->slice_ev, on_sched, p, VL_EVC_SLICE, tag | 2);
-        vl_event_init(&p->tick_ev, on_tick, p, VL_EVC_HV, tag | 3);
-        vl_event_init(&p->enter_ev, vl_hv_enter_event, p, VL_EVC_GUEST, tag | 4);
+        vl_sim *sim = &hv->sim;
+        vl_sim_event_init(sim, &p->sched_ev, on_sched, p, VL_EVC_SCHED, VL_TAG_PCPU);
+        vl_sim_event_init(sim, &p->slice_ev, on_sched, p, VL_EVC_SLICE, VL_TAG_PCPU);
+        vl_sim_event_init(sim, &p->tick_ev, on_tick, p, VL_EVC_HV, VL_TAG_PCPU);
+        vl_sim_event_init(sim, &p->enter_ev, vl_hv_enter_event, p, VL_EVC_GUEST, VL_TAG_PCPU);
         for (int t = 0; t < VL_TIMER_SLOTS; t++)
-            vl_event_init(&p->timer_ev[t], on_pcpu_timer, p, VL_EVC_HV, tag | (uint32_t)(8 + t));
+            vl_sim_event_init(sim, &p->timer_ev[t], on_pcpu_timer, p, VL_EVC_HV, VL_TAG_PCPU);
         p->priv = priv_alloc(ops->pcpu_size);
         if (ops->pcpu_size && !p->priv)
             return alloc_failed(err);
@@ -224,7 +226,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
                 return alloc_failed(err);
         }
     }
-    vl_event_init(&hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, 0x7fffffffu);
+    vl_sim_event_init(&hv->sim, &hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, VL_TAG_WATCHDOG);
     return vl_hv_io_create(hv, scn, err);
 }
 

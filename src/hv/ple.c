@@ -57,7 +57,7 @@ static void on_ple_exit(void *ctx, vl_event *ev)
 void vl_hv_ple_init(vl_hv *hv, vl_vcpu *v)
 {
     v->ple_window = hv->ple.window;
-    vl_event_init(&v->ple_ev, on_ple_exit, v, VL_EVC_GUEST, 0x50000000u | (uint32_t)v->id);
+    vl_sim_event_init(&hv->sim, &v->ple_ev, on_ple_exit, v, VL_EVC_GUEST, VL_TAG_VCPU_PLE);
 }
 
 void vl_hv_ple_sched_in(vl_vcpu *v)

@@ -187,7 +187,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     m->duration = duration > 0 ? duration : scn->duration;
     m->warmup = scn->warmup < m->duration ? scn->warmup : 0;
     vl_fel_kind fel = opts ? opts->fel : VL_FEL_DEFAULT;
-    if (vl_hv_create(&m->hv, scn, ops, fel, err) < 0)
+    if (vl_hv_create(&m->hv, scn, ops, opts ? opts->tag_audit : NULL, fel, err) < 0)
         return -1;
     if (policy_params(m, err) < 0)
         return -1;
@@ -223,8 +223,11 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     }
     if (create_workloads(m, &guard, err) < 0 || mem_guard_check(&guard, scn, scn->nvms, err) < 0)
         return -1;
-    vl_event_init(&m->end_ev, on_end, m, VL_EVC_END, 0x7ffffff0u);
-    vl_event_init(&m->warmup_ev, on_warmup, m, VL_EVC_END, 0x7ffffff1u);
+    vl_sim_event_init(&m->hv.sim, &m->end_ev, on_end, m, VL_EVC_END, VL_TAG_RUN);
+    vl_sim_event_init(&m->hv.sim, &m->warmup_ev, on_warmup, m, VL_EVC_END, VL_TAG_RUN);
+    if (m->hv.sim.tags_exhausted)
+        return vl_error_set(err, "more than %u event sources of one kind (the limit of a run)",
+                            VL_TAG_INDEX_MAX);
     return 0;
 }
 

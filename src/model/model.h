@@ -14,6 +14,7 @@ typedef struct vl_model_opts {
     vl_fel_kind fel;       /* event-list implementation (0: the default)   */
     uint64_t max_events;   /* 0 = no budget                                 */
     vl_hv_observer observer; /* e.g. a trace writer; must not change the run */
+    vl_tag_audit *tag_audit; /* tests: records every event source (sim/tag.h) */
     size_t mem_budget;     /* bytes the build may add to the process's
                             * resident memory; 0 = 90% of what the machine
                             * has available (vl_mem_available) */

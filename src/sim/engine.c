@@ -13,6 +13,19 @@ int vl_sim_init(vl_sim *s, vl_fel_kind kind)
     return vl_fel_init(&s->fel, kind);
 }
 
+void vl_sim_event_init(vl_sim *s, vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls,
+                       vl_tag_kind kind)
+{
+    uint32_t index = s->tag_next[kind];
+    if (index < VL_TAG_INDEX_MAX)
+        s->tag_next[kind]++;
+    else
+        s->tags_exhausted = true;
+    vl_event_init(ev, fn, ctx, cls, vl_tag_make(kind, index));
+    if (s->audit)
+        vl_tag_audit_record(s->audit, ev);
+}
+
 void vl_sim_fini(vl_sim *s)
 {
     vl_fel_fini(&s->fel);

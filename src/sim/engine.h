@@ -11,6 +11,7 @@
 
 #include "sim/event.h"
 #include "sim/fel.h"
+#include "sim/tag.h"
 
 typedef enum vl_stop_reason {
     VL_STOP_REQUESTED = 0, /* vl_sim_stop() (end of run, or a violation)  */
@@ -25,10 +26,21 @@ typedef struct vl_sim {
     uint64_t events;   /* events processed                              */
     uint64_t digest;
     bool stop;
+    bool tags_exhausted;      /* a kind ran out of numbers (tag.h)        */
+    vl_tag_audit *audit;      /* tests: records every event initialised   */
+    uint32_t tag_next[VL_TAG_KINDS]; /* the next number of each kind      */
 } vl_sim;
 
 int vl_sim_init(vl_sim *s, vl_fel_kind kind);
 void vl_sim_fini(vl_sim *s);
+
+/* Initialises the event of a new event source of `kind`: its tag is the
+ * kind's next number (tag.h).  Every event of the model is initialised
+ * here; vl_event_init (raw tags) is for the engine's own tests.  When a
+ * kind has no numbers left the tag repeats and tags_exhausted is set: the
+ * model refuses to run. */
+void vl_sim_event_init(vl_sim *s, vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls,
+                       vl_tag_kind kind);
 
 static inline vl_ns vl_sim_now(const vl_sim *s) { return s->now; }
 /* Arms (or re-arms) ev at `when` (>= now).  Re-arming a pending event

@@ -48,7 +48,16 @@ typedef struct vl_event {
     void *ctx;
 } vl_event;
 
+/* With a raw tag: the model's events are initialised by vl_sim_event_init
+ * (engine.h), which hands out tags; this is for the engine and its tests. */
 void vl_event_init(vl_event *ev, vl_event_fn fn, void *ctx, vl_event_class cls, uint32_t tag);
+/* Gives an event that is not pending another call-back (its tag, the
+ * identity of its source, stays). */
+static inline void vl_event_retarget(vl_event *ev, vl_event_fn fn, void *ctx)
+{
+    ev->fn = fn;
+    ev->ctx = ctx;
+}
 static inline bool vl_event_pending(const vl_event *ev) { return ev->slot >= 0; }
 /* When a pending event fires, and its order among events due then. */
 static inline vl_ns vl_event_due(const vl_event *ev) { return ev->time + ev->late_ns; }

@@ -65,8 +65,7 @@ int vl_clients_start(vl_guest *g, vl_workload *w, const vl_client_spec *spec)
         c->endpoint = vl_net_endpoint_add(g->hv, on_answer, c);
         if (c->endpoint < 0)
             return -1;
-        vl_event_init(&c->ev, send_request, c, VL_EVC_DEVICE,
-                      0x73000000u | ((uint32_t)g->vm << 12) | (uint32_t)i);
+        vl_sim_event_init(&g->hv->sim, &c->ev, send_request, c, VL_EVC_DEVICE, VL_TAG_CLIENT);
         double first = vl_dist_sample(&spec->think, &c->rng);
         vl_sim_schedule(&g->hv->sim, &c->ev, spec->start + (first > 0 ? (vl_ns)first : 0));
     }

@@ -96,8 +96,7 @@ static int udp_client_start(vl_guest *g, vl_workload *w, const iperf_params *p)
     c->endpoint = vl_net_endpoint_add(g->hv, ignore_reply, c);
     if (c->endpoint < 0)
         return -1;
-    vl_event_init(&c->ev, udp_send_next, c, VL_EVC_DEVICE,
-                  0x71000000u | ((uint32_t)g->vm << 16) | (uint32_t)p->port);
+    vl_sim_event_init(&g->hv->sim, &c->ev, udp_send_next, c, VL_EVC_DEVICE, VL_TAG_UDP_SENDER);
     vl_sim_schedule(&g->hv->sim, &c->ev, p->start);
     return 0;
 }

@@ -78,7 +78,7 @@ static int ping_create(vl_guest *g, vl_workload *w, const void *params)
     c->endpoint = vl_net_endpoint_add(g->hv, ping_reply, c);
     if (c->endpoint < 0)
         return -1;
-    vl_event_init(&c->ev, ping_send, c, VL_EVC_DEVICE, 0x72000000u | (uint32_t)g->vm);
+    vl_sim_event_init(&g->hv->sim, &c->ev, ping_send, c, VL_EVC_DEVICE, VL_TAG_PING);
     vl_sim_schedule(&g->hv->sim, &c->ev, p->start);
     return 0;
 }

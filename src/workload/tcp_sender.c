@@ -142,7 +142,7 @@ static void on_start(void *ctx, vl_event *ev)
 {
     vl_tcp_sender *s = ctx;
     s->started = s->hv->sim.now;
-    vl_event_init(ev, on_rto, s, VL_EVC_DEVICE, ev->tag);
+    vl_event_retarget(ev, on_rto, s);
     send_more(s);
 }
 
@@ -157,8 +157,7 @@ int vl_tcp_sender_start(vl_tcp_sender *s, vl_hv *hv, int vm, int port, uint64_t 
     if (s->endpoint < 0)
         return -1;
     /* the rto event starts the transfer first (then serves as the timer) */
-    vl_event_init(&s->rto_ev, on_start, s, VL_EVC_DEVICE,
-                  0x70000000u | ((uint32_t)vm << 16) | (uint32_t)port);
+    vl_sim_event_init(&hv->sim, &s->rto_ev, on_start, s, VL_EVC_DEVICE, VL_TAG_TCP_SENDER);
     vl_sim_schedule(&hv->sim, &s->rto_ev, start);
     return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The model's layers call each other one way (sim, hw <- hv <- guest <- workload
 # <- scenario <- model <- report <- cli; the guest not hv/lifecycle.c, the
-# workload registry in src/workload/), and the files of src/guest/ call each
+# workload registry in src/workload/; events initialised through the engine's
+# tag allocator, sim/tag.h), and the files of src/guest/ call each
 # other without a cycle (docs/guest-model.md, "Architecture").  Read from the
 # object files' defined and undefined symbols (nm): calls through the
 # registration tables, which are data, do not count.
@@ -44,6 +45,10 @@ for f in sorted(calls):
         if a == "guest" and d == "hv/lifecycle":  # the guest sees the hypervisor's port only
             print(f"FAIL: {f} calls {d} ({s})")
             bad = 1
+for f in sorted(undef):  # the model's events get their tags from the engine (sim/tag.h)
+    if "vl_event_init" in undef[f] and not f.startswith("sim/"):
+        print(f"FAIL: {f} initialises an event with a hand-picked tag (vl_event_init)")
+        bad = 1
 if not defs.get("vl_workload_type_find", "").startswith("workload/"):
     print("FAIL: the workload registry is not in src/workload/")
     bad = 1

@@ -215,7 +215,7 @@ static void make_hv_ops(vl_hv *hv, vl_scenario *scn, const char *host, int vcpus
              host, vcpus);
     tk_load(scn, yaml);
     vl_error err;
-    assert_int_equal(vl_hv_create(hv, scn, ops, VL_FEL_DEFAULT, &err), 0);
+    assert_int_equal(vl_hv_create(hv, scn, ops, NULL, VL_FEL_DEFAULT, &err), 0);
     memset(&G, 0, sizeof G);
     G.hv = hv;
     G.rip = 0xffffffff81000000ULL;
