@@ -6,6 +6,7 @@
  * handler, once its work is done (`handled`), wakes the tasks. */
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/kernel.h"
 #include "guest/module.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"

@@ -20,6 +20,7 @@
 
 #include "guest/gsched.h"
 #include "guest/ipi.h"
+#include "guest/kernel.h"
 #include "guest/module.h"
 #include "guest/plan.h"
 #include "guest/task.h"

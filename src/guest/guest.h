@@ -18,7 +18,11 @@
  * on idle vCPUs, periodic and idle load balancing; a vCPU with nothing to
  * run executes HLT.  Each mechanism (cross-vCPU calls, TLB shootdowns,
  * runqueue locks, futex sync, processes, network, block I/O, hotplug,
- * load balancing) is a module with its own state in g->priv[]. */
+ * load balancing) is a module with its own state in g->priv[].
+ *
+ * This header holds the objects only: building a guest and adding tasks is
+ * guest/lifecycle.h, the kernel's catalogue (activities, lock classes,
+ * symbols) guest/kernel.h. */
 #ifndef VL_GUEST_H
 #define VL_GUEST_H
 
@@ -308,40 +312,5 @@ static inline uint64_t vl_guest_cr3(int mm)
 {
     return 0x100000000ULL + ((uint64_t)mm << 12);
 }
-
-#define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
-
-struct vl_guest_spec;
-/* The guest of VM `vm` of hv, on hv's engine `sim`.  ksyms: the guest
- * kernel's symbol table (shared, read-only); spec: the guest kernel's
- * configuration (vms[].guest).  The caller attaches it to the hypervisor
- * (vl_hv_attach_guest with g->port).  NULL when out of memory. */
-vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
-                          uint64_t seed, const vl_ksyms *ksyms, const struct vl_guest_spec *spec);
-void vl_guest_destroy(vl_guest *g);
-/* Creates a task running `prog` (not copied: it must outlive the guest);
- * its RNG stream is named "<vm>/<stream>".  NULL when out of memory. */
-vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program *prog,
-                              vl_wstats *stats);
-/* Charges every executing segment up to `now` (before reading measures). */
-void vl_guest_settle(vl_guest *g, vl_ns now);
-/* The catalogue's names, in id order (NULL-terminated): for workload
- * parameter tables (VL_PARAM_ENUM).  Lock classes start with "none" (-1). */
-extern const char *const vl_guest_activity_names[];
-extern const char *const vl_guest_lock_class_names[];
-
-/* A new sync object for `parties` tasks (barriers; 0 otherwise); its id,
- * or -1 when out of memory. */
-int vl_guest_sync_new(vl_guest *g, int parties);
-/* Where code running in kernel function `symbol` is shown: the middle of
- * its extent in the System.map; 0 if the map lacks it. */
-uint64_t vl_guest_rip(const vl_guest *g, const char *symbol);
-/* Ids of a kernel activity / lock class by name, -1 if unknown. */
-int vl_guest_activity(const vl_guest *g, const char *name);
-int vl_guest_lock_class(const vl_guest *g, const char *name);
-/* Lock instance `id` (created on first use; NULL when out of memory). */
-vl_glock *vl_guest_lock(vl_guest *g, int id);
-/* Sets up the kernel catalogue (guest/kernel.c). */
-int vl_guest_kernel_init(vl_guest *g);
 
 #endif

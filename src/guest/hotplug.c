@@ -3,6 +3,7 @@
 
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/kernel.h"
 #include "guest/module.h"
 
 /* The hypervisor's request (the guest port's hotplug). */

@@ -2,11 +2,12 @@
  * model runs (each at a real function of the System.map) and the spinlock
  * classes it knows (named after the real locks, with their instance
  * counts).  docs/guest-model.md gives the sources. */
+#include "guest/kernel.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/guest.h"
 #include "vcpulab/scenario.h"
 
 /* Interrupt entry + exit in the guest (sysvec_* -> irq_enter/irq_exit):

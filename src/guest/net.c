@@ -18,6 +18,7 @@
  * thread the guest scheduler shares the vCPU with: polling resumes after
  * the task had as long as the softirq took (an even split, as CFS gives two
  * busy threads). */
+#include "guest/kernel.h"
 #include "guest/net.h"
 
 #include <stdlib.h>

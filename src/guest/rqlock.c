@@ -19,6 +19,7 @@
  *   measured 1.9-2.4 us per wake-up + switch beyond the pipe calls themselves
  *   (docs/guest-model.md); the split into 0.5 us + 1 us under the lock is
  *   a choice, the rest being the code around the locked parts. */
+#include "guest/kernel.h"
 #include "guest/rqlock.h"
 
 #include "guest/module.h"

@@ -11,6 +11,7 @@
  * exit - the wakee's vCPU preempting it on its pCPU - preempts a lock
  * holder, which is what DCS's reschedule-IPI sender delay prevents. */
 #include "guest/gsched.h"
+#include "guest/kernel.h"
 #include "guest/module.h"
 #include "guest/rqlock.h"
 #include "guest/task.h"

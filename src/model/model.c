@@ -1,4 +1,5 @@
 /* model/model.c - assembling, running and measuring one simulation. */
+#include "guest/lifecycle.h"
 #include "model/model.h"
 
 #include "vl_mem.h"

@@ -5,6 +5,7 @@
  * them all.  Program: loop { compute work; barrier }. */
 #include <stdlib.h>
 
+#include "guest/lifecycle.h"
 #include "workload/workload.h"
 
 typedef struct barrier_params {

@@ -22,6 +22,8 @@
  * With loops > 0 every task exits after its share, as hackbench's do. */
 #include <stdlib.h>
 
+#include "guest/kernel.h"
+#include "guest/lifecycle.h"
 #include "workload/workload.h"
 
 typedef struct hackbench_params {

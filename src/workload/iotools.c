@@ -14,6 +14,7 @@
  * progress depends on how soon its vCPU runs after each completion. */
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "guest/net.h"
 #include "hv/hv.h"
 #include "workload/tcp_sender.h"

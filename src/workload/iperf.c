@@ -12,6 +12,7 @@
  * tcp_recvmsg / udp_recvmsg costing read_cost + copy_cost per KiB read. */
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "hv/hv.h"
 #include "guest/net.h"
 #include "workload/tcp_sender.h"

@@ -1,5 +1,6 @@
 /* workload/kpaths.c - kernel paths that several application models share,
  * with the durations docs/workloads-calibration.md section 4 gives them. */
+#include "guest/kernel.h"
 #include "workload/workload.h"
 
 /* page_table_lock hold inside a fault: the PTE update only (section 4.1). */

@@ -15,6 +15,7 @@
  *          spool-file dentry operations, exit. */
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "guest/net.h"
 #include "workload/clients.h"
 #include "workload/workload.h"

@@ -6,6 +6,7 @@
  * shootdown }. */
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "workload/workload.h"
 
 typedef struct munmap_params {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "guest/net.h"
 #include "hv/hv.h"
 #include "hv/io.h"

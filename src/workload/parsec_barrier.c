@@ -15,6 +15,7 @@
  *                  poolReady barrier, LN(1 ms, 0.5) of particles per
  *                  worker, workDone barrier
  * Every blocking operation is preceded by its futex system call. */
+#include "guest/lifecycle.h"
 #include "workload/workload.h"
 
 /* loop { compute work; futex barrier } on one barrier of all threads. */

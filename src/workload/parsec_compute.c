@@ -10,6 +10,7 @@
  *              temperature step, then a barrier.
  *   freqmine   OpenMP parallel loops of ~10 ms, each ending in the implicit
  *              barrier, waited for passively (futex). */
+#include "guest/lifecycle.h"
 #include "workload/workload.h"
 
 /* Mean compute chunk: long enough to cost nothing, short enough that a

@@ -11,6 +11,7 @@
  *   x264   frame threads in a ring: each encodes its frame a row group at
  *          a time, waiting for the reference rows of the previous frame's
  *          thread; a frame buffer unmapped every two frames. */
+#include "guest/lifecycle.h"
 #include "workload/workload.h"
 
 /* Pipeline stages over a bounded queue (like dedup's and vips's queues of

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "guest/gsched.h"
+#include "guest/lifecycle.h"
 #include "workload/workload.h"
 
 const vl_param vl_app_param_table[] = {

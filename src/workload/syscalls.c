@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "workload/workload.h"
 
 typedef struct syscalls_params {

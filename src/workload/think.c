@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "vl_dist.h"
 #include "workload/workload.h"
 

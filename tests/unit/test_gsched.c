@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "guest/gsched.h"
+#include "guest/kernel.h"
+#include "guest/lifecycle.h"
 #include "testkit.h"
 
 /* Tasks (curr + waiting) on vCPU v of guest g. */

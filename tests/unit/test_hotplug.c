@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "guest/hotplug.h"
+#include "guest/kernel.h"
 #include "hv/io.h"
 #include "testkit.h"
 

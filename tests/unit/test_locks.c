@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "guest/exec.h"
+#include "guest/kernel.h"
+#include "guest/lifecycle.h"
 #include "testkit.h"
 
 /* Records completed holds of the zone lock (ground truth) to check mutual

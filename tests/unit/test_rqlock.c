@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "guest/exec.h"
+#include "guest/kernel.h"
+#include "guest/lifecycle.h"
 #include "testkit.h"
 
 /* Runqueue-lock holds seen by the observer. */

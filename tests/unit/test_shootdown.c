@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "guest/kernel.h"
+#include "guest/lifecycle.h"
 #include "guest/tlb.h"
 #include "testkit.h"
 

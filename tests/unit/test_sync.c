@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "guest/exec.h"
+#include "guest/kernel.h"
+#include "guest/lifecycle.h"
 #include "testkit.h"
 
 typedef struct sync_run {

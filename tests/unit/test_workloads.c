@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "guest/kernel.h"
 #include "guest/tlb.h"
 #include "testkit.h"
 

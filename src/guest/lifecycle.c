@@ -1,8 +1,8 @@
-/* guest/guest.c - a guest kernel instance: creation (the core, then every
+/* guest/lifecycle.c - a guest kernel instance: creation (the core, then every
  * module of guest/modules.h: its private state, init and registrations, in
  * list order), tasks, teardown; the guest port (the core's entries and the
  * modules'; the execution engine is guest/exec.c). */
-#include "guest/guest.h"
+#include "guest/lifecycle.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 
 #include "guest/exec.h"
 #include "guest/gsched.h"
+#include "guest/kernel.h"
 #include "guest/module.h"
 #include "guest/task.h"
 #include "hv/guest_port.h"

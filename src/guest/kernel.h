@@ -1,0 +1,27 @@
+/* guest/kernel.h - the guest kernel's catalogue (guest/kernel.c): its
+ * activities, lock classes and instances, and where its functions lie in
+ * the System.map. */
+#ifndef VL_GUEST_KERNEL_H
+#define VL_GUEST_KERNEL_H
+
+#include "guest/guest.h"
+
+#define VL_GUEST_DEFAULT_HZ 250 /* Debian/Ubuntu kernels: CONFIG_HZ_250 */
+
+/* The catalogue's names, in id order (NULL-terminated): for workload
+ * parameter tables (VL_PARAM_ENUM).  Lock classes start with "none" (-1). */
+extern const char *const vl_guest_activity_names[];
+extern const char *const vl_guest_lock_class_names[];
+
+/* Where code running in kernel function `symbol` is shown: the middle of
+ * its extent in the System.map; 0 if the map lacks it. */
+uint64_t vl_guest_rip(const vl_guest *g, const char *symbol);
+/* Ids of a kernel activity / lock class by name, -1 if unknown. */
+int vl_guest_activity(const vl_guest *g, const char *name);
+int vl_guest_lock_class(const vl_guest *g, const char *name);
+/* Lock instance `id` (created on first use; NULL when out of memory). */
+vl_glock *vl_guest_lock(vl_guest *g, int id);
+/* Sets up the kernel catalogue (guest/kernel.c). */
+int vl_guest_kernel_init(vl_guest *g);
+
+#endif
