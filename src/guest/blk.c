@@ -27,6 +27,12 @@ static blk_state *blk_of(const vl_guest *g)
     return g->priv[VL_GMOD_gblk];
 }
 
+/* When a task's block request was submitted (its per-task state). */
+static vl_ns *io_at(const vl_guest *g, const vl_task *t)
+{
+    return vl_gmod_task(g, VL_GMOD_gblk, t);
+}
+
 static blk_cpu *cpu_of(const vl_guest *g, int v)
 {
     return vl_gmod_vcpu(g, VL_GMOD_gblk, sizeof(blk_cpu), v);
@@ -38,7 +44,7 @@ static vl_op_next gblk_submit(vl_guest *g, int v, vl_task *t, vl_ns now)
     vl_opi o = vl_task_take(g, t);
     const vl_op *op = &t->prog->ops[o.pc];
     t->state = VL_TASK_BLOCKED;
-    t->io_at = now;
+    *io_at(g, t) = now;
     vl_blk_req r = {.vm = g->vm, .vcpu = v, .tag = t->id, .bytes = (uint32_t)op->size,
                     .write = op->count != 0};
     vl_guest_charge(g, v, vl_hv_blk_kick(g->hv, g->vm, v, &r, vl_guest_cr3(t->mm)));
@@ -97,7 +103,7 @@ static vl_ns gblk_handled(vl_guest *g, int v, vl_ns now, uint64_t *rip)
         vl_list *w = vl_list_first(&c->done);
         vl_list_del(w);
         vl_task *t = vl_container_of(w, vl_task, link);
-        vl_hist_record(&t->stats->io_latency, now - t->io_at);
+        vl_hist_record(&t->stats->io_latency, now - *io_at(g, t));
         vl_gsched_wake(g, v, t, now);
     }
     return (vl_ns)take(g, v) * blk_of(g)->complete; /* completions that came meanwhile */
@@ -118,6 +124,7 @@ const vl_gmod vl_gmod_gblk = {
     .name = "blk",
     .priv_size = sizeof(blk_state),
     .vcpu_size = sizeof(blk_cpu),
+    .task_size = sizeof(vl_ns),
     .init = gblk_init,
     .ops = {[VL_OP_BLKIO] = {gblk_submit, true}},
     .handled = gblk_handled,

@@ -27,6 +27,7 @@
 #define VL_GUEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "guest/lock.h"
@@ -106,7 +107,6 @@ typedef struct vl_task {
     bool worked;            /* executed something since woke_at         */
     bool lock_counted;      /* the current acquisition was counted      */
     vl_ns hold_start;       /* when the current hold began              */
-    vl_ns io_at;            /* when its block request was submitted      */
     vl_event timer;         /* sleep timer                              */
     vl_list link;           /* vCPU runqueue, expired list or sync FIFO */
     int nice;               /* -20..19 (guest/gsched.h vl_gsched_set_nice) */
@@ -116,12 +116,10 @@ typedef struct vl_task {
     vl_ns prev_sum_exec;    /* sum_exec when it last started running    */
     vl_ns exec_start;       /* guest clock at its last accounting       */
     vl_rng rng;             /* the task's own random stream             */
-    struct vl_task *parent; /* the task that forked it, while it lives  */
-    int children;           /* forked and not exited                    */
-    bool reaping;           /* blocked in wait4 until children is 0     */
-    uint64_t forks;         /* children forked so far (names streams)   */
-    vl_ns born;             /* when it was forked (run-time children)   */
     vl_wstats *stats;
+    /* the modules' per-task state (guest/module.h vl_gmod_task): the core
+     * allocates g->task_priv_size bytes here with every task */
+    _Alignas(max_align_t) unsigned char priv[];
 } vl_task;
 
 #define VL_MAX_GUEST_VCPUS 1024
@@ -206,13 +204,6 @@ typedef struct vl_gvcpu {
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or
  * condition in user space). */
-typedef struct vl_sync {
-    int parties;            /* BARRIER: tasks that must arrive          */
-    int arrived;
-    int tokens;             /* WAKE posted while nobody waited          */
-    vl_list waiters;        /* blocked tasks, FIFO                       */
-} vl_sync;
-
 /* Watches a guest without changing it (tests, traces).  Any callback may
  * be NULL. */
 typedef struct vl_guest_observer {
@@ -274,8 +265,6 @@ typedef struct vl_guest {
     int nclasses;
     int mm_class;           /* per-process lock class (page_table_lock) */
     vl_guest_observer observer;
-    vl_sync *syncs;
-    int nsyncs, cap_syncs;
     vl_glock **locks;       /* all instances of all classes, created on
                              * first use (vl_guest_lock)               */
     int nlocks;
@@ -287,6 +276,9 @@ typedef struct vl_guest {
     vl_guest_port port;     /* the core's entries and the modules'       */
     void *priv[VL_GMODS];   /* each module's private state               */
     void *vcpu_priv[VL_GMODS]; /* ... and its per-vCPU array             */
+    size_t task_priv_off[VL_GMODS]; /* ... and its part of every task's priv */
+    size_t task_priv_size;  /* the bytes of priv in every task           */
+    int nstarted;           /* modules whose init ran (their fini runs)  */
 } vl_guest;
 
 /* v's current code path pays `d` of exit time (an APIC write, a virtqueue

@@ -44,6 +44,7 @@ static int module_init(vl_guest *g, int m, const vl_guest_spec *spec)
         return -1;
     if (mod->vcpu_size && !(g->vcpu_priv[m] = calloc((size_t)g->nvcpus, mod->vcpu_size)))
         return -1;
+    g->nstarted = m + 1; /* its fini runs from now on, even if init fails */
     return mod->init ? mod->init(g, spec) : 0;
 }
 
@@ -114,6 +115,11 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
     }
     vl_exec_init(g);
     g->port = core_port;
+    for (int m = 0; m < VL_GMODS; m++) { /* every task carries each module's part */
+        size_t align = _Alignof(max_align_t);
+        g->task_priv_off[m] = g->task_priv_size;
+        g->task_priv_size += (modules[m]->task_size + align - 1) / align * align;
+    }
     for (int m = 0; m < VL_GMODS; m++) {
         if (module_init(g, m, spec) < 0) {
             vl_guest_destroy(g);
@@ -138,27 +144,6 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
     else
         vl_gsched_add_new(g, t);
     return t;
-}
-
-int vl_guest_sync_new(vl_guest *g, int parties)
-{
-    if (g->nsyncs == g->cap_syncs) {
-        int cap = g->cap_syncs ? 2 * g->cap_syncs : 4;
-        vl_sync *grown = realloc(g->syncs, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        g->syncs = grown;
-        g->cap_syncs = cap;
-        /* the list heads moved; sync objects are made while workloads are
-         * built, before any task can wait, so every list is empty */
-        for (int i = 0; i < g->nsyncs; i++)
-            vl_list_init(&g->syncs[i].waiters);
-    }
-    vl_sync *s = &g->syncs[g->nsyncs];
-    s->parties = parties;
-    s->arrived = s->tokens = 0;
-    vl_list_init(&s->waiters);
-    return g->nsyncs++;
 }
 
 void vl_guest_settle(vl_guest *g, vl_ns now)
@@ -192,12 +177,11 @@ void vl_guest_destroy(vl_guest *g)
     }
     free(g->locks);
     for (int m = VL_GMODS - 1; m >= 0; m--) {
-        if (modules[m]->fini)
+        if (m < g->nstarted && modules[m]->fini)
             modules[m]->fini(g);
         free(g->priv[m]);
         free(g->vcpu_priv[m]);
     }
-    free(g->syncs);
     for (int k = 0; k < VL_IPI_KINDS; k++)
         vl_hist_free(&g->ipi_latency[k]);
     for (int c = 0; g->classes && c < g->nclasses; c++)

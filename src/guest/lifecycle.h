@@ -21,8 +21,5 @@ vl_task *vl_guest_task_create(vl_guest *g, const char *stream, const vl_program 
                               vl_wstats *stats);
 /* Charges every executing segment up to `now` (before reading measures). */
 void vl_guest_settle(vl_guest *g, vl_ns now);
-/* A new sync object for `parties` tasks (barriers; 0 otherwise); its id,
- * or -1 when out of memory. */
-int vl_guest_sync_new(vl_guest *g, int parties);
 
 #endif

@@ -23,15 +23,18 @@ typedef struct vl_gmod {
     const char *name;
     /* Private state, allocated zeroed by the core before init and freed
      * after fini (0: none): priv_size bytes at g->priv[VL_GMOD_<name>],
-     * and vcpu_size bytes per vCPU in one array at
-     * g->vcpu_priv[VL_GMOD_<name>] (vl_gmod_vcpu). */
-    size_t priv_size, vcpu_size;
+     * vcpu_size bytes per vCPU in one array at
+     * g->vcpu_priv[VL_GMOD_<name>] (vl_gmod_vcpu), and task_size bytes in
+     * every task (vl_gmod_task), zeroed whenever the task object is set up
+     * for a program (also when a forked child reuses an exited one). */
+    size_t priv_size, vcpu_size, task_size;
     /* Sets the module up in g (after the core): its private state, its
      * interrupt vectors.  0, or -1 when out of memory.  NULL: nothing to
      * do. */
     int (*init)(vl_guest *g, const vl_guest_spec *spec);
-    /* Frees what init allocated beyond the private state (also after a
-     * failed init).  NULL: nothing. */
+    /* Frees what init allocated beyond the private state; called when init
+     * was (also after a failed init), so the private state is there.
+     * NULL: nothing. */
     void (*fini)(vl_guest *g);
     /* The ops it runs: the planner stops at such an op and calls run; one
      * module per kind.  `wakes`: it may wake tasks (the op_begin / op_end
@@ -106,6 +109,12 @@ static inline void vl_gmod_due(vl_guest *g, int v, int id, bool due)
 static inline void *vl_gmod_vcpu(const vl_guest *g, int id, size_t vcpu_size, int v)
 {
     return (char *)g->vcpu_priv[id] + (size_t)v * vcpu_size;
+}
+
+/* Task t's part of module `id`'s per-task private state. */
+static inline void *vl_gmod_task(const vl_guest *g, int id, const vl_task *t)
+{
+    return (char *)t->priv + g->task_priv_off[id];
 }
 
 /* The handler of `vector` on this guest (one per vector; a later

@@ -61,8 +61,6 @@ static int gnet_init(vl_guest *g, const vl_guest_spec *spec)
 static void gnet_fini(vl_guest *g)
 {
     vl_gnet *n = vl_gnet_of(g);
-    if (!n)
-        return;
     vl_sim_cancel(g->sim, &n->ksoftirqd);
     free(n->ring);
     free(n->tx);

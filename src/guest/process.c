@@ -18,22 +18,36 @@
 #include "guest/task.h"
 #include "vl_oom.h"
 
+/* A task as a process: its place in the process tree. */
+typedef struct process_task {
+    vl_task *parent;        /* the task that forked it, while it lives  */
+    int children;           /* forked and not exited                    */
+    bool reaping;           /* blocked in wait4 until children is 0     */
+    uint64_t forks;         /* children forked so far (names streams)   */
+    vl_ns born;             /* when it was forked (run-time children)   */
+} process_task;
+
+static process_task *proc(const vl_guest *g, const vl_task *t)
+{
+    return vl_gmod_task(g, VL_GMOD_process, t);
+}
+
 static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns now)
 {
     char stream[64];
     snprintf(stream, sizeof stream, "task%d/child%llu", parent->id,
-             (unsigned long long)parent->forks++);
+             (unsigned long long)proc(g, parent)->forks++);
     vl_task *c = vl_task_new(g, stream, op->child, parent->stats);
     if (!c)
         return false;
     c->mm = vl_process_of(g)->next_mm++;
-    c->born = now;
-    c->parent = parent;
+    proc(g, c)->born = now;
+    proc(g, c)->parent = parent;
     c->vcpu = v;
     c->nice = parent->nice;
     c->weight = parent->weight;
     c->vruntime = parent->vruntime;
-    parent->children++;
+    proc(g, parent)->children++;
     vl_process_of(g)->forks++;
     vl_gsched_wake(g, v, c, now);
     return true;
@@ -49,9 +63,9 @@ static vl_op_next process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
             vl_out_of_memory("a guest process (spawn)");
         return VL_NEXT_RUN;
     }
-    if (t->children == 0) /* VL_OP_REAP */
+    if (proc(g, t)->children == 0) /* VL_OP_REAP */
         return VL_NEXT_RUN;
-    t->reaping = true;
+    proc(g, t)->reaping = true;
     t->state = VL_TASK_BLOCKED;
     return VL_NEXT_BLOCK;
 }
@@ -60,18 +74,20 @@ static vl_op_next process_op(vl_guest *g, int v, vl_task *t, vl_ns now)
  * object is kept for reuse. */
 static void process_exit(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    for (int i = 0; t->children > 0 && i < g->ntasks; i++) /* orphans: nobody waits */
-        if (g->tasks[i]->parent == t && g->tasks[i]->state != VL_TASK_EXITED)
-            g->tasks[i]->parent = NULL;
-    vl_task *p = t->parent;
+    process_task *pt = proc(g, t);
+    for (int i = 0; pt->children > 0 && i < g->ntasks; i++) /* orphans: nobody waits */
+        if (proc(g, g->tasks[i])->parent == t && g->tasks[i]->state != VL_TASK_EXITED)
+            proc(g, g->tasks[i])->parent = NULL;
+    vl_task *p = pt->parent;
     if (!p)
         return; /* a workload's own task: it stays, exited */
     vl_process_of(g)->exits++;
-    vl_hist_record(&t->stats->completion, now - t->born);
-    t->parent = NULL;
+    vl_hist_record(&t->stats->completion, now - pt->born);
+    pt->parent = NULL;
     vl_list_push_back(&g->free_tasks, &t->link);
-    if (--p->children == 0 && p->reaping) {
-        p->reaping = false;
+    process_task *pp = proc(g, p);
+    if (--pp->children == 0 && pp->reaping) {
+        pp->reaping = false;
         vl_gsched_wake(g, v, p, now);
     }
 }
@@ -86,6 +102,7 @@ static int process_init(vl_guest *g, const vl_guest_spec *spec)
 const vl_gmod vl_gmod_process = {
     .name = "process",
     .priv_size = sizeof(vl_gprocess),
+    .task_size = sizeof(process_task),
     .init = process_init,
     .ops = {[VL_OP_SPAWN] = {process_op, true}, [VL_OP_REAP] = {process_op, true}},
     .task_exit = process_exit,

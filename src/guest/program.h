@@ -87,7 +87,7 @@ int vl_prog_sleep_periodic(vl_program *p, const vl_dist *period);
 /* Kernel work for `dur` at `activity` (e.g. munmap), then a synchronous
  * TLB shootdown (flush_tlb_mm_range -> smp_call_function_many_cond). */
 int vl_prog_shootdown(vl_program *p, int activity, const vl_dist *dur);
-/* Blocking synchronisation on a guest sync object (vl_guest_sync_new):
+/* Blocking synchronisation on a guest sync object (vl_sync_new, guest/sync.h):
  * a barrier, a wait (consumes a posted wake or blocks), a wake (wakes the
  * first waiter or posts). A wake-up of a task homed on another vCPU sends
  * it a reschedule IPI. */

@@ -115,7 +115,7 @@ static void call_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 
 static void smp_fini(vl_guest *g)
 {
-    for (int v = 0; g->vcpu_priv[VL_GMOD_smp] && v < g->nvcpus; v++)
+    for (int v = 0; v < g->nvcpus; v++)
         free(vl_smp_cpu_of(g, v)->queue);
 }
 

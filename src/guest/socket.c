@@ -221,8 +221,6 @@ static int socket_init(vl_guest *g, const vl_guest_spec *spec)
 static void socket_fini(vl_guest *g)
 {
     vl_gsock *n = vl_socket_of(g);
-    if (!n)
-        return;
     for (int i = 0; i < n->nsocks; i++)
         vl_fifo_free(&n->socks[i].q);
     free(n->socks);

@@ -10,11 +10,22 @@
  * (plus the unlock path), so a hypervisor that preempts the waker at the
  * exit - the wakee's vCPU preempting it on its pCPU - preempts a lock
  * holder, which is what DCS's reschedule-IPI sender delay prevents. */
+#include "guest/sync.h"
+
+#include <stdlib.h>
+
 #include "guest/gsched.h"
 #include "guest/kernel.h"
 #include "guest/module.h"
 #include "guest/rqlock.h"
 #include "guest/task.h"
+
+typedef struct vl_sync {
+    int parties;            /* BARRIER: tasks that must arrive          */
+    int arrived;
+    int tokens;             /* WAKE posted while nobody waited          */
+    vl_list waiters;        /* blocked tasks, FIFO                       */
+} vl_sync;
 
 static void block_on(vl_sync *s, vl_task *t)
 {
@@ -30,6 +41,8 @@ typedef struct sync_state {
     bool locked_wakeups;    /* guest.futex_wake: locked                   */
     int bucket_class;       /* lock class "futex_hash"                    */
     int act_wake;           /* activity "futex_wake"                      */
+    vl_sync *syncs;         /* the sync objects, by id                    */
+    int nsyncs, cap_syncs;
 } sync_state;
 
 static sync_state *sync_of(const vl_guest *g)
@@ -69,7 +82,7 @@ static vl_op_next sync_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
 {
     vl_op_kind kind = (vl_op_kind)o->kind;
-    vl_sync *s = &g->syncs[o->sync];
+    vl_sync *s = &sync_of(g)->syncs[o->sync];
     vl_list *w;
     switch (kind) {
     case VL_OP_BARRIER:
@@ -101,6 +114,32 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
     }
 }
 
+int vl_sync_new(vl_guest *g, int parties, int tokens)
+{
+    sync_state *st = sync_of(g);
+    if (st->nsyncs == st->cap_syncs) {
+        int cap = st->cap_syncs ? 2 * st->cap_syncs : 4;
+        vl_sync *grown = realloc(st->syncs, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        st->syncs = grown;
+        st->cap_syncs = cap;
+        /* the list heads moved; sync objects are made while workloads are
+         * built, before any task can wait, so every list is empty */
+        for (int i = 0; i < st->nsyncs; i++)
+            vl_list_init(&st->syncs[i].waiters);
+    }
+    vl_sync *s = &st->syncs[st->nsyncs];
+    *s = (vl_sync){.parties = parties, .tokens = tokens};
+    vl_list_init(&s->waiters);
+    return st->nsyncs++;
+}
+
+static void sync_fini(vl_guest *g)
+{
+    free(sync_of(g)->syncs);
+}
+
 static int sync_init(vl_guest *g, const vl_guest_spec *spec)
 {
     sync_state *st = sync_of(g);
@@ -114,6 +153,7 @@ const vl_gmod vl_gmod_sync = {
     .name = "sync",
     .priv_size = sizeof(sync_state),
     .init = sync_init,
+    .fini = sync_fini,
     .ops = {[VL_OP_BARRIER] = {sync_op, true},
             [VL_OP_WAIT] = {sync_op, true},
             [VL_OP_WAKE] = {sync_op, true}},

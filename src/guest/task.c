@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "guest/runqueue.h"
 #include "hv/guest_port.h"
@@ -34,6 +35,7 @@ static void task_init(vl_guest *g, vl_task *t, const char *stream, const vl_prog
     *t = (vl_task){.id = id, .timer = timer, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
                    .stats = stats, .weight = vl_rq_nice_weight(0), .woke_at = g->sim->now,
                    .release = -1};
+    memset(t->priv, 0, g->task_priv_size);
     vl_opq_init(&t->opq, prog);
     vl_rng_init(&t->rng, g->seed, full);
     vl_list_init(&t->link);
@@ -56,7 +58,7 @@ vl_task *vl_task_new(vl_guest *g, const char *stream, const vl_program *prog, vl
         g->tasks = tasks;
         g->cap_tasks = cap;
     }
-    vl_task *t = calloc(1, sizeof *t);
+    vl_task *t = calloc(1, sizeof *t + g->task_priv_size);
     if (!t)
         return NULL;
     t->id = g->ntasks;

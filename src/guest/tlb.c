@@ -49,8 +49,7 @@ static int tlb_init(vl_guest *g, const vl_guest_spec *spec)
 
 static void tlb_fini(vl_guest *g)
 {
-    if (g->priv[VL_GMOD_tlb])
-        vl_hist_free(&vl_tlb_of(g)->latency);
+    vl_hist_free(&vl_tlb_of(g)->latency);
 }
 
 const vl_gmod vl_gmod_tlb = {

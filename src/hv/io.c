@@ -45,10 +45,17 @@ static vl_backend *backend_of(vl_hv *hv, int vm)
 
 /* --------------------------------------------------------------- links */
 
+/* x units at `rate` units per second, in ns rounded to the nearest (half
+ * up): integer arithmetic, as every time in the engine's state. */
+static vl_ns transfer_ns(uint64_t x, uint64_t rate)
+{
+    return (vl_ns)(((unsigned __int128)x * 1000000000u + rate / 2) / rate);
+}
+
 /* The link's time to put `bytes` on the wire. */
 static vl_ns wire_time(const vl_io *io, uint32_t bytes)
 {
-    return (vl_ns)((double)bytes * io->ns_per_byte + 0.5);
+    return transfer_ns(8 * (uint64_t)bytes, io->link_bps);
 }
 
 static void wire_send(vl_wire *w, const vl_packet *p, vl_ns now)
@@ -91,7 +98,7 @@ static void wire_arrival(void *ctx, vl_event *ev)
 
 static vl_ns disk_service(const vl_io *io, const vl_blk_req *r)
 {
-    return io->spec.disk_latency + (vl_ns)((double)r->bytes * 1e3 / io->spec.disk_mbps + 0.5);
+    return io->spec.disk_latency + transfer_ns(r->bytes, io->disk_bps);
 }
 
 static void disk_push(vl_backend *b, const vl_blk_req *r, vl_ns now)
@@ -257,7 +264,8 @@ int vl_hv_io_create(vl_hv *hv, const vl_scenario *scn, vl_error *err)
     hv->io = io;
     io->hv = hv;
     io->spec = scn->host.io;
-    io->ns_per_byte = 8.0 / io->spec.link_gbps;
+    io->link_bps = (uint64_t)(io->spec.link_gbps * 1e9 + 0.5);   /* >= 10^6: the range */
+    io->disk_bps = (uint64_t)(io->spec.disk_mbps * 1e6 + 0.5);   /* >= 10^6 */
     io->host_vm = hv->nvms - 1;
     io->nbk = nbk;
     io->bk = calloc((size_t)nbk, sizeof *io->bk);

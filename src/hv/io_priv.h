@@ -59,7 +59,8 @@ typedef struct vl_endpoint {
 typedef struct vl_io {
     vl_hv *hv;
     vl_io_spec spec;
-    double ns_per_byte;     /* link serialisation                         */
+    uint64_t link_bps;      /* link rate, bit/s (link_gbps, rounded)      */
+    uint64_t disk_bps;      /* disk rate, byte/s (disk_mbps, rounded)     */
     vl_backend *bk;         /* one per VM with devices                    */
     int nbk;
     int *bk_of_vm;          /* backend index per VM, -1 none              */

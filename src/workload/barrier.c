@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "workload/workload.h"
 
 typedef struct barrier_params {
@@ -24,7 +25,7 @@ static const vl_param barrier_param_table[] = {
 static int barrier_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const barrier_params *p = params;
-    int b = vl_guest_sync_new(g, (int)p->tasks);
+    int b = vl_sync_new(g, (int)p->tasks, 0);
     w->prog = malloc(sizeof *w->prog);
     if (b < 0 || !w->prog)
         return -1;

@@ -24,6 +24,7 @@
 
 #include "guest/kernel.h"
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "workload/workload.h"
 
 typedef struct hackbench_params {
@@ -92,10 +93,9 @@ static int hackbench_create(vl_guest *g, vl_workload *w, const void *params)
         return -1;
     int64_t task = 0;
     for (int64_t k = 0; k < h->groups; k++) {
-        int msgs = vl_guest_sync_new(g, 0), space = vl_guest_sync_new(g, 0);
+        int msgs = vl_sync_new(g, 0, 0), space = vl_sync_new(g, 0, (int)(h->fds * h->buffer));
         if (msgs < 0 || space < 0)
             return -1;
-        g->syncs[space].tokens = (int)(h->fds * h->buffer);
         vl_program *recv = &w->prog[2 * k], *send = &w->prog[2 * k + 1];
         vl_prog_init(recv);
         vl_prog_init(send);

@@ -16,6 +16,7 @@
  *                  worker, workDone barrier
  * Every blocking operation is preceded by its futex system call. */
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "workload/workload.h"
 
 /* loop { compute work; futex barrier } on one barrier of all threads. */
@@ -37,7 +38,7 @@ static int phases_build(vl_program *p, int64_t i, int64_t n, const vl_guest *g, 
 static int phases_create(vl_guest *g, vl_workload *w, const void *params, vl_dist work)
 {
     int64_t n = vl_workload_threads(g, ((const vl_app_params *)params)->tasks);
-    phases ph = {.work = work, .barrier = vl_guest_sync_new(g, (int)n)};
+    phases ph = {.work = work, .barrier = vl_sync_new(g, (int)n, 0)};
     if (ph.barrier < 0)
         return -1;
     return vl_workload_spawn_each(g, w, n, phases_build, &ph, false);
@@ -100,8 +101,8 @@ static int facesim_create(vl_guest *g, vl_workload *w, const void *params)
     int64_t workers = vl_workload_threads(g, ((const vl_app_params *)params)->tasks);
     task_queue q = {.serial = vl_dist_lognormal_cv(300e3, 1.0),
                     .work = vl_dist_lognormal_cv(3e6, 1.0),
-                    .tasks = vl_guest_sync_new(g, 0),
-                    .done = vl_guest_sync_new(g, 0)};
+                    .tasks = vl_sync_new(g, 0, 0),
+                    .done = vl_sync_new(g, 0, 0)};
     if (q.tasks < 0 || q.done < 0)
         return -1;
     return vl_workload_spawn_each(g, w, workers + 1, facesim_build, &q, false);
@@ -138,8 +139,8 @@ static int bodytrack_create(vl_guest *g, vl_workload *w, const void *params)
     int64_t workers = vl_workload_threads(g, ((const vl_app_params *)params)->tasks);
     pool b = {.serial = vl_dist_lognormal_cv(100e3, 0.5),
               .work = vl_dist_lognormal_cv(1e6, 0.5),
-              .ready = vl_guest_sync_new(g, (int)workers + 1),
-              .done = vl_guest_sync_new(g, (int)workers + 1)};
+              .ready = vl_sync_new(g, (int)workers + 1, 0),
+              .done = vl_sync_new(g, (int)workers + 1, 0)};
     if (b.ready < 0 || b.done < 0)
         return -1;
     return vl_workload_spawn_each(g, w, workers + 1, bodytrack_build, &b, false);

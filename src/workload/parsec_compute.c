@@ -11,6 +11,7 @@
  *   freqmine   OpenMP parallel loops of ~10 ms, each ending in the implicit
  *              barrier, waited for passively (futex). */
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "workload/workload.h"
 
 /* Mean compute chunk: long enough to cost nothing, short enough that a
@@ -72,7 +73,7 @@ static int canneal_create(vl_guest *g, vl_workload *w, const void *params)
     int64_t n = vl_workload_threads(g, ((const vl_app_params *)params)->tasks);
     double step = (double)CANNEAL_SWAPS_PER_TEMP * CANNEAL_MOVE_NS / (double)n;
     anneal a = {.step = vl_dist_lognormal_cv(step, CANNEAL_STEP_CV),
-                .barrier = vl_guest_sync_new(g, (int)n)};
+                .barrier = vl_sync_new(g, (int)n, 0)};
     if (a.barrier < 0)
         return -1;
     return vl_workload_spawn_each(g, w, n, canneal_build, &a, false);
@@ -102,7 +103,7 @@ static int freqmine_create(vl_guest *g, vl_workload *w, const void *params)
 {
     int64_t n = vl_workload_threads(g, ((const vl_app_params *)params)->tasks);
     omp_loops o = {.loop = vl_dist_lognormal_cv(COMPUTE_CHUNK_NS, FREQMINE_LOOP_CV),
-                   .barrier = vl_guest_sync_new(g, (int)n)};
+                   .barrier = vl_sync_new(g, (int)n, 0)};
     if (o.barrier < 0)
         return -1;
     return vl_workload_spawn_each(g, w, n, freqmine_build, &o, false);

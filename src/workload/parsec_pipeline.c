@@ -12,6 +12,7 @@
  *          a time, waiting for the reference rows of the previous frame's
  *          thread; a frame buffer unmapped every two frames. */
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "workload/workload.h"
 
 /* Pipeline stages over a bounded queue (like dedup's and vips's queues of
@@ -48,11 +49,10 @@ static int stage_build(vl_program *p, int64_t i, int64_t n, const vl_guest *g, c
 static int stage_create(vl_guest *g, vl_workload *w, int64_t tasks, stage_shape *s)
 {
     int64_t n = vl_workload_threads(g, tasks);
-    s->items = vl_guest_sync_new(g, 0);
-    s->slots = vl_guest_sync_new(g, 0);
+    s->items = vl_sync_new(g, 0, 0);
+    s->slots = vl_sync_new(g, 0, (int)(n + 1) / 2); /* one slot per producer */
     if (s->items < 0 || s->slots < 0)
         return -1;
-    g->syncs[s->slots].tokens = (int)(n + 1) / 2; /* one slot per producer */
     return vl_workload_spawn_each(g, w, n, stage_build, s, false);
 }
 
@@ -116,16 +116,15 @@ static int x264_create(vl_guest *g, vl_workload *w, const void *params)
 {
     int64_t n = vl_workload_threads(g, ((const vl_app_params *)params)->tasks);
     frame_ring r = {.row = vl_dist_lognormal_cv(420e3, 1.0), .first = -1};
+    int64_t lag = X264_ROWS / (2 * n) + X264_THREAD_ROWS;
+    int64_t slack = X264_ROWS - n * lag;
     for (int64_t i = 0; i < n; i++) {
-        int s = vl_guest_sync_new(g, 0);
+        int s = vl_sync_new(g, 0, i > 0 ? 0 : slack > 1 ? (int)slack : 1);
         if (s < 0 || (r.first >= 0 && s != r.first + (int)i))
             return -1; /* the ring's objects are consecutive */
         if (i == 0)
             r.first = s;
     }
-    int64_t lag = X264_ROWS / (2 * n) + X264_THREAD_ROWS;
-    int64_t slack = X264_ROWS - n * lag;
-    g->syncs[r.first].tokens = slack > 1 ? (int)slack : 1;
     return vl_workload_spawn_each(g, w, n, x264_build, &r, false);
 }
 

@@ -18,6 +18,7 @@
 #include "guest/gsched.h"
 #include "guest/kernel.h"
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "testkit.h"
 
 /* Tasks (curr + waiting) on vCPU v of guest g. */
@@ -227,7 +228,7 @@ static uint64_t resched_ipis(int nice, uint64_t *wakeups)
     memset(&stats, 0, sizeof stats);
     vl_hist_init(&stats.wake_latency);
     vl_hist_init(&stats.response);
-    int s = vl_guest_sync_new(g, 0);
+    int s = vl_sync_new(g, 0, 0);
     vl_dist ms = vl_dist_const(1e6), us = vl_dist_const(1e4), forever = vl_dist_const(1e15);
     vl_prog_init(&waker);
     int body = vl_prog_compute(&waker, &ms);

@@ -16,6 +16,7 @@
 #include "guest/exec.h"
 #include "guest/kernel.h"
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "testkit.h"
 
 /* Runqueue-lock holds seen by the observer. */
@@ -65,7 +66,7 @@ static const vl_lock_stats *barrier_run(rq_run *r, const char *guest, const char
     memset(&r->stats, 0, sizeof r->stats);
     vl_hist_init(&r->stats.wake_latency);
     vl_hist_init(&r->stats.response);
-    int b = vl_guest_sync_new(g, 4);
+    int b = vl_sync_new(g, 4, 0);
     vl_dist c = vl_dist_const(100e3);
     vl_prog_init(&r->prog);
     int body = vl_prog_compute(&r->prog, &c);
@@ -145,7 +146,7 @@ static void test_waker_preempted_at_its_exit(void **state)
     memset(&r.stats, 0, sizeof r.stats);
     vl_hist_init(&r.stats.wake_latency);
     vl_hist_init(&r.stats.response);
-    int item = vl_guest_sync_new(g, 0);
+    int item = vl_sync_new(g, 0, 0);
     vl_dist produce = vl_dist_const(100e3), consume = vl_dist_const(20e3);
     vl_program prod, cons;
     vl_prog_init(&prod);

@@ -15,6 +15,7 @@
 #include "guest/exec.h"
 #include "guest/kernel.h"
 #include "guest/lifecycle.h"
+#include "guest/sync.h"
 #include "testkit.h"
 
 typedef struct sync_run {
@@ -66,7 +67,7 @@ static int barrier_rounds(bool hog, uint64_t *resched)
              hog ? "  - {name: hog, vcpus: 1, affinity: \"3\", workloads: [{type: cpu}]}\n" : "");
     start(&r, yaml);
     vl_guest *g = r.m.guests[0];
-    int b = vl_guest_sync_new(g, 4);
+    int b = vl_sync_new(g, 4, 0);
     vl_dist c = vl_dist_const(100e3);
     vl_prog_init(&r.prog[0]);
     int body = vl_prog_compute(&r.prog[0], &c);
@@ -109,7 +110,7 @@ static void test_wait_wake_pingpong(void **state)
     start(&r, "scheduler: fifo\nhost: {pcpus: 2}\nvms:\n  - {name: k, vcpus: 2}\n"
               "run: {duration: 100ms}\n");
     vl_guest *g = r.m.guests[0];
-    int ping = vl_guest_sync_new(g, 0), pong = vl_guest_sync_new(g, 0);
+    int ping = vl_sync_new(g, 0, 0), pong = vl_sync_new(g, 0, 0);
     vl_dist c = vl_dist_const(10e3);
     /* A: compute; wake(pong); wait(ping)   B: wait(pong); compute; wake(ping) */
     vl_prog_init(&r.prog[0]);
