@@ -48,29 +48,14 @@
 #include "guest/runqueue.h"
 #include "guest/ipi.h"
 #include "guest/task.h"
-
-/* CFS tunables of Linux <= 6.5 before scaling (kernel/sched/fair.c). */
-#define GSCHED_LATENCY VL_MS(6)            /* sysctl_sched_latency            */
-#define GSCHED_MIN_GRANULARITY VL_US(750)  /* sysctl_sched_min_granularity    */
-#define GSCHED_WAKEUP_GRANULARITY VL_MS(1) /* sysctl_sched_wakeup_granularity */
-#define GSCHED_NR_LATENCY 8                /* latency / min_granularity        */
-/* SCHED_TUNABLESCALING_LOG: tunables x (1 + ilog2(min(CPUs, 8))). */
-#define GSCHED_SCALE_MAX_CPUS 8
-
-static int tunable_factor(int ncpus)
-{
-    int n = ncpus < GSCHED_SCALE_MAX_CPUS ? ncpus : GSCHED_SCALE_MAX_CPUS, f = 1;
-    while (n >>= 1)
-        f++;
-    return f;
-}
+#include "vl_linux_cfs.h"
 
 void vl_gsched_init(vl_guest *g)
 {
-    int f = tunable_factor(g->nvcpus);
-    g->sched_latency = f * GSCHED_LATENCY;
-    g->min_granularity = f * GSCHED_MIN_GRANULARITY;
-    g->wakeup_granularity = f * GSCHED_WAKEUP_GRANULARITY;
+    int f = vl_cfs_tunable_factor(g->nvcpus);
+    g->sched_latency = f * VL_CFS_LATENCY;
+    g->min_granularity = f * VL_CFS_MIN_GRANULARITY;
+    g->wakeup_granularity = f * VL_CFS_WAKEUP_GRANULARITY;
 }
 
 bool vl_gsched_idle(const vl_gvcpu *gv)
@@ -110,7 +95,7 @@ static bool in_kernel(vl_guest *g, vl_task *t)
 static vl_ns ideal_slice(const vl_guest *g, const vl_gvcpu *gv, const vl_task *t)
 {
     int nr = gv->nr_waiting + 1;
-    vl_ns period = nr > GSCHED_NR_LATENCY ? nr * g->min_granularity : g->sched_latency;
+    vl_ns period = nr > VL_CFS_NR_LATENCY ? nr * g->min_granularity : g->sched_latency;
     vl_ns slice = period * (vl_ns)t->weight / (vl_ns)gv->load;
     return slice > g->min_granularity ? slice : g->min_granularity;
 }

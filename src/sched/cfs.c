@@ -61,11 +61,8 @@
 #include <stdio.h>
 
 #include "cfs_params.h"
+#include "vl_linux_cfs.h"
 
-#define CFS_BASE_LATENCY VL_MS(6)        /* sysctl_sched_latency, unscaled */
-#define CFS_BASE_MIN_GRAN VL_US(750)     /* sysctl_sched_min_granularity, unscaled */
-#define CFS_BASE_WAKE_GRAN VL_MS(1)      /* sysctl_sched_wakeup_granularity, unscaled */
-#define CFS_SCALE_MAX_CPUS 8             /* Linux scales by 1 + log2(min(CPUs, 8)) */
 #define CFS_SHARES_PER_WEIGHT 4          /* Xen's default weight 256 -> cgroup's 1024 */
 
 static const char *const cfs_counter_names[] = {CFS_COUNTER_NAMES, NULL};
@@ -86,25 +83,16 @@ void cfs_resched(vl_pcpu *p)
     vl_tickle(p);
 }
 
-/* Linux's tunable scaling: x (1 + log2(min(CPUs, 8))). */
-static int scale_factor(int npcpus)
-{
-    int n = npcpus < CFS_SCALE_MAX_CPUS ? npcpus : CFS_SCALE_MAX_CPUS, f = 1;
-    while (n >>= 1)
-        f++;
-    return f;
-}
-
 static const cfs_ext cfs_no_rules; /* cfs itself: every hook unset */
 
 int cfs_init(vl_sched *s, const cfs_ext *ext)
 {
     cfs_priv *sp = cfs_sp(s);
     sp->ext = ext;
-    int f = scale_factor(vl_npcpus(s));
-    sp->lat = sp->latency ? sp->latency : f * CFS_BASE_LATENCY;
-    sp->min_gran = sp->min_granularity ? sp->min_granularity : f * CFS_BASE_MIN_GRAN;
-    sp->wake_gran = sp->wakeup_granularity ? sp->wakeup_granularity : f * CFS_BASE_WAKE_GRAN;
+    int f = vl_cfs_tunable_factor(vl_npcpus(s)); /* the host kernel's, at boot */
+    sp->lat = sp->latency ? sp->latency : f * VL_CFS_LATENCY;
+    sp->min_gran = sp->min_granularity ? sp->min_granularity : f * VL_CFS_MIN_GRANULARITY;
+    sp->wake_gran = sp->wakeup_granularity ? sp->wakeup_granularity : f * VL_CFS_WAKEUP_GRANULARITY;
     sp->nr_latency = (int)((sp->lat + sp->min_gran - 1) / sp->min_gran);
     sp->nohz_next = 0;
     vl_sched_set_tick(s, sp->tick);
