@@ -6,6 +6,7 @@
 
 #include "guest/guest.h"
 #include "hv/guest_port.h"
+#include "vl_array.h"
 #include "vl_oom.h"
 
 static void resv_remove_at(vl_glock *L, int i)
@@ -16,14 +17,8 @@ static void resv_remove_at(vl_glock *L, int i)
 
 static int resv_insert(vl_glock *L, vl_resv r)
 {
-    if (L->nresv == L->cap) {
-        int cap = L->cap ? 2 * L->cap : 8;
-        vl_resv *grown = realloc(L->resv, (size_t)cap * sizeof *grown);
-        if (!grown)
-            vl_out_of_memory("a guest lock's planned holds");
-        L->resv = grown;
-        L->cap = cap;
-    }
+    if (vl_array_room(&L->resv, &L->cap, L->nresv, sizeof *L->resv, 8) < 0)
+        vl_out_of_memory("a guest lock's planned holds");
     int i = L->nresv;
     while (i > 0 && L->resv[i - 1].start > r.start)
         i--;

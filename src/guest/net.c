@@ -28,6 +28,7 @@
 #include "guest/module.h"
 #include "hv/guest_port.h"
 #include "vcpulab/scenario.h"
+#include "vl_array.h"
 #include "vl_oom.h"
 
 #define NETDEV_BUDGET 300            /* net.core.netdev_budget default     */
@@ -183,14 +184,8 @@ static void gnet_cpu_down(vl_guest *g, int from, vl_ns now)
 void vl_gnet_xmit(vl_guest *g, const vl_packet *p)
 {
     vl_gnet *n = vl_gnet_of(g);
-    if (n->ntx == n->cap_tx) {
-        int cap = n->cap_tx ? 2 * n->cap_tx : 16;
-        vl_packet *tx = realloc(n->tx, (size_t)cap * sizeof *tx);
-        if (!tx)
-            vl_out_of_memory("a guest's transmit queue");
-        n->tx = tx;
-        n->cap_tx = cap;
-    }
+    if (vl_array_room(&n->tx, &n->cap_tx, n->ntx, sizeof *n->tx, 16) < 0)
+        vl_out_of_memory("a guest's transmit queue");
     vl_packet *q = &n->tx[n->ntx++];
     *q = *p;
     q->vm = g->vm;

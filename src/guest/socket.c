@@ -22,6 +22,7 @@
 #include "guest/module.h"
 #include "guest/net.h"
 #include "guest/task.h"
+#include "vl_array.h"
 #include "vl_oom.h"
 
 #define TCP_ACK_BYTES 66  /* Ethernet 14 + IPv4 20 + TCP 20 + timestamps 12  */
@@ -35,16 +36,11 @@ int vl_guest_socket(vl_guest *g, int proto, int port, uint64_t rcvbuf, vl_wstats
     for (int i = 0; i < n->nsocks; i++)
         if (n->socks[i].port == port && n->socks[i].proto == proto)
             return -1;
-    if (n->nsocks == n->cap_socks) {
-        int cap = n->cap_socks ? 2 * n->cap_socks : 4;
-        vl_socket *s = realloc(n->socks, (size_t)cap * sizeof *s);
-        if (!s)
-            return -1;
-        n->socks = s;
-        n->cap_socks = cap;
-        for (int i = 0; i < n->nsocks; i++) /* the list heads moved; sockets are */
-            vl_list_init(&n->socks[i].waiters); /* made before any task waits */
-    }
+    bool grows = n->nsocks == n->cap_socks;
+    if (vl_array_room(&n->socks, &n->cap_socks, n->nsocks, sizeof *n->socks, 4) < 0)
+        return -1;
+    for (int i = 0; grows && i < n->nsocks; i++) /* the list heads may have moved; */
+        vl_list_init(&n->socks[i].waiters);     /* sockets are made before any task waits */
     vl_socket *s = &n->socks[n->nsocks];
     *s = (vl_socket){.proto = proto, .port = port, .endpoint = -1, .reply_to = -1, .rcvbuf = rcvbuf,
                      .adv_window = rcvbuf, .stats = stats};

@@ -19,6 +19,7 @@
 #include "guest/module.h"
 #include "guest/rqlock.h"
 #include "guest/task.h"
+#include "vl_array.h"
 
 typedef struct vl_sync {
     int parties;            /* BARRIER: tasks that must arrive          */
@@ -117,18 +118,13 @@ static bool sync_run(vl_guest *g, int v, vl_task *t, const vl_opi *o, vl_ns now)
 int vl_sync_new(vl_guest *g, int parties, int tokens)
 {
     sync_state *st = sync_of(g);
-    if (st->nsyncs == st->cap_syncs) {
-        int cap = st->cap_syncs ? 2 * st->cap_syncs : 4;
-        vl_sync *grown = realloc(st->syncs, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        st->syncs = grown;
-        st->cap_syncs = cap;
-        /* the list heads moved; sync objects are made while workloads are
-         * built, before any task can wait, so every list is empty */
-        for (int i = 0; i < st->nsyncs; i++)
-            vl_list_init(&st->syncs[i].waiters);
-    }
+    bool grows = st->nsyncs == st->cap_syncs;
+    if (vl_array_room(&st->syncs, &st->cap_syncs, st->nsyncs, sizeof *st->syncs, 4) < 0)
+        return -1;
+    /* the list heads may have moved: sync objects are made while workloads
+     * are built, before any task can wait, so every list is empty */
+    for (int i = 0; grows && i < st->nsyncs; i++)
+        vl_list_init(&st->syncs[i].waiters);
     vl_sync *s = &st->syncs[st->nsyncs];
     *s = (vl_sync){.parties = parties, .tokens = tokens};
     vl_list_init(&s->waiters);

@@ -8,6 +8,7 @@
 
 #include "guest/runqueue.h"
 #include "hv/guest_port.h"
+#include "vl_array.h"
 
 /* Timer of a sleeping task fired: it waits on its vCPU's expired list for
  * the local timer interrupt's handler (vl_gsched_expire). */
@@ -50,14 +51,8 @@ vl_task *vl_task_new(vl_guest *g, const char *stream, const vl_program *prog, vl
         task_init(g, t, stream, prog, stats);
         return t;
     }
-    if (g->ntasks == g->cap_tasks) {
-        int cap = g->cap_tasks ? 2 * g->cap_tasks : 8;
-        vl_task **tasks = realloc(g->tasks, (size_t)cap * sizeof *tasks);
-        if (!tasks)
-            return NULL;
-        g->tasks = tasks;
-        g->cap_tasks = cap;
-    }
+    if (vl_array_room(&g->tasks, &g->cap_tasks, g->ntasks, sizeof *g->tasks, 8) < 0)
+        return NULL;
     vl_task *t = calloc(1, sizeof *t + g->task_priv_size);
     if (!t)
         return NULL;

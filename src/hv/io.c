@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hv/io_priv.h"
+#include "vl_array.h"
 #include "vl_oom.h"
 
 /* Defaults: docs/io-model.md gives the reasoning and sources. */
@@ -210,14 +211,8 @@ int vl_net_endpoint_add(vl_hv *hv, vl_net_deliver_fn fn, void *ctx)
     vl_io *io = hv->io;
     if (!io)
         return -1;
-    if (io->neps == io->cap_eps) {
-        int cap = io->cap_eps ? 2 * io->cap_eps : 8;
-        vl_endpoint *e = realloc(io->eps, (size_t)cap * sizeof *e);
-        if (!e)
-            return -1;
-        io->eps = e;
-        io->cap_eps = cap;
-    }
+    if (vl_array_room(&io->eps, &io->cap_eps, io->neps, sizeof *io->eps, 8) < 0)
+        return -1;
     io->eps[io->neps] = (vl_endpoint){fn, ctx};
     return io->neps++;
 }

@@ -8,20 +8,15 @@
 
 #include "guest/tlb.h"
 #include "hv/io.h"
+#include "vl_array.h"
 
 static int add(vl_metrics *ms, double value, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int add(vl_metrics *ms, double value, const char *fmt, ...)
 {
-    if (ms->n == ms->cap) {
-        int cap = ms->cap ? 2 * ms->cap : 32;
-        vl_metric *v = realloc(ms->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        ms->v = v;
-        ms->cap = cap;
-    }
+    if (vl_array_room(&ms->v, &ms->cap, ms->n, sizeof *ms->v, 32) < 0)
+        return -1;
     vl_metric *m = &ms->v[ms->n++];
     va_list ap;
     va_start(ap, fmt);

@@ -1,0 +1,23 @@
+/* vl_array.c - arrays that grow by doubling. */
+#include "vl_array.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vl_array_room(void *arrp, int *cap, int n, size_t size, int first)
+{
+    if (n < *cap)
+        return 0;
+    if (*cap > INT_MAX / 2)
+        return -1;
+    int grown = *cap ? 2 * *cap : first;
+    void *old;
+    memcpy(&old, arrp, sizeof old);
+    void *a = realloc(old, (size_t)grown * size);
+    if (!a)
+        return -1;
+    memcpy(arrp, &a, sizeof a);
+    *cap = grown;
+    return 0;
+}
