@@ -166,33 +166,10 @@ static void test_cap_every_window(void **state)
 
 /* ------------------------------------------------------------ ratelimit */
 
-/* Per vCPU, when it was switched in; the shortest run of a vCPU that was
- * preempted (descheduled while still runnable). */
-typedef struct run_probe {
-    vl_ns in[8];
-    vl_ns min_preempted_run;
-    long preemptions;
-} run_probe;
-
-static void probe_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
-                         vl_ns now)
-{
-    (void)p;
-    run_probe *pr = ctx;
-    if (prev && prev->state == VL_RUNNABLE) {
-        vl_ns ran = now - pr->in[prev->id];
-        if (ran < pr->min_preempted_run)
-            pr->min_preempted_run = ran;
-        pr->preemptions++;
-    }
-    if (next)
-        pr->in[next->id] = now;
-}
-
 /* A hog and two interactive VMs on one pCPU: a waker with more credit
  * than the hog tickles its pCPU, but the hog keeps it until it has run
  * `ratelimit`; with the rate limit off it is preempted at once. */
-static void ratelimit_run(const char *rl, run_probe *pr, int64_t *limited)
+static void ratelimit_run(const char *rl, tk_preempt_probe *pr, int64_t *limited)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
@@ -208,9 +185,7 @@ static void ratelimit_run(const char *rl, run_probe *pr, int64_t *limited)
              rl);
     tk_sim r;
     tk_open(&r, "credit2", yaml);
-    memset(pr, 0, sizeof *pr);
-    pr->min_preempted_run = VL_NS_MAX;
-    r.m.hv.observer = (vl_hv_observer){.ctx = pr, .on_switch = probe_switch};
+    tk_watch_preemptions(&r.m, pr);
     tk_go(&r.m);
     *limited = tk_counter(&r.m, "ratelimited");
     print_message("ratelimit %s: %ld preemptions, shortest preempted run %.1f us, ratelimited "
@@ -223,7 +198,7 @@ static void ratelimit_run(const char *rl, run_probe *pr, int64_t *limited)
 static void test_ratelimit(void **state)
 {
     (void)state;
-    run_probe pr;
+    tk_preempt_probe pr;
     int64_t limited;
     ratelimit_run("1ms", &pr, &limited);
     assert_true(pr.preemptions > 100);
