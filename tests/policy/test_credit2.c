@@ -349,6 +349,51 @@ static void test_tickle_idle_first(void **state)
     }
 }
 
+/* Switch-ins of vCPU `id`, per core. */
+typedef struct core_probe {
+    int id;
+    long on_core[4];
+} core_probe;
+
+static void core_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
+                        vl_ns now)
+{
+    (void)prev;
+    (void)now;
+    core_probe *c = ctx;
+    if (next && next->id == c->id && p->place.core < 4)
+        c->on_core[p->place.core]++;
+}
+
+/* With SMT, a whole idle core comes before an idle thread beside a busy
+ * one.  Two cores of two threads: placement puts `hog` on pCPU 2 (core
+ * 1) and `web` on pCPU 3, its sibling; `idle` takes pCPU 1 and halts.
+ * After its first burst `web` wakes with its own pCPU idle but its core
+ * half busy, and tickles core 0 instead: it runs on core 1 once, at the
+ * start, and on core 0 ever after.  Taking any idle pCPU first, it would
+ * stay on pCPU 3, sharing the hog's core. */
+static void test_tickle_whole_idle_core_first(void **state)
+{
+    (void)state;
+    tk_sim r;
+    tk_open(&r, "credit2",
+            "host: {pcpus: 4, threads_per_core: 2}\n"
+            "vms:\n"
+            "  - {name: idle, vcpus: 1, workloads: []}\n"
+            "  - {name: hog, vcpus: 1, workloads: [{type: cpu}]}\n"
+            "  - {name: web, vcpus: 1, workloads: [{type: think, burst: 200us, think: {dist: "
+            "exponential, mean: 5ms}}]}\n"
+            "run: {duration: 3s}\n");
+    core_probe c = {.id = 2};
+    r.m.hv.observer = (vl_hv_observer){.ctx = &c, .on_switch = core_switch};
+    tk_go(&r.m);
+    print_message("web switched in %ld times on core 0, %ld on core 1 (the hog's)\n",
+                  c.on_core[0], c.on_core[1]);
+    assert_true(c.on_core[0] > 300);
+    assert_true(c.on_core[1] <= 1);
+    tk_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_bad_parameters_refused),
         cmocka_unit_test(test_runqueue_per_socket_balanced),
         cmocka_unit_test(test_tickle_idle_first),
+        cmocka_unit_test(test_tickle_whole_idle_core_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
