@@ -521,9 +521,9 @@ static void c2_context_saved(vl_sched *s, vl_vcpu *prev)
 
 static void c2_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
 {
-    (void)slot; /* one slot: the instance's replenishment timer */
-    assert(!p && slot == C2_TIMER_REPL);
     (void)p;
+    (void)slot; /* one timer: the instance's replenishment */
+    assert(!p && slot == C2_TIMER_REPL);
     c2_replenish(s, now);
 }
 
