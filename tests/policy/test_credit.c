@@ -358,29 +358,6 @@ static void test_sampled_debit_aliasing(void **state)
 
 /* ------------------------------------------------------------ ratelimit */
 
-/* Records, per vCPU, when it was switched in, and the shortest run of a
- * vCPU that was preempted (descheduled while still runnable). */
-typedef struct run_probe {
-    vl_ns in[16];
-    vl_ns min_preempted_run;
-    long preemptions;
-} run_probe;
-
-static void probe_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
-                         vl_ns now)
-{
-    (void)p;
-    run_probe *pr = ctx;
-    if (prev && prev->state == VL_RUNNABLE) {
-        vl_ns ran = now - pr->in[prev->id];
-        if (ran < pr->min_preempted_run)
-            pr->min_preempted_run = ran;
-        pr->preemptions++;
-    }
-    if (next)
-        pr->in[next->id] = now;
-}
-
 static const char ratelimit_yaml[] =
     "host: {pcpus: 1}\n"
     "params: {credit: {ratelimit: %s}}\n"
@@ -396,15 +373,13 @@ static const char ratelimit_yaml[] =
     "think: {dist: exponential, mean: 3ms}}]\n"
     "run: {duration: 5s, warmup: 500ms}\n";
 
-static void ratelimit_run(const char *rl, run_probe *pr, int64_t *ratelimited)
+static void ratelimit_run(const char *rl, tk_preempt_probe *pr, int64_t *ratelimited)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml, ratelimit_yaml, rl);
     run r;
     run_create(&r, yaml);
-    memset(pr, 0, sizeof *pr);
-    pr->min_preempted_run = VL_NS_MAX;
-    r.m.hv.observer = (vl_hv_observer){.ctx = pr, .on_switch = probe_switch};
+    tk_watch_preemptions(&r.m, pr);
     run_go(&r);
     *ratelimited = counter(&r, "ratelimited");
     print_message("ratelimit %s: %ld preemptions, shortest preempted run %.1f us, "
@@ -418,7 +393,7 @@ static void ratelimit_run(const char *rl, run_probe *pr, int64_t *ratelimited)
 static void test_ratelimit(void **state)
 {
     (void)state;
-    run_probe pr;
+    tk_preempt_probe pr;
     int64_t limited;
     ratelimit_run("1ms", &pr, &limited);
     assert_true(pr.preemptions > 100);

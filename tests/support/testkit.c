@@ -84,6 +84,28 @@ vl_ns tk_vm_cpu(const vl_model *m, int d)
     return sum;
 }
 
+static void preempt_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev,
+                           const vl_vcpu *next, vl_ns now)
+{
+    (void)p;
+    tk_preempt_probe *pr = ctx;
+    if (prev && prev->state == VL_RUNNABLE && prev->id < TK_PROBE_VCPUS) {
+        vl_ns ran = now - pr->in[prev->id];
+        if (ran < pr->min_preempted_run)
+            pr->min_preempted_run = ran;
+        pr->preemptions++;
+    }
+    if (next && next->id < TK_PROBE_VCPUS)
+        pr->in[next->id] = now;
+}
+
+void tk_watch_preemptions(vl_model *m, tk_preempt_probe *pr)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->min_preempted_run = VL_NS_MAX;
+    m->hv.observer = (vl_hv_observer){.ctx = pr, .on_switch = preempt_switch};
+}
+
 char *tk_json(const vl_model *m, size_t *len)
 {
     char *buf = NULL;

@@ -35,6 +35,17 @@ int tk_counter_index(const vl_model *m, const char *name);
 int64_t tk_counter(const vl_model *m, const char *name);
 /* CPU time (running) of VM d over the measurement window. */
 vl_ns tk_vm_cpu(const vl_model *m, int d);
+/* Preemptions seen at the switches of a model: the shortest run of a
+ * vCPU that was preempted (descheduled while still runnable) and how many
+ * there were; vCPU ids below TK_PROBE_VCPUS only. */
+#define TK_PROBE_VCPUS 64
+typedef struct tk_preempt_probe {
+    vl_ns in[TK_PROBE_VCPUS]; /* when each vCPU was switched in */
+    vl_ns min_preempted_run;
+    long preemptions;
+} tk_preempt_probe;
+/* Clears *pr and makes it the model's switch observer. */
+void tk_watch_preemptions(vl_model *m, tk_preempt_probe *pr);
 /* The run's JSON report in a malloc'd string. */
 char *tk_json(const vl_model *m, size_t *len);
 
