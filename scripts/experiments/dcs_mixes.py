@@ -27,11 +27,11 @@ from vlrun import DEFAULT_BIN, run_text_json
 
 MIXES = ["vips-facesim", "x264:streamcluster", "dedup:streamcluster", "freqmine:streamcluster"]
 # As scenarios/experiments/dcs-*.yaml: an 8-pCPU host without PLE, 8-vCPU
-# guests of the Ubuntu 11.04 era (Linux 2.6.38): legacy TLB vectors,
-# reschedule IPIs sent under the futex bucket and target runqueue locks.
+# guests of the Ubuntu 11.04 era (Linux 2.6.38 without PV spinlocks: ticket
+# locks, legacy TLB vectors, reschedule IPIs sent under the futex bucket and
+# target runqueue locks).
 HOST = "host: {pcpus: 8, ple: {enabled: false}}\n"
-GUEST = {"tlb_vectors": "legacy", "wakeup_ipi": "resched", "futex_wake": "locked",
-         "runqueue_lock": "true"}
+GUEST = {"kernel": '"2.6.38"', "virt": "hvm"}
 VM = ("  - {name: %s, vcpus: 8, guest: {%s},\n"
       "     workloads: [{type: %s}]}\n")
 RUN = "run: {duration: %s, warmup: 500ms, seed: %d}\n"

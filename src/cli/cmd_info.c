@@ -113,6 +113,46 @@ static void print_table(const char *title, const vl_param *t)
     }
 }
 
+static const vl_param *guest_param(const char *name)
+{
+    for (const vl_param *t = vl_guest_params; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t;
+    return NULL;
+}
+
+/* What each guest kernel and virtualization mode sets (vl_guest_kernel_preset). */
+static void print_kernels(void)
+{
+    static const char *const era_keys[] = {"spinlock", "pv_spinlocks", "tlb_vectors",
+                                           "wakeup_ipi", "futex_wake", "runqueue_lock", NULL};
+    const vl_param *kp = guest_param("kernel"), *vp = guest_param("virt");
+    printf("\nkernels (vms[].guest.kernel x virt; a key given beside them overrides):\n");
+    for (int k = 0; kp->choices[k]; k++) {
+        for (int m = 0; vp->choices[m]; m++) {
+            vl_guest_spec g;
+            vl_params_defaults(vl_guest_params, &g);
+            g.kernel = k;
+            g.virt = m;
+            const char *why;
+            printf("  %-7s %-4s", kp->choices[k], vp->choices[m]);
+            if (vl_guest_kernel_preset(&g, &why) < 0) {
+                printf(" refused: %s\n", why);
+                continue;
+            }
+            for (int i = 0; era_keys[i]; i++) {
+                const vl_param *t = guest_param(era_keys[i]);
+                char v[32];
+                const char *at = (const char *)&g + t->offset; /* enums and bools */
+                format_value(t, t->type == VL_PARAM_BOOL ? *(const bool *)at : *(const int *)at, v,
+                             sizeof v);
+                printf(" %s=%s", t->name, v);
+            }
+            printf("\n");
+        }
+    }
+}
+
 int vl_cmd_describe(int argc, char **argv)
 {
     if (wants_help(argc, argv, describe_usage))
@@ -139,6 +179,7 @@ int vl_cmd_describe(int argc, char **argv)
                "wake-up locking, network and block drivers, hotplug costs "
                "(docs/scenario-format.md, docs/guest-model.md).\n");
         print_table("settings (scenario: vms[].guest.<name>)", vl_guest_params);
+        print_kernels();
         return VL_EXIT_OK;
     }
     const vl_workload_type *wt = vl_workload_type_find(argv[1]);

@@ -85,6 +85,46 @@ static const struct {
                             * receiving socket's */
 };
 
+/* Guest kernels: the settings that changed between Linux versions, as each
+ * version has them (docs/guest-model.md, "Guest kernels", gives the
+ * commits).  Indices are those of the settings' choices below. */
+enum { SPIN_TICKET = 0, SPIN_UNFAIR, SPIN_QUEUED };
+static const char *const kernel_names[] = {"2.6.38", "4.9", "6.1", NULL};
+#define KERNEL_DEFAULT 2 /* 6.1: Debian 12, the System.map in data/ */
+static const struct kernel_era {
+    int spinlock_hvm;    /* no PV spinlocks: ticket (<= 4.1), or qspinlock's
+                          * virt_spin_lock test-and-set (>= 4.2) */
+    int spinlock_pv;     /* with PV spinlocks (-1: none for HVM guests, < 3.12) */
+    int tlb_vectors;     /* 1 legacy: dedicated 0xf0-0xf7 (<= 2.6.38) */
+    int wakeup_ipi;      /* 0 wakelist (>= 5.8), 1 resched */
+    int futex_wake;      /* 0 queued (wake_q, >= 4.2), 1 locked */
+} kernel_eras[] = {
+    {SPIN_TICKET, -1, 1, 1, 1},            /* 2.6.38 */
+    {SPIN_UNFAIR, SPIN_QUEUED, 0, 1, 0},   /* 4.9 */
+    {SPIN_UNFAIR, SPIN_QUEUED, 0, 0, 0},   /* 6.1 */
+};
+static const char *const virt_modes[] = {"hvm", "pv", NULL};
+
+int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why)
+{
+    const struct kernel_era *e = &kernel_eras[spec->kernel];
+    bool pv = spec->virt == 1;
+    if (pv && e->spinlock_pv < 0) {
+        *why = "this kernel has no paravirtual spinlocks for HVM guests (PV ticket locks came "
+               "in Linux 3.12): use `virt: hvm`";
+        return -1;
+    }
+    spec->pv_spinlocks = pv;
+    spec->spinlock = pv ? e->spinlock_pv : e->spinlock_hvm;
+    spec->tlb_vectors = e->tlb_vectors;
+    spec->wakeup_ipi = e->wakeup_ipi;
+    spec->futex_wake = e->futex_wake;
+    spec->runqueue_lock = true; /* every era: ttwu under the target's rq lock
+                                 * within a cache domain, __schedule under
+                                 * its own */
+    return 0;
+}
+
 static const char *const tlb_vector_modes[] = {"modern", "legacy", NULL};
 static const char *const wakeup_ipi_modes[] = {"wakelist", "resched", NULL};
 
@@ -92,6 +132,14 @@ static const char *const spinlock_modes[] = {"ticket", "unfair", "queued", NULL}
 static const char *const futex_wake_modes[] = {"queued", "locked", NULL};
 
 const vl_param vl_guest_params[] = {
+    {"kernel", VL_PARAM_ENUM, offsetof(vl_guest_spec, kernel), KERNEL_DEFAULT, 0, 0, "",
+     "the guest's Linux version: sets spinlock, pv_spinlocks, tlb_vectors, wakeup_ipi, "
+     "futex_wake and runqueue_lock as that version has them (each still overridable); "
+     "`describe guest` lists them", kernel_names},
+    {"virt", VL_PARAM_ENUM, offsetof(vl_guest_spec, virt), 1, 0, 0, "",
+     "virtualization mode: pv (paravirtual spinlocks, as KVM's PV_UNHALT and Xen's PVHVM "
+     "guests have by default) or hvm (none: a >= 4.2 guest's spinlocks fall back to "
+     "virt_spin_lock's test-and-set)", virt_modes},
     {"hz", VL_PARAM_INT, offsetof(vl_guest_spec, hz), VL_GUEST_DEFAULT_HZ, 100, 1000, "Hz",
      "guest timer tick (CONFIG_HZ; Debian/Ubuntu kernels: 250)", NULL},
     {"tlb_vectors", VL_PARAM_ENUM, offsetof(vl_guest_spec, tlb_vectors), 0, 0, 0, "",
@@ -100,7 +148,7 @@ const vl_param vl_guest_params[] = {
     {"wakeup_ipi", VL_PARAM_ENUM, offsetof(vl_guest_spec, wakeup_ipi), 0, 0, 0, "",
      "IPI of a remote wake-up: wakelist (Linux >= 5.8 ttwu_queue_wakelist: 0xfb to an idle "
      "vCPU, 0xfd to a busy one) or resched (older kernels: always 0xfd)", wakeup_ipi_modes},
-    {"spinlock", VL_PARAM_ENUM, offsetof(vl_guest_spec, spinlock), 0, 0, 0, "",
+    {"spinlock", VL_PARAM_ENUM, offsetof(vl_guest_spec, spinlock), SPIN_QUEUED, 0, 0, "",
      "spinlock hand-off: ticket (FIFO to the next waiter, running or not: ticket locks, "
      "PV ticket locks of Linux 3.12-4.1), unfair (test-and-set: a running waiter takes it; what "
      "virt_spin_lock makes of a Linux >= 4.x guest's spinlocks on a hypervisor without PV "
@@ -114,7 +162,7 @@ const vl_param vl_guest_params[] = {
      "model the runqueue locks: a remote wake-up that does not use the wake list holds the "
      "target vCPU's rq lock around its reschedule IPI (try_to_wake_up -> ttwu_queue), and "
      "__schedule holds the vCPU's own for the switch", NULL},
-    {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 0, 0, 1, "",
+    {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 1, 0, 1, "",
      "paravirtual spinlocks: a waiter spins pv_spin, then halts (kvm_wait) until the "
      "unlocker kicks it (KVM_HC_KICK_CPU)", NULL},
     {"pv_spin", VL_PARAM_TIME, offsetof(vl_guest_spec, pv_spin), GUEST_PV_SPIN_NS, VL_US(1),

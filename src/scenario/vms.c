@@ -99,6 +99,32 @@ static int load_workloads(const yt_node *seq, const char *vmwhat, vl_vm_spec *vm
     return 0;
 }
 
+/* vms[].guest: the defaults, then the era settings of its kernel and
+ * virtualization mode (read first), then every key given, which overrides
+ * them. */
+static int load_guest(const yt_node *vm, const char *path, vl_guest_spec *spec, vl_error *err)
+{
+    const yt_node *v = yt_map_get(vm, "guest");
+    vl_params_defaults(vl_guest_params, spec);
+    if (v && (scn_expect(v, YT_MAP, path, err) < 0 ||
+              scn_params_apply(vl_guest_params, v, NULL, spec, path, "the guest", err) < 0))
+        return -1;
+    vl_guest_spec era = *spec; /* kernel and virt as given */
+    vl_params_defaults(vl_guest_params, spec);
+    spec->kernel = era.kernel;
+    spec->virt = era.virt;
+    const char *why;
+    if (vl_guest_kernel_preset(spec, &why) < 0) {
+        /* at the mode if given, else at the kernel (the default mode) */
+        const char *key = v && yt_map_get(v, "virt") ? "virt" : "kernel";
+        const yt_node *at = v && yt_map_get(v, key) ? yt_map_get(v, key) : v ? v : vm;
+        char p[SCN_PATH_MAX];
+        scn_pathf(p, sizeof p, "%s.%s", path, key);
+        return scn_fail(err, at, p, "%s", why);
+    }
+    return v ? scn_params_apply(vl_guest_params, v, NULL, spec, path, "the guest", err) : 0;
+}
+
 static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set *names,
                    int *vcpus_total, vl_error *err)
 {
@@ -150,10 +176,7 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set 
             vl_cpuset_add(&vm->affinity, c);
     }
     scn_pathf(path, sizeof path, "%s.guest", what);
-    vl_params_defaults(vl_guest_params, &vm->guest);
-    if ((v = yt_map_get(m, "guest")) &&
-        (scn_expect(v, YT_MAP, path, err) < 0 ||
-         scn_params_apply(vl_guest_params, v, NULL, &vm->guest, path, "the guest", err) < 0))
+    if (load_guest(m, path, &vm->guest, err) < 0)
         return -1;
     if (vm->guest.spinlock == 1 && vm->guest.pv_spinlocks) {
         const yt_node *gn = yt_map_get(m, "guest"), *sn = gn ? yt_map_get(gn, "spinlock") : NULL;

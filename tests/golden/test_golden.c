@@ -23,8 +23,8 @@
 #define GOLDEN_CFS_SMALL 0x231ddd9f61d3ec34ULL
 #define GOLDEN_CFS_DUTY 0xb0ace428e35dff8eULL
 #define GOLDEN_CREDIT_IO 0xce578d8f14db8e2aULL
-#define GOLDEN_CREDIT_CORUN 0xb80eba301d6a724bULL
-#define GOLDEN_CFS_CORUN 0x9a9617cfd5061447ULL
+#define GOLDEN_CREDIT_CORUN 0x8909e99b9c90bda0ULL
+#define GOLDEN_CFS_CORUN 0xf15a99039cdfea09ULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"

@@ -330,7 +330,7 @@ static void test_wake_reasons(void **state)
     (void)state;
     vl_model m;
     vl_scenario scn;
-    run_guest("", "", &m, &scn);
+    run_guest("", "virt: hvm", &m, &scn); /* no PV spinlocks: no kicks, no pv_wait */
     obs *o = m.hv.sched.priv;
     assert_true(o->wake_vectors[0xec] > 0); /* think times: local timer */
     uint64_t with_vector = 0;

@@ -97,7 +97,10 @@ static void lock_setup_guest(lock_run *r, const char *policy, int pcpus, int vcp
 static void lock_setup(lock_run *r, const char *policy, int pcpus, int vcpus, int tasks,
                        vl_ns user, vl_ns call, vl_ns hold, int hog, const char *dur)
 {
-    lock_setup_guest(r, policy, pcpus, vcpus, tasks, user, call, hold, hog, dur, "", "");
+    /* ticket locks without PV (a Linux <= 4.1 HVM guest): the plain FIFO
+     * hand-off these tests are about */
+    lock_setup_guest(r, policy, pcpus, vcpus, tasks, user, call, hold, hog, dur,
+                     "virt: hvm, spinlock: ticket", "");
 }
 
 static const vl_lock_stats *zone_stats(lock_run *r)
@@ -219,7 +222,8 @@ static void test_unfair_locks_skip_preempted_waiters(void **state)
     for (int unfair = 0; unfair < 2; unfair++) {
         lock_run r;
         lock_setup_guest(&r, "fifo", 2, 4, 4, VL_US(20), VL_US(30), VL_US(25), 1, "1s",
-                         unfair ? "spinlock: unfair" : "spinlock: ticket", "");
+                         unfair ? "virt: hvm, spinlock: unfair" : "virt: hvm, spinlock: ticket",
+                         "");
         lock_run_go(&r);
         assert_exclusive(r.holds);
         offcpu[unfair] = zone_stats(&r)->offcpu_handoffs;
@@ -273,8 +277,9 @@ static void test_pv_spinlocks_halt_and_kick(void **state)
     (void)state;
     uint64_t halts_plain, halts_pv;
     vl_ns blocked_plain, blocked_pv;
-    vl_ns spin_plain = spin_cpu("", &halts_plain, &blocked_plain);
-    vl_ns spin_pv = spin_cpu("pv_spinlocks: true, pv_spin: 50us", &halts_pv, &blocked_pv);
+    vl_ns spin_plain = spin_cpu("virt: hvm, spinlock: ticket", &halts_plain, &blocked_plain);
+    vl_ns spin_pv = spin_cpu("spinlock: ticket, pv_spinlocks: true, pv_spin: 50us", &halts_pv,
+                             &blocked_pv); /* PV ticket locks (Linux 3.12-4.1) */
     print_message("halts %llu -> %llu, blocked %.1f -> %.1f ms, CPU spent spinning %.1f -> "
                   "%.1f ms\n",
                   (unsigned long long)halts_plain, (unsigned long long)halts_pv,

@@ -650,6 +650,72 @@ static void test_empty_collections(void **state)
     vl_scenario_free(&s);
 }
 
+/* ---- guest kernels -------------------------------------------------------- */
+
+/* The guest of vms[0] after loading `guest` (a flow mapping's contents),
+ * with `set` (or NULL) as an override. */
+static vl_guest_spec guest_of(const char *guest, const char *set)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "scheduler: testpol\nhost: {pcpus: 2}\nvms:\n  - {name: a, vcpus: 2, guest: {%s}}\n"
+             "run: {duration: 1s}\n", guest);
+    vl_scenario s;
+    const char *sets[] = {set};
+    load_ok(text, sets, set ? 1 : 0, &s);
+    vl_guest_spec g = s.vms[0].guest;
+    vl_scenario_free(&s);
+    return g;
+}
+
+/* Each kernel and mode sets its era's settings (enum indices as in the
+ * guest's table: spinlock ticket 0 / unfair 1 / queued 2; tlb_vectors
+ * modern 0 / legacy 1; wakeup_ipi wakelist 0 / resched 1; futex_wake
+ * queued 0 / locked 1). */
+static void test_guest_kernel_presets(void **state)
+{
+    (void)state;
+    vl_guest_spec g = guest_of("", NULL); /* 6.1 with PV spinlocks */
+    assert_int_equal(g.spinlock, 2);
+    assert_true(g.pv_spinlocks);
+    assert_int_equal(g.tlb_vectors, 0);
+    assert_int_equal(g.wakeup_ipi, 0);
+    assert_int_equal(g.futex_wake, 0);
+    assert_true(g.runqueue_lock);
+    g = guest_of("kernel: \"6.1\", virt: hvm", NULL); /* virt_spin_lock */
+    assert_int_equal(g.spinlock, 1);
+    assert_false(g.pv_spinlocks);
+    g = guest_of("kernel: \"4.9\"", NULL);
+    assert_int_equal(g.spinlock, 2);
+    assert_true(g.pv_spinlocks);
+    assert_int_equal(g.wakeup_ipi, 1); /* the wake list's IPI came in 5.8 */
+    assert_int_equal(g.futex_wake, 0);
+    g = guest_of("virt: hvm, kernel: \"2.6.38\"", NULL);
+    assert_int_equal(g.spinlock, 0);
+    assert_false(g.pv_spinlocks);
+    assert_int_equal(g.tlb_vectors, 1);
+    assert_int_equal(g.wakeup_ipi, 1);
+    assert_int_equal(g.futex_wake, 1);
+}
+
+/* A key given beside the kernel overrides its preset, wherever it stands
+ * in the mapping and also from --set. */
+static void test_guest_keys_override_kernel(void **state)
+{
+    (void)state;
+    vl_guest_spec g = guest_of("futex_wake: queued, kernel: \"2.6.38\", virt: hvm", NULL);
+    assert_int_equal(g.futex_wake, 0);
+    assert_int_equal(g.tlb_vectors, 1); /* the rest stays 2.6.38's */
+    g = guest_of("kernel: \"2.6.38\", virt: hvm", "vms.a.guest.tlb_vectors=modern");
+    assert_int_equal(g.tlb_vectors, 0);
+    assert_int_equal(g.futex_wake, 1);
+    g = guest_of("", "vms.a.guest.kernel=4.9");
+    assert_int_equal(g.wakeup_ipi, 1);
+    g = guest_of("virt: hvm, spinlock: ticket, pv_spinlocks: true", NULL); /* PV ticket locks */
+    assert_int_equal(g.spinlock, 0);
+    assert_true(g.pv_spinlocks);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 static void test_load_file(void **state)
@@ -715,6 +781,8 @@ int main(void)
         cmocka_unit_test(test_override_scheduler),
         cmocka_unit_test(test_override_elements),
         cmocka_unit_test(test_empty_collections),
+        cmocka_unit_test(test_guest_kernel_presets),
+        cmocka_unit_test(test_guest_keys_override_kernel),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_name_from_path),
     };

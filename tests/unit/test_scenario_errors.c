@@ -432,6 +432,14 @@ static void test_io_settings(void **state)
     expect_err("host: {pcpus: 2, io: {disk: 1}}\n" S V R, 1, 23, "unknown key 'disk'");
     expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {spinlock: unfair, pv_spinlocks: true}}\n"
                    R, 4, 43, "unfair locks and pv_spinlocks exclude each other");
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {spinlock: unfair}}\n" R, 4, 43,
+               "unfair locks and pv_spinlocks exclude each other"); /* the default is PV */
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {kernel: \"2.6.38\", virt: pv}}\n" R, 4,
+               57, "no paravirtual spinlocks for HVM guests");
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {kernel: \"2.6.38\"}}\n" R, 4, 41,
+               "no paravirtual spinlocks for HVM guests"); /* virt defaults to pv */
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {kernel: \"5.0\"}}\n" R, 4, 41,
+               "2.6.38");
 }
 
 static void test_duplicate_workload_name(void **state)
