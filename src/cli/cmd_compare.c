@@ -28,7 +28,9 @@ static const char compare_usage[] =
     "  --seed N            first seed (default: the scenario's run.seed)\n"
     "  --duration T        simulated duration per run\n"
     "  --json FILE|-       write all runs' metrics and the summary as JSON\n"
-    "  --csv FILE|-        write one row per (policy, seed, metric)\n"
+    "  --csv FILE|-        write one row per (policy, seed, metric), after '# key:\n"
+    "                      value' lines: version, commit, --set overrides and each\n"
+    "                      policy's configuration in force\n"
     "  --help              this text\n";
 
 typedef struct cmp_run {
@@ -141,9 +143,10 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
     free(x);
 }
 
-static void write_csv(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                      cmp_run *runs, int nseeds)
+static void write_csv(FILE *f, const vl_cli_head *head, const vl_scenario *scn,
+                      const vl_sched_ops **ops, int npol, cmp_run *runs, int nseeds)
 {
+    vl_cli_head_write(head, f);
     fprintf(f, "scenario,sched,seed,metric,value\n");
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
@@ -304,6 +307,9 @@ int vl_cmd_compare(int argc, char **argv)
     }
     cmp_run *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
     int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
+    vl_cli_head head = {0}; /* the CSV's provenance: a config line per policy */
+    if (oc)
+        vl_cli_head_begin(&head, c.sets, c.nsets);
     for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
         for (long s = 0; s < nseeds && status == VL_EXIT_OK; s++) {
             vl_model m;
@@ -315,21 +321,26 @@ int vl_cmd_compare(int argc, char **argv)
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
                 status = VL_EXIT_RUN;
+            } else if (s == 0 && head.f) {
+                vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
             }
             vl_model_destroy(&m);
         }
     }
+    if (status == VL_EXIT_OK && oc && vl_cli_head_end(&head) < 0)
+        status = VL_EXIT_RUN;
     if (status == VL_EXIT_OK) {
         if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT))
             print_table(&scn, ops, npol, runs, (int)nseeds);
         if (oj)
             write_json(oj->f, &scn, ops, npol, runs, (int)nseeds);
         if (oc)
-            write_csv(oc->f, &scn, ops, npol, runs, (int)nseeds);
+            write_csv(oc->f, &head, &scn, ops, npol, runs, (int)nseeds);
         if (vl_cli_commit(&outs) < 0)
             status = VL_EXIT_RUN;
     }
     vl_outputs_abort(&outs);
+    vl_cli_head_free(&head);
     for (long i = 0; runs && i < npol * nseeds; i++)
         vl_metrics_free(&runs[i].ms);
     free(runs);

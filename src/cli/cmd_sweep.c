@@ -43,7 +43,9 @@ static const char sweep_usage[] =
     "                      (default 1)\n"
     "  -j, --jobs N        worker processes (default: the number of online CPUs)\n"
     "  --csv FILE|-        one row per (run, metric): scenario,sched,seed,metric,\n"
-    "                      value and one column per grid key\n"
+    "                      value and one column per grid key, after '# key: value'\n"
+    "                      lines: version, commit, --set overrides and the\n"
+    "                      configuration in force of each grid point and policy\n"
     "  --json FILE|-       an array with one object per run\n"
     "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
     "                      one line per policy (and per value of the other keys)\n"
@@ -93,6 +95,7 @@ typedef struct sweep_ctx {
     double *plot_val;
     char *plot_have;
     vl_metrics names; /* the first written run's metrics (for messages) */
+    vl_cli_head head; /* the CSVs' provenance (->f open during validate) */
 } sweep_ctx;
 
 /* Run index -> (grid point, policy, seed offset). */
@@ -173,7 +176,18 @@ static void describe_run(const sweep_ctx *x, long i, char *buf, size_t len)
                  (unsigned long long)(x->points[p].seed + (uint64_t)s));
 }
 
-/* Every grid point loads, and a model can be created for each policy. */
+/* Grid point p's keys and values, as the --set paths and text given. */
+static void point_values(const sweep_ctx *x, long p, const char **keys, const char **values)
+{
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        keys[k] = x->grid.keys[k].key;
+        values[k] = x->grid.keys[k].values[sweep_grid_value(&x->grid, p, k)];
+    }
+}
+
+/* Every grid point loads, and a model can be created and its policy
+ * started for each policy; the CSVs' config lines come from these models
+ * (the values in force, before any run). */
 static int validate(sweep_ctx *x)
 {
     for (long p = 0; p < x->npoints; p++) {
@@ -184,13 +198,20 @@ static int validate(sweep_ctx *x)
         snprintf(pt->name, sizeof pt->name, "%s", scn.name);
         pt->seed = scn.seed;
         pt->sched = scn.sched;
+        const char *keys[SWEEP_MAX_KEYS], *values[SWEEP_MAX_KEYS];
+        point_values(x, p, keys, values);
         int rc = vl_cli_check_seeds(scn.seed, x->nseeds, "sweep");
         for (int s = 0; s < x->nsched && rc == 0; s++) {
             vl_model m;
             vl_error err;
             if ((rc = vl_model_create(&m, &scn, policy_of(x, p, s), scn.seed, scn.duration, NULL,
-                                      &err)) < 0)
+                                      &err)) < 0 ||
+                (rc = vl_model_start(&m, &err)) < 0) {
                 vl_cli_error(&err);
+                vl_cli_policy_state(m.policy_state);
+            } else if (x->head.f) {
+                vl_report_config_line(x->head.f, &m, keys, values, x->grid.nkeys, x->nseeds);
+            }
             vl_model_destroy(&m);
         }
         vl_scenario_free(&scn);
@@ -259,10 +280,11 @@ static int run_job(long i, int fd, void *ctx)
     return status;
 }
 
-/* A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
+/* A CSV field, quoted when it holds a comma or a quote (RFC 4180), or a
+ * '#' (readers that skip comments end a line at an unquoted one). */
 static void csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"")) {
+    if (!strpbrk(s, ",\"#")) {
         fputs(s, f);
         return;
     }
@@ -278,6 +300,7 @@ static void csv_field(FILE *f, const char *s)
 static void write_headers(sweep_ctx *x)
 {
     if (x->want_csv) {
+        vl_cli_head_write(&x->head, x->csv->f);
         fputs("scenario,sched,seed,metric,value", x->csv->f);
         for (int k = 0; k < x->grid.nkeys; k++) {
             fputc(',', x->csv->f);
@@ -573,6 +596,7 @@ static void ctx_free(sweep_ctx *x)
     free(x->plot_val);
     free(x->plot_have);
     vl_metrics_free(&x->names);
+    vl_cli_head_free(&x->head);
     sweep_grid_free(&x->grid);
 }
 
@@ -670,8 +694,17 @@ int vl_cmd_sweep(int argc, char **argv)
         status = VL_EXIT_RUN;
         goto out;
     }
+    if (csv && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+        goto out;
+    }
     if (validate(&x) < 0)
         goto out;
+    if (csv && vl_cli_head_end(&x.head) < 0) {
+        status = VL_EXIT_RUN;
+        goto out;
+    }
 
     x.want_csv = csv != NULL;
     x.want_json = json != NULL;

@@ -69,6 +69,18 @@ void vl_report_params(struct vl_json *j, const vl_param *table, const void *blob
 /* The "config" member: the scenario as it ran (after --set, defaults
  * filled in), the policy's parameters in force, the seed. */
 void vl_report_config(struct vl_json *j, const vl_model *m);
+/* The comment lines that open every CSV (docs/output-format.md,
+ * "Provenance"), which CSV readers skip (pandas.read_csv(comment='#'),
+ * gnuplot): "# vcpulab: VERSION", "# commit: COMMIT", "# sets: [...]"
+ * (the --set overrides as given, a JSON array). */
+void vl_report_csv_head(FILE *f, const char *const *sets, int nsets);
+/* "# config: {...}": the configuration of the runs of model m and its
+ * next nseeds - 1 seeds, one line of JSON: {"sched", "grid" (the sweep's
+ * grid values, when ngrid > 0), "first_seed", "seeds", "config" (as in
+ * run --json: every value in force)}.  m must have started
+ * (vl_model_start) for the policy's values to be those in force. */
+void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
+                           const char *const *values, int ngrid, long nseeds);
 void vl_report_csv(const vl_model *m, FILE *f);
 void vl_report_text(const vl_model *m, FILE *f);
 /* Every latency distribution as CDF points: `distribution,value_ns,cdf`

@@ -20,7 +20,7 @@ interrupt() { # signal, expected status
   "$bin" sweep "$g" "${args[@]}" --csv - --json "$tmp/out.json" >"$tmp/out.csv" 2>"$tmp/out.err" &
   local pid=$! i
   for i in $(seq 600); do # up to 30 s (sanitizer builds are slower)
-    [ "$(wc -l <"$tmp/out.csv")" -ge 2 ] && break
+    [ "$(grep -vc "^#" "$tmp/out.csv")" -ge 2 ] && break
     sleep 0.05
   done
   kill -"$sig" $pid
@@ -39,7 +39,7 @@ text = open(sys.argv[1]).read()
 n = int(sys.argv[3])
 assert 1 <= n < 20, f"{n} runs finished"
 assert text.endswith("\n"), "last row incomplete"
-rows = list(csv.reader(text.splitlines()))
+rows = list(csv.reader(l for l in text.splitlines() if not l.startswith("#")))
 assert rows[0] == ["scenario", "sched", "seed", "metric", "value", "params.credit.tslice"]
 assert all(len(r) == 6 for r in rows[1:]), "a row with missing fields"
 seeds = [int(r[2]) for r in rows[1:]]
