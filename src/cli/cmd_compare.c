@@ -31,6 +31,8 @@ static const char compare_usage[] =
     "  --csv FILE|-        write one row per (policy, seed, metric), after '# key:\n"
     "                      value' lines: version, commit, --set overrides and each\n"
     "                      policy's configuration in force\n"
+    "  --cdf FILE|-        write every run's latency distributions as CDF points\n"
+    "                      (CSV: scenario,sched,seed,distribution,value_ns,cdf)\n"
     "  --help              this text\n";
 
 typedef struct cmp_run {
@@ -147,7 +149,7 @@ static void write_csv(FILE *f, const vl_cli_head *head, const vl_scenario *scn,
                       const vl_sched_ops **ops, int npol, cmp_run *runs, int nseeds)
 {
     vl_cli_head_write(head, f);
-    fprintf(f, "scenario,sched,seed,metric,value\n");
+    fputs(VL_CSV_COLUMNS "\n", f);
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
             const vl_metrics *ms = &runs[p * nseeds + s].ms;
@@ -249,10 +251,11 @@ int vl_cmd_compare(int argc, char **argv)
         {"seeds", required_argument, 0, OPT_SEEDS},
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
+        {"cdf", required_argument, 0, OPT_CDF},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
-    const char *json = NULL, *csv = NULL;
+    const char *json = NULL, *csv = NULL, *cdf = NULL;
     char *sched_list = NULL;
     long nseeds = 1;
     int opt;
@@ -277,6 +280,7 @@ int vl_cmd_compare(int argc, char **argv)
             break;
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
+        case OPT_CDF: cdf = optarg; break;
         case OPT_HELP: fputs(compare_usage, stdout); return VL_EXIT_OK;
         default: fputs(compare_usage, stderr); return VL_EXIT_USAGE;
         }
@@ -298,18 +302,27 @@ int vl_cmd_compare(int argc, char **argv)
     }
     vl_outputs outs;
     vl_outputs_init(&outs);
-    vl_output *oj = NULL, *oc = NULL;
+    vl_output *oj = NULL, *oc = NULL, *od = NULL;
     if ((json && !(oj = vl_cli_output(&outs, "--json", json))) ||
-        (csv && !(oc = vl_cli_output(&outs, "--csv", csv)))) {
+        (csv && !(oc = vl_cli_output(&outs, "--csv", csv))) ||
+        (cdf && !(od = vl_cli_output(&outs, "--cdf", cdf)))) {
         vl_outputs_abort(&outs);
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
     cmp_run *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
     int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
-    vl_cli_head head = {0}; /* the CSV's provenance: a config line per policy */
-    if (oc)
+    vl_cli_head head = {0}; /* the CSVs' provenance: a config line per policy */
+    if (oc || od)
         vl_cli_head_begin(&head, c.sets, c.nsets);
+    /* the CDF rows, in run order, until the head is complete */
+    char *cdf_rows = NULL;
+    size_t cdf_len = 0;
+    FILE *cdf_buf = od ? open_memstream(&cdf_rows, &cdf_len) : NULL;
+    if (status != VL_EXIT_OK || (od && !cdf_buf)) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+    }
     for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
         for (long s = 0; s < nseeds && status == VL_EXIT_OK; s++) {
             vl_model m;
@@ -321,26 +334,38 @@ int vl_cmd_compare(int argc, char **argv)
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
                 status = VL_EXIT_RUN;
-            } else if (s == 0 && head.f) {
-                vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
+            } else {
+                if (s == 0 && head.f)
+                    vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
+                if (cdf_buf)
+                    vl_report_cdf(&m, cdf_buf, "");
             }
             vl_model_destroy(&m);
         }
     }
-    if (status == VL_EXIT_OK && oc && vl_cli_head_end(&head) < 0)
+    if (cdf_buf && (ferror(cdf_buf) | fclose(cdf_buf)))
+        status = VL_EXIT_RUN;
+    if (status == VL_EXIT_OK && (oc || od) && vl_cli_head_end(&head) < 0)
         status = VL_EXIT_RUN;
     if (status == VL_EXIT_OK) {
-        if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT))
+        if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT) &&
+            !(od && od->kind == VL_OUTPUT_STDOUT))
             print_table(&scn, ops, npol, runs, (int)nseeds);
         if (oj)
             write_json(oj->f, &scn, ops, npol, runs, (int)nseeds);
         if (oc)
             write_csv(oc->f, &head, &scn, ops, npol, runs, (int)nseeds);
+        if (od) {
+            vl_cli_head_write(&head, od->f);
+            fputs(VL_CDF_COLUMNS "\n", od->f);
+            fwrite(cdf_rows, 1, cdf_len, od->f);
+        }
         if (vl_cli_commit(&outs) < 0)
             status = VL_EXIT_RUN;
     }
     vl_outputs_abort(&outs);
     vl_cli_head_free(&head);
+    free(cdf_rows);
     for (long i = 0; runs && i < npol * nseeds; i++)
         vl_metrics_free(&runs[i].ms);
     free(runs);

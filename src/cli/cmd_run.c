@@ -131,7 +131,8 @@ int vl_cmd_run(int argc, char **argv)
     }
     if (od) {
         vl_cli_head_write(&head, od->f);
-        vl_report_cdf(&m, od->f);
+        fputs(VL_CDF_COLUMNS "\n", od->f);
+        vl_report_cdf(&m, od->f, "");
     }
     bool to_stdout = (oj && oj->kind == VL_OUTPUT_STDOUT) || (oc && oc->kind == VL_OUTPUT_STDOUT) ||
                      (od && od->kind == VL_OUTPUT_STDOUT) || (ot && ot->kind == VL_OUTPUT_STDOUT);

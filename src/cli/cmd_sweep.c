@@ -25,7 +25,8 @@
 
 #define MAX_POLICIES 16
 #define MAX_WORKERS 1024
-/* What a worker writes first: a magic number and the metric count. */
+/* What a worker writes first: a magic number, the metric count and the
+ * length of its CDF rows. */
 #define RESULT_MAGIC 0x76637377u /* "vcsw" */
 
 static const char sweep_usage[] =
@@ -47,6 +48,9 @@ static const char sweep_usage[] =
     "                      lines: version, commit, --set overrides and the\n"
     "                      configuration in force of each grid point and policy\n"
     "  --json FILE|-       an array with one object per run\n"
+    "  --cdf FILE|-        every run's latency distributions as CDF points (CSV:\n"
+    "                      scenario,sched,seed,distribution,value_ns,cdf and one\n"
+    "                      column per grid key), after the same '#' lines as --csv\n"
     "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
     "                      one line per policy (and per value of the other keys)\n"
     "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
@@ -70,6 +74,8 @@ typedef struct sweep_point {
 typedef struct sweep_slot {
     bool done;
     vl_metrics ms;
+    char *cdf;      /* its --cdf rows (malloc'ed), until written */
+    size_t cdf_len;
 } sweep_slot;
 
 typedef struct sweep_ctx {
@@ -86,9 +92,9 @@ typedef struct sweep_ctx {
     long next; /* the next run to write */
     long written;
     vl_outputs outs;
-    vl_output *csv, *json;          /* NULL when not asked for         */
+    vl_output *csv, *json, *cdf;    /* NULL when not asked for         */
     vl_output *plot_img, *plot_gp;  /* --plot-out FILE and its script  */
-    bool want_csv, want_json;
+    bool want_csv, want_json, want_cdf;
     vl_json j;
 
     const char *plot_metric;
@@ -221,17 +227,18 @@ static int validate(sweep_ctx *x)
     return 0;
 }
 
-/* The result of a run on the pipe: RESULT_MAGIC and the count (uint32
- * each), then per metric its name with the NUL and its value (a double). */
-static int send_metrics(int fd, const vl_metrics *ms)
+/* The result of a run on the pipe: RESULT_MAGIC, the metric count and the
+ * CDF rows' length (uint32 each), then per metric its name with the NUL
+ * and its value (a double), then the CDF rows. */
+static int send_result(int fd, const vl_metrics *ms, const char *cdf, size_t cdf_len)
 {
-    size_t len = 2 * sizeof(uint32_t);
+    size_t len = 3 * sizeof(uint32_t) + cdf_len;
     for (int k = 0; k < ms->n; k++)
         len += strlen(ms->v[k].name) + 1 + sizeof(double);
-    char *buf = malloc(len), *p = buf;
+    char *buf = cdf_len <= UINT32_MAX ? malloc(len) : NULL, *p = buf;
     if (!buf)
         return -1;
-    uint32_t head[2] = {RESULT_MAGIC, (uint32_t)ms->n};
+    uint32_t head[3] = {RESULT_MAGIC, (uint32_t)ms->n, (uint32_t)cdf_len};
     memcpy(p, head, sizeof head);
     p += sizeof head;
     for (int k = 0; k < ms->n; k++) {
@@ -240,44 +247,11 @@ static int send_metrics(int fd, const vl_metrics *ms)
         memcpy(p + n, &ms->v[k].value, sizeof(double));
         p += n + sizeof(double);
     }
+    if (cdf_len)
+        memcpy(p, cdf, cdf_len);
     int rc = vl_write_all(fd, buf, len);
     free(buf);
     return rc;
-}
-
-/* In the worker: runs i and writes its metrics to fd. */
-static int run_job(long i, int fd, void *ctx)
-{
-    const sweep_ctx *x = ctx;
-    long p, s;
-    int sc;
-    decompose(x, i, &p, &sc, &s);
-    vl_scenario scn;
-    if (load_point(x, p, &scn) < 0)
-        return VL_EXIT_USAGE;
-    vl_model m;
-    vl_error err;
-    vl_metrics ms = {0};
-    int status = VL_EXIT_OK;
-    if (vl_model_create(&m, &scn, policy_of(x, p, sc), scn.seed + (uint64_t)s, scn.duration,
-                        NULL, &err) < 0 ||
-        vl_model_run(&m, &err) < 0) {
-        char what[512], msg[1024];
-        describe_run(x, i, what, sizeof what);
-        vl_error_format(&err, msg, sizeof msg);
-        vl_cli_fail("run %ld (%s): %s", i, what, msg);
-        vl_cli_policy_state(m.policy_state);
-        status = VL_EXIT_RUN;
-    } else if (vl_metrics_collect(&m, &ms) < 0) {
-        vl_cli_fail("out of memory");
-        status = VL_EXIT_RUN;
-    } else if (send_metrics(fd, &ms) < 0) {
-        status = VL_EXIT_RUN;
-    }
-    vl_metrics_free(&ms);
-    vl_model_destroy(&m);
-    vl_scenario_free(&scn);
-    return status;
 }
 
 /* A CSV field, quoted when it holds a comma or a quote (RFC 4180), or a
@@ -297,17 +271,91 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The grid columns of point p's rows: ",V1,V2,...". */
+static void grid_columns(FILE *f, const sweep_ctx *x, long p)
+{
+    for (int g = 0; g < x->grid.nkeys; g++) {
+        fputc(',', f);
+        csv_field(f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+    }
+}
+
+/* Run i's --cdf rows (malloc'ed, in *rows and *len); -1 out of memory. */
+static int cdf_of(const sweep_ctx *x, long p, const vl_model *m, char **rows, size_t *len)
+{
+    char *tail = NULL;
+    size_t tail_len = 0;
+    FILE *t = open_memstream(&tail, &tail_len);
+    if (!t)
+        return -1;
+    grid_columns(t, x, p);
+    int rc = ferror(t) | fclose(t);
+    FILE *f = rc ? NULL : open_memstream(rows, len);
+    if (f) {
+        vl_report_cdf(m, f, tail);
+        rc = ferror(f) | fclose(f);
+    }
+    free(tail);
+    return f && !rc ? 0 : -1;
+}
+
+/* In the worker: runs i and writes its metrics to fd. */
+static int run_job(long i, int fd, void *ctx)
+{
+    const sweep_ctx *x = ctx;
+    long p, s;
+    int sc;
+    decompose(x, i, &p, &sc, &s);
+    vl_scenario scn;
+    if (load_point(x, p, &scn) < 0)
+        return VL_EXIT_USAGE;
+    vl_model m;
+    vl_error err;
+    vl_metrics ms = {0};
+    char *cdf = NULL;
+    size_t cdf_len = 0;
+    int status = VL_EXIT_OK;
+    if (vl_model_create(&m, &scn, policy_of(x, p, sc), scn.seed + (uint64_t)s, scn.duration,
+                        NULL, &err) < 0 ||
+        vl_model_run(&m, &err) < 0) {
+        char what[512], msg[1024];
+        describe_run(x, i, what, sizeof what);
+        vl_error_format(&err, msg, sizeof msg);
+        vl_cli_fail("run %ld (%s): %s", i, what, msg);
+        vl_cli_policy_state(m.policy_state);
+        status = VL_EXIT_RUN;
+    } else if (vl_metrics_collect(&m, &ms) < 0 ||
+               (x->want_cdf && cdf_of(x, p, &m, &cdf, &cdf_len) < 0)) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+    } else if (send_result(fd, &ms, cdf, cdf_len) < 0) {
+        status = VL_EXIT_RUN;
+    }
+    free(cdf);
+    vl_metrics_free(&ms);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+    return status;
+}
+
+/* The provenance lines, then the columns and the grid keys. */
+static void write_csv_header(const sweep_ctx *x, FILE *f, const char *columns)
+{
+    vl_cli_head_write(&x->head, f);
+    fputs(columns, f);
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        fputc(',', f);
+        csv_field(f, x->grid.keys[k].key);
+    }
+    fputc('\n', f);
+}
+
 static void write_headers(sweep_ctx *x)
 {
-    if (x->want_csv) {
-        vl_cli_head_write(&x->head, x->csv->f);
-        fputs("scenario,sched,seed,metric,value", x->csv->f);
-        for (int k = 0; k < x->grid.nkeys; k++) {
-            fputc(',', x->csv->f);
-            csv_field(x->csv->f, x->grid.keys[k].key);
-        }
-        fputc('\n', x->csv->f);
-    }
+    if (x->want_csv)
+        write_csv_header(x, x->csv->f, VL_CSV_COLUMNS);
+    if (x->want_cdf)
+        write_csv_header(x, x->cdf->f, VL_CDF_COLUMNS);
     if (x->want_json) {
         vl_json_init(&x->j, x->json->f, true);
         vl_json_arr_begin(&x->j);
@@ -329,12 +377,14 @@ static void emit(sweep_ctx *x, long i)
             char v[32];
             vl_fmt_double(v, sizeof v, ms->v[k].value);
             fprintf(x->csv->f, "%s,%s,%llu,%s,%s", pt->name, sched, seed, ms->v[k].name, v);
-            for (int g = 0; g < x->grid.nkeys; g++) {
-                fputc(',', x->csv->f);
-                csv_field(x->csv->f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
-            }
+            grid_columns(x->csv->f, x, p);
             fputc('\n', x->csv->f);
         }
+    if (x->want_cdf) {
+        fwrite(x->slots[i].cdf, 1, x->slots[i].cdf_len, x->cdf->f);
+        free(x->slots[i].cdf);
+        x->slots[i].cdf = NULL;
+    }
     if (x->want_json) {
         vl_json *j = &x->j;
         vl_json_obj_begin(j);
@@ -376,6 +426,8 @@ static void flush_outputs(sweep_ctx *x)
         fflush(x->csv->f);
     if (x->want_json)
         fflush(x->json->f);
+    if (x->want_cdf)
+        fflush(x->cdf->f);
 }
 
 /* In the parent: run i finished; write every run whose turn has come. */
@@ -383,13 +435,24 @@ static int on_done(long i, const void *data, size_t len, void *ctx)
 {
     sweep_ctx *x = ctx;
     const char *p = data, *end = p + len;
-    uint32_t head[2];
+    uint32_t head[3];
     if (len < sizeof head)
         goto bad;
     memcpy(head, p, sizeof head);
     p += sizeof head;
-    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))))
+    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))) ||
+        head[2] > (size_t)(end - p))
         goto bad;
+    end -= head[2]; /* the CDF rows */
+    sweep_slot *slot = &x->slots[i];
+    if (head[2]) {
+        if (!(slot->cdf = malloc(head[2]))) {
+            vl_cli_fail("out of memory");
+            return -1;
+        }
+        memcpy(slot->cdf, end, head[2]);
+        slot->cdf_len = head[2];
+    }
     vl_metrics *ms = &x->slots[i].ms;
     ms->v = calloc((size_t)head[1] + 1, sizeof *ms->v);
     if (!ms->v) {
@@ -541,11 +604,13 @@ static int plot(sweep_ctx *x, const char *out)
 
 /* Every output is checked and staged before the first run: the rows
  * (--csv, --json) and the plot (--plot-out FILE and FILE's stem + .gp). */
-static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const char *plot_out)
+static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const char *cdf,
+                        const char *plot_out)
 {
     vl_outputs_init(&x->outs);
     if ((csv && !(x->csv = vl_cli_output(&x->outs, "--csv", csv))) ||
-        (json && !(x->json = vl_cli_output(&x->outs, "--json", json))))
+        (json && !(x->json = vl_cli_output(&x->outs, "--json", json))) ||
+        (cdf && !(x->cdf = vl_cli_output(&x->outs, "--cdf", cdf))))
         return -1;
     if (!plot_out)
         return 0;
@@ -589,8 +654,10 @@ static int parse_count(const char *opt, const char *arg, long max, long *out)
 
 static void ctx_free(sweep_ctx *x)
 {
-    for (long i = 0; x->slots && i < x->total; i++)
+    for (long i = 0; x->slots && i < x->total; i++) {
         vl_metrics_free(&x->slots[i].ms);
+        free(x->slots[i].cdf);
+    }
     free(x->slots);
     free(x->points);
     free(x->plot_val);
@@ -610,13 +677,14 @@ int vl_cmd_sweep(int argc, char **argv)
         {"jobs", required_argument, 0, OPT_JOBS},
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
+        {"cdf", required_argument, 0, OPT_CDF},
         {"plot", required_argument, 0, OPT_PLOT},
         {"plot-out", required_argument, 0, OPT_PLOT_OUT},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     sweep_ctx x = {.c = &c, .nseeds = 1};
-    const char *csv = NULL, *json = NULL, *plot_out = NULL;
+    const char *csv = NULL, *json = NULL, *cdf = NULL, *plot_out = NULL;
     char *sched_list = NULL;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     int opt, status = VL_EXIT_USAGE;
@@ -648,6 +716,7 @@ int vl_cmd_sweep(int argc, char **argv)
             break;
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
+        case OPT_CDF: cdf = optarg; break;
         case OPT_PLOT: x.plot_metric = optarg; break;
         case OPT_PLOT_OUT: plot_out = optarg; break;
         case OPT_HELP: fputs(sweep_usage, stdout); status = VL_EXIT_OK; goto out;
@@ -660,8 +729,8 @@ int vl_cmd_sweep(int argc, char **argv)
         goto out;
     }
     x.path = argv[optind];
-    if (!csv && !json && !x.plot_metric) {
-        vl_cli_fail("sweep: nothing to write: give --csv, --json or --plot");
+    if (!csv && !json && !cdf && !x.plot_metric) {
+        vl_cli_fail("sweep: nothing to write: give --csv, --json, --cdf or --plot");
         goto out;
     }
     if (csv && json && strcmp(csv, "-") == 0 && strcmp(json, "-") == 0) {
@@ -694,21 +763,22 @@ int vl_cmd_sweep(int argc, char **argv)
         status = VL_EXIT_RUN;
         goto out;
     }
-    if (csv && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
+    if ((csv || cdf) && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
     }
     if (validate(&x) < 0)
         goto out;
-    if (csv && vl_cli_head_end(&x.head) < 0) {
+    if ((csv || cdf) && vl_cli_head_end(&x.head) < 0) {
         status = VL_EXIT_RUN;
         goto out;
     }
 
     x.want_csv = csv != NULL;
     x.want_json = json != NULL;
-    if (open_outputs(&x, csv, json, plot_out) < 0)
+    x.want_cdf = cdf != NULL;
+    if (open_outputs(&x, csv, json, cdf, plot_out) < 0)
         goto out_files;
     write_headers(&x);
     flush_outputs(&x);
@@ -741,7 +811,7 @@ int vl_cmd_sweep(int argc, char **argv)
         describe_run(&x, res.failed, what, sizeof what);
         vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished and were "
                     "written", res.failed, what, res.finished, x.total);
-    } else if (status != VL_EXIT_OK && (x.csv || x.json)) {
+    } else if (status != VL_EXIT_OK && (x.csv || x.json || x.cdf)) {
         vl_cli_fail("sweep: the plot was not drawn; the runs' rows were written");
     }
 out_files:

@@ -81,10 +81,16 @@ void vl_report_csv_head(FILE *f, const char *const *sets, int nsets);
  * (vl_model_start) for the policy's values to be those in force. */
 void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
                            const char *const *values, int ngrid, long nseeds);
+/* The header rows of the metrics CSV and of the CDF CSV (a sweep adds a
+ * column per grid key). */
+#define VL_CSV_COLUMNS "scenario,sched,seed,metric,value"
+#define VL_CDF_COLUMNS "scenario,sched,seed,distribution,value_ns,cdf"
+/* VL_CSV_COLUMNS and the run's metrics, one row each. */
 void vl_report_csv(const vl_model *m, FILE *f);
 void vl_report_text(const vl_model *m, FILE *f);
-/* Every latency distribution as CDF points: `distribution,value_ns,cdf`
- * (one row per non-empty histogram bucket, cdf in (0, 1]). */
-void vl_report_cdf(const vl_model *m, FILE *f);
+/* Every latency distribution as CDF points, one row per non-empty
+ * histogram bucket (cdf in (0, 1]), in VL_CDF_COLUMNS; each row ends with
+ * `tail` (a sweep's grid columns, ",10ms"; "" elsewhere).  No header. */
+void vl_report_cdf(const vl_model *m, FILE *f, const char *tail);
 
 #endif
