@@ -38,6 +38,9 @@ int vl_cli_head_end(vl_cli_head *h);
 void vl_cli_head_write(const vl_cli_head *h, FILE *out);
 void vl_cli_head_free(vl_cli_head *h);
 
+/* What follows the last '.' of path's last component ("png"), or "". */
+const char *vl_cli_extension(const char *path);
+
 /* Prints "vcpulab: <formatted error>" on stderr. */
 void vl_cli_error(const vl_error *err);
 void vl_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

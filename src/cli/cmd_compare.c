@@ -35,16 +35,6 @@ static const char compare_usage[] =
     "                      (CSV: scenario,sched,seed,distribution,value_ns,cdf)\n"
     "  --help              this text\n";
 
-typedef struct cmp_run {
-    vl_metrics ms;
-} cmp_run;
-
-static double metric_of(const cmp_run *r, const char *name, int *found)
-{
-    const vl_metric *m = vl_metrics_find(&r->ms, name);
-    *found = m != NULL;
-    return m ? m->value : 0;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -72,11 +62,11 @@ static void format_cell(const char *name, double mean, double half, char *buf, s
 }
 
 /* The metric is 0 in every run that has it (a lock never contended...). */
-static bool zero_everywhere(cmp_run *runs, int nruns, const char *name)
+static bool zero_everywhere(const vl_metrics *runs, int nruns, const char *name)
 {
     for (int r = 0; r < nruns; r++) {
-        int found;
-        if (metric_of(&runs[r], name, &found) != 0 && found)
+        const vl_metric *m = vl_metrics_find(&runs[r], name);
+        if (m && m->value != 0)
             return false;
     }
     return true;
@@ -84,21 +74,14 @@ static bool zero_everywhere(cmp_run *runs, int nruns, const char *name)
 
 /* Mean, 95% CI half-width and n of `name` over policy p's seeds (x: room
  * for nseeds values); n = 0 when no run of p has it. */
-static double summarise(cmp_run *runs, int p, int nseeds, const char *name, double *x,
+static double summarise(const vl_metrics *runs, int p, int nseeds, const char *name, double *x,
                         double *half, int *n)
 {
-    int found;
-    *n = 0;
-    for (int s = 0; s < nseeds; s++) {
-        double v = metric_of(&runs[p * nseeds + s], name, &found);
-        if (found)
-            x[(*n)++] = v;
-    }
-    return vl_mean_ci95(x, *n, half);
+    return vl_metrics_mean_ci95(&runs[p * nseeds], nseeds, name, x, half, n);
 }
 
 static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                        cmp_run *runs, int nseeds)
+                        vl_metrics *runs, int nseeds)
 {
     printf("%s: %d seed%s per policy (from %llu); mean [95%% CI half-width] and ratio to %s\n\n",
            scn->name, nseeds, nseeds == 1 ? "" : "s", (unsigned long long)scn->seed,
@@ -107,7 +90,7 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
     for (int p = 0; p < npol; p++)
         printf(" %30s", ops[p]->name);
     printf("\n");
-    const vl_metrics *names = &runs[0].ms;
+    const vl_metrics *names = &runs[0];
     double *x = malloc((size_t)nseeds * sizeof *x);
     if (!x)
         return;
@@ -146,13 +129,13 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
 }
 
 static void write_csv(FILE *f, const vl_cli_head *head, const vl_scenario *scn,
-                      const vl_sched_ops **ops, int npol, cmp_run *runs, int nseeds)
+                      const vl_sched_ops **ops, int npol, vl_metrics *runs, int nseeds)
 {
     vl_cli_head_write(head, f);
     fputs(VL_CSV_COLUMNS "\n", f);
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
-            const vl_metrics *ms = &runs[p * nseeds + s].ms;
+            const vl_metrics *ms = &runs[p * nseeds + s];
             for (int k = 0; k < ms->n; k++) {
                 char v[32];
                 vl_fmt_double(v, sizeof v, ms->v[k].value);
@@ -165,10 +148,10 @@ static void write_csv(FILE *f, const vl_cli_head *head, const vl_scenario *scn,
 /* "summary": per metric, per policy: mean over seeds, the half-width of
  * its 95% CI (Student t), n, and the ratio of the mean to the first
  * policy's (null when that is 0 or missing) - what the table shows. */
-static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, cmp_run *runs,
+static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, vl_metrics *runs,
                           int nseeds)
 {
-    const vl_metrics *names = &runs[0].ms;
+    const vl_metrics *names = &runs[0];
     double *x = malloc((size_t)nseeds * sizeof *x);
     if (!x)
         return;
@@ -206,7 +189,7 @@ static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, cmp_ru
 }
 
 static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                       cmp_run *runs, int nseeds)
+                       vl_metrics *runs, int nseeds)
 {
     vl_json j;
     vl_json_init(&j, f, true);
@@ -226,7 +209,7 @@ static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops
     vl_json_arr_begin(&j);
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
-            const vl_metrics *ms = &runs[p * nseeds + s].ms;
+            const vl_metrics *ms = &runs[p * nseeds + s];
             vl_json_obj_begin(&j);
             vl_json_kstr(&j, "sched", ops[p]->name);
             vl_json_kuint(&j, "seed", scn->seed + (uint64_t)s);
@@ -310,7 +293,7 @@ int vl_cmd_compare(int argc, char **argv)
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
-    cmp_run *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
+    vl_metrics *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
     int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
     vl_cli_head head = {0}; /* the CSVs' provenance: a config line per policy */
     if (oc || od)
@@ -330,7 +313,7 @@ int vl_cmd_compare(int argc, char **argv)
             uint64_t seed = scn.seed + (uint64_t)s;
             if (vl_model_create(&m, &scn, ops[p], seed, scn.duration, NULL, &err) < 0 ||
                 vl_model_run(&m, &err) < 0 ||
-                vl_metrics_collect(&m, &runs[p * nseeds + s].ms) < 0) {
+                vl_metrics_collect(&m, &runs[p * nseeds + s]) < 0) {
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
                 status = VL_EXIT_RUN;
@@ -367,7 +350,7 @@ int vl_cmd_compare(int argc, char **argv)
     vl_cli_head_free(&head);
     free(cdf_rows);
     for (long i = 0; runs && i < npol * nseeds; i++)
-        vl_metrics_free(&runs[i].ms);
+        vl_metrics_free(&runs[i]);
     free(runs);
     vl_scenario_free(&scn);
     return status;

@@ -51,6 +51,10 @@ static const char sweep_usage[] =
     "  --cdf FILE|-        every run's latency distributions as CDF points (CSV:\n"
     "                      scenario,sched,seed,distribution,value_ns,cdf and one\n"
     "                      column per grid key), after the same '#' lines as --csv\n"
+    "  --summary FILE      per grid point, policy and metric: n, the mean over the\n"
+    "                      seeds and its 95% CI half-width (Student t); FILE.csv\n"
+    "                      (or -) is CSV, FILE.json JSON; grid values as given and\n"
+    "                      as numbers in base units (durations in ns)\n"
     "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
     "                      one line per policy (and per value of the other keys)\n"
     "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
@@ -73,7 +77,6 @@ typedef struct sweep_point {
 
 typedef struct sweep_slot {
     bool done;
-    vl_metrics ms;
     char *cdf;      /* its --cdf rows (malloc'ed), until written */
     size_t cdf_len;
 } sweep_slot;
@@ -89,10 +92,11 @@ typedef struct sweep_ctx {
     sweep_point *points;
 
     sweep_slot *slots;
+    vl_metrics *results; /* each run's metrics, until written (and summarised) */
     long next; /* the next run to write */
     long written;
     vl_outputs outs;
-    vl_output *csv, *json, *cdf;    /* NULL when not asked for         */
+    vl_output *csv, *json, *cdf, *sum; /* NULL when not asked for      */
     vl_output *plot_img, *plot_gp;  /* --plot-out FILE and its script  */
     bool want_csv, want_json, want_cdf;
     vl_json j;
@@ -100,7 +104,10 @@ typedef struct sweep_ctx {
     const char *plot_metric;
     double *plot_val;
     char *plot_have;
-    vl_metrics names; /* the first written run's metrics (for messages) */
+    long names_run;   /* the first run written: its metrics are kept (messages) */
+    bool want_summary;
+    sweep_summary summary;
+    long summarised;  /* groups (grid point x policy) summarised, in order */
     vl_cli_head head; /* the CSVs' provenance (->f open during validate) */
 } sweep_ctx;
 
@@ -254,29 +261,12 @@ static int send_result(int fd, const vl_metrics *ms, const char *cdf, size_t cdf
     return rc;
 }
 
-/* A CSV field, quoted when it holds a comma or a quote (RFC 4180), or a
- * '#' (readers that skip comments end a line at an unquoted one). */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"#")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* The grid columns of point p's rows: ",V1,V2,...". */
 static void grid_columns(FILE *f, const sweep_ctx *x, long p)
 {
     for (int g = 0; g < x->grid.nkeys; g++) {
         fputc(',', f);
-        csv_field(f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+        sweep_csv_field(f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
     }
 }
 
@@ -345,7 +335,7 @@ static void write_csv_header(const sweep_ctx *x, FILE *f, const char *columns)
     fputs(columns, f);
     for (int k = 0; k < x->grid.nkeys; k++) {
         fputc(',', f);
-        csv_field(f, x->grid.keys[k].key);
+        sweep_csv_field(f, x->grid.keys[k].key);
     }
     fputc('\n', f);
 }
@@ -360,6 +350,11 @@ static void write_headers(sweep_ctx *x)
         vl_json_init(&x->j, x->json->f, true);
         vl_json_arr_begin(&x->j);
     }
+    if (x->want_summary) {
+        x->summary.f = x->sum->f;
+        sweep_summary_begin(&x->summary, &x->grid, &x->head, x->path, x->c->sets, x->c->nsets,
+                            x->nseeds);
+    }
 }
 
 /* Writes run i's rows and forgets its metrics. */
@@ -371,7 +366,7 @@ static void emit(sweep_ctx *x, long i)
     const sweep_point *pt = &x->points[p];
     const char *sched = policy_of(x, p, sc)->name;
     unsigned long long seed = (unsigned long long)(pt->seed + (uint64_t)s);
-    vl_metrics *ms = &x->slots[i].ms;
+    vl_metrics *ms = &x->results[i];
     if (x->want_csv)
         for (int k = 0; k < ms->n; k++) {
             char v[32];
@@ -412,12 +407,30 @@ static void emit(sweep_ctx *x, long i)
         x->plot_have[i] = m != NULL;
         x->plot_val[i] = m ? m->value : 0;
     }
-    if (x->written++ == 0) {
-        x->names = *ms; /* kept for the plot's error message */
-        *ms = (vl_metrics){0};
-    } else {
+    if (x->written++ == 0)
+        x->names_run = i; /* kept for the plot's error message */
+    else if (!x->want_summary)
         vl_metrics_free(ms);
+}
+
+/* Summarises the groups (grid point x policy: runs of consecutive seeds)
+ * whose runs are all below `upto` (written or never to be), in order; a
+ * group none of whose runs finished is left out. */
+static int summarise_upto(sweep_ctx *x, long upto)
+{
+    for (; x->want_summary && (x->summarised + 1) * x->nseeds <= upto; x->summarised++) {
+        long g = x->summarised, first = g * x->nseeds, p = g / x->nsched;
+        int sc = (int)(g % x->nsched), done = 0;
+        for (long i = first; i < first + x->nseeds; i++)
+            done += x->slots[i].done;
+        if (done && sweep_summary_group(&x->summary, p, x->points[p].name, policy_of(x, p, sc)->name,
+                                        x->points[p].seed, &x->results[first], (int)x->nseeds) < 0)
+            return -1;
+        for (long i = first; i < first + x->nseeds; i++)
+            if (i != x->names_run || !x->written)
+                vl_metrics_free(&x->results[i]);
     }
+    return 0;
 }
 
 static void flush_outputs(sweep_ctx *x)
@@ -428,6 +441,8 @@ static void flush_outputs(sweep_ctx *x)
         fflush(x->json->f);
     if (x->want_cdf)
         fflush(x->cdf->f);
+    if (x->want_summary)
+        fflush(x->sum->f);
 }
 
 /* In the parent: run i finished; write every run whose turn has come. */
@@ -453,7 +468,7 @@ static int on_done(long i, const void *data, size_t len, void *ctx)
         memcpy(slot->cdf, end, head[2]);
         slot->cdf_len = head[2];
     }
-    vl_metrics *ms = &x->slots[i].ms;
+    vl_metrics *ms = &x->results[i];
     ms->v = calloc((size_t)head[1] + 1, sizeof *ms->v);
     if (!ms->v) {
         vl_cli_fail("out of memory");
@@ -476,20 +491,25 @@ static int on_done(long i, const void *data, size_t len, void *ctx)
         return 0;
     while (x->next < x->total && x->slots[x->next].done)
         emit(x, x->next++);
+    int rc = summarise_upto(x, x->next);
     flush_outputs(x);
-    return 0;
+    return rc;
 bad:
     vl_cli_fail("sweep: run %ld: its worker sent a malformed result (%zu bytes)", i, len);
     return -1;
 }
 
-/* After an interruption or a failure: the runs that finished out of order. */
+/* After the pool: the runs that finished out of order (after an
+ * interruption or a failure), then the summary's last groups. */
 static void emit_rest(sweep_ctx *x)
 {
     for (long i = x->next; i < x->total; i++)
         if (x->slots[i].done)
             emit(x, i);
     x->next = x->total;
+    summarise_upto(x, x->total);
+    if (x->want_summary)
+        sweep_summary_end(&x->summary);
 }
 
 /* Up to 8 metric names, those sharing the longest prefix with want first. */
@@ -534,7 +554,7 @@ static int plot(sweep_ctx *x, const char *out)
         any += x->plot_have[i];
     if (!any) {
         char names[1024];
-        suggest(&x->names, x->plot_metric, names, sizeof names);
+        suggest(&x->results[x->names_run], x->plot_metric, names, sizeof names);
         vl_cli_fail("--plot %s: no run produced this metric; they produced: %s", x->plot_metric,
                     names);
         return VL_EXIT_USAGE;
@@ -605,12 +625,13 @@ static int plot(sweep_ctx *x, const char *out)
 /* Every output is checked and staged before the first run: the rows
  * (--csv, --json) and the plot (--plot-out FILE and FILE's stem + .gp). */
 static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const char *cdf,
-                        const char *plot_out)
+                        const char *summary, const char *plot_out)
 {
     vl_outputs_init(&x->outs);
     if ((csv && !(x->csv = vl_cli_output(&x->outs, "--csv", csv))) ||
         (json && !(x->json = vl_cli_output(&x->outs, "--json", json))) ||
-        (cdf && !(x->cdf = vl_cli_output(&x->outs, "--cdf", cdf))))
+        (cdf && !(x->cdf = vl_cli_output(&x->outs, "--cdf", cdf))) ||
+        (summary && !(x->sum = vl_cli_output(&x->outs, "--summary", summary))))
         return -1;
     if (!plot_out)
         return 0;
@@ -654,15 +675,15 @@ static int parse_count(const char *opt, const char *arg, long max, long *out)
 
 static void ctx_free(sweep_ctx *x)
 {
-    for (long i = 0; x->slots && i < x->total; i++) {
-        vl_metrics_free(&x->slots[i].ms);
+    for (long i = 0; x->slots && i < x->total; i++)
         free(x->slots[i].cdf);
-    }
+    for (long i = 0; x->results && i < x->total; i++)
+        vl_metrics_free(&x->results[i]);
     free(x->slots);
+    free(x->results);
     free(x->points);
     free(x->plot_val);
     free(x->plot_have);
-    vl_metrics_free(&x->names);
     vl_cli_head_free(&x->head);
     sweep_grid_free(&x->grid);
 }
@@ -678,13 +699,14 @@ int vl_cmd_sweep(int argc, char **argv)
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
         {"cdf", required_argument, 0, OPT_CDF},
+        {"summary", required_argument, 0, OPT_SUMMARY},
         {"plot", required_argument, 0, OPT_PLOT},
         {"plot-out", required_argument, 0, OPT_PLOT_OUT},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     sweep_ctx x = {.c = &c, .nseeds = 1};
-    const char *csv = NULL, *json = NULL, *cdf = NULL, *plot_out = NULL;
+    const char *csv = NULL, *json = NULL, *cdf = NULL, *summary = NULL, *plot_out = NULL;
     char *sched_list = NULL;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     int opt, status = VL_EXIT_USAGE;
@@ -717,6 +739,7 @@ int vl_cmd_sweep(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
         case OPT_CDF: cdf = optarg; break;
+        case OPT_SUMMARY: summary = optarg; break;
         case OPT_PLOT: x.plot_metric = optarg; break;
         case OPT_PLOT_OUT: plot_out = optarg; break;
         case OPT_HELP: fputs(sweep_usage, stdout); status = VL_EXIT_OK; goto out;
@@ -729,10 +752,13 @@ int vl_cmd_sweep(int argc, char **argv)
         goto out;
     }
     x.path = argv[optind];
-    if (!csv && !json && !cdf && !x.plot_metric) {
-        vl_cli_fail("sweep: nothing to write: give --csv, --json, --cdf or --plot");
+    if (!csv && !json && !cdf && !summary && !x.plot_metric) {
+        vl_cli_fail("sweep: nothing to write: give --csv, --json, --cdf, --summary or --plot");
         goto out;
     }
+    if (summary && sweep_summary_check(summary, &x.summary.json) < 0)
+        goto out;
+    bool need_head = csv || cdf || (summary && !x.summary.json); /* a CSV is written */
     if (csv && json && strcmp(csv, "-") == 0 && strcmp(json, "-") == 0) {
         vl_cli_fail("sweep: --csv and --json cannot both go to standard output");
         goto out;
@@ -756,21 +782,22 @@ int vl_cmd_sweep(int argc, char **argv)
     x.total = x.npoints * x.nsched * x.nseeds;
     x.points = calloc((size_t)x.npoints, sizeof *x.points);
     x.slots = calloc((size_t)x.total, sizeof *x.slots);
+    x.results = calloc((size_t)x.total, sizeof *x.results);
     x.plot_val = calloc((size_t)x.total, sizeof *x.plot_val);
     x.plot_have = calloc((size_t)x.total, 1);
-    if (!x.points || !x.slots || !x.plot_val || !x.plot_have) {
+    if (!x.points || !x.slots || !x.results || !x.plot_val || !x.plot_have) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
     }
-    if ((csv || cdf) && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
+    if (need_head && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
     }
     if (validate(&x) < 0)
         goto out;
-    if ((csv || cdf) && vl_cli_head_end(&x.head) < 0) {
+    if (need_head && vl_cli_head_end(&x.head) < 0) {
         status = VL_EXIT_RUN;
         goto out;
     }
@@ -778,7 +805,8 @@ int vl_cmd_sweep(int argc, char **argv)
     x.want_csv = csv != NULL;
     x.want_json = json != NULL;
     x.want_cdf = cdf != NULL;
-    if (open_outputs(&x, csv, json, cdf, plot_out) < 0)
+    x.want_summary = summary != NULL;
+    if (open_outputs(&x, csv, json, cdf, summary, plot_out) < 0)
         goto out_files;
     write_headers(&x);
     flush_outputs(&x);
@@ -811,7 +839,7 @@ int vl_cmd_sweep(int argc, char **argv)
         describe_run(&x, res.failed, what, sizeof what);
         vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished and were "
                     "written", res.failed, what, res.finished, x.total);
-    } else if (status != VL_EXIT_OK && (x.csv || x.json || x.cdf)) {
+    } else if (status != VL_EXIT_OK && (x.csv || x.json || x.cdf || x.sum)) {
         vl_cli_fail("sweep: the plot was not drawn; the runs' rows were written");
     }
 out_files:

@@ -64,6 +64,13 @@ void vl_cli_head_free(vl_cli_head *h)
     *h = (vl_cli_head){0};
 }
 
+const char *vl_cli_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot + 1 : "";
+}
+
 void vl_cli_error(const vl_error *err)
 {
     char buf[1024];

@@ -73,6 +73,18 @@ wait $reader
 "$bin" sweep "$s" --grid run.seed=1,2 --duration 1000s --csv - --cdf - 2>"$tmp/err" >"$tmp/out"
 [ $? -eq 2 ] && [ ! -s "$tmp/out" ] || { no "sweep --csv - --cdf -"; cat "$tmp/err"; }
 
+# sweep --summary: the same rules
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+reader=$!
+ln -s fifo "$tmp/fifo.json"
+"$bin" sweep "$s" --grid run.seed=1,2 --duration 1500ms --summary "$tmp/fifo.json" || no "--summary FIFO"
+wait $reader
+[ -p "$tmp/fifo" ] && grep -q '"groups"' "$tmp/from-fifo" || no "sweep --summary into a FIFO"
+"$bin" sweep "$s" --grid run.seed=1,2 --duration 1000s --csv "$tmp/s.csv" \
+  --summary "$tmp/nodir/s.csv" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^vcpulab: --summary $tmp/nodir/s.csv: no such directory" "$tmp/err" &&
+  [ ! -e "$tmp/s.csv" ] || { no "sweep --summary into a missing directory"; cat "$tmp/err"; }
+
 # all or none: the JSON is not written when the CSV cannot be
 if [ -w /dev/full ]; then
   echo old >"$tmp/keep.json"
@@ -86,6 +98,11 @@ if [ -w /dev/full ]; then
   rc=$?
   [ $rc -eq 1 ] && grep -q "^vcpulab: --cdf /dev/full: cannot write" "$tmp/err" || no "sweep --cdf /dev/full: exit $rc"
   [ "$(cat "$tmp/keep.csv")" = old ] || no "keep.csv was replaced although sweep --cdf failed"
+  "$bin" sweep "$s" --grid run.seed=1,2 --duration 1500ms --csv "$tmp/keep.csv" --summary - \
+    >/dev/full 2>"$tmp/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "standard output: write error" "$tmp/err" || no "sweep --summary - >/dev/full: exit $rc"
+  [ "$(cat "$tmp/keep.csv")" = old ] || no "keep.csv was replaced although --summary failed"
 
   # standard output: every command's writes are checked
   while read -r cmd; do

@@ -17,7 +17,8 @@ args=(--grid params.credit.tslice=30ms --seeds 20 --duration 150s -j 2)
 interrupt() { # signal, expected status
   local sig=$1 want=$2
   rm -f "$tmp"/out.*
-  "$bin" sweep "$g" "${args[@]}" --csv - --json "$tmp/out.json" >"$tmp/out.csv" 2>"$tmp/out.err" &
+  "$bin" sweep "$g" "${args[@]}" --csv - --json "$tmp/out.json" --summary "$tmp/out.sum.csv" \
+    >"$tmp/out.csv" 2>"$tmp/out.err" &
   local pid=$! i
   for i in $(seq 600); do # up to 30 s (sanitizer builds are slower)
     [ "$(grep -vc "^#" "$tmp/out.csv")" -ge 2 ] && break
@@ -49,6 +50,11 @@ per = {s: seeds.count(s) for s in set(seeds)}
 assert len(set(per.values())) == 1, per  # every run complete, same metrics
 runs = json.load(open(sys.argv[2]))
 assert [r["seed"] for r in runs] == sorted(set(seeds)), "JSON runs differ from CSV runs"
+# the summary: the one group, over the runs that finished
+summ = list(csv.DictReader(l for l in open(sys.argv[1][:-4] + ".sum.csv") if not l.startswith("#")))
+assert summ and all(int(s["n"]) <= n for s in summ), "summary n"
+share = [s for s in summ if s["metric"].endswith(".share")]
+assert share and all(int(s["n"]) == n for s in share), ("summary of the finished runs", share[:1], n)
 PY
 }
 interrupt INT 130
