@@ -56,7 +56,9 @@ static const char sweep_usage[] =
     "                      (or -) is CSV, FILE.json JSON; grid values as given and\n"
     "                      as numbers in base units (durations in ns)\n"
     "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
-    "                      one line per policy (and per value of the other keys)\n"
+    "                      one line per policy (and per value of the other keys);\n"
+    "                      a name no configuration can produce is an error before\n"
+    "                      any run, listing those they can\n"
     "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
     "  --set KEY=VALUE     override a scenario value in every run (repeatable)\n"
     "  --seed N            first seed (default: the scenario's run.seed)\n"
@@ -64,8 +66,9 @@ static const char sweep_usage[] =
     "  --help              this text\n"
     "\n"
     "Rows come in run order, the same bytes whatever -j is.  A progress line is\n"
-    "shown when stderr is a terminal.  Interrupting (SIGINT) keeps the finished\n"
-    "runs' rows and exits with status 130.  Output: docs/output-format.md;\n"
+    "shown when stderr is a terminal; a warning, when a grid key sets parameters\n"
+    "of a policy that another swept policy ignores.  Interrupting (SIGINT) keeps\n"
+    "the finished runs' rows and exits with status 130.  Output: docs/output-format.md;\n"
     "examples: docs/sweeps.md.\n";
 
 /* What validation learnt about one grid point. */
@@ -105,6 +108,12 @@ typedef struct sweep_ctx {
     double *plot_val;
     char *plot_have;
     long names_run;   /* the first run written: its metrics are kept (messages) */
+    bool plot_known;  /* some configuration can produce --plot's metric */
+    vl_metrics valid; /* until then: the names the configurations can produce */
+    /* grid keys that name another policy's parameters, and that policy:
+     * warned about once each, after validation */
+    struct { int key; const vl_sched_ops *sched; } foreign[SWEEP_MAX_KEYS * MAX_POLICIES];
+    int nforeign;
     bool want_summary;
     sweep_summary summary;
     long summarised;  /* groups (grid point x policy) summarised, in order */
@@ -198,9 +207,66 @@ static void point_values(const sweep_ctx *x, long p, const char **keys, const ch
     }
 }
 
+/* The policy whose parameters key sets ("params.credit.tslice",
+ * "vms.web.params.credit.cap": credit), or NULL (not a policy's). */
+static const vl_sched_ops *policy_of_key(const char *key)
+{
+    const char *at = strncmp(key, "params.", 7) == 0 ? key + 7 : NULL;
+    if (!at && strncmp(key, "vms.", 4) == 0) {
+        const char *dot = strchr(key + 4, '.');
+        at = dot && strncmp(dot, ".params.", 8) == 0 ? dot + 8 : NULL;
+    }
+    if (!at)
+        return NULL;
+    char name[VL_NAME_MAX];
+    size_t n = strcspn(at, ".");
+    if (n >= sizeof name)
+        return NULL;
+    memcpy(name, at, n);
+    name[n] = '\0';
+    return vl_policy_find(name);
+}
+
+/* Notes the grid keys that set another policy's parameters than sched's
+ * (once per key and policy). */
+static void note_foreign_keys(sweep_ctx *x, const vl_sched_ops *sched)
+{
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        const vl_sched_ops *owner = policy_of_key(x->grid.keys[k].key);
+        if (!owner || owner == sched)
+            continue;
+        bool seen = false;
+        for (int i = 0; i < x->nforeign && !seen; i++)
+            seen = x->foreign[i].key == k && x->foreign[i].sched == sched;
+        if (!seen && x->nforeign < (int)(sizeof x->foreign / sizeof x->foreign[0])) {
+            x->foreign[x->nforeign].key = k;
+            x->foreign[x->nforeign++].sched = sched;
+        }
+    }
+}
+
+/* Whether configuration m can produce --plot's metric; if not, its names
+ * join the list the error gives.  -1 when out of memory. */
+static int check_plot_metric(sweep_ctx *x, const vl_model *m)
+{
+    vl_metrics names = {0};
+    int rc = vl_metrics_names(m, &names);
+    x->plot_known = vl_metrics_find(&names, x->plot_metric) != NULL;
+    for (int k = 0; k < names.n && rc == 0 && !x->plot_known; k++)
+        if (!vl_metrics_find(&x->valid, names.v[k].name))
+            rc = vl_metrics_add(&x->valid, 0, "%s", names.v[k].name);
+    vl_metrics_free(&names);
+    if (x->plot_known)
+        vl_metrics_free(&x->valid);
+    if (rc < 0)
+        vl_cli_fail("out of memory");
+    return rc;
+}
+
 /* Every grid point loads, and a model can be created and its policy
  * started for each policy; the CSVs' config lines come from these models
- * (the values in force, before any run). */
+ * (the values in force, before any run), and so do the check of --plot's
+ * metric and the grid keys that do not apply to a policy. */
 static int validate(sweep_ctx *x)
 {
     for (long p = 0; p < x->npoints; p++) {
@@ -222,8 +288,12 @@ static int validate(sweep_ctx *x)
                 (rc = vl_model_start(&m, &err)) < 0) {
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
-            } else if (x->head.f) {
-                vl_report_config_line(x->head.f, &m, keys, values, x->grid.nkeys, x->nseeds);
+            } else {
+                if (x->head.f)
+                    vl_report_config_line(x->head.f, &m, keys, values, x->grid.nkeys, x->nseeds);
+                if (x->plot_metric && !x->plot_known)
+                    rc = check_plot_metric(x, &m);
+                note_foreign_keys(x, m.ops);
             }
             vl_model_destroy(&m);
         }
@@ -685,6 +755,7 @@ static void ctx_free(sweep_ctx *x)
     free(x->plot_val);
     free(x->plot_have);
     vl_cli_head_free(&x->head);
+    vl_metrics_free(&x->valid);
     sweep_grid_free(&x->grid);
 }
 
@@ -797,6 +868,18 @@ int vl_cmd_sweep(int argc, char **argv)
     }
     if (validate(&x) < 0)
         goto out;
+    if (x.plot_metric && !x.plot_known) {
+        vl_cli_fail("--plot %s: no configuration of this sweep can produce this metric; "
+                    "the metrics are:", x.plot_metric);
+        for (int k = 0; k < x.valid.n; k++)
+            fprintf(stderr, "  %s\n", x.valid.v[k].name);
+        goto out;
+    }
+    for (int i = 0; i < x.nforeign; i++) {
+        const char *key = x.grid.keys[x.foreign[i].key].key;
+        fprintf(stderr, "vcpulab: warning: --grid %s: %s's runs ignore it (a parameter of %s)\n",
+                key, x.foreign[i].sched->name, policy_of_key(key)->name);
+    }
     if (need_head && vl_cli_head_end(&x.head) < 0) {
         status = VL_EXIT_RUN;
         goto out;

@@ -24,6 +24,15 @@ typedef struct vl_metrics {
  * bursts, wake latency and response percentiles; policy counters. Names
  * are stable ("vm.web.share"). */
 int vl_metrics_collect(const vl_model *m, vl_metrics *out);
+/* Every metric name the model can produce (values 0): those of
+ * vl_metrics_collect whatever happens in the run - a lock taken, requests
+ * completed, packets received (network workloads only) - for a model
+ * created, not necessarily run (network figures for every workload that
+ * does I/O).  A run produces a subset of these. */
+int vl_metrics_names(const vl_model *m, vl_metrics *out);
+/* Appends a metric (its name formatted); -1 when out of memory. */
+int vl_metrics_add(vl_metrics *ms, double value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void vl_metrics_free(vl_metrics *ms);
 const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
 
