@@ -105,6 +105,22 @@ expect_bad conflict "--grid run.duration: --duration sets the same value" \
   "$g" --grid run.duration=1s,2s --duration 3s --csv -
 expect_bad sched "unknown policy 'nosuch'" "$g" --grid host.pcpus=2 --sched credit,nosuch --csv -
 
+# A grid key setting one policy's parameters: a warning, once per key and
+# other policy swept (a VM's parameters too), none for the policy it belongs to.
+"$bin" sweep "$src/scenarios/baseline.yaml" --grid vms.web.params.cfs.shares=512,2048 \
+  --grid params.credit.tslice=10ms,30ms --sched credit,cfs,fifo --seeds 2 --duration 1200ms -j 2 \
+  --csv "$tmp/foreign.csv" 2>"$tmp/stderr" || fail=1
+cat >"$tmp/want.err" <<'EOF'
+vcpulab: warning: --grid vms.web.params.cfs.shares: credit's runs ignore it (a parameter of cfs)
+vcpulab: warning: --grid params.credit.tslice: cfs's runs ignore it (a parameter of credit)
+vcpulab: warning: --grid vms.web.params.cfs.shares: fifo's runs ignore it (a parameter of cfs)
+vcpulab: warning: --grid params.credit.tslice: fifo's runs ignore it (a parameter of credit)
+EOF
+cmp -s "$tmp/stderr" "$tmp/want.err" || { echo "FAIL: foreign-key warnings:"; cat "$tmp/stderr"; fail=1; }
+"$bin" sweep "$src/scenarios/baseline.yaml" --grid params.credit.tslice=10ms,30ms --sched credit \
+  --duration 1200ms --csv "$tmp/own.csv" 2>"$tmp/stderr" || fail=1
+[ ! -s "$tmp/stderr" ] || { echo "FAIL: a warning for the key's own policy:"; cat "$tmp/stderr"; fail=1; }
+
 # Output files get the mode the umask gives (not mkstemp's 0600).
 (umask 022 && "$bin" sweep "$g" --grid host.pcpus=2 --duration 600ms --csv "$tmp/mode.csv" &&
   "$bin" run "$g" --duration 600ms --quiet --json "$tmp/mode.json") || fail=1
