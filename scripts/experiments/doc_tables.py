@@ -102,6 +102,11 @@ def network_table(out):
     print()
 
 
+def csv_rows(f):
+    """The rows of a vcpulab CSV, past its '# key: value' provenance lines."""
+    return csv.DictReader(line for line in f if not line.startswith("#"))
+
+
 def mean_ci(xs):
     m = statistics.mean(xs)
     return m, (1.96 * statistics.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else 0.0)
@@ -115,7 +120,7 @@ def sender_delay_table(out):
         for app in ("streamcluster", "facesim", "bodytrack"):
             d = collections.defaultdict(list)
             with open(os.path.join(out, "dcs-sender-delay-%s-%s.csv" % (locks, app))) as f:
-                for r in csv.DictReader(f):
+                for r in csv_rows(f):
                     d[(r["params.dcs.resched_delay"], r["metric"])].append(float(r["value"]))
             cells = []
             for dl in delays:
@@ -135,7 +140,7 @@ def sender_delay_table(out):
 def allowance_line(out):
     d = collections.OrderedDict()
     with open(os.path.join(out, "dcs-allowance-seeds.csv")) as f:
-        for r in csv.DictReader(f):
+        for r in csv_rows(f):
             if r["metric"] == "vm.main.tlb.latency_mean_ns":
                 d.setdefault(r["params.dcs.urgent_allowance"], []).append(float(r["value"]))
     stats = [mean_ci(v) for v in d.values()]

@@ -21,6 +21,26 @@ vl_output *vl_cli_output(vl_outputs *set, const char *what, const char *path);
  * the set is then written). */
 int vl_cli_commit(vl_outputs *set);
 
+/* The comment lines that open every CSV of a command (report.h:
+ * vl_report_csv_head, then one vl_report_config_line per configuration
+ * written into ->f), gathered in memory and copied into each CSV. */
+typedef struct vl_cli_head {
+    FILE *f;    /* open between begin and end                */
+    char *text; /* after end: the lines                      */
+    size_t len;
+} vl_cli_head;
+
+/* Starts the lines with the version, the commit and the --set overrides
+ * (-1 when out of memory: then ->f is NULL and vl_cli_head_end fails). */
+int vl_cli_head_begin(vl_cli_head *h, const char *const *sets, int nsets);
+/* Ends the lines; prints the error and returns -1 when out of memory. */
+int vl_cli_head_end(vl_cli_head *h);
+void vl_cli_head_write(const vl_cli_head *h, FILE *out);
+void vl_cli_head_free(vl_cli_head *h);
+
+/* What follows the last '.' of path's last component ("png"), or "". */
+const char *vl_cli_extension(const char *path);
+
 /* Prints "vcpulab: <formatted error>" on stderr. */
 void vl_cli_error(const vl_error *err);
 void vl_cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -28,19 +28,13 @@ static const char compare_usage[] =
     "  --seed N            first seed (default: the scenario's run.seed)\n"
     "  --duration T        simulated duration per run\n"
     "  --json FILE|-       write all runs' metrics and the summary as JSON\n"
-    "  --csv FILE|-        write one row per (policy, seed, metric)\n"
+    "  --csv FILE|-        write one row per (policy, seed, metric), after '# key:\n"
+    "                      value' lines: version, commit, --set overrides and each\n"
+    "                      policy's configuration in force\n"
+    "  --cdf FILE|-        write every run's latency distributions as CDF points\n"
+    "                      (CSV: scenario,sched,seed,distribution,value_ns,cdf)\n"
     "  --help              this text\n";
 
-typedef struct cmp_run {
-    vl_metrics ms;
-} cmp_run;
-
-static double metric_of(const cmp_run *r, const char *name, int *found)
-{
-    const vl_metric *m = vl_metrics_find(&r->ms, name);
-    *found = m != NULL;
-    return m ? m->value : 0;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -68,11 +62,11 @@ static void format_cell(const char *name, double mean, double half, char *buf, s
 }
 
 /* The metric is 0 in every run that has it (a lock never contended...). */
-static bool zero_everywhere(cmp_run *runs, int nruns, const char *name)
+static bool zero_everywhere(const vl_metrics *runs, int nruns, const char *name)
 {
     for (int r = 0; r < nruns; r++) {
-        int found;
-        if (metric_of(&runs[r], name, &found) != 0 && found)
+        const vl_metric *m = vl_metrics_find(&runs[r], name);
+        if (m && m->value != 0)
             return false;
     }
     return true;
@@ -80,21 +74,14 @@ static bool zero_everywhere(cmp_run *runs, int nruns, const char *name)
 
 /* Mean, 95% CI half-width and n of `name` over policy p's seeds (x: room
  * for nseeds values); n = 0 when no run of p has it. */
-static double summarise(cmp_run *runs, int p, int nseeds, const char *name, double *x,
+static double summarise(const vl_metrics *runs, int p, int nseeds, const char *name, double *x,
                         double *half, int *n)
 {
-    int found;
-    *n = 0;
-    for (int s = 0; s < nseeds; s++) {
-        double v = metric_of(&runs[p * nseeds + s], name, &found);
-        if (found)
-            x[(*n)++] = v;
-    }
-    return vl_mean_ci95(x, *n, half);
+    return vl_metrics_mean_ci95(&runs[p * nseeds], nseeds, name, x, half, n);
 }
 
 static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                        cmp_run *runs, int nseeds)
+                        vl_metrics *runs, int nseeds)
 {
     printf("%s: %d seed%s per policy (from %llu); mean [95%% CI half-width] and ratio to %s\n\n",
            scn->name, nseeds, nseeds == 1 ? "" : "s", (unsigned long long)scn->seed,
@@ -103,7 +90,7 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
     for (int p = 0; p < npol; p++)
         printf(" %30s", ops[p]->name);
     printf("\n");
-    const vl_metrics *names = &runs[0].ms;
+    const vl_metrics *names = &runs[0];
     double *x = malloc((size_t)nseeds * sizeof *x);
     if (!x)
         return;
@@ -141,13 +128,14 @@ static void print_table(const vl_scenario *scn, const vl_sched_ops **ops, int np
     free(x);
 }
 
-static void write_csv(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                      cmp_run *runs, int nseeds)
+static void write_csv(FILE *f, const vl_cli_head *head, const vl_scenario *scn,
+                      const vl_sched_ops **ops, int npol, vl_metrics *runs, int nseeds)
 {
-    fprintf(f, "scenario,sched,seed,metric,value\n");
+    vl_cli_head_write(head, f);
+    fputs(VL_CSV_COLUMNS "\n", f);
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
-            const vl_metrics *ms = &runs[p * nseeds + s].ms;
+            const vl_metrics *ms = &runs[p * nseeds + s];
             for (int k = 0; k < ms->n; k++) {
                 char v[32];
                 vl_fmt_double(v, sizeof v, ms->v[k].value);
@@ -160,10 +148,10 @@ static void write_csv(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops,
 /* "summary": per metric, per policy: mean over seeds, the half-width of
  * its 95% CI (Student t), n, and the ratio of the mean to the first
  * policy's (null when that is 0 or missing) - what the table shows. */
-static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, cmp_run *runs,
+static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, vl_metrics *runs,
                           int nseeds)
 {
-    const vl_metrics *names = &runs[0].ms;
+    const vl_metrics *names = &runs[0];
     double *x = malloc((size_t)nseeds * sizeof *x);
     if (!x)
         return;
@@ -201,7 +189,7 @@ static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, cmp_ru
 }
 
 static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                       cmp_run *runs, int nseeds)
+                       vl_metrics *runs, int nseeds)
 {
     vl_json j;
     vl_json_init(&j, f, true);
@@ -221,7 +209,7 @@ static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops
     vl_json_arr_begin(&j);
     for (int p = 0; p < npol; p++)
         for (int s = 0; s < nseeds; s++) {
-            const vl_metrics *ms = &runs[p * nseeds + s].ms;
+            const vl_metrics *ms = &runs[p * nseeds + s];
             vl_json_obj_begin(&j);
             vl_json_kstr(&j, "sched", ops[p]->name);
             vl_json_kuint(&j, "seed", scn->seed + (uint64_t)s);
@@ -246,10 +234,11 @@ int vl_cmd_compare(int argc, char **argv)
         {"seeds", required_argument, 0, OPT_SEEDS},
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
+        {"cdf", required_argument, 0, OPT_CDF},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
-    const char *json = NULL, *csv = NULL;
+    const char *json = NULL, *csv = NULL, *cdf = NULL;
     char *sched_list = NULL;
     long nseeds = 1;
     int opt;
@@ -274,6 +263,7 @@ int vl_cmd_compare(int argc, char **argv)
             break;
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
+        case OPT_CDF: cdf = optarg; break;
         case OPT_HELP: fputs(compare_usage, stdout); return VL_EXIT_OK;
         default: fputs(compare_usage, stderr); return VL_EXIT_USAGE;
         }
@@ -295,15 +285,27 @@ int vl_cmd_compare(int argc, char **argv)
     }
     vl_outputs outs;
     vl_outputs_init(&outs);
-    vl_output *oj = NULL, *oc = NULL;
+    vl_output *oj = NULL, *oc = NULL, *od = NULL;
     if ((json && !(oj = vl_cli_output(&outs, "--json", json))) ||
-        (csv && !(oc = vl_cli_output(&outs, "--csv", csv)))) {
+        (csv && !(oc = vl_cli_output(&outs, "--csv", csv))) ||
+        (cdf && !(od = vl_cli_output(&outs, "--cdf", cdf)))) {
         vl_outputs_abort(&outs);
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
-    cmp_run *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
+    vl_metrics *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
     int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
+    vl_cli_head head = {0}; /* the CSVs' provenance: a config line per policy */
+    if (oc || od)
+        vl_cli_head_begin(&head, c.sets, c.nsets);
+    /* the CDF rows, in run order, until the head is complete */
+    char *cdf_rows = NULL;
+    size_t cdf_len = 0;
+    FILE *cdf_buf = od ? open_memstream(&cdf_rows, &cdf_len) : NULL;
+    if (status != VL_EXIT_OK || (od && !cdf_buf)) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+    }
     for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
         for (long s = 0; s < nseeds && status == VL_EXIT_OK; s++) {
             vl_model m;
@@ -311,27 +313,44 @@ int vl_cmd_compare(int argc, char **argv)
             uint64_t seed = scn.seed + (uint64_t)s;
             if (vl_model_create(&m, &scn, ops[p], seed, scn.duration, NULL, &err) < 0 ||
                 vl_model_run(&m, &err) < 0 ||
-                vl_metrics_collect(&m, &runs[p * nseeds + s].ms) < 0) {
+                vl_metrics_collect(&m, &runs[p * nseeds + s]) < 0) {
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
                 status = VL_EXIT_RUN;
+            } else {
+                if (s == 0 && head.f)
+                    vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
+                if (cdf_buf)
+                    vl_report_cdf(&m, cdf_buf, "");
             }
             vl_model_destroy(&m);
         }
     }
+    if (cdf_buf && (ferror(cdf_buf) | fclose(cdf_buf)))
+        status = VL_EXIT_RUN;
+    if (status == VL_EXIT_OK && (oc || od) && vl_cli_head_end(&head) < 0)
+        status = VL_EXIT_RUN;
     if (status == VL_EXIT_OK) {
-        if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT))
+        if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT) &&
+            !(od && od->kind == VL_OUTPUT_STDOUT))
             print_table(&scn, ops, npol, runs, (int)nseeds);
         if (oj)
             write_json(oj->f, &scn, ops, npol, runs, (int)nseeds);
         if (oc)
-            write_csv(oc->f, &scn, ops, npol, runs, (int)nseeds);
+            write_csv(oc->f, &head, &scn, ops, npol, runs, (int)nseeds);
+        if (od) {
+            vl_cli_head_write(&head, od->f);
+            fputs(VL_CDF_COLUMNS "\n", od->f);
+            fwrite(cdf_rows, 1, cdf_len, od->f);
+        }
         if (vl_cli_commit(&outs) < 0)
             status = VL_EXIT_RUN;
     }
     vl_outputs_abort(&outs);
+    vl_cli_head_free(&head);
+    free(cdf_rows);
     for (long i = 0; runs && i < npol * nseeds; i++)
-        vl_metrics_free(&runs[i].ms);
+        vl_metrics_free(&runs[i]);
     free(runs);
     vl_scenario_free(&scn);
     return status;

@@ -27,6 +27,9 @@ static const char run_usage[] =
     "  --quiet             no summary table\n"
     "  --help              this text\n"
     "\n"
+    "Every CSV opens with '# key: value' lines: version, commit, --set overrides and\n"
+    "the configuration in force (docs/output-format.md, \"Provenance\").\n"
+    "\n"
     "Exit status: 0 ok, 1 the run failed (the core stopped the policy, or memory\n"
     "ran out), 2 bad usage or input (no output file is left behind).\n";
 
@@ -90,6 +93,7 @@ int vl_cmd_run(int argc, char **argv)
     vl_error err;
     vl_model m;
     vl_trace tr = {0};
+    vl_cli_head head = {0};
     vl_model_opts mo = {.fel = VL_FEL_DEFAULT};
     if (vl_model_create(&m, &scn, ops, scn.seed, scn.duration, &mo, &err) < 0) {
         vl_cli_error(&err);
@@ -113,12 +117,23 @@ int vl_cmd_run(int argc, char **argv)
     }
     if (trace)
         vl_trace_end(&tr, m.hv.sim.now);
+    if ((oc || od) && vl_cli_head_begin(&head, c.sets, c.nsets) == 0) /* the CSVs' provenance */
+        vl_report_config_line(head.f, &m, NULL, NULL, 0, 1);
+    if ((oc || od) && vl_cli_head_end(&head) < 0) {
+        status = VL_EXIT_RUN;
+        goto done;
+    }
     if (oj)
         vl_report_json(&m, oj->f);
-    if (oc)
+    if (oc) {
+        vl_cli_head_write(&head, oc->f);
         vl_report_csv(&m, oc->f);
-    if (od)
-        vl_report_cdf(&m, od->f);
+    }
+    if (od) {
+        vl_cli_head_write(&head, od->f);
+        fputs(VL_CDF_COLUMNS "\n", od->f);
+        vl_report_cdf(&m, od->f, "");
+    }
     bool to_stdout = (oj && oj->kind == VL_OUTPUT_STDOUT) || (oc && oc->kind == VL_OUTPUT_STDOUT) ||
                      (od && od->kind == VL_OUTPUT_STDOUT) || (ot && ot->kind == VL_OUTPUT_STDOUT);
     if (!quiet && !to_stdout)
@@ -129,6 +144,7 @@ done:
     if (tr.since)
         vl_trace_end(&tr, m.hv.sim.now);
     vl_outputs_abort(&outs);
+    vl_cli_head_free(&head);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
     return status;

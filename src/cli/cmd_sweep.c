@@ -25,7 +25,8 @@
 
 #define MAX_POLICIES 16
 #define MAX_WORKERS 1024
-/* What a worker writes first: a magic number and the metric count. */
+/* What a worker writes first: a magic number, the metric count and the
+ * length of its CDF rows. */
 #define RESULT_MAGIC 0x76637377u /* "vcsw" */
 
 static const char sweep_usage[] =
@@ -43,10 +44,21 @@ static const char sweep_usage[] =
     "                      (default 1)\n"
     "  -j, --jobs N        worker processes (default: the number of online CPUs)\n"
     "  --csv FILE|-        one row per (run, metric): scenario,sched,seed,metric,\n"
-    "                      value and one column per grid key\n"
+    "                      value and one column per grid key, after '# key: value'\n"
+    "                      lines: version, commit, --set overrides and the\n"
+    "                      configuration in force of each grid point and policy\n"
     "  --json FILE|-       an array with one object per run\n"
+    "  --cdf FILE|-        every run's latency distributions as CDF points (CSV:\n"
+    "                      scenario,sched,seed,distribution,value_ns,cdf and one\n"
+    "                      column per grid key), after the same '#' lines as --csv\n"
+    "  --summary FILE      per grid point, policy and metric: n, the mean over the\n"
+    "                      seeds and its 95% CI half-width (Student t); FILE.csv\n"
+    "                      (or -) is CSV, FILE.json JSON; grid values as given and\n"
+    "                      as numbers in base units (durations in ns)\n"
     "  --plot METRIC       plot METRIC's mean over seeds against the first grid key,\n"
-    "                      one line per policy (and per value of the other keys)\n"
+    "                      one line per policy (and per value of the other keys);\n"
+    "                      a name no configuration can produce is an error before\n"
+    "                      any run, listing those they can\n"
     "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
     "  --set KEY=VALUE     override a scenario value in every run (repeatable)\n"
     "  --seed N            first seed (default: the scenario's run.seed)\n"
@@ -54,8 +66,9 @@ static const char sweep_usage[] =
     "  --help              this text\n"
     "\n"
     "Rows come in run order, the same bytes whatever -j is.  A progress line is\n"
-    "shown when stderr is a terminal.  Interrupting (SIGINT) keeps the finished\n"
-    "runs' rows and exits with status 130.  Output: docs/output-format.md;\n"
+    "shown when stderr is a terminal; a warning, when a grid key sets parameters\n"
+    "of a policy that another swept policy ignores.  Interrupting (SIGINT) keeps\n"
+    "the finished runs' rows and exits with status 130.  Output: docs/output-format.md;\n"
     "examples: docs/sweeps.md.\n";
 
 /* What validation learnt about one grid point. */
@@ -67,7 +80,8 @@ typedef struct sweep_point {
 
 typedef struct sweep_slot {
     bool done;
-    vl_metrics ms;
+    char *cdf;      /* its --cdf rows (malloc'ed), until written */
+    size_t cdf_len;
 } sweep_slot;
 
 typedef struct sweep_ctx {
@@ -81,18 +95,29 @@ typedef struct sweep_ctx {
     sweep_point *points;
 
     sweep_slot *slots;
+    vl_metrics *results; /* each run's metrics, until written (and summarised) */
     long next; /* the next run to write */
     long written;
     vl_outputs outs;
-    vl_output *csv, *json;          /* NULL when not asked for         */
+    vl_output *csv, *json, *cdf, *sum; /* NULL when not asked for      */
     vl_output *plot_img, *plot_gp;  /* --plot-out FILE and its script  */
-    bool want_csv, want_json;
+    bool want_csv, want_json, want_cdf;
     vl_json j;
 
     const char *plot_metric;
     double *plot_val;
     char *plot_have;
-    vl_metrics names; /* the first written run's metrics (for messages) */
+    long names_run;   /* the first run written: its metrics are kept (messages) */
+    bool plot_known;  /* some configuration can produce --plot's metric */
+    vl_metrics valid; /* until then: the names the configurations can produce */
+    /* grid keys that name another policy's parameters, and that policy:
+     * warned about once each, after validation */
+    struct { int key; const vl_sched_ops *sched; } foreign[SWEEP_MAX_KEYS * MAX_POLICIES];
+    int nforeign;
+    bool want_summary;
+    sweep_summary summary;
+    long summarised;  /* groups (grid point x policy) summarised, in order */
+    vl_cli_head head; /* the CSVs' provenance (->f open during validate) */
 } sweep_ctx;
 
 /* Run index -> (grid point, policy, seed offset). */
@@ -173,7 +198,75 @@ static void describe_run(const sweep_ctx *x, long i, char *buf, size_t len)
                  (unsigned long long)(x->points[p].seed + (uint64_t)s));
 }
 
-/* Every grid point loads, and a model can be created for each policy. */
+/* Grid point p's keys and values, as the --set paths and text given. */
+static void point_values(const sweep_ctx *x, long p, const char **keys, const char **values)
+{
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        keys[k] = x->grid.keys[k].key;
+        values[k] = x->grid.keys[k].values[sweep_grid_value(&x->grid, p, k)];
+    }
+}
+
+/* The policy whose parameters key sets ("params.credit.tslice",
+ * "vms.web.params.credit.cap": credit), or NULL (not a policy's). */
+static const vl_sched_ops *policy_of_key(const char *key)
+{
+    const char *at = strncmp(key, "params.", 7) == 0 ? key + 7 : NULL;
+    if (!at && strncmp(key, "vms.", 4) == 0) {
+        const char *dot = strchr(key + 4, '.');
+        at = dot && strncmp(dot, ".params.", 8) == 0 ? dot + 8 : NULL;
+    }
+    if (!at)
+        return NULL;
+    char name[VL_NAME_MAX];
+    size_t n = strcspn(at, ".");
+    if (n >= sizeof name)
+        return NULL;
+    memcpy(name, at, n);
+    name[n] = '\0';
+    return vl_policy_find(name);
+}
+
+/* Notes the grid keys that set another policy's parameters than sched's
+ * (once per key and policy). */
+static void note_foreign_keys(sweep_ctx *x, const vl_sched_ops *sched)
+{
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        const vl_sched_ops *owner = policy_of_key(x->grid.keys[k].key);
+        if (!owner || owner == sched)
+            continue;
+        bool seen = false;
+        for (int i = 0; i < x->nforeign && !seen; i++)
+            seen = x->foreign[i].key == k && x->foreign[i].sched == sched;
+        if (!seen && x->nforeign < (int)(sizeof x->foreign / sizeof x->foreign[0])) {
+            x->foreign[x->nforeign].key = k;
+            x->foreign[x->nforeign++].sched = sched;
+        }
+    }
+}
+
+/* Whether configuration m can produce --plot's metric; if not, its names
+ * join the list the error gives.  -1 when out of memory. */
+static int check_plot_metric(sweep_ctx *x, const vl_model *m)
+{
+    vl_metrics names = {0};
+    int rc = vl_metrics_names(m, &names);
+    x->plot_known = vl_metrics_find(&names, x->plot_metric) != NULL;
+    for (int k = 0; k < names.n && rc == 0 && !x->plot_known; k++)
+        if (!vl_metrics_find(&x->valid, names.v[k].name))
+            rc = vl_metrics_add(&x->valid, 0, "%s", names.v[k].name);
+    vl_metrics_free(&names);
+    if (x->plot_known)
+        vl_metrics_free(&x->valid);
+    if (rc < 0)
+        vl_cli_fail("out of memory");
+    return rc;
+}
+
+/* Every grid point loads, and a model can be created and its policy
+ * started for each policy; the CSVs' config lines come from these models
+ * (the values in force, before any run), and so do the check of --plot's
+ * metric and the grid keys that do not apply to a policy. */
 static int validate(sweep_ctx *x)
 {
     for (long p = 0; p < x->npoints; p++) {
@@ -184,13 +277,24 @@ static int validate(sweep_ctx *x)
         snprintf(pt->name, sizeof pt->name, "%s", scn.name);
         pt->seed = scn.seed;
         pt->sched = scn.sched;
+        const char *keys[SWEEP_MAX_KEYS], *values[SWEEP_MAX_KEYS];
+        point_values(x, p, keys, values);
         int rc = vl_cli_check_seeds(scn.seed, x->nseeds, "sweep");
         for (int s = 0; s < x->nsched && rc == 0; s++) {
             vl_model m;
             vl_error err;
             if ((rc = vl_model_create(&m, &scn, policy_of(x, p, s), scn.seed, scn.duration, NULL,
-                                      &err)) < 0)
+                                      &err)) < 0 ||
+                (rc = vl_model_start(&m, &err)) < 0) {
                 vl_cli_error(&err);
+                vl_cli_policy_state(m.policy_state);
+            } else {
+                if (x->head.f)
+                    vl_report_config_line(x->head.f, &m, keys, values, x->grid.nkeys, x->nseeds);
+                if (x->plot_metric && !x->plot_known)
+                    rc = check_plot_metric(x, &m);
+                note_foreign_keys(x, m.ops);
+            }
             vl_model_destroy(&m);
         }
         vl_scenario_free(&scn);
@@ -200,17 +304,18 @@ static int validate(sweep_ctx *x)
     return 0;
 }
 
-/* The result of a run on the pipe: RESULT_MAGIC and the count (uint32
- * each), then per metric its name with the NUL and its value (a double). */
-static int send_metrics(int fd, const vl_metrics *ms)
+/* The result of a run on the pipe: RESULT_MAGIC, the metric count and the
+ * CDF rows' length (uint32 each), then per metric its name with the NUL
+ * and its value (a double), then the CDF rows. */
+static int send_result(int fd, const vl_metrics *ms, const char *cdf, size_t cdf_len)
 {
-    size_t len = 2 * sizeof(uint32_t);
+    size_t len = 3 * sizeof(uint32_t) + cdf_len;
     for (int k = 0; k < ms->n; k++)
         len += strlen(ms->v[k].name) + 1 + sizeof(double);
-    char *buf = malloc(len), *p = buf;
+    char *buf = cdf_len <= UINT32_MAX ? malloc(len) : NULL, *p = buf;
     if (!buf)
         return -1;
-    uint32_t head[2] = {RESULT_MAGIC, (uint32_t)ms->n};
+    uint32_t head[3] = {RESULT_MAGIC, (uint32_t)ms->n, (uint32_t)cdf_len};
     memcpy(p, head, sizeof head);
     p += sizeof head;
     for (int k = 0; k < ms->n; k++) {
@@ -219,9 +324,39 @@ static int send_metrics(int fd, const vl_metrics *ms)
         memcpy(p + n, &ms->v[k].value, sizeof(double));
         p += n + sizeof(double);
     }
+    if (cdf_len)
+        memcpy(p, cdf, cdf_len);
     int rc = vl_write_all(fd, buf, len);
     free(buf);
     return rc;
+}
+
+/* The grid columns of point p's rows: ",V1,V2,...". */
+static void grid_columns(FILE *f, const sweep_ctx *x, long p)
+{
+    for (int g = 0; g < x->grid.nkeys; g++) {
+        fputc(',', f);
+        sweep_csv_field(f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+    }
+}
+
+/* Run i's --cdf rows (malloc'ed, in *rows and *len); -1 out of memory. */
+static int cdf_of(const sweep_ctx *x, long p, const vl_model *m, char **rows, size_t *len)
+{
+    char *tail = NULL;
+    size_t tail_len = 0;
+    FILE *t = open_memstream(&tail, &tail_len);
+    if (!t)
+        return -1;
+    grid_columns(t, x, p);
+    int rc = ferror(t) | fclose(t);
+    FILE *f = rc ? NULL : open_memstream(rows, len);
+    if (f) {
+        vl_report_cdf(m, f, tail);
+        rc = ferror(f) | fclose(f);
+    }
+    free(tail);
+    return f && !rc ? 0 : -1;
 }
 
 /* In the worker: runs i and writes its metrics to fd. */
@@ -237,6 +372,8 @@ static int run_job(long i, int fd, void *ctx)
     vl_model m;
     vl_error err;
     vl_metrics ms = {0};
+    char *cdf = NULL;
+    size_t cdf_len = 0;
     int status = VL_EXIT_OK;
     if (vl_model_create(&m, &scn, policy_of(x, p, sc), scn.seed + (uint64_t)s, scn.duration,
                         NULL, &err) < 0 ||
@@ -247,47 +384,46 @@ static int run_job(long i, int fd, void *ctx)
         vl_cli_fail("run %ld (%s): %s", i, what, msg);
         vl_cli_policy_state(m.policy_state);
         status = VL_EXIT_RUN;
-    } else if (vl_metrics_collect(&m, &ms) < 0) {
+    } else if (vl_metrics_collect(&m, &ms) < 0 ||
+               (x->want_cdf && cdf_of(x, p, &m, &cdf, &cdf_len) < 0)) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
-    } else if (send_metrics(fd, &ms) < 0) {
+    } else if (send_result(fd, &ms, cdf, cdf_len) < 0) {
         status = VL_EXIT_RUN;
     }
+    free(cdf);
     vl_metrics_free(&ms);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
     return status;
 }
 
-/* A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
+/* The provenance lines, then the columns and the grid keys. */
+static void write_csv_header(const sweep_ctx *x, FILE *f, const char *columns)
 {
-    if (!strpbrk(s, ",\"")) {
-        fputs(s, f);
-        return;
+    vl_cli_head_write(&x->head, f);
+    fputs(columns, f);
+    for (int k = 0; k < x->grid.nkeys; k++) {
+        fputc(',', f);
+        sweep_csv_field(f, x->grid.keys[k].key);
     }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    fputc('\n', f);
 }
 
 static void write_headers(sweep_ctx *x)
 {
-    if (x->want_csv) {
-        fputs("scenario,sched,seed,metric,value", x->csv->f);
-        for (int k = 0; k < x->grid.nkeys; k++) {
-            fputc(',', x->csv->f);
-            csv_field(x->csv->f, x->grid.keys[k].key);
-        }
-        fputc('\n', x->csv->f);
-    }
+    if (x->want_csv)
+        write_csv_header(x, x->csv->f, VL_CSV_COLUMNS);
+    if (x->want_cdf)
+        write_csv_header(x, x->cdf->f, VL_CDF_COLUMNS);
     if (x->want_json) {
         vl_json_init(&x->j, x->json->f, true);
         vl_json_arr_begin(&x->j);
+    }
+    if (x->want_summary) {
+        x->summary.f = x->sum->f;
+        sweep_summary_begin(&x->summary, &x->grid, &x->head, x->path, x->c->sets, x->c->nsets,
+                            x->nseeds);
     }
 }
 
@@ -300,18 +436,20 @@ static void emit(sweep_ctx *x, long i)
     const sweep_point *pt = &x->points[p];
     const char *sched = policy_of(x, p, sc)->name;
     unsigned long long seed = (unsigned long long)(pt->seed + (uint64_t)s);
-    vl_metrics *ms = &x->slots[i].ms;
+    vl_metrics *ms = &x->results[i];
     if (x->want_csv)
         for (int k = 0; k < ms->n; k++) {
             char v[32];
             vl_fmt_double(v, sizeof v, ms->v[k].value);
             fprintf(x->csv->f, "%s,%s,%llu,%s,%s", pt->name, sched, seed, ms->v[k].name, v);
-            for (int g = 0; g < x->grid.nkeys; g++) {
-                fputc(',', x->csv->f);
-                csv_field(x->csv->f, x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
-            }
+            grid_columns(x->csv->f, x, p);
             fputc('\n', x->csv->f);
         }
+    if (x->want_cdf) {
+        fwrite(x->slots[i].cdf, 1, x->slots[i].cdf_len, x->cdf->f);
+        free(x->slots[i].cdf);
+        x->slots[i].cdf = NULL;
+    }
     if (x->want_json) {
         vl_json *j = &x->j;
         vl_json_obj_begin(j);
@@ -339,12 +477,30 @@ static void emit(sweep_ctx *x, long i)
         x->plot_have[i] = m != NULL;
         x->plot_val[i] = m ? m->value : 0;
     }
-    if (x->written++ == 0) {
-        x->names = *ms; /* kept for the plot's error message */
-        *ms = (vl_metrics){0};
-    } else {
+    if (x->written++ == 0)
+        x->names_run = i; /* kept for the plot's error message */
+    else if (!x->want_summary)
         vl_metrics_free(ms);
+}
+
+/* Summarises the groups (grid point x policy: runs of consecutive seeds)
+ * whose runs are all below `upto` (written or never to be), in order; a
+ * group none of whose runs finished is left out. */
+static int summarise_upto(sweep_ctx *x, long upto)
+{
+    for (; x->want_summary && (x->summarised + 1) * x->nseeds <= upto; x->summarised++) {
+        long g = x->summarised, first = g * x->nseeds, p = g / x->nsched;
+        int sc = (int)(g % x->nsched), done = 0;
+        for (long i = first; i < first + x->nseeds; i++)
+            done += x->slots[i].done;
+        if (done && sweep_summary_group(&x->summary, p, x->points[p].name, policy_of(x, p, sc)->name,
+                                        x->points[p].seed, &x->results[first], (int)x->nseeds) < 0)
+            return -1;
+        for (long i = first; i < first + x->nseeds; i++)
+            if (i != x->names_run || !x->written)
+                vl_metrics_free(&x->results[i]);
     }
+    return 0;
 }
 
 static void flush_outputs(sweep_ctx *x)
@@ -353,6 +509,10 @@ static void flush_outputs(sweep_ctx *x)
         fflush(x->csv->f);
     if (x->want_json)
         fflush(x->json->f);
+    if (x->want_cdf)
+        fflush(x->cdf->f);
+    if (x->want_summary)
+        fflush(x->sum->f);
 }
 
 /* In the parent: run i finished; write every run whose turn has come. */
@@ -360,14 +520,25 @@ static int on_done(long i, const void *data, size_t len, void *ctx)
 {
     sweep_ctx *x = ctx;
     const char *p = data, *end = p + len;
-    uint32_t head[2];
+    uint32_t head[3];
     if (len < sizeof head)
         goto bad;
     memcpy(head, p, sizeof head);
     p += sizeof head;
-    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))))
+    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))) ||
+        head[2] > (size_t)(end - p))
         goto bad;
-    vl_metrics *ms = &x->slots[i].ms;
+    end -= head[2]; /* the CDF rows */
+    sweep_slot *slot = &x->slots[i];
+    if (head[2]) {
+        if (!(slot->cdf = malloc(head[2]))) {
+            vl_cli_fail("out of memory");
+            return -1;
+        }
+        memcpy(slot->cdf, end, head[2]);
+        slot->cdf_len = head[2];
+    }
+    vl_metrics *ms = &x->results[i];
     ms->v = calloc((size_t)head[1] + 1, sizeof *ms->v);
     if (!ms->v) {
         vl_cli_fail("out of memory");
@@ -390,20 +561,25 @@ static int on_done(long i, const void *data, size_t len, void *ctx)
         return 0;
     while (x->next < x->total && x->slots[x->next].done)
         emit(x, x->next++);
+    int rc = summarise_upto(x, x->next);
     flush_outputs(x);
-    return 0;
+    return rc;
 bad:
     vl_cli_fail("sweep: run %ld: its worker sent a malformed result (%zu bytes)", i, len);
     return -1;
 }
 
-/* After an interruption or a failure: the runs that finished out of order. */
+/* After the pool: the runs that finished out of order (after an
+ * interruption or a failure), then the summary's last groups. */
 static void emit_rest(sweep_ctx *x)
 {
     for (long i = x->next; i < x->total; i++)
         if (x->slots[i].done)
             emit(x, i);
     x->next = x->total;
+    summarise_upto(x, x->total);
+    if (x->want_summary)
+        sweep_summary_end(&x->summary);
 }
 
 /* Up to 8 metric names, those sharing the longest prefix with want first. */
@@ -448,7 +624,7 @@ static int plot(sweep_ctx *x, const char *out)
         any += x->plot_have[i];
     if (!any) {
         char names[1024];
-        suggest(&x->names, x->plot_metric, names, sizeof names);
+        suggest(&x->results[x->names_run], x->plot_metric, names, sizeof names);
         vl_cli_fail("--plot %s: no run produced this metric; they produced: %s", x->plot_metric,
                     names);
         return VL_EXIT_USAGE;
@@ -518,11 +694,14 @@ static int plot(sweep_ctx *x, const char *out)
 
 /* Every output is checked and staged before the first run: the rows
  * (--csv, --json) and the plot (--plot-out FILE and FILE's stem + .gp). */
-static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const char *plot_out)
+static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const char *cdf,
+                        const char *summary, const char *plot_out)
 {
     vl_outputs_init(&x->outs);
     if ((csv && !(x->csv = vl_cli_output(&x->outs, "--csv", csv))) ||
-        (json && !(x->json = vl_cli_output(&x->outs, "--json", json))))
+        (json && !(x->json = vl_cli_output(&x->outs, "--json", json))) ||
+        (cdf && !(x->cdf = vl_cli_output(&x->outs, "--cdf", cdf))) ||
+        (summary && !(x->sum = vl_cli_output(&x->outs, "--summary", summary))))
         return -1;
     if (!plot_out)
         return 0;
@@ -567,12 +746,16 @@ static int parse_count(const char *opt, const char *arg, long max, long *out)
 static void ctx_free(sweep_ctx *x)
 {
     for (long i = 0; x->slots && i < x->total; i++)
-        vl_metrics_free(&x->slots[i].ms);
+        free(x->slots[i].cdf);
+    for (long i = 0; x->results && i < x->total; i++)
+        vl_metrics_free(&x->results[i]);
     free(x->slots);
+    free(x->results);
     free(x->points);
     free(x->plot_val);
     free(x->plot_have);
-    vl_metrics_free(&x->names);
+    vl_cli_head_free(&x->head);
+    vl_metrics_free(&x->valid);
     sweep_grid_free(&x->grid);
 }
 
@@ -586,13 +769,15 @@ int vl_cmd_sweep(int argc, char **argv)
         {"jobs", required_argument, 0, OPT_JOBS},
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
+        {"cdf", required_argument, 0, OPT_CDF},
+        {"summary", required_argument, 0, OPT_SUMMARY},
         {"plot", required_argument, 0, OPT_PLOT},
         {"plot-out", required_argument, 0, OPT_PLOT_OUT},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     sweep_ctx x = {.c = &c, .nseeds = 1};
-    const char *csv = NULL, *json = NULL, *plot_out = NULL;
+    const char *csv = NULL, *json = NULL, *cdf = NULL, *summary = NULL, *plot_out = NULL;
     char *sched_list = NULL;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     int opt, status = VL_EXIT_USAGE;
@@ -624,6 +809,8 @@ int vl_cmd_sweep(int argc, char **argv)
             break;
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
+        case OPT_CDF: cdf = optarg; break;
+        case OPT_SUMMARY: summary = optarg; break;
         case OPT_PLOT: x.plot_metric = optarg; break;
         case OPT_PLOT_OUT: plot_out = optarg; break;
         case OPT_HELP: fputs(sweep_usage, stdout); status = VL_EXIT_OK; goto out;
@@ -636,10 +823,13 @@ int vl_cmd_sweep(int argc, char **argv)
         goto out;
     }
     x.path = argv[optind];
-    if (!csv && !json && !x.plot_metric) {
-        vl_cli_fail("sweep: nothing to write: give --csv, --json or --plot");
+    if (!csv && !json && !cdf && !summary && !x.plot_metric) {
+        vl_cli_fail("sweep: nothing to write: give --csv, --json, --cdf, --summary or --plot");
         goto out;
     }
+    if (summary && sweep_summary_check(summary, &x.summary.json) < 0)
+        goto out;
+    bool need_head = csv || cdf || (summary && !x.summary.json); /* a CSV is written */
     if (csv && json && strcmp(csv, "-") == 0 && strcmp(json, "-") == 0) {
         vl_cli_fail("sweep: --csv and --json cannot both go to standard output");
         goto out;
@@ -663,19 +853,43 @@ int vl_cmd_sweep(int argc, char **argv)
     x.total = x.npoints * x.nsched * x.nseeds;
     x.points = calloc((size_t)x.npoints, sizeof *x.points);
     x.slots = calloc((size_t)x.total, sizeof *x.slots);
+    x.results = calloc((size_t)x.total, sizeof *x.results);
     x.plot_val = calloc((size_t)x.total, sizeof *x.plot_val);
     x.plot_have = calloc((size_t)x.total, 1);
-    if (!x.points || !x.slots || !x.plot_val || !x.plot_have) {
+    if (!x.points || !x.slots || !x.results || !x.plot_val || !x.plot_have) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+        goto out;
+    }
+    if (need_head && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
     }
     if (validate(&x) < 0)
         goto out;
+    if (x.plot_metric && !x.plot_known) {
+        vl_cli_fail("--plot %s: no configuration of this sweep can produce this metric; "
+                    "the metrics are:", x.plot_metric);
+        for (int k = 0; k < x.valid.n; k++)
+            fprintf(stderr, "  %s\n", x.valid.v[k].name);
+        goto out;
+    }
+    for (int i = 0; i < x.nforeign; i++) {
+        const char *key = x.grid.keys[x.foreign[i].key].key;
+        fprintf(stderr, "vcpulab: warning: --grid %s: %s's runs ignore it (a parameter of %s)\n",
+                key, x.foreign[i].sched->name, policy_of_key(key)->name);
+    }
+    if (need_head && vl_cli_head_end(&x.head) < 0) {
+        status = VL_EXIT_RUN;
+        goto out;
+    }
 
     x.want_csv = csv != NULL;
     x.want_json = json != NULL;
-    if (open_outputs(&x, csv, json, plot_out) < 0)
+    x.want_cdf = cdf != NULL;
+    x.want_summary = summary != NULL;
+    if (open_outputs(&x, csv, json, cdf, summary, plot_out) < 0)
         goto out_files;
     write_headers(&x);
     flush_outputs(&x);
@@ -708,7 +922,7 @@ int vl_cmd_sweep(int argc, char **argv)
         describe_run(&x, res.failed, what, sizeof what);
         vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished and were "
                     "written", res.failed, what, res.finished, x.total);
-    } else if (status != VL_EXIT_OK && (x.csv || x.json)) {
+    } else if (status != VL_EXIT_OK && (x.csv || x.json || x.cdf || x.sum)) {
         vl_cli_fail("sweep: the plot was not drawn; the runs' rows were written");
     }
 out_files:

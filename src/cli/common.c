@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "report/report.h"
 
 /* Option ids shared with the subcommands' getopt tables. */
 #include "cli/options.h"
@@ -28,6 +29,46 @@ int vl_cli_commit(vl_outputs *set)
         return -1;
     }
     return 0;
+}
+
+int vl_cli_head_begin(vl_cli_head *h, const char *const *sets, int nsets)
+{
+    *h = (vl_cli_head){0};
+    if (!(h->f = open_memstream(&h->text, &h->len)))
+        return -1;
+    vl_report_csv_head(h->f, sets, nsets);
+    return 0;
+}
+
+int vl_cli_head_end(vl_cli_head *h)
+{
+    int rc = h->f && (ferror(h->f) | fclose(h->f)) ? -1 : 0;
+    h->f = NULL;
+    if (rc < 0 || !h->text) {
+        vl_cli_fail("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void vl_cli_head_write(const vl_cli_head *h, FILE *out)
+{
+    fwrite(h->text, 1, h->len, out);
+}
+
+void vl_cli_head_free(vl_cli_head *h)
+{
+    if (h->f)
+        fclose(h->f);
+    free(h->text);
+    *h = (vl_cli_head){0};
+}
+
+const char *vl_cli_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot ? dot + 1 : "";
 }
 
 void vl_cli_error(const vl_error *err)

@@ -18,6 +18,7 @@ enum {
     OPT_JOBS,
     OPT_PLOT,
     OPT_PLOT_OUT,
+    OPT_SUMMARY,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

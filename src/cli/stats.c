@@ -41,3 +41,15 @@ double vl_mean_ci95(const double *x, int n, double *half)
     *half = t * sd / sqrt((double)n);
     return mean;
 }
+
+double vl_metrics_mean_ci95(const vl_metrics *runs, int nruns, const char *name, double *x,
+                            double *half, int *n)
+{
+    *n = 0;
+    for (int r = 0; r < nruns; r++) {
+        const vl_metric *m = vl_metrics_find(&runs[r], name);
+        if (m)
+            x[(*n)++] = m->value;
+    }
+    return vl_mean_ci95(x, *n, half);
+}

@@ -4,10 +4,15 @@
 #ifndef VL_CLI_SWEEP_H
 #define VL_CLI_SWEEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
+#include "cli/cli.h"
+#include "report/report.h"
 #include "vl_error.h"
+#include "vl_json.h"
 #include "vl_output.h"
 
 /* ---- the grid: --grid KEY=V1,V2,... -------------------------------------- */
@@ -47,6 +52,35 @@ char *sweep_grid_set(const sweep_grid *g, long p, int k);
  * override built from key k at point p) is moved to the --grid argument it
  * came from: "--grid:K:COL" with COL a column of that argument. */
 void sweep_grid_locate(const sweep_grid *g, long p, int k, vl_error *err);
+/* A grid value as a number in base units: a duration in ns ("10ms":
+ * 1e7), a plain decimal number as itself; false for anything else (a
+ * name, a boolean, a YAML flow value). */
+bool sweep_grid_number(const char *text, double *out);
+/* A CSV field, quoted when it holds a comma or a quote (RFC 4180), or a
+ * '#' (readers that skip comments end a line at an unquoted one). */
+void sweep_csv_field(FILE *f, const char *s);
+
+/* ---- the summary: --summary FILE ----------------------------------------- */
+
+typedef struct sweep_summary {
+    FILE *f;               /* the staged output                          */
+    bool json;             /* FILE.json; CSV otherwise                   */
+    const sweep_grid *grid;
+    vl_json j;
+} sweep_summary;
+
+/* FILE.csv or "-" is CSV, FILE.json JSON (*json); anything else is an error
+ * (printed; -1). */
+int sweep_summary_check(const char *path, bool *json);
+/* The CSV's provenance lines (head) and header, or the JSON's opening. */
+void sweep_summary_begin(sweep_summary *s, const sweep_grid *grid, const vl_cli_head *head,
+                         const char *file, const char *const *sets, int nsets, long nseeds);
+/* The summary of one grid point and policy over its seeds' runs[0..nseeds)
+ * (a run that did not finish has no metrics).  -1 when out of memory. */
+int sweep_summary_group(sweep_summary *s, long point, const char *scenario, const char *sched,
+                        uint64_t first_seed, const vl_metrics *runs, int nseeds);
+/* Closes the JSON. */
+void sweep_summary_end(sweep_summary *s);
 
 /* ---- the progress line ---------------------------------------------------- */
 

@@ -150,3 +150,33 @@ void sweep_grid_locate(const sweep_grid *g, long p, int k, vl_error *err)
     err->line = k + 1;
     err->col = col;
 }
+
+void sweep_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"#")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+bool sweep_grid_number(const char *text, double *out)
+{
+    vl_ns ns;
+    if (vl_duration_parse(text, 0, &ns) == 0) {
+        *out = (double)ns;
+        return true;
+    }
+    /* a plain decimal number: no hex, inf or nan, which strtod also reads */
+    if (!*text || strspn(text, "+-0123456789.eE") != strlen(text))
+        return false;
+    char *end;
+    *out = strtod(text, &end);
+    return *end == '\0';
+}

@@ -16,13 +16,6 @@
 
 #define GNUPLOT "gnuplot"
 
-static const char *extension(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *dot = strrchr(slash ? slash + 1 : path, '.');
-    return dot ? dot + 1 : "";
-}
-
 /* The full name of gnuplot found on PATH, or "" (buf). */
 static void find_gnuplot(char *buf, size_t len)
 {
@@ -43,7 +36,7 @@ static void find_gnuplot(char *buf, size_t len)
 
 int sweep_plot_check(const char *out)
 {
-    const char *ext = extension(out);
+    const char *ext = vl_cli_extension(out);
     if (strcmp(ext, "png") != 0 && strcmp(ext, "svg") != 0) {
         vl_cli_fail("--plot-out %s: the name must end in .png or .svg", out);
         return -1;
@@ -88,7 +81,7 @@ static void write_script(FILE *f, const sweep_plot *p, const char *image, const 
     fprintf(f, p->errorbars ? ", error bars: 95%% confidence interval).\n" : ").\n");
     fprintf(f, "# Edit and rerun with: gnuplot %s (in this directory)\n", script);
     fprintf(f, "set terminal %s size 900,600 noenhanced\n",
-            strcmp(extension(image), "svg") == 0 ? "svg" : "pngcairo");
+            strcmp(vl_cli_extension(image), "svg") == 0 ? "svg" : "pngcairo");
     fputs("if (!exists(\"vl_to_stdout\")) set output ", f);
     put_quoted(f, image);
     fputs("\nset title ", f);

@@ -232,10 +232,16 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     return 0;
 }
 
+int vl_model_start(vl_model *m, vl_error *err)
+{
+    m->started = true;
+    return vl_hv_start(&m->hv, err);
+}
+
 int vl_model_run(vl_model *m, vl_error *err)
 {
     vl_hv *hv = &m->hv;
-    if (vl_hv_start(hv, err) < 0)
+    if (!m->started && vl_model_start(m, err) < 0)
         return -1;
     vl_sim_schedule(&hv->sim, &m->warmup_ev, m->warmup);
     vl_sim_schedule(&hv->sim, &m->end_ev, m->duration);

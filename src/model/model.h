@@ -39,12 +39,20 @@ typedef struct vl_model {
     vl_ns window_start;
     uint64_t max_events;
     char *policy_state;    /* after a failed run: the policy's dump, or NULL */
+    bool started;          /* vl_model_start has run                  */
 } vl_model;
 
 /* Builds the model; `seed` and `duration` override the scenario's when
  * non-zero.  Returns 0 or -1 with err. */
 int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops, uint64_t seed,
                     vl_ns duration, const vl_model_opts *opts, vl_error *err);
+/* Starts the policy (its init and vcpu_insert hooks, the vCPUs' first
+ * wake-ups) without running the simulation: its parameters are then those
+ * in force for the run (init may adjust them), which is what a report's
+ * configuration shows before any run (a sweep's CSV).  Returns 0, or -1
+ * with err when the policy refused to start.  Called by vl_model_run when
+ * it was not called before. */
+int vl_model_start(vl_model *m, vl_error *err);
 /* Runs to the end.  Returns 0; -1 with err when the core stopped the policy
  * (err->msg names the policy, the hook and the time; policy_state then
  * holds the policy's dump, if it has one) or the event budget ran out. */

@@ -1,8 +1,9 @@
 /* report/config.c - what a run was: the scenario as it ran (after --set,
  * every default filled in), the policy's parameters in force, and the
- * build that ran it, as the "config" object of the JSON reports
- * (docs/output-format.md).  Reads the scenario and the model; writes
- * nothing else.  The commit is the report's top-level "commit". */
+ * build that ran it, as the "config" object of the JSON reports and as
+ * the comment lines that open every CSV (docs/output-format.md,
+ * "Provenance").  Reads the scenario and the model; writes nothing else.
+ * The commit is the report's top-level "commit". */
 #include "report/report.h"
 
 #include <stdio.h>
@@ -161,4 +162,38 @@ void vl_report_config(vl_json *j, const vl_model *m)
         write_vm(j, m, d);
     vl_json_arr_end(j);
     vl_json_obj_end(j);
+}
+
+void vl_report_csv_head(FILE *f, const char *const *sets, int nsets)
+{
+    fprintf(f, "# vcpulab: %s\n# commit: %s\n# sets: ", VL_VERSION, vl_build_commit());
+    vl_json j;
+    vl_json_init(&j, f, false);
+    vl_json_arr_begin(&j);
+    for (int i = 0; i < nsets; i++)
+        vl_json_str(&j, sets[i]);
+    vl_json_arr_end(&j);
+    vl_json_finish(&j);
+}
+
+void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
+                           const char *const *values, int ngrid, long nseeds)
+{
+    vl_json j;
+    fputs("# config: ", f);
+    vl_json_init(&j, f, false);
+    vl_json_obj_begin(&j);
+    vl_json_kstr(&j, "sched", m->ops->name);
+    if (ngrid > 0) {
+        vl_json_key(&j, "grid");
+        vl_json_obj_begin(&j);
+        for (int k = 0; k < ngrid; k++)
+            vl_json_kstr(&j, keys[k], values[k]);
+        vl_json_obj_end(&j);
+    }
+    vl_json_kuint(&j, "first_seed", m->seed);
+    vl_json_kint(&j, "seeds", nseeds);
+    vl_report_config(&j, m);
+    vl_json_obj_end(&j);
+    vl_json_finish(&j); /* compact: one line */
 }

@@ -1,4 +1,6 @@
-/* report/metrics.c - the flat list of named headline metrics. */
+/* report/metrics.c - the flat list of named headline metrics, and the
+ * names a model can produce (what a sweep checks --plot against before it
+ * runs): one walk over the model does both, so the two cannot drift. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,7 @@
 #include "hv/io.h"
 #include "vl_array.h"
 
-static int add(vl_metrics *ms, double value, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int add(vl_metrics *ms, double value, const char *fmt, ...)
+int vl_metrics_add(vl_metrics *ms, double value, const char *fmt, ...)
 {
     if (vl_array_room(&ms->v, &ms->cap, ms->n, sizeof *ms->v, 32) < 0)
         return -1;
@@ -44,7 +43,19 @@ uint64_t vl_vm_ple_exits(const vl_model *m, int d)
     return sum;
 }
 
-int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
+/* Counted VMs for the fairness index: those other than the host VM. */
+static int tenants(const vl_hv *hv)
+{
+    int n = 0;
+    for (int d = 0; d < hv->nvms; d++)
+        n += !hv->vms[d].host;
+    return n;
+}
+
+/* The metrics of the run; with `every`, also those whose condition did
+ * not hold (a lock never taken, no request completed...), valued 0: the
+ * names the model can produce. */
+static int collect(const vl_model *m, vl_metrics *ms, bool every)
 {
     const vl_hv *hv = &m->hv;
     double capacity = (double)hv->npcpus * (double)vl_model_window(m);
@@ -52,96 +63,106 @@ int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
     for (int d = 0; d < hv->nvms; d++) {
         const char *vm = hv->vms[d].name;
         vl_ns cpu = vl_vm_time(m, d, VL_RUNNING);
-        rc |= add(ms, capacity > 0 ? (double)cpu / capacity : 0, "vm.%s.share", vm);
-        rc |= add(ms, vl_entitled_share(m, d), "vm.%s.entitled_share", vm);
-        rc |= add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
-        rc |= add(ms, (double)vl_vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
+        rc |= vl_metrics_add(ms, capacity > 0 ? (double)cpu / capacity : 0, "vm.%s.share", vm);
+        rc |= vl_metrics_add(ms, vl_entitled_share(m, d), "vm.%s.entitled_share", vm);
+        rc |= vl_metrics_add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
+        rc |= vl_metrics_add(ms, (double)vl_vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
     }
     double jain = 0, min = 0;
     int nfair = vl_fairness(m, &jain, &min, NULL);
     if (nfair < 0)
         rc = -1;
-    if (nfair >= 2) {
-        rc |= add(ms, jain, "fairness.jain");
-        rc |= add(ms, min, "fairness.min_entitled_fraction");
+    if (nfair >= 2 || (every && tenants(hv) >= 2)) {
+        rc |= vl_metrics_add(ms, jain, "fairness.jain");
+        rc |= vl_metrics_add(ms, min, "fairness.min_entitled_fraction");
     }
     for (int d = 0; d < hv->nvms; d++) {
         const vl_guest *g = vl_model_guest(m, d);
         const char *vm = hv->vms[d].name;
         const vl_io_stats *io = vl_hv_io_stats(hv, d);
         if (io)
-            rc |= add(ms, (double)io->rx_drops, "vm.%s.io.rx_drops", vm);
+            rc |= vl_metrics_add(ms, (double)io->rx_drops, "vm.%s.io.rx_drops", vm);
         if (!g)
             continue;
         uint64_t ple = vl_vm_ple_exits(m, d);
-        if (ple)
-            rc |= add(ms, (double)ple, "vm.%s.ple_exits", vm);
+        if (ple || every)
+            rc |= vl_metrics_add(ms, (double)ple, "vm.%s.ple_exits", vm);
         for (int c = 0; c < g->nclasses; c++) {
             const vl_lock_stats *st = &g->classes[c].stats;
             const char *cls = g->classes[c].name;
-            if (!st->acquisitions)
+            if (!st->acquisitions && !every)
                 continue;
-            rc |= add(ms, (double)st->wait_ns / (double)st->acquisitions,
+            rc |= vl_metrics_add(ms, st->acquisitions ? (double)st->wait_ns / (double)st->acquisitions : 0,
                       "vm.%s.lock.%s.wait_mean_ns", vm, cls);
-            rc |= add(ms, (double)vl_hist_percentile(&st->wait, 99), "vm.%s.lock.%s.wait_p99_ns",
+            rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&st->wait, 99), "vm.%s.lock.%s.wait_p99_ns",
                       vm, cls);
-            rc |= add(ms, (double)st->wait.max, "vm.%s.lock.%s.wait_max_ns", vm, cls);
-            rc |= add(ms, (double)st->holder_preemptions, "vm.%s.lock.%s.holder_preemptions", vm,
+            rc |= vl_metrics_add(ms, (double)st->wait.max, "vm.%s.lock.%s.wait_max_ns", vm, cls);
+            rc |= vl_metrics_add(ms, (double)st->holder_preemptions, "vm.%s.lock.%s.holder_preemptions", vm,
                       cls);
         }
         static const char *const kinds[VL_IPI_KINDS] = {"resched", "tlb"};
         for (int k = 0; k < VL_IPI_KINDS; k++)
-            if (g->ipi_latency[k].count) {
-                rc |= add(ms, vl_hist_mean(&g->ipi_latency[k]), "vm.%s.ipi.%s.latency_mean_ns", vm,
+            if (g->ipi_latency[k].count || every) {
+                rc |= vl_metrics_add(ms, vl_hist_mean(&g->ipi_latency[k]), "vm.%s.ipi.%s.latency_mean_ns", vm,
                           kinds[k]);
-                rc |= add(ms, (double)vl_hist_percentile(&g->ipi_latency[k], 99),
+                rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&g->ipi_latency[k], 99),
                           "vm.%s.ipi.%s.latency_p99_ns", vm, kinds[k]);
             }
-        if (vl_tlb_of(g)->shootdowns) {
-            rc |= add(ms, vl_hist_mean(&vl_tlb_of(g)->latency), "vm.%s.tlb.latency_mean_ns", vm);
-            rc |= add(ms, (double)vl_tlb_of(g)->latency.max, "vm.%s.tlb.latency_max_ns", vm);
+        if (vl_tlb_of(g)->shootdowns || every) {
+            rc |= vl_metrics_add(ms, vl_hist_mean(&vl_tlb_of(g)->latency), "vm.%s.tlb.latency_mean_ns", vm);
+            rc |= vl_metrics_add(ms, (double)vl_tlb_of(g)->latency.max, "vm.%s.tlb.latency_max_ns", vm);
         }
     }
     for (int w = 0; w < m->nworkloads; w++) {
         const vl_workload *wl = &m->workloads[w];
         const char *vm = hv->vms[wl->vm].name;
         const vl_wstats *s = &wl->stats;
-        rc |= add(ms, (double)s->work_ns, "wl.%s.%s.work_ns", vm, wl->name);
-        if (s->bursts)
-            rc |= add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
-        if (s->wake_latency.count) {
-            rc |= add(ms, vl_hist_mean(&s->wake_latency), "wl.%s.%s.wake_mean_ns", vm, wl->name);
-            rc |= add(ms, (double)vl_hist_percentile(&s->wake_latency, 99),
+        rc |= vl_metrics_add(ms, (double)s->work_ns, "wl.%s.%s.work_ns", vm, wl->name);
+        if (s->bursts || every)
+            rc |= vl_metrics_add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
+        if (s->wake_latency.count || every) {
+            rc |= vl_metrics_add(ms, vl_hist_mean(&s->wake_latency), "wl.%s.%s.wake_mean_ns", vm, wl->name);
+            rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->wake_latency, 99),
                       "wl.%s.%s.wake_p99_ns", vm, wl->name);
         }
-        if (s->response.count) {
-            rc |= add(ms, vl_hist_mean(&s->response), "wl.%s.%s.response_mean_ns", vm, wl->name);
-            rc |= add(ms, (double)vl_hist_percentile(&s->response, 99),
+        if (s->response.count || every) {
+            rc |= vl_metrics_add(ms, vl_hist_mean(&s->response), "wl.%s.%s.response_mean_ns", vm, wl->name);
+            rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->response, 99),
                       "wl.%s.%s.response_p99_ns", vm, wl->name);
         }
-        if (s->completion.count) {
-            rc |= add(ms, (double)s->completion.count, "wl.%s.%s.jobs", vm, wl->name);
-            rc |= add(ms, vl_hist_mean(&s->completion), "wl.%s.%s.completion_mean_ns", vm,
+        if (s->completion.count || every) {
+            rc |= vl_metrics_add(ms, (double)s->completion.count, "wl.%s.%s.jobs", vm, wl->name);
+            rc |= vl_metrics_add(ms, vl_hist_mean(&s->completion), "wl.%s.%s.completion_mean_ns", vm,
                       wl->name);
-            rc |= add(ms, (double)vl_hist_percentile(&s->completion, 99),
+            rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->completion, 99),
                       "wl.%s.%s.completion_p99_ns", vm, wl->name);
         }
-        if (s->io_latency.count) {
-            rc |= add(ms, vl_hist_mean(&s->io_latency), "wl.%s.%s.io_mean_ns", vm, wl->name);
-            rc |= add(ms, (double)vl_hist_percentile(&s->io_latency, 99),
+        if (s->io_latency.count || every) {
+            rc |= vl_metrics_add(ms, vl_hist_mean(&s->io_latency), "wl.%s.%s.io_mean_ns", vm, wl->name);
+            rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->io_latency, 99),
                       "wl.%s.%s.io_p99_ns", vm, wl->name);
         }
-        if (s->net.rx_packets || s->net.sent) {
-            rc |= add(ms, vl_net_throughput_mbps(m, s), "wl.%s.%s.net.throughput_mbps", vm,
+        if (s->net.rx_packets || s->net.sent || (every && wl->type->io)) {
+            rc |= vl_metrics_add(ms, vl_net_throughput_mbps(m, s), "wl.%s.%s.net.throughput_mbps", vm,
                       wl->name);
-            rc |= add(ms, s->net.jitter, "wl.%s.%s.net.jitter_ns", vm, wl->name);
-            rc |= add(ms, vl_net_jitter_mean(s), "wl.%s.%s.net.jitter_mean_ns", vm, wl->name);
-            rc |= add(ms, vl_net_loss(s), "wl.%s.%s.net.loss", vm, wl->name);
+            rc |= vl_metrics_add(ms, s->net.jitter, "wl.%s.%s.net.jitter_ns", vm, wl->name);
+            rc |= vl_metrics_add(ms, vl_net_jitter_mean(s), "wl.%s.%s.net.jitter_mean_ns", vm, wl->name);
+            rc |= vl_metrics_add(ms, vl_net_loss(s), "wl.%s.%s.net.loss", vm, wl->name);
         }
     }
     for (int c = 0; c < hv->sched.ncounters; c++)
-        rc |= add(ms, (double)vl_model_counter(m, c), "policy.%s", hv->sched.ops->counters[c]);
+        rc |= vl_metrics_add(ms, (double)vl_model_counter(m, c), "policy.%s", hv->sched.ops->counters[c]);
     return rc ? -1 : 0;
+}
+
+int vl_metrics_collect(const vl_model *m, vl_metrics *ms)
+{
+    return collect(m, ms, false);
+}
+
+int vl_metrics_names(const vl_model *m, vl_metrics *ms)
+{
+    return collect(m, ms, true);
 }
 
 void vl_metrics_free(vl_metrics *ms)

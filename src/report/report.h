@@ -24,6 +24,15 @@ typedef struct vl_metrics {
  * bursts, wake latency and response percentiles; policy counters. Names
  * are stable ("vm.web.share"). */
 int vl_metrics_collect(const vl_model *m, vl_metrics *out);
+/* Every metric name the model can produce (values 0): those of
+ * vl_metrics_collect whatever happens in the run - a lock taken, requests
+ * completed, packets received (network workloads only) - for a model
+ * created, not necessarily run (network figures for every workload that
+ * does I/O).  A run produces a subset of these. */
+int vl_metrics_names(const vl_model *m, vl_metrics *out);
+/* Appends a metric (its name formatted); -1 when out of memory. */
+int vl_metrics_add(vl_metrics *ms, double value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void vl_metrics_free(vl_metrics *ms);
 const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
 
@@ -69,10 +78,28 @@ void vl_report_params(struct vl_json *j, const vl_param *table, const void *blob
 /* The "config" member: the scenario as it ran (after --set, defaults
  * filled in), the policy's parameters in force, the seed. */
 void vl_report_config(struct vl_json *j, const vl_model *m);
+/* The comment lines that open every CSV (docs/output-format.md,
+ * "Provenance"), which CSV readers skip (pandas.read_csv(comment='#'),
+ * gnuplot): "# vcpulab: VERSION", "# commit: COMMIT", "# sets: [...]"
+ * (the --set overrides as given, a JSON array). */
+void vl_report_csv_head(FILE *f, const char *const *sets, int nsets);
+/* "# config: {...}": the configuration of the runs of model m and its
+ * next nseeds - 1 seeds, one line of JSON: {"sched", "grid" (the sweep's
+ * grid values, when ngrid > 0), "first_seed", "seeds", "config" (as in
+ * run --json: every value in force)}.  m must have started
+ * (vl_model_start) for the policy's values to be those in force. */
+void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
+                           const char *const *values, int ngrid, long nseeds);
+/* The header rows of the metrics CSV and of the CDF CSV (a sweep adds a
+ * column per grid key). */
+#define VL_CSV_COLUMNS "scenario,sched,seed,metric,value"
+#define VL_CDF_COLUMNS "scenario,sched,seed,distribution,value_ns,cdf"
+/* VL_CSV_COLUMNS and the run's metrics, one row each. */
 void vl_report_csv(const vl_model *m, FILE *f);
 void vl_report_text(const vl_model *m, FILE *f);
-/* Every latency distribution as CDF points: `distribution,value_ns,cdf`
- * (one row per non-empty histogram bucket, cdf in (0, 1]). */
-void vl_report_cdf(const vl_model *m, FILE *f);
+/* Every latency distribution as CDF points, one row per non-empty
+ * histogram bucket (cdf in (0, 1]), in VL_CDF_COLUMNS; each row ends with
+ * `tail` (a sweep's grid columns, ",10ms"; "" elsewhere).  No header. */
+void vl_report_cdf(const vl_model *m, FILE *f, const char *tail);
 
 #endif

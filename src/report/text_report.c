@@ -11,7 +11,7 @@ void vl_report_csv(const vl_model *m, FILE *f)
 {
     vl_metrics ms = {0};
     vl_metrics_collect(m, &ms);
-    fprintf(f, "scenario,sched,seed,metric,value\n");
+    fputs(VL_CSV_COLUMNS "\n", f);
     for (int i = 0; i < ms.n; i++) {
         char v[32];
         vl_fmt_double(v, sizeof v, ms.v[i].value);
@@ -195,30 +195,39 @@ void vl_report_text(const vl_model *m, FILE *f)
     }
 }
 
-static void cdf_rows(FILE *f, const char *name, const vl_hist *h)
+/* What every CDF row of the run carries: its scenario, policy and seed
+ * (before the distribution) and the caller's tail (after the cdf). */
+typedef struct cdf_row {
+    const vl_model *m;
+    const char *tail;
+} cdf_row;
+
+static void cdf_rows(FILE *f, const cdf_row *r, const char *name, const vl_hist *h)
 {
     int cursor = 0;
     int64_t value;
     uint64_t cum;
     while (h->count && vl_hist_next(h, &cursor, &value, &cum))
-        fprintf(f, "%s,%lld,%.6f\n", name, (long long)value, (double)cum / (double)h->count);
+        fprintf(f, "%s,%s,%llu,%s,%lld,%.6f%s\n", r->m->scn->name, r->m->ops->name,
+                (unsigned long long)r->m->seed, name, (long long)value,
+                (double)cum / (double)h->count, r->tail);
 }
 
-void vl_report_cdf(const vl_model *m, FILE *f)
+void vl_report_cdf(const vl_model *m, FILE *f, const char *tail)
 {
     const vl_hv *hv = &m->hv;
+    const cdf_row r = {m, tail};
     char name[3 * VL_NAME_MAX + 32];
-    fprintf(f, "distribution,value_ns,cdf\n");
     for (int w = 0; w < m->nworkloads; w++) {
         const vl_workload *wl = &m->workloads[w];
         snprintf(name, sizeof name, "wl.%s.%s.wake_latency", hv->vms[wl->vm].name, wl->name);
-        cdf_rows(f, name, &wl->stats.wake_latency);
+        cdf_rows(f, &r, name, &wl->stats.wake_latency);
         snprintf(name, sizeof name, "wl.%s.%s.response", hv->vms[wl->vm].name, wl->name);
-        cdf_rows(f, name, &wl->stats.response);
+        cdf_rows(f, &r, name, &wl->stats.response);
         snprintf(name, sizeof name, "wl.%s.%s.io_latency", hv->vms[wl->vm].name, wl->name);
-        cdf_rows(f, name, &wl->stats.io_latency);
+        cdf_rows(f, &r, name, &wl->stats.io_latency);
         snprintf(name, sizeof name, "wl.%s.%s.completion", hv->vms[wl->vm].name, wl->name);
-        cdf_rows(f, name, &wl->stats.completion);
+        cdf_rows(f, &r, name, &wl->stats.completion);
     }
     for (int d = 0; d < hv->nvms; d++) {
         const vl_guest *g = vl_model_guest(m, d);
@@ -226,13 +235,13 @@ void vl_report_cdf(const vl_model *m, FILE *f)
             continue;
         for (int c = 0; c < g->nclasses; c++) {
             snprintf(name, sizeof name, "vm.%s.lock.%s.wait", hv->vms[d].name, g->classes[c].name);
-            cdf_rows(f, name, &g->classes[c].stats.wait);
+            cdf_rows(f, &r, name, &g->classes[c].stats.wait);
         }
         snprintf(name, sizeof name, "vm.%s.tlb.latency", hv->vms[d].name);
-        cdf_rows(f, name, &vl_tlb_of(g)->latency);
+        cdf_rows(f, &r, name, &vl_tlb_of(g)->latency);
         snprintf(name, sizeof name, "vm.%s.ipi.resched.latency", hv->vms[d].name);
-        cdf_rows(f, name, &g->ipi_latency[VL_IPI_RESCHEDULE]);
+        cdf_rows(f, &r, name, &g->ipi_latency[VL_IPI_RESCHEDULE]);
         snprintf(name, sizeof name, "vm.%s.ipi.tlb.latency", hv->vms[d].name);
-        cdf_rows(f, name, &g->ipi_latency[VL_IPI_TLB]);
+        cdf_rows(f, &r, name, &g->ipi_latency[VL_IPI_TLB]);
     }
 }

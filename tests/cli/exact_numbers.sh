@@ -22,7 +22,9 @@ for r in runs:
     sched = r.get("sched")
     for k, v in r["metrics"].items():
         json_vals[(sched, str(r["seed"]), k)] = v
-rows = list(csv.DictReader(open(d + "/c.csv")))
+def read(path):  # the CSV without its provenance lines
+    return csv.DictReader(l for l in open(path) if not l.startswith("#"))
+rows = list(read(d + "/c.csv"))
 assert rows, "empty CSV"
 bad = 0
 for row in rows:
@@ -31,7 +33,7 @@ for row in rows:
         print("FAIL: %s not in the JSON" % (key,)); bad += 1; continue
     if float(row["value"]) != float(json_vals[key]):
         print("FAIL: %s: CSV %s, JSON %r" % (key, row["value"], json_vals[key])); bad += 1
-single = {(r["metric"]): r["value"] for r in csv.DictReader(open(d + "/r.csv"))}
+single = {(r["metric"]): r["value"] for r in read(d + "/r.csv")}
 for row in rows:
     if row["sched"] == "cfs" and row["seed"] == "2" and single.get(row["metric"]) != row["value"]:
         print("FAIL: run --csv %s: %s, compare --csv %s" % (row["metric"], single.get(row["metric"]), row["value"])); bad += 1

@@ -23,7 +23,7 @@ import csv, json, sys
 f = json.load(open(sys.argv[1]))["fairness"]
 assert f["vms"] == 3 and f["min_vm"] == "web", f
 assert 1 / 3 <= f["jain"] < 0.8 and f["min_entitled_fraction"] < 0.2, f
-rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["metric"].startswith("fairness.")]
+rows = [r for r in csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")) if r["metric"].startswith("fairness.")]
 got = {(r["sched"], r["seed"], r["metric"]): float(r["value"]) for r in rows}
 assert len(got) == 8, got
 for seed in ("1", "2"):

@@ -53,6 +53,38 @@ done
   { no "sweep --plot-out into a missing directory"; cat "$tmp/err"; }
 [ ! -e "$tmp/s.csv" ] || no "the refused sweep wrote its CSV"
 
+# compare --cdf and sweep --cdf: a FIFO written in place; paths refused
+# before any run (exit 2, nothing written); one output per path
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+reader=$!
+"$bin" compare "$s" --sched credit,cfs --duration 1500ms --cdf "$tmp/fifo" >/dev/null ||
+  no "compare --cdf FIFO"
+wait $reader
+[ -p "$tmp/fifo" ] && grep -q '^scenario,sched,seed,distribution' "$tmp/from-fifo" ||
+  no "compare --cdf into a FIFO"
+"$bin" compare "$s" --sched credit,cfs --duration 1000s --csv "$tmp/c.csv" \
+  --cdf "$tmp/nodir/c.cdf" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^vcpulab: --cdf $tmp/nodir/c.cdf: no such directory" "$tmp/err" ||
+  { no "compare --cdf into a missing directory"; cat "$tmp/err"; }
+[ ! -e "$tmp/c.csv" ] || no "the refused compare wrote its CSV"
+"$bin" sweep "$s" --grid run.seed=1,2 --duration 1000s --csv "$tmp/s.csv" --cdf "$tmp/./s.csv" \
+  2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "the same file as --csv" "$tmp/err" || { no "sweep --cdf, --csv: one file"; cat "$tmp/err"; }
+"$bin" sweep "$s" --grid run.seed=1,2 --duration 1000s --csv - --cdf - 2>"$tmp/err" >"$tmp/out"
+[ $? -eq 2 ] && [ ! -s "$tmp/out" ] || { no "sweep --csv - --cdf -"; cat "$tmp/err"; }
+
+# sweep --summary: the same rules
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+reader=$!
+ln -s fifo "$tmp/fifo.json"
+"$bin" sweep "$s" --grid run.seed=1,2 --duration 1500ms --summary "$tmp/fifo.json" || no "--summary FIFO"
+wait $reader
+[ -p "$tmp/fifo" ] && grep -q '"groups"' "$tmp/from-fifo" || no "sweep --summary into a FIFO"
+"$bin" sweep "$s" --grid run.seed=1,2 --duration 1000s --csv "$tmp/s.csv" \
+  --summary "$tmp/nodir/s.csv" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^vcpulab: --summary $tmp/nodir/s.csv: no such directory" "$tmp/err" &&
+  [ ! -e "$tmp/s.csv" ] || { no "sweep --summary into a missing directory"; cat "$tmp/err"; }
+
 # all or none: the JSON is not written when the CSV cannot be
 if [ -w /dev/full ]; then
   echo old >"$tmp/keep.json"
@@ -60,6 +92,17 @@ if [ -w /dev/full ]; then
   rc=$?
   [ $rc -eq 1 ] && grep -q "^vcpulab: --csv /dev/full: cannot write" "$tmp/err" || no "--csv /dev/full: exit $rc"
   [ "$(cat "$tmp/keep.json")" = old ] || no "keep.json was replaced although --csv failed"
+  echo old >"$tmp/keep.csv"
+  "$bin" sweep "$s" --grid run.seed=1,2 --duration 1500ms --csv "$tmp/keep.csv" --cdf /dev/full \
+    2>"$tmp/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "^vcpulab: --cdf /dev/full: cannot write" "$tmp/err" || no "sweep --cdf /dev/full: exit $rc"
+  [ "$(cat "$tmp/keep.csv")" = old ] || no "keep.csv was replaced although sweep --cdf failed"
+  "$bin" sweep "$s" --grid run.seed=1,2 --duration 1500ms --csv "$tmp/keep.csv" --summary - \
+    >/dev/full 2>"$tmp/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "standard output: write error" "$tmp/err" || no "sweep --summary - >/dev/full: exit $rc"
+  [ "$(cat "$tmp/keep.csv")" = old ] || no "keep.csv was replaced although --summary failed"
 
   # standard output: every command's writes are checked
   while read -r cmd; do
@@ -73,6 +116,8 @@ run "$s" --duration 1500ms --json -
 run "$s" --duration 1500ms --csv -
 compare "$s" --sched credit,cfs --duration 1500ms
 compare "$s" --sched credit,cfs --duration 1500ms --json -
+compare "$s" --sched credit,cfs --duration 1500ms --cdf -
+sweep "$s" --grid run.seed=1,2 --duration 1500ms --cdf -
 sweep "$s" --grid run.seed=1,2 --duration 1500ms --csv -
 validate "$s"
 list policies

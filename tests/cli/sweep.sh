@@ -18,8 +18,9 @@ grid=(--grid params.credit.tslice=10ms,30ms --grid host.pcpus=2,4 --sched credit
 cmp -s "$tmp/j1.csv" "$tmp/j2.csv" || { echo "FAIL: -j 1 and -j 2 give different CSV"; fail=1; }
 cmp -s "$tmp/j1.csv" "$tmp/j3.csv" || { echo "FAIL: -j 1 and -j 3 (stdout) give different CSV"; fail=1; }
 cmp -s "$tmp/j1.json" "$tmp/j2.json" || { echo "FAIL: -j 1 and -j 2 give different JSON"; fail=1; }
-[ "$(head -1 "$tmp/j1.csv")" = "scenario,sched,seed,metric,value,params.credit.tslice,host.pcpus" ] ||
-  { echo "FAIL: CSV header: $(head -1 "$tmp/j1.csv")"; fail=1; }
+rows() { grep -v "^#" "$@"; } # the CSV without its provenance lines
+[ "$(rows "$tmp/j1.csv" | head -1)" = "scenario,sched,seed,metric,value,params.credit.tslice,host.pcpus" ] ||
+  { echo "FAIL: CSV header: $(rows "$tmp/j1.csv" | head -1)"; fail=1; }
 
 # The cross product in run order (first key slowest, seed fastest); each
 # run's rows are exactly `run`'s rows for that configuration.
@@ -29,14 +30,14 @@ for ts in 10ms 30ms; do
     for s in credit cfs; do
       for seed in 1 2; do
         "$bin" run "$g" --set params.credit.tslice=$ts --set host.pcpus=$p --sched $s \
-          --seed $seed --duration 600ms --quiet --csv - | tail -n +2 | sed "s/\$/,$ts,$p/" \
+          --seed $seed --duration 600ms --quiet --csv - | rows | tail -n +2 | sed "s/\$/,$ts,$p/" \
           >>"$tmp/want.csv" || fail=1
       done
     done
   done
 done
-tail -n +2 "$tmp/j1.csv" | cmp -s - "$tmp/want.csv" ||
-  { echo "FAIL: sweep rows differ from the runs' rows"; diff <(tail -n +2 "$tmp/j1.csv") "$tmp/want.csv" | head -5; fail=1; }
+rows "$tmp/j1.csv" | tail -n +2 | cmp -s - "$tmp/want.csv" ||
+  { echo "FAIL: sweep rows differ from the runs' rows"; diff <(rows "$tmp/j1.csv" | tail -n +2) "$tmp/want.csv" | head -5; fail=1; }
 # the grid value matters: credit's 10ms and 30ms runs differ
 a=$(grep '^guest-mechanisms,credit,1,.*,10ms,4$' "$tmp/j1.csv" | cut -d, -f4,5)
 b=$(grep '^guest-mechanisms,credit,1,.*,30ms,4$' "$tmp/j1.csv" | cut -d, -f4,5)
@@ -45,7 +46,7 @@ b=$(grep '^guest-mechanisms,credit,1,.*,30ms,4$' "$tmp/j1.csv" | cut -d, -f4,5)
 python3 - "$tmp/j1.json" "$tmp/j1.csv" <<'PY' || { echo "FAIL: JSON does not match the CSV"; fail=1; }
 import csv, json, sys
 runs = json.load(open(sys.argv[1]))
-rows = list(csv.DictReader(open(sys.argv[2])))
+rows = list(csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")))
 assert len(runs) == 16, len(runs)
 assert [r["run"] for r in runs] == list(range(16))
 flat = []
@@ -103,6 +104,22 @@ expect_bad no_output "nothing to write" "$g" --grid host.pcpus=2
 expect_bad conflict "--grid run.duration: --duration sets the same value" \
   "$g" --grid run.duration=1s,2s --duration 3s --csv -
 expect_bad sched "unknown policy 'nosuch'" "$g" --grid host.pcpus=2 --sched credit,nosuch --csv -
+
+# A grid key setting one policy's parameters: a warning, once per key and
+# other policy swept (a VM's parameters too), none for the policy it belongs to.
+"$bin" sweep "$src/scenarios/baseline.yaml" --grid vms.web.params.cfs.shares=512,2048 \
+  --grid params.credit.tslice=10ms,30ms --sched credit,cfs,fifo --seeds 2 --duration 1200ms -j 2 \
+  --csv "$tmp/foreign.csv" 2>"$tmp/stderr" || fail=1
+cat >"$tmp/want.err" <<'EOF'
+vcpulab: warning: --grid vms.web.params.cfs.shares: credit's runs ignore it (a parameter of cfs)
+vcpulab: warning: --grid params.credit.tslice: cfs's runs ignore it (a parameter of credit)
+vcpulab: warning: --grid vms.web.params.cfs.shares: fifo's runs ignore it (a parameter of cfs)
+vcpulab: warning: --grid params.credit.tslice: fifo's runs ignore it (a parameter of credit)
+EOF
+cmp -s "$tmp/stderr" "$tmp/want.err" || { echo "FAIL: foreign-key warnings:"; cat "$tmp/stderr"; fail=1; }
+"$bin" sweep "$src/scenarios/baseline.yaml" --grid params.credit.tslice=10ms,30ms --sched credit \
+  --duration 1200ms --csv "$tmp/own.csv" 2>"$tmp/stderr" || fail=1
+[ ! -s "$tmp/stderr" ] || { echo "FAIL: a warning for the key's own policy:"; cat "$tmp/stderr"; fail=1; }
 
 # Output files get the mode the umask gives (not mkstemp's 0600).
 (umask 022 && "$bin" sweep "$g" --grid host.pcpus=2 --duration 600ms --csv "$tmp/mode.csv" &&

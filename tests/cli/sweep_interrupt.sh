@@ -17,10 +17,11 @@ args=(--grid params.credit.tslice=30ms --seeds 20 --duration 150s -j 2)
 interrupt() { # signal, expected status
   local sig=$1 want=$2
   rm -f "$tmp"/out.*
-  "$bin" sweep "$g" "${args[@]}" --csv - --json "$tmp/out.json" >"$tmp/out.csv" 2>"$tmp/out.err" &
+  "$bin" sweep "$g" "${args[@]}" --csv - --json "$tmp/out.json" --summary "$tmp/out.sum.csv" \
+    >"$tmp/out.csv" 2>"$tmp/out.err" &
   local pid=$! i
   for i in $(seq 600); do # up to 30 s (sanitizer builds are slower)
-    [ "$(wc -l <"$tmp/out.csv")" -ge 2 ] && break
+    [ "$(grep -vc "^#" "$tmp/out.csv")" -ge 2 ] && break
     sleep 0.05
   done
   kill -"$sig" $pid
@@ -39,7 +40,7 @@ text = open(sys.argv[1]).read()
 n = int(sys.argv[3])
 assert 1 <= n < 20, f"{n} runs finished"
 assert text.endswith("\n"), "last row incomplete"
-rows = list(csv.reader(text.splitlines()))
+rows = list(csv.reader(l for l in text.splitlines() if not l.startswith("#")))
 assert rows[0] == ["scenario", "sched", "seed", "metric", "value", "params.credit.tslice"]
 assert all(len(r) == 6 for r in rows[1:]), "a row with missing fields"
 seeds = [int(r[2]) for r in rows[1:]]
@@ -49,6 +50,11 @@ per = {s: seeds.count(s) for s in set(seeds)}
 assert len(set(per.values())) == 1, per  # every run complete, same metrics
 runs = json.load(open(sys.argv[2]))
 assert [r["seed"] for r in runs] == sorted(set(seeds)), "JSON runs differ from CSV runs"
+# the summary: the one group, over the runs that finished
+summ = list(csv.DictReader(l for l in open(sys.argv[1][:-4] + ".sum.csv") if not l.startswith("#")))
+assert summ and all(int(s["n"]) <= n for s in summ), "summary n"
+share = [s for s in summ if s["metric"].endswith(".share")]
+assert share and all(int(s["n"]) == n for s in share), ("summary of the finished runs", share[:1], n)
 PY
 }
 interrupt INT 130
