@@ -108,6 +108,10 @@ typedef struct vl_policy_params {
 
 /* The guest kernel of a VM (vms[].guest; docs/scenario-format.md). */
 typedef struct vl_guest_spec {
+    int kernel;           /* the kernel version whose defaults the era-
+                           * dependent settings take (docs/guest-model.md) */
+    int virt;             /* 0 hvm (no paravirtual spinlocks), 1 pv (PV
+                           * spinlocks where the kernel has them)        */
     int64_t hz;           /* timer tick: 250 (Debian/Ubuntu CONFIG_HZ_250) */
     int tlb_vectors;      /* 0 modern (>= 3.6: call-function 0xfc/0xfb),
                            * 1 legacy (<= 3.5: dedicated 0xf0-0xf7)       */
@@ -133,6 +137,12 @@ typedef struct vl_guest_spec {
 
 /* The parameter table of vms[].guest (over vl_guest_spec). */
 extern const vl_param vl_guest_params[];
+
+/* Sets the era-dependent settings of `spec` (spinlock, pv_spinlocks,
+ * tlb_vectors, wakeup_ipi, futex_wake, runqueue_lock) to what its kernel
+ * and virtualization mode have (docs/guest-model.md, "Guest kernels").
+ * Returns 0, or -1 with *why when that kernel cannot run in that mode. */
+int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why);
 
 typedef struct vl_vm_spec {
     char name[VL_NAME_MAX];
