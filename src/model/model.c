@@ -154,7 +154,7 @@ static int fill_params(const vl_model *m, void *priv, const void *given, size_t 
                        const vl_param *table, vl_param_scope scope, const char *owner,
                        vl_error *err)
 {
-    if (given)
+    if (given && size)
         memcpy(priv, given, size);
     else if (table)
         vl_params_defaults(table, priv);
