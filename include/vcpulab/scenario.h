@@ -104,6 +104,11 @@ typedef struct vl_policy_params {
     const vl_sched_ops *ops;
     void *blob;                        /* priv_size / vm_size bytes, with the
                                         * declared parameters written in   */
+    void *vcpu_blobs;                  /* per VM, for a policy with
+                                        * vcpu_params: one vcpu_size blob
+                                        * per vCPU of the VM, in index
+                                        * order, each with the values in
+                                        * force for that vCPU; else NULL  */
 } vl_policy_params;
 
 /* The guest kernel of a VM (vms[].guest; docs/scenario-format.md). */
@@ -192,6 +197,10 @@ void vl_scenario_free(vl_scenario *s);
  * or NULL if it gave none (then the table defaults apply). */
 const void *vl_scenario_sched_params(const vl_scenario *s, const vl_sched_ops *ops);
 const void *vl_vm_spec_params(const vl_vm_spec *vm, const vl_sched_ops *ops);
+/* The per-vCPU blob (ops->vcpu_size bytes) of vCPU `index` of the VM, or
+ * NULL if the scenario gave no parameters for `ops` in this VM (then the
+ * table defaults apply) or the policy has no per-vCPU table. */
+const void *vl_vm_spec_vcpu_params(const vl_vm_spec *vm, const vl_sched_ops *ops, int index);
 
 /* Writes each parameter's default from `table` into blob. */
 void vl_params_defaults(const vl_param *table, void *blob);

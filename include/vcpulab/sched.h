@@ -13,8 +13,8 @@
  * four private structs (instance, pCPU, VM, vCPU); the core allocates them
  * zeroed and hands them out through vl_*_priv().  Policies do not malloc
  * long-lived state.  Declared parameters are written into the instance /
- * VM private structs (at the offsets the parameter tables give) before
- * init() runs.
+ * VM / vCPU private structs (at the offsets the parameter tables give)
+ * before init() runs.
  *
  * The scheduling cycle (as in Xen's schedule.c):
  *   1. Something makes a pCPU reschedule: its slice timer expires, its
@@ -80,7 +80,8 @@ typedef struct vl_vcpu vl_vcpu;
 /* ---------------------------------------------------------------------------
  * Parameters: declared as tables; the scenario loader validates values
  * against them (type, range) and writes them at `offset` into the policy's
- * instance (host table) or VM (per-VM table) private struct.
+ * instance (host table), VM (per-VM table) or vCPU (per-vCPU table)
+ * private struct.
  */
 typedef enum vl_param_type {
     VL_PARAM_INT,    /* int64_t;  written as a YAML integer            */
@@ -106,6 +107,13 @@ typedef struct vl_param {
 
 /* Ends a parameter table. */
 #define VL_PARAM_END { NULL, VL_PARAM_INT, 0, 0, 0, 0, NULL, NULL, NULL }
+
+/* The table a parameter blob belongs to (what check() is given). */
+typedef enum vl_param_scope {
+    VL_PARAMS_HOST = 0, /* ops->params over the instance struct (priv_size) */
+    VL_PARAMS_VM,       /* ops->vm_params over a VM struct (vm_size)        */
+    VL_PARAMS_VCPU,     /* ops->vcpu_params over a vCPU struct (vcpu_size)  */
+} vl_param_scope;
 
 /* What a policy's check() hook reports about a parameter set it refuses:
  * the parameter at fault (its name in the table checked; NULL when no one
@@ -224,6 +232,11 @@ typedef struct vl_sched_ops {
     vl_hypervisor hypervisor; /* the family it runs in (default KVM)     */
     const vl_param *params;  /* host parameters (may be NULL)            */
     const vl_param *vm_params; /* per-VM parameters (may be NULL)        */
+    const vl_param *vcpu_params; /* per-vCPU parameters (may be NULL): a
+                                  * scenario gives them per VM (for all its
+                                  * vCPUs) and per vCPU; no name may be in
+                                  * both vm_params and vcpu_params, and
+                                  * none may be `vcpus`                  */
     const char *const *counters; /* NULL-terminated names of the policy's
                                   * counters, reported in the output     */
     size_t priv_size, pcpu_size, vm_size, vcpu_size;
@@ -244,15 +257,17 @@ typedef struct vl_sched_ops {
 
     /* [every value in its table's range is valid] Rules on the policy's
      * parameters beyond the tables' ranges (a value in a forbidden gap,
-     * two parameters that must agree).  `params` is a filled blob: the
-     * host table's (vm false) or one VM's (vm true).  Called when a
-     * scenario loads (so `validate`, every command, and each point of a
-     * sweep before its first run) and again at model creation, never
-     * during a run.  Returns 0, or -1 with *fault filled: the loader
-     * reports the parameter's file:line:col (or --set:N:COL) and the
-     * command exits 2.  Rules that depend on the host or the topology
-     * stay in init(). */
-    int (*check)(const void *params, bool vm, vl_param_fault *fault);
+     * two parameters that must agree).  `params` is a filled blob of the
+     * table `scope` names: the host's, one VM's, or the values in force
+     * for one vCPU (its VM's, with that vCPU's overrides).  A rule spans
+     * one blob: one that relates a VM's values to its vCPUs' stays in
+     * init().  Called when a scenario loads (so `validate`, every command,
+     * and each point of a sweep before its first run) and again at model
+     * creation, never during a run.  Returns 0, or -1 with *fault filled:
+     * the loader reports the parameter's file:line:col (or --set:N:COL)
+     * and the command exits 2.  Rules that depend on the host or the
+     * topology stay in init(). */
+    int (*check)(const void *params, vl_param_scope scope, vl_param_fault *fault);
     /* [nothing] Teardown; the core frees private state itself. */
     void (*fini)(vl_sched *s);
     /* [nothing] v exists (OFFLINE), after init and before the first

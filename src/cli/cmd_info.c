@@ -166,6 +166,10 @@ int vl_cmd_describe(int argc, char **argv)
         printf("policy %s\n\n%s\n", ops->name, ops->description);
         print_table("host parameters (scenario: params.<policy>.<name>)", ops->params);
         print_table("per-VM parameters (scenario: vms[].params.<policy>.<name>)", ops->vm_params);
+        if (ops->vcpu_params)
+            print_table("per-vCPU parameters (scenario: vms[].params.<policy>.<name> for every "
+                        "vCPU of the VM, vms[].params.<policy>.vcpus.<list>.<name> for some)",
+                        ops->vcpu_params);
         if (ops->counters) {
             printf("\ncounters:");
             for (int i = 0; ops->counters[i]; i++)

@@ -136,42 +136,57 @@ static int create_workloads(vl_model *m, const mem_guard *guard, vl_error *err)
     return 0;
 }
 
-/* The policy's parameters: the scenario's for the host and each VM, else
- * the table defaults (the host VM of the backends always gets those). */
 /* The policy's rules on its filled parameter blobs (vl_sched_ops.check):
  * the loader checked the scenario's, this catches any other filling. */
-static int policy_check(const vl_model *m, const void *blob, bool vm, const char *owner,
-                        vl_error *err)
+static int policy_check(const vl_model *m, const void *blob, vl_param_scope scope,
+                        const char *owner, vl_error *err)
 {
     vl_param_fault fault = {0};
-    if (!m->ops->check || m->ops->check(blob, vm, &fault) == 0)
+    if (!m->ops->check || m->ops->check(blob, scope, &fault) == 0)
         return 0;
     return vl_error_set(err, "policy '%s', %s: %s%s%s", m->ops->name, owner,
                         fault.param ? fault.param : "", fault.param ? " " : "",
                         fault.msg[0] ? fault.msg : "refused by the policy");
 }
 
+/* Writes into `priv` the scenario's blob (size bytes) if it gave one, else
+ * the table's defaults, and checks the result. */
+static int fill_params(const vl_model *m, void *priv, const void *given, size_t size,
+                       const vl_param *table, vl_param_scope scope, const char *owner,
+                       vl_error *err)
+{
+    if (given && size)
+        memcpy(priv, given, size);
+    else if (table)
+        vl_params_defaults(table, priv);
+    return policy_check(m, priv, scope, owner, err);
+}
+
+/* The policy's parameters: the scenario's for the host, each VM and each
+ * vCPU, else the table defaults (the host VM of the backends always gets
+ * those). */
 static int policy_params(vl_model *m, vl_error *err)
 {
     const vl_sched_ops *ops = m->ops;
     vl_hv *hv = &m->hv;
-    const void *params = vl_scenario_sched_params(m->scn, ops);
-    if (params)
-        memcpy(hv->sched.priv, params, ops->priv_size);
-    else if (ops->params)
-        vl_params_defaults(ops->params, hv->sched.priv);
-    if (policy_check(m, hv->sched.priv, false, "host parameters", err) < 0)
+    if (fill_params(m, hv->sched.priv, vl_scenario_sched_params(m->scn, ops), ops->priv_size,
+                    ops->params, VL_PARAMS_HOST, "host parameters", err) < 0)
         return -1;
     for (int d = 0; d < hv->nvms; d++) {
-        const void *vmp = d < m->scn->nvms ? vl_vm_spec_params(&m->scn->vms[d], ops) : NULL;
-        if (vmp)
-            memcpy(hv->vms[d].priv, vmp, ops->vm_size);
-        else if (ops->vm_params)
-            vl_params_defaults(ops->vm_params, hv->vms[d].priv);
-        char owner[VL_NAME_MAX + 8];
-        snprintf(owner, sizeof owner, "VM %s", hv->vms[d].name);
-        if (policy_check(m, hv->vms[d].priv, true, owner, err) < 0)
+        const vl_vm_spec *spec = d < m->scn->nvms ? &m->scn->vms[d] : NULL;
+        vl_vm *vm = &hv->vms[d];
+        char owner[VL_NAME_MAX + 32];
+        snprintf(owner, sizeof owner, "VM %s", vm->name);
+        if (fill_params(m, vm->priv, spec ? vl_vm_spec_params(spec, ops) : NULL, ops->vm_size,
+                        ops->vm_params, VL_PARAMS_VM, owner, err) < 0)
             return -1;
+        for (int i = 0; ops->vcpu_params && i < vm->nvcpus; i++) {
+            snprintf(owner, sizeof owner, "VM %s vCPU %d", vm->name, i);
+            if (fill_params(m, vm->vcpus[i].priv,
+                            spec ? vl_vm_spec_vcpu_params(spec, ops, i) : NULL, ops->vcpu_size,
+                            ops->vcpu_params, VL_PARAMS_VCPU, owner, err) < 0)
+                return -1;
+        }
     }
     return 0;
 }

@@ -1,9 +1,10 @@
 /* report/config.c - what a run was: the scenario as it ran (after --set,
- * every default filled in), the policy's parameters in force, and the
- * build that ran it, as the "config" object of the JSON reports and as
- * the comment lines that open every CSV (docs/output-format.md,
- * "Provenance").  Reads the scenario and the model; writes nothing else.
- * The commit is the report's top-level "commit". */
+ * every default filled in), the policy's parameters in force (host, per VM
+ * and per vCPU), and the build that ran it, as the "config" object of the
+ * JSON reports and as the comment lines that open every CSV
+ * (docs/output-format.md, "Provenance").  Reads the scenario and the
+ * model; writes nothing else.  The commit is the report's top-level
+ * "commit". */
 #include "report/report.h"
 
 #include <stdio.h>
@@ -119,6 +120,13 @@ static void write_vm(vl_json *j, const vl_model *m, int d)
     if (m->ops->vm_params && hv_vm->priv) {
         vl_json_key(j, "params");
         vl_report_params(j, m->ops->vm_params, hv_vm->priv);
+    }
+    if (m->ops->vcpu_params) { /* the values in force, one object per vCPU */
+        vl_json_key(j, "vcpu_params");
+        vl_json_arr_begin(j);
+        for (int i = 0; i < hv_vm->nvcpus; i++)
+            vl_report_params(j, m->ops->vcpu_params, hv_vm->vcpus[i].priv);
+        vl_json_arr_end(j);
     }
     vl_json_key(j, "workloads");
     vl_json_arr_begin(j);

@@ -198,7 +198,7 @@ static int convert(const yt_node *root, const char *src, vl_scenario *s, vl_erro
     if (load_scheduler(root, s, err) < 0)
         return -1;
     if ((v = yt_map_get(root, "params")) &&
-        scn_load_policy_params(v, "params", false, &s->params, &s->nparams, err) < 0)
+        scn_load_policy_params(v, "params", false, 0, &s->params, &s->nparams, err) < 0)
         return -1;
     if (scn_require(root, "vms", "", &v, err) < 0 || scn_load_vms(v, s, err) < 0)
         return -1;
@@ -313,8 +313,10 @@ int vl_scenario_load(const char *path, const char *const *sets, int nsets,
 
 static void free_params(vl_policy_params *p, int n)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         free(p[i].blob);
+        free(p[i].vcpu_blobs);
+    }
     free(p);
 }
 
@@ -337,20 +339,31 @@ void vl_scenario_free(vl_scenario *s)
     memset(s, 0, sizeof *s);
 }
 
-static const void *find_blob(const vl_policy_params *p, int n, const vl_sched_ops *ops)
+static const vl_policy_params *find_entry(const vl_policy_params *p, int n,
+                                          const vl_sched_ops *ops)
 {
     for (int i = 0; i < n; i++)
         if (p[i].ops == ops)
-            return p[i].blob;
+            return &p[i];
     return NULL;
 }
 
 const void *vl_scenario_sched_params(const vl_scenario *s, const vl_sched_ops *ops)
 {
-    return find_blob(s->params, s->nparams, ops);
+    const vl_policy_params *pp = find_entry(s->params, s->nparams, ops);
+    return pp ? pp->blob : NULL;
 }
 
 const void *vl_vm_spec_params(const vl_vm_spec *vm, const vl_sched_ops *ops)
 {
-    return find_blob(vm->params, vm->nparams, ops);
+    const vl_policy_params *pp = find_entry(vm->params, vm->nparams, ops);
+    return pp ? pp->blob : NULL;
+}
+
+const void *vl_vm_spec_vcpu_params(const vl_vm_spec *vm, const vl_sched_ops *ops, int index)
+{
+    const vl_policy_params *pp = find_entry(vm->params, vm->nparams, ops);
+    if (!pp || !pp->vcpu_blobs || index < 0 || index >= vm->vcpus)
+        return NULL;
+    return (const char *)pp->vcpu_blobs + (size_t)index * ops->vcpu_size;
 }

@@ -84,6 +84,10 @@ void scn_name_set_free(scn_name_set *set);
 /* An affinity: "0-3,8" or a sequence of ints; each id < pcpus. */
 int scn_get_cpuset(const yt_node *n, const char *what, int pcpus, vl_cpuset *out,
                    vl_error *err);
+/* A list of a VM's vCPU indices, "1", "2-3", "0,2" (a scalar: a mapping
+ * key); each index < nvcpus.  Sets of at most VL_MAX_PCPUS ids. */
+int scn_get_vcpu_list(const yt_node *n, const char *what, int nvcpus, vl_cpuset *out,
+                      vl_error *err);
 
 /* --- params.c ------------------------------------------------------------ */
 
@@ -123,9 +127,10 @@ int scn_load_vms(const yt_node *seq, vl_scenario *s, vl_error *err);
 int scn_get_policy(const yt_node *n, const char *what, const vl_sched_ops **out,
                    vl_error *err);
 /* Converts a `params:` mapping (policy name -> mapping) into entries;
- * vm = false: host tables (ops->params, priv_size), true: ops->vm_params,
- * vm_size. */
-int scn_load_policy_params(const yt_node *map, const char *what, bool vm,
+ * vm = false: host tables (ops->params, priv_size); true: one VM's
+ * (ops->vm_params, vm_size, and ops->vcpu_params, vcpu_size, for each of
+ * its `nvcpus` vCPUs, with the overrides under `vcpus:`). */
+int scn_load_policy_params(const yt_node *map, const char *what, bool vm, int nvcpus,
                            vl_policy_params **out, int *nout, vl_error *err);
 
 #endif

@@ -192,7 +192,7 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set 
     }
     scn_pathf(path, sizeof path, "%s.params", what);
     if ((v = yt_map_get(m, "params")) &&
-        scn_load_policy_params(v, path, true, &vm->params, &vm->nparams, err) < 0)
+        scn_load_policy_params(v, path, true, vm->vcpus, &vm->params, &vm->nparams, err) < 0)
         return -1;
     if ((v = yt_map_get(m, "workloads")) && load_workloads(v, what, vm, err) < 0)
         return -1;

@@ -734,10 +734,10 @@ static int init_topology(vl_sched *s)
     return 0;
 }
 
-static int csched_check(const void *params, bool vm, vl_param_fault *fault)
+static int csched_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
 {
     const csched_priv *prv = params;
-    if (vm)
+    if (scope != VL_PARAMS_HOST)
         return 0;
     if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER) { /* Xen's sysctl refuses it too */
         fault->param = "ratelimit";

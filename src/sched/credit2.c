@@ -325,10 +325,10 @@ static c2_vcpu *runq_candidate(vl_sched *s, c2_runq *rq, c2_vcpu *prev, int cpu,
 
 /* --------------------------------------------------------------- hooks */
 
-static int c2_check(const void *params, bool vm, vl_param_fault *fault)
+static int c2_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
 {
     const c2_priv *prv = params;
-    if (vm)
+    if (scope != VL_PARAMS_HOST)
         return 0;
     const char *bad = NULL;
     if (prv->ratelimit && prv->ratelimit < C2_RATELIMIT_MIN) {

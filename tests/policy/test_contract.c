@@ -4,12 +4,15 @@
  * placement's rules (previous pCPU if idle, then the closest idle pCPU,
  * then the previous one; at the start, spread by load); the policy's own
  * random stream; and the skipped wake-up of a vCPU that halted and woke
- * before its pCPU rescheduled.  A probe policy wraps fifo and records. */
+ * before its pCPU rescheduled; per-vCPU parameters written into each
+ * vCPU's private struct, checked, and recorded in the report.  A probe
+ * policy wraps fifo and records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -302,6 +305,109 @@ static void test_skipped_wake(void **state)
     vl_scenario_free(&scn);
 }
 
+/* ---- per-vCPU parameters ------------------------------------------------ */
+
+/* A policy with a per-vCPU table after a field of its own; it runs
+ * nothing (the test reads what the core wrote before init). */
+typedef struct pv_vcpu {
+    int mark;
+    vl_ns budget;
+    bool extra;
+} pv_vcpu;
+
+static const vl_param pv_vcpu_params[] = {
+    {"budget", VL_PARAM_TIME, offsetof(pv_vcpu, budget), 3e6, 0, 1e9, "ns", "a budget", NULL},
+    {"extra", VL_PARAM_BOOL, offsetof(pv_vcpu, extra), 0, 0, 0, NULL, "a flag", NULL},
+    VL_PARAM_END,
+};
+
+static int pv_checks[VL_PARAMS_VCPU + 1]; /* check() calls per scope */
+
+static int pv_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
+{
+    (void)params, (void)fault;
+    pv_checks[scope]++;
+    return 0;
+}
+
+static int pv_init(vl_sched *s)
+{
+    (void)s;
+    return 0;
+}
+
+static vl_pcpu *pv_pick(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+{
+    (void)why;
+    return vl_pick_cpu_default(s, v);
+}
+
+static vl_decision pv_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
+{
+    (void)s, (void)p, (void)prev, (void)now;
+    return (vl_decision){NULL, VL_SLICE_NONE};
+}
+
+static const vl_sched_ops pvprobe = {
+    .name = "pvprobe",
+    .vcpu_params = pv_vcpu_params,
+    .vcpu_size = sizeof(pv_vcpu),
+    .check = pv_check,
+    .init = pv_init,
+    .pick_cpu = pv_pick,
+    .do_schedule = pv_schedule,
+};
+VL_REGISTER_POLICY(pvprobe);
+
+static int occurrences(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* The scenario's values (VM-wide, then the vCPU's entry) are in each
+ * vCPU's private struct at the table's offsets, defaults where the
+ * scenario gave none; the model checks each vCPU's blob; the report's
+ * config lists them per vCPU. */
+static void test_vcpu_params(void **state)
+{
+    (void)state;
+    vl_scenario scn;
+    vl_model m;
+    vl_error err;
+    tk_load(&scn, "scheduler: pvprobe\n"
+                  "host: {pcpus: 2}\n"
+                  "vms:\n"
+                  "  - {name: a, vcpus: 3, params: {pvprobe: {budget: 2ms, vcpus: {1: {extra: "
+                  "true}}}}}\n"
+                  "  - {name: b, vcpus: 2}\n"
+                  "run: {duration: 1ms}\n");
+    memset(pv_checks, 0, sizeof pv_checks);
+    if (tk_run(&m, &scn, &pvprobe, 0, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+    assert_int_equal(pv_checks[VL_PARAMS_HOST], 1);
+    assert_int_equal(pv_checks[VL_PARAMS_VM], 2);
+    assert_int_equal(pv_checks[VL_PARAMS_VCPU], 5);
+    const vl_ns budget[5] = {VL_MS(2), VL_MS(2), VL_MS(2), VL_MS(3), VL_MS(3)};
+    for (int i = 0; i < 5; i++) {
+        const pv_vcpu *v = m.hv.vcpus[i].priv;
+        assert_int_equal(v->mark, 0);
+        assert_int_equal(v->budget, budget[i]);
+        assert_int_equal(v->extra, i == 1);
+    }
+    size_t len;
+    char *js = tk_json(&m, &len);
+    assert_int_equal(occurrences(js, "\"vcpu_params\""), 2);
+    assert_int_equal(occurrences(js, "\"budget\": 2000000"), 3);
+    assert_int_equal(occurrences(js, "\"budget\": 3000000"), 2);
+    assert_int_equal(occurrences(js, "\"extra\": true"), 1);
+    free(js);
+    vl_model_destroy(&m);
+    vl_scenario_free(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_default_placement_start_affinity),
         cmocka_unit_test(test_policy_stream),
         cmocka_unit_test(test_skipped_wake),
+        cmocka_unit_test(test_vcpu_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * blobs and each form of --set override.
  *
  * Registers its own policies ("testpol" with one host parameter of each
- * type and per-VM parameters, "testpol2" without parameters) and workload
+ * type and per-VM parameters, "testpol2" without parameters, "testrt" with
+ * per-VM and per-vCPU parameters) and workload
  * types ("testwork" with INT/DOUBLE/TIME/DIST parameters, "testidle"
  * without), so it depends on no real policy or workload. */
 #include <setjmp.h>
@@ -92,6 +93,43 @@ static const vl_sched_ops testpol2 = {
     .do_schedule = tp_do_schedule,
 };
 VL_REGISTER_POLICY(testpol2);
+
+/* Per-vCPU parameters after a field of the policy's own (the offsets must
+ * be honoured). */
+typedef struct rt_vm {
+    int64_t prio;
+} rt_vm;
+
+typedef struct rt_vcpu {
+    int state;
+    vl_ns budget, period;
+    bool extra;
+} rt_vcpu;
+
+static const vl_param rt_vm_params[] = {
+    {"prio", VL_PARAM_INT, offsetof(rt_vm, prio), 1, 0, 9, NULL, "a priority", NULL},
+    VL_PARAM_END,
+};
+
+static const vl_param rt_vcpu_params[] = {
+    {"budget", VL_PARAM_TIME, offsetof(rt_vcpu, budget), 4e6, 1e4, 1e9, "ns", "a budget", NULL},
+    {"period", VL_PARAM_TIME, offsetof(rt_vcpu, period), 10e6, 1e4, 1e9, "ns", "a period", NULL},
+    {"extra", VL_PARAM_BOOL, offsetof(rt_vcpu, extra), 0, 0, 0, NULL, "a flag", NULL},
+    VL_PARAM_END,
+};
+
+static const vl_sched_ops testrt = {
+    .name = "testrt",
+    .description = "test policy with per-vCPU parameters",
+    .vm_params = rt_vm_params,
+    .vcpu_params = rt_vcpu_params,
+    .vm_size = sizeof(rt_vm),
+    .vcpu_size = sizeof(rt_vcpu),
+    .init = tp_init,
+    .pick_cpu = tp_pick_cpu,
+    .do_schedule = tp_do_schedule,
+};
+VL_REGISTER_POLICY(testrt);
 
 typedef struct tw_params {
     int64_t tasks;
@@ -484,6 +522,88 @@ static void test_workload_names(void **state)
     vl_scenario_free(&s);
 }
 
+/* ---- per-vCPU parameters ------------------------------------------------ */
+
+static const rt_vcpu *rtp(const vl_scenario *s, int vm, int vcpu)
+{
+    return vl_vm_spec_vcpu_params(&s->vms[vm], &testrt, vcpu);
+}
+
+static void assert_rt(const rt_vcpu *v, vl_ns budget, vl_ns period, bool extra)
+{
+    assert_non_null(v);
+    assert_int_equal(v->state, 0);
+    assert_int_equal(v->budget, budget);
+    assert_int_equal(v->period, period);
+    assert_int_equal(v->extra, extra);
+}
+
+static const char rt_text[] =
+    MINIMAL_HOST "scheduler: testrt\n"
+    "vms:\n"
+    "  - name: a\n"
+    "    vcpus: 6\n"
+    "    params:\n"
+    "      testrt:\n"
+    "        prio: 3\n"
+    "        budget: 2ms\n"
+    "        vcpus: {1: {budget: 1ms}, \"2-3\": {period: 5ms, extra: true}, \"0,5\": {}}\n"
+    "  - {name: b, vcpus: 2, params: {testrt: {period: 20ms}}}\n"
+    "  - {name: c, vcpus: 2, params: {testpol: {prio: 1}}}\n" MINIMAL_RUN;
+
+/* The VM's values apply to each of its vCPUs; an entry under `vcpus:`
+ * replaces the keys it gives for the vCPUs it lists. */
+static void test_vcpu_params(void **state)
+{
+    (void)state;
+    vl_scenario s;
+    load_ok(rt_text, NULL, 0, &s);
+    const rt_vm *vm = vl_vm_spec_params(&s.vms[0], &testrt);
+    assert_non_null(vm);
+    assert_int_equal(vm->prio, 3);
+    assert_rt(rtp(&s, 0, 0), VL_MS(2), VL_MS(10), false); /* "0,5": {} */
+    assert_rt(rtp(&s, 0, 1), VL_MS(1), VL_MS(10), false);
+    assert_rt(rtp(&s, 0, 2), VL_MS(2), VL_MS(5), true);
+    assert_rt(rtp(&s, 0, 3), VL_MS(2), VL_MS(5), true);
+    assert_rt(rtp(&s, 0, 4), VL_MS(2), VL_MS(10), false); /* listed nowhere */
+    assert_rt(rtp(&s, 0, 5), VL_MS(2), VL_MS(10), false);
+    assert_null(rtp(&s, 0, 6));
+    assert_null(rtp(&s, 0, -1));
+    /* VM-level values only; defaults for the others */
+    assert_int_equal(((const rt_vm *)vl_vm_spec_params(&s.vms[1], &testrt))->prio, 1);
+    assert_rt(rtp(&s, 1, 0), VL_MS(4), VL_MS(20), false);
+    assert_rt(rtp(&s, 1, 1), VL_MS(4), VL_MS(20), false);
+    /* no entry for the policy: NULL (the core writes the defaults) */
+    assert_null(rtp(&s, 2, 0));
+    /* a policy without a per-vCPU table has no per-vCPU blobs */
+    assert_non_null(vl_vm_spec_params(&s.vms[2], &testpol));
+    assert_null(vl_vm_spec_vcpu_params(&s.vms[2], &testpol, 0));
+    vl_scenario_free(&s);
+}
+
+/* --set reaches an entry by its key as written ("2-3"), creates one
+ * ("4"), or sets a value for the whole VM. */
+static void test_vcpu_params_set(void **state)
+{
+    (void)state;
+    vl_scenario s;
+    const char *sets[] = {
+        "vms.a.params.testrt.vcpus.2-3.budget=3ms",
+        "vms.a.params.testrt.vcpus.4.extra=true",
+        "vms.b.params.testrt.budget=500us",
+        "vms.c.params.testrt.vcpus={1: {period: 1s}}",
+    };
+    load_ok(rt_text, sets, 4, &s);
+    assert_rt(rtp(&s, 0, 1), VL_MS(1), VL_MS(10), false);
+    assert_rt(rtp(&s, 0, 2), VL_MS(3), VL_MS(5), true);
+    assert_rt(rtp(&s, 0, 3), VL_MS(3), VL_MS(5), true);
+    assert_rt(rtp(&s, 0, 4), VL_MS(2), VL_MS(10), true);
+    assert_rt(rtp(&s, 1, 1), VL_US(500), VL_MS(20), false);
+    assert_rt(rtp(&s, 2, 0), VL_MS(4), VL_MS(10), false);
+    assert_rt(rtp(&s, 2, 1), VL_MS(4), VL_S(1), false);
+    vl_scenario_free(&s);
+}
+
 /* ---- overrides ---------------------------------------------------------- */
 
 static const char ovr_text[] =
@@ -783,6 +903,8 @@ int main(void)
         cmocka_unit_test(test_empty_collections),
         cmocka_unit_test(test_guest_kernel_presets),
         cmocka_unit_test(test_guest_keys_override_kernel),
+        cmocka_unit_test(test_vcpu_params),
+        cmocka_unit_test(test_vcpu_params_set),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_name_from_path),
     };

@@ -77,9 +77,9 @@ static vl_decision tp_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
 /* Rules beyond the ranges: ratio is 0 or at least 0.25; mode slow allows
  * a count of at most 3 (the default, 5, too much); a VM's budget is 0 or
  * at least 100us. */
-static int tp_check(const void *params, bool vm, vl_param_fault *fault)
+static int tp_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
 {
-    if (vm) {
+    if (scope == VL_PARAMS_VM) {
         const tp_vm *t = params;
         if (t->budget == 0 || t->budget >= VL_US(100))
             return 0;
@@ -121,6 +121,65 @@ static const vl_sched_ops testpol2 = {
     .do_schedule = tp_do_schedule,
 };
 VL_REGISTER_POLICY(testpol2);
+
+/* Per-VM and per-vCPU parameters; a vCPU's budget must not exceed its
+ * period. */
+typedef struct rt_vm {
+    int64_t prio;
+} rt_vm;
+
+typedef struct rt_vcpu {
+    vl_ns budget, period;
+    bool extra;
+} rt_vcpu;
+
+static const vl_param rt_vm_params[] = {
+    {"prio", VL_PARAM_INT, offsetof(rt_vm, prio), 1, 0, 9, NULL, "a priority", NULL},
+    VL_PARAM_END,
+};
+
+static const vl_param rt_vcpu_params[] = {
+    {"budget", VL_PARAM_TIME, offsetof(rt_vcpu, budget), 4e6, 1e4, 1e9, "ns", "a budget", NULL},
+    {"period", VL_PARAM_TIME, offsetof(rt_vcpu, period), 10e6, 1e4, 1e9, "ns", "a period", NULL},
+    {"extra", VL_PARAM_BOOL, offsetof(rt_vcpu, extra), 0, 0, 0, NULL, "a flag", NULL},
+    VL_PARAM_END,
+};
+
+static int rt_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
+{
+    const rt_vcpu *v = params;
+    if (scope != VL_PARAMS_VCPU || v->budget <= v->period)
+        return 0;
+    fault->param = "budget";
+    snprintf(fault->msg, sizeof fault->msg, "must not exceed the period");
+    return -1;
+}
+
+static const vl_sched_ops testrt = {
+    .name = "testrt",
+    .check = rt_check,
+    .vm_params = rt_vm_params,
+    .vcpu_params = rt_vcpu_params,
+    .vm_size = sizeof(rt_vm),
+    .vcpu_size = sizeof(rt_vcpu),
+    .init = tp_init,
+    .pick_cpu = tp_pick_cpu,
+    .do_schedule = tp_do_schedule,
+};
+VL_REGISTER_POLICY(testrt);
+
+/* A per-vCPU table naming a per-VM parameter (a policy bug). */
+static const vl_sched_ops testrtbad = {
+    .name = "testrtbad",
+    .vm_params = rt_vm_params,
+    .vcpu_params = rt_vm_params,
+    .vm_size = sizeof(rt_vm),
+    .vcpu_size = sizeof(rt_vm),
+    .init = tp_init,
+    .pick_cpu = tp_pick_cpu,
+    .do_schedule = tp_do_schedule,
+};
+VL_REGISTER_POLICY(testrtbad);
 
 static const vl_sched_ops testbadpol = {
     .name = "testbadpol",
@@ -606,6 +665,76 @@ static void test_policy_check(void **state)
     vl_scenario_free(&scn);
 }
 
+/* ---- per-vCPU parameters ------------------------------------------------ */
+
+/* A VM of 4 vCPUs under testrt whose next line (line 8, column 9) is the
+ * line under test. */
+#define RT_PRE H "scheduler: testrt\nvms:\n  - name: a\n    vcpus: 4\n    params:\n      testrt:\n"
+
+static void test_vcpu_params_errors(void **state)
+{
+    (void)state;
+    expect_err(RT_PRE "        bogus: 1\n" R, 8, 9,
+               "unknown key 'bogus' in vms[a].params.testrt (valid keys: budget, period, extra, "
+               "vcpus, prio)");
+    expect_err(RT_PRE "        vcpus: {1: {prio: 2}}\n" R, 8, 21,
+               "unknown key 'prio' in vms[a].params.testrt.vcpus[1] (valid keys: budget, "
+               "period, extra)");
+    expect_err(RT_PRE "        vcpus: {\"2-4\": {}}\n" R, 8, 17,
+               "vms[a].params.testrt.vcpus[2-4]: vCPU 4 does not exist: the VM has 4 vCPUs "
+               "(0..3)");
+    expect_err(RT_PRE "        vcpus: {\"1-2\": {}, \"2,3\": {}}\n" R, 8, 28,
+               "vms[a].params.testrt.vcpus[2,3]: vCPU 2 is also in '1-2' (at 8:17): each vCPU "
+               "may be listed once");
+    expect_err(RT_PRE "        vcpus: {3-1: {}}\n" R, 8, 17, "reversed range 3-1 in vCPU list");
+    expect_err(RT_PRE "        vcpus: {x: {}}\n" R, 8, 17,
+               "expected a vCPU list like \"1\", \"2-3\" or \"0,2\", got 'x'");
+    expect_err(RT_PRE "        vcpus: [1]\n" R, 8, 16, "vms[a].params.testrt.vcpus: expected a "
+                                                       "mapping");
+    expect_err(RT_PRE "        vcpus: {1: 2ms}\n" R, 8, 20, "vms[a].params.testrt.vcpus[1]: "
+                                                            "expected a mapping");
+    /* no per-vCPU table: `vcpus` is an unknown key */
+    expect_err(VM_PRE "    params:\n      testpol: {vcpus: {1: {}}}\n" R, 7, 17,
+               "unknown key 'vcpus' in vms[a].params.testpol (valid keys: prio, budget)");
+    expect_err(H "scheduler: testrtbad\nvms: [{name: a, vcpus: 1, params: {testrtbad: {}}}]\n" R,
+               3, 36, "internal error: parameter 'prio' of policy 'testrtbad' is both per-VM "
+               "and per-vCPU");
+}
+
+/* The policy's check sees the values in force for each vCPU: refused at
+ * the value at fault, in the vCPU's entry or at the VM level. */
+static void test_vcpu_params_check(void **state)
+{
+    (void)state;
+    expect_err(RT_PRE "        vcpus: {1: {budget: 20ms}}\n" R, 8, 29,
+               "vms[a].params.testrt.vcpus[1].budget: must not exceed the period (vCPUs 1)");
+    expect_err(RT_PRE "        budget: 8ms\n        vcpus: {\"1-2\": {period: 5ms}}\n" R, 8, 17,
+               "vms[a].params.testrt.budget: must not exceed the period (vCPUs 1-2)");
+    expect_err(RT_PRE "        budget: 20ms\n" R, 8, 17,
+               "vms[a].params.testrt.budget: must not exceed the period");
+    expect_err(RT_PRE "        vcpus: {1: {period: 1ms}}\n" R, 8, 17,
+               "vms[a].params.testrt: budget (default) must not exceed the period (vCPUs 1)");
+    /* the VM's values are in force for no vCPU: nothing to refuse */
+    vl_scenario scn;
+    vl_error err;
+    const char ok[] = RT_PRE "        budget: 20ms\n        vcpus: {\"0-3\": {period: 30ms}}\n" R;
+    assert_int_equal(vl_scenario_load_string("t.yaml", ok, strlen(ok), NULL, 0, &scn, &err), 0);
+    vl_scenario_free(&scn);
+}
+
+/* --set addresses an entry by its key; errors at the key it created. */
+static void test_vcpu_params_set_errors(void **state)
+{
+    (void)state;
+    const char rt[] = RT_PRE "        vcpus: {\"2-3\": {}}\n" R;
+    expect_set_err(rt, "vms.a.params.testrt.vcpus.7.budget=1ms", 1, 27,
+                   "vms[a].params.testrt.vcpus[7]: vCPU 7 does not exist");
+    expect_set_err(rt, "vms.a.params.testrt.vcpus.3.period=5ms", 1, 27,
+                   "vCPU 3 is also in '2-3' (at 8:17)");
+    expect_set_err(rt, "vms.a.params.testrt.vcpus.2-3.budget=20ms", 2, 38,
+                   "vms[a].params.testrt.vcpus[2-3].budget: must not exceed the period");
+}
+
 /* ---- --set -------------------------------------------------------------- */
 
 static void test_bad_set_path(void **state)
@@ -712,6 +841,9 @@ int main(void)
         cmocka_unit_test(test_yaml_unsupported),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_policy_check),
+        cmocka_unit_test(test_vcpu_params_errors),
+        cmocka_unit_test(test_vcpu_params_check),
+        cmocka_unit_test(test_vcpu_params_set_errors),
         cmocka_unit_test(test_bad_set_path),
         cmocka_unit_test(test_bad_set_value),
         cmocka_unit_test(test_limits),
