@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 . scripts/lib/packages.sh
 # the test tools (scripts/setup.sh installs what building and running need)
-install_missing libcmocka-dev clang libclang-rt-14-dev valgrind python3 groff-base bash-completion ||
+install_missing libcmocka-dev clang libclang-rt-14-dev valgrind python3 groff-base ||
   { echo "0 passed, 1 failed"; exit 1; }
 passed=0
 failed=0
