@@ -222,7 +222,7 @@ static void test_tiny_cap_long_parks(void **state)
 
 static const char boost_yaml[] =
     "host: {pcpus: 2}\n"
-    "params: {credit: {sampled_debit: %s}}\n"
+    "params: {credit: {xen: \"%s\"}}\n"
     "vms:\n"
     "  - {name: hogs, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
     "  - {name: hogs2, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
@@ -248,7 +248,7 @@ static void test_boost_wake_latency(void **state)
 {
     (void)state;
     char yaml[1024];
-    snprintf(yaml, sizeof yaml, boost_yaml, "false");
+    snprintf(yaml, sizeof yaml, boost_yaml, "HEAD");
     run r;
     run_yaml(&r, yaml);
     const vl_wstats *t = wstats(&r, "t");
@@ -331,19 +331,19 @@ static void test_sampled_debit_aliasing(void **state)
         "host:\n"
         "  pcpus: 1\n"
         "  costs: {world_switch: 0ns, exit_entry: 0ns, migration: 0ns, host_ipi: 0ns}\n"
-        "params: {credit: {sampled_debit: %s}}\n"
+        "params: {credit: {xen: \"%s\"}}\n"
         "vms:\n"
         "  - {name: d, vcpus: 1, workloads: [{type: cpu, tasks: 1, util: 0.5, period: 10ms}]}\n"
         "run: {duration: 6s, warmup: 1s, seed: %d}\n";
     for (int seed = 1; seed <= 4; seed++) {
         char buf[1024];
         run r;
-        snprintf(buf, sizeof buf, yaml, "false", seed);
+        snprintf(buf, sizeof buf, yaml, "HEAD", seed);
         run_yaml(&r, buf);
         double used_ms = (double)tk_vm_cpu(&r.m, 0) / 1e6;
         int64_t exact = counter(&r, "credits_debited");
         run_free(&r);
-        snprintf(buf, sizeof buf, yaml, "true", seed);
+        snprintf(buf, sizeof buf, yaml, "3.2", seed);
         run_yaml(&r, buf);
         int64_t sampled = counter(&r, "credits_debited");
         run_free(&r);
