@@ -141,8 +141,8 @@ typedef struct csched_features {
 
 /* The `xen` parameter: the versions whose rules can be told apart and
  * sourced.  Each row lists the rules that version has. */
-enum { CSCHED_XEN_3_2, CSCHED_XEN_4_7, CSCHED_XEN_4_13, CSCHED_XEN_HEAD, CSCHED_XEN_MIXED };
-static const char *const csched_versions[] = {"3.2", "4.7", "4.13", "HEAD", "mixed", NULL};
+enum { CSCHED_XEN_3_2, CSCHED_XEN_4_7, CSCHED_XEN_4_13, CSCHED_XEN_HEAD };
+static const char *const csched_versions[] = {"3.2", "4.7", "4.13", "HEAD", NULL};
 static const csched_features csched_xen[] = {
     [CSCHED_XEN_3_2] = {
         /* tag 3.2.0-rc6: before accurate accounting, per-vCPU weight, the
@@ -171,13 +171,6 @@ static const csched_features csched_xen[] = {
         .idler_marking = true, .steal_bias = true, .yield_sticky = true,
         .balance_ratelimit = true, .default_ratelimit = VL_US(CSCHED_DEFAULT_RATELIMIT_US),
         .placement = CSCHED_PLACE_FIRST,
-    },
-    [CSCHED_XEN_MIXED] = {
-        /* the rules before versions were told apart: 4.13 with 4.7's start
-         * placement */
-        .yield_flag = true, .ratelimit_exempts_yield = true, .ratelimit_remainder = true,
-        .idler_marking = true, .steal_bias = true, .default_ratelimit = VL_US(CSCHED_DEFAULT_RATELIMIT_US),
-        .placement = CSCHED_PLACE_LEAST_POPULATED,
     },
 };
 
@@ -278,7 +271,7 @@ static const vl_param csched_params[] = {
      VL_US(CSCHED_DEFAULT_BALANCE_RATELIMIT_US), 0, VL_MS(CSCHED_BALANCE_RATELIMIT_MAX_MS), "ns",
      "shortest time between two load balances of a pCPU, from Xen 4.18 (Xen "
      "load-balance-ratelimit, CSCHED_DEFAULT_LOAD_BALANCE_RATELIMIT_US)", NULL},
-    {"xen", VL_PARAM_ENUM, offsetof(csched_priv, xen), CSCHED_XEN_MIXED, 0, 0, "",
+    {"xen", VL_PARAM_ENUM, offsetof(csched_priv, xen), CSCHED_XEN_HEAD, 0, 0, "",
      "the Xen version whose Credit rules apply: 3.2, 4.7, 4.13 (to 4.17) or HEAD (4.18 on)",
      csched_versions},
     VL_PARAM_END,
