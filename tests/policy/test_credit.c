@@ -121,6 +121,38 @@ static void test_weight_counts_per_active_vcpu(void **state)
     run_free(&r);
 }
 
+/* Xen 3.2 counted a VM's weight once, however many vCPUs it had active
+ * (weight per vCPU came with 3a37d430ce, Xen 4.1): on one pCPU a 1-vCPU
+ * and a 4-vCPU VM of equal weight split 1:4 under HEAD, near 1:1 under
+ * 3.2 (0.43:0.57: the four vCPUs leave and rejoin the active set, and
+ * each reset to 0 at leaving, so the shares are not exactly equal). */
+static void test_version_weight_per_domain(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "host: {pcpus: 1}\n"
+        "params: {credit: {xen: \"%s\"}}\n"
+        "vms:\n"
+        "  - {name: one, vcpus: 1, workloads: [{type: cpu, tasks: 1}]}\n"
+        "  - {name: four, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
+        "run: {duration: 12s, warmup: 2s}\n";
+    static const struct {
+        const char *xen;
+        double one_lo, one_hi; /* the 1-vCPU VM's share of the pCPU */
+    } want[] = {{"3.2", 0.40, 0.50}, {"HEAD", 0.17, 0.23}};
+    for (int i = 0; i < 2; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, yaml, want[i].xen);
+        run r;
+        run_yaml(&r, buf);
+        double one = vm_pcpus(&r, 0), four = vm_pcpus(&r, 1);
+        print_message("Xen %s: one %.3f four %.3f\n", want[i].xen, one, four);
+        assert_true(one > want[i].one_lo && one < want[i].one_hi);
+        assert_true(one + four > 0.97);
+        run_free(&r);
+    }
+}
+
 /* ----------------------------------------------------------------- caps */
 
 /* A cap of 50% holds a CPU-bound 1-vCPU VM to half a pCPU even with idle
@@ -778,6 +810,60 @@ static void test_yield_gives_way(void **state)
     assert_int_equal(replaced, yielded);
 }
 
+/* Before Xen 4.8 the rate limit held a yielder too (9fdd2f3c9c lifted
+ * it): a yield 200 us into a turn gives way at once under HEAD and never
+ * under 4.7, where the yielder runs out the rest of its 1 ms. */
+static void test_version_ratelimit_holds_yielder(void **state)
+{
+    (void)state;
+    static const char yaml[] = "host: {pcpus: 1}\n"
+                               "params: {credit: {xen: \"%s\"}}\n"
+                               "vms:\n"
+                               "  - {name: a, vcpus: 1, workloads: [{type: cpu}]}\n"
+                               "  - {name: b, vcpus: 1, workloads: [{type: cpu}]}\n"
+                               "run: {duration: 5s, warmup: 500ms}\n";
+    for (int head = 0; head < 2; head++) {
+        char buf[512];
+        int yielded, replaced;
+        int64_t counted;
+        snprintf(buf, sizeof buf, yaml, head ? "HEAD" : "4.7");
+        yield_scenario(buf, -1, &yielded, &replaced, &counted);
+        assert_true(yielded >= 30);
+        assert_int_equal(replaced, head ? yielded : 0);
+    }
+}
+
+/* The load-balance rate limit of Xen 4.18 (58feb9e0ac): a pCPU whose best
+ * work is OVER, or that idles, looks for work elsewhere at most once per
+ * balance_ratelimit.  On a host where locks make vCPUs yield and block
+ * often, HEAD steals less than 4.13; with the limit at 0 it steals as
+ * 4.13 does (the other 4.18 rule, sticky yield, stays). */
+static void test_version_balance_ratelimit(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "host: {pcpus: 4}\n"
+        "params: {credit: {xen: \"%s\", balance_ratelimit: %s}}\n"
+        "vms:\n"
+        "  - {name: gmake, vcpus: 4, workloads: [{type: gmake}]}\n"
+        "  - {name: hogs, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
+        "run: {duration: 2s, warmup: 200ms, seed: 3}\n";
+    static const char *const runs[][2] = {{"4.13", "1ms"}, {"HEAD", "1ms"}, {"HEAD", "0"}};
+    int64_t steals[3];
+    for (int i = 0; i < 3; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, yaml, runs[i][0], runs[i][1]);
+        run r;
+        run_yaml(&r, buf);
+        steals[i] = counter(&r, "steals");
+        print_message("Xen %s, balance_ratelimit %s: %lld steals\n", runs[i][0], runs[i][1],
+                      (long long)steals[i]);
+        run_free(&r);
+    }
+    assert_true(steals[1] < steals[0]);
+    assert_true(steals[2] > steals[1]);
+}
+
 /* -------------------------------------------------------------- general */
 
 /* A mixed, overcommitted host: every vCPU runs, nobody waits long, and the
@@ -817,6 +903,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weights_one_to_two),
         cmocka_unit_test(test_weight_counts_per_active_vcpu),
+        cmocka_unit_test(test_version_weight_per_domain),
         cmocka_unit_test(test_cap_half_pcpu),
         cmocka_unit_test(test_cap_multi_vcpu_no_starvation),
         cmocka_unit_test(test_boost_wake_latency),
@@ -836,6 +923,8 @@ int main(void)
         cmocka_unit_test(test_start_second_thread),
         cmocka_unit_test(test_tick_moves_running_vcpu),
         cmocka_unit_test(test_yield_gives_way),
+        cmocka_unit_test(test_version_ratelimit_holds_yielder),
+        cmocka_unit_test(test_version_balance_ratelimit),
         cmocka_unit_test(test_mixed_host_sane),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
