@@ -1,6 +1,6 @@
 /* sched/credit.c - Xen's Credit scheduler (credit1), as in
- * xen/common/sched/credit.c (Xen 4.x), with a switch for the Xen 3.2-era
- * sampled debit.  Facts and sources: docs/sources/policy-facts.md
+ * xen/common/sched/credit.c, in the Xen version params.credit.xen names
+ * (3.2, 4.7, 4.13, HEAD: the table csched_xen).  Facts and sources: docs/sources/policy-facts.md
  * section 1; what is modelled and simplified: docs/policies/credit.md.
  *
  * Design
@@ -45,8 +45,8 @@
  *     pCPU count (masks_ok, in load_balance).
  *
  * TODO
- *   - soft affinity, cpupools, the 2023 load-balance rate limit
- *     (58feb9e0ac) and the NUMA node walk (one node = one socket here);
+ *   - soft affinity, cpupools and the NUMA node walk (one node = one
+ *     socket here);
  *   - the double-counted sub-credit remainder of Xen's burn_credits is
  *     not reproduced (docs/policies/credit.md);
  *   - a parked vCPU stays RUNNABLE for the core (vl_vcpu_set_parked tells
@@ -1191,7 +1191,7 @@ static const vl_sched_ops csched_ops = {
         "Xen's Credit scheduler (credit1): proportional share by weight with caps, credits "
         "debited at 10/ms and shared out every 30 ms slice, priorities BOOST > UNDER > OVER, "
         "wake-up boost, 1 ms rate limit, per-pCPU runqueues with stealing of strictly "
-        "higher-priority work; optional Xen 3.2 sampled debit.",
+        "higher-priority work; the rules of Xen 3.2, 4.7, 4.13 or HEAD (param xen).",
     .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
     .params = csched_params,
     .counters = csched_counters,
