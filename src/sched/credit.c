@@ -1,6 +1,6 @@
 /* sched/credit.c - Xen's Credit scheduler (credit1), as in
- * xen/common/sched/credit.c (Xen 4.x), with a switch for the Xen 3.2-era
- * sampled debit.  Facts and sources: docs/sources/policy-facts.md
+ * xen/common/sched/credit.c, in the Xen version params.credit.xen names
+ * (3.2, 4.7, 4.13, HEAD: the table csched_xen).  Facts and sources: docs/sources/policy-facts.md
  * section 1; what is modelled and simplified: docs/policies/credit.md.
  *
  * Design
@@ -45,8 +45,8 @@
  *     pCPU count (masks_ok, in load_balance).
  *
  * TODO
- *   - soft affinity, cpupools, the 2023 load-balance rate limit
- *     (58feb9e0ac) and the NUMA node walk (one node = one socket here);
+ *   - soft affinity, cpupools and the NUMA node walk (one node = one
+ *     socket here);
  *   - the double-counted sub-credit remainder of Xen's burn_credits is
  *     not reproduced (docs/policies/credit.md);
  *   - a parked vCPU stays RUNNABLE for the core (vl_vcpu_set_parked tells
@@ -67,9 +67,12 @@
 #define CSCHED_TICKS_PER_TSLICE 3     /* Xen: tick = tslice / 3 = 10 ms */
 #define CSCHED_CREDITS_PER_MSEC 10    /* Xen: 300 credits per 30 ms slice */
 #define CSCHED_MIN_TIMER VL_US(100)   /* Xen XEN_SYSCTL_SCHED_RATELIMIT_MIN: shortest timer */
-#define CSCHED_DEFAULT_RATELIMIT_US 1000 /* Xen SCHED_DEFAULT_RATELIMIT_US */
 #define CSCHED_RATELIMIT_MAX_MS 500   /* Xen XEN_SYSCTL_SCHED_RATELIMIT_MAX (500000 us) */
 #define CSCHED_MIGR_DELAY_MAX_MS 100  /* Xen XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US */
+#define CSCHED_DEFAULT_RATELIMIT_US 1000 /* Xen SCHED_DEFAULT_RATELIMIT_US */
+#define CSCHED_RATELIMIT_UNSET (-1)   /* `ratelimit` not set: the version's default */
+#define CSCHED_DEFAULT_BALANCE_RATELIMIT_US 1000 /* Xen CSCHED_DEFAULT_LOAD_BALANCE_RATELIMIT_US */
+#define CSCHED_BALANCE_RATELIMIT_MAX_MS 1000 /* Xen CSCHED_MAX_LOAD_BALANCE_RATELIMIT_US */
 
 /* Priorities (Xen's values; higher runs first). */
 #define CSCHED_PRI_BOOST 0    /* woke up from blocking with credit left */
@@ -110,14 +113,77 @@ static const char *const csched_counters[] = {
     "credits_debited", NULL,
 };
 
+/* How vCPU 0 of a VM is placed when the VM is created (creation_cpu). */
+typedef enum csched_placement {
+    CSCHED_PLACE_LEAST_POPULATED, /* Xen <= 4.7 default_vcpu0_location */
+    CSCHED_PLACE_FIRST,           /* Xen >= 4.13 sched_select_initial_cpu */
+} csched_placement;
+
+/* What one Xen version's Credit does: one flag per rule that changed
+ * between versions, read through priv.feat.  The commits that brought or
+ * removed each rule are in docs/policies/credit.md ("Versions"). */
+typedef struct csched_features {
+    bool debit_sampled;        /* the tick debits a whole tick, deschedule nothing */
+    bool weight_per_domain;    /* a VM's weight counts once, not per active vCPU */
+    bool credit_reset_zero;    /* leaving the active set resets credit to 0, not half */
+    bool tickle_all_idle;      /* a wake-up tickles every idler, not one */
+    bool yield_flag;           /* yield marks the vCPU (queued behind, not held) */
+    bool ratelimit_exempts_yield; /* the rate limit does not hold a yielder */
+    bool ratelimit_remainder;  /* a held vCPU gets the rest of the limit, not all of it */
+    bool idler_marking;        /* a tickled idle pCPU stops counting as an idler */
+    bool steal_bias;           /* stealing in a socket starts after the last victim */
+    bool unpark_boost;         /* an unparked vCPU wakes BOOSTed */
+    bool yield_sticky;         /* YIELD stays until dequeued; stealers skip yielders */
+    bool balance_ratelimit;    /* load balancing at most once per balance_ratelimit */
+    vl_ns default_ratelimit;   /* the rate limit when `ratelimit` is not set */
+    csched_placement placement;
+} csched_features;
+
+/* The `xen` parameter: the versions whose rules can be told apart and
+ * sourced.  Each row lists the rules that version has. */
+enum { CSCHED_XEN_3_2, CSCHED_XEN_4_7, CSCHED_XEN_4_13, CSCHED_XEN_HEAD };
+static const char *const csched_versions[] = {"3.2", "4.7", "4.13", "HEAD", NULL};
+static const csched_features csched_xen[] = {
+    [CSCHED_XEN_3_2] = {
+        /* tag 3.2.0-rc6: before accurate accounting, per-vCPU weight, the
+         * halving reset, one-idler tickling, yield and the rate limit */
+        .debit_sampled = true, .weight_per_domain = true, .credit_reset_zero = true,
+        .tickle_all_idle = true, .default_ratelimit = 0,
+        .placement = CSCHED_PLACE_LEAST_POPULATED,
+    },
+    [CSCHED_XEN_4_7] = {
+        /* RELEASE-4.7.0: the rate limit holds yielders for a whole limit;
+         * tickled idlers still count as idle; stealing starts at the first
+         * pCPU of a socket; unparking boosts */
+        .yield_flag = true, .unpark_boost = true, .default_ratelimit = VL_US(CSCHED_DEFAULT_RATELIMIT_US),
+        .placement = CSCHED_PLACE_LEAST_POPULATED,
+    },
+    [CSCHED_XEN_4_13] = {
+        /* RELEASE-4.13.0 to 4.17 */
+        .yield_flag = true, .ratelimit_exempts_yield = true, .ratelimit_remainder = true,
+        .idler_marking = true, .steal_bias = true, .default_ratelimit = VL_US(CSCHED_DEFAULT_RATELIMIT_US),
+        .placement = CSCHED_PLACE_FIRST,
+    },
+    [CSCHED_XEN_HEAD] = {
+        /* RELEASE-4.18.0 and later: 4.13 plus sticky yield and the
+         * load-balance rate limit */
+        .yield_flag = true, .ratelimit_exempts_yield = true, .ratelimit_remainder = true,
+        .idler_marking = true, .steal_bias = true, .yield_sticky = true,
+        .balance_ratelimit = true, .default_ratelimit = VL_US(CSCHED_DEFAULT_RATELIMIT_US),
+        .placement = CSCHED_PLACE_FIRST,
+    },
+};
+
 /* The four private structs (instance, pCPU, VM, vCPU). */
 typedef struct csched_priv {
     /* parameters (written by the core before init) */
     vl_ns tslice;
     vl_ns ratelimit;
     vl_ns migration_delay;
-    bool sampled_debit;
+    vl_ns balance_ratelimit;
+    int xen;                /* index into csched_xen                    */
     /* derived in init */
+    csched_features feat;   /* csched_xen[xen]                          */
     vl_ns tick_period;
     int64_t credits_per_tslice;
     int64_t credits_per_tick;
@@ -150,6 +216,10 @@ typedef struct csched_priv {
      *   stealer: runq_steal stops at the first vCPU not above it). */
     uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
     uint64_t urgent[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    /* chose_idle: the pCPUs whose last schedule chose idle, tickled or
+     * not: Xen's idlers before 4.9 (feat.idler_marking false).  Set and
+     * cleared in do_schedule; read through idlers(). */
+    uint64_t chose_idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
 } csched_priv;
 
 typedef struct csched_pcpu {
@@ -160,6 +230,7 @@ typedef struct csched_pcpu {
     int balance_bias;        /* as the pCPU numbered like a socket: where
                               * stealing starts in that socket           */
     int nr_placed;           /* vCPUs placed here at START (creation_cpu) */
+    vl_ns last_balance;      /* last load balance (feat.balance_ratelimit) */
 } csched_pcpu;
 
 typedef struct csched_vm {
@@ -188,17 +259,21 @@ static const vl_param csched_params[] = {
      VL_MS(CSCHED_TSLICE_MIN_MS), VL_MS(CSCHED_TSLICE_MAX_MS), "ns",
      "time slice and accounting period; tick = tslice/3 (Xen sched_credit_tslice_ms, "
      "CSCHED_DEFAULT_TSLICE_MS)", NULL},
-    {"ratelimit", VL_PARAM_TIME, offsetof(csched_priv, ratelimit),
-     VL_US(CSCHED_DEFAULT_RATELIMIT_US), 0, VL_MS(CSCHED_RATELIMIT_MAX_MS), "ns",
-     "minimum run before preemption; 0 disables, else >= 100us (Xen sched_ratelimit_us, "
-     "SCHED_DEFAULT_RATELIMIT_US)", NULL},
+    {"ratelimit", VL_PARAM_TIME, offsetof(csched_priv, ratelimit), CSCHED_RATELIMIT_UNSET, 0,
+     VL_MS(CSCHED_RATELIMIT_MAX_MS), "ns",
+     "minimum run before preemption; 0 disables, else >= 100us; unset: the version's (1ms, "
+     "none in 3.2; Xen sched_ratelimit_us, SCHED_DEFAULT_RATELIMIT_US)", NULL},
     {"migration_delay", VL_PARAM_TIME, offsetof(csched_priv, migration_delay), 0, 0,
      VL_MS(CSCHED_MIGR_DELAY_MAX_MS), "ns",
      "a vCPU descheduled less than this ago is cache-hot and not stolen (Xen "
      "vcpu_migration_delay, default 0)", NULL},
-    {"sampled_debit", VL_PARAM_BOOL, offsetof(csched_priv, sampled_debit), 0, 0, 0, NULL,
-     "Xen 3.2 accounting: each tick debits the running vCPU a whole tick of credits, "
-     "nothing at deschedule (3.2.0-rc6 CSCHED_CREDITS_PER_TICK)", NULL},
+    {"balance_ratelimit", VL_PARAM_TIME, offsetof(csched_priv, balance_ratelimit),
+     VL_US(CSCHED_DEFAULT_BALANCE_RATELIMIT_US), 0, VL_MS(CSCHED_BALANCE_RATELIMIT_MAX_MS), "ns",
+     "shortest time between two load balances of a pCPU, from Xen 4.18 (Xen "
+     "load-balance-ratelimit, CSCHED_DEFAULT_LOAD_BALANCE_RATELIMIT_US)", NULL},
+    {"xen", VL_PARAM_ENUM, offsetof(csched_priv, xen), CSCHED_XEN_HEAD, 0, 0, "",
+     "the Xen version whose Credit rules apply: 3.2, 4.7, 4.13 (to 4.17) or HEAD (4.18 on)",
+     csched_versions},
     VL_PARAM_END,
 };
 
@@ -262,9 +337,19 @@ static void runq_changed(csched_priv *prv, vl_pcpu *p)
         vl_bit_clear(prv->urgent, id);
 }
 
+/* Xen's idlers.  From 4.9 (idler marking) a tickled idle pCPU leaves the
+ * set: the core's idle pCPUs with no reschedule pending.  Before, a pCPU
+ * stays in it from the schedule that chose idle to the one that did not,
+ * tickled or not, so two wake-ups at once may tickle the same one. */
+static const uint64_t *idlers(vl_sched *s)
+{
+    csched_priv *prv = cpriv(s);
+    return prv->feat.idler_marking ? vl_idle_pcpus(s) : prv->chose_idle;
+}
+
 static bool is_idler(vl_sched *s, const vl_pcpu *p)
 {
-    return vl_bit_test(vl_idle_pcpus(s), vl_pcpu_id(p));
+    return vl_bit_test(idlers(s), vl_pcpu_id(p));
 }
 
 /* Xen's __runq_insert: before the first vCPU of lower priority (FIFO within
@@ -295,6 +380,8 @@ static void runq_remove(csched_priv *prv, csched_vcpu *cv)
     assert(cpc(cv->rq)->nr_queued >= 0);
     runq_changed(prv, cv->rq);
     cv->rq = NULL;
+    if (prv->feat.yield_sticky) /* Xen >= 4.18: a yielder is one until dequeued */
+        cv->flags &= ~CSCHED_FLAG_YIELD;
 }
 
 static csched_vcpu *runq_head(vl_pcpu *p)
@@ -365,9 +452,13 @@ static void acct_start(csched_priv *prv, csched_vcpu *cv)
         return;
     dv->active_count++;
     vl_list_push_front(&dv->active_vcpus, &cv->active_link);
-    prv->weight += dv->weight;
-    if (!vl_list_linked(&dv->active_link))
+    if (!prv->feat.weight_per_domain)
+        prv->weight += dv->weight;
+    if (!vl_list_linked(&dv->active_link)) {
         vl_list_push_front(&prv->active_vms, &dv->active_link);
+        if (prv->feat.weight_per_domain) /* Xen 3.2: once per active VM */
+            prv->weight += dv->weight;
+    }
 }
 
 static void acct_stop(csched_priv *prv, csched_vcpu *cv)
@@ -377,19 +468,23 @@ static void acct_stop(csched_priv *prv, csched_vcpu *cv)
     assert(prv->weight >= dv->weight);
     dv->active_count--;
     vl_list_del(&cv->active_link);
-    prv->weight -= dv->weight;
-    if (vl_list_empty(&dv->active_vcpus))
+    if (!prv->feat.weight_per_domain)
+        prv->weight -= dv->weight;
+    if (vl_list_empty(&dv->active_vcpus)) {
         vl_list_del(&dv->active_link);
+        if (prv->feat.weight_per_domain)
+            prv->weight -= dv->weight;
+    }
 }
 
 /* ---------------------------------------------------------------- cpu_pick */
 
 /* How many pCPUs of r count as idle for cpu_pick: the idlers, and `self`
  * (v's own pCPU when it counts as idle, else -1). */
-static int idle_in(const uint64_t *idlers, cpu_range r, int self)
+static int idle_in(const uint64_t *idle, cpu_range r, int self)
 {
-    int c = vl_bit_count(idlers, r.lo, r.hi);
-    if (self >= r.lo && self < r.hi && !vl_bit_test(idlers, self))
+    int c = vl_bit_count(idle, r.lo, r.hi);
+    if (self >= r.lo && self < r.hi && !vl_bit_test(idle, self))
         c++;
     return c;
 }
@@ -404,7 +499,7 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
 {
     csched_priv *prv = cpriv(s);
     int n = vl_npcpus(s);
-    const uint64_t *aff = vl_vcpu_affinity_mask(v), *idlers = vl_idle_pcpus(s);
+    const uint64_t *aff = vl_vcpu_affinity_mask(v), *idle = idlers(s);
     int cpu = vl_pcpu_id(master);
     if (!vl_vcpu_affine(v, master))
         cpu = vl_bit_cycle(aff, cpu, n);
@@ -417,7 +512,7 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
      * the words below n are used */
     uint64_t cand[VL_BITMAP_WORDS(VL_MAX_PCPUS)], any = 0;
     for (int w = 0; w < VL_BITMAP_WORDS(n); w++)
-        any |= cand[w] = idlers[w] & aff[w];
+        any |= cand[w] = idle[w] & aff[w];
     if (self >= 0) {
         assert(vl_bit_test(aff, self));
         vl_bit_set(cand, self);
@@ -436,7 +531,7 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
         int factor = same_socket ? 1 : 2;
         cpu_range g_cpu = same_socket ? core_of(prv, cpu) : socket_of(prv, cpu);
         cpu_range g_nxt = same_socket ? core_of(prv, nxt) : socket_of(prv, nxt);
-        if (idle_in(idlers, g_cpu, self) * factor < idle_in(idlers, g_nxt, self)) {
+        if (idle_in(idle, g_cpu, self) * factor < idle_in(idle, g_nxt, self)) {
             /* move to the idler group of nxt */
             bias_owner = nxt;
             cpu = cycle_in(cand, cpc(vl_pcpu_get(s, nxt))->idle_bias, g_nxt);
@@ -453,23 +548,45 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
     return vl_pcpu_get(s, cpu);
 }
 
-/* Xen's __runq_tickle for cv, just queued on cv->rq: preempt there if that
- * pCPU idles, or if nobody idles and cv outranks what runs there; else wake
- * one idler cv may run on (it will steal cv), or nobody. */
+/* Xen 3.2's __runq_tickle: cv's pCPU if cv outranks what runs there, and,
+ * if that pCPU is busy, every idler cv may run on (the first to schedule
+ * steals cv, the others find nothing and idle again). */
+static void runq_tickle_all(vl_sched *s, csched_vcpu *cv)
+{
+    vl_pcpu *p = cv->rq;
+    vl_vcpu *cur = vl_pcpu_curr(p);
+    if (cv->pri > (cur ? cvc(cur)->pri : CSCHED_PRI_IDLE))
+        vl_tickle(p);
+    if (!cur)
+        return;
+    int n = vl_npcpus(s);
+    const uint64_t *idle = idlers(s), *aff = vl_vcpu_affinity_mask(cv->v);
+    for (int i = vl_bit_next_and(idle, aff, 0, n); i >= 0; i = vl_bit_next_and(idle, aff, i + 1, n))
+        vl_tickle(vl_pcpu_get(s, i));
+}
+
+/* Xen's __runq_tickle for cv, just queued on cv->rq (from 4.1, one idler):
+ * preempt there if that pCPU idles, or if nobody idles and cv outranks what
+ * runs there; else wake one idler cv may run on (it will steal cv), or
+ * nobody. */
 static void runq_tickle(vl_sched *s, csched_vcpu *cv)
 {
     csched_priv *prv = cpriv(s);
+    if (prv->feat.tickle_all_idle) {
+        runq_tickle_all(s, cv);
+        return;
+    }
     vl_pcpu *p = cv->rq;
     vl_vcpu *cur = vl_pcpu_curr(p);
     int cur_pri = cur ? cvc(cur)->pri : CSCHED_PRI_IDLE;
     int n = vl_npcpus(s);
-    const uint64_t *idle = vl_idle_pcpus(s);
-    bool idlers = vl_bit_next(idle, 0, n) >= 0;
+    const uint64_t *idle = idlers(s);
+    bool any_idler = vl_bit_next(idle, 0, n) >= 0;
 
     vl_pcpu *target = NULL;
-    if (!cur || (!idlers && cv->pri > cur_pri)) {
+    if (!cur || (!any_idler && cv->pri > cur_pri)) {
         target = p;
-    } else if (idlers) {
+    } else if (any_idler) {
         int idler = vl_bit_cycle_and(idle, vl_vcpu_affinity_mask(cv->v), prv->last_tickle, n);
         if (idler >= 0) {
             prv->last_tickle = idler;
@@ -479,7 +596,7 @@ static void runq_tickle(vl_sched *s, csched_vcpu *cv)
         }
     }
     if (target)
-        vl_tickle(target); /* it leaves the idlers */
+        vl_tickle(target); /* from 4.9 it leaves the idlers */
 }
 
 /* ------------------------------------------------------------ load balance */
@@ -500,9 +617,8 @@ static csched_vcpu *runq_steal(vl_sched *s, vl_pcpu *peer, vl_pcpu *self, int pr
         csched_vcpu *cv = vl_container_of(pos, csched_vcpu, runq_link);
         if (cv->pri <= pri)
             break;
-        /* never true in practice: YIELD is cleared when a vCPU is queued
-         * again, but Xen documents that stealers skip yielders */
-        if (cv->flags & CSCHED_FLAG_YIELD)
+        /* Xen >= 4.18: a queued yielder waits for a reason; leave it */
+        if (cpriv(s)->feat.yield_sticky && (cv->flags & CSCHED_FLAG_YIELD))
             continue;
         if (vl_vcpu_affine(cv->v, self) && !cache_hot(cpriv(s), cv, now)) {
             runq_remove(cpriv(s), cv);
@@ -520,7 +636,8 @@ static csched_vcpu *steal_in_socket(vl_sched *s, vl_pcpu *self, const uint64_t *
     csched_priv *prv = cpriv(s);
     int me = vl_pcpu_id(self);
     csched_pcpu *bias = cpc(vl_pcpu_get(s, r.lo / prv->socket_span));
-    int first = cycle_in(peers, bias->balance_bias, r);
+    /* from 4.9 after the last pCPU stolen from, before at the first one */
+    int first = cycle_in(peers, prv->feat.steal_bias ? bias->balance_bias : r.hi - 1, r);
     for (int peer = first; peer >= 0;) {
         vl_pcpu *pp = vl_pcpu_get(s, peer);
         if (peer != me && !is_idler(s, pp) && vl_pcpu_curr(pp)) {
@@ -582,13 +699,18 @@ static void park(vl_sched *s, csched_vcpu *cv)
         vl_tickle(vl_vcpu_pcpu(cv->v)); /* do_schedule leaves it out */
 }
 
-/* Xen unpauses it: a plain wake on its pCPU, without boost. */
+/* Xen unpauses it: a wake on its pCPU, without boost, except from 4.3 to
+ * 4.12 where the PARKED flag was cleared before the wake (unpark_boost). */
 static void unpark(vl_sched *s, csched_vcpu *cv)
 {
     cv->flags &= ~CSCHED_FLAG_PARKED;
     vl_vcpu_set_parked(cv->v, false);
     vl_counter_add(s, CSCHED_C_UNPARKS, 1);
     if (vl_vcpu_runstate(cv->v) == VL_RUNNABLE && !on_runq(cv) && !is_curr(cv->v)) {
+        if (cpriv(s)->feat.unpark_boost && cv->pri == CSCHED_PRI_UNDER) {
+            cv->pri = CSCHED_PRI_BOOST;
+            vl_counter_add(s, CSCHED_C_BOOSTS, 1);
+        }
         runq_insert(cpriv(s), vl_vcpu_pcpu(cv->v), cv);
         runq_tickle(s, cv);
     }
@@ -617,23 +739,23 @@ static void csched_acct(vl_sched *s)
     vl_list_for_each_safe(dpos, dtmp, &prv->active_vms) {
         csched_vm *dv = vl_container_of(dpos, csched_vm, active_link);
         int64_t active = dv->active_count;
-        assert(active > 0 && dv->weight * active <= weight_left);
-        weight_left -= dv->weight * active;
+        /* the VM's weight in the sum: per active vCPU, or once (3.2) */
+        int64_t share = dv->weight * (prv->feat.weight_per_domain ? 1 : active);
+        assert(active > 0 && share <= weight_left);
+        weight_left -= share;
 
         /* at most every active vCPU busy for a whole period, more only
          * while the system-wide balance is negative */
         int64_t credit_peak = active * cpt;
         if (prv->credit_balance < 0)
-            credit_peak += (-prv->credit_balance * dv->weight * active + weight_total - 1) /
-                           weight_total;
+            credit_peak += (-prv->credit_balance * share + weight_total - 1) / weight_total;
         if (dv->cap) {
             credit_cap = (dv->cap * cpt + 99) / 100;
             if (credit_cap < credit_peak)
                 credit_peak = credit_cap;
             credit_cap = (credit_cap + active - 1) / active; /* per vCPU */
         }
-        int64_t credit_fair = (credit_total * dv->weight * active + weight_total - 1) /
-                              weight_total;
+        int64_t credit_fair = (credit_total * share + weight_total - 1) / weight_total;
         if (credit_fair < credit_peak) {
             credit_xtra = true;
         } else {
@@ -662,9 +784,10 @@ static void csched_acct(vl_sched *s)
                 cv->pri = CSCHED_PRI_UNDER;
                 if (cv->flags & CSCHED_FLAG_PARKED)
                     unpark(s, cv);
-                if (cv->credit > cpt) { /* stop earning; restart a bit ahead */
+                if (cv->credit > cpt) { /* stop earning */
                     acct_stop(prv, cv);
-                    cv->credit /= 2;
+                    /* restart a bit ahead, or from nothing (3.2) */
+                    cv->credit = prv->feat.credit_reset_zero ? 0 : cv->credit / 2;
                 }
             }
             credit_balance += cv->credit;
@@ -682,7 +805,7 @@ static void unit_acct(vl_sched *s, vl_pcpu *p, csched_vcpu *cv, vl_ns now)
     csched_priv *prv = cpriv(s);
     if (cv->pri == CSCHED_PRI_BOOST)
         cv->pri = CSCHED_PRI_UNDER; /* it consumes CPU: boost ends */
-    if (prv->sampled_debit) {
+    if (prv->feat.debit_sampled) { /* Xen 3.2: a whole tick, whatever ran */
         cv->credit -= prv->credits_per_tick;
         vl_counter_add(s, CSCHED_C_DEBITED, prv->credits_per_tick);
     } else {
@@ -739,7 +862,8 @@ static int csched_check(const void *params, vl_param_scope scope, vl_param_fault
     const csched_priv *prv = params;
     if (scope != VL_PARAMS_HOST)
         return 0;
-    if (prv->ratelimit && prv->ratelimit < CSCHED_MIN_TIMER) { /* Xen's sysctl refuses it too */
+    if (prv->ratelimit != CSCHED_RATELIMIT_UNSET && prv->ratelimit &&
+        prv->ratelimit < CSCHED_MIN_TIMER) { /* Xen's sysctl refuses it too */
         fault->param = "ratelimit";
         snprintf(fault->msg, sizeof fault->msg, "must be 0 (off) or at least 100us");
         return -1;
@@ -750,6 +874,9 @@ static int csched_check(const void *params, vl_param_scope scope, vl_param_fault
 static int csched_init(vl_sched *s)
 {
     csched_priv *prv = cpriv(s);
+    prv->feat = csched_xen[prv->xen];
+    if (prv->ratelimit == CSCHED_RATELIMIT_UNSET)
+        prv->ratelimit = prv->feat.default_ratelimit;
     if (prv->ratelimit > prv->tslice) /* Xen: "Setting ratelimit to tslice" */
         prv->ratelimit = prv->tslice;
     int ticks = CSCHED_TICKS_PER_TSLICE;
@@ -769,6 +896,7 @@ static int csched_init(vl_sched *s)
         return -1;
     memset(prv->queued, 0, sizeof prv->queued);
     memset(prv->urgent, 0, sizeof prv->urgent);
+    memset(prv->chose_idle, 0, sizeof prv->chose_idle);
     prv->nsockets = 0;
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
@@ -776,7 +904,9 @@ static int csched_init(vl_sched *s)
         vl_list_init(&pc->runq);
         pc->nr_queued = 0;
         pc->nr_placed = 0;
+        pc->last_balance = vl_now(s);
         pc->idle_bias = vl_npcpus(s) - 1;
+        vl_bit_set(prv->chose_idle, i); /* every pCPU starts idle */
         if (vl_pcpu_socket(p) >= prv->nsockets) {
             prv->nsockets = vl_pcpu_socket(p) + 1;
             /* stealing in a socket starts after its first pCPU */
@@ -805,15 +935,16 @@ static int csched_init(vl_sched *s)
     return 0;
 }
 
-/* The pCPU Xen gives a vCPU when its VM is created (Xen <= 4.7,
- * XEN_DOMCTL_max_vcpus): vCPU 0 goes to the least-populated pCPU
- * (default_vcpu0_location: one thread per core, the second of a
- * multi-threaded core, ties to the higher id), each further vCPU to the
- * next pCPU after its predecessor's (cpumask_cycle).  Xen's candidates are
- * every online pCPU; here they are the VM's affinity, which the core
- * enforces (Xen dropped the rule in 4.8 for ignoring affinity).  Counts
- * are the pCPUs the started vCPUs were placed on: every START happens at
- * one instant, before anything migrates. */
+/* The pCPU Xen gives a vCPU when its VM is created: each vCPU after the
+ * first goes to the next pCPU after its predecessor's (cpumask_cycle).
+ * vCPU 0 goes, in Xen <= 4.7 (XEN_DOMCTL_max_vcpus), to the
+ * least-populated pCPU (default_vcpu0_location: one thread per core, the
+ * second of a multi-threaded core, ties to the higher id), and from 4.13
+ * to the first pCPU of the VM's nodes (sched_select_initial_cpu).  Xen's
+ * candidates are every online pCPU, or the node's; here they are the VM's
+ * affinity, which the core enforces (Xen dropped the old rule in 4.8 for
+ * ignoring affinity).  Counts are the pCPUs the started vCPUs were placed
+ * on: every START happens at one instant, before anything migrates. */
 static vl_pcpu *creation_cpu(vl_sched *s, vl_vcpu *v)
 {
     csched_priv *prv = cpriv(s);
@@ -823,6 +954,8 @@ static vl_pcpu *creation_cpu(vl_sched *s, vl_vcpu *v)
     vl_pcpu *before = index > 0 ? vl_vcpu_pcpu(vl_vm_vcpu(vl_vcpu_vm(v), index - 1)) : NULL;
     if (before)
         return vl_pcpu_get(s, vl_bit_cycle(aff, vl_pcpu_id(before), n));
+    if (prv->feat.placement == CSCHED_PLACE_FIRST)
+        return vl_pcpu_get(s, vl_bit_next(aff, 0, n));
     int thread = prv->core_span > 1 ? 1 : 0, best = -1;
     for (int c = thread; c < n; c += prv->core_span) {
         if (vl_bit_test(aff, c) &&
@@ -863,11 +996,28 @@ static void csched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int ve
     runq_tickle(s, cv);
 }
 
+/* Xen's csched_unit_yield (from 4.1; before, a yield is a plain
+ * reschedule). */
 static void csched_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 {
     (void)info;
-    cvc(v)->flags |= CSCHED_FLAG_YIELD;
+    if (cpriv(s)->feat.yield_flag)
+        cvc(v)->flags |= CSCHED_FLAG_YIELD;
     vl_counter_add(s, CSCHED_C_YIELDS, 1);
+}
+
+/* Load balancing for p, whose best local work has priority pri (OVER or
+ * IDLE); from 4.18 at most once per balance_ratelimit (Xen takes the local
+ * head, even OVER, or idles, until then). */
+static csched_vcpu *try_load_balance(vl_sched *s, vl_pcpu *p, int pri, vl_ns now)
+{
+    csched_priv *prv = cpriv(s);
+    if (prv->feat.balance_ratelimit) {
+        if (now - cpc(p)->last_balance <= prv->balance_ratelimit)
+            return NULL;
+        cpc(p)->last_balance = now;
+    }
+    return load_balance(s, p, pri, now);
 }
 
 /* Xen's choice of the next vCPU: queue prev if it is still runnable
@@ -883,9 +1033,12 @@ static csched_vcpu *pick_next(vl_sched *s, vl_pcpu *p, csched_vcpu *queue, vl_ns
          * queued.  The same decision without the round trip through the
          * runqueue and its masks (the common case of a pause-loop exit). */
         csched_vcpu *stolen =
-            queue->pri > CSCHED_PRI_OVER ? NULL : load_balance(s, p, queue->pri, now);
-        if (!stolen)
+            queue->pri > CSCHED_PRI_OVER ? NULL : try_load_balance(s, p, queue->pri, now);
+        if (!stolen) {
+            if (prv->feat.yield_sticky) /* as if queued and dequeued */
+                queue->flags &= ~CSCHED_FLAG_YIELD;
             return queue;
+        }
         runq_insert(prv, p, queue);
         return stolen;
     }
@@ -899,7 +1052,7 @@ static csched_vcpu *pick_next(vl_sched *s, vl_pcpu *p, csched_vcpu *queue, vl_ns
     }
     /* the best local work has no credit left (or there is none): look for
      * more urgent work elsewhere */
-    csched_vcpu *stolen = load_balance(s, p, pri, now);
+    csched_vcpu *stolen = try_load_balance(s, p, pri, now);
     if (stolen)
         return stolen;
     if (snext)
@@ -914,34 +1067,40 @@ static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl
 
     if (sc) {
         assert(!on_runq(sc));
-        if (!prv->sampled_debit)
+        if (!prv->feat.debit_sampled)
             burn_credits(s, sc, now);
         sc->last_sched = now;
     }
     bool runnable = sc && vl_vcpu_runstate(prev) == VL_RUNNABLE &&
                     !(sc->flags & (CSCHED_FLAG_PARKED | CSCHED_FLAG_MOVE));
 
-    /* rate limit: a runnable, non-yielding prev keeps the pCPU until it has
-     * run `ratelimit`; Xen tests the run time, not the remainder, against
-     * the minimum timer */
-    if (runnable && prv->ratelimit && !(sc->flags & CSCHED_FLAG_YIELD) &&
-        now - sc->run_start < prv->ratelimit) {
+    /* rate limit: a runnable prev keeps the pCPU until it has run
+     * `ratelimit`, a yielder too before 4.8 (and its YIELD flag stays) */
+    bool exempt = prv->feat.ratelimit_exempts_yield && sc && (sc->flags & CSCHED_FLAG_YIELD);
+    if (runnable && prv->ratelimit && !exempt && now - sc->run_start < prv->ratelimit) {
         vl_ns runtime = now - sc->run_start;
-        vl_ns slice = prv->ratelimit - runtime;
-        if (runtime < CSCHED_MIN_TIMER)
-            slice = CSCHED_MIN_TIMER;
+        vl_ns slice = prv->ratelimit; /* before 4.8: a whole limit more */
+        if (prv->feat.ratelimit_remainder) {
+            /* Xen tests the run time, not the remainder, against the
+             * minimum timer */
+            slice = prv->ratelimit - runtime;
+            if (runtime < CSCHED_MIN_TIMER)
+                slice = CSCHED_MIN_TIMER;
+        }
         vl_counter_add(s, CSCHED_C_RATELIMITED, 1);
         return (vl_decision){.next = prev, .slice = slice};
     }
 
     csched_vcpu *snext = pick_next(s, p, runnable ? sc : NULL, now);
-    if (sc)
+    if (sc && !prv->feat.yield_sticky) /* before 4.18 cleared when prev goes */
         sc->flags &= ~CSCHED_FLAG_YIELD;
     vl_vcpu *next = snext ? snext->v : NULL;
     if (!next) {
+        vl_bit_set(prv->chose_idle, vl_pcpu_id(p));
         vl_timer_cancel(s, p, CSCHED_TIMER_TICK);
         return (vl_decision){.next = NULL, .slice = VL_SLICE_NONE};
     }
+    vl_bit_clear(prv->chose_idle, vl_pcpu_id(p));
     assert(!on_runq(snext) && !(snext->flags & CSCHED_FLAG_PARKED));
     if (next != prev)
         snext->run_start = now;
@@ -1032,7 +1191,7 @@ static const vl_sched_ops csched_ops = {
         "Xen's Credit scheduler (credit1): proportional share by weight with caps, credits "
         "debited at 10/ms and shared out every 30 ms slice, priorities BOOST > UNDER > OVER, "
         "wake-up boost, 1 ms rate limit, per-pCPU runqueues with stealing of strictly "
-        "higher-priority work; optional Xen 3.2 sampled debit.",
+        "higher-priority work; the rules of Xen 3.2, 4.7, 4.13 or HEAD (param xen).",
     .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
     .params = csched_params,
     .counters = csched_counters,

@@ -34,7 +34,7 @@ p = c["policy"]["params"]
 check(c["policy"]["name"] == "credit", "policy name")
 check(p["tslice"] == 10000000, "tslice in force: %r" % p["tslice"])
 check(p["ratelimit"] == 10000000, "ratelimit in force (lowered to the slice): %r" % p["ratelimit"])
-check(set(p) == {"tslice", "ratelimit", "migration_delay", "sampled_debit"}, "policy params %r" % p)
+check(set(p) == {"tslice", "ratelimit", "migration_delay", "balance_ratelimit", "xen"}, "policy params %r" % p)
 vms = {v["name"]: v for v in c["vms"]}
 check(vms["web"]["weight"] == 300 and vms["batch2"]["weight"] == 512, "weights")
 check(vms["web"]["affinity"] == "0-3", "affinity %r" % vms["web"]["affinity"])

@@ -121,6 +121,38 @@ static void test_weight_counts_per_active_vcpu(void **state)
     run_free(&r);
 }
 
+/* Xen 3.2 counted a VM's weight once, however many vCPUs it had active
+ * (weight per vCPU came with 3a37d430ce, Xen 4.1): on one pCPU a 1-vCPU
+ * and a 4-vCPU VM of equal weight split 1:4 under HEAD, near 1:1 under
+ * 3.2 (0.43:0.57: the four vCPUs leave and rejoin the active set, and
+ * each reset to 0 at leaving, so the shares are not exactly equal). */
+static void test_version_weight_per_domain(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "host: {pcpus: 1}\n"
+        "params: {credit: {xen: \"%s\"}}\n"
+        "vms:\n"
+        "  - {name: one, vcpus: 1, workloads: [{type: cpu, tasks: 1}]}\n"
+        "  - {name: four, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
+        "run: {duration: 12s, warmup: 2s}\n";
+    static const struct {
+        const char *xen;
+        double one_lo, one_hi; /* the 1-vCPU VM's share of the pCPU */
+    } want[] = {{"3.2", 0.40, 0.50}, {"HEAD", 0.17, 0.23}};
+    for (int i = 0; i < 2; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, yaml, want[i].xen);
+        run r;
+        run_yaml(&r, buf);
+        double one = vm_pcpus(&r, 0), four = vm_pcpus(&r, 1);
+        print_message("Xen %s: one %.3f four %.3f\n", want[i].xen, one, four);
+        assert_true(one > want[i].one_lo && one < want[i].one_hi);
+        assert_true(one + four > 0.97);
+        run_free(&r);
+    }
+}
+
 /* ----------------------------------------------------------------- caps */
 
 /* A cap of 50% holds a CPU-bound 1-vCPU VM to half a pCPU even with idle
@@ -222,7 +254,7 @@ static void test_tiny_cap_long_parks(void **state)
 
 static const char boost_yaml[] =
     "host: {pcpus: 2}\n"
-    "params: {credit: {sampled_debit: %s}}\n"
+    "params: {credit: {xen: \"%s\"}}\n"
     "vms:\n"
     "  - {name: hogs, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
     "  - {name: hogs2, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
@@ -248,7 +280,7 @@ static void test_boost_wake_latency(void **state)
 {
     (void)state;
     char yaml[1024];
-    snprintf(yaml, sizeof yaml, boost_yaml, "false");
+    snprintf(yaml, sizeof yaml, boost_yaml, "HEAD");
     run r;
     run_yaml(&r, yaml);
     const vl_wstats *t = wstats(&r, "t");
@@ -331,19 +363,19 @@ static void test_sampled_debit_aliasing(void **state)
         "host:\n"
         "  pcpus: 1\n"
         "  costs: {world_switch: 0ns, exit_entry: 0ns, migration: 0ns, host_ipi: 0ns}\n"
-        "params: {credit: {sampled_debit: %s}}\n"
+        "params: {credit: {xen: \"%s\"}}\n"
         "vms:\n"
         "  - {name: d, vcpus: 1, workloads: [{type: cpu, tasks: 1, util: 0.5, period: 10ms}]}\n"
         "run: {duration: 6s, warmup: 1s, seed: %d}\n";
     for (int seed = 1; seed <= 4; seed++) {
         char buf[1024];
         run r;
-        snprintf(buf, sizeof buf, yaml, "false", seed);
+        snprintf(buf, sizeof buf, yaml, "HEAD", seed);
         run_yaml(&r, buf);
         double used_ms = (double)tk_vm_cpu(&r.m, 0) / 1e6;
         int64_t exact = counter(&r, "credits_debited");
         run_free(&r);
-        snprintf(buf, sizeof buf, yaml, "true", seed);
+        snprintf(buf, sizeof buf, yaml, "3.2", seed);
         run_yaml(&r, buf);
         int64_t sampled = counter(&r, "credits_debited");
         run_free(&r);
@@ -596,17 +628,23 @@ static void test_pick_spreads_over_cores(void **state)
  * pCPU; at 12 and 133 pCPUs none holds more than 5 (4 on average).
  * Before, every vCPU that found no idle pCPU was queued on pCPU 0 (12 of
  * 16 at 4 pCPUs, 399 of 532 at 133, where h0.v0 then waited for seconds:
- * tests/policy/test_scale.c). */
+ * tests/policy/test_scale.c).  Xen >= 4.13 starts every VM's vCPU 0 on the
+ * first pCPU (sched_select_initial_cpu), so there the vCPUs that find no
+ * idle pCPU (3 per pCPU) all pile up on pCPUs 0-3: 101 each at 133 pCPUs.
+ * Xen 4.7 (tickled pCPUs still count as idle, so every START pick sees
+ * the whole host idle) holds 2 to 6 per pCPU. */
 static void test_start_spreads_vcpus(void **state)
 {
     (void)state;
     static const int hosts[] = {4, 12, 133};
-    for (int h = 0; h < 3; h++) {
-        int n = hosts[h];
+    for (int k = 0; k < 6; k++) {
+        int n = hosts[k % 3];
+        bool head = k >= 3;
         size_t cap = 64 + (size_t)n * 80;
         char *yaml = malloc(cap);
         assert_non_null(yaml);
-        int len = snprintf(yaml, cap, "host: {pcpus: %d}\nvms:\n", n);
+        int len = snprintf(yaml, cap, "host: {pcpus: %d}\nparams: {credit: {xen: \"%s\"}}\nvms:\n",
+                           n, head ? "HEAD" : "4.7");
         for (int i = 0; i < n; i++)
             len += snprintf(yaml + len, cap - (size_t)len,
                             "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n", i);
@@ -623,15 +661,19 @@ static void test_start_spreads_vcpus(void **state)
             most = placed[p] > most ? placed[p] : most;
             fewest = placed[p] < fewest ? placed[p] : fewest;
         }
-        print_message("%d pCPUs: %d to %d vCPUs per pCPU at start\n", n, fewest, most);
-        assert_true(most <= 5 && fewest >= 1);
+        print_message("Xen %s, %d pCPUs: %d to %d vCPUs per pCPU at start\n",
+                      head ? "HEAD" : "4.7", n, fewest, most);
         if (n == 4)
             assert_true(most == 4 && fewest == 4);
+        else if (!head)
+            assert_true(most <= 6 && fewest >= 1);
+        else
+            assert_true(placed[0] + placed[1] + placed[2] + placed[3] >= 3 * n);
         run_free(&r);
     }
 }
 
-/* With SMT, a VM's vCPU 0 goes to the second thread of the least-populated
+/* Xen 4.7: with SMT, a VM's vCPU 0 goes to the second thread of the least-populated
  * core (default_vcpu0_location skips primary threads); pCPU 0 still holds
  * one of the first vCPUs only through cpu_pick's idle search. */
 static void test_start_second_thread(void **state)
@@ -639,6 +681,7 @@ static void test_start_second_thread(void **state)
     (void)state;
     run r;
     run_create(&r, "host: {pcpus: 4, threads_per_core: 2}\n"
+                   "params: {credit: {xen: \"4.7\"}}\n"
                    "vms:\n"
                    "  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
                    "  - {name: b, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
@@ -659,13 +702,14 @@ static void test_start_second_thread(void **state)
 
 /* The tick moves a running vCPU to an idle pCPU when work it could not
  * leave to that pCPU waits behind it (here: a vCPU pinned to pCPU 0).
- * `idler` starts first, on pCPU 1 (least populated, ties to the higher
+ * Under Xen 4.7's start placement `idler` starts first, on pCPU 1 (least populated, ties to the higher
  * id), so `free` starts on pCPU 0 beside `pinned`; idler then halts. */
 static void test_tick_moves_running_vcpu(void **state)
 {
     (void)state;
     run r;
     run_yaml(&r, "host: {pcpus: 2}\n"
+                 "params: {credit: {xen: \"4.7\"}}\n"
                  "vms:\n"
                  "  - {name: idler, vcpus: 1, workloads: []}\n"
                  "  - {name: free, vcpus: 1, workloads: [{type: cpu}]}\n"
@@ -766,6 +810,61 @@ static void test_yield_gives_way(void **state)
     assert_int_equal(replaced, yielded);
 }
 
+/* Before Xen 4.8 the rate limit held a yielder too (9fdd2f3c9c lifted
+ * it): a yield 200 us into a turn gives way at once under HEAD and never
+ * under 4.7, where the yielder runs out the rest of its 1 ms. */
+static void test_version_ratelimit_holds_yielder(void **state)
+{
+    (void)state;
+    static const char yaml[] = "host: {pcpus: 1}\n"
+                               "params: {credit: {xen: \"%s\"}}\n"
+                               "vms:\n"
+                               "  - {name: a, vcpus: 1, workloads: [{type: cpu}]}\n"
+                               "  - {name: b, vcpus: 1, workloads: [{type: cpu}]}\n"
+                               "run: {duration: 5s, warmup: 500ms}\n";
+    for (int head = 0; head < 2; head++) {
+        char buf[512];
+        int yielded, replaced;
+        int64_t counted;
+        snprintf(buf, sizeof buf, yaml, head ? "HEAD" : "4.7");
+        yield_scenario(buf, -1, &yielded, &replaced, &counted);
+        assert_true(yielded >= 30);
+        assert_int_equal(replaced, head ? yielded : 0);
+    }
+}
+
+/* The load-balance rate limit of Xen 4.18 (58feb9e0ac): a pCPU whose best
+ * work is OVER, or that idles, looks for work elsewhere at most once per
+ * balance_ratelimit.  On a host where locks make vCPUs yield and block
+ * often, HEAD steals less than 4.13; with the limit at 0 it steals as
+ * 4.13 does (the other 4.18 rule, sticky yield, stays). */
+static void test_version_balance_ratelimit(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+        "host: {pcpus: 4}\n"
+        "params: {credit: {xen: \"%s\", balance_ratelimit: %s}}\n"
+        "vms:\n"
+        "  - {name: gmake, vcpus: 4, guest: {virt: hvm, spinlock: ticket},\n"
+        "     workloads: [{type: gmake}]}\n" /* spinning waiters: yields, not halts */
+        "  - {name: hogs, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
+        "run: {duration: 2s, warmup: 200ms, seed: 3}\n";
+    static const char *const runs[][2] = {{"4.13", "1ms"}, {"HEAD", "1ms"}, {"HEAD", "0"}};
+    int64_t steals[3];
+    for (int i = 0; i < 3; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, yaml, runs[i][0], runs[i][1]);
+        run r;
+        run_yaml(&r, buf);
+        steals[i] = counter(&r, "steals");
+        print_message("Xen %s, balance_ratelimit %s: %lld steals\n", runs[i][0], runs[i][1],
+                      (long long)steals[i]);
+        run_free(&r);
+    }
+    assert_true(steals[1] < steals[0]);
+    assert_true(steals[2] > steals[1]);
+}
+
 /* -------------------------------------------------------------- general */
 
 /* A mixed, overcommitted host: every vCPU runs, nobody waits long, and the
@@ -805,6 +904,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weights_one_to_two),
         cmocka_unit_test(test_weight_counts_per_active_vcpu),
+        cmocka_unit_test(test_version_weight_per_domain),
         cmocka_unit_test(test_cap_half_pcpu),
         cmocka_unit_test(test_cap_multi_vcpu_no_starvation),
         cmocka_unit_test(test_boost_wake_latency),
@@ -824,6 +924,8 @@ int main(void)
         cmocka_unit_test(test_start_second_thread),
         cmocka_unit_test(test_tick_moves_running_vcpu),
         cmocka_unit_test(test_yield_gives_way),
+        cmocka_unit_test(test_version_ratelimit_holds_yielder),
+        cmocka_unit_test(test_version_balance_ratelimit),
         cmocka_unit_test(test_mixed_host_sane),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
