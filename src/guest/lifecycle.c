@@ -166,8 +166,10 @@ void vl_guest_destroy(vl_guest *g)
 {
     if (!g)
         return;
-    for (int i = 0; i < g->ntasks; i++)
+    for (int i = 0; i < g->ntasks; i++) {
+        vl_opq_fini(&g->tasks[i]->opq);
         free(g->tasks[i]);
+    }
     free(g->tasks);
     for (int i = 0; g->locks && i < g->nlocks; i++) {
         if (g->locks[i]) {

@@ -2,7 +2,10 @@
  * instances into a task's lookahead queue (see program.h). */
 #include "guest/program.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "vl_oom.h"
 
 void vl_prog_init(vl_program *p)
 {
@@ -118,9 +121,38 @@ int vl_prog_loop(vl_program *p, int target, int count)
 
 void vl_opq_init(vl_opq *q, const vl_program *p)
 {
+    vl_opi *ring = q->q;
+    int cap = q->cap;
     memset(q, 0, sizeof *q);
+    q->q = ring;
+    q->cap = cap;
     for (int i = 0; i < p->nops; i++)
         q->loop_left[i] = -1;
+}
+
+void vl_opq_fini(vl_opq *q)
+{
+    free(q->q);
+    q->q = NULL;
+    q->cap = 0;
+}
+
+/* Room for one more entry (n < VL_OPQ_LEN): the ring doubles, its entries
+ * moved to the start in order. */
+static void room(vl_opq *q)
+{
+    if (q->n < q->cap)
+        return;
+    int cap = q->cap ? 2 * q->cap : 4;
+    vl_opi *ring = malloc((size_t)cap * sizeof *ring);
+    if (!ring)
+        vl_out_of_memory("a task's look-ahead");
+    for (int i = 0; i < q->n; i++)
+        ring[i] = q->q[(q->head + i) & (q->cap - 1)];
+    free(q->q);
+    q->q = ring;
+    q->cap = cap;
+    q->head = 0;
 }
 
 static vl_ns draw(const vl_dist *d, vl_rng *rng)
@@ -154,7 +186,8 @@ static bool generate(vl_opq *q, const vl_program *p, vl_rng *rng, vl_lock_instan
             }
             continue;
         }
-        vl_opi *o = &q->q[(q->head + q->n) % VL_OPQ_LEN];
+        room(q);
+        vl_opi *o = &q->q[(q->head + q->n) & (q->cap - 1)];
         memset(o, 0, sizeof *o);
         o->kind = op->kind;
         o->pc = q->pc;
@@ -194,14 +227,15 @@ vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,
     while (q->n <= i)
         if (q->done || !generate(q, p, rng, instances, ctx))
             return NULL;
-    return &q->q[(q->head + i) % VL_OPQ_LEN];
+    return &q->q[(q->head + i) & (q->cap - 1)];
 }
 
 bool vl_opq_push_front(vl_opq *q, const vl_opi *o)
 {
     if (q->n == VL_OPQ_LEN)
         return false;
-    q->head = (q->head + VL_OPQ_LEN - 1) % VL_OPQ_LEN;
+    room(q);
+    q->head = (q->head + q->cap - 1) & (q->cap - 1);
     q->q[q->head] = *o;
     q->n++;
     return true;
@@ -211,6 +245,6 @@ void vl_opq_pop(vl_opq *q)
 {
     if (q->n == 0)
         return;
-    q->head = (q->head + 1) % VL_OPQ_LEN;
+    q->head = (q->head + 1) & (q->cap - 1);
     q->n--;
 }

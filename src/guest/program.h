@@ -124,9 +124,14 @@ typedef struct vl_opi {
 
 #define VL_OPQ_LEN 128 /* lookahead: bounds the ops one plan covers */
 
-/* The lookahead queue of a task: instances generated, not yet finished. */
+/* The lookahead queue of a task: instances generated, not yet finished.
+ * A ring that grows by doubling from 4 entries up to VL_OPQ_LEN as plans
+ * look further ahead (most tasks never need more than a few): an entry
+ * pointer stays valid until the queue is next asked for an entry it does
+ * not hold yet. */
 typedef struct vl_opq {
-    vl_opi q[VL_OPQ_LEN];
+    vl_opi *q;
+    int cap;                        /* entries allocated (0 or a power of 2) */
     int head, n;
     int pc;                         /* the next op to generate             */
     int loop_left[VL_PROG_MAX_OPS]; /* per LOOP op: iterations left, -1 idle */
@@ -137,7 +142,10 @@ typedef struct vl_opq {
 /* Lock classes tell the generator how many instances to draw from. */
 typedef int (*vl_lock_instances_fn)(void *ctx, int lock_class);
 
+/* Starts q over for program p, keeping its ring's memory. */
 void vl_opq_init(vl_opq *q, const vl_program *p);
+/* Frees q's ring. */
+void vl_opq_fini(vl_opq *q);
 /* The i-th queued instance (0 = the current one), generating as needed;
  * NULL when the program ended before it. */
 vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,

@@ -33,7 +33,8 @@ static void task_init(vl_guest *g, vl_task *t, const char *stream, const vl_prog
     snprintf(full, sizeof full, "%s/%s", g->name, stream);
     int id = t->id;
     vl_event timer = t->timer;
-    *t = (vl_task){.id = id, .timer = timer, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
+    vl_opq opq = t->opq; /* its ring's memory is kept */
+    *t = (vl_task){.id = id, .timer = timer, .opq = opq, .vcpu = id % g->nvcpus, .g = g, .prog = prog,
                    .stats = stats, .weight = vl_rq_nice_weight(0), .woke_at = g->sim->now,
                    .release = -1};
     memset(t->priv, 0, g->task_priv_size);

@@ -215,7 +215,7 @@ static uint64_t check_against_reference(const vl_scenario *scn, const vl_sched_o
         vl_task_op(g, t, VL_OPQ_LEN - 1); /* fill the lookahead */
         char name[200];
         snprintf(name, sizeof name, "%s/%s/%d", g->name, m.workloads[1].name, i);
-        vl_opq ref;
+        vl_opq ref = {0};
         vl_rng rng;
         vl_opq_init(&ref, t->prog);
         vl_rng_init(&rng, m.seed, name);
@@ -225,12 +225,14 @@ static uint64_t check_against_reference(const vl_scenario *scn, const vl_sched_o
             assert_non_null(o);
             assert_true(o->seq == k);
             if (k >= first) {
-                const vl_opi *mine = &t->opq.q[(t->opq.head + (int)(k - first)) % VL_OPQ_LEN];
+                const vl_opi *mine =
+                    &t->opq.q[(t->opq.head + (int)(k - first)) & (t->opq.cap - 1)];
                 assert_true(mine->seq == k);
                 assert_int_equal(vl_opi_len(mine), vl_opi_len(o));
             }
             vl_opq_pop(&ref);
         }
+        vl_opq_fini(&ref);
         progress = progress * 1000003 + t->opq.generated;
     }
     vl_model_destroy(&m);
