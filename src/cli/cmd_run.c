@@ -22,7 +22,19 @@ static const char run_usage[] =
     "  --duration T        simulated duration, e.g. 10s (default: run.duration)\n"
     "  --json FILE|-       write the JSON report (docs/output-format.md)\n"
     "  --csv FILE|-        write the metrics as long-format CSV\n"
-    "  --trace FILE|-      write a Chrome Trace Event file (Perfetto, speedscope)\n"
+    "  --trace FILE|-      write a Chrome Trace Event file (Perfetto, speedscope):\n"
+    "                      process \"host\", a track per pCPU (the vCPUs it ran);\n"
+    "                      a process per VM, per vCPU a runstate track (running,\n"
+    "                      runnable = steal, blocked, offline) with IPI arrows from\n"
+    "                      the send to the arrival, and a guest track (lock holds,\n"
+    "                      spins, IPIs sent)\n"
+    "  --ftrace FILE|-     write the pCPUs' sched_switch and sched_wakeup events as\n"
+    "                      ftrace text (Perfetto, KernelShark); each vCPU is a task\n"
+    "                      \"<vm>.v<index>\", pid 1 + its host-wide index\n"
+    "  --trace-window FROM,TO\n"
+    "                      write only that part of the run to --trace and --ftrace\n"
+    "                      (simulated time, e.g. 2s,2.5s; intervals clipped at its\n"
+    "                      edges; FROM < TO <= the duration)\n"
     "  --cdf FILE|-        write every latency distribution as CDF points (CSV)\n"
     "  --quiet             no summary table\n"
     "  --help              this text\n"
@@ -33,6 +45,40 @@ static const char run_usage[] =
     "Exit status: 0 ok, 1 the run failed (the core stopped the policy, or memory\n"
     "ran out), 2 bad usage or input (no output file is left behind).\n";
 
+/* --trace-window FROM,TO: two durations, FROM < TO <= the run's end (a
+ * window past the end would promise events the run cannot have). */
+static int parse_window(const char *arg, bool traced, vl_ns duration, vl_ns *from, vl_ns *to)
+{
+    char first[64];
+    const char *comma = strchr(arg, ',');
+    size_t n = comma ? (size_t)(comma - arg) : 0;
+    if (!traced) {
+        vl_cli_fail("--trace-window needs --trace or --ftrace");
+        return -1;
+    }
+    if (!comma || n >= sizeof first) {
+        vl_cli_fail("--trace-window %s: expected FROM,TO (durations, e.g. 2s,2.5s)", arg);
+        return -1;
+    }
+    memcpy(first, arg, n);
+    first[n] = '\0';
+    if (vl_duration_parse(first, 0, from) < 0 || vl_duration_parse(comma + 1, 0, to) < 0) {
+        vl_cli_fail("--trace-window %s: expected FROM,TO (durations, e.g. 2s,2.5s)", arg);
+        return -1;
+    }
+    char end[32];
+    vl_duration_format(duration, end, sizeof end);
+    if (*from >= *to) {
+        vl_cli_fail("--trace-window %s: FROM must be before TO", arg);
+        return -1;
+    }
+    if (*to > duration) {
+        vl_cli_fail("--trace-window %s: TO is past the run's end (%s)", arg, end);
+        return -1;
+    }
+    return 0;
+}
+
 int vl_cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -41,12 +87,15 @@ int vl_cmd_run(int argc, char **argv)
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
         {"trace", required_argument, 0, OPT_TRACE},
+        {"ftrace", required_argument, 0, OPT_FTRACE},
+        {"trace-window", required_argument, 0, OPT_TRACE_WINDOW},
         {"cdf", required_argument, 0, OPT_CDF},
         {"quiet", no_argument, 0, OPT_QUIET},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
-    const char *json = NULL, *csv = NULL, *trace = NULL, *cdf = NULL;
+    const char *json = NULL, *csv = NULL, *trace = NULL, *cdf = NULL, *ftrace = NULL;
+    const char *window = NULL;
     int quiet = 0, opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int r = vl_cli_common_opt(&c, opt, optarg);
@@ -58,6 +107,8 @@ int vl_cmd_run(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
         case OPT_TRACE: trace = optarg; break;
+        case OPT_FTRACE: ftrace = optarg; break;
+        case OPT_TRACE_WINDOW: window = optarg; break;
         case OPT_CDF: cdf = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_HELP: fputs(run_usage, stdout); return VL_EXIT_OK;
@@ -72,17 +123,19 @@ int vl_cmd_run(int argc, char **argv)
     if (vl_cli_load(argv[optind], &c, &scn) < 0)
         return VL_EXIT_USAGE;
     const vl_sched_ops *ops = c.sched ? vl_cli_policy(c.sched) : scn.sched;
-    if (!ops) {
+    vl_ns from = 0, to = scn.duration;
+    if (!ops || (window && parse_window(window, trace || ftrace, scn.duration, &from, &to) < 0)) {
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
     /* every output path is checked (and staged) before anything runs */
     vl_outputs outs;
     vl_outputs_init(&outs);
-    vl_output *oj = NULL, *oc = NULL, *ot = NULL, *od = NULL;
+    vl_output *oj = NULL, *oc = NULL, *ot = NULL, *od = NULL, *of = NULL;
     if ((json && !(oj = vl_cli_output(&outs, "--json", json))) ||
         (csv && !(oc = vl_cli_output(&outs, "--csv", csv))) ||
         (trace && !(ot = vl_cli_output(&outs, "--trace", trace))) ||
+        (ftrace && !(of = vl_cli_output(&outs, "--ftrace", ftrace))) ||
         (cdf && !(od = vl_cli_output(&outs, "--cdf", cdf)))) {
         vl_outputs_abort(&outs);
         vl_scenario_free(&scn);
@@ -100,8 +153,8 @@ int vl_cmd_run(int argc, char **argv)
         status = VL_EXIT_USAGE;
         goto done;
     }
-    if (trace) {
-        if (vl_trace_begin(&tr, ot->f, &m.hv) < 0) {
+    if (ot || of) {
+        if (vl_trace_begin(&tr, ot ? ot->f : NULL, of ? of->f : NULL, from, to, &m.hv) < 0) {
             vl_cli_fail("out of memory");
             status = VL_EXIT_RUN;
             goto done;
@@ -115,8 +168,11 @@ int vl_cmd_run(int argc, char **argv)
         status = VL_EXIT_RUN;
         goto done;
     }
-    if (trace)
-        vl_trace_end(&tr, m.hv.sim.now);
+    if ((ot || of) && vl_trace_end(&tr, m.hv.sim.now) < 0) {
+        vl_cli_fail("out of memory");
+        status = VL_EXIT_RUN;
+        goto done;
+    }
     if ((oc || od) && vl_cli_head_begin(&head, c.sets, c.nsets) == 0) /* the CSVs' provenance */
         vl_report_config_line(head.f, &m, NULL, NULL, 0, 1);
     if ((oc || od) && vl_cli_head_end(&head) < 0) {
@@ -135,7 +191,8 @@ int vl_cmd_run(int argc, char **argv)
         vl_report_cdf(&m, od->f, "");
     }
     bool to_stdout = (oj && oj->kind == VL_OUTPUT_STDOUT) || (oc && oc->kind == VL_OUTPUT_STDOUT) ||
-                     (od && od->kind == VL_OUTPUT_STDOUT) || (ot && ot->kind == VL_OUTPUT_STDOUT);
+                     (od && od->kind == VL_OUTPUT_STDOUT) || (ot && ot->kind == VL_OUTPUT_STDOUT) ||
+                     (of && of->kind == VL_OUTPUT_STDOUT);
     if (!quiet && !to_stdout)
         vl_report_text(&m, stdout);
     if (vl_cli_commit(&outs) < 0)

@@ -19,6 +19,8 @@ enum {
     OPT_PLOT,
     OPT_PLOT_OUT,
     OPT_SUMMARY,
+    OPT_FTRACE,
+    OPT_TRACE_WINDOW,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

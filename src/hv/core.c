@@ -67,8 +67,12 @@ void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now)
     v->state_ns[v->state] += stint;
     if (v->state == VL_RUNNABLE && stint > v->max_wait)
         v->max_wait = stint;
+    vl_runstate old = v->state;
     v->state = st;
     v->state_entry = now;
+    const vl_hv_observer *o = &v->hv->observer;
+    if (o->on_state)
+        o->on_state(o->ctx, v, old, now);
 }
 
 static void pcpu_set_curr(vl_pcpu *p, vl_vcpu *next, vl_ns now)
@@ -304,6 +308,13 @@ void vl_hv_reschedule(vl_pcpu *p)
     hv->local = NULL;
 }
 
+static void observe_wake(const vl_vcpu *v, vl_ns now)
+{
+    const vl_hv_observer *o = &v->hv->observer;
+    if (o->on_wake)
+        o->on_wake(o->ctx, v, now);
+}
+
 /* A vCPU leaves BLOCKED: choose its pCPU and tell the policy. */
 void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector)
 {
@@ -312,9 +323,11 @@ void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector)
     bool still_curr = v->processor && v->processor->curr == v;
     vl_hv_set_state(v, VL_RUNNABLE, now);
     v->wakeups++;
-    if (still_curr) /* halted and woke before its pCPU rescheduled: the
-                     * pending do_schedule sees it runnable (Xen does too) */
+    if (still_curr) { /* halted and woke before its pCPU rescheduled: the
+                       * pending do_schedule sees it runnable (Xen does too) */
+        observe_wake(v, now);
         return;
+    }
     hv->hook = "pick_cpu";
     vl_pcpu *p = hv->sched.ops->pick_cpu(&hv->sched, v,
                                           why == VL_WAKE_START ? VL_PICK_START : VL_PICK_WAKE);
@@ -333,6 +346,7 @@ void vl_hv_wake(vl_vcpu *v, vl_wake_reason why, int vector)
         return;
     }
     v->processor = p;
+    observe_wake(v, now);
     if (hv->sched.ops->vcpu_wake) {
         hv->hook = "vcpu_wake";
         hv->sched.ops->vcpu_wake(&hv->sched, v, why, vector);

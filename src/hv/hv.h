@@ -103,12 +103,19 @@ struct vl_sched {
     vl_rng rng;               /* the policy's stream (vl_sched_rng)           */
 };
 
-/* Watches the run without changing it (trace writers): called on every
- * switch of a pCPU from prev to next (either may be NULL = idle). */
+/* Watches the run without changing it (trace writers).  Any callback may
+ * be NULL. */
 typedef struct vl_hv_observer {
     void *ctx;
+    /* pCPU p switches from prev to next (either may be NULL = idle) */
     void (*on_switch)(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const vl_vcpu *next,
                       vl_ns now);
+    /* v leaves runstate `old` (v->state is the new one) */
+    void (*on_state)(void *ctx, const vl_vcpu *v, vl_runstate old, vl_ns now);
+    /* v woke and is queued on v->processor (after the policy's pick) */
+    void (*on_wake)(void *ctx, const vl_vcpu *v, vl_ns now);
+    /* an IPI with `vector` arrives at v (injected or pended) */
+    void (*on_ipi)(void *ctx, const vl_vcpu *v, int vector, vl_ns now);
 } vl_hv_observer;
 
 typedef struct vl_hv {

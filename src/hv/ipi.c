@@ -29,6 +29,8 @@ static void on_ipi_arrival(void *ctx, vl_event *ev)
         int vector = v->ipi_vec[v->ipi_head];
         v->ipi_head = (v->ipi_head + 1) % VL_IPI_INFLIGHT;
         v->ipi_n--;
+        if (hv->observer.on_ipi)
+            hv->observer.on_ipi(hv->observer.ctx, v, vector, hv->sim.now);
         vl_hv_raise_irq(hv, v->vm->id, v->index, vector);
     }
     if (v->ipi_n > 0)

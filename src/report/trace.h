@@ -1,7 +1,12 @@
-/* report/trace.h - Chrome Trace Event JSON (opens in Perfetto UI and
- * speedscope): one track per pCPU with the vCPU run intervals (process
- * "host"), and per VM one track per vCPU with the guest's lock holds,
- * spins and IPIs (process "<vm> (guest)").  The writer observes the
+/* report/trace.h - what a run did, for a viewer: Chrome Trace Event JSON
+ * (Perfetto UI, speedscope) and ftrace text (report/ftrace.h), either or
+ * both, limited to a window of simulated time.
+ *
+ * The JSON has process 0 "host" with one track per pCPU (the vCPU run
+ * intervals) and per VM a process with two tracks per vCPU: its runstates
+ * (running, runnable, blocked, offline) and its guest's lock holds, spins
+ * and IPIs; flow arrows join each IPI's send to its arrival
+ * (docs/output-format.md, "run --trace").  The writer observes the
  * hypervisor and the guests; it never changes the run. */
 #ifndef VL_REPORT_TRACE_H
 #define VL_REPORT_TRACE_H
@@ -11,20 +16,47 @@
 #include "guest/guest.h"
 #include "hv/hv.h"
 
+/* An IPI sent and not arrived yet (its arrow is drawn at the arrival). */
+typedef struct vl_trace_ipi {
+    int src, vector;   /* the sender's index in its VM */
+    vl_ns sent;
+} vl_trace_ipi;
+
+/* A vCPU's runstate stints are written one change late: a stint that
+ * lasts no time (runnable for the instant of a reschedule that keeps the
+ * vCPU running) is dropped and the stints either side of it are one. */
+typedef struct vl_trace_vcpu {
+    vl_runstate state;      /* the open stint ...                        */
+    vl_ns since;            /* ... and its start                         */
+    vl_runstate held_state; /* the closed stint not yet written, ...     */
+    vl_ns held_since;       /* ... its start (held_since == since: none) */
+    vl_trace_ipi *ipis;
+    int nipis, cap_ipis;
+} vl_trace_vcpu;
+
 typedef struct vl_trace {
-    FILE *f;
+    FILE *json;        /* NULL: no JSON trace  */
+    FILE *ftrace;      /* NULL: no ftrace text */
+    vl_ns from, to;    /* the window written   */
     int npcpus;
     vl_ns *since;      /* per pCPU: when its current vCPU started */
     int *curr;         /* per pCPU: host-wide vCPU id, -1 idle    */
+    vl_trace_vcpu *vcpus; /* per host-wide vCPU id               */
     const vl_hv *hv;
-    int nevents;
+    long nevents;      /* JSON events written                     */
+    long flows;        /* IPI arrows written (their ids)           */
+    bool failed;       /* out of memory: arrows were lost          */
 } vl_trace;
 
-int vl_trace_begin(vl_trace *t, FILE *f, const vl_hv *hv);
+/* Starts the outputs (json, ftrace: either may be NULL) of the window
+ * [from, to] of hv's run; -1 when out of memory. */
+int vl_trace_begin(vl_trace *t, FILE *json, FILE *ftrace, vl_ns from, vl_ns to,
+                   const vl_hv *hv);
 vl_hv_observer vl_trace_observer(vl_trace *t);
-/* Observes the guests too (their vCPU tracks). */
+/* Observes the guests too (their vCPU tracks and IPIs). */
 void vl_trace_guests(vl_trace *t, vl_guest *const *guests, int n);
-/* Closes the open intervals at `now` and ends the document. */
-void vl_trace_end(vl_trace *t, vl_ns now);
+/* Closes the open intervals at `now`, ends the documents and frees the
+ * writer's memory; -1 if memory ran out during the run. */
+int vl_trace_end(vl_trace *t, vl_ns now);
 
 #endif

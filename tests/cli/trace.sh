@@ -1,32 +1,111 @@
 #!/usr/bin/env bash
-# The trace: valid JSON whose first key is traceEvents (readers that stream
-# the file meet the events first), complete events of positive duration that
-# never overlap on one pCPU track, and `--trace -` on standard output (then
+# The trace (docs/output-format.md, "run --trace"): valid JSON whose first
+# key is traceEvents; pCPU and runstate tracks whose slices never overlap,
+# runstates covering every vCPU's whole run; guest slices that nest; IPI
+# flows that pair up and sit on the runstate slices; a window that clips
+# exactly the full trace's intervals; `--trace -` on standard output (then
 # without the summary table), byte-identical to the file.
 set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+fail=0
 s="$src/scenarios/baseline.yaml"
+g="$src/scenarios/guest-mechanisms.yaml"
 "$bin" run "$s" --duration 1500ms --quiet --trace "$tmp/t.json" || exit 1
 "$bin" run "$s" --duration 1500ms --trace - >"$tmp/stdout.json" || exit 1
-fail=0
+"$bin" run "$g" --duration 600ms --quiet --trace "$tmp/g.json" || exit 1
+"$bin" run "$g" --duration 600ms --quiet --trace "$tmp/gw.json" --trace-window 200ms,350ms || exit 1
 head -c 16 "$tmp/t.json" | grep -q '^{"traceEvents":\[' || { echo "FAIL: traceEvents is not the first key"; fail=1; }
 cmp -s "$tmp/t.json" "$tmp/stdout.json" || { echo "FAIL: --trace - differs from the file (or the table went to stdout)"; fail=1; }
-python3 - "$tmp/t.json" <<'PY' || fail=1
+python3 - "$tmp/t.json" 1500000 "$tmp/g.json" 600000 "$tmp/gw.json" 200000 350000 <<'PY' || fail=1
 import json, sys
-doc = json.load(open(sys.argv[1]))
-assert doc["displayTimeUnit"] == "ns", doc.keys()
-runs = {}
-for e in doc["traceEvents"]:
-    if e["ph"] == "X" and e["pid"] == 0:
-        assert e["dur"] > 0, e
-        runs.setdefault(e["tid"], []).append((e["ts"], e["ts"] + e["dur"]))
-assert runs, "no vCPU runs on the pCPU tracks"
-for tid, iv in runs.items():
-    iv.sort()
-    for (a0, a1), (b0, b1) in zip(iv, iv[1:]):
-        assert b0 >= a1 - 1e-6, "pCPU %d: %r overlaps %r" % (tid, (a0, a1), (b0, b1))
-print("%d pCPU tracks, %d runs" % (len(runs), sum(len(v) for v in runs.values())))
+EPS = 1e-6
+
+def load(path):
+    doc = json.load(open(path))
+    assert doc["displayTimeUnit"] == "ns", doc.keys()
+    return doc["traceEvents"]
+
+def tracks(events, cat=None):
+    out = {}
+    for e in events:
+        if e["ph"] == "X" and (cat is None or e["cat"] == cat):
+            assert e["dur"] > 0, e
+            out.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"], e["name"]))
+    for iv in out.values():
+        iv.sort()
+    return out
+
+def sequential(name, tr):
+    for key, iv in tr.items():
+        for a, b in zip(iv, iv[1:]):
+            assert b[0] >= a[1] - EPS, "%s %r: %r overlaps %r" % (name, key, a, b)
+
+def nested(name, tr):
+    for key, iv in tr.items():
+        stack = []
+        for s, e, n in iv:
+            while stack and stack[-1] <= s + EPS:
+                stack.pop()
+            assert not stack or e <= stack[-1] + EPS, "%s %r: %s [%f, %f) crosses an enclosing slice's end %f" % (name, key, n, s, e, stack[-1])
+            stack.append(e)
+
+def check(path, end):
+    ev = load(path)
+    runs, states, guest = tracks(ev, "vcpu"), tracks(ev, "runstate"), {}
+    for k, v in tracks(ev).items():
+        v = [x for x in v if x not in runs.get(k, []) and x not in states.get(k, [])]
+        if v:
+            guest[k] = v
+    assert runs and all(k[0] == 0 for k in runs), "no vCPU runs on the pCPU tracks"
+    sequential("pCPU", runs)
+    sequential("runstate", states)
+    nested("guest", guest)
+    for k, iv in states.items():   # every instant of a vCPU has one runstate
+        assert abs(iv[0][0]) < EPS and abs(iv[-1][1] - end) < EPS, (k, iv[0], iv[-1])
+        for a, b in zip(iv, iv[1:]):
+            assert abs(b[0] - a[1]) < EPS and b[2] != a[2], (k, a, b)
+    names = {n for iv in states.values() for _, _, n in iv}
+    assert {"running", "runnable"} <= names <= {"running", "runnable", "blocked", "offline"}, names
+    flows = {}
+    for e in ev:
+        if e["ph"] in "sf" and e.get("cat") == "ipi":
+            flows.setdefault(e["id"], {}).setdefault(e["ph"], []).append(e)
+    for i, f in flows.items():
+        assert len(f.get("s", [])) == 1 and len(f.get("f", [])) == 1, (i, f)
+        s, d = f["s"][0], f["f"][0]
+        assert d["ts"] >= s["ts"] and d["bp"] == "e" and s["pid"] == d["pid"], (s, d)
+        assert s["args"]["vector"] == d["args"]["vector"], (s, d)
+        for e, want in ((s, {"running"}), (d, {"running", "runnable", "blocked"})):
+            on = [n for a, b, n in states[(e["pid"], e["tid"])] if a - EPS <= e["ts"] <= b + EPS]
+            assert set(on) & want, ("flow end not on a %s slice" % want, e, on)
+    return ev, runs, states, flows
+
+ev, runs, _, _ = check(sys.argv[1], float(sys.argv[2]))
+gev, gruns, gstates, gflows = check(sys.argv[3], float(sys.argv[4]))
+assert gflows, "no IPI flows in the guest scenario"
+# the window: exactly the full trace's slices clipped to [lo, hi]
+lo, hi = float(sys.argv[6]), float(sys.argv[7])
+wev = load(sys.argv[5])
+def clip(tr):
+    out = {}
+    for k, iv in tr.items():
+        c = [(max(a, lo), min(b, hi), n) for a, b, n in iv if min(b, hi) - max(a, lo) > EPS]
+        if c:
+            out[k] = c
+    return out
+def rounded(tr):
+    return {k: [(round(a, 3), round(b, 3), n) for a, b, n in v] for k, v in tr.items()}
+for cat, full in (("vcpu", gruns), ("runstate", gstates)):
+    assert rounded(tracks(wev, cat)) == rounded(clip(full)), "window %s slices are not the clipped full trace" % cat
+wx = [e for e in wev if e["ph"] in "Xisf"]
+assert all(lo - EPS <= e["ts"] and e["ts"] + e.get("dur", 0) <= hi + EPS for e in wx), "an event outside the window"
+assert any(abs(e["ts"] - lo) < EPS for e in wx) and any(abs(e["ts"] + e.get("dur", 0) - hi) < EPS for e in wx), "nothing clipped at the edges"
+inside = {i for i, f in gflows.items() if f["s"][0]["ts"] >= lo and f["f"][0]["ts"] <= hi}
+wflows = [e for e in wev if e["ph"] in "sf"]
+assert len(wflows) == 2 * len(inside) > 0, (len(wflows), len(inside))
+print("%d pCPU tracks, %d runs; %d runstate tracks; %d IPI flows (%d in the window)"
+      % (len(gruns), sum(len(v) for v in gruns.values()), len(gstates), len(gflows), len(inside)))
 PY
 exit $fail
