@@ -270,7 +270,10 @@ typedef struct vl_sched_ops {
      * pick_cpu nor vcpu_wake in between. */
     void (*vcpu_block)(vl_sched *s, vl_vcpu *v, vl_block_reason why);
     /* [nothing] v yielded (pause-loop exit or hypercall) while running; the
-     * core reschedules v's pCPU right after (v stays RUNNABLE). */
+     * core reschedules v's pCPU right after (v stays RUNNABLE), unless the
+     * hook called vl_yield_reenter(v): then v re-enters the guest after
+     * the exit's cost with no reschedule, as KVM does when a pause-loop
+     * exit finds no vCPU to yield to. */
     void (*vcpu_yield)(vl_sched *s, vl_vcpu *v, const vl_exit_info *info);
     /* [nothing] prev is off its pCPU (after the switch). */
     void (*context_saved)(vl_sched *s, vl_vcpu *prev);
@@ -441,6 +444,13 @@ bool vl_vcpu_request_online(vl_vcpu *v);
 /* Saved instruction pointer of a vCPU that is RUNNABLE but not running
  * (preempted); returns false for any other state. */
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel);
+/* Only from vcpu_yield, for the yielding vCPU v: the exit needs no
+ * reschedule; v re-enters the guest after the exit/entry cost (a pause-loop
+ * exit that boosted nobody: KVM's vcpu loop goes back into the guest when
+ * kvm_vcpu_on_spin yields to no one).  Tickles of v's pCPU still take
+ * effect.  Called from anywhere else, or for another vCPU, it fails the
+ * run. */
+void vl_yield_reenter(vl_vcpu *v);
 
 /* ---------------------------------------------------------------------------
  * Registry (used by the core, the loader and the CLI).

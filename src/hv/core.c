@@ -435,9 +435,16 @@ void vl_hv_yield(vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, 
         vl_exit_info info = {.kind = kind, .rip = rip, .kernel = kernel, .target = NULL};
         hv->hook = "vcpu_yield";
         hv->local = v->processor;
+        hv->yielding = v;
         hv->sched.ops->vcpu_yield(&hv->sched, v, &info);
+        hv->yielding = NULL;
         hv->local = NULL;
         hv->hook = NULL;
+    }
+    if (hv->yield_reenter) { /* no reschedule: straight back into the guest */
+        hv->yield_reenter = false;
+        vl_sim_schedule(&hv->sim, &v->processor->enter_ev, hv->sim.now + hv->costs.exit_entry);
+        return;
     }
     vl_hv_raise_sched(v->processor, 0);
 }

@@ -133,6 +133,8 @@ typedef struct vl_hv {
     /* the pCPU whose hook runs now (tickles elsewhere cost a host IPI) */
     vl_pcpu *local;
     const char *hook;         /* the policy hook running now (reports)       */
+    vl_vcpu *yielding;        /* the vCPU whose vcpu_yield runs now          */
+    bool yield_reenter;       /* ... and it called vl_yield_reenter           */
     vl_event watchdog_ev;
     vl_hv_observer observer;
     uint64_t seed;            /* the run's seed (the policy's stream)        */

@@ -196,6 +196,17 @@ void vl_vcpu_set_parked(vl_vcpu *v, bool parked)
 
 bool vl_vcpu_parked(const vl_vcpu *v) { return v->parked; }
 
+void vl_yield_reenter(vl_vcpu *v)
+{
+    vl_hv *hv = v->hv;
+    if (hv->yielding != v) {
+        vl_hv_fail(hv, "vl_yield_reenter: %s.v%d is not the vCPU whose vcpu_yield runs",
+                   v->vm->name, v->index);
+        return;
+    }
+    hv->yield_reenter = true;
+}
+
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel)
 {
     if (v->state != VL_RUNNABLE || v->in_guest)

@@ -196,8 +196,10 @@ void cfs_op_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
 
 void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 {
-    cfs_pc(cfs_vc(v)->cpu)->resched = true;
-    cfs_yield(s, v, info, vl_now(s));
+    if (cfs_yield(s, v, info, vl_now(s)))
+        cfs_pc(cfs_vc(v)->cpu)->resched = true;
+    else
+        vl_yield_reenter(v);
 }
 
 vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)

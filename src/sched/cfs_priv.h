@@ -202,9 +202,11 @@ typedef struct cfs_vcpu {
     cfs_rq *last_q;        /* the runqueue its vruntime refers to          */
     bool placed;           /* has been queued at least once                */
     bool vr_rel;           /* vruntime is relative (its runqueue was recycled) */
-    bool in_spin_loop;     /* PLE-exited and has not run since: set in
-                            * cfs_yield, cleared when picked to run,
-                            * checked by the directed-yield scan          */
+    bool in_spin_loop;     /* in kvm_vcpu_on_spin: set at a PLE, cleared
+                            * at the end of its scan if it boosted nobody,
+                            * else when picked to run again (KVM's
+                            * yielder sleeps inside yield_to); checked by
+                            * the directed-yield scan                     */
     bool dy_eligible;      /* KVM's toggle: flipped each time the scan
                             * considers it while in_spin_loop; cleared at
                             * the end of its own scan and when picked     */
@@ -319,6 +321,8 @@ vl_vcpu *cfs_pick_this(vl_pcpu *p, cfs_vcpu *cv, vl_ns now);
 cfs_se *cfs_leftmost(const cfs_rq *q);
 
 /* --- cfs_yield.c ------------------------------------------------------------ */
-void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);
+/* A yield or pause-loop exit of running v; returns whether v's pCPU
+ * reschedules (false: v goes straight back into the guest). */
+bool cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);
 
 #endif

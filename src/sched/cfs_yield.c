@@ -11,8 +11,11 @@
  * eligible one gets yield_to(): it becomes the next buddy of its runqueues,
  * its pCPU is asked to reschedule, and the spinner yields (skip buddy).
  * yield_to() is pointless (-ESRCH) when both pCPUs have one runnable vCPU;
- * three such failures end the scan.  A PLE that boosts nobody, and a yield
- * hypercall without a usable target, is a plain yield_task_fair. */
+ * three such failures end the scan.  A PLE that boosts nobody is no yield
+ * at all: kvm_vcpu_on_spin returns and the vCPU re-enters the guest with
+ * no reschedule (vl_yield_reenter).  A yield hypercall without a usable
+ * target, and a PLE with the directed yield off, is a plain
+ * yield_task_fair. */
 #include "cfs_priv.h"
 
 #define CFS_DY_PASSES 2 /* kvm_vcpu_on_spin: a pass after last_boosted, one from the start */
@@ -88,11 +91,13 @@ static bool on_spin(vl_sched *s, cfs_vcpu *me, bool kernel, vl_ns now)
             }
         }
     }
+    if (!yielded) /* back to the guest: out of the loop at once */
+        me->in_spin_loop = false;
     me->dy_eligible = false;
     return yielded;
 }
 
-void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now)
+bool cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now)
 {
     cfs_vcpu *cv = cfs_vc(v);
     bool directed = cfs_sp(s)->directed_yield;
@@ -101,19 +106,22 @@ void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now)
         cv->in_spin_loop = true; /* until it runs again */
         if (directed && on_spin(s, cv, info->kernel, now)) {
             vl_counter_add(s, CFS_C_DIRECTED_YIELDS, 1);
-            return;
+            return true;
         }
-        if (directed)
+        if (directed) { /* nobody boosted: kvm_vcpu_on_spin returns, the vCPU re-enters */
             vl_counter_add(s, CFS_C_YIELD_NO_TARGET, 1);
+            return false;
+        }
     } else if (directed && info->target && info->target != v &&
                vl_vcpu_vm(info->target) == vl_vcpu_vm(v)) {
         int r = yield_to(cv, cfs_vc(info->target), now);
         if (r > 0) {
             vl_counter_add(s, CFS_C_DIRECTED_YIELDS, 1);
-            return;
+            return true;
         }
         if (r < 0)
             vl_counter_add(s, CFS_C_YIELD_FAILURES, 1);
     }
     yield_task(cv, now);
+    return true;
 }

@@ -459,48 +459,109 @@ static void test_directed_yield_kernel_mode(void **state)
     }
 }
 
-/* dy_eligible: vCPU 1 PLE-exits (finds nobody: 0 and 2 run) and is
- * preempted by its hog, still in its spin loop.  A PLE of vCPU 0 then
- * passes it over once (toggle), and boosts it the time after. */
+/* dy_eligible: a PLE of vCPU 0 boosts 1 (preempted, kernel mode); 1 then
+ * PLE-exits while 2 is preempted in kernel mode, boosts 2 and gives way to
+ * its hog: it waits, still inside its spin loop (KVM's yielder sleeps in
+ * yield_to).  A PLE of vCPU 0 passes it over once (toggle; 2 runs, so
+ * nobody is boosted and 0 re-enters the guest), and boosts it the time
+ * after. */
 static void dy_eligible_steps(probe *pr, vl_ns now)
 {
     run *r = pr->r;
     check_dy_layout(r);
     switch (pr->step) {
-    case 0: /* wait for all three in guest */
+    case 0: /* wait for: 0 in guest, 1 and 2 preempted */
+        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        vcpu_of(r, 0, 1)->saved_kernel = true;
+        vcpu_of(r, 0, 2)->saved_kernel = true;
+        pr->base[0] = counter_total(r, "directed_yields");
+        pr->base[1] = counter_total(r, "yield_no_target");
+        ple(r, 0, 0, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1: /* 0 boosted 1; now 1 spins while 2 is preempted */
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 1);
+        assert_int_equal(state_of(r, 2), VL_RUNNABLE);
+        ple(r, 0, 1, true);
+        pr->step = 2;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 2: /* 1 boosted 2 and gave way to its hog; 0 spins */
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 2);
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        assert_int_equal(state_of(r, 2), VL_RUNNING);
+        ple(r, 0, 0, true);
+        pr->step = 3;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 3: /* 1 was in its spin loop: not eligible this time */
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 2);
+        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 1);
+        assert_true(in_guest(r, 0)); /* re-entered, no reschedule */
+        ple(r, 0, 0, true);
+        pr->step = 4;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 4: /* ... and eligible the next time */
+        assert_int_equal(state_of(r, 1), VL_RUNNING);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 3);
+        pr->done = true;
+        return;
+    }
+}
+
+/* A PLE that finds no preempted sibling (1 and 2 run) is no yield: the
+ * core gets no reschedule request, vCPU 0 goes straight back into the
+ * guest after the exit's cost, and nothing else ran on its pCPU. */
+static void no_candidate_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    vl_vcpu *v = vcpu_of(r, 0, 0);
+    switch (pr->step) {
+    case 0:
         if (!(in_guest(r, 0) && in_guest(r, 1) && in_guest(r, 2))) {
             if (now > VL_MS(900))
                 fail_msg("never saw the three vCPUs running together");
             probe_again(pr, now + VL_US(20));
             return;
         }
-        pr->base[0] = counter_total(r, "directed_yields");
-        pr->base[1] = counter_total(r, "yield_no_target");
-        ple(r, 0, 1, true);
+        pr->base[0] = counter_total(r, "yield_no_target");
+        pr->base[1] = (int64_t)v->processor->switches;
+        ple(r, 0, 0, true);
+        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[0] + 1);
+        assert_false(vl_event_pending(&v->processor->sched_ev)); /* no reschedule */
+        assert_true(vl_event_pending(&v->processor->enter_ev));
+        assert_false(cfs_vc(v)->in_spin_loop); /* out of kvm_vcpu_on_spin */
         pr->step = 1;
-        probe_again(pr, now + VL_US(50));
+        probe_again(pr, now + r->m.hv.costs.exit_entry + 1);
         return;
-    case 1: /* 1 spun, boosted nobody, and gave way to its hog */
-        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 1);
-        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
-        ple(r, 0, 0, true);
-        pr->step = 2;
-        probe_again(pr, now + VL_US(50));
-        return;
-    case 2: /* 1 was in its spin loop: not eligible this time */
-        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
-        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0]);
-        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 2);
-        ple(r, 0, 0, true);
-        pr->step = 3;
-        probe_again(pr, now + VL_US(50));
-        return;
-    case 3: /* ... and eligible the next time */
-        assert_int_equal(state_of(r, 1), VL_RUNNING);
-        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 1);
+    case 1:
+        assert_true(in_guest(r, 0));
+        assert_int_equal((int64_t)v->processor->switches, pr->base[1]);
         pr->done = true;
         return;
     }
+}
+
+static void test_ple_without_candidate_reenters(void **state)
+{
+    (void)state;
+    char yaml[1024];
+    run r;
+    probe pr;
+    snprintf(yaml, sizeof yaml, dy_yaml, "true");
+    run_create(&r, yaml);
+    probe_init(&pr, &r, no_candidate_steps, VL_MS(200));
+    run_go(&r);
+    assert_true(pr.done);
+    run_free(&r);
 }
 
 static void test_directed_yield_dy_eligible(void **state)
@@ -723,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_load_balance_spreads),
         cmocka_unit_test(test_idle_balance_cuts_waiting),
         cmocka_unit_test(test_directed_yield_kernel_mode),
+        cmocka_unit_test(test_ple_without_candidate_reenters),
         cmocka_unit_test(test_directed_yield_dy_eligible),
         cmocka_unit_test(test_yield_hypercall_without_target),
         cmocka_unit_test(test_yield_storm),
