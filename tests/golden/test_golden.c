@@ -24,7 +24,7 @@
 #define GOLDEN_CFS_DUTY 0xb0ace428e35dff8eULL
 #define GOLDEN_CREDIT_IO 0xce578d8f14db8e2aULL
 #define GOLDEN_CREDIT_CORUN 0xb80eba301d6a724bULL
-#define GOLDEN_CFS_CORUN 0x9a9617cfd5061447ULL
+#define GOLDEN_CFS_CORUN 0x857c375f09bdedbbULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"
