@@ -342,6 +342,12 @@ struct vl_rng *vl_sched_rng(vl_sched *s);
 
 /* Tick period for tick() on busy pCPUs; 0 turns ticks off (the default). */
 void vl_sched_set_tick(vl_sched *s, vl_ns period);
+/* From init: the pause-loop-exit window multiplier per exit (1 = a fixed
+ * window) of the hypervisor version the policy models.  It replaces the
+ * hypervisor family's default (KVM 2, Xen 1) only when the scenario leaves
+ * host.ple.grow at 0; an explicit value wins.  Outside 1..64 it fails the
+ * run. */
+void vl_sched_set_ple_grow_default(vl_sched *s, int grow);
 /* Policy counters (indices into ops->counters). */
 void vl_counter_add(vl_sched *s, int counter, int64_t n);
 /* The policy reports that it cannot go on (e.g. init() refusing a

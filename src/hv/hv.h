@@ -115,6 +115,8 @@ typedef struct vl_hv {
     vl_sim sim;
     vl_costs costs;
     vl_ple_spec ple;          /* grow resolved from the policy's hypervisor  */
+    bool ple_grow_default;    /* the scenario left ple.grow at 0 (the policy's
+                               * init may set it: vl_sched_set_ple_grow_default) */
     int cpu_mhz;
     bool ipi_virtualization;  /* posted interrupts + IPI virtualization     */
     bool cr3_exiting;         /* CR3 loads exit                            */

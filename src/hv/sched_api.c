@@ -72,6 +72,16 @@ void vl_sched_set_tick(vl_sched *s, vl_ns period)
     s->tick = period > 0 ? period : 0;
 }
 
+void vl_sched_set_ple_grow_default(vl_sched *s, int grow)
+{
+    if (grow < 1 || grow > 64) {
+        vl_hv_fail(s->hv, "vl_sched_set_ple_grow_default: %d is not in 1..64", grow);
+        return;
+    }
+    if (s->hv->ple_grow_default)
+        s->hv->ple.grow = grow;
+}
+
 void vl_counter_add(vl_sched *s, int counter, int64_t n)
 {
     if (index_ok(s->hv, "vl_counter_add: counter", counter, s->ncounters))

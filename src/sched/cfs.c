@@ -89,6 +89,8 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
 {
     cfs_priv *sp = cfs_sp(s);
     sp->ext = ext;
+    sp->era = cfs_kernel_of(sp->kernel);
+    vl_sched_set_ple_grow_default(s, sp->era->ple_grow);
     int f = vl_cfs_tunable_factor(vl_npcpus(s)); /* the host kernel's, at boot */
     sp->lat = sp->latency ? sp->latency : f * VL_CFS_LATENCY;
     sp->min_gran = sp->min_granularity ? sp->min_granularity : f * VL_CFS_MIN_GRANULARITY;

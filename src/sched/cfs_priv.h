@@ -67,6 +67,22 @@ typedef struct cfs_ext {
     void (*picked)(vl_sched *s, vl_pcpu *p, vl_vcpu *next, vl_ns now);
 } cfs_ext;
 
+/* A host kernel era (cfs_kernel.c): the rules that differ between the
+ * Linux/KVM versions the model can be set to. */
+enum { CFS_KERNEL_3_2 = 0, CFS_KERNEL_6_1, CFS_NR_KERNELS };
+typedef struct cfs_kernel {
+    const char *name;
+    bool dy_kernel_filter; /* a kernel-mode PLE boosts only kernel-mode siblings */
+    bool dy_eligible;      /* in_spin_loop siblings are eligible every other time */
+    bool yield_to_esrch;   /* yield_to is pointless between two lone vCPUs;
+                            * three such failures end the scan           */
+    int ple_grow;          /* the PLE window multiplier per exit (1: fixed) */
+    bool shares_load_window; /* group weights from 10 ms load windows (else
+                              * from runnable counts)                     */
+} cfs_kernel;
+extern const char *const cfs_kernel_names[]; /* the `kernel` parameter's choices */
+const cfs_kernel *cfs_kernel_of(int index);
+
 typedef struct cfs_rq cfs_rq;
 typedef struct cfs_group cfs_group;
 
@@ -119,6 +135,8 @@ typedef struct cfs_priv {
     bool gentle_fair_sleepers;
     bool directed_yield;
     bool load_balance;
+    int kernel;            /* CFS_KERNEL_*: the host kernel era           */
+    const cfs_kernel *era; /* its rules (set at init)                    */
     const cfs_ext *ext;    /* the rules of a policy built on CFS (set at
                             * init; cfs's own has none)                 */
     /* derived at init */

@@ -500,7 +500,13 @@ static void dy_eligible_steps(probe *pr, vl_ns now)
         pr->step = 3;
         probe_again(pr, now + VL_US(50));
         return;
-    case 3: /* 1 was in its spin loop: not eligible this time */
+    case 3: /* 1 was in its spin loop: not eligible this time (3.2: no toggle) */
+        if (!pr->expect) {
+            assert_int_equal(state_of(r, 1), VL_RUNNING);
+            assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 3);
+            pr->done = true;
+            return;
+        }
         assert_int_equal(state_of(r, 1), VL_RUNNABLE);
         assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 2);
         assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 1);
@@ -570,12 +576,87 @@ static void test_directed_yield_dy_eligible(void **state)
     char yaml[1024];
     run r;
     probe pr;
-    snprintf(yaml, sizeof yaml, dy_yaml, "true");
-    run_create(&r, yaml);
-    probe_init(&pr, &r, dy_eligible_steps, VL_MS(200));
-    run_go(&r);
-    assert_true(pr.done);
-    run_free(&r);
+    for (int modern = 1; modern >= 0; modern--) {
+        snprintf(yaml, sizeof yaml, dy_yaml, modern ? "true" : "true, kernel: '3.2'");
+        run_create(&r, yaml);
+        probe_init(&pr, &r, dy_eligible_steps, VL_MS(200));
+        pr.expect = modern;
+        run_go(&r);
+        assert_true(pr.done);
+        run_free(&r);
+    }
+}
+
+/* Linux 3.2's kvm_vcpu_on_spin has no kernel-mode filter: a kernel-mode
+ * PLE of vCPU 0 boosts 1, preempted in user mode, where 6.1 boosts 2. */
+static void era_candidate_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    switch (pr->step) {
+    case 0:
+        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        vcpu_of(r, 0, 1)->saved_kernel = false;
+        vcpu_of(r, 0, 2)->saved_kernel = true;
+        ple(r, 0, 0, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1:
+        assert_int_equal(state_of(r, 1), pr->expect ? VL_RUNNABLE : VL_RUNNING);
+        assert_int_equal(state_of(r, 2), pr->expect ? VL_RUNNING : VL_RUNNABLE);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_era_directed_yield_candidates(void **state)
+{
+    (void)state;
+    for (int modern = 1; modern >= 0; modern--) {
+        char yaml[1024];
+        run r;
+        probe pr;
+        snprintf(yaml, sizeof yaml, dy_yaml, modern ? "true, kernel: '6.1'" : "true, kernel: '3.2'");
+        run_create(&r, yaml);
+        probe_init(&pr, &r, era_candidate_steps, VL_MS(200));
+        pr.expect = modern;
+        run_go(&r);
+        assert_true(pr.done);
+        run_free(&r);
+    }
+}
+
+/* The PLE window grows per exit from KVM 3.18 on (6.1: x2) and is fixed
+ * at 4,096 cycles under 3.2; an explicit host.ple.grow wins over both. */
+static void test_era_ple_window(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kernel, *ple;
+        int grow;
+    } cases[] = {
+        {"6.1", "{}", 2}, {"3.2", "{}", 1}, {"3.2", "{grow: 4}", 4}, {"6.1", "{grow: 1}", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 2, ple: %s}\n"
+                 "params: {cfs: {kernel: '%s'}}\n"
+                 "vms:\n"
+                 "  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                 "run: {duration: 10ms, warmup: 0s}\n",
+                 cases[i].ple, cases[i].kernel);
+        run r;
+        run_yaml(&r, yaml);
+        assert_int_equal(r.m.hv.ple.grow, cases[i].grow);
+        assert_int_equal(r.m.hv.vcpus[0].ple_window, 4096);
+        run_free(&r);
+    }
 }
 
 /* A yield hypercall naming a preempted sibling boosts it; naming a running
@@ -785,6 +866,8 @@ int main(void)
         cmocka_unit_test(test_idle_balance_cuts_waiting),
         cmocka_unit_test(test_directed_yield_kernel_mode),
         cmocka_unit_test(test_ple_without_candidate_reenters),
+        cmocka_unit_test(test_era_directed_yield_candidates),
+        cmocka_unit_test(test_era_ple_window),
         cmocka_unit_test(test_directed_yield_dy_eligible),
         cmocka_unit_test(test_yield_hypercall_without_target),
         cmocka_unit_test(test_yield_storm),

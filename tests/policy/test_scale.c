@@ -21,12 +21,14 @@
 #define DURATION_MS 1200
 #define WARMUP_MS 200
 
-/* The scenario text: n VMs of 4 hog vCPUs on n pCPUs. */
-static char *overcommit_yaml(int pcpus)
+/* The scenario text: n VMs of 4 hog vCPUs on n pCPUs, after `era` (the
+ * parameters of a host kernel era of the cfs family, or ""). */
+static char *overcommit_yaml(int pcpus, const char *era)
 {
-    size_t cap = 256 + (size_t)pcpus * 96, len = 0;
+    size_t cap = 256 + strlen(era) + (size_t)pcpus * 96, len = 0;
     char *y = malloc(cap);
     assert_non_null(y);
+    len += (size_t)snprintf(y + len, cap - len, "%s", era);
     len += (size_t)snprintf(y + len, cap - len,
                             "scheduler: fifo\n"
                             "host: {pcpus: %d}\n"
@@ -68,9 +70,9 @@ static void check_policy(const vl_scenario *scn, const vl_sched_ops *ops, int pc
     vl_model_destroy(&m);
 }
 
-static void overcommit_4to1(int pcpus)
+static void overcommit_4to1(int pcpus, const char *era)
 {
-    char *yaml = overcommit_yaml(pcpus);
+    char *yaml = overcommit_yaml(pcpus, era);
     vl_scenario scn;
     tk_load(&scn, yaml);
     free(yaml);
@@ -79,10 +81,15 @@ static void overcommit_4to1(int pcpus)
     vl_scenario_free(&scn);
 }
 
-static void test_4to1_at_12(void **state) { (void)state; overcommit_4to1(12); }
-static void test_4to1_at_133(void **state) { (void)state; overcommit_4to1(133); }
-static void test_4to1_at_256(void **state) { (void)state; overcommit_4to1(256); }
-static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024); }
+/* The cfs family under Linux 3.2's rules (host parameter `kernel`). */
+static const char era_3_2[] =
+    "params: {cfs: {kernel: '3.2'}, balance: {kernel: '3.2'}, dcs: {kernel: '3.2'}}\n";
+
+static void test_4to1_at_12(void **state) { (void)state; overcommit_4to1(12, ""); }
+static void test_4to1_at_133(void **state) { (void)state; overcommit_4to1(133, ""); }
+static void test_4to1_at_256(void **state) { (void)state; overcommit_4to1(256, ""); }
+static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024, ""); }
+static void test_4to1_at_133_kernel_3_2(void **state) { (void)state; overcommit_4to1(133, era_3_2); }
 
 /* A model too large for the memory it may take is refused while it is
  * built, with a message, instead of being killed by the kernel: here a
@@ -90,7 +97,7 @@ static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024)
 static void test_too_large_refused(void **state)
 {
     (void)state;
-    char *yaml = overcommit_yaml(1024);
+    char *yaml = overcommit_yaml(1024, "");
     vl_scenario scn;
     tk_load(&scn, yaml);
     free(yaml);
@@ -114,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_too_large_refused),
         cmocka_unit_test(test_4to1_at_12),
         cmocka_unit_test(test_4to1_at_133),
+        cmocka_unit_test(test_4to1_at_133_kernel_3_2),
         cmocka_unit_test(test_4to1_at_256),
         cmocka_unit_test(test_4to1_at_1024),
     };
