@@ -53,7 +53,7 @@
  *     VM has at most one group bound to each pCPU.
  *
  * TODO
- *   - load averages (PELT) for group shares and balancing: runnable counts
+ *   - load averages (PELT) for 6.1 group shares and for balancing: runnable counts
  *     stand in for them;
  *   - scheduling-domain hierarchy (SMT/MC/NUMA levels) in load balancing;
  *   - START_DEBIT for new vCPUs; the 5 ms bandwidth slices.
@@ -193,7 +193,7 @@ void cfs_op_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
     cfs_vcpu *cv = cfs_vc(v);
     cfs_pc(cv->cpu)->resched = true;
     if (cv->se.on_rq)
-        cfs_dequeue_vcpu(v, vl_now(s));
+        cfs_dequeue_vcpu(s, v, vl_now(s));
 }
 
 void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
@@ -233,6 +233,7 @@ void cfs_op_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
     if (!gse)
         return; /* the current vCPU blocked: its reschedule is pending */
     cfs_update_pcpu(p, now);
+    cfs_tick_shares(s, p, now);
     if (cfs_bw_check(s, gse->grp->vm, now))
         return;
     if (!cfs_pc(p)->resched) {

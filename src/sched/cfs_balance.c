@@ -151,7 +151,7 @@ static cfs_vcpu *find_movable(vl_sched *s, vl_pcpu *src, vl_pcpu *dst, vl_ns now
 
 static void move_vcpu(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now)
 {
-    cfs_dequeue_vcpu(cv->v, now);
+    cfs_dequeue_vcpu(s, cv->v, now);
     cfs_enqueue_vcpu(s, cv->v, dst, false, now);
     vl_counter_add(s, CFS_C_MIGRATIONS, 1);
 }

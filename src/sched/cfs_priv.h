@@ -122,6 +122,13 @@ struct cfs_group {
     vl_pcpu *pcpu;         /* NULL: never bound                          */
     vl_vm *vm;
     vl_list active_link;   /* in the VM's `active` list iff q.nr_running > 0 */
+    /* the 3.2 era's load window (update_cfs_load), reset when bound: */
+    int64_t load_avg;      /* runqueue weight x ns over the window        */
+    vl_ns load_period;     /* the window's length so far (halved past 10 ms) */
+    vl_ns load_stamp;      /* last update                                 */
+    vl_ns load_last;       /* last update with a non-empty runqueue       */
+    int64_t load_contrib;  /* load_avg / load_period, as counted in the
+                            * VM's tg_load                                */
 };
 
 typedef struct cfs_priv {
@@ -200,6 +207,8 @@ typedef struct cfs_vm {
     int64_t shares_param;  /* parameter: cpu.shares, 0 = weight x 4      */
     int64_t shares;        /* effective                                   */
     int nr_runnable;       /* vCPUs queued or running, all pCPUs          */
+    int64_t tg_load;       /* sum of its groups' load_contrib (the 3.2
+                            * era's tg->load_weight)                      */
     vl_list active;        /* its groups with vCPUs queued (at most one per
                             * vCPU, in no particular order): joined and
                             * left in cfs_enqueue_vcpu/cfs_dequeue_vcpu;
@@ -265,7 +274,10 @@ bool cfs_check_preempt_tick(vl_sched *s, cfs_rq *q, cfs_se *curr);
 /* vCPU-level operations: queue / unqueue v on p, maintaining the groups,
  * their place in the root runqueue and the VM's group weights. */
 void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns now);
-void cfs_dequeue_vcpu(vl_vcpu *v, vl_ns now);
+void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now);
+/* The 3.2 era's update_cfs_load + update_cfs_shares for p's current group
+ * (its tick); nothing in other eras. */
+void cfs_tick_shares(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Puts the running vCPU and its group back into their runqueues. */
 void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Picks (and makes current) the next vCPU of p; NULL when nothing runs. */

@@ -174,6 +174,68 @@ static void test_equal_shares_group_fairness(void **state)
     run_free(&r);
 }
 
+/* Group weights by era: VM "flip" has two vCPUs on two pCPUs, one running
+ * a hog, the other a task busy 1 ms of every 2, so the VM's runnable count
+ * flips between 1 and 2 each millisecond.  From runnable counts (6.1 here)
+ * the hog's group weighs 1,024 and 512 in turn; from 3.2's 10 ms load
+ * windows its weight moves only at its ticks and stays in between. */
+typedef struct weight_probe {
+    probe pr;
+    int64_t last[2];    /* per pCPU: the flip group's weight at the last sample */
+    int64_t change_sum; /* |weight change| summed over consecutive samples */
+    int samples;
+} weight_probe;
+
+static void weight_steps(probe *pr, vl_ns now)
+{
+    weight_probe *wp = (weight_probe *)pr;
+    for (int p = 0; p < 2; p++) {
+        cfs_se *gse = cfs_root(&pr->r->m.hv.pcpus[p])->curr;
+        int64_t w = gse ? gse->weight : 0;
+        if (w && wp->last[p]) {
+            wp->change_sum += w > wp->last[p] ? w - wp->last[p] : wp->last[p] - w;
+            wp->samples++;
+        }
+        wp->last[p] = w;
+    }
+    if (now < VL_MS(900))
+        probe_again(pr, now + VL_US(100));
+}
+
+static double weight_churn(const char *kernel)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 2}\n"
+             "params: {cfs: {kernel: '%s', load_balance: false}}\n"
+             "vms:\n"
+             "  - {name: flip, vcpus: 2, workloads: [{type: cpu, tasks: 1},\n"
+             "     {type: cpu, tasks: 1, util: 0.5, period: 2ms}]}\n"
+             "run: {duration: 1s, warmup: 0s}\n",
+             kernel);
+    run r;
+    weight_probe wp;
+    run_create(&r, yaml);
+    probe_init(&wp.pr, &r, weight_steps, VL_MS(200));
+    memset(wp.last, 0, sizeof wp.last);
+    wp.change_sum = 0;
+    wp.samples = 0;
+    run_go(&r);
+    run_free(&r);
+    assert_true(wp.samples > 1000);
+    return (double)wp.change_sum / wp.samples;
+}
+
+static void test_era_group_weights_smoothed(void **state)
+{
+    (void)state;
+    double counts = weight_churn("6.1"), window = weight_churn("3.2");
+    print_message("mean group-weight change per 100 us: runnable counts %.1f, 3.2 load "
+                  "windows %.1f\n", counts, window);
+    assert_true(counts > 20);
+    assert_true(window < 0.3 * counts);
+}
+
 /* ------------------------------------------------------------------ caps */
 
 /* cap 50 = quota 50 ms per 100 ms period: half a pCPU, the rest idle. */
@@ -858,6 +920,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weights_1_to_2),
         cmocka_unit_test(test_shares_parameter),
+        cmocka_unit_test(test_era_group_weights_smoothed),
         cmocka_unit_test(test_equal_shares_group_fairness),
         cmocka_unit_test(test_cap_50),
         cmocka_unit_test(test_cap_with_competitor),
