@@ -174,6 +174,45 @@ static void test_equal_shares_group_fairness(void **state)
     run_free(&r);
 }
 
+/* Shares are absolute: CFS's sleeper credit (and the wake-up granularity
+ * it is weighed against) is a constant of virtual time, so its real-time
+ * size scales with a group entity's weight.  The same 1:1 shares at 1,024
+ * and at 8,192 each: a hog VM and an interactive VM of four vCPUs on four
+ * pCPUs.  At 8,192 the interactive VM's waking groups carry eight times
+ * the real-time credit and preempt the hog at once; at 1,024 they often
+ * wait for the hog's tick. */
+static double interactive_wait_ms(int shares)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 4}\n"
+             "vms:\n"
+             "  - {name: hog, vcpus: 4, params: {cfs: {shares: %d}},\n"
+             "     workloads: [{type: cpu, tasks: 4}]}\n"
+             "  - {name: inter, vcpus: 4, params: {cfs: {shares: %d}},\n"
+             "     workloads: [{type: think, tasks: 4, burst: {dist: exponential, mean: 300us},\n"
+             "                  think: {dist: exponential, mean: 5ms}}]}\n"
+             "run: {duration: 2s, warmup: 200ms}\n",
+             shares, shares);
+    run r;
+    run_yaml(&r, yaml);
+    vl_ns wait = 0;
+    for (int v = 4; v < 8; v++)
+        wait += vl_model_vcpu_time(&r.m, v, VL_RUNNABLE);
+    run_free(&r);
+    return (double)wait / 1e6;
+}
+
+static void test_shares_absolute(void **state)
+{
+    (void)state;
+    double at1024 = interactive_wait_ms(1024), at8192 = interactive_wait_ms(8192);
+    print_message("interactive VM waiting: %.2f ms at shares 1024, %.2f ms at 8192\n", at1024,
+                  at8192);
+    assert_true(at1024 > 5.0);
+    assert_true(at8192 < 0.3 * at1024);
+}
+
 /* Group weights by era: VM "flip" has two vCPUs on two pCPUs, one running
  * a hog, the other a task busy 1 ms of every 2, so the VM's runnable count
  * flips between 1 and 2 each millisecond.  From runnable counts (6.1 here)
@@ -920,6 +959,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weights_1_to_2),
         cmocka_unit_test(test_shares_parameter),
+        cmocka_unit_test(test_shares_absolute),
         cmocka_unit_test(test_era_group_weights_smoothed),
         cmocka_unit_test(test_equal_shares_group_fairness),
         cmocka_unit_test(test_cap_50),
