@@ -450,6 +450,13 @@ bool vl_vcpu_request_online(vl_vcpu *v);
 /* Saved instruction pointer of a vCPU that is RUNNABLE but not running
  * (preempted); returns false for any other state. */
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel);
+/* During pick_cpu and vcpu_wake: the vCPU whose exit wakes the vCPU being
+ * placed - the sender of an IPI to a halted vCPU with a trapping APIC,
+ * still in its exit on its pCPU (KVM's kvm_vcpu_kick runs on the sender's
+ * thread, so the host scheduler sees that pCPU as the waker's) - or NULL:
+ * wake-ups by timers, devices, kicks, posted interrupts, IPIs that arrive
+ * after the sender's exit.  NULL outside those hooks. */
+vl_vcpu *vl_wake_source(vl_sched *s);
 /* Only from vcpu_yield, for the yielding vCPU v: the exit needs no
  * reschedule; v re-enters the guest after the exit/entry cost (a pause-loop
  * exit that boosted nobody: KVM's vcpu loop goes back into the guest when

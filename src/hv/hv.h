@@ -67,6 +67,9 @@ struct vl_vcpu {
     vl_event ipi_ev;          /* the next IPI arrival                         */
     vl_ns ipi_at[VL_IPI_INFLIGHT];
     int ipi_vec[VL_IPI_INFLIGHT];
+    struct vl_vcpu *ipi_src[VL_IPI_INFLIGHT]; /* the sender whose exit wakes
+                               * this halted vCPU (vl_wake_source); NULL if
+                               * the IPI arrives after the exit            */
     int ipi_head, ipi_n;
     vl_ns parked_since, parked_ns, unparked_at;
     void *priv;
@@ -136,6 +139,8 @@ typedef struct vl_hv {
     vl_pcpu *local;
     const char *hook;         /* the policy hook running now (reports)       */
     vl_vcpu *yielding;        /* the vCPU whose vcpu_yield runs now          */
+    vl_vcpu *waker;           /* the IPI sender whose exit wakes a vCPU now
+                               * (vl_wake_source), else NULL              */
     bool yield_reenter;       /* ... and it called vl_yield_reenter           */
     vl_event watchdog_ev;
     vl_hv_observer observer;

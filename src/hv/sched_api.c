@@ -206,6 +206,8 @@ void vl_vcpu_set_parked(vl_vcpu *v, bool parked)
 
 bool vl_vcpu_parked(const vl_vcpu *v) { return v->parked; }
 
+vl_vcpu *vl_wake_source(vl_sched *s) { return s->hv->waker; }
+
 void vl_yield_reenter(vl_vcpu *v)
 {
     vl_hv *hv = v->hv;

@@ -458,6 +458,70 @@ static void test_idle_balance_cuts_waiting(void **state)
     assert_true(wait[1] < 0.8 * wait[0]);
 }
 
+/* Affine wake-up: VM "a" runs one task on vCPU 0 (pCPU 0); its vCPU 1 is
+ * halted, last on pCPU 1, where a heavy pinned VM runs.  A reschedule IPI
+ * from vCPU 0 wakes it from vCPU 0's exit, i.e. from pCPU 0: wake_affine
+ * finds pCPU 0 the lighter and the sibling is stacked there (both eras).
+ * The same interrupt raised by a device (no waker) sends it back to its
+ * previous pCPU. */
+static void affine_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    vl_hv *hv = &r->m.hv;
+    vl_vcpu *sender = vcpu_of(r, 0, 0), *sleeper = vcpu_of(r, 0, 1);
+    switch (pr->step) {
+    case 0:
+        if (!(sender->in_guest && sleeper->state == VL_BLOCKED)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with vCPU 1 halted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        assert_int_equal(sender->processor->id, 0);
+        assert_int_equal(sleeper->processor->id, 1);
+        if (pr->expect) {
+            int dst = 1;
+            vl_hv_send_ipi(hv, 0, 0, &dst, 1, 0xfd);
+        } else {
+            vl_hv_raise_irq(hv, 0, 1, 0xfd);
+        }
+        pr->step = 1;
+        probe_again(pr, now + hv->costs.exit_entry + hv->costs.ipi_delivery + 1);
+        return;
+    case 1:
+        assert_int_not_equal(sleeper->state, VL_BLOCKED);
+        assert_int_equal(sleeper->processor->id, pr->expect ? 0 : 1);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_affine_wakeup(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 4; k++) {
+        bool from_ipi = k % 2 == 0;
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 2}\n"
+                 "params: {cfs: {load_balance: false, kernel: '%s'}}\n"
+                 "vms:\n"
+                 "  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 1}]}\n"
+                 "  - {name: heavy, vcpus: 1, weight: 1024, affinity: \"1\",\n"
+                 "     workloads: [{type: cpu}]}\n"
+                 "run: {duration: 1s, warmup: 0s}\n",
+                 k < 2 ? "6.1" : "3.2");
+        run r;
+        probe pr;
+        run_create(&r, yaml);
+        probe_init(&pr, &r, affine_steps, VL_MS(100));
+        pr.expect = from_ipi;
+        run_go(&r);
+        assert_true(pr.done);
+        run_free(&r);
+    }
+}
+
 /* -------------------------------------------------------- directed yield */
 
 /* Host for the directed-yield tests: VM 0 "smp" has vCPUs 0..2 on pCPUs
@@ -967,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_wakeup_preemption),
         cmocka_unit_test(test_load_balance_spreads),
         cmocka_unit_test(test_idle_balance_cuts_waiting),
+        cmocka_unit_test(test_affine_wakeup),
         cmocka_unit_test(test_directed_yield_kernel_mode),
         cmocka_unit_test(test_ple_without_candidate_reenters),
         cmocka_unit_test(test_era_directed_yield_candidates),
