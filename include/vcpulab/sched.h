@@ -342,6 +342,11 @@ struct vl_rng *vl_sched_rng(vl_sched *s);
 
 /* Tick period for tick() on busy pCPUs; 0 turns ticks off (the default). */
 void vl_sched_set_tick(vl_sched *s, vl_ns period);
+/* With a grid, every pCPU's ticks fall on multiples of the period, and a
+ * pCPU that turns busy after idle ticks at the next multiple (Linux's
+ * tick_sched restarts a CPU's tick on the jiffies grid); without (the
+ * default), a pCPU's first tick comes one period after it turned busy. */
+void vl_sched_set_tick_grid(vl_sched *s, bool grid);
 /* From init: the pause-loop-exit window multiplier per exit (1 = a fixed
  * window) of the hypervisor version the policy models.  It replaces the
  * hypervisor family's default (KVM 2, Xen 1) only when the scenario leaves

@@ -199,11 +199,19 @@ static bool decision_valid(vl_hv *hv, vl_pcpu *p, vl_vcpu *prev, vl_decision d)
     return true;
 }
 
+/* A busy pCPU's next tick: one period from now, or with a tick grid the
+ * next multiple of the period (a pCPU back from idle rejoins the grid). */
+static vl_ns next_tick(const vl_hv *hv)
+{
+    vl_ns period = hv->sched.tick, now = hv->sim.now;
+    return hv->sched.tick_grid ? (now / period + 1) * period : now + period;
+}
+
 static void arm_tick(vl_hv *hv, vl_pcpu *p)
 {
     if (p->curr && hv->sched.tick > 0) {
         if (!vl_event_pending(&p->tick_ev))
-            vl_sim_schedule(&hv->sim, &p->tick_ev, hv->sim.now + hv->sched.tick);
+            vl_sim_schedule(&hv->sim, &p->tick_ev, next_tick(hv));
     } else {
         vl_sim_cancel(&hv->sim, &p->tick_ev);
     }

@@ -94,6 +94,8 @@ struct vl_sched {
     struct vl_hv *hv;
     void *priv;
     vl_ns tick;
+    bool tick_grid;           /* ticks at multiples of `tick` on every pCPU
+                               * (vl_sched_set_tick_grid)                   */
     int ncounters;
     int64_t *counters;
     vl_event timer_ev[VL_TIMER_SLOTS];

@@ -72,6 +72,8 @@ void vl_sched_set_tick(vl_sched *s, vl_ns period)
     s->tick = period > 0 ? period : 0;
 }
 
+void vl_sched_set_tick_grid(vl_sched *s, bool grid) { s->tick_grid = grid; }
+
 void vl_sched_set_ple_grow_default(vl_sched *s, int grow)
 {
     if (grow < 1 || grow > 64) {

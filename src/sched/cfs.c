@@ -98,6 +98,7 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
     sp->nr_latency = (int)((sp->lat + sp->min_gran - 1) / sp->min_gran);
     sp->nohz_next = 0;
     vl_sched_set_tick(s, sp->tick);
+    vl_sched_set_tick_grid(s, true); /* both eras: tick_sched on the jiffies grid */
     cfs_pcpus_init(s);
     for (int i = 0; i < vl_npcpus(s); i++) {
         cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));

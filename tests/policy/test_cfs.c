@@ -522,6 +522,49 @@ static void test_affine_wakeup(void **state)
     }
 }
 
+/* Tick grid: Linux restarts a CPU's tick on the jiffies grid when it
+ * turns busy after idle, so every pCPU ticks at multiples of the period.
+ * Interactive vCPUs make pCPUs idle and busy again at arbitrary instants;
+ * every pending tick is on the 4 ms grid all the same. */
+typedef struct grid_probe {
+    probe pr;
+    int checked, off_grid;
+} grid_probe;
+
+static void grid_steps(probe *pr, vl_ns now)
+{
+    grid_probe *gp = (grid_probe *)pr;
+    vl_hv *hv = &pr->r->m.hv;
+    for (int p = 0; p < hv->npcpus; p++) {
+        if (!vl_event_pending(&hv->pcpus[p].tick_ev))
+            continue;
+        gp->checked++;
+        if (vl_event_due(&hv->pcpus[p].tick_ev) % VL_MS(4) != 0)
+            gp->off_grid++;
+    }
+    if (now < VL_MS(900))
+        probe_again(pr, now + VL_US(37));
+}
+
+static void test_tick_grid(void **state)
+{
+    (void)state;
+    run r;
+    grid_probe gp = {0};
+    run_create(&r, "host: {pcpus: 4}\n"
+                   "vms:\n"
+                   "  - {name: inter, vcpus: 4, workloads: [{type: think, tasks: 4,\n"
+                   "     burst: {dist: exponential, mean: 6ms},\n"
+                   "     think: {dist: exponential, mean: 3ms}}]}\n"
+                   "run: {duration: 1s, warmup: 0s}\n");
+    probe_init(&gp.pr, &r, grid_steps, VL_US(101));
+    run_go(&r);
+    print_message("%d pending ticks seen, %d off the 4 ms grid\n", gp.checked, gp.off_grid);
+    assert_true(gp.checked > 10000);
+    assert_int_equal(gp.off_grid, 0);
+    run_free(&r);
+}
+
 /* -------------------------------------------------------- directed yield */
 
 /* Host for the directed-yield tests: VM 0 "smp" has vCPUs 0..2 on pCPUs
@@ -1032,6 +1075,7 @@ int main(void)
         cmocka_unit_test(test_load_balance_spreads),
         cmocka_unit_test(test_idle_balance_cuts_waiting),
         cmocka_unit_test(test_affine_wakeup),
+        cmocka_unit_test(test_tick_grid),
         cmocka_unit_test(test_directed_yield_kernel_mode),
         cmocka_unit_test(test_ple_without_candidate_reenters),
         cmocka_unit_test(test_era_directed_yield_candidates),
