@@ -1,6 +1,7 @@
 /* sched/cfs.c - KVM on Linux CFS: each vCPU is a task of its VM's cpu
  * cgroup, scheduled by the Linux 3.x Completely Fair Scheduler with group
- * scheduling, plus KVM's directed yield on pause-loop exits.
+ * scheduling, plus KVM's directed yield on pause-loop exits; the host
+ * parameter `kernel` selects the era's rules (cfs_kernel.c).
  *
  * Design
  *   Two levels, as CFS group scheduling builds them: every pCPU has a root
@@ -285,11 +286,12 @@ void cfs_op_dump(vl_sched *s, FILE *out)
 
 static const vl_sched_ops cfs_ops = {
     .name = "cfs",
-    .description = "KVM on Linux 3.x CFS: each VM a cpu cgroup (shares = weight x 4), group "
-                   "scheduling by virtual runtime with latency/min/wake-up granularities, "
-                   "tick and wake-up preemption, select_idle_sibling placement, load "
-                   "balancing, bandwidth caps, and KVM's PLE directed yield (two passes, "
-                   "three failures, dy_eligible toggle).",
+    .description = "KVM on Linux CFS, by era (kernel: 3.2 or 6.1): each VM a cpu cgroup "
+                   "(shares = weight x 4 unless set), group scheduling by virtual runtime "
+                   "with latency/min/wake-up granularities, tick (on one grid) and wake-up "
+                   "preemption, wake_affine and select_idle_sibling placement, load "
+                   "balancing, bandwidth caps, and KVM's PLE directed yield (a PLE that "
+                   "boosts nobody re-enters the guest).",
     .params = cfs_params,
     .vm_params = cfs_vm_params,
     .counters = cfs_counter_names,

@@ -401,7 +401,7 @@ typedef enum {
     SAB_NONE, SAB_BLOCKED, SAB_DOUBLE, SAB_AFFINITY, SAB_LOSE, SAB_PICK_CPU,
     /* API misuse: each one bad call, then an ordinary decision */
     SAB_PCPU_INDEX, SAB_VM_INDEX, SAB_VCPU_INDEX, SAB_VM_VCPU_INDEX, SAB_COUNTER,
-    SAB_TIMER_SLOT, SAB_TIMER_HANDLE, SAB_EXIT_KIND,
+    SAB_TIMER_SLOT, SAB_TIMER_HANDLE, SAB_EXIT_KIND, SAB_REENTER, SAB_PLE_GROW,
     SAB_MISALIGNED,   /* returns a handle 8 bytes into the vCPU array */
     SAB_TICKLE_SELF,  /* tickles the pCPU it decides for and stays idle */
     SAB_TIMER_LOOP,   /* re-arms a timer for the instant it fires at */
@@ -479,6 +479,12 @@ static void brk_misuse(vl_sched *s, vl_pcpu *p, sabotage how, vl_ns now)
         break;
     case SAB_TIMER_LOOP:
         vl_timer_arm(s, NULL, 0, now);
+        break;
+    case SAB_REENTER: /* only vcpu_yield may ask for it */
+        vl_yield_reenter(vl_vcpu_get(s, 0));
+        break;
+    case SAB_PLE_GROW:
+        vl_sched_set_ple_grow_default(s, 0);
         break;
     default:
         break;
@@ -624,6 +630,10 @@ static void test_api_misuse_caught(void **state)
     expect_caught(SAB_TIMER_HANDLE, two_vms_yaml, ds, "vl_timer_arm: not a pCPU handle");
     expect_caught(SAB_EXIT_KIND, two_vms_yaml, ds, "vl_vcpu_exits: exit kind 6 out of range");
     expect_caught(SAB_MISALIGNED, two_vms_yaml, ds, "a vCPU handle the core does not own");
+    expect_caught(SAB_REENTER, two_vms_yaml, ds,
+                  "vl_yield_reenter: a.v0 is not the vCPU whose vcpu_yield runs");
+    expect_caught(SAB_PLE_GROW, two_vms_yaml, ds,
+                  "vl_sched_set_ple_grow_default: 0 is not in 1..64");
 }
 
 /* Simulated time always advances: a policy that reschedules one pCPU, or
