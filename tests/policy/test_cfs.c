@@ -592,6 +592,39 @@ static void check_dy_layout(run *r)
         assert_int_equal(vcpu_of(r, 0, i)->processor->id, i);
 }
 
+/* Whether vCPU 0 runs in the guest with 1 and 2 preempted; if not, the
+ * probe looks again in 20 us (and fails after 900 ms). */
+static bool siblings_preempted(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    if (in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)
+        return true;
+    if (now > VL_MS(900))
+        fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
+    probe_again(pr, now + VL_US(20));
+    return false;
+}
+
+/* Runs dy_yaml with `switches` (the cfs parameters after
+ * wakeup_granularity) and a probe walking `steps` from 200 ms; the probe
+ * must finish. */
+static void dy_run(const char *switches, void (*steps)(probe *, vl_ns), bool expect)
+{
+    char yaml[1024];
+    run r;
+    probe pr;
+    snprintf(yaml, sizeof yaml, dy_yaml, switches);
+    run_create(&r, yaml);
+    probe_init(&pr, &r, steps, VL_MS(200));
+    pr.expect = expect;
+    run_go(&r);
+    assert_true(pr.done);
+    print_message("%s: directed_yields %lld yield_no_target %lld\n", switches,
+                  (long long)counter_total(&r, "directed_yields"),
+                  (long long)counter_total(&r, "yield_no_target"));
+    run_free(&r);
+}
+
 /* Kernel-mode PLE of vCPU 0 while 1 and 2 are preempted, 1 in user mode
  * and 2 in kernel mode: KVM boosts 2.  The next PLE wraps around past the
  * last boosted vCPU and boosts 1 (now preempted in kernel mode). */
@@ -602,12 +635,8 @@ static void dy_kernel_steps(probe *pr, vl_ns now)
     check_dy_layout(r);
     switch (pr->step) {
     case 0: /* wait for: 0 in guest, 1 and 2 preempted */
-        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
-            if (now > VL_MS(900))
-                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
-            probe_again(pr, now + VL_US(20));
+        if (!siblings_preempted(pr, now))
             return;
-        }
         vcpu_of(r, 0, 1)->saved_kernel = false;
         vcpu_of(r, 0, 2)->saved_kernel = true;
         pr->base[0] = counter_total(r, "directed_yields");
@@ -650,21 +679,8 @@ static void dy_kernel_steps(probe *pr, vl_ns now)
 static void test_directed_yield_kernel_mode(void **state)
 {
     (void)state;
-    for (int on = 1; on >= 0; on--) {
-        char yaml[1024];
-        run r;
-        probe pr;
-        snprintf(yaml, sizeof yaml, dy_yaml, on ? "true" : "false");
-        run_create(&r, yaml);
-        probe_init(&pr, &r, dy_kernel_steps, VL_MS(200));
-        pr.expect = on;
-        run_go(&r);
-        assert_true(pr.done);
-        print_message("directed_yield %d: directed_yields %lld yield_no_target %lld\n", on,
-                      (long long)counter_total(&r, "directed_yields"),
-                      (long long)counter_total(&r, "yield_no_target"));
-        run_free(&r);
-    }
+    dy_run("true", dy_kernel_steps, true);
+    dy_run("false", dy_kernel_steps, false);
 }
 
 /* dy_eligible: a PLE of vCPU 0 boosts 1 (preempted, kernel mode); 1 then
@@ -679,12 +695,8 @@ static void dy_eligible_steps(probe *pr, vl_ns now)
     check_dy_layout(r);
     switch (pr->step) {
     case 0: /* wait for: 0 in guest, 1 and 2 preempted */
-        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
-            if (now > VL_MS(900))
-                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
-            probe_again(pr, now + VL_US(20));
+        if (!siblings_preempted(pr, now))
             return;
-        }
         vcpu_of(r, 0, 1)->saved_kernel = true;
         vcpu_of(r, 0, 2)->saved_kernel = true;
         pr->base[0] = counter_total(r, "directed_yields");
@@ -767,32 +779,15 @@ static void no_candidate_steps(probe *pr, vl_ns now)
 static void test_ple_without_candidate_reenters(void **state)
 {
     (void)state;
-    char yaml[1024];
-    run r;
-    probe pr;
-    snprintf(yaml, sizeof yaml, dy_yaml, "true");
-    run_create(&r, yaml);
-    probe_init(&pr, &r, no_candidate_steps, VL_MS(200));
-    run_go(&r);
-    assert_true(pr.done);
-    run_free(&r);
+    dy_run("true", no_candidate_steps, true);
+    dy_run("true, kernel: '3.2'", no_candidate_steps, true);
 }
 
 static void test_directed_yield_dy_eligible(void **state)
 {
     (void)state;
-    char yaml[1024];
-    run r;
-    probe pr;
-    for (int modern = 1; modern >= 0; modern--) {
-        snprintf(yaml, sizeof yaml, dy_yaml, modern ? "true" : "true, kernel: '3.2'");
-        run_create(&r, yaml);
-        probe_init(&pr, &r, dy_eligible_steps, VL_MS(200));
-        pr.expect = modern;
-        run_go(&r);
-        assert_true(pr.done);
-        run_free(&r);
-    }
+    dy_run("true", dy_eligible_steps, true);
+    dy_run("true, kernel: '3.2'", dy_eligible_steps, false);
 }
 
 /* Linux 3.2's kvm_vcpu_on_spin has no kernel-mode filter: a kernel-mode
@@ -802,12 +797,8 @@ static void era_candidate_steps(probe *pr, vl_ns now)
     run *r = pr->r;
     switch (pr->step) {
     case 0:
-        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
-            if (now > VL_MS(900))
-                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
-            probe_again(pr, now + VL_US(20));
+        if (!siblings_preempted(pr, now))
             return;
-        }
         vcpu_of(r, 0, 1)->saved_kernel = false;
         vcpu_of(r, 0, 2)->saved_kernel = true;
         ple(r, 0, 0, true);
@@ -825,18 +816,8 @@ static void era_candidate_steps(probe *pr, vl_ns now)
 static void test_era_directed_yield_candidates(void **state)
 {
     (void)state;
-    for (int modern = 1; modern >= 0; modern--) {
-        char yaml[1024];
-        run r;
-        probe pr;
-        snprintf(yaml, sizeof yaml, dy_yaml, modern ? "true, kernel: '6.1'" : "true, kernel: '3.2'");
-        run_create(&r, yaml);
-        probe_init(&pr, &r, era_candidate_steps, VL_MS(200));
-        pr.expect = modern;
-        run_go(&r);
-        assert_true(pr.done);
-        run_free(&r);
-    }
+    dy_run("true, kernel: '6.1'", era_candidate_steps, true);
+    dy_run("true, kernel: '3.2'", era_candidate_steps, false);
 }
 
 /* The PLE window grows per exit from KVM 3.18 on (6.1: x2) and is fixed
@@ -897,15 +878,7 @@ static void hypercall_steps(probe *pr, vl_ns now)
 static void test_yield_hypercall_without_target(void **state)
 {
     (void)state;
-    char yaml[1024];
-    run r;
-    probe pr;
-    snprintf(yaml, sizeof yaml, dy_yaml, "true");
-    run_create(&r, yaml);
-    probe_init(&pr, &r, hypercall_steps, VL_MS(200));
-    run_go(&r);
-    assert_true(pr.done);
-    run_free(&r);
+    dy_run("true", hypercall_steps, true);
 }
 
 /* --------------------------------------------------------------- sanity */
