@@ -285,7 +285,10 @@ typedef struct vl_sched_ops {
      * pick_cpu nor vcpu_wake in between. */
     void (*vcpu_block)(vl_sched *s, vl_vcpu *v, vl_block_reason why);
     /* [nothing] v yielded (pause-loop exit or hypercall) while running; the
-     * core reschedules v's pCPU right after (v stays RUNNABLE). */
+     * core reschedules v's pCPU right after (v stays RUNNABLE), unless the
+     * hook called vl_yield_reenter(v): then v re-enters the guest after
+     * the exit's cost with no reschedule, as KVM does when a pause-loop
+     * exit finds no vCPU to yield to. */
     void (*vcpu_yield)(vl_sched *s, vl_vcpu *v, const vl_exit_info *info);
     /* [nothing] prev is off its pCPU (after the switch). */
     void (*context_saved)(vl_sched *s, vl_vcpu *prev);
@@ -354,6 +357,17 @@ struct vl_rng *vl_sched_rng(vl_sched *s);
 
 /* Tick period for tick() on busy pCPUs; 0 turns ticks off (the default). */
 void vl_sched_set_tick(vl_sched *s, vl_ns period);
+/* With a grid, every pCPU's ticks fall on multiples of the period, and a
+ * pCPU that turns busy after idle ticks at the next multiple (Linux's
+ * tick_sched restarts a CPU's tick on the jiffies grid); without (the
+ * default), a pCPU's first tick comes one period after it turned busy. */
+void vl_sched_set_tick_grid(vl_sched *s, bool grid);
+/* From init: the pause-loop-exit window multiplier per exit (1 = a fixed
+ * window) of the hypervisor version the policy models.  It replaces the
+ * hypervisor family's default (KVM 2, Xen 1) only when the scenario leaves
+ * host.ple.grow at 0; an explicit value wins.  Outside 1..64 it fails the
+ * run. */
+void vl_sched_set_ple_grow_default(vl_sched *s, int grow);
 /* Policy counters (indices into ops->counters). */
 void vl_counter_add(vl_sched *s, int counter, int64_t n);
 /* The policy reports that it cannot go on (e.g. init() refusing a
@@ -456,6 +470,20 @@ bool vl_vcpu_request_online(vl_vcpu *v);
 /* Saved instruction pointer of a vCPU that is RUNNABLE but not running
  * (preempted); returns false for any other state. */
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel);
+/* During pick_cpu and vcpu_wake: the vCPU whose exit wakes the vCPU being
+ * placed - the sender of an IPI to a halted vCPU with a trapping APIC,
+ * still in its exit on its pCPU (KVM's kvm_vcpu_kick runs on the sender's
+ * thread, so the host scheduler sees that pCPU as the waker's) - or NULL:
+ * wake-ups by timers, devices, kicks, posted interrupts, IPIs that arrive
+ * after the sender's exit.  NULL outside those hooks. */
+vl_vcpu *vl_wake_source(vl_sched *s);
+/* Only from vcpu_yield, for the yielding vCPU v: the exit needs no
+ * reschedule; v re-enters the guest after the exit/entry cost (a pause-loop
+ * exit that boosted nobody: KVM's vcpu loop goes back into the guest when
+ * kvm_vcpu_on_spin yields to no one).  Tickles of v's pCPU still take
+ * effect.  Called from anywhere else, or for another vCPU, it fails the
+ * run. */
+void vl_yield_reenter(vl_vcpu *v);
 
 /* ---------------------------------------------------------------------------
  * Registry (used by the core, the loader and the CLI).

@@ -30,9 +30,15 @@ MIXES = ["vips-facesim", "x264:streamcluster", "dedup:streamcluster", "freqmine:
 # guests of the Ubuntu 11.04 era (Linux 2.6.38 without PV spinlocks: ticket
 # locks, legacy TLB vectors, reschedule IPIs sent under the futex bucket and
 # target runqueue locks).
-HOST = "host: {pcpus: 8, ple: {enabled: false}}\n"
+# The host ran Linux 3.2 (the DCS kernel) and every VM's cgroup had
+# cpu.shares = NR_CPUS x 1024 (vditools prolog_template): shares are
+# absolute in CFS, not a ratio (docs/policies/cfs.md, "Shares").
+HOST = ("host: {pcpus: 8, ple: {enabled: false}}\n"
+        "params: {cfs: {kernel: '3.2'}, balance: {kernel: '3.2'}, dcs: {kernel: '3.2'}}\n")
+SHARES = "cfs: {shares: 8192}, balance: {shares: 8192}, dcs: {shares: 8192}"
 GUEST = {"kernel": '"2.6.38"', "virt": "hvm"}
 VM = ("  - {name: %s, vcpus: 8, guest: {%s},\n"
+      "     params: {" + SHARES + "},\n"
       "     workloads: [{type: %s}]}\n")
 RUN = "run: {duration: %s, warmup: 500ms, seed: %d}\n"
 

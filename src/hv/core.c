@@ -203,11 +203,19 @@ static bool decision_valid(vl_hv *hv, vl_pcpu *p, vl_vcpu *prev, vl_decision d)
     return true;
 }
 
+/* A busy pCPU's next tick: one period from now, or with a tick grid the
+ * next multiple of the period (a pCPU back from idle rejoins the grid). */
+static vl_ns next_tick(const vl_hv *hv)
+{
+    vl_ns period = hv->sched.tick, now = hv->sim.now;
+    return hv->sched.tick_grid ? (now / period + 1) * period : now + period;
+}
+
 static void arm_tick(vl_hv *hv, vl_pcpu *p)
 {
     if (p->curr && hv->sched.tick > 0) {
         if (!vl_event_pending(&p->tick_ev))
-            vl_sim_schedule(&hv->sim, &p->tick_ev, hv->sim.now + hv->sched.tick);
+            vl_sim_schedule(&hv->sim, &p->tick_ev, next_tick(hv));
     } else {
         vl_sim_cancel(&hv->sim, &p->tick_ev);
     }
@@ -449,9 +457,16 @@ void vl_hv_yield(vl_hv *hv, int vm, int vcpu, vl_yield_kind kind, uint64_t rip, 
         vl_exit_info info = {.kind = kind, .rip = rip, .kernel = kernel, .target = NULL};
         hv->hook = "vcpu_yield";
         hv->local = v->processor;
+        hv->yielding = v;
         hv->sched.ops->vcpu_yield(&hv->sched, v, &info);
+        hv->yielding = NULL;
         hv->local = NULL;
         hv->hook = NULL;
+    }
+    if (hv->yield_reenter) { /* no reschedule: straight back into the guest */
+        hv->yield_reenter = false;
+        vl_sim_schedule(&hv->sim, &v->processor->enter_ev, hv->sim.now + hv->costs.exit_entry);
+        return;
     }
     vl_hv_raise_sched(v->processor, 0);
 }

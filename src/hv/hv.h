@@ -67,6 +67,9 @@ struct vl_vcpu {
     vl_event ipi_ev;          /* the next IPI arrival                         */
     vl_ns ipi_at[VL_IPI_INFLIGHT];
     int ipi_vec[VL_IPI_INFLIGHT];
+    struct vl_vcpu *ipi_src[VL_IPI_INFLIGHT]; /* the sender whose exit wakes
+                               * this halted vCPU (vl_wake_source); NULL if
+                               * the IPI arrives after the exit            */
     int ipi_head, ipi_n;
     vl_ns parked_since, parked_ns, unparked_at;
     void *priv;
@@ -91,6 +94,8 @@ struct vl_sched {
     struct vl_hv *hv;
     void *priv;
     vl_ns tick;
+    bool tick_grid;           /* ticks at multiples of `tick` on every pCPU
+                               * (vl_sched_set_tick_grid)                   */
     int ncounters;
     int64_t *counters;
     vl_event timer_ev[VL_TIMER_SLOTS];
@@ -122,6 +127,8 @@ typedef struct vl_hv {
     vl_sim sim;
     vl_costs costs;
     vl_ple_spec ple;          /* grow resolved from the policy's hypervisor  */
+    bool ple_grow_default;    /* the scenario left ple.grow at 0 (the policy's
+                               * init may set it: vl_sched_set_ple_grow_default) */
     int cpu_mhz;
     bool ipi_virtualization;  /* posted interrupts + IPI virtualization     */
     bool cr3_exiting;         /* CR3 loads exit                            */
@@ -140,6 +147,10 @@ typedef struct vl_hv {
     /* the pCPU whose hook runs now (tickles elsewhere cost a host IPI) */
     vl_pcpu *local;
     const char *hook;         /* the policy hook running now (reports)       */
+    vl_vcpu *yielding;        /* the vCPU whose vcpu_yield runs now          */
+    vl_vcpu *waker;           /* the IPI sender whose exit wakes a vCPU now
+                               * (vl_wake_source), else NULL              */
+    bool yield_reenter;       /* ... and it called vl_yield_reenter           */
     vl_event watchdog_ev;
     vl_hv_observer observer;
     uint64_t seed;            /* the run's seed (the policy's stream)        */

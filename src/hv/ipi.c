@@ -8,7 +8,8 @@
  * through its round trip (KVM: kvm_apic_send_ipi -> kvm_vcpu_kick; Xen:
  * vlapic_ipi -> vcpu_kick): a halted destination is woken then, before
  * the sender re-enters - so the scheduler may preempt the sender at its
- * exit for the vCPU it woke.  A running or preempted destination gets the
+ * exit for the vCPU it woke, and the wake-up comes from the sender's pCPU
+ * (vl_wake_source: KVM wakes the vCPU thread from the sender's thread).  A running or preempted destination gets the
  * vector `costs.ipi_delivery` after the sender's exit (injected if it
  * runs, pended if preempted).  With IPI virtualization / posted interrupts
  * (host.ipi_virtualization) the send causes no exit and the hypervisor
@@ -27,11 +28,15 @@ static void on_ipi_arrival(void *ctx, vl_event *ev)
     vl_hv *hv = v->hv;
     while (v->ipi_n > 0 && v->ipi_at[v->ipi_head] <= hv->sim.now) {
         int vector = v->ipi_vec[v->ipi_head];
+        vl_vcpu *src = v->ipi_src[v->ipi_head];
         v->ipi_head = (v->ipi_head + 1) % VL_IPI_INFLIGHT;
         v->ipi_n--;
         if (hv->observer.on_ipi)
             hv->observer.on_ipi(hv->observer.ctx, v, vector, hv->sim.now);
+        /* the sender is still in its exit: it wakes v from its pCPU */
+        hv->waker = src && src->state == VL_RUNNING ? src : NULL;
         vl_hv_raise_irq(hv, v->vm->id, v->index, vector);
+        hv->waker = NULL;
     }
     if (v->ipi_n > 0)
         vl_sim_schedule(&hv->sim, ev, v->ipi_at[v->ipi_head]);
@@ -42,16 +47,22 @@ void vl_hv_ipi_init(vl_vcpu *v)
     vl_sim_event_init(&v->hv->sim, &v->ipi_ev, on_ipi_arrival, v, VL_EVC_DEVICE, VL_TAG_VCPU_IPI);
 }
 
+/* A halted destination is kicked from the sender's exit (trapping APIC). */
+static bool kicked_in_exit(const vl_hv *hv, const vl_vcpu *v)
+{
+    return v->state == VL_BLOCKED && vl_hv_ipi_exit_cost(hv) > 0;
+}
+
 /* When destination v sees an IPI sent now. */
 static vl_ns arrival(const vl_hv *hv, const vl_vcpu *v)
 {
     vl_ns exit = vl_hv_ipi_exit_cost(hv);
-    if (v->state == VL_BLOCKED && exit > 0)
-        return hv->sim.now + exit / 2; /* kicked from the sender's exit */
+    if (kicked_in_exit(hv, v))
+        return hv->sim.now + exit / 2;
     return hv->sim.now + exit + hv->costs.ipi_delivery;
 }
 
-static void enqueue(vl_hv *hv, vl_vcpu *v, int vector)
+static void enqueue(vl_hv *hv, vl_vcpu *from, vl_vcpu *v, int vector)
 {
     for (int i = 0, k = v->ipi_head; i < v->ipi_n; i++, k = (k + 1) % VL_IPI_INFLIGHT)
         if (v->ipi_vec[k] == vector)
@@ -67,6 +78,7 @@ static void enqueue(vl_hv *hv, vl_vcpu *v, int vector)
     }
     v->ipi_at[tail] = at;
     v->ipi_vec[tail] = vector;
+    v->ipi_src[tail] = kicked_in_exit(hv, v) ? from : NULL;
     if (v->ipi_n++ == 0)
         vl_sim_schedule(&hv->sim, &v->ipi_ev, v->ipi_at[tail]);
 }
@@ -90,6 +102,6 @@ void vl_hv_send_ipi(vl_hv *hv, int vm, int src, const int *dst, int ndst, int ve
             hv->sched.ops->ipi_sent(&hv->sched, from, to, vector);
             hv->hook = saved;
         }
-        enqueue(hv, to, vector);
+        enqueue(hv, from, to, vector);
     }
 }

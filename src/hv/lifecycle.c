@@ -143,7 +143,8 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     hv->sim.audit = audit;
     hv->costs = scn->host.costs;
     hv->ple = scn->host.ple;
-    if (hv->ple.grow == 0) /* the hypervisor's own default */
+    hv->ple_grow_default = hv->ple.grow == 0;
+    if (hv->ple_grow_default) /* the hypervisor's own default */
         hv->ple.grow = ops->hypervisor == VL_HV_XEN ? 1 : 2;
     hv->cpu_mhz = scn->host.cpu_mhz > 0 ? scn->host.cpu_mhz : 2400;
     hv->ipi_virtualization = scn->host.ipi_virtualization;

@@ -72,6 +72,18 @@ void vl_sched_set_tick(vl_sched *s, vl_ns period)
     s->tick = period > 0 ? period : 0;
 }
 
+void vl_sched_set_tick_grid(vl_sched *s, bool grid) { s->tick_grid = grid; }
+
+void vl_sched_set_ple_grow_default(vl_sched *s, int grow)
+{
+    if (grow < 1 || grow > 64) {
+        vl_hv_fail(s->hv, "vl_sched_set_ple_grow_default: %d is not in 1..64", grow);
+        return;
+    }
+    if (s->hv->ple_grow_default)
+        s->hv->ple.grow = grow;
+}
+
 void vl_counter_add(vl_sched *s, int counter, int64_t n)
 {
     if (index_ok(s->hv, "vl_counter_add: counter", counter, s->ncounters))
@@ -195,6 +207,19 @@ void vl_vcpu_set_parked(vl_vcpu *v, bool parked)
 }
 
 bool vl_vcpu_parked(const vl_vcpu *v) { return v->parked; }
+
+vl_vcpu *vl_wake_source(vl_sched *s) { return s->hv->waker; }
+
+void vl_yield_reenter(vl_vcpu *v)
+{
+    vl_hv *hv = v->hv;
+    if (hv->yielding != v) {
+        vl_hv_fail(hv, "vl_yield_reenter: %s.v%d is not the vCPU whose vcpu_yield runs",
+                   v->vm->name, v->index);
+        return;
+    }
+    hv->yield_reenter = true;
+}
 
 bool vl_vcpu_saved_rip(const vl_vcpu *v, uint64_t *rip, bool *kernel)
 {

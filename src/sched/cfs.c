@@ -1,6 +1,7 @@
 /* sched/cfs.c - KVM on Linux CFS: each vCPU is a task of its VM's cpu
  * cgroup, scheduled by the Linux 3.x Completely Fair Scheduler with group
- * scheduling, plus KVM's directed yield on pause-loop exits.
+ * scheduling, plus KVM's directed yield on pause-loop exits; the host
+ * parameter `kernel` selects the era's rules (cfs_kernel.c).
  *
  * Design
  *   Two levels, as CFS group scheduling builds them: every pCPU has a root
@@ -53,7 +54,7 @@
  *     VM has at most one group bound to each pCPU.
  *
  * TODO
- *   - load averages (PELT) for group shares and balancing: runnable counts
+ *   - load averages (PELT) for 6.1 group shares and for balancing: runnable counts
  *     stand in for them;
  *   - scheduling-domain hierarchy (SMT/MC/NUMA levels) in load balancing;
  *   - START_DEBIT for new vCPUs; the 5 ms bandwidth slices.
@@ -89,6 +90,8 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
 {
     cfs_priv *sp = cfs_sp(s);
     sp->ext = ext;
+    sp->era = cfs_kernel_of(sp->kernel);
+    vl_sched_set_ple_grow_default(s, sp->era->ple_grow);
     int f = vl_cfs_tunable_factor(vl_npcpus(s)); /* the host kernel's, at boot */
     sp->lat = sp->latency ? sp->latency : f * VL_CFS_LATENCY;
     sp->min_gran = sp->min_granularity ? sp->min_granularity : f * VL_CFS_MIN_GRANULARITY;
@@ -96,6 +99,7 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
     sp->nr_latency = (int)((sp->lat + sp->min_gran - 1) / sp->min_gran);
     sp->nohz_next = 0;
     vl_sched_set_tick(s, sp->tick);
+    vl_sched_set_tick_grid(s, true); /* both eras: tick_sched on the jiffies grid */
     cfs_pcpus_init(s);
     for (int i = 0; i < vl_npcpus(s); i++) {
         cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));
@@ -191,13 +195,15 @@ void cfs_op_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why)
     cfs_vcpu *cv = cfs_vc(v);
     cfs_pc(cv->cpu)->resched = true;
     if (cv->se.on_rq)
-        cfs_dequeue_vcpu(v, vl_now(s));
+        cfs_dequeue_vcpu(s, v, vl_now(s));
 }
 
 void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 {
-    cfs_pc(cfs_vc(v)->cpu)->resched = true;
-    cfs_yield(s, v, info, vl_now(s));
+    if (cfs_yield(s, v, info, vl_now(s)))
+        cfs_pc(cfs_vc(v)->cpu)->resched = true;
+    else
+        vl_yield_reenter(v);
 }
 
 vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
@@ -229,6 +235,7 @@ void cfs_op_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
     if (!gse)
         return; /* the current vCPU blocked: its reschedule is pending */
     cfs_update_pcpu(p, now);
+    cfs_tick_shares(s, p, now);
     if (cfs_bw_check(s, gse->grp->vm, now))
         return;
     if (!cfs_pc(p)->resched) {
@@ -279,11 +286,12 @@ void cfs_op_dump(vl_sched *s, FILE *out)
 
 static const vl_sched_ops cfs_ops = {
     .name = "cfs",
-    .description = "KVM on Linux 3.x CFS: each VM a cpu cgroup (shares = weight x 4), group "
-                   "scheduling by virtual runtime with latency/min/wake-up granularities, "
-                   "tick and wake-up preemption, select_idle_sibling placement, load "
-                   "balancing, bandwidth caps, and KVM's PLE directed yield (two passes, "
-                   "three failures, dy_eligible toggle).",
+    .description = "KVM on Linux CFS, by era (kernel: 3.2 or 6.1): each VM a cpu cgroup "
+                   "(shares = weight x 4 unless set), group scheduling by virtual runtime "
+                   "with latency/min/wake-up granularities, tick (on one grid) and wake-up "
+                   "preemption, wake_affine and select_idle_sibling placement, load "
+                   "balancing, bandwidth caps, and KVM's PLE directed yield (a PLE that "
+                   "boosts nobody re-enters the guest).",
     .params = cfs_params,
     .vm_params = cfs_vm_params,
     .counters = cfs_counter_names,

@@ -6,8 +6,10 @@
  * waking one to its previous pCPU if that is idle, else to an idle SMT
  * sibling of it, else to an idle pCPU of its socket (Linux 3.2
  * select_idle_sibling: the LLC is the limit), else back to its previous
- * pCPU.  The host has no waker CPU to be affine to: wakes come from timers
- * and devices.
+ * pCPU.  A vCPU woken by an IPI from a sibling's exit (vl_wake_source)
+ * is woken from the sender's pCPU: wake_affine may make that pCPU the
+ * target, and the idle-sibling search runs around it (the era's rules:
+ * 3.2 or 6.1).  Wakes by timers and devices have no waker pCPU.
  *
  * Balancing pulls queued (never running) vCPUs that are affine to the
  * puller and not cache-hot (ran within migration_cost, unless the puller
@@ -86,21 +88,71 @@ static vl_pcpu *first_idle(vl_sched *s, vl_vcpu *v, vl_pcpu *prev, int lo, int h
     return NULL;
 }
 
+/* effective_load, with runnable counts for the group loads: how much the
+ * root load of p changes when one more vCPU of d is runnable overall and,
+ * if `here`, on p (the group on p then weighs shares x its vCPUs there /
+ * the VM's). */
+static int64_t effective_load(vl_vm *d, vl_pcpu *p, bool here)
+{
+    cfs_vm *dm = cfs_dm(d);
+    int n = 0, total = dm->nr_runnable;
+    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
+        cfs_vcpu *c = cfs_vc(vl_vm_vcpu(d, i));
+        if (c->se.on_rq && c->cpu == p)
+            n++;
+    }
+    int64_t before = total ? dm->shares * n / total : 0;
+    return dm->shares * (n + here) / (total + 1) - before;
+}
+
+/* wake_affine (Linux 3.2 kernel/sched_fair.c; v6.1 wake_affine_weight):
+ * the waker's pCPU takes the woken vCPU when its load with the vCPU is
+ * no more than imbalance_pct/2 above the previous pCPU's with it.  From
+ * v4.14 on, an idle previous pCPU wins first (wake_affine_idle; the
+ * waker's pCPU is never idle: the sender runs there). */
+static bool wake_affine(vl_sched *s, vl_vcpu *v, vl_pcpu *waker, vl_pcpu *prev)
+{
+    if (cfs_sp(s)->kernel != CFS_KERNEL_3_2 && pcpu_idle(prev))
+        return false;
+    vl_vm *d = vl_vcpu_vm(v);
+    int64_t this_eff = 100 * (cfs_root(waker)->load + effective_load(d, waker, true));
+    int64_t prev_eff = (100 + (CFS_IMBALANCE_PCT - 100) / 2) *
+                       (cfs_root(prev)->load + effective_load(d, prev, false));
+    return this_eff <= prev_eff;
+}
+
+/* select_idle_sibling around target: target if idle; under 6.1 the
+ * previous pCPU if idle and on target's socket; an idle SMT sibling of
+ * target; an idle pCPU of its socket; else target. */
+static vl_pcpu *idle_sibling(vl_sched *s, vl_vcpu *v, vl_pcpu *target, vl_pcpu *prev)
+{
+    if (pcpu_idle(target))
+        return target;
+    if (target != prev && cfs_sp(s)->kernel != CFS_KERNEL_3_2 && pcpu_idle(prev) &&
+        vl_pcpu_socket(prev) == vl_pcpu_socket(target))
+        return prev;
+    cfs_pcpu *pc = cfs_pc(target);
+    vl_pcpu *p = first_idle(s, v, target, pc->core_lo, pc->core_hi, true);
+    if (!p)
+        p = first_idle(s, v, target, pc->sock_lo, pc->sock_hi, false);
+    return p ? p : target;
+}
+
 vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     vl_pcpu *prev = cfs_vc(v)->cpu;
     vl_pcpu *p;
     if (why == VL_PICK_START || !prev || !vl_vcpu_affine(v, prev)) {
         p = idlest_cpu(s, v);
-    } else if (pcpu_idle(prev)) {
-        p = prev;
     } else {
-        cfs_pcpu *pc = cfs_pc(prev);
-        p = first_idle(s, v, prev, pc->core_lo, pc->core_hi, true); /* an SMT sibling */
-        if (!p)
-            p = first_idle(s, v, prev, pc->sock_lo, pc->sock_hi, false);
-        if (!p)
-            p = prev;
+        /* woken from a sender's exit: the host sees the wake-up come from
+         * the sender's pCPU (select_task_rq_fair's affine wake-up) */
+        vl_vcpu *waker = vl_wake_source(s);
+        vl_pcpu *target = prev;
+        if (waker && vl_vcpu_pcpu(waker) != prev && vl_vcpu_affine(v, vl_vcpu_pcpu(waker)) &&
+            wake_affine(s, v, vl_vcpu_pcpu(waker), prev))
+            target = vl_vcpu_pcpu(waker);
+        p = idle_sibling(s, v, target, prev);
     }
     const cfs_ext *ext = cfs_sp(s)->ext;
     return ext->select ? ext->select(s, v, p) : p;
@@ -151,7 +203,7 @@ static cfs_vcpu *find_movable(vl_sched *s, vl_pcpu *src, vl_pcpu *dst, vl_ns now
 
 static void move_vcpu(vl_sched *s, cfs_vcpu *cv, vl_pcpu *dst, vl_ns now)
 {
-    cfs_dequeue_vcpu(cv->v, now);
+    cfs_dequeue_vcpu(s, cv->v, now);
     cfs_enqueue_vcpu(s, cv->v, dst, false, now);
     vl_counter_add(s, CFS_C_MIGRATIONS, 1);
 }

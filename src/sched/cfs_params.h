@@ -35,7 +35,10 @@
     {"directed_yield", VL_PARAM_BOOL, offsetof(cfs_priv, directed_yield), 1, 0, 1, "bool", \
      "KVM's kvm_vcpu_on_spin on pause-loop exits (off: a plain yield)", NULL}, \
     {"load_balance", VL_PARAM_BOOL, offsetof(cfs_priv, load_balance), 1, 0, 1, "bool", \
-     "idle, periodic and kicked load balancing (off: vCPUs move only at wake-up)", NULL},
+     "idle, periodic and kicked load balancing (off: vCPUs move only at wake-up)", NULL}, \
+    {"kernel", VL_PARAM_ENUM, offsetof(cfs_priv, kernel), CFS_KERNEL_6_1, 0, 0, "", \
+     "host Linux/KVM era: 3.2 (as DCS ran it: plain directed yield, fixed PLE window, 10ms " \
+     "load-window group weights) or 6.1 (docs/policies/cfs.md)", cfs_kernel_names},
 
 #define CFS_VM_PARAM_ENTRIES \
     {"shares", VL_PARAM_INT, offsetof(cfs_vm, shares_param), 0, 0, CFS_MAX_SHARES, "shares", \

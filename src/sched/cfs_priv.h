@@ -67,6 +67,22 @@ typedef struct cfs_ext {
     void (*picked)(vl_sched *s, vl_pcpu *p, vl_vcpu *next, vl_ns now);
 } cfs_ext;
 
+/* A host kernel era (cfs_kernel.c): the rules that differ between the
+ * Linux/KVM versions the model can be set to. */
+enum { CFS_KERNEL_3_2 = 0, CFS_KERNEL_6_1, CFS_NR_KERNELS };
+typedef struct cfs_kernel {
+    const char *name;
+    bool dy_kernel_filter; /* a kernel-mode PLE boosts only kernel-mode siblings */
+    bool dy_eligible;      /* in_spin_loop siblings are eligible every other time */
+    bool yield_to_esrch;   /* yield_to is pointless between two lone vCPUs;
+                            * three such failures end the scan           */
+    int ple_grow;          /* the PLE window multiplier per exit (1: fixed) */
+    bool shares_load_window; /* group weights from 10 ms load windows (else
+                              * from runnable counts)                     */
+} cfs_kernel;
+extern const char *const cfs_kernel_names[]; /* the `kernel` parameter's choices */
+const cfs_kernel *cfs_kernel_of(int index);
+
 typedef struct cfs_rq cfs_rq;
 typedef struct cfs_group cfs_group;
 
@@ -106,6 +122,13 @@ struct cfs_group {
     vl_pcpu *pcpu;         /* NULL: never bound                          */
     vl_vm *vm;
     vl_list active_link;   /* in the VM's `active` list iff q.nr_running > 0 */
+    /* the 3.2 era's load window (update_cfs_load), reset when bound: */
+    int64_t load_avg;      /* runqueue weight x ns over the window        */
+    vl_ns load_period;     /* the window's length so far (halved past 10 ms) */
+    vl_ns load_stamp;      /* last update                                 */
+    vl_ns load_last;       /* last update with a non-empty runqueue       */
+    int64_t load_contrib;  /* load_avg / load_period, as counted in the
+                            * VM's tg_load                                */
 };
 
 typedef struct cfs_priv {
@@ -119,6 +142,8 @@ typedef struct cfs_priv {
     bool gentle_fair_sleepers;
     bool directed_yield;
     bool load_balance;
+    int kernel;            /* CFS_KERNEL_*: the host kernel era           */
+    const cfs_kernel *era; /* its rules (set at init)                    */
     const cfs_ext *ext;    /* the rules of a policy built on CFS (set at
                             * init; cfs's own has none)                 */
     /* derived at init */
@@ -182,6 +207,8 @@ typedef struct cfs_vm {
     int64_t shares_param;  /* parameter: cpu.shares, 0 = weight x 4      */
     int64_t shares;        /* effective                                   */
     int nr_runnable;       /* vCPUs queued or running, all pCPUs          */
+    int64_t tg_load;       /* sum of its groups' load_contrib (the 3.2
+                            * era's tg->load_weight)                      */
     vl_list active;        /* its groups with vCPUs queued (at most one per
                             * vCPU, in no particular order): joined and
                             * left in cfs_enqueue_vcpu/cfs_dequeue_vcpu;
@@ -202,9 +229,11 @@ typedef struct cfs_vcpu {
     cfs_rq *last_q;        /* the runqueue its vruntime refers to          */
     bool placed;           /* has been queued at least once                */
     bool vr_rel;           /* vruntime is relative (its runqueue was recycled) */
-    bool in_spin_loop;     /* PLE-exited and has not run since: set in
-                            * cfs_yield, cleared when picked to run,
-                            * checked by the directed-yield scan          */
+    bool in_spin_loop;     /* in kvm_vcpu_on_spin: set at a PLE, cleared
+                            * at the end of its scan if it boosted nobody,
+                            * else when picked to run again (KVM's
+                            * yielder sleeps inside yield_to); checked by
+                            * the directed-yield scan                     */
     bool dy_eligible;      /* KVM's toggle: flipped each time the scan
                             * considers it while in_spin_loop; cleared at
                             * the end of its own scan and when picked     */
@@ -245,7 +274,10 @@ bool cfs_check_preempt_tick(vl_sched *s, cfs_rq *q, cfs_se *curr);
 /* vCPU-level operations: queue / unqueue v on p, maintaining the groups,
  * their place in the root runqueue and the VM's group weights. */
 void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns now);
-void cfs_dequeue_vcpu(vl_vcpu *v, vl_ns now);
+void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now);
+/* The 3.2 era's update_cfs_load + update_cfs_shares for p's current group
+ * (its tick); nothing in other eras. */
+void cfs_tick_shares(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Puts the running vCPU and its group back into their runqueues. */
 void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Picks (and makes current) the next vCPU of p; NULL when nothing runs. */
@@ -319,6 +351,8 @@ vl_vcpu *cfs_pick_this(vl_pcpu *p, cfs_vcpu *cv, vl_ns now);
 cfs_se *cfs_leftmost(const cfs_rq *q);
 
 /* --- cfs_yield.c ------------------------------------------------------------ */
-void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);
+/* A yield or pause-loop exit of running v; returns whether v's pCPU
+ * reschedules (false: v goes straight back into the guest). */
+bool cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now);
 
 #endif

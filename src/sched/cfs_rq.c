@@ -318,6 +318,10 @@ static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p, cfs_group *last)
     if (g->pcpu)
         slot_unbind(d, g);
     cfs_rq_init(&g->q, g);
+    cfs_dm(d)->tg_load -= g->load_contrib;
+    g->load_avg = g->load_contrib = 0;
+    g->load_period = 0;
+    g->load_stamp = g->load_last = vl_now(s);
     g->pcpu = p;
     g->se.rq = cfs_root(p);
     g->se.parent = NULL;
@@ -340,6 +344,72 @@ static void reweight(cfs_group *g, int64_t w, vl_ns now)
         return;
     }
     se->weight = w;
+}
+
+/* Linux 3.2's group weights (kernel/sched_fair.c update_cfs_load,
+ * update_cfs_rq_load_contribution, calc_cfs_shares): each group keeps
+ * the integral of its runqueue weight over a window of
+ * sysctl_sched_shares_window (10 ms), both halved whenever the window
+ * grows past it, and history is dropped after four idle windows.  Its
+ * contribution to the VM's load is that average.  A group's weight is
+ * shares x its instantaneous load / (the VM's load with its own
+ * contribution replaced by that load), clamped to [MIN_SHARES, shares].
+ * Updated where 3.2 does: for the group a vCPU joins or leaves, and the
+ * running group at each tick; the other groups' contributions are brought
+ * up to date at the same time (3.2's update_shares walk of the leaf
+ * runqueues, done here per VM).  Simplified: a contribution follows every
+ * update (3.2 skips changes under an eighth). */
+#define CFS_SHARES_WINDOW VL_MS(10)
+
+static void update_load_window(cfs_vm *dm, cfs_group *g, vl_ns now)
+{
+    vl_ns delta = now - g->load_stamp;
+    if (g->load_stamp > g->load_last && now - g->load_last > 4 * CFS_SHARES_WINDOW) {
+        g->load_period = 0;
+        g->load_avg = 0;
+        delta = CFS_SHARES_WINDOW - 1;
+    }
+    g->load_stamp = now;
+    g->load_period += delta;
+    if (g->q.load) {
+        g->load_last = now;
+        g->load_avg += delta * g->q.load;
+    }
+    int64_t contrib = g->load_avg / (g->load_period + 1);
+    dm->tg_load += contrib - g->load_contrib;
+    g->load_contrib = contrib;
+    while (g->load_period > CFS_SHARES_WINDOW) {
+        g->load_period /= 2;
+        g->load_avg /= 2;
+    }
+}
+
+static int64_t load_window_shares(const cfs_vm *dm, const cfs_group *g)
+{
+    int64_t load = g->q.load, tg_weight = dm->tg_load - g->load_contrib + load;
+    int64_t w = tg_weight ? dm->shares * load / tg_weight : dm->shares * load;
+    return w < CFS_MIN_SHARES ? CFS_MIN_SHARES : w > dm->shares ? dm->shares : w;
+}
+
+/* Brings every bound group of d up to now (before a change of g's load). */
+static void update_load_windows(vl_vm *d, vl_ns now)
+{
+    cfs_vm *dm = cfs_dm(d);
+    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
+        cfs_group *g = vm_slot(d, i);
+        if (g->pcpu)
+            update_load_window(dm, g, now);
+    }
+}
+
+void cfs_tick_shares(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_se *gse = cfs_root(p)->curr;
+    if (!cfs_sp(s)->era->shares_load_window || !gse)
+        return;
+    vl_vm *d = gse->grp->vm;
+    update_load_windows(d, now);
+    reweight(gse->grp, load_window_shares(cfs_dm(d), gse->grp), now);
 }
 
 /* calc_cfs_shares with runnable vCPU counts standing in for load averages:
@@ -381,27 +451,39 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     cv->last_q = &g->q;
     cv->cpu = p;
     se->parent = &g->se;
+    bool window = cfs_sp(s)->era->shares_load_window;
+    if (window)
+        update_load_windows(d, now);
     cfs_enqueue_entity(s, &g->q, se, wakeup, now);
     if (g->q.nr_running == 1)
         vl_list_push_back(&dm->active, &g->active_link);
     dm->nr_runnable++;
     if (!g->se.on_rq && !dm->throttled)
         cfs_enqueue_entity(s, cfs_root(p), &g->se, true, now);
-    update_shares(d, now);
+    if (window)
+        reweight(g, load_window_shares(dm, g), now);
+    else
+        update_shares(d, now);
 }
 
-void cfs_dequeue_vcpu(vl_vcpu *v, vl_ns now)
+void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now)
 {
     cfs_vcpu *cv = cfs_vc(v);
     vl_vm *d = vl_vcpu_vm(v);
     cfs_group *g = cfs_vcpu_group(cv);
+    bool window = cfs_sp(s)->era->shares_load_window;
+    if (window)
+        update_load_windows(d, now);
     cfs_dequeue_entity(&g->q, &cv->se, now);
     if (g->q.nr_running == 0)
         vl_list_del(&g->active_link);
     cfs_dm(d)->nr_runnable--;
     if (g->q.nr_running == 0 && g->se.on_rq)
         cfs_dequeue_entity(g->se.rq, &g->se, now);
-    update_shares(d, now);
+    if (window)
+        reweight(g, load_window_shares(cfs_dm(d), g), now);
+    else
+        update_shares(d, now);
 }
 
 void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now)

@@ -11,8 +11,17 @@
  * eligible one gets yield_to(): it becomes the next buddy of its runqueues,
  * its pCPU is asked to reschedule, and the spinner yields (skip buddy).
  * yield_to() is pointless (-ESRCH) when both pCPUs have one runnable vCPU;
- * three such failures end the scan.  A PLE that boosts nobody, and a yield
- * hypercall without a usable target, is a plain yield_task_fair. */
+ * three such failures end the scan.  A PLE that boosts nobody is no yield
+ * at all: kvm_vcpu_on_spin returns and the vCPU re-enters the guest with
+ * no reschedule (vl_yield_reenter).  A yield hypercall without a usable
+ * target, and a PLE with the directed yield off, is a plain
+ * yield_task_fair.
+ *
+ * Era (host parameter `kernel`, cfs_kernel.c): the kernel-mode filter, the
+ * dy_eligible toggle and yield_to's -ESRCH with the three tries are 6.1's;
+ * under 3.2 every preempted sibling is a candidate and yield_to boosts
+ * whenever the target is queued (demand-cosched virt/kvm/kvm_main.c
+ * kvm_vcpu_on_spin, kernel/sched.c yield_to). */
 #include "cfs_priv.h"
 
 #define CFS_DY_PASSES 2 /* kvm_vcpu_on_spin: a pass after last_boosted, one from the start */
@@ -28,10 +37,13 @@ static void yield_task(cfs_vcpu *cv, vl_ns now)
     cfs_set_skip_buddy(&cv->se);
 }
 
-/* yield_to(target, preempt): >0 boosted, 0 not possible, <0 pointless. */
-static int yield_to(cfs_vcpu *me, cfs_vcpu *target, vl_ns now)
+/* yield_to(target, preempt): >0 boosted, 0 not possible, <0 pointless
+ * (only from Linux 3.8 on: before, a boost between two lone vCPUs
+ * "succeeded" and the yielder's pCPU picked it again). */
+static int yield_to(vl_sched *s, cfs_vcpu *me, cfs_vcpu *target, vl_ns now)
 {
-    if (cfs_nr_vcpus(me->cpu) == 1 && cfs_nr_vcpus(target->cpu) == 1)
+    if (cfs_sp(s)->era->yield_to_esrch && cfs_nr_vcpus(me->cpu) == 1 &&
+        cfs_nr_vcpus(target->cpu) == 1)
         return -1;
     if (vl_vcpu_runstate(target->v) != VL_RUNNABLE || !target->se.on_rq ||
         cfs_dm(vl_vcpu_vm(target->v))->throttled)
@@ -43,9 +55,12 @@ static int yield_to(cfs_vcpu *me, cfs_vcpu *target, vl_ns now)
     return 1;
 }
 
-/* kvm_vcpu_eligible_for_directed_yield, with its toggle. */
-static bool dy_eligible(cfs_vcpu *c)
+/* kvm_vcpu_eligible_for_directed_yield, with its toggle (Linux 3.7 on;
+ * before, every preempted sibling was eligible). */
+static bool dy_eligible(const cfs_kernel *era, cfs_vcpu *c)
 {
+    if (!era->dy_eligible)
+        return true;
     bool ok = !c->in_spin_loop || c->dy_eligible;
     if (c->in_spin_loop)
         c->dy_eligible = !c->dy_eligible;
@@ -57,6 +72,7 @@ static bool on_spin(vl_sched *s, cfs_vcpu *me, bool kernel, vl_ns now)
 {
     vl_vm *d = vl_vcpu_vm(me->v);
     cfs_vm *dm = cfs_dm(d);
+    const cfs_kernel *era = cfs_sp(s)->era;
     int last = dm->last_boosted, tries = CFS_DY_TRIES;
     bool yielded = false;
     for (int pass = 0; pass < CFS_DY_PASSES && !yielded && tries; pass++) {
@@ -71,11 +87,11 @@ static bool on_spin(vl_sched *s, cfs_vcpu *me, bool kernel, vl_ns now)
             /* preempted = runnable and off its pCPU; a halted vCPU is not */
             if (c == me || !vl_vcpu_saved_rip(c->v, &rip, &in_kernel))
                 continue;
-            if (kernel && !in_kernel)
+            if (era->dy_kernel_filter && kernel && !in_kernel)
                 continue;
-            if (!dy_eligible(c))
+            if (!dy_eligible(era, c))
                 continue;
-            int r = yield_to(me, c, now);
+            int r = yield_to(s, me, c, now);
             if (r > 0) {
                 dm->last_boosted = i;
                 yielded = true;
@@ -88,11 +104,13 @@ static bool on_spin(vl_sched *s, cfs_vcpu *me, bool kernel, vl_ns now)
             }
         }
     }
+    if (!yielded) /* back to the guest: out of the loop at once */
+        me->in_spin_loop = false;
     me->dy_eligible = false;
     return yielded;
 }
 
-void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now)
+bool cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now)
 {
     cfs_vcpu *cv = cfs_vc(v);
     bool directed = cfs_sp(s)->directed_yield;
@@ -101,19 +119,22 @@ void cfs_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info, vl_ns now)
         cv->in_spin_loop = true; /* until it runs again */
         if (directed && on_spin(s, cv, info->kernel, now)) {
             vl_counter_add(s, CFS_C_DIRECTED_YIELDS, 1);
-            return;
+            return true;
         }
-        if (directed)
+        if (directed) { /* nobody boosted: kvm_vcpu_on_spin returns, the vCPU re-enters */
             vl_counter_add(s, CFS_C_YIELD_NO_TARGET, 1);
+            return false;
+        }
     } else if (directed && info->target && info->target != v &&
                vl_vcpu_vm(info->target) == vl_vcpu_vm(v)) {
-        int r = yield_to(cv, cfs_vc(info->target), now);
+        int r = yield_to(s, cv, cfs_vc(info->target), now);
         if (r > 0) {
             vl_counter_add(s, CFS_C_DIRECTED_YIELDS, 1);
-            return;
+            return true;
         }
         if (r < 0)
             vl_counter_add(s, CFS_C_YIELD_FAILURES, 1);
     }
     yield_task(cv, now);
+    return true;
 }

@@ -174,6 +174,107 @@ static void test_equal_shares_group_fairness(void **state)
     run_free(&r);
 }
 
+/* Shares are absolute: CFS's sleeper credit (and the wake-up granularity
+ * it is weighed against) is a constant of virtual time, so its real-time
+ * size scales with a group entity's weight.  The same 1:1 shares at 1,024
+ * and at 8,192 each: a hog VM and an interactive VM of four vCPUs on four
+ * pCPUs.  At 8,192 the interactive VM's waking groups carry eight times
+ * the real-time credit and preempt the hog at once; at 1,024 they often
+ * wait for the hog's tick. */
+static double interactive_wait_ms(int shares)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 4}\n"
+             "vms:\n"
+             "  - {name: hog, vcpus: 4, params: {cfs: {shares: %d}},\n"
+             "     workloads: [{type: cpu, tasks: 4}]}\n"
+             "  - {name: inter, vcpus: 4, params: {cfs: {shares: %d}},\n"
+             "     workloads: [{type: think, tasks: 4, burst: {dist: exponential, mean: 300us},\n"
+             "                  think: {dist: exponential, mean: 5ms}}]}\n"
+             "run: {duration: 2s, warmup: 200ms}\n",
+             shares, shares);
+    run r;
+    run_yaml(&r, yaml);
+    vl_ns wait = 0;
+    for (int v = 4; v < 8; v++)
+        wait += vl_model_vcpu_time(&r.m, v, VL_RUNNABLE);
+    run_free(&r);
+    return (double)wait / 1e6;
+}
+
+static void test_shares_absolute(void **state)
+{
+    (void)state;
+    double at1024 = interactive_wait_ms(1024), at8192 = interactive_wait_ms(8192);
+    print_message("interactive VM waiting: %.2f ms at shares 1024, %.2f ms at 8192\n", at1024,
+                  at8192);
+    assert_true(at1024 > 5.0);
+    assert_true(at8192 < 0.3 * at1024);
+}
+
+/* Group weights by era: VM "flip" has two vCPUs on two pCPUs, one running
+ * a hog, the other a task busy 1 ms of every 2, so the VM's runnable count
+ * flips between 1 and 2 each millisecond.  From runnable counts (6.1 here)
+ * the hog's group weighs 1,024 and 512 in turn; from 3.2's 10 ms load
+ * windows its weight moves only at its ticks and stays in between. */
+typedef struct weight_probe {
+    probe pr;
+    int64_t last[2];    /* per pCPU: the flip group's weight at the last sample */
+    int64_t change_sum; /* |weight change| summed over consecutive samples */
+    int samples;
+} weight_probe;
+
+static void weight_steps(probe *pr, vl_ns now)
+{
+    weight_probe *wp = (weight_probe *)pr;
+    for (int p = 0; p < 2; p++) {
+        cfs_se *gse = cfs_root(&pr->r->m.hv.pcpus[p])->curr;
+        int64_t w = gse ? gse->weight : 0;
+        if (w && wp->last[p]) {
+            wp->change_sum += w > wp->last[p] ? w - wp->last[p] : wp->last[p] - w;
+            wp->samples++;
+        }
+        wp->last[p] = w;
+    }
+    if (now < VL_MS(900))
+        probe_again(pr, now + VL_US(100));
+}
+
+static double weight_churn(const char *kernel)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 2}\n"
+             "params: {cfs: {kernel: '%s', load_balance: false}}\n"
+             "vms:\n"
+             "  - {name: flip, vcpus: 2, workloads: [{type: cpu, tasks: 1},\n"
+             "     {type: cpu, tasks: 1, util: 0.5, period: 2ms}]}\n"
+             "run: {duration: 1s, warmup: 0s}\n",
+             kernel);
+    run r;
+    weight_probe wp;
+    run_create(&r, yaml);
+    probe_init(&wp.pr, &r, weight_steps, VL_MS(200));
+    memset(wp.last, 0, sizeof wp.last);
+    wp.change_sum = 0;
+    wp.samples = 0;
+    run_go(&r);
+    run_free(&r);
+    assert_true(wp.samples > 1000);
+    return (double)wp.change_sum / wp.samples;
+}
+
+static void test_era_group_weights_smoothed(void **state)
+{
+    (void)state;
+    double counts = weight_churn("6.1"), window = weight_churn("3.2");
+    print_message("mean group-weight change per 100 us: runnable counts %.1f, 3.2 load "
+                  "windows %.1f\n", counts, window);
+    assert_true(counts > 20);
+    assert_true(window < 0.3 * counts);
+}
+
 /* ------------------------------------------------------------------ caps */
 
 /* cap 50 = quota 50 ms per 100 ms period: half a pCPU, the rest idle. */
@@ -357,6 +458,113 @@ static void test_idle_balance_cuts_waiting(void **state)
     assert_true(wait[1] < 0.8 * wait[0]);
 }
 
+/* Affine wake-up: VM "a" runs one task on vCPU 0 (pCPU 0); its vCPU 1 is
+ * halted, last on pCPU 1, where a heavy pinned VM runs.  A reschedule IPI
+ * from vCPU 0 wakes it from vCPU 0's exit, i.e. from pCPU 0: wake_affine
+ * finds pCPU 0 the lighter and the sibling is stacked there (both eras).
+ * The same interrupt raised by a device (no waker) sends it back to its
+ * previous pCPU. */
+static void affine_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    vl_hv *hv = &r->m.hv;
+    vl_vcpu *sender = vcpu_of(r, 0, 0), *sleeper = vcpu_of(r, 0, 1);
+    switch (pr->step) {
+    case 0:
+        if (!(sender->in_guest && sleeper->state == VL_BLOCKED)) {
+            if (now > VL_MS(900))
+                fail_msg("never saw vCPU 0 running with vCPU 1 halted");
+            probe_again(pr, now + VL_US(20));
+            return;
+        }
+        assert_int_equal(sender->processor->id, 0);
+        assert_int_equal(sleeper->processor->id, 1);
+        if (pr->expect) {
+            int dst = 1;
+            vl_hv_send_ipi(hv, 0, 0, &dst, 1, 0xfd);
+        } else {
+            vl_hv_raise_irq(hv, 0, 1, 0xfd);
+        }
+        pr->step = 1;
+        probe_again(pr, now + hv->costs.exit_entry + hv->costs.ipi_delivery + 1);
+        return;
+    case 1:
+        assert_int_not_equal(sleeper->state, VL_BLOCKED);
+        assert_int_equal(sleeper->processor->id, pr->expect ? 0 : 1);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_affine_wakeup(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 4; k++) {
+        bool from_ipi = k % 2 == 0;
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 2}\n"
+                 "params: {cfs: {load_balance: false, kernel: '%s'}}\n"
+                 "vms:\n"
+                 "  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 1}]}\n"
+                 "  - {name: heavy, vcpus: 1, weight: 1024, affinity: \"1\",\n"
+                 "     workloads: [{type: cpu}]}\n"
+                 "run: {duration: 1s, warmup: 0s}\n",
+                 k < 2 ? "6.1" : "3.2");
+        run r;
+        probe pr;
+        run_create(&r, yaml);
+        probe_init(&pr, &r, affine_steps, VL_MS(100));
+        pr.expect = from_ipi;
+        run_go(&r);
+        assert_true(pr.done);
+        run_free(&r);
+    }
+}
+
+/* Tick grid: Linux restarts a CPU's tick on the jiffies grid when it
+ * turns busy after idle, so every pCPU ticks at multiples of the period.
+ * Interactive vCPUs make pCPUs idle and busy again at arbitrary instants;
+ * every pending tick is on the 4 ms grid all the same. */
+typedef struct grid_probe {
+    probe pr;
+    int checked, off_grid;
+} grid_probe;
+
+static void grid_steps(probe *pr, vl_ns now)
+{
+    grid_probe *gp = (grid_probe *)pr;
+    vl_hv *hv = &pr->r->m.hv;
+    for (int p = 0; p < hv->npcpus; p++) {
+        if (!vl_event_pending(&hv->pcpus[p].tick_ev))
+            continue;
+        gp->checked++;
+        if (vl_event_due(&hv->pcpus[p].tick_ev) % VL_MS(4) != 0)
+            gp->off_grid++;
+    }
+    if (now < VL_MS(900))
+        probe_again(pr, now + VL_US(37));
+}
+
+static void test_tick_grid(void **state)
+{
+    (void)state;
+    run r;
+    grid_probe gp = {0};
+    run_create(&r, "host: {pcpus: 4}\n"
+                   "vms:\n"
+                   "  - {name: inter, vcpus: 4, workloads: [{type: think, tasks: 4,\n"
+                   "     burst: {dist: exponential, mean: 6ms},\n"
+                   "     think: {dist: exponential, mean: 3ms}}]}\n"
+                   "run: {duration: 1s, warmup: 0s}\n");
+    probe_init(&gp.pr, &r, grid_steps, VL_US(101));
+    run_go(&r);
+    print_message("%d pending ticks seen, %d off the 4 ms grid\n", gp.checked, gp.off_grid);
+    assert_true(gp.checked > 10000);
+    assert_int_equal(gp.off_grid, 0);
+    run_free(&r);
+}
+
 /* -------------------------------------------------------- directed yield */
 
 /* Host for the directed-yield tests: VM 0 "smp" has vCPUs 0..2 on pCPUs
@@ -384,6 +592,39 @@ static void check_dy_layout(run *r)
         assert_int_equal(vcpu_of(r, 0, i)->processor->id, i);
 }
 
+/* Whether vCPU 0 runs in the guest with 1 and 2 preempted; if not, the
+ * probe looks again in 20 us (and fails after 900 ms). */
+static bool siblings_preempted(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    if (in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)
+        return true;
+    if (now > VL_MS(900))
+        fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
+    probe_again(pr, now + VL_US(20));
+    return false;
+}
+
+/* Runs dy_yaml with `switches` (the cfs parameters after
+ * wakeup_granularity) and a probe walking `steps` from 200 ms; the probe
+ * must finish. */
+static void dy_run(const char *switches, void (*steps)(probe *, vl_ns), bool expect)
+{
+    char yaml[1024];
+    run r;
+    probe pr;
+    snprintf(yaml, sizeof yaml, dy_yaml, switches);
+    run_create(&r, yaml);
+    probe_init(&pr, &r, steps, VL_MS(200));
+    pr.expect = expect;
+    run_go(&r);
+    assert_true(pr.done);
+    print_message("%s: directed_yields %lld yield_no_target %lld\n", switches,
+                  (long long)counter_total(&r, "directed_yields"),
+                  (long long)counter_total(&r, "yield_no_target"));
+    run_free(&r);
+}
+
 /* Kernel-mode PLE of vCPU 0 while 1 and 2 are preempted, 1 in user mode
  * and 2 in kernel mode: KVM boosts 2.  The next PLE wraps around past the
  * last boosted vCPU and boosts 1 (now preempted in kernel mode). */
@@ -394,12 +635,8 @@ static void dy_kernel_steps(probe *pr, vl_ns now)
     check_dy_layout(r);
     switch (pr->step) {
     case 0: /* wait for: 0 in guest, 1 and 2 preempted */
-        if (!(in_guest(r, 0) && state_of(r, 1) == VL_RUNNABLE && state_of(r, 2) == VL_RUNNABLE)) {
-            if (now > VL_MS(900))
-                fail_msg("never saw vCPU 0 running with 1 and 2 preempted");
-            probe_again(pr, now + VL_US(20));
+        if (!siblings_preempted(pr, now))
             return;
-        }
         vcpu_of(r, 0, 1)->saved_kernel = false;
         vcpu_of(r, 0, 2)->saved_kernel = true;
         pr->base[0] = counter_total(r, "directed_yields");
@@ -442,79 +679,173 @@ static void dy_kernel_steps(probe *pr, vl_ns now)
 static void test_directed_yield_kernel_mode(void **state)
 {
     (void)state;
-    for (int on = 1; on >= 0; on--) {
-        char yaml[1024];
-        run r;
-        probe pr;
-        snprintf(yaml, sizeof yaml, dy_yaml, on ? "true" : "false");
-        run_create(&r, yaml);
-        probe_init(&pr, &r, dy_kernel_steps, VL_MS(200));
-        pr.expect = on;
-        run_go(&r);
-        assert_true(pr.done);
-        print_message("directed_yield %d: directed_yields %lld yield_no_target %lld\n", on,
-                      (long long)counter_total(&r, "directed_yields"),
-                      (long long)counter_total(&r, "yield_no_target"));
-        run_free(&r);
-    }
+    dy_run("true", dy_kernel_steps, true);
+    dy_run("false", dy_kernel_steps, false);
 }
 
-/* dy_eligible: vCPU 1 PLE-exits (finds nobody: 0 and 2 run) and is
- * preempted by its hog, still in its spin loop.  A PLE of vCPU 0 then
- * passes it over once (toggle), and boosts it the time after. */
+/* dy_eligible: a PLE of vCPU 0 boosts 1 (preempted, kernel mode); 1 then
+ * PLE-exits while 2 is preempted in kernel mode, boosts 2 and gives way to
+ * its hog: it waits, still inside its spin loop (KVM's yielder sleeps in
+ * yield_to).  A PLE of vCPU 0 passes it over once (toggle; 2 runs, so
+ * nobody is boosted and 0 re-enters the guest), and boosts it the time
+ * after. */
 static void dy_eligible_steps(probe *pr, vl_ns now)
 {
     run *r = pr->r;
     check_dy_layout(r);
     switch (pr->step) {
-    case 0: /* wait for all three in guest */
+    case 0: /* wait for: 0 in guest, 1 and 2 preempted */
+        if (!siblings_preempted(pr, now))
+            return;
+        vcpu_of(r, 0, 1)->saved_kernel = true;
+        vcpu_of(r, 0, 2)->saved_kernel = true;
+        pr->base[0] = counter_total(r, "directed_yields");
+        pr->base[1] = counter_total(r, "yield_no_target");
+        ple(r, 0, 0, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1: /* 0 boosted 1; now 1 spins while 2 is preempted */
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 1);
+        assert_int_equal(state_of(r, 2), VL_RUNNABLE);
+        ple(r, 0, 1, true);
+        pr->step = 2;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 2: /* 1 boosted 2 and gave way to its hog; 0 spins */
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 2);
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        assert_int_equal(state_of(r, 2), VL_RUNNING);
+        ple(r, 0, 0, true);
+        pr->step = 3;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 3: /* 1 was in its spin loop: not eligible this time (3.2: no toggle) */
+        if (!pr->expect) {
+            assert_int_equal(state_of(r, 1), VL_RUNNING);
+            assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 3);
+            pr->done = true;
+            return;
+        }
+        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 2);
+        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 1);
+        assert_true(in_guest(r, 0)); /* re-entered, no reschedule */
+        ple(r, 0, 0, true);
+        pr->step = 4;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 4: /* ... and eligible the next time */
+        assert_int_equal(state_of(r, 1), VL_RUNNING);
+        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 3);
+        pr->done = true;
+        return;
+    }
+}
+
+/* A PLE that finds no preempted sibling (1 and 2 run) is no yield: the
+ * core gets no reschedule request, vCPU 0 goes straight back into the
+ * guest after the exit's cost, and nothing else ran on its pCPU. */
+static void no_candidate_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    vl_vcpu *v = vcpu_of(r, 0, 0);
+    switch (pr->step) {
+    case 0:
         if (!(in_guest(r, 0) && in_guest(r, 1) && in_guest(r, 2))) {
             if (now > VL_MS(900))
                 fail_msg("never saw the three vCPUs running together");
             probe_again(pr, now + VL_US(20));
             return;
         }
-        pr->base[0] = counter_total(r, "directed_yields");
-        pr->base[1] = counter_total(r, "yield_no_target");
-        ple(r, 0, 1, true);
+        pr->base[0] = counter_total(r, "yield_no_target");
+        pr->base[1] = (int64_t)v->processor->switches;
+        ple(r, 0, 0, true);
+        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[0] + 1);
+        assert_false(vl_event_pending(&v->processor->sched_ev)); /* no reschedule */
+        assert_true(vl_event_pending(&v->processor->enter_ev));
+        assert_false(cfs_vc(v)->in_spin_loop); /* out of kvm_vcpu_on_spin */
         pr->step = 1;
-        probe_again(pr, now + VL_US(50));
+        probe_again(pr, now + r->m.hv.costs.exit_entry + 1);
         return;
-    case 1: /* 1 spun, boosted nobody, and gave way to its hog */
-        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 1);
-        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
-        ple(r, 0, 0, true);
-        pr->step = 2;
-        probe_again(pr, now + VL_US(50));
-        return;
-    case 2: /* 1 was in its spin loop: not eligible this time */
-        assert_int_equal(state_of(r, 1), VL_RUNNABLE);
-        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0]);
-        assert_int_equal(counter_total(r, "yield_no_target"), pr->base[1] + 2);
-        ple(r, 0, 0, true);
-        pr->step = 3;
-        probe_again(pr, now + VL_US(50));
-        return;
-    case 3: /* ... and eligible the next time */
-        assert_int_equal(state_of(r, 1), VL_RUNNING);
-        assert_int_equal(counter_total(r, "directed_yields"), pr->base[0] + 1);
+    case 1:
+        assert_true(in_guest(r, 0));
+        assert_int_equal((int64_t)v->processor->switches, pr->base[1]);
         pr->done = true;
         return;
     }
 }
 
+static void test_ple_without_candidate_reenters(void **state)
+{
+    (void)state;
+    dy_run("true", no_candidate_steps, true);
+    dy_run("true, kernel: '3.2'", no_candidate_steps, true);
+}
+
 static void test_directed_yield_dy_eligible(void **state)
 {
     (void)state;
-    char yaml[1024];
-    run r;
-    probe pr;
-    snprintf(yaml, sizeof yaml, dy_yaml, "true");
-    run_create(&r, yaml);
-    probe_init(&pr, &r, dy_eligible_steps, VL_MS(200));
-    run_go(&r);
-    assert_true(pr.done);
-    run_free(&r);
+    dy_run("true", dy_eligible_steps, true);
+    dy_run("true, kernel: '3.2'", dy_eligible_steps, false);
+}
+
+/* Linux 3.2's kvm_vcpu_on_spin has no kernel-mode filter: a kernel-mode
+ * PLE of vCPU 0 boosts 1, preempted in user mode, where 6.1 boosts 2. */
+static void era_candidate_steps(probe *pr, vl_ns now)
+{
+    run *r = pr->r;
+    switch (pr->step) {
+    case 0:
+        if (!siblings_preempted(pr, now))
+            return;
+        vcpu_of(r, 0, 1)->saved_kernel = false;
+        vcpu_of(r, 0, 2)->saved_kernel = true;
+        ple(r, 0, 0, true);
+        pr->step = 1;
+        probe_again(pr, now + VL_US(50));
+        return;
+    case 1:
+        assert_int_equal(state_of(r, 1), pr->expect ? VL_RUNNABLE : VL_RUNNING);
+        assert_int_equal(state_of(r, 2), pr->expect ? VL_RUNNING : VL_RUNNABLE);
+        pr->done = true;
+        return;
+    }
+}
+
+static void test_era_directed_yield_candidates(void **state)
+{
+    (void)state;
+    dy_run("true, kernel: '6.1'", era_candidate_steps, true);
+    dy_run("true, kernel: '3.2'", era_candidate_steps, false);
+}
+
+/* The PLE window grows per exit from KVM 3.18 on (6.1: x2) and is fixed
+ * at 4,096 cycles under 3.2; an explicit host.ple.grow wins over both. */
+static void test_era_ple_window(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kernel, *ple;
+        int grow;
+    } cases[] = {
+        {"6.1", "{}", 2}, {"3.2", "{}", 1}, {"3.2", "{grow: 4}", 4}, {"6.1", "{grow: 1}", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 2, ple: %s}\n"
+                 "params: {cfs: {kernel: '%s'}}\n"
+                 "vms:\n"
+                 "  - {name: a, vcpus: 2, workloads: [{type: cpu, tasks: 2}]}\n"
+                 "run: {duration: 10ms, warmup: 0s}\n",
+                 cases[i].ple, cases[i].kernel);
+        run r;
+        run_yaml(&r, yaml);
+        assert_int_equal(r.m.hv.ple.grow, cases[i].grow);
+        assert_int_equal(r.m.hv.vcpus[0].ple_window, 4096);
+        run_free(&r);
+    }
 }
 
 /* A yield hypercall naming a preempted sibling boosts it; naming a running
@@ -547,15 +878,7 @@ static void hypercall_steps(probe *pr, vl_ns now)
 static void test_yield_hypercall_without_target(void **state)
 {
     (void)state;
-    char yaml[1024];
-    run r;
-    probe pr;
-    snprintf(yaml, sizeof yaml, dy_yaml, "true");
-    run_create(&r, yaml);
-    probe_init(&pr, &r, hypercall_steps, VL_MS(200));
-    run_go(&r);
-    assert_true(pr.done);
-    run_free(&r);
+    dy_run("true", hypercall_steps, true);
 }
 
 /* --------------------------------------------------------------- sanity */
@@ -716,13 +1039,20 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weights_1_to_2),
         cmocka_unit_test(test_shares_parameter),
+        cmocka_unit_test(test_shares_absolute),
+        cmocka_unit_test(test_era_group_weights_smoothed),
         cmocka_unit_test(test_equal_shares_group_fairness),
         cmocka_unit_test(test_cap_50),
         cmocka_unit_test(test_cap_with_competitor),
         cmocka_unit_test(test_wakeup_preemption),
         cmocka_unit_test(test_load_balance_spreads),
         cmocka_unit_test(test_idle_balance_cuts_waiting),
+        cmocka_unit_test(test_affine_wakeup),
+        cmocka_unit_test(test_tick_grid),
         cmocka_unit_test(test_directed_yield_kernel_mode),
+        cmocka_unit_test(test_ple_without_candidate_reenters),
+        cmocka_unit_test(test_era_directed_yield_candidates),
+        cmocka_unit_test(test_era_ple_window),
         cmocka_unit_test(test_directed_yield_dy_eligible),
         cmocka_unit_test(test_yield_hypercall_without_target),
         cmocka_unit_test(test_yield_storm),

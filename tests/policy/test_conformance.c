@@ -45,6 +45,23 @@ static const char mixed_yaml[] =
     "    workloads: [{type: cpu, tasks: 2}]\n"
     "run: {duration: 3s, warmup: 200ms, seed: 11}\n";
 
+/* The host kernel eras of the cfs family (cfs, balance, dcs: host
+ * parameter `kernel`): each suite test below runs once per era, with the
+ * era's parameters ahead of its scenario (*state; NULL: the defaults). */
+static const char era_3_2[] =
+    "params: {cfs: {kernel: '3.2'}, balance: {kernel: '3.2'}, dcs: {kernel: '3.2'}}\n";
+
+static void era_load(vl_scenario *scn, const char *yaml, void **state)
+{
+    const char *era = state && *state ? *state : "";
+    size_t n = strlen(era) + strlen(yaml) + 1;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%s", era, yaml);
+    tk_load(scn, text);
+    free(text);
+}
+
 /* An observer that checks, at every switch, that the incoming vCPU is not
  * current anywhere else (independently of the core's own check). */
 typedef struct double_run_check {
@@ -85,9 +102,8 @@ static int utilisation_floor(const vl_model *m, const vl_sched_ops *ops, char *m
 
 static void test_conservation_and_no_double_run(void **state)
 {
-    (void)state;
     vl_scenario scn;
-    tk_load(&scn, mixed_yaml);
+    era_load(&scn, mixed_yaml, state);
     for (int k = 0; k < vl_policy_count(); k++) {
         const vl_sched_ops *ops = vl_policy_at(k);
         vl_model m;
@@ -129,9 +145,8 @@ static void test_conservation_and_no_double_run(void **state)
 
 static void test_no_lost_wakeup_no_starvation(void **state)
 {
-    (void)state;
     vl_scenario scn;
-    tk_load(&scn, mixed_yaml);
+    era_load(&scn, mixed_yaml, state);
     for (int k = 0; k < vl_policy_count(); k++) {
         const vl_sched_ops *ops = vl_policy_at(k);
         vl_model m;
@@ -194,9 +209,8 @@ static int weights_checks(const vl_scenario *scn, const vl_sched_ops *ops, char 
 
 static void test_weights_and_utilisation(void **state)
 {
-    (void)state;
     vl_scenario scn;
-    tk_load(&scn, weights_yaml);
+    era_load(&scn, weights_yaml, state);
     for (int k = 0; k < vl_policy_count(); k++) {
         char msg[600];
         if (weights_checks(&scn, vl_policy_at(k), msg, sizeof msg) < 0)
@@ -207,14 +221,13 @@ static void test_weights_and_utilisation(void **state)
 
 static void test_caps_honoured(void **state)
 {
-    (void)state;
     vl_scenario scn;
-    tk_load(&scn, "scheduler: fifo\n"
+    era_load(&scn, "scheduler: fifo\n"
     "host: {pcpus: 2}\n"
                   "vms:\n"
                   "  - {name: capped, vcpus: 2, cap: 50, workloads: [{type: cpu, tasks: 2}]}\n"
                   "  - {name: free, vcpus: 1, workloads: [{type: cpu, tasks: 1}]}\n"
-                  "run: {duration: 5s, warmup: 1s}\n");
+                  "run: {duration: 5s, warmup: 1s}\n", state);
     for (int k = 0; k < vl_policy_count(); k++) {
         const vl_sched_ops *ops = vl_policy_at(k);
         if (!(ops->flags & VL_POLICY_CAPS))
@@ -388,7 +401,7 @@ typedef enum {
     SAB_NONE, SAB_BLOCKED, SAB_DOUBLE, SAB_AFFINITY, SAB_LOSE, SAB_PICK_CPU,
     /* API misuse: each one bad call, then an ordinary decision */
     SAB_PCPU_INDEX, SAB_VM_INDEX, SAB_VCPU_INDEX, SAB_VM_VCPU_INDEX, SAB_COUNTER,
-    SAB_TIMER_SLOT, SAB_TIMER_HANDLE, SAB_EXIT_KIND,
+    SAB_TIMER_SLOT, SAB_TIMER_HANDLE, SAB_EXIT_KIND, SAB_REENTER, SAB_PLE_GROW,
     SAB_MISALIGNED,   /* returns a handle 8 bytes into the vCPU array */
     SAB_TICKLE_SELF,  /* tickles the pCPU it decides for and stays idle */
     SAB_TIMER_LOOP,   /* re-arms a timer for the instant it fires at */
@@ -466,6 +479,12 @@ static void brk_misuse(vl_sched *s, vl_pcpu *p, sabotage how, vl_ns now)
         break;
     case SAB_TIMER_LOOP:
         vl_timer_arm(s, NULL, 0, now);
+        break;
+    case SAB_REENTER: /* only vcpu_yield may ask for it */
+        vl_yield_reenter(vl_vcpu_get(s, 0));
+        break;
+    case SAB_PLE_GROW:
+        vl_sched_set_ple_grow_default(s, 0);
         break;
     default:
         break;
@@ -611,6 +630,10 @@ static void test_api_misuse_caught(void **state)
     expect_caught(SAB_TIMER_HANDLE, two_vms_yaml, ds, "vl_timer_arm: not a pCPU handle");
     expect_caught(SAB_EXIT_KIND, two_vms_yaml, ds, "vl_vcpu_exits: exit kind 6 out of range");
     expect_caught(SAB_MISALIGNED, two_vms_yaml, ds, "a vCPU handle the core does not own");
+    expect_caught(SAB_REENTER, two_vms_yaml, ds,
+                  "vl_yield_reenter: a.v0 is not the vCPU whose vcpu_yield runs");
+    expect_caught(SAB_PLE_GROW, two_vms_yaml, ds,
+                  "vl_sched_set_ple_grow_default: 0 is not in 1..64");
 }
 
 /* Simulated time always advances: a policy that reschedules one pCPU, or
@@ -640,10 +663,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conservation_and_no_double_run),
+        cmocka_unit_test_prestate(test_conservation_and_no_double_run, (void *)era_3_2),
         cmocka_unit_test(test_no_lost_wakeup_no_starvation),
+        cmocka_unit_test_prestate(test_no_lost_wakeup_no_starvation, (void *)era_3_2),
         cmocka_unit_test(test_weights_and_utilisation),
+        cmocka_unit_test_prestate(test_weights_and_utilisation, (void *)era_3_2),
         cmocka_unit_test(test_naive_policy_caught),
         cmocka_unit_test(test_caps_honoured),
+        cmocka_unit_test_prestate(test_caps_honoured, (void *)era_3_2),
         cmocka_unit_test(test_broken_policies_caught),
         cmocka_unit_test(test_api_misuse_caught),
         cmocka_unit_test(test_livelock_and_slices),

@@ -49,6 +49,12 @@ static void open_with(tk_sim *t, const char *policy, const char *params)
     tk_go(&t->m);
 }
 
+/* The tests below run with KVM's PLE directed yield off, as DCS's hosts
+ * had no PLE (a pause-loop exit is then a plain yield).  With it on, a
+ * PLE that finds no preempted sibling re-enters the guest, nothing
+ * perturbs the three VMs that start together, and the aligned ticks keep
+ * them in lockstep: no shootdown IPI finds its receiver preempted. */
+
 /* With KVM's PLE directed yield off (DCS's hosts had no PLE), TLB
  * co-scheduling makes preempted receivers urgent and shootdowns finish
  * much sooner than with it off; everything else equal. */
@@ -80,11 +86,11 @@ static void test_urgent_allowance(void **state)
 {
     (void)state;
     tk_sim t;
-    open_with(&t, "dcs", "params: {dcs: {urgent_allowance: 0}}\n");
+    open_with(&t, "dcs", "params: {dcs: {urgent_allowance: 0, directed_yield: false}}\n");
     int64_t refused0 = tk_counter(&t.m, "allowance_refusals");
     int64_t picks0 = tk_counter(&t.m, "urgent_picks");
     tk_close(&t);
-    open_with(&t, "dcs", "params: {dcs: {urgent_allowance: 1s}}\n");
+    open_with(&t, "dcs", "params: {dcs: {urgent_allowance: 1s, directed_yield: false}}\n");
     int64_t refused1 = tk_counter(&t.m, "allowance_refusals");
     int64_t picks1 = tk_counter(&t.m, "urgent_picks");
     print_message("allowance 0: %lld picks, %lld refusals; 1 s: %lld picks, %lld refusals\n",
@@ -98,11 +104,11 @@ static void test_preemption_held_and_switchable(void **state)
 {
     (void)state;
     tk_sim t;
-    open_with(&t, "dcs", "");
+    open_with(&t, "dcs", "params: {dcs: {directed_yield: false}}\n");
     int64_t held = tk_counter(&t.m, "delayed_preemptions");
     tk_close(&t);
     open_with(&t, "dcs", "params: {dcs: {urgent: false, tlb_cosched: false, resched_delay: 0,"
-                         " balance: off}}\n");
+                         " balance: off, directed_yield: false}}\n");
     print_message("delayed preemptions: %lld with DCS, %lld with everything off\n",
                   (long long)held, (long long)tk_counter(&t.m, "delayed_preemptions"));
     assert_true(held > 10);

@@ -33,8 +33,8 @@
 #define WARMUP_MS 200
 
 /* The scenario text: n VMs of 4 hog vCPUs on n pCPUs, Credit modelling
- * Xen version `xen`. */
-static char *overcommit_yaml(int pcpus, const char *xen)
+ * Xen version `xen`, the cfs family the host kernel `kernel`. */
+static char *overcommit_yaml(int pcpus, const char *xen, const char *kernel)
 {
     size_t cap = 256 + (size_t)pcpus * 128, len = 0;
     char *y = malloc(cap);
@@ -43,9 +43,10 @@ static char *overcommit_yaml(int pcpus, const char *xen)
                             "scheduler: fifo\n"
                             "host: {pcpus: %d}\n"
                             "run: {duration: %dms, warmup: %dms, seed: 3}\n"
-                            "params: {credit: {xen: \"%s\"}}\n"
+                            "params: {credit: {xen: \"%s\"}, cfs: {kernel: \"%s\"},\n"
+                            "         balance: {kernel: \"%s\"}, dcs: {kernel: \"%s\"}}\n"
                             "vms:\n",
-                            pcpus, DURATION_MS, WARMUP_MS, xen);
+                            pcpus, DURATION_MS, WARMUP_MS, xen, kernel, kernel, kernel);
     for (int i = 0; i < pcpus; i++)
         len += (size_t)snprintf(y + len, cap - len,
                                 "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}], "
@@ -82,12 +83,12 @@ static void check_policy(const vl_scenario *scn, const vl_sched_ops *ops, int pc
     vl_model_destroy(&m);
 }
 
-/* Every policy, Credit as Xen `xens[0]`, then Credit alone as each
- * further version. */
-static void overcommit_4to1(int pcpus, const char *const *xens)
+/* Every policy, Credit as Xen `xens[0]` and the cfs family as Linux
+ * `kernel`, then Credit alone as each further version. */
+static void overcommit_4to1(int pcpus, const char *const *xens, const char *kernel)
 {
     for (int x = 0; xens[x]; x++) {
-        char *yaml = overcommit_yaml(pcpus, xens[x]);
+        char *yaml = overcommit_yaml(pcpus, xens[x], kernel);
         vl_scenario scn;
         tk_load(&scn, yaml);
         free(yaml);
@@ -102,10 +103,22 @@ static void overcommit_4to1(int pcpus, const char *const *xens)
 static const char *const every_xen[] = {"HEAD", "4.13", "4.7", "3.2", NULL};
 static const char *const xen_before_4_13[] = {"4.7", "3.2", NULL};
 
-static void test_4to1_at_12(void **state) { (void)state; overcommit_4to1(12, every_xen); }
-static void test_4to1_at_133(void **state) { (void)state; overcommit_4to1(133, every_xen); }
-static void test_4to1_at_256(void **state) { (void)state; overcommit_4to1(256, xen_before_4_13); }
-static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024, xen_before_4_13); }
+static const char *const xen_head[] = {"HEAD", NULL};
+
+static void test_4to1_at_12(void **state) { (void)state; overcommit_4to1(12, every_xen, "6.1"); }
+static void test_4to1_at_133(void **state) { (void)state; overcommit_4to1(133, every_xen, "6.1"); }
+static void test_4to1_at_256(void **state) { (void)state; overcommit_4to1(256, xen_before_4_13, "6.1"); }
+static void test_4to1_at_1024(void **state)
+{
+    (void)state;
+    overcommit_4to1(1024, xen_before_4_13, "6.1");
+}
+/* The cfs family under Linux 3.2's rules too (host parameter `kernel`). */
+static void test_4to1_at_133_kernel_3_2(void **state)
+{
+    (void)state;
+    overcommit_4to1(133, xen_head, "3.2");
+}
 
 /* A model too large for the memory it may take is refused while it is
  * built, with a message, instead of being killed by the kernel: here a
@@ -113,7 +126,7 @@ static void test_4to1_at_1024(void **state) { (void)state; overcommit_4to1(1024,
 static void test_too_large_refused(void **state)
 {
     (void)state;
-    char *yaml = overcommit_yaml(1024, "HEAD");
+    char *yaml = overcommit_yaml(1024, "HEAD", "6.1");
     vl_scenario scn;
     tk_load(&scn, yaml);
     free(yaml);
@@ -137,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_too_large_refused),
         cmocka_unit_test(test_4to1_at_12),
         cmocka_unit_test(test_4to1_at_133),
+        cmocka_unit_test(test_4to1_at_133_kernel_3_2),
         cmocka_unit_test(test_4to1_at_256),
         cmocka_unit_test(test_4to1_at_1024),
     };
