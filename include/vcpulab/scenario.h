@@ -36,6 +36,9 @@ typedef struct vl_cpuset {
 static inline void vl_cpuset_add(vl_cpuset *s, int cpu) { s->bits[cpu >> 6] |= 1ULL << (cpu & 63); }
 static inline bool vl_cpuset_has(const vl_cpuset *s, int cpu) { return (s->bits[cpu >> 6] >> (cpu & 63)) & 1; }
 
+/* Processor idle states the host's pCPUs enter (host.cstates). */
+enum { VL_CSTATES_NONE = 0, VL_CSTATES_NEHALEM };
+
 /* Named host costs (docs/model.md gives each default's source). */
 typedef struct vl_costs {
     vl_ns world_switch;   /* vCPU context switch on a pCPU            */
@@ -81,6 +84,7 @@ typedef struct vl_host_spec {
     bool ipi_virtualization; /* posted interrupts + IPI virtualization:
                               * IPI sends cause no exit and are unseen */
     bool cr3_exiting;     /* CR3 loads exit (and reach the policy)    */
+    int cstates;          /* idle states of the pCPUs: VL_CSTATES_*    */
     vl_ns watchdog;       /* starvation limit for a runnable vCPU     */
 } vl_host_spec;
 

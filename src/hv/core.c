@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hv/cstate.h"
 #include "hv/hv.h"
 
 /* Optional-hook wrappers: each supplies the documented default. */
@@ -79,10 +80,13 @@ static void pcpu_set_curr(vl_pcpu *p, vl_vcpu *next, vl_ns now)
 {
     bool was_busy = p->curr != NULL;
     if (was_busy != (next != NULL)) {
-        if (was_busy)
+        if (was_busy) {
             p->busy_ns += now - p->since;
-        else
+            vl_cstate_enter(p, now);
+        } else {
             p->idle_ns += now - p->since;
+            vl_cstate_leave(p, now);
+        }
         p->since = now;
     }
     p->curr = next;

@@ -21,6 +21,8 @@
 
 struct vl_hv;
 
+#define VL_CSTATE_HISTORY 8 /* idle intervals the governor averages (menu's INTERVALS) */
+
 struct vl_pcpu {
     int id;
     vl_cpu_place place;
@@ -37,6 +39,13 @@ struct vl_pcpu {
     uint64_t switches;
     vl_ns resched_at;         /* the instant of the last reschedule ...      */
     int resched_n;            /* ... and how many happened at it (livelock)  */
+    /* idle states (hv/cstate.h) */
+    int8_t cstate;            /* the state it idles in; -1: none (busy, polls,
+                               * or already woken)                          */
+    uint8_t idle_n, idle_next; /* its last idle intervals ...               */
+    vl_ns idle_hist[VL_CSTATE_HISTORY]; /* ... for the governor            */
+    vl_ns cstate_exit_ns;     /* exit latencies paid                         */
+    uint64_t cstate_wakeups;  /* wake-ups that paid one                      */
     void *priv;
 };
 
@@ -132,6 +141,7 @@ typedef struct vl_hv {
     int cpu_mhz;
     bool ipi_virtualization;  /* posted interrupts + IPI virtualization     */
     bool cr3_exiting;         /* CR3 loads exit                            */
+    int cstates;              /* VL_CSTATES_* (hv/cstate.h)                */
     vl_ns watchdog;
     vl_ns end;                /* the run's end (slices reaching past it are
                                * not armed); VL_NS_MAX until the model sets it */

@@ -149,6 +149,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     hv->cpu_mhz = scn->host.cpu_mhz > 0 ? scn->host.cpu_mhz : 2400;
     hv->ipi_virtualization = scn->host.ipi_virtualization;
     hv->cr3_exiting = scn->host.cr3_exiting;
+    hv->cstates = scn->host.cstates;
     hv->watchdog = scn->host.watchdog;
     hv->end = VL_NS_MAX; /* the model sets the run's */
     hv->seed = scn->seed; /* the model sets the run's, when it differs */
@@ -189,6 +190,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         p->id = i;
         p->hv = hv;
         p->place = vl_topology_place(i, scn->host.cores_per_socket, scn->host.threads_per_core);
+        p->cstate = -1; /* the host just booted: its pCPUs have not idled yet */
         vl_sim *sim = &hv->sim;
         vl_sim_event_init(sim, &p->sched_ev, on_sched, p, VL_EVC_SCHED, VL_TAG_PCPU);
         vl_sim_event_init(sim, &p->slice_ev, on_sched, p, VL_EVC_SLICE, VL_TAG_PCPU);

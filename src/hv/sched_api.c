@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hv/cstate.h"
 #include "hv/hv.h"
 
 /* An index argument in [0, n), else the run fails (in every build) and
@@ -155,8 +156,12 @@ int vl_pcpu_thread(const vl_pcpu *p) { return p->place.thread; }
 
 void vl_tickle(vl_pcpu *p)
 {
-    /* a remote pCPU learns of it through a host IPI */
-    vl_hv_raise_sched(p, p == p->hv->local ? 0 : p->hv->costs.host_ipi);
+    /* a remote pCPU learns of it through a host IPI, and an idle one wakes
+     * from its idle state first (hv/cstate.h) */
+    if (p == p->hv->local)
+        vl_hv_raise_sched(p, 0);
+    else
+        vl_hv_raise_sched(p, p->hv->costs.host_ipi + vl_cstate_wake_latency(p));
 }
 
 /* VMs */

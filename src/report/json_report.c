@@ -37,6 +37,10 @@ static void write_pcpus(vl_json *j, const vl_model *m)
         vl_json_kint(j, "idle_ns", vl_model_pcpu_idle(m, p));
         vl_json_kint(j, "overhead_ns", vl_model_pcpu_overhead(m, p));
         vl_json_kuint(j, "switches", vl_model_pcpu_switches(m, p));
+        if (m->hv.cstates != VL_CSTATES_NONE) { /* whole run */
+            vl_json_kuint(j, "cstate_wakeups", m->hv.pcpus[p].cstate_wakeups);
+            vl_json_kint(j, "cstate_exit_ns", m->hv.pcpus[p].cstate_exit_ns);
+        }
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);

@@ -15,7 +15,7 @@
 static const char *const top_keys[] = {"name", "host", "scheduler", "params", "vms", "run", NULL};
 static const char *const host_keys[] = {
     "pcpus", "sockets", "threads_per_core", "cores_per_socket", "cpu_mhz", "watchdog", "costs",
-    "ple", "io", "ipi_virtualization", "cr3_exiting", NULL,
+    "ple", "io", "ipi_virtualization", "cr3_exiting", "cstates", NULL,
 };
 static const char *const cost_keys[] = {
     "world_switch", "exit_entry", "migration", "host_ipi", "ipi_delivery", NULL,
@@ -113,6 +113,15 @@ static int load_host(const yt_node *m, vl_host_spec *h, vl_error *err)
     if ((v = yt_map_get(m, "cr3_exiting")) &&
         scn_get_bool(v, "host.cr3_exiting", &h->cr3_exiting, err) < 0)
         return -1;
+    if ((v = yt_map_get(m, "cstates"))) { /* hv/cstate.c has the tables */
+        static const char *const tables[] = {"none", "nehalem", NULL};
+        if (scn_expect(v, YT_SCALAR, "host.cstates", err) < 0)
+            return -1;
+        for (h->cstates = 0; tables[h->cstates] && strcmp(tables[h->cstates], v->str) != 0;)
+            h->cstates++;
+        if (!tables[h->cstates])
+            return scn_fail(err, v, "host.cstates", "expected none or nehalem, got '%s'", v->str);
+    }
     vl_params_defaults(vl_ple_params, &h->ple);
     if ((v = yt_map_get(m, "ple")) &&
         (scn_expect(v, YT_MAP, "host.ple", err) < 0 ||
