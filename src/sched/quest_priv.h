@@ -29,7 +29,6 @@ enum {
     QC_PIBS_REPLENISH,
     QC_INHERIT,
     QC_BACKGROUND,
-    QC_NR
 };
 
 /* One pending replenishment: `b` of budget at time `t`. */
