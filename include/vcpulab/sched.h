@@ -431,6 +431,10 @@ vl_vcpu *vl_vm_vcpu(vl_vm *d, int index);
  * netback-style workers, one per VM with virtual devices), scheduled like
  * any vCPU.  It exists only when some VM has devices. */
 bool vl_vm_is_host(const vl_vm *d);
+/* For a vCPU of the host VM: the VM whose devices that backend serves (a
+ * backend serves one VM, as a vhost worker belongs to one VM's device or
+ * a netback thread to one domain); NULL for a guest vCPU. */
+vl_vm *vl_vcpu_backend_of(vl_vcpu *v);
 
 /* ---------------------------------------------------------------------------
  * vCPUs.

@@ -68,6 +68,15 @@ for locks in 2.6.38 none; do
   done
 done
 
+# Quest VCPUs: per-window shares (docs/data/quest-*.csv)
+Q=scripts/experiments/quest_windows.py
+for sc in a b; do
+  for p in quest credit credit2 rtds; do
+    $Q $S/quest-$sc.yaml --sched $p --bin $B > "$OUT/quest-$sc-$p.csv" 2>/dev/null
+  done
+done
+$Q $S/quest-b.yaml --set params.quest.io_server=sporadic --bin $B > "$OUT/quest-b-quest-sporadic.csv"
+
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
 scripts/experiments/workload_table.py --type hackbench --set vms.a.workloads.0.groups=4 \

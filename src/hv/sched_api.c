@@ -14,6 +14,7 @@
 
 #include "hv/cstate.h"
 #include "hv/hv.h"
+#include "hv/io_priv.h"
 
 /* An index argument in [0, n), else the run fails (in every build) and
  * the caller returns a harmless value: element 0, nothing done, 0. */
@@ -172,6 +173,11 @@ int vl_vm_weight(const vl_vm *d) { return d->weight; }
 int vl_vm_cap(const vl_vm *d) { return d->cap; }
 int vl_vm_nvcpus(const vl_vm *d) { return d->nvcpus; }
 bool vl_vm_is_host(const vl_vm *d) { return d->host; }
+vl_vm *vl_vcpu_backend_of(vl_vcpu *v)
+{
+    const vl_io *io = v->hv->io;
+    return v->vm->host && io ? &v->hv->vms[io->bk[v->index].vm] : NULL;
+}
 vl_vcpu *vl_vm_vcpu(vl_vm *d, int index)
 {
     if (!index_ok(d->vcpus[0].hv, "vl_vm_vcpu: vCPU index", index, d->nvcpus))

@@ -14,7 +14,8 @@
  *   - I/O reaches io_event: every packet at the backend with its protocol
  *     and port, on the VM's receive vCPU; every virtqueue kick with the
  *     kicking task's CR3; every block completion; the host VM's backends
- *     are told apart by vl_vm_is_host and woken by kicks. */
+ *     are told apart by vl_vm_is_host, name the VM they serve
+ *     (vl_vcpu_backend_of) and are woken by kicks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,6 +47,7 @@ typedef struct obs {
     uint64_t io_kicks[2], io_packets, io_completions, io_bad_cr3, io_bad_packet;
     uint64_t io_packet_vcpu[4];
     uint64_t host_kick_wakes, host_other_wakes;
+    uint64_t backend_of_bad; /* a backend not of the first VM, or a guest vCPU's not NULL */
     int yielded;         /* the vCPU that just yielded, or -1 */
     int queue[256];
     int len;
@@ -78,10 +80,12 @@ static vl_pcpu *spy_pick(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 static void spy_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     obs *o = O(s);
-    if (vl_vm_is_host(vl_vcpu_vm(v)))
+    bool host = vl_vm_is_host(vl_vcpu_vm(v));
+    if (host)
         *(why == VL_WAKE_KICK ? &o->host_kick_wakes : &o->host_other_wakes) += 1;
     else
         o->wakes_by_reason[why]++;
+    o->backend_of_bad += vl_vcpu_backend_of(v) != (host ? vl_vm_get(s, 0) : NULL);
     if (why == VL_WAKE_INTERRUPT)
         o->wake_vectors[vector]++;
     o->queue[o->len++] = vl_vcpu_id(v);
@@ -425,6 +429,7 @@ static void test_io_events(void **state)
     assert_int_equal(o->io_completions, io->blk_requests);
     assert_true(o->host_kick_wakes > 100);
     assert_int_equal(o->host_other_wakes, 1); /* its start */
+    assert_int_equal(o->backend_of_bad, 0); /* the one backend serves VM io */
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }
