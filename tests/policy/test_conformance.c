@@ -53,16 +53,26 @@ static const char mixed_yaml[] =
 /* The host kernel eras of the cfs family (cfs, balance, dcs: host
  * parameter `kernel`): each suite test below runs once per era, with the
  * era's parameters ahead of its scenario (*state; NULL: the defaults). */
-static const char era_3_2[] =
-    "params: {cfs: {kernel: '3.2'}, balance: {kernel: '3.2'}, dcs: {kernel: '3.2'}}\n";
+static const char era_3_2[] = "cfs: {kernel: '3.2'}, balance: {kernel: '3.2'}, dcs: {kernel: '3.2'}";
 
+/* Loads yaml with the era's policy parameters added to its `params:`
+ * (a flow mapping on one line, as QUEST_BACKGROUND), or ahead of it. */
 static void era_load(vl_scenario *scn, const char *yaml, void **state)
 {
-    const char *era = state && *state ? *state : "";
-    size_t n = strlen(era) + strlen(yaml) + 1;
+    const char *era = state && *state ? *state : NULL;
+    if (!era) {
+        tk_load(scn, yaml);
+        return;
+    }
+    size_t n = strlen(era) + strlen(yaml) + 32;
     char *text = malloc(n);
     assert_non_null(text);
-    snprintf(text, n, "%s%s", era, yaml);
+    const char *at = strstr(yaml, "params: {");
+    if (at)
+        snprintf(text, n, "%.*sparams: {%s, %s", (int)(at - yaml), yaml, era,
+                 at + strlen("params: {"));
+    else
+        snprintf(text, n, "params: {%s}\n%s", era, yaml);
     tk_load(scn, text);
     free(text);
 }
