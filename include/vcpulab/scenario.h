@@ -134,6 +134,8 @@ typedef struct vl_guest_spec {
     int futex_wake;       /* 0 queued (wake_q, Linux >= 4.2: IPIs after the
                            * unlock), 1 locked (older: IPIs under it)    */
     bool runqueue_lock;   /* remote wake-ups and switches take runqueue locks */
+    bool lazy_tlb;        /* TLB shootdowns also reach idle vCPUs in lazy
+                           * TLB mode (Linux < 4.19)                     */
     vl_ns pv_spin;        /* SPIN_THRESHOLD (2^15) PAUSE iterations        */
     int64_t rx_ring;      /* virtio-net receive ring entries               */
     int64_t rx_vcpu;      /* the vCPU taking the receive interrupt          */
@@ -148,7 +150,7 @@ typedef struct vl_guest_spec {
 extern const vl_param vl_guest_params[];
 
 /* Sets the era-dependent settings of `spec` (spinlock, pv_spinlocks,
- * tlb_vectors, wakeup_ipi, futex_wake, runqueue_lock) to what its kernel
+ * tlb_vectors, wakeup_ipi, futex_wake, runqueue_lock, lazy_tlb) to what its kernel
  * and virtualization mode have (docs/guest-model.md, "Guest kernels").
  * Returns 0, or -1 with *why when that kernel cannot run in that mode. */
 int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why);

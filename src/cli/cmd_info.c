@@ -125,7 +125,8 @@ static const vl_param *guest_param(const char *name)
 static void print_kernels(void)
 {
     static const char *const era_keys[] = {"spinlock", "pv_spinlocks", "tlb_vectors",
-                                           "wakeup_ipi", "futex_wake", "runqueue_lock", NULL};
+                                           "wakeup_ipi", "futex_wake", "runqueue_lock", "lazy_tlb",
+                                           NULL};
     const vl_param *kp = guest_param("kernel"), *vp = guest_param("virt");
     printf("\nkernels (vms[].guest.kernel x virt; a key given beside them overrides):\n");
     for (int k = 0; kp->choices[k]; k++) {

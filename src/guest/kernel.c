@@ -98,10 +98,11 @@ static const struct kernel_era {
     int tlb_vectors;     /* 1 legacy: dedicated 0xf0-0xf7 (<= 2.6.38) */
     int wakeup_ipi;      /* 0 wakelist (>= 5.8), 1 resched */
     int futex_wake;      /* 0 queued (wake_q, >= 4.2), 1 locked */
+    bool lazy_tlb;       /* flush IPIs to lazy-TLB vCPUs (< 4.19) */
 } kernel_eras[] = {
-    {SPIN_TICKET, -1, 1, 1, 1},            /* 2.6.38 */
-    {SPIN_UNFAIR, SPIN_QUEUED, 0, 1, 0},   /* 4.9 */
-    {SPIN_UNFAIR, SPIN_QUEUED, 0, 0, 0},   /* 6.1 */
+    {SPIN_TICKET, -1, 1, 1, 1, true},            /* 2.6.38 */
+    {SPIN_UNFAIR, SPIN_QUEUED, 0, 1, 0, true},   /* 4.9 */
+    {SPIN_UNFAIR, SPIN_QUEUED, 0, 0, 0, false},  /* 6.1 */
 };
 static const char *const virt_modes[] = {"hvm", "pv", NULL};
 
@@ -119,6 +120,7 @@ int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why)
     spec->tlb_vectors = e->tlb_vectors;
     spec->wakeup_ipi = e->wakeup_ipi;
     spec->futex_wake = e->futex_wake;
+    spec->lazy_tlb = e->lazy_tlb;
     spec->runqueue_lock = true; /* every era: ttwu under the target's rq lock
                                  * within a cache domain, __schedule under
                                  * its own */
@@ -133,7 +135,7 @@ static const char *const futex_wake_modes[] = {"queued", "locked", NULL};
 
 const vl_param vl_guest_params[] = {
     {"kernel", VL_PARAM_ENUM, offsetof(vl_guest_spec, kernel), KERNEL_DEFAULT, 0, 0, "",
-     "the guest's Linux version: sets spinlock, pv_spinlocks, tlb_vectors, wakeup_ipi, "
+     "the guest's Linux version: sets spinlock, pv_spinlocks, tlb_vectors, wakeup_ipi, lazy_tlb, "
      "futex_wake and runqueue_lock as that version has them (each still overridable); "
      "`describe guest` lists them", kernel_names},
     {"virt", VL_PARAM_ENUM, offsetof(vl_guest_spec, virt), 1, 0, 0, "",
@@ -162,6 +164,10 @@ const vl_param vl_guest_params[] = {
      "model the runqueue locks: a remote wake-up that does not use the wake list holds the "
      "target vCPU's rq lock around its reschedule IPI (try_to_wake_up -> ttwu_queue), and "
      "__schedule holds the vCPU's own for the switch", NULL},
+    {"lazy_tlb", VL_PARAM_BOOL, offsetof(vl_guest_spec, lazy_tlb), 0, 0, 1, "",
+     "TLB shootdowns also go to idle vCPUs in lazy TLB mode that last ran the address space, "
+     "which then leave it (Linux < 4.19: mm_cpumask keeps them; 4.19 skips them, "
+     "tlb_is_not_lazy)", NULL},
     {"pv_spinlocks", VL_PARAM_BOOL, offsetof(vl_guest_spec, pv_spinlocks), 1, 0, 1, "",
      "paravirtual spinlocks: a waiter spins pv_spin, then halts (kvm_wait) until the "
      "unlocker kicks it (KVM_HC_KICK_CPU)", NULL},

@@ -57,6 +57,9 @@ static void answer(vl_guest *g, int v, vl_ns now)
     vl_gmod_due(g, v, VL_GMOD_smp, false);
     for (int i = 0; i < n; i++) {
         int w = callers[i];
+        const vl_smp_func *f = vl_smp_cpu_of(g, w)->func;
+        if (f && f->ran)
+            f->ran(g, v, now);
         vl_task *t = g->vcpus[w].curr;
         if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
             continue;

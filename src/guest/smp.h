@@ -14,6 +14,8 @@ typedef struct vl_smp_func {
     vl_ns cost; /* handler work per call on a target */
     /* The last target ran it: task t called at `since`. */
     void (*done)(vl_guest *g, vl_task *t, vl_ns since, vl_ns now);
+    /* Target v's handler ran it (NULL: nothing more happens on v). */
+    void (*ran)(vl_guest *g, int v, vl_ns now);
 } vl_smp_func;
 
 /* One vCPU's side of the call queue. */

@@ -17,16 +17,32 @@ static void flushed(vl_guest *g, vl_task *t, vl_ns since, vl_ns now)
     vl_hist_record(&vl_tlb_of(g)->latency, now - since);
 }
 
+/* The flush ran on v: a vCPU in lazy TLB mode (idle, the last task's page
+ * tables still loaded) leaves the mm instead (leave_mm: switches to
+ * init_mm), so the next shootdown of that mm skips it. */
+static void flush_ran(vl_guest *g, int v, vl_ns now)
+{
+    (void)now;
+    if (!g->vcpus[v].curr)
+        g->vcpus[v].cur_mm = 0;
+}
+
 /* Task t on v shoots down its mm's TLB entries on the other vCPUs that
- * run it: it spins until they flushed, or goes on if none does. */
+ * run it, and, with lazy_tlb (Linux < 4.19), on the idle ones that still
+ * have its page tables loaded (lazy TLB mode: mm_cpumask keeps them until
+ * a flush makes them leave; 4.19 skips them, `tlb_is_not_lazy`): it spins
+ * until they flushed, or goes on if none does. */
 static vl_op_next shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
     vl_gtlb *tlb = vl_tlb_of(g);
     int targets[VL_MAX_GUEST_VCPUS], n = 0;
     vl_task_op_done(t); /* the shootdown op itself */
     for (int w = 0; w < g->nvcpus && n < VL_MAX_GUEST_VCPUS; w++) {
-        vl_task *c = g->vcpus[w].curr;
+        const vl_gvcpu *gv = &g->vcpus[w];
+        vl_task *c = gv->curr;
         if (w != v && c && c->mm == t->mm && c->state != VL_TASK_EXITED)
+            targets[n++] = w;
+        else if (w != v && !c && tlb->lazy && gv->cur_mm == t->mm && gv->hotplug == VL_HP_ONLINE)
             targets[n++] = w;
     }
     tlb->shootdowns++;
@@ -40,9 +56,9 @@ static vl_op_next shootdown(vl_guest *g, int v, vl_task *t, vl_ns now)
 
 static int tlb_init(vl_guest *g, const vl_guest_spec *spec)
 {
-    (void)spec;
     vl_gtlb *tlb = vl_tlb_of(g);
-    tlb->flush = (vl_smp_func){.cost = TLB_FLUSH_NS, .done = flushed};
+    tlb->lazy = spec->lazy_tlb;
+    tlb->flush = (vl_smp_func){.cost = TLB_FLUSH_NS, .done = flushed, .ran = flush_ran};
     vl_hist_init(&tlb->latency);
     return 0;
 }

@@ -9,6 +9,8 @@
 
 typedef struct vl_gtlb {
     vl_smp_func flush;      /* one flush request: its handler cost        */
+    bool lazy;              /* guest.lazy_tlb: idle vCPUs in lazy TLB mode
+                             * are targets too (Linux < 4.19)            */
     uint64_t shootdowns;
     vl_hist latency;        /* send -> last acknowledgement (0: nobody
                              * else ran the address space)               */

@@ -802,6 +802,7 @@ static void test_guest_kernel_presets(void **state)
     assert_int_equal(g.wakeup_ipi, 0);
     assert_int_equal(g.futex_wake, 0);
     assert_true(g.runqueue_lock);
+    assert_false(g.lazy_tlb); /* 4.19 skips lazy-TLB CPUs */
     g = guest_of("kernel: \"6.1\", virt: hvm", NULL); /* virt_spin_lock */
     assert_int_equal(g.spinlock, 1);
     assert_false(g.pv_spinlocks);
@@ -810,6 +811,7 @@ static void test_guest_kernel_presets(void **state)
     assert_true(g.pv_spinlocks);
     assert_int_equal(g.wakeup_ipi, 1); /* the wake list's IPI came in 5.8 */
     assert_int_equal(g.futex_wake, 0);
+    assert_true(g.lazy_tlb);
     g = guest_of("virt: hvm, kernel: \"2.6.38\"", NULL);
     assert_int_equal(g.spinlock, 0);
     assert_false(g.pv_spinlocks);

@@ -140,6 +140,65 @@ static void test_other_mm_untouched(void **state)
     sd_teardown(&r);
 }
 
+/* Lazy TLB mode (guest.lazy_tlb, Linux < 4.19): task 1 of the sender's mm
+ * runs 100 us on vCPU 1 and sleeps; its vCPU idles with the mm's page
+ * tables loaded.  With lazy_tlb the next shootdown also flushes it (a
+ * halted vCPU: woken for it), and it leaves the mm, so no later shootdown
+ * does; without, idle vCPU 1 is never a target. */
+static void lazy_run(bool lazy, uint64_t *ipis, int *cur_mm, vl_ns *max)
+{
+    char yaml[256];
+    snprintf(yaml, sizeof yaml,
+             "scheduler: fifo\nhost: {pcpus: 2}\n"
+             "vms: [{name: k, vcpus: 2, guest: {lazy_tlb: %s}}]\nrun: {duration: 1s}\n",
+             lazy ? "true" : "false");
+    sd_run r;
+    tk_load(&r.scn, yaml);
+    vl_error err;
+    assert_int_equal(vl_model_create(&r.m, &r.scn, r.scn.sched, 0, 0, NULL, &err), 0);
+    vl_guest *g = r.m.guests[0];
+    vl_dist c = vl_dist_const(50e3), k = vl_dist_const(5e3), once = vl_dist_const(100e3),
+            long_sleep = vl_dist_const(1e10);
+    vl_prog_init(&r.sender);
+    int body = vl_prog_compute(&r.sender, &c);
+    vl_prog_shootdown(&r.sender, vl_guest_activity(g, "munmap"), &k);
+    vl_prog_loop(&r.sender, body, 0);
+    vl_prog_init(&r.busy);
+    vl_prog_compute(&r.busy, &once);
+    vl_prog_sleep(&r.busy, &long_sleep);
+    memset(&r.stats, 0, sizeof r.stats);
+    for (int i = 0; i < 2; i++) {
+        vl_task *t = vl_guest_task_create(g, i ? "sleeper" : "sender", i ? &r.busy : &r.sender,
+                                          &r.stats);
+        assert_non_null(t);
+        t->mm = 1;
+    }
+    if (vl_model_run(&r.m, &err) < 0)
+        fail_msg("run failed: %s", err.msg);
+    *ipis = g->ipis_by_vector[0xfb];
+    *cur_mm = g->vcpus[1].cur_mm;
+    *max = vl_tlb_of(g)->latency.max;
+    sd_teardown(&r);
+}
+
+static void test_lazy_tlb_flushes_idle_vcpu_once(void **state)
+{
+    (void)state;
+    uint64_t ipis[2];
+    int mm[2];
+    vl_ns max[2];
+    for (int lazy = 0; lazy < 2; lazy++)
+        lazy_run(lazy, &ipis[lazy], &mm[lazy], &max[lazy]);
+    print_message("flush IPIs %llu -> %llu, vCPU 1's mm %d -> %d, longest shootdown %lld -> "
+                  "%lld ns\n", (unsigned long long)ipis[0], (unsigned long long)ipis[1], mm[0],
+                  mm[1], (long long)max[0], (long long)max[1]);
+    assert_true(ipis[0] >= 1);           /* while task 1 ran */
+    assert_int_equal(ipis[1], ipis[0] + 1); /* the one flush of the lazy vCPU */
+    assert_int_equal(mm[0], 1);          /* idle, the mm still loaded */
+    assert_int_equal(mm[1], 0);          /* it left the mm */
+    assert_true(max[1] > max[0]);        /* the halted target had to wake */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_preempted_target_slice),
         cmocka_unit_test(test_legacy_vectors),
         cmocka_unit_test(test_other_mm_untouched),
+        cmocka_unit_test(test_lazy_tlb_flushes_idle_vcpu_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
