@@ -20,8 +20,11 @@ interrupt() { # signal, expected status
   "$bin" sweep "$g" "${args[@]}" --csv - --json "$tmp/out.json" --summary "$tmp/out.sum.csv" \
     >"$tmp/out.csv" 2>"$tmp/out.err" &
   local pid=$! i
-  for i in $(seq 600); do # up to 30 s (sanitizer builds are slower)
+  # until the first run's rows are out: a few tenths of a second in a
+  # release build, tens of seconds under a sanitizer on a loaded machine
+  for i in $(seq 6000); do # (5 minutes at most)
     [ "$(grep -vc "^#" "$tmp/out.csv")" -ge 2 ] && break
+    kill -0 $pid 2>/dev/null || break
     sleep 0.05
   done
   kill -"$sig" $pid
