@@ -1057,5 +1057,7 @@ static const vl_sched_ops csched_ops = {
     .counters = csched_counters,
     CSCHED_FAMILY_OPS(csched_priv, csched_pcpu, csched_vm, csched_vcpu),
     .init = csched_init,
+    .check = csched_op_check,
+    .vcpu_wake = csched_op_vcpu_wake,
 };
 VL_REGISTER_POLICY(csched_ops);

@@ -249,13 +249,14 @@ void csched_lower(vl_sched *s, vl_vcpu *v, int pri);
 int csched_pri(vl_vcpu *v);
 
 /* The ops-table fields of Credit and of a policy built on it, whose
- * private structs start with Credit's: sizes, and every hook but init. */
+ * private structs start with Credit's: sizes, and every hook but init,
+ * check and vcpu_wake, which such a policy may wrap. */
 #define CSCHED_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                  \
     .hypervisor = VL_HV_XEN, .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,                        \
     .priv_size = sizeof(priv), .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm),                 \
-    .vcpu_size = sizeof(vcpu), .check = csched_op_check, .pick_cpu = csched_op_pick_cpu,         \
-    .do_schedule = csched_op_do_schedule, .vcpu_wake = csched_op_vcpu_wake,                      \
-    .vcpu_yield = csched_op_vcpu_yield, .context_saved = csched_op_context_saved,                \
-    .timer_fired = csched_op_timer_fired, .dump = csched_op_dump
+    .vcpu_size = sizeof(vcpu), .pick_cpu = csched_op_pick_cpu,                                   \
+    .do_schedule = csched_op_do_schedule, .vcpu_yield = csched_op_vcpu_yield,                    \
+    .context_saved = csched_op_context_saved, .timer_fired = csched_op_timer_fired,              \
+    .dump = csched_op_dump
 
 #endif
