@@ -177,6 +177,10 @@ typedef enum vl_io_kind {
     VL_IO_KICK = 0,     /* request(s) submitted: TX packets or a block request */
     VL_IO_COMPLETION,   /* a block request completed (interrupt raised)       */
     VL_IO_PACKET,       /* a packet for the VM reached the host backend       */
+    VL_IO_RX_IRQ,       /* the backend put received packets in the VM's ring
+                         * and raised its receive interrupt (Xen netback's
+                         * notify_remote_via_irq, a vhost irqfd signal), with
+                         * the protocol and port of the packet that raised it */
 } vl_io_kind;
 
 typedef enum vl_io_device { VL_DEV_NET = 0, VL_DEV_BLK } vl_io_device;
@@ -185,8 +189,8 @@ typedef struct vl_io_info {
     vl_io_kind kind;
     vl_io_device device;
     uint64_t cr3;       /* VL_IO_KICK: the submitting vCPU's CR3            */
-    int proto;          /* VL_IO_PACKET: IP protocol (6 TCP, 17 UDP, 1 ICMP) */
-    int port;           /* VL_IO_PACKET: destination port                    */
+    int proto;          /* VL_IO_PACKET, _RX_IRQ: IP protocol (6 TCP, 17 UDP, 1 ICMP) */
+    int port;           /* VL_IO_PACKET, _RX_IRQ: destination port           */
 } vl_io_info;
 
 /* Exit counters the core keeps per vCPU (vl_vcpu_exits()). */
@@ -309,8 +313,9 @@ typedef struct vl_sched_ops {
      * with CR3-exiting on (host.cr3_exiting), where each load is an exit. */
     void (*cr3_switch)(vl_sched *s, vl_vcpu *v, uint64_t cr3);
     /* [nothing] An I/O event of v's VM (see vl_io_info): for a kick, v is
-     * the vCPU that exited; for a completion, the vCPU the interrupt goes
-     * to; for a packet, the vCPU that takes the VM's receive interrupt. */
+     * the vCPU that exited; for a completion or a receive interrupt, the
+     * vCPU the interrupt goes to; for a packet, the vCPU that takes the
+     * VM's receive interrupt. */
     void (*io_event)(vl_sched *s, vl_vcpu *v, const vl_io_info *info);
     /* [nothing] The policy's state for a failure report, written to `out`:
      * when the run stops on a failure after the start (a rejected

@@ -141,8 +141,12 @@ void vl_io_item_done(vl_backend *b, const vl_bk_item *it, vl_ns now)
             return;
         }
         b->st.rx_packets++;
-        if (r >= 0)
+        if (r >= 0) {
+            vl_io_info info = {.kind = VL_IO_RX_IRQ, .device = VL_DEV_NET,
+                               .proto = it->pkt.proto, .port = it->pkt.port};
+            io_hook(hv, &vm->vcpus[r], &info);
             vl_hv_raise_irq(hv, b->vm, r, VL_VEC_VIRTIO_NET);
+        }
         return;
     }
     case BK_TX:

@@ -56,93 +56,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vcpulab/sched.h"
-#include "vl_bitmap.h"
-#include "vl_list.h"
-
-#define CSCHED_DEFAULT_WEIGHT 256     /* Xen CSCHED_DEFAULT_WEIGHT (weights come from the VM) */
-#define CSCHED_DEFAULT_TSLICE_MS 30   /* Xen CSCHED_DEFAULT_TSLICE_MS */
-#define CSCHED_TSLICE_MIN_MS 1        /* Xen XEN_SYSCTL_CSCHED_TSLICE_MIN */
-#define CSCHED_TSLICE_MAX_MS 1000     /* Xen XEN_SYSCTL_CSCHED_TSLICE_MAX */
-#define CSCHED_TICKS_PER_TSLICE 3     /* Xen: tick = tslice / 3 = 10 ms */
-#define CSCHED_CREDITS_PER_MSEC 10    /* Xen: 300 credits per 30 ms slice */
-#define CSCHED_MIN_TIMER VL_US(100)   /* Xen XEN_SYSCTL_SCHED_RATELIMIT_MIN: shortest timer */
-#define CSCHED_RATELIMIT_MAX_MS 500   /* Xen XEN_SYSCTL_SCHED_RATELIMIT_MAX (500000 us) */
-#define CSCHED_MIGR_DELAY_MAX_MS 100  /* Xen XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US */
-#define CSCHED_DEFAULT_RATELIMIT_US 1000 /* Xen SCHED_DEFAULT_RATELIMIT_US */
-#define CSCHED_RATELIMIT_UNSET (-1)   /* `ratelimit` not set: the version's default */
-#define CSCHED_DEFAULT_BALANCE_RATELIMIT_US 1000 /* Xen CSCHED_DEFAULT_LOAD_BALANCE_RATELIMIT_US */
-#define CSCHED_BALANCE_RATELIMIT_MAX_MS 1000 /* Xen CSCHED_MAX_LOAD_BALANCE_RATELIMIT_US */
-
-/* Priorities (Xen's values; higher runs first). */
-#define CSCHED_PRI_BOOST 0    /* woke up from blocking with credit left */
-#define CSCHED_PRI_UNDER (-1) /* credit >= 0 at the last accounting      */
-#define CSCHED_PRI_OVER (-2)  /* credit < 0 at the last accounting       */
-#define CSCHED_PRI_IDLE (-64) /* the idle loop                           */
-
-/* vCPU flags.
- * PARKED: set in csched_acct (capped and below -cap share); cleared in
- *   csched_acct (credit back >= 0); checked in wake, do_schedule, tick.
- * YIELD: set in vcpu_yield; cleared in do_schedule when prev is queued
- *   again; checked in runq_insert, the rate limit and runq_steal.
- * MOVE: set in the tick when cpu_pick finds a better pCPU for the running
- *   vCPU (Xen's _VPF_migrating); cleared in context_saved, which queues it
- *   there; checked in do_schedule (prev is not kept or queued locally). */
-#define CSCHED_FLAG_PARKED 0x1u
-#define CSCHED_FLAG_YIELD 0x2u
-#define CSCHED_FLAG_MOVE 0x4u
-
-/* Timer slots. */
-#define CSCHED_TIMER_TICK 0 /* per pCPU: the credit tick          */
-#define CSCHED_TIMER_ACCT 0 /* instance: the accounting "master"  */
-
-/* Counters (indices into csched_counters). */
-enum {
-    CSCHED_C_BOOSTS,
-    CSCHED_C_STEALS,
-    CSCHED_C_ACCOUNTS,
-    CSCHED_C_PARKS,
-    CSCHED_C_UNPARKS,
-    CSCHED_C_RATELIMITED,
-    CSCHED_C_MOVES,
-    CSCHED_C_YIELDS,
-    CSCHED_C_DEBITED,
-};
-static const char *const csched_counters[] = {
-    "boosts", "steals", "accounts", "parks", "unparks", "ratelimited", "tick_moves", "yields",
-    "credits_debited", NULL,
-};
-
-/* How vCPU 0 of a VM is placed when the VM is created (creation_cpu). */
-typedef enum csched_placement {
-    CSCHED_PLACE_LEAST_POPULATED, /* Xen <= 4.7 default_vcpu0_location */
-    CSCHED_PLACE_FIRST,           /* Xen >= 4.13 sched_select_initial_cpu */
-} csched_placement;
-
-/* What one Xen version's Credit does: one flag per rule that changed
- * between versions, read through priv.feat.  The commits that brought or
- * removed each rule are in docs/policies/credit.md ("Versions"). */
-typedef struct csched_features {
-    bool debit_sampled;        /* the tick debits a whole tick, deschedule nothing */
-    bool weight_per_domain;    /* a VM's weight counts once, not per active vCPU */
-    bool credit_reset_zero;    /* leaving the active set resets credit to 0, not half */
-    bool tickle_all_idle;      /* a wake-up tickles every idler, not one */
-    bool yield_flag;           /* yield marks the vCPU (queued behind, not held) */
-    bool ratelimit_exempts_yield; /* the rate limit does not hold a yielder */
-    bool ratelimit_remainder;  /* a held vCPU gets the rest of the limit, not all of it */
-    bool idler_marking;        /* a tickled idle pCPU stops counting as an idler */
-    bool steal_bias;           /* stealing in a socket starts after the last victim */
-    bool unpark_boost;         /* an unparked vCPU wakes BOOSTed */
-    bool yield_sticky;         /* YIELD stays until dequeued; stealers skip yielders */
-    bool balance_ratelimit;    /* load balancing at most once per balance_ratelimit */
-    vl_ns default_ratelimit;   /* the rate limit when `ratelimit` is not set */
-    csched_placement placement;
-} csched_features;
+#include "credit_priv.h"
 
 /* The `xen` parameter: the versions whose rules can be told apart and
  * sourced.  Each row lists the rules that version has. */
-enum { CSCHED_XEN_3_2, CSCHED_XEN_4_7, CSCHED_XEN_4_13, CSCHED_XEN_HEAD };
-static const char *const csched_versions[] = {"3.2", "4.7", "4.13", "HEAD", NULL};
+const char *const csched_versions[] = {"3.2", "4.7", "4.13", "HEAD", NULL};
 static const csched_features csched_xen[] = {
     [CSCHED_XEN_3_2] = {
         /* tag 3.2.0-rc6: before accurate accounting, per-vCPU weight, the
@@ -174,106 +92,10 @@ static const csched_features csched_xen[] = {
     },
 };
 
-/* The four private structs (instance, pCPU, VM, vCPU). */
-typedef struct csched_priv {
-    /* parameters (written by the core before init) */
-    vl_ns tslice;
-    vl_ns ratelimit;
-    vl_ns migration_delay;
-    vl_ns balance_ratelimit;
-    int xen;                /* index into csched_xen                    */
-    /* derived in init */
-    csched_features feat;   /* csched_xen[xen]                          */
-    vl_ns tick_period;
-    int64_t credits_per_tslice;
-    int64_t credits_per_tick;
-    /* accounting */
-    vl_list active_vms;     /* csched_vm.active_link                   */
-    int64_t weight;         /* sum over active vCPUs of their VM weight */
-    int64_t credit;         /* credits_per_tslice x pCPUs               */
-    int64_t credit_balance; /* sum of active credits at the last acct   */
-    uint32_t runq_sort;     /* accounting epoch: runqueues to sort      */
-    int last_tickle;        /* cursor of the idler chosen by a tickle   */
-    /* topology (init): pCPU ids are socket-major, then core, then thread
-     * (checked in init), so core c holds the ids from c x core_span to
-     * (c + 1) x core_span - 1, and socket k likewise with socket_span */
-    int nsockets;
-    int core_span;          /* pCPUs per core (SMT threads)             */
-    int socket_span;        /* pCPUs per socket                         */
-    /* pCPU masks (bit = pCPU id; no bit at or above vl_npcpus).  Xen's
-     * idlers - chose idle and nobody tickled it since - are the core's
-     * vl_idle_pcpus(): every idle pCPU is rescheduled only by runq_tickle
-     * here, so the core's "idle, no reschedule pending" is the same set.
-     * Checked in cpu_pick, runq_tickle and load_balance.
-     * queued: its runqueue is not empty (nr_queued > 0).  Set in
-     *   runq_insert, cleared in runq_remove when the last vCPU leaves (both
-     *   through runq_changed); checked in load_balance (for an idle
-     *   stealer: any queued vCPU outranks it).
-     * urgent: the head of its runqueue is above OVER (UNDER or BOOST).
-     *   Set and cleared in runq_changed, called wherever a runqueue's head
-     *   or the priority of a queued vCPU changes (runq_insert, runq_remove,
-     *   runq_sort, csched_acct); checked in load_balance (for an OVER
-     *   stealer: runq_steal stops at the first vCPU not above it). */
-    uint64_t queued[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-    uint64_t urgent[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-    /* chose_idle: the pCPUs whose last schedule chose idle, tickled or
-     * not: Xen's idlers before 4.9 (feat.idler_marking false).  Set and
-     * cleared in do_schedule; read through idlers(). */
-    uint64_t chose_idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-} csched_priv;
-
-typedef struct csched_pcpu {
-    vl_list runq;            /* csched_vcpu.runq_link, by priority       */
-    int nr_queued;
-    uint32_t runq_sort_last;
-    int idle_bias;           /* cpu_pick: where to start among its group */
-    int balance_bias;        /* as the pCPU numbered like a socket: where
-                              * stealing starts in that socket           */
-    int nr_placed;           /* vCPUs placed here at START (creation_cpu) */
-    vl_ns last_balance;      /* last load balance (feat.balance_ratelimit) */
-} csched_pcpu;
-
-typedef struct csched_vm {
-    vl_list active_vcpus;    /* csched_vcpu.active_link                  */
-    vl_list active_link;     /* in csched_priv.active_vms                */
-    int active_count;
-    int64_t weight, cap;     /* from the VM, cached at init              */
-} csched_vm;
-
-typedef struct csched_vcpu {
-    vl_list runq_link;
-    vl_list active_link;
-    vl_vcpu *v;              /* up-pointer                               */
-    vl_pcpu *rq;             /* the runqueue it is on; NULL if none      */
-    int pri;
-    unsigned flags;
-    int64_t credit;
-    int64_t residual;        /* sub-credit run time, in ns x credits/ms   */
-    vl_ns acct_start;        /* start of the run time not yet debited     */
-    vl_ns run_start;         /* when it last started running (ratelimit)  */
-    vl_ns last_sched;        /* when it was last descheduled (cache-hot)  */
-} csched_vcpu;
+static const char *const csched_counters[] = {CSCHED_COUNTER_NAMES, NULL};
 
 static const vl_param csched_params[] = {
-    {"tslice", VL_PARAM_TIME, offsetof(csched_priv, tslice), VL_MS(CSCHED_DEFAULT_TSLICE_MS),
-     VL_MS(CSCHED_TSLICE_MIN_MS), VL_MS(CSCHED_TSLICE_MAX_MS), "ns",
-     "time slice and accounting period; tick = tslice/3 (Xen sched_credit_tslice_ms, "
-     "CSCHED_DEFAULT_TSLICE_MS)", NULL},
-    {"ratelimit", VL_PARAM_TIME, offsetof(csched_priv, ratelimit), CSCHED_RATELIMIT_UNSET, 0,
-     VL_MS(CSCHED_RATELIMIT_MAX_MS), "ns",
-     "minimum run before preemption; 0 disables, else >= 100us; unset: the version's (1ms, "
-     "none in 3.2; Xen sched_ratelimit_us, SCHED_DEFAULT_RATELIMIT_US)", NULL},
-    {"migration_delay", VL_PARAM_TIME, offsetof(csched_priv, migration_delay), 0, 0,
-     VL_MS(CSCHED_MIGR_DELAY_MAX_MS), "ns",
-     "a vCPU descheduled less than this ago is cache-hot and not stolen (Xen "
-     "vcpu_migration_delay, default 0)", NULL},
-    {"balance_ratelimit", VL_PARAM_TIME, offsetof(csched_priv, balance_ratelimit),
-     VL_US(CSCHED_DEFAULT_BALANCE_RATELIMIT_US), 0, VL_MS(CSCHED_BALANCE_RATELIMIT_MAX_MS), "ns",
-     "shortest time between two load balances of a pCPU, from Xen 4.18 (Xen "
-     "load-balance-ratelimit, CSCHED_DEFAULT_LOAD_BALANCE_RATELIMIT_US)", NULL},
-    {"xen", VL_PARAM_ENUM, offsetof(csched_priv, xen), CSCHED_XEN_HEAD, 0, 0, "",
-     "the Xen version whose Credit rules apply: 3.2, 4.7, 4.13 (to 4.17) or HEAD (4.18 on)",
-     csched_versions},
+    CSCHED_PARAM_ENTRIES(CSCHED_XEN_HEAD)
     VL_PARAM_END,
 };
 
@@ -803,8 +625,9 @@ static void csched_acct(vl_sched *s)
 static void unit_acct(vl_sched *s, vl_pcpu *p, csched_vcpu *cv, vl_ns now)
 {
     csched_priv *prv = cpriv(s);
-    if (cv->pri == CSCHED_PRI_BOOST)
-        cv->pri = CSCHED_PRI_UNDER; /* it consumes CPU: boost ends */
+    if (cv->pri == CSCHED_PRI_BOOST) /* it consumes CPU: boost ends */
+        cv->pri = prv->ext && prv->ext->boost_ends ? prv->ext->boost_ends(s, cv->v)
+                                                   : CSCHED_PRI_UNDER;
     if (prv->feat.debit_sampled) { /* Xen 3.2: a whole tick, whatever ran */
         cv->credit -= prv->credits_per_tick;
         vl_counter_add(s, CSCHED_C_DEBITED, prv->credits_per_tick);
@@ -857,7 +680,7 @@ static int init_topology(vl_sched *s)
     return 0;
 }
 
-static int csched_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
+int csched_op_check(const void *params, vl_param_scope scope, vl_param_fault *fault)
 {
     const csched_priv *prv = params;
     if (scope != VL_PARAMS_HOST)
@@ -871,9 +694,10 @@ static int csched_check(const void *params, vl_param_scope scope, vl_param_fault
     return 0;
 }
 
-static int csched_init(vl_sched *s)
+int csched_init_ext(vl_sched *s, const csched_ext *ext)
 {
     csched_priv *prv = cpriv(s);
+    prv->ext = ext;
     prv->feat = csched_xen[prv->xen];
     if (prv->ratelimit == CSCHED_RATELIMIT_UNSET)
         prv->ratelimit = prv->feat.default_ratelimit;
@@ -969,7 +793,7 @@ static vl_pcpu *creation_cpu(vl_sched *s, vl_vcpu *v)
 
 /* Xen's csched_res_pick; a vCPU never placed (START) starts from its
  * creation pCPU, as in Xen's csched_unit_insert. */
-static vl_pcpu *csched_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
+vl_pcpu *csched_op_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 {
     vl_pcpu *master = vl_vcpu_pcpu(v);
     vl_pcpu *p = cpu_pick(s, v, master ? master : creation_cpu(s, v), true);
@@ -981,7 +805,7 @@ static vl_pcpu *csched_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
 /* Xen's csched_unit_wake: an UNDER vCPU that is not parked wakes BOOSTed,
  * except on its first wake-up (Xen's insert goes through csched_res_pick,
  * which marks it MIGRATING, and a migrating wake-up is not boosted). */
-static void csched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
+void csched_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
 {
     (void)vector;
     csched_vcpu *cv = cvc(v);
@@ -998,7 +822,7 @@ static void csched_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int ve
 
 /* Xen's csched_unit_yield (from 4.1; before, a yield is a plain
  * reschedule). */
-static void csched_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
+void csched_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 {
     (void)info;
     if (cpriv(s)->feat.yield_flag)
@@ -1060,7 +884,7 @@ static csched_vcpu *pick_next(vl_sched *s, vl_pcpu *p, csched_vcpu *queue, vl_ns
     return snext;
 }
 
-static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
+vl_decision csched_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     csched_priv *prv = cpriv(s);
     csched_vcpu *sc = prev ? cvc(prev) : NULL;
@@ -1111,7 +935,7 @@ static vl_decision csched_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl
 
 /* A vCPU the tick decided to move is off its pCPU now: queue it where
  * cpu_pick says (Xen's vcpu_migrate; no boost for a migration). */
-static void csched_context_saved(vl_sched *s, vl_vcpu *prev)
+void csched_op_context_saved(vl_sched *s, vl_vcpu *prev)
 {
     csched_vcpu *cv = cvc(prev);
     if (!(cv->flags & CSCHED_FLAG_MOVE))
@@ -1124,7 +948,7 @@ static void csched_context_saved(vl_sched *s, vl_vcpu *prev)
     runq_tickle(s, cv);
 }
 
-static void csched_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
+void csched_op_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
 {
     csched_priv *prv = cpriv(s);
     (void)slot; /* one slot each: ACCT (instance), TICK (pCPU) */
@@ -1142,6 +966,42 @@ static void csched_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
     unit_acct(s, p, cvc(curr), now);
     runq_sort(prv, p);
 }
+
+/* ------------------------------------------------ extension points */
+
+int csched_raise(vl_sched *s, vl_vcpu *v)
+{
+    csched_vcpu *cv = cvc(v);
+    if (!on_runq(cv) || cv->pri == CSCHED_PRI_BOOST)
+        return CSCHED_PRI_IDLE;
+    int was = cv->pri;
+    vl_pcpu *p = cv->rq;
+    runq_remove(cpriv(s), cv);
+    cv->pri = CSCHED_PRI_BOOST;
+    runq_insert(cpriv(s), p, cv);
+    runq_tickle(s, cv);
+    return was;
+}
+
+void csched_lower(vl_sched *s, vl_vcpu *v, int pri)
+{
+    csched_vcpu *cv = cvc(v);
+    assert(pri == CSCHED_PRI_UNDER || pri == CSCHED_PRI_OVER);
+    if (cv->pri != CSCHED_PRI_BOOST)
+        return;
+    cv->pri = pri;
+    if (on_runq(cv)) {
+        vl_pcpu *p = cv->rq;
+        runq_remove(cpriv(s), cv);
+        runq_insert(cpriv(s), p, cv);
+    } else if (is_curr(v)) {
+        csched_vcpu *head = runq_head(vl_vcpu_pcpu(v));
+        if (head && head->pri > pri)
+            vl_tickle(vl_vcpu_pcpu(v));
+    }
+}
+
+int csched_pri(vl_vcpu *v) { return cvc(v)->pri; }
 
 static const char *pri_name(int pri)
 {
@@ -1161,7 +1021,7 @@ static void dump_vcpu(FILE *out, vl_vcpu *v)
             vl_list_linked(&cv->active_link) ? " active" : "");
 }
 
-static void csched_dump(vl_sched *s, FILE *out)
+void csched_op_dump(vl_sched *s, FILE *out)
 {
     csched_priv *prv = cpriv(s);
     fprintf(out, "credit: weight=%lld credit=%lld balance=%lld sort=%u\n",
@@ -1184,29 +1044,20 @@ static void csched_dump(vl_sched *s, FILE *out)
     }
 }
 
+static int csched_init(vl_sched *s) { return csched_init_ext(s, NULL); }
+
 static const vl_sched_ops csched_ops = {
     .name = "credit",
-    .hypervisor = VL_HV_XEN,
     .description =
         "Xen's Credit scheduler (credit1): proportional share by weight with caps, credits "
         "debited at 10/ms and shared out every 30 ms slice, priorities BOOST > UNDER > OVER, "
         "wake-up boost, 1 ms rate limit, per-pCPU runqueues with stealing of strictly "
         "higher-priority work; the rules of Xen 3.2, 4.7, 4.13 or HEAD (param xen).",
-    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,
     .params = csched_params,
     .counters = csched_counters,
-    .priv_size = sizeof(csched_priv),
-    .pcpu_size = sizeof(csched_pcpu),
-    .vm_size = sizeof(csched_vm),
-    .vcpu_size = sizeof(csched_vcpu),
-    .check = csched_check,
+    CSCHED_FAMILY_OPS(csched_priv, csched_pcpu, csched_vm, csched_vcpu),
     .init = csched_init,
-    .pick_cpu = csched_pick_cpu,
-    .do_schedule = csched_do_schedule,
-    .vcpu_wake = csched_vcpu_wake,
-    .vcpu_yield = csched_vcpu_yield,
-    .context_saved = csched_context_saved,
-    .timer_fired = csched_timer_fired,
-    .dump = csched_dump,
+    .check = csched_op_check,
+    .vcpu_wake = csched_op_vcpu_wake,
 };
 VL_REGISTER_POLICY(csched_ops);

@@ -12,9 +12,10 @@
  *   - wake reasons carry the vector that woke the vCPU; kicks appear only
  *     with PV spinlocks;
  *   - I/O reaches io_event: every packet at the backend with its protocol
- *     and port, on the VM's receive vCPU; every virtqueue kick with the
- *     kicking task's CR3; every block completion; the host VM's backends
- *     are told apart by vl_vm_is_host, name the VM they serve
+ *     and port, on the VM's receive vCPU; receive interrupts there, at most
+ *     one per delivered packet, with its protocol and port; every virtqueue
+ *     kick with the kicking task's CR3; every block completion; the host
+ *     VM's backends are told apart by vl_vm_is_host, name the VM they serve
  *     (vl_vcpu_backend_of) and are woken by kicks. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,6 +47,7 @@ typedef struct obs {
     int ncr3;
     uint64_t io_kicks[2], io_packets, io_completions, io_bad_cr3, io_bad_packet;
     uint64_t io_packet_vcpu[4];
+    uint64_t io_rx_irqs, io_rx_irq_vcpu[4], io_bad_rx_irq;
     uint64_t host_kick_wakes, host_other_wakes;
     uint64_t backend_of_bad; /* a backend not of the first VM, or a guest vCPU's not NULL */
     int yielded;         /* the vCPU that just yielded, or -1 */
@@ -145,6 +147,12 @@ static void spy_io(vl_sched *s, vl_vcpu *v, const vl_io_info *info)
         break;
     case VL_IO_COMPLETION:
         o->io_completions++;
+        break;
+    case VL_IO_RX_IRQ:
+        o->io_rx_irqs++;
+        o->io_rx_irq_vcpu[vl_vcpu_index(v) & 3]++;
+        o->io_bad_rx_irq += !((info->proto == 17 && info->port == 5001) ||
+                              (info->proto == 1 && info->port == 0));
         break;
     }
 }
@@ -422,6 +430,12 @@ static void test_io_events(void **state)
     assert_true(o->io_packets - (io->rx_packets + io->rx_drops) < 16);
     assert_int_equal(o->io_packet_vcpu[1], o->io_packets);
     assert_int_equal(o->io_bad_packet, 0);
+    /* receive interrupts: on the rx vCPU, at most one per delivered packet
+     * (NAPI polls the rest), each with the packet's protocol and port */
+    assert_true(o->io_rx_irqs > 100);
+    assert_true(o->io_rx_irqs <= io->rx_packets);
+    assert_int_equal(o->io_rx_irq_vcpu[1], o->io_rx_irqs);
+    assert_int_equal(o->io_bad_rx_irq, 0);
     assert_int_equal(o->io_kicks[VL_DEV_NET] + o->io_kicks[VL_DEV_BLK], io->kicks);
     assert_true(o->io_kicks[VL_DEV_NET] >= 90); /* echo replies */
     assert_true(o->io_kicks[VL_DEV_BLK] > 100);
