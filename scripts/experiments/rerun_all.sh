@@ -68,6 +68,9 @@ for locks in 2.6.38 none; do
   done
 done
 
+# FlexCore (docs/experiments.md, "FlexCore")
+scripts/experiments/flexcore_parsec.py --bin "$B" > "$OUT/flexcore.md"
+
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
 scripts/experiments/workload_table.py --type hackbench --set vms.a.workloads.0.groups=4 \
