@@ -76,6 +76,8 @@ for sc in a b; do
   done
 done
 $Q $S/quest-b.yaml --set params.quest.io_server=sporadic --bin $B > "$OUT/quest-b-quest-sporadic.csv"
+# FlexCore (docs/experiments.md, "FlexCore")
+scripts/experiments/flexcore_parsec.py --bin "$B" > "$OUT/flexcore.md"
 
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"

@@ -84,6 +84,11 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
             rc |= vl_metrics_add(ms, (double)io->rx_drops, "vm.%s.io.rx_drops", vm);
         if (!g)
             continue;
+        /* ballooning: the mean count of online vCPUs over the window */
+        vl_ns offline = vl_vm_time(m, d, VL_OFFLINE), window = vl_model_window(m);
+        if ((offline > 0 || every) && window > 0)
+            rc |= vl_metrics_add(ms, hv->vms[d].nvcpus - (double)offline / (double)window,
+                                 "vm.%s.online_vcpus", vm);
         uint64_t ple = vl_vm_ple_exits(m, d);
         if (ple || every)
             rc |= vl_metrics_add(ms, (double)ple, "vm.%s.ple_exits", vm);

@@ -116,7 +116,8 @@ static const vl_sched_ops balance_ops = {
     .params = balance_params,
     .vm_params = balance_vm_params,
     .counters = balance_counter_names,
-    CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vcpu),
+    .flags = CFS_FAMILY_FLAGS,
+    CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
     .init = balance_init,
     .timer_fired = cfs_op_timer_fired,
 };

@@ -295,7 +295,8 @@ static const vl_sched_ops cfs_ops = {
     .params = cfs_params,
     .vm_params = cfs_vm_params,
     .counters = cfs_counter_names,
-    CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vcpu),
+    .flags = CFS_FAMILY_FLAGS,
+    CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
     .init = cfs_op_init,
     .timer_fired = cfs_op_timer_fired,
 };

@@ -44,13 +44,17 @@
     {"shares", VL_PARAM_INT, offsetof(cfs_vm, shares_param), 0, 0, CFS_MAX_SHARES, "shares", \
      "cpu.shares of the VM's cgroup; 0 = weight x 4 (Xen's default 256 -> cgroup's 1024)", NULL},
 
+/* What CFS promises (a policy built on it that changes a promise says so
+ * in its own flags). */
+#define CFS_FAMILY_FLAGS (VL_POLICY_WEIGHTS | VL_POLICY_CAPS)
+
 /* The ops-table fields of CFS and of a policy built on it, whose private
- * structs (instance, pCPU, vCPU; the VM's is CFS's) start with CFS's:
- * sizes, and every hook but init and timer_fired, which such a policy
- * wraps (it sets up its rules, it may have timers). */
-#define CFS_FAMILY_OPS(priv, pcpu, vcpu)                                                         \
-    .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS, .priv_size = sizeof(priv),                      \
-    .pcpu_size = sizeof(pcpu), .vm_size = sizeof(cfs_vm), .vcpu_size = sizeof(vcpu),             \
+ * structs (instance, pCPU, VM, vCPU) start with CFS's: sizes, and every
+ * hook but init and timer_fired, which such a policy wraps (it sets up
+ * its rules, it may have timers); the flags are the policy's own. */
+#define CFS_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                     \
+    .priv_size = sizeof(priv),                                                                   \
+    .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm), .vcpu_size = sizeof(vcpu),                 \
     .pick_cpu = cfs_op_pick_cpu, .do_schedule = cfs_op_do_schedule,                              \
     .vcpu_wake = cfs_op_vcpu_wake, .vcpu_block = cfs_op_vcpu_block,                              \
     .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick, .dump = cfs_op_dump

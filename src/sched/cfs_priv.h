@@ -14,7 +14,8 @@
  *                   and balancing: the idle mask, the overloaded pCPUs by
  *                   load, the total load, the topology ranges
  * Built on it (CFS plus their own rules, through cfs_ext): balance.c
- * (balance scheduling) and dcs.c (demand-based coordinated scheduling).
+ * (balance scheduling) and dcs.c (demand-based coordinated scheduling);
+ * flexcore.c (vCPU ballooning) adds no rule, only its own timer.
  */
 #ifndef VL_SCHED_CFS_PRIV_H
 #define VL_SCHED_CFS_PRIV_H

@@ -1000,7 +1000,8 @@ static uint64_t run_rule(int (*init)(vl_sched *), vl_ns *busy0)
         .params = cfs_ops()->params,
         .vm_params = cfs_ops()->vm_params,
         .counters = cfs_ops()->counters,
-        CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vcpu),
+        .flags = CFS_FAMILY_FLAGS,
+        CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
         .init = init,
         .timer_fired = cfs_op_timer_fired,
     };

@@ -170,7 +170,7 @@ static void test_no_lost_wakeup_no_starvation(void **state)
             fail_msg("%s: run failed: %s", ops->name, err.msg);
         for (int v = 0; v < m.hv.nvcpus; v++) {
             const vl_vcpu *vc = &m.hv.vcpus[v];
-            if (vl_model_vcpu_time(&m, v, VL_RUNNING) <= 0)
+            if (tk_vcpu_never_ran(&m, v))
                 fail_msg("%s: %s.v%d never ran", ops->name, vc->vm->name, vc->index);
             if (vc->max_wait > VL_MS(500))
                 fail_msg("%s: %s.v%d waited %lld ns while runnable", ops->name, vc->vm->name,

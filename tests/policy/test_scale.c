@@ -70,7 +70,7 @@ static void check_policy(const vl_scenario *scn, const vl_sched_ops *ops, int pc
         fail_msg("%s at %d pCPUs: run failed: %s", ops->name, pcpus, err.msg);
     for (int v = 0; v < m.hv.nvcpus; v++) {
         const vl_vcpu *vc = &m.hv.vcpus[v];
-        if (vl_model_vcpu_time(&m, v, VL_RUNNING) <= 0)
+        if (tk_vcpu_never_ran(&m, v))
             fail_msg("%s at %d pCPUs: %s.v%d never ran", ops->name, pcpus, vc->vm->name,
                      vc->index);
         if (vc->max_wait > MAX_WAIT)

@@ -84,6 +84,12 @@ vl_ns tk_vm_cpu(const vl_model *m, int d)
     return sum;
 }
 
+bool tk_vcpu_never_ran(const vl_model *m, int v)
+{
+    return vl_model_vcpu_time(m, v, VL_RUNNING) <= 0 &&
+           vl_model_vcpu_time(m, v, VL_OFFLINE) < vl_model_window(m);
+}
+
 static void preempt_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev,
                            const vl_vcpu *next, vl_ns now)
 {

@@ -35,6 +35,9 @@ int tk_counter_index(const vl_model *m, const char *name);
 int64_t tk_counter(const vl_model *m, const char *name);
 /* CPU time (running) of VM d over the measurement window. */
 vl_ns tk_vm_cpu(const vl_model *m, int d);
+/* vCPU v did not run in the measurement window although it was online
+ * for some of it (a vCPU ballooned for all of it has no claim to run). */
+bool tk_vcpu_never_ran(const vl_model *m, int v);
 /* Preemptions seen at the switches of a model: the shortest run of a
  * vCPU that was preempted (descheduled while still runnable) and how many
  * there were; vCPU ids below TK_PROBE_VCPUS only. */
