@@ -223,6 +223,11 @@ typedef struct vl_decision {
  * vCPUs wait (strict gang scheduling runs whole VMs or nothing).  The
  * suite then holds it to a lower utilisation floor under overcommit. */
 #define VL_POLICY_NOT_WORK_CONSERVING 0x4u
+/* Not a promise either: the policy's decisions rest on cr3_switch, which
+ * only a host with host.cr3_exiting delivers.  The CLI warns when it runs
+ * one on a host without (it then schedules as its base policy); the suites
+ * that hold every policy to the contract still run it there. */
+#define VL_POLICY_WANTS_CR3_EXITS 0x8u
 
 /* The hypervisor a policy belongs to: selects the defaults of hypervisor
  * mechanisms that differ between them (e.g. KVM grows the pause-loop

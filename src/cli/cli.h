@@ -72,6 +72,9 @@ int vl_cli_check_seeds(uint64_t first, long n, const char *cmd);
 /* Splits "A,B,..." (modified in place) into at most max policies; prints
  * the error ("CMD: ...") and returns -1 on an unknown or missing one. */
 int vl_cli_policies(char *list, const vl_sched_ops **ops, int max, int *n, const char *cmd);
+/* Warns (once per policy and process) when the host of scn lacks what ops
+ * relies on (VL_POLICY_WANTS_CR3_EXITS without host.cr3_exiting). */
+void vl_cli_warn_unmet(const vl_scenario *scn, const vl_sched_ops *ops);
 
 int vl_cmd_run(int argc, char **argv);
 int vl_cmd_compare(int argc, char **argv);

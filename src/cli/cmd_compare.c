@@ -283,6 +283,8 @@ int vl_cmd_compare(int argc, char **argv)
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
+    for (int p = 0; p < npol; p++)
+        vl_cli_warn_unmet(&scn, ops[p]);
     vl_outputs outs;
     vl_outputs_init(&outs);
     vl_output *oj = NULL, *oc = NULL, *od = NULL;

@@ -123,6 +123,8 @@ int vl_cmd_run(int argc, char **argv)
     if (vl_cli_load(argv[optind], &c, &scn) < 0)
         return VL_EXIT_USAGE;
     const vl_sched_ops *ops = c.sched ? vl_cli_policy(c.sched) : scn.sched;
+    if (ops)
+        vl_cli_warn_unmet(&scn, ops);
     vl_ns from = 0, to = scn.duration;
     if (!ops || (window && parse_window(window, trace || ftrace, scn.duration, &from, &to) < 0)) {
         vl_scenario_free(&scn);

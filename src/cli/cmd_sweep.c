@@ -283,6 +283,7 @@ static int validate(sweep_ctx *x)
         for (int s = 0; s < x->nsched && rc == 0; s++) {
             vl_model m;
             vl_error err;
+            vl_cli_warn_unmet(&scn, policy_of(x, p, s));
             if ((rc = vl_model_create(&m, &scn, policy_of(x, p, s), scn.seed, scn.duration, NULL,
                                       &err)) < 0 ||
                 (rc = vl_model_start(&m, &err)) < 0) {

@@ -126,6 +126,24 @@ int vl_cli_policies(char *list, const vl_sched_ops **ops, int max, int *n, const
     return 0;
 }
 
+void vl_cli_warn_unmet(const vl_scenario *scn, const vl_sched_ops *ops)
+{
+    static const vl_sched_ops *warned[32];
+    static int nwarned;
+    if (!(ops->flags & VL_POLICY_WANTS_CR3_EXITS) || scn->host.cr3_exiting)
+        return;
+    for (int i = 0; i < nwarned; i++)
+        if (warned[i] == ops)
+            return;
+    if (nwarned < 32)
+        warned[nwarned++] = ops;
+    fprintf(stderr,
+            "vcpulab: warning: policy '%s' infers guest tasks from CR3 loads, but the host has "
+            "no CR3 exits: it sees none (set host.cr3_exiting: true, or --set "
+            "host.cr3_exiting=true)\n",
+            ops->name);
+}
+
 int vl_cli_common_opt(vl_cli_common *c, int opt, const char *arg)
 {
     char *end;

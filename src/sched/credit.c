@@ -1055,6 +1055,7 @@ static const vl_sched_ops csched_ops = {
         "higher-priority work; the rules of Xen 3.2, 4.7, 4.13 or HEAD (param xen).",
     .params = csched_params,
     .counters = csched_counters,
+    .flags = CSCHED_FAMILY_FLAGS,
     CSCHED_FAMILY_OPS(csched_priv, csched_pcpu, csched_vm, csched_vcpu),
     .init = csched_init,
     .check = csched_op_check,

@@ -248,11 +248,14 @@ void csched_lower(vl_sched *s, vl_vcpu *v, int pri);
 /* v's priority (CSCHED_PRI_*). */
 int csched_pri(vl_vcpu *v);
 
+/* What Credit promises (its ops' .flags; a policy built on it adds its own). */
+#define CSCHED_FAMILY_FLAGS (VL_POLICY_WEIGHTS | VL_POLICY_CAPS)
+
 /* The ops-table fields of Credit and of a policy built on it, whose
  * private structs start with Credit's: sizes, and every hook but init,
- * check and vcpu_wake, which such a policy may wrap. */
+ * check and vcpu_wake, which such a policy may wrap (and .flags). */
 #define CSCHED_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                  \
-    .hypervisor = VL_HV_XEN, .flags = VL_POLICY_WEIGHTS | VL_POLICY_CAPS,                        \
+    .hypervisor = VL_HV_XEN,                                                                     \
     .priv_size = sizeof(priv), .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm),                 \
     .vcpu_size = sizeof(vcpu), .pick_cpu = csched_op_pick_cpu,                                   \
     .do_schedule = csched_op_do_schedule, .vcpu_yield = csched_op_vcpu_yield,                    \

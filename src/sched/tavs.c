@@ -485,6 +485,7 @@ static const vl_sched_ops tavs_ops = {
         "task runs (partial boosting, capped by pb_ratio).",
     .params = tavs_params,
     .counters = tavs_counter_names,
+    .flags = CSCHED_FAMILY_FLAGS | VL_POLICY_WANTS_CR3_EXITS,
     CSCHED_FAMILY_OPS(tavs_priv, tavs_pcpu, tavs_vm, tavs_vcpu),
     .check = tavs_check,
     .init = tavs_init,
