@@ -188,8 +188,29 @@ static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, vl_met
     free(x);
 }
 
+/* Model m's configuration as one compact JSON value: the object of its
+ * CSV "# config:" line (vl_report_config_line); NULL when out of memory. */
+static char *config_json(const vl_model *m, long nseeds)
+{
+    static const char prefix[] = "# config: ";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    vl_report_config_line(f, m, NULL, NULL, 0, nseeds);
+    if ((ferror(f) | fclose(f)) || len < sizeof prefix || strncmp(buf, prefix, sizeof prefix - 1)) {
+        free(buf);
+        return NULL;
+    }
+    len -= sizeof prefix - 1;
+    memmove(buf, buf + sizeof prefix - 1, len);
+    buf[len - 1] = '\0'; /* the line's newline */
+    return buf;
+}
+
 static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
-                       vl_metrics *runs, int nseeds)
+                       vl_metrics *runs, int nseeds, char *const *configs)
 {
     vl_json j;
     vl_json_init(&j, f, true);
@@ -205,6 +226,11 @@ static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops
     vl_json_arr_end(&j);
     vl_json_kuint(&j, "first_seed", scn->seed);
     vl_json_kint(&j, "seeds", nseeds);
+    vl_json_key(&j, "configs"); /* per policy: what its runs ran with */
+    vl_json_arr_begin(&j);
+    for (int p = 0; p < npol; p++)
+        vl_json_raw(&j, configs[p]);
+    vl_json_arr_end(&j);
     vl_json_key(&j, "runs");
     vl_json_arr_begin(&j);
     for (int p = 0; p < npol; p++)
@@ -296,6 +322,7 @@ int vl_cmd_compare(int argc, char **argv)
         return VL_EXIT_USAGE;
     }
     vl_metrics *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
+    char *configs[MAX_POLICIES] = {0}; /* --json: each policy's configuration */
     int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
     vl_cli_head head = {0}; /* the CSVs' provenance: a config line per policy */
     if (oc || od)
@@ -322,6 +349,10 @@ int vl_cmd_compare(int argc, char **argv)
             } else {
                 if (s == 0 && head.f)
                     vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
+                if (s == 0 && oj && !(configs[p] = config_json(&m, nseeds))) {
+                    vl_cli_fail("out of memory");
+                    status = VL_EXIT_RUN;
+                }
                 if (cdf_buf)
                     vl_report_cdf(&m, cdf_buf, "");
             }
@@ -337,7 +368,7 @@ int vl_cmd_compare(int argc, char **argv)
             !(od && od->kind == VL_OUTPUT_STDOUT))
             print_table(&scn, ops, npol, runs, (int)nseeds);
         if (oj)
-            write_json(oj->f, &scn, ops, npol, runs, (int)nseeds);
+            write_json(oj->f, &scn, ops, npol, runs, (int)nseeds, configs);
         if (oc)
             write_csv(oc->f, &head, &scn, ops, npol, runs, (int)nseeds);
         if (od) {
@@ -354,6 +385,8 @@ int vl_cmd_compare(int argc, char **argv)
     for (long i = 0; runs && i < npol * nseeds; i++)
         vl_metrics_free(&runs[i]);
     free(runs);
+    for (int p = 0; p < npol; p++)
+        free(configs[p]);
     vl_scenario_free(&scn);
     return status;
 }

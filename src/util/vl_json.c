@@ -170,6 +170,12 @@ void vl_json_null(vl_json *j)
     fputs("null", j->f);
 }
 
+void vl_json_raw(vl_json *j, const char *json)
+{
+    before_item(j);
+    fputs(json, j->f);
+}
+
 void vl_json_finish(vl_json *j)
 {
     fputc('\n', j->f);

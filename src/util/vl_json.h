@@ -40,6 +40,9 @@ void vl_json_double(vl_json *j, double v);
 void vl_fmt_double(char *buf, size_t len, double v);
 void vl_json_bool(vl_json *j, bool v);
 void vl_json_null(vl_json *j);
+/* A value already written as JSON by another vl_json (one line, compact),
+ * inserted as it is. */
+void vl_json_raw(vl_json *j, const char *json);
 /* Ends the document with a newline. */
 void vl_json_finish(vl_json *j);
 

@@ -97,6 +97,17 @@ sys.exit(1 if bad else 0)
 PY
 
 # gnuplot skips the head and reads the same doubles
+# compare --json carries the same configurations as compare --csv's config lines
+"$bin" compare "$s" --sched credit,cfs --seeds 2 --duration 1500ms --set params.credit.tslice=10ms \
+  --json "$tmp/cmp.json" --csv "$tmp/cmp.csv" >/dev/null || fail=1
+python3 - "$tmp/cmp.json" "$tmp/cmp.csv" <<'PY' || { echo "FAIL: compare --json configs"; fail=1; }
+import json, sys
+doc = json.load(open(sys.argv[1]))
+lines = [json.loads(l[len("# config: "):]) for l in open(sys.argv[2]) if l.startswith("# config: ")]
+assert [c["sched"] for c in doc["configs"]] == ["credit", "cfs"], doc["configs"]
+assert doc["configs"] == lines, "JSON configs differ from the CSV's config lines"
+assert doc["configs"][0]["config"]["policy"]["params"]["tslice"] == 10000000
+PY
 if command -v gnuplot >/dev/null; then
   cat >"$tmp/read.gp" <<EOF
 set datafile separator ","
