@@ -38,6 +38,8 @@ static inline bool vl_cpuset_has(const vl_cpuset *s, int cpu) { return (s->bits[
 
 /* Processor idle states the host's pCPUs enter (host.cstates). */
 enum { VL_CSTATES_NONE = 0, VL_CSTATES_NEHALEM };
+/* Their names in scenarios, by that index (NULL-terminated; hv/cstate.c). */
+extern const char *const vl_cstates_names[];
 
 /* Named host costs (docs/model.md gives each default's source). */
 typedef struct vl_costs {

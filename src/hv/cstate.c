@@ -14,6 +14,10 @@ static const cstate nehalem[] = {
     {VL_US(200), VL_US(800)},
 };
 
+const char *const vl_cstates_names[] = {
+    [VL_CSTATES_NONE] = "none", [VL_CSTATES_NEHALEM] = "nehalem", NULL,
+};
+
 static const struct {
     const cstate *states;
     int n;
@@ -67,7 +71,7 @@ void vl_cstate_leave(vl_pcpu *p, vl_ns now)
         p->idle_n++;
 }
 
-vl_ns vl_cstate_wake_latency(vl_pcpu *p)
+vl_ns vl_cstate_wake(vl_pcpu *p)
 {
     if (p->curr || p->cstate < 0)
         return 0;

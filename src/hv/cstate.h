@@ -17,7 +17,8 @@
 void vl_cstate_enter(vl_pcpu *p, vl_ns now);
 /* p, idle since p->since, runs a vCPU again at now: records the interval. */
 void vl_cstate_leave(vl_pcpu *p, vl_ns now);
-/* The exit latency a wake-up of p pays now (0 if it is busy or polls). */
-vl_ns vl_cstate_wake_latency(vl_pcpu *p);
+/* Wakes idle p: the exit latency it pays now (0 if it is busy, polls or
+ * was woken already), counted in p's cstate_wakeups / cstate_exit_ns. */
+vl_ns vl_cstate_wake(vl_pcpu *p);
 
 #endif

@@ -162,7 +162,7 @@ void vl_tickle(vl_pcpu *p)
     if (p == p->hv->local)
         vl_hv_raise_sched(p, 0);
     else
-        vl_hv_raise_sched(p, p->hv->costs.host_ipi + vl_cstate_wake_latency(p));
+        vl_hv_raise_sched(p, p->hv->costs.host_ipi + vl_cstate_wake(p));
 }
 
 /* VMs */

@@ -68,7 +68,7 @@ static void write_host(vl_json *j, const vl_host_spec *h)
     vl_json_kint(j, "watchdog_ns", h->watchdog);
     vl_json_kbool(j, "ipi_virtualization", h->ipi_virtualization);
     vl_json_kbool(j, "cr3_exiting", h->cr3_exiting);
-    vl_json_kstr(j, "cstates", h->cstates == VL_CSTATES_NEHALEM ? "nehalem" : "none");
+    vl_json_kstr(j, "cstates", vl_cstates_names[h->cstates]);
     vl_json_key(j, "costs_ns");
     vl_json_obj_begin(j);
     vl_json_kint(j, "world_switch", h->costs.world_switch);

@@ -114,13 +114,15 @@ static int load_host(const yt_node *m, vl_host_spec *h, vl_error *err)
         scn_get_bool(v, "host.cr3_exiting", &h->cr3_exiting, err) < 0)
         return -1;
     if ((v = yt_map_get(m, "cstates"))) { /* hv/cstate.c has the tables */
-        static const char *const tables[] = {"none", "nehalem", NULL};
         if (scn_expect(v, YT_SCALAR, "host.cstates", err) < 0)
             return -1;
-        for (h->cstates = 0; tables[h->cstates] && strcmp(tables[h->cstates], v->str) != 0;)
+        for (h->cstates = 0; vl_cstates_names[h->cstates] &&
+                             strcmp(vl_cstates_names[h->cstates], v->str) != 0;)
             h->cstates++;
-        if (!tables[h->cstates])
-            return scn_fail(err, v, "host.cstates", "expected none or nehalem, got '%s'", v->str);
+        if (!vl_cstates_names[h->cstates])
+            return scn_fail(err, v, "host.cstates", "expected %s or %s, got '%s'",
+                            vl_cstates_names[VL_CSTATES_NONE], vl_cstates_names[VL_CSTATES_NEHALEM],
+                            v->str);
     }
     vl_params_defaults(vl_ple_params, &h->ple);
     if ((v = yt_map_get(m, "ple")) &&
