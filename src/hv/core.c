@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "hv/cstate.h"
+#include "hv/fragment.h"
 #include "hv/hv.h"
 
 /* Optional-hook wrappers: each supplies the documented default. */
@@ -69,6 +70,8 @@ void vl_hv_set_state(vl_vcpu *v, vl_runstate st, vl_ns now)
     if (v->state == VL_RUNNABLE && stint > v->max_wait)
         v->max_wait = stint;
     vl_runstate old = v->state;
+    if (!v->parked && (old == VL_RUNNABLE || st == VL_RUNNABLE))
+        vl_frag_vm_waiting(v->vm, st == VL_RUNNABLE ? 1 : -1, now);
     v->state = st;
     v->state_entry = now;
     const vl_hv_observer *o = &v->hv->observer;
@@ -80,6 +83,7 @@ static void pcpu_set_curr(vl_pcpu *p, vl_vcpu *next, vl_ns now)
 {
     bool was_busy = p->curr != NULL;
     if (was_busy != (next != NULL)) {
+        vl_frag_pcpu_idle(p->hv, was_busy, now);
         if (was_busy) {
             p->busy_ns += now - p->since;
             vl_cstate_enter(p, now);

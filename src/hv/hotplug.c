@@ -2,7 +2,7 @@
  * _online, include/vcpulab/sched.h): the policy asks, the guest does the
  * work through the guest port, and the core keeps count of the online
  * vCPUs of each VM so that a VM always keeps one. */
-#include "hv/hv.h"
+#include "hv/fragment.h"
 
 bool vl_vcpu_request_offline(vl_vcpu *v)
 {
@@ -12,6 +12,7 @@ bool vl_vcpu_request_offline(vl_vcpu *v)
         return false;
     v->going_offline = true;
     vm->online--;
+    vl_online_note(vm, v->hv->sim.now);
     vm->port->hotplug(vm->guest, v->index, false, v->hv->sim.now);
     return true;
 }
@@ -23,6 +24,7 @@ bool vl_vcpu_request_online(vl_vcpu *v)
         v->state != VL_OFFLINE)
         return false;
     vm->online++;
+    vl_online_note(vm, v->hv->sim.now);
     vm->port->hotplug(vm->guest, v->index, true, v->hv->sim.now);
     vl_hv_wake(v, VL_WAKE_ONLINE, -1);
     return true;

@@ -84,6 +84,11 @@ struct vl_vcpu {
     void *priv;
 };
 
+typedef struct vl_online_point { /* hv/fragment.h */
+    vl_ns at;
+    int online;
+} vl_online_point;
+
 struct vl_vm {
     int id;
     char name[VL_NAME_MAX];
@@ -95,6 +100,11 @@ struct vl_vm {
     void *guest;
     bool host;                /* the host VM (its vCPUs are I/O backends)    */
     int online;               /* vCPUs not offline nor going offline         */
+    /* ground truth for the reports (hv/fragment.h) */
+    int waiting;              /* vCPUs runnable and not parked               */
+    vl_ns frag_mark, frag_ns; /* I(t) when waiting became > 0; the total      */
+    vl_online_point *online_series; /* every change of `online`               */
+    int online_n, online_cap;
     void *priv;
 };
 
@@ -166,6 +176,8 @@ typedef struct vl_hv {
     uint64_t seed;            /* the run's seed (the policy's stream)        */
     const struct vl_ksyms *system_map; /* the guests' kernel (vl_sched_system_map) */
     struct vl_io *io;         /* devices and backends (hv/io.c), or NULL     */
+    int idle_pcpus;           /* pCPUs running nothing (hv/fragment.h) ...   */
+    vl_ns idle_any_since, idle_any_ns; /* ... and I(t), time with one or more */
     bool failed;
     char failure[512];
 } vl_hv;

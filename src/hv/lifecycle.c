@@ -202,6 +202,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         if (ops->pcpu_size && !p->priv)
             return alloc_failed(err);
     }
+    hv->idle_pcpus = hv->npcpus; /* every pCPU starts idle (hv/fragment.h) */
     int next_vcpu = 0;
     for (int d = 0; d < hv->nvms; d++) {
         vl_vm *vm = &hv->vms[d];
@@ -276,8 +277,10 @@ void vl_hv_destroy(vl_hv *hv)
     free(hv->sched.counters);
     for (int i = 0; hv->pcpus && i < hv->npcpus; i++)
         free(hv->pcpus[i].priv);
-    for (int i = 0; hv->vms && i < hv->nvms; i++)
+    for (int i = 0; hv->vms && i < hv->nvms; i++) {
         free(hv->vms[i].priv);
+        free(hv->vms[i].online_series);
+    }
     for (int i = 0; hv->vcpus && i < hv->nvcpus; i++)
         free(hv->vcpus[i].priv);
     free(hv->pcpus);

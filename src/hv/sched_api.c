@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hv/cstate.h"
+#include "hv/fragment.h"
 #include "hv/hv.h"
 #include "hv/io_priv.h"
 
@@ -214,6 +215,8 @@ void vl_vcpu_set_parked(vl_vcpu *v, bool parked)
         v->parked_ns += now - v->parked_since;
         v->unparked_at = now;
     }
+    if (v->state == VL_RUNNABLE)
+        vl_frag_vm_waiting(v->vm, parked ? -1 : 1, now);
     v->parked = parked;
 }
 

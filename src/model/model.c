@@ -4,6 +4,7 @@
 
 #include "vl_mem.h"
 
+#include "hv/fragment.h"
 #include "hv/io.h"
 
 #include <stdlib.h>
@@ -49,6 +50,7 @@ static void on_warmup(void *ctx, vl_event *ev)
     for (int c = 0; c < hv->sched.ncounters; c++)
         m->counter_base[c] = hv->sched.counters[c];
     vl_hv_io_window(hv);
+    vl_frag_window(hv, now);
     for (int w = 0; w < m->nworkloads; w++) {
         vl_wstats *s = &m->workloads[w].stats;
         s->work_ns = 0;

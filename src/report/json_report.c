@@ -9,6 +9,7 @@
 #include "guest/net.h"
 #include "guest/process.h"
 #include "guest/tlb.h"
+#include "hv/fragment.h"
 #include "hv/io.h"
 #include "vl_json.h"
 
@@ -211,6 +212,23 @@ static void write_fairness(vl_json *j, const vl_model *m)
     vl_json_obj_end(j);
 }
 
+/* Every change of the VM's online vCPU count, from the start of the run
+ * (warm-up included), as [time_ns, online] pairs; absent if none. */
+static void write_online_series(vl_json *j, const vl_vm *vm)
+{
+    if (vm->online_n == 0)
+        return;
+    vl_json_key(j, "online_series");
+    vl_json_arr_begin(j);
+    for (int i = 0; i < vm->online_n; i++) {
+        vl_json_arr_begin(j);
+        vl_json_int(j, vm->online_series[i].at);
+        vl_json_int(j, vm->online_series[i].online);
+        vl_json_arr_end(j);
+    }
+    vl_json_arr_end(j);
+}
+
 static void write_vms(vl_json *j, const vl_model *m)
 {
     const vl_hv *hv = &m->hv;
@@ -233,6 +251,8 @@ static void write_vms(vl_json *j, const vl_model *m)
         vl_json_kint(j, "blocked_ns", blocked);
         vl_json_kdouble(j, "share", capacity > 0 ? (double)cpu / capacity : 0);
         vl_json_kdouble(j, "entitled_share", vl_entitled_share(m, d));
+        vl_json_kint(j, "fragmented_ns", vl_frag_vm_time(vm, hv->sim.now));
+        write_online_series(j, vm);
         vl_json_key(j, "vcpu");
         vl_json_arr_begin(j);
         for (int i = 0; i < vm->nvcpus; i++)

@@ -9,6 +9,7 @@
 #include "report/report.h"
 
 #include "guest/tlb.h"
+#include "hv/fragment.h"
 #include "hv/io.h"
 #include "vl_array.h"
 
@@ -67,6 +68,9 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
         rc |= vl_metrics_add(ms, vl_entitled_share(m, d), "vm.%s.entitled_share", vm);
         rc |= vl_metrics_add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
         rc |= vl_metrics_add(ms, (double)vl_vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
+        vl_ns frag = vl_frag_vm_time(&hv->vms[d], hv->sim.now);
+        if (frag || every)
+            rc |= vl_metrics_add(ms, (double)frag, "vm.%s.fragmented_ns", vm);
     }
     double jain = 0, min = 0;
     int nfair = vl_fairness(m, &jain, &min, NULL);

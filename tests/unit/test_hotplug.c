@@ -129,6 +129,13 @@ static void test_offline_moves_tasks_and_comes_back(void **state)
     assert_true(ran > VL_MS(100) + VL_MS(150));
     /* 3 vCPUs for 200 ms, 4 for 300 ms, minus switch and balancing costs */
     assert_true(work_ms(&m, 0) > 0.97 * 1800 && work_ms(&m, 0) <= 2000);
+    /* the online count over time: 4 from the start, 3 from the request
+     * at 100 ms, 4 again from 300 ms */
+    const vl_vm *vm = &m.hv.vms[0];
+    assert_int_equal(vm->online_n, 3);
+    assert_true(vm->online_series[0].at == 0 && vm->online_series[0].online == 4);
+    assert_true(vm->online_series[1].at == VL_MS(100) && vm->online_series[1].online == 3);
+    assert_true(vm->online_series[2].at == VL_MS(300) && vm->online_series[2].online == 4);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
 }
