@@ -78,6 +78,8 @@ done
 $Q $S/quest-b.yaml --set params.quest.io_server=sporadic --bin $B > "$OUT/quest-b-quest-sporadic.csv"
 # FlexCore (docs/experiments.md, "FlexCore")
 scripts/experiments/flexcore_parsec.py --bin "$B" > "$OUT/flexcore.md"
+scripts/experiments/flexcore_online.py --bin "$B" --csv "$OUT/flexcore-online.csv" \
+  --png "$OUT/flexcore-online.png"
 
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
