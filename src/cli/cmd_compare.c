@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/solo.h"
 #include "cli/stats.h"
 #include "model/model.h"
 #include "report/report.h"
@@ -33,6 +34,11 @@ static const char compare_usage[] =
     "                      policy's configuration in force\n"
     "  --cdf FILE|-        write every run's latency distributions as CDF points\n"
     "                      (CSV: scenario,sched,seed,distribution,value_ns,cdf)\n"
+    "  --solo              also run each VM alone (same host, policy, seed and\n"
+    "                      duration) and add per VM solo_work_ns and slowdown\n"
+    "                      (work alone / work in the mix) and weighted_speedup\n"
+    "                      (sum of work in the mix / work alone): one more run\n"
+    "                      per VM for every policy and seed\n"
     "  --help              this text\n";
 
 
@@ -261,11 +267,13 @@ int vl_cmd_compare(int argc, char **argv)
         {"json", required_argument, 0, OPT_JSON},
         {"csv", required_argument, 0, OPT_CSV},
         {"cdf", required_argument, 0, OPT_CDF},
+        {"solo", no_argument, 0, OPT_SOLO},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     const char *json = NULL, *csv = NULL, *cdf = NULL;
     char *sched_list = NULL;
+    bool solo = false;
     long nseeds = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -290,6 +298,7 @@ int vl_cmd_compare(int argc, char **argv)
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
         case OPT_CDF: cdf = optarg; break;
+        case OPT_SOLO: solo = true; break;
         case OPT_HELP: fputs(compare_usage, stdout); return VL_EXIT_OK;
         default: fputs(compare_usage, stderr); return VL_EXIT_USAGE;
         }
@@ -345,6 +354,13 @@ int vl_cmd_compare(int argc, char **argv)
                 vl_metrics_collect(&m, &runs[p * nseeds + s]) < 0) {
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
+                status = VL_EXIT_RUN;
+            } else if (solo &&
+                       vl_solo_metrics(&scn, &m, ops[p], seed, &runs[p * nseeds + s], &err) < 0) {
+                if (err.msg[0])
+                    vl_cli_error(&err);
+                else
+                    vl_cli_fail("out of memory");
                 status = VL_EXIT_RUN;
             } else {
                 if (s == 0 && head.f)

@@ -21,6 +21,7 @@ enum {
     OPT_SUMMARY,
     OPT_FTRACE,
     OPT_TRACE_WINDOW,
+    OPT_SOLO,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \
