@@ -72,6 +72,9 @@ typedef struct vl_wstats {
                            * network clients: request -> response        */
     vl_hist io_latency;   /* block request submitted -> task woken        */
     vl_hist completion;   /* processes it forked: fork -> exit (jobs)     */
+    /* periodic tasks: jobs that ended (each released by a periodic sleep,
+     * its deadline the next release) and those that ended after it */
+    uint64_t deadline_jobs, deadline_misses;
     vl_netstats net;
 } vl_wstats;
 

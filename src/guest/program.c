@@ -248,3 +248,11 @@ void vl_opq_pop(vl_opq *q)
     q->head = (q->head + 1) & (q->cap - 1);
     q->n--;
 }
+
+bool vl_prog_periodic(const vl_program *p)
+{
+    for (int i = 0; p && i < p->nops; i++)
+        if (p->ops[i].kind == VL_OP_SLEEP && p->ops[i].periodic)
+            return true;
+    return false;
+}

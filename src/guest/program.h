@@ -72,6 +72,9 @@ typedef struct vl_program {
     int ndists;
 } vl_program;
 
+/* The program sleeps until periodic releases (its jobs have deadlines). */
+bool vl_prog_periodic(const vl_program *p);
+
 /* Building (workloads). Each returns the new op's index, or -1 when the
  * program is full. Distributions are copied. */
 void vl_prog_init(vl_program *p);

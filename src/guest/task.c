@@ -96,13 +96,18 @@ bool vl_task_spinning(const vl_task *t)
 }
 
 /* When sleep instance o, starting at now, ends; a periodic sleep records
- * that release as t's last. */
+ * that release as t's last, and ends the job the previous one released:
+ * a miss if it ends after its deadline, the next release. */
 static vl_ns sleep_end(vl_task *t, const vl_opi *o, vl_ns now)
 {
     vl_ns d = o->pre;
     if (!t->prog->ops[o->pc].periodic || d <= 0)
         return now + (d > 0 ? d : 1);
     vl_ns next = (t->release >= 0 ? t->release : t->woke_at) + d;
+    if (t->release >= 0) {
+        t->stats->deadline_jobs++;
+        t->stats->deadline_misses += now > next;
+    }
     if (next <= now) /* overran: releases not in the future are skipped */
         next += ((now - next) / d + 1) * d;
     t->release = next;

@@ -55,6 +55,7 @@ static void on_warmup(void *ctx, vl_event *ev)
         vl_wstats *s = &m->workloads[w].stats;
         s->work_ns = 0;
         s->bursts = 0;
+        s->deadline_jobs = s->deadline_misses = 0;
         double jitter = s->net.jitter; /* a running estimate: it carries on */
         s->net = (vl_netstats){.jitter = jitter};
         vl_hist_reset(&s->wake_latency);

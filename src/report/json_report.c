@@ -82,6 +82,10 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
         vl_json_kstr(j, "type", wl->type->name);
         vl_json_kint(j, "work_ns", wl->stats.work_ns);
         vl_json_kuint(j, "bursts", wl->stats.bursts);
+        if (wl->stats.deadline_jobs) {
+            vl_json_kuint(j, "deadline_jobs", wl->stats.deadline_jobs);
+            vl_json_kuint(j, "deadline_misses", wl->stats.deadline_misses);
+        }
         hist_obj(j, "wake_latency", &wl->stats.wake_latency);
         hist_obj(j, "response", &wl->stats.response);
         if (wl->stats.io_latency.count)

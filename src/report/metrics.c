@@ -129,6 +129,12 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
         rc |= vl_metrics_add(ms, (double)s->work_ns, "wl.%s.%s.work_ns", vm, wl->name);
         if (s->bursts || every)
             rc |= vl_metrics_add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
+        if (s->deadline_jobs || (every && vl_prog_periodic(wl->prog))) {
+            rc |= vl_metrics_add(ms, (double)s->deadline_jobs, "wl.%s.%s.deadline_jobs", vm,
+                                 wl->name);
+            rc |= vl_metrics_add(ms, (double)s->deadline_misses, "wl.%s.%s.deadline_misses", vm,
+                                 wl->name);
+        }
         if (s->wake_latency.count || every) {
             rc |= vl_metrics_add(ms, vl_hist_mean(&s->wake_latency), "wl.%s.%s.wake_mean_ns", vm, wl->name);
             rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->wake_latency, 99),
