@@ -76,6 +76,11 @@ for sc in a b; do
   done
 done
 $Q $S/quest-b.yaml --set params.quest.io_server=sporadic --bin $B > "$OUT/quest-b-quest-sporadic.csv"
+for p in quest credit credit2 rtds; do
+  $B run $S/quest-overhead.yaml --sched $p --json "$OUT/quest-overhead-$p.json" --quiet
+done
+$B run $S/quest-overhead.yaml --set params.quest.background=true \
+  --json "$OUT/quest-overhead-quest-background.json" --quiet
 # FlexCore (docs/experiments.md, "FlexCore")
 scripts/experiments/flexcore_parsec.py --bin "$B" > "$OUT/flexcore.md"
 scripts/experiments/flexcore_online.py --bin "$B" --csv "$OUT/flexcore-online.csv" \
