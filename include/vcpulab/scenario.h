@@ -159,6 +159,7 @@ int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why);
 
 typedef struct vl_vm_spec {
     char name[VL_NAME_MAX];
+    int line, col;                     /* its entry in the file (messages) */
     int vcpus;
     int weight;                        /* default 256                     */
     int cap;                           /* percent of one pCPU; 0 = none   */

@@ -385,6 +385,13 @@ void vl_counter_add(vl_sched *s, int counter, int64_t n);
  * name, the hook and the time.  Returns -1, so `return vl_sched_error(...)`
  * works in init(). */
 int vl_sched_error(vl_sched *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* From init: the policy refuses the configuration the scenario gives VM vm
+ * (its parameters, its vCPUs' reservations beside the others'): the run
+ * does not start, and the message is reported at the VM's entry in the
+ * scenario file (file:line:col), as an input error (the command exits 2).
+ * Returns -1. */
+int vl_sched_refuse(vl_sched *s, vl_vm *vm, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Policy timers: VL_TIMER_SLOTS per pCPU and per instance (p == NULL).
  * Arming an armed slot re-arms it; `when` must be >= now. */

@@ -354,7 +354,7 @@ int vl_cmd_compare(int argc, char **argv)
                 vl_metrics_collect(&m, &runs[p * nseeds + s]) < 0) {
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
-                status = VL_EXIT_RUN;
+                status = m.refused ? VL_EXIT_USAGE : VL_EXIT_RUN;
             } else if (solo &&
                        vl_solo_metrics(&scn, &m, ops[p], seed, &runs[p * nseeds + s], &err) < 0) {
                 if (err.msg[0])

@@ -167,7 +167,7 @@ int vl_cmd_run(int argc, char **argv)
     if (vl_model_run(&m, &err) < 0) {
         vl_cli_error(&err);
         vl_cli_policy_state(m.policy_state);
-        status = VL_EXIT_RUN;
+        status = m.refused ? VL_EXIT_USAGE : VL_EXIT_RUN; /* refused: an input error */
         goto done;
     }
     if ((ot || of) && vl_trace_end(&tr, m.hv.sim.now) < 0) {

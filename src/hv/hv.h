@@ -180,6 +180,7 @@ typedef struct vl_hv {
     vl_ns idle_any_since, idle_any_ns; /* ... and I(t), time with one or more */
     bool failed;
     char failure[512];
+    int refused_vm;           /* vl_sched_refuse's VM, else -1               */
 } vl_hv;
 
 /* Builds the host and VMs of a scenario for policy `ops`.  The policy's

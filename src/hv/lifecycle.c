@@ -203,6 +203,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
             return alloc_failed(err);
     }
     hv->idle_pcpus = hv->npcpus; /* every pCPU starts idle (hv/fragment.h) */
+    hv->refused_vm = -1;
     int next_vcpu = 0;
     for (int d = 0; d < hv->nvms; d++) {
         vl_vm *vm = &hv->vms[d];

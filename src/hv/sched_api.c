@@ -104,6 +104,23 @@ int vl_sched_error(vl_sched *s, const char *fmt, ...)
     return -1;
 }
 
+int vl_sched_refuse(vl_sched *s, vl_vm *vm, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!vl_hv_handle_in(s->hv->vms, s->hv->nvms, sizeof *s->hv->vms, vm)) {
+        vl_hv_fail(s->hv, "vl_sched_refuse: not a VM handle (%s)", msg);
+        return -1;
+    }
+    if (!s->hv->failed)
+        s->hv->refused_vm = vm->id;
+    vl_hv_fail(s->hv, "%s", msg);
+    return -1;
+}
+
 /* The timer (p, slot) names, or NULL (the run has failed) for a slot out
  * of range or a p that is neither NULL nor a pCPU handle. */
 static vl_event *timer_of(vl_sched *s, vl_pcpu *p, int slot, const char *call)

@@ -7,6 +7,7 @@
 #include "hv/fragment.h"
 #include "hv/io.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,7 +254,17 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
 int vl_model_start(vl_model *m, vl_error *err)
 {
     m->started = true;
-    return vl_hv_start(&m->hv, err);
+    if (vl_hv_start(&m->hv, err) == 0)
+        return 0;
+    int d = m->hv.refused_vm;
+    if (d >= 0 && d < m->scn->nvms && err) {
+        const vl_vm_spec *vm = &m->scn->vms[d];
+        m->refused = true;
+        snprintf(err->file, sizeof err->file, "%s", m->scn->path);
+        err->line = vm->line;
+        err->col = vm->col;
+    }
+    return -1;
 }
 
 int vl_model_run(vl_model *m, vl_error *err)

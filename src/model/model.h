@@ -40,6 +40,9 @@ typedef struct vl_model {
     uint64_t max_events;
     char *policy_state;    /* after a failed run: the policy's dump, or NULL */
     bool started;          /* vl_model_start has run                  */
+    bool refused;          /* ... and the policy refused a VM's configuration
+                            * (vl_sched_refuse): an input error, reported at
+                            * the VM's entry in the scenario */
 } vl_model;
 
 /* Builds the model; `seed` and `duration` override the scenario's when

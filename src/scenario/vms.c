@@ -136,6 +136,8 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set 
     scn_pathf(what, sizeof what, "vms[%zu]", idx);
     if (scn_expect(m, YT_MAP, what, err) < 0 || scn_check_keys(m, vm_keys, what, err) < 0)
         return -1;
+    vm->line = m->line;
+    vm->col = m->col;
     scn_pathf(path, sizeof path, "%s.name", what);
     if (scn_require(m, "name", what, &v, err) < 0 || scn_get_name(v, path, vm->name, err) < 0)
         return -1;

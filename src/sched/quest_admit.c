@@ -70,7 +70,19 @@ static int place_io(vl_sched *s, vl_vcpu *v)
     "admission: the Main VCPUs bound to pCPU %d have a utilisation of %.4f, above the " \
     "rate-monotonic bound %.4f for %d of them"
 
-/* Refuses (enforce) or reports (warn) every pCPU over the bound. */
+/* The VM of the Main VCPU bound to pCPU c last (the one that did not fit). */
+static vl_vm *last_bound_to(vl_sched *s, int c)
+{
+    for (int i = vl_nvcpus_total(s) - 1; i >= 0; i--) {
+        vl_vcpu *v = vl_vcpu_get(s, i);
+        if (!vl_vm_is_host(vl_vcpu_vm(v)) && quest_v(v)->home == c)
+            return vl_vcpu_vm(v);
+    }
+    return NULL;
+}
+
+/* Refuses (enforce) or reports (warn) every pCPU over the bound; a refusal
+ * names the VM of the Main VCPU that did not fit. */
 static int admit(vl_sched *s)
 {
     const quest_priv *prv = quest_p(s);
@@ -80,8 +92,9 @@ static int admit(vl_sched *s)
         if (p->nmain == 0 || p->main_util <= bound + QUEST_UTIL_EPS)
             continue;
         if (prv->admission == QUEST_ADMIT_ENFORCE)
-            return vl_sched_error(s, QUEST_OVER_BOUND " (admission: warn or off runs it anyway)",
-                                  c, p->main_util, bound, p->nmain);
+            return vl_sched_refuse(s, last_bound_to(s, c),
+                                   QUEST_OVER_BOUND " (params.quest.admission: warn or off runs "
+                                   "it anyway)", c, p->main_util, bound, p->nmain);
         fprintf(stderr, "quest: warning: " QUEST_OVER_BOUND, c, p->main_util, bound, p->nmain);
         fputc('\n', stderr);
     }

@@ -38,6 +38,13 @@ expect_bad wrong_type 'wrong_type.yaml:2:[0-9]+: .*two' run "$tmp/wrong_type.yam
 expect_bad out_of_range 'range.yaml:3:[0-9]+: .*weight' run "$tmp/range.yaml"
 expect_bad unknown_policy 'policy.yaml:1:[0-9]+: .*nosuch' run "$tmp/policy.yaml"
 expect_bad unknown_workload 'workload.yaml:3:[0-9]+: .*nosuch' run "$tmp/workload.yaml"
+# a policy refusing a VM's configuration when the run starts (quest's
+# admission: four default Main VCPUs of 0.2 on one pCPU exceed the bound)
+printf 'scheduler: quest\nhost: {pcpus: 1}\nvms:\n' >"$tmp/admission.yaml"
+for v in a b c d; do echo "  - {name: $v, vcpus: 1, workloads: [{type: cpu}]}" >>"$tmp/admission.yaml"; done
+echo 'run: {duration: 1s}' >>"$tmp/admission.yaml"
+expect_bad admission_run 'admission.yaml:7:5: .*rate-monotonic bound' run "$tmp/admission.yaml"
+expect_bad admission_compare 'admission.yaml:7:5: .*rate-monotonic bound' compare "$tmp/admission.yaml" --sched credit,quest
 expect_bad missing_file 'nofile.yaml: cannot open' run "$tmp/nofile.yaml"
 expect_bad bad_set '--set:1:[0-9]+: ' run "$good" --set host.pcpus=zero
 expect_bad bad_sched 'unknown policy .nosuch.' run "$good" --sched nosuch

@@ -340,7 +340,8 @@ static const char over_bound[] =
     "run: {duration: 100ms}\n";
 
 /* Three vCPUs of 0.3 on one pCPU (0.9 > 0.7798): refused under enforce
- * with the pCPU, the sum and the bound; run under warn and off (each then
+ * with the pCPU, the sum and the bound, as an input error at the VM's
+ * entry in the scenario (line 5, column 5); run under warn and off (each then
  * gets its 30%); on two pCPUs first-fit binds them 2 + 1 and admits. */
 static void test_admission(void **state)
 {
@@ -356,6 +357,10 @@ static void test_admission(void **state)
     assert_non_null(strstr(err.msg, "hook init, at t=0ns"));
     assert_non_null(strstr(err.msg, "pCPU 0 have a utilisation of 0.9000"));
     assert_non_null(strstr(err.msg, "bound 0.7798 for 3"));
+    assert_true(m.refused);
+    assert_string_equal(err.file, scn.path);
+    assert_int_equal(err.line, 5);
+    assert_int_equal(err.col, 5);
     vl_model_destroy(&m);
     vl_scenario_free(&scn);
     for (int mode = 0; mode < 2; mode++) {
