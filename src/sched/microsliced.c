@@ -179,7 +179,10 @@ typedef struct ms_priv {
     uint8_t *kind_of;        /* per System.map symbol: MS_SYM_*          */
     uint8_t *sibling_kind_of; /* the same for a sibling (ms_sibling_too) */
     int order[MS_MAX_CORES]; /* pCPU ids in the order they become cores  */
+    vl_pcpu *core[MS_MAX_CORES]; /* the same pCPUs                       */
     int norder;
+    uint64_t last_rip[2];    /* rip_kind's memory: yielder, sibling      */
+    int last_kind[2];
     /* state */
     int ncores;              /* micro cores now                          */
     vl_ns sized_at;          /* when ncores last changed (pool_core_us)  */
@@ -211,16 +214,25 @@ static ms_vcpu *mvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
 
 /* ------------------------------------------------------------ symbols */
 
-/* The kind of addr for a yielder (sibling false) or a preempted sibling. */
+/* The kind of addr for a yielder (sibling false) or a preempted sibling.
+ * The last address of each is remembered: a spinning vCPU exits at the
+ * same few addresses again and again. */
 static int rip_kind(vl_sched *s, uint64_t addr, bool sibling)
 {
+    ms_priv *mp = mpriv(s);
+    if (addr == mp->last_rip[sibling])
+        return mp->last_kind[sibling];
     const vl_ksyms *ks = vl_sched_system_map(s);
     uint64_t off;
     const vl_ksym *sym = vl_ksyms_lookup(ks, addr, &off);
-    if (!sym)
-        return MS_SYM_NONE;
-    size_t i = (size_t)(sym - ks->syms);
-    return sibling ? mpriv(s)->sibling_kind_of[i] : mpriv(s)->kind_of[i];
+    int kind = MS_SYM_NONE;
+    if (sym) {
+        size_t i = (size_t)(sym - ks->syms);
+        kind = sibling ? mp->sibling_kind_of[i] : mp->kind_of[i];
+    }
+    mp->last_rip[sibling] = addr;
+    mp->last_kind[sibling] = kind;
+    return kind;
 }
 
 static int build_kinds(vl_sched *s)
@@ -252,7 +264,7 @@ static int build_kinds(vl_sched *s)
 
 /* -------------------------------------------------------------- the pool */
 
-static vl_pcpu *core_at(vl_sched *s, int i) { return vl_pcpu_get(s, mpriv(s)->order[i]); }
+static vl_pcpu *core_at(vl_sched *s, int i) { return mpriv(s)->core[i]; }
 
 static void account_cores(vl_sched *s)
 {
@@ -337,11 +349,17 @@ static bool offload(vl_sched *s, vl_vcpu *w)
 }
 
 /* The authors' sched_try_offload_siblings for yielder y of kind `kind`:
- * whether anything moved. */
+ * how many moved.  With no micro core free it stops before the walk: the
+ * first candidate would find none and end it (the critical_* counters
+ * then count nothing). */
 static int offload_siblings(vl_sched *s, vl_vcpu *y, int kind)
 {
     vl_vm *d = vl_vcpu_vm(y);
     int moved = 0;
+    if (!find_core(s)) {
+        vl_counter_add(s, MS_C_NO_CORE, 1);
+        return 0;
+    }
     for (int i = 0; i < vl_vm_nvcpus(d); i++) {
         vl_vcpu *w = vl_vm_vcpu(d, i);
         bool critical;
@@ -478,8 +496,12 @@ static int ms_init(vl_sched *s)
     int n = vl_npcpus(s);
     mp->norder = 0; /* Credit keeps at least one pCPU */
     for (int odd = 1; odd >= 0; odd--)
-        for (int i = odd; i < n && mp->norder < MS_MAX_CORES && mp->norder < n - 1; i += 2)
+        for (int i = odd; i < n && mp->norder < MS_MAX_CORES && mp->norder < n - 1; i += 2) {
+            mp->core[mp->norder] = vl_pcpu_get(s, i);
             mp->order[mp->norder++] = i;
+        }
+    mp->last_rip[0] = mp->last_rip[1] = 0;
+    mp->last_kind[0] = mp->last_kind[1] = MS_SYM_NONE;
     if (mp->max_cores > mp->norder)
         mp->max_cores = mp->norder;
     mp->ext = (csched_ext){.outside_slice = mp->slice, .home = ms_home};
