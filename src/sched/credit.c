@@ -1131,6 +1131,20 @@ void csched_pool_join(vl_sched *s, vl_pcpu *p)
     vl_bit_clear(prv->outside, id);
     prv->nr_outside--;
     prv->credit += prv->credits_per_tslice;
+    /* a priority above BOOST exists only outside the pool: it falls to
+     * UNDER (the queued ones are queued again in order) */
+    vl_vcpu *cur = vl_pcpu_curr(p);
+    if (cur && cvc(cur)->pri > CSCHED_PRI_BOOST)
+        cvc(cur)->pri = CSCHED_PRI_UNDER;
+    vl_list *pos, *tmp;
+    vl_list_for_each_safe(pos, tmp, &cpc(p)->runq) {
+        csched_vcpu *cv = vl_container_of(pos, csched_vcpu, runq_link);
+        if (cv->pri <= CSCHED_PRI_BOOST)
+            continue;
+        runq_remove(prv, cv);
+        cv->pri = CSCHED_PRI_UNDER;
+        runq_insert(prv, p, cv);
+    }
     runq_changed(prv, p);
 }
 

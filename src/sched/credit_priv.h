@@ -275,7 +275,8 @@ int csched_pri(vl_vcpu *v);
  * pCPUs (cpu_pick), the one running there moves when it is descheduled
  * (MOVE), and p from then on runs only what csched_queue_at puts there. */
 void csched_pool_leave(vl_sched *s, vl_pcpu *p);
-/* p, outside, joins the pool again (whatever is queued there stays). */
+/* p, outside, joins the pool again: whatever runs or is queued there
+ * stays, a priority above BOOST falling to UNDER. */
 void csched_pool_join(vl_sched *s, vl_pcpu *p);
 bool csched_in_pool(vl_sched *s, const vl_pcpu *p);
 /* Queue v, RUNNABLE and queued (not running, not parked), on p with

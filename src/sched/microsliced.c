@@ -36,8 +36,9 @@
  *
  * Invariants
  *   - mpriv.ncores = pCPUs outside Credit's pool = the first ncores ids of
- *     mpriv.order (cores leave and join in that order: a busy core that
- *     cannot join yet keeps the later ones out too);
+ *     mpriv.order (cores leave and join in that order: a locked core
+ *     that cannot join yet keeps the later ones out too);
+ *   - a priority above BOOST is only ever held on a micro core;
  *   - a vCPU with mvcpu.home set was moved to a micro core and has not
  *     returned (cleared when Credit queues it back, or when it blocks).
  */
@@ -180,6 +181,8 @@ typedef struct ms_priv {
     uint8_t *sibling_kind_of; /* the same for a sibling (ms_sibling_too) */
     int order[MS_MAX_CORES]; /* pCPU ids in the order they become cores  */
     vl_pcpu *core[MS_MAX_CORES]; /* the same pCPUs                       */
+    bool locked[MS_MAX_CORES]; /* a vCPU was moved there, none went back
+                              * from it since (kept at a shrink)         */
     int norder;
     uint64_t last_rip[2];    /* rip_kind's memory: yielder, sibling      */
     int last_kind[2];
@@ -189,7 +192,6 @@ typedef struct ms_priv {
     int64_t ipi, spin;       /* dynamic: yields counted since the tick   */
     bool profiling;
     int64_t profile_ipi[MS_MAX_CORES + 1];
-    int64_t profile_spin[MS_MAX_CORES + 1];
 } ms_priv;
 
 typedef struct ms_pcpu {
@@ -266,6 +268,16 @@ static int build_kinds(vl_sched *s)
 
 static vl_pcpu *core_at(vl_sched *s, int i) { return mpriv(s)->core[i]; }
 
+/* The index of micro core p in the order, or -1. */
+static int core_index(vl_sched *s, vl_pcpu *p)
+{
+    ms_priv *mp = mpriv(s);
+    for (int i = 0; i < mp->ncores; i++)
+        if (mp->core[i] == p)
+            return i;
+    return -1;
+}
+
 static void account_cores(vl_sched *s)
 {
     ms_priv *mp = mpriv(s);
@@ -274,10 +286,11 @@ static void account_cores(vl_sched *s)
     mp->sized_at = now - (now - mp->sized_at) % 1000;
 }
 
-/* Grow or shrink the pool towards n cores.  A core joins Credit's pool
- * again only when it runs nothing and has nothing queued (the authors
- * keep a core that hosts a moved vCPU hidden); it is retried at the next
- * manager tick. */
+/* Grow or shrink the pool towards n cores.  A locked core (a vCPU was
+ * moved there and none has gone back from it since: the authors'
+ * hidden_locked_cpus) stays a micro core, and so do the cores after it;
+ * they are retried at the next manager tick.  What runs or waits on a
+ * core that joins stays there as Credit's (home forgotten). */
 static void resize(vl_sched *s, int n)
 {
     ms_priv *mp = mpriv(s);
@@ -289,12 +302,14 @@ static void resize(vl_sched *s, int n)
     vl_counter_add(s, MS_C_RESIZES, 1);
     while (mp->ncores < n)
         csched_pool_leave(s, core_at(s, mp->ncores++));
-    while (mp->ncores > n) {
-        vl_pcpu *p = core_at(s, mp->ncores - 1);
-        if (vl_pcpu_curr(p) || csched_nr_queued(p))
-            break;
+    while (mp->ncores > n && !mp->locked[mp->ncores - 1]) {
+        vl_pcpu *p = core_at(s, --mp->ncores);
+        for (int i = 0; i < vl_nvcpus_total(s); i++) {
+            vl_vcpu *v = vl_vcpu_get(s, i);
+            if (vl_pcpu_curr(p) == v || csched_queued_on(v) == p)
+                mvc(v)->home = NULL;
+        }
         csched_pool_join(s, p);
-        mp->ncores--;
     }
 }
 
@@ -344,6 +359,7 @@ static bool offload(vl_sched *s, vl_vcpu *w)
     if (!csched_queue_at(s, w, core, MS_PRI_TURBO))
         return false;
     mvc(w)->home = from;
+    mpriv(s)->locked[core_index(s, core)] = true;
     vl_counter_add(s, MS_C_OFFLOADS, 1);
     return true;
 }
@@ -428,6 +444,9 @@ static void ms_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 static vl_pcpu *ms_home(vl_sched *s, vl_vcpu *v)
 {
     vl_pcpu *home = mvc(v)->home;
+    int i = core_index(s, vl_vcpu_pcpu(v));
+    if (i >= 0)
+        mpriv(s)->locked[i] = false;
     mvc(v)->home = NULL;
     vl_counter_add(s, MS_C_RETURNS, 1);
     return home;
@@ -451,14 +470,16 @@ static void manage(vl_sched *s, vl_ns now)
     if (!mp->profiling) {
         resize(s, 0);
         mp->profiling = true;
+        for (int i = 0; i <= MS_MAX_CORES; i++)
+            mp->profile_ipi[i] = -1; /* not profiled in this round */
     } else {
         int n = mp->ncores;
         mp->profile_ipi[n] = mp->ipi;
-        mp->profile_spin[n] = mp->spin;
         if (n >= mp->max_cores) {
-            int best = 1;
-            for (int i = 2; i <= mp->max_cores; i++)
-                if (mp->profile_ipi[i] < mp->profile_ipi[best])
+            int best = n; /* the sizes profiled in this round (a locked
+                           * core may have kept the pool from shrinking) */
+            for (int i = 1; i <= mp->max_cores; i++)
+                if (mp->profile_ipi[i] >= 0 && mp->profile_ipi[i] < mp->profile_ipi[best])
                     best = i;
             if (mp->select == MS_SELECT_ARGMIN)
                 resize(s, best);
@@ -498,6 +519,7 @@ static int ms_init(vl_sched *s)
     for (int odd = 1; odd >= 0; odd--)
         for (int i = odd; i < n && mp->norder < MS_MAX_CORES && mp->norder < n - 1; i += 2) {
             mp->core[mp->norder] = vl_pcpu_get(s, i);
+            mp->locked[mp->norder] = false;
             mp->order[mp->norder++] = i;
         }
     mp->last_rip[0] = mp->last_rip[1] = 0;
