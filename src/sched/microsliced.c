@@ -30,7 +30,9 @@
  *   the pool and profile `profile_tick`; no IPI or spin yield: stay empty
  *   for 2 x profile_tick; more spin than IPI yields: 1 core for `hold`;
  *   else profile 1, 2, ... max_cores cores, `profile_tick` each, and keep
- *   the size with the fewest IPI yields for `hold` (`select: released`:
+ *   the size profiled in that round with the fewest IPI yields for `hold`
+ *   (a locked core - moved to, none gone back since - does not leave at a
+ *   shrink) (`select: released`:
  *   keep max_cores, as the released code does).  Micro cores are the odd
  *   pCPU ids, then the even ones, from the lowest.
  *
@@ -40,7 +42,8 @@
  *     that cannot join yet keeps the later ones out too);
  *   - a priority above BOOST is only ever held on a micro core;
  *   - a vCPU with mvcpu.home set was moved to a micro core and has not
- *     returned (cleared when Credit queues it back, or when it blocks).
+ *     returned (cleared when Credit queues it back, when it blocks, or
+ *     when its core joins Credit's pool).
  */
 #include <assert.h>
 #include <stdlib.h>
