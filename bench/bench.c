@@ -17,7 +17,8 @@
  *      they are, each run several times: simulated seconds per wall-clock
  *      second (best, median, worst), events and guest operations per
  *      simulated second, and operations per event (what planned segments
- *      save).
+ *      save); each run alternates with one under microsliced, whose speed
+ *      is given as a ratio to the scenario's policy (CPU time, per round).
  *
  * Comparisons between event lists count the CPU time of the benchmark's
  * thread, not wall time, so that other work on the machine counts less.
@@ -382,14 +383,16 @@ static void probe_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const
 
 /* Runs scn to its end with event list `fel`; the clocks cover the run,
  * not building the model. */
-static int run_model(const vl_scenario *scn, vl_fel_kind fel, sim_figures *out)
+/* One run of scn under ops (NULL: the scenario's policy). */
+static int run_model(const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kind fel,
+                     sim_figures *out)
 {
     vl_model m;
     pending_probe probe = {.m = &m};
     vl_model_opts mo = {.fel = fel, .observer = {.ctx = &probe, .on_switch = probe_switch}};
     vl_error err;
     double t0 = 0, c0 = 0;
-    if (vl_model_create(&m, scn, scn->sched, 0, 0, &mo, &err) < 0 ||
+    if (vl_model_create(&m, scn, ops ? ops : scn->sched, 0, 0, &mo, &err) < 0 ||
         (t0 = wall_now(), c0 = cpu_now(), vl_model_run(&m, &err) < 0)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         vl_model_destroy(&m);
@@ -421,7 +424,7 @@ static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_k
         fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
         return -1;
     }
-    rc = run_model(&scn, fel, out);
+    rc = run_model(&scn, NULL, fel, out);
     vl_scenario_free(&scn);
     return rc;
 }
@@ -440,33 +443,45 @@ static int load_experiment(const char *name, vl_scenario *scn)
     return 0;
 }
 
+/* The co-run policy measured beside the scenarios' own (Credit): the
+ * micro-sliced cores are evaluated on these co-runs. */
+#define CORUN_OTHER "microsliced"
+
 static int corun_section(int quick)
 {
     enum { REPEATS = 5 };
     int repeats = quick ? 1 : REPEATS;
-    printf("co-run experiments (scenarios/experiments, as shipped; %d run%s each)\n", repeats,
-           repeats > 1 ? "s" : "");
+    const vl_sched_ops *other = vl_policy_find(CORUN_OTHER);
+    printf("co-run experiments (scenarios/experiments, as shipped; %d run%s each, alternating "
+           "with %s)\n",
+           repeats, repeats > 1 ? "s" : "", CORUN_OTHER);
     printf("  %-12s %s\n", "", "-- sim s / wall s --");
-    printf("  %-12s %7s %7s %7s %14s %17s %10s\n", "scenario", "best", "median", "worst",
-           "events / sim s", "guest ops / sim s", "ops/event");
+    printf("  %-12s %7s %7s %7s %14s %17s %10s  %s\n", "scenario", "best", "median", "worst",
+           "events / sim s", "guest ops / sim s", "ops/event",
+           CORUN_OTHER ": sim s / CPU s, its policy's = 1 (median of rounds, range)");
     for (size_t k = 0; k < sizeof corun_names / sizeof corun_names[0]; k++) {
         vl_scenario scn;
         if (load_experiment(corun_names[k], &scn) < 0)
             return -1;
-        double speed[REPEATS];
-        sim_figures f = {0};
+        double speed[REPEATS], ratio[REPEATS];
+        sim_figures f = {0}, g = {0};
         for (int r = 0; r < repeats; r++) {
-            if (run_model(&scn, VL_FEL_DEFAULT, &f) < 0) {
+            if (run_model(&scn, NULL, VL_FEL_DEFAULT, &f) < 0 ||
+                run_model(&scn, other, VL_FEL_DEFAULT, &g) < 0) {
                 vl_scenario_free(&scn);
                 return -1;
             }
             speed[r] = f.sim_s_per_s;
+            ratio[r] = g.sim_s_per_cpu_s / f.sim_s_per_cpu_s;
         }
         vl_scenario_free(&scn);
         qsort(speed, (size_t)repeats, sizeof speed[0], cmp_double);
-        printf("  %-12s %7.1f %7.1f %7.1f %14.0f %17.0f %10.3f\n", corun_names[k], speed[repeats - 1],
+        printf("  %-12s %7.1f %7.1f %7.1f %14.0f %17.0f %10.3f", corun_names[k], speed[repeats - 1],
                speed[repeats / 2], speed[0], f.events_per_sim_s, f.ops_per_sim_s,
                f.ops_per_sim_s / f.events_per_sim_s);
+        print_ratio(ratio, repeats);
+        printf("\n");
+        fflush(stdout);
     }
     return 0;
 }
@@ -497,7 +512,7 @@ static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk,
         for (int r = 0; r < reps; r++)
             for (int j = 0; j < nk; j++) {
                 int k = (j + r) % nk;
-                int rc = w < 2 ? run_model(&scn, kinds[k], &f)
+                int rc = w < 2 ? run_model(&scn, NULL, kinds[k], &f)
                                : run_sim(1024, policy, quick ? "200ms" : "1s", kinds[k], &f);
                 if (rc < 0)
                     return -1;

@@ -26,6 +26,11 @@
  *   Ticks (tslice/3, aligned to the tick grid, only while busy) debit the
  *   running vCPU, end its boost, re-activate it, sort the runqueue after
  *   an accounting, and may move it to a better pCPU (cpu_pick).
+ *   Pool: a policy built on Credit may take pCPUs out of Credit's own
+ *   scheduling (csched_pool_leave, as a Xen cpupool); such a pCPU runs only
+ *   what is queued on it (csched_queue_at), for ext->outside_slice, with no
+ *   rate limit, balancing or tick moves, and the credit shared out is that
+ *   of the pCPUs left in the pool.
  *   Walks over pCPUs go over bitmaps, as Xen's go over cpumasks, so a
  *   decision costs O(pCPUs / 64), not O(pCPUs) or worse: the idle pCPUs
  *   (Xen's idlers: the core's vl_idle_pcpus), the pCPUs with queued vCPUs
@@ -40,13 +45,17 @@
  *   - active_link linked iff the vCPU counts in its VM's active_count and
  *     its VM's weight in priv.weight; a VM is on priv.active_vms iff its
  *     active_count > 0;
- *   - priv.queued has p iff p's nr_queued > 0, priv.urgent has p iff p's
- *     runqueue head is UNDER or BOOST; no mask has a bit at or above the
- *     pCPU count (masks_ok, in load_balance).
+ *   - priv.queued has p iff p is in the pool and its nr_queued > 0,
+ *     priv.urgent has p iff p is in the pool and its runqueue head is UNDER
+ *     or BOOST; no mask has a bit at or above the pCPU count (masks_ok, in
+ *     load_balance);
+ *   - a priority above BOOST (given by a policy built on Credit) is only
+ *     ever queued on a pCPU outside the pool, and falls to UNDER when its
+ *     turn there ends.
  *
  * TODO
- *   - soft affinity, cpupools and the NUMA node walk (one node = one
- *     socket here);
+ *   - soft affinity, cpupools (but the pool of csched_pool_leave) and the
+ *     NUMA node walk (one node = one socket here);
  *   - the double-counted sub-credit remainder of Xen's burn_credits is
  *     not reproduced (docs/policies/credit.md);
  *   - a parked vCPU stays RUNNABLE for the core (vl_vcpu_set_parked tells
@@ -143,17 +152,24 @@ static int cycle_in(const uint64_t *b, int from, cpu_range r)
     return i >= 0 ? i : vl_bit_next(b, r.lo, from + 1 < r.hi ? from + 1 : r.hi);
 }
 
-/* Keep the queued and urgent bits of p in step with its runqueue. */
+static bool in_pool(const csched_priv *prv, int cpu)
+{
+    return !prv->nr_outside || !vl_bit_test(prv->outside, cpu);
+}
+
+/* Keep the queued and urgent bits of p in step with its runqueue (none for
+ * a pCPU outside the pool: nobody steals from there). */
 static void runq_changed(csched_priv *prv, vl_pcpu *p)
 {
     csched_pcpu *pc = cpc(p);
     vl_list *h = vl_list_first(&pc->runq);
     int id = vl_pcpu_id(p);
-    if (pc->nr_queued > 0)
+    bool pool = in_pool(prv, id);
+    if (pc->nr_queued > 0 && pool)
         vl_bit_set(prv->queued, id);
     else
         vl_bit_clear(prv->queued, id);
-    if (h && vl_container_of(h, csched_vcpu, runq_link)->pri > CSCHED_PRI_OVER)
+    if (pool && h && vl_container_of(h, csched_vcpu, runq_link)->pri > CSCHED_PRI_OVER)
         vl_bit_set(prv->urgent, id);
     else
         vl_bit_clear(prv->urgent, id);
@@ -166,7 +182,26 @@ static void runq_changed(csched_priv *prv, vl_pcpu *p)
 static const uint64_t *idlers(vl_sched *s)
 {
     csched_priv *prv = cpriv(s);
-    return prv->feat.idler_marking ? vl_idle_pcpus(s) : prv->chose_idle;
+    const uint64_t *raw = prv->feat.idler_marking ? vl_idle_pcpus(s) : prv->chose_idle;
+    if (!prv->nr_outside)
+        return raw;
+    for (int w = 0; w < VL_BITMAP_WORDS(vl_npcpus(s)); w++) /* the pool's only */
+        prv->idlers_in_pool[w] = raw[w] & ~prv->outside[w];
+    return prv->idlers_in_pool;
+}
+
+/* The pCPUs of the pool in v's affinity, in `buf` when some pCPU is outside
+ * the pool; all of its affinity when none of them is in the pool. */
+static const uint64_t *pool_affinity(vl_sched *s, vl_vcpu *v, uint64_t *buf)
+{
+    csched_priv *prv = cpriv(s);
+    const uint64_t *aff = vl_vcpu_affinity_mask(v);
+    if (!prv->nr_outside)
+        return aff;
+    uint64_t any = 0;
+    for (int w = 0; w < VL_BITMAP_WORDS(vl_npcpus(s)); w++)
+        any |= buf[w] = aff[w] & ~prv->outside[w];
+    return any ? buf : aff;
 }
 
 static bool is_idler(vl_sched *s, const vl_pcpu *p)
@@ -221,8 +256,9 @@ static bool masks_ok(vl_sched *s)
     for (int i = 0; i < n; i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
         csched_vcpu *head = runq_head(p);
-        if (vl_bit_test(prv->queued, i) != (cpc(p)->nr_queued > 0) ||
-            vl_bit_test(prv->urgent, i) != (head && head->pri > CSCHED_PRI_OVER))
+        bool pool = in_pool(prv, i);
+        if (vl_bit_test(prv->queued, i) != (pool && cpc(p)->nr_queued > 0) ||
+            vl_bit_test(prv->urgent, i) != (pool && head && head->pri > CSCHED_PRI_OVER))
             return false;
     }
     return vl_bit_next(prv->queued, n, VL_MAX_PCPUS) < 0 &&
@@ -321,9 +357,10 @@ static vl_pcpu *cpu_pick(vl_sched *s, vl_vcpu *v, vl_pcpu *master, bool commit)
 {
     csched_priv *prv = cpriv(s);
     int n = vl_npcpus(s);
-    const uint64_t *aff = vl_vcpu_affinity_mask(v), *idle = idlers(s);
+    uint64_t usable[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    const uint64_t *aff = pool_affinity(s, v, usable), *idle = idlers(s);
     int cpu = vl_pcpu_id(master);
-    if (!vl_vcpu_affine(v, master))
+    if (!vl_bit_test(aff, cpu))
         cpu = vl_bit_cycle(aff, cpu, n);
     assert(cpu >= 0);
     bool self_idle = vl_pcpu_id(master) == cpu && vl_pcpu_curr(master) == v &&
@@ -394,6 +431,14 @@ static void runq_tickle_all(vl_sched *s, csched_vcpu *cv)
 static void runq_tickle(vl_sched *s, csched_vcpu *cv)
 {
     csched_priv *prv = cpriv(s);
+    if (!in_pool(prv, vl_pcpu_id(cv->rq))) {
+        /* outside the pool: preempt the one running there if cv outranks
+         * it, else it runs when that one's turn ends */
+        vl_vcpu *cur = vl_pcpu_curr(cv->rq);
+        if (!cur || cv->pri > cvc(cur)->pri)
+            vl_tickle(cv->rq);
+        return;
+    }
     if (prv->feat.tickle_all_idle) {
         runq_tickle_all(s, cv);
         return;
@@ -636,7 +681,7 @@ static void unit_acct(vl_sched *s, vl_pcpu *p, csched_vcpu *cv, vl_ns now)
     }
     if (!vl_list_linked(&cv->active_link)) {
         acct_start(prv, cv);
-    } else if (vl_vcpu_runstate(cv->v) == VL_RUNNING &&
+    } else if (vl_vcpu_runstate(cv->v) == VL_RUNNING && in_pool(prv, vl_pcpu_id(p)) &&
                !(cv->flags & (CSCHED_FLAG_PARKED | CSCHED_FLAG_MOVE))) {
         /* active a while: would it be better off elsewhere? */
         if (cpu_pick(s, cv->v, p, false) != p) {
@@ -721,6 +766,8 @@ int csched_init_ext(vl_sched *s, const csched_ext *ext)
     memset(prv->queued, 0, sizeof prv->queued);
     memset(prv->urgent, 0, sizeof prv->urgent);
     memset(prv->chose_idle, 0, sizeof prv->chose_idle);
+    memset(prv->outside, 0, sizeof prv->outside);
+    prv->nr_outside = 0;
     prv->nsockets = 0;
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
@@ -773,7 +820,8 @@ static vl_pcpu *creation_cpu(vl_sched *s, vl_vcpu *v)
 {
     csched_priv *prv = cpriv(s);
     int n = vl_npcpus(s);
-    const uint64_t *aff = vl_vcpu_affinity_mask(v);
+    uint64_t usable[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    const uint64_t *aff = pool_affinity(s, v, usable);
     int index = vl_vcpu_index(v);
     vl_pcpu *before = index > 0 ? vl_vcpu_pcpu(vl_vm_vcpu(vl_vcpu_vm(v), index - 1)) : NULL;
     if (before)
@@ -802,6 +850,17 @@ vl_pcpu *csched_op_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why)
     return p;
 }
 
+/* Queue cv on p as a wake-up: UNDER rises to BOOST if `boost`. */
+static void wake_on(vl_sched *s, csched_vcpu *cv, vl_pcpu *p, bool boost)
+{
+    if (cv->pri == CSCHED_PRI_UNDER && boost) {
+        cv->pri = CSCHED_PRI_BOOST;
+        vl_counter_add(s, CSCHED_C_BOOSTS, 1);
+    }
+    runq_insert(cpriv(s), p, cv);
+    runq_tickle(s, cv);
+}
+
 /* Xen's csched_unit_wake: an UNDER vCPU that is not parked wakes BOOSTed,
  * except on its first wake-up (Xen's insert goes through csched_res_pick,
  * which marks it MIGRATING, and a migrating wake-up is not boosted). */
@@ -812,12 +871,7 @@ void csched_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector
     assert(!on_runq(cv));
     if (cv->flags & CSCHED_FLAG_PARKED)
         return; /* stays off the runqueues until an accounting unparks it */
-    if (cv->pri == CSCHED_PRI_UNDER && why != VL_WAKE_START) {
-        cv->pri = CSCHED_PRI_BOOST;
-        vl_counter_add(s, CSCHED_C_BOOSTS, 1);
-    }
-    runq_insert(cpriv(s), vl_vcpu_pcpu(v), cv);
-    runq_tickle(s, cv);
+    wake_on(s, cv, vl_vcpu_pcpu(v), why != VL_WAKE_START);
 }
 
 /* Xen's csched_unit_yield (from 4.1; before, a yield is a plain
@@ -884,10 +938,35 @@ static csched_vcpu *pick_next(vl_sched *s, vl_pcpu *p, csched_vcpu *queue, vl_ns
     return snext;
 }
 
+/* A pCPU outside the pool runs what is queued there, prev included if
+ * runnable (queued as Credit queues it).  prev's priority above BOOST,
+ * which only a policy built on Credit gives, falls to UNDER when its turn
+ * there ends, runnable or not; a runnable prev that something queued there
+ * replaces goes back to the pool in context_saved (RETURN).  No rate
+ * limit, no load balancing. */
+static csched_vcpu *pick_outside(csched_priv *prv, vl_pcpu *p, csched_vcpu *prev, bool runnable)
+{
+    if (prev && prev->pri > CSCHED_PRI_BOOST)
+        prev->pri = CSCHED_PRI_UNDER;
+    if (!runnable)
+        prev = NULL;
+    if (prev)
+        runq_insert(prv, p, prev);
+    csched_vcpu *snext = runq_head(p);
+    if (snext)
+        runq_remove(prv, snext);
+    if (prev && snext != prev) {
+        runq_remove(prv, prev);
+        prev->flags |= CSCHED_FLAG_RETURN;
+    }
+    return snext;
+}
+
 vl_decision csched_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     csched_priv *prv = cpriv(s);
     csched_vcpu *sc = prev ? cvc(prev) : NULL;
+    bool pool = in_pool(prv, vl_pcpu_id(p));
 
     if (sc) {
         assert(!on_runq(sc));
@@ -901,7 +980,7 @@ vl_decision csched_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
     /* rate limit: a runnable prev keeps the pCPU until it has run
      * `ratelimit`, a yielder too before 4.8 (and its YIELD flag stays) */
     bool exempt = prv->feat.ratelimit_exempts_yield && sc && (sc->flags & CSCHED_FLAG_YIELD);
-    if (runnable && prv->ratelimit && !exempt && now - sc->run_start < prv->ratelimit) {
+    if (runnable && pool && prv->ratelimit && !exempt && now - sc->run_start < prv->ratelimit) {
         vl_ns runtime = now - sc->run_start;
         vl_ns slice = prv->ratelimit; /* before 4.8: a whole limit more */
         if (prv->feat.ratelimit_remainder) {
@@ -915,7 +994,8 @@ vl_decision csched_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
         return (vl_decision){.next = prev, .slice = slice};
     }
 
-    csched_vcpu *snext = pick_next(s, p, runnable ? sc : NULL, now);
+    csched_vcpu *snext =
+        pool ? pick_next(s, p, runnable ? sc : NULL, now) : pick_outside(prv, p, sc, runnable);
     if (sc && !prv->feat.yield_sticky) /* before 4.18 cleared when prev goes */
         sc->flags &= ~CSCHED_FLAG_YIELD;
     vl_vcpu *next = snext ? snext->v : NULL;
@@ -930,21 +1010,33 @@ vl_decision csched_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
         snext->run_start = now;
     snext->acct_start = now;
     tick_start(s, p, now);
-    return (vl_decision){.next = next, .slice = prv->tslice};
+    return (vl_decision){.next = next, .slice = pool ? prv->tslice : prv->ext->outside_slice};
 }
 
 /* A vCPU the tick decided to move is off its pCPU now: queue it where
- * cpu_pick says (Xen's vcpu_migrate; no boost for a migration). */
+ * cpu_pick says (Xen's vcpu_migrate; no boost for a migration).  One
+ * replaced on a pCPU outside the pool (RETURN) goes back to its home pCPU
+ * in the pool as a wake-up there (UNDER rises to BOOST, as the micro-sliced
+ * cores' vcpu_migrate_to_cpu wakes it). */
 void csched_op_context_saved(vl_sched *s, vl_vcpu *prev)
 {
+    csched_priv *prv = cpriv(s);
     csched_vcpu *cv = cvc(prev);
-    if (!(cv->flags & CSCHED_FLAG_MOVE))
+    unsigned flags = cv->flags & (CSCHED_FLAG_MOVE | CSCHED_FLAG_RETURN);
+    if (!flags)
         return;
-    cv->flags &= ~CSCHED_FLAG_MOVE;
+    cv->flags &= ~flags;
     if (vl_vcpu_runstate(prev) != VL_RUNNABLE || (cv->flags & CSCHED_FLAG_PARKED) ||
         on_runq(cv))
         return;
-    runq_insert(cpriv(s), cpu_pick(s, prev, vl_vcpu_pcpu(prev), true), cv);
+    if (flags & CSCHED_FLAG_RETURN) {
+        vl_pcpu *home = prv->ext->home ? prv->ext->home(s, prev) : NULL;
+        if (!home || !in_pool(prv, vl_pcpu_id(home)) || !vl_vcpu_affine(prev, home))
+            home = cpu_pick(s, prev, vl_vcpu_pcpu(prev), true);
+        wake_on(s, cv, home, true);
+        return;
+    }
+    runq_insert(prv, cpu_pick(s, prev, vl_vcpu_pcpu(prev), true), cv);
     runq_tickle(s, cv);
 }
 
@@ -1003,13 +1095,84 @@ void csched_lower(vl_sched *s, vl_vcpu *v, int pri)
 
 int csched_pri(vl_vcpu *v) { return cvc(v)->pri; }
 
+bool csched_in_pool(vl_sched *s, const vl_pcpu *p) { return in_pool(cpriv(s), vl_pcpu_id(p)); }
+
+void csched_pool_leave(vl_sched *s, vl_pcpu *p)
+{
+    csched_priv *prv = cpriv(s);
+    int id = vl_pcpu_id(p);
+    assert(prv->ext && prv->ext->outside_slice > 0 && in_pool(prv, id));
+    vl_bit_set(prv->outside, id);
+    prv->nr_outside++;
+    prv->credit -= prv->credits_per_tslice; /* the pool's pCPUs only (a cpupool's) */
+    runq_changed(prv, p);
+    vl_list *pos, *tmp;
+    vl_list_for_each_safe(pos, tmp, &cpc(p)->runq) {
+        csched_vcpu *cv = vl_container_of(pos, csched_vcpu, runq_link);
+        vl_pcpu *to = cpu_pick(s, cv->v, p, true);
+        if (to == p)
+            continue; /* affine to no pCPU of the pool */
+        runq_remove(prv, cv);
+        runq_insert(prv, to, cv);
+        runq_tickle(s, cv);
+    }
+    vl_vcpu *cur = vl_pcpu_curr(p);
+    if (cur) {
+        cvc(cur)->flags |= CSCHED_FLAG_MOVE;
+        vl_tickle(p);
+    }
+}
+
+void csched_pool_join(vl_sched *s, vl_pcpu *p)
+{
+    csched_priv *prv = cpriv(s);
+    int id = vl_pcpu_id(p);
+    assert(!in_pool(prv, id));
+    vl_bit_clear(prv->outside, id);
+    prv->nr_outside--;
+    prv->credit += prv->credits_per_tslice;
+    /* a priority above BOOST exists only outside the pool: it falls to
+     * UNDER (the queued ones are queued again in order) */
+    vl_vcpu *cur = vl_pcpu_curr(p);
+    if (cur && cvc(cur)->pri > CSCHED_PRI_BOOST)
+        cvc(cur)->pri = CSCHED_PRI_UNDER;
+    vl_list *pos, *tmp;
+    vl_list_for_each_safe(pos, tmp, &cpc(p)->runq) {
+        csched_vcpu *cv = vl_container_of(pos, csched_vcpu, runq_link);
+        if (cv->pri <= CSCHED_PRI_BOOST)
+            continue;
+        runq_remove(prv, cv);
+        cv->pri = CSCHED_PRI_UNDER;
+        runq_insert(prv, p, cv);
+    }
+    runq_changed(prv, p);
+}
+
+bool csched_queue_at(vl_sched *s, vl_vcpu *v, vl_pcpu *p, int pri)
+{
+    csched_priv *prv = cpriv(s);
+    csched_vcpu *cv = cvc(v);
+    if (!on_runq(cv))
+        return false;
+    runq_remove(prv, cv);
+    cv->pri = pri;
+    runq_insert(prv, p, cv);
+    runq_tickle(s, cv);
+    return true;
+}
+
+vl_pcpu *csched_queued_on(vl_vcpu *v) { return cvc(v)->rq; }
+
+int csched_nr_queued(vl_pcpu *p) { return cpc(p)->nr_queued; }
+
 static const char *pri_name(int pri)
 {
     switch (pri) {
     case CSCHED_PRI_BOOST: return "BOOST";
     case CSCHED_PRI_UNDER: return "UNDER";
     case CSCHED_PRI_OVER: return "OVER";
-    default: return "IDLE";
+    case CSCHED_PRI_IDLE: return "IDLE";
+    default: return "ABOVE-BOOST"; /* given by a policy built on Credit */
     }
 }
 

@@ -1,9 +1,11 @@
 /* sched/credit_priv.h - private to the `credit` policy (credit.c) and the
- * policies built on it (tavs.c): Credit's private structs, parameters and
- * counters, its hooks exported for an ops table, and the extension points
- * a policy built on Credit adds its rules through (csched_ext, and the
- * priority changes csched_raise / csched_lower).  Nothing else includes
- * this header.  The rules themselves and their sources are in credit.c.
+ * policies built on it (tavs.c, microsliced.c): Credit's private structs,
+ * parameters and counters, its hooks exported for an ops table, and the
+ * extension points a policy built on Credit adds its rules through
+ * (csched_ext, the priority changes csched_raise / csched_lower, and the
+ * pool: pCPUs taken out of Credit's own scheduling, csched_pool_leave /
+ * csched_pool_join / csched_queue_at).  Nothing else includes this header.
+ * The rules themselves and their sources are in credit.c.
  */
 #ifndef VL_SCHED_CREDIT_PRIV_H
 #define VL_SCHED_CREDIT_PRIV_H
@@ -43,11 +45,17 @@
  * YIELD: set in vcpu_yield; cleared in do_schedule when prev is queued
  *   again; checked in runq_insert, the rate limit and runq_steal.
  * MOVE: set in the tick when cpu_pick finds a better pCPU for the running
- *   vCPU (Xen's _VPF_migrating); cleared in context_saved, which queues it
- *   there; checked in do_schedule (prev is not kept or queued locally). */
+ *   vCPU (Xen's _VPF_migrating), and by csched_pool_leave for the vCPU
+ *   running on the pCPU that leaves; cleared in context_saved, which
+ *   queues it there; checked in do_schedule (prev is not kept or queued
+ *   locally).
+ * RETURN: set in do_schedule on a pCPU outside the pool for a runnable
+ *   prev that another vCPU queued there replaces; cleared in
+ *   context_saved, which queues it back in the pool (ext->home). */
 #define CSCHED_FLAG_PARKED 0x1u
 #define CSCHED_FLAG_YIELD 0x2u
 #define CSCHED_FLAG_MOVE 0x4u
+#define CSCHED_FLAG_RETURN 0x8u
 
 /* Timer slots. */
 #define CSCHED_TIMER_TICK 0 /* per pCPU: the credit tick          */
@@ -114,6 +122,11 @@ typedef struct csched_ext {
     /* The tick found v running BOOSTed: the priority it drops to (Credit's
      * own rule: UNDER). */
     int (*boost_ends)(vl_sched *s, vl_vcpu *v);
+    /* Pool (csched_pool_leave): the slice of a pCPU outside the pool. */
+    vl_ns outside_slice;
+    /* Pool: the pCPU of the pool that v, replaced on a pCPU outside it,
+     * goes back to; NULL (or a pCPU outside): cpu_pick chooses. */
+    vl_pcpu *(*home)(vl_sched *s, vl_vcpu *v);
 } csched_ext;
 
 /* The four private structs (instance, pCPU, VM, vCPU). */
@@ -134,7 +147,7 @@ typedef struct csched_priv {
     /* accounting */
     vl_list active_vms;     /* csched_vm.active_link                   */
     int64_t weight;         /* sum over active vCPUs of their VM weight */
-    int64_t credit;         /* credits_per_tslice x pCPUs               */
+    int64_t credit;         /* credits_per_tslice x pCPUs of the pool   */
     int64_t credit_balance; /* sum of active credits at the last acct   */
     uint32_t runq_sort;     /* accounting epoch: runqueues to sort      */
     int last_tickle;        /* cursor of the idler chosen by a tickle   */
@@ -164,6 +177,16 @@ typedef struct csched_priv {
      * not: Xen's idlers before 4.9 (feat.idler_marking false).  Set and
      * cleared in do_schedule; read through idlers(). */
     uint64_t chose_idle[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    /* outside: the pCPUs a policy built on Credit took out of its pool
+     * (Xen's cpupools: one scheduler instance per pool); nr_outside counts
+     * them.  Set in csched_pool_leave, cleared in csched_pool_join.  Such
+     * a pCPU runs only what is queued on it (csched_queue_at), with no
+     * rate limit, load balancing nor tick moves, for ext->outside_slice;
+     * it is never an idler, a cpu_pick result, a steal victim nor in
+     * queued / urgent. */
+    uint64_t outside[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    int nr_outside;
+    uint64_t idlers_in_pool[VL_BITMAP_WORDS(VL_MAX_PCPUS)]; /* idlers() scratch */
 } csched_priv;
 
 typedef struct csched_pcpu {
@@ -248,18 +271,40 @@ void csched_lower(vl_sched *s, vl_vcpu *v, int pri);
 /* v's priority (CSCHED_PRI_*). */
 int csched_pri(vl_vcpu *v);
 
+/* The pool.  p leaves Credit's pool: the vCPUs queued there go to other
+ * pCPUs (cpu_pick), the one running there moves when it is descheduled
+ * (MOVE), and p from then on runs only what csched_queue_at puts there. */
+void csched_pool_leave(vl_sched *s, vl_pcpu *p);
+/* p, outside, joins the pool again: whatever runs or is queued there
+ * stays, a priority above BOOST falling to UNDER. */
+void csched_pool_join(vl_sched *s, vl_pcpu *p);
+bool csched_in_pool(vl_sched *s, const vl_pcpu *p);
+/* Queue v, RUNNABLE and queued (not running, not parked), on p with
+ * priority pri, and tickle p if it idles (on a pCPU of the pool: as a
+ * wake-up tickles).  Returns false, changing nothing, when v is not
+ * queued. */
+bool csched_queue_at(vl_sched *s, vl_vcpu *v, vl_pcpu *p, int pri);
+/* The pCPU whose runqueue holds v, or NULL (running, blocked, parked). */
+vl_pcpu *csched_queued_on(vl_vcpu *v);
+/* How many vCPUs p's runqueue holds. */
+int csched_nr_queued(vl_pcpu *p);
+
 /* What Credit promises (its ops' .flags; a policy built on it adds its own). */
 #define CSCHED_FAMILY_FLAGS (VL_POLICY_WEIGHTS | VL_POLICY_CAPS)
 
 /* The ops-table fields of Credit and of a policy built on it, whose
  * private structs start with Credit's: sizes, and every hook but init,
- * check and vcpu_wake, which such a policy may wrap (and .flags). */
-#define CSCHED_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                  \
+ * check and vcpu_wake, which such a policy may wrap (and .flags).
+ * CSCHED_FAMILY_BASE leaves out do_schedule, vcpu_yield, timer_fired and
+ * dump as well, for a policy that wraps those. */
+#define CSCHED_FAMILY_BASE(priv, pcpu, vm, vcpu)                                                 \
     .hypervisor = VL_HV_XEN,                                                                     \
     .priv_size = sizeof(priv), .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm),                 \
     .vcpu_size = sizeof(vcpu), .pick_cpu = csched_op_pick_cpu,                                   \
-    .do_schedule = csched_op_do_schedule, .vcpu_yield = csched_op_vcpu_yield,                    \
-    .context_saved = csched_op_context_saved, .timer_fired = csched_op_timer_fired,              \
+    .context_saved = csched_op_context_saved
+#define CSCHED_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                  \
+    CSCHED_FAMILY_BASE(priv, pcpu, vm, vcpu), .do_schedule = csched_op_do_schedule,              \
+    .vcpu_yield = csched_op_vcpu_yield, .timer_fired = csched_op_timer_fired,                    \
     .dump = csched_op_dump
 
 #endif

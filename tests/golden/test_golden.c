@@ -25,6 +25,7 @@
 #define GOLDEN_CREDIT_IO 0xd68473c1145477ffULL
 #define GOLDEN_CREDIT_CORUN 0xe66b636b3bc05296ULL
 #define GOLDEN_CFS_CORUN 0x9d59f6ec1364a59ULL
+#define GOLDEN_MICROSLICED_CORUN 0x835141b8c6b55ce4ULL
 
 static const char small_yaml[] =
     "scheduler: fifo\n"
@@ -134,7 +135,8 @@ static void test_golden_digests_policies(void **state)
     assert_int_equal(d, GOLDEN_CREDIT_IO);
 }
 
-/* The co-run under the two baseline policies, and its JSON twice. */
+/* The co-run under the two baseline policies and microsliced (whose
+ * offloads it exercises), and its JSON twice. */
 static void test_golden_corun(void **state)
 {
     (void)state;
@@ -144,6 +146,7 @@ static void test_golden_corun(void **state)
     } golden[] = {
         {"credit", GOLDEN_CREDIT_CORUN},
         {"cfs", GOLDEN_CFS_CORUN},
+        {"microsliced", GOLDEN_MICROSLICED_CORUN}, /* its defaults: 1 micro core, Xen 4.7 */
     };
     for (size_t i = 0; i < sizeof golden / sizeof golden[0]; i++) {
         const vl_sched_ops *ops = vl_policy_find(golden[i].policy);
