@@ -47,7 +47,8 @@ static const char sweep_usage[] =
     "                      value and one column per grid key, after '# key: value'\n"
     "                      lines: version, commit, --set overrides and the\n"
     "                      configuration in force of each grid point and policy\n"
-    "  --json FILE|-       an array with one object per run\n"
+    "  --json FILE|-       an array with one object per run, each with its\n"
+    "                      configuration (the object of its --csv config line)\n"
     "  --cdf FILE|-        every run's latency distributions as CDF points (CSV:\n"
     "                      scenario,sched,seed,distribution,value_ns,cdf and one\n"
     "                      column per grid key), after the same '#' lines as --csv\n"
@@ -118,6 +119,8 @@ typedef struct sweep_ctx {
     sweep_summary summary;
     long summarised;  /* groups (grid point x policy) summarised, in order */
     vl_cli_head head; /* the CSVs' provenance (->f open during validate) */
+    char **configs;   /* --json: per grid point x policy, its config line's
+                       * object (vl_report_config_json), from validate */
 } sweep_ctx;
 
 /* Run index -> (grid point, policy, seed offset). */
@@ -292,6 +295,12 @@ static int validate(sweep_ctx *x)
             } else {
                 if (x->head.f)
                     vl_report_config_line(x->head.f, &m, keys, values, x->grid.nkeys, x->nseeds);
+                if (x->configs &&
+                    !(x->configs[p * x->nsched + s] = vl_report_config_json(
+                          &m, keys, values, x->grid.nkeys, x->nseeds))) {
+                    vl_cli_fail("out of memory");
+                    rc = -1;
+                }
                 if (x->plot_metric && !x->plot_known)
                     rc = check_plot_metric(x, &m);
                 note_foreign_keys(x, m.ops);
@@ -466,6 +475,8 @@ static void emit(sweep_ctx *x, long i)
         vl_json_obj_end(j);
         vl_json_kstr(j, "sched", sched);
         vl_json_kuint(j, "seed", seed);
+        vl_json_key(j, "config"); /* its configuration: as compare --json's configs */
+        vl_json_raw(j, x->configs[p * x->nsched + sc]);
         vl_json_key(j, "metrics");
         vl_json_obj_begin(j);
         for (int k = 0; k < ms->n; k++)
@@ -750,6 +761,9 @@ static void ctx_free(sweep_ctx *x)
         free(x->slots[i].cdf);
     for (long i = 0; x->results && i < x->total; i++)
         vl_metrics_free(&x->results[i]);
+    for (long i = 0; x->configs && i < x->npoints * x->nsched; i++)
+        free(x->configs[i]);
+    free(x->configs);
     free(x->slots);
     free(x->results);
     free(x->points);
@@ -857,7 +871,10 @@ int vl_cmd_sweep(int argc, char **argv)
     x.results = calloc((size_t)x.total, sizeof *x.results);
     x.plot_val = calloc((size_t)x.total, sizeof *x.plot_val);
     x.plot_have = calloc((size_t)x.total, 1);
-    if (!x.points || !x.slots || !x.results || !x.plot_val || !x.plot_have) {
+    if (json)
+        x.configs = calloc((size_t)(x.npoints * x.nsched), sizeof *x.configs);
+    if (!x.points || !x.slots || !x.results || !x.plot_val || !x.plot_have ||
+        (json && !x.configs)) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
