@@ -21,6 +21,10 @@ enum {
     OPT_SUMMARY,
     OPT_FTRACE,
     OPT_TRACE_WINDOW,
+    OPT_LIST,
+    OPT_SHARD,
+    OPT_RESUME,
+    OPT_OUT,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \
