@@ -4,8 +4,9 @@
 # runs shard K's configurations; `vcpulab merge` of every shard's --csv,
 # --cdf, --summary (CSV and JSON) and --json gives the unsharded sweep's
 # file byte for byte; `--resume` skips a shard whose outputs are complete
-# and reruns one whose file was cut or belongs to another shard; merge
-# refuses a missing, repeated or foreign shard.
+# and reruns one whose file was cut or belongs to another shard; a shard
+# that does not end writes nothing; merge refuses a missing, repeated or
+# foreign shard.
 set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
@@ -64,6 +65,22 @@ for damage in "head -n -1 $tmp/keep.csv >$tmp/s2.csv" "cp $tmp/s4.json $tmp/s2.j
     { echo "FAIL: --resume trusted a damaged shard ($damage)"; fail=1; }
 done
 "$bin" merge "$tmp"/s[1-4].json | cmp -s - "$tmp/all.json" || { echo "FAIL: merge after resume"; fail=1; }
+
+# a shard whose run fails (its worker killed) writes nothing, exit 1
+"$bin" sweep "$src/scenarios/guest-mechanisms.yaml" --grid params.credit.tslice=10ms,30ms --seeds 2 \
+  --duration 150s -j 2 --shard 2/2 --csv "$tmp/killed.csv" 2>"$tmp/err" &
+pid=$!
+for i in $(seq 600); do
+  kids=$(ps -o pid= --ppid $pid)
+  [ -n "$kids" ] && break
+  sleep 0.05
+done
+for k in $kids; do kill -KILL "$k"; break; done
+wait $pid
+rc=$?
+[ $rc -eq 1 ] && [ ! -e "$tmp/killed.csv" ] &&
+  grep -q 'a shard writes nothing unless it ends' "$tmp/err" ||
+  { echo "FAIL: a failed shard: exit $rc, file $(ls "$tmp/killed.csv" 2>&1)"; cat "$tmp/err"; fail=1; }
 
 # refusals (exit 2, nothing written): a missing shard, a repeated one, an
 # unsharded file, a shard past the configurations, --plot or --resume alone
