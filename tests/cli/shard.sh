@@ -11,6 +11,7 @@ set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+. "$src/tests/support/sweep_kill.sh"
 fail=0
 s="$src/scenarios/baseline.yaml"
 # 3 grid points x 2 policies x 2 seeds: 6 configurations in 4 shards (1, 2, 1, 2)
@@ -70,14 +71,7 @@ done
 # for) writes nothing, exit 1
 "$bin" sweep "$src/scenarios/guest-mechanisms.yaml" --grid params.credit.tslice=10ms,30ms --seeds 2 \
   --duration 150s -j 1 --shard 2/2 --csv "$tmp/killed.csv" 2>"$tmp/err" &
-pid=$!
-for i in $(seq 600); do
-  kids=$(ps -o pid= --ppid $pid)
-  [ -n "$kids" ] && break
-  sleep 0.05
-done
-for k in $kids; do kill -KILL "$k"; break; done
-wait $pid
+kill_a_worker $!
 rc=$?
 [ $rc -eq 1 ] && [ ! -e "$tmp/killed.csv" ] &&
   grep -q 'a shard writes nothing unless it ends' "$tmp/err" ||
