@@ -2,7 +2,8 @@
 # test.sh - every test vcpulab has: the ctest suite in the default build
 # (-Werror), the same suite under ASan+UBSan, valgrind on the core's tests,
 # and time-boxed libFuzzer runs of the scenario loader and of the model
-# (FUZZ_SECONDS each, default 60).  Ends with "N passed, N failed".
+# (FUZZ_SECONDS each, default 60, the two at once).  Ends with "N passed,
+# N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -54,17 +55,35 @@ if build asan build-asan; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_ctest build-asan asan
 else failed=$((failed + 1)); echo "[asan] build FAILED"; fi
 
-# valgrind on the core's tests and one full CLI run: no invalid access, no leak.
-grind() {
-  local t
-  for t in test_engine test_hv test_guest test_golden; do
-    valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-      "./build/tests/$t" >/dev/null 2>/tmp/vcpulab-valgrind.log || { cat /tmp/vcpulab-valgrind.log; return 1; }
+# Runs each argument (a command line) as a background job, two at a time
+# (the machine this suite is timed on has two cores); fails if one does.
+two_at_a_time() {
+  local rc=0 running=0 cmd
+  for cmd in "$@"; do
+    if [ $running -eq 2 ]; then wait -n || rc=1; running=$((running - 1)); fi
+    eval "$cmd" &
+    running=$((running + 1))
   done
-  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-    ./build/vcpulab run scenarios/baseline.yaml --duration 2s --quiet \
-    >/dev/null 2>/tmp/vcpulab-valgrind.log || { cat /tmp/vcpulab-valgrind.log; return 1; }
+  while [ $running -gt 0 ]; do wait -n || rc=1; running=$((running - 1)); done
+  return $rc
 }
+
+# vg CMD...: CMD under valgrind: no invalid access, no definite leak.
+vg() {
+  local log; log=$(mktemp)
+  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite "$@" \
+    >/dev/null 2>"$log" || { echo "valgrind $*:"; cat "$log"; rm -f "$log"; return 1; }
+  rm -f "$log"
+}
+
+# valgrind on the core's tests and one full CLI run, longest first;
+# test_golden in two parts (its JSON test, and the rest) that run at once.
+grind() {
+  two_at_a_time "vg ./build/tests/test_golden '!test_json*'" "vg ./build/tests/test_golden 'test_json*'" \
+    "vg ./build/tests/test_guest" "vg ./build/tests/test_engine" "vg ./build/tests/test_hv" \
+    "vg ./build/vcpulab run scenarios/baseline.yaml --duration 2s --quiet"
+}
+echo "[valgrind] running"
 check "valgrind" grind
 
 # fuzz HARNESS DICT SEEDS...: a time-boxed libFuzzer run from the seeds.
@@ -81,11 +100,26 @@ fuzz() {
   rm -rf "$corpus"
   return $rc
 }
+# finished PID LOG: the status of background job PID, its output shown.
+finished() {
+  wait "$1"
+  local rc=$?
+  cat "$2"
+  rm -f "$2"
+  return $rc
+}
 build fuzz build-fuzz || echo "[fuzz] build FAILED"
-check "fuzz scenario loader ${FUZZ_SECONDS}s" fuzz fuzz_scenario tests/fuzz/scenario.dict \
-  tests/fuzz/corpus/scenario/*
-check "fuzz model (load + simulate under every policy) ${FUZZ_SECONDS}s" fuzz fuzz_model \
-  tests/fuzz/model.dict scenarios/*.yaml scenarios/experiments/*.yaml
+# the two harnesses at once, one core each
+echo "[fuzz] running both harnesses for ${FUZZ_SECONDS}s"
+scn_log=$(mktemp) model_log=$(mktemp)
+fuzz fuzz_scenario tests/fuzz/scenario.dict tests/fuzz/corpus/scenario/* >"$scn_log" 2>&1 &
+scn_pid=$!
+fuzz fuzz_model tests/fuzz/model.dict scenarios/*.yaml scenarios/experiments/*.yaml \
+  >"$model_log" 2>&1 &
+model_pid=$!
+check "fuzz scenario loader ${FUZZ_SECONDS}s" finished $scn_pid "$scn_log"
+check "fuzz model (load + simulate under every policy) ${FUZZ_SECONDS}s" finished $model_pid \
+  "$model_log"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,7 +11,7 @@ _vcpulab() {
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "run compare sweep list describe validate --help --version" \
+        COMPREPLY=($(compgen -W "run compare sweep merge list describe validate --help --version" \
                      -- "$cur"))
         return
     fi
@@ -24,10 +24,10 @@ _vcpulab() {
         done
         compopt -o nospace 2>/dev/null
         return ;;
-    --json|--csv|--trace|--cdf|--summary|--plot-out)
+    --json|--csv|--trace|--cdf|--summary|--plot-out|-o|--out)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
-    --set|--grid|--seed|--seeds|--duration|-j|--jobs|--plot)
+    --set|--grid|--seed|--seeds|--duration|-j|--jobs|--plot|--shard)
         return ;;
     esac
     case $cmd in
@@ -42,6 +42,12 @@ _vcpulab() {
                                       grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -X '!*.@(yaml|yml)' -- "$cur") $(compgen -d -- "$cur"))
+        fi ;;
+    merge)
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "-o --out --help" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;
     esac
 }

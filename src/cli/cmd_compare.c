@@ -194,27 +194,6 @@ static void write_summary(vl_json *j, const vl_sched_ops **ops, int npol, vl_met
     free(x);
 }
 
-/* Model m's configuration as one compact JSON value: the object of its
- * CSV "# config:" line (vl_report_config_line); NULL when out of memory. */
-static char *config_json(const vl_model *m, long nseeds)
-{
-    static const char prefix[] = "# config: ";
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    vl_report_config_line(f, m, NULL, NULL, 0, nseeds);
-    if ((ferror(f) | fclose(f)) || len < sizeof prefix || strncmp(buf, prefix, sizeof prefix - 1)) {
-        free(buf);
-        return NULL;
-    }
-    len -= sizeof prefix - 1;
-    memmove(buf, buf + sizeof prefix - 1, len);
-    buf[len - 1] = '\0'; /* the line's newline */
-    return buf;
-}
-
 static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops, int npol,
                        vl_metrics *runs, int nseeds, char *const *configs)
 {
@@ -365,7 +344,8 @@ int vl_cmd_compare(int argc, char **argv)
             } else {
                 if (s == 0 && head.f)
                     vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
-                if (s == 0 && oj && !(configs[p] = config_json(&m, nseeds))) {
+                if (s == 0 && oj &&
+                    !(configs[p] = vl_report_config_json(&m, NULL, NULL, 0, nseeds))) {
                     vl_cli_fail("out of memory");
                     status = VL_EXIT_RUN;
                 }

@@ -47,7 +47,8 @@ static const char sweep_usage[] =
     "                      value and one column per grid key, after '# key: value'\n"
     "                      lines: version, commit, --set overrides and the\n"
     "                      configuration in force of each grid point and policy\n"
-    "  --json FILE|-       an array with one object per run\n"
+    "  --json FILE|-       an array with one object per run, each with its\n"
+    "                      configuration (the object of its --csv config line)\n"
     "  --cdf FILE|-        every run's latency distributions as CDF points (CSV:\n"
     "                      scenario,sched,seed,distribution,value_ns,cdf and one\n"
     "                      column per grid key), after the same '#' lines as --csv\n"
@@ -60,6 +61,15 @@ static const char sweep_usage[] =
     "                      a name no configuration can produce is an error before\n"
     "                      any run, listing those they can\n"
     "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
+    "  --list              print the runs instead, one JSON object a line, in\n"
+    "                      run order (with --shard: the shard's), each with its\n"
+    "                      `vcpulab run` command; runs nothing, writes nothing\n"
+    "  --shard K/N         run the K-th of N contiguous parts of the\n"
+    "                      configurations (grid point x policy, all seeds each);\n"
+    "                      its outputs are marked, written only when every run\n"
+    "                      of the shard ended, and joined by `vcpulab merge`\n"
+    "  --resume            with --shard: do nothing when every output is already\n"
+    "                      this shard's, complete (else run the shard)\n"
     "  --set KEY=VALUE     override a scenario value in every run (repeatable)\n"
     "  --seed N            first seed (default: the scenario's run.seed)\n"
     "  --duration T        simulated duration per run\n"
@@ -118,6 +128,10 @@ typedef struct sweep_ctx {
     sweep_summary summary;
     long summarised;  /* groups (grid point x policy) summarised, in order */
     vl_cli_head head; /* the CSVs' provenance (->f open during validate) */
+    char **configs;   /* --json: per grid point x policy, its config line's
+                       * object (vl_report_config_json), from validate */
+    sweep_shard shard; /* --shard K/N (n == 0: none): the runs first..end-1 */
+    long first, end;
 } sweep_ctx;
 
 /* Run index -> (grid point, policy, seed offset). */
@@ -292,6 +306,12 @@ static int validate(sweep_ctx *x)
             } else {
                 if (x->head.f)
                     vl_report_config_line(x->head.f, &m, keys, values, x->grid.nkeys, x->nseeds);
+                if (x->configs &&
+                    !(x->configs[p * x->nsched + s] = vl_report_config_json(
+                          &m, keys, values, x->grid.nkeys, x->nseeds))) {
+                    vl_cli_fail("out of memory");
+                    rc = -1;
+                }
                 if (x->plot_metric && !x->plot_known)
                     rc = check_plot_metric(x, &m);
                 note_foreign_keys(x, m.ops);
@@ -361,10 +381,10 @@ static int cdf_of(const sweep_ctx *x, long p, const vl_model *m, char **rows, si
 }
 
 /* In the worker: runs i and writes its metrics to fd. */
-static int run_job(long i, int fd, void *ctx)
+static int run_job(long job, int fd, void *ctx)
 {
     const sweep_ctx *x = ctx;
-    long p, s;
+    long i = x->first + job, p, s;
     int sc;
     decompose(x, i, &p, &sc, &s);
     vl_scenario scn;
@@ -424,7 +444,7 @@ static void write_headers(sweep_ctx *x)
     if (x->want_summary) {
         x->summary.f = x->sum->f;
         sweep_summary_begin(&x->summary, &x->grid, &x->head, x->path, x->c->sets, x->c->nsets,
-                            x->nseeds);
+                            x->nseeds, x->shard.n ? x->shard.text : NULL);
     }
 }
 
@@ -455,6 +475,8 @@ static void emit(sweep_ctx *x, long i)
         vl_json *j = &x->j;
         vl_json_obj_begin(j);
         vl_json_kint(j, "run", i);
+        if (x->shard.n)
+            vl_json_kstr(j, "shard", x->shard.text);
         vl_json_kstr(j, "vcpulab", VL_VERSION);
         vl_json_kstr(j, "commit", vl_build_commit());
         vl_json_kstr(j, "scenario", pt->name);
@@ -466,6 +488,8 @@ static void emit(sweep_ctx *x, long i)
         vl_json_obj_end(j);
         vl_json_kstr(j, "sched", sched);
         vl_json_kuint(j, "seed", seed);
+        vl_json_key(j, "config"); /* its configuration: as compare --json's configs */
+        vl_json_raw(j, x->configs[p * x->nsched + sc]);
         vl_json_key(j, "metrics");
         vl_json_obj_begin(j);
         for (int k = 0; k < ms->n; k++)
@@ -517,9 +541,10 @@ static void flush_outputs(sweep_ctx *x)
 }
 
 /* In the parent: run i finished; write every run whose turn has come. */
-static int on_done(long i, const void *data, size_t len, void *ctx)
+static int on_done(long job, const void *data, size_t len, void *ctx)
 {
     sweep_ctx *x = ctx;
+    long i = x->first + job;
     const char *p = data, *end = p + len;
     uint32_t head[3];
     if (len < sizeof head)
@@ -560,7 +585,7 @@ static int on_done(long i, const void *data, size_t len, void *ctx)
     x->slots[i].done = true;
     if (i != x->next)
         return 0;
-    while (x->next < x->total && x->slots[x->next].done)
+    while (x->next < x->end && x->slots[x->next].done)
         emit(x, x->next++);
     int rc = summarise_upto(x, x->next);
     flush_outputs(x);
@@ -574,11 +599,11 @@ bad:
  * interruption or a failure), then the summary's last groups. */
 static void emit_rest(sweep_ctx *x)
 {
-    for (long i = x->next; i < x->total; i++)
+    for (long i = x->next; i < x->end; i++)
         if (x->slots[i].done)
             emit(x, i);
-    x->next = x->total;
-    summarise_upto(x, x->total);
+    x->next = x->end;
+    summarise_upto(x, x->end);
     if (x->want_summary)
         sweep_summary_end(&x->summary);
 }
@@ -744,12 +769,151 @@ static int parse_count(const char *opt, const char *arg, long max, long *out)
     return 0;
 }
 
+/* A word of a shell command: as is when it holds only safe characters,
+ * otherwise in single quotes. */
+static void shell_word(FILE *f, const char *w)
+{
+    if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                        "_./=:,+-@%") == strlen(w)) {
+        fputs(w, f);
+        return;
+    }
+    fputc('\'', f);
+    for (; *w; w++)
+        if (*w == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*w, f);
+    fputc('\'', f);
+}
+
+/* Run i as one `vcpulab run` command (malloc'ed; NULL out of memory). */
+static char *run_command(const sweep_ctx *x, long i)
+{
+    long p, s;
+    int sc;
+    decompose(x, i, &p, &sc, &s);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    fputs("vcpulab run ", f);
+    shell_word(f, x->path);
+    fprintf(f, " --sched %s --seed %llu", policy_of(x, p, sc)->name,
+            (unsigned long long)(x->points[p].seed + (uint64_t)s));
+    if (x->c->duration > 0) {
+        char d[32];
+        vl_duration_format(x->c->duration, d, sizeof d);
+        fprintf(f, " --duration %s", d);
+    }
+    bool ok = true;
+    for (int k = 0; k < x->c->nsets + x->grid.nkeys && ok; k++) {
+        char *own = k < x->c->nsets ? NULL : sweep_grid_set(&x->grid, p, k - x->c->nsets);
+        ok = k < x->c->nsets || own;
+        fputs(" --set ", f);
+        shell_word(f, own ? own : k < x->c->nsets ? x->c->sets[k] : "");
+        free(own);
+    }
+    if ((ferror(f) | fclose(f)) || !ok) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* --list: the shard's runs, one JSON object a line, in run order. */
+static int list_runs(const sweep_ctx *x)
+{
+    for (long i = x->first; i < x->end; i++) {
+        long p, s;
+        int sc;
+        decompose(x, i, &p, &sc, &s);
+        char *cmd = run_command(x, i);
+        if (!cmd) {
+            vl_cli_fail("out of memory");
+            return -1;
+        }
+        vl_json j;
+        vl_json_init(&j, stdout, false);
+        vl_json_obj_begin(&j);
+        vl_json_kint(&j, "run", i);
+        vl_json_kstr(&j, "scenario", x->points[p].name);
+        vl_json_key(&j, "grid");
+        vl_json_obj_begin(&j);
+        for (int g = 0; g < x->grid.nkeys; g++)
+            vl_json_kstr(&j, x->grid.keys[g].key,
+                         x->grid.keys[g].values[sweep_grid_value(&x->grid, p, g)]);
+        vl_json_obj_end(&j);
+        vl_json_kstr(&j, "sched", policy_of(x, p, sc)->name);
+        vl_json_kuint(&j, "seed", x->points[p].seed + (uint64_t)s);
+        vl_json_kstr(&j, "command", cmd);
+        vl_json_obj_end(&j);
+        vl_json_finish(&j);
+        free(cmd);
+    }
+    return 0;
+}
+
+/* What this sweep writes first into a CSV of the given columns, or into
+ * its summary (columns NULL): malloc'ed, length in *len. */
+static char *expected_head(sweep_ctx *x, const char *columns, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (!f)
+        return NULL;
+    if (columns) {
+        write_csv_header(x, f, columns);
+    } else {
+        sweep_summary s = {.f = f, .json = x->summary.json};
+        sweep_summary_begin(&s, &x->grid, &x->head, x->path, x->c->sets, x->c->nsets,
+                            x->nseeds, x->shard.text);
+    }
+    if (ferror(f) | fclose(f)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static const char *config_of_run(long run, void *ctx)
+{
+    const sweep_ctx *x = ctx;
+    return x->configs[run / x->nseeds];
+}
+
+/* --resume: every output the sweep writes is already this shard's,
+ * complete (sweep_shard.c). */
+static bool outputs_done(sweep_ctx *x, const char *csv, const char *json, const char *cdf,
+                         const char *summary)
+{
+    const char *csvs[3] = {csv, cdf, summary};
+    const char *columns[3] = {VL_CSV_COLUMNS, VL_CDF_COLUMNS, NULL};
+    bool done = true;
+    for (int k = 0; k < 3 && done; k++) {
+        if (!csvs[k])
+            continue;
+        size_t len;
+        char *head = expected_head(x, columns[k], &len);
+        done = head && (k == 2 && x->summary.json
+                            ? sweep_shard_summary_json_done(csvs[k], head, len)
+                            : sweep_shard_csv_done(csvs[k], head, len, &x->shard));
+        free(head);
+    }
+    return done && (!json || sweep_shard_runs_json_done(json, &x->shard, x->first, x->end,
+                                                         config_of_run, x));
+}
+
 static void ctx_free(sweep_ctx *x)
 {
     for (long i = 0; x->slots && i < x->total; i++)
         free(x->slots[i].cdf);
     for (long i = 0; x->results && i < x->total; i++)
         vl_metrics_free(&x->results[i]);
+    for (long i = 0; x->configs && i < x->npoints * x->nsched; i++)
+        free(x->configs[i]);
+    free(x->configs);
     free(x->slots);
     free(x->results);
     free(x->points);
@@ -774,6 +938,9 @@ int vl_cmd_sweep(int argc, char **argv)
         {"summary", required_argument, 0, OPT_SUMMARY},
         {"plot", required_argument, 0, OPT_PLOT},
         {"plot-out", required_argument, 0, OPT_PLOT_OUT},
+        {"list", no_argument, 0, OPT_LIST},
+        {"shard", required_argument, 0, OPT_SHARD},
+        {"resume", no_argument, 0, OPT_RESUME},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
@@ -782,6 +949,7 @@ int vl_cmd_sweep(int argc, char **argv)
     char *sched_list = NULL;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     int opt, status = VL_EXIT_USAGE;
+    bool list = false, resume = false;
     if (jobs < 1)
         jobs = 1;
     if (jobs > MAX_WORKERS)
@@ -814,6 +982,12 @@ int vl_cmd_sweep(int argc, char **argv)
         case OPT_SUMMARY: summary = optarg; break;
         case OPT_PLOT: x.plot_metric = optarg; break;
         case OPT_PLOT_OUT: plot_out = optarg; break;
+        case OPT_LIST: list = true; break;
+        case OPT_RESUME: resume = true; break;
+        case OPT_SHARD:
+            if (sweep_shard_parse(optarg, &x.shard) < 0)
+                goto out;
+            break;
         case OPT_HELP: fputs(sweep_usage, stdout); status = VL_EXIT_OK; goto out;
         default: fputs(sweep_usage, stderr); goto out;
         }
@@ -824,10 +998,28 @@ int vl_cmd_sweep(int argc, char **argv)
         goto out;
     }
     x.path = argv[optind];
-    if (!csv && !json && !cdf && !summary && !x.plot_metric) {
-        vl_cli_fail("sweep: nothing to write: give --csv, --json, --cdf, --summary or --plot");
+    if (list) { /* the run list only: no output is written */
+        csv = json = cdf = summary = plot_out = x.plot_metric = NULL;
+        resume = false;
+    } else if (!csv && !json && !cdf && !summary && !x.plot_metric) {
+        vl_cli_fail("sweep: nothing to write: give --csv, --json, --cdf, --summary or --plot "
+                    "(or --list)");
         goto out;
     }
+    if (x.shard.n && x.plot_metric) {
+        vl_cli_fail("sweep: --plot draws every run: plot the merged sweep, not a shard");
+        goto out;
+    }
+    if (resume && !x.shard.n) {
+        vl_cli_fail("sweep: --resume goes with --shard K/N (--shard 1/1 for the whole sweep)");
+        goto out;
+    }
+    const char *given[4] = {csv, json, cdf, summary};
+    for (int k = 0; k < 4 && resume; k++)
+        if (given[k] && strcmp(given[k], "-") == 0) {
+            vl_cli_fail("sweep: --resume reads its outputs back: not from standard output");
+            goto out;
+        }
     if (summary && sweep_summary_check(summary, &x.summary.json) < 0)
         goto out;
     bool need_head = csv || cdf || (summary && !x.summary.json); /* a CSV is written */
@@ -852,17 +1044,36 @@ int vl_cmd_sweep(int argc, char **argv)
         goto out;
     }
     x.total = x.npoints * x.nsched * x.nseeds;
+    x.first = 0;
+    x.end = x.total;
+    if (x.shard.n) {
+        long groups = x.npoints * x.nsched;
+        if (x.shard.k > groups) {
+            vl_cli_fail("--shard %s: this sweep has %ld configurations (grid points x "
+                        "policies), so at most %ld shards", x.shard.text, groups, groups);
+            goto out;
+        }
+        sweep_shard_range(&x.shard, groups, &x.first, &x.end);
+        x.summarised = x.first;
+        x.first *= x.nseeds;
+        x.end *= x.nseeds;
+    }
+    x.next = x.first;
     x.points = calloc((size_t)x.npoints, sizeof *x.points);
     x.slots = calloc((size_t)x.total, sizeof *x.slots);
     x.results = calloc((size_t)x.total, sizeof *x.results);
     x.plot_val = calloc((size_t)x.total, sizeof *x.plot_val);
     x.plot_have = calloc((size_t)x.total, 1);
-    if (!x.points || !x.slots || !x.results || !x.plot_val || !x.plot_have) {
+    if (json)
+        x.configs = calloc((size_t)(x.npoints * x.nsched), sizeof *x.configs);
+    if (!x.points || !x.slots || !x.results || !x.plot_val || !x.plot_have ||
+        (json && !x.configs)) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
     }
-    if (need_head && vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0) {
+    if (need_head && (vl_cli_head_begin(&x.head, c.sets, c.nsets) < 0 ||
+                      (x.shard.n && fprintf(x.head.f, "# shard: %s\n", x.shard.text) < 0))) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto out;
@@ -885,6 +1096,16 @@ int vl_cmd_sweep(int argc, char **argv)
         status = VL_EXIT_RUN;
         goto out;
     }
+    if (list) {
+        status = list_runs(&x) < 0 ? VL_EXIT_RUN : VL_EXIT_OK;
+        goto out;
+    }
+    if (resume && outputs_done(&x, csv, json, cdf, summary)) {
+        fprintf(stderr, "vcpulab: sweep: shard %s: its outputs are complete; nothing to run\n",
+                x.shard.text);
+        status = VL_EXIT_OK;
+        goto out;
+    }
 
     x.want_csv = csv != NULL;
     x.want_json = json != NULL;
@@ -896,9 +1117,10 @@ int vl_cmd_sweep(int argc, char **argv)
     flush_outputs(&x);
 
     vl_progress progress;
-    vl_progress_init(&progress, x.total);
+    long count = x.end - x.first;
+    vl_progress_init(&progress, count);
     sweep_pool_result res;
-    int rc = sweep_pool_run(x.total, (int)(jobs < x.total ? jobs : x.total), run_job, on_done, &x,
+    int rc = sweep_pool_run(count, (int)(jobs < count ? jobs : count), run_job, on_done, &x,
                             &progress, &res);
     vl_progress_end(&progress);
     emit_rest(&x);
@@ -913,16 +1135,29 @@ int vl_cmd_sweep(int argc, char **argv)
         vl_outputs_drop(&x.outs, x.plot_img);
         vl_outputs_drop(&x.outs, x.plot_gp);
     }
-    if (vl_cli_commit(&x.outs) < 0) {
+    if (x.shard.n && rc == 0) { /* a shard's CSVs end with the line that says it ended */
+        char footer[80];
+        sweep_shard_footer(&x.shard, footer, sizeof footer);
+        vl_output *csvs[3] = {x.csv, x.cdf, x.summary.json ? NULL : x.sum};
+        for (int k = 0; k < 3; k++)
+            if (csvs[k])
+                fputs(footer, csvs[k]->f);
+    }
+    const char *kept = "; their rows were written", *kept_failed = " and were written";
+    if (x.shard.n && rc != 0) { /* a shard is all or none */
+        vl_outputs_abort(&x.outs);
+        kept = kept_failed = "; a shard writes nothing unless it ends";
+    } else if (vl_cli_commit(&x.outs) < 0) {
         status = VL_EXIT_RUN;
-    } else if (res.signo) {
-        vl_cli_fail("sweep interrupted: %ld of %ld runs finished; their rows were written",
-                    res.finished, x.total);
+        goto out_files;
+    }
+    if (res.signo) {
+        vl_cli_fail("sweep interrupted: %ld of %ld runs finished%s", res.finished, count, kept);
     } else if (rc < 0) {
         char what[512];
-        describe_run(&x, res.failed, what, sizeof what);
-        vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished and were "
-                    "written", res.failed, what, res.finished, x.total);
+        describe_run(&x, x.first + res.failed, what, sizeof what);
+        vl_cli_fail("sweep stopped: run %ld (%s) failed; %ld of %ld runs finished%s",
+                    x.first + res.failed, what, res.finished, count, kept_failed);
     } else if (status != VL_EXIT_OK && (x.csv || x.json || x.cdf || x.sum)) {
         vl_cli_fail("sweep: the plot was not drawn; the runs' rows were written");
     }

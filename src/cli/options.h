@@ -22,6 +22,10 @@ enum {
     OPT_FTRACE,
     OPT_TRACE_WINDOW,
     OPT_SOLO,
+    OPT_LIST,
+    OPT_SHARD,
+    OPT_RESUME,
+    OPT_OUT,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

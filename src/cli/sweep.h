@@ -60,6 +60,39 @@ bool sweep_grid_number(const char *text, double *out);
  * '#' (readers that skip comments end a line at an unquoted one). */
 void sweep_csv_field(FILE *f, const char *s);
 
+/* ---- shards: --shard K/N, --resume (sweep_shard.c) ---------------------- */
+
+typedef struct sweep_shard {
+    long k, n;     /* shard k of n, 1-based; n == 0: the whole sweep */
+    char text[48]; /* "K/N", the marker's value */
+} sweep_shard;
+
+/* How a shard's --json and --summary JSON end (nothing else in them ends
+ * so: the closing brackets at the top level). */
+#define SWEEP_RUNS_JSON_TAIL "\n]\n"
+#define SWEEP_SUMMARY_JSON_TAIL "\n  ]\n}\n"
+
+/* Parses "K/N" (1 <= K <= N <= SWEEP_MAX_RUNS); prints the error, -1. */
+int sweep_shard_parse(const char *arg, sweep_shard *s);
+/* The configurations (grid point x policy) of shard s among ngroups:
+ * first .. end-1, contiguous, the shards' sizes within one of each other. */
+void sweep_shard_range(const sweep_shard *s, long ngroups, long *first, long *end);
+/* The last line of a complete shard's CSVs: "# end: shard K/N\n". */
+void sweep_shard_footer(const sweep_shard *s, char *buf, size_t len);
+/* A whole file, NUL-terminated (malloc'ed, length in *len); NULL when it
+ * cannot be read (errno set) or memory runs out. */
+char *sweep_read_file(const char *path, size_t *len);
+/* Whether the file at path is this shard's complete output (see the file's
+ * comment): a CSV (--csv, --cdf, --summary FILE.csv) or a --summary JSON
+ * that starts with what this sweep writes first (head, len: its
+ * provenance lines with the marker, and its header), or a --json whose
+ * runs are first .. end-1 in order, each with the marker and the config
+ * config_of(run, ctx) gives. */
+bool sweep_shard_csv_done(const char *path, const char *head, size_t len, const sweep_shard *s);
+bool sweep_shard_summary_json_done(const char *path, const char *head, size_t len);
+bool sweep_shard_runs_json_done(const char *path, const sweep_shard *s, long first, long end,
+                                const char *(*config_of)(long run, void *ctx), void *ctx);
+
 /* ---- the summary: --summary FILE ----------------------------------------- */
 
 typedef struct sweep_summary {
@@ -72,9 +105,11 @@ typedef struct sweep_summary {
 /* FILE.csv or "-" is CSV, FILE.json JSON (*json); anything else is an error
  * (printed; -1). */
 int sweep_summary_check(const char *path, bool *json);
-/* The CSV's provenance lines (head) and header, or the JSON's opening. */
+/* The CSV's provenance lines (head) and header, or the JSON's opening
+ * (with a "shard" key when shard is not NULL). */
 void sweep_summary_begin(sweep_summary *s, const sweep_grid *grid, const vl_cli_head *head,
-                         const char *file, const char *const *sets, int nsets, long nseeds);
+                         const char *file, const char *const *sets, int nsets, long nseeds,
+                         const char *shard);
 /* The summary of one grid point and policy over its seeds' runs[0..nseeds)
  * (a run that did not finish has no metrics).  -1 when out of memory. */
 int sweep_summary_group(sweep_summary *s, long point, const char *scenario, const char *sched,

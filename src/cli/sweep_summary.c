@@ -26,7 +26,8 @@ int sweep_summary_check(const char *path, bool *json)
 }
 
 void sweep_summary_begin(sweep_summary *s, const sweep_grid *grid, const vl_cli_head *head,
-                         const char *file, const char *const *sets, int nsets, long nseeds)
+                         const char *file, const char *const *sets, int nsets, long nseeds,
+                         const char *shard)
 {
     s->grid = grid;
     if (!s->json) {
@@ -54,6 +55,8 @@ void sweep_summary_begin(sweep_summary *s, const sweep_grid *grid, const vl_cli_
     for (int i = 0; i < nsets; i++)
         vl_json_str(j, sets[i]);
     vl_json_arr_end(j);
+    if (shard)
+        vl_json_kstr(j, "shard", shard);
     vl_json_kint(j, "seeds", nseeds);
     vl_json_key(j, "groups");
     vl_json_arr_begin(j);

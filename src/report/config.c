@@ -8,6 +8,7 @@
 #include "report/report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "vl_json.h"
 
@@ -185,11 +186,11 @@ void vl_report_csv_head(FILE *f, const char *const *sets, int nsets)
     vl_json_finish(&j);
 }
 
-void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
-                           const char *const *values, int ngrid, long nseeds)
+/* The object of a "# config:" line, compact, without a newline. */
+static void write_config_object(FILE *f, const vl_model *m, const char *const *keys,
+                                const char *const *values, int ngrid, long nseeds)
 {
     vl_json j;
-    fputs("# config: ", f);
     vl_json_init(&j, f, false);
     vl_json_obj_begin(&j);
     vl_json_kstr(&j, "sched", m->ops->name);
@@ -204,5 +205,28 @@ void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
     vl_json_kint(&j, "seeds", nseeds);
     vl_report_config(&j, m);
     vl_json_obj_end(&j);
-    vl_json_finish(&j); /* compact: one line */
+}
+
+void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
+                           const char *const *values, int ngrid, long nseeds)
+{
+    fputs("# config: ", f);
+    write_config_object(f, m, keys, values, ngrid, nseeds);
+    fputc('\n', f);
+}
+
+char *vl_report_config_json(const vl_model *m, const char *const *keys,
+                            const char *const *values, int ngrid, long nseeds)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    write_config_object(f, m, keys, values, ngrid, nseeds);
+    if (ferror(f) | fclose(f)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }

@@ -90,6 +90,11 @@ void vl_report_csv_head(FILE *f, const char *const *sets, int nsets);
  * (vl_model_start) for the policy's values to be those in force. */
 void vl_report_config_line(FILE *f, const vl_model *m, const char *const *keys,
                            const char *const *values, int ngrid, long nseeds);
+/* The same object as one compact JSON text (malloc'ed, no newline), for
+ * the "configs" of compare --json and the "config" of each sweep --json
+ * run; NULL when out of memory. */
+char *vl_report_config_json(const vl_model *m, const char *const *keys,
+                            const char *const *values, int ngrid, long nseeds);
 /* The header rows of the metrics CSV and of the CDF CSV (a sweep adds a
  * column per grid key). */
 #define VL_CSV_COLUMNS "scenario,sched,seed,metric,value"

@@ -7,7 +7,8 @@
 # Credit lowers a rate limit above the slice to the slice, in a sweep too,
 # before any run).  Readers that skip `#` lines (Python's csv after a
 # filter, gnuplot) read the rows back exactly: an integer metric and a
-# floating one equal run --json's.
+# floating one equal run --json's.  compare --json's configs and each sweep
+# --json run's config are the objects of the CSV's config lines.
 set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
@@ -22,7 +23,7 @@ short=(--duration 2s)
 "$bin" compare "$s" --sched credit,cfs "${sets[@]}" --set params.credit.tslice=10ms --seeds 2 \
   "${short[@]}" --csv "$tmp/c.csv" >/dev/null || fail=1
 "$bin" sweep "$s" --grid params.credit.tslice=10ms,30ms --sched credit,cfs "${sets[@]}" \
-  "${short[@]}" --seeds 2 -j 2 --csv "$tmp/s.csv" 2>/dev/null || fail=1
+  "${short[@]}" --seeds 2 -j 2 --csv "$tmp/s.csv" --json "$tmp/s.json" 2>/dev/null || fail=1
 "$bin" --version >"$tmp/version"
 
 python3 - "$tmp" <<'PY' || fail=1
@@ -79,6 +80,12 @@ for c in sc:
         ts = {"10ms": 10000000, "30ms": 30000000}[c["grid"]["params.credit.tslice"]]
         check(p["params"]["tslice"] == ts and p["params"]["ratelimit"] == ts,
               "sweep credit params in force %r" % p["params"])
+# sweep --json: each run carries its configuration's config line, as compare --json does
+sj = json.load(open(d + "/s.json"))
+check([r["config"] for r in sj] == [c for c in sc for _ in range(2)],
+      "sweep --json configs differ from the CSV's config lines (two seeds each)")
+check(all(r["config"]["sched"] == r["sched"] and r["config"]["grid"] == r["grid"] for r in sj),
+      "sweep --json: a run's config is another configuration's")
 cfs = json.load(open(d + "/cfs.json"))["config"]
 cfs["sets"] = user + ["params.credit.tslice=30ms"]  # the sweep's point; cfs ignores it
 cfs["seed"] = 1

@@ -51,7 +51,8 @@ assert len(runs) == 16, len(runs)
 assert [r["run"] for r in runs] == list(range(16))
 flat = []
 for r in runs:
-    assert set(r) == {"run", "vcpulab", "commit", "scenario", "grid", "sched", "seed", "metrics"}, r.keys()
+    assert set(r) == {"run", "vcpulab", "commit", "scenario", "grid", "sched", "seed", "config",
+                      "metrics"}, r.keys()
     assert list(r["grid"]) == ["params.credit.tslice", "host.pcpus"]
     for name, value in r["metrics"].items():
         flat.append((r["sched"], str(r["seed"]), r["grid"]["params.credit.tslice"],

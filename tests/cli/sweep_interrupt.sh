@@ -7,6 +7,7 @@ set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+. "$src/tests/support/sweep_kill.sh"
 set -m # background jobs get SIGINT delivered, not ignored
 fail=0
 g="$src/scenarios/guest-mechanisms.yaml"
@@ -67,14 +68,7 @@ interrupt TERM 143
 # failed run is named, exit status 1.
 rm -f "$tmp"/out.*
 "$bin" sweep "$g" "${args[@]}" --csv "$tmp/out.csv" 2>"$tmp/out.err" &
-pid=$!
-for i in $(seq 600); do
-  kids=$(ps -o pid= --ppid $pid)
-  [ -n "$kids" ] && break
-  sleep 0.05
-done
-for k in $kids; do kill -KILL "$k"; break; done
-wait $pid
+kill_a_worker $!
 rc=$?
 [ $rc -eq 1 ] || { echo "FAIL kill: exit $rc, want 1"; fail=1; }
 grep -qE '^vcpulab: sweep: run [0-9]+: its worker was killed by signal 9' "$tmp/out.err" &&

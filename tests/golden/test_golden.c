@@ -255,8 +255,9 @@ static void test_common_random_numbers(void **state)
     vl_scenario_free(&scn);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tk_select(argc, argv); /* valgrind runs it in two parts at once: scripts/test.sh */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_digests),
         cmocka_unit_test(test_golden_digests_policies),

@@ -147,8 +147,9 @@ static void test_too_large_refused(void **state)
     vl_scenario_free(&scn);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tk_select(argc, argv); /* ctest runs the 1,024-pCPU size apart: tests/CMakeLists.txt */
     const struct CMUnitTest tests[] = {
         /* first: the guard measures how much resident memory a build adds,
          * and the big models below leave freed heap behind that a later

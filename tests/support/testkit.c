@@ -120,3 +120,13 @@ char *tk_json(const vl_model *m, size_t *len)
     fclose(f);
     return buf;
 }
+
+void tk_select(int argc, char **argv)
+{
+    if (argc < 2)
+        return;
+    if (argv[1][0] == '!')
+        cmocka_set_skip_filter(argv[1] + 1);
+    else
+        cmocka_set_test_filter(argv[1]);
+}

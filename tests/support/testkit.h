@@ -7,6 +7,11 @@
 #include "model/model.h"
 #include "report/report.h"
 
+/* Which tests of a program run, from its arguments: none given, all;
+ * "PATTERN", those whose names match (a cmocka pattern: `*` and `?`);
+ * "!PATTERN", all the others.  So ctest and scripts/test.sh can run the
+ * parts of a long program apart (in parallel, or not under every build). */
+void tk_select(int argc, char **argv);
 /* Loads a scenario from a YAML string; fails the test (with the loader's
  * message) if it does not load. */
 void tk_load(vl_scenario *scn, const char *yaml);
