@@ -3,14 +3,26 @@
  * and the `balance` policy: CFS plus that rule (docs/policies/dcs.md,
  * "balance").
  *
- * The rule: a waking vCPU is placed on a pCPU where no sibling of its VM
- * is queued or running, so siblings never stack on one runqueue; load
- * balancing does not stack them either.  Load-conscious mode (DCS's
- * refinement, which `dcs` uses): the pCPU must also be light - its load at
- * most the average x pct/100 (an idle pCPU always is); if no pCPU is both,
- * a light one; if none is light, CFS's own choice.  It reaches CFS through
- * two hooks (cfs_ext.select, cfs_ext.may_migrate) and reads CFS's
- * runqueues; it changes nothing of CFS's. */
+ * The rule, as the DCS authors' tree has it (hwanju/demand-cosched,
+ * cpu.balsched): a waking vCPU's allowed pCPUs are those where no sibling
+ * of its VM is queued or running (its wake-time mask; all of its affinity
+ * if every pCPU has one).
+ *   - pure (1): CFS's choice if it is allowed, else the first allowed pCPU
+ *     (Linux's select_fallback_rq); load balancing keeps the vCPU inside
+ *     its wake-time mask (cpus_allowed until its next wake-up).
+ *   - load-conscious (3, DCS's refinement, which `dcs` uses): the pCPU must
+ *     also be light - its load at most the average x pct/100 (an idle pCPU
+ *     always is); if no pCPU is both, a light one; if none is light, CFS's
+ *     own choice; the least-loaded one when CFS's is not allowed.  The mask
+ *     is only a wake-up hint: load balancing may move the vCPU anywhere,
+ *     beside siblings too (can_migrate_task treats it as soft in mode 3).
+ *   - pure-least-loaded (4, the model's own, stronger than the authors'):
+ *     the least-loaded sibling-free pCPU, and load balancing never moves a
+ *     vCPU beside a sibling.
+ * It reaches CFS through two hooks (cfs_ext.select, cfs_ext.may_migrate)
+ * and reads CFS's runqueues; it changes nothing of CFS's. */
+#include <string.h>
+
 #include "balance.h"
 #include "cfs_params.h"
 
@@ -50,6 +62,24 @@ static vl_pcpu *least_loaded(vl_sched *s, vl_vcpu *v, const uint64_t *siblings, 
     return best;
 }
 
+/* Pure balance as the authors': v's wake-time mask is its affinity
+ * without the sibling pCPUs (its whole affinity if that leaves none);
+ * CFS's choice stands inside it, else the mask's first pCPU. */
+static vl_pcpu *first_allowed(vl_sched *s, vl_vcpu *v, const uint64_t *siblings, vl_pcpu *choice)
+{
+    uint64_t *mask = ((balance_vcpu *)vl_vcpu_priv(v))->wake_mask;
+    const uint64_t *aff = vl_vcpu_affinity_mask(v);
+    int words = VL_BITMAP_WORDS(vl_npcpus(s));
+    bool any = false;
+    for (int w = 0; w < words; w++)
+        any |= (mask[w] = aff[w] & ~siblings[w]) != 0;
+    if (!any)
+        memcpy(mask, aff, (size_t)words * sizeof *mask);
+    if (vl_bit_test(mask, vl_pcpu_id(choice)))
+        return choice;
+    return vl_pcpu_get(s, vl_bit_next(mask, 0, vl_npcpus(s)));
+}
+
 vl_pcpu *balance_select(vl_sched *s, vl_vcpu *v, vl_pcpu *choice)
 {
     balance_priv *bp = bpriv(s);
@@ -57,13 +87,18 @@ vl_pcpu *balance_select(vl_sched *s, vl_vcpu *v, vl_pcpu *choice)
         return choice;
     uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)] = {0};
     sibling_pcpus(v, siblings);
-    if (!vl_bit_test(siblings, vl_pcpu_id(choice)) && light(s, choice))
-        return choice;
-    vl_pcpu *p = least_loaded(s, v, siblings, true);
-    if (!p && bp->mode == BALANCE_LOAD_CONSCIOUS)
-        p = least_loaded(s, v, siblings, false);
-    if (!p)
-        return choice;
+    vl_pcpu *p;
+    if (bp->mode == BALANCE_LOAD_CONSCIOUS || bp->mode == BALANCE_LEAST_LOADED) {
+        if (!vl_bit_test(siblings, vl_pcpu_id(choice)) && light(s, choice))
+            return choice;
+        p = least_loaded(s, v, siblings, true);
+        if (!p && bp->mode == BALANCE_LOAD_CONSCIOUS)
+            p = least_loaded(s, v, siblings, false);
+        if (!p)
+            return choice;
+    } else {
+        p = first_allowed(s, v, siblings, choice);
+    }
     if (p != choice)
         vl_counter_add(s, bp->placed_counter, 1);
     return p;
@@ -71,11 +106,27 @@ vl_pcpu *balance_select(vl_sched *s, vl_vcpu *v, vl_pcpu *choice)
 
 bool balance_may_migrate(vl_sched *s, vl_vcpu *v, vl_pcpu *dst)
 {
-    if (!bpriv(s)->mode)
+    switch (bpriv(s)->mode) {
+    case BALANCE_LEAST_LOADED: {
+        uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)] = {0};
+        sibling_pcpus(v, siblings);
+        return !vl_bit_test(siblings, vl_pcpu_id(dst));
+    }
+    case BALANCE_LOAD_CONSCIOUS:
+    case 0:
         return true;
-    uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)] = {0};
-    sibling_pcpus(v, siblings);
-    return !vl_bit_test(siblings, vl_pcpu_id(dst));
+    default: /* pure */
+        return vl_bit_test(((balance_vcpu *)vl_vcpu_priv(v))->wake_mask, vl_pcpu_id(dst));
+    }
+}
+
+void balance_rule_init(vl_sched *s, int placed_counter)
+{
+    bpriv(s)->placed_counter = placed_counter;
+    for (int i = 0; i < vl_nvcpus_total(s); i++) {
+        balance_vcpu *bv = vl_vcpu_priv(vl_vcpu_get(s, i));
+        memset(bv->wake_mask, 0xff, sizeof bv->wake_mask);
+    }
 }
 
 const cfs_ext balance_rules = {.select = balance_select, .may_migrate = balance_may_migrate};
@@ -86,13 +137,15 @@ enum { BALANCE_C_PLACEMENTS = CFS_NR_COUNTERS };
 
 static const char *const balance_counter_names[] = {
     CFS_COUNTER_NAMES, [BALANCE_C_PLACEMENTS] = BALANCE_COUNTER_NAME, NULL};
-static const char *const balance_modes[] = {"off", "pure", "pure", "load-conscious", NULL};
+static const char *const balance_modes[] = BALANCE_MODES;
 
 static const vl_param balance_params[] = {
     CFS_PARAM_ENTRIES
     {"balance", VL_PARAM_ENUM, offsetof(balance_priv, mode), 1, 0, 0, "",
-     "vCPU placement: pure balance (no two siblings on a pCPU: the EuroSys 2011 scheme), or "
-     "load-conscious (DCS's refinement), or off (plain cfs)", balance_modes},
+     "vCPU placement: pure balance as the DCS authors' (sibling-free pCPUs at wake-up: CFS's "
+     "choice among them, else the first; migrations kept inside them), load-conscious (DCS's "
+     "refinement), pure-least-loaded (the least-loaded sibling-free pCPU, migrations never "
+     "beside a sibling), or off (plain cfs)", balance_modes},
     {"balance_pct", VL_PARAM_INT, offsetof(balance_priv, pct), 100, 1, 1000, "%",
      "load-conscious only: light at most at average load x pct/100", NULL},
     VL_PARAM_END,
@@ -105,19 +158,20 @@ static const vl_param balance_vm_params[] = {
 
 static int balance_init(vl_sched *s)
 {
-    bpriv(s)->placed_counter = BALANCE_C_PLACEMENTS;
+    balance_rule_init(s, BALANCE_C_PLACEMENTS);
     return cfs_init(s, &balance_rules);
 }
 
 static const vl_sched_ops balance_ops = {
     .name = "balance",
-    .description = "Balance scheduling on KVM's CFS: sibling vCPUs are never placed on (or "
-                   "balanced onto) the same pCPU runqueue, so they are not stacked.",
+    .description = "Balance scheduling on KVM's CFS: a waking vCPU goes to a pCPU where no "
+                   "sibling is queued or running, and load balancing keeps it among those "
+                   "pCPUs, so siblings are not stacked.",
     .params = balance_params,
     .vm_params = balance_vm_params,
     .counters = balance_counter_names,
     .flags = CFS_FAMILY_FLAGS,
-    CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
+    CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vm, balance_vcpu),
     .init = balance_init,
     .timer_fired = cfs_op_timer_fired,
 };

@@ -10,9 +10,14 @@
 
 #include "cfs_priv.h"
 
-/* `balance` values (cpu.balsched of the DCS tree: 0 off, 1 pure, 3
- * load-conscious; 2 reads as pure). */
+/* `balance` values: cpu.balsched of the DCS tree (0 off, 1 pure, 3
+ * load-conscious; 2 reads as pure), and a stronger pure balance of the
+ * model's own (4: the least-loaded sibling-free pCPU, migrations to any
+ * pCPU without a sibling). */
+#define BALANCE_PURE 1
 #define BALANCE_LOAD_CONSCIOUS 3
+#define BALANCE_LEAST_LOADED 4
+#define BALANCE_MODES {"off", "pure", "pure", "load-conscious", "pure-least-loaded", NULL}
 
 /* The instance struct of a policy built on CFS with this rule: CFS's first,
  * then the rule's parameters (a policy that adds rules puts this first). */
@@ -23,7 +28,21 @@ typedef struct balance_priv {
     int placed_counter;  /* the policy's "balanced_placements" counter (init) */
 } balance_priv;
 
-_Static_assert(offsetof(balance_priv, cfs) == 0, "balance.h: CFS's struct comes first");
+/* The vCPU struct of such a policy: CFS's first, then the wake-time mask
+ * of pure balance (the pCPUs that had no sibling when the vCPU was last
+ * placed: load balancing keeps it inside them, as the authors' tree keeps
+ * it inside the cpus_allowed its wake-up set). */
+typedef struct balance_vcpu {
+    cfs_vcpu cfs;
+    uint64_t wake_mask[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+} balance_vcpu;
+
+_Static_assert(offsetof(balance_priv, cfs) == 0 && offsetof(balance_vcpu, cfs) == 0,
+               "balance.h: CFS's structs come first");
+
+/* init of a policy with the rule: its counter, and every vCPU's wake-time
+ * mask open until its first placement. */
+void balance_rule_init(vl_sched *s, int placed_counter);
 
 /* The rule as CFS hooks (cfs_ext.select, cfs_ext.may_migrate); with mode
  * off they leave CFS's choices alone. */

@@ -10,25 +10,36 @@
  *
  * The hypervisor classifies IPIs by vector when the guest's APIC traps.  A
  * TLB-shootdown IPI (the dedicated vectors 0xf0-0xf7 of the guests DCS was
- * built for) makes a receiver that waits for a pCPU *urgent*: it joins its
- * pCPU's FIFO urgent queue and that pCPU reschedules; a receiver that runs
- * gets its urgent slice extended.  An urgent vCPU is picked before CFS's
+ * built for) makes a receiver that waits for a pCPU *urgent* with tlb_slice
+ * of urgent time (sched_tlb_shootdown_ns): it joins its pCPU's FIFO urgent
+ * queue and that pCPU reschedules.  An urgent vCPU is picked before CFS's
  * choice if its VM's group entity is within the urgent allowance of the
- * leftmost (vruntime); then it runs for up to the urgent slice without
- * being preempted (a preemption asked meanwhile happens when the slice
- * ends), and unconsumed urgent time stays for its next run; a TLB IPI to a
- * vCPU running an urgent slice extends the slice by tlb_extension, never
- * beyond urgent_slice in all (one running normally takes the IPI at once
- * and stays normal).  A reschedule-IPI sender is not preempted for
- * resched_delay (it is likely about to release a lock); optionally a
+ * leftmost (vruntime); it is not preempted while its urgent time lasts (a
+ * preemption asked meanwhile happens when it ends), and if it jumped CFS's
+ * order (its group is not ahead of the leftmost, or other urgent vCPUs
+ * wait here) its pCPU reschedules when its urgent time ends, so CFS's
+ * order resumes (the authors' hrtick: pick_next_task_fair, entity_tick).
+ * A TLB IPI to a vCPU running urgent time adds tlb_slice, never beyond
+ * urgent_slice in one run (one running normally takes the IPI at once and
+ * stays normal).  Unconsumed urgent time stays for the vCPU's next run
+ * unless it halted (put_urgent_entity keeps it only for a vCPU still on
+ * its runqueue).  A reschedule-IPI sender is not preempted for
+ * resched_delay (it is likely about to release a lock); IPIs in a row
+ * renew the delay but never hold the sender beyond urgent_slice from the
+ * first (the authors make the sender urgent: the same cap).  Optionally a
  * reschedule-IPI receiver becomes urgent too (resched_cosched).
  *
  * Invariants
  *   - a vCPU is on its pCPU's urgent queue iff urgent_queued; one that
  *     left its runqueue, moved or has no urgent time left is dropped from
  *     it at the next pick there;
- *   - dcs_pcpu.urgent_since >= 0 iff the current vCPU runs an urgent slice;
- *   - dcs_pcpu.deferred: a preemption waits for the pCPU timer DCS_TIMER.
+ *   - dcs_pcpu.urgent_since >= 0 iff the current vCPU runs urgent time,
+ *     and then urgent_left <= urgent_slice;
+ *   - dcs_pcpu.forced: the current vCPU runs urgent time and jumped CFS's
+ *     order; the pCPU timer DCS_TIMER reschedules p when that time ends;
+ *   - dcs_pcpu.deferred: a preemption waits for the pCPU timer DCS_TIMER;
+ *   - a vCPU that is not on a runqueue (halted) has no urgent time and no
+ *     sender hold once its pCPU has switched away from it.
  */
 #include "balance.h"
 #include "cfs_params.h"
@@ -43,6 +54,8 @@ enum {
     DCS_C_URGENT_PICKS = CFS_NR_COUNTERS, /* an urgent vCPU ran first          */
     DCS_C_ALLOWANCE_REFUSALS,  /* an urgent VM was too far ahead to go first */
     DCS_C_DELAYED_PREEMPTIONS, /* a preemption waited (urgent slice, sender) */
+    DCS_C_FORCED_ENDS,         /* an urgent vCPU that jumped CFS's order was
+                                * preempted when its urgent time ended     */
     DCS_C_TLB_URGENT,          /* a TLB-IPI receiver became urgent          */
     DCS_C_TLB_EXTENSIONS,      /* a running receiver's urgent slice grew    */
     DCS_C_RESCHED_URGENT,      /* a reschedule-IPI receiver became urgent   */
@@ -53,6 +66,7 @@ static const char *const dcs_counter_names[] = {
     [DCS_C_URGENT_PICKS] = "urgent_picks",
     [DCS_C_ALLOWANCE_REFUSALS] = "allowance_refusals",
     [DCS_C_DELAYED_PREEMPTIONS] = "delayed_preemptions",
+    [DCS_C_FORCED_ENDS] = "urgent_forced_ends",
     [DCS_C_TLB_URGENT] = "tlb_urgent",
     [DCS_C_TLB_EXTENSIONS] = "tlb_extensions",
     [DCS_C_RESCHED_URGENT] = "resched_urgent",
@@ -67,8 +81,8 @@ typedef struct dcs_priv {
     vl_ns urgent_slice;    /* most an urgent vCPU runs unpreempted       */
     vl_ns urgent_allowance; /* an urgent VM goes first only this close
                             * (vruntime) to the leftmost                */
-    vl_ns tlb_extension;   /* urgent slice added for a TLB IPI to a
-                            * running vCPU                              */
+    vl_ns tlb_slice;       /* urgent time a TLB IPI grants a waiting
+                            * receiver or adds to a running urgent one  */
     bool tlb_cosched;      /* TLB-IPI receivers become urgent            */
     vl_ns resched_delay;   /* a reschedule-IPI sender is not preempted
                             * for this long (0: off)                    */
@@ -81,20 +95,23 @@ typedef struct dcs_pcpu {
     cfs_pcpu cfs;
     vl_list urgent;        /* urgent vCPUs queued here, FIFO             */
     vl_ns urgent_since;    /* the current vCPU runs urgent since, or -1   */
+    bool forced;           /* ...and jumped CFS's order: p reschedules
+                            * when its urgent time ends (DCS_TIMER)     */
     bool deferred;         /* a preemption waits for the urgent slice or a
                             * sender's delay to end (DCS_TIMER)         */
 } dcs_pcpu;
 
 typedef struct dcs_vcpu {
-    cfs_vcpu cfs;
+    balance_vcpu bal;      /* CFS's, and the balance rule's wake-time mask */
     vl_list urgent_link;   /* in its pCPU's urgent FIFO iff urgent_queued */
     bool urgent_queued;
     vl_ns urgent_left;     /* urgent time left (0: not urgent)            */
     vl_ns hold_until;      /* not preempted before this (sender delay)    */
+    vl_ns hold_since;      /* the start of that hold (IPIs in a row)      */
 } dcs_vcpu;
 
 _Static_assert(offsetof(dcs_priv, balance) == 0 && offsetof(dcs_pcpu, cfs) == 0 &&
-                   offsetof(dcs_vcpu, cfs) == 0,
+                   offsetof(dcs_vcpu, bal) == 0,
                "dcs.c: CFS's structs come first");
 
 static dcs_priv *dpriv(vl_sched *s) { return vl_sched_priv(s); }
@@ -142,7 +159,7 @@ static bool dcs_defer(vl_sched *s, vl_pcpu *p, vl_ns now)
  * queue and that pCPU reschedules (unless its current vCPU is held). */
 static void make_urgent(vl_sched *s, dcs_vcpu *dv, vl_ns slice, vl_ns now)
 {
-    cfs_vcpu *cv = &dv->cfs;
+    cfs_vcpu *cv = &dv->bal.cfs;
     if (dv->urgent_left < slice)
         dv->urgent_left = slice;
     if (dv->urgent_queued || !cv->se.on_rq || cv->se.rq->curr == &cv->se)
@@ -163,7 +180,7 @@ static void dcs_woke(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector, vl
         return;
     if (is_tlb(vector) && dp->tlb_cosched) {
         vl_counter_add(s, DCS_C_TLB_URGENT, 1);
-        make_urgent(s, dvc(v), dp->urgent_slice, now);
+        make_urgent(s, dvc(v), dp->tlb_slice, now);
     } else if (vector == VEC_RESCHEDULE && dp->resched_cosched) {
         vl_counter_add(s, DCS_C_RESCHED_URGENT, 1);
         make_urgent(s, dvc(v), dp->resched_cosched, now);
@@ -185,41 +202,54 @@ static void dcs_ipi_sent(vl_sched *s, vl_vcpu *src, vl_vcpu *dst, int vector)
             if (pc->urgent_since >= 0 && pc->urgent_since + dd->urgent_left > now &&
                 dd->urgent_left < dp->urgent_slice) { /* capped at the urgent slice */
                 vl_counter_add(s, DCS_C_TLB_EXTENSIONS, 1);
-                dd->urgent_left += dp->tlb_extension;
+                dd->urgent_left += dp->tlb_slice;
                 if (dd->urgent_left > dp->urgent_slice)
                     dd->urgent_left = dp->urgent_slice;
                 arm(s, p, pc->urgent_since + dd->urgent_left);
             }
         } else if (vl_vcpu_runstate(dst) == VL_RUNNABLE) {
             vl_counter_add(s, DCS_C_TLB_URGENT, 1);
-            make_urgent(s, dd, dp->urgent_slice, now);
+            make_urgent(s, dd, dp->tlb_slice, now);
         } /* a halted receiver wakes with the vector: dcs_woke */
         return;
     }
     if (vector != VEC_RESCHEDULE)
         return;
-    if (dp->resched_delay && vl_vcpu_runstate(src) == VL_RUNNING)
-        dvc(src)->hold_until = now + dp->resched_delay;
+    if (dp->resched_delay && vl_vcpu_runstate(src) == VL_RUNNING) {
+        dcs_vcpu *ds = dvc(src);
+        if (ds->hold_until <= now) /* a new hold; one in progress is renewed */
+            ds->hold_since = now;
+        vl_ns until = now + dp->resched_delay, cap = ds->hold_since + dp->urgent_slice;
+        ds->hold_until = until < cap ? until : cap;
+    }
     if (dp->resched_cosched && vl_vcpu_runstate(dst) == VL_RUNNABLE) {
         vl_counter_add(s, DCS_C_RESCHED_URGENT, 1);
         make_urgent(s, dd, dp->resched_cosched, now);
     }
 }
 
-/* Accounts prev's urgent time; prev stays urgent while it has some left. */
+/* Accounts prev's urgent time; prev stays urgent while it has some left,
+ * unless it halted (then its urgent time and sender hold are dropped). */
 static void put_prev(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     dcs_pcpu *pc = dpc(p);
     pc->deferred = false;
+    pc->forced = false;
     vl_timer_cancel(s, p, DCS_TIMER);
-    if (pc->urgent_since < 0 || !prev)
+    if (!prev)
         return;
     dcs_vcpu *dv = dvc(prev);
+    if (!dv->bal.cfs.se.on_rq) {
+        dv->urgent_left = 0;
+        dv->hold_until = 0;
+    }
+    if (pc->urgent_since < 0)
+        return;
     vl_ns used = now - pc->urgent_since;
     dv->urgent_left = used < dv->urgent_left ? dv->urgent_left - used : 0;
     pc->urgent_since = -1;
-    if (dv->urgent_left > 0 && dv->cfs.se.on_rq && !dv->urgent_queued) { /* still urgent */
-        vl_list_push_back(&dpc(dv->cfs.cpu)->urgent, &dv->urgent_link);
+    if (dv->urgent_left > 0 && dv->bal.cfs.se.on_rq && !dv->urgent_queued) { /* still urgent */
+        vl_list_push_back(&dpc(dv->bal.cfs.cpu)->urgent, &dv->urgent_link);
         dv->urgent_queued = true;
     }
 }
@@ -240,7 +270,7 @@ static vl_vcpu *dcs_pick(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
     vl_list *pos, *tmp;
     vl_list_for_each_safe(pos, tmp, &dpc(p)->urgent) {
         dcs_vcpu *dv = vl_container_of(pos, dcs_vcpu, urgent_link);
-        cfs_vcpu *cv = &dv->cfs;
+        cfs_vcpu *cv = &dv->bal.cfs;
         bool here = cv->se.on_rq && cv->cpu == p && cv->se.parent->on_rq &&
                     cv->se.parent->rq == cfs_root(p);
         if (!here || dv->urgent_left == 0) { /* moved, blocked or throttled */
@@ -262,24 +292,39 @@ static vl_vcpu *dcs_pick(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
     return NULL;
 }
 
-/* cfs_ext.picked: an urgent next runs its urgent slice. */
+/* An urgent cv, just made current on p, jumped CFS's order: other urgent
+ * vCPUs wait here, or its VM's group is not ahead of the leftmost group
+ * (check_need_hrtick of the authors' tree). */
+static bool jumped_order(vl_pcpu *p, cfs_vcpu *cv)
+{
+    cfs_se *left = cfs_leftmost(cfs_root(p));
+    return !vl_list_empty(&dpc(p)->urgent) || (left && cv->se.parent->vruntime >= left->vruntime);
+}
+
+/* cfs_ext.picked: an urgent next runs its urgent time, at most
+ * urgent_slice; if it jumped CFS's order, p reschedules when it ends. */
 static void dcs_picked(vl_sched *s, vl_pcpu *p, vl_vcpu *next, vl_ns now)
 {
     dcs_pcpu *pc = dpc(p);
     if (!next || dvc(next)->urgent_left == 0)
         return;
+    dcs_vcpu *dv = dvc(next);
+    if (dv->urgent_left > dpriv(s)->urgent_slice)
+        dv->urgent_left = dpriv(s)->urgent_slice;
     pc->urgent_since = now;
-    arm(s, p, now + dvc(next)->urgent_left);
+    pc->forced = jumped_order(p, &dv->bal.cfs);
+    arm(s, p, now + dv->urgent_left);
 }
 
-/* DCS_TIMER: the urgent slice or the sender's delay ended, unless it was
- * extended meanwhile; a deferred preemption happens now. */
+/* DCS_TIMER: the urgent time or the sender's delay ended, unless it was
+ * extended meanwhile; then a vCPU that jumped CFS's order is preempted,
+ * and a deferred preemption happens. */
 static void urgency_ends(vl_sched *s, vl_pcpu *p, vl_ns now)
 {
     dcs_pcpu *pc = dpc(p);
     vl_vcpu *curr = vl_pcpu_curr(p);
     if (curr && pc->urgent_since >= 0 && now >= pc->urgent_since + dvc(curr)->urgent_left) {
-        dvc(curr)->urgent_left = 0; /* the urgent slice is used up */
+        dvc(curr)->urgent_left = 0; /* the urgent time is used up */
         pc->urgent_since = -1;
     }
     vl_ns until = held_until(p);
@@ -287,8 +332,10 @@ static void urgency_ends(vl_sched *s, vl_pcpu *p, vl_ns now)
         arm(s, p, until);
         return;
     }
-    if (pc->deferred) {
-        pc->deferred = false;
+    if (pc->forced)
+        vl_counter_add(s, DCS_C_FORCED_ENDS, 1);
+    if (pc->forced || pc->deferred) {
+        pc->forced = pc->deferred = false;
         cfs_resched(p);
     }
 }
@@ -304,29 +351,32 @@ static const cfs_ext dcs_rules = {
     .picked = dcs_picked,
 };
 
-static const char *const balance_modes[] = {"off", "pure", "pure", "load-conscious", NULL};
+static const char *const balance_modes[] = BALANCE_MODES;
 
 static const vl_param dcs_params[] = {
     CFS_PARAM_ENTRIES
     {"balance", VL_PARAM_ENUM, offsetof(dcs_priv, balance.mode), 3, 0, 0, "",
-     "vCPU placement: off, pure (no two siblings on a pCPU), load-conscious (and not on an "
-     "overloaded pCPU) (cpu.balsched 0/1/3)", balance_modes},
+     "vCPU placement: off, pure (sibling-free pCPUs at wake-up, migrations kept among them), "
+     "load-conscious (and not on an overloaded pCPU; load balancing ignores it), "
+     "pure-least-loaded (the model's stronger pure balance) (cpu.balsched 0/1/3)",
+     balance_modes},
     {"balance_pct", VL_PARAM_INT, offsetof(dcs_priv, balance.pct), 100, 1, 1000, "%",
      "load-conscious: a pCPU is light at most at average load x pct/100 "
      "(balsched_load_imbalance_pct; the evaluation used 100)", NULL},
     {"urgent", VL_PARAM_BOOL, offsetof(dcs_priv, urgent), 1, 0, 1, "bool",
      "urgent-vCPU-first: urgent vCPUs are picked first (sched_urgent_enabled)", NULL},
     {"urgent_slice", VL_PARAM_TIME, offsetof(dcs_priv, urgent_slice), VL_US(500), VL_US(10),
-     VL_MS(100), "ns", "urgent time slice: an urgent vCPU runs this long unpreempted "
-     "(sched_urgent_tslice_limit_ns: 500us)", NULL},
+     VL_MS(100), "ns", "urgent time slice limit: the most urgent time a vCPU runs unpreempted "
+     "in one run, and the most a sender's delay lasts (sched_urgent_tslice_limit_ns: 500us)",
+     NULL},
     {"urgent_allowance", VL_PARAM_TIME, offsetof(dcs_priv, urgent_allowance), VL_MS(18), 0,
      VL_S(1), "ns", "urgent allowance: an urgent VM goes first only within this vruntime of the "
      "leftmost (sched_urgent_latency_ns; evaluation 18ms)", NULL},
     {"tlb_cosched", VL_PARAM_BOOL, offsetof(dcs_priv, tlb_cosched), 1, 0, 1, "bool",
      "TLB-shootdown IPI receivers (vectors 0xf0-0xf7) become urgent (cpu.ipisched 0x2)", NULL},
-    {"tlb_extension", VL_PARAM_TIME, offsetof(dcs_priv, tlb_extension), VL_US(100), 0, VL_MS(10),
-     "ns", "urgent slice added when a TLB IPI hits a running vCPU (sched_tlb_shootdown_ns)",
-     NULL},
+    {"tlb_slice", VL_PARAM_TIME, offsetof(dcs_priv, tlb_slice), VL_US(100), VL_US(10), VL_MS(100),
+     "ns", "urgent time a TLB IPI grants a waiting receiver, or adds to a running urgent one "
+     "(sched_tlb_shootdown_ns)", NULL},
     {"resched_delay", VL_PARAM_TIME, offsetof(dcs_priv, resched_delay), VL_US(500), 0, VL_MS(10),
      "ns", "a reschedule-IPI sender is not preempted for this long; 0 = off "
      "(resched_ipi_unlock_latency_ns, cpu.ipisched 0x1)", NULL},
@@ -345,7 +395,7 @@ static const vl_param dcs_vm_params[] = {
 static int dcs_init(vl_sched *s)
 {
     dcs_priv *dp = dpriv(s);
-    dp->balance.placed_counter = DCS_C_BALANCE_PLACEMENTS;
+    balance_rule_init(s, DCS_C_BALANCE_PLACEMENTS);
     dp->coordinated = dp->urgent || dp->tlb_cosched || dp->resched_delay || dp->resched_cosched;
     for (int i = 0; i < vl_npcpus(s); i++) {
         dcs_pcpu *pc = dpc(vl_pcpu_get(s, i));
