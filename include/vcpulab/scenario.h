@@ -67,7 +67,8 @@ typedef struct vl_ple_spec {
 typedef struct vl_io_spec {
     double link_gbps;     /* each VM's link to the outside, per direction */
     vl_ns wire_latency;   /* one way, endpoint <-> host NIC               */
-    vl_ns rx_packet;      /* backend work per received packet             */
+    vl_ns rx_packet;      /* backend work per received packet (mean)      */
+    double rx_spread;     /* it varies uniformly by +- this fraction      */
     vl_ns tx_packet;      /* backend work per transmitted packet          */
     vl_ns blk_request;    /* backend work per block request, each way     */
     vl_ns disk_latency;   /* device service time per request              */

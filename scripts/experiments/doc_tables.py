@@ -102,6 +102,27 @@ def network_table(out):
     print()
 
 
+def udp_default_rate_table(out):
+    """iperf2's default UDP test (1 Mbit/s) over seeds 1-3: the jitter iperf
+    prints (the estimate's last value) and its mean over the datagrams."""
+    print("| iperf VM, UDP 1 Mbit/s | seeds | throughput | loss | jitter iperf prints (last) "
+          "| jitter, mean over datagrams |")
+    print("|---|---|---|---|---|---|")
+    for f, label in (("iperf-udp-solo", "alone"), ("iperf-udp", "beside lookbusy")):
+        nets = []
+        for seed in (1, 2, 3):
+            v = vm(load(out, "%s-1mbit-s%d.json" % (f, seed)), "net")
+            nets.append(next(w for w in v["workloads"] if w["type"] == "iperf")["net"])
+        last = mean_ci([n["jitter_ns"] / 1e3 for n in nets])
+        mean = mean_ci([n["jitter_mean_ns"] / 1e3 for n in nets])
+        fig = lambda x: "%.2f" % x if x < 10 else num(x)
+        print("| %s | 1–3 | %.2f Mbit/s | %s | %s ± %s µs | %s ± %s µs |" % (
+            label, statistics.mean(n["throughput_mbps"] for n in nets),
+            pct(statistics.mean(n["loss"] for n in nets)),
+            fig(last[0]), fig(last[1]), fig(mean[0]), fig(mean[1])))
+    print()
+
+
 def csv_rows(f):
     """The rows of a vcpulab CSV, past its '# key: value' provenance lines."""
     return csv.DictReader(line for line in f if not line.startswith("#"))
@@ -163,6 +184,7 @@ def main():
                    lambda v, l, i: num(l["waiter_preemptions"]))
     shootdown_table(out)
     network_table(out)
+    udp_default_rate_table(out)
     sender_delay_table(out)
     allowance_line(out)
 

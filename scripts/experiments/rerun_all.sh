@@ -31,6 +31,12 @@ $B run $S/corun-dedup.yaml --json "$OUT/dedup-vips-corun.json" >/dev/null
 for f in iperf-solo iperf iperf-udp-solo iperf-udp; do
   $B run $S/corun-$f.yaml --json "$OUT/$f.json" >/dev/null
 done
+for seed in 1 2 3; do # UDP at iperf2's default rate, 1 Mbit/s
+  for f in iperf-udp-solo iperf-udp; do
+    $B run $S/corun-$f.yaml --set vms.net.workloads.0.rate=1 --seed $seed \
+      --json "$OUT/$f-1mbit-s$seed.json" >/dev/null
+  done
+done
 
 # DCS: the mixes (geometric means at the end of each table), ablation, sweeps
 APPS="blackscholes bodytrack canneal dedup facesim fluidanimate freqmine streamcluster swaptions vips x264"

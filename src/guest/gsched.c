@@ -240,21 +240,21 @@ static void place_woken(vl_guest *g, vl_task *t, int prev)
         t->vruntime = floor;
 }
 
-/* The IPI of a remote wake-up from `from` to `to` (idle: `to` had nothing
- * to run), whose exit the waker's code path pays.  Linux >= 5.8 queues
- * the wakee on the target's wake list and, for an idle target, sends a
- * call-function-single IPI (0xfb); otherwise, and on older kernels,
- * smp_send_reschedule (0xfd). */
-static void resched_ipi(vl_guest *g, int from, int to, bool idle, vl_ns now)
+/* The IPI of a remote wake-up from `from` to `to`, whose exit the waker's
+ * code path pays: through the target's wake list a call-function-single
+ * IPI (0xfb), otherwise smp_send_reschedule (0xfd). */
+static void resched_ipi(vl_guest *g, int from, int to, bool wakelist, vl_ns now)
 {
     vl_guest_charge(g, from, vl_hv_ipi_exit_cost(g->hv));
-    vl_ipi_send(g, from, &to, 1, g->wakelist_ipi && idle ? 0xfb : VL_VEC_RESCHEDULE,
-                VL_IPI_RESCHEDULE, now);
+    vl_ipi_send(g, from, &to, 1, wakelist ? 0xfb : VL_VEC_RESCHEDULE, VL_IPI_RESCHEDULE, now);
 }
 
 /* Queues t where it is placed; a remote vCPU learns of it by IPI from
- * `from` when it was idle or must reschedule for t. */
-static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
+ * `from` when it was idle or must reschedule for t.  Linux >= 5.8 queues
+ * a wake-up of an idle target on its wake list (ttwu_queue_wakelist); a
+ * new task never goes that way: wake_up_new_task locks the target's
+ * runqueue itself (fork). */
+static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now, bool fork)
 {
     int prev = t->vcpu;
     place_wakee(g, t);
@@ -264,18 +264,29 @@ static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now)
     place_woken(g, t, prev);
     enqueue(g, w, t, now);
     bool kick = idle || wakeup_preempts(g, w, t, now);
+    bool wakelist = g->wakelist_ipi && idle && !fork;
     if (kick && w != from)
-        resched_ipi(g, from, w, idle, now);
-    VL_GUEST_CALL(g, woke, g, from, w, idle, kick);
+        resched_ipi(g, from, w, wakelist, now);
+    VL_GUEST_CALL(g, woke, g, from, w, wakelist, kick);
 }
 
-void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now)
+static void wake(vl_guest *g, int waker, vl_task *t, vl_ns now, bool fork)
 {
     t->state = VL_TASK_RUNNABLE;
     t->woke_at = now;
     t->started = false;
     t->worked = false;
-    enqueue_woken(g, waker, t, now);
+    enqueue_woken(g, waker, t, now, fork);
+}
+
+void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now)
+{
+    wake(g, waker, t, now, false);
+}
+
+void vl_gsched_wake_new(vl_guest *g, int parent, vl_task *t, vl_ns now)
+{
+    wake(g, parent, t, now, true);
 }
 
 void vl_gsched_expire(vl_guest *g, int v, vl_ns now)
@@ -285,7 +296,7 @@ void vl_gsched_expire(vl_guest *g, int v, vl_ns now)
         vl_task *t = vl_container_of(pos, vl_task, link);
         vl_list_del(pos);
         t->state = VL_TASK_RUNNABLE;
-        enqueue_woken(g, v, t, now); /* the timer's vCPU runs the wake-up */
+        enqueue_woken(g, v, t, now, false); /* the timer's vCPU runs the wake-up */
     }
 }
 

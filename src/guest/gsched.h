@@ -41,6 +41,10 @@ void vl_gsched_set_nice(vl_guest *g, vl_task *t, int nice);
  * scheduler places it; a remote vCPU is told with an IPI when it was idle
  * or its current task must give way to t. */
 void vl_gsched_wake(vl_guest *g, int waker, vl_task *t, vl_ns now);
+/* wake_up_new_task from the parent's vCPU: placed as a wake-up, but never
+ * through the target's wake list (the new task's runqueue is locked
+ * directly, and an idle target gets a reschedule IPI). */
+void vl_gsched_wake_new(vl_guest *g, int parent, vl_task *t, vl_ns now);
 /* The local timer interrupt of v: wakes the tasks whose timers expired. */
 void vl_gsched_expire(vl_guest *g, int v, vl_ns now);
 /* Charges v's current task up to now (before reading measures). */

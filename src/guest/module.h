@@ -51,9 +51,10 @@ typedef struct vl_gmod {
     /* v has nothing to run: work it runs instead (0: none; the first
      * module with work wins). */
     vl_ns (*idle)(vl_guest *g, int v, vl_ns now, uint64_t *rip);
-    /* The scheduler woke a task from vCPU `from` onto `to` (idle: `to`
-     * had nothing to run; kicked: it sent `to` an IPI). */
-    void (*woke)(vl_guest *g, int from, int to, bool idle, bool kicked);
+    /* The scheduler woke a task from vCPU `from` onto `to` (wakelist:
+     * through `to`'s wake list, taking no lock of `to`'s; kicked: it sent
+     * `to` an IPI). */
+    void (*woke)(vl_guest *g, int from, int to, bool wakelist, bool kicked);
     /* v switches to task t (it was picked to run). */
     void (*switch_in)(vl_guest *g, int v, vl_task *t);
     /* Around an op whose `wakes` is set: t, still v's current task after

@@ -4,7 +4,9 @@
  * workload's program, with its locks) followed by SPAWN: the child, in a
  * new address space (its own CR3 and page-table lock), starts with the
  * parent's virtual runtime and is placed like a wake-up from the parent's
- * vCPU (wake_up_new_task: an idle vCPU if there is one, with an IPI).  A
+ * vCPU (wake_up_new_task: an idle vCPU if there is one), whose runqueue
+ * lock the parent takes and whose IPI is a reschedule IPI, whatever the
+ * kernel does with other wake-ups (guest/gsched.h).  A
  * child exits when its program ends: the parent's count of children drops
  * and a parent blocked in wait4 (REAP) is woken once none is left.  Child
  * task objects are reused by later forks, so a long run does not grow. */
@@ -49,7 +51,7 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     c->vruntime = parent->vruntime;
     proc(g, parent)->children++;
     vl_process_of(g)->forks++;
-    vl_gsched_wake(g, v, c, now);
+    vl_gsched_wake_new(g, v, c, now);
     return true;
 }
 

@@ -45,6 +45,15 @@ int vl_prog_kernel(vl_program *p, int activity, const vl_dist *dur, int lock_cla
                              .lock_class = lock_class, .hold = h});
 }
 
+int vl_prog_kernel_shared(vl_program *p, int activity, const vl_dist *dur, int lock_class,
+                          const vl_dist *hold)
+{
+    int k = vl_prog_kernel(p, activity, dur, lock_class, hold);
+    if (k >= 0)
+        p->ops[k].shared = true;
+    return k;
+}
+
 int vl_prog_sleep(vl_program *p, const vl_dist *dur)
 {
     int d = add_dist(p, dur);
@@ -203,7 +212,7 @@ static bool generate(vl_opq *q, const vl_program *p, vl_rng *rng, vl_lock_instan
             vl_ns hold = draw(&p->dists[op->hold], rng);
             if (hold > dur)
                 hold = dur;
-            int n = instances ? instances(ctx, op->lock_class) : 1;
+            int n = op->shared ? 1 : instances ? instances(ctx, op->lock_class) : 1;
             o->lock_instance = n > 1 ? (int)vl_rng_below(rng, (uint64_t)n) : 0;
             o->hold = hold;
             o->pre = (dur - hold) / 2;

@@ -46,7 +46,7 @@ typedef enum vl_op_kind {
 } vl_op_kind;
 
 #define VL_PROG_MAX_OPS 32
-#define VL_PROG_MAX_DISTS 16
+#define VL_PROG_MAX_DISTS 24
 #define VL_PROG_MAX_LOOPS 4
 
 typedef struct vl_op {
@@ -55,6 +55,10 @@ typedef struct vl_op {
     int activity;   /* KERNEL: guest kernel activity id                     */
     int lock_class; /* KERNEL: lock class id, or -1                         */
     int hold;       /* KERNEL with lock: dist index of the hold time        */
+    bool shared;    /* KERNEL with lock: always the class's instance 0 (one
+                     * object every caller meets, e.g. the parent dentry of
+                     * a directory all jobs create files in), not an
+                     * instance drawn per call                              */
     int target;     /* LOOP: first op of the body                           */
     int sync;       /* BARRIER, WAIT, WAKE: the guest's sync object id      */
     int count;      /* LOOP: iterations (0 = forever); SEND: packets;
@@ -81,6 +85,9 @@ void vl_prog_init(vl_program *p);
 int vl_prog_compute(vl_program *p, const vl_dist *dur);
 int vl_prog_kernel(vl_program *p, int activity, const vl_dist *dur, int lock_class,
                    const vl_dist *hold);
+/* The same on the lock class's shared instance 0 (vl_op.shared). */
+int vl_prog_kernel_shared(vl_program *p, int activity, const vl_dist *dur, int lock_class,
+                          const vl_dist *hold);
 int vl_prog_sleep(vl_program *p, const vl_dist *dur);
 /* Sleep until the next release of a periodic task: one `period` after the
  * previous release (the first: after the task last woke), skipping

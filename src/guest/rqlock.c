@@ -62,10 +62,10 @@ static void rqlock_op_begin(vl_guest *g, int v)
     cpu_of(g, v)->open = rq_of(g)->enabled;
 }
 
-static void rqlock_woke(vl_guest *g, int from, int to, bool idle, bool kicked)
+static void rqlock_woke(vl_guest *g, int from, int to, bool wakelist, bool kicked)
 {
     rqlock_cpu *c = cpu_of(g, from);
-    if (!c->open || from == to || (g->wakelist_ipi && idle))
+    if (!c->open || from == to || wakelist)
         return; /* the wake list takes no remote runqueue lock */
     if (c->n == RQLOCK_PENDING)
         return; /* beyond the bound: this wake-up's exit stays handler time */

@@ -6,7 +6,9 @@
  *     list takes the target's runqueue lock, activates the wakee and sends
  *     the reschedule IPI inside it (ttwu_queue -> ttwu_do_activate ->
  *     check_preempt_curr -> resched_curr): the waker holds the target's
- *     lock for the activation plus the IPI's exit;
+ *     lock for the activation plus the IPI's exit; so does a parent whose
+ *     fork places the child on another vCPU (wake_up_new_task), with or
+ *     without the wake list;
  *   - __schedule takes the vCPU's own runqueue lock for the switch; the
  *     incoming task releases it (finish_task_switch).
  * A waker preempted at its IPI's exit therefore holds the lock the woken

@@ -17,7 +17,7 @@ static vl_ns item_cost(const vl_io *io, const vl_bk_item *it)
 {
     switch (it->kind) {
     case BK_RX:
-        return io->spec.rx_packet;
+        return it->cost;
     case BK_TX:
         return io->spec.tx_packet;
     default:

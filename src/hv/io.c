@@ -1,6 +1,7 @@
 /* hv/io.c - virtual devices, links and external endpoints (hv/io.h,
  * docs/io-model.md): where packets and block requests go between the
  * outside, the backends and the guests, and what the policy sees of it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,11 @@ const vl_param vl_io_params[] = {
     {"wire_latency", VL_PARAM_TIME, offsetof(vl_io_spec, wire_latency), VL_US(25), 0, VL_S(1),
      "ns", "one-way latency endpoint <-> host NIC (a LAN hop; ~50 us round trip)", NULL},
     {"rx_packet", VL_PARAM_TIME, offsetof(vl_io_spec, rx_packet), 1500, 0, VL_MS(1), "ns",
-     "backend work per received packet (vhost-net handle_rx, tap read, copy to the ring)", NULL},
+     "backend work per received packet (vhost-net handle_rx, tap read, copy to the ring), "
+     "on average", NULL},
+    {"rx_spread", VL_PARAM_DOUBLE, offsetof(vl_io_spec, rx_spread), 0.5, 0, 1, "",
+     "each packet's backend work is drawn uniformly within rx_packet x (1 -+ rx_spread), "
+     "from the run's seed (docs/io-model.md); 0: every packet costs rx_packet", NULL},
     {"tx_packet", VL_PARAM_TIME, offsetof(vl_io_spec, tx_packet), 1000, 0, VL_MS(1), "ns",
      "backend work per transmitted packet (vhost-net handle_tx)", NULL},
     {"blk_request", VL_PARAM_TIME, offsetof(vl_io_spec, blk_request), VL_US(5), 0, VL_MS(1), "ns",
@@ -72,6 +77,17 @@ static void wire_send(vl_wire *w, const vl_packet *p, vl_ns now)
         vl_sim_schedule(&io->hv->sim, &w->ev, f->at);
 }
 
+/* The backend's work for the next received packet: rx_packet, spread
+ * uniformly by rx_spread, drawn from the backend's stream in arrival order. */
+static vl_ns rx_cost(vl_backend *b)
+{
+    const vl_io_spec *s = &b->io->spec;
+    if (s->rx_spread <= 0)
+        return s->rx_packet;
+    double f = 1 + s->rx_spread * (2 * vl_rng_double(&b->rx_rng) - 1);
+    return (vl_ns)((double)s->rx_packet * f + 0.5);
+}
+
 static void wire_arrival(void *ctx, vl_event *ev)
 {
     (void)ev;
@@ -88,7 +104,7 @@ static void wire_arrival(void *ctx, vl_event *ev)
         vl_io_info info = {.kind = VL_IO_PACKET, .device = VL_DEV_NET, .proto = p.proto,
                            .port = p.port};
         io_hook(hv, &vm->vcpus[b->rx_vcpu], &info);
-        vl_backend_push(b, &(vl_bk_item){.kind = BK_RX, .pkt = p});
+        vl_backend_push(b, &(vl_bk_item){.kind = BK_RX, .pkt = p, .cost = rx_cost(b)});
     } else if (p.endpoint >= 0 && p.endpoint < b->io->neps) {
         const vl_endpoint *e = &b->io->eps[p.endpoint];
         e->fn(e->ctx, &p, now);
@@ -293,6 +309,15 @@ int vl_hv_io_create(vl_hv *hv, const vl_scenario *scn, vl_error *err)
         k++;
     }
     return 0;
+}
+
+void vl_hv_io_begin(vl_hv *hv)
+{
+    for (int k = 0; hv->io && k < hv->io->nbk; k++) {
+        char stream[64];
+        snprintf(stream, sizeof stream, "io:rx:vm%d", hv->io->bk[k].vm);
+        vl_rng_init(&hv->io->bk[k].rx_rng, hv->seed, stream);
+    }
 }
 
 void vl_hv_io_destroy(vl_hv *hv)

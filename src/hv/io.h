@@ -37,6 +37,8 @@ typedef void (*vl_net_deliver_fn)(void *ctx, const vl_packet *p, vl_ns now);
 /* Builds the backends (and their host-VM vCPUs, made by vl_hv_create). */
 int vl_hv_io_create(struct vl_hv *hv, const vl_scenario *scn, vl_error *err);
 void vl_hv_io_destroy(struct vl_hv *hv);
+/* Seeds the backends' random streams with the run's seed (at the start). */
+void vl_hv_io_begin(struct vl_hv *hv);
 
 /* An external endpoint; returns its id (packets name it), -1 when out of
  * memory. */

@@ -6,6 +6,7 @@
 #include "hv/hv.h"
 #include "hv/io.h"
 #include "vl_fifo.h"
+#include "vl_rng.h"
 
 struct vl_io;
 struct vl_backend;
@@ -32,6 +33,7 @@ typedef enum { BK_RX = 0, BK_TX, BK_BLK_SUBMIT, BK_BLK_DONE } vl_bk_kind;
 typedef struct vl_bk_item {
     vl_bk_kind kind;
     vl_packet pkt;          /* BK_RX, BK_TX                               */
+    vl_ns cost;             /* BK_RX: this packet's backend work          */
     vl_blk_req req;         /* BK_BLK_*                                   */
 } vl_bk_item;
 
@@ -40,6 +42,7 @@ typedef struct vl_backend {
     int vm;                 /* the VM it serves                           */
     int rx_vcpu;            /* the guest vCPU taking its receive interrupt */
     vl_vcpu *vcpu;          /* its context in the host VM                 */
+    vl_rng rx_rng;          /* draws each received packet's cost          */
     vl_fifo q;              /* work, of vl_bk_item                        */
     vl_ns left;             /* work left on the head item                 */
     vl_ns since;            /* the head item has been executing since     */

@@ -245,6 +245,7 @@ int vl_hv_start(vl_hv *hv, vl_error *err)
 {
     const vl_sched_ops *ops = hv->sched.ops;
     vl_hv_sched_begin(hv);
+    vl_hv_io_begin(hv);
     hv->hook = "init";
     if (ops->init(&hv->sched) < 0) {
         hv->hook = NULL;

@@ -835,9 +835,10 @@ static void test_version_ratelimit_holds_yielder(void **state)
 
 /* The load-balance rate limit of Xen 4.18 (58feb9e0ac): a pCPU whose best
  * work is OVER, or that idles, looks for work elsewhere at most once per
- * balance_ratelimit.  On a host where locks make vCPUs yield and block
- * often, HEAD steals less than 4.13; with the limit at 0 it steals as
- * 4.13 does (the other 4.18 rule, sticky yield, stays). */
+ * balance_ratelimit.  On a host where barriers make vCPUs block and wake
+ * often (streamcluster beside hogs), HEAD steals less than 4.13; with the
+ * limit at 0 it steals as 4.13 does (the other 4.18 rule, sticky yield,
+ * stays). */
 static void test_version_balance_ratelimit(void **state)
 {
     (void)state;
@@ -845,8 +846,7 @@ static void test_version_balance_ratelimit(void **state)
         "host: {pcpus: 4}\n"
         "params: {credit: {xen: \"%s\", balance_ratelimit: %s}}\n"
         "vms:\n"
-        "  - {name: gmake, vcpus: 4, guest: {virt: hvm, spinlock: ticket},\n"
-        "     workloads: [{type: gmake}]}\n" /* spinning waiters: yields, not halts */
+        "  - {name: sc, vcpus: 4, workloads: [{type: streamcluster}]}\n"
         "  - {name: hogs, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
         "run: {duration: 2s, warmup: 200ms, seed: 3}\n";
     static const char *const runs[][2] = {{"4.13", "1ms"}, {"HEAD", "1ms"}, {"HEAD", "0"}};
@@ -862,7 +862,7 @@ static void test_version_balance_ratelimit(void **state)
         run_free(&r);
     }
     assert_true(steals[1] < steals[0]);
-    assert_true(steals[2] > steals[1]);
+    assert_true(steals[2] > steals[1] * 5 / 4);
 }
 
 /* -------------------------------------------------------------- general */

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "guest/kernel.h"
 #include "guest/process.h"
 #include "testkit.h"
 
@@ -67,11 +68,50 @@ static void test_exim_delivers_per_message(void **state)
     tk_close(&t);
 }
 
+/* Remote fork placement (wake_up_new_task): one make worker on a 2-vCPU
+ * Linux 6.1 guest forks each job while its own vCPU is busy, so the job is
+ * placed on the idle one.  A wake-up of an idle vCPU would go through its
+ * wake list (0xfb, no lock of its); a new task does not: the parent takes
+ * the target's runqueue lock and sends a reschedule IPI (0xfd), exactly as
+ * with the older wake-up style (wakeup_ipi: resched).  (The worker's vCPU,
+ * idle once it waits, pulls the job before the other runs it, so the job's
+ * exit wakes the worker locally: no other IPI.) */
+static void test_fork_locks_the_target_runqueue(void **state)
+{
+    (void)state;
+    static const char yaml[] = "host: {pcpus: 2}\n"
+                               "vms: [{name: a, vcpus: 2, guest: {kernel: \"6.1\"%s},\n"
+                               "       workloads: [{type: gmake, tasks: 1}]}]\n"
+                               "run: {duration: 1s}\n";
+    const char *styles[2] = {"", ", wakeup_ipi: resched"};
+    uint64_t forks[2], fd[2], fb[2], rq[2];
+    for (int i = 0; i < 2; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, yaml, styles[i]);
+        tk_sim t;
+        tk_open(&t, "cfs", buf);
+        tk_go(&t.m);
+        const vl_guest *g = t.m.guests[0];
+        forks[i] = vl_process_of(g)->forks;
+        fd[i] = g->ipis_by_vector[0xfd];
+        fb[i] = g->ipis_by_vector[0xfb];
+        rq[i] = g->classes[vl_guest_lock_class(g, "runqueue")].stats.acquisitions;
+        print_message("wake-ups%s: forks %llu, 0xfd %llu, 0xfb %llu, runqueue holds %llu\n",
+                      styles[i], (unsigned long long)forks[i], (unsigned long long)fd[i],
+                      (unsigned long long)fb[i], (unsigned long long)rq[i]);
+        tk_close(&t);
+    }
+    assert_true(forks[0] > 15);
+    assert_true(fd[0] >= forks[0] - 1 && fb[0] == 0);
+    assert_true(forks[1] == forks[0] && fd[1] == fd[0] && fb[1] == 0 && rq[1] == rq[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_make_forks_and_waits),
         cmocka_unit_test(test_exim_delivers_per_message),
+        cmocka_unit_test(test_fork_locks_the_target_runqueue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
