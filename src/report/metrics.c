@@ -166,6 +166,7 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
                       "wl.%s.%s.completion_p99_ns", vm, wl->name);
         }
         if (s->io_latency.count || every) {
+            rc |= vl_metrics_add(ms, (double)s->io_latency.count, "wl.%s.%s.io_requests", vm, wl->name);
             rc |= vl_metrics_add(ms, vl_hist_mean(&s->io_latency), "wl.%s.%s.io_mean_ns", vm, wl->name);
             rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->io_latency, 99),
                       "wl.%s.%s.io_p99_ns", vm, wl->name);
