@@ -11,11 +11,13 @@ static uint64_t io_starts(const vl_vcpu *v)
                                                 : 0;
 }
 
+bool vl_boost_hit(const vl_vcpu *v) { return io_starts(v) > v->boost_mark; }
+
 /* Adds v's open boost, as if it ended now, to *st. */
 static void score(const vl_vcpu *v, vl_ns now, vl_boost_stats *st)
 {
     st->boosts++;
-    st->hits += io_starts(v) > v->boost_mark;
+    st->hits += vl_boost_hit(v);
     st->boosted_ns += vl_hv_vcpu_time(v, VL_RUNNING, now) - v->boost_run_mark;
 }
 
@@ -28,9 +30,13 @@ void vl_boost_note(vl_vcpu *v, bool on, vl_ns now)
     if (on) {
         v->boost_mark = io_starts(v);
         v->boost_run_mark = vl_hv_vcpu_time(v, VL_RUNNING, now);
-    } else {
-        score(v, now, &v->vm->boost);
+        v->boost_since = now;
+        return;
     }
+    score(v, now, &v->vm->boost);
+    const vl_hv_observer *o = &v->hv->observer;
+    if (o->on_boost)
+        o->on_boost(o->ctx, v, v->boost_since, vl_boost_hit(v), now);
 }
 
 bool vl_boost_noted(const vl_hv *hv) { return hv->boost_noted; }

@@ -11,7 +11,8 @@
  * guest mode).  Per VM: boosts, hits, and the vCPU's running time during
  * them.  A boost counts in the measurement window in which it ends; one
  * still open at the end of the run is scored then (vl_boost_truth_vm).
- * Nothing here changes the run. */
+ * Each boost's end reaches the observer (on_boost: the trace's boost
+ * tracks).  Nothing here changes the run. */
 #ifndef VL_HV_BOOST_TRUTH_H
 #define VL_HV_BOOST_TRUTH_H
 
@@ -20,6 +21,8 @@
 /* v's boost begins (on) or ends; a repeated begin or an end without a
  * begin is ignored.  A vCPU of the host VM (no guest) is ignored. */
 void vl_boost_note(vl_vcpu *v, bool on, vl_ns now);
+/* v's open boost (v->boosted) is a hit so far. */
+bool vl_boost_hit(const vl_vcpu *v);
 /* The policy noted a boost at some time in the run (the reports then
  * show every guest VM's figures, zeros included). */
 bool vl_boost_noted(const vl_hv *hv);

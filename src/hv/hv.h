@@ -84,7 +84,8 @@ struct vl_vcpu {
     /* ground truth for the reports (hv/boost_truth.h) */
     bool boosted;             /* the policy noted a boost, not yet its end    */
     uint64_t boost_mark;      /* the guest's I/O-bound task starts then ...  */
-    vl_ns boost_run_mark;     /* ... and the vCPU's running time             */
+    vl_ns boost_run_mark;     /* ... the vCPU's running time ...             */
+    vl_ns boost_since;        /* ... and the time                            */
     void *priv;
 };
 
@@ -150,6 +151,9 @@ typedef struct vl_hv_observer {
     void (*on_wake)(void *ctx, const vl_vcpu *v, vl_ns now);
     /* an IPI with `vector` arrives at v (injected or pended) */
     void (*on_ipi)(void *ctx, const vl_vcpu *v, int vector, vl_ns now);
+    /* v's boost noted by the policy since `start` ends now, a hit or not
+     * (hv/boost_truth.h) */
+    void (*on_boost)(void *ctx, const vl_vcpu *v, vl_ns start, bool hit, vl_ns now);
 } vl_hv_observer;
 
 typedef struct vl_hv {
