@@ -103,6 +103,7 @@ typedef struct vl_workload_spec {
     char name[VL_NAME_MAX];            /* unique in the VM; default: type#i */
     const struct vl_workload_type *type;
     void *params;                      /* type->params_size bytes           */
+    int io_bound;                      /* -1: the type's default, else 0 / 1 */
     int line, col;                     /* where it was declared            */
 } vl_workload_spec;
 

@@ -478,6 +478,14 @@ uint64_t vl_vcpu_exits(const vl_vcpu *v, vl_exit_kind k);
  * is harmless. */
 void vl_vcpu_set_parked(vl_vcpu *v, bool parked);
 bool vl_vcpu_parked(const vl_vcpu *v);
+/* The policy raises v ahead of its turn on a guess about the guest (`on`:
+ * e.g. an event it predicts is for an I/O-bound task), or that boost ends
+ * (false).  Changes nothing in the run: the core scores each boost against
+ * the workloads' declared I/O-bound tasks for the reports (a hit when one
+ * started running on v during it; docs/output-format.md, `boost_truth`)
+ * and the policy never learns the score.  A repeated begin, or an end
+ * without a begin, is ignored. */
+void vl_vcpu_note_boost(vl_vcpu *v, bool on);
 /* vCPU ballooning / hotplug (DESIGN 5.3): ask v's guest to take v
  * offline, or bring it back online.  The guest cooperates with a delay:
  * offline, v runs the guest's handler (moving its tasks and interrupts to

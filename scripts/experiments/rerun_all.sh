@@ -92,6 +92,13 @@ scripts/experiments/flexcore_parsec.py --bin "$B" > "$OUT/flexcore.md"
 scripts/experiments/flexcore_online.py --bin "$B" --csv "$OUT/flexcore-online.csv" \
   --png "$OUT/flexcore-online.png"
 
+# TAVS (b) and (c): correlation scored against the ground truth (docs/experiments.md)
+T=scripts/experiments/tavs_correlation.py
+$T block $S/tavs-block.yaml --bin "$B" --seeds 5 > "$OUT/tavs-block.md"
+$T block $S/tavs-block-short.yaml --bin "$B" --seeds 10 > "$OUT/tavs-block-short.md"
+$T net $S/tavs-net.yaml --bin "$B" --seeds 5 > "$OUT/tavs-net.md"
+$T net $S/tavs-net-shared.yaml --bin "$B" --seeds 5 > "$OUT/tavs-net-shared.md"
+
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
 scripts/experiments/workload_table.py --type hackbench --set vms.a.workloads.0.groups=4 \

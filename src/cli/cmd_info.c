@@ -189,7 +189,9 @@ int vl_cmd_describe(int argc, char **argv)
     }
     const vl_workload_type *wt = vl_workload_type_find(argv[1]);
     if (wt) {
-        printf("workload %s\n\n%s\n", wt->name, wt->description);
+        printf("workload %s\n\n%s\n\nio_bound: %s (its tasks are really I/O-bound: the ground truth "
+               "the reports score policies' guessed boosts against; vms[].workloads[].io_bound "
+               "overrides it)\n", wt->name, wt->description, wt->io_bound ? "true" : "false");
         print_table("parameters (scenario: vms[].workloads[].<name>)", wt->params);
         return VL_EXIT_OK;
     }

@@ -297,6 +297,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         if (leaving && gv->irq_left == 0 && g->hooks.leave->leave(g, v, now))
             return; /* offline */
         if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now))) {
+            gv->io_starts += gv->curr->io_bound;
             VL_GUEST_CALL(g, switch_in, g, v, gv->curr);
         }
         vl_task *t = gv->curr;
@@ -475,6 +476,8 @@ void vl_exec_enter(vl_guest *g, int v, vl_ns now)
     }
     gv->held_at_leave = gv->waited_at_leave = NULL;
     gv->next_tick = vl_gsched_tick_after(g, v, now);
+    if (gv->curr)
+        gv->io_starts += gv->curr->io_bound; /* resumed */
     vl_exec_run_plan(g, v, now);
 }
 

@@ -120,6 +120,9 @@ typedef struct vl_task {
     vl_ns exec_start;       /* guest clock at its last accounting       */
     vl_rng rng;             /* the task's own random stream             */
     vl_wstats *stats;
+    bool io_bound;          /* really I/O-bound, as its workload declares
+                             * (ground truth for the reports: counted in
+                             * vl_gvcpu.io_starts, never shown to policies) */
     /* the modules' per-task state (guest/module.h vl_gmod_task): the core
      * allocates g->task_priv_size bytes here with every task */
     _Alignas(max_align_t) unsigned char priv[];
@@ -203,6 +206,10 @@ typedef struct vl_gvcpu {
     vl_event seg_ev;        /* end of the plan                          */
     uint32_t due;           /* modules with completions due here: bit
                              * VL_GMOD_<name> (guest/module.h)          */
+    uint64_t io_starts;     /* times an io_bound task started running here:
+                             * switched in, or current when the vCPU
+                             * entered guest mode (report-only, through
+                             * the port's io_task_starts)               */
 } vl_gvcpu;
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or

@@ -23,6 +23,10 @@ static void port_interrupt(void *guest, int v, int vector, vl_ns now)
     vl_exec_interrupt(guest, v, vector, now);
 }
 static uint64_t port_rip(void *guest, int v, bool *kernel) { return vl_exec_rip(guest, v, kernel); }
+static uint64_t port_io_task_starts(void *guest, int v)
+{
+    return ((vl_guest *)guest)->vcpus[v].io_starts;
+}
 
 /* The core's entries of the guest port; the modules add theirs. */
 static const vl_guest_port core_port = {
@@ -30,6 +34,7 @@ static const vl_guest_port core_port = {
     .leave = port_leave,
     .interrupt = port_interrupt,
     .rip = port_rip,
+    .io_task_starts = port_io_task_starts,
 };
 
 #define VL_GMOD_REF(name) &vl_gmod_##name,

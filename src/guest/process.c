@@ -47,6 +47,7 @@ static bool spawn(vl_guest *g, int v, vl_task *parent, const vl_op *op, vl_ns no
     proc(g, c)->parent = parent;
     c->vcpu = v;
     c->nice = parent->nice;
+    c->io_bound = parent->io_bound;
     c->weight = parent->weight;
     c->vruntime = parent->vruntime;
     proc(g, parent)->children++;

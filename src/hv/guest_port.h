@@ -7,10 +7,11 @@
  *              the guest); the guest settles progress up to `now`.
  *   interrupt  a virtual interrupt is delivered to a vCPU in guest mode.
  *   rip        where the vCPU is now (for the saved RIP of a preempted vCPU).
+ *   io_task_starts  a count for the reports' ground truth (never a policy's).
  * guest -> hv (functions below): HLT, yield / pause-loop exit, raising a
  * virtual interrupt for a vCPU (timer, IPI, device).
  * Nothing else crosses: the guest never sees policies, the core never sees
- * tasks. */
+ * tasks (only a count of I/O-bound task starts, kept for the reports). */
 #ifndef VL_HV_GUEST_PORT_H
 #define VL_HV_GUEST_PORT_H
 
@@ -27,6 +28,10 @@ typedef struct vl_guest_port {
     void (*leave)(void *guest, int vcpu, vl_ns now);
     void (*interrupt)(void *guest, int vcpu, int vector, vl_ns now);
     uint64_t (*rip)(void *guest, int vcpu, bool *kernel);
+    /* Report-only (ground truth, hv/boost_truth.h): how many times a task
+     * its workload declares I/O-bound started running on the vCPU so far.
+     * Never shown to a policy. */
+    uint64_t (*io_task_starts)(void *guest, int vcpu);
     /* The host backend puts a received packet into the guest's ring:
      * VL_RX_DROPPED (ring full), VL_RX_QUEUED (the guest is polling or
      * was already notified), or the vCPU to raise the receive interrupt

@@ -81,8 +81,18 @@ struct vl_vcpu {
                                * the IPI arrives after the exit            */
     int ipi_head, ipi_n;
     vl_ns parked_since, parked_ns, unparked_at;
+    /* ground truth for the reports (hv/boost_truth.h) */
+    bool boosted;             /* the policy noted a boost, not yet its end    */
+    uint64_t boost_mark;      /* the guest's I/O-bound task starts then ...  */
+    vl_ns boost_run_mark;     /* ... the vCPU's running time ...             */
+    vl_ns boost_since;        /* ... and the time                            */
     void *priv;
 };
+
+typedef struct vl_boost_stats { /* hv/boost_truth.h */
+    uint64_t boosts, hits;
+    vl_ns boosted_ns;         /* the boosted vCPUs' running time in boosts    */
+} vl_boost_stats;
 
 typedef struct vl_online_point { /* hv/fragment.h */
     vl_ns at;
@@ -105,6 +115,7 @@ struct vl_vm {
     vl_ns frag_mark, frag_ns; /* I(t) when waiting became > 0; the total      */
     vl_online_point *online_series; /* every change of `online`               */
     int online_n, online_cap;
+    vl_boost_stats boost;     /* boosts ended in the window (hv/boost_truth.h) */
     void *priv;
 };
 
@@ -140,6 +151,9 @@ typedef struct vl_hv_observer {
     void (*on_wake)(void *ctx, const vl_vcpu *v, vl_ns now);
     /* an IPI with `vector` arrives at v (injected or pended) */
     void (*on_ipi)(void *ctx, const vl_vcpu *v, int vector, vl_ns now);
+    /* v's boost noted by the policy since `start` ends now, a hit or not
+     * (hv/boost_truth.h) */
+    void (*on_boost)(void *ctx, const vl_vcpu *v, vl_ns start, bool hit, vl_ns now);
 } vl_hv_observer;
 
 typedef struct vl_hv {
@@ -178,6 +192,7 @@ typedef struct vl_hv {
     struct vl_io *io;         /* devices and backends (hv/io.c), or NULL     */
     int idle_pcpus;           /* pCPUs running nothing (hv/fragment.h) ...   */
     vl_ns idle_any_since, idle_any_ns; /* ... and I(t), time with one or more */
+    bool boost_noted;         /* the policy noted a boost (hv/boost_truth.h)  */
     bool failed;
     char failure[512];
     int refused_vm;           /* vl_sched_refuse's VM, else -1               */

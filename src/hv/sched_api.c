@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hv/boost_truth.h"
 #include "hv/cstate.h"
 #include "hv/fragment.h"
 #include "hv/hv.h"
@@ -238,6 +239,8 @@ void vl_vcpu_set_parked(vl_vcpu *v, bool parked)
 }
 
 bool vl_vcpu_parked(const vl_vcpu *v) { return v->parked; }
+
+void vl_vcpu_note_boost(vl_vcpu *v, bool on) { vl_boost_note(v, on, v->hv->sim.now); }
 
 vl_vcpu *vl_wake_source(vl_sched *s) { return s->hv->waker; }
 

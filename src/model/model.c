@@ -4,6 +4,7 @@
 
 #include "vl_mem.h"
 
+#include "hv/boost_truth.h"
 #include "hv/fragment.h"
 #include "hv/io.h"
 
@@ -52,6 +53,7 @@ static void on_warmup(void *ctx, vl_event *ev)
         m->counter_base[c] = hv->sched.counters[c];
     vl_hv_io_window(hv);
     vl_frag_window(hv, now);
+    vl_boost_window(hv);
     for (int w = 0; w < m->nworkloads; w++) {
         vl_wstats *s = &m->workloads[w].stats;
         s->work_ns = 0;
@@ -125,6 +127,7 @@ static int create_workloads(vl_model *m, const mem_guard *guard, vl_error *err)
             memcpy(wl->name, ws->name, sizeof wl->name);
             wl->type = ws->type;
             wl->vm = d;
+            wl->io_bound = vl_workload_spec_io_bound(ws);
             vl_hist_init(&wl->stats.wake_latency);
             vl_hist_init(&wl->stats.response);
             vl_hist_init(&wl->stats.io_latency);

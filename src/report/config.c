@@ -137,6 +137,7 @@ static void write_vm(vl_json *j, const vl_model *m, int d)
         vl_json_obj_begin(j);
         vl_json_kstr(j, "name", ws->name);
         vl_json_kstr(j, "type", ws->type->name);
+        vl_json_kbool(j, "io_bound", vl_workload_spec_io_bound(ws));
         vl_json_key(j, "params");
         vl_report_params(j, ws->type->params, ws->params);
         vl_json_obj_end(j);

@@ -9,6 +9,7 @@
 #include "guest/net.h"
 #include "guest/process.h"
 #include "guest/tlb.h"
+#include "hv/boost_truth.h"
 #include "hv/fragment.h"
 #include "hv/io.h"
 #include "vl_json.h"
@@ -233,6 +234,24 @@ static void write_online_series(vl_json *j, const vl_vm *vm)
     vl_json_arr_end(j);
 }
 
+/* The policy's guessed boosts scored against the workloads' declared
+ * I/O-bound tasks (hv/boost_truth.h); only when the policy noted any. */
+static void write_boost_truth(vl_json *j, const vl_hv *hv, const vl_vm *vm)
+{
+    if (vm->host || !vl_boost_noted(hv))
+        return;
+    vl_boost_stats st = vl_boost_truth_vm(vm, hv->sim.now);
+    vl_json_key(j, "boost_truth");
+    vl_json_obj_begin(j);
+    vl_json_kuint(j, "boosts", st.boosts);
+    vl_json_kuint(j, "hits", st.hits);
+    vl_json_kuint(j, "false_positives", st.boosts - st.hits);
+    if (st.boosts)
+        vl_json_kdouble(j, "pbhr", (double)st.hits / (double)st.boosts);
+    vl_json_kint(j, "boosted_ns", st.boosted_ns);
+    vl_json_obj_end(j);
+}
+
 static void write_vms(vl_json *j, const vl_model *m)
 {
     const vl_hv *hv = &m->hv;
@@ -257,6 +276,7 @@ static void write_vms(vl_json *j, const vl_model *m)
         vl_json_kdouble(j, "entitled_share", vl_entitled_share(m, d));
         vl_json_kint(j, "fragmented_ns", vl_frag_vm_time(vm, hv->sim.now));
         write_online_series(j, vm);
+        write_boost_truth(j, hv, vm);
         vl_json_key(j, "vcpu");
         vl_json_arr_begin(j);
         for (int i = 0; i < vm->nvcpus; i++)

@@ -9,6 +9,7 @@
 #include "report/report.h"
 
 #include "guest/tlb.h"
+#include "hv/boost_truth.h"
 #include "hv/fragment.h"
 #include "hv/io.h"
 #include "vl_array.h"
@@ -53,6 +54,23 @@ static int tenants(const vl_hv *hv)
     return n;
 }
 
+/* The policy's guessed boosts against the declared I/O-bound tasks
+ * (hv/boost_truth.h), when it noted any. */
+static int collect_boost_truth(const vl_hv *hv, const vl_vm *vm, vl_metrics *ms, bool every)
+{
+    if (vm->host || !(vl_boost_noted(hv) || every))
+        return 0;
+    vl_boost_stats st = vl_boost_truth_vm(vm, hv->sim.now);
+    int rc = vl_metrics_add(ms, (double)st.boosts, "vm.%s.pb_boosts", vm->name);
+    rc |= vl_metrics_add(ms, (double)st.hits, "vm.%s.pb_hits", vm->name);
+    rc |= vl_metrics_add(ms, (double)(st.boosts - st.hits), "vm.%s.pb_false_positives", vm->name);
+    if (st.boosts || every)
+        rc |= vl_metrics_add(ms, st.boosts ? (double)st.hits / (double)st.boosts : 0,
+                             "vm.%s.pbhr", vm->name);
+    rc |= vl_metrics_add(ms, (double)st.boosted_ns, "vm.%s.pb_boosted_ns", vm->name);
+    return rc;
+}
+
 /* The metrics of the run; with `every`, also those whose condition did
  * not hold (a lock never taken, no request completed...), valued 0: the
  * names the model can produce. */
@@ -71,6 +89,7 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
         vl_ns frag = vl_frag_vm_time(&hv->vms[d], hv->sim.now);
         if (frag || every)
             rc |= vl_metrics_add(ms, (double)frag, "vm.%s.fragmented_ns", vm);
+        rc |= collect_boost_truth(hv, &hv->vms[d], ms, every);
     }
     double jain = 0, min = 0;
     int nfair = vl_fairness(m, &jain, &min, NULL);
@@ -153,6 +172,7 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
                       "wl.%s.%s.completion_p99_ns", vm, wl->name);
         }
         if (s->io_latency.count || every) {
+            rc |= vl_metrics_add(ms, (double)s->io_latency.count, "wl.%s.%s.io_requests", vm, wl->name);
             rc |= vl_metrics_add(ms, vl_hist_mean(&s->io_latency), "wl.%s.%s.io_mean_ns", vm, wl->name);
             rc |= vl_metrics_add(ms, (double)vl_hist_percentile(&s->io_latency, 99),
                       "wl.%s.%s.io_p99_ns", vm, wl->name);

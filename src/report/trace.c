@@ -13,10 +13,12 @@
 
 #include <stdlib.h>
 
+#include "hv/boost_truth.h"
 #include "report/ftrace.h"
 #include "vl_array.h"
 
 #define GUEST_TID 10000
+#define BOOST_TID 20000
 
 static const char *const state_names[VL_NR_RUNSTATES] = {
     [VL_RUNNING] = "running",
@@ -143,6 +145,32 @@ static void on_wake(void *ctx, const vl_vcpu *v, vl_ns now)
         int curr = t->curr[v->processor->id];
         vl_ftrace_wakeup(t->ftrace, v, curr < 0 ? NULL : &t->hv->vcpus[curr], now);
     }
+}
+
+/* ----------------------------------------------------------- boost tracks */
+
+/* A boost the policy noted on v over [start, end), scored (hv/boost_truth.h);
+ * v's boost track is named at its first boost. */
+static void emit_boost(vl_trace *t, const vl_vcpu *v, vl_ns start, bool hit, vl_ns end)
+{
+    vl_trace_vcpu *tv = &t->vcpus[v->id];
+    if (!t->json)
+        return;
+    if (!tv->boost_named) {
+        char name[32];
+        snprintf(name, sizeof name, "vCPU %d boosts", v->index);
+        emit_meta(t, "thread_name", 1 + v->vm->id, BOOST_TID + v->index, name);
+        emit_sort(t, 1 + v->vm->id, BOOST_TID + v->index, 2 * v->vm->nvcpus + v->index);
+        tv->boost_named = true;
+    }
+    if (open_slice(t, 1 + v->vm->id, BOOST_TID + v->index, hit ? "boost hit" : "boost miss",
+                   "boost", start, end))
+        fputs("}", t->json);
+}
+
+static void on_boost(void *ctx, const vl_vcpu *v, vl_ns start, bool hit, vl_ns now)
+{
+    emit_boost(ctx, v, start, hit, now);
 }
 
 /* ------------------------------------------------------------ IPI flows */
@@ -299,7 +327,8 @@ vl_hv_observer vl_trace_observer(vl_trace *t)
                             .on_switch = on_switch,
                             .on_state = on_state,
                             .on_wake = on_wake,
-                            .on_ipi = on_ipi_arrival};
+                            .on_ipi = on_ipi_arrival,
+                            .on_boost = on_boost};
 }
 
 int vl_trace_end(vl_trace *t, vl_ns now)
@@ -307,8 +336,12 @@ int vl_trace_end(vl_trace *t, vl_ns now)
     if (t->curr && t->vcpus) {
         for (int p = 0; p < t->npcpus; p++)
             emit_run(t, p, now);
-        for (int i = 0; i < t->hv->nvcpus; i++)
-            end_stints(t, &t->hv->vcpus[i], now);
+        for (int i = 0; i < t->hv->nvcpus; i++) {
+            const vl_vcpu *v = &t->hv->vcpus[i];
+            end_stints(t, v, now);
+            if (v->boosted) /* still open: scored as it stands */
+                emit_boost(t, v, v->boost_since, vl_boost_hit(v), now);
+        }
         if (t->json)
             fputs("\n],\"displayTimeUnit\":\"ns\"}\n", t->json);
     }

@@ -5,7 +5,8 @@
  * The JSON has process 0 "host" with one track per pCPU (the vCPU run
  * intervals) and per VM a process with two tracks per vCPU: its runstates
  * (running, runnable, blocked, offline) and its guest's lock holds, spins
- * and IPIs; flow arrows join each IPI's send to its arrival
+ * and IPIs, and a third for the boosts the policy marked on a guess, once
+ * it marks one; flow arrows join each IPI's send to its arrival
  * (docs/output-format.md, "run --trace").  The writer observes the
  * hypervisor and the guests; it never changes the run. */
 #ifndef VL_REPORT_TRACE_H
@@ -32,6 +33,7 @@ typedef struct vl_trace_vcpu {
     vl_ns held_since;       /* ... its start (held_since == since: none) */
     vl_trace_ipi *ipis;
     int nipis, cap_ipis;
+    bool boost_named;       /* its boost track's name is written         */
 } vl_trace_vcpu;
 
 typedef struct vl_trace {

@@ -11,7 +11,7 @@
 static const char *const vm_keys[] = {
     "name", "vcpus", "weight", "cap", "affinity", "guest", "params", "workloads", NULL,
 };
-static const char *const workload_fixed[] = {"type", "name", NULL};
+static const char *const workload_fixed[] = {"type", "name", "io_bound", NULL};
 
 static int get_wtype(const yt_node *n, const char *what, const vl_workload_type **out,
                      vl_error *err)
@@ -54,6 +54,14 @@ static int load_workload(const yt_node *seq, size_t idx, const char *vmwhat,
             return -1;
     } else {
         scn_workload_name(seq, idx, ws->name, sizeof ws->name);
+    }
+    ws->io_bound = -1;
+    if ((nn = yt_map_get(m, "io_bound"))) {
+        bool b;
+        scn_pathf(what, sizeof what, "%s.workloads[%s].io_bound", vmwhat, ws->name);
+        if (scn_get_bool(nn, what, &b, err) < 0)
+            return -1;
+        ws->io_bound = b;
     }
     scn_pathf(what, sizeof what, "%s.workloads[%s]", vmwhat, ws->name);
     snprintf(owner, sizeof owner, "workload type '%s'", ws->type->name);

@@ -8,7 +8,8 @@
  * host.cr3_exiting), block kicks with the submitter's CR3, block
  * completions, receive interrupts with the packet's protocol and port, and
  * the vCPUs' halts and wake-ups.  Which guest task is really I/O-bound is
- * never known here (the report measures that, src/report/tavs.c).
+ * never known here: partial boosts are marked with vl_vcpu_note_boost and
+ * the core scores them for the reports (hit ratio, false positives).
  *
  * Task inference.  A task is its CR3, in a bounded per-VM table (the least
  * recently I/O-active task is evicted when a new one needs a slot).  A *run*
@@ -262,6 +263,7 @@ static void boost_end(vl_sched *s, vl_vcpu *v, bool lower)
     if (!tc->partial)
         return;
     tc->partial = false;
+    vl_vcpu_note_boost(v, false);
     tvm(vl_vcpu_vm(v))->boosted += cpu_time(v) - tc->boost_start;
     if (lower)
         csched_lower(s, v, tc->saved_pri);
@@ -295,6 +297,7 @@ static void partial_boost(vl_sched *s, vl_vcpu *v)
     tc->partial = true;
     tc->saved_pri = was;
     tc->boost_start = cpu_time(v);
+    vl_vcpu_note_boost(v, true); /* scored by the core against the truth */
     vl_counter_add(s, TAVS_C_PARTIAL_BOOSTS, 1);
 }
 

@@ -75,17 +75,20 @@ static int copy_create(vl_guest *g, vl_workload *w, const void *p) { return tool
 static const vl_workload_type grep_type = {
     .name = "grep", .description = "Cold-cache grep -r: small block reads, each with 60 us of "
                                    "kernel work, then a user-mode scan.",
-    .params = grep_params, .params_size = sizeof(tool_params), .io = true, .create = grep_create,
+    .params = grep_params, .params_size = sizeof(tool_params), .io = true, .io_bound = true,
+    .create = grep_create,
 };
 static const vl_workload_type find_type = {
     .name = "find", .description = "Cold-cache find: path walks under the dentry lock and 4 KiB "
                                    "metadata reads.",
-    .params = find_params, .params_size = sizeof(tool_params), .io = true, .create = find_create,
+    .params = find_params, .params_size = sizeof(tool_params), .io = true, .io_bound = true,
+    .create = find_create,
 };
 static const vl_workload_type copy_type = {
     .name = "copy", .description = "cp of a large file: 128 KiB reads and writes with kernel "
                                    "copies between them.",
-    .params = copy_params, .params_size = sizeof(tool_params), .io = true, .create = copy_create,
+    .params = copy_params, .params_size = sizeof(tool_params), .io = true, .io_bound = true,
+    .create = copy_create,
 };
 VL_REGISTER_WORKLOAD(grep_type);
 VL_REGISTER_WORKLOAD(find_type);
@@ -137,7 +140,7 @@ static int wget_create(vl_guest *g, vl_workload *w, const void *params)
 static const vl_workload_type wget_type = {
     .name = "wget", .description = "A download over TCP from an external server into the page "
                                    "cache; the completion time is the response.",
-    .params = wget_params_table, .params_size = sizeof(wget_params), .io = true,
+    .params = wget_params_table, .params_size = sizeof(wget_params), .io = true, .io_bound = true,
     .create = wget_create,
 };
 VL_REGISTER_WORKLOAD(wget_type);

@@ -132,6 +132,7 @@ static const vl_workload_type iperf_type = {
     .params = iperf_param_table,
     .params_size = sizeof(iperf_params),
     .io = true,
+    .io_bound = true,
     .create = iperf_create,
 };
 VL_REGISTER_WORKLOAD(iperf_type);

@@ -151,6 +151,7 @@ static const vl_workload_type rr_type = {
     .params = rr_param_table,
     .params_size = sizeof(rr_params),
     .io = true,
+    .io_bound = true,
     .create = rr_create,
 };
 VL_REGISTER_WORKLOAD(rr_type);

@@ -19,3 +19,8 @@ const vl_workload_type *vl_workload_type_find(const char *name)
 {
     return vl_registry_find(&wtypes, name);
 }
+
+bool vl_workload_spec_io_bound(const vl_workload_spec *ws)
+{
+    return ws->io_bound < 0 ? ws->type->io_bound : ws->io_bound;
+}

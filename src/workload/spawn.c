@@ -31,6 +31,7 @@ vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_progr
     if (t) {
         t->mm = process ? (w->id + 1) * SPAWN_PROCESS_MM_BASE + (int)i : w->id + 1;
         vl_gsched_set_nice(g, t, w->nice);
+        t->io_bound = w->io_bound;
     }
     return t;
 }

@@ -168,6 +168,7 @@ static const vl_workload_type interactive_type = {
                    "write, in sessions with idle gaps (think with 4.11's parameters).",
     .params = interactive_param_table,
     .params_size = sizeof(interactive_params),
+    .io_bound = true, /* waits for the user's input: the paper's I/O-bound class */
     .create = interactive_create,
 };
 VL_REGISTER_WORKLOAD(interactive_type);

@@ -24,6 +24,8 @@ typedef struct vl_workload {
     void *client;     /* its external side (load generator), if any; one
                        * block, freed with the model                  */
     int nice;         /* of its tasks (set before vl_workload_spawn)       */
+    bool io_bound;    /* its tasks are I/O-bound (the type's default or the
+                       * scenario's io_bound), set before create()        */
 } vl_workload;
 
 typedef struct vl_workload_type {
@@ -32,6 +34,10 @@ typedef struct vl_workload_type {
     const vl_param *params; /* over a struct of params_size bytes */
     size_t params_size;
     bool io;                /* uses the VM's network or block device */
+    bool io_bound;          /* its tasks are really I/O-bound unless the
+                             * scenario says otherwise (`io_bound:`): the
+                             * ground truth that I/O predictions are scored
+                             * against (hv/boost_truth.h), never a policy's */
     /* Creates the workload's tasks in guest g.  w is the workload record
      * (name, stats) the tasks report into. Returns 0 or -1. */
     int (*create)(vl_guest *g, vl_workload *w, const void *params);
@@ -42,7 +48,7 @@ typedef struct vl_workload_type {
     static const vl_workload_type *const vl_workload_entry_##type = &(type)
 
 /* Creates `n` tasks of w (one process: a shared mm) running w->prog at
- * nice w->nice, with streams "<workload>/<i>".  Returns 0 or -1. */
+ * nice w->nice (I/O-bound as w->io_bound), with streams "<workload>/<i>".  Returns 0 or -1. */
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n);
 /* Creates task i of w running p (stream "<workload>/<i>"): a thread of the
  * workload's process, or with `process` a process of its own (its own
@@ -87,5 +93,8 @@ int vl_wl_futex_wake(vl_program *p, const vl_guest *g, int sync);
 int vl_workload_type_count(void);
 const vl_workload_type *vl_workload_type_at(int i); /* sorted by name */
 const vl_workload_type *vl_workload_type_find(const char *name);
+/* Whether a scenario's workload is really I/O-bound: its `io_bound:` key,
+ * else its type's default. */
+bool vl_workload_spec_io_bound(const vl_workload_spec *ws);
 
 #endif

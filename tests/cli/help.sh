@@ -14,6 +14,7 @@ done
 "$bin" frobnicate 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL: unknown command not exit 2"; fail=1; }
 "$bin" list policies | grep -q fifo || { echo "FAIL: list policies lacks fifo"; fail=1; }
 "$bin" describe fifo | grep -q "slice" || { echo "FAIL: describe fifo lacks its parameter"; fail=1; }
+"$bin" describe grep | grep -q "^io_bound: true" || { echo "FAIL: describe grep lacks its io_bound default"; fail=1; }
 "$bin" describe guest | grep -q "runqueue_lock" || { echo "FAIL: describe guest lacks the guest settings"; fail=1; }
 "$bin" describe nosuch 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL: describe of an unknown name not exit 2"; fail=1; }
 exit $fail

@@ -4,7 +4,9 @@
 # runstates covering every vCPU's whole run; guest slices that nest; IPI
 # flows that pair up and sit on the runstate slices; a window that clips
 # exactly the full trace's intervals; `--trace -` on standard output (then
-# without the summary table), byte-identical to the file.
+# without the summary table), byte-identical to the file; under tavs, a
+# boost track per boosted vCPU whose slices never overlap and add up to
+# the report's boost_truth.
 set -u
 bin=$1 src=$2
 tmp=$(mktemp -d)
@@ -107,5 +109,27 @@ wflows = [e for e in wev if e["ph"] in "sf"]
 assert len(wflows) == 2 * len(inside) > 0, (len(wflows), len(inside))
 print("%d pCPU tracks, %d runs; %d runstate tracks; %d IPI flows (%d in the window)"
       % (len(gruns), sum(len(v) for v in gruns.values()), len(gstates), len(gflows), len(inside)))
+PY
+# boost tracks: tavs's partial boosts, each a hit or a miss, as the report counts them
+w="$src/scenarios/experiments/tavs-worstcase.yaml"
+"$bin" run "$w" --duration 6s --quiet --trace "$tmp/b.json" --json "$tmp/b-report.json" || exit 1
+python3 - "$tmp/b.json" "$tmp/b-report.json" <<'PY' || fail=1
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+rep = json.load(open(sys.argv[2]))
+boosts = sorted((e["ts"], e["ts"] + e["dur"], e["name"]) for e in ev if e.get("cat") == "boost")
+assert boosts and all(e["tid"] == 20000 and e["pid"] == 1 for e in ev if e.get("cat") == "boost"), boosts[:3]
+assert {n for _, _, n in boosts} <= {"boost hit", "boost miss"}, boosts[:3]
+for a, b in zip(boosts, boosts[1:]):
+    assert b[0] >= a[1] - 1e-6, (a, b)
+names = [e for e in ev if e["ph"] == "M" and e.get("tid") == 20000 and e["name"] == "thread_name"]
+assert len(names) == 1 and names[0]["args"]["name"] == "vCPU 0 boosts", names
+# the report counts the boosts that end in the window (after the warm-up); the trace has all
+warm = rep["warmup_ns"] / 1000.0
+truth = rep["vms"][0]["boost_truth"]
+late = [b for b in boosts if b[1] > warm]
+assert len(late) == truth["boosts"], (len(late), truth)
+assert sum(n == "boost hit" for _, _, n in late) == truth["hits"], truth
+print("%d boosts traced, %d in the window (%d hits)" % (len(boosts), len(late), truth["hits"]))
 PY
 exit $fail

@@ -8,8 +8,9 @@
  *   - the worst case: a request/response server beside a CPU task in one
  *     of six 1-vCPU VMs on one pCPU answers far sooner under tavs than
  *     under credit (its vCPU is never halted, so Credit never boosts it),
- *     every boost is revoked when the guest goes back to the CPU task, and
- *     the VMs' CPU shares stay fair;
+ *     every boost is revoked when the guest goes back to the CPU task, every
+ *     one ran the server (the ground truth, hv/boost_truth.h), and the VMs'
+ *     CPU shares stay fair;
  *   - correlation: with the portmap off (none) every receive interrupt
  *     boosts; with it on the CPU task's port-less events do not. */
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "hv/boost_truth.h"
 #include "sched/tavs_track.h"
 #include "testkit.h"
 
@@ -174,6 +176,13 @@ static void test_worst_case(void **state)
     assert_true(boosts > 10);
     assert_true(revoked >= boosts - 1); /* at most the last one still running */
     assert_true(srv > other * 9 / 10 && srv < other * 11 / 10);
+    /* the ground truth: each boost ran the server (rr: I/O-bound) */
+    vl_boost_stats truth = vl_boost_truth_vm(&t.m.hv.vms[0], t.m.hv.sim.now);
+    print_message("truth: %llu boosts, %llu hits\n", (unsigned long long)truth.boosts,
+                  (unsigned long long)truth.hits);
+    assert_true(truth.boosts + 1 >= (uint64_t)boosts && truth.boosts <= (uint64_t)boosts + 1);
+    assert_int_equal(truth.hits, truth.boosts);
+    assert_int_equal(vl_boost_truth_vm(&t.m.hv.vms[1], t.m.hv.sim.now).boosts, 0);
     tk_close(&t);
 }
 

@@ -311,11 +311,13 @@ static void test_unknown_key_workload(void **state)
 {
     (void)state;
     expect_err(WL_PRE "        taks: 3\n" R, 8, 9,
-               "unknown key 'taks' in vms[a].workloads[testwork] (valid keys: type, name, tasks, "
-               "util, period, burst)");
-    /* a type without parameters accepts only type and name */
+               "unknown key 'taks' in vms[a].workloads[testwork] (valid keys: type, name, io_bound, "
+               "tasks, util, period, burst)");
+    /* a type without parameters accepts only type, name and io_bound */
     expect_err(VM_PRE "    workloads:\n      - type: testidle\n        x: 1\n" R, 8, 9,
-               "unknown key 'x' in vms[a].workloads[testidle] (valid keys: type, name)");
+               "unknown key 'x' in vms[a].workloads[testidle] (valid keys: type, name, "
+               "io_bound)");
+    expect_err(WL_PRE "        io_bound: maybe\n" R, 8, 19, "vms[a].workloads[testwork].io_bound");
 }
 
 static void test_unknown_key_params(void **state)
