@@ -180,7 +180,10 @@ static inline __attribute__((always_inline)) void holds_plain(plain_heap *q, con
 {
     for (uint64_t i = 0; i < steps; i++) {
         plain_node x = plain_pop(q, la);
-        __builtin_prefetch(&evs[q->h[0].id]); /* the next to fire (stale if none) */
+        /* the next to fire and the one after it (at the root or among its
+         * children), as the engine's lists do */
+        for (uint32_t k = 0; k <= 1u << la && k < q->n; k++)
+            __builtin_prefetch(&evs[q->h[k].id]);
         vl_ns t = hold_deliver(h, &evs[x.id], x.time);
         plain_push(q, (plain_node){t, h->seq++, x.id}, la);
     }
