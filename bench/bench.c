@@ -1,11 +1,13 @@
 /* bench/bench.c - vcpulab's benchmark: prints figures, asserts nothing.
  *
- *   1. Engine hold model (Jones 1986): N pending events (10^2 ... 10^6); each
- *      step takes the earliest event and re-arms it at now + an increment
- *      (three distributions: Exp(1 ms), a bimodal one, and a mix shaped
- *      like the model's).  The event lists (sim/fel.h) run the same stream
- *      in the same process, in interleaved rounds; the ratios of the last
- *      list to the others are taken per round (median and range).
+ *   1. Event-list hold model (Jones 1986): N pending events (10^2 ...
+ *      10^6); each step takes the earliest event and re-arms it at now + an
+ *      increment (three distributions: Exp(1 ms), a bimodal one, and a mix
+ *      shaped like the model's).  The engine's event lists (sim/fel.h) and
+ *      plain heaps (plain_heap.h, the baseline) run the same stream through
+ *      the same loop in the same process, in interleaved rounds (their
+ *      streams' digests must agree); the ratios of the last list to the
+ *      others are taken per round (median and range).
  *   2. Full simulation: events/s and simulated seconds per wall-clock
  *      second for a 12-pCPU host, then the same per-pCPU load on 24 ... 1024
  *      pCPUs (scaling).
@@ -30,7 +32,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 #include "model/model.h"
+#include "plain_heap.h"
 #include "sim/engine.h"
 #include "vl_rng.h"
 
@@ -71,13 +76,6 @@ static const char *const dist_text[NDISTS] = {
 #define GRID (-1)
 #define GRID_NS VL_MS(1)
 
-typedef struct hold_ctx {
-    vl_sim *sim;
-    const vl_ns *inc;
-    uint32_t next;
-} hold_ctx;
-
-static hold_ctx hold;
 static vl_ns inc_table[NDISTS][INC_TABLE];
 
 static vl_ns draw_exp(vl_rng *r, double mean)
@@ -120,13 +118,6 @@ static vl_ns inc_length(vl_ns inc)
     return inc == GRID ? GRID_NS : inc;
 }
 
-static void on_hold(void *ctx, vl_event *ev)
-{
-    (void)ctx;
-    vl_ns inc = hold.inc[hold.next++ & (INC_TABLE - 1)];
-    vl_sim_schedule(hold.sim, ev, next_time(hold.sim->now, inc));
-}
-
 /* A start near the steady state: each event's first time is a uniform
  * point of an increment drawn with probability proportional to its length
  * (the residual time of a renewal process), so that slow events are
@@ -140,37 +131,119 @@ static vl_ns initial_time(vl_rng *r, const vl_ns *inc, vl_ns longest)
     }
 }
 
+/* The lists the hold model compares: the engine's (plain_la 0) and the
+ * plain heaps of plain_heap.h (2^plain_la children per node). */
+typedef struct bench_list {
+    const char *name;
+    vl_fel_kind kind;
+    int plain_la;
+} bench_list;
+
+static const bench_list bench_lists[] = {
+    {"radix", VL_FEL_RADIX, 0}, {"heap", VL_FEL_HEAP, 0},  {"heap4", VL_FEL_HEAP4, 0},
+    {"plain", VL_FEL_HEAP, 1},  {"plain4", VL_FEL_HEAP, 2},
+};
+
+/* What every hold does besides the list's own work, whichever the list:
+ * deliver the event (read its record: a digest of the stream, which must
+ * be the same for every list) and draw its next time. */
+typedef struct hold_state {
+    const vl_ns *inc;
+    uint32_t next;
+    uint64_t seq; /* the next order (class 0: the sequence number) */
+    uint64_t digest;
+} hold_state;
+
+static inline uint64_t digest_step(uint64_t d, uint64_t x)
+{
+    return (d ^ x) * 0x100000001b3ULL; /* FNV-1a, as the engine's */
+}
+
+static inline vl_ns hold_deliver(hold_state *h, const vl_event *ev, vl_ns t)
+{
+    h->digest = digest_step(digest_step(h->digest, (uint64_t)t), ev->tag);
+    return next_time(t, h->inc[h->next++ & (INC_TABLE - 1)]);
+}
+
+static void holds_fel(vl_fel *q, hold_state *h, uint64_t steps)
+{
+    for (uint64_t i = 0; i < steps; i++) {
+        vl_event *ev = vl_fel_pop(q);
+        ev->time = hold_deliver(h, ev, ev->time);
+        ev->order = h->seq++;
+        vl_fel_insert(q, ev);
+    }
+}
+
+static inline __attribute__((always_inline)) void holds_plain(plain_heap *q, const vl_event *evs,
+                                                              hold_state *h, uint64_t steps,
+                                                              int la)
+{
+    for (uint64_t i = 0; i < steps; i++) {
+        plain_node x = plain_pop(q, la);
+        /* the next to fire and the one after it (at the root or among its
+         * children), as the engine's lists do */
+        for (uint32_t k = 0; k <= 1u << la && k < q->n; k++)
+            __builtin_prefetch(&evs[q->h[k].id]);
+        vl_ns t = hold_deliver(h, &evs[x.id], x.time);
+        plain_push(q, (plain_node){t, h->seq++, x.id}, la);
+    }
+}
+
 typedef struct hold_figures {
     double events_per_s;
-    size_t fel_bytes;
+    size_t list_bytes;
+    uint64_t digest;
 } hold_figures;
 
 /* `pending` events, `steps` timed holds after pending / 2 untimed ones;
  * with `uniform`, the first times are uniform over 10 ms instead (a start
- * far from the steady state, the earlier benchmark's). */
-static hold_figures hold_run(vl_fel_kind kind, int dist, int pending, uint64_t steps, bool uniform)
+ * far from the steady state, the earlier benchmark's).  The loop is the
+ * engine's minus its call-backs and postponements: pop, deliver, file. */
+static hold_figures hold_run(const bench_list *l, int dist, int pending, uint64_t steps,
+                             bool uniform)
 {
     const vl_ns *inc = inc_table[dist];
     vl_ns longest = 1;
     for (int i = 0; i < INC_TABLE; i++)
         longest = inc_length(inc[i]) > longest ? inc_length(inc[i]) : longest;
-    vl_sim s;
-    vl_sim_init(&s, kind);
     vl_event *evs = calloc((size_t)pending, sizeof *evs);
     vl_rng r;
     vl_rng_init(&r, 7, "hold start");
-    hold = (hold_ctx){.sim = &s, .inc = inc};
+    hold_state h = {.inc = inc};
+    vl_fel q = {0};
+    plain_heap ph = {0};
+    if (!l->plain_la)
+        vl_fel_init(&q, l->kind);
     for (int i = 0; i < pending; i++) {
-        vl_event_init(&evs[i], on_hold, NULL, VL_EVC_DEVICE, (uint32_t)i);
-        vl_sim_schedule(&s, &evs[i], uniform ? (vl_ns)vl_rng_below(&r, VL_MS(10))
-                                             : initial_time(&r, inc, longest));
+        vl_event_init(&evs[i], NULL, NULL, VL_EVC_DEVICE, (uint32_t)i);
+        evs[i].time = uniform ? (vl_ns)vl_rng_below(&r, VL_MS(10)) : initial_time(&r, inc, longest);
+        evs[i].order = h.seq++;
+        plain_node x = {evs[i].time, evs[i].order, (uint32_t)i};
+        if (l->plain_la == 1)
+            plain_push(&ph, x, 1);
+        else if (l->plain_la == 2)
+            plain_push(&ph, x, 2);
+        else
+            vl_fel_insert(&q, &evs[i]);
     }
-    vl_sim_run(&s, (uint64_t)pending / 2 + 1);
-    double t0 = cpu_now();
-    vl_sim_run(&s, s.events + steps);
+    uint64_t warm = (uint64_t)pending / 2 + 1;
+    double t0 = 0;
+    for (int timed = 0; timed < 2; timed++) {
+        uint64_t n = timed ? steps : warm;
+        t0 = timed ? cpu_now() : t0;
+        if (l->plain_la == 1)
+            holds_plain(&ph, evs, &h, n, 1);
+        else if (l->plain_la == 2)
+            holds_plain(&ph, evs, &h, n, 2);
+        else
+            holds_fel(&q, &h, n);
+    }
     double dt = cpu_now() - t0;
-    hold_figures f = {(double)steps / dt, vl_fel_bytes(&s.fel)};
-    vl_sim_fini(&s);
+    hold_figures f = {(double)steps / dt,
+                      l->plain_la ? ph.cap * sizeof *ph.h : vl_fel_bytes(&q), h.digest};
+    vl_fel_fini(&q);
+    free(ph.h);
     free(evs);
     return f;
 }
@@ -187,38 +260,22 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Event lists by name. */
-#define MAX_KINDS 3
-static const struct {
-    const char *name;
-    vl_fel_kind kind;
-} fel_names[] = {
-    {"radix", VL_FEL_RADIX},
-    {"heap", VL_FEL_HEAP},
-    {"heap4", VL_FEL_HEAP4},
-};
+#define MAX_KINDS 5
+#define NLISTS (int)(sizeof bench_lists / sizeof bench_lists[0])
 
-static const char *fel_name(vl_fel_kind k)
-{
-    for (size_t i = 0; i < sizeof fel_names / sizeof fel_names[0]; i++)
-        if (fel_names[i].kind == k)
-            return fel_names[i].name;
-    return "?";
-}
-
-/* Parses "heap,radix"; returns the count or -1. */
-static int parse_kinds(const char *list, vl_fel_kind *kinds)
+/* Parses "heap,radix" into lists; returns the count or -1. */
+static int parse_lists(const char *names, const bench_list **lists)
 {
     int n = 0;
     char buf[256];
-    snprintf(buf, sizeof buf, "%s", list);
+    snprintf(buf, sizeof buf, "%s", names);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        size_t i = 0;
-        while (i < sizeof fel_names / sizeof fel_names[0] && strcmp(fel_names[i].name, tok) != 0)
+        int i = 0;
+        while (i < NLISTS && strcmp(bench_lists[i].name, tok) != 0)
             i++;
-        if (i == sizeof fel_names / sizeof fel_names[0] || n == MAX_KINDS)
+        if (i == NLISTS || n == MAX_KINDS)
             return -1;
-        kinds[n++] = fel_names[i].kind;
+        lists[n++] = &bench_lists[i];
     }
     return n >= 1 ? n : -1;
 }
@@ -233,20 +290,24 @@ static void print_ratio(double *ratio, int reps)
 
 #define MAX_REPS 15
 
-/* Column heads: each list, then the last list over each other. */
-static void print_list_heads(const vl_fel_kind *kinds, int nk)
+/* Column heads: each list, then the last list over each other, and with
+ * more than two lists over the fastest other of each round. */
+static void print_list_heads(const bench_list *const *lists, int nk)
 {
     for (int k = 0; k < nk; k++)
-        printf(" %8s", fel_name(kinds[k]));
+        printf(" %8s", lists[k]->name);
     for (int k = 0; k + 1 < nk; k++) {
         char head[64];
-        snprintf(head, sizeof head, "%s/%s", fel_name(kinds[nk - 1]), fel_name(kinds[k]));
+        snprintf(head, sizeof head, "%s/%s", lists[nk - 1]->name, lists[k]->name);
         printf("  %-18s", head);
     }
+    if (nk > 2)
+        printf("  %-18s", "/fastest other");
 }
 
 /* A row under print_list_heads: each list's median figure (scaled), then
- * the per-round ratios of the last list to each other one. */
+ * the per-round ratios of the last list to each other one, and to the
+ * fastest other list of the round. */
 static void print_list_row(double x[][MAX_REPS], int nk, int reps, double scale,
                            const char *unit)
 {
@@ -255,12 +316,33 @@ static void print_list_row(double x[][MAX_REPS], int nk, int reps, double scale,
         memcpy(sorted, x[k], sizeof sorted);
         printf(" %7.2f%s", median(sorted, reps) / scale, unit);
     }
+    double ratio[MAX_REPS], fastest[MAX_REPS] = {0};
     for (int k = 0; k + 1 < nk; k++) {
-        double ratio[MAX_REPS];
-        for (int r = 0; r < reps; r++)
+        for (int r = 0; r < reps; r++) {
             ratio[r] = x[nk - 1][r] / x[k][r];
+            fastest[r] = x[k][r] > fastest[r] ? x[k][r] : fastest[r];
+        }
         print_ratio(ratio, reps);
     }
+    if (nk > 2) {
+        for (int r = 0; r < reps; r++)
+            ratio[r] = x[nk - 1][r] / fastest[r];
+        print_ratio(ratio, reps);
+    }
+}
+
+/* Whether the lists' event streams (digests) are the same; says which
+ * differ if not. */
+static bool lists_agree(const bench_list *const *lists, const uint64_t *digest, int nk,
+                        const char *what)
+{
+    for (int k = 1; k < nk; k++)
+        if (digest[k] != digest[0]) {
+            fprintf(stderr, "bench: %s: event lists %s and %s disagree\n", what, lists[0]->name,
+                    lists[k]->name);
+            return false;
+        }
+    return true;
 }
 
 /* What the engine section measures. */
@@ -275,36 +357,42 @@ typedef struct engine_plan {
 /* Each round runs every list once, the order rotating between rounds;
  * the ratios of the last list (the one under test) to each other list are
  * taken within a round (the same state of the machine), then summarised. */
-static void engine_section(const vl_fel_kind *kinds, int nk, const engine_plan *p)
+static int engine_section(const bench_list *const *lists, int nk, const engine_plan *p)
 {
     fill_increments();
-    printf("engine hold model: the earliest event is re-armed at now + an increment; %d round%s "
-           "per size,\nthe lists in rotating order; holds per CPU second of the benchmark's "
-           "thread (median);\nratios: median of the per-round ratios (min-max); list bytes: what "
-           "the event list\nallocated at the end, per pending event%s\n",
+    printf("event-list hold model: the earliest event is delivered and re-armed at now + an "
+           "increment;\n%d round%s per size, the lists in rotating order; holds per CPU second "
+           "of the benchmark's\nthread (median); ratios: median of the per-round ratios "
+           "(min-max); list bytes: what the\nlist allocated at the end, per pending event%s\n",
            p->reps, p->reps > 1 ? "s" : "",
            p->uniform ? "\nstart: times uniform over 10 ms (far from the steady state)" : "");
     for (int d = 0; d < NDISTS; d++) {
         if (!p->dist[d])
             continue;
         printf("\n  increments %s\n  %8s", dist_text[d], "pending");
-        print_list_heads(kinds, nk);
+        print_list_heads(lists, nk);
         printf("  list bytes:");
         for (int k = 0; k < nk; k++)
-            printf(" %s", fel_name(kinds[k]));
+            printf(" %s", lists[k]->name);
         printf("\n");
         for (int i = 0; i < p->nsizes; i++) {
             int n = p->sizes[i];
             uint64_t steps = p->steps > (uint64_t)n ? p->steps : (uint64_t)n;
             double rate[MAX_KINDS][MAX_REPS];
             size_t bytes[MAX_KINDS] = {0};
+            uint64_t digest[MAX_KINDS];
             for (int r = 0; r < p->reps; r++)
                 for (int j = 0; j < nk; j++) {
                     int k = (j + r) % nk;
-                    hold_figures f = hold_run(kinds[k], d, n, steps, p->uniform);
+                    hold_figures f = hold_run(lists[k], d, n, steps, p->uniform);
                     rate[k][r] = f.events_per_s;
-                    bytes[k] = f.fel_bytes;
+                    bytes[k] = f.list_bytes;
+                    digest[k] = f.digest;
                 }
+            char what[64];
+            snprintf(what, sizeof what, "%s, %d pending", dist_names[d], n);
+            if (!lists_agree(lists, digest, nk, what))
+                return -1;
             printf("  %8d", n);
             print_list_row(rate, nk, p->reps, 1e6, "M");
             printf(" ");
@@ -315,6 +403,7 @@ static void engine_section(const vl_fel_kind *kinds, int nk, const engine_plan *
         }
     }
     printf("\n");
+    return 0;
 }
 
 /* ------------------------------------------------------- full simulation */
@@ -492,14 +581,14 @@ static int corun_section(int quick)
  * round in rotating order: simulated seconds per CPU second, and the
  * per-round ratios of the last list to the others.  The digests must
  * agree. */
-static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk, int reps,
+static int fel_sim_section(const char *policy, const bench_list *const *lists, int nk, int reps,
                            int quick)
 {
     printf("event lists in full simulations: %d round%s, the lists in rotating order; simulated s "
            "per CPU s of the benchmark's thread (median); ratios: median of the per-round ratios "
            "(min-max);\npending: events in the list, mean over the switches of a run\n  %-12s %8s",
            reps, reps > 1 ? "s" : "", "run", "pending");
-    print_list_heads(kinds, nk);
+    print_list_heads(lists, nk);
     printf("\n");
     for (int w = 0; w < 3; w++) {
         vl_scenario scn;
@@ -512,8 +601,8 @@ static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk,
         for (int r = 0; r < reps; r++)
             for (int j = 0; j < nk; j++) {
                 int k = (j + r) % nk;
-                int rc = w < 2 ? run_model(&scn, NULL, kinds[k], &f)
-                               : run_sim(1024, policy, quick ? "200ms" : "1s", kinds[k], &f);
+                int rc = w < 2 ? run_model(&scn, NULL, lists[k]->kind, &f)
+                               : run_sim(1024, policy, quick ? "200ms" : "1s", lists[k]->kind, &f);
                 if (rc < 0)
                     return -1;
                 speed[k][r] = f.sim_s_per_cpu_s;
@@ -521,12 +610,8 @@ static int fel_sim_section(const char *policy, const vl_fel_kind *kinds, int nk,
             }
         if (w < 2)
             vl_scenario_free(&scn);
-        for (int k = 0; k < nk; k++)
-            if (digest[k] != digest[0]) {
-                fprintf(stderr, "bench: %s: event lists %s and %s disagree\n", name,
-                        fel_name(kinds[0]), fel_name(kinds[k]));
-                return -1;
-            }
+        if (!lists_agree(lists, digest, nk, name))
+            return -1;
         printf("  %-12s %8.0f", name, f.mean_pending);
         print_list_row(speed, nk, reps, 1, " ");
         printf("\n");
@@ -565,14 +650,16 @@ static const char usage[] =
     "usage: bench [--policy NAME] [--quick] [--reps N] [--fel LIST] [--pending LIST]\n"
     "             [--dist LIST] [--uniform-start]\n"
     "             [--engine | --fel-sim | --scaling | --corun | --pcpus N | --hold N]\n"
-    "  --fel LIST      event lists, comma-separated; ratios are of the last to each other\n"
-    "                  (radix, heap, heap4; default heap,heap4,radix)\n"
+    "  --fel LIST      event lists, comma-separated; ratios are of the last to each other:\n"
+    "                  the engine's radix, heap, heap4, and for the hold model the plain\n"
+    "                  heaps plain, plain4 (no removal: they cannot run the model);\n"
+    "                  default plain,plain4,radix (hold model), heap,heap4,radix (--fel-sim)\n"
     "  --pending LIST  engine sizes (default 100,1000,10000,100000,1000000)\n"
     "  --dist LIST     engine increments: exp, bimodal, mix (default all)\n"
     "  --uniform-start engine runs start with times uniform over 10 ms, far from the\n"
     "                  steady state (the default start is near it)\n"
     "  --hold N        one hold run of N pending events, the last list of --fel and the first\n"
-    "                  distribution of --dist (for /usr/bin/time)\n";
+    "                  distribution of --dist; prints the peak RSS\n";
 
 /* Parses "a,b,c" of non-negative integers into v; returns the count or -1. */
 static int parse_ints(const char *list, int *v, int max)
@@ -613,7 +700,7 @@ static int parse_dists(const char *list, bool *on)
 int main(int argc, char **argv)
 {
     const char *policy = vl_policy_find("credit") ? "credit" : "fifo";
-    const char *fel_list = "heap,heap4,radix", *pending = "100,1000,10000,100000,1000000";
+    const char *fel_list = NULL, *pending = "100,1000,10000,100000,1000000";
     const char *dists = "exp,bimodal,mix";
     int quick = 0, only = 0, reps = 0, hold_n = 0;
     enum { ALL, ENGINE, FEL_SIM, SCALING, CORUN } section = ALL;
@@ -651,14 +738,23 @@ int main(int argc, char **argv)
             return strcmp(a, "--help") == 0 ? 0 : 2;
         }
     }
-    vl_fel_kind kinds[MAX_KINDS];
+    /* the hold model's lists, and the engine's for the simulations */
+    const bench_list *lists[MAX_KINDS], *sim_lists[MAX_KINDS];
     plan.reps = reps > 0 ? reps : quick ? 3 : 5;
     plan.steps = quick ? 200000 : 2000000;
-    int nk = parse_kinds(fel_list, kinds);
+    int nk = parse_lists(fel_list ? fel_list : "plain,plain4,radix", lists);
+    int nsk = parse_lists(fel_list ? fel_list : "heap,heap4,radix", sim_lists);
     int first_dist = parse_dists(dists, plan.dist);
     plan.nsizes = parse_ints(pending, plan.sizes, 8);
-    if (nk < 0 || plan.reps > MAX_REPS || first_dist < 0 || plan.nsizes < 0) {
+    if (nk < 0 || nsk < 0 || plan.reps > MAX_REPS || first_dist < 0 || plan.nsizes < 0) {
         fputs(usage, stderr);
+        return 2;
+    }
+    bool sim_plain = false;
+    for (int k = 0; k < nsk; k++)
+        sim_plain |= sim_lists[k]->plain_la != 0;
+    if (sim_plain && hold_n <= 0 && (section == ALL || section == FEL_SIM || only > 0)) {
+        fprintf(stderr, "bench: the plain heaps cannot run the model (they cannot remove events)\n");
         return 2;
     }
     if (!vl_policy_find(policy)) {
@@ -667,15 +763,18 @@ int main(int argc, char **argv)
     }
     if (hold_n > 0) { /* one hold run (for /usr/bin/time) */
         fill_increments();
-        hold_figures f = hold_run(kinds[nk - 1], first_dist, hold_n, plan.steps, plan.uniform);
-        printf("%s, %d pending, %s: %.2f M holds/s, %.1f list bytes per pending event\n",
-               fel_name(kinds[nk - 1]), hold_n, dist_names[first_dist], f.events_per_s / 1e6,
-               (double)f.fel_bytes / hold_n);
+        hold_figures f = hold_run(lists[nk - 1], first_dist, hold_n, plan.steps, plan.uniform);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("%s, %d pending, %s: %.2f M holds/s, %.1f list bytes per pending event, "
+               "peak RSS %.1f MB (events of %zu bytes and the increment tables included)\n",
+               lists[nk - 1]->name, hold_n, dist_names[first_dist], f.events_per_s / 1e6,
+               (double)f.list_bytes / hold_n, (double)ru.ru_maxrss / 1024, sizeof(vl_event));
         return 0;
     }
     if (only > 0) { /* one simulation only (for profiling) */
         sim_figures f;
-        if (run_sim(only, policy, quick ? "1s" : "5s", kinds[nk - 1], &f) < 0)
+        if (run_sim(only, policy, quick ? "1s" : "5s", sim_lists[nsk - 1]->kind, &f) < 0)
             return 1;
         printf("%d pCPUs: %.0f events/s, %.2f sim s / wall s, %.0f events / sim s, digest "
                "%016llx\n",
@@ -683,12 +782,12 @@ int main(int argc, char **argv)
                (unsigned long long)f.digest);
         return 0;
     }
-    if (section == ALL || section == ENGINE)
-        engine_section(kinds, nk, &plan);
+    if ((section == ALL || section == ENGINE) && engine_section(lists, nk, &plan) < 0)
+        return 1;
     if ((section == ALL || section == SCALING) && scaling_section(policy, quick) < 0)
         return 1;
     if ((section == ALL || section == FEL_SIM) &&
-        fel_sim_section(policy, kinds, nk, plan.reps, quick) < 0)
+        fel_sim_section(policy, sim_lists, nsk, plan.reps, quick) < 0)
         return 1;
     if ((section == ALL || section == CORUN) && corun_section(quick) < 0)
         return 1;

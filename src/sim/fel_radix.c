@@ -16,11 +16,13 @@
  * When `now` runs dry, the first non-empty bucket becomes the current slot.
  * A level-0 bucket of one entry (the usual case) is popped as it is, one of
  * more goes to `now`; a higher bucket is spread over lower buckets and
- * `now` around its earliest slot.  An entry is copied once per level it
+ * `now` from the first slot it covers (not its earliest entry's: finding
+ * that would read its chunks twice).  An entry is copied once per level it
  * descends; no comparison reads an event, and no event is written when an
  * entry moves.  A bucket keeps its first entry in place, the others in a
  * list of chunks from a pool (a freed chunk is the next one used, still in
- * the cache).
+ * the cache); the next chunk of a list is fetched ahead while one is read.
+ * A pop asks the cache for the next two events to fire.
  *
  * The engine never inserts before the time of the last popped event, so
  * nothing is filed before the current slot.  The slot width decides speed
@@ -203,12 +205,22 @@ static vl_fel_chunk *take(vl_fel *q, int b, vl_fel_entry *first)
     return more;
 }
 
+/* Asks the cache for chunk c (the next of a list being walked: only the
+ * current chunk says where it is, too late for the hardware to guess). */
+static inline void prefetch_chunk(const vl_fel_chunk *c)
+{
+    if (c)
+        for (size_t off = 0; off < sizeof *c; off += 64)
+            __builtin_prefetch((const char *)c + off);
+}
+
 /* Files the entries of a chunk list and frees its chunks. */
 static void file_list(vl_fel *q, vl_fel_chunk *list, bool keep_stale)
 {
     while (list) {
         vl_fel_chunk *c = list;
         list = c->next;
+        prefetch_chunk(list);
         for (uint32_t k = 0; k < c->n; k++)
             if (keep_stale || entry_live(&c->e[k]))
                 file_entry(q, c->e[k]);
@@ -216,8 +228,10 @@ static void file_list(vl_fel *q, vl_fel_chunk *list, bool keep_stale)
     }
 }
 
-/* `now` is empty: the first non-empty bucket's earliest slot becomes the
- * current one.  A slot of one entry (the usual case when slots are sized
+/* `now` is empty: the first non-empty bucket's first slot becomes the
+ * current one (for a bucket above level 0, the first slot it covers: its
+ * entries then spread over lower levels without a pass to find the
+ * earliest).  A slot of one entry (the usual case when slots are sized
  * well) skips `now`: returns true with it in *one. */
 static bool advance(vl_fel *q, vl_fel_entry *one)
 {
@@ -228,15 +242,12 @@ static bool advance(vl_fel *q, vl_fel_entry *one)
         q->slot = (q->slot & ~(int64_t)(LEVEL0 - 1)) | b;
         if (!more)
             return true;
-    } else {
-        int64_t m = slot_of(q, one->time);
-        for (vl_fel_chunk *c = more; c; c = c->next)
-            for (uint32_t k = 0; k < c->n; k++) {
-                int64_t s = slot_of(q, c->e[k].time);
-                m = s < m ? s : m;
-            }
-        q->slot = m;
+    } else { /* the current slot's digits above the level, the bucket's digit, zeros */
+        int low = DIGIT0 + ((b - LEVEL0) >> DIGIT) * DIGIT;
+        uint64_t above = (uint64_t)q->slot >> low >> DIGIT << DIGIT;
+        q->slot = (int64_t)((above | (uint64_t)((b - LEVEL0) & ((1 << DIGIT) - 1))) << low);
     }
+    prefetch_chunk(more);
     file_entry(q, *one); /* to `now` or buckets below b */
     file_list(q, more, true);
     return false;
@@ -295,17 +306,24 @@ static void size_slots(vl_fel *q)
     q->window_left = q->window_len;
 }
 
-/* Asks the cache for the event likely to fire next (the head of `now`,
- * else the first entry of the first bucket) while the engine runs this
- * one: with many events pending, it is rarely in the cache. */
+/* Asks the cache for the events likely to fire next and after it (the
+ * head of `now` and its children, then the first entries of the first two
+ * buckets) while the engine runs this one: with many events pending they
+ * are rarely in the cache, and one event's run is too short to fetch the
+ * next. */
 static inline void prefetch_next(const vl_fel *q)
 {
-    if (q->now.n) {
-        __builtin_prefetch(q->now.e[0].ev);
-    } else if (q->nonempty_words) {
-        int w = __builtin_ctzll(q->nonempty_words);
-        __builtin_prefetch(q->bucket[w * 64 + __builtin_ctzll(q->nonempty[w])].first.ev);
-    }
+    uint32_t n = q->now.n;
+    for (uint32_t i = 0; i < n && i < 3; i++)
+        __builtin_prefetch(q->now.e[i].ev);
+    if (n >= 2 || !q->nonempty_words)
+        return;
+    int w = __builtin_ctzll(q->nonempty_words);
+    uint64_t bits = q->nonempty[w];
+    __builtin_prefetch(q->bucket[w * 64 + __builtin_ctzll(bits)].first.ev);
+    bits &= bits - 1; /* the next bucket, if in the same word */
+    if (n == 0 && bits)
+        __builtin_prefetch(q->bucket[w * 64 + __builtin_ctzll(bits)].first.ev);
 }
 
 /* --------------------------------------------------------------- interface */

@@ -1,6 +1,7 @@
 /* test_engine.c - the event engine: total order, cancel / re-arm, stop
  * conditions, digest, agreement of every event list with the binary heap
- * on long random operation sequences, and the radix heap's own duties
+ * on long random operation sequences (with 10^5 events pending: equal
+ * times, cancels, earlier and later re-arms), and the radix heap's own duties
  * (slot width re-estimation, lazy removal, a pop that finds only removed
  * events, times up to VL_NS_MAX). */
 #include <setjmp.h>
@@ -192,6 +193,85 @@ static void test_digest_sensitive(void **state)
     assert_true(d1 == d2);
     assert_true(d1 != d3);
     free(a);
+}
+
+/* 10^5 events pending, times on a 1-us grid (many share an instant) over
+ * spans of 0 to 200 ms; each event that fires is re-armed, and another one
+ * is cancelled, armed earlier (re-filed) or later (postponed).  Every list
+ * fires the reference heap's stream, each event after the last in (time,
+ * order) (one class: the order is the arming order). */
+#define NBIG 100000
+typedef struct big_run {
+    vl_sim s;
+    vl_rng rng;
+    vl_event ev[NBIG];
+    vl_ns last_time;
+    uint64_t last_order, cancels, earlier, later, ties;
+} big_run;
+
+static vl_ns big_when(big_run *b)
+{
+    static const vl_ns span[4] = {0, VL_US(20), VL_MS(2), VL_MS(200)};
+    vl_ns grid = (b->s.now / VL_US(1) + 1) * VL_US(1);
+    uint64_t u = vl_rng_below(&b->rng, 4);
+    return u == 0 ? b->s.now : grid + VL_US(1) * (vl_ns)vl_rng_below(&b->rng, span[u] / VL_US(1));
+}
+
+static void on_big(void *ctx, vl_event *ev)
+{
+    big_run *b = ctx;
+    if (b->s.events > 1) {
+        assert_true(ev->time > b->last_time ||
+                    (ev->time == b->last_time && ev->order > b->last_order));
+        b->ties += ev->time == b->last_time;
+    }
+    b->last_time = ev->time;
+    b->last_order = ev->order;
+    vl_sim_schedule(&b->s, ev, big_when(b));
+    vl_event *o = &b->ev[vl_rng_below(&b->rng, NBIG)];
+    uint64_t u = vl_rng_below(&b->rng, 4);
+    vl_ns due = vl_event_pending(o) ? vl_event_due(o) : 0;
+    if (u == 0) {
+        b->cancels += vl_event_pending(o);
+        vl_sim_cancel(&b->s, o);
+    } else if (due <= b->s.now) {
+        vl_sim_schedule(&b->s, o, big_when(b));
+    } else if (u == 1) {
+        b->earlier++;
+        vl_sim_schedule(&b->s, o, b->s.now + (vl_ns)vl_rng_below(&b->rng, (uint64_t)(due - b->s.now)));
+    } else {
+        b->later++;
+        vl_sim_schedule(&b->s, o, due + VL_US(1) * (vl_ns)vl_rng_below(&b->rng, 1000));
+    }
+}
+
+static void test_large_population(void **state)
+{
+    (void)state;
+    big_run *b = malloc(sizeof *b);
+    uint64_t ref = 0, ref_events = 0;
+    for (int k = 0; k < NKINDS; k++) {
+        vl_sim_init(&b->s, kinds[k]);
+        vl_rng_init(&b->rng, 13, "large");
+        b->last_time = 0;
+        b->last_order = b->cancels = b->earlier = b->later = b->ties = 0;
+        for (int i = 0; i < NBIG; i++) {
+            vl_event_init(&b->ev[i], on_big, b, VL_EVC_DEVICE, (uint32_t)i);
+            vl_sim_schedule(&b->s, &b->ev[i], big_when(b));
+        }
+        assert_int_equal(vl_sim_run(&b->s, 3 * NBIG), VL_STOP_BUDGET);
+        assert_true(b->s.fel.size > NBIG / 2);
+        assert_true(b->cancels > NBIG / 8 && b->earlier > NBIG / 8 && b->later > NBIG / 8);
+        assert_true(b->ties > NBIG / 2);
+        if (k == 0) {
+            ref = b->s.digest;
+            ref_events = b->s.events;
+        }
+        assert_true(b->s.digest == ref);
+        assert_int_equal(b->s.events, ref_events);
+        vl_sim_fini(&b->s);
+    }
+    free(b);
 }
 
 /* Re-arming a pending event later postpones it (it stays filed at its old
@@ -476,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_cancel_and_rearm),
         cmocka_unit_test(test_stop_conditions),
         cmocka_unit_test(test_lists_agree_with_heap),
+        cmocka_unit_test(test_large_population),
         cmocka_unit_test(test_digest_sensitive),
         cmocka_unit_test(test_postponed_rearm),
         cmocka_unit_test(test_postponed_order_random),
