@@ -284,11 +284,8 @@ void vl_model_destroy(vl_model *m)
     free(m->counter_base);
     free(m->policy_state);
     vl_hv_destroy(&m->hv); /* before the clients whose events it holds */
-    for (int w = 0; m->workloads && w < m->nworkloads; w++) {
-        vl_wstats_free(&m->workloads[w].stats);
-        free(m->workloads[w].prog);
-        free(m->workloads[w].client);
-    }
+    for (int w = 0; m->workloads && w < m->nworkloads; w++)
+        vl_workload_fini(&m->workloads[w]);
     free(m->workloads);
     memset(m, 0, sizeof *m);
 }

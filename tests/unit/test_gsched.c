@@ -252,6 +252,9 @@ static uint64_t resched_ipis(int nice, uint64_t *wakeups)
                   (unsigned long long)*wakeups, (unsigned long long)n, S->vcpu);
     tk_close(&t);
     vl_wstats_free(&stats);
+    vl_prog_fini(&waker);
+    vl_prog_fini(&sleeper);
+    vl_prog_fini(&hog);
     return n;
 }
 

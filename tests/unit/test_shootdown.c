@@ -65,6 +65,8 @@ static void sd_setup(sd_run *r, int pcpus, int vcpus, int hog, bool legacy, bool
 static void sd_teardown(sd_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_prog_fini(&r->sender);
+    vl_prog_fini(&r->busy);
     vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }

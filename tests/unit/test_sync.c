@@ -38,6 +38,8 @@ static void start(sync_run *r, const char *yaml)
     vl_error err;
     assert_int_equal(vl_model_create(&r->m, &r->scn, r->scn.sched, 0, 0, NULL, &err), 0);
     stats_init(&r->stats);
+    vl_prog_init(&r->prog[0]);
+    vl_prog_init(&r->prog[1]);
 }
 
 static void go(sync_run *r)
@@ -48,6 +50,8 @@ static void go(sync_run *r)
 static void stop(sync_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_prog_fini(&r->prog[0]);
+    vl_prog_fini(&r->prog[1]);
     vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }
