@@ -583,7 +583,7 @@ void vl_exec_init(vl_guest *g)
 
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    vl_vector_fn handler = g->vectors[vector & 0xff];
+    vl_vector_fn handler = vl_guest_handler(g, vector);
     if (handler)
         handler(g, v, vector, now);
 }

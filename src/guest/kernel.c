@@ -239,9 +239,18 @@ int vl_guest_lock_class(const vl_guest *g, const char *name)
     return -1;
 }
 
+static int lock_chunks(const vl_guest *g)
+{
+    return (g->nlocks + VL_LOCK_CHUNK - 1) / VL_LOCK_CHUNK;
+}
+
 vl_glock *vl_guest_lock(vl_guest *g, int id)
 {
-    if (!g->locks[id]) {
+    vl_glock ***chunk = &g->lock_chunks[id / VL_LOCK_CHUNK];
+    if (!*chunk && !(*chunk = calloc(VL_LOCK_CHUNK, sizeof **chunk)))
+        return NULL;
+    vl_glock **slot = &(*chunk)[id % VL_LOCK_CHUNK];
+    if (!*slot) {
         int cls = 0;
         while (cls + 1 < g->nclasses && g->classes[cls + 1].first <= id)
             cls++;
@@ -253,9 +262,24 @@ vl_glock *vl_guest_lock(vl_guest *g, int id)
             free(L);
             return NULL;
         }
-        g->locks[id] = L;
+        *slot = L;
     }
-    return g->locks[id];
+    return *slot;
+}
+
+void vl_guest_locks_free(vl_guest *g)
+{
+    for (int c = 0; g->lock_chunks && c < lock_chunks(g); c++) {
+        for (int i = 0; g->lock_chunks[c] && i < VL_LOCK_CHUNK; i++) {
+            if (g->lock_chunks[c][i]) {
+                vl_lock_fini(g->lock_chunks[c][i]);
+                free(g->lock_chunks[c][i]);
+            }
+        }
+        free(g->lock_chunks[c]);
+    }
+    free(g->lock_chunks);
+    g->lock_chunks = NULL;
 }
 
 int vl_guest_kernel_init(vl_guest *g)
@@ -303,6 +327,6 @@ int vl_guest_kernel_init(vl_guest *g)
         vl_hist_init(&lc->stats.wait);
     }
     g->mm_class = vl_guest_lock_class(g, "mm");
-    g->locks = calloc((size_t)g->nlocks, sizeof *g->locks);
-    return g->locks ? 0 : -1;
+    g->lock_chunks = calloc((size_t)lock_chunks(g), sizeof *g->lock_chunks);
+    return g->lock_chunks ? 0 : -1;
 }

@@ -21,6 +21,8 @@ int vl_guest_activity(const vl_guest *g, const char *name);
 int vl_guest_lock_class(const vl_guest *g, const char *name);
 /* Lock instance `id` (created on first use; NULL when out of memory). */
 vl_glock *vl_guest_lock(vl_guest *g, int id);
+/* Frees every lock instance (vl_guest_destroy). */
+void vl_guest_locks_free(vl_guest *g);
 /* Sets up the kernel catalogue (guest/kernel.c). */
 int vl_guest_kernel_init(vl_guest *g);
 

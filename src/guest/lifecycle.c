@@ -171,13 +171,7 @@ void vl_guest_destroy(vl_guest *g)
         free(g->tasks[i]);
     }
     free(g->tasks);
-    for (int i = 0; g->locks && i < g->nlocks; i++) {
-        if (g->locks[i]) {
-            vl_lock_fini(g->locks[i]);
-            free(g->locks[i]);
-        }
-    }
-    free(g->locks);
+    vl_guest_locks_free(g);
     for (int m = VL_GMODS - 1; m >= 0; m--) {
         if (m < g->nstarted && modules[m]->fini)
             modules[m]->fini(g);
