@@ -166,8 +166,8 @@ typedef struct vl_ghooks {
 #undef VL_HOOK_LIST
 /* Calls `hook` of every module that has it, in list order. */
 #define VL_GUEST_CALL(g, hook, ...)                           \
-    for (int hook##_i = 0; hook##_i < (g)->hooks.n##hook; hook##_i++) \
-        (g)->hooks.hook[hook##_i]->hook(__VA_ARGS__)
+    for (int hook##_i = 0; hook##_i < (g)->hooks->n##hook; hook##_i++) \
+        (g)->hooks->hook[hook##_i]->hook(__VA_ARGS__)
 
 /* A vCPU's hotplug state (guest/hotplug.c). Anything but ONLINE takes no
  * new work: placement and balancing skip it. */
@@ -287,7 +287,8 @@ typedef struct vl_guest {
     vl_list free_tasks;     /* exited children, for reuse (task.c)       */
     /* registration tables (guest/module.h), filled at creation */
     vl_gvectors vectors;    /* interrupt handlers and IPIs sent, by vector */
-    vl_ghooks hooks;        /* ops and hooks of the modules              */
+    const vl_ghooks *hooks; /* ops and hooks of the modules (one table for
+                             * every guest: lifecycle.c)               */
     vl_guest_port port;     /* the core's entries and the modules'       */
     void *priv[VL_GMODS];   /* each module's private state               */
     void *vcpu_priv[VL_GMODS]; /* ... and its per-vCPU array             */
