@@ -257,7 +257,7 @@ typedef struct vl_guest {
     uint64_t seed;
     char name[64];
     const vl_ksyms *ksyms;
-    vl_activity *activities;
+    const vl_activity *activities; /* the model's kernel image's       */
     int nactivities;
     uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */

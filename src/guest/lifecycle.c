@@ -97,7 +97,7 @@ static void collect(vl_guest *g, int id)
 }
 
 vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
-                          uint64_t seed, const vl_ksyms *ksyms, const vl_guest_spec *spec)
+                          uint64_t seed, const vl_kernel_image *kernel, const vl_guest_spec *spec)
 {
     vl_guest *g = calloc(1, sizeof *g);
     if (!g)
@@ -109,9 +109,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
     g->nvcpus = nvcpus;
     g->quantum = VL_S(1) / spec->hz;
     g->seed = seed;
-    g->ksyms = ksyms;
     snprintf(g->name, sizeof g->name, "%s", name);
-    if (!g->vcpus || vl_guest_kernel_init(g) < 0) {
+    if (!g->vcpus || vl_guest_kernel_init(g, kernel) < 0) {
         vl_guest_destroy(g);
         return NULL;
     }
@@ -203,7 +202,6 @@ void vl_guest_destroy(vl_guest *g)
     for (int c = 0; g->classes && c < g->nclasses; c++)
         vl_hist_free(&g->classes[c].stats.wait);
     free(g->classes);
-    free(g->activities);
     free(g->vcpus);
     free(g);
 }
