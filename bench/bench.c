@@ -414,20 +414,25 @@ static int run_model(const vl_scenario *scn, vl_fel_kind fel, sim_figures *out)
     return 0;
 }
 
+/* Loads the scenario text `yaml` (and frees it).  Returns 0 or -1. */
+static int load_yaml(char *yaml, vl_scenario *scn)
+{
+    vl_error err;
+    int rc = vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, scn, &err);
+    free(yaml);
+    if (rc < 0)
+        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    return rc;
+}
+
 /* The host of host_yaml(). */
 static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_kind fel,
                    sim_figures *out)
 {
-    char *yaml = host_yaml(pcpus, policy, duration);
     vl_scenario scn;
-    vl_error err;
-    int rc = vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err);
-    free(yaml);
-    if (rc < 0) {
-        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    if (load_yaml(host_yaml(pcpus, policy, duration), &scn) < 0)
         return -1;
-    }
-    rc = run_model(&scn, fel, out);
+    int rc = run_model(&scn, fel, out);
     vl_scenario_free(&scn);
     return rc;
 }
@@ -467,15 +472,11 @@ static int memory_section(const char *policy, int quick)
     enum { PCPUS = 1024, VCPUS = 4096, BUILDS = 5 };
     const int builds = quick ? 3 : BUILDS;
     const char *duration = quick ? "100ms" : "1s";
-    char *yaml = hogs_yaml(PCPUS, VCPUS, policy, duration);
     vl_scenario scn;
-    vl_error err;
-    int rc = vl_scenario_load_string("hogs.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err);
-    free(yaml);
-    if (rc < 0) {
-        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    if (load_yaml(hogs_yaml(PCPUS, VCPUS, policy, duration), &scn) < 0)
         return -1;
-    }
+    vl_error err;
+    int rc = 0;
     double secs[BUILDS];
     size_t built = 0, after_run = 0;
     uint64_t events = 0;
