@@ -14,7 +14,12 @@
  *   3. Event lists in full simulations: the co-runs below and the
  *      1,024-pCPU host with each event list, in interleaved rounds (the
  *      event digests must agree).
- *   4. Co-run: the shipped consolidation experiments
+ *   4. Memory and build time: 1,024 pCPUs x 4,096 vCPUs of CPU hogs (4:1,
+ *      1,024 VMs of 4 vCPUs, one `cpu` task per vCPU): how long building
+ *      the model takes (median of several builds) and the heap it holds
+ *      per vCPU after the build and after a run (glibc's mallinfo2: bytes
+ *      allocated, not resident pages).
+ *   5. Co-run: the shipped consolidation experiments
  *      (scenarios/experiments/corun-*.yaml, read from the source tree) as
  *      they are, each run several times: simulated seconds per wall-clock
  *      second (best, median, worst), events and guest operations per
@@ -26,6 +31,7 @@
  * thread, not wall time, so that other work on the machine counts less.
  * Run `bench --help` for the options; build with the release preset for
  * figures worth quoting. */
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -500,22 +506,105 @@ static int run_model(const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kin
     return 0;
 }
 
+/* Loads the scenario text `yaml` (and frees it).  Returns 0 or -1. */
+static int load_yaml(char *yaml, vl_scenario *scn)
+{
+    vl_error err;
+    int rc = vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, scn, &err);
+    free(yaml);
+    if (rc < 0)
+        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    return rc;
+}
+
 /* The host of host_yaml(). */
 static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_kind fel,
                    sim_figures *out)
 {
-    char *yaml = host_yaml(pcpus, policy, duration);
     vl_scenario scn;
-    vl_error err;
-    int rc = vl_scenario_load_string("bench.yaml", yaml, strlen(yaml), NULL, 0, &scn, &err);
-    free(yaml);
-    if (rc < 0) {
-        fprintf(stderr, "bench: %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    if (load_yaml(host_yaml(pcpus, policy, duration), &scn) < 0)
         return -1;
-    }
-    rc = run_model(&scn, NULL, fel, out);
+    int rc = run_model(&scn, NULL, fel, out);
     vl_scenario_free(&scn);
     return rc;
+}
+
+/* ------------------------------------------------- memory and build time */
+
+/* 4:1 CPU hogs: VMs of 4 vCPUs with 4 `cpu` tasks each, vcpus / 4 VMs on
+ * `pcpus` pCPUs. */
+static char *hogs_yaml(int pcpus, int vcpus, const char *policy, const char *duration)
+{
+    size_t cap = 4096 + (size_t)vcpus * 32;
+    char *y = malloc(cap);
+    int n = snprintf(y, cap,
+                     "name: hogs%d\nscheduler: %s\nhost: {pcpus: %d, sockets: %d}\n"
+                     "run: {duration: %s, seed: 1}\nvms:\n",
+                     pcpus, policy, pcpus, pcpus >= 16 ? pcpus / 16 : 1, duration);
+    for (int d = 0; d < vcpus / 4; d++)
+        n += snprintf(y + n, cap - (size_t)n,
+                      "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n", d);
+    return y;
+}
+
+/* Bytes the allocator has handed out and not taken back. */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* Builds (vl_model_create and vl_model_start) the hog model `builds`
+ * times: the median build time and the heap one model holds once built;
+ * then runs one for its scenario's duration: the heap it holds at the end
+ * (its tasks' look-ahead and the histograms' chunks taken as values
+ * arrive, the pending events) and the events. */
+static int memory_section(const char *policy, int quick)
+{
+    enum { PCPUS = 1024, VCPUS = 4096, BUILDS = 5 };
+    const int builds = quick ? 3 : BUILDS;
+    const char *duration = quick ? "100ms" : "1s";
+    vl_scenario scn;
+    if (load_yaml(hogs_yaml(PCPUS, VCPUS, policy, duration), &scn) < 0)
+        return -1;
+    vl_error err;
+    int rc = 0;
+    double secs[BUILDS];
+    size_t built = 0, after_run = 0;
+    uint64_t events = 0;
+    for (int b = 0; b < builds && rc == 0; b++) {
+        vl_model m;
+        const size_t heap0 = heap_in_use();
+        const double t0 = wall_now();
+        rc = vl_model_create(&m, &scn, scn.sched, 0, 0, NULL, &err) < 0 ||
+                     vl_model_start(&m, &err) < 0
+                 ? -1
+                 : 0;
+        secs[b] = wall_now() - t0;
+        built = heap_in_use() - heap0;
+        if (rc == 0 && b == builds - 1) {
+            rc = vl_model_run(&m, &err);
+            after_run = heap_in_use() - heap0;
+            events = m.hv.sim.events;
+        }
+        vl_model_destroy(&m);
+    }
+    vl_scenario_free(&scn);
+    if (rc < 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return -1;
+    }
+    printf("memory and build time, policy %s: %d pCPUs x %d vCPUs of CPU hogs (%d VMs of 4 "
+           "vCPUs, one cpu task per vCPU)\n",
+           policy, PCPUS, VCPUS, VCPUS / 4);
+    const double mid = median(secs, builds); /* sorts secs */
+    printf("  build (create + start): %.3f s median of %d (%.3f-%.3f)\n", mid, builds, secs[0],
+           secs[builds - 1]);
+    printf("  heap per vCPU (and its task): %6.0f bytes built, %6.0f bytes after %s "
+           "(%llu events)\n\n",
+           (double)built / VCPUS, (double)after_run / VCPUS, duration,
+           (unsigned long long)events);
+    return 0;
 }
 
 static const char *const corun_names[] = {"corun-gmake", "corun-dedup"};
@@ -649,7 +738,8 @@ static int scaling_section(const char *policy, int quick)
 static const char usage[] =
     "usage: bench [--policy NAME] [--quick] [--reps N] [--fel LIST] [--pending LIST]\n"
     "             [--dist LIST] [--uniform-start]\n"
-    "             [--engine | --fel-sim | --scaling | --corun | --pcpus N | --hold N]\n"
+    "             [--engine | --fel-sim | --scaling | --memory | --corun | --pcpus N |\n"
+    "              --hold N]\n"
     "  --fel LIST      event lists, comma-separated; ratios are of the last to each other:\n"
     "                  the engine's radix, heap, heap4, and for the hold model the plain\n"
     "                  heaps plain, plain4 (no removal: they cannot run the model);\n"
@@ -703,7 +793,7 @@ int main(int argc, char **argv)
     const char *fel_list = NULL, *pending = "100,1000,10000,100000,1000000";
     const char *dists = "exp,bimodal,mix";
     int quick = 0, only = 0, reps = 0, hold_n = 0;
-    enum { ALL, ENGINE, FEL_SIM, SCALING, CORUN } section = ALL;
+    enum { ALL, ENGINE, FEL_SIM, SCALING, MEMORY, CORUN } section = ALL;
     engine_plan plan = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -731,6 +821,8 @@ int main(int argc, char **argv)
             section = FEL_SIM;
         else if (strcmp(a, "--scaling") == 0)
             section = SCALING;
+        else if (strcmp(a, "--memory") == 0)
+            section = MEMORY;
         else if (strcmp(a, "--corun") == 0)
             section = CORUN;
         else {
@@ -788,6 +880,8 @@ int main(int argc, char **argv)
         return 1;
     if ((section == ALL || section == FEL_SIM) &&
         fel_sim_section(policy, sim_lists, nsk, plan.reps, quick) < 0)
+        return 1;
+    if ((section == ALL || section == MEMORY) && memory_section(policy, quick) < 0)
         return 1;
     if ((section == ALL || section == CORUN) && corun_section(quick) < 0)
         return 1;

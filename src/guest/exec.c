@@ -12,7 +12,7 @@
  * it executed (settle), and a new plan starts from there.
  *
  * The engine names no mechanism: an op it cannot plan through goes to the
- * module that registered it (g->hooks.ops), an interrupt vector to its
+ * module that registered it (g->hooks->ops), an interrupt vector to its
  * handler (g->vectors), and the end of a vCPU's handler work, an idle
  * vCPU, a switch, an ended program to the modules' hooks, in the order of
  * the module list (guest/module.h). */
@@ -159,7 +159,7 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
             *end = T;
             return STOP_SLEEP;
         }
-        if (g->hooks.ops[o->kind].run) {
+        if (g->hooks->ops[o->kind].run) {
             *end = T;
             return STOP_OP;
         }
@@ -202,9 +202,9 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
 static void run_idle(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
-    for (int i = 0; i < g->hooks.nidle; i++) {
+    for (int i = 0; i < g->hooks->nidle; i++) {
         uint64_t rip = 0;
-        vl_ns work = g->hooks.idle[i]->idle(g, v, now, &rip);
+        vl_ns work = g->hooks->idle[i]->idle(g, v, now, &rip);
         if (work > 0) {
             gv->irq_left = work;
             gv->irq_rip = rip;
@@ -219,7 +219,7 @@ static void run_idle(vl_guest *g, int v, vl_ns now)
  * locks of guest/rqlock.c). */
 static vl_op_next run_op(vl_guest *g, int v, vl_task *t, vl_ns now)
 {
-    vl_gop op = g->hooks.ops[head_op(g, t)->kind];
+    vl_gop op = g->hooks->ops[head_op(g, t)->kind];
     if (op.wakes) {
         VL_GUEST_CALL(g, op_begin, g, v);
     }
@@ -294,7 +294,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
     for (;;) {
         vl_gsched_preempt_point(g, v, now);
         bool leaving = gv->hotplug == VL_HP_LEAVING;
-        if (leaving && gv->irq_left == 0 && g->hooks.leave->leave(g, v, now))
+        if (leaving && gv->irq_left == 0 && g->hooks->leave->leave(g, v, now))
             return; /* offline */
         if (!gv->curr && !leaving && (gv->curr = vl_gsched_pick(g, v, now))) {
             gv->io_starts += gv->curr->io_bound;
@@ -406,11 +406,11 @@ static void handlers_done(vl_guest *g, int v, vl_ns now)
         return; /* no module has anything to complete here */
     vl_ns more = 0;
     uint64_t rip = 0;
-    for (int i = 0; i < g->hooks.nhandled; i++) {
-        if (!(gv->due & g->hooks.handled_bit[i]))
+    for (int i = 0; i < g->hooks->nhandled; i++) {
+        if (!(gv->due & g->hooks->handled_bit[i]))
             continue;
         uint64_t at = 0;
-        vl_ns work = g->hooks.handled[i]->handled(g, v, now, &at);
+        vl_ns work = g->hooks->handled[i]->handled(g, v, now, &at);
         if (work > 0 && more == 0)
             rip = at; /* the first handler with work runs first */
         more += work;
@@ -420,9 +420,9 @@ static void handlers_done(vl_guest *g, int v, vl_ns now)
         gv->irq_rip = rip;
         return;
     }
-    for (int i = 0; i < g->hooks.nirq_done; i++)
-        if (gv->due & g->hooks.irq_done_bit[i])
-            g->hooks.irq_done[i]->irq_done(g, v, now);
+    for (int i = 0; i < g->hooks->nirq_done; i++)
+        if (gv->due & g->hooks->irq_done_bit[i])
+            g->hooks->irq_done[i]->irq_done(g, v, now);
 }
 
 void vl_exec_segment_end(void *ctx, vl_event *ev)
@@ -586,7 +586,7 @@ void vl_exec_init(vl_guest *g)
 
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
 {
-    vl_vector_fn handler = g->vectors[vector & 0xff];
+    vl_vector_fn handler = vl_guest_handler(g, vector);
     if (handler)
         handler(g, v, vector, now);
 }

@@ -21,7 +21,7 @@
  *   gives way at the next return to user mode: at once when it computes in
  *   user mode, at the end of its kernel call otherwise, after the spin when
  *   it spins.  Load balancing is guest/balance.c, the balancer it calls through
- *   g->hooks.balancer.
+ *   g->hooks->balancer.
  *
  *   Speed: the tick matters only when tasks wait.  A vCPU's plan stops at
  *   its next tick only while its own runqueue has waiting tasks, and at its
@@ -147,7 +147,7 @@ static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
     const vl_gvcpu *gv = &g->vcpus[v];
     if (gv->nr_waiting > 0)
         return upcoming_tick(g, v, now);
-    const vl_gmod *balancer = g->hooks.balancer;
+    const vl_gmod *balancer = g->hooks->balancer;
     if (g->nr_waiting == 0 || g->nvcpus == 1 || !balancer)
         return VL_NS_MAX;
     if (gv->next_balance < g->waiting_since)
@@ -307,7 +307,7 @@ vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now)
     vl_gvcpu *gv = &g->vcpus[v];
     /* a task that left the CPU without vl_gsched_block would still weigh */
     assert(gv->nr_waiting > 0 || gv->load == 0);
-    const vl_gmod *balancer = g->hooks.balancer;
+    const vl_gmod *balancer = g->hooks->balancer;
     if (gv->nr_waiting == 0 && (!balancer || !balancer->idle_pull(g, v, now)))
         return NULL;
     vl_task *t = vl_rq_first(gv);
@@ -332,7 +332,7 @@ void vl_gsched_tick(vl_guest *g, int v, vl_ns now)
     vl_rq_update_curr(gv, now);
     if (gv->nr_waiting > 0)
         check_preempt_tick(g, gv);
-    const vl_gmod *balancer = g->hooks.balancer;
+    const vl_gmod *balancer = g->hooks->balancer;
     if (balancer && balancer->balance_tick(g, v, gv->next_tick - g->quantum) > 0)
         wakeup_preempts(g, v, vl_rq_first(gv), now); /* attach_task checks too */
 }

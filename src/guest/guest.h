@@ -48,6 +48,18 @@ struct vl_gmod;
 /* The handler of an interrupt vector on vCPU v (guest/module.h). */
 typedef void (*vl_vector_fn)(struct vl_guest *g, int v, int vector, vl_ns now);
 
+/* The interrupt vectors a guest uses (handles or sends IPIs on), each in a
+ * slot of its own, taken at its first use: a guest uses a dozen of the 256
+ * (timer, reschedule, call-function, the devices', hotplug's and the
+ * legacy TLB vectors), so the per-vector state is kept per slot. */
+#define VL_GUEST_VECTORS 32
+typedef struct vl_gvectors {
+    uint8_t slot[256];                 /* vector -> its slot + 1; 0: unused */
+    vl_vector_fn fn[VL_GUEST_VECTORS]; /* its handler; NULL: ignored        */
+    uint64_t ipis[VL_GUEST_VECTORS];   /* IPIs sent on it                   */
+    int n;                             /* slots taken                       */
+} vl_gvectors;
+
 /* Network measures of a workload, at its sockets' readers (iperf's
  * server side) and its external clients. */
 typedef struct vl_netstats {
@@ -160,8 +172,8 @@ typedef struct vl_ghooks {
 #undef VL_HOOK_LIST
 /* Calls `hook` of every module that has it, in list order. */
 #define VL_GUEST_CALL(g, hook, ...)                           \
-    for (int hook##_i = 0; hook##_i < (g)->hooks.n##hook; hook##_i++) \
-        (g)->hooks.hook[hook##_i]->hook(__VA_ARGS__)
+    for (int hook##_i = 0; hook##_i < (g)->hooks->n##hook; hook##_i++) \
+        (g)->hooks->hook[hook##_i]->hook(__VA_ARGS__)
 
 /* A vCPU's hotplug state (guest/hotplug.c). Anything but ONLINE takes no
  * new work: placement and balancing skip it. */
@@ -175,6 +187,7 @@ enum {
 /* IPI kinds for latency measures. */
 enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
+#define VL_LOCK_CHUNK 64 /* lock instances per chunk of g->lock_chunks */
 
 typedef struct vl_gvcpu {
     vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
@@ -254,7 +267,7 @@ typedef struct vl_guest {
     uint64_t seed;
     char name[64];
     const vl_ksyms *ksyms;
-    vl_activity *activities;
+    const vl_activity *activities; /* the model's kernel image's       */
     int nactivities;
     uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
@@ -269,20 +282,23 @@ typedef struct vl_guest {
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
-    uint64_t ipis_by_vector[256]; /* IPIs sent, per vector               */
     vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
     vl_lock_class *classes;
     int nclasses;
     int mm_class;           /* per-process lock class (page_table_lock) */
     vl_guest_observer observer;
-    vl_glock **locks;       /* all instances of all classes, created on
-                             * first use (vl_guest_lock)               */
+    vl_glock ***lock_chunks; /* all instances of all classes, created on
+                              * first use (vl_guest_lock): lock id is
+                              * lock_chunks[id / VL_LOCK_CHUNK]
+                              * [id % VL_LOCK_CHUNK], each chunk of
+                              * pointers allocated with its first lock  */
     int nlocks;
     vl_lock_client lock_client; /* the planner's side of the locks      */
     vl_list free_tasks;     /* exited children, for reuse (task.c)       */
     /* registration tables (guest/module.h), filled at creation */
-    vl_vector_fn vectors[256]; /* interrupt handlers by vector          */
-    vl_ghooks hooks;        /* ops and hooks of the modules              */
+    vl_gvectors vectors;    /* interrupt handlers and IPIs sent, by vector */
+    const vl_ghooks *hooks; /* ops and hooks of the modules (one table for
+                             * every guest: lifecycle.c)               */
     vl_guest_port port;     /* the core's entries and the modules'       */
     void *priv[VL_GMODS];   /* each module's private state               */
     void *vcpu_priv[VL_GMODS]; /* ... and its per-vCPU array             */
@@ -290,6 +306,23 @@ typedef struct vl_guest {
     size_t task_priv_size;  /* the bytes of priv in every task           */
     int nstarted;           /* modules whose init ran (their fini runs)  */
 } vl_guest;
+
+/* The slot of `vector` (0..255) in g->vectors, taken at its first use. */
+int vl_guest_vector_slot(vl_guest *g, int vector);
+
+/* The handler of `vector`, or NULL. */
+static inline vl_vector_fn vl_guest_handler(const vl_guest *g, int vector)
+{
+    const int s = g->vectors.slot[vector & 0xff];
+    return s ? g->vectors.fn[s - 1] : NULL;
+}
+
+/* IPIs g sent on `vector`. */
+static inline uint64_t vl_guest_ipis_sent(const vl_guest *g, int vector)
+{
+    const int s = g->vectors.slot[vector & 0xff];
+    return s ? g->vectors.ipis[s - 1] : 0;
+}
 
 /* v's current code path pays `d` of exit time (an APIC write, a virtqueue
  * kick, ...): it runs as handler work before v's task goes on.  A negative

@@ -1,5 +1,6 @@
 /* guest/ipi.h - sending IPIs from the guest: the APIC write the
- * hypervisor traps (hv/guest_port.h vl_hv_send_ipi), the count per vector,
+ * hypervisor traps (hv/guest_port.h vl_hv_send_ipi), the count per vector
+ * (in the guest's vector slots, vl_guest_vector_slot),
  * the observer, and the latency measure of each kind (send -> the
  * target's handler runs; the oldest unhandled send per target). */
 #ifndef VL_GUEST_IPI_H

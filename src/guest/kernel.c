@@ -239,9 +239,18 @@ int vl_guest_lock_class(const vl_guest *g, const char *name)
     return -1;
 }
 
+static int lock_chunks(const vl_guest *g)
+{
+    return (g->nlocks + VL_LOCK_CHUNK - 1) / VL_LOCK_CHUNK;
+}
+
 vl_glock *vl_guest_lock(vl_guest *g, int id)
 {
-    if (!g->locks[id]) {
+    vl_glock ***chunk = &g->lock_chunks[id / VL_LOCK_CHUNK];
+    if (!*chunk && !(*chunk = calloc(VL_LOCK_CHUNK, sizeof **chunk)))
+        return NULL;
+    vl_glock **slot = &(*chunk)[id % VL_LOCK_CHUNK];
+    if (!*slot) {
         int cls = 0;
         while (cls + 1 < g->nclasses && g->classes[cls + 1].first <= id)
             cls++;
@@ -253,31 +262,64 @@ vl_glock *vl_guest_lock(vl_guest *g, int id)
             free(L);
             return NULL;
         }
-        g->locks[id] = L;
+        *slot = L;
     }
-    return g->locks[id];
+    return *slot;
 }
 
-int vl_guest_kernel_init(vl_guest *g)
+void vl_guest_locks_free(vl_guest *g)
+{
+    for (int c = 0; g->lock_chunks && c < lock_chunks(g); c++) {
+        for (int i = 0; g->lock_chunks[c] && i < VL_LOCK_CHUNK; i++) {
+            if (g->lock_chunks[c][i]) {
+                vl_lock_fini(g->lock_chunks[c][i]);
+                free(g->lock_chunks[c][i]);
+            }
+        }
+        free(g->lock_chunks[c]);
+    }
+    free(g->lock_chunks);
+    g->lock_chunks = NULL;
+}
+
+int vl_kernel_image_load(vl_kernel_image *k, const vl_ksyms *ks)
 {
     size_t na = sizeof activity_table / sizeof activity_table[0];
     _Static_assert(sizeof activity_table / sizeof activity_table[0] ==
                        sizeof vl_guest_activity_names / sizeof vl_guest_activity_names[0] - 1,
                    "vl_guest_activity_names lists every activity, in order");
+    memset(k, 0, sizeof *k);
+    k->ksyms = ks;
+    k->activities = calloc(na, sizeof *k->activities);
+    if (!k->activities)
+        return -1;
+    for (size_t i = 0; i < na; i++) {
+        vl_activity *a = &k->activities[i];
+        a->name = activity_table[i].name;
+        a->symbol = activity_table[i].symbol;
+        if (!ks || vl_ksyms_extent(ks, a->symbol, &a->start, &a->end) < 0) {
+            vl_kernel_image_free(k);
+            return -1; /* the shipped map holds every symbol used here */
+        }
+    }
+    k->nactivities = (int)na;
+    return 0;
+}
+
+void vl_kernel_image_free(vl_kernel_image *k)
+{
+    free(k->activities);
+    memset(k, 0, sizeof *k);
+}
+
+int vl_guest_kernel_init(vl_guest *g, const vl_kernel_image *image)
+{
     _Static_assert(sizeof class_table / sizeof class_table[0] ==
                        sizeof vl_guest_lock_class_names / sizeof vl_guest_lock_class_names[0] - 2,
                    "vl_guest_lock_class_names lists 'none' and every class, in order");
-    g->activities = calloc(na, sizeof *g->activities);
-    if (!g->activities)
-        return -1;
-    for (size_t i = 0; i < na; i++) {
-        vl_activity *a = &g->activities[i];
-        a->name = activity_table[i].name;
-        a->symbol = activity_table[i].symbol;
-        if (!g->ksyms || vl_ksyms_extent(g->ksyms, a->symbol, &a->start, &a->end) < 0)
-            return -1; /* the shipped map holds every symbol used here */
-    }
-    g->nactivities = (int)na;
+    g->ksyms = image->ksyms;
+    g->activities = image->activities;
+    g->nactivities = image->nactivities;
     g->rip_spin = vl_guest_rip(g, "native_queued_spin_lock_slowpath");
     g->rip_ipi_wait = vl_guest_rip(g, "smp_call_function_many_cond");
     g->rip_flush = vl_guest_rip(g, "flush_tlb_func");
@@ -303,6 +345,6 @@ int vl_guest_kernel_init(vl_guest *g)
         vl_hist_init(&lc->stats.wait);
     }
     g->mm_class = vl_guest_lock_class(g, "mm");
-    g->locks = calloc((size_t)g->nlocks, sizeof *g->locks);
-    return g->locks ? 0 : -1;
+    g->lock_chunks = calloc((size_t)lock_chunks(g), sizeof *g->lock_chunks);
+    return g->lock_chunks ? 0 : -1;
 }

@@ -21,7 +21,20 @@ int vl_guest_activity(const vl_guest *g, const char *name);
 int vl_guest_lock_class(const vl_guest *g, const char *name);
 /* Lock instance `id` (created on first use; NULL when out of memory). */
 vl_glock *vl_guest_lock(vl_guest *g, int id);
-/* Sets up the kernel catalogue (guest/kernel.c). */
-int vl_guest_kernel_init(vl_guest *g);
+/* Frees every lock instance (vl_guest_destroy). */
+void vl_guest_locks_free(vl_guest *g);
+/* The guest kernel's image: its System.map and the activities placed in
+ * it, one for every guest of a model (read-only while they live). */
+typedef struct vl_kernel_image {
+    const vl_ksyms *ksyms;
+    vl_activity *activities;
+    int nactivities;
+} vl_kernel_image;
+/* Places the activities in ks (which must outlive the image).  Returns 0,
+ * or -1 when out of memory or when ks lacks an activity's function. */
+int vl_kernel_image_load(vl_kernel_image *k, const vl_ksyms *ks);
+void vl_kernel_image_free(vl_kernel_image *k);
+/* Sets up g's kernel catalogue on `image` (guest/kernel.c). */
+int vl_guest_kernel_init(vl_guest *g, const vl_kernel_image *image);
 
 #endif

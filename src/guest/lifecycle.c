@@ -53,27 +53,46 @@ static int module_init(vl_guest *g, int m, const vl_guest_spec *spec)
     return mod->init ? mod->init(g, spec) : 0;
 }
 
-/* Collects module `id`'s ops, hooks and port entries into g. */
-static void collect(vl_guest *g, int id)
+/* The modules' ops and hooks, in list order: a function of the module list
+ * alone, so one table serves every guest.  Filled by the first guest's
+ * creation, read-only afterwards. */
+static vl_ghooks module_hooks;
+static bool module_hooks_ready;
+
+static void collect_hooks(vl_ghooks *h, int id)
 {
     const vl_gmod *m = modules[id];
     for (int k = 0; k < VL_OP_KINDS; k++) {
         if (m->ops[k].run) {
-            assert(!g->hooks.ops[k].run); /* one module per op kind */
-            g->hooks.ops[k] = m->ops[k];
+            assert(!h->ops[k].run); /* one module per op kind */
+            h->ops[k] = m->ops[k];
         }
     }
-#define VL_HOOK_ADD(hook)                                   \
-    if (m->hook) {                                          \
-        g->hooks.hook##_bit[g->hooks.n##hook] = 1u << id;   \
-        g->hooks.hook[g->hooks.n##hook++] = m;              \
+#define VL_HOOK_ADD(hook)                         \
+    if (m->hook) {                                \
+        h->hook##_bit[h->n##hook] = 1u << id;     \
+        h->hook[h->n##hook++] = m;                \
     }
     VL_GUEST_HOOKS(VL_HOOK_ADD)
 #undef VL_HOOK_ADD
     if (m->leave)
-        g->hooks.leave = m;
+        h->leave = m;
     if (m->idle_pull)
-        g->hooks.balancer = m;
+        h->balancer = m;
+}
+
+static const vl_ghooks *hooks_of_modules(void)
+{
+    for (int m = 0; !module_hooks_ready && m < VL_GMODS; m++)
+        collect_hooks(&module_hooks, m);
+    module_hooks_ready = true;
+    return &module_hooks;
+}
+
+/* Collects module `id`'s port entries into g. */
+static void collect(vl_guest *g, int id)
+{
+    const vl_gmod *m = modules[id];
     if (m->port.net_rx)
         g->port.net_rx = m->port.net_rx;
     if (m->port.blk_done)
@@ -83,7 +102,7 @@ static void collect(vl_guest *g, int id)
 }
 
 vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
-                          uint64_t seed, const vl_ksyms *ksyms, const vl_guest_spec *spec)
+                          uint64_t seed, const vl_kernel_image *kernel, const vl_guest_spec *spec)
 {
     vl_guest *g = calloc(1, sizeof *g);
     if (!g)
@@ -95,9 +114,8 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
     g->nvcpus = nvcpus;
     g->quantum = VL_S(1) / spec->hz;
     g->seed = seed;
-    g->ksyms = ksyms;
     snprintf(g->name, sizeof g->name, "%s", name);
-    if (!g->vcpus || vl_guest_kernel_init(g) < 0) {
+    if (!g->vcpus || vl_guest_kernel_init(g, kernel) < 0) {
         vl_guest_destroy(g);
         return NULL;
     }
@@ -132,6 +150,7 @@ vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *nam
         }
         collect(g, m);
     }
+    g->hooks = hooks_of_modules();
     return g;
 }
 
@@ -176,13 +195,7 @@ void vl_guest_destroy(vl_guest *g)
         free(g->tasks[i]);
     }
     free(g->tasks);
-    for (int i = 0; g->locks && i < g->nlocks; i++) {
-        if (g->locks[i]) {
-            vl_lock_fini(g->locks[i]);
-            free(g->locks[i]);
-        }
-    }
-    free(g->locks);
+    vl_guest_locks_free(g);
     for (int m = VL_GMODS - 1; m >= 0; m--) {
         if (m < g->nstarted && modules[m]->fini)
             modules[m]->fini(g);
@@ -194,7 +207,6 @@ void vl_guest_destroy(vl_guest *g)
     for (int c = 0; g->classes && c < g->nclasses; c++)
         vl_hist_free(&g->classes[c].stats.wait);
     free(g->classes);
-    free(g->activities);
     free(g->vcpus);
     free(g);
 }

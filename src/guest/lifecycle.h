@@ -8,12 +8,14 @@
 #include "guest/guest.h"
 
 struct vl_guest_spec;
-/* The guest of VM `vm` of hv, on hv's engine `sim`.  ksyms: the guest
- * kernel's symbol table (shared, read-only); spec: the guest kernel's
+struct vl_kernel_image;
+/* The guest of VM `vm` of hv, on hv's engine `sim`.  kernel: the guest
+ * kernel's image (guest/kernel.h; shared, read-only); spec: the guest kernel's
  * configuration (vms[].guest).  The caller attaches it to the hypervisor
  * (vl_hv_attach_guest with g->port).  NULL when out of memory. */
 vl_guest *vl_guest_create(struct vl_hv *hv, vl_sim *sim, int vm, const char *name, int nvcpus,
-                          uint64_t seed, const vl_ksyms *ksyms, const struct vl_guest_spec *spec);
+                          uint64_t seed, const struct vl_kernel_image *kernel,
+                          const struct vl_guest_spec *spec);
 void vl_guest_destroy(vl_guest *g);
 /* Creates a task running `prog` (not copied: it must outlive the guest);
  * its RNG stream is named "<vm>/<stream>".  NULL when out of memory. */

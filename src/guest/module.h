@@ -123,7 +123,7 @@ static inline void *vl_gmod_task(const vl_guest *g, int id, const vl_task *t)
  * ignored. */
 static inline void vl_guest_vector(vl_guest *g, int vector, vl_vector_fn fn)
 {
-    g->vectors[vector] = fn;
+    g->vectors.fn[vl_guest_vector_slot(g, vector)] = fn;
 }
 
 #endif

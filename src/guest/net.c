@@ -53,10 +53,9 @@ static int gnet_init(vl_guest *g, const vl_guest_spec *spec)
     n->rx_vcpu = (int)spec->rx_vcpu;
     n->weight = (int)spec->napi_weight;
     n->softirq = spec->rx_softirq;
-    n->ring = malloc((size_t)n->cap * sizeof *n->ring);
     vl_sim_event_init(g->sim, &n->ksoftirqd, ksoftirqd_runs, g, VL_EVC_DEVICE, VL_TAG_NET_SOFTIRQ);
     vl_guest_vector(g, VL_VEC_VIRTIO_NET, net_interrupt);
-    return n->ring && n->rip ? 0 : -1;
+    return n->rip ? 0 : -1;
 }
 
 static void gnet_fini(vl_guest *g)
@@ -75,6 +74,8 @@ static int gnet_rx(void *guest, const vl_packet *p, vl_ns now)
     vl_gnet *n = vl_gnet_of(g);
     if (n->n == n->cap)
         return VL_RX_DROPPED;
+    if (!n->ring && !(n->ring = malloc((size_t)n->cap * sizeof *n->ring)))
+        vl_out_of_memory("a receive ring");
     n->ring[(n->head + n->n++) % n->cap] = *p;
     if (n->notified)
         return VL_RX_QUEUED;

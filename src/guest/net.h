@@ -34,7 +34,9 @@ typedef struct vl_socket {
 } vl_socket;
 
 typedef struct vl_gnet {
-    vl_packet *ring;        /* virtio-net receive ring (used entries)      */
+    vl_packet *ring;        /* virtio-net receive ring (used entries), cap
+                             * of them from the first packet on (most VMs
+                             * receive none)                              */
     int head, n, cap;
     bool notified;          /* interrupt raised / NAPI scheduled           */
     int rx_vcpu, weight;

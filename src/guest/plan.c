@@ -2,6 +2,8 @@
  * (guest/plan.h). */
 #include "guest/plan.h"
 
+#include "guest/kernel.h"
+
 void vl_plan_note_lock(vl_gvcpu *gv, int id)
 {
     for (int i = 0; i < gv->nplan_locks; i++)
@@ -14,7 +16,7 @@ void vl_plan_drop(vl_guest *g, int v, vl_ns from)
 {
     vl_gvcpu *gv = &g->vcpus[v];
     for (int i = 0; i < gv->nplan_locks; i++)
-        vl_lock_drop_from(g->locks[gv->plan_locks[i]], v, from);
+        vl_lock_drop_from(vl_guest_lock(g, gv->plan_locks[i]), v, from); /* noted: exists */
 }
 
 void vl_plan_cut(vl_guest *g, int v, vl_ns t)

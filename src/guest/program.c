@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vl_array.h"
 #include "vl_oom.h"
 
 void vl_prog_init(vl_program *p)
@@ -12,9 +13,20 @@ void vl_prog_init(vl_program *p)
     memset(p, 0, sizeof *p);
 }
 
+void vl_prog_fini(vl_program *p)
+{
+    free(p->ops);
+    free(p->dists);
+    vl_prog_init(p);
+}
+
+/* Most programs are a few ops long: room for 4 first. */
+#define PROG_FIRST 4
+
 static int add_dist(vl_program *p, const vl_dist *d)
 {
-    if (p->ndists == VL_PROG_MAX_DISTS)
+    if (p->ndists == VL_PROG_MAX_DISTS ||
+        vl_array_room(&p->dists, &p->dists_cap, p->ndists, sizeof *p->dists, PROG_FIRST) < 0)
         return -1;
     p->dists[p->ndists] = *d;
     return p->ndists++;
@@ -22,7 +34,8 @@ static int add_dist(vl_program *p, const vl_dist *d)
 
 static int add_op(vl_program *p, vl_op op)
 {
-    if (p->nops == VL_PROG_MAX_OPS)
+    if (p->nops == VL_PROG_MAX_OPS ||
+        vl_array_room(&p->ops, &p->ops_cap, p->nops, sizeof *p->ops, PROG_FIRST) < 0)
         return -1;
     p->ops[p->nops] = op;
     return p->nops++;

@@ -69,19 +69,24 @@ typedef struct vl_op {
     const struct vl_program *child; /* SPAWN: what the child runs          */
 } vl_op;
 
+/* Its ops and distributions take memory as the program is built (arrays
+ * that double, up to the limits above). */
 typedef struct vl_program {
-    vl_op ops[VL_PROG_MAX_OPS];
-    int nops;
-    vl_dist dists[VL_PROG_MAX_DISTS];
-    int ndists;
+    vl_op *ops;
+    int nops, ops_cap;
+    vl_dist *dists;
+    int ndists, dists_cap;
 } vl_program;
 
 /* The program sleeps until periodic releases (its jobs have deadlines). */
 bool vl_prog_periodic(const vl_program *p);
 
 /* Building (workloads). Each returns the new op's index, or -1 when the
- * program is full. Distributions are copied. */
+ * program is full or out of memory. Distributions are copied. */
+/* An empty program (allocates nothing; all-zero bytes are one too). */
 void vl_prog_init(vl_program *p);
+/* Frees what p holds; p is empty afterwards. */
+void vl_prog_fini(vl_program *p);
 int vl_prog_compute(vl_program *p, const vl_dist *dur);
 int vl_prog_kernel(vl_program *p, int activity, const vl_dist *dur, int lock_class,
                    const vl_dist *hold);

@@ -232,11 +232,13 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
                        err) < 0)
         return -1;
     hv->system_map = &m->ksyms;
+    if (vl_kernel_image_load(&m->kernel, &m->ksyms) < 0)
+        return vl_error_set(err, "out of memory");
     if (mem_guard_check(&guard, scn, 0, err) < 0)
         return -1;
     for (int d = 0; d < scn->nvms; d++) {
         vl_guest *g = vl_guest_create(hv, &hv->sim, d, scn->vms[d].name, scn->vms[d].vcpus,
-                                      m->seed, &m->ksyms, &scn->vms[d].guest);
+                                      m->seed, &m->kernel, &scn->vms[d].guest);
         if (!g)
             return vl_error_set(err, "out of memory");
         m->guests[d] = g;
@@ -294,6 +296,7 @@ void vl_model_destroy(vl_model *m)
         for (int d = 0; d < m->scn->nvms; d++)
             vl_guest_destroy(m->guests[d]);
     free(m->guests);
+    vl_kernel_image_free(&m->kernel);
     vl_ksyms_free(&m->ksyms);
     free(m->vcpu_base);
     free(m->pcpu_base);
@@ -301,11 +304,8 @@ void vl_model_destroy(vl_model *m)
     free(m->counter_base);
     free(m->policy_state);
     vl_hv_destroy(&m->hv); /* before the clients whose events it holds */
-    for (int w = 0; m->workloads && w < m->nworkloads; w++) {
-        vl_wstats_free(&m->workloads[w].stats);
-        free(m->workloads[w].prog);
-        free(m->workloads[w].client);
-    }
+    for (int w = 0; m->workloads && w < m->nworkloads; w++)
+        vl_workload_fini(&m->workloads[w]);
     free(m->workloads);
     memset(m, 0, sizeof *m);
 }

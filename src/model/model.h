@@ -6,6 +6,7 @@
 #define VL_MODEL_H
 
 #include "guest/guest.h"
+#include "guest/kernel.h"
 #include "hv/hv.h"
 #include "vcpulab/scenario.h"
 #include "workload/workload.h"
@@ -27,6 +28,7 @@ typedef struct vl_model {
     vl_ns duration, warmup;
     vl_hv hv;
     vl_ksyms ksyms;        /* the guest kernel's System.map           */
+    vl_kernel_image kernel; /* the activities placed in it (every guest's) */
     vl_guest **guests;
     vl_workload *workloads;
     int nworkloads;

@@ -29,8 +29,8 @@ static void write_dist(vl_json *j, const vl_dist *d)
     if (d->kind == VL_DIST_EMPIRICAL) {
         vl_json_key(j, "values_ns");
         vl_json_arr_begin(j);
-        for (size_t i = 0; i < d->n; i++)
-            vl_json_double(j, d->values[i]);
+        for (size_t i = 0; d->points && i < d->points->n; i++)
+            vl_json_double(j, d->points->values[i]);
         vl_json_arr_end(j);
     } else {
         vl_json_kdouble(j, "a", d->a);

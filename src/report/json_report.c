@@ -189,10 +189,10 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
     vl_json_key(j, "ipis_sent");
     vl_json_obj_begin(j);
     for (int v = 0; v < 256; v++)
-        if (g->ipis_by_vector[v]) {
+        if (vl_guest_ipis_sent(g, v)) {
             char key[8];
             snprintf(key, sizeof key, "0x%02x", v);
-            vl_json_kuint(j, key, g->ipis_by_vector[v]);
+            vl_json_kuint(j, key, vl_guest_ipis_sent(g, v));
         }
     vl_json_obj_end(j);
     vl_json_obj_end(j);

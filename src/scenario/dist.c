@@ -1,7 +1,10 @@
 /* scenario/dist.c - DIST parameter values: a bare duration (a constant) or
  * a mapping {dist: KIND, ...} whose duration fields carry units; the result
- * is a vl_dist in nanoseconds, checked with vl_dist_check(). */
+ * is a vl_dist in nanoseconds, checked with vl_dist_check().  An empirical
+ * distribution's points are allocated here; the parameter blob holding it
+ * owns them (scn_params_free). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario/scn_internal.h"
@@ -67,8 +70,9 @@ static int duration_field(const yt_node *map, const char *key, const char *what,
     return get_ns(v, path, b, located, out, err);
 }
 
-static int empirical(const yt_node *map, const char *what, const bounds *b, vl_dist *d,
-                     vl_error *err)
+/* The points of an empirical distribution, into p. */
+static int empirical_points(const yt_node *map, const char *what, const bounds *b,
+                            vl_dist_points *p, vl_error *err)
 {
     char path[SCN_PATH_MAX], item[SCN_PATH_MAX];
     const yt_node *values, *cdf;
@@ -80,7 +84,7 @@ static int empirical(const yt_node *map, const char *what, const bounds *b, vl_d
                         values->n);
     for (size_t i = 0; i < values->n; i++) {
         scn_pathf(item, sizeof item, "%s[%zu]", path, i);
-        if (get_ns(values->items[i], item, b, true, &d->values[i], err) < 0)
+        if (get_ns(values->items[i], item, b, true, &p->values[i], err) < 0)
             return -1;
     }
     if (field(map, "cdf", what, &cdf, path, sizeof path, err) < 0 ||
@@ -91,10 +95,26 @@ static int empirical(const yt_node *map, const char *what, const bounds *b, vl_d
                         values->n, cdf->n);
     for (size_t i = 0; i < cdf->n; i++) {
         scn_pathf(item, sizeof item, "%s[%zu]", path, i);
-        if (scn_get_double(cdf->items[i], item, 0, 1, &d->cdf[i], err) < 0)
+        if (scn_get_double(cdf->items[i], item, 0, 1, &p->cdf[i], err) < 0)
             return -1;
     }
-    d->n = values->n;
+    p->n = values->n;
+    return 0;
+}
+
+/* An empirical distribution: its points are allocated here and belong to
+ * the caller once this succeeds (scn_dist_free). */
+static int empirical(const yt_node *map, const char *what, const bounds *b, vl_dist *d,
+                     vl_error *err)
+{
+    vl_dist_points *p = calloc(1, sizeof *p);
+    if (!p)
+        return vl_error_set(err, "out of memory");
+    if (empirical_points(map, what, b, p, err) < 0) {
+        free(p);
+        return -1;
+    }
+    d->points = p;
     return 0;
 }
 
@@ -161,8 +181,16 @@ int scn_get_dist(const yt_node *n, const char *what, double min, double max, vl_
                         scn_got(n, got, sizeof got));
     }
     msg[0] = '\0';
-    if (vl_dist_check(&d, msg, sizeof msg) < 0)
+    if (vl_dist_check(&d, msg, sizeof msg) < 0) {
+        scn_dist_free(&d);
         return scn_fail(err, n, what, "%s", msg[0] ? msg : "invalid distribution");
+    }
     *out = d;
     return 0;
+}
+
+void scn_dist_free(vl_dist *d)
+{
+    free((void *)d->points); /* the loader's own allocation (empirical) */
+    d->points = NULL;
 }

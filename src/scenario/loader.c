@@ -337,9 +337,7 @@ void vl_scenario_free(vl_scenario *s)
         return;
     for (int i = 0; i < s->nvms; i++) {
         vl_vm_spec *vm = &s->vms[i];
-        for (int j = 0; j < vm->nworkloads; j++)
-            free(vm->workloads[j].params);
-        free(vm->workloads);
+        scn_free_workloads(vm);
         free_params(vm->params, vm->nparams);
     }
     free(s->vms);

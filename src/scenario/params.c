@@ -2,6 +2,7 @@
  * blob, checking a table against its struct size, and converting a YAML
  * mapping of parameter values into the blob (type and range checked). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scenario/scn_internal.h"
@@ -181,6 +182,14 @@ static int convert(const vl_param *p, const yt_node *v, void *blob, const char *
     }
     }
     return scn_fail(err, v, what, "internal error: parameter has an unknown type");
+}
+
+void scn_params_free(const vl_param *table, void *blob)
+{
+    for (const vl_param *p = table; blob && p && p->name; p++)
+        if (p->type == VL_PARAM_DIST)
+            scn_dist_free((vl_dist *)((char *)blob + p->offset));
+    free(blob);
 }
 
 int scn_params_apply(const vl_param *table, const yt_node *map, const char *const *skip,

@@ -101,6 +101,9 @@ int scn_params_check_table(const vl_param *table, size_t size, const char *owner
  * `owner` names the table's owner in messages ("policy 'credit'"). */
 int scn_params_apply(const vl_param *table, const yt_node *map, const char *const *skip,
                      void *blob, const char *what, const char *owner, vl_error *err);
+/* Frees blob and what its DIST parameters own (an empirical distribution's
+ * points); blob may be NULL. */
+void scn_params_free(const vl_param *table, void *blob);
 
 /* --- dist.c -------------------------------------------------------------- */
 
@@ -109,6 +112,8 @@ int scn_params_apply(const vl_param *table, const yt_node *map, const char *cons
  * in [min, max] when min < max. */
 int scn_get_dist(const yt_node *n, const char *what, double min, double max, vl_dist *out,
                  vl_error *err);
+/* Frees the points scn_get_dist allocated for d (empirical), if any. */
+void scn_dist_free(vl_dist *d);
 
 /* --- overrides.c --------------------------------------------------------- */
 
@@ -120,6 +125,8 @@ int scn_overrides_apply(yt_node **root, const char *const *sets, int nsets, vl_e
 
 /* Converts the `vms` sequence; host must already be filled. */
 int scn_load_vms(const yt_node *seq, vl_scenario *s, vl_error *err);
+/* Frees vm's workloads and their parameters. */
+void scn_free_workloads(vl_vm_spec *vm);
 
 /* --- policies.c ---------------------------------------------------------- */
 

@@ -211,6 +211,15 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set 
     return 0;
 }
 
+void scn_free_workloads(vl_vm_spec *vm)
+{
+    for (int j = 0; j < vm->nworkloads; j++) {
+        vl_workload_spec *ws = &vm->workloads[j];
+        scn_params_free(ws->type ? ws->type->params : NULL, ws->params);
+    }
+    free(vm->workloads);
+}
+
 int scn_load_vms(const yt_node *seq, vl_scenario *s, vl_error *err)
 {
     if (scn_expect(seq, YT_SEQ, "vms", err) < 0)

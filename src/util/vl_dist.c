@@ -56,21 +56,23 @@ static int fail(char *msg, size_t len, const char *fmt, ...)
 
 static int check_empirical(const vl_dist *d, char *msg, size_t len)
 {
-    if (d->n < 1 || d->n > VL_DIST_MAX_POINTS)
+    const vl_dist_points *p = d->points;
+    const size_t n = p ? p->n : 0;
+    if (n < 1 || n > VL_DIST_MAX_POINTS)
         return fail(msg, len, "empirical distribution needs 1 to %d points (got %zu)",
-                    VL_DIST_MAX_POINTS, d->n);
+                    VL_DIST_MAX_POINTS, n);
     double prev = 0.0;
-    for (size_t i = 0; i < d->n; i++) {
-        if (!isfinite(d->values[i]))
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(p->values[i]))
             return fail(msg, len, "empirical value %zu must be finite", i);
-        if (!(d->cdf[i] > prev) || !(d->cdf[i] <= 1.0))
+        if (!(p->cdf[i] > prev) || !(p->cdf[i] <= 1.0))
             return fail(msg, len,
                         "empirical cdf must be strictly increasing in (0, 1] "
-                        "(point %zu: %g after %g)", i, d->cdf[i], prev);
-        prev = d->cdf[i];
+                        "(point %zu: %g after %g)", i, p->cdf[i], prev);
+        prev = p->cdf[i];
     }
-    if (d->cdf[d->n - 1] != 1.0)
-        return fail(msg, len, "empirical cdf must end at 1 (got %g)", d->cdf[d->n - 1]);
+    if (p->cdf[n - 1] != 1.0)
+        return fail(msg, len, "empirical cdf must end at 1 (got %g)", p->cdf[n - 1]);
     return 0;
 }
 
@@ -127,13 +129,14 @@ static double sample_lognormal(double mean, double sd, vl_rng *r)
     return exp(mu + sqrt(sigma2) * std_normal(r));
 }
 
-static double sample_empirical(const vl_dist *d, vl_rng *r)
+static double sample_empirical(const vl_dist_points *p, vl_rng *r)
 {
     const double u = vl_rng_double(r);
-    for (size_t i = 0; i < d->n; i++)
-        if (u < d->cdf[i])
-            return d->values[i];
-    return d->n ? d->values[d->n - 1] : 0.0; /* only with an unchecked cdf */
+    const size_t n = p ? p->n : 0;
+    for (size_t i = 0; i < n; i++)
+        if (u < p->cdf[i])
+            return p->values[i];
+    return n ? p->values[n - 1] : 0.0; /* only with an unchecked cdf */
 }
 
 double vl_dist_sample(const vl_dist *d, vl_rng *r)
@@ -150,7 +153,7 @@ double vl_dist_sample(const vl_dist *d, vl_rng *r)
     case VL_DIST_PARETO:
         return d->a / pow(1.0 - vl_rng_double(r), 1.0 / d->b);
     case VL_DIST_EMPIRICAL:
-        return sample_empirical(d, r);
+        return sample_empirical(d->points, r);
     }
     return NAN;
 }
@@ -169,9 +172,9 @@ double vl_dist_mean(const vl_dist *d)
         return d->b <= 1.0 ? INFINITY : d->b * d->a / (d->b - 1.0);
     case VL_DIST_EMPIRICAL: {
         double m = 0.0, prev = 0.0;
-        for (size_t i = 0; i < d->n; i++) {
-            m += d->values[i] * (d->cdf[i] - prev);
-            prev = d->cdf[i];
+        for (size_t i = 0; d->points && i < d->points->n; i++) {
+            m += d->points->values[i] * (d->points->cdf[i] - prev);
+            prev = d->points->cdf[i];
         }
         return m;
     }

@@ -8,9 +8,16 @@
  *   LOGNORMAL    a = mean, b = standard deviation of the samples themselves
  *                (not of the underlying normal)        (mean > 0, sd >= 0)
  *   PARETO       a = scale x_m (minimum), b = shape alpha (> 0)
- *   EMPIRICAL    values[n] with cumulative probabilities cdf[n] (strictly
- *                increasing, last == 1); a sample is values[i] for the first
- *                i with u < cdf[i] (a discrete empirical distribution).
+ *   EMPIRICAL    points: values[n] with cumulative probabilities cdf[n]
+ *                (strictly increasing, last == 1); a sample is values[i] for
+ *                the first i with u < cdf[i] (a discrete empirical
+ *                distribution).
+ *
+ * A distribution is small (32 bytes) and copied by value: an empirical one
+ * points at its points, which it does not own.  Whoever fills it keeps the
+ * points alive while any copy is used (the scenario loader allocates them
+ * with the workload's parameters and frees them with the scenario, which
+ * outlives every model built from it).
  */
 #ifndef VL_DIST_H
 #define VL_DIST_H
@@ -30,12 +37,16 @@ typedef enum vl_dist_kind {
 
 #define VL_DIST_MAX_POINTS 64
 
+typedef struct vl_dist_points {
+    size_t n;
+    double values[VL_DIST_MAX_POINTS];
+    double cdf[VL_DIST_MAX_POINTS];
+} vl_dist_points;
+
 typedef struct vl_dist {
     vl_dist_kind kind;
     double a, b;
-    size_t n;                          /* EMPIRICAL only */
-    double values[VL_DIST_MAX_POINTS]; /* EMPIRICAL only */
-    double cdf[VL_DIST_MAX_POINTS];    /* EMPIRICAL only */
+    const vl_dist_points *points; /* EMPIRICAL only (not owned); else NULL */
 } vl_dist;
 
 /* Name as written in scenarios: "constant", "uniform", "exponential",

@@ -14,6 +14,14 @@ static int cmp_sym(const void *a, const void *b)
     return strcmp(x->name, y->name); /* aliases: a stable order */
 }
 
+/* By name; equal names in the order of the address-sorted array. */
+static int cmp_name(const void *a, const void *b)
+{
+    const vl_ksym *x = *(const vl_ksym *const *)a, *y = *(const vl_ksym *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x > y) - (x < y);
+}
+
 static int is_text(char t)
 {
     return t == 't' || t == 'T' || t == 'w' || t == 'W';
@@ -80,6 +88,14 @@ int vl_ksyms_parse(vl_ksyms *ks, const char *name, const char *text, size_t len,
         return vl_error_at(err, name, 0, 0, "no text symbols (t/T/w/W) in the map");
     }
     qsort(ks->syms, ks->n, sizeof *ks->syms, cmp_sym);
+    ks->by_name = malloc(ks->n * sizeof *ks->by_name);
+    if (!ks->by_name) {
+        vl_ksyms_free(ks);
+        return vl_error_set(err, "out of memory");
+    }
+    for (size_t i = 0; i < ks->n; i++)
+        ks->by_name[i] = &ks->syms[i];
+    qsort(ks->by_name, ks->n, sizeof *ks->by_name, cmp_name);
     return 0;
 }
 
@@ -118,6 +134,7 @@ int vl_ksyms_load(vl_ksyms *ks, const char *path, vl_error *err)
 
 void vl_ksyms_free(vl_ksyms *ks)
 {
+    free(ks->by_name);
     free(ks->syms);
     free(ks->blob);
     memset(ks, 0, sizeof *ks);
@@ -166,12 +183,19 @@ const vl_ksym *vl_ksyms_lookup(const vl_ksyms *ks, uint64_t addr, uint64_t *offs
 
 int vl_ksyms_extent(const vl_ksyms *ks, const char *name, uint64_t *start, uint64_t *end)
 {
-    for (size_t i = 0; i < ks->n; i++)
-        if (strcmp(ks->syms[i].name, name) == 0) {
-            *start = ks->syms[i].addr;
-            return extent_end(ks, i, end);
-        }
-    return -1;
+    size_t lo = 0, hi = ks->n; /* the first name >= `name` */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ks->by_name[mid]->name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == ks->n || strcmp(ks->by_name[lo]->name, name) != 0)
+        return -1;
+    const size_t i = (size_t)(ks->by_name[lo] - ks->syms);
+    *start = ks->syms[i].addr;
+    return extent_end(ks, i, end);
 }
 
 int vl_ksyms_classify(const vl_ksyms *ks, uint64_t addr, const char *const *names)

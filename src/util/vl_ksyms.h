@@ -19,9 +19,10 @@ typedef struct vl_ksym {
 } vl_ksym;
 
 typedef struct vl_ksyms {
-    vl_ksym *syms;
+    vl_ksym *syms;           /* by address                                 */
     size_t n;
     char *blob;
+    const vl_ksym **by_name; /* the same n, by name (equal names: by address) */
 } vl_ksyms;
 
 /* Loads a System.map file.  Returns 0, or -1 with err (file:line:col for a
@@ -34,8 +35,9 @@ void vl_ksyms_free(vl_ksyms *ks);
 /* The symbol whose extent holds addr, or NULL (below the first symbol, or
  * at/after the last one, whose end is unknown).  *offset = addr - start. */
 const vl_ksym *vl_ksyms_lookup(const vl_ksyms *ks, uint64_t addr, uint64_t *offset);
-/* The extent [*start, *end) of the function `name`; -1 if absent or if it
- * is the last symbol (no end). */
+/* The extent [*start, *end) of the function `name` (of the lowest address
+ * when several share the name); -1 if absent or if it is the last symbol
+ * (no end).  A binary search of the names. */
 int vl_ksyms_extent(const vl_ksyms *ks, const char *name, uint64_t *start, uint64_t *end);
 /* Index in `names` (NULL-terminated) of the function holding addr, or -1. */
 int vl_ksyms_classify(const vl_ksyms *ks, uint64_t addr, const char *const *names);

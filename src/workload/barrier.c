@@ -26,10 +26,8 @@ static int barrier_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const barrier_params *p = params;
     int b = vl_sync_new(g, (int)p->tasks, 0);
-    w->prog = malloc(sizeof *w->prog);
-    if (b < 0 || !w->prog)
+    if (b < 0 || !vl_workload_programs(w, 1))
         return -1;
-    vl_prog_init(w->prog);
     int body = vl_prog_compute(w->prog, &p->work);
     if (body < 0 || vl_prog_barrier(w->prog, b) < 0 || vl_prog_loop(w->prog, body, 0) < 0)
         return -1;

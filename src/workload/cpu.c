@@ -61,8 +61,7 @@ static int build(vl_program *p, double util, vl_ns period)
 static int cpu_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const cpu_params *c = params;
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog || build(w->prog, c->util, c->period) < 0)
+    if (!vl_workload_programs(w, 1) || build(w->prog, c->util, c->period) < 0)
         return -1;
     w->nice = (int)c->nice;
     return vl_workload_spawn(g, w, c->tasks);
@@ -101,8 +100,7 @@ static const vl_param lookbusy_param_table[] = {
 static int lookbusy_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const lookbusy_params *l = params;
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog || build(w->prog, l->util / 100.0, l->period) < 0)
+    if (!vl_workload_programs(w, 1) || build(w->prog, l->util / 100.0, l->period) < 0)
         return -1;
     return vl_workload_spawn(g, w, vl_workload_threads(g, l->threads));
 }

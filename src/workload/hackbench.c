@@ -88,8 +88,7 @@ static int receiver_build(vl_program *p, const vl_guest *g, const hackbench_para
 static int hackbench_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const hackbench_params *h = params;
-    w->prog = calloc((size_t)(2 * h->groups), sizeof *w->prog);
-    if (!w->prog)
+    if (!vl_workload_programs(w, 2 * h->groups))
         return -1;
     int64_t task = 0;
     for (int64_t k = 0; k < h->groups; k++) {
@@ -97,8 +96,6 @@ static int hackbench_create(vl_guest *g, vl_workload *w, const void *params)
         if (msgs < 0 || space < 0)
             return -1;
         vl_program *recv = &w->prog[2 * k], *send = &w->prog[2 * k + 1];
-        vl_prog_init(recv);
-        vl_prog_init(send);
         if (receiver_build(recv, g, h, msgs, space) < 0 ||
             sender_build(send, g, h, msgs, space) < 0)
             return -1;

@@ -46,11 +46,9 @@ static const vl_param copy_params[] = TOOL_PARAMS(131072, VL_US(30), 0, "copy 12
 
 static int tool_create(vl_guest *g, vl_workload *w, const tool_params *p, int tool)
 {
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog)
+    vl_program *prog = vl_workload_programs(w, 1);
+    if (!prog)
         return -1;
-    vl_program *prog = w->prog;
-    vl_prog_init(prog);
     vl_dist hold = vl_dist_const(200);
     int top = tool == TOOL_FIND
                   ? vl_prog_kernel(prog, vl_guest_activity(g, "dentry_lookup"), &p->kernel,
@@ -118,12 +116,10 @@ static int wget_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const wget_params *p = params;
     int sock = vl_guest_socket(g, VL_PROTO_TCP, (int)p->port, 3145728, &w->stats);
-    w->prog = malloc(sizeof *w->prog);
     vl_tcp_sender *s = malloc(sizeof *s);
     w->client = s;
-    if (sock < 0 || !w->prog || !s)
+    if (sock < 0 || !vl_workload_programs(w, 1) || !s)
         return -1;
-    vl_prog_init(w->prog);
     vl_dist base = vl_dist_const(VL_US(2));
     int body = vl_prog_recv(w->prog, sock, vl_guest_activity(g, "tcp_recv"), &base, 200, 0);
     if (body < 0 ||

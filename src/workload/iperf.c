@@ -108,10 +108,8 @@ static int iperf_create(vl_guest *g, vl_workload *w, const void *params)
     bool tcp = p->protocol == IPERF_TCP;
     int sock = vl_guest_socket(g, tcp ? VL_PROTO_TCP : VL_PROTO_UDP, (int)p->port,
                                (uint64_t)p->window, &w->stats);
-    w->prog = malloc(sizeof *w->prog);
-    if (sock < 0 || !w->prog)
+    if (sock < 0 || !vl_workload_programs(w, 1))
         return -1;
-    vl_prog_init(w->prog);
     int body = vl_prog_recv(w->prog, sock, vl_guest_activity(g, tcp ? "tcp_recv" : "udp_recv"),
                             &p->read_cost, (int)p->copy_cost, 0);
     if (body < 0 || vl_prog_loop(w->prog, body, 0) < 0 || vl_workload_spawn(g, w, 1) < 0)

@@ -124,10 +124,7 @@ static int gmake_worker(vl_program *p, const vl_program *job, const vl_guest *g)
 /* n programs for the parents and one for the child they all fork. */
 static vl_program *programs(vl_workload *w, int64_t n)
 {
-    w->prog = calloc((size_t)n + 1, sizeof *w->prog);
-    for (int64_t i = 0; w->prog && i <= n; i++)
-        vl_prog_init(&w->prog[i]);
-    return w->prog ? &w->prog[n] : NULL;
+    return vl_workload_programs(w, n + 1) ? &w->prog[n] : NULL;
 }
 
 static int gmake_create(vl_guest *g, vl_workload *w, const void *params)

@@ -28,10 +28,8 @@ static const vl_param munmap_param_table[] = {
 static int munmap_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const munmap_params *p = params;
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog)
+    if (!vl_workload_programs(w, 1))
         return -1;
-    vl_prog_init(w->prog);
     int body = vl_prog_compute(w->prog, &p->work);
     if (body < 0 || vl_prog_shootdown(w->prog, vl_guest_activity(g, "munmap"), &p->call) < 0 ||
         vl_prog_loop(w->prog, body, 0) < 0)

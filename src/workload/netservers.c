@@ -128,10 +128,8 @@ static int rr_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const rr_params *p = params;
     int sock = vl_guest_socket(g, VL_PROTO_UDP, (int)p->port, 212992, &w->stats);
-    w->prog = malloc(sizeof *w->prog);
-    if (sock < 0 || !w->prog)
+    if (sock < 0 || !vl_workload_programs(w, 1))
         return -1;
-    vl_prog_init(w->prog);
     vl_dist recv_base = vl_dist_const(VL_US(2));
     int body = vl_prog_recv(w->prog, sock, vl_guest_activity(g, "udp_recv"), &recv_base, 200, 1);
     if (body < 0 || vl_prog_compute(w->prog, &p->work) < 0 ||

@@ -35,10 +35,8 @@ static int rt_create(vl_guest *g, vl_workload *w, const void *params)
     const rt_params *r = params;
     vl_dist phase = vl_dist_uniform(0, (double)r->period);
     vl_dist period = vl_dist_const((double)r->period);
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog)
+    if (!vl_workload_programs(w, 1))
         return -1;
-    vl_prog_init(w->prog);
     int body;
     if (vl_prog_sleep(w->prog, &phase) < 0 ||
         (body = vl_prog_sleep_periodic(w->prog, &period)) < 0 ||

@@ -36,6 +36,22 @@ vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_progr
     return t;
 }
 
+vl_program *vl_workload_programs(vl_workload *w, int64_t n)
+{
+    w->prog = calloc((size_t)n, sizeof *w->prog); /* all-zero programs are empty */
+    w->nprogs = w->prog ? (int)n : 0;
+    return w->prog;
+}
+
+void vl_workload_fini(vl_workload *w)
+{
+    vl_wstats_free(&w->stats);
+    for (int i = 0; i < w->nprogs; i++)
+        vl_prog_fini(&w->prog[i]);
+    free(w->prog);
+    free(w->client);
+}
+
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n)
 {
     for (int64_t i = 0; i < n; i++)
@@ -49,12 +65,10 @@ int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_bu
 {
     if (n <= 0) /* parameter tables keep counts positive */
         return -1;
-    w->prog = calloc((size_t)n, sizeof *w->prog);
-    if (!w->prog)
+    if (!vl_workload_programs(w, n))
         return -1;
     for (int64_t i = 0; i < n; i++) {
         vl_program *p = &w->prog[i];
-        vl_prog_init(p);
         if (build(p, i, n, g, ctx) < 0)
             return -1;
         if (!vl_workload_task(g, w, i, p, processes))

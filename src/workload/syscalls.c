@@ -39,10 +39,8 @@ static const vl_param syscalls_param_table[] = {
 static int syscalls_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const syscalls_params *p = params;
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog)
+    if (!vl_workload_programs(w, 1))
         return -1;
-    vl_prog_init(w->prog);
     int body = vl_prog_compute(w->prog, &p->user);
     if (body < 0 || vl_prog_kernel(w->prog, p->activity, &p->call, p->lock - 1, &p->hold) < 0 ||
         vl_prog_loop(w->prog, body, 0) < 0)

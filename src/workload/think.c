@@ -91,8 +91,7 @@ static int build(vl_program *prog, const vl_guest *g, const think_params *p)
 static int think_create(vl_guest *g, vl_workload *w, const void *params)
 {
     const think_params *p = params;
-    w->prog = malloc(sizeof *w->prog);
-    if (!w->prog || build(w->prog, g, p) < 0)
+    if (!vl_workload_programs(w, 1) || build(w->prog, g, p) < 0)
         return -1;
     w->nice = (int)p->nice;
     return vl_workload_spawn(g, w, p->tasks);

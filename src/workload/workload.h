@@ -20,7 +20,9 @@ typedef struct vl_workload {
     const struct vl_workload_type *type;
     int vm;
     vl_wstats stats;
-    vl_program *prog; /* what its tasks run; owned (freed with the model) */
+    vl_program *prog; /* what its tasks run: nprogs programs from
+                       * vl_workload_programs (freed with the model) */
+    int nprogs;
     void *client;     /* its external side (load generator), if any; one
                        * block, freed with the model                  */
     int nice;         /* of its tasks (set before vl_workload_spawn)       */
@@ -47,6 +49,11 @@ typedef struct vl_workload_type {
     __attribute__((used, section("vl_workloads"), aligned(sizeof(void *))))  \
     static const vl_workload_type *const vl_workload_entry_##type = &(type)
 
+/* n empty programs for w's tasks (w->prog, w->nprogs), freed by
+ * vl_workload_fini.  NULL when out of memory. */
+vl_program *vl_workload_programs(vl_workload *w, int64_t n);
+/* Frees what w holds: its statistics, programs and client. */
+void vl_workload_fini(vl_workload *w);
 /* Creates `n` tasks of w (one process: a shared mm) running w->prog at
  * nice w->nice (I/O-bound as w->io_bound), with streams "<workload>/<i>".  Returns 0 or -1. */
 int vl_workload_spawn(vl_guest *g, vl_workload *w, int64_t n);

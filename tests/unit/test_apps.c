@@ -35,7 +35,7 @@ static rates run_app(const char *app)
     rates r = {0};
     r.util = (double)m.workloads[0].stats.work_ns / 1e9 / cpu_s;
     r.tlb = (double)vl_tlb_of(g)->shootdowns / cpu_s;
-    r.wake_ipis = (double)(g->ipis_by_vector[0xfd] + g->ipis_by_vector[0xfb]) / cpu_s;
+    r.wake_ipis = (double)(vl_guest_ipis_sent(g, 0xfd) + vl_guest_ipis_sent(g, 0xfb)) / cpu_s;
     r.runqueue = vl_guest_lock_class(g, "runqueue");
     for (int c = 0; c < g->nclasses && c < 8; c++)
         r.locks[c] = (double)g->classes[c].stats.acquisitions / cpu_s;

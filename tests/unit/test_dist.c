@@ -93,18 +93,11 @@ static vl_dist mk(vl_dist_kind k, double a, double b)
     return d;
 }
 
-static vl_dist mk_empirical(void)
+/* {1: 0.2, 5: 0.5, 10: 0.3}, its points in *p. */
+static vl_dist mk_empirical(vl_dist_points *p)
 {
-    vl_dist d = {0};
-    d.kind = VL_DIST_EMPIRICAL;
-    d.n = 3;
-    d.values[0] = 1;
-    d.values[1] = 5;
-    d.values[2] = 10;
-    d.cdf[0] = 0.2;
-    d.cdf[1] = 0.7;
-    d.cdf[2] = 1.0;
-    return d;
+    *p = (vl_dist_points){.n = 3, .values = {1, 5, 10}, .cdf = {0.2, 0.7, 1.0}};
+    return (vl_dist){.kind = VL_DIST_EMPIRICAL, .points = p};
 }
 
 /* ---- moments -------------------------------------------------------------- */
@@ -208,7 +201,8 @@ static void test_pareto(void **state)
 static void test_empirical(void **state)
 {
     (void)state;
-    vl_dist d = mk_empirical();
+    vl_dist_points pts;
+    vl_dist d = mk_empirical(&pts);
     /* mean 0.2*1 + 0.5*5 + 0.3*10 = 5.7; E[X^2] = 0.2 + 12.5 + 30 = 42.7 */
     expect_moments(&d, "emp", 5.7, 42.7 - 5.7 * 5.7);
 
@@ -232,7 +226,8 @@ static void test_empirical(void **state)
     assert_true(chi < 13.82);
 
     /* single point */
-    vl_dist one = {.kind = VL_DIST_EMPIRICAL, .n = 1, .values = {9}, .cdf = {1.0}};
+    const vl_dist_points nine = {.n = 1, .values = {9}, .cdf = {1.0}};
+    vl_dist one = {.kind = VL_DIST_EMPIRICAL, .points = &nine};
     vl_rng r;
     vl_rng_init(&r, 1, "one");
     assert_true(vl_dist_sample(&one, &r) == 9.0);
@@ -328,7 +323,8 @@ static void test_check(void **state)
     expect_accepted(&(vl_dist){.kind = VL_DIST_EXPONENTIAL, .a = 1e-9});
     expect_accepted(&(vl_dist){.kind = VL_DIST_LOGNORMAL, .a = 5, .b = 0});
     expect_accepted(&(vl_dist){.kind = VL_DIST_PARETO, .a = 1, .b = 0.5});
-    vl_dist emp = mk_empirical();
+    vl_dist_points pts;
+    vl_dist emp = mk_empirical(&pts);
     expect_accepted(&emp);
 
     expect_rejected(&(vl_dist){.kind = VL_DIST_CONST, .a = NAN}, "constant");
@@ -343,26 +339,28 @@ static void test_check(void **state)
     expect_rejected(&(vl_dist){.kind = VL_DIST_PARETO, .a = 1, .b = 0}, "pareto shape alpha must be > 0");
     expect_rejected(&(vl_dist){.kind = (vl_dist_kind)99}, "unknown distribution");
 
-    vl_dist e = mk_empirical();
-    e.n = 0;
+    vl_dist e = {.kind = VL_DIST_EMPIRICAL}; /* no points */
     expect_rejected(&e, "1 to 64 points");
-    e = mk_empirical();
-    e.n = VL_DIST_MAX_POINTS + 1;
+    e = mk_empirical(&pts);
+    pts.n = 0;
     expect_rejected(&e, "1 to 64 points");
-    e = mk_empirical();
-    e.cdf[1] = 0.2; /* not strictly increasing */
+    mk_empirical(&pts);
+    pts.n = VL_DIST_MAX_POINTS + 1;
+    expect_rejected(&e, "1 to 64 points");
+    mk_empirical(&pts);
+    pts.cdf[1] = 0.2; /* not strictly increasing */
     expect_rejected(&e, "strictly increasing");
-    e = mk_empirical();
-    e.cdf[2] = 0.9; /* does not end at 1 */
+    mk_empirical(&pts);
+    pts.cdf[2] = 0.9; /* does not end at 1 */
     expect_rejected(&e, "must end at 1");
-    e = mk_empirical();
-    e.cdf[2] = 1.1;
+    mk_empirical(&pts);
+    pts.cdf[2] = 1.1;
     expect_rejected(&e, "strictly increasing");
-    e = mk_empirical();
-    e.cdf[0] = 0.0;
+    mk_empirical(&pts);
+    pts.cdf[0] = 0.0;
     expect_rejected(&e, "strictly increasing");
-    e = mk_empirical();
-    e.values[1] = NAN;
+    mk_empirical(&pts);
+    pts.values[1] = NAN;
     expect_rejected(&e, "finite");
 
     /* a message is truncated, not overflowed */

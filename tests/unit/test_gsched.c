@@ -247,11 +247,14 @@ static uint64_t resched_ipis(int nice, uint64_t *wakeups)
     vl_gsched_set_nice(g, S, nice);
     tk_go(&t.m);
     *wakeups = stats.wake_latency.count;
-    uint64_t n = g->ipis_by_vector[VL_VEC_RESCHEDULE];
+    uint64_t n = vl_guest_ipis_sent(g, VL_VEC_RESCHEDULE);
     print_message("nice %d: %llu wake-ups, %llu reschedule IPIs, S on vCPU %d\n", nice,
                   (unsigned long long)*wakeups, (unsigned long long)n, S->vcpu);
     tk_close(&t);
     vl_wstats_free(&stats);
+    vl_prog_fini(&waker);
+    vl_prog_fini(&sleeper);
+    vl_prog_fini(&hog);
     return n;
 }
 

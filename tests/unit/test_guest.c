@@ -203,19 +203,19 @@ static void test_modules_registered(void **state)
         for (int k = 0; k < VL_OP_KINDS; k++) {
             bool planned = k == VL_OP_COMPUTE || k == VL_OP_KERNEL || k == VL_OP_SLEEP ||
                            k == VL_OP_LOOP; /* the planner's own; LOOP never reaches it */
-            assert_true(planned == (g->hooks.ops[k].run == NULL));
+            assert_true(planned == (g->hooks->ops[k].run == NULL));
         }
         int vectors[] = {VL_VEC_LOCAL_TIMER, VL_VEC_RESCHEDULE, 0xfb, VL_VEC_VIRTIO_NET,
                          VL_VEC_VIRTIO_BLK, VL_VEC_HOTPLUG};
         for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++)
-            assert_non_null(g->vectors[vectors[i]]);
+            assert_non_null(vl_guest_handler(g, vectors[i]));
         for (int vec = 0xf0; vec <= 0xf7; vec++)
-            assert_true((g->vectors[vec] != NULL) == (legacy != 0));
-        assert_true((g->vectors[VL_VEC_CALL_FUNCTION] == NULL) == (legacy != 0));
-        assert_int_equal(g->hooks.nhandled, 3); /* smp, net, blk: in this order */
-        assert_string_equal(g->hooks.handled[0]->name, "smp");
-        assert_string_equal(g->hooks.handled[1]->name, "net");
-        assert_string_equal(g->hooks.handled[2]->name, "blk");
+            assert_true((vl_guest_handler(g, vec) != NULL) == (legacy != 0));
+        assert_true((vl_guest_handler(g, VL_VEC_CALL_FUNCTION) == NULL) == (legacy != 0));
+        assert_int_equal(g->hooks->nhandled, 3); /* smp, net, blk: in this order */
+        assert_string_equal(g->hooks->handled[0]->name, "smp");
+        assert_string_equal(g->hooks->handled[1]->name, "net");
+        assert_string_equal(g->hooks->handled[2]->name, "blk");
         assert_non_null(g->port.net_rx);
         assert_non_null(g->port.blk_done);
         assert_non_null(g->port.hotplug);

@@ -1,6 +1,8 @@
 /* test_hist.c - unit tests for the log-linear histogram: exact small values,
  * bucket layout, percentile error bound against sorting, merge, reset,
- * iteration and extreme values. */
+ * iteration and extreme values, and the histogram that takes memory as
+ * values arrive against a dense one (every bucket allocated up front, as
+ * vl_hist was before) on several distributions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +50,96 @@ static int64_t random_value(uint64_t *s, int bits_max)
         return 0;
     uint64_t v = xorshift64(s) >> (64 - bits);
     return (int64_t)v;
+}
+
+/* ---- a dense reference: every bucket's counter in one array ---------- */
+
+/* The layout of vl_hist.h, written out: values below 2^S exact; above,
+ * 2^(S-1) linear sub-buckets per power of two. */
+enum { DENSE_S = VL_HIST_SUB_BITS, DENSE_SUBS = 1 << (DENSE_S - 1) };
+
+typedef struct dense_hist {
+    uint64_t count;
+    int64_t min, max;
+    double sum;
+    uint64_t counters[VL_HIST_BUCKETS];
+} dense_hist;
+
+static int dense_bucket(uint64_t v)
+{
+    if (v < 2 * DENSE_SUBS)
+        return (int)v;
+    const int lg = 63 - __builtin_clzll(v);
+    const int sub = (int)((v >> (lg - DENSE_S + 1)) & (DENSE_SUBS - 1));
+    return 2 * DENSE_SUBS + (lg - DENSE_S) * DENSE_SUBS + sub;
+}
+
+/* The largest value of bucket b. */
+static int64_t dense_upper(int b)
+{
+    if (b < 2 * DENSE_SUBS)
+        return b;
+    const int lg = DENSE_S + (b - 2 * DENSE_SUBS) / DENSE_SUBS;
+    const uint64_t width = (uint64_t)1 << (lg - DENSE_S + 1);
+    const uint64_t first = ((uint64_t)1 << lg) + (uint64_t)((b - 2 * DENSE_SUBS) % DENSE_SUBS) * width;
+    return (int64_t)(first + (width - 1));
+}
+
+static void dense_record(dense_hist *d, int64_t v)
+{
+    v = v < 0 ? 0 : v;
+    d->min = d->count == 0 || v < d->min ? v : d->min;
+    d->max = d->count == 0 || v > d->max ? v : d->max;
+    d->count++;
+    d->sum += (double)v;
+    d->counters[dense_bucket((uint64_t)v)]++;
+}
+
+/* The upper bound of the bucket holding the rank-th value, within
+ * [min, max]; the rank as vl_hist.h defines it (rank_of below). */
+static int64_t dense_percentile(const dense_hist *d, double p)
+{
+    if (d->count == 0)
+        return 0;
+    const double r = p > 0 ? ceil(p * (double)d->count / 100.0) : 1;
+    const uint64_t rank = r < 1 ? 1 : r >= (double)d->count ? d->count : (uint64_t)r;
+    uint64_t cum = 0;
+    int b = 0;
+    while ((cum += d->counters[b]) < rank)
+        b++;
+    const int64_t u = dense_upper(b);
+    return u < d->min ? d->min : u > d->max ? d->max : u;
+}
+
+/* The sparse histogram holds what the dense one does: count, min, max,
+ * the sum (to rounding: merging adds in another order), every
+ * percentile, and the same non-empty buckets in order. */
+static void assert_like_dense(const vl_hist *h, const dense_hist *d, const char *what)
+{
+    static const double ps[] = {0,  0.001, 0.1, 1,  5,    10,    25,    33.3,  50,  66.7,
+                                75, 90,    95,  99, 99.5, 99.9,  99.99, 99.999, 100};
+    if (h->count != d->count || h->min != d->min || h->max != d->max ||
+        !(fabs(h->sum - d->sum) <= 1e-12 * fabs(d->sum)))
+        fail_msg("%s: count/min/max/sum differ", what);
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++)
+        if (vl_hist_percentile(h, ps[i]) != dense_percentile(d, ps[i]))
+            fail_msg("%s: p%g: %lld, dense %lld", what, ps[i],
+                     (long long)vl_hist_percentile(h, ps[i]),
+                     (long long)dense_percentile(d, ps[i]));
+    int cursor = 0, b = 0;
+    int64_t value;
+    uint64_t cum, dense_cum = 0;
+    while (vl_hist_next(h, &cursor, &value, &cum)) {
+        while (d->counters[b] == 0)
+            b++;
+        dense_cum += d->counters[b];
+        if (value != dense_upper(b) || cum != dense_cum)
+            fail_msg("%s: bucket %d: (%lld, %llu), dense (%lld, %llu)", what, b, (long long)value,
+                     (unsigned long long)cum, (long long)dense_upper(b),
+                     (unsigned long long)dense_cum);
+        b++;
+    }
+    assert_true(dense_cum == d->count); /* no non-empty dense bucket left over */
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -252,6 +344,85 @@ static void test_memory_on_demand(void **state)
     del_hist(h);
 }
 
+/* Distributions the model's histograms see: nothing, one value, ties,
+ * narrow and wide ranges, heavy tails, two modes, extremes. */
+enum { D_EMPTY, D_ONE_ZERO, D_ONE_SMALL, D_ONE_EDGE, D_ONE_LARGE, D_CONSTANT, D_EXACT_RANGE,
+       D_UNIFORM, D_EXPONENTIAL, D_LOGNORMAL, D_PARETO, D_BIMODAL, D_LOG_UNIFORM, D_EXTREMES,
+       NDISTS };
+static const char *const dist_names[NDISTS] = {
+    "empty",   "one 0",       "one 77",    "one 128",   "one 3e12",  "constant 20 us",
+    "0-127",   "uniform",     "exponential", "lognormal", "pareto",   "bimodal",
+    "log-uniform", "extremes"};
+
+static double unit(uint64_t *s)
+{
+    return (double)(xorshift64(s) >> 11) * 0x1p-53;
+}
+
+static int samples(int dist)
+{
+    return dist == D_EMPTY ? 0 : dist <= D_ONE_LARGE ? 1 : 20000;
+}
+
+static int64_t sample(int dist, uint64_t *s)
+{
+    switch (dist) {
+    case D_ONE_ZERO: return 0;
+    case D_ONE_SMALL: return 77;
+    case D_ONE_EDGE: return EXACT_LIMIT; /* the first bucket wider than 1 */
+    case D_ONE_LARGE: return 3000000000000;
+    case D_CONSTANT: return 20000;
+    case D_EXACT_RANGE: return (int64_t)(xorshift64(s) % EXACT_LIMIT);
+    case D_UNIFORM: return 1000 + (int64_t)(xorshift64(s) % 1000000);
+    case D_EXPONENTIAL: return (int64_t)(-200000.0 * log(1.0 - unit(s)));
+    case D_LOGNORMAL: { /* Box-Muller; median 50 us, sigma 1.5 */
+        const double z = sqrt(-2.0 * log(1.0 - unit(s))) * cos(2.0 * M_PI * unit(s));
+        return (int64_t)(50000.0 * exp(1.5 * z));
+    }
+    case D_PARETO: return (int64_t)(10000.0 / pow(1.0 - unit(s), 1.0 / 1.1));
+    case D_BIMODAL: return unit(s) < 0.9 ? 2000 + (int64_t)(xorshift64(s) % 500)
+                                         : 30000000 + (int64_t)(xorshift64(s) % 1000000);
+    case D_LOG_UNIFORM: return random_value(s, 62);
+    case D_EXTREMES: {
+        static const int64_t v[] = {0, 1, 127, 128, 129, INT64_MAX, INT64_MAX - 1, -3};
+        return v[xorshift64(s) % (sizeof v / sizeof v[0])];
+    }
+    }
+    return 0;
+}
+
+/* Quantiles of the histogram that takes memory as values arrive equal
+ * those of the dense one (the bucket layout is the same, so the accuracy
+ * is: within 2^-(S-1) of the true value); merging keeps them equal. */
+static void test_same_quantiles_as_dense(void **state)
+{
+    (void)state;
+    dense_hist *d = calloc(1, sizeof *d), *all = calloc(1, sizeof *all);
+    assert_non_null(d);
+    assert_non_null(all);
+    vl_hist *merged = new_hist();
+    for (int dist = 0; dist < NDISTS; dist++) {
+        memset(d, 0, sizeof *d);
+        vl_hist *h = new_hist();
+        uint64_t s = 0x9e3779b97f4a7c15ULL + (uint64_t)dist;
+        for (int i = 0; i < samples(dist); i++) {
+            const int64_t v = sample(dist, &s);
+            vl_hist_record(h, v);
+            dense_record(d, v);
+            dense_record(all, v);
+        }
+        assert_like_dense(h, d, dist_names[dist]);
+        print_message("%-12s %6llu values: %5zu bytes (dense: %zu)\n", dist_names[dist],
+                      (unsigned long long)h->count, vl_hist_bytes(h), sizeof d->counters);
+        vl_hist_merge(merged, h);
+        assert_like_dense(merged, all, "merged");
+        del_hist(h);
+    }
+    del_hist(merged);
+    free(d);
+    free(all);
+}
+
 static void test_merge(void **state)
 {
     (void)state;
@@ -379,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_bucket_layout),
         cmocka_unit_test(test_rank_semantics),
         cmocka_unit_test(test_percentile_error_bound),
+        cmocka_unit_test(test_same_quantiles_as_dense),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_next_cumulative),

@@ -60,19 +60,23 @@ static void test_small_map_edges(void **state)
                                "ffffffff81000100 T alpha\n"
                                "ffffffff81000100 t alpha_alias\n"
                                "ffffffff81000150 D some_data\n"
-                               "ffffffff81000300 W gamma\n";
+                               "ffffffff81000300 W gamma\n"
+                               "ffffffff81000250 t beta\n" /* a second static 'beta' */
+                               "ffffffff81000180 t beta\n";
     vl_ksyms ks;
     assert_int_equal(vl_ksyms_parse(&ks, "small", text, sizeof text - 1, NULL), 0);
-    assert_int_equal(ks.n, 4);
-    assert_string_equal(vl_ksyms_lookup(&ks, 0xffffffff81000180ULL, NULL)->name, "alpha");
+    assert_int_equal(ks.n, 6);
+    assert_string_equal(vl_ksyms_lookup(&ks, 0xffffffff81000170ULL, NULL)->name, "alpha");
     assert_string_equal(vl_ksyms_lookup(&ks, 0xffffffff81000200ULL, NULL)->name, "beta");
     assert_null(vl_ksyms_lookup(&ks, 0xffffffff81000300ULL, NULL)); /* last: no end */
     assert_null(vl_ksyms_lookup(&ks, 0xffffffff81000000ULL, NULL));
     static const char *const names[] = {"alpha_alias", NULL};
     assert_int_equal(vl_ksyms_classify(&ks, 0xffffffff81000101ULL, names), 0);
     uint64_t s, e;
-    assert_int_equal(vl_ksyms_extent(&ks, "beta", &s, &e), 0);
-    assert_true(s == 0xffffffff81000200ULL && e == 0xffffffff81000300ULL);
+    assert_int_equal(vl_ksyms_extent(&ks, "beta", &s, &e), 0); /* the lowest of three */
+    assert_true(s == 0xffffffff81000180ULL && e == 0xffffffff81000200ULL);
+    assert_int_equal(vl_ksyms_extent(&ks, "alpha", &s, &e), 0);
+    assert_true(s == 0xffffffff81000100ULL && e == 0xffffffff81000180ULL);
     assert_int_equal(vl_ksyms_extent(&ks, "gamma", &s, &e), -1);
     assert_int_equal(vl_ksyms_extent(&ks, "nosuch", &s, &e), -1);
     vl_ksyms_free(&ks);

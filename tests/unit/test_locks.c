@@ -117,6 +117,7 @@ static void lock_run_go(lock_run *r)
 static void lock_teardown(lock_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_prog_fini(&r->prog);
     vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
     free(r->holds);

@@ -93,8 +93,8 @@ static void test_fork_locks_the_target_runqueue(void **state)
         tk_go(&t.m);
         const vl_guest *g = t.m.guests[0];
         forks[i] = vl_process_of(g)->forks;
-        fd[i] = g->ipis_by_vector[0xfd];
-        fb[i] = g->ipis_by_vector[0xfb];
+        fd[i] = vl_guest_ipis_sent(g, 0xfd);
+        fb[i] = vl_guest_ipis_sent(g, 0xfb);
         rq[i] = g->classes[vl_guest_lock_class(g, "runqueue")].stats.acquisitions;
         print_message("wake-ups%s: forks %llu, 0xfd %llu, 0xfb %llu, runqueue holds %llu\n",
                       styles[i], (unsigned long long)forks[i], (unsigned long long)fd[i],

@@ -83,6 +83,7 @@ static const vl_lock_stats *barrier_run(rq_run *r, const char *guest, const char
 static void barrier_done(rq_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_prog_fini(&r->prog);
     vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }
@@ -137,6 +138,7 @@ static void test_waker_preempted_at_its_exit(void **state)
 {
     (void)state;
     rq_run r;
+    vl_prog_init(&r.prog); /* unused here; barrier_done frees it */
     tk_load(&r.scn, "scheduler: cfs\nhost: {pcpus: 1}\n"
                     "vms:\n  - {name: k, vcpus: 2, guest: {wakeup_ipi: resched}}\n"
                     "run: {duration: 1s}\n");
@@ -171,6 +173,8 @@ static void test_waker_preempted_at_its_exit(void **state)
     assert_true(st->contended > 100);
     assert_true(vl_hist_mean(&st->wait) > VL_US(100)); /* not an uncontended 2 us hold */
     barrier_done(&r);
+    vl_prog_fini(&prod);
+    vl_prog_fini(&cons);
 }
 
 int main(void)

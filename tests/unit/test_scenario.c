@@ -483,9 +483,11 @@ static void test_dists(void **state)
     assert_true(d->a == 1e4 && d->b == 1.5);
     d = &wparams(&s, 0, 6)->burst;
     assert_int_equal(d->kind, VL_DIST_EMPIRICAL);
-    assert_int_equal(d->n, 3);
-    assert_true(d->values[0] == 1000 && d->values[1] == 2000 && d->values[2] == 4000);
-    assert_true(d->cdf[0] == 0.5 && d->cdf[1] == 0.75 && d->cdf[2] == 1);
+    assert_non_null(d->points);
+    assert_int_equal(d->points->n, 3);
+    assert_true(d->points->values[0] == 1000 && d->points->values[1] == 2000 &&
+                d->points->values[2] == 4000);
+    assert_true(d->points->cdf[0] == 0.5 && d->points->cdf[1] == 0.75 && d->points->cdf[2] == 1);
     d = &wparams(&s, 0, 7)->burst;
     assert_int_equal(d->kind, VL_DIST_EXPONENTIAL);
     assert_true(d->a == 1e9);

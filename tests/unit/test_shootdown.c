@@ -65,6 +65,8 @@ static void sd_setup(sd_run *r, int pcpus, int vcpus, int hog, bool legacy, bool
 static void sd_teardown(sd_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_prog_fini(&r->sender);
+    vl_prog_fini(&r->busy);
     vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }
@@ -88,7 +90,7 @@ static void test_running_targets_microseconds(void **state)
     const vl_hist *ipi = &g->ipi_latency[VL_IPI_TLB];
     assert_int_equal(ipi->count, 3 * vl_tlb_of(g)->shootdowns);
     assert_int_equal(ipi->max, r.m.hv.costs.exit_entry + r.m.hv.costs.ipi_delivery);
-    assert_int_equal(g->ipis_by_vector[0xfc], 3 * vl_tlb_of(g)->shootdowns);
+    assert_int_equal(vl_guest_ipis_sent(g, 0xfc), 3 * vl_tlb_of(g)->shootdowns);
     assert_int_equal(r.m.hv.vcpus[0].exits[VL_EXIT_IPI], vl_tlb_of(g)->shootdowns);
     sd_teardown(&r);
 }
@@ -109,7 +111,7 @@ static void test_preempted_target_slice(void **state)
     /* the preempted target runs the handler only when it is back */
     assert_true(g->ipi_latency[VL_IPI_TLB].max > VL_MS(9));
     assert_true(r.m.hv.vcpus[0].exits[VL_EXIT_PLE] > 10);
-    assert_int_equal(g->ipis_by_vector[0xfb], vl_tlb_of(g)->shootdowns); /* one target: 0xfb */
+    assert_int_equal(vl_guest_ipis_sent(g, 0xfb), vl_tlb_of(g)->shootdowns); /* one target: 0xfb */
     sd_teardown(&r);
 }
 
@@ -123,8 +125,8 @@ static void test_legacy_vectors(void **state)
     assert_int_equal(vl_tlb_of(g)->latency.max, r.m.hv.costs.exit_entry +
                                                  r.m.hv.costs.ipi_delivery + g->irq_entry_cost +
                                                  vl_tlb_of(g)->flush.cost);
-    assert_int_equal(g->ipis_by_vector[0xf0], 3 * vl_tlb_of(g)->shootdowns); /* sender vCPU 0 */
-    assert_int_equal(g->ipis_by_vector[0xfc], 0);
+    assert_int_equal(vl_guest_ipis_sent(g, 0xf0), 3 * vl_tlb_of(g)->shootdowns); /* sender vCPU 0 */
+    assert_int_equal(vl_guest_ipis_sent(g, 0xfc), 0);
     sd_teardown(&r);
 }
 
@@ -175,7 +177,7 @@ static void lazy_run(bool lazy, uint64_t *ipis, int *cur_mm, vl_ns *max)
     }
     if (vl_model_run(&r.m, &err) < 0)
         fail_msg("run failed: %s", err.msg);
-    *ipis = g->ipis_by_vector[0xfb];
+    *ipis = vl_guest_ipis_sent(g, 0xfb);
     *cur_mm = g->vcpus[1].cur_mm;
     *max = vl_tlb_of(g)->latency.max;
     sd_teardown(&r);

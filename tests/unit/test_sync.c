@@ -38,6 +38,8 @@ static void start(sync_run *r, const char *yaml)
     vl_error err;
     assert_int_equal(vl_model_create(&r->m, &r->scn, r->scn.sched, 0, 0, NULL, &err), 0);
     stats_init(&r->stats);
+    vl_prog_init(&r->prog[0]);
+    vl_prog_init(&r->prog[1]);
 }
 
 static void go(sync_run *r)
@@ -48,6 +50,8 @@ static void go(sync_run *r)
 static void stop(sync_run *r)
 {
     vl_model_destroy(&r->m);
+    vl_prog_fini(&r->prog[0]);
+    vl_prog_fini(&r->prog[1]);
     vl_wstats_free(&r->stats);
     vl_scenario_free(&r->scn);
 }
@@ -79,7 +83,7 @@ static int barrier_rounds(bool hog, uint64_t *resched)
     /* every party computed the same number of rounds (+-1 in flight) */
     int rounds = (int)(r.stats.work_ns / VL_US(100) / 4);
     /* remote wake-ups: 0xfb to idle vCPUs (wake list), 0xfd to busy ones */
-    *resched = g->ipis_by_vector[VL_VEC_RESCHEDULE] + g->ipis_by_vector[0xfb];
+    *resched = vl_guest_ipis_sent(g, VL_VEC_RESCHEDULE) + vl_guest_ipis_sent(g, 0xfb);
     stop(&r);
     return rounds;
 }
@@ -126,7 +130,7 @@ static void test_wait_wake_pingpong(void **state)
     assert_non_null(vl_guest_task_create(g, "a", &r.prog[0], &r.stats));
     assert_non_null(vl_guest_task_create(g, "b", &r.prog[1], &r.stats));
     go(&r);
-    uint64_t ipis = g->ipis_by_vector[VL_VEC_RESCHEDULE] + g->ipis_by_vector[0xfb];
+    uint64_t ipis = vl_guest_ipis_sent(g, VL_VEC_RESCHEDULE) + vl_guest_ipis_sent(g, 0xfb);
     vl_ns per_round = r.m.hv.sim.now / (vl_ns)(ipis / 2);
     print_message("%llu reschedule IPIs, %lld ns per round trip, wake latency mean %.0f ns\n",
                   (unsigned long long)ipis, (long long)per_round,

@@ -47,7 +47,7 @@ static double utilisation(const tk_sim *t)
 static double wake_ipis(const tk_sim *t)
 {
     const vl_guest *g = t->m.guests[0];
-    return (double)(g->ipis_by_vector[VL_VEC_RESCHEDULE] + g->ipis_by_vector[0xfb]) /
+    return (double)(vl_guest_ipis_sent(g, VL_VEC_RESCHEDULE) + vl_guest_ipis_sent(g, 0xfb)) /
            cpu_seconds(t);
 }
 
