@@ -14,8 +14,9 @@ and prints Markdown tables: the application's work (CPU time spent on it,
 spinning excluded) per configuration, mean over the seeds; its
 improvement over cfs (work / cfs work - 1: the same work in less time,
 execution time x 1 / (1 + improvement)) with the range over the seeds; and
-per configuration three problem metrics of the application's VM: lock-holder
-preemptions (summed over its lock classes), the mean reschedule-IPI
+per configuration four problem metrics of the application's VM: lock-holder
+preemptions and vCPU stacking (a spinning waiter switched in while the
+holder's vCPU is preempted; both summed over its lock classes), the mean reschedule-IPI
 latency (a woken vCPU waiting for a pCPU) and CPU fragmentation (the time
 it had a vCPU waiting while a pCPU idled, `fragmented_ns`).
 
@@ -54,6 +55,7 @@ def main_metrics(report):
     return {
         "work": sum(w["work_ns"] for w in vm["workloads"]) / 1e9,
         "lhp": sum(lock["holder_preemptions"] for lock in guest["locks"]),
+        "stacked": sum(lock["stacked"] for lock in guest["locks"]),
         "ipi_us": guest["ipi_latency"]["reschedule"]["mean_ns"] / 1e3,
         "frag_ms": vm["fragmented_ns"] / 1e6,
     }
@@ -108,13 +110,14 @@ def print_tables(ratio, args, results):
     print("| **mean** | | " + " | ".join("%+.0f%% (%+.0f..%+.0f)" % (
         100 * statistics.mean(g), 100 * min(g), 100 * max(g)) for g in gains.values()) + " |")
     print("\nProblem metrics of the application's VM (mean over seeds): lock-holder preemptions "
-          "/ mean reschedule-IPI latency (us) / CPU fragmentation (ms)\n")
+          "/ vCPU stacking / mean reschedule-IPI latency (us) / CPU fragmentation (ms)\n")
     print("| application | " + " | ".join(CONFIGS) + " |")
     print("|---|" + "---:|" * len(CONFIGS))
     for app in apps:
         print("| %s | %s |" % (app, " | ".join(
-            "%.0f / %.0f / %.1f" % (mean(results[app, c], "lhp"), mean(results[app, c], "ipi_us"),
-                                    mean(results[app, c], "frag_ms"))
+            "%.0f / %.0f / %.0f / %.1f" % (
+                mean(results[app, c], "lhp"), mean(results[app, c], "stacked"),
+                mean(results[app, c], "ipi_us"), mean(results[app, c], "frag_ms"))
             for c in CONFIGS)))
 
 

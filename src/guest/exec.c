@@ -463,6 +463,15 @@ static void granted(vl_guest *g, int v, vl_glock *L)
  * least two world switches and another vCPU's turn). */
 #define GUEST_PREEMPTED_NS 10000
 
+/* v's task spins on L, and L's holder is another vCPU preempted for
+ * longer than an exit: the waiter got a pCPU before the holder did. */
+static bool stacked(vl_guest *g, int v, vl_glock *L, vl_ns now)
+{
+    int h = vl_lock_holder(L, now);
+    return h >= 0 && h != v && !g->vcpus[h].in_guest &&
+           now - g->vcpus[h].left_at > GUEST_PREEMPTED_NS;
+}
+
 void vl_exec_enter(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
@@ -474,6 +483,8 @@ void vl_exec_enter(vl_guest *g, int v, vl_ns now)
         if (gv->waited_at_leave)
             g->classes[gv->waited_at_leave->cls].stats.waiter_preemptions++;
     }
+    if (gv->curr && gv->curr->waiting && stacked(g, v, gv->curr->waiting, now))
+        g->classes[gv->curr->waiting->cls].stats.stacked++;
     gv->held_at_leave = gv->waited_at_leave = NULL;
     gv->next_tick = vl_gsched_tick_after(g, v, now);
     if (gv->curr)

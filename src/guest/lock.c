@@ -42,6 +42,12 @@ static vl_resv *current_hold(vl_glock *L, vl_ns now)
     return L->nresv > 0 && L->resv[0].start <= now ? &L->resv[0] : NULL;
 }
 
+int vl_lock_holder(vl_glock *L, vl_ns now)
+{
+    const vl_resv *h = current_hold(L, now);
+    return h ? h->vcpu : -1;
+}
+
 /* Other vCPUs' reservations starting at or after t are plans made on the
  * assumption that the lock is free then: cut those plans. */
 static void cut_others_from(vl_glock *L, int v, vl_ns t)

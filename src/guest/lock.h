@@ -48,6 +48,8 @@ typedef struct vl_lock_stats {
     uint64_t holder_preemptions; /* a holder was off its pCPU, holding it   */
     uint64_t waiter_preemptions; /* a spinning waiter was off its pCPU      */
     uint64_t offcpu_handoffs;    /* the lock was handed to an off-CPU waiter */
+    uint64_t stacked;            /* a spinning waiter was switched in while the
+                                  * holder's vCPU was preempted (vCPU stacking) */
 } vl_lock_stats;
 
 typedef struct vl_lock_class {
@@ -76,6 +78,8 @@ typedef enum { VL_LOCK_RESERVED, VL_LOCK_BUSY } vl_lock_plan;
 vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold);
 /* v's reservation on L that holds at time t (start <= t < end), or NULL. */
 vl_resv *vl_lock_resv_at(vl_glock *L, int v, vl_ns t);
+/* The vCPU holding L at now, or -1. */
+int vl_lock_holder(vl_glock *L, vl_ns now);
 /* Removes v's reservations starting at or after t. */
 void vl_lock_drop_from(vl_glock *L, int v, vl_ns t);
 /* v, inside a hold at the current time, stops running: the hold becomes

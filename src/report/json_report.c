@@ -154,6 +154,7 @@ static void write_guest(vl_json *j, const vl_model *m, int d)
         vl_json_kuint(j, "holder_preemptions", st->holder_preemptions);
         vl_json_kuint(j, "waiter_preemptions", st->waiter_preemptions);
         vl_json_kuint(j, "offcpu_handoffs", st->offcpu_handoffs);
+        vl_json_kuint(j, "stacked", st->stacked);
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);

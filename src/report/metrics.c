@@ -127,6 +127,7 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
             rc |= vl_metrics_add(ms, (double)st->wait.max, "vm.%s.lock.%s.wait_max_ns", vm, cls);
             rc |= vl_metrics_add(ms, (double)st->holder_preemptions, "vm.%s.lock.%s.holder_preemptions", vm,
                       cls);
+            rc |= vl_metrics_add(ms, (double)st->stacked, "vm.%s.lock.%s.stacked", vm, cls);
         }
         static const char *const kinds[VL_IPI_KINDS] = {"resched", "tlb"};
         for (int k = 0; k < VL_IPI_KINDS; k++)

@@ -165,6 +165,7 @@ static void test_contended_mutual_exclusion(void **state)
     assert_true((double)held > 0.97 * 1e8); /* saturated */
     /* waits are bounded by three holds ahead (FIFO) */
     assert_true(st->wait.max <= VL_US(3 * 8) + VL_US(1));
+    assert_int_equal(st->stacked, 0); /* a pCPU each: no holder is ever preempted */
     uint64_t ple = 0;
     for (int v = 0; v < 4; v++)
         ple += r.m.hv.vcpus[v].exits[VL_EXIT_PLE];
@@ -200,10 +201,13 @@ static void test_holder_preemption_stretches_waits(void **state)
     lock_run_go(&r);
     const vl_lock_stats *st = zone_stats(&r);
     assert_exclusive(r.holds);
-    print_message("holder preemptions %llu, waiter preemptions %llu, max wait %.2f ms\n",
-                  (unsigned long long)st->holder_preemptions,
-                  (unsigned long long)st->waiter_preemptions, (double)st->wait.max / 1e6);
+    print_message("holder preemptions %llu, waiter preemptions %llu, stacked %llu, max wait "
+                  "%.2f ms\n", (unsigned long long)st->holder_preemptions,
+                  (unsigned long long)st->waiter_preemptions, (unsigned long long)st->stacked,
+                  (double)st->wait.max / 1e6);
     assert_true(st->holder_preemptions + st->waiter_preemptions > 0);
+    /* a holder preempted by the hog while the waiter gets a pCPU: stacking */
+    assert_true(st->stacked > 0);
     /* a wait spans the hog's 10 ms slice: three orders of magnitude above
      * an uncontended hand-off */
     assert_true(st->wait.max > VL_MS(5));
