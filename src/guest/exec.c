@@ -136,7 +136,8 @@ typedef enum {
     STOP_LOCK,
     STOP_IRQ,
     STOP_HORIZON,
-    STOP_FULL
+    STOP_FULL,
+    STOP_ENDLESS /* an op that outlasts any run: nothing after it matters */
 } stop_reason;
 
 /* Walks t's operations from now; returns where the plan stops. */
@@ -189,6 +190,10 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
         if (T >= horizon) {
             *end = horizon;
             return STOP_HORIZON;
+        }
+        if (len >= VL_OP_ENDLESS) { /* looking further ahead would only fill the queue */
+            *end = T;
+            return STOP_ENDLESS;
         }
         if (i == VL_OPQ_LEN - 1) {
             *end = T;
@@ -352,7 +357,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         vl_ns end = now;
         vl_glock *busy = NULL;
         stop_reason why = walk(g, v, t, now, horizon, &end, &busy);
-        if (end > now || why == STOP_HORIZON || why == STOP_FULL) {
+        if (end > now || why == STOP_HORIZON || why == STOP_FULL || why == STOP_ENDLESS) {
             gv->plan_end = end;
             if (end == VL_NS_MAX)
                 vl_sim_cancel(g->sim, &gv->seg_ev); /* a lone endless op: no event */

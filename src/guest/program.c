@@ -182,8 +182,8 @@ static vl_ns draw(const vl_dist *d, vl_rng *rng)
     double x = vl_dist_sample(d, rng);
     if (x < 0)
         x = 0;
-    if (x > 1e15) /* 11.6 days: beyond any run */
-        x = 1e15;
+    if (x > (double)VL_OP_ENDLESS)
+        x = (double)VL_OP_ENDLESS;
     return (vl_ns)x;
 }
 

@@ -139,6 +139,10 @@ typedef struct vl_opi {
 
 #define VL_OPQ_LEN 128 /* lookahead: bounds the ops one plan covers */
 
+/* Drawn durations are clamped here (11.6 days): an instance this long
+ * outlasts any run, so nothing after it can matter. */
+#define VL_OP_ENDLESS ((vl_ns)1000000000000000)
+
 /* The lookahead queue of a task: instances generated, not yet finished.
  * A ring that grows by doubling from 4 entries up to VL_OPQ_LEN as plans
  * look further ahead (most tasks never need more than a few): an entry

@@ -34,7 +34,7 @@ static const vl_param cpu_param_table[] = {
 };
 
 /* Longer than any run: the op never ends. */
-#define CPU_FOREVER 1e15
+#define CPU_FOREVER ((double)VL_OP_ENDLESS)
 
 static int build(vl_program *p, double util, vl_ns period)
 {
