@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "cli/solo.h"
 #include "cli/stats.h"
 #include "model/model.h"
@@ -39,7 +40,10 @@ static const char compare_usage[] =
     "                      (work alone / work in the mix) and weighted_speedup\n"
     "                      (sum of work in the mix / work alone): one more run\n"
     "                      per VM for every policy and seed\n"
-    "  --help              this text\n";
+    "  --help              this text\n"
+    "\n"
+    "On a terminal a progress line (runs done, elapsed, ETA) is shown on stderr\n"
+    "while the runs go on.\n";
 
 
 static bool ends_with(const char *s, const char *suffix)
@@ -323,6 +327,8 @@ int vl_cmd_compare(int argc, char **argv)
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
     }
+    vl_progress progress;
+    vl_progress_init(&progress, "compare", npol * nseeds);
     for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
         for (long s = 0; s < nseeds && status == VL_EXIT_OK; s++) {
             vl_model m;
@@ -331,11 +337,13 @@ int vl_cmd_compare(int argc, char **argv)
             if (vl_model_create(&m, &scn, ops[p], seed, scn.duration, NULL, &err) < 0 ||
                 vl_model_run(&m, &err) < 0 ||
                 vl_metrics_collect(&m, &runs[p * nseeds + s]) < 0) {
+                vl_progress_end(&progress);
                 vl_cli_error(&err);
                 vl_cli_policy_state(m.policy_state);
                 status = m.refused ? VL_EXIT_USAGE : VL_EXIT_RUN;
             } else if (solo &&
                        vl_solo_metrics(&scn, &m, ops[p], seed, &runs[p * nseeds + s], &err) < 0) {
+                vl_progress_end(&progress);
                 if (err.msg[0])
                     vl_cli_error(&err);
                 else
@@ -353,8 +361,10 @@ int vl_cmd_compare(int argc, char **argv)
                     vl_report_cdf(&m, cdf_buf, "");
             }
             vl_model_destroy(&m);
+            vl_progress_update(&progress, p * nseeds + s + 1);
         }
     }
+    vl_progress_end(&progress);
     if (cdf_buf && (ferror(cdf_buf) | fclose(cdf_buf)))
         status = VL_EXIT_RUN;
     if (status == VL_EXIT_OK && (oc || od) && vl_cli_head_end(&head) < 0)

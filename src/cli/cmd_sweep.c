@@ -1118,7 +1118,7 @@ int vl_cmd_sweep(int argc, char **argv)
 
     vl_progress progress;
     long count = x.end - x.first;
-    vl_progress_init(&progress, count);
+    vl_progress_init(&progress, "sweep", count);
     sweep_pool_result res;
     int rc = sweep_pool_run(count, (int)(jobs < count ? jobs : count), run_job, on_done, &x,
                             &progress, &res);

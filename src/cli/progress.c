@@ -1,11 +1,9 @@
-/* cli/progress.c - a progress line on stderr ("\r"-updated), shown only
- * when stderr is a terminal and CI is unset, so that logs and pipes never
- * see it. */
+/* cli/progress.c - the progress line (cli/progress.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli/sweep.h"
+#include "cli/progress.h"
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -25,9 +23,10 @@ static void format_secs(double s, char *buf, size_t len)
         snprintf(buf, len, "%.1fs", s);
 }
 
-void vl_progress_init(vl_progress *p, long total)
+void vl_progress_init(vl_progress *p, const char *what, long total)
 {
     p->enabled = isatty(STDERR_FILENO) && !getenv("CI");
+    p->what = what;
     p->total = total;
     p->done = 0;
     p->width = 0;
@@ -46,7 +45,7 @@ void vl_progress_update(vl_progress *p, long done)
     format_secs(el, elapsed, sizeof elapsed);
     if (done > 0)
         format_secs(el / (double)done * (double)(p->total - done), eta, sizeof eta);
-    int w = fprintf(stderr, "\rsweep: %ld/%ld runs, %s elapsed, ETA %s", done, p->total,
+    int w = fprintf(stderr, "\r%s: %ld/%ld runs, %s elapsed, ETA %s", p->what, done, p->total,
                     elapsed, eta);
     for (int i = w; i < p->width; i++)
         fputc(' ', stderr);

@@ -1,6 +1,6 @@
 /* cli/sweep.h - the parts of `vcpulab sweep`: the parameter grid
- * (sweep_grid.c), the worker processes (sweep_pool.c), the progress line
- * (progress.c) and the gnuplot plot (sweep_plot.c). */
+ * (sweep_grid.c), the worker processes (sweep_pool.c) and the gnuplot plot
+ * (sweep_plot.c); the progress line is cli/progress.h. */
 #ifndef VL_CLI_SWEEP_H
 #define VL_CLI_SWEEP_H
 
@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "report/report.h"
 #include "vl_error.h"
 #include "vl_json.h"
@@ -116,22 +117,6 @@ int sweep_summary_group(sweep_summary *s, long point, const char *scenario, cons
                         uint64_t first_seed, const vl_metrics *runs, int nseeds);
 /* Closes the JSON. */
 void sweep_summary_end(sweep_summary *s);
-
-/* ---- the progress line ---------------------------------------------------- */
-
-/* "\r"-updated on stderr: done/total, elapsed, ETA.  Enabled only when
- * stderr is a terminal and CI is unset. */
-typedef struct vl_progress {
-    int enabled;
-    long total, done;
-    struct timespec start;
-    int width; /* of the last line, to blank it */
-} vl_progress;
-
-void vl_progress_init(vl_progress *p, long total);
-void vl_progress_update(vl_progress *p, long done);
-/* Clears the line. */
-void vl_progress_end(vl_progress *p);
 
 /* ---- worker processes ----------------------------------------------------- */
 
