@@ -14,6 +14,12 @@ typedef struct frame {
     yt_node *pending_key; /* mapping: key read, value not yet */
 } frame;
 
+/* An anchor (&name) and the node it names, owned by the tree. */
+typedef struct anchor {
+    char *name;
+    yt_node *node;
+} yt_anchor;
+
 typedef struct builder {
     const char *src;
     const char *text;
@@ -24,6 +30,9 @@ typedef struct builder {
     frame stack[YT_MAX_DEPTH];
     int depth;
     bool seen_doc;
+    yt_anchor *anchors;
+    int nanchors, anchors_cap;
+    size_t expanded; /* nodes copied for aliases so far */
     vl_error *err;
 } builder;
 
@@ -204,6 +213,70 @@ static int syntax_error(builder *b, const yaml_parser_t *p)
                        p->problem ? p->problem : "invalid YAML");
 }
 
+/* A deep copy of n (positions kept: an error in a copy points at what the
+ * anchor names), counting its nodes in *budget; NULL when out of memory or
+ * past the budget (*budget then 0). */
+static yt_node *copy(const yt_node *n, size_t *budget)
+{
+    if (*budget == 0)
+        return NULL;
+    (*budget)--;
+    yt_node *c = node_new(n->kind, n->src, n->line, n->col);
+    if (!c)
+        return NULL;
+    c->plain = n->plain;
+    if (n->str && !(c->str = strdup(n->str))) {
+        yt_free(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        if (grow(c) < 0) {
+            yt_free(c);
+            return NULL;
+        }
+        if (n->kind == YT_SEQ) {
+            if (!(c->items[c->n] = copy(n->items[i], budget))) {
+                yt_free(c);
+                return NULL;
+            }
+        } else {
+            c->pairs[c->n].key = copy(n->pairs[i].key, budget);
+            c->pairs[c->n].value = c->pairs[c->n].key ? copy(n->pairs[i].value, budget) : NULL;
+            if (!c->pairs[c->n].value) {
+                yt_free(c->pairs[c->n].key);
+                yt_free(c);
+                return NULL;
+            }
+        }
+        c->n++;
+    }
+    return c;
+}
+
+/* Names node with anchor `name` (a later anchor of the same name wins, as
+ * in YAML). */
+static int add_anchor(builder *b, const char *name, yt_node *node)
+{
+    for (int i = 0; i < b->nanchors; i++)
+        if (strcmp(b->anchors[i].name, name) == 0) {
+            b->anchors[i].node = node;
+            return 0;
+        }
+    if (b->nanchors == b->anchors_cap) {
+        int cap = b->anchors_cap ? 2 * b->anchors_cap : 8;
+        yt_anchor *a = realloc(b->anchors, (size_t)cap * sizeof *a);
+        if (!a)
+            return vl_error_set(b->err, "out of memory");
+        b->anchors = a;
+        b->anchors_cap = cap;
+    }
+    char *copy_of_name = strdup(name);
+    if (!copy_of_name)
+        return vl_error_set(b->err, "out of memory");
+    b->anchors[b->nanchors++] = (yt_anchor){copy_of_name, node};
+    return 0;
+}
+
 /* Attaches a new node to the open container (or makes it the root).
  * Takes ownership of n. */
 static int attach(builder *b, yt_node *n)
@@ -250,8 +323,6 @@ static int attach(builder *b, yt_node *n)
 static int on_scalar(builder *b, const yaml_event_t *e)
 {
     int line, col;
-    if (e->data.scalar.anchor)
-        return fail_at(b, e->start_mark, "anchors", (const char *)e->data.scalar.anchor);
     if (e->data.scalar.tag)
         return fail_at(b, e->start_mark, "tags", (const char *)e->data.scalar.tag);
     const char *v = (const char *)e->data.scalar.value;
@@ -262,6 +333,39 @@ static int on_scalar(builder *b, const yaml_event_t *e)
     if (!n)
         return vl_error_set(b->err, "out of memory");
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (attach(b, n) < 0)
+        return -1;
+    return e->data.scalar.anchor ? add_anchor(b, (const char *)e->data.scalar.anchor, n) : 0;
+}
+
+/* *name: a copy of the node the anchor names, within YT_MAX_ALIAS_NODES
+ * for the whole document (a few aliases of aliases would otherwise grow
+ * the tree exponentially). */
+static int on_alias(builder *b, const yaml_event_t *e)
+{
+    const char *name = (const char *)e->data.alias.anchor;
+    int line, col;
+    mark_pos(b, e->start_mark, &line, &col);
+    const yt_anchor *a = NULL;
+    for (int i = 0; i < b->nanchors; i++)
+        if (strcmp(b->anchors[i].name, name) == 0)
+            a = &b->anchors[i];
+    if (!a)
+        return vl_error_at(b->err, b->src, line, col,
+                           "alias *%.60s names no anchor defined before it", name);
+    for (int i = 0; i < b->depth; i++)
+        if (b->stack[i].node == a->node)
+            return vl_error_at(b->err, b->src, line, col,
+                               "alias *%.60s is inside the node it names", name);
+    size_t budget = YT_MAX_ALIAS_NODES - b->expanded;
+    yt_node *n = copy(a->node, &budget);
+    if (!n) {
+        if (budget == 0)
+            return vl_error_at(b->err, b->src, line, col,
+                               "aliases expand to more than %d nodes", YT_MAX_ALIAS_NODES);
+        return vl_error_set(b->err, "out of memory");
+    }
+    b->expanded = YT_MAX_ALIAS_NODES - budget;
     return attach(b, n);
 }
 
@@ -276,8 +380,6 @@ static int on_start(builder *b, const yaml_event_t *e, yt_kind kind)
         anchor = e->data.mapping_start.anchor;
         tag = e->data.mapping_start.tag;
     }
-    if (anchor)
-        return fail_at(b, e->start_mark, "anchors", (const char *)anchor);
     if (tag)
         return fail_at(b, e->start_mark, "tags", (const char *)tag);
     mark_pos(b, e->start_mark, &line, &col);
@@ -287,7 +389,7 @@ static int on_start(builder *b, const yaml_event_t *e, yt_kind kind)
     yt_node *n = node_new(kind, b->src, line, col);
     if (!n)
         return vl_error_set(b->err, "out of memory");
-    if (attach(b, n) < 0)
+    if (attach(b, n) < 0 || (anchor && add_anchor(b, (const char *)anchor, n) < 0))
         return -1;
     b->stack[b->depth].node = n;
     b->stack[b->depth].pending_key = NULL;
@@ -307,7 +409,7 @@ static int on_event(builder *b, const yaml_event_t *e, bool *done)
         b->seen_doc = true;
         return 0;
     case YAML_ALIAS_EVENT:
-        return fail_at(b, e->start_mark, "aliases", (const char *)e->data.alias.anchor);
+        return on_alias(b, e);
     case YAML_SCALAR_EVENT:
         return on_scalar(b, e);
     case YAML_SEQUENCE_START_EVENT:
@@ -352,6 +454,9 @@ int yt_parse(const char *src, const char *text, size_t len, int line0, int col0,
     yaml_parser_delete(&p);
     for (int i = 0; i < b.depth; i++)
         yt_free(b.stack[i].pending_key);
+    for (int i = 0; i < b.nanchors; i++)
+        free(b.anchors[i].name);
+    free(b.anchors);
     if (rc < 0) {
         yt_free(b.root);
         return -1;

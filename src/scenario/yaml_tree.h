@@ -3,9 +3,12 @@
  * yt_parse() reads one YAML document with libyaml's event API into a tree of
  * scalar, sequence and mapping nodes.  Every node remembers where it started
  * (source name, 1-based line and column), so later semantic checks can report
- * file:line:col.  The subset accepted is what scenarios need: anchors,
- * aliases, tags, several documents, non-scalar or duplicate mapping keys and
- * NUL characters inside scalars are rejected with a clear message.
+ * file:line:col.  Anchors and aliases are accepted: an alias is a copy of
+ * the node its anchor names (with that node's positions), within
+ * YT_MAX_ALIAS_NODES nodes for a whole document.  Tags, merge keys are not
+ * (`<<` is an ordinary key), several documents, non-scalar or duplicate
+ * mapping keys and NUL characters inside scalars are rejected with a clear
+ * message.
  *
  * Nodes own their children.  A node's `src` is NOT owned: it points at the
  * source name given to yt_parse() (or a string literal) and must outlive the
@@ -20,6 +23,9 @@
 
 /* Deepest nesting of sequences and mappings accepted. */
 #define YT_MAX_DEPTH 64
+/* Most nodes aliases may add to one document (each alias adds a copy of
+ * what its anchor names): bounds "billion laughs" documents. */
+#define YT_MAX_ALIAS_NODES 100000
 
 typedef enum yt_kind { YT_SCALAR, YT_SEQ, YT_MAP } yt_kind;
 

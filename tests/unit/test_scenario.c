@@ -497,6 +497,28 @@ static void test_dists(void **state)
     vl_scenario_free(&s);
 }
 
+/* Anchors and aliases: an alias is a copy of what its anchor names, so a
+ * value and a workload written once serve two VMs. */
+static void test_anchors_and_aliases(void **state)
+{
+    (void)state;
+    vl_scenario s;
+    load_ok(MINIMAL_HOST "scheduler: testpol\n"
+            "vms:\n"
+            "  - {name: a, vcpus: &n 3, workloads: [&w {type: testwork, tasks: 7, util: 0.25}]}\n"
+            "  - {name: b, vcpus: *n, workloads: [*w, *w]}\n" MINIMAL_RUN,
+            NULL, 0, &s);
+    assert_int_equal(s.nvms, 2);
+    assert_int_equal(s.vms[1].vcpus, 3);
+    assert_int_equal(s.vms[1].nworkloads, 2);
+    for (int w = 0; w < 2; w++) {
+        assert_int_equal(wparams(&s, 1, w)->tasks, 7);
+        assert_true(wparams(&s, 1, w)->util == 0.25);
+    }
+    assert_int_equal(wparams(&s, 0, 0)->tasks, 7);
+    vl_scenario_free(&s);
+}
+
 static void test_workload_names(void **state)
 {
     (void)state;
@@ -897,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_params_defaults),
         cmocka_unit_test(test_cpulist),
         cmocka_unit_test(test_dists),
+        cmocka_unit_test(test_anchors_and_aliases),
         cmocka_unit_test(test_workload_names),
         cmocka_unit_test(test_override_scalars),
         cmocka_unit_test(test_override_params),
