@@ -664,40 +664,41 @@ static int corun_section(int quick)
     return 0;
 }
 
-/* --------------------------------------------- Quest's overhead setting */
+/* ------------------------------- a research policy against its base policy */
 
-/* scenarios/experiments/quest-overhead.yaml (24 VCPUs in 1 ms budget
- * units on 4 pCPUs): the simulator's own speed under quest and under
- * Credit, alternating, and quest's per-event cost against Credit's. */
-static int quest_section(int quick)
+/* A shipped experiment (scenarios/experiments/<name>.yaml) under `policy`
+ * and under `base`, alternating: the simulator's events per CPU second of
+ * the benchmark's thread for each (median) and the per-round ratio of the
+ * policy's CPU time per event to the base's. */
+static int pair_section(const char *name, const char *what, const char *policy, const char *base,
+                        int quick)
 {
     enum { REPEATS = 5 };
     int repeats = quick ? 1 : REPEATS;
-    const vl_sched_ops *credit = vl_policy_find("credit");
+    const vl_sched_ops *ops[2] = {vl_policy_find(policy), vl_policy_find(base)};
     vl_scenario scn;
-    if (load_experiment("quest-overhead", &scn) < 0)
+    if (!ops[0] || !ops[1] || load_experiment(name, &scn) < 0)
         return -1;
-    double quest_eps[REPEATS], credit_eps[REPEATS], ratio[REPEATS];
-    sim_figures q = {0}, c = {0};
+    double eps[2][REPEATS], ratio[REPEATS];
+    sim_figures f[2] = {{0}};
     for (int r = 0; r < repeats; r++) {
-        if (run_model(&scn, NULL, VL_FEL_DEFAULT, &q) < 0 ||
-            run_model(&scn, credit, VL_FEL_DEFAULT, &c) < 0) {
-            vl_scenario_free(&scn);
-            return -1;
+        for (int k = 0; k < 2; k++) {
+            if (run_model(&scn, ops[k], VL_FEL_DEFAULT, &f[k]) < 0) {
+                vl_scenario_free(&scn);
+                return -1;
+            }
+            eps[k][r] = f[k].events_per_sim_s * f[k].sim_s_per_cpu_s;
         }
-        quest_eps[r] = q.events_per_sim_s * q.sim_s_per_cpu_s;
-        credit_eps[r] = c.events_per_sim_s * c.sim_s_per_cpu_s;
-        /* CPU time per event, quest over Credit */
-        ratio[r] = credit_eps[r] / quest_eps[r];
+        ratio[r] = eps[1][r] / eps[0][r]; /* CPU per event, policy over base */
     }
     vl_scenario_free(&scn);
     qsort(ratio, (size_t)repeats, sizeof ratio[0], cmp_double);
-    printf("quest-overhead (24 VCPUs, 1 ms budgets, 4 pCPUs; %d run%s each, alternating with "
-           "credit): events per CPU s of the benchmark's thread (median), events per sim s;\n"
-           "  quest %.0f (%.0f per sim s), credit %.0f (%.0f per sim s); quest's CPU per "
-           "event over credit's:",
-           repeats, repeats > 1 ? "s" : "", median(quest_eps, repeats), q.events_per_sim_s,
-           median(credit_eps, repeats), c.events_per_sim_s);
+    printf("%s (%s; %d run%s each, alternating with %s): events per CPU s of the benchmark's "
+           "thread (median), events per sim s;\n  %s %.0f (%.0f per sim s), %s %.0f (%.0f per "
+           "sim s); %s's CPU per event over %s's:",
+           name, what, repeats, repeats > 1 ? "s" : "", base, policy, median(eps[0], repeats),
+           f[0].events_per_sim_s, base, median(eps[1], repeats), f[1].events_per_sim_s, policy,
+           base);
     print_ratio(ratio, repeats);
     printf("\n");
     return 0;
@@ -778,7 +779,7 @@ static const char usage[] =
     "usage: bench [--policy NAME] [--quick] [--reps N] [--fel LIST] [--pending LIST]\n"
     "             [--dist LIST] [--uniform-start]\n"
     "             [--engine | --fel-sim | --scaling | --memory | --corun | --quest |\n"
-    "              --pcpus N | --hold N]\n"
+    "              --tavs | --pcpus N | --hold N]\n"
     "  --fel LIST      event lists, comma-separated; ratios are of the last to each other:\n"
     "                  the engine's radix, heap, heap4, and for the hold model the plain\n"
     "                  heaps plain, plain4 (no removal: they cannot run the model);\n"
@@ -832,7 +833,7 @@ int main(int argc, char **argv)
     const char *fel_list = NULL, *pending = "100,1000,10000,100000,1000000";
     const char *dists = "exp,bimodal,mix";
     int quick = 0, only = 0, reps = 0, hold_n = 0;
-    enum { ALL, ENGINE, FEL_SIM, SCALING, MEMORY, CORUN, QUEST } section = ALL;
+    enum { ALL, ENGINE, FEL_SIM, SCALING, MEMORY, CORUN, QUEST, TAVS } section = ALL;
     engine_plan plan = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -866,6 +867,8 @@ int main(int argc, char **argv)
             section = CORUN;
         else if (strcmp(a, "--quest") == 0)
             section = QUEST;
+        else if (strcmp(a, "--tavs") == 0)
+            section = TAVS;
         else {
             fputs(usage, strcmp(a, "--help") == 0 ? stdout : stderr);
             return strcmp(a, "--help") == 0 ? 0 : 2;
@@ -926,7 +929,13 @@ int main(int argc, char **argv)
         return 1;
     if ((section == ALL || section == CORUN) && corun_section(quick) < 0)
         return 1;
-    if ((section == ALL || section == QUEST) && quest_section(quick) < 0)
+    if ((section == ALL || section == QUEST) &&
+        pair_section("quest-overhead", "24 VCPUs, 1 ms budgets, 4 pCPUs", "quest", "credit",
+                     quick) < 0)
+        return 1;
+    if ((section == ALL || section == TAVS) &&
+        pair_section("tavs-block", "TAVS (b): CR3 exits and the task table", "tavs", "credit",
+                     quick) < 0)
         return 1;
     return 0;
 }
