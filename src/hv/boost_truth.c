@@ -13,12 +13,14 @@ static uint64_t io_starts(const vl_vcpu *v)
 
 bool vl_boost_hit(const vl_vcpu *v) { return io_starts(v) > v->boost_mark; }
 
-/* Adds v's open boost, as if it ended now, to *st. */
-static void score(const vl_vcpu *v, vl_ns now, vl_boost_stats *st)
+/* Adds v's open boost, as if it ended now, to *st; whether it hit. */
+static bool score(const vl_vcpu *v, vl_ns now, vl_boost_stats *st)
 {
+    bool hit = vl_boost_hit(v);
     st->boosts++;
-    st->hits += vl_boost_hit(v);
+    st->hits += hit;
     st->boosted_ns += vl_hv_vcpu_time(v, VL_RUNNING, now) - v->boost_run_mark;
+    return hit;
 }
 
 void vl_boost_note(vl_vcpu *v, bool on, vl_ns now)
@@ -33,10 +35,10 @@ void vl_boost_note(vl_vcpu *v, bool on, vl_ns now)
         v->boost_since = now;
         return;
     }
-    score(v, now, &v->vm->boost);
+    bool hit = score(v, now, &v->vm->boost);
     const vl_hv_observer *o = &v->hv->observer;
     if (o->on_boost)
-        o->on_boost(o->ctx, v, v->boost_since, vl_boost_hit(v), now);
+        o->on_boost(o->ctx, v, v->boost_since, hit, now);
 }
 
 bool vl_boost_noted(const vl_hv *hv) { return hv->boost_noted; }

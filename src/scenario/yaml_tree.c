@@ -253,6 +253,18 @@ static yt_node *copy(const yt_node *n, size_t *budget)
     return c;
 }
 
+/* How many levels of sequences and mappings n nests (0 for a scalar). */
+static int height(const yt_node *n)
+{
+    int h = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        int c = height(n->kind == YT_SEQ ? n->items[i] : n->pairs[i].value);
+        if (c > h)
+            h = c;
+    }
+    return n->kind == YT_SCALAR ? 0 : h + 1;
+}
+
 /* Names node with anchor `name` (a later anchor of the same name wins, as
  * in YAML). */
 static int add_anchor(builder *b, const char *name, yt_node *node)
@@ -357,6 +369,9 @@ static int on_alias(builder *b, const yaml_event_t *e)
         if (b->stack[i].node == a->node)
             return vl_error_at(b->err, b->src, line, col,
                                "alias *%.60s is inside the node it names", name);
+    if (b->depth + height(a->node) > YT_MAX_DEPTH) /* the copy keeps the limit too */
+        return vl_error_at(b->err, b->src, line, col, "nesting deeper than %d levels",
+                           YT_MAX_DEPTH);
     size_t budget = YT_MAX_ALIAS_NODES - b->expanded;
     yt_node *n = copy(a->node, &budget);
     if (!n) {

@@ -633,6 +633,13 @@ static void test_yaml_unsupported(void **state)
     memset(deep, '[', 100);
     memcpy(deep + 100, "\n", 2);
     expect_err(deep, 1, 65, "nesting deeper than 64 levels");
+    /* an alias's copy keeps the limit: 60 levels named, copied 11 levels down */
+    char nested[400];
+    int n = snprintf(nested, sizeof nested, "a: &a ");
+    n += snprintf(nested + n, sizeof nested - (size_t)n, "%.60s%.60s\nb: %.10s*a%.10s\n",
+                  deep, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", deep,
+                  "]]]]]]]]]]");
+    expect_err(nested, 2, 14, "nesting deeper than 64 levels");
 }
 
 static void test_missing_file(void **state)
