@@ -3,7 +3,8 @@
 (docs/experiments.md, "FlexCore"), from the report's `online_series`, as CSV
 (`time_s,vm,online`, one row per change, a last row at the run's end) on
 standard output or in --csv FILE; with --png FILE also the step plot
-(gnuplot).
+(gnuplot).  Files are replaced as vcpulab replaces its outputs: written
+next to the path, then renamed over it (docs/output-format.md).
 
   scripts/experiments/flexcore_online.py [SCENARIO] [--seed 1] [--sched flexcore]
       [--set KEY=VALUE ...] [--csv FILE] [--png FILE] [--bin build-release/vcpulab]
@@ -67,17 +68,15 @@ def main():
     report = run_json(a.bin, a.scenario, ["--sched", a.sched, "--seed", a.seed], a.set)
     data = series(report)
     if a.csv:
-        if os.path.exists(a.csv):
-            sys.exit("flexcore_online.py: %s exists; not replacing it" % a.csv)
-        with open(a.csv, "x") as f:
+        with open(a.csv + ".tmp", "w") as f:
             write_csv(f, data)
+        os.replace(a.csv + ".tmp", a.csv)
     else:
         write_csv(sys.stdout, data)
     if a.png:
-        if os.path.exists(a.png):
-            sys.exit("flexcore_online.py: %s exists; not replacing it" % a.png)
-        plot(a.csv, a.png, data, "%s, %s, seed %s: online vCPUs per VM" % (
+        plot(a.csv, a.png + ".tmp", data, "%s, %s, seed %s: online vCPUs per VM" % (
             os.path.basename(a.scenario), a.sched, a.seed))
+        os.replace(a.png + ".tmp", a.png)
 
 
 if __name__ == "__main__":
