@@ -159,7 +159,7 @@ void vl_opq_fini(vl_opq *q)
     q->cap = 0;
 }
 
-/* Room for one more entry (n < VL_OPQ_LEN): the ring doubles, its entries
+/* Room for one more entry: the ring doubles, its entries
  * moved to the start in order. */
 static void room(vl_opq *q)
 {
@@ -252,15 +252,12 @@ vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,
     return &q->q[(q->head + i) & (q->cap - 1)];
 }
 
-bool vl_opq_push_front(vl_opq *q, const vl_opi *o)
+void vl_opq_push_front(vl_opq *q, const vl_opi *o)
 {
-    if (q->n == VL_OPQ_LEN)
-        return false;
     room(q);
     q->head = (q->head + q->cap - 1) & (q->cap - 1);
     q->q[q->head] = *o;
     q->n++;
-    return true;
 }
 
 void vl_opq_pop(vl_opq *q)

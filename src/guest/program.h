@@ -171,9 +171,11 @@ vl_opi *vl_opq_at(vl_opq *q, const vl_program *p, vl_rng *rng, int i,
                   vl_lock_instances_fn instances, void *ctx);
 /* Drops the current instance (it finished). */
 void vl_opq_pop(vl_opq *q);
-/* Puts `o` in front of the queue (the rest of a call the model splits);
- * false when the queue is full. */
-bool vl_opq_push_front(vl_opq *q, const vl_opi *o);
+/* Puts `o` in front of the queue (the rest of a call the model splits, a
+ * hold a module inserts).  A full look-ahead grows past VL_OPQ_LEN by the
+ * few entries inserted before its head is taken: plans still look at most
+ * VL_OPQ_LEN entries ahead. */
+void vl_opq_push_front(vl_opq *q, const vl_opi *o);
 
 /* Total duration of an instance. */
 static inline vl_ns vl_opi_len(const vl_opi *o) { return o->pre + o->hold + o->post; }

@@ -84,12 +84,12 @@ vl_ns vl_rqlock_pending_exits(const vl_guest *g, int v)
 }
 
 /* A kernel op of `activity` holding runqueue lock `rq` for `hold`. */
-static bool push_hold(vl_guest *g, vl_task *t, int activity, int rq, vl_ns hold)
+static void push_hold(vl_guest *g, vl_task *t, int activity, int rq, vl_ns hold)
 {
     vl_opi o = {.kind = VL_OP_KERNEL, .activity = (int16_t)activity,
                 .lock_class = (int16_t)rq_of(g)->cls, .lock_instance = rq, .sync = -1,
                 .hold = hold};
-    return vl_opq_push_front(&t->opq, &o);
+    vl_opq_push_front(&t->opq, &o);
 }
 
 void vl_rqlock_ops_end(vl_guest *g, int v, vl_task *t)
@@ -101,9 +101,7 @@ void vl_rqlock_ops_end(vl_guest *g, int v, vl_task *t)
     if (!t || t->elapsed > 0)
         return;
     for (int i = n - 1; i >= 0; i--) { /* pushed last first: run in order */
-        if (!push_hold(g, t, rq_of(g)->act_wakeup, c->ttwu[i].target,
-                       RQLOCK_TTWU_NS + c->ttwu[i].exit))
-            return; /* no room: the earlier ones' exits stay handler time */
+        push_hold(g, t, rq_of(g)->act_wakeup, c->ttwu[i].target, RQLOCK_TTWU_NS + c->ttwu[i].exit);
         vl_guest_charge(g, v, -c->ttwu[i].exit);
     }
 }

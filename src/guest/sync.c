@@ -62,8 +62,8 @@ static void locked_wakes(vl_guest *g, int v, vl_task *t, const vl_opi *done, vl_
                    .activity = (int16_t)st->act_wake, .lock_class = (int16_t)cls, .sync = -1,
                    .lock_instance = done->sync % g->classes[cls].ninstances,
                    .hold = exits + SYNC_UNLOCK_NS};
-    if (vl_opq_push_front(&t->opq, &rest))
-        vl_guest_charge(g, v, -exits); /* else no room: the exits stay outside */
+    vl_opq_push_front(&t->opq, &rest);
+    vl_guest_charge(g, v, -exits);
 }
 
 /* Runs a sync op at now: the task goes on or blocks. */
