@@ -15,6 +15,7 @@
 
 #include "guest/hotplug.h"
 #include "guest/module.h"
+#include "guest/program.h"
 #include "testkit.h"
 
 static void run_yaml(vl_model *m, vl_scenario *scn, const char *yaml)
@@ -223,6 +224,37 @@ static void test_modules_registered(void **state)
     }
 }
 
+/* A module's inserted hold is never refused: a look-ahead filled to the
+ * walk's VL_OPQ_LEN grows by the entry, in front, and keeps the rest in
+ * order (plans still see VL_OPQ_LEN entries). */
+static void test_full_lookahead_takes_an_inserted_hold(void **state)
+{
+    (void)state;
+    vl_program p;
+    vl_prog_init(&p);
+    vl_dist us = vl_dist_const(1000);
+    vl_prog_compute(&p, &us);
+    vl_prog_loop(&p, 0, 0);
+    vl_opq q;
+    vl_opq_init(&q, &p);
+    vl_rng rng;
+    vl_rng_init(&rng, 1, "test");
+    assert_non_null(vl_opq_at(&q, &p, &rng, VL_OPQ_LEN - 1, NULL, NULL));
+    assert_int_equal(q.n, VL_OPQ_LEN);
+    vl_opi hold = {.kind = VL_OP_KERNEL, .lock_class = 0, .hold = 500, .seq = 999999};
+    vl_opq_push_front(&q, &hold);
+    assert_int_equal(q.n, VL_OPQ_LEN + 1);
+    assert_int_equal(vl_opq_at(&q, &p, &rng, 0, NULL, NULL)->seq, 999999);
+    for (int i = 1; i < VL_OPQ_LEN; i++)
+        assert_int_equal(vl_opq_at(&q, &p, &rng, i, NULL, NULL)->seq, i - 1);
+    assert_null(vl_opq_at(&q, &p, &rng, VL_OPQ_LEN, NULL, NULL)); /* the walk's bound */
+    vl_opq_pop(&q);
+    assert_int_equal(vl_opq_at(&q, &p, &rng, VL_OPQ_LEN - 1, NULL, NULL)->seq, VL_OPQ_LEN - 1);
+    assert_int_equal(q.generated, VL_OPQ_LEN); /* the last was kept, not drawn again */
+    vl_opq_fini(&q);
+    vl_prog_fini(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_think_distribution_mean),
         cmocka_unit_test(test_idle_pull_keeps_vcpus_busy),
         cmocka_unit_test(test_modules_registered),
+        cmocka_unit_test(test_full_lookahead_takes_an_inserted_hold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
