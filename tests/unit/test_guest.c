@@ -235,7 +235,7 @@ static void test_full_lookahead_takes_an_inserted_hold(void **state)
     vl_dist us = vl_dist_const(1000);
     vl_prog_compute(&p, &us);
     vl_prog_loop(&p, 0, 0);
-    vl_opq q;
+    vl_opq q = {0}; /* vl_opq_init keeps a ring it is given */
     vl_opq_init(&q, &p);
     vl_rng rng;
     vl_rng_init(&rng, 1, "test");
