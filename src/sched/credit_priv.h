@@ -295,15 +295,15 @@ int csched_nr_queued(vl_pcpu *p);
 /* The ops-table fields of Credit and of a policy built on it, whose
  * private structs start with Credit's: sizes, and every hook but init,
  * check and vcpu_wake, which such a policy may wrap (and .flags).
- * CSCHED_FAMILY_BASE leaves out do_schedule, vcpu_yield, timer_fired and
- * dump as well, for a policy that wraps those. */
+ * CSCHED_FAMILY_BASE leaves out do_schedule, vcpu_yield, timer_fired,
+ * context_saved and dump as well, for a policy that wraps those. */
 #define CSCHED_FAMILY_BASE(priv, pcpu, vm, vcpu)                                                 \
     .hypervisor = VL_HV_XEN,                                                                     \
     .priv_size = sizeof(priv), .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm),                 \
-    .vcpu_size = sizeof(vcpu), .pick_cpu = csched_op_pick_cpu,                                   \
-    .context_saved = csched_op_context_saved
+    .vcpu_size = sizeof(vcpu), .pick_cpu = csched_op_pick_cpu
 #define CSCHED_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                  \
     CSCHED_FAMILY_BASE(priv, pcpu, vm, vcpu), .do_schedule = csched_op_do_schedule,              \
+    .context_saved = csched_op_context_saved,                                                    \
     .vcpu_yield = csched_op_vcpu_yield, .timer_fired = csched_op_timer_fired,                    \
     .dump = csched_op_dump
 

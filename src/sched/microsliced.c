@@ -203,6 +203,7 @@ typedef struct ms_pcpu {
 
 typedef struct ms_vm {
     csched_vm credit;
+    int nwaiting_critical;   /* its vCPUs marked waiting_critical         */
 } ms_vm;
 
 typedef struct ms_vcpu {
@@ -210,12 +211,16 @@ typedef struct ms_vcpu {
     vl_pcpu *home;           /* moved to a micro core from here; or NULL */
     bool yielded;            /* Credit's yield since it last ran (Xen's
                               * v->yielded)                              */
+    bool waiting_critical;   /* runnable, off its pCPU, its saved RIP in
+                              * a critical group (set when it left or woke,
+                              * cleared when it is picked)               */
 } ms_vcpu;
 
 CSCHED_FIRST(ms_priv, ms_pcpu, ms_vm, ms_vcpu);
 
 static ms_priv *mpriv(vl_sched *s) { return vl_sched_priv(s); }
 static ms_vcpu *mvc(vl_vcpu *v) { return vl_vcpu_priv(v); }
+static ms_vm *mvm(vl_vm *d) { return vl_vm_priv(d); }
 
 /* ------------------------------------------------------------ symbols */
 
@@ -350,6 +355,24 @@ static bool movable(vl_sched *s, vl_vcpu *w, bool *critical)
     return true;
 }
 
+/* Keeps w's mark and its VM's count: a sibling can be critical only while
+ * marked (its saved RIP does not change until it runs again), so a yield
+ * finds none to move without walking a VM that has no mark. */
+static void mark_waiting(vl_sched *s, vl_vcpu *w, bool waiting)
+{
+    ms_vcpu *mw = mvc(w);
+    if (waiting) {
+        uint64_t rip;
+        bool kernel;
+        waiting = vl_vcpu_saved_rip(w, &rip, &kernel) && kernel &&
+                  rip_kind(s, rip, true) >= MS_FIRST_CRITICAL;
+    }
+    if (waiting == mw->waiting_critical)
+        return;
+    mw->waiting_critical = waiting;
+    mvm(vl_vcpu_vm(w))->nwaiting_critical += waiting ? 1 : -1;
+}
+
 /* Move w to a micro core; false when there is none free. */
 static bool offload(vl_sched *s, vl_vcpu *w)
 {
@@ -375,6 +398,8 @@ static int offload_siblings(vl_sched *s, vl_vcpu *y, int kind)
 {
     vl_vm *d = vl_vcpu_vm(y);
     int moved = 0;
+    if (kind != MS_SYM_IPI_MANY && mvm(d)->nwaiting_critical == 0 && !mvc(y)->waiting_critical)
+        return find_core(s) ? 0 : (vl_counter_add(s, MS_C_NO_CORE, 1), 0); /* none to move */
     if (!find_core(s)) {
         vl_counter_add(s, MS_C_NO_CORE, 1);
         return 0;
@@ -460,9 +485,25 @@ static vl_decision ms_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
     if (prev && vl_vcpu_runstate(prev) != VL_RUNNABLE)
         mvc(prev)->home = NULL; /* blocked: its wake-up places it (pick_cpu) */
     vl_decision d = csched_op_do_schedule(s, p, prev, now);
-    if (d.next)
+    if (d.next) {
         mvc(d.next)->yielded = false;
+        mark_waiting(s, d.next, false);
+    }
     return d;
+}
+
+/* prev is off its pCPU with its RIP saved: a preempted one may be a
+ * critical sibling from now on. */
+static void ms_context_saved(vl_sched *s, vl_vcpu *prev)
+{
+    csched_op_context_saved(s, prev);
+    mark_waiting(s, prev, vl_vcpu_runstate(prev) == VL_RUNNABLE);
+}
+
+static void ms_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
+{
+    csched_op_vcpu_wake(s, v, why, vector);
+    mark_waiting(s, v, vl_vcpu_runstate(v) == VL_RUNNABLE);
 }
 
 /* The dynamic pool's manager tick (the authors' csched_event_acct). */
@@ -605,7 +646,8 @@ static const vl_sched_ops ms_ops = {
     .check = csched_op_check,
     .init = ms_init,
     .fini = ms_fini,
-    .vcpu_wake = csched_op_vcpu_wake,
+    .vcpu_wake = ms_vcpu_wake,
+    .context_saved = ms_context_saved,
     .do_schedule = ms_do_schedule,
     .vcpu_yield = ms_vcpu_yield,
     .timer_fired = ms_timer_fired,

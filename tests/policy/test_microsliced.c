@@ -60,10 +60,13 @@ static uint64_t sym_rip(vl_model *m, const char *name)
     return s + (e - s) / 2;
 }
 
+/* v, preempted, left its pCPU at sym (user mode if NULL): the RIP is
+ * saved and the policy told, as when a vCPU is switched out. */
 static void set_saved(vl_model *m, vl_vcpu *v, const char *sym)
 {
     v->saved_rip = sym ? sym_rip(m, sym) : USER_RIP;
     v->saved_kernel = sym != NULL;
+    m->hv.sched.ops->context_saved(&m->hv.sched, v);
 }
 
 static void fire(void *ctx, vl_event *ev)
