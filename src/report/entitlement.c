@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "report/report.h"
+#include "vl_oom.h"
 
 /* pCPUs' worth of time the VM's vCPUs wanted (running or runnable). */
 static double vm_demand(const vl_model *m, int d)
@@ -31,15 +32,19 @@ static double vm_demand(const vl_model *m, int d)
     return demand;
 }
 
-double vl_entitled_share(const vl_model *m, int vm)
+int vl_entitled_shares(const vl_model *m, double *alloc)
 {
     const vl_hv *hv = &m->hv;
     int n = hv->nvms;
-    double *alloc = calloc((size_t)n, sizeof *alloc);
+    double *demand = malloc((size_t)n * sizeof *demand);
     char *fixed = calloc((size_t)n, 1);
-    double result = 0;
-    if (!alloc || !fixed)
+    int rc = -1;
+    if (!demand || !fixed)
         goto out;
+    for (int d = 0; d < n; d++) {
+        alloc[d] = 0;
+        demand[d] = vm_demand(m, d);
+    }
     double left = hv->npcpus;
     for (int round = 0; round < n; round++) {
         double wsum = 0;
@@ -52,9 +57,8 @@ double vl_entitled_share(const vl_model *m, int vm)
         for (int d = 0; d < n; d++) {
             if (fixed[d])
                 continue;
-            double demand = vm_demand(m, d);
-            if (left * hv->vms[d].weight / wsum >= demand) {
-                alloc[d] = demand;
+            if (left * hv->vms[d].weight / wsum >= demand[d]) {
+                alloc[d] = demand[d];
                 fixed[d] = 1;
                 newly_fixed++;
             }
@@ -70,11 +74,13 @@ double vl_entitled_share(const vl_model *m, int vm)
             if (fixed[d])
                 left -= alloc[d];
     }
-    result = alloc[vm] / hv->npcpus;
+    for (int d = 0; d < n; d++)
+        alloc[d] /= hv->npcpus;
+    rc = 0;
 out:
-    free(alloc);
+    free(demand);
     free(fixed);
-    return result;
+    return rc;
 }
 
 double vl_jain_index(const double *x, int n)
@@ -87,6 +93,14 @@ double vl_jain_index(const double *x, int n)
     return sq > 0 ? sum * sum / ((double)n * sq) : 1;
 }
 
+double *vl_entitled_shares_or_exit(const vl_model *m)
+{
+    double *share = malloc((size_t)(m->hv.nvms ? m->hv.nvms : 1) * sizeof *share);
+    if (!share || vl_entitled_shares(m, share) < 0)
+        vl_out_of_memory("the VMs' entitled shares");
+    return share;
+}
+
 int vl_fairness(const vl_model *m, double *jain, double *min_fraction, int *worst_vm)
 {
     const vl_hv *hv = &m->hv;
@@ -94,13 +108,17 @@ int vl_fairness(const vl_model *m, double *jain, double *min_fraction, int *wors
     if (hv->nvms == 0)
         return 0;
     double *x = malloc((size_t)hv->nvms * sizeof *x);
-    if (!x)
+    double *owed_share = malloc((size_t)hv->nvms * sizeof *owed_share);
+    if (!x || !owed_share || vl_entitled_shares(m, owed_share) < 0) {
+        free(x);
+        free(owed_share);
         return -1;
+    }
     int n = 0, worst = -1;
     double min = 0;
     for (int d = 0; d < hv->nvms && capacity > 0; d++) {
         const vl_vm *vm = &hv->vms[d];
-        double owed = vm->host ? 0 : vl_entitled_share(m, d);
+        double owed = vm->host ? 0 : owed_share[d];
         if (owed <= 0)
             continue;
         x[n] = (double)vl_vm_time(m, d, VL_RUNNING) / capacity / owed;
@@ -117,5 +135,6 @@ int vl_fairness(const vl_model *m, double *jain, double *min_fraction, int *wors
             *worst_vm = worst;
     }
     free(x);
+    free(owed_share);
     return n;
 }

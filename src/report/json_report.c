@@ -2,6 +2,7 @@
  * Only integers and fixed-precision doubles: the same run gives the same
  * bytes. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "report/report.h"
 
@@ -257,6 +258,7 @@ static void write_vms(vl_json *j, const vl_model *m)
 {
     const vl_hv *hv = &m->hv;
     double capacity = (double)hv->npcpus * (double)vl_model_window(m);
+    double *owed = vl_entitled_shares_or_exit(m);
     vl_json_key(j, "vms");
     vl_json_arr_begin(j);
     for (int d = 0; d < hv->nvms; d++) {
@@ -274,7 +276,7 @@ static void write_vms(vl_json *j, const vl_model *m)
         vl_json_kint(j, "wait_ns", wait);
         vl_json_kint(j, "blocked_ns", blocked);
         vl_json_kdouble(j, "share", capacity > 0 ? (double)cpu / capacity : 0);
-        vl_json_kdouble(j, "entitled_share", vl_entitled_share(m, d));
+        vl_json_kdouble(j, "entitled_share", owed[d]);
         vl_json_kint(j, "fragmented_ns", vl_frag_vm_time(vm, hv->sim.now));
         write_online_series(j, vm);
         write_boost_truth(j, hv, vm);
@@ -289,6 +291,7 @@ static void write_vms(vl_json *j, const vl_model *m)
         vl_json_obj_end(j);
     }
     vl_json_arr_end(j);
+    free(owed);
 }
 
 void vl_report_json(const vl_model *m, FILE *f)

@@ -79,11 +79,12 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
     const vl_hv *hv = &m->hv;
     double capacity = (double)hv->npcpus * (double)vl_model_window(m);
     int rc = 0;
+    double *owed = vl_entitled_shares_or_exit(m);
     for (int d = 0; d < hv->nvms; d++) {
         const char *vm = hv->vms[d].name;
         vl_ns cpu = vl_vm_time(m, d, VL_RUNNING);
         rc |= vl_metrics_add(ms, capacity > 0 ? (double)cpu / capacity : 0, "vm.%s.share", vm);
-        rc |= vl_metrics_add(ms, vl_entitled_share(m, d), "vm.%s.entitled_share", vm);
+        rc |= vl_metrics_add(ms, owed[d], "vm.%s.entitled_share", vm);
         rc |= vl_metrics_add(ms, (double)cpu, "vm.%s.cpu_ns", vm);
         rc |= vl_metrics_add(ms, (double)vl_vm_time(m, d, VL_RUNNABLE), "vm.%s.wait_ns", vm);
         vl_ns frag = vl_frag_vm_time(&hv->vms[d], hv->sim.now);
@@ -91,6 +92,7 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
             rc |= vl_metrics_add(ms, (double)frag, "vm.%s.fragmented_ns", vm);
         rc |= collect_boost_truth(hv, &hv->vms[d], ms, every);
     }
+    free(owed);
     double jain = 0, min = 0;
     int nfair = vl_fairness(m, &jain, &min, NULL);
     if (nfair < 0)

@@ -36,10 +36,14 @@ int vl_metrics_add(vl_metrics *ms, double value, const char *fmt, ...)
 void vl_metrics_free(vl_metrics *ms);
 const vl_metric *vl_metrics_find(const vl_metrics *ms, const char *name);
 
-/* Fraction of the host a VM is entitled to: weighted max-min fair share
- * of the pCPUs, each VM demanding the time its vCPUs were running or
- * runnable in the window (bounded by its cap). */
-double vl_entitled_share(const vl_model *m, int vm);
+/* Fraction of the host each VM is entitled to, in out[0..nvms): weighted
+ * max-min fair share of the pCPUs, each VM demanding the time its vCPUs
+ * were running or runnable in the window (bounded by its cap).  Returns 0,
+ * or -1 when memory runs out. */
+int vl_entitled_shares(const vl_model *m, double *out);
+/* The same in an array the caller frees; memory running out ends the
+ * process (vl_oom.h). */
+double *vl_entitled_shares_or_exit(const vl_model *m);
 /* Time VM d's vCPUs spent in runstate st over the measurement window. */
 vl_ns vl_vm_time(const vl_model *m, int d, vl_runstate st);
 /* Pause-loop exits of VM d's vCPUs. */

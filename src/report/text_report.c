@@ -1,5 +1,6 @@
 /* report/text_report.c - the human summary and the long-format CSV. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "report/report.h"
 #include "vl_json.h"
@@ -157,13 +158,15 @@ void vl_report_text(const vl_model *m, FILE *f)
             (unsigned long long)hv->sim.events, (unsigned long long)hv->sim.digest);
     fprintf(f, "\n%-16s %5s %6s %9s %9s %12s %12s\n", "vm", "vcpus", "weight", "share",
             "entitled", "cpu(ms)", "wait(ms)");
+    double *owed = vl_entitled_shares_or_exit(m);
     for (int d = 0; d < hv->nvms; d++) {
         const vl_vm *vm = &hv->vms[d];
         vl_ns cpu = vl_vm_time(m, d, VL_RUNNING), wait = vl_vm_time(m, d, VL_RUNNABLE);
         fprintf(f, "%-16s %5d %6d %8.2f%% %8.2f%% %12.1f %12.1f\n", vm->name, vm->nvcpus,
                 vm->weight, capacity > 0 ? 100.0 * (double)cpu / capacity : 0,
-                100.0 * vl_entitled_share(m, d), ms_of((double)cpu), ms_of((double)wait));
+                100.0 * owed[d], ms_of((double)cpu), ms_of((double)wait));
     }
+    free(owed);
     double jain = 0, min = 0;
     int worst = 0, n = vl_fairness(m, &jain, &min, &worst);
     if (n >= 2)
