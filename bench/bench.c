@@ -8,9 +8,10 @@
  *      the same loop in the same process, in interleaved rounds (their
  *      streams' digests must agree); the ratios of the last list to the
  *      others are taken per round (median and range).
- *   2. Full simulation: events/s and simulated seconds per wall-clock
- *      second for a 12-pCPU host, then the same per-pCPU load on 24 ... 1024
- *      pCPUs (scaling).
+ *   2. Scaling: the CPU time per event on 1,024 pCPUs over that on 12, for
+ *      three families of hosts (CPU hogs at 4:1, a guest mix with locks,
+ *      shootdowns and IPIs at 4:1, hogs beside interactive tasks at 2:1)
+ *      under credit, cfs and dcs, the two sizes alternating in each round.
  *   3. Event lists in full simulations: the co-runs below and the
  *      1,024-pCPU host with each event list, in interleaved rounds (the
  *      event digests must agree).
@@ -754,26 +755,95 @@ static int fel_sim_section(const char *policy, const bench_list *const *lists, i
     return 0;
 }
 
-static int scaling_section(const char *policy, int quick)
+/* 4:1 guest mix: per 12 pCPUs, six VMs of 4 vCPUs whose tasks take the
+ * page allocator's zone lock, unmap memory (TLB shootdowns) and meet at a
+ * barrier (reschedule IPIs), as scenarios/guest-mechanisms.yaml's `kern`,
+ * beside six VMs of 4 CPU-bound vCPUs. */
+static char *mix_yaml(int pcpus, const char *policy, const char *duration)
 {
-    printf("full simulation, policy %s (2 VMs x 12 vCPUs per 12 pCPUs: hogs + interactive)\n",
-           policy);
-    printf("  %6s %14s %14s %16s %10s\n", "pcpus", "events/s", "sim s / wall s", "events / sim s",
-           "vs 12");
-    static const int sizes[] = {12, 48, 192, 1024};
-    double base = 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        sim_figures f;
-        /* keep each run around a few seconds of wall time */
-        const char *dur = sizes[i] <= 12 ? (quick ? "60s" : "600s")
-                                         : sizes[i] <= 192 ? (quick ? "5s" : "30s")
-                                                           : (quick ? "1s" : "5s");
-        if (run_sim(sizes[i], policy, dur, VL_FEL_DEFAULT, &f) < 0)
-            return -1;
-        if (i == 0)
-            base = f.events_per_s;
-        printf("  %6d %14.0f %14.2f %16.0f %9.2fx\n", sizes[i], f.events_per_s, f.sim_s_per_s,
-               f.events_per_sim_s, f.events_per_s / base);
+    size_t cap = 4096 + (size_t)pcpus * 400;
+    char *y = malloc(cap);
+    int n = snprintf(y, cap,
+                     "name: mix%d\nscheduler: %s\nhost: {pcpus: %d, sockets: %d}\n"
+                     "run: {duration: %s, seed: 1}\nvms:\n",
+                     pcpus, policy, pcpus, pcpus >= 16 ? pcpus / 16 : 1, duration);
+    for (int d = 0; d < pcpus / 2; d++)
+        n += snprintf(y + n, cap - (size_t)n,
+                      "  - {name: k%d, vcpus: 4, workloads: [\n"
+                      "      {type: syscalls, tasks: 2, user: {dist: exponential, mean: 200us},"
+                      " call: 4us, activity: page_alloc, lock: zone,"
+                      " hold: {dist: exponential, mean: 1us}},\n"
+                      "      {type: munmap, tasks: 2, work: {dist: exponential, mean: 500us},"
+                      " call: 5us},\n"
+                      "      {type: barrier, tasks: 2, work: {dist: exponential, mean: 1ms}}]}\n"
+                      "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n",
+                      d, d);
+    return y;
+}
+
+static char *hogs_scale_yaml(int pcpus, const char *policy, const char *duration)
+{
+    return hogs_yaml(pcpus, 4 * pcpus, policy, duration);
+}
+
+/* A family of hosts for --scale: the scenario text for `pcpus` pCPUs, and
+ * the simulated time at 12 pCPUs (shorter in proportion on larger hosts,
+ * so that each run has about as many events). */
+typedef struct scale_family {
+    const char *name;
+    char *(*yaml)(int pcpus, const char *policy, const char *duration);
+    double seconds_at_12;
+} scale_family;
+
+static const scale_family scale_families[] = {
+    {"CPU hogs, 4:1", hogs_scale_yaml, 120},
+    {"guest mix (locks, shootdowns, IPIs), 4:1", mix_yaml, 4},
+    {"hogs + interactive (the 2:1 family above)", host_yaml, 40},
+};
+static const char *const scale_policies[] = {"credit", "cfs", "dcs"};
+
+/* CPU time of the benchmark's thread per event, in ns, for one run. */
+static int scale_run(const scale_family *fam, const char *policy, int pcpus, double secs,
+                     double *ns_per_event)
+{
+    char dur[32];
+    snprintf(dur, sizeof dur, "%.0fms", secs * 1000 * 12 / pcpus);
+    vl_scenario scn;
+    if (load_yaml(fam->yaml(pcpus, policy, dur), &scn) < 0)
+        return -1;
+    sim_figures f;
+    int rc = run_model(&scn, NULL, VL_FEL_DEFAULT, &f);
+    vl_scenario_free(&scn);
+    *ns_per_event = 1e9 / (f.events_per_sim_s * f.sim_s_per_cpu_s);
+    return rc;
+}
+
+/* Per-event cost at 1,024 pCPUs over that at 12, for each family and
+ * policy: rounds alternate the two sizes, the ratio is taken per round. */
+static int scale_section(int reps, int quick)
+{
+    enum { SMALL = 12, LARGE = 1024 };
+    printf("scaling: CPU time per event at %d pCPUs over %d (ns per event: medians of %d "
+           "rounds, each running both sizes; ratio per round, median and range)\n",
+           LARGE, SMALL, reps);
+    printf("  %-44s %-7s %9s %9s  %s\n", "family", "policy", "ns@12", "ns@1024", "1024 / 12");
+    for (size_t k = 0; k < sizeof scale_families / sizeof scale_families[0]; k++) {
+        const scale_family *fam = &scale_families[k];
+        double secs = quick ? fam->seconds_at_12 / 10 : fam->seconds_at_12;
+        for (size_t p = 0; p < sizeof scale_policies / sizeof scale_policies[0]; p++) {
+            double small[MAX_REPS], large[MAX_REPS], ratio[MAX_REPS];
+            for (int r = 0; r < reps; r++) {
+                if (scale_run(fam, scale_policies[p], SMALL, secs, &small[r]) < 0 ||
+                    scale_run(fam, scale_policies[p], LARGE, secs, &large[r]) < 0)
+                    return -1;
+                ratio[r] = large[r] / small[r];
+            }
+            printf("  %-44s %-7s %9.0f %9.0f", fam->name, scale_policies[p],
+                   median(small, reps), median(large, reps));
+            print_ratio(ratio, reps);
+            printf("\n");
+            fflush(stdout);
+        }
     }
     printf("\n");
     return 0;
@@ -782,7 +852,7 @@ static int scaling_section(const char *policy, int quick)
 static const char usage[] =
     "usage: bench [--policy NAME] [--quick] [--reps N] [--fel LIST] [--pending LIST]\n"
     "             [--dist LIST] [--uniform-start]\n"
-    "             [--engine | --fel-sim | --scaling | --memory | --corun | --quest |\n"
+    "             [--engine | --fel-sim | --scale | --memory | --corun | --quest |\n"
     "              --tavs | --pcpus N | --hold N]\n"
     "  --fel LIST      event lists, comma-separated; ratios are of the last to each other:\n"
     "                  the engine's radix, heap, heap4, and for the hold model the plain\n"
@@ -837,7 +907,7 @@ int main(int argc, char **argv)
     const char *fel_list = NULL, *pending = "100,1000,10000,100000,1000000";
     const char *dists = "exp,bimodal,mix";
     int quick = 0, only = 0, reps = 0, hold_n = 0;
-    enum { ALL, ENGINE, FEL_SIM, SCALING, MEMORY, CORUN, QUEST, TAVS } section = ALL;
+    enum { ALL, ENGINE, FEL_SIM, SCALE, MEMORY, CORUN, QUEST, TAVS } section = ALL;
     engine_plan plan = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -863,8 +933,8 @@ int main(int argc, char **argv)
             section = ENGINE;
         else if (strcmp(a, "--fel-sim") == 0)
             section = FEL_SIM;
-        else if (strcmp(a, "--scaling") == 0)
-            section = SCALING;
+        else if (strcmp(a, "--scale") == 0)
+            section = SCALE;
         else if (strcmp(a, "--memory") == 0)
             section = MEMORY;
         else if (strcmp(a, "--corun") == 0)
@@ -924,7 +994,7 @@ int main(int argc, char **argv)
     }
     if ((section == ALL || section == ENGINE) && engine_section(lists, nk, &plan) < 0)
         return 1;
-    if ((section == ALL || section == SCALING) && scaling_section(policy, quick) < 0)
+    if ((section == ALL || section == SCALE) && scale_section(reps > 0 ? reps : quick ? 1 : 3, quick) < 0)
         return 1;
     if ((section == ALL || section == FEL_SIM) &&
         fel_sim_section(policy, sim_lists, nsk, plan.reps, quick) < 0)
