@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """doc_tables.py - the tables of docs/experiments.md, from the outputs of
-rerun_all.sh: consolidation (a) spinlocks (ticket and unfair), (b) TLB
-shootdowns, (c) network; the DCS sender-delay sweep and the allowance
-sweep over seeds.  Prints Markdown in the docs' layout.
+rerun_all.sh: consolidation (a) spinlocks (PV queued, unfair, ticket) and
+the co-runs' figures over seeds, (b) TLB shootdowns, (c) network; the DCS
+sender-delay sweep and the allowance sweep over seeds.  Prints Markdown in
+the docs' layout.
 
   scripts/experiments/doc_tables.py [OUT]     (default experiments-out)
 """
@@ -49,12 +50,13 @@ def ple(v):
 
 
 def spinlock_table(out, solo, corun, header, last):
-    """Rows of (a): zone and lru per setting; `last` picks the last column."""
+    """Rows of (a): the zone, LRU, dentry and runqueue locks per setting;
+    `last` picks the last column."""
     print(header)
     print("|---|---|---|---|---|---|---|---|---|---|")
     for label, f in (("alone", solo), ("beside swaptions", corun)):
         v = vm(load(out, f), "gmake")
-        for i, cls in enumerate(("zone", "lru")):
+        for i, cls in enumerate(("zone", "lru", "dentry", "runqueue")):
             l = lock(v, cls)
             w = l["wait"]
             first = (label, pct(v["share"]), "%.2f" % work_s(v)) if i == 0 else (label, "", "")
@@ -62,6 +64,73 @@ def spinlock_table(out, solo, corun, header, last):
                 *first, cls, num(l["acquisitions"]), num(l["contended"]), dur(w["mean_ns"]),
                 dur(w["p99_ns"]), dur(w["max_ns"]), num(l["offcpu_handoffs"]), last(v, l, i)))
     print()
+
+
+def seeds_table(out):
+    """(a)-(c) over seeds 1-3: mean and 95% interval of each figure."""
+    rows = (("corun-gmake-solo", "gmake alone", "vm.gmake.share", "wl.gmake.gmake.work_ns",
+             "vm.gmake.lock.lru.wait_p99_ns", "vm.gmake.lock.runqueue.wait_p99_ns"),
+            ("corun-gmake", "gmake beside swaptions", "vm.gmake.share", "wl.gmake.gmake.work_ns",
+             "vm.gmake.lock.lru.wait_p99_ns", "vm.gmake.lock.runqueue.wait_p99_ns"),
+            ("corun-gmake-unfair", "beside swaptions, no PV spinlocks (unfair)", "vm.gmake.share",
+             "wl.gmake.gmake.work_ns", "vm.gmake.lock.lru.wait_p99_ns",
+             "vm.gmake.lock.runqueue.wait_p99_ns"),
+            ("corun-gmake-ticket", "beside swaptions, ticket locks", "vm.gmake.share",
+             "wl.gmake.gmake.work_ns", "vm.gmake.lock.lru.wait_p99_ns",
+             "vm.gmake.lock.runqueue.wait_p99_ns"))
+    print("| gmake VM, seeds 1-3 | share | work (CPU-s) | LRU wait p99 | runqueue wait p99 |")
+    print("|---|---|---|---|---|")
+    for f, label, *metrics in rows:
+        d = seed_values(out, f.replace("corun-", "") + "-seeds.csv")
+        cells = []
+        for k in metrics:
+            m, ci = mean_t95(d.get(k, [0, 0, 0]))
+            scale, fmt = ((100, "%.1f ±%.1f%%") if k.endswith("share") else
+                          (1e-9, "%.2f ±%.2f") if k.endswith("work_ns") else (None, None))
+            cells.append(fmt % (m * scale, ci * scale) if fmt else
+                         "none contended" if m == 0 and ci == 0 else
+                         "%s ±%s" % (dur(m), dur(ci)))
+        print("| %s | %s |" % (label, " | ".join(cells)))
+    print()
+    print("| VM, seeds 1-3 | setting | work (CPU-s) | shootdown latency mean | latency max |")
+    print("|---|---|---|---|---|")
+    for name, f, label in (("dedup", "dedup-solo", "alone"), ("dedup", "dedup", "together"),
+                           ("vips", "vips-solo", "alone"), ("vips", "dedup", "together")):
+        d = seed_values(out, f + "-seeds.csv")
+        wl = next(k for k in d if k.startswith("wl.%s." % name) and k.endswith(".work_ns"))
+        cells = ["%.2f ±%.2f" % tuple(x / 1e9 for x in mean_t95(d[wl]))]
+        for k in ("vm.%s.tlb.latency_mean_ns" % name, "vm.%s.tlb.latency_max_ns" % name):
+            m, ci = mean_t95(d[k])
+            cells.append("%s ±%s" % (dur(m), dur(ci)))
+        print("| %s | %s | %s |" % (name, label, " | ".join(cells)))
+    print()
+    print("| iperf VM, seeds 1-3 | protocol | throughput (Mbit/s) | jitter mean |")
+    print("|---|---|---|---|")
+    for f, label, proto in (("iperf-solo", "alone", "TCP"), ("iperf", "beside lookbusy", "TCP"),
+                            ("iperf-udp-solo", "alone", "UDP 300 Mbit/s"),
+                            ("iperf-udp", "beside lookbusy", "UDP 300 Mbit/s")):
+        d = seed_values(out, f + "-seeds.csv")
+        tp = next(k for k in d if k.endswith("net.throughput_mbps"))
+        jm = next(k for k in d if k.endswith("net.jitter_mean_ns"))
+        m, ci = mean_t95(d[tp])
+        jit = "—" if proto == "TCP" else "%s ±%s" % tuple(dur(x) for x in mean_t95(d[jm]))
+        print("| %s | %s | %.1f ±%.1f | %s |" % (label, proto, m, ci, jit))
+    print()
+
+
+def mean_t95(xs):
+    """Mean and 95% interval half-width (Student t), as `vcpulab compare` prints them."""
+    t = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776}
+    n = len(xs)
+    return statistics.mean(xs), (t[n] * statistics.stdev(xs) / n ** 0.5 if n > 1 else 0.0)
+
+
+def seed_values(out, name):
+    d = collections.defaultdict(list)
+    with open(os.path.join(out, name)) as f:
+        for r in csv_rows(f):
+            d[r["metric"]].append(float(r["value"]))
+    return d
 
 
 def shootdown_table(out):
@@ -182,6 +251,12 @@ def main():
                    "contended | wait mean (contended) | wait p99 | wait max | off-CPU hand-offs "
                    "| waiter preemptions |",
                    lambda v, l, i: num(l["waiter_preemptions"]))
+    spinlock_table(out, "gmake-solo-ticket.json", "gmake-corun-ticket.json",
+                   "| gmake VM, ticket locks | share | work (CPU-s) | lock | acquisitions / "
+                   "contended | wait mean | wait p99 | wait max | hand-offs to off-CPU waiters "
+                   "| PLE exits |",
+                   lambda v, l, i: num(ple(v)) if i == 0 else "")
+    seeds_table(out)
     shootdown_table(out)
     network_table(out)
     udp_default_rate_table(out)

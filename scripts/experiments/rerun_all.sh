@@ -4,7 +4,7 @@
 # (default experiments-out/): Markdown tables from dcs_mixes.py and
 # workload_table.py, sweep CSVs, the JSON reports of the co-runs, and
 # tables.md (doc_tables.py: the consolidation and sender-delay tables).
-# Takes about a minute on 2 cores (it builds the release preset first):
+# Takes a few minutes on 2 cores (it builds the release preset first):
 #   scripts/experiments/rerun_all.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,19 +17,31 @@ mkdir -p "$OUT"
 cmake --preset release >/dev/null && cmake --build build-release >/dev/null ||
   { echo "rerun_all.sh: the release build failed" >&2; exit 2; }
 
-# Consolidation under Credit: (a) spinlocks, (b) shootdowns, (c) network
+# Consolidation under Credit: (a) spinlocks, (b) shootdowns, (c) network.  The
+# guests are Linux 4.9 PVHVM (PV queued spinlocks); (a) also without PV
+# spinlocks (virt_spin_lock: unfair) and with the earlier ticket-lock guest.
 $B run $S/corun-gmake-solo.yaml --json "$OUT/gmake-solo.json" >/dev/null
 $B run $S/corun-gmake.yaml --json "$OUT/gmake-corun.json" >/dev/null
-$B run $S/corun-gmake.yaml --set vms.gmake.guest.pv_spinlocks=true --json "$OUT/gmake-corun-pv.json" >/dev/null
-$B run $S/corun-gmake.yaml --set vms.gmake.guest.pv_spinlocks=true --set vms.gmake.guest.spinlock=queued \
-  --json "$OUT/gmake-corun-pvqueued.json" >/dev/null
-$B run $S/corun-gmake-solo.yaml --set vms.gmake.guest.spinlock=unfair --json "$OUT/gmake-solo-unfair.json" >/dev/null
-$B run $S/corun-gmake.yaml --set vms.gmake.guest.spinlock=unfair --json "$OUT/gmake-corun-unfair.json" >/dev/null
+$B run $S/corun-gmake-solo.yaml --set vms.gmake.guest.virt=hvm --json "$OUT/gmake-solo-unfair.json" >/dev/null
+$B run $S/corun-gmake.yaml --set vms.gmake.guest.virt=hvm --json "$OUT/gmake-corun-unfair.json" >/dev/null
+$B run $S/corun-gmake-solo.yaml --set vms.gmake.guest.virt=hvm --set vms.gmake.guest.spinlock=ticket \
+  --json "$OUT/gmake-solo-ticket.json" >/dev/null
+$B run $S/corun-gmake-ticket.yaml --json "$OUT/gmake-corun-ticket.json" >/dev/null
+for f in gmake-solo gmake; do # over seeds 1-3, with 95% intervals
+  $B compare $S/corun-$f.yaml --sched credit --seeds 3 --csv "$OUT/$f-seeds.csv" >/dev/null
+done
+$B compare $S/corun-gmake.yaml --sched credit --seeds 3 --set vms.gmake.guest.virt=hvm \
+  --csv "$OUT/gmake-unfair-seeds.csv" >/dev/null
+$B compare $S/corun-gmake-ticket.yaml --sched credit --seeds 3 --csv "$OUT/gmake-ticket-seeds.csv" >/dev/null
 $B run $S/corun-dedup-solo.yaml --json "$OUT/dedup-solo.json" >/dev/null
 $B run $S/corun-vips-solo.yaml --json "$OUT/vips-solo.json" >/dev/null
 $B run $S/corun-dedup.yaml --json "$OUT/dedup-vips-corun.json" >/dev/null
+for f in dedup-solo vips-solo dedup; do
+  $B compare $S/corun-$f.yaml --sched credit --seeds 3 --csv "$OUT/$f-seeds.csv" >/dev/null
+done
 for f in iperf-solo iperf iperf-udp-solo iperf-udp; do
   $B run $S/corun-$f.yaml --json "$OUT/$f.json" >/dev/null
+  $B compare $S/corun-$f.yaml --sched credit --seeds 3 --csv "$OUT/$f-seeds.csv" >/dev/null
 done
 for seed in 1 2 3; do # UDP at iperf2's default rate, 1 Mbit/s
   for f in iperf-udp-solo iperf-udp; do

@@ -16,7 +16,10 @@
  *   vCPU, as in Linux.  The interval starts at the domain's weight in ms,
  *   doubles (up to twice that) while balanced and returns to the start
  *   after an imbalance.  A vCPU about to go idle pulls one waiting task
- *   from the vCPU with the most (newidle_balance).
+ *   from the vCPU with the most (newidle_balance).  Whenever it looks at a
+ *   busiest vCPU's waiting tasks it holds that vCPU's runqueue lock, and
+ *   its own while attaching what it took (guest/rqlock.c,
+ *   vl_rqlock_balanced); finding no imbalance takes no lock.
  *
  * TODO
  *   - cache-hot tasks (sched_migration_cost), active balancing of a
@@ -25,6 +28,7 @@
  *     with the whole-task loads used here: no PELT averages). */
 #include "guest/gsched.h"
 #include "guest/module.h"
+#include "guest/rqlock.h"
 #include "guest/runqueue.h"
 
 /* sd_init (kernel/sched/topology.c, Linux >= 5.10): a busy CPU balances
@@ -76,7 +80,9 @@ static bool idle_pull(vl_guest *g, int v, vl_ns now)
     }
     if (busiest < 0)
         return false;
-    vl_gsched_migrate(g, vl_rq_first(&g->vcpus[busiest]), v, now);
+    vl_task *t = vl_rq_first(&g->vcpus[busiest]);
+    vl_gsched_migrate(g, t, v, now);
+    vl_rqlock_balanced(g, v, t, busiest, 1);
     return true;
 }
 
@@ -157,6 +163,7 @@ static int load_balance(vl_guest *g, int v, vl_ns at)
         return 0;
     }
     int moved = pull(g, v, busiest, room, at);
+    vl_rqlock_balanced(g, v, g->vcpus[v].curr, busiest, moved);
     b->failed = moved ? 0 : b->failed + 1;
     b->interval = min_interval(g);
     return moved;

@@ -23,16 +23,28 @@
  *   it spins.  Load balancing is guest/balance.c, the balancer it calls through
  *   g->hooks->balancer.
  *
- *   Speed: the tick matters only when tasks wait.  A vCPU's plan stops at
- *   its next tick only while its own runqueue has waiting tasks, and at its
- *   next periodic balance only while some vCPU of the guest has; otherwise
- *   a lone task runs without an event.  When a task starts waiting, the
- *   plans of the vCPUs concerned are cut back to those points.
+ *   Speed: the tick's scheduling matters only when tasks wait.  A vCPU's
+ *   plan stops at its next tick only while its own runqueue has waiting
+ *   tasks, and at its next periodic balance only while some vCPU of the
+ *   guest has; otherwise a lone task runs without an event.  When a task
+ *   starts waiting, the plans of the vCPUs concerned are cut back to those
+ *   points.  A module whose tick hook does work at every tick (the tick's
+ *   runqueue-lock hold, guest/rqlock.c) sets g->busy_tick_work: then every
+ *   busy vCPU's plan also stops at each tick while a task of the guest is
+ *   blocked.  That work matters only then: another vCPU takes a busy
+ *   vCPU's runqueue lock to wake a blocked task onto it (a task's op; a
+ *   timer's or a device's wake-up takes none in the model, and a fork's
+ *   child goes to an idle vCPU or stays on its parent's) or to pull a
+ *   waiting task from it (its ticks stop the plan then anyway); with no
+ *   task blocked, the tick's hold could neither wait nor make anyone
+ *   wait.
  *
  * Invariants
  *   - a runnable task is current on one vCPU or waits on the runqueue of
  *     t->vcpu; vcpus[].nr_waiting and nr_waiting count the waiting ones;
  *   - a vCPU's load is the weight of its current and waiting tasks;
+ *   - nr_blocked counts the tasks in VL_TASK_BLOCKED (they left the CPU
+ *     through vl_gsched_block and come back through vl_gsched_wake);
  *   - need_resched is only set on a vCPU with a current task, and cleared
  *     whenever it changes.
  *
@@ -141,11 +153,17 @@ void vl_gsched_preempt_point(vl_guest *g, int v, vl_ns now)
 
 /* ------------------------------------------------------ planning horizon */
 
+/* v's plans stop at every tick: its tick has work that matters. */
+static bool ticking(const vl_guest *g, int v)
+{
+    return g->vcpus[v].nr_waiting > 0 || (g->busy_tick_work && g->nr_blocked > 0);
+}
+
 /* Where v's plan must stop for the tick or the balancer to look. */
 static vl_ns timer_horizon(vl_guest *g, int v, vl_ns now)
 {
     const vl_gvcpu *gv = &g->vcpus[v];
-    if (gv->nr_waiting > 0)
+    if (ticking(g, v))
         return upcoming_tick(g, v, now);
     const vl_gmod *balancer = g->hooks->balancer;
     if (g->nr_waiting == 0 || g->nvcpus == 1 || !balancer)
@@ -179,18 +197,23 @@ static void retime(vl_guest *g, int w, vl_ns now)
     vl_plan_cut(g, w, timer_horizon(g, w, now));
 }
 
+/* Every vCPU's plan stops where the tick or the balancer now looks. */
+static void retime_all(vl_guest *g, vl_ns now)
+{
+    for (int w = 0; w < g->nvcpus; w++)
+        retime(g, w, now);
+}
+
 /* A task started waiting on v's runqueue: v now needs its ticks, and when
  * it is the guest's only waiting task, every vCPU its balance points. */
 static void started_waiting(vl_guest *g, int v, vl_ns now)
 {
-    int first = v, last = v + 1;
     if (g->nr_waiting == 1 && g->nvcpus > 1) {
         g->waiting_since = now;
-        first = 0;
-        last = g->nvcpus;
+        retime_all(g, now);
+    } else {
+        retime(g, v, now);
     }
-    for (int w = first; w < last; w++)
-        retime(g, w, now);
 }
 
 /* t starts waiting on v's runqueue. */
@@ -272,6 +295,7 @@ static void enqueue_woken(vl_guest *g, int from, vl_task *t, vl_ns now, bool for
 
 static void wake(vl_guest *g, int waker, vl_task *t, vl_ns now, bool fork)
 {
+    g->nr_blocked -= t->state == VL_TASK_BLOCKED;
     t->state = VL_TASK_RUNNABLE;
     t->woke_at = now;
     t->started = false;
@@ -319,8 +343,11 @@ vl_task *vl_gsched_pick(vl_guest *g, int v, vl_ns now)
 void vl_gsched_block(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
+    bool blocked = gv->curr->state == VL_TASK_BLOCKED;
     vl_rq_drop_curr(gv, now);
     gv->need_resched = false;
+    if (blocked && ++g->nr_blocked == 1 && g->busy_tick_work)
+        retime_all(g, now); /* busy vCPUs' ticks now hold their locks */
 }
 
 void vl_gsched_tick(vl_guest *g, int v, vl_ns now)
@@ -329,12 +356,16 @@ void vl_gsched_tick(vl_guest *g, int v, vl_ns now)
     gv->next_tick = vl_gsched_tick_after(g, v, now);
     if (!gv->curr)
         return;
+    bool modelled = ticking(g, v); /* not a tick a plan passed over */
     vl_rq_update_curr(gv, now);
     if (gv->nr_waiting > 0)
         check_preempt_tick(g, gv);
     const vl_gmod *balancer = g->hooks->balancer;
     if (balancer && balancer->balance_tick(g, v, gv->next_tick - g->quantum) > 0)
         wakeup_preempts(g, v, vl_rq_first(gv), now); /* attach_task checks too */
+    if (modelled) {
+        VL_GUEST_CALL(g, tick, g, v, gv->curr);
+    }
 }
 
 /* ---------------------------------------------------------------- tasks */

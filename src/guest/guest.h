@@ -159,8 +159,8 @@ typedef struct vl_gop {
 /* The hooks of guest/module.h, each with the modules that have it, in
  * list order. */
 #define VL_GUEST_HOOKS(H) \
-    H(handled) H(irq_done) H(idle) H(woke) H(switch_in) H(op_begin) H(op_end) H(task_exit) \
-    H(cpu_down) H(cpu_dying)
+    H(handled) H(irq_done) H(idle) H(woke) H(switch_in) H(tick) H(op_begin) H(op_end) \
+    H(task_exit) H(cpu_down) H(cpu_dying)
 #define VL_HOOK_LIST(hook) \
     const struct vl_gmod *hook[VL_GMODS]; uint32_t hook##_bit[VL_GMODS]; int n##hook;
 typedef struct vl_ghooks {
@@ -260,6 +260,8 @@ typedef struct vl_guest {
     vl_ns min_granularity;  /* (guest/gsched.c)                         */
     vl_ns wakeup_granularity;
     int nr_waiting;         /* tasks waiting on all runqueues          */
+    int nr_blocked;         /* tasks blocked (VL_TASK_BLOCKED): a task's
+                             * op may wake them                         */
     int nonline;            /* vCPUs online (VL_HP_ONLINE)              */
     vl_ns waiting_since;    /* since when nr_waiting > 0               */
     int ntasks, cap_tasks;
@@ -279,6 +281,9 @@ typedef struct vl_guest {
     bool unfair_locks;      /* test-and-set spinlocks (virt_spin_lock)  */
     bool pv_qspinlock;      /* PV queued spinlocks: a free lock whose
                              * queue head halts may be stolen         */
+    bool busy_tick_work;    /* every tick of a busy vCPU does work that
+                             * matters while a task is blocked (the
+                             * runqueue lock, guest/rqlock.c)           */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
     uint64_t migrations;    /* tasks moved between vCPUs by the guest    */

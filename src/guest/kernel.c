@@ -53,6 +53,8 @@ static const struct {
     {"futex_wake", "futex_wake"},
     {"wakeup", "try_to_wake_up"},              /* runqueue lock */
     {"schedule", "__schedule"},                /* runqueue lock */
+    {"tick", "scheduler_tick"},                /* runqueue lock */
+    {"balance", "load_balance"},               /* runqueue locks */
     {"fork", "copy_process"},
     {"exit", "do_exit"},
     {"read", "vfs_read"},
@@ -122,8 +124,9 @@ int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why)
     spec->futex_wake = e->futex_wake;
     spec->lazy_tlb = e->lazy_tlb;
     spec->runqueue_lock = true; /* every era: ttwu under the target's rq lock
-                                 * within a cache domain, __schedule under
-                                 * its own */
+                                 * within a cache domain, __schedule and
+                                 * scheduler_tick under its own,
+                                 * load_balance under both */
     return 0;
 }
 
@@ -162,8 +165,9 @@ const vl_param vl_guest_params[] = {
      "holds the lock)", futex_wake_modes},
     {"runqueue_lock", VL_PARAM_BOOL, offsetof(vl_guest_spec, runqueue_lock), 1, 0, 1, "",
      "model the runqueue locks: a remote wake-up that does not use the wake list holds the "
-     "target vCPU's rq lock around its reschedule IPI (try_to_wake_up -> ttwu_queue), and "
-     "__schedule holds the vCPU's own for the switch", NULL},
+     "target vCPU's rq lock around its reschedule IPI (try_to_wake_up -> ttwu_queue), "
+     "__schedule and scheduler_tick hold the vCPU's own, load_balance the busiest vCPU's "
+     "(detach) and its own (attach)", NULL},
     {"lazy_tlb", VL_PARAM_BOOL, offsetof(vl_guest_spec, lazy_tlb), 0, 0, 1, "",
      "TLB shootdowns also go to idle vCPUs in lazy TLB mode that last ran the address space, "
      "which then leave it (Linux < 4.19: mm_cpumask keeps them; 4.19 skips them, "
@@ -198,8 +202,9 @@ const vl_param vl_guest_params[] = {
 const char *const vl_guest_activity_names[] = {
     "syscall", "page_alloc", "page_free", "lru_add", "lru_release", "page_reclaim", "page_fault",
     "mmap", "munmap", "tlb_flush", "dentry_lookup", "dentry_alloc", "dput", "futex_wait",
-    "futex_wake", "wakeup", "schedule", "fork", "exit", "read", "write", "net_rx", "tcp_recv",
-    "udp_recv", "tcp_send", "udp_send", "blk_submit", "blk_complete", "unix_send", "unix_recv",
+    "futex_wake", "wakeup", "schedule", "tick", "balance", "fork", "exit", "read", "write",
+    "net_rx", "tcp_recv", "udp_recv", "tcp_send", "udp_send", "blk_submit", "blk_complete",
+    "unix_send", "unix_recv",
     NULL,
 };
 

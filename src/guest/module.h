@@ -57,6 +57,10 @@ typedef struct vl_gmod {
     void (*woke)(vl_guest *g, int from, int to, bool wakelist, bool kicked);
     /* v switches to task t (it was picked to run). */
     void (*switch_in)(vl_guest *g, int v, vl_task *t);
+    /* The scheduler tick of v, whose current task is t, ran (after the
+     * balancer's periodic balance, if one was due); only at the ticks the
+     * scheduler stops v's plans for (guest/gsched.c, "Speed"). */
+    void (*tick)(vl_guest *g, int v, vl_task *t);
     /* Around an op whose `wakes` is set: t, still v's current task after
      * it (NULL if it blocked or ended). */
     void (*op_begin)(vl_guest *g, int v);

@@ -12,13 +12,30 @@
  *   model, and its exit stays handler time.  Nor is a waker that blocked
  *   or ended in the same op (its holds would run after it wakes again).
  *
+ *   The tick and the balancer hold locks in the same way: the tick's
+ *   hold of the vCPU's own lock goes in front of its current task's next
+ *   operation (the timer interrupt runs on that task's stack), a balance's
+ *   holds (the busiest vCPU's lock to detach, then its own to attach) in
+ *   front of the task that runs next on the balancing vCPU: its current
+ *   task at a periodic balance, the task it pulled when about to idle.
+ *   Neither is inserted where it cannot go: into a kernel call under way
+ *   (the interrupted call would resume inside the hold), in front of a
+ *   task that spins or was just handed a lock, or into a full look-ahead
+ *   queue (vl_opq_push_front refuses): that tick or balance holds nothing.
+ *
  * Costs (docs/guest-model.md, "Runqueue locks")
  *   RQLOCK_TTWU_NS   ttwu_do_activate + check_preempt_curr under the lock;
+ *                    also one task's detach (deactivate_task +
+ *                    set_task_cpu) or attach (activate_task +
+ *                    check_preempt_curr) in load balancing, and the tick's
+ *                    update_curr + check_preempt_tick (scheduler_tick);
  *   RQLOCK_SWITCH_NS __schedule from rq_lock to finish_task_switch.
  *   A pipe ping-pong between two processes on one CPU of this machine
  *   measured 1.9-2.4 us per wake-up + switch beyond the pipe calls themselves
  *   (docs/guest-model.md); the split into 0.5 us + 1 us under the lock is
- *   a choice, the rest being the code around the locked parts. */
+ *   a choice, the rest being the code around the locked parts; the tick's
+ *   and a migration's locked parts are of the activation's kind and size
+ *   (one scheduling entity's accounting and queueing), not measured. */
 #include "guest/kernel.h"
 #include "guest/rqlock.h"
 
@@ -33,7 +50,7 @@
 typedef struct rqlock_state {
     bool enabled;           /* guest.runqueue_lock                        */
     int cls;                /* lock class "runqueue" (one per vCPU)       */
-    int act_wakeup, act_schedule; /* activities of the two holds          */
+    int act_wakeup, act_schedule, act_tick, act_balance; /* the holds'    */
 } rqlock_state;
 
 /* The remote wake-ups of the op one vCPU runs. */
@@ -106,18 +123,45 @@ void vl_rqlock_ops_end(vl_guest *g, int v, vl_task *t)
     }
 }
 
+/* t is at an op boundary where a hold can go in front: true if it was
+ * there, or got there by splitting off what ran of a computation (t was
+ * interrupted or switched out in user mode).  False inside a kernel call,
+ * while t spins, and when a hand-off just gave t its op's lock. */
+static bool at_boundary(vl_guest *g, vl_task *t)
+{
+    if (vl_task_spinning(t) || t->lock_counted)
+        return false;
+    if (t->elapsed == 0)
+        return true;
+    vl_opi *o = vl_task_op(g, t, 0);
+    if (!o || o->kind != VL_OP_COMPUTE)
+        return false;
+    o->pre -= t->elapsed;
+    t->elapsed = 0;
+    return true;
+}
+
 static void rqlock_switch_in(vl_guest *g, int v, vl_task *t)
 {
-    if (!rq_of(g)->enabled)
+    if (rq_of(g)->enabled && at_boundary(g, t))
+        push_hold(g, t, rq_of(g)->act_schedule, v, RQLOCK_SWITCH_NS);
+}
+
+/* scheduler_tick: rq_lock(rq) around update_rq_clock and task_tick. */
+static void rqlock_tick(vl_guest *g, int v, vl_task *t)
+{
+    if (t && rq_of(g)->enabled && at_boundary(g, t))
+        push_hold(g, t, rq_of(g)->act_tick, v, RQLOCK_TTWU_NS);
+}
+
+void vl_rqlock_balanced(vl_guest *g, int v, vl_task *t, int busiest, int moved)
+{
+    const rqlock_state *rq = rq_of(g);
+    if (!t || !rq->enabled || !at_boundary(g, t))
         return;
-    if (t->elapsed > 0) { /* switched out in user mode: split off what ran */
-        vl_opi *o = vl_task_op(g, t, 0);
-        if (!o || o->kind != VL_OP_COMPUTE)
-            return;
-        o->pre -= t->elapsed;
-        t->elapsed = 0;
-    }
-    push_hold(g, t, rq_of(g)->act_schedule, v, RQLOCK_SWITCH_NS);
+    if (moved > 0 && !push_hold(g, t, rq->act_balance, v, moved * RQLOCK_TTWU_NS))
+        return; /* attach_tasks: no room for either hold */
+    push_hold(g, t, rq->act_balance, busiest, (moved > 0 ? moved : 1) * RQLOCK_TTWU_NS);
 }
 
 static int rqlock_init(vl_guest *g, const vl_guest_spec *spec)
@@ -127,6 +171,9 @@ static int rqlock_init(vl_guest *g, const vl_guest_spec *spec)
     rq->cls = vl_guest_lock_class(g, "runqueue");
     rq->act_wakeup = vl_guest_activity(g, "wakeup");
     rq->act_schedule = vl_guest_activity(g, "schedule");
+    rq->act_tick = vl_guest_activity(g, "tick");
+    rq->act_balance = vl_guest_activity(g, "balance");
+    g->busy_tick_work = rq->enabled;
     return 0;
 }
 
@@ -137,6 +184,7 @@ const vl_gmod vl_gmod_rqlock = {
     .init = rqlock_init,
     .woke = rqlock_woke,
     .switch_in = rqlock_switch_in,
+    .tick = rqlock_tick,
     .op_begin = rqlock_op_begin,
     .op_end = vl_rqlock_ops_end,
 };

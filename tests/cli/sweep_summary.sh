@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # sweep --summary: per grid point, policy and metric, n, the mean over the
 # seeds and its 95% CI half-width (Student t: 4.303 at 2 degrees of
-# freedom), each equal to what the runs' rows in --csv give; CSV or JSON by
-# the extension, the same figures in both and the same bytes whatever -j
+# freedom, 12.706 at 1 for a metric one seed lacks), each equal to what the
+# runs' rows in --csv give; CSV or JSON by the extension, the same figures in both and the same bytes whatever -j
 # is; grid values as given and in base units (durations in ns; none for a
 # value that is not a number); the CSV opens with --csv's provenance lines.
 set -u
@@ -38,7 +38,7 @@ values = {}
 for r in rows:
     values.setdefault((r["sched"],) + tuple(r[k] for k in keys) + (r["metric"],), []).append(float(r["value"]))
 check(len(summ) == len(values), "%d summary rows for %d (point, policy, metric)" % (len(summ), len(values)))
-T2 = 4.303  # two-sided 95%, 2 degrees of freedom
+T = {1: 12.706, 2: 4.303}  # two-sided 95%, by degrees of freedom (a metric some seeds lack has n < 3)
 nums = {"10ms": 1e7, "30ms": 3e7, "2": 2, "4": 4}
 groups = {(gr["sched"],) + tuple(gr["grid"][k] for k in keys): gr for gr in doc["groups"]}
 check(len(groups) == 4 and doc["seeds"] == 3, "JSON groups %d" % len(groups))
@@ -46,7 +46,7 @@ for s in summ:
     key = (s["sched"],) + tuple(s[k] for k in keys) + (s["metric"],)
     xs = values.get(key, [])
     n, mean = len(xs), sum(xs) / max(len(xs), 1)
-    half = T2 * statistics.stdev(xs) / math.sqrt(n) if n == 3 else 0
+    half = T[n - 1] * statistics.stdev(xs) / math.sqrt(n) if n >= 2 else 0
     ok = int(s["n"]) == n and abs(float(s["mean"]) - mean) <= 1e-12 * max(1, abs(mean))
     ok = ok and abs(float(s["ci95"]) - half) <= 1e-9 * max(half, 1e-300) + 1e-12
     check(ok, "%r: %r vs n %d mean %r ci %r" % (key, s, n, mean, half))

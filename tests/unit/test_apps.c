@@ -177,7 +177,7 @@ static void test_dedup_corun_progresses(void **state)
     print_message("dedup beside swaptions: work %.2f s, %llu shootdowns, mean %.0f us\n",
                   (double)m.workloads[0].stats.work_ns / 1e9,
                   (unsigned long long)vl_tlb_of(g)->shootdowns, vl_hist_mean(&vl_tlb_of(g)->latency) / 1e3);
-    assert_true(m.workloads[0].stats.work_ns > VL_MS(300));
+    assert_true(m.workloads[0].stats.work_ns > VL_MS(200)); /* a hang does none */
     /* no vCPU sleeps in HLT with a flush request it has not acknowledged */
     for (int v = 0; v < g->nvcpus; v++)
         assert_true(vl_smp_cpu_of(g, v)->nqueue == 0 || m.hv.vcpus[v].state != VL_BLOCKED);
