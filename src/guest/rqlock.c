@@ -159,8 +159,8 @@ void vl_rqlock_balanced(vl_guest *g, int v, vl_task *t, int busiest, int moved)
     const rqlock_state *rq = rq_of(g);
     if (!t || !rq->enabled || !at_boundary(g, t))
         return;
-    if (moved > 0 && !push_hold(g, t, rq->act_balance, v, moved * RQLOCK_TTWU_NS))
-        return; /* attach_tasks: no room for either hold */
+    if (moved > 0)
+        push_hold(g, t, rq->act_balance, v, moved * RQLOCK_TTWU_NS); /* attach_tasks */
     push_hold(g, t, rq->act_balance, busiest, (moved > 0 ? moved : 1) * RQLOCK_TTWU_NS);
 }
 
