@@ -94,6 +94,13 @@ void vl_counter_add(vl_sched *s, int counter, int64_t n)
         s->counters[counter] += n;
 }
 
+void vl_sched_series(vl_sched *s, vl_vm *d, const char *name, uint64_t cr3, double value)
+{
+    const vl_hv_observer *o = &s->hv->observer;
+    if (o->on_series)
+        o->on_series(o->ctx, d, name, cr3, value, s->hv->sim.now);
+}
+
 int vl_sched_error(vl_sched *s, const char *fmt, ...)
 {
     char msg[400];
