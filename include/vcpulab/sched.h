@@ -382,7 +382,8 @@ void vl_sched_set_ple_grow_default(vl_sched *s, int grow);
 void vl_counter_add(vl_sched *s, int counter, int64_t n);
 /* A value of the policy's own state over time, for the reports (a counter
  * track in the trace, rows of `run --series`; docs/output-format.md):
- * series `name` (a string that outlives the run, e.g. "belief") of VM d
+ * series `name` (1..64 letters, digits, '_', '.', '-', in a string that
+ * outlives the run, e.g. "belief"; anything else fails the run) of VM d
  * is `value` from now on.  `cr3` is the address space the value is about
  * (the reports name it after the guest's task there, which the policy
  * never learns), or 0 for the VM as a whole.  Call it when the value

@@ -134,7 +134,8 @@ int vl_cmd_run(int argc, char **argv)
     if (ops)
         vl_cli_warn_unmet(&scn, ops);
     vl_ns from = 0, to = scn.duration;
-    if (!ops || (window && parse_window(window, trace || ftrace || series, scn.duration, &from, &to) < 0)) {
+    bool windowed = trace || ftrace || series;
+    if (!ops || (window && parse_window(window, windowed, scn.duration, &from, &to) < 0)) {
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
