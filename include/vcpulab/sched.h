@@ -380,6 +380,16 @@ void vl_sched_set_tick_grid(vl_sched *s, bool grid);
 void vl_sched_set_ple_grow_default(vl_sched *s, int grow);
 /* Policy counters (indices into ops->counters). */
 void vl_counter_add(vl_sched *s, int counter, int64_t n);
+/* A value of the policy's own state over time, for the reports (a counter
+ * track in the trace, rows of `run --series`; docs/output-format.md):
+ * series `name` (1..64 letters, digits, '_', '.', '-', in a string that
+ * outlives the run, e.g. "belief"; anything else fails the run) of VM d
+ * is `value` from now on.  `cr3` is the address space the value is about
+ * (the reports name it after the guest's task there, which the policy
+ * never learns), or 0 for the VM as a whole.  Call it when the value
+ * changes.  Changes nothing in the run; it does nothing when no report
+ * asks for series. */
+void vl_sched_series(vl_sched *s, vl_vm *d, const char *name, uint64_t cr3, double value);
 /* The policy reports that it cannot go on (e.g. init() refusing a
  * parameter combination): the run stops with this message, the policy's
  * name, the hook and the time.  Returns -1, so `return vl_sched_error(...)`

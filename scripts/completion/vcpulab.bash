@@ -24,7 +24,7 @@ _vcpulab() {
         done
         compopt -o nospace 2>/dev/null
         return ;;
-    --json|--csv|--trace|--cdf|--summary|--plot-out|-o|--out)
+    --json|--csv|--trace|--ftrace|--series|--cdf|--summary|--plot-out|-o|--out)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     --set|--grid|--seed|--seeds|--duration|-j|--jobs|--plot|--shard)

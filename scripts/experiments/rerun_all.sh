@@ -110,6 +110,14 @@ $T block $S/tavs-block.yaml --bin "$B" --seeds 5 > "$OUT/tavs-block.md"
 $T block $S/tavs-block-short.yaml --bin "$B" --seeds 10 > "$OUT/tavs-block-short.md"
 $T net $S/tavs-net.yaml --bin "$B" --seeds 5 > "$OUT/tavs-net.md"
 $T net $S/tavs-net-shared.yaml --bin "$B" --seeds 5 > "$OUT/tavs-net-shared.md"
+# TAVS (a)'s response CDF, (d)-(g) and the SMP result: tables, CSVs and PNGs
+F=scripts/experiments/tavs_figures.py
+$F a --seeds 5 --bin "$B" --out "$OUT" > "$OUT/tavs-a.md"
+$F d --seeds 10 --bin "$B" --out "$OUT" > "$OUT/tavs-d.md"
+$F e --seeds 10 --bin "$B" --out "$OUT" > "$OUT/tavs-e.md"
+$F f --bin "$B" --out "$OUT" > "$OUT/tavs-f.md"
+$F g --seeds 5 --bin "$B" --out "$OUT" > "$OUT/tavs-g.md"
+$F smp --seeds 5 --bin "$B" --out "$OUT" > "$OUT/tavs-smp.md"
 
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"

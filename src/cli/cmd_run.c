@@ -1,4 +1,5 @@
 /* cli/cmd_run.c - `vcpulab run`: one scenario, one policy, one seed. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "cli/options.h"
 #include "model/model.h"
 #include "report/report.h"
+#include "report/series.h"
 #include "report/trace.h"
 
 static const char run_usage[] =
@@ -31,8 +33,12 @@ static const char run_usage[] =
     "  --ftrace FILE|-     write the pCPUs' sched_switch and sched_wakeup events as\n"
     "                      ftrace text (Perfetto, KernelShark); each vCPU is a task\n"
     "                      \"<vm>.v<index>\", pid 1 + its host-wide index\n"
+    "  --series FILE|-     write the policy's own state over time as CSV\n"
+    "                      (time_ns,vm,series,cr3,task,value; e.g. tavs's belief\n"
+    "                      per task; also counter tracks in --trace)\n"
     "  --trace-window FROM,TO\n"
-    "                      write only that part of the run to --trace and --ftrace\n"
+    "                      write only that part of the run to --trace, --ftrace\n"
+    "                      and --series\n"
     "                      (simulated time, e.g. 2s,2.5s; intervals clipped at its\n"
     "                      edges; FROM < TO <= the duration)\n"
     "  --cdf FILE|-        write every latency distribution as CDF points (CSV)\n"
@@ -53,7 +59,7 @@ static int parse_window(const char *arg, bool traced, vl_ns duration, vl_ns *fro
     const char *comma = strchr(arg, ',');
     size_t n = comma ? (size_t)(comma - arg) : 0;
     if (!traced) {
-        vl_cli_fail("--trace-window needs --trace or --ftrace");
+        vl_cli_fail("--trace-window needs --trace, --ftrace or --series");
         return -1;
     }
     if (!comma || n >= sizeof first) {
@@ -90,12 +96,13 @@ int vl_cmd_run(int argc, char **argv)
         {"ftrace", required_argument, 0, OPT_FTRACE},
         {"trace-window", required_argument, 0, OPT_TRACE_WINDOW},
         {"cdf", required_argument, 0, OPT_CDF},
+        {"series", required_argument, 0, OPT_SERIES},
         {"quiet", no_argument, 0, OPT_QUIET},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     const char *json = NULL, *csv = NULL, *trace = NULL, *cdf = NULL, *ftrace = NULL;
-    const char *window = NULL;
+    const char *window = NULL, *series = NULL;
     int quiet = 0, opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int r = vl_cli_common_opt(&c, opt, optarg);
@@ -110,6 +117,7 @@ int vl_cmd_run(int argc, char **argv)
         case OPT_FTRACE: ftrace = optarg; break;
         case OPT_TRACE_WINDOW: window = optarg; break;
         case OPT_CDF: cdf = optarg; break;
+        case OPT_SERIES: series = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_HELP: fputs(run_usage, stdout); return VL_EXIT_OK;
         default: fputs(run_usage, stderr); return VL_EXIT_USAGE;
@@ -126,19 +134,21 @@ int vl_cmd_run(int argc, char **argv)
     if (ops)
         vl_cli_warn_unmet(&scn, ops);
     vl_ns from = 0, to = scn.duration;
-    if (!ops || (window && parse_window(window, trace || ftrace, scn.duration, &from, &to) < 0)) {
+    bool windowed = trace || ftrace || series;
+    if (!ops || (window && parse_window(window, windowed, scn.duration, &from, &to) < 0)) {
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
     /* every output path is checked (and staged) before anything runs */
     vl_outputs outs;
     vl_outputs_init(&outs);
-    vl_output *oj = NULL, *oc = NULL, *ot = NULL, *od = NULL, *of = NULL;
+    vl_output *oj = NULL, *oc = NULL, *ot = NULL, *od = NULL, *of = NULL, *os = NULL;
     if ((json && !(oj = vl_cli_output(&outs, "--json", json))) ||
         (csv && !(oc = vl_cli_output(&outs, "--csv", csv))) ||
         (trace && !(ot = vl_cli_output(&outs, "--trace", trace))) ||
         (ftrace && !(of = vl_cli_output(&outs, "--ftrace", ftrace))) ||
-        (cdf && !(od = vl_cli_output(&outs, "--cdf", cdf)))) {
+        (cdf && !(od = vl_cli_output(&outs, "--cdf", cdf))) ||
+        (series && !(os = vl_cli_output(&outs, "--series", series)))) {
         vl_outputs_abort(&outs);
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
@@ -148,6 +158,7 @@ int vl_cmd_run(int argc, char **argv)
     vl_error err;
     vl_model m;
     vl_trace tr = {0};
+    FILE *rows = NULL; /* the series' rows, behind the header written after the run */
     vl_cli_head head = {0};
     vl_model_opts mo = {.fel = VL_FEL_DEFAULT};
     if (vl_model_create(&m, &scn, ops, scn.seed, scn.duration, &mo, &err) < 0) {
@@ -155,14 +166,18 @@ int vl_cmd_run(int argc, char **argv)
         status = VL_EXIT_USAGE;
         goto done;
     }
-    if (ot || of) {
-        if (vl_trace_begin(&tr, ot ? ot->f : NULL, of ? of->f : NULL, from, to, &m.hv) < 0) {
+    if (os && !(rows = tmpfile())) {
+        vl_cli_fail("--series: no temporary file: %s", strerror(errno));
+        status = VL_EXIT_RUN;
+        goto done;
+    }
+    if (ot || of || os) {
+        if (vl_trace_begin(&tr, ot ? ot->f : NULL, of ? of->f : NULL, rows, from, to, &m) < 0) {
             vl_cli_fail("out of memory");
             status = VL_EXIT_RUN;
             goto done;
         }
         m.hv.observer = vl_trace_observer(&tr);
-        vl_trace_guests(&tr, m.guests, scn.nvms);
     }
     if (vl_model_run(&m, &err) < 0) {
         vl_cli_error(&err);
@@ -170,14 +185,15 @@ int vl_cmd_run(int argc, char **argv)
         status = m.refused ? VL_EXIT_USAGE : VL_EXIT_RUN; /* refused: an input error */
         goto done;
     }
-    if ((ot || of) && vl_trace_end(&tr, m.hv.sim.now) < 0) {
+    if ((ot || of || os) && vl_trace_end(&tr, m.hv.sim.now) < 0) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
         goto done;
     }
-    if ((oc || od) && vl_cli_head_begin(&head, c.sets, c.nsets) == 0) /* the CSVs' provenance */
+    bool csvs = oc || od || os;
+    if (csvs && vl_cli_head_begin(&head, c.sets, c.nsets) == 0) /* the CSVs' provenance */
         vl_report_config_line(head.f, &m, NULL, NULL, 0, 1);
-    if ((oc || od) && vl_cli_head_end(&head) < 0) {
+    if (csvs && vl_cli_head_end(&head) < 0) {
         status = VL_EXIT_RUN;
         goto done;
     }
@@ -192,9 +208,22 @@ int vl_cmd_run(int argc, char **argv)
         fputs(VL_CDF_COLUMNS "\n", od->f);
         vl_report_cdf(&m, od->f, "");
     }
+    if (os && ferror(rows)) {
+        vl_cli_fail("--series: the temporary file failed");
+        status = VL_EXIT_RUN;
+        goto done;
+    }
+    if (os) {
+        vl_cli_head_write(&head, os->f);
+        fputs(VL_SERIES_COLUMNS "\n", os->f);
+        rewind(rows);
+        char buf[1 << 14];
+        for (size_t n; (n = fread(buf, 1, sizeof buf, rows)) > 0;)
+            fwrite(buf, 1, n, os->f);
+    }
     bool to_stdout = (oj && oj->kind == VL_OUTPUT_STDOUT) || (oc && oc->kind == VL_OUTPUT_STDOUT) ||
                      (od && od->kind == VL_OUTPUT_STDOUT) || (ot && ot->kind == VL_OUTPUT_STDOUT) ||
-                     (of && of->kind == VL_OUTPUT_STDOUT);
+                     (of && of->kind == VL_OUTPUT_STDOUT) || (os && os->kind == VL_OUTPUT_STDOUT);
     if (!quiet && !to_stdout)
         vl_report_text(&m, stdout);
     if (vl_cli_commit(&outs) < 0)
@@ -202,6 +231,8 @@ int vl_cmd_run(int argc, char **argv)
 done:
     if (tr.since)
         vl_trace_end(&tr, m.hv.sim.now);
+    if (rows)
+        fclose(rows);
     vl_outputs_abort(&outs);
     vl_cli_head_free(&head);
     vl_model_destroy(&m);

@@ -154,6 +154,10 @@ typedef struct vl_hv_observer {
     /* v's boost noted by the policy since `start` ends now, a hit or not
      * (hv/boost_truth.h) */
     void (*on_boost)(void *ctx, const vl_vcpu *v, vl_ns start, bool hit, vl_ns now);
+    /* the policy's series `name` of vm, about address space cr3 (0: the
+     * VM), is value from now on (vl_sched_series) */
+    void (*on_series)(void *ctx, const vl_vm *vm, const char *name, uint64_t cr3, double value,
+                      vl_ns now);
 } vl_hv_observer;
 
 typedef struct vl_hv {

@@ -8,6 +8,7 @@
  * time, message) and the call returns a harmless value (element 0, nothing
  * done, 0), so the hook can return and the run stops cleanly.  Handles
  * passed alone (vl_vcpu_id(v), ...) are those the core gave out. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +93,29 @@ void vl_counter_add(vl_sched *s, int counter, int64_t n)
 {
     if (index_ok(s->hv, "vl_counter_add: counter", counter, s->ncounters))
         s->counters[counter] += n;
+}
+
+/* A series name the reports write as it is, in CSV and JSON: 1..64
+ * letters, digits, '_', '.', '-'. */
+static bool series_name_ok(const char *name)
+{
+    size_t n = 0;
+    for (; name && name[n]; n++)
+        if (!isalnum((unsigned char)name[n]) && !strchr("_.-", name[n]))
+            return false;
+    return n > 0 && n <= 64;
+}
+
+void vl_sched_series(vl_sched *s, vl_vm *d, const char *name, uint64_t cr3, double value)
+{
+    if (!series_name_ok(name)) {
+        vl_hv_fail(s->hv, "vl_sched_series: name \"%s\" is not 1..64 letters, digits, '_', "
+                   "'.', '-'", name ? name : "(null)");
+        return;
+    }
+    const vl_hv_observer *o = &s->hv->observer;
+    if (o->on_series)
+        o->on_series(o->ctx, d, name, cr3, value, s->hv->sim.now);
 }
 
 int vl_sched_error(vl_sched *s, const char *fmt, ...)

@@ -15,6 +15,7 @@
 
 #include "hv/boost_truth.h"
 #include "report/ftrace.h"
+#include "report/series.h"
 #include "vl_array.h"
 
 #define GUEST_TID 10000
@@ -173,6 +174,32 @@ static void on_boost(void *ctx, const vl_vcpu *v, vl_ns start, bool hit, vl_ns n
     emit_boost(ctx, v, start, hit, now);
 }
 
+/* ---------------------------------------------------------- series tracks */
+
+/* The policy's series `name` of vm about cr3 is value from now on: a row
+ * of the series CSV, and a sample of the counter track "<name> <task>
+ * (cr3 0x...)" (for the VM as a whole: "<name>") in the VM's process. */
+static void on_series(void *ctx, const vl_vm *vm, const char *name, uint64_t cr3, double value,
+                      vl_ns now)
+{
+    vl_trace *t = ctx;
+    if (!in_window(t, now) || (!t->json && !t->series))
+        return;
+    char task[VL_NAME_MAX];
+    vl_series_subject(t->model, vm->id, cr3, task, sizeof task);
+    if (t->series)
+        vl_series_row(t->series, now, vm->name, name, cr3, task, value);
+    if (!t->json)
+        return;
+    emit_sep(t);
+    fprintf(t->json, "{\"name\":\"%s", name);
+    if (cr3)
+        fprintf(t->json, " %s (cr3 0x%llx)", task, (unsigned long long)cr3);
+    fprintf(t->json, "\",\"cat\":\"series\",\"ph\":\"C\",\"pid\":%d", 1 + vm->id);
+    emit_ts(t->json, "ts", now);
+    fprintf(t->json, ",\"args\":{\"value\":%.10g}}", value);
+}
+
 /* ------------------------------------------------------------ IPI flows */
 
 static void emit_flow_end(vl_trace *t, const char *ph, int pid, int tid, int vector, vl_ns at)
@@ -260,7 +287,8 @@ static void on_spin(void *ctx, const vl_guest *g, const vl_glock *L, int v, vl_n
     guest_interval(ctx, g, v, name, "spin", start, end);
 }
 
-void vl_trace_guests(vl_trace *t, vl_guest *const *guests, int n)
+/* Observes the guests (their vCPU tracks and IPIs). */
+static void observe_guests(vl_trace *t, vl_guest *const *guests, int n)
 {
     for (int d = 0; d < n; d++) {
         vl_guest *g = guests[d];
@@ -277,11 +305,37 @@ void vl_trace_guests(vl_trace *t, vl_guest *const *guests, int n)
 
 /* ------------------------------------------------------------ the writer */
 
-int vl_trace_begin(vl_trace *t, FILE *json, FILE *ftrace, vl_ns from, vl_ns to,
-                   const vl_hv *hv)
+/* The JSON's opening and its tracks' names. */
+static void open_json(vl_trace *t)
 {
-    *t = (vl_trace){.json = json, .ftrace = ftrace, .from = from, .to = to, .hv = hv,
-                    .npcpus = hv->npcpus};
+    const vl_hv *hv = t->hv;
+    /* traceEvents first: a reader that streams the file (older trace
+     * processors) must see it before any other key */
+    fputs("{\"traceEvents\":[", t->json);
+    emit_meta(t, "process_name", 0, -1, "host");
+    for (int p = 0; p < hv->npcpus; p++) {
+        char name[32];
+        snprintf(name, sizeof name, "pCPU %d", p);
+        emit_meta(t, "thread_name", 0, p, name);
+    }
+    for (int d = 0; d < hv->nvms; d++) {
+        const vl_vm *vm = &hv->vms[d];
+        emit_meta(t, "process_name", 1 + d, -1, vm->name);
+        for (int v = 0; v < vm->nvcpus; v++) {
+            char name[32];
+            snprintf(name, sizeof name, "vCPU %d", v);
+            emit_meta(t, "thread_name", 1 + d, v, name);
+            emit_sort(t, 1 + d, v, 2 * v);
+        }
+    }
+}
+
+int vl_trace_begin(vl_trace *t, FILE *json, FILE *ftrace, FILE *series, vl_ns from, vl_ns to,
+                   const vl_model *m)
+{
+    const vl_hv *hv = &m->hv;
+    *t = (vl_trace){.json = json, .ftrace = ftrace, .series = series, .model = m, .from = from,
+                    .to = to, .hv = hv, .npcpus = hv->npcpus};
     t->since = calloc((size_t)hv->npcpus, sizeof *t->since);
     t->curr = malloc((size_t)hv->npcpus * sizeof *t->curr);
     t->vcpus = calloc((size_t)hv->nvcpus, sizeof *t->vcpus);
@@ -297,27 +351,9 @@ int vl_trace_begin(vl_trace *t, FILE *json, FILE *ftrace, vl_ns from, vl_ns to,
                                       .held_since = hv->vcpus[i].state_entry};
     if (ftrace)
         vl_ftrace_header(ftrace);
-    if (!json)
-        return 0;
-    /* traceEvents first: a reader that streams the file (older trace
-     * processors) must see it before any other key */
-    fputs("{\"traceEvents\":[", json);
-    emit_meta(t, "process_name", 0, -1, "host");
-    for (int p = 0; p < hv->npcpus; p++) {
-        char name[32];
-        snprintf(name, sizeof name, "pCPU %d", p);
-        emit_meta(t, "thread_name", 0, p, name);
-    }
-    for (int m = 0; m < hv->nvms; m++) {
-        const vl_vm *vm = &hv->vms[m];
-        emit_meta(t, "process_name", 1 + m, -1, vm->name);
-        for (int v = 0; v < vm->nvcpus; v++) {
-            char name[32];
-            snprintf(name, sizeof name, "vCPU %d", v);
-            emit_meta(t, "thread_name", 1 + m, v, name);
-            emit_sort(t, 1 + m, v, 2 * v);
-        }
-    }
+    if (json)
+        open_json(t);
+    observe_guests(t, m->guests, m->scn->nvms);
     return 0;
 }
 
@@ -328,7 +364,8 @@ vl_hv_observer vl_trace_observer(vl_trace *t)
                             .on_state = on_state,
                             .on_wake = on_wake,
                             .on_ipi = on_ipi_arrival,
-                            .on_boost = on_boost};
+                            .on_boost = on_boost,
+                            .on_series = on_series};
 }
 
 int vl_trace_end(vl_trace *t, vl_ns now)

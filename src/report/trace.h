@@ -6,9 +6,11 @@
  * intervals) and per VM a process with two tracks per vCPU: its runstates
  * (running, runnable, blocked, offline) and its guest's lock holds, spins
  * and IPIs, and a third for the boosts the policy marked on a guess, once
- * it marks one; flow arrows join each IPI's send to its arrival
- * (docs/output-format.md, "run --trace").  The writer observes the
- * hypervisor and the guests; it never changes the run. */
+ * it marks one; a counter track per series of the policy's state
+ * (vl_sched_series) it set; flow arrows join each IPI's send to its
+ * arrival (docs/output-format.md, "run --trace").  The same series can go
+ * to a CSV (report/series.h).  The writer observes the hypervisor and the
+ * guests; it never changes the run. */
 #ifndef VL_REPORT_TRACE_H
 #define VL_REPORT_TRACE_H
 
@@ -16,6 +18,7 @@
 
 #include "guest/guest.h"
 #include "hv/hv.h"
+#include "model/model.h"
 
 /* An IPI sent and not arrived yet (its arrow is drawn at the arrival). */
 typedef struct vl_trace_ipi {
@@ -45,18 +48,22 @@ typedef struct vl_trace {
     int *curr;         /* per pCPU: host-wide vCPU id, -1 idle    */
     vl_trace_vcpu *vcpus; /* per host-wide vCPU id               */
     const vl_hv *hv;
+    FILE *series;      /* NULL: no rows of the policy's series    */
+    const vl_model *model; /* names the series' address spaces   */
     long nevents;      /* JSON events written                     */
     long flows;        /* IPI arrows written (their ids)           */
     bool failed;       /* out of memory: arrows were lost          */
 } vl_trace;
 
-/* Starts the outputs (json, ftrace: either may be NULL) of the window
- * [from, to] of hv's run; -1 when out of memory. */
-int vl_trace_begin(vl_trace *t, FILE *json, FILE *ftrace, vl_ns from, vl_ns to,
-                   const vl_hv *hv);
+/* Starts the outputs (json, ftrace, series: any may be NULL) of the
+ * window [from, to] of model m's run; -1 when out of memory.  series gets
+ * the rows (report/series.h) of the policy's series set in the window, no
+ * header; the JSON has them as counter tracks. */
+int vl_trace_begin(vl_trace *t, FILE *json, FILE *ftrace, FILE *series, vl_ns from, vl_ns to,
+                   const vl_model *m);
+/* The observer to set as m->hv.observer; it observes m's guests too
+ * (their vCPU tracks and IPIs). */
 vl_hv_observer vl_trace_observer(vl_trace *t);
-/* Observes the guests too (their vCPU tracks and IPIs). */
-void vl_trace_guests(vl_trace *t, vl_guest *const *guests, int n);
 /* Closes the open intervals at `now`, ends the documents and frees the
  * writer's memory; -1 if memory ran out during the run. */
 int vl_trace_end(vl_trace *t, vl_ns now);

@@ -321,18 +321,23 @@ static const int tavs_evidence_counter[] = {
 };
 
 /* v's current run ends (a CR3 load, or a halt with `halted`): its task's
- * belief moves, and the first run after a receive interrupt teaches the
- * portmap. */
+ * belief moves (a new value goes to the reports' "belief" series), and
+ * the first run after a receive interrupt teaches the portmap. */
 static void run_end(vl_sched *s, vl_vcpu *v, bool halted, vl_ns now)
 {
     tavs_vcpu *tc = tvc(v);
     tavs_vm *tv = tvm(vl_vcpu_vm(v));
     bool after_event = tc->track.run_after_event;
+    uint64_t cr3 = tc->track.recent[0];
+    const tavs_task *before = cr3 ? tavs_task_find(bparams(s), &tv->table, cr3) : NULL;
+    int64_t was = before ? before->belief : 0;
     tavs_task *t;
     tavs_evidence ev = tavs_run_end(bparams(s), &tv->table, &tc->track, halted, cpu_time(v), now, &t);
     if (ev == TAVS_EV_NONE)
         return;
     vl_counter_add(s, tavs_evidence_counter[ev], 1);
+    if (t && (t != before || t->belief != was))
+        vl_sched_series(s, vl_vcpu_vm(v), "belief", t->cr3, (double)t->belief);
     if (t && after_event && tc->port_pending >= 0) {
         portmap_learn(s, tv, tc->port_pending, tavs_believed(bparams(s), t));
         tc->port_pending = -1;

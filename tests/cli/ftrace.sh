@@ -88,7 +88,7 @@ for w in 2s x,1s 1s,x ,1s 1s,1s 1200ms,1s 1s,2s; do
 done
 grep -q "past the run's end (1500ms)" "$tmp/err" || no "TO past the end: $(cat "$tmp/err")"
 "$bin" run "$s" --duration 1500ms --quiet --trace-window 1s,1500ms 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "needs --trace or --ftrace" "$tmp/err" || no "a window with no trace"
+[ $? -eq 2 ] && grep -q "needs --trace, --ftrace or --series" "$tmp/err" || no "a window with no trace"
 
 # staged with the other outputs: a refused --json leaves no ftrace; one "-"
 "$bin" run "$s" --duration 1500ms --quiet --ftrace "$tmp/x.txt" --json "$tmp/nodir/x.json" 2>/dev/null

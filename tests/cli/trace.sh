@@ -132,4 +132,30 @@ assert len(late) == truth["boosts"], (len(late), truth)
 assert sum(n == "boost hit" for _, _, n in late) == truth["hits"], truth
 print("%d boosts traced, %d in the window (%d hits)" % (len(boosts), len(late), truth["hits"]))
 PY
+# the policy's series (vl_sched_series): tavs's belief per task as CSV rows and as counter
+# tracks, the same samples; the server ends believed, the CPU task at the floor
+"$bin" run "$w" --duration 6s --quiet --trace "$tmp/s.json" --series "$tmp/s.csv" || exit 1
+"$bin" run "$w" --duration 6s --quiet --series "$tmp/sw.csv" --trace-window 2s,4s || exit 1
+python3 - "$tmp/s.json" "$tmp/s.csv" "$tmp/sw.csv" <<'PY' || fail=1
+import csv, json, sys
+ev = [e for e in json.load(open(sys.argv[1]))["traceEvents"] if e.get("cat") == "series"]
+def rows(path):
+    lines = [l for l in open(path) if not l.startswith("#")]
+    assert lines[0].strip() == "time_ns,vm,series,cr3,task,value", lines[0]
+    return list(csv.DictReader(lines))
+r = rows(sys.argv[2])
+assert r and len(r) == len(ev), (len(r), len(ev))
+for row, e in zip(r, ev):
+    assert e["ph"] == "C" and e["pid"] == 1, e
+    assert e["name"] == "belief %s (cr3 %s)" % (row["task"], row["cr3"]), (e, row)
+    assert abs(e["ts"] * 1000 - int(row["time_ns"])) < 1 and e["args"]["value"] == float(row["value"])
+times = [int(x["time_ns"]) for x in r]
+assert times == sorted(times), "rows out of time order"
+assert {x["vm"] for x in r} == {"srv"} and {x["task"] for x in r} == {"rr", "cpu"}, r[:3]
+last = {x["task"]: float(x["value"]) for x in r}
+assert last["rr"] > 30 and last["cpu"] == -100, last
+w = rows(sys.argv[3])
+assert w == [x for x in r if 2e9 <= int(x["time_ns"]) <= 4e9], "the window's rows are not the run's"
+print("%d belief samples (%d in the window); last: %s" % (len(r), len(w), last))
+PY
 exit $fail

@@ -418,6 +418,7 @@ typedef enum {
     /* API misuse: each one bad call, then an ordinary decision */
     SAB_PCPU_INDEX, SAB_VM_INDEX, SAB_VCPU_INDEX, SAB_VM_VCPU_INDEX, SAB_COUNTER,
     SAB_TIMER_SLOT, SAB_TIMER_HANDLE, SAB_EXIT_KIND, SAB_REENTER, SAB_PLE_GROW,
+    SAB_SERIES_NAME,  /* a series name the reports could not write as it is */
     SAB_MISALIGNED,   /* returns a handle 8 bytes into the vCPU array */
     SAB_TICKLE_SELF,  /* tickles the pCPU it decides for and stays idle */
     SAB_TIMER_LOOP,   /* re-arms a timer for the instant it fires at */
@@ -501,6 +502,9 @@ static void brk_misuse(vl_sched *s, vl_pcpu *p, sabotage how, vl_ns now)
         break;
     case SAB_PLE_GROW:
         vl_sched_set_ple_grow_default(s, 0);
+        break;
+    case SAB_SERIES_NAME:
+        vl_sched_series(s, vl_vm_get(s, 0), "a,b", 0, 1.0);
         break;
     default:
         break;
@@ -650,6 +654,8 @@ static void test_api_misuse_caught(void **state)
                   "vl_yield_reenter: a.v0 is not the vCPU whose vcpu_yield runs");
     expect_caught(SAB_PLE_GROW, two_vms_yaml, ds,
                   "vl_sched_set_ple_grow_default: 0 is not in 1..64");
+    expect_caught(SAB_SERIES_NAME, two_vms_yaml, ds,
+                  "vl_sched_series: name \"a,b\" is not 1..64 letters");
 }
 
 /* Simulated time always advances: a policy that reschedules one pCPU, or

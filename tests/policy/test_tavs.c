@@ -12,16 +12,23 @@
  *     one ran the server (the ground truth, hv/boost_truth.h), and the VMs'
  *     CPU shares stay fair;
  *   - correlation: with the portmap off (none) every receive interrupt
- *     boosts; with it on the CPU task's port-less events do not. */
+ *     boosts; with it on the CPU task's port-less events do not;
+ *   - the belief series (vl_sched_series): in the worst case every value
+ *     the policy reports is a step of pos_weight up or neg_weight down
+ *     (or a clamp), the server's ends above the threshold and the CPU
+ *     task's at the floor; observing them leaves the run's events
+ *     unchanged (the same digest). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "hv/boost_truth.h"
+#include "report/series.h"
 #include "sched/tavs_track.h"
 #include "testkit.h"
 
@@ -195,6 +202,75 @@ static void test_no_portmap_boosts_every_interrupt(void **state)
     tk_close(&t);
 }
 
+/* The belief series of VM srv, per address space. */
+#define SERIES_CR3S 8
+typedef struct belief_log {
+    const vl_model *m;
+    uint64_t cr3[SERIES_CR3S];
+    int64_t last[SERIES_CR3S];
+    int ncr3, values, bad_steps;
+    vl_ns last_at;
+    bool other; /* a series not named "belief", or of another VM, or out of order */
+} belief_log;
+
+static void log_series(void *ctx, const vl_vm *vm, const char *name, uint64_t cr3, double value,
+                       vl_ns now)
+{
+    belief_log *lg = ctx;
+    int i = 0;
+    lg->other |= vm->id != 0 || strcmp(name, "belief") != 0 || now < lg->last_at || !cr3;
+    lg->last_at = now;
+    while (i < lg->ncr3 && lg->cr3[i] != cr3)
+        i++;
+    if (i == SERIES_CR3S)
+        return;
+    int64_t was = i < lg->ncr3 ? lg->last[i] : 0, v = (int64_t)value;
+    if (i == lg->ncr3)
+        lg->cr3[lg->ncr3++] = cr3;
+    /* one run's evidence: +pos_weight, -neg_weight, or up to a bound */
+    bool step = v == was + 10 || v == was - 20 || (v == 300 && v > was) || (v == -100 && v < was);
+    lg->bad_steps += !step;
+    lg->last[i] = v;
+    lg->values++;
+}
+
+static int64_t belief_of(const belief_log *lg, const char *workload)
+{
+    for (int i = 0; i < lg->ncr3; i++) {
+        char task[64];
+        vl_series_subject(lg->m, 0, lg->cr3[i], task, sizeof task);
+        if (!strcmp(task, workload))
+            return lg->last[i];
+    }
+    fail_msg("no belief series for %s", workload);
+    return 0;
+}
+
+static void test_belief_series(void **state)
+{
+    (void)state;
+    tk_sim t;
+    worst_response_ms("tavs", "2", &t);
+    uint64_t unobserved = t.m.hv.sim.digest;
+    tk_close(&t);
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, worst_yaml, "2");
+    tk_open(&t, "tavs", yaml);
+    belief_log lg = {.m = &t.m};
+    t.m.hv.observer = (vl_hv_observer){.ctx = &lg, .on_series = log_series};
+    tk_go(&t.m);
+    print_message("%d belief values over %d tasks; rr %lld, cpu %lld\n", lg.values, lg.ncr3,
+                  (long long)belief_of(&lg, "rr"), (long long)belief_of(&lg, "cpu"));
+    assert_false(lg.other);
+    assert_int_equal(lg.ncr3, 2); /* the server and the CPU task: srv's two processes */
+    assert_int_equal(lg.bad_steps, 0);
+    assert_true(lg.values > 10);
+    assert_true(belief_of(&lg, "rr") > 30); /* believed I/O-bound */
+    assert_int_equal(belief_of(&lg, "cpu"), -100);
+    assert_int_equal(t.m.hv.sim.digest, unobserved);
+    tk_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_worst_case),
         cmocka_unit_test(test_no_portmap_boosts_every_interrupt),
+        cmocka_unit_test(test_belief_series),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
