@@ -1,6 +1,7 @@
 /* cli/sweep.h - the parts of `vcpulab sweep`: the parameter grid
- * (sweep_grid.c), the worker processes (sweep_pool.c) and the gnuplot plot
- * (sweep_plot.c); the progress line is cli/progress.h. */
+ * (sweep_grid.c), shards (sweep_shard.c), the summary (sweep_summary.c) and
+ * the gnuplot plot (sweep_plot.c); the worker processes are cli/pool.h, the
+ * progress line cli/progress.h. */
 #ifndef VL_CLI_SWEEP_H
 #define VL_CLI_SWEEP_H
 
@@ -9,7 +10,6 @@
 #include <stdint.h>
 
 #include "cli/cli.h"
-#include "cli/progress.h"
 #include "report/report.h"
 #include "vl_error.h"
 #include "vl_json.h"
@@ -116,30 +116,6 @@ int sweep_summary_group(sweep_summary *s, long point, const char *scenario, cons
                         uint64_t first_seed, const vl_metrics *runs, int nseeds);
 /* Closes the JSON. */
 void sweep_summary_end(sweep_summary *s);
-
-/* ---- worker processes ----------------------------------------------------- */
-
-/* Runs in a child process: runs job `index`, writes its result to fd and
- * returns the child's exit status (0 = success). */
-typedef int (*sweep_job_fn)(long index, int fd, void *ctx);
-/* Runs in the parent for each job that succeeded, in completion order;
- * data holds what the child wrote.  Returns 0, or -1 to stop the sweep. */
-typedef int (*sweep_done_fn)(long index, const void *data, size_t len, void *ctx);
-
-typedef struct sweep_pool_result {
-    long finished;   /* jobs whose result was delivered                  */
-    long failed;     /* index of the first job that failed, or -1        */
-    int signo;       /* SIGINT / SIGTERM that stopped the sweep, or 0    */
-} sweep_pool_result;
-
-/* Runs jobs 0..njobs-1, at most `workers` at a time, one child process per
- * job (fork; results come back through a pipe).  Stops starting jobs when
- * one fails (the running ones finish) or when SIGINT or SIGTERM arrives
- * (the running ones are killed and reaped).  Returns 0 when every job
- * finished, -1 otherwise (see *res). */
-int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done, void *ctx,
-                   vl_progress *progress, sweep_pool_result *res);
-
 
 /* ---- the plot ------------------------------------------------------------- */
 
