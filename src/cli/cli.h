@@ -89,5 +89,6 @@ int vl_cmd_describe(int argc, char **argv);
 int vl_cmd_validate(int argc, char **argv);
 int vl_cmd_sweep(int argc, char **argv);
 int vl_cmd_merge(int argc, char **argv);
+int vl_cmd_plot(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/plot_data.h"
 #include "cli/pool.h"
 #include "cli/run_result.h"
 #include "cli/stats.h"
@@ -58,7 +59,8 @@ static const char sweep_usage[] =
     "                      one line per policy (and per value of the other keys);\n"
     "                      a name no configuration can produce is an error before\n"
     "                      any run, listing those they can\n"
-    "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
+    "  --plot-out FILE     FILE.png, FILE.pdf or FILE.svg (gnuplot; the script goes\n"
+    "                      to FILE.gp; vcpulab plot draws more figures from --csv)\n"
     "  --list              print the runs instead, one JSON object a line, in\n"
     "                      run order (with --shard: the shard's), each with its\n"
     "                      `vcpulab run` command; runs nothing, writes nothing\n"
@@ -594,66 +596,40 @@ static int plot(sweep_ctx *x, const char *out)
                     names);
         return VL_EXIT_USAGE;
     }
-    const sweep_key *k0 = &x->grid.keys[0];
-    int nx = k0->nvalues;
-    long rest = x->npoints / nx;
-    int nseries = (int)(rest * x->nsched);
-    sweep_plot pl = {.metric = x->plot_metric, .out = out, .xlabel = k0->key,
-                     .xvalues = k0->values, .nx = nx, .errorbars = x->nseeds > 1,
-                     .nseries = nseries};
-    pl.series = calloc((size_t)nseries, sizeof *pl.series);
-    double *v = malloc((size_t)x->nseeds * sizeof *v);
-    int status = pl.series && v ? VL_EXIT_OK : VL_EXIT_RUN;
-    for (int s = 0; s < nseries && status == VL_EXIT_OK; s++) {
-        sweep_series *se = &pl.series[s];
-        int sc = (int)(s / rest);
-        long r = s % rest;
-        se->mean = calloc((size_t)nx, sizeof *se->mean);
-        se->half = calloc((size_t)nx, sizeof *se->half);
-        se->low = calloc((size_t)nx, sizeof *se->low);
-        se->have = calloc((size_t)nx, 1);
-        if (!se->mean || !se->half || !se->low || !se->have) {
-            status = VL_EXIT_RUN;
-            break;
-        }
-        size_t used = (size_t)snprintf(se->title, sizeof se->title, "%s",
-                                       policy_of(x, r, sc)->name);
-        for (int k = 1; k < x->grid.nkeys && used < sizeof se->title; k++) {
+    vl_plot_data d = {0};
+    int rc = 0;
+    for (long i = 0; i < x->total && rc == 0; i++) {
+        long p, s;
+        int sc;
+        decompose(x, i, &p, &sc, &s);
+        char title[256];
+        size_t used = (size_t)snprintf(title, sizeof title, "%s", policy_of(x, p, sc)->name);
+        for (int k = 1; k < x->grid.nkeys && used < sizeof title; k++) {
             const sweep_key *key = &x->grid.keys[k];
-            int w = snprintf(se->title + used, sizeof se->title - used, ", %s=%s", key->key,
-                             key->values[sweep_grid_value(&x->grid, r, k)]);
+            int w = snprintf(title + used, sizeof title - used, ", %s=%s", key->key,
+                             key->values[sweep_grid_value(&x->grid, p, k)]);
             used += w > 0 ? (size_t)w : 0;
         }
-        for (int xi = 0; xi < nx; xi++) {
-            long p = xi * rest + r;
-            int n = 0;
-            for (long sd = 0; sd < x->nseeds; sd++) {
-                long i = (p * x->nsched + sc) * x->nseeds + sd;
-                if (x->plot_have[i])
-                    v[n++] = x->plot_val[i];
-            }
-            se->have[xi] = n > 0;
-            se->mean[xi] = vl_mean_ci95(v, n, &se->half[xi]);
-            double least = n > 0 ? v[0] : 0;
-            for (int k = 1; k < n; k++)
-                least = v[k] < least ? v[k] : least;
-            se->low[xi] = se->mean[xi] - se->half[xi];
-            if (least >= 0 && se->low[xi] < 0)
-                se->low[xi] = 0; /* a never-negative metric's interval stops at 0 */
-        }
+        if (x->plot_have[i])
+            rc = vl_plot_sample(&d, title, x->grid.keys[0].values[sweep_grid_value(&x->grid, p, 0)],
+                                x->plot_val[i]);
     }
-    if (status != VL_EXIT_OK)
+    vl_plot_style st = {.kind = VL_FIG_LINES, .metric = x->plot_metric,
+                        .xkey = x->grid.keys[0].key};
+    vl_figure fig = {.out = out};
+    snprintf(fig.what, sizeof fig.what, "sweep --plot %s: the mean over seeds against %s%s",
+             x->plot_metric, x->grid.keys[0].key,
+             x->nseeds > 1 ? ", error bars: its 95% confidence interval" : "");
+    int status = VL_EXIT_OK;
+    if (rc < 0) {
         vl_cli_fail("out of memory");
-    else if (sweep_plot_render(&pl, x->plot_img, x->plot_gp) < 0)
         status = VL_EXIT_RUN;
-    for (int s = 0; pl.series && s < nseries; s++) {
-        free(pl.series[s].mean);
-        free(pl.series[s].half);
-        free(pl.series[s].low);
-        free(pl.series[s].have);
+    } else if (vl_plot_figure(&d, &st, &fig) < 0 ||
+               vl_figure_render(&fig, x->plot_img, x->plot_gp) < 0) {
+        status = VL_EXIT_RUN;
     }
-    free(pl.series);
-    free(v);
+    vl_figure_free(&fig);
+    vl_plot_free(&d);
     return status;
 }
 
@@ -668,15 +644,9 @@ static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const c
         (cdf && !(x->cdf = vl_cli_output(&x->outs, "--cdf", cdf))) ||
         (summary && !(x->sum = vl_cli_output(&x->outs, "--summary", summary))))
         return -1;
-    if (!plot_out)
-        return 0;
-    char gp[VL_OUTPUT_PATH_MAX + 8];
-    const char *dot = strrchr(plot_out, '.');
-    snprintf(gp, sizeof gp, "%.*s.gp", (int)(dot - plot_out), plot_out);
-    if (!(x->plot_img = vl_cli_output(&x->outs, "--plot-out", plot_out)) ||
-        !(x->plot_gp = vl_cli_output(&x->outs, "--plot-out's script", gp)))
-        return -1;
-    return 0;
+    return plot_out ? vl_figure_outputs(&x->outs, "--plot-out", plot_out, &x->plot_img,
+                                        &x->plot_gp)
+                    : 0;
 }
 
 /* Options that the grid would silently override, or be overridden by. */
@@ -954,7 +924,7 @@ int vl_cmd_sweep(int argc, char **argv)
         vl_cli_fail("sweep: --plot METRIC and --plot-out FILE go together");
         goto out;
     }
-    if (plot_out && sweep_plot_check(plot_out) < 0)
+    if (plot_out && vl_figure_check("--plot-out", plot_out) < 0)
         goto out;
     if (sched_list && vl_cli_policies(sched_list, x.ops, MAX_POLICIES, &x.npol, "sweep") < 0)
         goto out;

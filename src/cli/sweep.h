@@ -1,7 +1,6 @@
 /* cli/sweep.h - the parts of `vcpulab sweep`: the parameter grid
- * (sweep_grid.c), shards (sweep_shard.c), the summary (sweep_summary.c) and
- * the gnuplot plot (sweep_plot.c); the worker processes are cli/pool.h, the
- * progress line cli/progress.h. */
+ * (sweep_grid.c), shards (sweep_shard.c) and the summary (sweep_summary.c);
+ * the worker processes are cli/pool.h, the plot cli/plot_data.h. */
 #ifndef VL_CLI_SWEEP_H
 #define VL_CLI_SWEEP_H
 
@@ -116,37 +115,5 @@ int sweep_summary_group(sweep_summary *s, long point, const char *scenario, cons
                         uint64_t first_seed, const vl_metrics *runs, int nseeds);
 /* Closes the JSON. */
 void sweep_summary_end(sweep_summary *s);
-
-/* ---- the plot ------------------------------------------------------------- */
-
-/* One line of the plot: its title and, per x position, the mean, the 95%
- * CI half-width and whether there is a value at all. */
-typedef struct sweep_series {
-    char title[256];
-    double *mean, *half;
-    double *low;          /* lower end of the error bar: mean - half, cut
-                           * at 0 when no sample was negative          */
-    char *have;
-} sweep_series;
-
-typedef struct sweep_plot {
-    const char *metric;
-    const char *out;      /* FILE.png or FILE.svg                       */
-    const char *xlabel;   /* the first grid key                         */
-    char **xvalues;       /* its values (as given)                      */
-    int nx;
-    int errorbars;        /* seeds > 1                                  */
-    sweep_series *series;
-    int nseries;
-} sweep_plot;
-
-/* Checks --plot-out's extension and that gnuplot is on PATH (prints the
- * error and returns -1). */
-int sweep_plot_check(const char *out);
-/* Writes the gnuplot script (data inline) into the staged `script`
- * (OUT's stem + ".gp") and has gnuplot draw into the staged `image`; both
- * are put in place when the sweep commits its outputs.  Prints the error
- * and returns -1. */
-int sweep_plot_render(const sweep_plot *p, vl_output *image, vl_output *script);
 
 #endif
