@@ -38,6 +38,9 @@ int vl_cli_head_end(vl_cli_head *h);
 void vl_cli_head_write(const vl_cli_head *h, FILE *out);
 void vl_cli_head_free(vl_cli_head *h);
 
+/* s between two `quote` characters, each quote in it doubled (a CSV field,
+ * a gnuplot string). */
+void vl_cli_put_quoted(FILE *f, const char *s, char quote);
 /* What follows the last '.' of path's last component ("png"), or "". */
 const char *vl_cli_extension(const char *path);
 

@@ -83,6 +83,17 @@ long vl_cli_default_jobs(void)
     return n < 1 ? 1 : n > VL_CLI_MAX_JOBS ? VL_CLI_MAX_JOBS : n;
 }
 
+void vl_cli_put_quoted(FILE *f, const char *s, char quote)
+{
+    fputc(quote, f);
+    for (; *s; s++) {
+        if (*s == quote)
+            fputc(quote, f);
+        fputc(*s, f);
+    }
+    fputc(quote, f);
+}
+
 const char *vl_cli_extension(const char *path)
 {
     const char *slash = strrchr(path, '/');

@@ -87,13 +87,7 @@ int vl_figure_outputs(vl_outputs *set, const char *option, const char *out,
 /* A gnuplot single-quoted string: quotes doubled. */
 static void put_quoted(FILE *f, const char *s)
 {
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
+    vl_cli_put_quoted(f, s, '\'');
 }
 
 static void put_setting(FILE *f, const char *what, const char *text)
