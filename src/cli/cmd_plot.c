@@ -100,13 +100,35 @@ static int filter_rows(plot_table *t, const plot_opts *o)
     return 0;
 }
 
-/* Whether column c takes more than one value among the rows. */
-static bool varies(const plot_table *t, int c)
+/* Whether column c takes more than one value among the rows of one x
+ * (first[r]: the first row with row r's x value). */
+static bool varies(const plot_table *t, int c, const int *first)
 {
     for (int r = 1; r < t->nrows; r++)
-        if (strcmp(t->rows[r][c], t->rows[0][c]) != 0)
+        if (strcmp(t->rows[r][c], t->rows[first[r]][c]) != 0)
             return true;
     return false;
+}
+
+/* first[r]: the first row whose x value is row r's (xcol -1: row 0). */
+static int *first_of_x(const plot_table *t, int xcol)
+{
+    int *first = calloc((size_t)t->nrows + 1, sizeof *first);
+    int *starts = calloc((size_t)t->nrows + 1, sizeof *starts), nstarts = 0;
+    for (int r = 0; first && starts && r < t->nrows; r++) {
+        int k = 0;
+        while (xcol >= 0 && k < nstarts && strcmp(t->rows[starts[k]][xcol], t->rows[r][xcol]))
+            k++;
+        if (k == nstarts && (xcol >= 0 || nstarts == 0))
+            starts[nstarts++] = r;
+        first[r] = starts[k < nstarts ? k : 0];
+    }
+    if (!starts) {
+        free(first);
+        first = NULL;
+    }
+    free(starts);
+    return first;
 }
 
 /* "credit, params.x=1": the row's values of the columns in cols. */
@@ -136,21 +158,28 @@ static int number(const plot_table *t, const char *path, const char *text, doubl
     return 0;
 }
 
-/* The rows as the figure's data: series by the columns that vary (other
- * than x), x from the x column (CDF: runs by seed and grid values). */
+/* The rows as the figure's data: series by the columns that vary at one
+ * x (a column x determines, as the policy with `--x scheduler`, does not
+ * make series), x from the x column (CDF: runs by seed and grid values). */
 static int fill(const plot_table *t, const plot_opts *o, int xcol, vl_plot_data *d)
 {
-    int scols[2 + 64], ns = 0, rcols[2 + 64], nr = 0;
+    int scols[2 + 64], ns = 0, rcols[3 + 64], nr = 0;
     int cand[2 + 64], nc = 0;
+    int *first = first_of_x(t, xcol);
+    if (!first) {
+        vl_cli_fail("out of memory");
+        return -1;
+    }
     cand[nc++] = t->c_scenario;
     cand[nc++] = t->c_sched;
     for (int k = 0; k < t->ngrid && nc < 66; k++)
         cand[nc++] = t->grid[k];
     for (int k = 0; k < nc; k++) {
-        if (cand[k] != xcol && varies(t, cand[k]))
+        if (cand[k] != xcol && varies(t, cand[k], first))
             scols[ns++] = cand[k];
         rcols[nr++] = cand[k];
     }
+    free(first);
     if (t->c_seed >= 0)
         rcols[nr++] = t->c_seed;
     for (int r = 0; r < t->nrows; r++) {

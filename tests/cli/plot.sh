@@ -74,6 +74,14 @@ grep -q "^set xlabel 'host.pcpus'$" "$tmp/w.gp" && grep -q "^set logscale y$" "$
   [ "$(grep -c 'with yerrorlines' "$tmp/w.gp")" = 3 ] &&
   grep -q "title 'params.credit.tslice=100ms'" "$tmp/w.gp" || no "--x host.pcpus --where sched=credit"
 
+# a grid key that decides the policy: the policy makes no series of its own
+"$bin" sweep "$g" --grid scheduler=credit,cfs --grid host.pcpus=2,4 --seeds 2 --duration 600ms \
+  -j 2 --csv "$tmp/sch.csv" || no "sweep over scheduler"
+"$bin" plot "$tmp/sch.csv" --metric vm.kern.share -o "$tmp/sch.png" || no "plot against scheduler"
+grep -q "^set xtics ('credit' 0, 'cfs' 1)$" "$tmp/sch.gp" &&
+  [ "$(grep -o "title '[^']*'" "$tmp/sch.gp" | tr '\n' ' ')" = "title 'host.pcpus=2' title 'host.pcpus=4' " ] ||
+  no "sch.gp: a line per host.pcpus against the policy"
+
 # CDF curves per policy, the seeds mixed: nondecreasing, ending at 1
 "$bin" plot "$tmp/c.cdf" --metric wl.web.think.wake_latency --logx -o "$tmp/cdf.png" || no "cdf"
 c=$tmp/cdf.gp
