@@ -254,6 +254,10 @@ static int draw(plot_opts *o)
             fprintf(stderr, "  %s\n", t.names[i]);
         goto out;
     }
+    if (t.kind == PLOT_CDF && o->x) {
+        vl_cli_fail("plot: --x %s: a CDF's x axis is the distribution's values", o->x);
+        goto out;
+    }
     int xcol = t.kind == PLOT_CDF ? -1 : x_column(&t, o);
     if ((t.kind != PLOT_CDF && xcol < 0) || filter_rows(&t, o) < 0)
         goto out;
@@ -289,8 +293,6 @@ out:
 
 int vl_cmd_plot(int argc, char **argv)
 {
-    enum { OPT_METRIC = OPT_OUT + 100, OPT_X, OPT_WHERE, OPT_LOGX, OPT_LOGY, OPT_TITLE,
-           OPT_XLABEL, OPT_YLABEL };
     static const struct option opts[] = {
         {"metric", required_argument, 0, OPT_METRIC},
         {"out", required_argument, 0, 'o'},

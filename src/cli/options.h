@@ -26,6 +26,14 @@ enum {
     OPT_SHARD,
     OPT_RESUME,
     OPT_OUT,
+    OPT_METRIC,
+    OPT_X,
+    OPT_WHERE,
+    OPT_LOGX,
+    OPT_LOGY,
+    OPT_TITLE,
+    OPT_XLABEL,
+    OPT_YLABEL,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

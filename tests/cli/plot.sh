@@ -108,6 +108,8 @@ grep -q "^  vm.kern.share$" "$tmp/err" || no "unknown metric: the list lacks vm.
 expect_bad unknown_distribution "has no such distribution" "$tmp/c.cdf" --metric nosuch -o "$tmp/bad.png"
 expect_bad bad_x "^vcpulab: plot: --x seed: not a grid key" "$tmp/s.csv" --metric vm.kern.share \
   --x seed -o "$tmp/bad.png"
+expect_bad cdf_x "^vcpulab: plot: --x sched: a CDF's x axis is the distribution's values" \
+  "$tmp/c.cdf" --metric wl.web.think.wake_latency --x sched -o "$tmp/bad.png"
 expect_bad bad_where "^vcpulab: plot: --where nosuch=1: expected COL=VALUE" "$tmp/s.csv" \
   --metric vm.kern.share --where nosuch=1 -o "$tmp/bad.png"
 expect_bad empty_where "passes every --where" "$tmp/s.csv" --metric vm.kern.share \
