@@ -45,9 +45,9 @@ static void find_gnuplot(char *buf, size_t len)
 static const char *terminal_of(const char *out)
 {
     static const struct { const char *ext, *terminal; } terms[] = {
-        {"png", "pngcairo size 900,600 noenhanced font 'sans,12'"},
-        {"pdf", "pdfcairo size 5in,3.4in noenhanced font 'sans,9'"},
-        {"svg", "svg size 900,600 dynamic noenhanced font 'sans,12'"},
+        {"png", "pngcairo size 900,600 noenhanced font 'sans,12' linewidth 1.4"},
+        {"pdf", "pdfcairo size 5in,3.4in noenhanced font 'sans,9' pointscale 0.7"},
+        {"svg", "svg size 900,600 dynamic noenhanced font 'sans,12' linewidth 1.4"},
     };
     const char *ext = vl_cli_extension(out);
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++)
@@ -144,7 +144,7 @@ static void write_axes(FILE *f, const vl_figure *fig)
         put_setting(f, "title", fig->title);
     put_setting(f, "xlabel", fig->xlabel);
     put_setting(f, "ylabel", fig->ylabel);
-    fputs("set grid\n", f);
+    fputs("set grid linetype 1 linewidth 0.5 linecolor rgb '#d0d0d0'\n", f);
     bool titled = fig->nseries > 1 || (fig->nseries == 1 && fig->series[0].title[0]);
     fputs(titled ? "set key above\n" : "unset key\n", f);
     if (fig->logx)
@@ -217,7 +217,7 @@ static void write_plot(FILE *f, const vl_figure *fig)
         } else {
             fputs(se->lo ? ":3:4 with yerrorlines" : " with linespoints", f);
         }
-        fprintf(f, " linecolor %d linewidth 2 title ", s + 1);
+        fprintf(f, " linecolor %d linewidth 1.5 title ", s + 1);
         put_quoted(f, se->title);
     }
     fputs("\n", f);

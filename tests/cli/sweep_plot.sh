@@ -21,7 +21,7 @@ if command -v gnuplot >/dev/null; then
     { echo "FAIL: share.png is not a PNG"; fail=1; }
   gp="$tmp/share.gp"
   grep -q "set output 'share.png'$" "$gp" || { echo "FAIL: share.gp lacks its output"; fail=1; }
-  grep -q "yerrorlines linecolor 1 linewidth 2 title 'credit'" "$gp" && grep -q "title 'cfs'" "$gp" ||
+  grep -q "yerrorlines linecolor 1 linewidth 1.5 title 'credit'" "$gp" && grep -q "title 'cfs'" "$gp" ||
     { echo "FAIL: share.gp lacks a line per policy with error bars"; fail=1; }
   # the durations are numbers in ms; the share in %
   grep -q "^set xlabel 'credit tslice (ms)'$" "$gp" && ! grep -q "xtics (" "$gp" &&
