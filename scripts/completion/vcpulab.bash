@@ -2,7 +2,8 @@
 # share/bash-completion/completions/vcpulab).  Commands, each command's
 # options (read from `vcpulab COMMAND --help`, so they never fall behind),
 # policy names after --sched (comma lists too), names after `describe`,
-# files after the output options, scenario files elsewhere.
+# files after the output options, scenario files elsewhere (plot: the CSV
+# and JSON files it reads).
 _vcpulab_names() { "$1" list "$2" 2>/dev/null | awk '{print $1}'; }
 
 _vcpulab() {
@@ -11,7 +12,7 @@ _vcpulab() {
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "run compare sweep merge list describe validate --help --version" \
+        COMPREPLY=($(compgen -W "run compare sweep merge plot list describe validate --help --version" \
                      -- "$cur"))
         return
     fi
@@ -27,7 +28,8 @@ _vcpulab() {
     --json|--csv|--trace|--ftrace|--series|--cdf|--summary|--plot-out|-o|--out)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
-    --set|--grid|--seed|--seeds|--duration|-j|--jobs|--plot|--shard)
+    --set|--grid|--seed|--seeds|--duration|-j|--jobs|--plot|--shard|--metric|--x|--where|\
+    --title|--xlabel|--ylabel)
         return ;;
     esac
     case $cmd in
@@ -43,9 +45,10 @@ _vcpulab() {
         else
             COMPREPLY=($(compgen -f -X '!*.@(yaml|yml)' -- "$cur") $(compgen -d -- "$cur"))
         fi ;;
-    merge)
+    merge|plot)
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "-o --out --help" -- "$cur"))
+            COMPREPLY=($(compgen -W "-o $("$bin" "$cmd" --help 2>/dev/null |
+                                         grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
         else
             COMPREPLY=($(compgen -f -- "$cur"))
         fi ;;

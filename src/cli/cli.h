@@ -38,6 +38,9 @@ int vl_cli_head_end(vl_cli_head *h);
 void vl_cli_head_write(const vl_cli_head *h, FILE *out);
 void vl_cli_head_free(vl_cli_head *h);
 
+/* s between two `quote` characters, each quote in it doubled (a CSV field,
+ * a gnuplot string). */
+void vl_cli_put_quoted(FILE *f, const char *s, char quote);
 /* What follows the last '.' of path's last component ("png"), or "". */
 const char *vl_cli_extension(const char *path);
 
@@ -69,6 +72,12 @@ const vl_sched_ops *vl_cli_policy(const char *name);
 /* Seeds first .. first + n - 1 must exist (they would wrap to 0 and
  * repeat a sample); prints the error ("CMD: ...") and returns -1. */
 int vl_cli_check_seeds(uint64_t first, long n, const char *cmd);
+/* An integer option in 1..max ("--seeds 3"); prints the error ("OPT ARG:
+ * expected an integer in 1..MAX") and returns -1. */
+int vl_cli_count(const char *opt, const char *arg, long max, long *out);
+/* The most worker processes -j takes, and its default: the online CPUs. */
+#define VL_CLI_MAX_JOBS 1024
+long vl_cli_default_jobs(void);
 /* Splits "A,B,..." (modified in place) into at most max policies; prints
  * the error ("CMD: ...") and returns -1 on an unknown or missing one. */
 int vl_cli_policies(char *list, const vl_sched_ops **ops, int max, int *n, const char *cmd);
@@ -83,5 +92,6 @@ int vl_cmd_describe(int argc, char **argv);
 int vl_cmd_validate(int argc, char **argv);
 int vl_cmd_sweep(int argc, char **argv);
 int vl_cmd_merge(int argc, char **argv);
+int vl_cmd_plot(int argc, char **argv);
 
 #endif

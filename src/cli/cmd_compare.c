@@ -1,7 +1,13 @@
 /* cli/cmd_compare.c - `vcpulab compare`: several policies on one scenario
  * and the same seeds (common random numbers), side by side: the mean of
  * each metric over seeds with its 95% confidence interval, and the ratio
- * of each policy's mean to the first policy's. */
+ * of each policy's mean to the first policy's.
+ *
+ * The runs (policy x seed, the seed fastest) go to worker processes
+ * (cli/pool.h, -j); each sends back its metrics and what the outputs want
+ * from it (cli/run_result.h).  Nothing is written until every run has
+ * ended, and then in run order, so the outputs are the same bytes
+ * whatever -j is. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,7 +15,8 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "cli/progress.h"
+#include "cli/pool.h"
+#include "cli/run_result.h"
 #include "cli/solo.h"
 #include "cli/stats.h"
 #include "model/model.h"
@@ -40,6 +47,8 @@ static const char compare_usage[] =
     "                      (work alone / work in the mix) and weighted_speedup\n"
     "                      (sum of work in the mix / work alone): one more run\n"
     "                      per VM for every policy and seed\n"
+    "  -j, --jobs N        worker processes (default: the number of online CPUs);\n"
+    "                      the output is the same whatever N is\n"
     "  --help              this text\n"
     "\n"
     "On a terminal a progress line (runs done, elapsed, ETA) is shown on stderr\n"
@@ -241,6 +250,101 @@ static void write_json(FILE *f, const vl_scenario *scn, const vl_sched_ops **ops
     vl_json_finish(&j);
 }
 
+/* What a run sends back besides its metrics (cli/run_result.h). */
+enum { TEXT_CONFIG_LINE, TEXT_CONFIG_JSON, TEXT_CDF, RUN_TEXTS };
+
+typedef struct compare_ctx {
+    const vl_scenario *scn;
+    const vl_sched_ops **ops;
+    long nseeds;
+    bool solo;
+    bool want_head, want_json, want_cdf; /* the texts the outputs need */
+    vl_metrics *runs;                    /* per run (policy x seed)    */
+    char **texts;                        /* per run, RUN_TEXTS of them */
+    size_t *lens;
+} compare_ctx;
+
+/* The texts of run (policy p, seed offset s) of model m: its
+ * configuration's --csv line and --json object (first seed only) and its
+ * --cdf rows.  -1 when out of memory. */
+static int run_texts(const compare_ctx *x, const vl_model *m, long s, char **text, size_t *len)
+{
+    FILE *f;
+    if (s == 0 && x->want_head) {
+        if (!(f = open_memstream(&text[TEXT_CONFIG_LINE], &len[TEXT_CONFIG_LINE])))
+            return -1;
+        vl_report_config_line(f, m, NULL, NULL, 0, x->nseeds);
+        if (ferror(f) | fclose(f))
+            return -1;
+    }
+    if (s == 0 && x->want_json) {
+        if (!(text[TEXT_CONFIG_JSON] = vl_report_config_json(m, NULL, NULL, 0, x->nseeds)))
+            return -1;
+        len[TEXT_CONFIG_JSON] = strlen(text[TEXT_CONFIG_JSON]);
+    }
+    if (x->want_cdf) {
+        if (!(f = open_memstream(&text[TEXT_CDF], &len[TEXT_CDF])))
+            return -1;
+        vl_report_cdf(m, f, "");
+        if (ferror(f) | fclose(f))
+            return -1;
+    }
+    return 0;
+}
+
+/* In the worker: runs run i (policy i / nseeds, seed i % nseeds) and
+ * sends its result to fd.  Exit status 2 when the policy refused the
+ * scenario, 1 when the run failed. */
+static int run_job(long i, int fd, void *ctx)
+{
+    const compare_ctx *x = ctx;
+    const vl_sched_ops *ops = x->ops[i / x->nseeds];
+    long s = i % x->nseeds;
+    uint64_t seed = x->scn->seed + (uint64_t)s;
+    vl_model m;
+    vl_error err;
+    vl_metrics ms = {0};
+    char *text[RUN_TEXTS] = {0};
+    size_t len[RUN_TEXTS] = {0};
+    int status = VL_EXIT_RUN;
+    if (vl_model_create(&m, x->scn, ops, seed, x->scn->duration, NULL, &err) < 0 ||
+        vl_model_run(&m, &err) < 0) {
+        vl_cli_error(&err);
+        vl_cli_policy_state(m.policy_state);
+        if (m.refused)
+            status = VL_EXIT_USAGE;
+    } else if (vl_metrics_collect(&m, &ms) < 0) {
+        vl_cli_fail("out of memory");
+    } else if (x->solo && vl_solo_metrics(x->scn, &m, ops, seed, &ms, &err) < 0) {
+        if (err.msg[0])
+            vl_cli_error(&err);
+        else
+            vl_cli_fail("out of memory");
+    } else if (run_texts(x, &m, s, text, len) < 0) {
+        vl_cli_fail("out of memory");
+    } else if (run_result_send(fd, &ms, (const char *const *)text, len, RUN_TEXTS) == 0) {
+        status = VL_EXIT_OK;
+    }
+    for (int t = 0; t < RUN_TEXTS; t++)
+        free(text[t]);
+    vl_metrics_free(&ms);
+    vl_model_destroy(&m);
+    return status;
+}
+
+/* In the parent: run i's result, kept until every run has ended. */
+static int on_done(long i, const void *data, size_t len, void *ctx)
+{
+    compare_ctx *x = ctx;
+    int rc = run_result_read(data, len, &x->runs[i], &x->texts[i * RUN_TEXTS],
+                             &x->lens[i * RUN_TEXTS], RUN_TEXTS);
+    if (rc == -2)
+        vl_cli_fail("out of memory");
+    else if (rc < 0)
+        vl_cli_fail("compare: run %ld: its worker sent a malformed result (%zu bytes)", i, len);
+    return rc < 0 ? -1 : 0;
+}
+
 int vl_cmd_compare(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -251,15 +355,16 @@ int vl_cmd_compare(int argc, char **argv)
         {"csv", required_argument, 0, OPT_CSV},
         {"cdf", required_argument, 0, OPT_CDF},
         {"solo", no_argument, 0, OPT_SOLO},
+        {"jobs", required_argument, 0, OPT_JOBS},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     const char *json = NULL, *csv = NULL, *cdf = NULL;
     char *sched_list = NULL;
-    bool solo = false;
-    long nseeds = 1;
+    compare_ctx x = {.nseeds = 1};
+    long jobs = vl_cli_default_jobs();
     int opt;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
         if (opt == OPT_SCHED) {
             sched_list = optarg;
             continue;
@@ -269,19 +374,20 @@ int vl_cmd_compare(int argc, char **argv)
             return VL_EXIT_USAGE;
         if (r > 0)
             continue;
-        char *end;
         switch (opt) {
         case OPT_SEEDS:
-            nseeds = strtol(optarg, &end, 10);
-            if (*end || nseeds < 1 || nseeds > 1000) {
-                vl_cli_fail("--seeds %s: expected an integer in 1..1000", optarg);
+            if (vl_cli_count("--seeds", optarg, 1000, &x.nseeds) < 0)
                 return VL_EXIT_USAGE;
-            }
+            break;
+        case 'j':
+        case OPT_JOBS:
+            if (vl_cli_count(opt == 'j' ? "-j" : "--jobs", optarg, VL_CLI_MAX_JOBS, &jobs) < 0)
+                return VL_EXIT_USAGE;
             break;
         case OPT_JSON: json = optarg; break;
         case OPT_CSV: csv = optarg; break;
         case OPT_CDF: cdf = optarg; break;
-        case OPT_SOLO: solo = true; break;
+        case OPT_SOLO: x.solo = true; break;
         case OPT_HELP: fputs(compare_usage, stdout); return VL_EXIT_OK;
         default: fputs(compare_usage, stderr); return VL_EXIT_USAGE;
         }
@@ -297,6 +403,7 @@ int vl_cmd_compare(int argc, char **argv)
     vl_scenario scn;
     if (vl_cli_load(argv[optind], &c, &scn) < 0)
         return VL_EXIT_USAGE;
+    long nseeds = x.nseeds, nruns = npol * nseeds;
     if (vl_cli_check_seeds(scn.seed, nseeds, "compare") < 0) {
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
@@ -313,86 +420,72 @@ int vl_cmd_compare(int argc, char **argv)
         vl_scenario_free(&scn);
         return VL_EXIT_USAGE;
     }
-    vl_metrics *runs = calloc((size_t)npol * (size_t)nseeds, sizeof *runs);
+    x.scn = &scn;
+    x.ops = ops;
+    x.want_head = oc || od;
+    x.want_json = oj != NULL;
+    x.want_cdf = od != NULL;
+    x.runs = calloc((size_t)nruns, sizeof *x.runs);
+    x.texts = calloc((size_t)nruns * RUN_TEXTS, sizeof *x.texts);
+    x.lens = calloc((size_t)nruns * RUN_TEXTS, sizeof *x.lens);
     char *configs[MAX_POLICIES] = {0}; /* --json: each policy's configuration */
-    int status = runs ? VL_EXIT_OK : VL_EXIT_RUN;
+    int status = VL_EXIT_OK;
     vl_cli_head head = {0}; /* the CSVs' provenance: a config line per policy */
-    if (oc || od)
-        vl_cli_head_begin(&head, c.sets, c.nsets);
-    /* the CDF rows, in run order, until the head is complete */
-    char *cdf_rows = NULL;
-    size_t cdf_len = 0;
-    FILE *cdf_buf = od ? open_memstream(&cdf_rows, &cdf_len) : NULL;
-    if (status != VL_EXIT_OK || (od && !cdf_buf)) {
+    if (!x.runs || !x.texts || !x.lens ||
+        (x.want_head && vl_cli_head_begin(&head, c.sets, c.nsets) < 0)) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
     }
-    vl_progress progress;
-    vl_progress_init(&progress, "compare", npol * nseeds);
-    for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
-        for (long s = 0; s < nseeds && status == VL_EXIT_OK; s++) {
-            vl_model m;
-            vl_error err;
-            uint64_t seed = scn.seed + (uint64_t)s;
-            if (vl_model_create(&m, &scn, ops[p], seed, scn.duration, NULL, &err) < 0 ||
-                vl_model_run(&m, &err) < 0 ||
-                vl_metrics_collect(&m, &runs[p * nseeds + s]) < 0) {
-                vl_progress_end(&progress);
-                vl_cli_error(&err);
-                vl_cli_policy_state(m.policy_state);
-                status = m.refused ? VL_EXIT_USAGE : VL_EXIT_RUN;
-            } else if (solo &&
-                       vl_solo_metrics(&scn, &m, ops[p], seed, &runs[p * nseeds + s], &err) < 0) {
-                vl_progress_end(&progress);
-                if (err.msg[0])
-                    vl_cli_error(&err);
-                else
-                    vl_cli_fail("out of memory");
-                status = VL_EXIT_RUN;
-            } else {
-                if (s == 0 && head.f)
-                    vl_report_config_line(head.f, &m, NULL, NULL, 0, nseeds);
-                if (s == 0 && oj &&
-                    !(configs[p] = vl_report_config_json(&m, NULL, NULL, 0, nseeds))) {
-                    vl_cli_fail("out of memory");
-                    status = VL_EXIT_RUN;
-                }
-                if (cdf_buf)
-                    vl_report_cdf(&m, cdf_buf, "");
-            }
-            vl_model_destroy(&m);
-            vl_progress_update(&progress, p * nseeds + s + 1);
+    if (status == VL_EXIT_OK) {
+        vl_progress progress;
+        vl_progress_init(&progress, "compare", nruns);
+        vl_pool_result res;
+        int rc = vl_pool_run(nruns, (int)(jobs < nruns ? jobs : nruns), run_job, on_done, &x,
+                             &progress, &res);
+        vl_progress_end(&progress);
+        if (res.signo) {
+            vl_cli_fail("compare interrupted: %ld of %ld runs finished; nothing was written",
+                        res.finished, nruns);
+            status = 128 + res.signo;
+        } else if (rc < 0) {
+            status = res.status == VL_EXIT_USAGE ? VL_EXIT_USAGE : VL_EXIT_RUN;
         }
     }
-    vl_progress_end(&progress);
-    if (cdf_buf && (ferror(cdf_buf) | fclose(cdf_buf)))
-        status = VL_EXIT_RUN;
-    if (status == VL_EXIT_OK && (oc || od) && vl_cli_head_end(&head) < 0)
+    for (int p = 0; p < npol && status == VL_EXIT_OK; p++) {
+        char **first = &x.texts[(size_t)p * (size_t)nseeds * RUN_TEXTS];
+        if (head.f)
+            fputs(first[TEXT_CONFIG_LINE] ? first[TEXT_CONFIG_LINE] : "", head.f);
+        configs[p] = first[TEXT_CONFIG_JSON];
+    }
+    if (status == VL_EXIT_OK && x.want_head && vl_cli_head_end(&head) < 0)
         status = VL_EXIT_RUN;
     if (status == VL_EXIT_OK) {
         if (!(oj && oj->kind == VL_OUTPUT_STDOUT) && !(oc && oc->kind == VL_OUTPUT_STDOUT) &&
             !(od && od->kind == VL_OUTPUT_STDOUT))
-            print_table(&scn, ops, npol, runs, (int)nseeds);
+            print_table(&scn, ops, npol, x.runs, (int)nseeds);
         if (oj)
-            write_json(oj->f, &scn, ops, npol, runs, (int)nseeds, configs);
+            write_json(oj->f, &scn, ops, npol, x.runs, (int)nseeds, configs);
         if (oc)
-            write_csv(oc->f, &head, &scn, ops, npol, runs, (int)nseeds);
+            write_csv(oc->f, &head, &scn, ops, npol, x.runs, (int)nseeds);
         if (od) {
             vl_cli_head_write(&head, od->f);
             fputs(VL_CDF_COLUMNS "\n", od->f);
-            fwrite(cdf_rows, 1, cdf_len, od->f);
+            for (long i = 0; i < nruns; i++)
+                fwrite(x.texts[i * RUN_TEXTS + TEXT_CDF] ? x.texts[i * RUN_TEXTS + TEXT_CDF] : "",
+                       1, x.lens[i * RUN_TEXTS + TEXT_CDF], od->f);
         }
         if (vl_cli_commit(&outs) < 0)
             status = VL_EXIT_RUN;
     }
     vl_outputs_abort(&outs);
     vl_cli_head_free(&head);
-    free(cdf_rows);
-    for (long i = 0; runs && i < npol * nseeds; i++)
-        vl_metrics_free(&runs[i]);
-    free(runs);
-    for (int p = 0; p < npol; p++)
-        free(configs[p]);
+    for (long i = 0; x.runs && i < nruns; i++)
+        vl_metrics_free(&x.runs[i]);
+    for (long i = 0; x.texts && i < nruns * RUN_TEXTS; i++)
+        free(x.texts[i]);
+    free(x.runs);
+    free(x.texts);
+    free(x.lens);
     vl_scenario_free(&scn);
     return status;
 }

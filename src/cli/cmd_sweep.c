@@ -4,7 +4,7 @@
  * with the first grid key varying slowest and the seed fastest.  Every grid
  * point is loaded (and a model created for each policy) before any run
  * starts, so a bad key or value fails at once with its --grid location.
- * The runs go to worker processes (sweep_pool.c); results come back in
+ * The runs go to worker processes (cli/pool.h); results come back in
  * completion order and are written in run order: a run's rows go out as
  * soon as every run before it has been written, so the output is the same
  * bytes whatever -j is, and an interrupted sweep keeps what finished. */
@@ -17,6 +17,9 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/plot_data.h"
+#include "cli/pool.h"
+#include "cli/run_result.h"
 #include "cli/stats.h"
 #include "cli/sweep.h"
 #include "model/model.h"
@@ -24,10 +27,6 @@
 #include "vl_json.h"
 
 #define MAX_POLICIES 16
-#define MAX_WORKERS 1024
-/* What a worker writes first: a magic number, the metric count and the
- * length of its CDF rows. */
-#define RESULT_MAGIC 0x76637377u /* "vcsw" */
 
 static const char sweep_usage[] =
     "usage: vcpulab sweep SCENARIO --grid KEY=V1,V2,... [--grid ...] [options]\n"
@@ -60,7 +59,8 @@ static const char sweep_usage[] =
     "                      one line per policy (and per value of the other keys);\n"
     "                      a name no configuration can produce is an error before\n"
     "                      any run, listing those they can\n"
-    "  --plot-out FILE     FILE.png or FILE.svg (gnuplot; the script goes to FILE.gp)\n"
+    "  --plot-out FILE     FILE.png, FILE.pdf or FILE.svg (gnuplot; the script goes\n"
+    "                      to FILE.gp; vcpulab plot draws more figures from --csv)\n"
     "  --list              print the runs instead, one JSON object a line, in\n"
     "                      run order (with --shard: the shard's), each with its\n"
     "                      `vcpulab run` command; runs nothing, writes nothing\n"
@@ -325,33 +325,6 @@ static int validate(sweep_ctx *x)
     return 0;
 }
 
-/* The result of a run on the pipe: RESULT_MAGIC, the metric count and the
- * CDF rows' length (uint32 each), then per metric its name with the NUL
- * and its value (a double), then the CDF rows. */
-static int send_result(int fd, const vl_metrics *ms, const char *cdf, size_t cdf_len)
-{
-    size_t len = 3 * sizeof(uint32_t) + cdf_len;
-    for (int k = 0; k < ms->n; k++)
-        len += strlen(ms->v[k].name) + 1 + sizeof(double);
-    char *buf = cdf_len <= UINT32_MAX ? malloc(len) : NULL, *p = buf;
-    if (!buf)
-        return -1;
-    uint32_t head[3] = {RESULT_MAGIC, (uint32_t)ms->n, (uint32_t)cdf_len};
-    memcpy(p, head, sizeof head);
-    p += sizeof head;
-    for (int k = 0; k < ms->n; k++) {
-        size_t n = strlen(ms->v[k].name) + 1;
-        memcpy(p, ms->v[k].name, n);
-        memcpy(p + n, &ms->v[k].value, sizeof(double));
-        p += n + sizeof(double);
-    }
-    if (cdf_len)
-        memcpy(p, cdf, cdf_len);
-    int rc = vl_write_all(fd, buf, len);
-    free(buf);
-    return rc;
-}
-
 /* The grid columns of point p's rows: ",V1,V2,...". */
 static void grid_columns(FILE *f, const sweep_ctx *x, long p)
 {
@@ -409,7 +382,7 @@ static int run_job(long job, int fd, void *ctx)
                (x->want_cdf && cdf_of(x, p, &m, &cdf, &cdf_len) < 0)) {
         vl_cli_fail("out of memory");
         status = VL_EXIT_RUN;
-    } else if (send_result(fd, &ms, cdf, cdf_len) < 0) {
+    } else if (run_result_send(fd, &ms, (const char *const[]){cdf}, &cdf_len, 1) < 0) {
         status = VL_EXIT_RUN;
     }
     free(cdf);
@@ -545,54 +518,22 @@ static int on_done(long job, const void *data, size_t len, void *ctx)
 {
     sweep_ctx *x = ctx;
     long i = x->first + job;
-    const char *p = data, *end = p + len;
-    uint32_t head[3];
-    if (len < sizeof head)
-        goto bad;
-    memcpy(head, p, sizeof head);
-    p += sizeof head;
-    if (head[0] != RESULT_MAGIC || head[1] > (uint32_t)(len / (1 + sizeof(double))) ||
-        head[2] > (size_t)(end - p))
-        goto bad;
-    end -= head[2]; /* the CDF rows */
     sweep_slot *slot = &x->slots[i];
-    if (head[2]) {
-        if (!(slot->cdf = malloc(head[2]))) {
-            vl_cli_fail("out of memory");
-            return -1;
-        }
-        memcpy(slot->cdf, end, head[2]);
-        slot->cdf_len = head[2];
-    }
-    vl_metrics *ms = &x->results[i];
-    ms->v = calloc((size_t)head[1] + 1, sizeof *ms->v);
-    if (!ms->v) {
+    int rc = run_result_read(data, len, &x->results[i], &slot->cdf, &slot->cdf_len, 1);
+    if (rc == -2)
         vl_cli_fail("out of memory");
+    else if (rc < 0)
+        vl_cli_fail("sweep: run %ld: its worker sent a malformed result (%zu bytes)", i, len);
+    if (rc < 0)
         return -1;
-    }
-    ms->cap = (int)head[1] + 1;
-    for (ms->n = 0; ms->n < (int)head[1]; ms->n++) {
-        const char *nul = memchr(p, '\0', (size_t)(end - p));
-        vl_metric *m = &ms->v[ms->n];
-        if (!nul || (size_t)(nul - p) >= sizeof m->name || (size_t)(end - nul - 1) < sizeof(double))
-            goto bad;
-        memcpy(m->name, p, (size_t)(nul - p) + 1);
-        memcpy(&m->value, nul + 1, sizeof(double));
-        p = nul + 1 + sizeof(double);
-    }
-    if (p != end)
-        goto bad;
-    x->slots[i].done = true;
+    slot->done = true;
     if (i != x->next)
         return 0;
     while (x->next < x->end && x->slots[x->next].done)
         emit(x, x->next++);
-    int rc = summarise_upto(x, x->next);
+    rc = summarise_upto(x, x->next);
     flush_outputs(x);
     return rc;
-bad:
-    vl_cli_fail("sweep: run %ld: its worker sent a malformed result (%zu bytes)", i, len);
-    return -1;
 }
 
 /* After the pool: the runs that finished out of order (after an
@@ -655,66 +596,40 @@ static int plot(sweep_ctx *x, const char *out)
                     names);
         return VL_EXIT_USAGE;
     }
-    const sweep_key *k0 = &x->grid.keys[0];
-    int nx = k0->nvalues;
-    long rest = x->npoints / nx;
-    int nseries = (int)(rest * x->nsched);
-    sweep_plot pl = {.metric = x->plot_metric, .out = out, .xlabel = k0->key,
-                     .xvalues = k0->values, .nx = nx, .errorbars = x->nseeds > 1,
-                     .nseries = nseries};
-    pl.series = calloc((size_t)nseries, sizeof *pl.series);
-    double *v = malloc((size_t)x->nseeds * sizeof *v);
-    int status = pl.series && v ? VL_EXIT_OK : VL_EXIT_RUN;
-    for (int s = 0; s < nseries && status == VL_EXIT_OK; s++) {
-        sweep_series *se = &pl.series[s];
-        int sc = (int)(s / rest);
-        long r = s % rest;
-        se->mean = calloc((size_t)nx, sizeof *se->mean);
-        se->half = calloc((size_t)nx, sizeof *se->half);
-        se->low = calloc((size_t)nx, sizeof *se->low);
-        se->have = calloc((size_t)nx, 1);
-        if (!se->mean || !se->half || !se->low || !se->have) {
-            status = VL_EXIT_RUN;
-            break;
-        }
-        size_t used = (size_t)snprintf(se->title, sizeof se->title, "%s",
-                                       policy_of(x, r, sc)->name);
-        for (int k = 1; k < x->grid.nkeys && used < sizeof se->title; k++) {
+    vl_plot_data d = {0};
+    int rc = 0;
+    for (long i = 0; i < x->total && rc == 0; i++) {
+        long p, s;
+        int sc;
+        decompose(x, i, &p, &sc, &s);
+        char title[256];
+        size_t used = (size_t)snprintf(title, sizeof title, "%s", policy_of(x, p, sc)->name);
+        for (int k = 1; k < x->grid.nkeys && used < sizeof title; k++) {
             const sweep_key *key = &x->grid.keys[k];
-            int w = snprintf(se->title + used, sizeof se->title - used, ", %s=%s", key->key,
-                             key->values[sweep_grid_value(&x->grid, r, k)]);
+            int w = snprintf(title + used, sizeof title - used, ", %s=%s", key->key,
+                             key->values[sweep_grid_value(&x->grid, p, k)]);
             used += w > 0 ? (size_t)w : 0;
         }
-        for (int xi = 0; xi < nx; xi++) {
-            long p = xi * rest + r;
-            int n = 0;
-            for (long sd = 0; sd < x->nseeds; sd++) {
-                long i = (p * x->nsched + sc) * x->nseeds + sd;
-                if (x->plot_have[i])
-                    v[n++] = x->plot_val[i];
-            }
-            se->have[xi] = n > 0;
-            se->mean[xi] = vl_mean_ci95(v, n, &se->half[xi]);
-            double least = n > 0 ? v[0] : 0;
-            for (int k = 1; k < n; k++)
-                least = v[k] < least ? v[k] : least;
-            se->low[xi] = se->mean[xi] - se->half[xi];
-            if (least >= 0 && se->low[xi] < 0)
-                se->low[xi] = 0; /* a never-negative metric's interval stops at 0 */
-        }
+        if (x->plot_have[i])
+            rc = vl_plot_sample(&d, title, x->grid.keys[0].values[sweep_grid_value(&x->grid, p, 0)],
+                                x->plot_val[i]);
     }
-    if (status != VL_EXIT_OK)
+    vl_plot_style st = {.kind = VL_FIG_LINES, .metric = x->plot_metric,
+                        .xkey = x->grid.keys[0].key};
+    vl_figure fig = {.out = out};
+    snprintf(fig.what, sizeof fig.what, "sweep --plot %s: the mean over seeds against %s%s",
+             x->plot_metric, x->grid.keys[0].key,
+             x->nseeds > 1 ? ", error bars: its 95% confidence interval" : "");
+    int status = VL_EXIT_OK;
+    if (rc < 0) {
         vl_cli_fail("out of memory");
-    else if (sweep_plot_render(&pl, x->plot_img, x->plot_gp) < 0)
         status = VL_EXIT_RUN;
-    for (int s = 0; pl.series && s < nseries; s++) {
-        free(pl.series[s].mean);
-        free(pl.series[s].half);
-        free(pl.series[s].low);
-        free(pl.series[s].have);
+    } else if (vl_plot_figure(&d, &st, &fig) < 0 ||
+               vl_figure_render(&fig, x->plot_img, x->plot_gp) < 0) {
+        status = VL_EXIT_RUN;
     }
-    free(pl.series);
-    free(v);
+    vl_figure_free(&fig);
+    vl_plot_free(&d);
     return status;
 }
 
@@ -729,15 +644,9 @@ static int open_outputs(sweep_ctx *x, const char *csv, const char *json, const c
         (cdf && !(x->cdf = vl_cli_output(&x->outs, "--cdf", cdf))) ||
         (summary && !(x->sum = vl_cli_output(&x->outs, "--summary", summary))))
         return -1;
-    if (!plot_out)
-        return 0;
-    char gp[VL_OUTPUT_PATH_MAX + 8];
-    const char *dot = strrchr(plot_out, '.');
-    snprintf(gp, sizeof gp, "%.*s.gp", (int)(dot - plot_out), plot_out);
-    if (!(x->plot_img = vl_cli_output(&x->outs, "--plot-out", plot_out)) ||
-        !(x->plot_gp = vl_cli_output(&x->outs, "--plot-out's script", gp)))
-        return -1;
-    return 0;
+    return plot_out ? vl_figure_outputs(&x->outs, "--plot-out", plot_out, &x->plot_img,
+                                        &x->plot_gp)
+                    : 0;
 }
 
 /* Options that the grid would silently override, or be overridden by. */
@@ -754,18 +663,6 @@ static int check_conflicts(const sweep_ctx *x)
             return -1;
         }
     }
-    return 0;
-}
-
-static int parse_count(const char *opt, const char *arg, long max, long *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 1 || v > max) {
-        vl_cli_fail("%s %s: expected an integer in 1..%ld", opt, arg, max);
-        return -1;
-    }
-    *out = v;
     return 0;
 }
 
@@ -947,13 +844,9 @@ int vl_cmd_sweep(int argc, char **argv)
     sweep_ctx x = {.c = &c, .nseeds = 1};
     const char *csv = NULL, *json = NULL, *cdf = NULL, *summary = NULL, *plot_out = NULL;
     char *sched_list = NULL;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    long jobs = vl_cli_default_jobs();
     int opt, status = VL_EXIT_USAGE;
     bool list = false, resume = false;
-    if (jobs < 1)
-        jobs = 1;
-    if (jobs > MAX_WORKERS)
-        jobs = MAX_WORKERS;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
         int r = opt == OPT_SCHED ? 0 : vl_cli_common_opt(&c, opt, optarg);
@@ -968,12 +861,12 @@ int vl_cmd_sweep(int argc, char **argv)
                 goto out;
             break;
         case OPT_SEEDS:
-            if (parse_count("--seeds", optarg, 1000, &x.nseeds) < 0)
+            if (vl_cli_count("--seeds", optarg, 1000, &x.nseeds) < 0)
                 goto out;
             break;
         case 'j':
         case OPT_JOBS:
-            if (parse_count(opt == 'j' ? "-j" : "--jobs", optarg, MAX_WORKERS, &jobs) < 0)
+            if (vl_cli_count(opt == 'j' ? "-j" : "--jobs", optarg, VL_CLI_MAX_JOBS, &jobs) < 0)
                 goto out;
             break;
         case OPT_JSON: json = optarg; break;
@@ -1031,7 +924,7 @@ int vl_cmd_sweep(int argc, char **argv)
         vl_cli_fail("sweep: --plot METRIC and --plot-out FILE go together");
         goto out;
     }
-    if (plot_out && sweep_plot_check(plot_out) < 0)
+    if (plot_out && vl_figure_check("--plot-out", plot_out) < 0)
         goto out;
     if (sched_list && vl_cli_policies(sched_list, x.ops, MAX_POLICIES, &x.npol, "sweep") < 0)
         goto out;
@@ -1119,9 +1012,9 @@ int vl_cmd_sweep(int argc, char **argv)
     vl_progress progress;
     long count = x.end - x.first;
     vl_progress_init(&progress, "sweep", count);
-    sweep_pool_result res;
-    int rc = sweep_pool_run(count, (int)(jobs < count ? jobs : count), run_job, on_done, &x,
-                            &progress, &res);
+    vl_pool_result res;
+    int rc = vl_pool_run(count, (int)(jobs < count ? jobs : count), run_job, on_done, &x,
+                         &progress, &res);
     vl_progress_end(&progress);
     emit_rest(&x);
     if (x.want_json) {

@@ -64,6 +64,36 @@ void vl_cli_head_free(vl_cli_head *h)
     *h = (vl_cli_head){0};
 }
 
+int vl_cli_count(const char *opt, const char *arg, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || errno || v < 1 || v > max) {
+        vl_cli_fail("%s %s: expected an integer in 1..%ld", opt, arg, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+long vl_cli_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > VL_CLI_MAX_JOBS ? VL_CLI_MAX_JOBS : n;
+}
+
+void vl_cli_put_quoted(FILE *f, const char *s, char quote)
+{
+    fputc(quote, f);
+    for (; *s; s++) {
+        if (*s == quote)
+            fputc(quote, f);
+        fputc(*s, f);
+    }
+    fputc(quote, f);
+}
+
 const char *vl_cli_extension(const char *path)
 {
     const char *slash = strrchr(path, '/');

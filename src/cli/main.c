@@ -21,6 +21,7 @@ static const char usage[] =
     "  describe NAME       a policy's or workload's description and parameters\n"
     "  validate SCENARIO   check a scenario without running it\n"
     "  merge SHARD-FILE... join the outputs of a sweep's shards (sweep --shard)\n"
+    "  plot FILE           a figure (PNG, PDF, SVG) from run, compare or sweep output\n"
     "\n"
     "  --help              this text (COMMAND --help for a command's options)\n"
     "  --version           print the version and the commit it was built from\n"
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
         {"run", vl_cmd_run},           {"compare", vl_cmd_compare},
         {"list", vl_cmd_list},         {"describe", vl_cmd_describe},
         {"validate", vl_cmd_validate}, {"sweep", vl_cmd_sweep},
-        {"merge", vl_cmd_merge},
+        {"merge", vl_cmd_merge},       {"plot", vl_cmd_plot},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

@@ -27,6 +27,14 @@ enum {
     OPT_RESUME,
     OPT_OUT,
     OPT_SERIES,
+    OPT_METRIC,
+    OPT_X,
+    OPT_WHERE,
+    OPT_LOGX,
+    OPT_LOGY,
+    OPT_TITLE,
+    OPT_XLABEL,
+    OPT_YLABEL,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

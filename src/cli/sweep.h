@@ -1,6 +1,6 @@
 /* cli/sweep.h - the parts of `vcpulab sweep`: the parameter grid
- * (sweep_grid.c), the worker processes (sweep_pool.c) and the gnuplot plot
- * (sweep_plot.c); the progress line is cli/progress.h. */
+ * (sweep_grid.c), shards (sweep_shard.c) and the summary (sweep_summary.c);
+ * the worker processes are cli/pool.h, the plot cli/plot_data.h. */
 #ifndef VL_CLI_SWEEP_H
 #define VL_CLI_SWEEP_H
 
@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "cli/cli.h"
-#include "cli/progress.h"
 #include "report/report.h"
 #include "vl_error.h"
 #include "vl_json.h"
@@ -116,61 +115,5 @@ int sweep_summary_group(sweep_summary *s, long point, const char *scenario, cons
                         uint64_t first_seed, const vl_metrics *runs, int nseeds);
 /* Closes the JSON. */
 void sweep_summary_end(sweep_summary *s);
-
-/* ---- worker processes ----------------------------------------------------- */
-
-/* Runs in a child process: runs job `index`, writes its result to fd and
- * returns the child's exit status (0 = success). */
-typedef int (*sweep_job_fn)(long index, int fd, void *ctx);
-/* Runs in the parent for each job that succeeded, in completion order;
- * data holds what the child wrote.  Returns 0, or -1 to stop the sweep. */
-typedef int (*sweep_done_fn)(long index, const void *data, size_t len, void *ctx);
-
-typedef struct sweep_pool_result {
-    long finished;   /* jobs whose result was delivered                  */
-    long failed;     /* index of the first job that failed, or -1        */
-    int signo;       /* SIGINT / SIGTERM that stopped the sweep, or 0    */
-} sweep_pool_result;
-
-/* Runs jobs 0..njobs-1, at most `workers` at a time, one child process per
- * job (fork; results come back through a pipe).  Stops starting jobs when
- * one fails (the running ones finish) or when SIGINT or SIGTERM arrives
- * (the running ones are killed and reaped).  Returns 0 when every job
- * finished, -1 otherwise (see *res). */
-int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done, void *ctx,
-                   vl_progress *progress, sweep_pool_result *res);
-
-
-/* ---- the plot ------------------------------------------------------------- */
-
-/* One line of the plot: its title and, per x position, the mean, the 95%
- * CI half-width and whether there is a value at all. */
-typedef struct sweep_series {
-    char title[256];
-    double *mean, *half;
-    double *low;          /* lower end of the error bar: mean - half, cut
-                           * at 0 when no sample was negative          */
-    char *have;
-} sweep_series;
-
-typedef struct sweep_plot {
-    const char *metric;
-    const char *out;      /* FILE.png or FILE.svg                       */
-    const char *xlabel;   /* the first grid key                         */
-    char **xvalues;       /* its values (as given)                      */
-    int nx;
-    int errorbars;        /* seeds > 1                                  */
-    sweep_series *series;
-    int nseries;
-} sweep_plot;
-
-/* Checks --plot-out's extension and that gnuplot is on PATH (prints the
- * error and returns -1). */
-int sweep_plot_check(const char *out);
-/* Writes the gnuplot script (data inline) into the staged `script`
- * (OUT's stem + ".gp") and has gnuplot draw into the staged `image`; both
- * are put in place when the sweep commits its outputs.  Prints the error
- * and returns -1. */
-int sweep_plot_render(const sweep_plot *p, vl_output *image, vl_output *script);
 
 #endif

@@ -153,17 +153,10 @@ void sweep_grid_locate(const sweep_grid *g, long p, int k, vl_error *err)
 
 void sweep_csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"#")) {
+    if (strpbrk(s, ",\"#"))
+        vl_cli_put_quoted(f, s, '"');
+    else
         fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
 }
 
 bool sweep_grid_number(const char *text, double *out)

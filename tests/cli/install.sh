@@ -24,7 +24,7 @@ cp "$src/scenarios/baseline.yaml" "$tmp/s.yaml"
 
 text=$(groff -man -Tutf8 -ww "$man" 2>"$tmp/warn") || fail "groff cannot render the page"
 [ -s "$tmp/warn" ] && fail "groff warns: $(head -3 "$tmp/warn")"
-for c in run compare sweep merge list describe validate; do
+for c in run compare sweep merge plot list describe validate; do
   for o in $("$bin" "$c" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
     grep -qF -- "$o" <<<"$text" || fail "the page lacks $c's $o"
   done
@@ -41,4 +41,7 @@ out=$(bash -c 'shopt -s extglob; source "$1"; COMP_WORDS=("$2" run x.yaml --sche
 out=$(bash -c 'shopt -s extglob; source "$1"; COMP_WORDS=("$2" sweep x.yaml --su); COMP_CWORD=3
                _vcpulab; printf "%s\n" "${COMPREPLY[@]}"' _ "$comp" "$bin")
 [ "$out" = "--summary" ] || fail "sweep --su completes to: $out"
+out=$(bash -c 'shopt -s extglob; source "$1"; COMP_WORDS=("$2" plot x.csv --lo); COMP_CWORD=3
+               _vcpulab; printf "%s\n" "${COMPREPLY[@]}"' _ "$comp" "$bin")
+[ "$(echo $out)" = "--logx --logy" ] || fail "plot --lo completes to: $out"
 echo "ok: installed under a prefix; page and completion cover $(wc -w <<<"$policies") policies"

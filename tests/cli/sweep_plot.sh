@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sweep --plot: a PNG (and an SVG) rendered by gnuplot from a script left
-# next to it, error bars cut at 0 for a metric that is never negative; a
+# next to it, labelled in words and units, durations on a numeric axis,
+# error bars cut at 0 for a metric that is never negative; a
 # metric no configuration can produce is an error before any run listing
 # those they can (all that runs give); one that no run produced is an
 # error after the rows are written; no
@@ -20,9 +21,13 @@ if command -v gnuplot >/dev/null; then
     { echo "FAIL: share.png is not a PNG"; fail=1; }
   gp="$tmp/share.gp"
   grep -q "set output 'share.png'$" "$gp" || { echo "FAIL: share.gp lacks its output"; fail=1; }
-  grep -q "yerrorlines title 'credit'" "$gp" && grep -q "title 'cfs'" "$gp" ||
+  grep -q "yerrorlines linecolor 1 linewidth 1.5 title 'credit'" "$gp" && grep -q "title 'cfs'" "$gp" ||
     { echo "FAIL: share.gp lacks a line per policy with error bars"; fail=1; }
-  grep -q "set xtics ('3ms' 0, '10ms' 1, '30ms' 2)" "$gp" || { echo "FAIL: share.gp x axis"; fail=1; }
+  # the durations are numbers in ms; the share in %
+  grep -q "^set xlabel 'credit tslice (ms)'$" "$gp" && ! grep -q "xtics (" "$gp" &&
+    [ "$(awk '/<< EOD/ {d = 1; next} /^EOD/ {exit} d {printf "%s ", $1}' "$gp")" = "3 10 30 " ] ||
+    { echo "FAIL: share.gp x axis"; fail=1; }
+  grep -q "^set ylabel 'kern CPU share (%)'$" "$gp" || { echo "FAIL: share.gp y label"; fail=1; }
   # data rows: x, mean, error bar low and high; a share's bar never goes below 0
   awk '/<< EOD/ {d = 1; next} /^EOD/ {d = 0} d && (NF != 4 || $3 < 0 || $3 > $2 || $4 < $2) {bad = 1}
        END {exit bad}' "$gp" || { echo "FAIL: share.gp rows are not 'x mean low high', low >= 0"; fail=1; }
@@ -74,10 +79,10 @@ fi
 PATH=/nonexistent "$bin" sweep "$g" "${args[@]}" --csv - --plot vm.kern.share \
   --plot-out "$tmp/x.png" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q "^vcpulab: --plot needs gnuplot, which is not on PATH" "$tmp/err" ||
+[ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q "^vcpulab: --plot-out needs gnuplot, which is not on PATH" "$tmp/err" ||
   { echo "FAIL: missing gnuplot (exit $rc):"; cat "$tmp/err"; fail=1; }
 "$bin" sweep "$g" "${args[@]}" --plot vm.kern.share --plot-out "$tmp/x.jpg" 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "must end in .png or .svg" "$tmp/err" || { echo "FAIL: .jpg accepted"; fail=1; }
+[ $? -eq 2 ] && grep -q "must end in .png, .pdf or .svg" "$tmp/err" || { echo "FAIL: .jpg accepted"; fail=1; }
 
 # progress: nothing when stderr is not a terminal (but the warning that
 # cfs ignores credit's parameter, once); done/total on a terminal

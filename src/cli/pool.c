@@ -1,4 +1,4 @@
-/* cli/sweep_pool.c - runs a sweep's jobs in worker processes.
+/* cli/pool.c - runs a command's jobs in worker processes (cli/pool.h).
  *
  * One child per job (fork): it runs the job and writes its result to a
  * pipe, then _exit()s (no stdio buffer of the parent is flushed twice, no
@@ -10,7 +10,7 @@
  * (SIGKILL) and reaps every running child and returns.  They stay blocked
  * in the parent except inside ppoll(), so the flag is never missed between
  * a check and the wait, and no write of the output is interrupted.  A child
- * gets the dispositions and the mask the sweep started with (a sweep started
+ * gets the dispositions and the mask the command started with (a command started
  * with SIGINT ignored, as `cmd &` in a script, keeps ignoring it). */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/sweep.h"
+#include "cli/pool.h"
 
 /* How often the progress line is refreshed while nothing finishes. */
 #define PROGRESS_TICK_MS 500
@@ -43,17 +43,18 @@ static void on_signal(int sig)
 }
 
 
-/* The signal state the sweep started with, restored in each child. */
+/* The signal state the command started with, restored in each child. */
 typedef struct sig_state {
     struct sigaction old_int, old_term;
     sigset_t old_mask;
 } sig_state;
 
-static int start(worker *w, long index, sweep_job_fn job, void *ctx, const sig_state *ss)
+static int start(worker *w, long index, vl_pool_job_fn job, void *ctx, const sig_state *ss,
+                 const char *cmd)
 {
     int fds[2];
     if (pipe(fds) < 0) {
-        vl_cli_fail("sweep: pipe: %s", strerror(errno));
+        vl_cli_fail("%s: pipe: %s", cmd, strerror(errno));
         return -1;
     }
     fflush(NULL); /* the child must not inherit unwritten output */
@@ -71,7 +72,7 @@ static int start(worker *w, long index, sweep_job_fn job, void *ctx, const sig_s
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
-        vl_cli_fail("sweep: fork: %s", strerror(fork_errno));
+        vl_cli_fail("%s: fork: %s", cmd, strerror(fork_errno));
         return -1;
     }
     *w = (worker){.pid = pid, .fd = fds[0], .index = index};
@@ -121,10 +122,10 @@ static void release(worker *w)
     *w = (worker){.pid = 0, .fd = -1};
 }
 
-int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done, void *ctx,
-                   vl_progress *progress, sweep_pool_result *res)
+int vl_pool_run(long njobs, int workers, vl_pool_job_fn job, vl_pool_done_fn done, void *ctx,
+                   vl_progress *progress, vl_pool_result *res)
 {
-    *res = (sweep_pool_result){.failed = -1};
+    *res = (vl_pool_result){.failed = -1};
     worker *ws = calloc((size_t)workers, sizeof *ws);
     struct pollfd *pfd = calloc((size_t)workers, sizeof *pfd);
     int *slot = calloc((size_t)workers, sizeof *slot);
@@ -167,7 +168,7 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
             int i = 0;
             while (ws[i].pid)
                 i++;
-            if (start(&ws[i], next, job, ctx, &ss) < 0) {
+            if (start(&ws[i], next, job, ctx, &ss, progress->what) < 0) {
                 res->failed = next;
                 stop = 1;
                 break;
@@ -186,7 +187,7 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
         struct timespec tick = {0, PROGRESS_TICK_MS * 1000000L};
         int pr = ppoll(pfd, (nfds_t)n, progress->enabled ? &tick : NULL, &waiting);
         if (pr < 0 && errno != EINTR) {
-            vl_cli_fail("sweep: ppoll: %s", strerror(errno));
+            vl_cli_fail("%s: ppoll: %s", progress->what, strerror(errno));
             res->failed = ws[slot[0]].index;
             break;
         }
@@ -212,10 +213,12 @@ int sweep_pool_run(long njobs, int workers, sweep_job_fn job, sweep_done_fn done
                 vl_progress_update(progress, res->finished);
             } else {
                 if (!ok && st >= 0 && WIFSIGNALED(st))
-                    vl_cli_fail("sweep: run %ld: its worker was killed by signal %d", w->index,
-                                WTERMSIG(st));
-                if (res->failed < 0 || w->index < res->failed)
+                    vl_cli_fail("%s: run %ld: its worker was killed by signal %d",
+                                progress->what, w->index, WTERMSIG(st));
+                if (res->failed < 0 || w->index < res->failed) {
                     res->failed = w->index;
+                    res->status = !ok && st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+                }
                 stop = 1;
             }
             release(w);
