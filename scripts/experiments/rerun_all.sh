@@ -50,6 +50,9 @@ for seed in 1 2 3; do # UDP at iperf2's default rate, 1 Mbit/s
   done
 done
 
+# DCS in the evaluation's setting: whole runs beside 1-vCPU x264 VMs (docs/data/dcs-eval.*)
+scripts/experiments/dcs_eval.py --bin "$B" --csv "$OUT/dcs-eval.csv" --png "$OUT/dcs-eval.png" \
+  > "$OUT/dcs-eval.md"
 # DCS: the mixes (geometric means at the end of each table), ablation, sweeps
 APPS="blackscholes bodytrack canneal dedup facesim fluidanimate freqmine streamcluster swaptions vips x264"
 ALL=cfs,balance,cosched,relaxed,dcs

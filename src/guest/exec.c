@@ -204,6 +204,20 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
 
 /* v has nothing to run: the first module with work for an idle vCPU
  * (the `idle` hooks) gives v that handler work. */
+/* t's program ended: when it was the last live task measured into its
+ * workload's stats, the workload is done (a fixed amount of work ran). */
+static void note_workload_exit(vl_guest *g, vl_task *t, vl_ns now)
+{
+    if (!t->stats || t->stats->done_ns)
+        return;
+    for (int i = 0; i < g->ntasks; i++)
+        if (g->tasks[i]->stats == t->stats && g->tasks[i]->state != VL_TASK_EXITED)
+            return;
+    t->stats->done_ns = now;
+    if (g->workload_done)
+        g->workload_done(g->workload_done_ctx, t->stats, now);
+}
+
 static void run_idle(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];
@@ -375,6 +389,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             t->state = VL_TASK_EXITED;
             vl_gsched_block(g, v, now);
             VL_GUEST_CALL(g, task_exit, g, v, t, now);
+            note_workload_exit(g, t, now);
             break;
         case STOP_OP:
             if (run_op(g, v, t, now) == VL_NEXT_SPIN) { /* waits for acknowledgements */

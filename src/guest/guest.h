@@ -88,6 +88,8 @@ typedef struct vl_wstats {
      * its deadline the next release) and those that ended after it */
     uint64_t deadline_jobs, deadline_misses;
     vl_netstats net;
+    vl_ns done_ns;        /* when its last task exited (since the run's
+                           * start; kept over the warm-up), or 0         */
 } vl_wstats;
 
 /* Releases what a workload's measures hold (their histograms' memory). */
@@ -292,6 +294,10 @@ typedef struct vl_guest {
     int nclasses;
     int mm_class;           /* per-process lock class (page_table_lock) */
     vl_guest_observer observer;
+    /* The model's: the last task of the workload whose measures are s
+     * exited at `now` (s->done_ns is set); NULL: nobody asks. */
+    void (*workload_done)(void *ctx, vl_wstats *s, vl_ns now);
+    void *workload_done_ctx;
     vl_glock ***lock_chunks; /* all instances of all classes, created on
                               * first use (vl_guest_lock): lock id is
                               * lock_chunks[id / VL_LOCK_CHUNK]

@@ -30,6 +30,27 @@ static void on_end(void *ctx, vl_event *ev)
     vl_sim_stop(&m->hv.sim);
 }
 
+/* guest.workload_done: a run with workloads of a fixed amount of work
+ * (iterations) ends when the last of them is done, if that is before
+ * run.duration (and not before the warm-up ends). */
+static void on_workload_done(void *ctx, vl_wstats *s, vl_ns now)
+{
+    (void)s;
+    vl_model *m = ctx;
+    bool bounded = false;
+    for (int w = 0; w < m->nworkloads; w++) {
+        const vl_workload *wl = &m->workloads[w];
+        if (wl->iterations && !wl->stats.done_ns)
+            return;
+        bounded |= wl->iterations > 0;
+    }
+    vl_ns end = now > m->warmup ? now : m->warmup;
+    if (!bounded || end >= m->duration)
+        return;
+    m->duration = m->hv.end = end;
+    vl_sim_schedule(&m->hv.sim, &m->end_ev, end);
+}
+
 /* Start of the measurement window: remember the accounting so far and
  * clear the workloads' measures. */
 static void on_warmup(void *ctx, vl_event *ev)
@@ -128,6 +149,7 @@ static int create_workloads(vl_model *m, const mem_guard *guard, vl_error *err)
             wl->type = ws->type;
             wl->vm = d;
             wl->io_bound = vl_workload_spec_io_bound(ws);
+            wl->iterations = vl_workload_iterations(ws->type, ws->params);
             vl_hist_init(&wl->stats.wake_latency);
             vl_hist_init(&wl->stats.response);
             vl_hist_init(&wl->stats.io_latency);
@@ -242,6 +264,8 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
         if (!g)
             return vl_error_set(err, "out of memory");
         m->guests[d] = g;
+        g->workload_done = on_workload_done;
+        g->workload_done_ctx = m;
         vl_hv_attach_guest(hv, d, &g->port, g);
         if (mem_guard_check(&guard, scn, d + 1, err) < 0)
             return -1;

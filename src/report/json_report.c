@@ -83,6 +83,8 @@ static void write_workloads(vl_json *j, const vl_model *m, int d)
         vl_json_kstr(j, "name", wl->name);
         vl_json_kstr(j, "type", wl->type->name);
         vl_json_kint(j, "work_ns", wl->stats.work_ns);
+        if (wl->iterations) /* whole-run time, or -1: not done by the end */
+            vl_json_kint(j, "done_ns", wl->stats.done_ns ? wl->stats.done_ns : -1);
         vl_json_kuint(j, "bursts", wl->stats.bursts);
         if (wl->stats.deadline_jobs) {
             vl_json_kuint(j, "deadline_jobs", wl->stats.deadline_jobs);

@@ -149,6 +149,9 @@ static int collect(const vl_model *m, vl_metrics *ms, bool every)
         const char *vm = hv->vms[wl->vm].name;
         const vl_wstats *s = &wl->stats;
         rc |= vl_metrics_add(ms, (double)s->work_ns, "wl.%s.%s.work_ns", vm, wl->name);
+        if (wl->iterations)
+            rc |= vl_metrics_add(ms, s->done_ns ? (double)s->done_ns : -1, "wl.%s.%s.done_ns", vm,
+                                 wl->name);
         if (s->bursts || every)
             rc |= vl_metrics_add(ms, (double)s->bursts, "wl.%s.%s.bursts", vm, wl->name);
         if (s->deadline_jobs || (every && vl_prog_periodic(wl->prog))) {

@@ -172,6 +172,7 @@ static const vl_sched_ops balance_ops = {
     .counters = balance_counter_names,
     .flags = CFS_FAMILY_FLAGS,
     CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vm, balance_vcpu),
+    .dump = cfs_op_dump,
     .init = balance_init,
     .timer_fired = cfs_op_timer_fired,
 };

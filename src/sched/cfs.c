@@ -297,6 +297,7 @@ static const vl_sched_ops cfs_ops = {
     .counters = cfs_counter_names,
     .flags = CFS_FAMILY_FLAGS,
     CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
+    .dump = cfs_op_dump,
     .init = cfs_op_init,
     .timer_fired = cfs_op_timer_fired,
 };

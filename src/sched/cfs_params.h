@@ -50,14 +50,15 @@
 
 /* The ops-table fields of CFS and of a policy built on it, whose private
  * structs (instance, pCPU, VM, vCPU) start with CFS's: sizes, and every
- * hook but init and timer_fired, which such a policy wraps (it sets up
- * its rules, it may have timers); the flags are the policy's own. */
+ * hook but init, timer_fired and dump, which such a policy wraps (it sets
+ * up its rules, it may have timers and state of its own: cfs_op_dump
+ * writes CFS's part); the flags are the policy's own. */
 #define CFS_FAMILY_OPS(priv, pcpu, vm, vcpu)                                                     \
     .priv_size = sizeof(priv),                                                                   \
     .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm), .vcpu_size = sizeof(vcpu),                 \
     .pick_cpu = cfs_op_pick_cpu, .do_schedule = cfs_op_do_schedule,                              \
     .vcpu_wake = cfs_op_vcpu_wake, .vcpu_block = cfs_op_vcpu_block,                              \
-    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick, .dump = cfs_op_dump
+    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick
 
 /* Counter names of CFS, in the order of the CFS_C_* enum; a policy built
  * on it appends its own. */

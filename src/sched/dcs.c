@@ -415,6 +415,29 @@ static void dcs_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
         cfs_op_timer_fired(s, p, slot, now);
 }
 
+/* CFS's state, then each pCPU's urgent run and queue and each vCPU's
+ * urgent time and sender hold. */
+static void dcs_dump(vl_sched *s, FILE *out)
+{
+    cfs_op_dump(s, out);
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        dcs_pcpu *pc = dpc(vl_pcpu_get(s, i));
+        int queued = 0;
+        vl_list *pos;
+        vl_list_for_each(pos, &pc->urgent)
+            queued++;
+        fprintf(out, "  dcs pCPU %d: urgent_since=%lld forced=%d deferred=%d urgent_queued=%d\n",
+                i, (long long)pc->urgent_since, pc->forced, pc->deferred, queued);
+    }
+    for (int i = 0; i < vl_nvcpus_total(s); i++) {
+        vl_vcpu *v = vl_vcpu_get(s, i);
+        dcs_vcpu *dv = dvc(v);
+        fprintf(out, "  dcs %s.v%d: urgent_left=%lld hold_until=%lld queued=%d\n",
+                vl_vm_name(vl_vcpu_vm(v)), vl_vcpu_index(v), (long long)dv->urgent_left,
+                (long long)dv->hold_until, dv->urgent_queued);
+    }
+}
+
 static const vl_sched_ops dcs_ops = {
     .name = "dcs",
     .description = "Demand-based coordinated scheduling on KVM's CFS: IPIs classified by vector "
@@ -429,5 +452,6 @@ static const vl_sched_ops dcs_ops = {
     .init = dcs_init,
     .timer_fired = dcs_timer_fired,
     .ipi_sent = dcs_ipi_sent,
+    .dump = dcs_dump,
 };
 VL_REGISTER_POLICY(dcs_ops);

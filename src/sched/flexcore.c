@@ -302,6 +302,7 @@ static const vl_sched_ops flexcore_ops = {
      * pCPU that idles before the next period: neither promise of CFS. */
     .flags = VL_POLICY_CAPS | VL_POLICY_NOT_WORK_CONSERVING,
     CFS_FAMILY_OPS(fc_priv, cfs_pcpu, fc_vm, fc_vcpu),
+    .dump = cfs_op_dump,
     .check = fc_check,
     .init = fc_init,
     .timer_fired = fc_timer_fired,

@@ -134,7 +134,8 @@ static int gmake_create(vl_guest *g, vl_workload *w, const void *params)
     if (!job || gmake_job(job, g) < 0)
         return -1;
     for (int64_t i = 0; i < n; i++)
-        if (gmake_worker(&w->prog[i], job, g) < 0 || !vl_workload_task(g, w, i, &w->prog[i], true))
+        if (gmake_worker(&w->prog[i], job, g) < 0 || vl_workload_bound(w, &w->prog[i]) < 0 ||
+            !vl_workload_task(g, w, i, &w->prog[i], true))
             return -1;
     return 0;
 }

@@ -79,9 +79,10 @@ static int facesim_build(vl_program *p, int64_t i, int64_t n, const vl_guest *g,
 {
     const task_queue *q = ctx;
     int tasks = FACESIM_TASKS_PER_WORKER * ((int)n - 1), top;
-    if (i > 0) {
+    if (i > 0) { /* a round of the main thread's is as many tasks per worker */
         top = vl_wl_futex_wait(p, g, q->tasks);
-        if (top < 0 || vl_prog_compute(p, &q->work) < 0 || vl_wl_futex_wake(p, g, q->done) < 0)
+        if (top < 0 || vl_prog_compute(p, &q->work) < 0 || vl_wl_futex_wake(p, g, q->done) < 0 ||
+            vl_prog_loop(p, top, FACESIM_TASKS_PER_WORKER) < 0)
             return -1;
         return vl_prog_loop(p, top, 0) < 0 ? -1 : 0;
     }

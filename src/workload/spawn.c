@@ -10,8 +10,29 @@
 const vl_param vl_app_param_table[] = {
     {"tasks", VL_PARAM_INT, offsetof(vl_app_params, tasks), 0, 0, 4096, "threads",
      "threads of the process; 0 = one per vCPU", NULL},
+    {"iterations", VL_PARAM_INT, offsetof(vl_app_params, iterations), 0, 0, 1000000000, "rounds",
+     "a fixed amount of work: each thread runs its outer loop (a phase, a queue item, a group "
+     "of rows: docs/workloads.md) this many times, then exits; the workload is done when its "
+     "last thread exits (done_ns) and a run ends when every such workload is done; 0 = endless",
+     NULL},
     VL_PARAM_END,
 };
+
+int64_t vl_workload_iterations(const vl_workload_type *t, const void *params)
+{
+    return t->params == vl_app_param_table ? ((const vl_app_params *)params)->iterations : 0;
+}
+
+int vl_workload_bound(const vl_workload *w, vl_program *p)
+{
+    if (!w->iterations)
+        return 0;
+    vl_op *last = p->nops ? &p->ops[p->nops - 1] : NULL;
+    if (!last || last->kind != VL_OP_LOOP || last->count != 0)
+        return -1;
+    last->count = (int)w->iterations;
+    return 0;
+}
 
 int64_t vl_workload_threads(const vl_guest *g, int64_t tasks)
 {
@@ -69,7 +90,7 @@ int vl_workload_spawn_each(vl_guest *g, vl_workload *w, int64_t n, vl_program_bu
         return -1;
     for (int64_t i = 0; i < n; i++) {
         vl_program *p = &w->prog[i];
-        if (build(p, i, n, g, ctx) < 0)
+        if (build(p, i, n, g, ctx) < 0 || vl_workload_bound(w, p) < 0)
             return -1;
         if (!vl_workload_task(g, w, i, p, processes))
             return -1;

@@ -28,6 +28,8 @@ typedef struct vl_workload {
     int nice;         /* of its tasks (set before vl_workload_spawn)       */
     bool io_bound;    /* its tasks are I/O-bound (the type's default or the
                        * scenario's io_bound), set before create()        */
+    int64_t iterations; /* rounds of each task's outer loop before it exits
+                         * (vl_app_params.iterations); 0: endless        */
 } vl_workload;
 
 typedef struct vl_workload_type {
@@ -64,13 +66,24 @@ vl_task *vl_workload_task(vl_guest *g, vl_workload *w, int64_t i, const vl_progr
                           bool process);
 
 /* Application models are run the way the benchmarks are: `tasks` threads,
- * 0 meaning one per vCPU.  The parameter table of models with no other
- * parameter. */
+ * 0 meaning one per vCPU, and either endlessly or for a fixed amount of
+ * work: `iterations` rounds of each thread's outer loop, after which the
+ * thread exits (the workload is done when its last thread has: its
+ * whole-run time, vl_wstats.done_ns).  The parameter table of models with
+ * no other parameter. */
 typedef struct vl_app_params {
     int64_t tasks;
+    int64_t iterations;
 } vl_app_params;
 extern const vl_param vl_app_param_table[];
 int64_t vl_workload_threads(const vl_guest *g, int64_t tasks);
+/* The iterations a scenario's workload of type t with these parameters
+ * runs (0: endless; only the application table has the key). */
+int64_t vl_workload_iterations(const vl_workload_type *t, const void *params);
+/* Bounds program p to w->iterations rounds of its outer loop (its last op,
+ * an endless loop), if w has a bound.  Returns 0, or -1 when p does not
+ * end in an endless loop. */
+int vl_workload_bound(const vl_workload *w, vl_program *p);
 
 /* Fills program i of n (tasks of one workload that run different
  * programs); ctx is the caller's.  Returns 0 or -1 (program full). */

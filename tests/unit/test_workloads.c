@@ -91,6 +91,61 @@ static void test_hackbench_finite_ends(void **state)
     tk_close(&t);
 }
 
+/* A fixed amount of work (`iterations`): every application model's
+ * threads run their outer loop that many times and exit, none left
+ * waiting on a partner (facesim's workers take two tasks a round, dedup's
+ * producers and consumers pass as many items); the workload is done when
+ * its last thread exits, and the run ends then. */
+static void test_iterations_end_the_run(void **state)
+{
+    (void)state;
+    static const char *const apps[] = {"blackscholes", "bodytrack", "canneal", "dedup",
+                                       "facesim", "fluidanimate", "freqmine", "gmake",
+                                       "streamcluster", "swaptions", "vips", "x264"};
+    for (size_t i = 0; i < sizeof apps / sizeof apps[0]; i++) {
+        char wl[96];
+        tk_sim t;
+        snprintf(wl, sizeof wl, "type: %s, iterations: 3", apps[i]);
+        run_alone(&t, 4, wl, "100s");
+        const vl_wstats *s = &t.m.workloads[0].stats;
+        print_message("%s x 3: done at %.3f ms, run ended at %.3f ms\n", apps[i],
+                      (double)s->done_ns / 1e6, (double)t.m.hv.sim.now / 1e6);
+        assert_true(s->done_ns > 0);
+        assert_int_equal(t.m.hv.sim.now, s->done_ns);
+        assert_int_equal(t.m.duration, s->done_ns);
+        for (int k = 0; k < t.m.guests[0]->ntasks; k++) /* gmake's jobs are reaped */
+            assert_int_equal(t.m.guests[0]->tasks[k]->state, VL_TASK_EXITED);
+        tk_close(&t);
+    }
+}
+
+/* Beside a workload with a fixed amount of work an endless one runs on
+ * until the first is done; the work grows with the iterations. */
+static void test_iterations_endless_beside(void **state)
+{
+    (void)state;
+    tk_sim t;
+    vl_ns done[2];
+    for (int i = 0; i < 2; i++) {
+        char yaml[320];
+        snprintf(yaml, sizeof yaml,
+                 "host: {pcpus: 2}\nvms:\n"
+                 "  - {name: a, vcpus: 2, workloads: [{type: swaptions, iterations: %d}]}\n"
+                 "  - {name: b, vcpus: 1, workloads: [{type: x264}]}\n"
+                 "run: {duration: 100s}\n", 20 * (i + 1));
+        tk_open(&t, "cfs", yaml);
+        tk_go(&t.m);
+        done[i] = t.m.workloads[0].stats.done_ns;
+        assert_true(done[i] > 0);
+        assert_int_equal(t.m.hv.sim.now, done[i]);
+        assert_int_equal(t.m.workloads[1].stats.done_ns, 0); /* endless */
+        assert_true(t.m.workloads[1].stats.work_ns > done[i] / 4); /* it ran meanwhile */
+        tk_close(&t);
+    }
+    print_message("swaptions x 20: %.1f ms, x 40: %.1f ms\n", done[0] / 1e6, done[1] / 1e6);
+    IN((double)done[1] / (double)done[0], 1.6, 2.4);
+}
+
 /* hackbench -g 4 running on: ~250 k messages per CPU-second (measured
  * 1.6 M messages in 3.19 s on 2 vCPUs, 4.3), every vCPU busy, receivers
  * running dry now and then (blocking wake-ups with IPIs). */
@@ -408,6 +463,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hackbench_finite_ends),
+        cmocka_unit_test(test_iterations_end_the_run),
+        cmocka_unit_test(test_iterations_endless_beside),
         cmocka_unit_test(test_hackbench_rates),
         cmocka_unit_test(test_lookbusy_utilisation),
         cmocka_unit_test(test_rt_periodic_alone),
