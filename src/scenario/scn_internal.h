@@ -115,6 +115,16 @@ int scn_get_dist(const yt_node *n, const char *what, double min, double max, vl_
 /* Frees the points scn_get_dist allocated for d (empirical), if any. */
 void scn_dist_free(vl_dist *d);
 
+/* --- program.c ----------------------------------------------------------- */
+
+struct vl_prog_spec;
+/* The task groups of a `program` workload (workload/program_spec.h), into
+ * a new spec that belongs to the caller (scn_program_free). */
+int scn_get_program(const yt_node *n, const char *what, struct vl_prog_spec **out,
+                    vl_error *err);
+/* Frees s and the distributions it owns; s may be NULL. */
+void scn_program_free(struct vl_prog_spec *s);
+
 /* --- overrides.c --------------------------------------------------------- */
 
 /* Applies "path=value" overrides to the tree (*root may be NULL for an
