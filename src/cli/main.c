@@ -21,6 +21,8 @@ static const char usage[] =
     "  describe NAME       a policy's or workload's description and parameters\n"
     "  validate SCENARIO   check a scenario without running it\n"
     "  merge SHARD-FILE... join the outputs of a sweep's shards (sweep --shard)\n"
+    "  import-rtapp FILE.json\n"
+    "                      an rt-app description as a scenario (docs/programs.md)\n"
     "\n"
     "  --help              this text (COMMAND --help for a command's options)\n"
     "  --version           print the version and the commit it was built from\n"
@@ -64,7 +66,7 @@ int main(int argc, char **argv)
         {"run", vl_cmd_run},           {"compare", vl_cmd_compare},
         {"list", vl_cmd_list},         {"describe", vl_cmd_describe},
         {"validate", vl_cmd_validate}, {"sweep", vl_cmd_sweep},
-        {"merge", vl_cmd_merge},
+        {"merge", vl_cmd_merge},       {"import-rtapp", vl_cmd_import_rtapp},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

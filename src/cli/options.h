@@ -26,6 +26,7 @@ enum {
     OPT_SHARD,
     OPT_RESUME,
     OPT_OUT,
+    OPT_VCPUS,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \
