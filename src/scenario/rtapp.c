@@ -54,8 +54,8 @@ typedef struct resource {
 } resource;
 
 typedef struct importer {
-    FILE *out, *notes;
-    int skipped;
+    FILE *notes;
+    int skipped;              /* keys left out                               */
     resource *res;            /* the resources met so far                    */
     int nres, res_cap;
     char thread[VL_NAME_MAX]; /* the thread being read (suspend waits on it) */
@@ -95,7 +95,6 @@ static void note(importer *im, const yt_node *at, const char *fmt, ...)
     vfprintf(im->notes, fmt, ap);
     va_end(ap);
     fputc('\n', im->notes);
-    im->skipped++;
 }
 
 static void skip_key(importer *im, const yt_node *key, const char *why)
@@ -103,6 +102,7 @@ static void skip_key(importer *im, const yt_node *key, const char *why)
     char name[VL_NAME_MAX];
     scn_name_from(key->str, name);
     note(im, key, "'%s' %s: skipped", name, why);
+    im->skipped++;
 }
 
 /* One step line "- TEXT" at `indent`. */
@@ -508,7 +508,7 @@ int vl_rtapp_import(const char *path, const char *text, size_t len, const vl_rta
     if (!t)
         return vl_error_set(err, "out of memory");
     yt_node *root = NULL;
-    importer im = {.out = out, .notes = notes, .err = err};
+    importer im = {.notes = notes, .err = err};
     int rc = yt_parse(path, t, len, 1, 1, YT_REPEATED_KEYS, &root, err);
     if (rc == 0)
         rc = import_tree(&im, root, o, out);

@@ -17,7 +17,8 @@ typedef struct vl_rtapp_options {
 } vl_rtapp_options;
 
 /* Writes the scenario for the rt-app description `text` (`len` bytes, read
- * from `path`, which messages name) to `out`.  Each key it leaves out is
+ * from `path`, which messages name) to `out`.  Each key it leaves out, and
+ * each approximation (a missing duration, a task's second timer), is
  * reported on `notes` as one line "PATH:LINE:COL: ...".  Returns the
  * number of keys left out, or -1 with err set (PATH:LINE:COL) when the
  * text is not a description it can read. */

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # vcpulab import-rtapp (docs/programs.md, "Importing rt-app files"): a small
 # rt-app file with C comments, a trailing comma, numbered and repeated
-# events (run0 and run1; run twice), instances, phases with loops, a delay, a timer, a mutex, a barrier,
-# suspend/resume, a semaphore and a condition named as a mutex is (rt-app
-# keeps resources per name and type) becomes the expected scenario,
-# which loads and runs; the keys it leaves out are reported with their
-# positions; the output follows the CLI's rule (replaces a regular file, a
-# directory is refused) and a failed import writes nothing.
+# events (run0 and run1; run twice), instances, phases with loops, a delay,
+# timers, a mutex, a barrier, suspend/resume, a semaphore and a condition
+# named as a mutex is (rt-app keeps resources per name and type) becomes
+# the expected scenario, which loads and runs; the keys it leaves out and a
+# task's second timer (a task has one release stream) are reported with
+# their positions; the output follows the CLI's rule (replaces a regular
+# file, a directory is refused) and a failed import writes nothing.
 set -u
 bin=$1
 tmp=$(mktemp -d)
@@ -33,7 +34,8 @@ cat > "$tmp/small.json" <<'EOF'
 			"phases" : {
 				"fast" : { "loop" : 5, "run" : 100,
 					   "timer" : { "ref" : "unique", "period" : 1000 } },
-				"slow" : { "run" : 300, "suspend" : "periodic" }
+				"slow" : { "run" : 300, "suspend" : "periodic",
+					   "timer" : { "ref" : "other", "period" : 5000 } }
 			}
 		},
 		"waker" : { "loop" : 10, "sleep" : 3000, "resume" : "periodic", "sem_post" : "s" },
@@ -78,6 +80,7 @@ vms:
                       - timer: 1000us
                   - compute: 300us
                   - wait: periodic
+                  - timer: 5000us
           - name: waker
             do:
               - loop: 10
@@ -107,9 +110,10 @@ vms:
 run: {duration: 2s}
 EOF
 cat > "$tmp/notes.expected" <<'EOF'
-small.json:29:31: 'calibration' (global) is not used by the model: skipped
+small.json:30:31: 'calibration' (global) is not used by the model: skipped
 small.json:13:4: 'yield' is not supported: skipped
 small.json:17:4: 'cpus' has no counterpart in the model: skipped
+small.json:22:29: timer 'other': a task has one release stream, which the timer of 20:29 began: its period changes to this one
 vcpulab: import-rtapp: 3 keys of small.json left out (above)
 EOF
 cd "$tmp"
