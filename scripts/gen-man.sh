@@ -17,7 +17,7 @@ esc() { sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"; }
   printf '.SH DESCRIPTION\n.nf\n'
   "$bin" --help | esc
   printf '.fi\n.SH COMMANDS\n'
-  for c in run compare sweep merge plot list describe validate; do
+  for c in run compare sweep merge plot import-rtapp list describe validate; do
     printf '.SS %s\n.nf\n' "$c"
     "$bin" "$c" --help | esc
     printf '.fi\n'

@@ -92,6 +92,9 @@ typedef enum vl_param_type {
     VL_PARAM_DIST,   /* vl_dist (vl_dist.h) of durations; workloads only:
                       * {dist: exponential, mean: 1ms} or a bare duration
                       * (constant); default: constant `def` ns           */
+    VL_PARAM_PROGRAM,/* struct vl_prog_spec * (workload/program_spec.h);
+                      * workloads only: task groups and their steps
+                      * (docs/programs.md); required, no default         */
 } vl_param_type;
 
 typedef struct vl_param {

@@ -3,7 +3,7 @@
 # options (read from `vcpulab COMMAND --help`, so they never fall behind),
 # policy names after --sched (comma lists too), names after `describe`,
 # files after the output options, scenario files elsewhere (plot: the CSV
-# and JSON files it reads).
+# and JSON files it reads; import-rtapp: rt-app JSON files).
 _vcpulab_names() { "$1" list "$2" 2>/dev/null | awk '{print $1}'; }
 
 _vcpulab() {
@@ -12,7 +12,7 @@ _vcpulab() {
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "run compare sweep merge plot list describe validate --help --version" \
+        COMPREPLY=($(compgen -W "run compare sweep merge plot import-rtapp list describe validate --help --version" \
                      -- "$cur"))
         return
     fi
@@ -29,7 +29,7 @@ _vcpulab() {
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     --set|--grid|--seed|--seeds|--duration|-j|--jobs|--plot|--shard|--metric|--x|--where|\
-    --title|--xlabel|--ylabel)
+    --title|--xlabel|--ylabel|--vcpus)
         return ;;
     esac
     case $cmd in
@@ -38,12 +38,14 @@ _vcpulab() {
     describe)
         ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "guest $(_vcpulab_names "$bin" policies)
             $(_vcpulab_names "$bin" workloads)" -- "$cur")) ;;
-    run|compare|sweep|validate)
+    run|compare|sweep|validate|import-rtapp)
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "$("$bin" "$cmd" --help 2>/dev/null |
                                       grep -oE -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
         else
-            COMPREPLY=($(compgen -f -X '!*.@(yaml|yml)' -- "$cur") $(compgen -d -- "$cur"))
+            local files='!*.@(yaml|yml)'
+            [[ $cmd == import-rtapp ]] && files='!*.json'
+            COMPREPLY=($(compgen -f -X "$files" -- "$cur") $(compgen -d -- "$cur"))
         fi ;;
     merge|plot)
         if [[ $cur == -* ]]; then

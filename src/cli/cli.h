@@ -17,6 +17,10 @@
  * never replacing a device, a FIFO or a link); prints the error and
  * returns NULL if the path is refused. */
 vl_output *vl_cli_output(vl_outputs *set, const char *what, const char *path);
+/* A command with one output: starts the set and, while *status is
+ * VL_EXIT_OK, adds it (a refused path makes *status VL_EXIT_USAGE); the
+ * output, or NULL. */
+vl_output *vl_cli_sole_output(vl_outputs *set, const char *what, const char *path, int *status);
 /* Commits the set; prints the error and returns -1 on failure (nothing of
  * the set is then written). */
 int vl_cli_commit(vl_outputs *set);
@@ -93,5 +97,6 @@ int vl_cmd_validate(int argc, char **argv);
 int vl_cmd_sweep(int argc, char **argv);
 int vl_cmd_merge(int argc, char **argv);
 int vl_cmd_plot(int argc, char **argv);
+int vl_cmd_import_rtapp(int argc, char **argv);
 
 #endif

@@ -66,7 +66,8 @@ int vl_cmd_list(int argc, char **argv)
 
 static const char *type_name(vl_param_type t)
 {
-    static const char *const names[] = {"int", "time", "bool", "double", "enum", "dist"};
+    static const char *const names[] = {"int", "time", "bool", "double", "enum", "dist",
+                                        "program"};
     return names[t];
 }
 
@@ -82,6 +83,9 @@ static void format_value(const vl_param *p, double v, char *buf, size_t len)
         break;
     case VL_PARAM_ENUM:
         snprintf(buf, len, "%s", p->choices[(int)v]);
+        break;
+    case VL_PARAM_PROGRAM:
+        snprintf(buf, len, "required");
         break;
     default:
         snprintf(buf, len, "%g", v);
@@ -104,7 +108,8 @@ static void print_table(const char *title, const vl_param *t)
                 strncat(range, i ? "|" : "", sizeof range - strlen(range) - 1);
                 strncat(range, t->choices[i], sizeof range - strlen(range) - 1);
             }
-        } else if (t->type != VL_PARAM_BOOL && t->type != VL_PARAM_DIST) {
+        } else if (t->type != VL_PARAM_BOOL && t->type != VL_PARAM_DIST &&
+                   t->type != VL_PARAM_PROGRAM) {
             format_value(t, t->min, lo, sizeof lo);
             format_value(t, t->max, hi, sizeof hi);
             snprintf(range, sizeof range, "%s..%s", lo, hi);

@@ -252,10 +252,7 @@ int vl_cmd_merge(int argc, char **argv)
     if (status == VL_EXIT_OK && check_set(files, nfiles) < 0)
         status = VL_EXIT_USAGE;
     vl_outputs outs;
-    vl_outputs_init(&outs);
-    vl_output *o = status == VL_EXIT_OK ? vl_cli_output(&outs, "--out", out) : NULL;
-    if (status == VL_EXIT_OK && !o)
-        status = VL_EXIT_USAGE;
+    vl_output *o = vl_cli_sole_output(&outs, "--out", out, &status);
     if (o) {
         fwrite(files[0].head, 1, files[0].head_len, o->f);
         for (int i = 0; i < nfiles; i++) {

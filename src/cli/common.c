@@ -21,6 +21,15 @@ vl_output *vl_cli_output(vl_outputs *set, const char *what, const char *path)
     return o;
 }
 
+vl_output *vl_cli_sole_output(vl_outputs *set, const char *what, const char *path, int *status)
+{
+    vl_outputs_init(set);
+    vl_output *o = *status == VL_EXIT_OK ? vl_cli_output(set, what, path) : NULL;
+    if (*status == VL_EXIT_OK && !o)
+        *status = VL_EXIT_USAGE;
+    return o;
+}
+
 int vl_cli_commit(vl_outputs *set)
 {
     vl_error err;

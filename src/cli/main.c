@@ -22,6 +22,8 @@ static const char usage[] =
     "  validate SCENARIO   check a scenario without running it\n"
     "  merge SHARD-FILE... join the outputs of a sweep's shards (sweep --shard)\n"
     "  plot FILE           a figure (PNG, PDF, SVG) from run, compare or sweep output\n"
+    "  import-rtapp FILE.json\n"
+    "                      an rt-app description as a scenario (docs/programs.md)\n"
     "\n"
     "  --help              this text (COMMAND --help for a command's options)\n"
     "  --version           print the version and the commit it was built from\n"
@@ -66,6 +68,7 @@ int main(int argc, char **argv)
         {"list", vl_cmd_list},         {"describe", vl_cmd_describe},
         {"validate", vl_cmd_validate}, {"sweep", vl_cmd_sweep},
         {"merge", vl_cmd_merge},       {"plot", vl_cmd_plot},
+        {"import-rtapp", vl_cmd_import_rtapp},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

@@ -35,6 +35,7 @@ enum {
     OPT_TITLE,
     OPT_XLABEL,
     OPT_YLABEL,
+    OPT_VCPUS,
 };
 
 #define VL_COMMON_LONG_OPTS                                   \

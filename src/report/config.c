@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest/kernel.h"
 #include "vl_json.h"
+#include "workload/program_spec.h"
 
 #ifndef VL_COMMIT
 #define VL_COMMIT "unknown"
@@ -39,6 +41,71 @@ static void write_dist(vl_json *j, const vl_dist *d)
     vl_json_obj_end(j);
 }
 
+static const char *const sync_kinds[] = {"barrier", "event", "mutex"};
+
+/* A `program` workload's task groups and sync objects, steps in program
+ * order (a loop's "body" is the index of its first step). */
+static void write_program(vl_json *j, const vl_prog_spec *s)
+{
+    vl_json_obj_begin(j);
+    vl_json_key(j, "groups");
+    vl_json_arr_begin(j);
+    for (int k = 0; k < s->ntasks; k++) {
+        const vl_task_spec *t = &s->tasks[k];
+        vl_json_obj_begin(j);
+        vl_json_kstr(j, "name", t->name);
+        vl_json_kint(j, "count", t->count);
+        vl_json_kbool(j, "process", t->process);
+        vl_json_kint(j, "nice", t->nice);
+        vl_json_key(j, "do");
+        vl_json_arr_begin(j);
+        for (int i = 0; i < t->nsteps; i++) {
+            const vl_step *st = &t->steps[i];
+            vl_json_obj_begin(j);
+            vl_json_kstr(j, "op", vl_step_names[st->kind]);
+            if (st->kind <= VL_STEP_MUNMAP) { /* the kinds with a duration */
+                vl_json_key(j, "dur");
+                write_dist(j, &st->dur);
+            }
+            if (st->kind == VL_STEP_KERNEL) {
+                vl_json_kstr(j, "at", vl_guest_activity_names[st->activity]);
+                if (st->spinlock >= 0) {
+                    vl_json_kstr(j, "spinlock", vl_guest_lock_class_names[st->spinlock + 1]);
+                    vl_json_key(j, "hold");
+                    write_dist(j, &st->hold);
+                    vl_json_kbool(j, "shared", st->shared);
+                }
+            }
+            if (st->sync >= 0)
+                vl_json_kstr(j, "sync", s->syncs[st->sync].name);
+            if (st->kind == VL_STEP_READ || st->kind == VL_STEP_WRITE ||
+                st->kind == VL_STEP_SEND)
+                vl_json_kint(j, "bytes", st->bytes);
+            if (st->kind == VL_STEP_RECV || st->kind == VL_STEP_SEND ||
+                st->kind == VL_STEP_LOOP)
+                vl_json_kint(j, "count", st->count);
+            if (st->kind == VL_STEP_LOOP)
+                vl_json_kint(j, "body", st->body);
+            vl_json_obj_end(j);
+        }
+        vl_json_arr_end(j);
+        vl_json_obj_end(j);
+    }
+    vl_json_arr_end(j);
+    vl_json_key(j, "syncs");
+    vl_json_arr_begin(j);
+    for (int i = 0; i < s->nsyncs; i++) {
+        vl_json_obj_begin(j);
+        vl_json_kstr(j, "name", s->syncs[i].name);
+        vl_json_kstr(j, "kind", sync_kinds[s->syncs[i].kind]);
+        if (s->syncs[i].kind == VL_SYNC_BARRIER)
+            vl_json_kint(j, "parties", s->syncs[i].parties);
+        vl_json_obj_end(j);
+    }
+    vl_json_arr_end(j);
+    vl_json_obj_end(j);
+}
+
 void vl_report_params(vl_json *j, const vl_param *table, const void *blob)
 {
     vl_json_obj_begin(j);
@@ -52,6 +119,7 @@ void vl_report_params(vl_json *j, const vl_param *table, const void *blob)
         case VL_PARAM_DOUBLE: vl_json_double(j, *(const double *)at); break;
         case VL_PARAM_ENUM: vl_json_str(j, p->choices[*(const int *)at]); break;
         case VL_PARAM_DIST: write_dist(j, (const vl_dist *)at); break;
+        case VL_PARAM_PROGRAM: write_program(j, *(const vl_prog_spec *const *)at); break;
         }
     }
     vl_json_obj_end(j);

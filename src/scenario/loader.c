@@ -251,7 +251,7 @@ int vl_scenario_load_string(const char *name, const char *text, size_t len,
 
     memset(out, 0, sizeof *out);
     snprintf(out->path, sizeof out->path, "%s", src);
-    rc = yt_parse(src, text ? text : "", text ? len : 0, 1, 1, false, &root, err);
+    rc = yt_parse(src, text ? text : "", text ? len : 0, 1, 1, 0, &root, err);
     if (rc == 0 && nsets > 0)
         rc = scn_overrides_apply(&root, sets, nsets, err);
     if (rc == 0)

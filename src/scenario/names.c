@@ -28,6 +28,16 @@ int scn_get_name(const yt_node *n, const char *what, char out[VL_NAME_MAX], vl_e
     return 0;
 }
 
+void scn_name_from(const char *s, char out[VL_NAME_MAX])
+{
+    size_t n = 0;
+    for (; s[n] && n < VL_NAME_MAX - 1; n++)
+        out[n] = name_char(s[n]) ? s[n] : '_';
+    if (n == 0)
+        out[n++] = '_';
+    out[n] = '\0';
+}
+
 static const yt_node *scalar_under(const yt_node *e, const char *key)
 {
     const yt_node *v = yt_map_get(e, key);

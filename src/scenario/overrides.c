@@ -206,7 +206,7 @@ static int apply_one(const char *arg, int idx, yt_node **root, vl_error *err)
         return vl_error_at(err, SET_SRC, idx, 1, "empty path before '='");
     const char *val = eq + 1;
     int valcol = col_of(&o, val);
-    if (yt_parse(SET_SRC, val, strlen(val), idx, valcol, true, &value, err) < 0)
+    if (yt_parse(SET_SRC, val, strlen(val), idx, valcol, YT_ONE_LINE, &value, err) < 0)
         return -1;
     if (!value && !(value = yt_scalar_new(SET_SRC, idx, valcol, "")))
         return vl_error_set(err, "out of memory");

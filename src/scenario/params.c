@@ -1,11 +1,13 @@
 /* scenario/params.c - vl_param tables: writing defaults into a parameter
  * blob, checking a table against its struct size, and converting a YAML
- * mapping of parameter values into the blob (type and range checked). */
+ * mapping of parameter values into the blob (type and range checked).  A
+ * blob owns what its DIST (empirical points) and PROGRAM values hold. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scenario/scn_internal.h"
+#include "workload/program_spec.h"
 
 static size_t param_size(vl_param_type t)
 {
@@ -16,6 +18,7 @@ static size_t param_size(vl_param_type t)
     case VL_PARAM_DOUBLE: return sizeof(double);
     case VL_PARAM_ENUM: return sizeof(int);
     case VL_PARAM_DIST: return sizeof(vl_dist);
+    case VL_PARAM_PROGRAM: return sizeof(vl_prog_spec *);
     }
     return 0;
 }
@@ -42,6 +45,7 @@ void vl_params_defaults(const vl_param *table, void *blob)
         bool b = p->def != 0;
         int e = (int)to_i64(p->def);
         vl_dist d = vl_dist_const(p->def);
+        vl_prog_spec *none = NULL;
         switch (p->type) {
         case VL_PARAM_INT:
         case VL_PARAM_TIME: put(blob, p->offset, &i64, sizeof i64); break;
@@ -49,6 +53,7 @@ void vl_params_defaults(const vl_param *table, void *blob)
         case VL_PARAM_DOUBLE: put(blob, p->offset, &p->def, sizeof p->def); break;
         case VL_PARAM_ENUM: put(blob, p->offset, &e, sizeof e); break;
         case VL_PARAM_DIST: put(blob, p->offset, &d, sizeof d); break;
+        case VL_PARAM_PROGRAM: put(blob, p->offset, &none, sizeof none); break;
         }
     }
 }
@@ -180,15 +185,26 @@ static int convert(const vl_param *p, const yt_node *v, void *blob, const char *
         put(blob, p->offset, &d, sizeof d);
         return 0;
     }
+    case VL_PARAM_PROGRAM: {
+        vl_prog_spec *prog;
+        if (scn_get_program(v, what, &prog, err) < 0)
+            return -1;
+        put(blob, p->offset, &prog, sizeof prog);
+        return 0;
+    }
     }
     return scn_fail(err, v, what, "internal error: parameter has an unknown type");
 }
 
 void scn_params_free(const vl_param *table, void *blob)
 {
-    for (const vl_param *p = table; blob && p && p->name; p++)
+    for (const vl_param *p = table; blob && p && p->name; p++) {
+        void *at = (char *)blob + p->offset;
         if (p->type == VL_PARAM_DIST)
-            scn_dist_free((vl_dist *)((char *)blob + p->offset));
+            scn_dist_free(at);
+        if (p->type == VL_PARAM_PROGRAM)
+            scn_program_free(*(vl_prog_spec **)at);
+    }
     free(blob);
 }
 
@@ -208,6 +224,11 @@ int scn_params_apply(const vl_param *table, const yt_node *map, const char *cons
             return unknown_key(table, k, skip, what, owner, err);
         scn_pathf(path, sizeof path, "%s.%s", what, p->name);
         if (convert(p, map->pairs[i].value, blob, path, err) < 0)
+            return -1;
+    }
+    for (const vl_param *q = table; q && q->name; q++) { /* programs have no default */
+        yt_node *given;
+        if (q->type == VL_PARAM_PROGRAM && scn_require(map, q->name, what, &given, err) < 0)
             return -1;
     }
     return 0;

@@ -61,6 +61,9 @@ int scn_get_int32(const yt_node *n, const char *what, int min, int max, int *out
 
 /* A name: [A-Za-z0-9_.-]+, shorter than VL_NAME_MAX. */
 int scn_get_name(const yt_node *n, const char *what, char out[VL_NAME_MAX], vl_error *err);
+/* A name made of any string: characters outside [A-Za-z0-9_.-] become
+ * '_', cut to VL_NAME_MAX - 1 characters ("_" for an empty string). */
+void scn_name_from(const char *s, char out[VL_NAME_MAX]);
 /* The name of element idx of a `workloads` sequence: its `name:` if it has
  * a scalar one, else "<type>" when no other unnamed element has the same
  * type, else "<type>#k" (k = 0-based ordinal among the unnamed elements of
@@ -114,6 +117,16 @@ int scn_get_dist(const yt_node *n, const char *what, double min, double max, vl_
                  vl_error *err);
 /* Frees the points scn_get_dist allocated for d (empirical), if any. */
 void scn_dist_free(vl_dist *d);
+
+/* --- program.c ----------------------------------------------------------- */
+
+struct vl_prog_spec;
+/* The task groups of a `program` workload (workload/program_spec.h), into
+ * a new spec that belongs to the caller (scn_program_free). */
+int scn_get_program(const yt_node *n, const char *what, struct vl_prog_spec **out,
+                    vl_error *err);
+/* Frees s and the distributions it owns; s may be NULL. */
+void scn_program_free(struct vl_prog_spec *s);
 
 /* --- overrides.c --------------------------------------------------------- */
 

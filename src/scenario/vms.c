@@ -207,7 +207,7 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set 
     if ((v = yt_map_get(m, "workloads")) && load_workloads(v, what, vm, err) < 0)
         return -1;
     for (int i = 0; i < vm->nworkloads; i++)
-        vm->io |= vm->workloads[i].type->io;
+        vm->io |= vl_workload_spec_io(&vm->workloads[i]);
     return 0;
 }
 

@@ -26,6 +26,7 @@ typedef struct builder {
     size_t len;
     int line0, col0;
     bool one_line;
+    bool repeated_keys; /* YT_REPEATED_KEYS */
     yt_node *root;
     frame stack[YT_MAX_DEPTH];
     int depth;
@@ -320,7 +321,7 @@ static int attach(builder *b, yt_node *n)
         yt_free(n);
         return rc;
     }
-    yt_pair *dup = yt_map_find(f->node, n->str);
+    yt_pair *dup = b->repeated_keys ? NULL : yt_map_find(f->node, n->str);
     if (dup) {
         int rc = vl_error_at(b->err, b->src, n->line, n->col,
                              "duplicate key '%.60s' (first given at %d:%d)", n->str,
@@ -445,10 +446,11 @@ static int on_event(builder *b, const yaml_event_t *e, bool *done)
 }
 
 int yt_parse(const char *src, const char *text, size_t len, int line0, int col0,
-             bool one_line, yt_node **out, vl_error *err)
+             unsigned flags, yt_node **out, vl_error *err)
 {
     builder b = {.src = src, .text = text, .len = len, .line0 = line0, .col0 = col0,
-                 .one_line = one_line, .err = err};
+                 .one_line = flags & YT_ONE_LINE, .repeated_keys = flags & YT_REPEATED_KEYS,
+                 .err = err};
     yaml_parser_t p;
     int rc = 0;
     bool done = false;

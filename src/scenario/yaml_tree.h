@@ -6,7 +6,7 @@
  * file:line:col.  Anchors and aliases are accepted: an alias is a copy of
  * the node its anchor names (with that node's positions), within
  * YT_MAX_ALIAS_NODES nodes for a whole document.  Tags, merge keys are not
- * (`<<` is an ordinary key), several documents, non-scalar or duplicate
+ * (`<<` is an ordinary key), several documents, non-scalar or (unless asked) duplicate
  * mapping keys and NUL characters inside scalars are rejected with a clear
  * message.
  *
@@ -49,14 +49,20 @@ struct yt_node {
     yt_pair *pairs;
 };
 
+/* yt_parse flags. */
+#define YT_ONE_LINE 1u      /* a --set value: positions past the end of the
+                             * text, such as the end of the stream, are
+                             * reported at its end                        */
+#define YT_REPEATED_KEYS 2u /* a key may repeat in a mapping: each is a pair
+                             * of its own, in order (rt-app's JSON); the
+                             * lookups find the first                     */
+
 /* Parses `len` bytes of `text`.  Positions are reported as `line0 + line`
  * (0-based libyaml line) and, on the first line, `col0 + column`; later lines
- * start at column 1.  With `one_line` (a --set value) positions past the end
- * of the text, such as the end of the stream, are reported at its end.  A
- * stream without a document gives *out = NULL.
+ * start at column 1.  A stream without a document gives *out = NULL.
  * Returns 0, or -1 with err filled (at src:line:col). */
 int yt_parse(const char *src, const char *text, size_t len, int line0, int col0,
-             bool one_line, yt_node **out, vl_error *err);
+             unsigned flags, yt_node **out, vl_error *err);
 
 void yt_free(yt_node *n);
 

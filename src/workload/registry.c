@@ -24,3 +24,8 @@ bool vl_workload_spec_io_bound(const vl_workload_spec *ws)
 {
     return ws->io_bound < 0 ? ws->type->io_bound : ws->io_bound;
 }
+
+bool vl_workload_spec_io(const vl_workload_spec *ws)
+{
+    return ws->type->io || (ws->type->uses_io && ws->type->uses_io(ws->params));
+}

@@ -38,6 +38,8 @@ typedef struct vl_workload_type {
     const vl_param *params; /* over a struct of params_size bytes */
     size_t params_size;
     bool io;                /* uses the VM's network or block device */
+    bool (*uses_io)(const void *params); /* or NULL: whether it does with
+                                          * these parameters (`program`) */
     bool io_bound;          /* its tasks are really I/O-bound unless the
                              * scenario says otherwise (`io_bound:`): the
                              * ground truth that I/O predictions are scored
@@ -116,5 +118,7 @@ const vl_workload_type *vl_workload_type_find(const char *name);
 /* Whether a scenario's workload is really I/O-bound: its `io_bound:` key,
  * else its type's default. */
 bool vl_workload_spec_io_bound(const vl_workload_spec *ws);
+/* Whether a scenario's workload uses the VM's network or block device. */
+bool vl_workload_spec_io(const vl_workload_spec *ws);
 
 #endif

@@ -5,7 +5,7 @@
 set -u
 bin=$1
 fail=0
-for c in run compare sweep merge plot list describe validate; do
+for c in run compare sweep merge plot import-rtapp list describe validate; do
   out=$("$bin" $c --help) || { echo "FAIL: $c --help exit $?"; fail=1; }
   echo "$out" | grep -q "usage: vcpulab $c" || { echo "FAIL: $c --help has no usage line"; fail=1; }
 done

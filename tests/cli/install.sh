@@ -24,7 +24,7 @@ cp "$src/scenarios/baseline.yaml" "$tmp/s.yaml"
 
 text=$(groff -man -Tutf8 -ww "$man" 2>"$tmp/warn") || fail "groff cannot render the page"
 [ -s "$tmp/warn" ] && fail "groff warns: $(head -3 "$tmp/warn")"
-for c in run compare sweep merge plot list describe validate; do
+for c in run compare sweep merge plot import-rtapp list describe validate; do
   for o in $("$bin" "$c" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
     grep -qF -- "$o" <<<"$text" || fail "the page lacks $c's $o"
   done

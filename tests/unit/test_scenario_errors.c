@@ -837,6 +837,89 @@ static void test_limits(void **state)
     free(t);
 }
 
+/* ---- program workloads (docs/programs.md) ------------------------------ */
+
+/* A `program` workload with one task group `w` whose first step is on
+ * line 11, its operation key at column 17. */
+#define PG_PRE VM_PRE "    workloads:\n      - type: program\n        tasks:\n" \
+                      "          - name: w\n            do:\n"
+
+static void test_program_errors(void **state)
+{
+    (void)state;
+    expect_err(VM_PRE "    workloads:\n      - type: program\n" R, 7, 9,
+               "missing required key 'tasks' in vms[a].workloads[program]");
+    expect_err(PG_PRE "              - compte: 1ms\n" R, 11, 17,
+               "vms[a].workloads[program].tasks[w].do[0]: a step needs an operation: one of "
+               "compute, kernel, sleep, timer, munmap, barrier, wait, wake, lock, unlock, read, "
+               "write, recv, send, loop");
+    expect_err(PG_PRE "              - {compute: 1ms, sleep: 1ms}\n" R, 11, 32,
+               "one operation per step, got 'compute' and 'sleep'");
+    expect_err(PG_PRE "              - {compute: 1ms, hold: 1us}\n" R, 11, 32,
+               "unknown key 'hold' in vms[a].workloads[program].tasks[w].do[0] (valid keys: "
+               "compute)");
+    expect_err(PG_PRE "              - compute: {dist: exponential}\n" R, 11, 26,
+               "missing required key 'mean' in vms[a].workloads[program].tasks[w].do[0].compute");
+    expect_err(PG_PRE "              - {kernel: 1us, at: nosuch}\n" R, 11, 35,
+               "do[0].at: expected one of syscall, page_alloc");
+    expect_err(PG_PRE "              - {kernel: 1us, spinlock: none}\n" R, 11, 41,
+               "do[0].spinlock: expected one of zone, lru, dentry");
+    expect_err(PG_PRE "              - {kernel: 1us, hold: 1us}\n" R, 11, 31,
+               "do[0]: 'hold' needs a 'spinlock' to hold");
+    expect_err(PG_PRE "              - barrier: x\n              - wait: x\n" R, 12, 23,
+               "do[1].wait: 'x' is a barrier (first at 11:26), not an event (wait/wake)");
+    expect_err(PG_PRE "              - lock: m\n              - barrier: m\n" R, 12, 26,
+               "'m' is a mutex (lock/unlock) (first at 11:23), not a barrier");
+    expect_err(PG_PRE "              - wait: 'a b'\n" R, 11, 23, "do[0].wait:");
+    expect_err(PG_PRE "              - loop: 3\n" R, 11, 17,
+               "missing required key 'do' in vms[a].workloads[program].tasks[w].do[0]");
+    expect_err(PG_PRE "              - {loop: 0, do: [{compute: 1ms}]}\n" R, 11, 24,
+               "do[0].loop: must be in 1..1000000000");
+    expect_err(PG_PRE "              - {loop: forever, do: []}\n" R, 11, 37,
+               "do[0].do: needs at least one step");
+    expect_err(PG_PRE "              - {loop: 2, do: [{sleep: 1ms}, {read: 100}]}\n" R, 11, 53,
+               "do[0].do[1].read: must be in 512..67108864");
+    expect_err(PG_PRE "              - {send: 100, packets: 0}\n" R, 11, 38, "do[0].packets:");
+    expect_err(VM_PRE "    workloads:\n      - type: program\n        tasks: []\n" R, 8, 16,
+               "tasks: needs at least one task group");
+    expect_err(VM_PRE "    workloads:\n      - type: program\n        tasks:\n"
+                      "          - {name: w, do: [{compute: 1ms}]}\n"
+                      "          - {name: w, do: [{compute: 1ms}]}\n" R, 10, 20,
+               "duplicate task group name 'w'");
+    expect_err(VM_PRE "    workloads:\n      - type: program\n        tasks:\n"
+                      "          - {count: 0, do: [{compute: 1ms}]}\n" R, 9, 21,
+               "tasks[t0].count: must be in 1..4096");
+    expect_err(VM_PRE "    workloads:\n      - type: program\n        tasks:\n"
+                      "          - {name: w}\n" R, 9, 13,
+               "missing required key 'do' in vms[a].workloads[program].tasks[w]");
+
+    /* 16 munmaps are 32 operations (the unmap and the shootdown each): the
+     * 17th step passes the limit; 12 barriers are 24 distributions (the
+     * futex call's length and its bucket hold), the 13th passes that; and a
+     * loop around 32 lock and unlock steps (an operation each) is one
+     * operation too many */
+    size_t len = 0, cap = 0;
+    char *t = NULL;
+    t = grow(t, &len, &cap, PG_PRE, 0);
+    for (int i = 0; i < 17; i++)
+        t = grow(t, &len, &cap, "              - munmap: %dus\n", i + 1);
+    t = grow(t, &len, &cap, R, 0);
+    expect_err(t, 27, 17, "do[16]: the program passes 32 operations here");
+    len = 0;
+    t = grow(t, &len, &cap, PG_PRE, 0);
+    for (int i = 0; i < 13; i++)
+        t = grow(t, &len, &cap, "              - barrier: b%d\n", i);
+    t = grow(t, &len, &cap, R, 0);
+    expect_err(t, 23, 17, "do[12]: the program passes 24 distributions here");
+    len = 0;
+    t = grow(t, &len, &cap, PG_PRE "              - loop: forever\n                do:\n", 0);
+    for (int i = 0; i < 16; i++)
+        t = grow(t, &len, &cap, "                  - lock: m\n                  - unlock: m\n", i);
+    t = grow(t, &len, &cap, R, 0);
+    expect_err(t, 11, 17, "do[0]: the program passes 32 operations here");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -869,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_bad_set_path),
         cmocka_unit_test(test_bad_set_value),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_program_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
