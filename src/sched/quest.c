@@ -20,10 +20,14 @@
  *   `quantum` (vcpu_schedule's LAPIC timer).  A vCPU that is preempted
  *   goes to the tail of its pCPU's queue (its wake-up re-queues it).
  *   Which VM caused an I/O VCPU's work is what the hypervisor sees: the
- *   backend serves one VM (vl_vcpu_backend_of), and io_event names the
- *   vCPU of that VM that kicked it, took the packet's interrupt or gets
- *   the completion; the backend inherits that vCPU's T if it is shorter
- *   than its own or the backend is idle (iovcpu_job_wakeup).
+ *   backend serves one VM (vl_vcpu_backend_of), its NIC, its disk or both
+ *   (vl_vcpu_backend_serves: the VM's io_backends), and io_event names
+ *   the device and the vCPU of that VM that kicked it, took the packet's
+ *   interrupt or gets the completion; the device's backend inherits that
+ *   vCPU's T if it is shorter than its own or the backend is idle
+ *   (iovcpu_job_wakeup).  Each I/O VCPU is a server of its own with U:
+ *   two per-device backends have a budget each, a shared one a single
+ *   budget for both devices.
  *
  * Invariants
  *   - a vCPU is on its home pCPU's queue iff it is RUNNABLE and not
@@ -179,8 +183,9 @@ static int quest_init(vl_sched *s)
     for (int i = 0; i < vl_nvcpus_total(s); i++) {
         vl_vcpu *v = vl_vcpu_get(s, i);
         vl_vm *served = vl_vcpu_backend_of(v);
-        if (served)
-            ((quest_vm *)vl_vm_priv(served))->backend = quest_v(v);
+        for (int dev = VL_DEV_NET; served && dev <= VL_DEV_BLK; dev++)
+            if (vl_vcpu_backend_serves(v, (vl_io_device)dev))
+                ((quest_vm *)vl_vm_priv(served))->backend[dev] = quest_v(v);
     }
     return quest_partition(s);
 }
@@ -314,14 +319,13 @@ static void quest_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
     vl_tickle(p);
 }
 
-/* The VM of v caused work for its backend: the backend takes v's T if it
- * is shorter or the backend is idle (iovcpu_job_wakeup); a queued backend
- * that now goes first preempts. */
+/* The VM of v caused work for the backend of info's device: the backend
+ * takes v's T if it is shorter or the backend is idle (iovcpu_job_wakeup);
+ * a queued backend that now goes first preempts. */
 static void quest_io_event(vl_sched *s, vl_vcpu *v, const vl_io_info *info)
 {
-    (void)info;
     quest_vm *d = vl_vm_priv(vl_vcpu_vm(v));
-    quest_vcpu *bk = d->backend;
+    quest_vcpu *bk = d->backend[info->device];
     if (!bk || bk->kind != QUEST_IO_PIBS)
         return;
     vl_ns T = quest_v(v)->T;

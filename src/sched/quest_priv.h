@@ -91,7 +91,9 @@ typedef struct quest_vcpu {
 } quest_vcpu;
 
 typedef struct quest_vm {
-    quest_vcpu *backend; /* the host vCPU serving this VM's devices */
+    quest_vcpu *backend[2]; /* by vl_io_device: the host vCPU serving that
+                             * device of this VM (the same one for both
+                             * when its backend is shared) */
 } quest_vm;
 
 static inline quest_priv *quest_p(vl_sched *s) { return vl_sched_priv(s); }
