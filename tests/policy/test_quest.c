@@ -344,6 +344,40 @@ static void test_io_vcpu_budget_per_device(void **state)
     assert_true(most_net > bound / 2); /* the flood uses the NIC's bandwidth */
 }
 
+/* Two VMs, each flooded with pings (an echo every 10 us) and each its own
+ * backend: the host's io_utilisation (1%) for the one that sets none, its
+ * own 4% for the other.  Each I/O VCPU uses about its own U of the pCPU,
+ * never more than U x W + T x U in a window W. */
+static void test_io_utilisation_per_vm(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_log log;
+    run(&t, &log,
+        HOST(1) "params: {quest: {io_utilisation: 0.01}}\n"
+                "vms:\n"
+                "  - {name: a, vcpus: 1, params: {quest: {budget: 10ms, period: 100ms}},\n"
+                "     workloads: [{type: ping, interval: 10us}]}\n"
+                "  - {name: b, vcpus: 1,\n"
+                "     params: {quest: {budget: 10ms, period: 100ms, io_utilisation: 0.04}},\n"
+                "     workloads: [{type: ping, interval: 10us}]}\n"
+                "run: {duration: 1s}\n");
+    static const double U[2] = {0.01, 0.04};
+    for (int k = 0; k < 2; k++) {
+        int bk = 2 + k; /* the host VM's vCPUs serve a, then b */
+        vl_ns used = ran_in(&log, bk, 0, VL_S(1));
+        vl_ns most = max_in_window(&log, bk, VL_MS(100));
+        vl_ns bound = (vl_ns)(U[k] * VL_MS(100)) * 2; /* U x W + T x U, T = 100 ms */
+        print_message("I/O VCPU of %s: %lld us in 1 s (U %g), most in 100 ms %lld us (bound "
+                      "%lld us)\n", k ? "b" : "a", (long long)used / 1000, U[k],
+                      (long long)most / 1000, (long long)bound / 1000);
+        assert_true(used >= (vl_ns)(0.9 * U[k] * VL_S(1)));
+        assert_true(used <= (vl_ns)(U[k] * VL_S(1)) + bound / 2);
+        assert_true(most <= bound);
+    }
+    done(&t, &log);
+}
+
 /* PIBS eligibility: whenever the backend starts running, what it used
  * before is at most U x (time since its first wake-up) + T x U (e <- e +
  * used / U: it runs again only once eligible); a sporadic server of the
@@ -463,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_splitting_keeps_c_per_window),
         cmocka_unit_test(test_io_vcpu_flood_stays_within_u),
         cmocka_unit_test(test_io_vcpu_budget_per_device),
+        cmocka_unit_test(test_io_utilisation_per_vm),
         cmocka_unit_test(test_pibs_eligibility),
         cmocka_unit_test(test_admission),
         cmocka_unit_test(test_budget_above_period_refused),
