@@ -159,6 +159,12 @@ extern const vl_param vl_guest_params[];
  * Returns 0, or -1 with *why when that kernel cannot run in that mode. */
 int vl_guest_kernel_preset(vl_guest_spec *spec, const char **why);
 
+/* How a VM's virtual devices are served (vms[].io_backends): by one host
+ * backend for the NIC and the disk together, or by one per device. */
+enum { VL_IO_BACKENDS_SHARED = 0, VL_IO_BACKENDS_PER_DEVICE };
+/* Their names in scenarios, by that index (NULL-terminated). */
+extern const char *const vl_io_backends_names[];
+
 typedef struct vl_vm_spec {
     char name[VL_NAME_MAX];
     int line, col;                     /* its entry in the file (messages) */
@@ -171,7 +177,9 @@ typedef struct vl_vm_spec {
     int nworkloads;
     bool io;                           /* a workload uses the network or the
                                         * disk: the VM gets virtio devices
-                                        * and a host backend               */
+                                        * and host backends (io_backends) */
+    int io_backends;                   /* VL_IO_BACKENDS_*: one backend for
+                                        * both devices, or one per device */
     vl_policy_params *params;          /* one per policy named under params */
     int nparams;
 } vl_vm_spec;
@@ -208,6 +216,15 @@ void vl_scenario_free(vl_scenario *s);
  * or NULL if it gave none (then the table defaults apply). */
 const void *vl_scenario_sched_params(const vl_scenario *s, const vl_sched_ops *ops);
 const void *vl_vm_spec_params(const vl_vm_spec *vm, const vl_sched_ops *ops);
+/* The host backends serving the VM's devices: 0 without devices, else 1
+ * (shared) or 2 (per device: the NIC's, then the disk's).  Inline: the
+ * core (src/hv/), below the loader, counts them. */
+static inline int vl_vm_spec_backends(const vl_vm_spec *vm)
+{
+    if (!vm->io)
+        return 0;
+    return vm->io_backends == VL_IO_BACKENDS_PER_DEVICE ? 2 : 1;
+}
 /* The per-vCPU blob (ops->vcpu_size bytes) of vCPU `index` of the VM, or
  * NULL if the scenario gave no parameters for `ops` in this VM (then the
  * table defaults apply) or the policy has no per-vCPU table. */

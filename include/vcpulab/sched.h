@@ -458,13 +458,17 @@ int vl_vm_cap(const vl_vm *d); /* percent of one pCPU; 0 = uncapped */
 int vl_vm_nvcpus(const vl_vm *d);
 vl_vcpu *vl_vm_vcpu(vl_vm *d, int index);
 /* The host VM: its vCPUs are the host's I/O backend contexts (vhost /
- * netback-style workers, one per VM with virtual devices), scheduled like
- * any vCPU.  It exists only when some VM has devices. */
+ * netback-style workers: per VM with virtual devices, one for its NIC and
+ * disk together or one per device, as the scenario's io_backends says),
+ * scheduled like any vCPU.  It exists only when some VM has devices. */
 bool vl_vm_is_host(const vl_vm *d);
 /* For a vCPU of the host VM: the VM whose devices that backend serves (a
  * backend serves one VM, as a vhost worker belongs to one VM's device or
  * a netback thread to one domain); NULL for a guest vCPU. */
 vl_vm *vl_vcpu_backend_of(vl_vcpu *v);
+/* Whether v is a backend that does the work of device `dev` of the VM it
+ * serves (false for a guest vCPU). */
+bool vl_vcpu_backend_serves(vl_vcpu *v, vl_io_device dev);
 
 /* ---------------------------------------------------------------------------
  * vCPUs.

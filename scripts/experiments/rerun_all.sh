@@ -97,6 +97,7 @@ for sc in a b; do
   done
 done
 $Q $S/quest-b.yaml --set params.quest.io_server=sporadic --bin $B > "$OUT/quest-b-quest-sporadic.csv"
+scripts/experiments/quest_shared_io.py --bin "$B" > "$OUT/quest-shared-io.md" 2>/dev/null
 for p in quest credit credit2 rtds; do
   $B run $S/quest-overhead.yaml --sched $p --json "$OUT/quest-overhead-$p.json" --quiet
 done

@@ -1,8 +1,9 @@
 /* hv/backend.c - host I/O backends as vCPUs of the host VM.
  *
  * A backend is a host worker thread (vhost-net / vhost-blk worker, Xen
- * netback / blkback kthread in dom0) that the core presents as a vCPU of
- * the host VM: it is runnable while it has work, the policy schedules it
+ * netback / blkback kthread in dom0), serving one VM's NIC, its disk or
+ * both (hv/io.c), that the core presents as a vCPU of the host VM: it is
+ * runnable while it has work, the policy schedules it
  * like any vCPU, and each item of work (a received packet, a transmitted
  * packet, a block request each way) costs it CPU time.  With nothing left
  * it blocks; new work wakes it with a kick (the eventfd a guest kick or the

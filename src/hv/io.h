@@ -1,9 +1,10 @@
 /* hv/io.h - the host side of virtual I/O (docs/io-model.md).
  *
  * Each VM whose workloads use the network or the disk gets a virtio NIC and
- * disk, a link to the outside world, and a backend: a host worker
- * (vhost / netback-style) that the core presents as a vCPU of the host VM,
- * so the policy schedules it like any vCPU and it consumes pCPU time per
+ * disk, a link to the outside world, and backends: host workers (vhost /
+ * netback-style), one for both devices or one per device (the VM's
+ * io_backends), that the core presents as vCPUs of the host VM, so the
+ * policy schedules them like any vCPU and they consume pCPU time per
  * packet and per request.
  *
  *   outside --link--> backend --RX ring--> guest (interrupt, NAPI softirq)
@@ -49,5 +50,9 @@ void vl_net_send(struct vl_hv *hv, const vl_packet *p);
 void vl_hv_io_window(struct vl_hv *hv);
 /* NULL for a VM without devices. */
 const vl_io_stats *vl_hv_io_stats(const struct vl_hv *hv, int vm);
+/* The name of backend `vcpu` (that vCPU of the host VM): "<vm>/io" for
+ * one serving both devices of VM <vm>, "<vm>/net" or "<vm>/blk" for one
+ * serving that device; NULL when there is no such backend. */
+const char *vl_hv_backend_name(const struct vl_hv *hv, int vcpu);
 
 #endif

@@ -155,10 +155,11 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
     hv->seed = scn->seed; /* the model sets the run's, when it differs */
     hv->npcpus = scn->host.pcpus;
     hv->nvms = scn->nvms;
-    int nbackends = 0; /* one per VM with devices, as vCPUs of the host VM */
+    int nbackends = 0; /* per VM with devices, one or one per device, as
+                        * vCPUs of the host VM */
     for (int i = 0; i < scn->nvms; i++) {
         hv->nvcpus += scn->vms[i].vcpus;
-        nbackends += scn->vms[i].io;
+        nbackends += vl_vm_spec_backends(&scn->vms[i]);
     }
     if (nbackends > 0) {
         hv->nvms++;

@@ -219,7 +219,15 @@ bool vl_vm_is_host(const vl_vm *d) { return d->host; }
 vl_vm *vl_vcpu_backend_of(vl_vcpu *v)
 {
     const vl_io *io = v->hv->io;
-    return v->vm->host && io ? &v->hv->vms[io->bk[v->index].vm] : NULL;
+    return v->vm->host && io ? &v->hv->vms[io->bk[v->index].d->vm] : NULL;
+}
+bool vl_vcpu_backend_serves(vl_vcpu *v, vl_io_device dev)
+{
+    const vl_io *io = v->hv->io;
+    if (!v->vm->host || !io)
+        return false;
+    const vl_backend *b = &io->bk[v->index];
+    return (dev == VL_DEV_NET ? b->d->net : b->d->blk) == b;
 }
 vl_vcpu *vl_vm_vcpu(vl_vm *d, int index)
 {

@@ -187,6 +187,7 @@ static void write_vm(vl_json *j, const vl_model *m, int d)
     write_cpulist(j, &vm->affinity, m->scn->host.pcpus);
     vl_json_key(j, "guest");
     vl_report_params(j, vl_guest_params, &vm->guest);
+    vl_json_kstr(j, "io_backends", vl_io_backends_names[vm->io_backends]);
     if (m->ops->vm_params && hv_vm->priv) {
         vl_json_key(j, "params");
         vl_report_params(j, m->ops->vm_params, hv_vm->priv);

@@ -53,6 +53,8 @@ static void write_vcpu(vl_json *j, const vl_model *m, const vl_vcpu *v)
 {
     vl_json_obj_begin(j);
     vl_json_kint(j, "index", v->index);
+    if (v->vm->host)
+        vl_json_kstr(j, "backend", vl_hv_backend_name(&m->hv, v->index));
     vl_json_kint(j, "run_ns", vl_model_vcpu_time(m, v->id, VL_RUNNING));
     vl_json_kint(j, "wait_ns", vl_model_vcpu_time(m, v->id, VL_RUNNABLE));
     vl_json_kint(j, "blocked_ns", vl_model_vcpu_time(m, v->id, VL_BLOCKED));

@@ -146,6 +146,26 @@ static void text_guest(const vl_model *m, FILE *f)
         fprintf(f, "\n");
 }
 
+/* The host's backends one by one, when some VM has one per device. */
+static void text_backends(const vl_model *m, FILE *f, double capacity)
+{
+    const vl_hv *hv = &m->hv;
+    bool per_device = false;
+    for (int d = 0; d < m->scn->nvms; d++)
+        per_device |= vl_vm_spec_backends(&m->scn->vms[d]) > 1;
+    if (!per_device)
+        return;
+    const vl_vm *host = &hv->vms[hv->nvms - 1];
+    fprintf(f, "\n%-24s %9s %12s %12s\n", "host backend", "share", "cpu(ms)", "wait(ms)");
+    for (int i = 0; i < host->nvcpus; i++) {
+        int id = host->vcpus[i].id;
+        double cpu = (double)vl_model_vcpu_time(m, id, VL_RUNNING);
+        fprintf(f, "%-24s %8.2f%% %12.1f %12.1f\n", vl_hv_backend_name(hv, i),
+                capacity > 0 ? 100.0 * cpu / capacity : 0, ms_of(cpu),
+                ms_of((double)vl_model_vcpu_time(m, id, VL_RUNNABLE)));
+    }
+}
+
 void vl_report_text(const vl_model *m, FILE *f)
 {
     const vl_hv *hv = &m->hv;
@@ -174,6 +194,7 @@ void vl_report_text(const vl_model *m, FILE *f)
                 "fairness (share / entitled): Jain %.3f over %d VMs; "
                 "worst %s at %.1f%% of its entitlement\n",
                 jain, n, hv->vms[worst].name, 100 * min);
+    text_backends(m, f, capacity);
     if (m->nworkloads) {
         fprintf(f, "\n%-24s %12s %9s %12s %12s %12s\n", "workload", "work(ms)", "bursts",
                 "wake p50(us)", "wake p99(us)", "resp avg(us)");

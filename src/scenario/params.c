@@ -116,19 +116,6 @@ static const char *unit_of(const vl_param *p)
     return p->unit && p->unit[0] ? p->unit : NULL;
 }
 
-static int get_enum(const vl_param *p, const yt_node *v, const char *what, int *out,
-                    vl_error *err)
-{
-    char got[80], list[256];
-    for (int i = 0; v->kind == YT_SCALAR && p->choices[i]; i++)
-        if (strcmp(p->choices[i], v->str) == 0) {
-            *out = i;
-            return 0;
-        }
-    scn_join(p->choices, list, sizeof list);
-    return scn_fail(err, v, what, "expected one of %s, got %s", list, scn_got(v, got, sizeof got));
-}
-
 /* Converts one value and writes it at p->offset. */
 static int convert(const vl_param *p, const yt_node *v, void *blob, const char *what,
                    vl_error *err)
@@ -173,7 +160,7 @@ static int convert(const vl_param *p, const yt_node *v, void *blob, const char *
     }
     case VL_PARAM_ENUM: {
         int x = 0;
-        if (get_enum(p, v, what, &x, err) < 0)
+        if (scn_get_choice(v, what, p->choices, &x, err) < 0)
             return -1;
         put(blob, p->offset, &x, sizeof x);
         return 0;

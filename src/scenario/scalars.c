@@ -76,6 +76,19 @@ void scn_join(const char *const *names, char *buf, size_t len)
     }
 }
 
+int scn_get_choice(const yt_node *n, const char *what, const char *const *choices, int *out,
+                   vl_error *err)
+{
+    char got[80], list[256];
+    for (int i = 0; n->kind == YT_SCALAR && choices[i]; i++)
+        if (strcmp(choices[i], n->str) == 0) {
+            *out = i;
+            return 0;
+        }
+    scn_join(choices, list, sizeof list);
+    return scn_fail(err, n, what, "expected one of %s, got %s", list, scn_got(n, got, sizeof got));
+}
+
 int scn_check_keys(const yt_node *map, const char *const *valid, const char *what,
                    vl_error *err)
 {

@@ -53,6 +53,9 @@ int scn_get_duration(const yt_node *n, const char *what, vl_ns min, vl_ns max,
                      vl_ns *out, vl_error *err);
 /* A duration with a unit (or a bare 0) without range check. */
 int scn_parse_duration(const yt_node *n, const char *what, vl_ns *out, vl_error *err);
+/* One of the NULL-terminated `choices`, its index into *out. */
+int scn_get_choice(const yt_node *n, const char *what, const char *const *choices, int *out,
+                   vl_error *err);
 /* Convenience for int fields: scn_get_int into an int. */
 int scn_get_int32(const yt_node *n, const char *what, int min, int max, int *out,
                   vl_error *err);

@@ -9,8 +9,10 @@
 #include "workload/workload.h"
 
 static const char *const vm_keys[] = {
-    "name", "vcpus", "weight", "cap", "affinity", "guest", "params", "workloads", NULL,
+    "name",   "vcpus",     "weight",      "cap", "affinity",
+    "guest",  "params",    "io_backends", "workloads", NULL,
 };
+const char *const vl_io_backends_names[] = {"shared", "per-device", NULL};
 static const char *const workload_fixed[] = {"type", "name", "io_bound", NULL};
 
 static int get_wtype(const yt_node *n, const char *what, const vl_workload_type **out,
@@ -203,6 +205,10 @@ static int load_vm(const yt_node *seq, size_t idx, vl_scenario *s, scn_name_set 
     scn_pathf(path, sizeof path, "%s.params", what);
     if ((v = yt_map_get(m, "params")) &&
         scn_load_policy_params(v, path, true, vm->vcpus, &vm->params, &vm->nparams, err) < 0)
+        return -1;
+    scn_pathf(path, sizeof path, "%s.io_backends", what);
+    if ((v = yt_map_get(m, "io_backends")) &&
+        scn_get_choice(v, path, vl_io_backends_names, &vm->io_backends, err) < 0)
         return -1;
     if ((v = yt_map_get(m, "workloads")) && load_workloads(v, what, vm, err) < 0)
         return -1;

@@ -8,8 +8,9 @@
  *   Every vCPU is bound to one pCPU (quest_admit.c) and each pCPU
  *   schedules its own vCPUs.  A Main VCPU is a sporadic server (C, T)
  *   (per-vCPU `budget`, `period`; quest_ss.c); an I/O VCPU is a PIBS with
- *   utilisation U whose period is inherited from the Main VCPU whose I/O
- *   it serves (quest_pibs.c), or with io_server: sporadic a sporadic
+ *   utilisation U (the served VM's io_utilisation, else the host's) whose
+ *   period is inherited from the Main VCPU whose I/O it serves
+ *   (quest_pibs.c), or with io_server: sporadic a sporadic
  *   server of U x io_period every io_period.  A pCPU runs, among its
  *   runnable vCPUs with budget, the one of smallest T (rate-monotonic),
  *   the first in wake order among equals; a vCPU without budget waits for
@@ -20,10 +21,14 @@
  *   `quantum` (vcpu_schedule's LAPIC timer).  A vCPU that is preempted
  *   goes to the tail of its pCPU's queue (its wake-up re-queues it).
  *   Which VM caused an I/O VCPU's work is what the hypervisor sees: the
- *   backend serves one VM (vl_vcpu_backend_of), and io_event names the
- *   vCPU of that VM that kicked it, took the packet's interrupt or gets
- *   the completion; the backend inherits that vCPU's T if it is shorter
- *   than its own or the backend is idle (iovcpu_job_wakeup).
+ *   backend serves one VM (vl_vcpu_backend_of), its NIC, its disk or both
+ *   (vl_vcpu_backend_serves: the VM's io_backends), and io_event names
+ *   the device and the vCPU of that VM that kicked it, took the packet's
+ *   interrupt or gets the completion; the device's backend inherits that
+ *   vCPU's T if it is shorter than its own or the backend is idle
+ *   (iovcpu_job_wakeup).  Each I/O VCPU is a server of its own with U:
+ *   two per-device backends have a budget each, a shared one a single
+ *   budget for both devices.
  *
  * Invariants
  *   - a vCPU is on its home pCPU's queue iff it is RUNNABLE and not
@@ -63,8 +68,8 @@ static const vl_param quest_params[] = {
      io_server_choices},
     {"io_utilisation", VL_PARAM_DOUBLE, offsetof(quest_priv, io_utilisation), 0.10, 1e-6, 1.0,
      NULL,
-     "U of every I/O VCPU (Quest's default I/O VCPUs are C=1, T=10: 10%, as the paper's "
-     "block-device experiment)",
+     "U of each I/O VCPU whose VM sets none (Quest's default I/O VCPUs are C=1, T=10: 10%, "
+     "as the paper's block-device experiment)",
      NULL},
     {"io_period", VL_PARAM_TIME, offsetof(quest_priv, io_period), VL_MS(10), VL_US(10),
      VL_S(1000), "ns",
@@ -74,6 +79,14 @@ static const vl_param quest_params[] = {
     {"quantum", VL_PARAM_TIME, offsetof(quest_priv, quantum), VL_MS(1), VL_US(10), VL_S(1), "ns",
      "longest slice: the scheduler runs at least this often on a busy pCPU (Quest's "
      "QUANTUM_HZ 1000 caps the LAPIC timer at 1 ms)",
+     NULL},
+    VL_PARAM_END,
+};
+
+static const vl_param quest_vm_params[] = {
+    {"io_utilisation", VL_PARAM_DOUBLE, offsetof(quest_vm, io_utilisation), 0, 0, 1.0, NULL,
+     "U of each I/O VCPU serving this VM's devices (both of them with io_backends: "
+     "per-device, as Quest configures each I/O VCPU); 0: the host's io_utilisation",
      NULL},
     VL_PARAM_END,
 };
@@ -153,7 +166,7 @@ static void end_slice(vl_sched *s, quest_vcpu *q, vl_ns now)
     if (is_ss(q))
         quest_ss_end_slice(s, q, ran, blocked, now);
     else
-        quest_pibs_end_slice(quest_p(s), q, ran, blocked);
+        quest_pibs_end_slice(q, ran, blocked);
 }
 
 /* ------------------------------------------------------------------ hooks */
@@ -168,19 +181,27 @@ static int quest_check(const void *params, vl_param_scope scope, vl_param_fault 
     return -1;
 }
 
+/* Each I/O VCPU's U: its VM's io_utilisation, else the host's; and the
+ * I/O VCPU of each device of each VM. */
 static int quest_init(vl_sched *s)
 {
     quest_priv *prv = quest_p(s);
-    prv->u_ppm = (int64_t)(prv->io_utilisation * 1e6 + 0.5);
-    if (prv->u_ppm < 1)
-        prv->u_ppm = 1;
     for (int c = 0; c < vl_npcpus(s); c++)
         vl_list_init(&((quest_pcpu *)vl_pcpu_priv(vl_pcpu_get(s, c)))->queue);
     for (int i = 0; i < vl_nvcpus_total(s); i++) {
         vl_vcpu *v = vl_vcpu_get(s, i);
         vl_vm *served = vl_vcpu_backend_of(v);
-        if (served)
-            ((quest_vm *)vl_vm_priv(served))->backend = quest_v(v);
+        if (!served)
+            continue;
+        quest_vm *d = vl_vm_priv(served);
+        quest_vcpu *q = quest_v(v);
+        q->U = d->io_utilisation > 0 ? d->io_utilisation : prv->io_utilisation;
+        q->u_ppm = (int64_t)(q->U * 1e6 + 0.5);
+        if (q->u_ppm < 1)
+            q->u_ppm = 1;
+        for (int dev = VL_DEV_NET; dev <= VL_DEV_BLK; dev++)
+            if (vl_vcpu_backend_serves(v, (vl_io_device)dev))
+                d->backend[dev] = q;
     }
     return quest_partition(s);
 }
@@ -201,13 +222,13 @@ static void quest_vcpu_insert(vl_sched *s, vl_vcpu *v)
     } else {
         q->kind = prv->io_server == QUEST_IO_SERVER_PIBS ? QUEST_IO_PIBS : QUEST_IO_SS;
         q->T = prv->io_period;
-        q->C = quest_pibs_cmax(prv, q->T);
+        q->C = quest_pibs_cmax(q, q->T);
     }
     if (is_ss(q)) {
         quest_ss_init(&q->ss, q->C, now);
         q->b = q->C;
     } else {
-        quest_pibs_init(prv, q);
+        quest_pibs_init(q);
     }
 }
 
@@ -227,7 +248,7 @@ static void quest_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vec
     if (is_ss(q))
         quest_ss_unblock(q, now);
     else
-        quest_pibs_unblock(quest_p(s), q, now);
+        quest_pibs_unblock(q, now);
     vl_list_push_back(&home_of(s, q)->queue, &q->link);
     refresh(s, q, now);
     set_parked(s, q);
@@ -314,14 +335,13 @@ static void quest_timer_fired(vl_sched *s, vl_pcpu *p, int slot, vl_ns now)
     vl_tickle(p);
 }
 
-/* The VM of v caused work for its backend: the backend takes v's T if it
- * is shorter or the backend is idle (iovcpu_job_wakeup); a queued backend
- * that now goes first preempts. */
+/* The VM of v caused work for the backend of info's device: the backend
+ * takes v's T if it is shorter or the backend is idle (iovcpu_job_wakeup);
+ * a queued backend that now goes first preempts. */
 static void quest_io_event(vl_sched *s, vl_vcpu *v, const vl_io_info *info)
 {
-    (void)info;
     quest_vm *d = vl_vm_priv(vl_vcpu_vm(v));
-    quest_vcpu *bk = d->backend;
+    quest_vcpu *bk = d->backend[info->device];
     if (!bk || bk->kind != QUEST_IO_PIBS)
         return;
     vl_ns T = quest_v(v)->T;
@@ -373,6 +393,7 @@ static const vl_sched_ops quest_ops = {
         "background execution is on. Weights and caps do not apply.",
     .flags = VL_POLICY_NOT_WORK_CONSERVING,
     .params = quest_params,
+    .vm_params = quest_vm_params,
     .vcpu_params = quest_vcpu_params,
     .counters = quest_counters,
     .priv_size = sizeof(quest_priv),

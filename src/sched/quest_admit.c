@@ -114,7 +114,7 @@ int quest_partition(vl_sched *s)
             q->home = io ? place_io(s, v) : place_main(s, v);
             quest_pcpu *p = qp(s, q->home);
             if (io) {
-                p->io_util += quest_p(s)->io_utilisation;
+                p->io_util += q->U;
             } else {
                 p->main_util += util_of(q);
                 p->nmain++;

@@ -12,17 +12,17 @@
 #include "quest_priv.h"
 
 /* T x U, in whole ns. */
-vl_ns quest_pibs_cmax(const quest_priv *prv, vl_ns T)
+vl_ns quest_pibs_cmax(const quest_vcpu *q, vl_ns T)
 {
-    return (vl_ns)((__int128)T * prv->u_ppm / 1000000);
+    return (vl_ns)((__int128)T * q->u_ppm / 1000000);
 }
 
 /* Ready to run at once with a full budget (Quest starts an I/O VCPU with
  * b = C). */
-void quest_pibs_init(const quest_priv *prv, quest_vcpu *q)
+void quest_pibs_init(quest_vcpu *q)
 {
     q->pibs = (quest_pibs){0};
-    q->b = quest_pibs_cmax(prv, q->T);
+    q->b = quest_pibs_cmax(q, q->T);
 }
 
 /* A due replenishment becomes the budget. */
@@ -39,16 +39,16 @@ void quest_pibs_refresh(vl_sched *s, quest_vcpu *q, vl_ns now)
 /* The end of a slice in which q ran `ran`: the budget shrinks; once it is
  * spent or q blocked, e advances by usage / U, the replenishment moves to
  * e, and the budget is gone until then. */
-void quest_pibs_end_slice(const quest_priv *prv, quest_vcpu *q, vl_ns ran, bool blocked)
+void quest_pibs_end_slice(quest_vcpu *q, vl_ns ran, bool blocked)
 {
     quest_pibs *io = &q->pibs;
     q->b -= ran < q->b ? ran : q->b;
     io->usage += ran;
     if (!blocked && q->b > 0)
         return;
-    io->e += (vl_ns)((__int128)io->usage * 1000000 / prv->u_ppm);
+    io->e += (vl_ns)((__int128)io->usage * 1000000 / q->u_ppm);
     if (!io->r_pending) {
-        io->r_b = quest_pibs_cmax(prv, q->T);
+        io->r_b = quest_pibs_cmax(q, q->T);
         io->r_pending = true;
     }
     io->r_t = io->e;
@@ -61,12 +61,12 @@ void quest_pibs_end_slice(const quest_priv *prv, quest_vcpu *q, vl_ns ran, bool 
 /* Waking: an eligibility time in the past moves up to now; a
  * replenishment of T x U is posted at e (or the pending one takes the
  * current T x U). */
-void quest_pibs_unblock(const quest_priv *prv, quest_vcpu *q, vl_ns now)
+void quest_pibs_unblock(quest_vcpu *q, vl_ns now)
 {
     quest_pibs *io = &q->pibs;
     if (!io->budgeted && io->e < now)
         io->e = now;
-    vl_ns cmax = quest_pibs_cmax(prv, q->T);
+    vl_ns cmax = quest_pibs_cmax(q, q->T);
     if (io->r_pending) {
         io->r_b = cmax;
     } else if (!io->budgeted) {

@@ -62,8 +62,6 @@ typedef struct quest_priv {
     double io_utilisation;
     vl_ns io_period;
     vl_ns quantum;
-    /* derived */
-    int64_t u_ppm; /* io_utilisation in parts per million */
 } quest_priv;
 
 typedef struct quest_pcpu {
@@ -83,6 +81,8 @@ typedef struct quest_vcpu {
     vl_ns C, T;       /* server budget; period = rate-monotonic priority (a
                        * PIBS inherits T) */
     vl_ns b;          /* budget available now */
+    double U;         /* I/O VCPUs: utilisation (the served VM's, else the host's) */
+    int64_t u_ppm;    /* U in parts per million, at least 1 */
     vl_ns last_start; /* when its current slice began */
     bool in_background; /* its current slice runs without budget */
     vl_list link;     /* on its pCPU's queue */
@@ -91,7 +91,10 @@ typedef struct quest_vcpu {
 } quest_vcpu;
 
 typedef struct quest_vm {
-    quest_vcpu *backend; /* the host vCPU serving this VM's devices */
+    double io_utilisation;  /* parameter: U of its I/O VCPUs, 0 the host's */
+    quest_vcpu *backend[2]; /* by vl_io_device: the host vCPU serving that
+                             * device of this VM (the same one for both
+                             * when its backend is shared) */
 } quest_vm;
 
 static inline quest_priv *quest_p(vl_sched *s) { return vl_sched_priv(s); }
@@ -105,11 +108,11 @@ void quest_ss_unblock(quest_vcpu *q, vl_ns now);
 vl_ns quest_ss_next_event(const quest_ss *ss, vl_ns now);
 
 /* quest_pibs.c */
-vl_ns quest_pibs_cmax(const quest_priv *prv, vl_ns T);
-void quest_pibs_init(const quest_priv *prv, quest_vcpu *q);
+vl_ns quest_pibs_cmax(const quest_vcpu *q, vl_ns T);
+void quest_pibs_init(quest_vcpu *q);
 void quest_pibs_refresh(vl_sched *s, quest_vcpu *q, vl_ns now);
-void quest_pibs_end_slice(const quest_priv *prv, quest_vcpu *q, vl_ns ran, bool blocked);
-void quest_pibs_unblock(const quest_priv *prv, quest_vcpu *q, vl_ns now);
+void quest_pibs_end_slice(quest_vcpu *q, vl_ns ran, bool blocked);
+void quest_pibs_unblock(quest_vcpu *q, vl_ns now);
 
 /* quest_admit.c */
 double quest_ll_bound(int n);

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "hv/io.h"
 #include "testkit.h"
 #include "vl_rng.h"
 
@@ -290,6 +291,93 @@ static void test_io_vcpu_flood_stays_within_u(void **state)
     flood("sporadic", 0.05);
 }
 
+/* One VM (20 ms per 100 ms) with four greps and, from 100 ms, a ping flood
+ * (an echo every 10 us), its devices served by I/O VCPUs of U = 2%: block
+ * requests completed after 200 ms, with and without the flood.  Per
+ * device, the disk's I/O VCPU has a budget of its own: the flood, which
+ * the NIC's I/O VCPU serves within its own U, leaves the block rate
+ * nearly as it was (the guest's receive work for the echoes it lets
+ * through takes a little of the VM's budget); shared, the flood spends
+ * the one budget and the block rate collapses.
+ * Each per-device I/O VCPU stays within U x W + T x U in any window W. */
+static uint64_t blk_with(const char *backends, bool flood, vl_ns *most_net, vl_ns *most_blk)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 1, costs: {world_switch: 0, exit_entry: 0, migration: 0, "
+             "host_ipi: 0, ipi_delivery: 0}, io: {rx_spread: 0}}\n"
+             "params: {quest: {io_utilisation: 0.02}}\n"
+             "vms:\n"
+             "  - {name: dev, vcpus: 1, io_backends: %s,\n"
+             "     params: {quest: {budget: 20ms, period: 100ms}},\n"
+             "     workloads: [{type: grep, tasks: 4}%s]}\n"
+             "run: {duration: 1s, warmup: 200ms}\n",
+             backends, flood ? ", {type: ping, interval: 10us, start: 100ms}" : "");
+    tk_sim t;
+    run_log log;
+    run(&t, &log, yaml);
+    uint64_t n = vl_hv_io_stats(&t.m.hv, 0)->blk_requests;
+    if (most_net) { /* the host VM's vCPUs 0 (NIC) and 1 (disk): ids 1, 2 */
+        *most_net = max_in_window(&log, 1, VL_MS(100));
+        *most_blk = max_in_window(&log, 2, VL_MS(100));
+    }
+    print_message("%s, %s: %llu block requests in 800 ms\n", backends,
+                  flood ? "flood" : "no flood", (unsigned long long)n);
+    done(&t, &log);
+    return n;
+}
+
+static void test_io_vcpu_budget_per_device(void **state)
+{
+    (void)state;
+    vl_ns most_net, most_blk, bound = (vl_ns)(0.02 * VL_MS(100)) + (vl_ns)(0.02 * VL_MS(100));
+    uint64_t sep = blk_with("per-device", false, NULL, NULL);
+    uint64_t sep_flood = blk_with("per-device", true, &most_net, &most_blk);
+    uint64_t shared = blk_with("shared", false, NULL, NULL);
+    uint64_t shared_flood = blk_with("shared", true, NULL, NULL);
+    assert_true(sep > 500 && shared > 500);
+    assert_true(sep_flood >= 0.85 * (double)sep);
+    assert_true(shared_flood < 0.1 * (double)shared);
+    print_message("most in 100 ms: net %lld us, blk %lld us (bound %lld us)\n",
+                  (long long)most_net / 1000, (long long)most_blk / 1000, (long long)bound / 1000);
+    assert_true(most_net <= bound && most_blk <= bound);
+    assert_true(most_net > bound / 2); /* the flood uses the NIC's bandwidth */
+}
+
+/* Two VMs, each flooded with pings (an echo every 10 us) and each its own
+ * backend: the host's io_utilisation (1%) for the one that sets none, its
+ * own 4% for the other.  Each I/O VCPU uses about its own U of the pCPU,
+ * never more than U x W + T x U in a window W. */
+static void test_io_utilisation_per_vm(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_log log;
+    run(&t, &log,
+        HOST(1) "params: {quest: {io_utilisation: 0.01}}\n"
+                "vms:\n"
+                "  - {name: a, vcpus: 1, params: {quest: {budget: 10ms, period: 100ms}},\n"
+                "     workloads: [{type: ping, interval: 10us}]}\n"
+                "  - {name: b, vcpus: 1,\n"
+                "     params: {quest: {budget: 10ms, period: 100ms, io_utilisation: 0.04}},\n"
+                "     workloads: [{type: ping, interval: 10us}]}\n"
+                "run: {duration: 1s}\n");
+    static const double U[2] = {0.01, 0.04};
+    for (int k = 0; k < 2; k++) {
+        int bk = 2 + k; /* the host VM's vCPUs serve a, then b */
+        vl_ns used = ran_in(&log, bk, 0, VL_S(1));
+        vl_ns most = max_in_window(&log, bk, VL_MS(100));
+        vl_ns bound = (vl_ns)(U[k] * VL_MS(100)) * 2; /* U x W + T x U, T = 100 ms */
+        print_message("I/O VCPU of %s: %lld us in 1 s (U %g), most in 100 ms %lld us (bound "
+                      "%lld us)\n", k ? "b" : "a", (long long)used / 1000, U[k],
+                      (long long)most / 1000, (long long)bound / 1000);
+        assert_true(used >= (vl_ns)(0.9 * U[k] * VL_S(1)));
+        assert_true(used <= (vl_ns)(U[k] * VL_S(1)) + bound / 2);
+        assert_true(most <= bound);
+    }
+    done(&t, &log);
+}
+
 /* PIBS eligibility: whenever the backend starts running, what it used
  * before is at most U x (time since its first wake-up) + T x U (e <- e +
  * used / U: it runs again only once eligible); a sporadic server of the
@@ -408,6 +496,8 @@ int main(void)
         cmocka_unit_test(test_shorter_period_runs_first),
         cmocka_unit_test(test_splitting_keeps_c_per_window),
         cmocka_unit_test(test_io_vcpu_flood_stays_within_u),
+        cmocka_unit_test(test_io_vcpu_budget_per_device),
+        cmocka_unit_test(test_io_utilisation_per_vm),
         cmocka_unit_test(test_pibs_eligibility),
         cmocka_unit_test(test_admission),
         cmocka_unit_test(test_budget_above_period_refused),

@@ -3,7 +3,8 @@
  * TCP fills the link alone and recovers from drops, the RFC 3550 jitter
  * grows when the receiving vCPU is descheduled, block requests take the
  * device's service time plus the path's costs and queue at the device,
- * and a ping's round trip is the path's latency. */
+ * a ping's round trip is the path's latency, and a VM's devices are
+ * served by one backend or by one per device (vms[].io_backends). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -268,6 +269,82 @@ static void test_block_tools_and_download(void **state)
     tk_close(&t);
 }
 
+/* A UDP stream and four greps in one VM, on a host without switch costs
+ * so that a backend's CPU time is exactly its work (20 us a packet, 50 us
+ * a block request each way).  Per device, host vCPU 0 ("n/net") does the
+ * receive work and nothing else, host vCPU 1 ("n/blk") the block work and
+ * nothing else; shared, host vCPU 0 ("n/io") does both.  A scenario
+ * without the key runs exactly as with `shared` (the same event digest). */
+static const char split_host[] =
+    ", costs: {world_switch: 0, exit_entry: 0, migration: 0, host_ipi: 0, ipi_delivery: 0}"
+    ", io: {rx_packet: 20us, rx_spread: 0, blk_request: 50us}";
+static const char split_vm[] =
+    "  - {name: n, vcpus: 2%s, workloads: [{type: iperf, protocol: udp, rate: 50},\n"
+    "                                      {type: grep, tasks: 4}]}\n";
+
+static void split_open(tk_sim *t, const char *key)
+{
+    char vms[512];
+    snprintf(vms, sizeof vms, split_vm, key);
+    io_open(t, 4, split_host, vms, "500ms");
+}
+
+/* The run time of backend k (vCPU k of the host VM). */
+static vl_ns backend_cpu(const tk_sim *t, int k)
+{
+    const vl_vm *host = &t->m.hv.vms[t->m.hv.nvms - 1];
+    assert_true(host->host && k < host->nvcpus);
+    return host->vcpus[k].state_ns[VL_RUNNING];
+}
+
+static void test_per_device_backends_split_the_work(void **state)
+{
+    (void)state;
+    tk_sim t;
+    split_open(&t, ", io_backends: per-device");
+    vl_vm *host = &t.m.hv.vms[t.m.hv.nvms - 1];
+    assert_int_equal(host->nvcpus, 2);
+    assert_string_equal(vl_hv_backend_name(&t.m.hv, 0), "n/net");
+    assert_string_equal(vl_hv_backend_name(&t.m.hv, 1), "n/blk");
+    assert_true(vl_vcpu_backend_serves(&host->vcpus[0], VL_DEV_NET));
+    assert_false(vl_vcpu_backend_serves(&host->vcpus[0], VL_DEV_BLK));
+    assert_true(vl_vcpu_backend_serves(&host->vcpus[1], VL_DEV_BLK));
+    assert_false(vl_vcpu_backend_serves(&host->vcpus[1], VL_DEV_NET));
+    const vl_io_stats *io = vl_hv_io_stats(&t.m.hv, 0);
+    vl_ns rx = (vl_ns)(io->rx_packets + io->rx_drops), blk = (vl_ns)io->blk_requests;
+    vl_ns net_cpu = backend_cpu(&t, 0), blk_cpu = backend_cpu(&t, 1);
+    print_message("per device: net %.2f ms for %lld packets, blk %.2f ms for %lld requests\n",
+                  net_cpu / 1e6, (long long)rx, blk_cpu / 1e6, (long long)blk);
+    assert_true(rx > 1000 && blk > 1000);
+    /* each item whole, but the one executing at the end */
+    assert_true(net_cpu >= VL_US(20) * rx && net_cpu <= VL_US(20) * (rx + 1));
+    /* submission and completion of each request done, and of those
+     * submitted or at the device at the end (four greps), one each */
+    assert_true(blk_cpu >= VL_US(100) * blk && blk_cpu <= VL_US(50) * (2 * blk + 5));
+    tk_close(&t);
+
+    split_open(&t, ", io_backends: shared");
+    host = &t.m.hv.vms[t.m.hv.nvms - 1];
+    assert_int_equal(host->nvcpus, 1);
+    assert_string_equal(vl_hv_backend_name(&t.m.hv, 0), "n/io");
+    assert_true(vl_vcpu_backend_serves(&host->vcpus[0], VL_DEV_NET));
+    assert_true(vl_vcpu_backend_serves(&host->vcpus[0], VL_DEV_BLK));
+    assert_null(vl_hv_backend_name(&t.m.hv, 1));
+    io = vl_hv_io_stats(&t.m.hv, 0);
+    rx = (vl_ns)(io->rx_packets + io->rx_drops);
+    blk = (vl_ns)io->blk_requests;
+    vl_ns both = backend_cpu(&t, 0);
+    assert_true(both >= VL_US(20) * rx + VL_US(100) * blk);
+    assert_true(both <= VL_US(20) * rx + VL_US(50) * (2 * blk + 5) + VL_US(20));
+    uint64_t shared = t.m.hv.sim.digest;
+    tk_close(&t);
+
+    split_open(&t, "");
+    assert_int_equal(t.m.hv.sim.digest, shared);
+    assert_int_equal(t.m.hv.vms[t.m.hv.nvms - 1].nvcpus, 1);
+    tk_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_ping_round_trip),
         cmocka_unit_test(test_rr_response),
         cmocka_unit_test(test_block_tools_and_download),
+        cmocka_unit_test(test_per_device_backends_split_the_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

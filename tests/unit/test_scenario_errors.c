@@ -303,7 +303,7 @@ static void test_unknown_key_vm(void **state)
     (void)state;
     expect_err(VM_PRE "    wieght: 3\n" R, 6, 5,
                "unknown key 'wieght' in vms[0] (valid keys: name, vcpus, weight, cap, affinity, "
-               "guest, params, workloads)");
+               "guest, params, io_backends, workloads)");
     expect_err(VM_PRE "    guest: {hz: 99}\n" R, 6, 17, "vms[a].guest.hz");
 }
 
@@ -489,6 +489,10 @@ static void test_io_settings(void **state)
                "vms[0].name: the name 'host' is reserved for the host's I/O backends");
     expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {rx_vcpu: 2}}\n" R, 4, 42,
                "vms[a].guest.rx_vcpu: must be one of the VM's vCPUs (0 to 1), got 2");
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, io_backends: per-vm}\n" R, 4, 38,
+               "vms[a].io_backends: expected one of shared, per-device, got 'per-vm'");
+    expect_err(H S "vms:\n  - {name: a, vcpus: 2, io_backends: [shared]}\n" R, 4, 38,
+               "vms[a].io_backends: expected one of shared, per-device, got a sequence");
     expect_err("host: {pcpus: 2, io: {link_gbps: 0}}\n" S V R, 1, 34, "link_gbps");
     expect_err("host: {pcpus: 2, io: {disk: 1}}\n" S V R, 1, 23, "unknown key 'disk'");
     expect_err(H S "vms:\n  - {name: a, vcpus: 2, guest: {spinlock: unfair, pv_spinlocks: true}}\n"
