@@ -61,7 +61,11 @@ static void answer(vl_guest *g, int v, vl_ns now)
         if (f && f->ran)
             f->ran(g, v, now);
         vl_task *t = g->vcpus[w].curr;
-        if (!t || t->acks_pending <= 0 || --t->acks_pending > 0)
+        if (!t || t->acks_pending <= 0)
+            continue;
+        if (t->acks_pending == 1) /* the spin up to now is the caller's wait, not its work */
+            vl_exec_irq_settle(g, w, now);
+        if (--t->acks_pending > 0)
             continue;
         const vl_smp_cpu *caller = vl_smp_cpu_of(g, w);
         caller->func->done(g, t, caller->since, now);

@@ -22,7 +22,7 @@ typedef struct sd_run {
     vl_scenario scn;
     vl_model m;
     vl_program sender, busy;
-    vl_wstats stats;
+    vl_wstats stats, sender_stats; /* the busy tasks', the sender's */
 } sd_run;
 
 /* VM "k" with `vcpus` vCPUs on `pcpus` pCPUs (+ a hog VM on pCPU 1 when
@@ -52,9 +52,12 @@ static void sd_setup(sd_run *r, int pcpus, int vcpus, int hog, bool legacy, bool
     memset(&r->stats, 0, sizeof r->stats);
     vl_hist_init(&r->stats.wake_latency);
     vl_hist_init(&r->stats.response);
+    memset(&r->sender_stats, 0, sizeof r->sender_stats);
+    vl_hist_init(&r->sender_stats.wake_latency);
+    vl_hist_init(&r->sender_stats.response);
     for (int i = 0; i < vcpus; i++) {
         vl_task *t = vl_guest_task_create(g, i ? "busy" : "sender", i ? &r->busy : &r->sender,
-                                          &r->stats);
+                                          i ? &r->stats : &r->sender_stats);
         assert_non_null(t);
         t->mm = other_mm && i ? 2 : 1;
     }
@@ -68,6 +71,7 @@ static void sd_teardown(sd_run *r)
     vl_prog_fini(&r->sender);
     vl_prog_fini(&r->busy);
     vl_wstats_free(&r->stats);
+    vl_wstats_free(&r->sender_stats);
     vl_scenario_free(&r->scn);
 }
 
@@ -112,6 +116,12 @@ static void test_preempted_target_slice(void **state)
     assert_true(g->ipi_latency[VL_IPI_TLB].max > VL_MS(9));
     assert_true(r.m.hv.vcpus[0].exits[VL_EXIT_PLE] > 10);
     assert_int_equal(vl_guest_ipis_sent(g, 0xfb), vl_tlb_of(g)->shootdowns); /* one target: 0xfb */
+    /* the wait is not work: each loop is 50 us of compute and a 5 us call */
+    uint64_t n = vl_tlb_of(g)->shootdowns;
+    print_message("sender work %.3f ms for %llu loops\n", r.sender_stats.work_ns / 1e6,
+                  (unsigned long long)n);
+    assert_true(r.sender_stats.work_ns >= (vl_ns)n * VL_US(55));
+    assert_true(r.sender_stats.work_ns <= (vl_ns)(n + 1) * VL_US(55));
     sd_teardown(&r);
 }
 
@@ -169,6 +179,7 @@ static void lazy_run(bool lazy, uint64_t *ipis, int *cur_mm, vl_ns *max)
     vl_prog_compute(&r.busy, &once);
     vl_prog_sleep(&r.busy, &long_sleep);
     memset(&r.stats, 0, sizeof r.stats);
+    memset(&r.sender_stats, 0, sizeof r.sender_stats);
     for (int i = 0; i < 2; i++) {
         vl_task *t = vl_guest_task_create(g, i ? "sleeper" : "sender", i ? &r.busy : &r.sender,
                                           &r.stats);
