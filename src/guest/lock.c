@@ -28,12 +28,45 @@ static int resv_insert(vl_glock *L, vl_resv r)
     return i;
 }
 
+/* The first reservation that starts after t (strictly: after_t) or at or
+ * after t: a binary search, the reservations being sorted by start. */
+static int first_from(const vl_glock *L, vl_ns t, bool after_t)
+{
+    int lo = 0, hi = L->nresv;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        vl_ns s = L->resv[mid].start;
+        if (s < t || (after_t && s == t))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The hold in force at t, or NULL.  Holds never overlap (a plan takes a
+ * lock only where no other hold is, a grant cuts the later plans, a
+ * longer hold cuts those after its old end), so the last to start by t is
+ * the only one that can hold it then. */
+static vl_resv *hold_at(vl_glock *L, vl_ns t)
+{
+    int i = first_from(L, t, true) - 1;
+    vl_resv *r = i >= 0 && t < L->resv[i].end ? &L->resv[i] : NULL;
+#ifdef VL_LOCK_CHECK
+    vl_resv *scan = NULL;
+    for (int k = 0; k < L->nresv && !scan; k++)
+        if (L->resv[k].start <= t && t < L->resv[k].end)
+            scan = &L->resv[k];
+    if (scan != r)
+        abort();
+#endif
+    return r;
+}
+
 vl_resv *vl_lock_resv_at(vl_glock *L, int v, vl_ns t)
 {
-    for (int i = 0; i < L->nresv; i++)
-        if (L->resv[i].vcpu == v && L->resv[i].start <= t && t < L->resv[i].end)
-            return &L->resv[i];
-    return NULL;
+    vl_resv *r = hold_at(L, t);
+    return r && r->vcpu == v ? r : NULL;
 }
 
 /* The hold in force now (the earliest reservation started by now). */
@@ -52,12 +85,12 @@ int vl_lock_holder(vl_glock *L, vl_ns now)
  * assumption that the lock is free then: cut those plans. */
 static void cut_others_from(vl_glock *L, int v, vl_ns t)
 {
-    for (int i = 0; i < L->nresv;) {
+    for (int i = first_from(L, t, false); i < L->nresv;) {
         vl_resv r = L->resv[i];
-        if (r.vcpu != v && r.start >= t) {
+        if (r.vcpu != v) {
             resv_remove_at(L, i);
             L->g->lock_client.cut(L->g, r.vcpu, r.start);
-            i = 0; /* the cut may have removed more */
+            i = first_from(L, t, false); /* the cut may have removed more */
             continue;
         }
         i++;
@@ -127,32 +160,26 @@ static int take_waiter(vl_glock *L, int i)
 vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
 {
     prune(L, L->g->sim->now);
-    /* granted already (hand-off, or a resumed holder): close the hold */
-    for (int i = 0; i < L->nresv; i++) {
-        vl_resv *r = &L->resv[i];
-        if (r->vcpu == v && r->start <= a && (r->end == VL_NS_MAX || r->end > a)) {
-            vl_ns old = r->end;
-            r->end = a + hold;
-            if (old != VL_NS_MAX && r->end > old)
-                cut_others_from(L, v, old); /* plans relying on the old end */
-            arm_handoff(L);
-            return VL_LOCK_RESERVED;
-        }
+    vl_resv *r = hold_at(L, a);
+    if (r && r->vcpu == v) { /* granted already (hand-off, or a resumed holder): close it */
+        vl_ns old = r->end;
+        r->end = a + hold;
+        if (old != VL_NS_MAX && r->end > old)
+            cut_others_from(L, v, old); /* plans relying on the old end */
+        arm_handoff(L);
+        return VL_LOCK_RESERVED;
     }
     if (!stealable(L))
         return VL_LOCK_BUSY; /* queue behind the waiters */
-    for (int i = 0; i < L->nresv; i++) {
-        vl_resv *r = &L->resv[i];
-        if (r->vcpu != v && r->start <= a && a < r->end)
-            return VL_LOCK_BUSY;
-    }
+    if (r)
+        return VL_LOCK_BUSY;
     /* an earlier request wins over later plans that overlap it */
-    for (int i = 0; i < L->nresv;) {
-        vl_resv r = L->resv[i];
-        if (r.vcpu != v && r.start > a && r.start < a + hold) {
+    for (int i = first_from(L, a, true); i < L->nresv && L->resv[i].start < a + hold;) {
+        vl_resv o = L->resv[i];
+        if (o.vcpu != v) {
             resv_remove_at(L, i);
-            L->g->lock_client.cut(L->g, r.vcpu, r.start);
-            i = 0;
+            L->g->lock_client.cut(L->g, o.vcpu, o.start);
+            i = first_from(L, a, true);
             continue;
         }
         i++;
@@ -166,8 +193,8 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
 
 void vl_lock_drop_from(vl_glock *L, int v, vl_ns t)
 {
-    for (int i = 0; i < L->nresv;) {
-        if (L->resv[i].vcpu == v && L->resv[i].start >= t)
+    for (int i = first_from(L, t, false); i < L->nresv;) {
+        if (L->resv[i].vcpu == v)
             resv_remove_at(L, i);
         else
             i++;
