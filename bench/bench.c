@@ -532,16 +532,24 @@ static int run_sim(int pcpus, const char *policy, const char *duration, vl_fel_k
 
 /* ------------------------------------------------- memory and build time */
 
+/* The scenario's lines before its VMs: a host of `pcpus` pCPUs in sockets
+ * of 16 (one below 16), seed 1. */
+static int host_header(char *y, size_t cap, const char *name, int pcpus, const char *policy,
+                       const char *duration)
+{
+    return snprintf(y, cap,
+                    "name: %s%d\nscheduler: %s\nhost: {pcpus: %d, sockets: %d}\n"
+                    "run: {duration: %s, seed: 1}\nvms:\n",
+                    name, pcpus, policy, pcpus, pcpus >= 16 ? pcpus / 16 : 1, duration);
+}
+
 /* 4:1 CPU hogs: VMs of 4 vCPUs with 4 `cpu` tasks each, vcpus / 4 VMs on
  * `pcpus` pCPUs. */
 static char *hogs_yaml(int pcpus, int vcpus, const char *policy, const char *duration)
 {
     size_t cap = 4096 + (size_t)vcpus * 32;
     char *y = malloc(cap);
-    int n = snprintf(y, cap,
-                     "name: hogs%d\nscheduler: %s\nhost: {pcpus: %d, sockets: %d}\n"
-                     "run: {duration: %s, seed: 1}\nvms:\n",
-                     pcpus, policy, pcpus, pcpus >= 16 ? pcpus / 16 : 1, duration);
+    int n = host_header(y, cap, "hogs", pcpus, policy, duration);
     for (int d = 0; d < vcpus / 4; d++)
         n += snprintf(y + n, cap - (size_t)n,
                       "  - {name: h%d, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n", d);
@@ -763,10 +771,7 @@ static char *mix_yaml(int pcpus, const char *policy, const char *duration)
 {
     size_t cap = 4096 + (size_t)pcpus * 400;
     char *y = malloc(cap);
-    int n = snprintf(y, cap,
-                     "name: mix%d\nscheduler: %s\nhost: {pcpus: %d, sockets: %d}\n"
-                     "run: {duration: %s, seed: 1}\nvms:\n",
-                     pcpus, policy, pcpus, pcpus >= 16 ? pcpus / 16 : 1, duration);
+    int n = host_header(y, cap, "mix", pcpus, policy, duration);
     for (int d = 0; d < pcpus / 2; d++)
         n += snprintf(y + n, cap - (size_t)n,
                       "  - {name: k%d, vcpus: 4, workloads: [\n"
