@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "model/model.h"
 #include "workload/workload.h"
 
 static const char list_usage[] =
@@ -227,6 +228,26 @@ int vl_cmd_validate(int argc, char **argv)
     vl_scenario scn;
     if (vl_cli_load(argv[optind], &c, &scn) < 0)
         return VL_EXIT_USAGE;
+    /* the policy's own checks (admission: vl_sched_refuse) run when it
+     * starts: build the model and start it, without running it */
+    vl_model m;
+    vl_error err;
+    vl_model_opts mo = {.fel = VL_FEL_DEFAULT};
+    int status = VL_EXIT_OK;
+    if (vl_model_create(&m, &scn, scn.sched, scn.seed, scn.duration, &mo, &err) < 0) {
+        vl_cli_error(&err);
+        vl_scenario_free(&scn);
+        return VL_EXIT_USAGE;
+    }
+    if (vl_model_start(&m, &err) < 0) {
+        vl_cli_error(&err);
+        status = m.refused ? VL_EXIT_USAGE : VL_EXIT_RUN;
+    }
+    vl_model_destroy(&m);
+    if (status != VL_EXIT_OK) {
+        vl_scenario_free(&scn);
+        return status;
+    }
     int vcpus = 0, workloads = 0;
     for (int i = 0; i < scn.nvms; i++) {
         vcpus += scn.vms[i].vcpus;

@@ -45,6 +45,10 @@ for v in a b c d; do echo "  - {name: $v, vcpus: 1, workloads: [{type: cpu}]}" >
 echo 'run: {duration: 1s}' >>"$tmp/admission.yaml"
 expect_bad admission_run 'admission.yaml:7:5: .*rate-monotonic bound' run "$tmp/admission.yaml"
 expect_bad admission_compare 'admission.yaml:7:5: .*rate-monotonic bound' compare "$tmp/admission.yaml" --sched credit,quest
+"$bin" validate "$tmp/admission.yaml" >/dev/null 2>"$tmp/stderr"
+rc=$?
+[ $rc -eq 2 ] && grep -qE "admission.yaml:7:5: .*rate-monotonic bound" "$tmp/stderr" ||
+  { echo "FAIL validate of a scenario its policy refuses: exit $rc"; cat "$tmp/stderr"; fail=1; }
 expect_bad missing_file 'nofile.yaml: cannot open' run "$tmp/nofile.yaml"
 expect_bad bad_set '--set:1:[0-9]+: ' run "$good" --set host.pcpus=zero
 expect_bad bad_sched 'unknown policy .nosuch.' run "$good" --sched nosuch
