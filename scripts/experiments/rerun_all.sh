@@ -123,6 +123,14 @@ $F f --bin "$B" --out "$OUT" > "$OUT/tavs-f.md"
 $F g --seeds 5 --bin "$B" --out "$OUT" > "$OUT/tavs-g.md"
 $F smp --seeds 5 --bin "$B" --out "$OUT" > "$OUT/tavs-smp.md"
 
+# Micro-sliced cores (docs/experiments.md): the tables and the dynamic pool's series
+MS=scripts/experiments/microsliced_tables.py
+$MS --bin "$B" --jobs 2 --apps dedup,vips,exim,gmake,overhead,iperf,iperf-udp > "$OUT/microsliced.md"
+$MS --bin "$B" --jobs 2 --configs credit-1ms,dcs,balance,cfs --apps dedup,vips,exim,gmake \
+  > "$OUT/microsliced-e.md"
+scripts/experiments/microsliced_pool.py $S/microsliced-vips.yaml --window 90 --windows 25 \
+  --bin "$B" > "$OUT/microsliced-pool-vips.csv"
+
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
 scripts/experiments/workload_table.py --type hackbench --set vms.a.workloads.0.groups=4 \
