@@ -13,7 +13,7 @@ fail=0
 g="$src/scenarios/guest-mechanisms.yaml"
 # 20 runs of a few tenths of a second each: the sweep is still busy when
 # the first rows appear
-args=(--grid params.credit.tslice=30ms --seeds 20 --duration 150s -j 2)
+args=(--grid params.credit.tslice=30ms --seeds 20 --duration 60s -j 2)
 
 interrupt() { # signal, expected status
   local sig=$1 want=$2
