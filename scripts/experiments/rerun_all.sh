@@ -97,6 +97,7 @@ for sc in a b; do
   done
 done
 $Q $S/quest-b.yaml --set params.quest.io_server=sporadic --bin $B > "$OUT/quest-b-quest-sporadic.csv"
+gnuplot -e "dir='$OUT'" scripts/experiments/quest_plot.gp # $OUT/quest-b.png
 scripts/experiments/quest_shared_io.py --bin "$B" > "$OUT/quest-shared-io.md" 2>/dev/null
 for p in quest credit credit2 rtds; do
   $B run $S/quest-overhead.yaml --sched $p --json "$OUT/quest-overhead-$p.json" --quiet
@@ -130,6 +131,7 @@ $MS --bin "$B" --jobs 2 --configs credit-1ms,dcs,balance,cfs --apps dedup,vips,e
   > "$OUT/microsliced-e.md"
 scripts/experiments/microsliced_pool.py $S/microsliced-vips.yaml --window 90 --windows 25 \
   --bin "$B" > "$OUT/microsliced-pool-vips.csv"
+gnuplot -e "dir='$OUT'" scripts/experiments/microsliced_plot.gp # $OUT/microsliced-pool-vips.png
 
 # docs/workloads.md: every type alone
 scripts/experiments/workload_table.py > "$OUT/workloads.md"
