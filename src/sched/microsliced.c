@@ -398,12 +398,12 @@ static int offload_siblings(vl_sched *s, vl_vcpu *y, int kind)
 {
     vl_vm *d = vl_vcpu_vm(y);
     int moved = 0;
-    if (kind != MS_SYM_IPI_MANY && mvm(d)->nwaiting_critical == 0 && !mvc(y)->waiting_critical)
-        return find_core(s) ? 0 : (vl_counter_add(s, MS_C_NO_CORE, 1), 0); /* none to move */
     if (!find_core(s)) {
         vl_counter_add(s, MS_C_NO_CORE, 1);
         return 0;
     }
+    if (kind != MS_SYM_IPI_MANY && mvm(d)->nwaiting_critical == 0)
+        return 0; /* no sibling is in a critical group: none would move */
     for (int i = 0; i < vl_vm_nvcpus(d); i++) {
         vl_vcpu *w = vl_vm_vcpu(d, i);
         bool critical;
