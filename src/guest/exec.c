@@ -202,8 +202,6 @@ static stop_reason walk(vl_guest *g, int v, vl_task *t, vl_ns now, vl_ns horizon
     }
 }
 
-/* v has nothing to run: the first module with work for an idle vCPU
- * (the `idle` hooks) gives v that handler work. */
 /* t's program ended: when it was the last live task measured into its
  * workload's stats, the workload is done (a fixed amount of work ran). */
 static void note_workload_exit(vl_guest *g, vl_task *t, vl_ns now)
@@ -218,6 +216,8 @@ static void note_workload_exit(vl_guest *g, vl_task *t, vl_ns now)
         g->workload_done(g->workload_done_ctx, t->stats, now);
 }
 
+/* v has nothing to run: the first module with work for an idle vCPU
+ * (the `idle` hooks) gives v that handler work. */
 static void run_idle(vl_guest *g, int v, vl_ns now)
 {
     vl_gvcpu *gv = &g->vcpus[v];

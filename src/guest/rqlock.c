@@ -19,9 +19,9 @@
  *   front of the task that runs next on the balancing vCPU: its current
  *   task at a periodic balance, the task it pulled when about to idle.
  *   Neither is inserted where it cannot go: into a kernel call under way
- *   (the interrupted call would resume inside the hold), in front of a
- *   task that spins or was just handed a lock, or into a full look-ahead
- *   queue (vl_opq_push_front refuses): that tick or balance holds nothing.
+ *   (the interrupted call would resume inside the hold), or in front of a
+ *   task that spins or was just handed a lock: that tick or balance holds
+ *   nothing.
  *
  * Costs (docs/guest-model.md, "Runqueue locks")
  *   RQLOCK_TTWU_NS   ttwu_do_activate + check_preempt_curr under the lock;
