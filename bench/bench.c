@@ -819,7 +819,8 @@ static int scale_run(const scale_family *fam, const char *policy, int pcpus, dou
     sim_figures f;
     int rc = run_model(&scn, NULL, VL_FEL_DEFAULT, &f);
     vl_scenario_free(&scn);
-    *ns_per_event = 1e9 / (f.events_per_sim_s * f.sim_s_per_cpu_s);
+    if (rc == 0)
+        *ns_per_event = 1e9 / (f.events_per_sim_s * f.sim_s_per_cpu_s);
     return rc;
 }
 
