@@ -52,6 +52,7 @@ void vl_fel_fini(vl_fel *q)
 {
     free(q->heap);
     free(q->now.e);
+    free(q->run.e);
     free(q->bucket);
     for (size_t i = 0; i < q->nblocks; i++)
         free(q->blocks[i]);
@@ -61,7 +62,7 @@ void vl_fel_fini(vl_fel *q)
 
 size_t vl_fel_bytes(const vl_fel *q)
 {
-    size_t n = q->heap_cap * sizeof *q->heap + vec_bytes(&q->now);
+    size_t n = q->heap_cap * sizeof *q->heap + vec_bytes(&q->now) + vec_bytes(&q->run);
     if (q->bucket)
         n += VL_RADIX_BUCKETS * sizeof *q->bucket;
     n += q->nblocks * (sizeof *q->blocks + VL_RADIX_BLOCK * sizeof(vl_fel_chunk));

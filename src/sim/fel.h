@@ -87,6 +87,10 @@ typedef struct vl_fel {
     int log_arity;
     /* radix heap */
     vl_fel_vec now;             /* entries in slot `slot`: a binary heap   */
+    vl_fel_vec run;             /* more entries of slot `slot`, sorted:
+                                 * [run_head, run.n) is yet to pop         */
+    uint32_t run_head;
+    bool filling;               /* advance() files the new slot into `run` */
     int64_t slot;               /* the current slot (time >> slot_shift)   */
     int slot_shift;             /* slot width: 2^slot_shift ns             */
     vl_radix_bucket *bucket;    /* VL_RADIX_BUCKETS                        */

@@ -1,7 +1,8 @@
 /* sim/fel_radix.c - the future-event list as a radix heap over coarse time.
  *
  * Time is cut into slots of 2^slot_shift ns.  The entries of the current
- * slot form `now`, a binary heap in (time, order).  Every later entry sits
+ * slot are in `run`, sorted, and `now`, a binary heap in (time, order); a
+ * pop takes the lesser of their heads.  Every later entry sits
  * in a bucket chosen as in a radix heap (R. K. Ahuja, K. Mehlhorn,
  * J. B. Orlin, R. E. Tarjan, "Faster algorithms for the shortest path
  * problem", JACM 37(2), 1990) with multi-bit digits (the multi-level
@@ -13,11 +14,14 @@
  * buckets hold ever later entries, so the earliest entry is in `now` or
  * else in the first non-empty bucket, found with two bit scans.
  *
- * When `now` runs dry, the first non-empty bucket becomes the current slot.
+ * When both run dry, the first non-empty bucket becomes the current slot.
  * A level-0 bucket of one entry (the usual case) is popped as it is, one of
- * more goes to `now`; a higher bucket is spread over lower buckets and
- * `now` from the first slot it covers (not its earliest entry's: finding
- * that would read its chunks twice).  An entry is copied once per level it
+ * more goes to `run`; a higher bucket is spread over lower buckets and
+ * `run` from the first slot it covers (not its earliest entry's: finding
+ * that would read its chunks twice).  The entries reach `run` in the order
+ * they were filed; if that is not their (time, order) order, `run` becomes
+ * the heap (settle_run).  Entries filed into the current slot later go to
+ * the heap.  An entry is copied once per level it
  * descends; no comparison reads an event, and no event is written when an
  * entry moves.  A bucket keeps its first entry in place, the others in a
  * list of chunks from a pool (a freed chunk is the next one used, still in
@@ -38,8 +42,8 @@
  * event's storage must therefore outlive the list, cancelled or not (events
  * live in the model's objects, which are freed after the engine).
  *
- * Invariants: every entry's slot >= `slot`; `now` holds exactly the entries
- * of slot `slot`, in heap order; bucket b = (level, digit) holds the
+ * Invariants: every entry's slot >= `slot`; `now` and `run` from run_head
+ * hold exactly the entries of slot `slot`, in heap order and sorted; bucket b = (level, digit) holds the
  * entries whose slot's highest digit differing from `slot` is at `level`,
  * with value `digit`, the first in place; bit b of `nonempty` is set iff
  * bucket b is not empty, bit w of `nonempty_words` iff nonempty[w] != 0;
@@ -101,6 +105,33 @@ static vl_fel_entry now_pop(vl_fel_vec *v)
     if (--v->n > 0)
         now_sift_down(v, 0, v->e[v->n]);
     return top;
+}
+
+/* Floyd's bottom-up construction: heap order in O(n). */
+static void now_heapify(vl_fel_vec *v)
+{
+    for (size_t i = v->n / 2; i-- > 0;)
+        now_sift_down(v, i, v->e[i]);
+}
+
+/* The entries a new slot brought, in `run` in the order they were filed:
+ * kept there if already in (time, order) order, else made the heap.
+ * Filing keeps the order of insertion (chunk lists are read oldest first)
+ * and the engine numbers insertions in order, so the many events of one
+ * instant (every pCPU's tick on a tick grid) arrive sorted and are then
+ * popped in sequence, with no sifting. */
+static void settle_run(vl_fel *q)
+{
+    vl_fel_vec *r = &q->run;
+    for (uint32_t i = 1; i < r->n; i++) {
+        if (!vl_fel_entry_less(&r->e[i - 1], &r->e[i])) {
+            vl_fel_vec heap = q->now; /* empty: advance() runs when `now` is */
+            q->now = *r;
+            *r = (vl_fel_vec){.e = heap.e, .cap = heap.cap};
+            now_heapify(&q->now);
+            return;
+        }
+    }
 }
 
 /* ---------------------------------------------------------------- chunks */
@@ -169,7 +200,10 @@ static inline void unmark(vl_fel *q, int b)
 static inline void file_at(vl_fel *q, vl_fel_entry e, int64_t s)
 {
     if (s == q->slot) {
-        now_push(&q->now, e);
+        if (q->filling)
+            vl_fel_vec_push(&q->run, e);
+        else
+            now_push(&q->now, e);
         return;
     }
     int b = bucket_of(q->slot, s);
@@ -214,6 +248,19 @@ static inline void prefetch_chunk(const vl_fel_chunk *c)
             __builtin_prefetch((const char *)c + off);
 }
 
+/* Chunk list c in the opposite order (a bucket's list is newest first). */
+static vl_fel_chunk *reversed(vl_fel_chunk *c)
+{
+    vl_fel_chunk *r = NULL;
+    while (c) {
+        vl_fel_chunk *next = c->next;
+        c->next = r;
+        r = c;
+        c = next;
+    }
+    return r;
+}
+
 /* Files the entries of a chunk list and frees its chunks. */
 static void file_list(vl_fel *q, vl_fel_chunk *list, bool keep_stale)
 {
@@ -247,9 +294,13 @@ static bool advance(vl_fel *q, vl_fel_entry *one)
         uint64_t above = (uint64_t)q->slot >> low >> DIGIT << DIGIT;
         q->slot = (int64_t)((above | (uint64_t)((b - LEVEL0) & ((1 << DIGIT) - 1))) << low);
     }
+    more = reversed(more); /* oldest first: see settle_run */
     prefetch_chunk(more);
-    file_entry(q, *one); /* to `now` or buckets below b */
+    q->filling = true; /* the new slot's entries go to `run` */
+    file_entry(q, *one); /* to `run` or buckets below b */
     file_list(q, more, true);
+    q->filling = false;
+    settle_run(q);
     return false;
 }
 
@@ -257,31 +308,33 @@ static bool advance(vl_fel *q, vl_fel_entry *one)
  * with keep_stale false, drops the entries of removed events. */
 static void refile(vl_fel *q, int shift, bool keep_stale)
 {
-    vl_fel_vec firsts = q->now; /* `now` and the buckets' first entries */
-    vl_fel_chunk *more = NULL;
+    /* the current slot's entries, then each bucket's: its first entry and
+     * its list, oldest first (the order of filing, as settle_run wants) */
+    vl_fel_vec firsts = q->now;
     q->now = (vl_fel_vec){0};
+    for (uint32_t k = q->run_head; k < q->run.n; k++)
+        vl_fel_vec_push(&firsts, q->run.e[k]);
+    q->run.n = q->run_head = 0;
+    uint32_t ncur = firsts.n;
+    vl_fel_chunk *lists[VL_RADIX_BUCKETS];
+    uint32_t nb = 0;
     for (uint64_t words = q->nonempty_words; words; words &= words - 1) {
         int w = __builtin_ctzll(words);
         for (uint64_t bits = q->nonempty[w]; bits; bits &= bits - 1) {
             vl_fel_entry first;
-            vl_fel_chunk *list = take(q, w * 64 + __builtin_ctzll(bits), &first);
+            lists[nb++] = reversed(take(q, w * 64 + __builtin_ctzll(bits), &first));
             vl_fel_vec_push(&firsts, first);
-            if (list) {
-                vl_fel_chunk *tail = list;
-                while (tail->next)
-                    tail = tail->next;
-                tail->next = more;
-                more = list;
-            }
         }
     }
     q->slot_shift = shift;
     q->slot = slot_of(q, q->last);
-    for (uint32_t k = 0; k < firsts.n; k++)
+    for (uint32_t k = 0; k < firsts.n; k++) {
         if (keep_stale || entry_live(&firsts.e[k]))
             file_entry(q, firsts.e[k]);
+        if (k >= ncur)
+            file_list(q, lists[k - ncur], keep_stale);
+    }
     free(firsts.e);
-    file_list(q, more, keep_stale);
     if (!keep_stale)
         q->stale = 0;
 }
@@ -316,6 +369,8 @@ static inline void prefetch_next(const vl_fel *q)
     uint32_t n = q->now.n;
     for (uint32_t i = 0; i < n && i < 3; i++)
         __builtin_prefetch(q->now.e[i].ev);
+    for (uint32_t i = q->run_head; i < q->run.n && i < q->run_head + 2; i++, n++)
+        __builtin_prefetch(q->run.e[i].ev);
     if (n >= 2 || !q->nonempty_words)
         return;
     int w = __builtin_ctzll(q->nonempty_words);
@@ -362,7 +417,12 @@ vl_event *vl_fel_radix_pop(vl_fel *q)
 {
     for (;;) {
         vl_fel_entry e;
-        if (q->now.n)
+        if (q->run_head < q->run.n &&
+            (!q->now.n || vl_fel_entry_less(&q->run.e[q->run_head], &q->now.e[0]))) {
+            e = q->run.e[q->run_head++];
+            if (q->run_head == q->run.n)
+                q->run.n = q->run_head = 0;
+        } else if (q->now.n)
             e = now_pop(&q->now);
         else if (!q->nonempty_words)
             return NULL;

@@ -469,6 +469,50 @@ static void test_radix_slot_width(void **state)
     free(keep);
 }
 
+/* Many events of one slot (every pCPU's tick on a tick grid): filed in
+ * (time, order) order, they come out of the sorted run one after the
+ * other, with no heap; events filed into the slot while it drains (a
+ * reschedule soon after the tick) are merged in by (time, order); a batch
+ * filed out of order (orders descending within an instant) is made the
+ * heap and comes out in order too. */
+static void test_radix_instant_batch(void **state)
+{
+    (void)state;
+    enum { N = 1000, LATE = 10, AT = 100 };
+    vl_event *ev = calloc(N + LATE, sizeof *ev);
+    for (int i = 0; i < N + LATE; i++)
+        vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
+    for (int pass = 0; pass < 2; pass++) {
+        bool descending = pass == 1;
+        vl_fel q;
+        vl_fel_init(&q, VL_FEL_RADIX);
+        vl_ns tick = (vl_ns)1 << 20; /* four events per ns from here on */
+        for (int i = 0; i < N; i++)
+            file_at(&q, &ev[i], tick + i / 4, (uint64_t)(descending ? N - i : i + 1));
+        vl_event *prev = vl_fel_pop(&q);
+        assert_true(prev->time == tick);
+        if (descending) {
+            assert_int_equal(q.run.n, 0); /* out of order: the heap */
+            assert_int_equal(q.now.n, N - 1);
+        } else {
+            assert_int_equal(q.now.n, 0); /* in order: the run */
+            assert_int_equal(q.run.n - q.run_head, N - 1);
+        }
+        for (int i = 0; i < LATE; i++) /* armed after the batch */
+            file_at(&q, &ev[N + i], tick + AT, (uint64_t)(N + 1 + i));
+        int popped = 1, first_late = -1;
+        for (vl_event *e; (e = vl_fel_pop(&q)); prev = e, popped++) {
+            assert_true(vl_event_cmp(prev, e) < 0);
+            if (e >= &ev[N] && first_late < 0)
+                first_late = popped;
+        }
+        assert_int_equal(popped, N + LATE);
+        assert_int_equal(first_late, 4 * (AT + 1)); /* after the batch's up to tick + AT */
+        vl_fel_fini(&q);
+    }
+    free(ev);
+}
+
 /* Removal is lazy in the radix heap: removed events never come out, the
  * entries they leave are swept once they outnumber the pending ones, and
  * a pop that finds only removed entries leaves the list usable at the
@@ -562,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_postponed_order_random),
         cmocka_unit_test(test_same_instant_lower_class),
         cmocka_unit_test(test_radix_slot_width),
+        cmocka_unit_test(test_radix_instant_batch),
         cmocka_unit_test(test_radix_lazy_removal),
         cmocka_unit_test(test_far_times),
     };
