@@ -48,9 +48,20 @@ static bool light(vl_sched *s, vl_pcpu *p)
     return cfs_root(p)->load * 100 * vl_npcpus(s) <= bp->cfs.total_load * bp->pct;
 }
 
-/* The allowed pCPU with the least load (idle first, lowest id on ties). */
+/* The allowed pCPU with the least load (idle first, lowest id on ties).
+ * Lightness only falls as the load grows (an empty runqueue has no load),
+ * so when v may run anywhere this is the least-loaded pCPU outside the
+ * siblings' if that one is light, and none otherwise: on a large host the
+ * load tree (cfs_pcpus.c) finds it without a scan. */
 static vl_pcpu *least_loaded(vl_sched *s, vl_vcpu *v, const uint64_t *siblings, bool balanced)
 {
+    int n = vl_npcpus(s);
+    if (cfs_sp(s)->load_index && vl_bit_count(vl_vcpu_affinity_mask(v), 0, n) == n) {
+        static const uint64_t none[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+        int id = cfs_least_loaded(s, balanced ? siblings : none);
+        vl_pcpu *p = id >= 0 ? vl_pcpu_get(s, id) : NULL;
+        return p && light(s, p) ? p : NULL;
+    }
     vl_pcpu *best = NULL;
     for (int i = 0; i < vl_npcpus(s); i++) {
         vl_pcpu *p = vl_pcpu_get(s, i);
@@ -123,6 +134,8 @@ bool balance_may_migrate(vl_sched *s, vl_vcpu *v, vl_pcpu *dst)
 void balance_rule_init(vl_sched *s, int placed_counter)
 {
     bpriv(s)->placed_counter = placed_counter;
+    if (bpriv(s)->mode == BALANCE_LOAD_CONSCIOUS || bpriv(s)->mode == BALANCE_LEAST_LOADED)
+        cfs_load_index_on(s);
     for (int i = 0; i < vl_nvcpus_total(s); i++) {
         balance_vcpu *bv = vl_vcpu_priv(vl_vcpu_get(s, i));
         memset(bv->wake_mask, 0xff, sizeof bv->wake_mask);

@@ -23,6 +23,14 @@
  *                the maximum, and hides (sets to CFS_NOT_BUSY, busy_hidden)
  *                the pCPUs it passes over until cfs_busy_search_end.
  *   total_load   the sum of the root loads (busy_balance's average).
+ *   load_tree    a min-tree over every pCPU's root load, kept only for the
+ *                policies with balance scheduling (balance.c): its leftmost
+ *                minimum is the least-loaded pCPU with the lowest id, the
+ *                one least_loaded's scan of all pCPUs chose; excluded
+ *                pCPUs (a VM's sibling pCPUs) are set to LOAD_HIDDEN for
+ *                one search.  A root change only marks the pCPU's leaf
+ *                dirty; a search first sets the dirty leaves (changes
+ *                far outnumber searches).
  *   core/sock ranges (cfs_pcpu)
  *                the id range holding a pCPU's SMT siblings and its socket
  *                (ids are socket-major, then core, then thread); set at
@@ -73,6 +81,8 @@ static void id_range(vl_sched *s, int id, int (*key)(const vl_pcpu *), bool grou
         ;
 }
 
+static void load_tree_init(vl_sched *s);
+
 void cfs_pcpus_init(vl_sched *s)
 {
     cfs_priv *sp = cfs_sp(s);
@@ -96,6 +106,8 @@ void cfs_pcpus_init(vl_sched *s)
         sp->busy_key[i] = CFS_NOT_BUSY;
         vl_bit_set(sp->idle_mask, i);
     }
+    if (sp->load_index)
+        load_tree_init(s);
 }
 
 void cfs_busy_key_set(cfs_priv *sp, int id, int64_t key)
@@ -149,4 +161,63 @@ void cfs_busy_search_end(vl_sched *s)
         vl_bit_clear(sp->busy_hidden, id);
         tree_set(sp, id, sp->busy_key[id]); /* no key changed during the search */
     }
+}
+
+/* ------------------------------------------------------------ load tree */
+
+#define LOAD_HIDDEN INT64_MAX /* a leaf a search passes over */
+
+/* Writes leaf id of the load tree and recomputes its ancestors. */
+static void load_tree_set(cfs_priv *sp, int id, int64_t key)
+{
+    int64_t *t = sp->load_tree;
+    int k = sp->busy_leaves + id;
+    t[k] = key;
+    for (k >>= 1; k >= 1; k >>= 1) {
+        int64_t m = t[2 * k] <= t[2 * k + 1] ? t[2 * k] : t[2 * k + 1];
+        if (t[k] == m)
+            break; /* the ancestors hold it already */
+        t[k] = m;
+    }
+}
+
+int cfs_load_index_scan_pcpus = 64;
+
+void cfs_load_index_on(vl_sched *s)
+{
+    cfs_sp(s)->load_index = vl_npcpus(s) > cfs_load_index_scan_pcpus;
+}
+
+/* At init every root runqueue is empty: every pCPU's leaf is 0, the
+ * leaves past the pCPUs stay hidden. */
+static void load_tree_init(vl_sched *s)
+{
+    cfs_priv *sp = cfs_sp(s);
+    for (int k = 1; k < 2 * sp->busy_leaves; k++)
+        sp->load_tree[k] = LOAD_HIDDEN;
+    for (int i = 0; i < vl_npcpus(s); i++)
+        load_tree_set(sp, i, 0);
+}
+
+int cfs_least_loaded(vl_sched *s, const uint64_t *excluded)
+{
+    cfs_priv *sp = cfs_sp(s);
+    int n = vl_npcpus(s), id = -1;
+    for (int i = vl_bit_next(sp->load_dirty, 0, n); i >= 0;
+         i = vl_bit_next(sp->load_dirty, i + 1, n)) {
+        vl_bit_clear(sp->load_dirty, i);
+        load_tree_set(sp, i, cfs_root(vl_pcpu_get(s, i))->load);
+    }
+    for (int i = vl_bit_next(excluded, 0, n); i >= 0; i = vl_bit_next(excluded, i + 1, n))
+        load_tree_set(sp, i, LOAD_HIDDEN);
+    const int64_t *t = sp->load_tree;
+    if (t[1] != LOAD_HIDDEN) {
+        int k = 1;
+        while (k < sp->busy_leaves) /* towards the minimum, leftwards on ties */
+            k = t[2 * k] <= t[2 * k + 1] ? 2 * k : 2 * k + 1;
+        id = k - sp->busy_leaves;
+    }
+    for (int i = vl_bit_next(excluded, 0, n); i >= 0; i = vl_bit_next(excluded, i + 1, n))
+        load_tree_set(sp, i, cfs_root(vl_pcpu_get(s, i))->load);
+    return id;
 }

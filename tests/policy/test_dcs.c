@@ -26,6 +26,7 @@
 
 #include "guest/kernel.h"
 #include "guest/tlb.h"
+#include "sched/cfs_priv.h"
 #include "testkit.h"
 
 /* Two 4-vCPU VMs doing munmap shootdowns (old-kernel vectors 0xf0-0xf7,
@@ -469,6 +470,56 @@ static void test_sender_delay_protects_wakers_locks(void **state)
     assert_true(on * 5 < off);
 }
 
+/* Balance scheduling's least-loaded searches give the same pCPUs from the
+ * load tree as from the scan: a 16-pCPU host (scanned by default) run with
+ * the tree forced on gives the same run (streamcluster and dedup VMs of 12
+ * vCPUs beside a hog), for load-conscious `dcs` and pure-least-loaded
+ * `balance`, and the searches did place vCPUs. */
+static char *balance_run(const char *policy, const char *params, int scan_pcpus,
+                         int64_t *placements)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 16, sockets: 2, ple: {enabled: false}}\n"
+             "params: %s\n"
+             "vms:\n"
+             "  - {name: sc, vcpus: 12, workloads: [{type: streamcluster}]}\n"
+             "  - {name: dd, vcpus: 12, workloads: [{type: dedup}]}\n"
+             "  - {name: hog, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
+             "run: {duration: 1s, warmup: 100ms}\n",
+             params);
+    int saved = cfs_load_index_scan_pcpus;
+    cfs_load_index_scan_pcpus = scan_pcpus;
+    tk_sim t;
+    tk_open(&t, policy, yaml);
+    tk_go(&t.m);
+    cfs_load_index_scan_pcpus = saved;
+    *placements = tk_counter(&t.m, "balanced_placements");
+    size_t len;
+    char *json = tk_json(&t.m, &len);
+    tk_close(&t);
+    return json;
+}
+
+static void test_least_loaded_tree_matches_scan(void **state)
+{
+    (void)state;
+    static const char *const runs[][2] = {{"dcs", "{}"},
+                                          {"balance", "{balance: {balance: pure-least-loaded}}"}};
+    for (int r = 0; r < 2; r++) {
+        int64_t by_scan, by_tree;
+        char *scan = balance_run(runs[r][0], runs[r][1], 64, &by_scan);
+        char *tree = balance_run(runs[r][0], runs[r][1], 0, &by_tree);
+        print_message("%s: %lld placements by the balance rule\n", runs[r][0],
+                      (long long)by_scan);
+        assert_true(by_scan > 100);
+        assert_int_equal(by_tree, by_scan);
+        assert_string_equal(tree, scan);
+        free(scan);
+        free(tree);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_load_conscious_soft_in_balancing),
         cmocka_unit_test(test_load_conscious_avoids_loaded_pcpus),
         cmocka_unit_test(test_sender_delay_protects_wakers_locks),
+        cmocka_unit_test(test_least_loaded_tree_matches_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
