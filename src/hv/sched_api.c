@@ -150,10 +150,12 @@ int vl_sched_refuse(vl_sched *s, vl_vm *vm, const char *fmt, ...)
  * of range or a p that is neither NULL nor a pCPU handle. */
 static vl_event *timer_of(vl_sched *s, vl_pcpu *p, int slot, const char *call)
 {
-    char what[48];
-    snprintf(what, sizeof what, "%s: timer slot", call);
-    if (!index_ok(s->hv, what, slot, VL_TIMER_SLOTS))
+    if (slot < 0 || slot >= VL_TIMER_SLOTS) { /* the message is made only on failure */
+        char what[48];
+        snprintf(what, sizeof what, "%s: timer slot", call);
+        index_ok(s->hv, what, slot, VL_TIMER_SLOTS);
         return NULL;
+    }
     if (!p)
         return &s->timer_ev[slot];
     if (!vl_hv_owns_pcpu(s->hv, p)) {
