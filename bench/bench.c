@@ -446,6 +446,9 @@ static char *host_yaml(int pcpus, const char *policy, const char *duration)
 typedef struct sim_figures {
     double events_per_s, sim_s_per_s, sim_s_per_cpu_s, events_per_sim_s, ops_per_sim_s;
     double mean_pending; /* events in the list, sampled at every switch */
+    /* per sim s: the events of pause-loop exit cycles (the exit, the
+     * reschedule and the re-entry are each counted where they came from) */
+    double ple_exits, resched, entries;
     uint64_t digest;
 } sim_figures;
 
@@ -503,6 +506,10 @@ static int run_model(const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kin
     out->ops_per_sim_s = (double)guest_ops(&m) / sim_s;
     out->mean_pending = probe.n ? probe.sum / (double)probe.n : 0;
     out->digest = m.hv.sim.digest;
+    const uint64_t(*src)[VL_EVC_CLASSES] = m.hv.sim.by_source;
+    out->ple_exits = (double)src[VL_TAG_VCPU_PLE][VL_EVC_GUEST] / sim_s;
+    out->resched = (double)src[VL_TAG_PCPU][VL_EVC_SCHED] / sim_s;
+    out->entries = (double)src[VL_TAG_PCPU][VL_EVC_GUEST] / sim_s;
     vl_model_destroy(&m);
     return 0;
 }
@@ -671,7 +678,10 @@ static int corun_section(int quick)
                f.ops_per_sim_s / f.events_per_sim_s);
         print_ratio(ratio, repeats);
         print_ratio(per_event, repeats);
-        printf("\n");
+        printf("\n  %-12s per sim s: %.0f pause-loop exits, %.0f reschedules, %.0f guest "
+               "entries, %.0f other events\n",
+               "", f.ple_exits, f.resched, f.entries,
+               f.events_per_sim_s - f.ple_exits - f.resched - f.entries);
         fflush(stdout);
     }
     return 0;

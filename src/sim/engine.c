@@ -100,6 +100,7 @@ vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events)
         }
         s->now = ev->time;
         s->events++;
+        s->by_source[vl_tag_kind_of(ev->tag)][vl_event_cls(ev)]++;
         s->digest = digest_step(s->digest, (uint64_t)ev->time);
         s->digest = digest_step(s->digest, ((uint64_t)vl_event_cls(ev) << 32) | ev->tag);
         ev->fn(ev->ctx, ev);

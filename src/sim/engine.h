@@ -24,6 +24,9 @@ typedef struct vl_sim {
     vl_ns now;
     uint64_t seq;      /* next sequence number                         */
     uint64_t events;   /* events processed                              */
+    uint64_t by_source[VL_TAG_KINDS][VL_EVC_CLASSES];
+                       /* events processed, by source kind and class
+                        * (where a run's events go: bench --corun)     */
     uint64_t digest;
     bool stop;
     bool tags_exhausted;      /* a kind ran out of numbers (tag.h)        */

@@ -33,6 +33,7 @@ typedef enum vl_event_class {
     VL_EVC_SCHED,      /* reschedule of a pCPU: after all else at t      */
     VL_EVC_END,        /* end of run / warm-up boundary                  */
 } vl_event_class;
+#define VL_EVC_CLASSES (VL_EVC_END + 1)
 
 #define VL_EVENT_SEQ_BITS 56
 
