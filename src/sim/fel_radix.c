@@ -200,8 +200,11 @@ static inline void unmark(vl_fel *q, int b)
 static inline void file_at(vl_fel *q, vl_fel_entry e, int64_t s)
 {
     if (s == q->slot) {
-        if (q->filling)
-            vl_fel_vec_push(&q->run, e);
+        /* the run takes what keeps it sorted (a new slot's entries while
+         * advance() files them, settled after) */
+        vl_fel_vec *r = &q->run;
+        if (q->filling || r->n == 0 || !vl_fel_entry_less(&e, &r->e[r->n - 1]))
+            vl_fel_vec_push(r, e);
         else
             now_push(&q->now, e);
         return;

@@ -471,16 +471,17 @@ static void test_radix_slot_width(void **state)
 
 /* Many events of one slot (every pCPU's tick on a tick grid): filed in
  * (time, order) order, they come out of the sorted run one after the
- * other, with no heap; events filed into the slot while it drains (a
- * reschedule soon after the tick) are merged in by (time, order); a batch
- * filed out of order (orders descending within an instant) is made the
- * heap and comes out in order too. */
+ * other, with no heap; events filed into the slot while it drains join
+ * the run when they come after its last entry (each pCPU's reschedule
+ * after the ticks), else the heap, and are merged in by (time, order); a
+ * batch filed out of order (orders descending within an instant) is made
+ * the heap and comes out in order too. */
 static void test_radix_instant_batch(void **state)
 {
     (void)state;
     enum { N = 1000, LATE = 10, AT = 100 };
-    vl_event *ev = calloc(N + LATE, sizeof *ev);
-    for (int i = 0; i < N + LATE; i++)
+    vl_event *ev = calloc(N + LATE + 1, sizeof *ev);
+    for (int i = 0; i < N + LATE + 1; i++)
         vl_event_init(&ev[i], NULL, NULL, VL_EVC_HV, (uint32_t)i);
     for (int pass = 0; pass < 2; pass++) {
         bool descending = pass == 1;
@@ -500,14 +501,25 @@ static void test_radix_instant_batch(void **state)
         }
         for (int i = 0; i < LATE; i++) /* armed after the batch */
             file_at(&q, &ev[N + i], tick + AT, (uint64_t)(N + 1 + i));
+        /* before the run's last entry: the heap; after it, or with no
+         * run: the run */
+        if (descending) {
+            assert_int_equal(q.now.n, N - 1);
+            assert_int_equal(q.run.n - q.run_head, LATE);
+        } else {
+            assert_int_equal(q.now.n, LATE);
+        }
+        file_at(&q, &ev[N + LATE], tick + N / 4, (uint64_t)(N + LATE + 1));
+        assert_int_equal(q.run.n - q.run_head, descending ? LATE + 1 : N);
         int popped = 1, first_late = -1;
         for (vl_event *e; (e = vl_fel_pop(&q)); prev = e, popped++) {
             assert_true(vl_event_cmp(prev, e) < 0);
             if (e >= &ev[N] && first_late < 0)
                 first_late = popped;
         }
-        assert_int_equal(popped, N + LATE);
+        assert_int_equal(popped, N + LATE + 1);
         assert_int_equal(first_late, 4 * (AT + 1)); /* after the batch's up to tick + AT */
+        assert_true(prev == &ev[N + LATE]); /* the one after the batch comes last */
         vl_fel_fini(&q);
     }
     free(ev);
