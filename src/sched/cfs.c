@@ -209,6 +209,7 @@ void cfs_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
 vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now)
 {
     cfs_pc(p)->resched = false;
+    cfs_tree_dirty(cfs_sp(s), cfs_pc(p)->id); /* whether a vCPU runs on p may change */
     cfs_put_prev(s, p, now);
     if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE && !cfs_vc(prev)->se.on_rq)
         cfs_enqueue_vcpu(s, prev, p, true, now); /* halted, and woke before this reschedule */

@@ -44,9 +44,10 @@ static int64_t pcpu_load(vl_pcpu *p) { return cfs_root(p)->load; }
 /* Fork balancing: the affine pCPU with the least load, then the fewest
  * runnable vCPUs, then the lowest id.  An idle pCPU has neither load nor
  * vCPUs (a group in the root weighs at least MIN_SHARES), which nothing
- * beats: the first idle affine one is the answer.  Otherwise a scan of the
- * affinity; it happens only at a vCPU's first placement (and when its
- * previous pCPU left its affinity). */
+ * beats: the first idle affine one is the answer.  Otherwise, for a vCPU
+ * that may run anywhere on a large host, the place tree's minimum
+ * (cfs_pcpus.c); else a scan of the affinity.  It happens only at a
+ * vCPU's first placement (and when its previous pCPU left its affinity). */
 static vl_pcpu *idlest_cpu(vl_sched *s, vl_vcpu *v)
 {
     const uint64_t *idle = cfs_idle_mask(s), *aff = vl_vcpu_affinity_mask(v);
@@ -57,6 +58,8 @@ static vl_pcpu *idlest_cpu(vl_sched *s, vl_vcpu *v)
         if (pcpu_idle(p))
             return p;
     }
+    if (cfs_sp(s)->place_index && vl_bit_count(aff, 0, n) == n)
+        return vl_pcpu_get(s, cfs_idlest(s));
     vl_pcpu *best = NULL;
     int64_t best_load = 0;
     int best_nr = 0;

@@ -24,13 +24,17 @@
  *                the pCPUs it passes over until cfs_busy_search_end.
  *   total_load   the sum of the root loads (busy_balance's average).
  *   load_tree    a min-tree over every pCPU's root load, kept only for the
- *                policies with balance scheduling (balance.c): its leftmost
- *                minimum is the least-loaded pCPU with the lowest id, the
- *                one least_loaded's scan of all pCPUs chose; excluded
- *                pCPUs (a VM's sibling pCPUs) are set to LOAD_HIDDEN for
- *                one search.  A root change only marks the pCPU's leaf
- *                dirty; a search first sets the dirty leaves (changes
- *                far outnumber searches).
+ *                policies with balance scheduling (balance.c) on large
+ *                hosts: its leftmost minimum is the least-loaded pCPU with
+ *                the lowest id, the one least_loaded's scan of all pCPUs
+ *                chose; excluded pCPUs (a VM's sibling pCPUs) are set to
+ *                TREE_HIDDEN for one search.
+ *   place_tree   a min-tree over (root load, runnable vCPUs + running) of
+ *                every pCPU, on large hosts: its leftmost minimum is fork
+ *                balancing's choice (idlest_cpu's scan).  A root change or
+ *                a decision on a pCPU (which may change whether a vCPU runs
+ *                there) only marks its leaves dirty; a search first sets
+ *                the dirty leaves (changes far outnumber searches).
  *   core/sock ranges (cfs_pcpu)
  *                the id range holding a pCPU's SMT siblings and its socket
  *                (ids are socket-major, then core, then thread); set at
@@ -81,7 +85,7 @@ static void id_range(vl_sched *s, int id, int (*key)(const vl_pcpu *), bool grou
         ;
 }
 
-static void load_tree_init(vl_sched *s);
+static void trees_init(vl_sched *s);
 
 void cfs_pcpus_init(vl_sched *s)
 {
@@ -106,8 +110,7 @@ void cfs_pcpus_init(vl_sched *s)
         sp->busy_key[i] = CFS_NOT_BUSY;
         vl_bit_set(sp->idle_mask, i);
     }
-    if (sp->load_index)
-        load_tree_init(s);
+    trees_init(s);
 }
 
 void cfs_busy_key_set(cfs_priv *sp, int id, int64_t key)
@@ -163,15 +166,17 @@ void cfs_busy_search_end(vl_sched *s)
     }
 }
 
-/* ------------------------------------------------------------ load tree */
+/* ---------------------------------------------------- load and place trees */
 
-#define LOAD_HIDDEN INT64_MAX /* a leaf a search passes over */
+#define TREE_HIDDEN INT64_MAX /* a leaf a search passes over */
+#define PLACE_NR_BITS 24      /* runnable vCPUs of a pCPU: fewer than 2^24 */
 
-/* Writes leaf id of the load tree and recomputes its ancestors. */
-static void load_tree_set(cfs_priv *sp, int id, int64_t key)
+/* Writes leaf id of min-tree t and recomputes its ancestors. */
+static void tree_min_set(int64_t *t, int leaves, int id, int64_t key)
 {
-    int64_t *t = sp->load_tree;
-    int k = sp->busy_leaves + id;
+    int k = leaves + id;
+    if (t[k] == key)
+        return;
     t[k] = key;
     for (k >>= 1; k >= 1; k >>= 1) {
         int64_t m = t[2 * k] <= t[2 * k + 1] ? t[2 * k] : t[2 * k + 1];
@@ -181,43 +186,76 @@ static void load_tree_set(cfs_priv *sp, int id, int64_t key)
     }
 }
 
-int cfs_load_index_scan_pcpus = 64;
+/* The leftmost leaf holding min-tree t's minimum, -1 if all are hidden. */
+static int tree_min_leaf(const int64_t *t, int leaves)
+{
+    if (t[1] == TREE_HIDDEN)
+        return -1;
+    int k = 1;
+    while (k < leaves) /* towards the minimum, leftwards on ties */
+        k = t[2 * k] <= t[2 * k + 1] ? 2 * k : 2 * k + 1;
+    return k - leaves;
+}
+
+static int64_t load_key(vl_pcpu *p) { return cfs_root(p)->load; }
+
+/* idlest_cpu's order (cfs_balance.c): the root load, then the runnable
+ * vCPUs and one more if a vCPU runs there. */
+static int64_t place_key(vl_pcpu *p)
+{
+    int64_t nr = cfs_nr_vcpus(p) + !vl_pcpu_is_idle(p);
+    return cfs_root(p)->load << PLACE_NR_BITS | nr;
+}
+
+int cfs_index_scan_pcpus = 64;
 
 void cfs_load_index_on(vl_sched *s)
 {
-    cfs_sp(s)->load_index = vl_npcpus(s) > cfs_load_index_scan_pcpus;
+    cfs_sp(s)->load_index = vl_npcpus(s) > cfs_index_scan_pcpus;
 }
 
-/* At init every root runqueue is empty: every pCPU's leaf is 0, the
- * leaves past the pCPUs stay hidden. */
-static void load_tree_init(vl_sched *s)
+/* At init every root runqueue is empty and every pCPU idle: every pCPU's
+ * leaves are 0, the leaves past the pCPUs stay hidden. */
+static void trees_init(vl_sched *s)
 {
     cfs_priv *sp = cfs_sp(s);
+    sp->place_index = vl_npcpus(s) > cfs_index_scan_pcpus;
     for (int k = 1; k < 2 * sp->busy_leaves; k++)
-        sp->load_tree[k] = LOAD_HIDDEN;
-    for (int i = 0; i < vl_npcpus(s); i++)
-        load_tree_set(sp, i, 0);
+        sp->load_tree[k] = sp->place_tree[k] = TREE_HIDDEN;
+    for (int i = 0; i < vl_npcpus(s); i++) {
+        tree_min_set(sp->load_tree, sp->busy_leaves, i, 0);
+        tree_min_set(sp->place_tree, sp->busy_leaves, i, 0);
+    }
+}
+
+/* Sets the leaves of tree t marked in `dirty` since its last search. */
+static void tree_catch_up(vl_sched *s, int64_t *t, uint64_t *dirty, int64_t (*key)(vl_pcpu *))
+{
+    int n = vl_npcpus(s), leaves = cfs_sp(s)->busy_leaves;
+    for (int i = vl_bit_next(dirty, 0, n); i >= 0; i = vl_bit_next(dirty, i + 1, n)) {
+        vl_bit_clear(dirty, i);
+        tree_min_set(t, leaves, i, key(vl_pcpu_get(s, i)));
+    }
 }
 
 int cfs_least_loaded(vl_sched *s, const uint64_t *excluded)
 {
     cfs_priv *sp = cfs_sp(s);
-    int n = vl_npcpus(s), id = -1;
-    for (int i = vl_bit_next(sp->load_dirty, 0, n); i >= 0;
-         i = vl_bit_next(sp->load_dirty, i + 1, n)) {
-        vl_bit_clear(sp->load_dirty, i);
-        load_tree_set(sp, i, cfs_root(vl_pcpu_get(s, i))->load);
-    }
+    int n = vl_npcpus(s);
+    tree_catch_up(s, sp->load_tree, sp->load_dirty, load_key);
     for (int i = vl_bit_next(excluded, 0, n); i >= 0; i = vl_bit_next(excluded, i + 1, n))
-        load_tree_set(sp, i, LOAD_HIDDEN);
-    const int64_t *t = sp->load_tree;
-    if (t[1] != LOAD_HIDDEN) {
-        int k = 1;
-        while (k < sp->busy_leaves) /* towards the minimum, leftwards on ties */
-            k = t[2 * k] <= t[2 * k + 1] ? 2 * k : 2 * k + 1;
-        id = k - sp->busy_leaves;
-    }
+        tree_min_set(sp->load_tree, sp->busy_leaves, i, TREE_HIDDEN);
+    int id = tree_min_leaf(sp->load_tree, sp->busy_leaves);
     for (int i = vl_bit_next(excluded, 0, n); i >= 0; i = vl_bit_next(excluded, i + 1, n))
-        load_tree_set(sp, i, cfs_root(vl_pcpu_get(s, i))->load);
+        tree_min_set(sp->load_tree, sp->busy_leaves, i, load_key(vl_pcpu_get(s, i)));
     return id;
+}
+
+int cfs_idlest(vl_sched *s)
+{
+    cfs_priv *sp = cfs_sp(s);
+    if (!sp->place_index)
+        return -1;
+    tree_catch_up(s, sp->place_tree, sp->place_dirty, place_key);
+    return tree_min_leaf(sp->place_tree, sp->busy_leaves);
 }

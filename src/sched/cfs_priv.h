@@ -184,15 +184,21 @@ typedef struct cfs_priv {
                                      * candidates); empty outside searches */
     int64_t total_load;             /* sum of the root runqueue loads     */
     bool load_index;                /* load_tree kept (cfs_load_index_on) */
+    bool place_index;               /* place_tree kept (large hosts)      */
     int64_t load_tree[2 * VL_MAX_PCPUS];
                                     /* min-tree (layout of busy_tree) over
                                      * the root loads of all pCPUs, for the
                                      * least-loaded searches of balance
                                      * scheduling (balance.c)              */
+    int64_t place_tree[2 * VL_MAX_PCPUS];
+                                    /* min-tree over (root load, runnable
+                                     * vCPUs + running) of all pCPUs, for
+                                     * fork balancing (idlest_cpu)         */
     uint64_t load_dirty[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-                                    /* leaves whose load may have changed
-                                     * since the last search: brought up to
-                                     * date by the next one                */
+    uint64_t place_dirty[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+                                    /* pCPUs whose keys may have changed
+                                     * since the last search of each tree:
+                                     * brought up to date by its next one  */
 } cfs_priv;
 
 typedef struct cfs_pcpu {
@@ -315,18 +321,29 @@ void cfs_pcpus_init(vl_sched *s);
 /* Sets pCPU id's busy key (and its leaf in the busy tree). */
 void cfs_busy_key_set(cfs_priv *sp, int id, int64_t key);
 
-/* The load tree: kept when cfs_load_index_on ran before cfs_init (the
- * policy's init asks for it); cfs_root_changed marks a leaf dirty, the
- * next search brings it up to date.  cfs_least_loaded gives the pCPU with the least
- * root load, the lowest id on ties, outside the pCPUs set in `excluded`
- * (a bitmap of VL_MAX_PCPUS bits); -1 if every pCPU is excluded. */
+/* The trees over all pCPUs (cfs_pcpus.c), kept only on large hosts: with
+ * at most cfs_index_scan_pcpus pCPUs (one bitmap word) a scan reads less
+ * than a tree's updates.  Either way the answers are the same; tests set
+ * it to 0 to compare the two.  A root change or a decision on p marks p's
+ * leaves dirty (cfs_tree_dirty), the next search brings them up to date.
+ *   load tree   asked for by cfs_load_index_on before cfs_init (balance
+ *               scheduling): cfs_least_loaded gives the pCPU with the least
+ *               root load, the lowest id on ties, outside the pCPUs set in
+ *               `excluded` (a bitmap of VL_MAX_PCPUS bits); -1 if none.
+ *   place tree  every CFS-family policy: cfs_idlest gives the pCPU with the
+ *               least (root load, runnable vCPUs + 1 if one runs), the
+ *               lowest id on ties (fork balancing); -1 if the tree is off. */
+extern int cfs_index_scan_pcpus;
 void cfs_load_index_on(vl_sched *s);
-/* The tree pays only on large hosts: with at most this many pCPUs (one
- * bitmap word) a scan reads less than the tree's updates, and
- * cfs_load_index_on leaves it off.  Either way the answers are the same;
- * tests set it to 0 to compare the two. */
-extern int cfs_load_index_scan_pcpus;
 int cfs_least_loaded(vl_sched *s, const uint64_t *excluded);
+int cfs_idlest(vl_sched *s);
+static inline void cfs_tree_dirty(cfs_priv *sp, int id)
+{
+    if (sp->load_index)
+        vl_bit_set(sp->load_dirty, id);
+    if (sp->place_index)
+        vl_bit_set(sp->place_dirty, id);
+}
 
 /* Brings the host-wide indexes up to date with pc's root runqueue (inline:
  * it runs at every enqueue, dequeue and reweight). */
@@ -342,8 +359,7 @@ static inline void cfs_root_changed(cfs_pcpu *pc)
     int64_t key = pc->h_nr >= 2 ? pc->root.load : CFS_NOT_BUSY;
     if (key != sp->busy_key[pc->id])
         cfs_busy_key_set(sp, pc->id, key);
-    if (sp->load_index)
-        vl_bit_set(sp->load_dirty, pc->id);
+    cfs_tree_dirty(sp, pc->id);
 }
 
 /* Idle pCPUs (pcpu_idle) are among the set bits of this mask. */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "sched/cfs_params.h"
+#include "sched/cfs_priv.h"
 #include "testkit.h"
 #include "vl_rng.h"
 
@@ -1035,6 +1036,67 @@ static void test_rule_on_cfs(void **state)
     assert_int_equal(busy_spare, 0);
 }
 
+/* Fork balancing's choice from the place tree is the scan's: 16-pCPU
+ * hosts (scanned by default) whose first placements go past the idle
+ * pCPUs - 4:1 hogs and interactive VMs, 2:1 hogs beside interactive
+ * tasks, VMs of unequal shares - give the same runs with the tree forced
+ * on (a tree that broke ties towards higher ids would not). */
+static char *placement_run(const char *yaml, int scan_pcpus)
+{
+    int saved = cfs_index_scan_pcpus;
+    cfs_index_scan_pcpus = scan_pcpus;
+    tk_sim t;
+    tk_open(&t, "cfs", yaml);
+    tk_go(&t.m);
+    cfs_index_scan_pcpus = saved;
+    size_t len;
+    char *json = tk_json(&t.m, &len);
+    tk_close(&t);
+    return json;
+}
+
+static void test_place_tree_matches_scan(void **state)
+{
+    (void)state;
+    static const char *const hosts[] = {
+        "host: {pcpus: 16, sockets: 2}\n"
+        "vms:\n"
+        "  - {name: a, vcpus: 24, workloads: [{type: cpu, tasks: 24}]}\n"
+        "  - {name: b, vcpus: 24, workloads: [{type: cpu, tasks: 12}]}\n"
+        "  - name: c\n"
+        "    vcpus: 16\n"
+        "    workloads:\n"
+        "      - {type: think, tasks: 16, burst: {dist: exponential, mean: 200us},\n"
+        "         think: {dist: exponential, mean: 2ms}}\n"
+        "run: {duration: 500ms, warmup: 50ms}\n",
+        "host: {pcpus: 16}\n"
+        "vms:\n"
+        "  - {name: hog, vcpus: 16, workloads: [{type: cpu, tasks: 16}]}\n"
+        "  - name: mix\n"
+        "    vcpus: 16\n"
+        "    workloads:\n"
+        "      - {type: cpu, tasks: 8, util: 0.5, period: 20ms}\n"
+        "      - {type: think, tasks: 16, burst: {dist: exponential, mean: 200us},\n"
+        "         think: {dist: exponential, mean: 2ms}}\n"
+        "run: {duration: 500ms, warmup: 50ms}\n",
+        /* groups of unequal weight */
+        "host: {pcpus: 16}\n"
+        "vms:\n"
+        "  - {name: a, vcpus: 16, params: {cfs: {shares: 2048}}, workloads: [{type: cpu, tasks: 16}]}\n"
+        "  - {name: b, vcpus: 8, params: {cfs: {shares: 512}}, workloads: [{type: cpu, tasks: 8}]}\n"
+        "  - {name: c, vcpus: 4, params: {cfs: {shares: 256}}, workloads: [{type: cpu, tasks: 4}]}\n"
+        "  - {name: d, vcpus: 12, workloads: [{type: cpu, tasks: 12}]}\n"
+        "run: {duration: 200ms, warmup: 50ms}\n",
+    };
+    for (int h = 0; h < 3; h++) {
+        char *scan = placement_run(hosts[h], 64);
+        char *tree = placement_run(hosts[h], 0);
+        assert_string_equal(tree, scan);
+        free(scan);
+        free(tree);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1059,6 +1121,7 @@ int main(void)
         cmocka_unit_test(test_yield_storm),
         cmocka_unit_test(test_baseline_runs),
         cmocka_unit_test(test_rule_on_cfs),
+        cmocka_unit_test(test_place_tree_matches_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -488,12 +488,12 @@ static char *balance_run(const char *policy, const char *params, int scan_pcpus,
              "  - {name: hog, vcpus: 4, workloads: [{type: cpu, tasks: 4}]}\n"
              "run: {duration: 1s, warmup: 100ms}\n",
              params);
-    int saved = cfs_load_index_scan_pcpus;
-    cfs_load_index_scan_pcpus = scan_pcpus;
+    int saved = cfs_index_scan_pcpus;
+    cfs_index_scan_pcpus = scan_pcpus;
     tk_sim t;
     tk_open(&t, policy, yaml);
     tk_go(&t.m);
-    cfs_load_index_scan_pcpus = saved;
+    cfs_index_scan_pcpus = saved;
     *placements = tk_counter(&t.m, "balanced_placements");
     size_t len;
     char *json = tk_json(&t.m, &len);
