@@ -24,8 +24,9 @@ typedef struct vl_sim {
     vl_ns now;
     uint64_t seq;      /* next sequence number                         */
     uint64_t events;   /* events processed                              */
-    uint64_t by_source[VL_TAG_KINDS][VL_EVC_CLASSES];
-                       /* events processed, by source kind and class
+    uint64_t by_source[1 << VL_TAG_KIND_BITS][VL_EVC_CLASSES];
+                       /* events processed, by source kind (every value
+                        * the bits hold: tests' raw tags too) and class
                         * (where a run's events go: bench --corun)     */
     uint64_t digest;
     bool stop;
