@@ -28,16 +28,26 @@
 
 static balance_priv *bpriv(vl_sched *s) { return vl_sched_priv(s); }
 
-/* Marks the pCPUs where a sibling of v is queued or running. */
-static void sibling_pcpus(vl_vcpu *v, uint64_t *mask)
+/* The pCPUs where a sibling of v is queued or running: marked in `mask`
+ * (zeroed first, the host's words) and, if `ids` is not NULL, listed
+ * there once each (at most the host's pCPUs); returns how many were
+ * listed. */
+static int sibling_pcpus(vl_sched *s, vl_vcpu *v, uint64_t *mask, int *ids)
 {
+    memset(mask, 0, (size_t)VL_BITMAP_WORDS(vl_npcpus(s)) * sizeof *mask);
     vl_vm *d = vl_vcpu_vm(v);
+    int n = 0;
     for (int j = 0; j < vl_vm_nvcpus(d); j++) {
         vl_vcpu *u = vl_vm_vcpu(d, j);
         cfs_vcpu *cu = cfs_vc(u);
-        if (u != v && cu->se.on_rq && cu->cpu)
-            vl_bit_set(mask, vl_pcpu_id(cu->cpu));
+        int id = cu->cpu ? vl_pcpu_id(cu->cpu) : -1;
+        if (u != v && cu->se.on_rq && id >= 0 && !vl_bit_test(mask, id)) {
+            vl_bit_set(mask, id);
+            if (ids)
+                ids[n++] = id;
+        }
     }
+    return n;
 }
 
 static bool light(vl_sched *s, vl_pcpu *p)
@@ -53,12 +63,12 @@ static bool light(vl_sched *s, vl_pcpu *p)
  * so when v may run anywhere this is the least-loaded pCPU outside the
  * siblings' if that one is light, and none otherwise: on a large host the
  * load tree (cfs_pcpus.c) finds it without a scan. */
-static vl_pcpu *least_loaded(vl_sched *s, vl_vcpu *v, const uint64_t *siblings, bool balanced)
+static vl_pcpu *least_loaded(vl_sched *s, vl_vcpu *v, const uint64_t *siblings,
+                             const int *sibling_ids, int nsiblings, bool balanced)
 {
     int n = vl_npcpus(s);
-    if (cfs_sp(s)->load_index && vl_bit_count(vl_vcpu_affinity_mask(v), 0, n) == n) {
-        static const uint64_t none[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
-        int id = cfs_least_loaded(s, balanced ? siblings : none);
+    if (cfs_sp(s)->load_index && vl_bit_all(vl_vcpu_affinity_mask(v), n)) {
+        int id = cfs_least_loaded(s, sibling_ids, balanced ? nsiblings : 0);
         vl_pcpu *p = id >= 0 ? vl_pcpu_get(s, id) : NULL;
         return p && light(s, p) ? p : NULL;
     }
@@ -96,15 +106,16 @@ vl_pcpu *balance_select(vl_sched *s, vl_vcpu *v, vl_pcpu *choice)
     balance_priv *bp = bpriv(s);
     if (!bp->mode)
         return choice;
-    uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)] = {0};
-    sibling_pcpus(v, siblings);
+    uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+    int ids[VL_MAX_PCPUS];
+    int nids = sibling_pcpus(s, v, siblings, ids);
     vl_pcpu *p;
     if (bp->mode == BALANCE_LOAD_CONSCIOUS || bp->mode == BALANCE_LEAST_LOADED) {
         if (!vl_bit_test(siblings, vl_pcpu_id(choice)) && light(s, choice))
             return choice;
-        p = least_loaded(s, v, siblings, true);
+        p = least_loaded(s, v, siblings, ids, nids, true);
         if (!p && bp->mode == BALANCE_LOAD_CONSCIOUS)
-            p = least_loaded(s, v, siblings, false);
+            p = least_loaded(s, v, siblings, ids, nids, false);
         if (!p)
             return choice;
     } else {
@@ -119,8 +130,8 @@ bool balance_may_migrate(vl_sched *s, vl_vcpu *v, vl_pcpu *dst)
 {
     switch (bpriv(s)->mode) {
     case BALANCE_LEAST_LOADED: {
-        uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)] = {0};
-        sibling_pcpus(v, siblings);
+        uint64_t siblings[VL_BITMAP_WORDS(VL_MAX_PCPUS)];
+        sibling_pcpus(s, v, siblings, NULL);
         return !vl_bit_test(siblings, vl_pcpu_id(dst));
     }
     case BALANCE_LOAD_CONSCIOUS:

@@ -58,7 +58,7 @@ static vl_pcpu *idlest_cpu(vl_sched *s, vl_vcpu *v)
         if (pcpu_idle(p))
             return p;
     }
-    if (cfs_sp(s)->place_index && vl_bit_count(aff, 0, n) == n)
+    if (cfs_sp(s)->place_index && vl_bit_all(aff, n))
         return vl_pcpu_get(s, cfs_idlest(s));
     vl_pcpu *best = NULL;
     int64_t best_load = 0;

@@ -238,16 +238,16 @@ static void tree_catch_up(vl_sched *s, int64_t *t, uint64_t *dirty, int64_t (*ke
     }
 }
 
-int cfs_least_loaded(vl_sched *s, const uint64_t *excluded)
+int cfs_least_loaded(vl_sched *s, const int *excluded, int nexcluded)
 {
     cfs_priv *sp = cfs_sp(s);
-    int n = vl_npcpus(s);
     tree_catch_up(s, sp->load_tree, sp->load_dirty, load_key);
-    for (int i = vl_bit_next(excluded, 0, n); i >= 0; i = vl_bit_next(excluded, i + 1, n))
-        tree_min_set(sp->load_tree, sp->busy_leaves, i, TREE_HIDDEN);
+    for (int i = 0; i < nexcluded; i++)
+        tree_min_set(sp->load_tree, sp->busy_leaves, excluded[i], TREE_HIDDEN);
     int id = tree_min_leaf(sp->load_tree, sp->busy_leaves);
-    for (int i = vl_bit_next(excluded, 0, n); i >= 0; i = vl_bit_next(excluded, i + 1, n))
-        tree_min_set(sp->load_tree, sp->busy_leaves, i, load_key(vl_pcpu_get(s, i)));
+    for (int i = 0; i < nexcluded; i++)
+        tree_min_set(sp->load_tree, sp->busy_leaves, excluded[i],
+                     load_key(vl_pcpu_get(s, excluded[i])));
     return id;
 }
 

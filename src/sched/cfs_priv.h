@@ -328,14 +328,14 @@ void cfs_busy_key_set(cfs_priv *sp, int id, int64_t key);
  * leaves dirty (cfs_tree_dirty), the next search brings them up to date.
  *   load tree   asked for by cfs_load_index_on before cfs_init (balance
  *               scheduling): cfs_least_loaded gives the pCPU with the least
- *               root load, the lowest id on ties, outside the pCPUs set in
- *               `excluded` (a bitmap of VL_MAX_PCPUS bits); -1 if none.
+ *               root load, the lowest id on ties, outside the `nexcluded`
+ *               pCPU ids in `excluded`; -1 if none.
  *   place tree  every CFS-family policy: cfs_idlest gives the pCPU with the
  *               least (root load, runnable vCPUs + 1 if one runs), the
  *               lowest id on ties (fork balancing); -1 if the tree is off. */
 extern int cfs_index_scan_pcpus;
 void cfs_load_index_on(vl_sched *s);
-int cfs_least_loaded(vl_sched *s, const uint64_t *excluded);
+int cfs_least_loaded(vl_sched *s, const int *excluded, int nexcluded);
 int cfs_idlest(vl_sched *s);
 static inline void cfs_tree_dirty(cfs_priv *sp, int id)
 {

@@ -80,6 +80,17 @@ static inline int vl_bit_count(const uint64_t *b, int from, int to)
 }
 
 /* Clear the bits at index >= from and < to. */
+/* Whether every bit of [0, n) is set. */
+static inline bool vl_bit_all(const uint64_t *b, int n)
+{
+    for (int w = 0; w < VL_BITMAP_WORDS(n); w++) {
+        uint64_t want = vl_bit_range_word(w, 0, n);
+        if ((b[w] & want) != want)
+            return false;
+    }
+    return true;
+}
+
 static inline void vl_bit_clear_range(uint64_t *b, int from, int to)
 {
     for (int w = from >> 6; from < to && w <= (to - 1) >> 6; w++)
