@@ -102,6 +102,8 @@ typedef struct vl_fel {
     size_t stale;               /* entries of removed events               */
     uint32_t window_len, window_left; /* pops in the window that started
                                  * at window_start, and still to come      */
+    uint32_t window_instants;   /* pops in it at a later time than the one
+                                 * before                                  */
     vl_ns window_start;
 } vl_fel;
 

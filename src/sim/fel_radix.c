@@ -342,21 +342,29 @@ static void refile(vl_fel *q, int shift, bool keep_stale)
         q->stale = 0;
 }
 
-/* Sets the slot width from the mean spacing of the pops of the window that
- * ends: 2^shift in (gap / 8, gap / 4], so that most slots hold at most one
- * entry (a slot of one entry is the cheapest pop; narrower slots send more
- * entries through an extra level; of the widths gap / 8 ... 2 gap this one
- * was the fastest on the benchmark's hold model).  The next window spans
- * at least as many pops as there are entries, so that re-filing costs at
- * most one move per pop. */
+/* Sets the slot width from the mean spacing of the instants popped in the
+ * window that ends: 2^shift in (gap / 8, gap / 4], so that most slots hold
+ * at most one instant (a slot of one entry is the cheapest pop; narrower
+ * slots send more entries through an extra level; of the widths gap / 8
+ * ... 2 gap this one was the fastest on the benchmark's hold model).
+ * Instants, not pops: the many events of one instant (every pCPU's tick)
+ * share a slot whatever its width and are popped as a run, and counting
+ * them made the estimate swing between windows with and without such
+ * batches, re-filing every entry at each swing.  A window of one instant
+ * says nothing and changes nothing.  The next window spans at least as
+ * many pops as there are entries, so that re-filing costs at most one
+ * move per pop. */
 static void size_slots(vl_fel *q)
 {
-    uint64_t gap = (uint64_t)(q->last - q->window_start) / q->window_len;
-    int shift = gap >= 8 ? 61 - __builtin_clzll(gap) : 0;
-    shift = shift > MAX_SHIFT ? MAX_SHIFT : shift;
-    if (shift >= q->slot_shift + 2 || shift <= q->slot_shift - 2)
-        refile(q, shift, true);
+    if (q->window_instants > 0) {
+        uint64_t gap = (uint64_t)(q->last - q->window_start) / q->window_instants;
+        int shift = gap >= 8 ? 61 - __builtin_clzll(gap) : 0;
+        shift = shift > MAX_SHIFT ? MAX_SHIFT : shift;
+        if (shift >= q->slot_shift + 2 || shift <= q->slot_shift - 2)
+            refile(q, shift, true);
+    }
     q->window_start = q->last;
+    q->window_instants = 0;
     size_t entries = q->size + q->stale;
     q->window_len = entries > WINDOW ? (uint32_t)entries : WINDOW;
     q->window_left = q->window_len;
@@ -437,6 +445,7 @@ vl_event *vl_fel_radix_pop(vl_fel *q)
         }
         e.ev->slot = -1;
         q->size--;
+        q->window_instants += e.time != q->last;
         q->last = e.time;
         prefetch_next(q);
         if (--q->window_left == 0)
