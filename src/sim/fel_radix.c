@@ -20,10 +20,10 @@
  * `run` from the first slot it covers (not its earliest entry's: finding
  * that would read its chunks twice).  The entries reach `run` in the order
  * they were filed; if that is not their (time, order) order, `run` becomes
- * the heap (settle_run).  Entries filed into the current slot later go to
- * the heap.  An entry is copied once per level it
- * descends; no comparison reads an event, and no event is written when an
- * entry moves.  A bucket keeps its first entry in place, the others in a
+ * the heap (settle_run).  An entry filed into the current slot later joins
+ * `run` if it comes after run's last entry, else the heap.  An entry is
+ * copied once per level it descends; no comparison reads an event, and no
+ * event is written when an entry moves.  A bucket keeps its first entry in place, the others in a
  * list of chunks from a pool (a freed chunk is the next one used, still in
  * the cache); the next chunk of a list is fetched ahead while one is read.
  * A pop asks the cache for the next two events to fire.
@@ -42,8 +42,9 @@
  * event's storage must therefore outlive the list, cancelled or not (events
  * live in the model's objects, which are freed after the engine).
  *
- * Invariants: every entry's slot >= `slot`; `now` and `run` from run_head
- * hold exactly the entries of slot `slot`, in heap order and sorted; bucket b = (level, digit) holds the
+ * Invariants: every entry's slot >= `slot`; `now` (in heap order) and
+ * `run` from run_head (sorted; run.n = 0 when drained) hold exactly the
+ * entries of slot `slot`; bucket b = (level, digit) holds the
  * entries whose slot's highest digit differing from `slot` is at `level`,
  * with value `digit`, the first in place; bit b of `nonempty` is set iff
  * bucket b is not empty, bit w of `nonempty_words` iff nonempty[w] != 0;
