@@ -1045,13 +1045,8 @@ static char *placement_run(const char *yaml, int scan_pcpus)
 {
     int saved = cfs_index_scan_pcpus;
     cfs_index_scan_pcpus = scan_pcpus;
-    tk_sim t;
-    tk_open(&t, "cfs", yaml);
-    tk_go(&t.m);
+    char *json = tk_run_json("cfs", yaml, NULL, NULL);
     cfs_index_scan_pcpus = saved;
-    size_t len;
-    char *json = tk_json(&t.m, &len);
-    tk_close(&t);
     return json;
 }
 

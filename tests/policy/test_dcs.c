@@ -490,14 +490,8 @@ static char *balance_run(const char *policy, const char *params, int scan_pcpus,
              params);
     int saved = cfs_index_scan_pcpus;
     cfs_index_scan_pcpus = scan_pcpus;
-    tk_sim t;
-    tk_open(&t, policy, yaml);
-    tk_go(&t.m);
+    char *json = tk_run_json(policy, yaml, "balanced_placements", placements);
     cfs_index_scan_pcpus = saved;
-    *placements = tk_counter(&t.m, "balanced_placements");
-    size_t len;
-    char *json = tk_json(&t.m, &len);
-    tk_close(&t);
     return json;
 }
 

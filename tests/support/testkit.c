@@ -121,6 +121,19 @@ char *tk_json(const vl_model *m, size_t *len)
     return buf;
 }
 
+char *tk_run_json(const char *policy, const char *yaml, const char *counter, int64_t *value)
+{
+    tk_sim t;
+    tk_open(&t, policy, yaml);
+    tk_go(&t.m);
+    if (counter)
+        *value = tk_counter(&t.m, counter);
+    size_t len;
+    char *json = tk_json(&t.m, &len);
+    tk_close(&t);
+    return json;
+}
+
 void tk_select(int argc, char **argv)
 {
     if (argc < 2)

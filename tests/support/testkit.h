@@ -56,5 +56,8 @@ typedef struct tk_preempt_probe {
 void tk_watch_preemptions(vl_model *m, tk_preempt_probe *pr);
 /* The run's JSON report in a malloc'd string. */
 char *tk_json(const vl_model *m, size_t *len);
+/* Runs `policy` on the scenario text to its end: the JSON report (malloc'd)
+ * and, if `counter` is not NULL, that policy counter's value in *value. */
+char *tk_run_json(const char *policy, const char *yaml, const char *counter, int64_t *value);
 
 #endif
