@@ -191,40 +191,44 @@ enum { VL_IPI_RESCHEDULE = 0, VL_IPI_TLB, VL_IPI_KINDS };
 #define VL_PLAN_MAX 64 /* lock reservations in one planned segment */
 #define VL_LOCK_CHUNK 64 /* lock instances per chunk of g->lock_chunks */
 
+/* Field order: what every entry, exit and plan reads or writes comes first
+ * (two cache lines), then the runqueue and the plan's event, then what
+ * only some paths touch - on a host of thousands of vCPUs these structs
+ * are rarely in the cache, and each line is a miss. */
 typedef struct vl_gvcpu {
-    vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
-    int nr_waiting;         /* tasks on runq (curr is not)             */
-    uint64_t load;          /* weights of curr and the queued tasks     */
-    vl_ns min_vruntime;     /* never decreases                          */
-    bool need_resched;      /* curr must give way at a preemption point */
-    vl_ns next_balance;     /* the balancer's next look at v (the module
-                             * that balances keeps it: guest/module.h)  */
-    uint8_t hotplug;        /* VL_HP_*: online, or on its way out / out  */
     vl_task *curr;
     bool in_guest;
     bool planning;          /* inside run_plan: interrupts only queue   */
-    vl_ns plan_end;         /* where the plan stops (event time)        */
-    vl_ns next_tick;
-    vl_list expired;        /* timers fired, interrupt not yet handled  */
-    vl_ns irq_left;         /* interrupt-handler work to run first      */
-    uint64_t irq_rip;       /* where that handler runs (0: flush_tlb_func) */
-    vl_ns spun;             /* PV spinlocks: spin since the last halt    */
-    vl_ns left_at;          /* when it last left guest mode             */
-    int cur_mm;             /* address space loaded (CR3), 0 = none     */
-    vl_ns ipi_sent_at[VL_IPI_KINDS]; /* oldest unhandled IPI of each kind,
-                                      * -1 = none                        */
-    vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
+    bool need_resched;      /* curr must give way at a preemption point */
     bool pv_waiting;        /* halted in pv_wait (a kick wakes it)       */
-    vl_ns seg_start;        /* start of the executing plan              */
-    int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
-    int nplan_locks;
-    vl_event seg_ev;        /* end of the plan                          */
+    uint8_t hotplug;        /* VL_HP_*: online, or on its way out / out  */
+    int cur_mm;             /* address space loaded (CR3), 0 = none     */
+    int nplan_locks;        /* locks the plan reserved (plan_locks)     */
     uint32_t due;           /* modules with completions due here: bit
                              * VL_GMOD_<name> (guest/module.h)          */
+    vl_ns seg_start;        /* start of the executing plan              */
+    vl_ns plan_end;         /* where the plan stops (event time)        */
+    vl_ns next_tick;
+    vl_ns irq_left;         /* interrupt-handler work to run first      */
+    uint64_t irq_rip;       /* where that handler runs (0: flush_tlb_func) */
+    vl_ns left_at;          /* when it last left guest mode             */
+    vl_glock *held_at_leave, *waited_at_leave; /* for preemption counts */
+    vl_ns spun;             /* PV spinlocks: spin since the last halt    */
     uint64_t io_starts;     /* times an io_bound task started running here:
                              * switched in, or current when the vCPU
                              * entered guest mode (report-only, through
                              * the port's io_task_starts)               */
+    vl_list runq;           /* queued tasks by vruntime (guest/runqueue.h) */
+    int nr_waiting;         /* tasks on runq (curr is not)             */
+    uint64_t load;          /* weights of curr and the queued tasks     */
+    vl_ns min_vruntime;     /* never decreases                          */
+    vl_event seg_ev;        /* end of the plan                          */
+    vl_ns next_balance;     /* the balancer's next look at v (the module
+                             * that balances keeps it: guest/module.h)  */
+    vl_list expired;        /* timers fired, interrupt not yet handled  */
+    vl_ns ipi_sent_at[VL_IPI_KINDS]; /* oldest unhandled IPI of each kind,
+                                      * -1 = none                        */
+    int plan_locks[VL_PLAN_MAX]; /* locks the plan reserved             */
 } vl_gvcpu;
 
 /* A blocking synchronisation object (a futex-based barrier, mutex or
