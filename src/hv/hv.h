@@ -23,30 +23,33 @@ struct vl_hv;
 
 #define VL_CSTATE_HISTORY 8 /* idle intervals the governor averages (menu's INTERVALS) */
 
+/* Field order (here and in vl_vcpu): what every reschedule and entry reads
+ * or writes comes first; on hosts of thousands of pCPUs and vCPUs these
+ * structs are rarely in the cache, and each line is a miss. */
 struct vl_pcpu {
     int id;
     vl_cpu_place place;
     struct vl_hv *hv;
     vl_vcpu *curr;            /* NULL: idle loop                             */
-    vl_event sched_ev;        /* pending reschedule (tickle, block, yield)  */
-    vl_event slice_ev;        /* end of the current slice                   */
-    vl_event tick_ev;         /* policy tick while busy                     */
-    vl_event enter_ev;        /* guest entry after the switch/exit cost     */
-    vl_event timer_ev[VL_TIMER_SLOTS];
-    vl_ns since;              /* start of the current busy/idle stint       */
-    vl_ns busy_ns, idle_ns;   /* closed stints                              */
-    vl_ns overhead_ns;        /* world switches + migration refills          */
-    uint64_t switches;
+    void *priv;
     vl_ns resched_at;         /* the instant of the last reschedule ...      */
     int resched_n;            /* ... and how many happened at it (livelock)  */
     /* idle states (hv/cstate.h) */
     int8_t cstate;            /* the state it idles in; -1: none (busy, polls,
                                * or already woken)                          */
     uint8_t idle_n, idle_next; /* its last idle intervals ...               */
+    vl_ns since;              /* start of the current busy/idle stint       */
+    vl_event sched_ev;        /* pending reschedule (tickle, block, yield)  */
+    vl_event slice_ev;        /* end of the current slice                   */
+    vl_event tick_ev;         /* policy tick while busy                     */
+    vl_event enter_ev;        /* guest entry after the switch/exit cost     */
+    vl_ns busy_ns, idle_ns;   /* closed stints                              */
+    vl_ns overhead_ns;        /* world switches + migration refills          */
+    uint64_t switches;
+    vl_event timer_ev[VL_TIMER_SLOTS];
     vl_ns idle_hist[VL_CSTATE_HISTORY]; /* ... for the governor            */
     vl_ns cstate_exit_ns;     /* exit latencies paid                         */
     uint64_t cstate_wakeups;  /* wake-ups that paid one                      */
-    void *priv;
 };
 
 #define VL_IPI_INFLIGHT 8 /* distinct vectors in flight to one vCPU */
@@ -55,23 +58,24 @@ struct vl_vcpu {
     int id, index;
     struct vl_vm *vm;
     struct vl_hv *hv;
+    void *priv;
     vl_runstate state;
-    vl_ns state_entry;
-    vl_ns state_ns[VL_NR_RUNSTATES]; /* closed stints                       */
-    vl_pcpu *processor;       /* where it runs / is queued                   */
-    vl_pcpu *last_pcpu;       /* where it last ran (NULL: never)             */
     bool in_guest;            /* executing guest code right now              */
-    uint64_t pending[4];      /* pending virtual interrupt vectors           */
-    uint64_t exits[VL_NR_EXIT_KINDS];
-    uint64_t saved_rip;       /* at the last leave                           */
-    bool saved_kernel;
-    uint64_t wakeups, preemptions, migrations;
-    vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
     bool parked;              /* held back by the policy (vl_vcpu_set_parked) */
     bool spinning;            /* in a PAUSE loop (vl_hv_spin_begin)          */
     bool going_offline;       /* asked to go offline, not there yet          */
+    bool saved_kernel;
+    vl_ns state_entry;
+    vl_pcpu *processor;       /* where it runs / is queued                   */
+    vl_pcpu *last_pcpu;       /* where it last ran (NULL: never)             */
+    uint64_t pending[4];      /* pending virtual interrupt vectors           */
+    uint64_t saved_rip;       /* at the last leave                           */
     uint64_t spin_rip;
     int64_t ple_window;       /* current PLE window, cycles                   */
+    vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
+    vl_ns state_ns[VL_NR_RUNSTATES]; /* closed stints                       */
+    uint64_t exits[VL_NR_EXIT_KINDS];
+    uint64_t wakeups, preemptions, migrations;
     vl_event ple_ev;          /* the next pause-loop exit                     */
     vl_event ipi_ev;          /* the next IPI arrival                         */
     vl_ns ipi_at[VL_IPI_INFLIGHT];
@@ -86,7 +90,6 @@ struct vl_vcpu {
     uint64_t boost_mark;      /* the guest's I/O-bound task starts then ...  */
     vl_ns boost_run_mark;     /* ... the vCPU's running time ...             */
     vl_ns boost_since;        /* ... and the time                            */
-    void *priv;
 };
 
 typedef struct vl_boost_stats { /* hv/boost_truth.h */
