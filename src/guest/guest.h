@@ -103,40 +103,43 @@ typedef enum vl_task_state {
     VL_TASK_EXITED,
 } vl_task_state;
 
+/* Field order: what planning and switching read first (the op queue's
+ * head is in vl_opq's first line), then the scheduler's accounting, then
+ * the rest (see vl_gvcpu). */
 typedef struct vl_task {
-    int id;                 /* within the guest                        */
+    vl_task_state state;
+    int vcpu;               /* home vCPU                               */
     int mm;                 /* address space (threads of one process
                              * share it); TLB shootdowns target the
                              * vCPUs running the same mm              */
-    int vcpu;               /* home vCPU                               */
-    struct vl_guest *g;
-    vl_task_state state;
-    const vl_program *prog;
-    vl_opq opq;             /* generated operation instances            */
-    vl_ns elapsed;          /* executed part of the current instance    */
-    vl_glock *waiting;      /* the lock it spins on, or NULL            */
-    vl_ns wait_since;
-    int acks_pending;       /* its cross-vCPU call (guest/smp.h): targets
-                             * yet to acknowledge                       */
-    vl_ns woke_at;          /* when the current request became wanted   */
-    vl_ns release;          /* periodic sleeps: the last release, or -1 */
     bool started;           /* ran since woke_at                        */
     bool worked;            /* executed something since woke_at         */
     bool lock_counted;      /* the current acquisition was counted      */
-    vl_ns hold_start;       /* when the current hold began              */
-    vl_event timer;         /* sleep timer                              */
-    vl_list link;           /* vCPU runqueue, expired list or sync FIFO */
-    int nice;               /* -20..19 (guest/gsched.h vl_gsched_set_nice) */
+    bool io_bound;          /* really I/O-bound, as its workload declares
+                             * (ground truth for the reports: counted in
+                             * vl_gvcpu.io_starts, never shown to policies) */
+    vl_glock *waiting;      /* the lock it spins on, or NULL            */
+    vl_ns elapsed;          /* executed part of the current instance    */
+    const vl_program *prog;
+    struct vl_guest *g;
     unsigned weight;        /* sched_prio_to_weight[nice + 20]          */
+    int nice;               /* -20..19 (guest/gsched.h vl_gsched_set_nice) */
     vl_ns vruntime;         /* CFS virtual runtime                      */
     vl_ns sum_exec;         /* time it was current (guest clock)        */
     vl_ns prev_sum_exec;    /* sum_exec when it last started running    */
     vl_ns exec_start;       /* guest clock at its last accounting       */
-    vl_rng rng;             /* the task's own random stream             */
+    vl_opq opq;             /* generated operation instances            */
+    vl_list link;           /* vCPU runqueue, expired list or sync FIFO */
+    vl_ns wait_since;
+    vl_ns woke_at;          /* when the current request became wanted   */
+    vl_ns release;          /* periodic sleeps: the last release, or -1 */
+    vl_ns hold_start;       /* when the current hold began              */
+    int acks_pending;       /* its cross-vCPU call (guest/smp.h): targets
+                             * yet to acknowledge                       */
+    int id;                 /* within the guest                        */
     vl_wstats *stats;
-    bool io_bound;          /* really I/O-bound, as its workload declares
-                             * (ground truth for the reports: counted in
-                             * vl_gvcpu.io_starts, never shown to policies) */
+    vl_rng rng;             /* the task's own random stream             */
+    vl_event timer;         /* sleep timer                              */
     /* the modules' per-task state (guest/module.h vl_gmod_task): the core
      * allocates g->task_priv_size bytes here with every task */
     _Alignas(max_align_t) unsigned char priv[];
