@@ -446,8 +446,8 @@ static char *host_yaml(int pcpus, const char *policy, const char *duration)
 typedef struct sim_figures {
     double events_per_s, sim_s_per_s, sim_s_per_cpu_s, events_per_sim_s, ops_per_sim_s;
     double mean_pending; /* events in the list, sampled at every switch */
-    /* per sim s: the events of pause-loop exit cycles (the exit, the
-     * reschedule and the re-entry are each counted where they came from) */
+    /* per sim s: pause-loop exits, and every reschedule and guest entry
+     * (those of exit cycles and the others alike) */
     double ple_exits, resched, entries;
     uint64_t digest;
 } sim_figures;

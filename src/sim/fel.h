@@ -86,7 +86,8 @@ typedef struct vl_fel {
     uint32_t heap_cap;
     int log_arity;
     /* radix heap */
-    vl_fel_vec now;             /* entries in slot `slot`: a binary heap   */
+    vl_fel_vec now;             /* entries of slot `slot` that `run` does
+                                 * not hold: a binary heap                 */
     vl_fel_vec run;             /* more entries of slot `slot`, sorted:
                                  * [run_head, run.n) is yet to pop         */
     uint32_t run_head;

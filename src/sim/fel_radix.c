@@ -23,9 +23,10 @@
  * the heap (settle_run).  An entry filed into the current slot later joins
  * `run` if it comes after run's last entry, else the heap.  An entry is
  * copied once per level it descends; no comparison reads an event, and no
- * event is written when an entry moves.  A bucket keeps its first entry in place, the others in a
- * list of chunks from a pool (a freed chunk is the next one used, still in
- * the cache); the next chunk of a list is fetched ahead while one is read.
+ * event is written when an entry moves.  A bucket keeps its first entry in
+ * place, the others in a list of chunks from a pool (a freed chunk is the
+ * next one used, still in the cache); the next chunk of a list is fetched
+ * ahead while one is read.
  * A pop asks the cache for the next two events to fire.
  *
  * The engine never inserts before the time of the last popped event, so
