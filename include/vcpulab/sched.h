@@ -331,6 +331,25 @@ typedef struct vl_sched_ops {
      * after the event loop has stopped, and the report prints it under
      * the failure message.  It may read everything; it changes nothing. */
     void (*dump)(vl_sched *s, FILE *out);
+    /* [never folded] Simulation speed only: may the core fold v's
+     * pause-loop exit cycles (src/hv/fold.h)?  v runs on its pCPU; return
+     * the slice do_schedule would give it if it yielded (vcpu_yield, then
+     * do_schedule with v as prev) now or at any later instant before
+     * *until (VL_NS_MAX: no bound), while the policy's state for v and its
+     * pCPU does not change otherwise, when every such yield would come
+     * straight back to v with that slice, arm nothing, and change nothing
+     * but state the next yield overwrites, time differences that add up
+     * (credit burnt since a start time) and counters yields_folded adds;
+     * otherwise VL_SLICE_NONE.  Set *beyond when those decisions also read
+     * state beyond v and its pCPU (another pCPU's queue).  The core then
+     * runs those yields late, at the instants they happened, before
+     * anything else the policy does reads or changes that state: at events
+     * of v's pCPU, policy instance timers, tickles of the pCPU, and
+     * vl_pcpu_will_change(). */
+    vl_ns (*yield_folds)(vl_sched *s, vl_vcpu *v, vl_ns *until, bool *beyond);
+    /* [nothing] n yields of v (see yield_folds) the core did not run, the
+     * first at `first`, all before the `until` given: count them. */
+    void (*yields_folded)(vl_sched *s, vl_vcpu *v, uint64_t n, vl_ns first);
 } vl_sched_ops;
 
 /* Registration: places a pointer to the ops table in a linker section the
@@ -436,6 +455,13 @@ int vl_pcpu_thread(const vl_pcpu *p); /* SMT thread index within its core */
 /* Ask the core to reschedule p (do_schedule) at the current instant, after
  * the running hook returns.  Several tickles of one pCPU coalesce. */
 void vl_tickle(vl_pcpu *p);
+/* A policy with yield_folds calls this before it queues work on p or
+ * changes anything else yield_folds read for p's current vCPU, and with
+ * `beyond` set before a change that decisions on other pCPUs may read
+ * (work they may steal); the core may run folded yields (vcpu_yield and
+ * do_schedule of their pCPUs) before it returns, so call it where the
+ * policy's state is whole. */
+void vl_pcpu_will_change(vl_pcpu *p, bool beyond);
 /* The default placement for pick_cpu (after sched_ext's
  * scx_bpf_select_cpu_dfl): v's previous pCPU if it is in vl_idle_pcpus();
  * else the pCPU of that mask closest to it (an SMT sibling, its socket,

@@ -43,6 +43,9 @@ static const char run_usage[] =
     "                      edges; FROM < TO <= the duration)\n"
     "  --cdf FILE|-        write every latency distribution as CDF points (CSV)\n"
     "  --quiet             no summary table\n"
+    "  --no-fold           run every pause-loop exit cycle as its own events (the\n"
+    "                      results are the same; only the event count and the\n"
+    "                      digest differ: docs/performance.md, \"Folded exit cycles\")\n"
     "  --help              this text\n"
     "\n"
     "Every CSV opens with '# key: value' lines: version, commit, --set overrides and\n"
@@ -98,12 +101,13 @@ int vl_cmd_run(int argc, char **argv)
         {"cdf", required_argument, 0, OPT_CDF},
         {"series", required_argument, 0, OPT_SERIES},
         {"quiet", no_argument, 0, OPT_QUIET},
+        {"no-fold", no_argument, 0, OPT_NO_FOLD},
         {0, 0, 0, 0},
     };
     vl_cli_common c = {0};
     const char *json = NULL, *csv = NULL, *trace = NULL, *cdf = NULL, *ftrace = NULL;
     const char *window = NULL, *series = NULL;
-    int quiet = 0, opt;
+    int quiet = 0, no_fold = 0, opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int r = vl_cli_common_opt(&c, opt, optarg);
         if (r < 0)
@@ -119,6 +123,7 @@ int vl_cmd_run(int argc, char **argv)
         case OPT_CDF: cdf = optarg; break;
         case OPT_SERIES: series = optarg; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_NO_FOLD: no_fold = 1; break;
         case OPT_HELP: fputs(run_usage, stdout); return VL_EXIT_OK;
         default: fputs(run_usage, stderr); return VL_EXIT_USAGE;
         }
@@ -160,7 +165,7 @@ int vl_cmd_run(int argc, char **argv)
     vl_trace tr = {0};
     FILE *rows = NULL; /* the series' rows, behind the header written after the run */
     vl_cli_head head = {0};
-    vl_model_opts mo = {.fel = VL_FEL_DEFAULT};
+    vl_model_opts mo = {.fel = VL_FEL_DEFAULT, .no_fold = no_fold};
     if (vl_model_create(&m, &scn, ops, scn.seed, scn.duration, &mo, &err) < 0) {
         vl_cli_error(&err);
         status = VL_EXIT_USAGE;

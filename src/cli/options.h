@@ -12,6 +12,7 @@ enum {
     OPT_CSV,
     OPT_TRACE,
     OPT_QUIET,
+    OPT_NO_FOLD,
     OPT_CDF,
     OPT_HELP,
     OPT_GRID,

@@ -461,6 +461,7 @@ void vl_exec_segment_end(void *ctx, vl_event *ev)
 /* The FIFO hand-off gave L to waiting vCPU v (the lock's granted hook). */
 static void granted(vl_guest *g, int v, vl_glock *L)
 {
+    vl_hv_guest_vcpu(g->hv, g->vm, v);
     vl_gvcpu *gv = &g->vcpus[v];
     vl_ns now = g->sim->now;
     count_grant(g, v, L, now);
@@ -488,6 +489,8 @@ static void granted(vl_guest *g, int v, vl_glock *L)
 static bool stacked(vl_guest *g, int v, vl_glock *L, vl_ns now)
 {
     int h = vl_lock_holder(L, now);
+    if (h >= 0 && h != v)
+        vl_hv_guest_vcpu(g->hv, g->vm, h);
     return h >= 0 && h != v && !g->vcpus[h].in_guest &&
            now - g->vcpus[h].left_at > GUEST_PREEMPTED_NS;
 }
@@ -557,6 +560,7 @@ bool vl_exec_offline(vl_guest *g, int v)
 
 void vl_exec_resume(vl_guest *g, int v, vl_ns now)
 {
+    vl_hv_guest_vcpu(g->hv, g->vm, v);
     if (!executing(&g->vcpus[v]))
         return; /* it sees the answer when it next executes */
     vl_hv_spin_end(g->hv, g->vm, v);
@@ -566,6 +570,7 @@ void vl_exec_resume(vl_guest *g, int v, vl_ns now)
 
 void vl_exec_irq_settle(vl_guest *g, int v, vl_ns now)
 {
+    vl_hv_guest_vcpu(g->hv, g->vm, v);
     if (executing(&g->vcpus[v]))
         vl_exec_settle(g, v, now);
 }
@@ -620,6 +625,15 @@ void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now)
     vl_vector_fn handler = vl_guest_handler(g, vector);
     if (handler)
         handler(g, v, vector, now);
+}
+
+bool vl_exec_spin_folds(vl_guest *g, int v)
+{
+    const vl_gvcpu *gv = &g->vcpus[v];
+    const vl_task *t = gv->curr;
+    return t && !t->waiting && t->acks_pending > 0 && t->started && !t->io_bound &&
+           t->mm == gv->cur_mm && gv->irq_left == 0 && gv->due == 0 &&
+           gv->hotplug == VL_HP_ONLINE && !g->observer.spin && gv->nplan_locks == 0;
 }
 
 uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel)

@@ -14,6 +14,12 @@ void vl_exec_enter(vl_guest *g, int v, vl_ns now);
 void vl_exec_leave(vl_guest *g, int v, vl_ns now);
 void vl_exec_interrupt(vl_guest *g, int v, int vector, vl_ns now);
 uint64_t vl_exec_rip(vl_guest *g, int v, bool *kernel);
+/* The guest port's spin_folds (hv/guest_port.h): v waits for call
+ * acknowledgements (an IPI-wait spin, smp_call_function_many_cond), and
+ * its exits and re-entries change nothing but time: no lock waited for
+ * or held, no handler work or completion due, the task not counted as
+ * I/O-bound, no spin observer, v staying online. */
+bool vl_exec_spin_folds(vl_guest *g, int v);
 
 /* Charges the executing segment of v up to now. */
 void vl_exec_settle(vl_guest *g, int v, vl_ns now);

@@ -191,6 +191,7 @@ vl_ns vl_gsched_horizon(vl_guest *g, int v)
  * balancer, it stops at the point that now matters. */
 static void retime(vl_guest *g, int w, vl_ns now)
 {
+    vl_hv_guest_vcpu(g->hv, g->vm, w);
     const vl_gvcpu *gv = &g->vcpus[w];
     if (!gv->curr || !gv->in_guest || gv->planning || gv->plan_end <= upcoming_tick(g, w, now))
         return; /* no plan, or one that ends before any tick */

@@ -23,6 +23,7 @@ static void port_interrupt(void *guest, int v, int vector, vl_ns now)
     vl_exec_interrupt(guest, v, vector, now);
 }
 static uint64_t port_rip(void *guest, int v, bool *kernel) { return vl_exec_rip(guest, v, kernel); }
+static bool port_spin_folds(void *guest, int v) { return vl_exec_spin_folds(guest, v); }
 static uint64_t port_io_task_starts(void *guest, int v)
 {
     return ((vl_guest *)guest)->vcpus[v].io_starts;
@@ -35,6 +36,7 @@ static const vl_guest_port core_port = {
     .interrupt = port_interrupt,
     .rip = port_rip,
     .io_task_starts = port_io_task_starts,
+    .spin_folds = port_spin_folds,
 };
 
 #define VL_GMOD_REF(name) &vl_gmod_##name,

@@ -21,6 +21,7 @@ void vl_plan_drop(vl_guest *g, int v, vl_ns from)
 
 void vl_plan_cut(vl_guest *g, int v, vl_ns t)
 {
+    vl_hv_guest_vcpu(g->hv, g->vm, v);
     vl_gvcpu *gv = &g->vcpus[v];
     if (!gv->in_guest || gv->planning || gv->plan_end <= t)
         return;

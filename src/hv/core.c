@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "hv/cstate.h"
+#include "hv/fold.h"
 #include "hv/fragment.h"
 #include "hv/hv.h"
 
@@ -99,11 +100,12 @@ static void pcpu_set_curr(vl_pcpu *p, vl_vcpu *next, vl_ns now)
 void vl_hv_raise_sched(vl_pcpu *p, vl_ns delay)
 {
     vl_hv *hv = p->hv;
+    vl_fold_settle_pcpu(p);
     vl_ns when = hv->sim.now + delay;
     vl_bit_clear(hv->sched.idle, p->id); /* tickled: no longer free to take work */
     if (vl_event_pending(&p->sched_ev) && vl_event_due(&p->sched_ev) <= when)
         return;
-    vl_sim_schedule(&hv->sim, &p->sched_ev, when);
+    vl_fold_arm(hv, &p->sched_ev, when);
 }
 
 /* Guest side of a switch or an exit.  The saved RIP is read from the
@@ -223,9 +225,9 @@ static void arm_tick(vl_hv *hv, vl_pcpu *p)
 {
     if (p->curr && hv->sched.tick > 0) {
         if (!vl_event_pending(&p->tick_ev))
-            vl_sim_schedule(&hv->sim, &p->tick_ev, next_tick(hv));
+            vl_fold_arm(hv, &p->tick_ev, next_tick(hv));
     } else {
-        vl_sim_cancel(&hv->sim, &p->tick_ev);
+        vl_fold_disarm(hv, &p->tick_ev);
     }
 }
 
@@ -253,9 +255,9 @@ static void arm_slice(vl_hv *hv, vl_pcpu *p, vl_ns slice)
 {
     vl_ns now = hv->sim.now;
     if (slice != VL_SLICE_NONE && !hv->failed && slice <= hv->end - now)
-        vl_sim_schedule(&hv->sim, &p->slice_ev, now + slice);
+        vl_fold_arm(hv, &p->slice_ev, now + slice);
     else
-        vl_sim_cancel(&hv->sim, &p->slice_ev);
+        vl_fold_disarm(hv, &p->slice_ev);
 }
 
 void vl_hv_reschedule(vl_pcpu *p)
@@ -294,7 +296,7 @@ void vl_hv_reschedule(vl_pcpu *p)
     if (next == prev && next) {
         vl_hv_set_state(next, VL_RUNNING, now);
         if (!next->in_guest && !vl_event_pending(&p->enter_ev))
-            vl_sim_schedule(&hv->sim, &p->enter_ev, now + hv->costs.exit_entry);
+            vl_fold_arm(hv, &p->enter_ev, now + hv->costs.exit_entry);
     } else {
         if (prev) {
             guest_leave(prev, now, NULL, false);
@@ -422,6 +424,7 @@ bool vl_hv_offline(vl_hv *hv, int vm, int vcpu)
 void vl_hv_kick(vl_hv *hv, int vm, int vcpu)
 {
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);
+    vl_fold_settle_vcpu(v);
     if (v->state == VL_BLOCKED)
         vl_hv_wake(v, VL_WAKE_KICK, -1);
 }
@@ -430,6 +433,7 @@ void vl_hv_raise_irq(vl_hv *hv, int vm, int vcpu, int vector)
 {
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);
     assert(vector >= 0 && vector < 256);
+    vl_fold_settle_vcpu(v);
     if (v->state == VL_OFFLINE)
         return; /* an offline vCPU takes no interrupts (the guest rerouted them) */
     v->pending[vector / 64] |= 1ULL << (vector % 64);

@@ -44,6 +44,11 @@ typedef struct vl_guest_port {
      * false) or tells it the vCPU is back (true), before it runs again.
      * NULL: the guest cannot (requests are refused). */
     void (*hotplug)(void *guest, int vcpu, bool online, vl_ns now);
+    /* Simulation speed only (hv/fold.h; never shown to a policy): the vCPU,
+     * which begins a spin now, would change nothing but time at each of
+     * its exits and re-entries until something else happens in its guest
+     * (the guest's code runs, an interrupt arrives).  NULL: never. */
+    bool (*spin_folds)(void *guest, int vcpu);
 } vl_guest_port;
 
 enum { VL_RX_DROPPED = -1, VL_RX_QUEUED = -2 };
@@ -59,6 +64,15 @@ enum { VL_RX_DROPPED = -1, VL_RX_QUEUED = -2 };
 
 /* Attach the guest of VM `vm` (before vl_hv_start). */
 void vl_hv_attach_guest(struct vl_hv *hv, int vm, const vl_guest_port *port, void *guest);
+
+/* Guest code of VM `vm` is about to read or change the state of one of
+ * its vCPUs other than the one it runs on (an answered call's caller, a
+ * plan cut short, a lock granted, a lock holder looked at): what the core
+ * keeps lazily of that vCPU (folded exit cycles, hv/fold.h) is brought up
+ * to date first.  Code on a vCPU reaches its other vCPUs only through
+ * these points, the interrupts it raises, and state an exit cycle does
+ * not touch (runqueues, loads, the address space in use). */
+void vl_hv_guest_vcpu(struct vl_hv *hv, int vm, int vcpu);
 
 /* The vCPU (index within its VM) executes HLT.  If an interrupt is pending
  * it is delivered instead and the vCPU keeps running; returns true if the

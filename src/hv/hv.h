@@ -21,6 +21,44 @@
 
 struct vl_hv;
 
+/* Exit cycles folded into their settlement (hv/fold.c): the vCPUs folded
+ * now, and while a settlement runs them again, the cycle's events it
+ * arms (filed when it ends, at the times they are due). */
+#define VL_FOLD_ARMED 4 /* the cycle's events: reschedule, slice, entry, exit */
+enum {
+    VL_FOLD_FIRST_VIRTUAL, /* not armed: the fold armed it (fold_begun)    */
+    VL_FOLD_FIRST_REAL,    /* the vCPU's exit event, pending               */
+    VL_FOLD_FIRST_DONE,    /* that event came up: the exit happened then   */
+};
+typedef struct vl_fold {
+    bool enabled;             /* the run may fold (vl_model_opts.no_fold)    */
+    bool replaying;           /* a settlement runs a cycle's code now       */
+    int filing;               /* a settlement files what its cycle armed     */
+    int n;                    /* vCPUs folded now, in `list`                 */
+    int nbeyond;              /* ... of them fold_beyond                     */
+    struct vl_vcpu **list;    /* nvcpus entries                              */
+    struct vl_vcpu **refold;  /* settled at the event running now, to fold  */
+    int nrefold;              /* again after it (nvcpus entries)             */
+    /* the folds' cycles, to tell at once that an event armed meets none
+     * (hv/fold.c may_meet): their (period, phase) pairs, counted, in an
+     * open-addressing table; their distinct periods and slices, counted */
+    struct vl_fold_phase {
+        uint64_t key;         /* period << 32 | phase; 0: never used         */
+        int n;
+    } *phases;
+    int phase_cap, phase_used;
+    struct vl_fold_len {
+        vl_ns len;
+        int n;
+    } periods[4], slices[4];
+    struct vl_fold_armed {    /* while replaying: the events armed, in order, */
+        vl_event *ev;         /* when they are due, and the instant and class */
+        vl_ns at, armed;      /* of the cycle's step that armed them          */
+        uint8_t armed_cls;
+    } armed[VL_FOLD_ARMED];
+    int narmed;
+} vl_fold;
+
 #define VL_CSTATE_HISTORY 8 /* idle intervals the governor averages (menu's INTERVALS) */
 
 /* Field order (here and in vl_vcpu): what every reschedule and entry reads
@@ -50,6 +88,7 @@ struct vl_pcpu {
     vl_ns idle_hist[VL_CSTATE_HISTORY]; /* ... for the governor            */
     vl_ns cstate_exit_ns;     /* exit latencies paid                         */
     uint64_t cstate_wakeups;  /* wake-ups that paid one                      */
+    struct vl_vcpu *folded;   /* curr, its exit cycles folded (hv/fold.h)    */
 };
 
 #define VL_IPI_INFLIGHT 8 /* distinct vectors in flight to one vCPU */
@@ -65,6 +104,7 @@ struct vl_vcpu {
     bool spinning;            /* in a PAUSE loop (vl_hv_spin_begin)          */
     bool going_offline;       /* asked to go offline, not there yet          */
     bool saved_kernel;
+    bool folded;              /* its exit cycles are folded (hv/fold.h)      */
     vl_ns state_entry;
     vl_pcpu *processor;       /* where it runs / is queued                   */
     vl_pcpu *last_pcpu;       /* where it last ran (NULL: never)             */
@@ -72,6 +112,15 @@ struct vl_vcpu {
     uint64_t saved_rip;       /* at the last leave                           */
     uint64_t spin_rip;
     int64_t ple_window;       /* current PLE window, cycles                   */
+    vl_ns fold_exit;          /* folded (hv/fold.h): its first exit not run, */
+    vl_ns fold_period;        /* the cycle's length, the slice each cycle    */
+    vl_ns fold_slice;         /* arms, and when the fold began (the instant  */
+    vl_ns fold_begun;         /* and class of the event that ran then), and  */
+    uint8_t fold_begun_cls;   /* its rank among folds whose steps fall at    */
+    uint8_t fold_first;       /* VL_FOLD_FIRST_*: its first exit            */
+    vl_ns fold_until;         /* its policy may decide otherwise from then   */
+    bool fold_beyond;         /* ... or when state beyond its pCPU changes   */
+    int64_t fold_rank;        /* the same instants (lower: first)            */
     vl_ns max_wait;           /* longest runnable wait seen (watchdog)       */
     vl_ns state_ns[VL_NR_RUNSTATES]; /* closed stints                       */
     uint64_t exits[VL_NR_EXIT_KINDS];
@@ -113,6 +162,7 @@ struct vl_vm {
     void *guest;
     bool host;                /* the host VM (its vCPUs are I/O backends)    */
     int online;               /* vCPUs not offline nor going offline         */
+    int nfolded;              /* its vCPUs whose exit cycles are folded      */
     /* ground truth for the reports (hv/fragment.h) */
     int waiting;              /* vCPUs runnable and not parked               */
     vl_ns frag_mark, frag_ns; /* I(t) when waiting became > 0; the total      */
@@ -200,6 +250,7 @@ typedef struct vl_hv {
     int idle_pcpus;           /* pCPUs running nothing (hv/fragment.h) ...   */
     vl_ns idle_any_since, idle_any_ns; /* ... and I(t), time with one or more */
     bool boost_noted;         /* the policy noted a boost (hv/boost_truth.h)  */
+    vl_fold fold;             /* folded exit cycles (hv/fold.h)              */
     bool failed;
     char failure[512];
     int refused_vm;           /* vl_sched_refuse's VM, else -1               */
@@ -263,5 +314,9 @@ void vl_hv_ple_init(vl_hv *hv, vl_vcpu *v);
 void vl_hv_ipi_init(vl_vcpu *v);
 void vl_hv_ple_sched_in(vl_vcpu *v);
 void vl_hv_ple_leave(vl_vcpu *v);
+/* v's pause-loop exit (its exit event's work). */
+void vl_hv_ple_exit(vl_vcpu *v);
+/* v's PLE window, in ns. */
+vl_ns vl_hv_ple_window_ns(const vl_vcpu *v);
 
 #endif

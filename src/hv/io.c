@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/fold.h"
 #include "hv/io_priv.h"
 #include "vl_array.h"
 #include "vl_oom.h"
@@ -149,6 +150,7 @@ void vl_io_item_done(vl_backend *b, const vl_bk_item *it, vl_ns now)
     vl_hv *hv = b->io->hv;
     vl_vmio *d = b->d;
     vl_vm *vm = &hv->vms[d->vm];
+    vl_fold_settle_vm(vm); /* the guest's code may run */
     switch (it->kind) {
     case BK_RX: {
         int r = vm->port && vm->port->net_rx ? vm->port->net_rx(vm->guest, &it->pkt, now)

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "hv/fold.h"
 #include "hv/hv.h"
 #include "hv/io.h"
 
@@ -233,6 +234,8 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         }
     }
     vl_sim_event_init(&hv->sim, &hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, VL_TAG_WATCHDOG);
+    if (vl_fold_init(hv, true) < 0)
+        return alloc_failed(err);
     return vl_hv_io_create(hv, scn, err);
 }
 
@@ -274,6 +277,7 @@ int vl_hv_start(vl_hv *hv, vl_error *err)
 void vl_hv_destroy(vl_hv *hv)
 {
     vl_hv_io_destroy(hv);
+    vl_fold_fini(hv);
     if (hv->sched.ops && hv->sched.ops->fini && hv->sched.priv)
         hv->sched.ops->fini(&hv->sched);
     free(hv->sched.priv);

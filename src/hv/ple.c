@@ -14,6 +14,7 @@
  * divides it.  Xen keeps the window fixed (grow 1).  `grow: 0` in a
  * scenario means "the hypervisor's default", decided by the policy's
  * hypervisor family (vl_sched_ops.hypervisor). */
+#include "hv/fold.h"
 #include "hv/hv.h"
 
 #define PLE_DEFAULT_WINDOW 4096     /* KVM_VMX_DEFAULT_PLE_WINDOW; Xen ple_window */
@@ -42,16 +43,25 @@ static vl_ns cycles_to_ns(const vl_hv *hv, int64_t cycles)
     return (vl_ns)((cycles * 1000 + hv->cpu_mhz - 1) / hv->cpu_mhz);
 }
 
-static void on_ple_exit(void *ctx, vl_event *ev)
+void vl_hv_ple_exit(vl_vcpu *v)
 {
-    (void)ev;
-    vl_vcpu *v = ctx;
     vl_hv *hv = v->hv;
     const vl_ple_spec *ple = &hv->ple;
     int64_t grown = v->ple_window * ple->grow;
     v->ple_window = grown > ple->max || grown < v->ple_window ? ple->max : grown;
     v->spinning = false;
     vl_hv_yield(hv, v->vm->id, v->index, VL_YIELD_PLE, v->spin_rip, true);
+}
+
+vl_ns vl_hv_ple_window_ns(const vl_vcpu *v)
+{
+    return cycles_to_ns(v->hv, v->ple_window);
+}
+
+static void on_ple_exit(void *ctx, vl_event *ev)
+{
+    (void)ev;
+    vl_hv_ple_exit(ctx);
 }
 
 void vl_hv_ple_init(vl_hv *hv, vl_vcpu *v)
@@ -73,7 +83,7 @@ void vl_hv_ple_sched_in(vl_vcpu *v)
 
 void vl_hv_ple_leave(vl_vcpu *v)
 {
-    vl_sim_cancel(&v->hv->sim, &v->ple_ev);
+    vl_fold_disarm(v->hv, &v->ple_ev);
     v->spinning = false;
 }
 
@@ -83,8 +93,11 @@ void vl_hv_spin_begin(vl_hv *hv, int vm, int vcpu, uint64_t rip, bool kernel)
     v->spinning = true;
     v->spin_rip = rip;
     /* PLE only fires at CPL 0 (SDM 25.1.3) */
-    if (hv->ple.enabled && kernel)
-        vl_sim_schedule(&hv->sim, &v->ple_ev, hv->sim.now + cycles_to_ns(hv, v->ple_window));
+    if (hv->ple.enabled && kernel) {
+        vl_ns exit_at = hv->sim.now + cycles_to_ns(hv, v->ple_window);
+        if (!vl_fold_begin(v, exit_at))
+            vl_fold_arm(hv, &v->ple_ev, exit_at);
+    }
 }
 
 void vl_hv_spin_end(vl_hv *hv, int vm, int vcpu)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hv/fold.h"
 #include "hv/boost_truth.h"
 #include "hv/cstate.h"
 #include "hv/fragment.h"
@@ -199,6 +200,13 @@ const uint64_t *vl_idle_pcpus(const vl_sched *s) { return s->idle; }
 int vl_pcpu_socket(const vl_pcpu *p) { return p->place.socket; }
 int vl_pcpu_core(const vl_pcpu *p) { return p->place.core; }
 int vl_pcpu_thread(const vl_pcpu *p) { return p->place.thread; }
+
+void vl_pcpu_will_change(vl_pcpu *p, bool beyond)
+{
+    vl_fold_settle_pcpu(p);
+    if (beyond)
+        vl_fold_settle_beyond(p->hv);
+}
 
 void vl_tickle(vl_pcpu *p)
 {

@@ -241,6 +241,7 @@ int vl_model_create(vl_model *m, const vl_scenario *scn, const vl_sched_ops *ops
     if (opts) {
         m->hv.observer = opts->observer;
         m->max_events = opts->max_events;
+        m->hv.fold.enabled = !opts->no_fold;
     }
     vl_hv *hv = &m->hv;
     m->guests = calloc((size_t)scn->nvms, sizeof *m->guests);

@@ -13,6 +13,7 @@
 
 typedef struct vl_model_opts {
     vl_fel_kind fel;       /* event-list implementation (0: the default)   */
+    bool no_fold;          /* run every exit cycle as events (hv/fold.h)  */
     uint64_t max_events;   /* 0 = no budget                                 */
     vl_hv_observer observer; /* e.g. a trace writer; must not change the run */
     vl_tag_audit *tag_audit; /* tests: records every event source (sim/tag.h) */

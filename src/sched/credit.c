@@ -216,6 +216,8 @@ static void runq_insert(csched_priv *prv, vl_pcpu *p, csched_vcpu *cv)
     assert(!on_runq(cv));
     assert(vl_vcpu_runstate(cv->v) == VL_RUNNABLE);
     assert(!(cv->flags & CSCHED_FLAG_PARKED));
+    /* its vCPU's folded yields saw nothing queued; others' saw no urgent work */
+    vl_pcpu_will_change(p, cv->pri > CSCHED_PRI_OVER);
     vl_list *head = &cpc(p)->runq, *pos;
     vl_list_for_each(pos, head) {
         if (cv->pri > vl_container_of(pos, csched_vcpu, runq_link)->pri)
@@ -232,6 +234,11 @@ static void runq_insert(csched_priv *prv, vl_pcpu *p, csched_vcpu *cv)
 static void runq_remove(csched_priv *prv, csched_vcpu *cv)
 {
     assert(on_runq(cv));
+    vl_list *head = &cpc(cv->rq)->runq;
+    if (vl_list_first(head) == &cv->runq_link && cv->pri <= CSCHED_PRI_OVER &&
+        cv->runq_link.next != head &&
+        vl_container_of(cv->runq_link.next, csched_vcpu, runq_link)->pri > CSCHED_PRI_OVER)
+        vl_pcpu_will_change(cv->rq, true); /* an urgent one behind it (not sorted yet) */
     vl_list_del(&cv->runq_link);
     cpc(cv->rq)->nr_queued--;
     assert(cpc(cv->rq)->nr_queued >= 0);
@@ -274,6 +281,7 @@ static void runq_sort(csched_priv *prv, vl_pcpu *p)
     if (pc->runq_sort_last == prv->runq_sort)
         return;
     pc->runq_sort_last = prv->runq_sort;
+    vl_pcpu_will_change(p, true); /* its head may become urgent */
     vl_list *head = &pc->runq, *last_under = head, *pos, *tmp;
     vl_list_for_each_safe(pos, tmp, head) {
         if (vl_container_of(pos, csched_vcpu, runq_link)->pri >= CSCHED_PRI_UNDER) {
@@ -884,6 +892,62 @@ void csched_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
     vl_counter_add(s, CSCHED_C_YIELDS, 1);
 }
 
+/* A yield of v at `at` is held by the rate limit (do_schedule keeps v
+ * for a whole limit from run_start; a yielder too before 4.8). */
+static bool yield_held(const csched_priv *prv, const csched_vcpu *cv, vl_ns at)
+{
+    bool exempt = prv->feat.ratelimit_exempts_yield && prv->feat.yield_flag;
+    return prv->ratelimit && !exempt && at - cv->run_start < prv->ratelimit;
+}
+
+/* The core may fold v's yields (include/vcpulab/sched.h) in two regimes.
+ * Held by the rate limit (before run_start + ratelimit): each yield sets
+ * the YIELD flag, burns the credit since acct_start (the remainder
+ * carried: n burns are one), sets acct_start and last_sched, counts a
+ * yield and a rate-limited decision; the slice is the whole limit (Xen
+ * 4.7: the remainder of later versions changes at every yield, and they
+ * exempt yielders anyway).  Past the limit (it stays passed: run_start
+ * does not move while v stays), pick_next's lone path: nothing queued on
+ * the pCPU, v with credit left (an OVER prev looks for work elsewhere),
+ * its tick armed (tick_start arms nothing); each yield sets and clears
+ * the flag, burns, counts a yield; the slice is tslice.  In both, v in
+ * the pool and neither parked nor moving.  Every change to those inputs
+ * comes at an event of v's pCPU (tick: boost end, moves), the accounting
+ * timer (priorities, parking), or a queueing on the pCPU (runq_insert
+ * calls vl_pcpu_will_queue). */
+static vl_ns csched_op_yield_folds(vl_sched *s, vl_vcpu *v, vl_ns *until, bool *beyond)
+{
+    csched_priv *prv = cpriv(s);
+    csched_vcpu *cv = cvc(v);
+    vl_pcpu *p = vl_vcpu_pcpu(v);
+    if (!in_pool(prv, vl_pcpu_id(p)) ||
+        (cv->flags & (CSCHED_FLAG_PARKED | CSCHED_FLAG_MOVE | CSCHED_FLAG_RETURN)))
+        return VL_SLICE_NONE;
+    if (yield_held(prv, cv, vl_now(s))) {
+        if (prv->feat.ratelimit_remainder)
+            return VL_SLICE_NONE;
+        *until = cv->run_start + prv->ratelimit;
+        return prv->ratelimit;
+    }
+    if (cpc(p)->nr_queued > 0 || cv->pri > CSCHED_PRI_BOOST ||
+        !vl_timer_pending(s, p, CSCHED_TIMER_TICK))
+        return VL_SLICE_NONE;
+    if (cv->pri <= CSCHED_PRI_OVER) { /* it looks for urgent work elsewhere each time */
+        if (prv->feat.balance_ratelimit || vl_bit_next(prv->urgent, 0, vl_npcpus(s)) >= 0)
+            return VL_SLICE_NONE;
+        *beyond = true;
+    }
+    *until = VL_NS_MAX;
+    return prv->tslice;
+}
+
+static void csched_op_yields_folded(vl_sched *s, vl_vcpu *v, uint64_t n, vl_ns first)
+{
+    vl_counter_add(s, CSCHED_C_YIELDS, (int64_t)n);
+    if (yield_held(cpriv(s), cvc(v), first))
+        vl_counter_add(s, CSCHED_C_RATELIMITED, (int64_t)n);
+}
+
 /* Load balancing for p, whose best local work has priority pri (OVER or
  * IDLE); from 4.18 at most once per balance_ratelimit (Xen takes the local
  * head, even OVER, or idles, until then). */
@@ -1223,5 +1287,7 @@ static const vl_sched_ops csched_ops = {
     .init = csched_init,
     .check = csched_op_check,
     .vcpu_wake = csched_op_vcpu_wake,
+    .yield_folds = csched_op_yield_folds,
+    .yields_folded = csched_op_yields_folded,
 };
 VL_REGISTER_POLICY(csched_ops);

@@ -9,7 +9,7 @@
 
 int vl_sim_init(vl_sim *s, vl_fel_kind kind)
 {
-    *s = (vl_sim){.digest = DIGEST_BASIS};
+    *s = (vl_sim){.digest = DIGEST_BASIS, .cls = VL_EVC_END};
     return vl_fel_init(&s->fel, kind);
 }
 
@@ -59,6 +59,8 @@ static __attribute__((noinline)) void rearm(vl_sim *s, vl_event *ev, vl_ns when,
 void vl_sim_schedule(vl_sim *s, vl_event *ev, vl_ns when)
 {
     assert(when >= s->now);
+    if (s->filing)
+        s->filing(s->before_ctx, when, vl_event_cls(ev));
     uint64_t seq = s->seq++ & SEQ_MASK;
     if (vl_event_pending(ev))
         rearm(s, ev, when, seq);
@@ -70,6 +72,22 @@ void vl_sim_cancel(vl_sim *s, vl_event *ev)
 {
     if (vl_event_pending(ev))
         vl_fel_remove(&s->fel, ev);
+}
+
+void vl_sim_refile(vl_sim *s, vl_event *ev)
+{
+    s->refiled_time = ev->time;
+    s->refiled_order = ev->order;
+    vl_fel_insert(&s->fel, ev);
+}
+
+bool vl_sim_unfile(vl_sim *s, vl_event *ev)
+{
+    if (!vl_event_pending(ev) || ev->late_seq || ev->time != s->refiled_time ||
+        ev->order != s->refiled_order)
+        return false;
+    vl_fel_remove(&s->fel, ev);
+    return true;
 }
 
 void vl_sim_stop(vl_sim *s)
@@ -99,11 +117,19 @@ vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events)
             continue;
         }
         s->now = ev->time;
+        s->cls = vl_event_cls(ev);
+        if (s->before && !s->before(s->before_ctx, ev)) {
+            if (s->after)
+                s->after(s->before_ctx);
+            continue; /* re-armed for later, or cancelled */
+        }
         s->events++;
         s->by_source[vl_tag_kind_of(ev->tag)][vl_event_cls(ev)]++;
         s->digest = digest_step(s->digest, (uint64_t)ev->time);
         s->digest = digest_step(s->digest, ((uint64_t)vl_event_cls(ev) << 32) | ev->tag);
         ev->fn(ev->ctx, ev);
+        if (s->after)
+            s->after(s->before_ctx);
     }
     return VL_STOP_REQUESTED;
 }

@@ -19,9 +19,23 @@ typedef enum vl_stop_reason {
     VL_STOP_BUDGET,        /* event budget exhausted                       */
 } vl_stop_reason;
 
-typedef struct vl_sim {
+typedef struct vl_sim vl_sim;
+
+/* Called with each event due, before it runs (while set): it may bring
+ * state the event reads up to date (hv/fold.h), and returns whether the
+ * event runs now (false: that work re-armed or cancelled it; see
+ * vl_sim_refile). */
+typedef bool (*vl_sim_before_fn)(void *ctx, vl_event *ev);
+/* Called before an event is armed for (when, cls) (while set), with the
+ * before hook's context. */
+typedef void (*vl_sim_filing_fn)(void *ctx, vl_ns when, vl_event_class cls);
+/* Called after each event ran (while set), with the before hook's context. */
+typedef void (*vl_sim_after_fn)(void *ctx);
+
+struct vl_sim {
     vl_fel fel;
     vl_ns now;
+    vl_event_class cls; /* the class of the event running now           */
     uint64_t seq;      /* next sequence number                         */
     uint64_t events;   /* events processed                              */
     uint64_t by_source[1 << VL_TAG_KIND_BITS][VL_EVC_CLASSES];
@@ -33,7 +47,13 @@ typedef struct vl_sim {
     bool tags_exhausted;      /* a kind ran out of numbers (tag.h)        */
     vl_tag_audit *audit;      /* tests: records every event initialised   */
     uint32_t tag_next[VL_TAG_KINDS]; /* the next number of each kind      */
-} vl_sim;
+    vl_sim_before_fn before;  /* NULL: none (the common case)             */
+    vl_sim_filing_fn filing;  /* NULL: none                                */
+    vl_sim_after_fn after;    /* NULL: none                                */
+    void *before_ctx;
+    vl_ns refiled_time;       /* where vl_sim_refile put the event back      */
+    uint64_t refiled_order;
+};
 
 int vl_sim_init(vl_sim *s, vl_fel_kind kind);
 void vl_sim_fini(vl_sim *s);
@@ -55,6 +75,13 @@ void vl_sim_cancel(vl_sim *s, vl_event *ev);
 /* Runs until vl_sim_stop(), no events remain, or `max_events` events have
  * been processed in total (0 = no budget). */
 vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events);
+/* For a before hook: files the event due now back where it was (the work
+ * the hook does sees it pending, as it was until now), and then takes it
+ * out again: vl_sim_unfile returns true when it is still there (it runs
+ * now), false when that work re-armed it (it runs when due) or cancelled
+ * it. */
+void vl_sim_refile(vl_sim *s, vl_event *ev);
+bool vl_sim_unfile(vl_sim *s, vl_event *ev);
 void vl_sim_stop(vl_sim *s);
 
 #endif

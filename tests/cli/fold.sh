@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Folded exit cycles change nothing but the event count and the digest:
+# every shipped scenario under credit (the policy that folds) gives the
+# same JSON report with and without --no-fold, but for those two values;
+# the co-runs with spinning guests fold most of their events; a traced run
+# folds nothing (it shows every cycle), so it is the --no-fold run.
+set -u
+bin=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+for scn in "$src"/scenarios/*.yaml "$src"/scenarios/experiments/*.yaml; do
+  name=$(basename "$scn" .yaml)
+  "$bin" run "$scn" --sched credit --quiet --json "$tmp/$name.fold.json" ||
+    { echo "FAIL: $name: run failed"; fail=1; continue; }
+  "$bin" run "$scn" --sched credit --quiet --no-fold --json "$tmp/$name.nofold.json" ||
+    { echo "FAIL: $name: run with --no-fold failed"; fail=1; continue; }
+  echo "$name"
+done >"$tmp/ran"
+
+python3 - "$tmp" <<'PY' || fail=1
+import json, os, sys
+tmp = sys.argv[1]
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items() if k not in ("events", "digest")}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+bad, ratios = 0, {}
+for name in open(os.path.join(tmp, "ran")).read().split():
+    a = json.load(open(os.path.join(tmp, name + ".fold.json")))
+    b = json.load(open(os.path.join(tmp, name + ".nofold.json")))
+    if strip(a) != strip(b):
+        print(f"FAIL: {name}: folding changed the results")
+        bad = 1
+    ratios[name] = b["events"] / max(a["events"], 1)
+# the TLB-shootdown co-run (IPI-wait spins, corun-dedup) folds most events
+if ratios.get("corun-dedup", 0) < 5:
+    print(f"FAIL: corun-dedup: {ratios.get('corun-dedup')}x fewer events folded, expected >= 5x")
+    bad = 1
+print(f"{len(ratios)} scenarios; events without folding / with: "
+      f"corun-dedup {ratios.get('corun-dedup', 0):.1f}x, "
+      f"microsliced-dedup {ratios.get('microsliced-dedup', 0):.1f}x")
+sys.exit(bad)
+PY
+
+# a trace observes every cycle: the run is the unfolded one, byte for byte
+dedup="$src/scenarios/experiments/corun-dedup.yaml"
+"$bin" run "$dedup" --duration 1s --quiet --json "$tmp/t.json" --trace "$tmp/t.trace" || fail=1
+"$bin" run "$dedup" --duration 1s --quiet --json "$tmp/n.json" --no-fold || fail=1
+cmp -s "$tmp/t.json" "$tmp/n.json" || { echo "FAIL: a traced run is not the --no-fold run"; fail=1; }
+
+"$bin" run --help | grep -q -- "--no-fold" || { echo "FAIL: run --help lacks --no-fold"; fail=1; }
+exit $fail
