@@ -191,10 +191,15 @@ vl_ns vl_gsched_horizon(vl_guest *g, int v)
  * balancer, it stops at the point that now matters. */
 static void retime(vl_guest *g, int w, vl_ns now)
 {
-    vl_hv_guest_vcpu(g->hv, g->vm, w);
     const vl_gvcpu *gv = &g->vcpus[w];
-    if (!gv->curr || !gv->in_guest || gv->planning || gv->plan_end <= upcoming_tick(g, w, now))
-        return; /* no plan, or one that ends before any tick */
+    /* no plan, or one that ends before any tick: told before w's exit
+     * state is looked at (neither changes in an exit cycle the core folds:
+     * the upcoming tick is the same from any entry before now) */
+    if (!gv->curr || gv->plan_end <= upcoming_tick(g, w, now))
+        return;
+    vl_hv_guest_vcpu(g->hv, g->vm, w);
+    if (!gv->in_guest || gv->planning)
+        return;
     vl_plan_cut(g, w, timer_horizon(g, w, now));
 }
 
