@@ -21,9 +21,12 @@ void vl_plan_drop(vl_guest *g, int v, vl_ns from)
 
 void vl_plan_cut(vl_guest *g, int v, vl_ns t)
 {
-    vl_hv_guest_vcpu(g->hv, g->vm, v);
     vl_gvcpu *gv = &g->vcpus[v];
-    if (!gv->in_guest || gv->planning || gv->plan_end <= t)
+    if (gv->plan_end <= t)
+        return; /* told before v's exit state is looked at: an exit cycle
+                 * the core folds does not move a plan's end */
+    vl_hv_guest_vcpu(g->hv, g->vm, v);
+    if (!gv->in_guest || gv->planning)
         return;
     gv->plan_end = t;
     vl_sim_schedule(g->sim, &gv->seg_ev, t);

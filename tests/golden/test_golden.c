@@ -23,7 +23,7 @@
 #define GOLDEN_CFS_SMALL 0x40e6c1966b12f9b1ULL
 #define GOLDEN_CFS_DUTY 0x1b2491756dc8c71fULL
 #define GOLDEN_CREDIT_IO 0xbd6b6691be2f75b8ULL
-#define GOLDEN_CREDIT_CORUN 0x953a2168604a1d0bULL
+#define GOLDEN_CREDIT_CORUN 0x61595d9603855c98ULL
 /* ... with every exit cycle run as events (--no-fold): the stream before
  * exit cycles were folded */
 #define GOLDEN_CREDIT_CORUN_UNFOLDED 0x7342da46605c7725ULL
