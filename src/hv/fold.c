@@ -290,8 +290,10 @@ static void arm_fold_end(vl_hv *hv, vl_vcpu *v);
 
 /* Which folded vCPUs an event may see: those of its pCPU for a pCPU's
  * events (reschedule, slice, tick, entry, policy timers); the vCPU's own
- * for its exit event (a fold's first exit its policy may decide otherwise
- * is armed as an event); none for an IPI arrival or the guest's own
+ * for its exit event (the first exit its policy may decide otherwise is
+ * armed as an event; the exit event of a vCPU that folded again after a
+ * settlement is its first exit, which happens then, folded); none for an
+ * IPI arrival or the guest's own
  * events (their code reaches a folded vCPU only through the access
  * points: an interrupt or a kick for it, a tickle of its pCPU, the guest's
  * vl_hv_guest_vcpu); every one for the rest (backends, workloads, policy

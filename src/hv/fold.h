@@ -12,18 +12,22 @@
  * run - the vCPU is folded: no exit event is filed.
  *
  * A folded vCPU is settled before anything could see or change what its
- * cycles touch: an event of its pCPU, an event that may run guest code or
- * global code (guest events, policy instance timers, backends, workloads,
- * the run's end), a call into its guest through the port, an interrupt
- * or a kick for it, a tickle of its pCPU, and the policy queueing work on
- * its pCPU or beyond it (vl_pcpu_will_change).  Settling counts the cycles that ended
- * before the event that settles (in the engine's order: time, then class)
- * and runs the last one's code - exit, reschedule, entry, whichever of
- * them came before - at the instants they happened, with the events they
- * arm held back and filed at the end; the earlier cycles add only their
- * counters (the exit count; the policy's yields_folded), because every
- * other state they write is overwritten by the last cycle or accumulates
- * by differences of times that telescope (runstate times, credit burnt).
+ * cycles touch: an event of its pCPU; an event that may run global code
+ * (policy instance timers, backends, workloads, the watchdog, the run's
+ * end); an interrupt or a kick for it, a tickle of its pCPU, the guest's
+ * code on another vCPU reaching its state (vl_hv_guest_vcpu), the policy
+ * queueing work on its pCPU or beyond it (vl_pcpu_will_change); and an
+ * event armed for the time and class of one of its cycle's pending events
+ * (the engine's filing hook), so the two keep their order.  Settling
+ * counts the cycles that ended before the event that settles (in the
+ * engine's order: time, then class) and runs the last one's code - exit,
+ * reschedule, entry, whichever of them came before - at the instants they
+ * happened, with the events they arm held back and filed at the end; the
+ * earlier cycles add only their counters (the exit count; the policy's
+ * yields_folded), because every other state they write is overwritten by
+ * the last cycle or accumulates by differences of times that telescope
+ * (runstate times, credit burnt).  A vCPU left spinning by its settlement
+ * folds again after the event, its next exit event staying where it is.
  * docs/performance.md "Folded exit cycles" gives the argument in full. */
 #ifndef VL_HV_FOLD_H
 #define VL_HV_FOLD_H

@@ -5,6 +5,7 @@
 #include "vl_mem.h"
 
 #include "hv/boost_truth.h"
+#include "hv/fold.h"
 #include "hv/fragment.h"
 #include "hv/io.h"
 
@@ -47,6 +48,7 @@ static void on_workload_done(void *ctx, vl_wstats *s, vl_ns now)
     vl_ns end = now > m->warmup ? now : m->warmup;
     if (!bounded || end >= m->duration)
         return;
+    vl_fold_settle_all(&m->hv); /* their cycles armed slices by the old end */
     m->duration = m->hv.end = end;
     vl_sim_schedule(&m->hv.sim, &m->end_ev, end);
 }
