@@ -10,18 +10,23 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-# Under the sanitizers (ten times slower) two co-runs that fold, 1 s each:
-# memory errors, not results, are what that build looks for.
-scenarios=("$src"/scenarios/*.yaml "$src"/scenarios/experiments/*.yaml) short=()
+# Under the sanitizers (ten times slower) two co-runs that fold, short:
+# memory errors, not results, are what that build looks for.  The trace
+# check below is short in both.
+scenarios=("$src"/scenarios/*.yaml "$src"/scenarios/experiments/*.yaml)
+short=(--set run.warmup=100ms --duration 300ms)
+asan=false
 if ldd "$bin" 2>/dev/null | grep -q libasan; then
   scenarios=("$src"/scenarios/experiments/{corun-dedup,microsliced-dedup}.yaml)
-  short=(--duration 1s)
+  asan=true
 fi
 for scn in "${scenarios[@]}"; do
   name=$(basename "$scn" .yaml)
-  "$bin" run "$scn" --sched credit --quiet "${short[@]}" --json "$tmp/$name.fold.json" ||
+  dur=()
+  $asan && dur=("${short[@]}")
+  "$bin" run "$scn" --sched credit --quiet "${dur[@]}" --json "$tmp/$name.fold.json" ||
     { echo "FAIL: $name: run failed"; fail=1; continue; }
-  "$bin" run "$scn" --sched credit --quiet "${short[@]}" --no-fold --json "$tmp/$name.nofold.json" ||
+  "$bin" run "$scn" --sched credit --quiet "${dur[@]}" --no-fold --json "$tmp/$name.nofold.json" ||
     { echo "FAIL: $name: run with --no-fold failed"; fail=1; continue; }
   echo "$name"
 done >"$tmp/ran"
@@ -55,8 +60,8 @@ PY
 
 # a trace observes every cycle: the run is the unfolded one, byte for byte
 dedup="$src/scenarios/experiments/corun-dedup.yaml"
-"$bin" run "$dedup" --duration 1s --quiet --json "$tmp/t.json" --trace "$tmp/t.trace" || fail=1
-"$bin" run "$dedup" --duration 1s --quiet --json "$tmp/n.json" --no-fold || fail=1
+"$bin" run "$dedup" "${short[@]}" --quiet --json "$tmp/t.json" --trace "$tmp/t.trace" || fail=1
+"$bin" run "$dedup" "${short[@]}" --quiet --json "$tmp/n.json" --no-fold || fail=1
 cmp -s "$tmp/t.json" "$tmp/n.json" || { echo "FAIL: a traced run is not the --no-fold run"; fail=1; }
 
 "$bin" run --help | grep -q -- "--no-fold" || { echo "FAIL: run --help lacks --no-fold"; fail=1; }
