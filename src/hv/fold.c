@@ -293,12 +293,11 @@ static void arm_fold_end(vl_hv *hv, vl_vcpu *v);
  * for its exit event (the first exit its policy may decide otherwise is
  * armed as an event; the exit event of a vCPU that folded again after a
  * settlement is its first exit, which happens then, folded); none for an
- * IPI arrival or the guest's own
- * events (their code reaches a folded vCPU only through the access
- * points: an interrupt or a kick for it, a tickle of its pCPU, the guest's
- * vl_hv_guest_vcpu); every one for the rest (backends, workloads, policy
- * instance timers, the watchdog, the run's end and warm-up), which may
- * run any guest's code or global code. */
+ * IPI arrival or the guest's own events (their code reaches a folded vCPU
+ * only through the access points: an interrupt or a kick for it, a tickle
+ * of its pCPU, the guest's vl_hv_guest_vcpu); every one for the rest
+ * (backends, workloads, policy instance timers, the watchdog, the run's
+ * end and warm-up), which may run any guest's code or global code. */
 static bool before_event(void *ctx, vl_event *ev)
 {
     vl_hv *hv = ctx;
