@@ -428,6 +428,8 @@ static bool may_fold(vl_hv *hv, vl_vcpu *v, vl_ns exit_at, vl_ns period, vl_ns *
     if (!hv->fold.enabled || hv->fold.replaying || hv->observer.on_state || !port ||
         !port->spin_folds || !hv->sched.ops->yield_folds)
         return false;
+    if (!port->spin_folds(v->vm->guest, v->index)) /* first: it refuses most (lock waiters) */
+        return false;
     if (v->state != VL_RUNNING || !v->in_guest || !p || p->curr != v || v->parked ||
         v->going_offline || has_pending(v))
         return false;
@@ -437,8 +439,6 @@ static bool may_fold(vl_hv *hv, vl_vcpu *v, vl_ns exit_at, vl_ns period, vl_ns *
     /* nothing pending on its pCPU but what every cycle leaves so */
     if (vl_event_pending(&p->sched_ev) || vl_event_pending(&p->enter_ev) ||
         (hv->sched.tick > 0 && !vl_event_pending(&p->tick_ev)))
-        return false;
-    if (!port->spin_folds(v->vm->guest, v->index))
         return false;
     const char *hook = hv->hook;
     hv->hook = "yield_folds";

@@ -56,11 +56,17 @@ static __attribute__((noinline)) void rearm(vl_sim *s, vl_event *ev, vl_ns when,
     file(s, ev, when, seq);
 }
 
+/* Out of line: the hook is set only while exit cycles are folded. */
+static __attribute__((noinline, cold)) void call_filing(vl_sim *s, vl_event *ev, vl_ns when)
+{
+    s->filing(s->before_ctx, when, vl_event_cls(ev));
+}
+
 void vl_sim_schedule(vl_sim *s, vl_event *ev, vl_ns when)
 {
     assert(when >= s->now);
-    if (s->filing)
-        s->filing(s->before_ctx, when, vl_event_cls(ev));
+    if (__builtin_expect(s->filing != NULL, 0))
+        call_filing(s, ev, when);
     uint64_t seq = s->seq++ & SEQ_MASK;
     if (vl_event_pending(ev))
         rearm(s, ev, when, seq);
@@ -118,7 +124,7 @@ vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events)
         }
         s->now = ev->time;
         s->cls = vl_event_cls(ev);
-        if (s->before && !s->before(s->before_ctx, ev)) {
+        if (__builtin_expect(s->before != NULL, 0) && !s->before(s->before_ctx, ev)) {
             if (s->after)
                 s->after(s->before_ctx);
             continue; /* re-armed for later, or cancelled */
@@ -128,7 +134,7 @@ vl_stop_reason vl_sim_run(vl_sim *s, uint64_t max_events)
         s->digest = digest_step(s->digest, (uint64_t)ev->time);
         s->digest = digest_step(s->digest, ((uint64_t)vl_event_cls(ev) << 32) | ev->tag);
         ev->fn(ev->ctx, ev);
-        if (s->after)
+        if (__builtin_expect(s->after != NULL, 0))
             s->after(s->before_ctx);
     }
     return VL_STOP_REQUESTED;
