@@ -670,12 +670,14 @@ void vl_fold_settle_vm_all(vl_vm *vm)
 
 void vl_fold_settle_beyond(vl_hv *hv)
 {
-    for (int i = 0; i < hv->fold.n && hv->fold.nbeyond > 0 && !hv->fold.replaying;) {
-        vl_vcpu *v = hv->fold.list[i];
-        if (v->fold_beyond)
-            vl_fold_settle(v); /* the list changed: v's place holds another */
-        else
+    /* from the start each time: a settlement may settle others too (an
+     * event armed where theirs were), which moves the list's last entries
+     * into their places, behind or ahead of where a walk would be */
+    while (hv->fold.nbeyond > 0 && !hv->fold.replaying) {
+        int i = 0;
+        while (!hv->fold.list[i]->fold_beyond)
             i++;
+        vl_fold_settle(hv->fold.list[i]);
     }
 }
 
