@@ -301,6 +301,17 @@ static void count_grant(vl_guest *g, int v, vl_glock *L, vl_ns now)
     gv->spun = 0;
 }
 
+/* The plan stopped now at an op a module runs, behind ops with nothing
+ * left to run (`compute: 0us`): those are done (settling completes an op
+ * only as time passes). */
+static void skip_done_ops(vl_guest *g, vl_task *t)
+{
+    vl_opi *o;
+    while ((o = head_op(g, t)) && !g->hooks->ops[o->kind].run && o->lock_class < 0 &&
+           (o->kind == VL_OP_COMPUTE || o->kind == VL_OP_KERNEL) && t->elapsed >= vl_opi_len(o))
+        vl_task_op_done(t);
+}
+
 /* Picks what the vCPU executes and plans its next segment; halts the
  * vCPU when nothing is runnable. */
 void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
@@ -392,6 +403,7 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
             note_workload_exit(g, t, now);
             break;
         case STOP_OP:
+            skip_done_ops(g, t);
             if (run_op(g, v, t, now) == VL_NEXT_SPIN) { /* waits for acknowledgements */
                 vl_sim_cancel(g->sim, &gv->seg_ev);
                 vl_hv_spin_begin(g->hv, g->vm, v, g->rip_ipi_wait, true);

@@ -161,6 +161,21 @@ static void test_mutex_serialises(void **state)
     tk_close(&t);
 }
 
+/* A zero-length compute between a lock and an unlock is done at once
+ * (the plan used to stop at the unlock with the empty op still ahead of
+ * it, and ran the empty op as the module's: a crash). */
+static void test_empty_compute(void **state)
+{
+    (void)state;
+    tk_sim t;
+    run_program(&t, 2,
+                "[{count: 2, do: [{loop: forever, do: [{compute: 100us}, {lock: m}, "
+                "{compute: 0us}, {unlock: m}]}]}]",
+                "200ms");
+    IN((double)stats(&t)->work_ns / 0.4e9, 0.99, 1.0);
+    tk_close(&t);
+}
+
 /* A producer wakes a consumer after each 1 ms item; the consumer works
  * 0.5 ms per item it waited for: half the producer's work. */
 static void test_event_hands_on(void **state)
@@ -229,6 +244,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_spinlock_contends),
         cmocka_unit_test(test_barrier_synchronises),
         cmocka_unit_test(test_mutex_serialises),
+        cmocka_unit_test(test_empty_compute),
         cmocka_unit_test(test_event_hands_on),
         cmocka_unit_test(test_io),
         cmocka_unit_test(test_config_has_program),
