@@ -130,14 +130,9 @@ static void guest_leave(vl_vcpu *v, vl_ns now, const uint64_t *exit_rip, bool ex
         v->vm->port->leave(v->vm->guest, v->index, now);
 }
 
-static bool has_pending(const vl_vcpu *v)
-{
-    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
-}
-
 static void deliver_pending(vl_vcpu *v, vl_ns now)
 {
-    if (!has_pending(v)) /* the common case: one test, not four */
+    if (!vl_vcpu_has_pending(v)) /* the common case: one test, not four */
         return;
     for (int w = 0; w < 4 && v->in_guest; w++) {
         while (v->pending[w] && v->in_guest) {
@@ -386,7 +381,7 @@ static bool block(vl_hv *hv, int vm, int vcpu, vl_block_reason why)
 {
     vl_vcpu *v = vcpu_of(hv, vm, vcpu);
     assert(v->state == VL_RUNNING && v->in_guest);
-    if (has_pending(v)) {
+    if (vl_vcpu_has_pending(v)) {
         deliver_pending(v, hv->sim.now);
         return false;
     }

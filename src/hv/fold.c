@@ -6,9 +6,9 @@
 #include <assert.h>
 #include <stdlib.h>
 
-int vl_fold_init(vl_hv *hv, bool enabled)
+int vl_fold_init(vl_hv *hv)
 {
-    hv->fold.enabled = enabled;
+    hv->fold.enabled = true; /* the model may turn it off (vl_model_opts.no_fold) */
     size_t n = (size_t)(hv->nvcpus > 0 ? hv->nvcpus : 1);
     hv->fold.list = calloc(n, sizeof *hv->fold.list);
     hv->fold.refold = calloc(n, sizeof *hv->fold.refold);
@@ -30,9 +30,16 @@ void vl_fold_fini(vl_hv *hv)
 
 /* ------------------------------------- the folds' periods and phases */
 
+/* Where t falls in a cycle of `period`: [0, period). */
+static vl_ns phase_of(vl_ns period, vl_ns t)
+{
+    vl_ns r = t % period;
+    return r < 0 ? r + period : r;
+}
+
 static uint64_t phase_key(vl_ns period, vl_ns t)
 {
-    return (uint64_t)period << 32 | (uint64_t)(((t % period) + period) % period);
+    return (uint64_t)period << 32 | (uint64_t)phase_of(period, t);
 }
 
 static struct vl_fold_phase *phase_slot(vl_fold *f, uint64_t key, bool add)
@@ -95,8 +102,10 @@ static void count_fold(vl_hv *hv, const vl_vcpu *v, int delta)
     if (delta > 0 && 2 * (f->phase_used + 1) > f->phase_cap)
         phases_rebuild(hv);
     phase_slot(f, phase_key(v->fold_period, v->fold_exit), true)->n += delta;
-    len_count(f->periods, v->fold_period, delta);
-    len_count(f->slices, v->fold_slice, delta);
+    if (!len_count(f->periods, v->fold_period, delta))
+        f->lost += delta;
+    if (!len_count(f->slices, v->fold_slice, delta))
+        f->lost += delta;
 }
 
 static bool phase_has(vl_fold *f, vl_ns period, vl_ns t)
@@ -114,11 +123,8 @@ static bool phase_has(vl_fold *f, vl_ns period, vl_ns t)
 static bool may_meet(vl_hv *hv, vl_ns at, vl_event_class cls)
 {
     vl_fold *f = &hv->fold;
-    int folds = 0;
-    for (int i = 0; i < 4; i++)
-        folds += f->periods[i].n;
-    if (folds != f->n)
-        return true; /* a period the set could not hold */
+    if (f->lost > 0)
+        return true; /* a period or slice the sets could not hold */
     for (int i = 0; i < 4; i++) {
         vl_ns p = f->periods[i].len;
         if (f->periods[i].n == 0)
@@ -127,16 +133,9 @@ static bool may_meet(vl_hv *hv, vl_ns at, vl_event_class cls)
             return true;
         if (cls == VL_EVC_GUEST && phase_has(f, p, at - hv->costs.exit_entry))
             return true;
-        if (cls == VL_EVC_SLICE) {
-            int sliced = 0;
-            for (int j = 0; j < 4; j++) {
-                sliced += f->slices[j].n;
-                if (f->slices[j].n > 0 && phase_has(f, p, at - f->slices[j].len))
-                    return true;
-            }
-            if (sliced != f->n)
+        for (int j = 0; j < 4 && cls == VL_EVC_SLICE; j++)
+            if (f->slices[j].n > 0 && phase_has(f, p, at - f->slices[j].len))
                 return true;
-        }
     }
     return false;
 }
@@ -244,9 +243,9 @@ static int pending_at(const vl_hv *hv, vl_vcpu *v, instant e, pending out[3])
 static bool on_phase(const vl_hv *hv, const vl_vcpu *b, vl_ns at, vl_event_class cls)
 {
     vl_ns p = b->fold_period;
-    vl_ns r = ((at - b->fold_exit) % p + p) % p;
     if (cls == VL_EVC_SLICE)
-        return ((at - b->fold_slice - b->fold_exit) % p + p) % p == 0;
+        return phase_of(p, at - b->fold_slice - b->fold_exit) == 0;
+    vl_ns r = phase_of(p, at - b->fold_exit);
     return r == 0 || (cls == VL_EVC_GUEST && r == hv->costs.exit_entry % p);
 }
 
@@ -375,11 +374,6 @@ static void unlink_fold(vl_hv *hv, vl_vcpu *v)
 
 /* ------------------------------------------------------- folding */
 
-static bool has_pending(const vl_vcpu *v)
-{
-    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
-}
-
 /* v's rank among the folds whose cycles fall at the same instants (same
  * period and phase): their steps arm events at the same instants, and
  * keep the order of the first instant they shared.  v armed its first
@@ -391,15 +385,18 @@ static bool has_pending(const vl_vcpu *v)
  * have settled the fold).  Ranks are spaced so that one can go between
  * two; false when there is no room. */
 #define FOLD_RANK_GAP ((int64_t)1 << 32)
-static bool rank_of(const vl_hv *hv, vl_vcpu *v)
+static bool rank_of(vl_hv *hv, vl_vcpu *v)
 {
     bool any_first = false, any_later = false;
     int64_t first_max = 0, later_min = 0;
     vl_ns entry = v->fold_exit - (v->fold_period - hv->costs.exit_entry);
+    v->fold_rank = 0;
+    if (!phase_has(&hv->fold, v->fold_period, v->fold_exit))
+        return true; /* no other fold on its instants (the common case) */
     for (int i = 0; i < hv->fold.n; i++) {
         const vl_vcpu *a = hv->fold.list[i];
-        vl_ns d = (v->fold_exit - a->fold_exit) % v->fold_period;
-        if (a->fold_period != v->fold_period || d != 0)
+        if (a->fold_period != v->fold_period ||
+            phase_of(v->fold_period, v->fold_exit - a->fold_exit) != 0)
             continue;
         if (a->fold_exit == v->fold_exit || before(now_of(hv), entry, VL_EVC_GUEST)) {
             first_max = !any_first || a->fold_rank > first_max ? a->fold_rank : first_max;
@@ -431,7 +428,7 @@ static bool may_fold(vl_hv *hv, vl_vcpu *v, vl_ns exit_at, vl_ns period, vl_ns *
     if (!port->spin_folds(v->vm->guest, v->index)) /* first: it refuses most (lock waiters) */
         return false;
     if (v->state != VL_RUNNING || !v->in_guest || !p || p->curr != v || v->parked ||
-        v->going_offline || has_pending(v))
+        v->going_offline || vl_vcpu_has_pending(v))
         return false;
     /* the window stays what it is: fixed (Xen), or grown to its ceiling */
     if (hv->ple.grow > 1 && v->ple_window < hv->ple.max)
@@ -503,11 +500,8 @@ static void refold(vl_hv *hv, vl_vcpu *v)
     bool beyond;
     if (!may_fold(hv, v, exit_at, period, &slice, &until, &beyond))
         return;
-    for (int i = 0; i < hv->fold.n; i++) {
-        const vl_vcpu *a = hv->fold.list[i];
-        if (a->fold_period == period && (exit_at - a->fold_exit) % period == 0)
-            return;
-    }
+    if (phase_has(&hv->fold, period, exit_at))
+        return;
     v->fold_rank = 0;
     start_fold(hv, v, exit_at, period, slice, until, beyond, VL_FOLD_FIRST_REAL);
 }
@@ -523,6 +517,23 @@ static void after_event(void *ctx)
 
 /* ------------------------------------------------------- settling */
 
+/* Where ev is among the held-back events, or -1. */
+static int held_index(const vl_fold *f, const vl_event *ev)
+{
+    for (int i = 0; i < f->narmed; i++)
+        if (f->armed[i].ev == ev)
+            return i;
+    return -1;
+}
+
+/* Takes the i-th held-back event out, keeping the others' order. */
+static void unhold(vl_fold *f, int i)
+{
+    for (int j = i + 1; j < f->narmed; j++)
+        f->armed[j - 1] = f->armed[j];
+    f->narmed--;
+}
+
 void vl_fold_hold(vl_hv *hv, vl_event *ev, vl_ns when)
 {
     vl_fold *f = &hv->fold;
@@ -534,15 +545,9 @@ void vl_fold_hold(vl_hv *hv, vl_event *ev, vl_ns when)
 
 void vl_fold_drop(vl_hv *hv, vl_event *ev)
 {
-    vl_fold *f = &hv->fold;
-    for (int i = 0; i < f->narmed; i++) {
-        if (f->armed[i].ev == ev) {
-            for (int j = i + 1; j < f->narmed; j++)
-                f->armed[j - 1] = f->armed[j];
-            f->narmed--;
-            return;
-        }
-    }
+    int i = held_index(&hv->fold, ev);
+    if (i >= 0)
+        unhold(&hv->fold, i);
 }
 
 /* The held-back event ev, when it is due before e: taken from the held
@@ -550,16 +555,12 @@ void vl_fold_drop(vl_hv *hv, vl_event *ev)
 static bool take_if_before(vl_hv *hv, instant e, vl_event *ev, vl_ns *at)
 {
     vl_fold *f = &hv->fold;
-    for (int i = 0; i < f->narmed; i++) {
-        if (f->armed[i].ev == ev) {
-            if (!before(e, f->armed[i].at, vl_event_cls(ev)))
-                return false;
-            *at = f->armed[i].at;
-            vl_fold_drop(hv, ev);
-            return true;
-        }
-    }
-    return false;
+    int i = held_index(f, ev);
+    if (i < 0 || !before(e, f->armed[i].at, vl_event_cls(ev)))
+        return false;
+    *at = f->armed[i].at;
+    unhold(f, i);
+    return true;
 }
 
 /* The core's per-run state a replayed cycle overwrites. */

@@ -34,7 +34,7 @@
 
 #include "hv/hv.h"
 
-int vl_fold_init(vl_hv *hv, bool enabled);
+int vl_fold_init(vl_hv *hv);
 void vl_fold_fini(vl_hv *hv);
 
 /* v began to spin at the instant now and would exit at `exit_at`: folds

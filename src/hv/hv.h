@@ -51,6 +51,8 @@ typedef struct vl_fold {
         vl_ns len;
         int n;
     } periods[4], slices[4];
+    int lost;                 /* folds whose period or slice the sets could
+                               * not hold (one per set)                      */
     struct vl_fold_armed {    /* while replaying: the events armed, in order, */
         vl_event *ev;         /* when they are due, and the instant and class */
         vl_ns at, armed;      /* of the cycle's step that armed them          */
@@ -294,6 +296,12 @@ static inline bool vl_hv_owns_pcpu(const vl_hv *hv, const vl_pcpu *p)
 static inline bool vl_hv_owns_vcpu(const vl_hv *hv, const vl_vcpu *v)
 {
     return vl_hv_handle_in(hv->vcpus, hv->nvcpus, sizeof *hv->vcpus, v);
+}
+
+/* v has a virtual interrupt pending (not yet delivered). */
+static inline bool vl_vcpu_has_pending(const vl_vcpu *v)
+{
+    return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
 }
 
 /* Runstate time including the current stint. */

@@ -234,7 +234,7 @@ int vl_hv_create(vl_hv *hv, const vl_scenario *scn, const vl_sched_ops *ops, vl_
         }
     }
     vl_sim_event_init(&hv->sim, &hv->watchdog_ev, on_watchdog, hv, VL_EVC_HV, VL_TAG_WATCHDOG);
-    if (vl_fold_init(hv, true) < 0)
+    if (vl_fold_init(hv) < 0)
         return alloc_failed(err);
     return vl_hv_io_create(hv, scn, err);
 }

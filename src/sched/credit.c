@@ -892,12 +892,21 @@ void csched_op_vcpu_yield(vl_sched *s, vl_vcpu *v, const vl_exit_info *info)
     vl_counter_add(s, CSCHED_C_YIELDS, 1);
 }
 
-/* A yield of v at `at` is held by the rate limit (do_schedule keeps v
- * for a whole limit from run_start; a yielder too before 4.8). */
+/* The rate limit keeps cv (runnable) on its pCPU at `now`: it has run less
+ * than `ratelimit` since run_start, and is not a yielder the version
+ * exempts (from 4.8). */
+static bool ratelimit_holds(const csched_priv *prv, const csched_vcpu *cv, vl_ns now,
+                            bool yielding)
+{
+    bool exempt = prv->feat.ratelimit_exempts_yield && yielding;
+    return prv->ratelimit && !exempt && now - cv->run_start < prv->ratelimit;
+}
+
+/* A yield of v at `at` is held by the rate limit (the yield sets the
+ * YIELD flag where the version has one). */
 static bool yield_held(const csched_priv *prv, const csched_vcpu *cv, vl_ns at)
 {
-    bool exempt = prv->feat.ratelimit_exempts_yield && prv->feat.yield_flag;
-    return prv->ratelimit && !exempt && at - cv->run_start < prv->ratelimit;
+    return ratelimit_holds(prv, cv, at, prv->feat.yield_flag);
 }
 
 /* The core may fold v's yields (include/vcpulab/sched.h) in two regimes.
@@ -909,12 +918,15 @@ static bool yield_held(const csched_priv *prv, const csched_vcpu *cv, vl_ns at)
  * exempt yielders anyway).  Past the limit (it stays passed: run_start
  * does not move while v stays), pick_next's lone path: nothing queued on
  * the pCPU, v with credit left (an OVER prev looks for work elsewhere),
- * its tick armed (tick_start arms nothing); each yield sets and clears
- * the flag, burns, counts a yield; the slice is tslice.  In both, v in
- * the pool and neither parked nor moving.  Every change to those inputs
- * comes at an event of v's pCPU (tick: boost end, moves), the accounting
- * timer (priorities, parking), or a queueing on the pCPU (runq_insert
- * calls vl_pcpu_will_queue). */
+ * its tick armed (tick_start arms nothing) — or OVER when no pCPU has
+ * urgent work (load_balance then finds none: *beyond) and balancing has
+ * no rate limit (4.18's changes at every yield); each yield sets and
+ * clears the flag, burns, counts a yield; the slice is tslice.  In both,
+ * v in the pool and neither parked nor moving.  Every change to those
+ * inputs comes at an event of v's pCPU (tick: boost end, moves), the
+ * accounting timer (priorities, parking), a queueing on the pCPU, or
+ * urgent work coming to a runqueue's head (runq_insert, runq_remove and
+ * runq_sort call vl_pcpu_will_change first). */
 static vl_ns csched_op_yield_folds(vl_sched *s, vl_vcpu *v, vl_ns *until, bool *beyond)
 {
     csched_priv *prv = cpriv(s);
@@ -1043,8 +1055,7 @@ vl_decision csched_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns 
 
     /* rate limit: a runnable prev keeps the pCPU until it has run
      * `ratelimit`, a yielder too before 4.8 (and its YIELD flag stays) */
-    bool exempt = prv->feat.ratelimit_exempts_yield && sc && (sc->flags & CSCHED_FLAG_YIELD);
-    if (runnable && pool && prv->ratelimit && !exempt && now - sc->run_start < prv->ratelimit) {
+    if (runnable && pool && ratelimit_holds(prv, sc, now, sc->flags & CSCHED_FLAG_YIELD)) {
         vl_ns runtime = now - sc->run_start;
         vl_ns slice = prv->ratelimit; /* before 4.8: a whole limit more */
         if (prv->feat.ratelimit_remainder) {
