@@ -449,6 +449,7 @@ typedef struct sim_figures {
     /* per sim s: pause-loop exits, and every reschedule and guest entry
      * (those of exit cycles and the others alike) */
     double ple_exits, resched, entries;
+    double segments, ipis; /* per sim s: guest plan points, IPI arrivals */
     uint64_t digest;
 } sim_figures;
 
@@ -512,6 +513,11 @@ static int run_model_opts(const vl_scenario *scn, const vl_sched_ops *ops, vl_fe
     out->ple_exits = (double)src[VL_TAG_VCPU_PLE][VL_EVC_GUEST] / sim_s;
     out->resched = (double)src[VL_TAG_PCPU][VL_EVC_SCHED] / sim_s;
     out->entries = (double)src[VL_TAG_PCPU][VL_EVC_GUEST] / sim_s;
+    out->segments = out->ipis = 0;
+    for (int c = 0; c < VL_EVC_CLASSES; c++) {
+        out->segments += (double)src[VL_TAG_GUEST_SEGMENT][c] / sim_s;
+        out->ipis += (double)src[VL_TAG_VCPU_IPI][c] / sim_s;
+    }
     vl_model_destroy(&m);
     return 0;
 }
@@ -690,10 +696,12 @@ static int corun_section(int quick)
         print_ratio(ratio, repeats);
         print_ratio(per_event, repeats);
         print_ratio(unfolded, repeats);
+        double rest = f.events_per_sim_s - f.ple_exits - f.resched - f.entries;
         printf("\n  %-12s per sim s: %.0f pause-loop exits, %.0f reschedules, %.0f guest "
-               "entries, %.0f other events (every cycle run: %.0f events)\n",
-               "", f.ple_exits, f.resched, f.entries,
-               f.events_per_sim_s - f.ple_exits - f.resched - f.entries, u.events_per_sim_s);
+               "entries, %.0f other events: %.0f guest segment ends, %.0f IPI arrivals, %.0f "
+               "else (every cycle run: %.0f events)\n",
+               "", f.ple_exits, f.resched, f.entries, rest, f.segments, f.ipis,
+               rest - f.segments - f.ipis, u.events_per_sim_s);
         fflush(stdout);
     }
     return 0;
