@@ -450,6 +450,7 @@ typedef struct sim_figures {
      * (those of exit cycles and the others alike) */
     double ple_exits, resched, entries;
     double segments, ipis; /* per sim s: guest plan points, IPI arrivals */
+    double folds, settled;  /* per sim s: exit-cycle folds begun, settled */
     uint64_t digest;
 } sim_figures;
 
@@ -513,6 +514,8 @@ static int run_model_opts(const vl_scenario *scn, const vl_sched_ops *ops, vl_fe
     out->ple_exits = (double)src[VL_TAG_VCPU_PLE][VL_EVC_GUEST] / sim_s;
     out->resched = (double)src[VL_TAG_PCPU][VL_EVC_SCHED] / sim_s;
     out->entries = (double)src[VL_TAG_PCPU][VL_EVC_GUEST] / sim_s;
+    out->folds = (double)m.hv.fold.begun / sim_s;
+    out->settled = (double)m.hv.fold.settled / sim_s;
     out->segments = out->ipis = 0;
     for (int c = 0; c < VL_EVC_CLASSES; c++) {
         out->segments += (double)src[VL_TAG_GUEST_SEGMENT][c] / sim_s;
@@ -699,9 +702,9 @@ static int corun_section(int quick)
         double rest = f.events_per_sim_s - f.ple_exits - f.resched - f.entries;
         printf("\n  %-12s per sim s: %.0f pause-loop exits, %.0f reschedules, %.0f guest "
                "entries, %.0f other events: %.0f guest segment ends, %.0f IPI arrivals, %.0f "
-               "else (every cycle run: %.0f events)\n",
+               "else (every cycle run: %.0f events); %.0f folds begun, %.0f settled\n",
                "", f.ple_exits, f.resched, f.entries, rest, f.segments, f.ipis,
-               rest - f.segments - f.ipis, u.events_per_sim_s);
+               rest - f.segments - f.ipis, u.events_per_sim_s, f.folds, f.settled);
         fflush(stdout);
     }
     return 0;
@@ -825,24 +828,31 @@ static char *hogs_scale_yaml(int pcpus, const char *policy, const char *duration
  * the simulated time at 12 pCPUs (shorter in proportion on larger hosts,
  * so that each run has about as many events). */
 typedef struct scale_family {
+    const char *key; /* --emit's name */
     const char *name;
     char *(*yaml)(int pcpus, const char *policy, const char *duration);
     double seconds_at_12;
 } scale_family;
 
 static const scale_family scale_families[] = {
-    {"CPU hogs, 4:1", hogs_scale_yaml, 120},
-    {"guest mix (locks, shootdowns, IPIs), 4:1", mix_yaml, 4},
-    {"hogs + interactive (the 2:1 family above)", host_yaml, 40},
+    {"hogs", "CPU hogs, 4:1", hogs_scale_yaml, 120},
+    {"mix", "guest mix (locks, shootdowns, IPIs), 4:1", mix_yaml, 4},
+    {"interactive", "hogs + interactive (the 2:1 family above)", host_yaml, 40},
 };
 static const char *const scale_policies[] = {"credit", "cfs", "dcs"};
+
+/* The simulated time of a --scale run of `pcpus` (secs at 12 pCPUs). */
+static void scale_duration(char *dur, size_t n, double secs, int pcpus)
+{
+    snprintf(dur, n, "%.0fms", secs * 1000 * 12 / pcpus);
+}
 
 /* CPU time of the benchmark's thread per event, in ns, for one run. */
 static int scale_run(const scale_family *fam, const char *policy, int pcpus, double secs,
                      double *ns_per_event)
 {
     char dur[32];
-    snprintf(dur, sizeof dur, "%.0fms", secs * 1000 * 12 / pcpus);
+    scale_duration(dur, sizeof dur, secs, pcpus);
     vl_scenario scn;
     if (load_yaml(fam->yaml(pcpus, policy, dur), &scn) < 0)
         return -1;
@@ -885,11 +895,41 @@ static int scale_section(int reps, int quick)
     return 0;
 }
 
+/* --emit: writes the scenario of a --scale run to stdout (for vcpulab run,
+ * a profiler). */
+static int emit_family(const char *key, int pcpus, const char *policy, int quick)
+{
+    for (size_t k = 0; k < sizeof scale_families / sizeof scale_families[0]; k++) {
+        const scale_family *fam = &scale_families[k];
+        if (strcmp(fam->key, key) != 0)
+            continue;
+        char dur[32];
+        scale_duration(dur, sizeof dur, quick ? fam->seconds_at_12 / 10 : fam->seconds_at_12,
+                       pcpus);
+        char *yaml = fam->yaml(pcpus, policy, dur);
+        bool ok = fputs(yaml, stdout) >= 0 && fflush(stdout) == 0;
+        free(yaml);
+        if (!ok)
+            fprintf(stderr, "bench: writing the scenario failed\n");
+        return ok ? 0 : 1;
+    }
+    fprintf(stderr, "bench: unknown family '%s' (hogs, mix, interactive)\n", key);
+    return 2;
+}
+
 static const char usage[] =
     "usage: bench [--policy NAME] [--quick] [--reps N] [--fel LIST] [--pending LIST]\n"
     "             [--dist LIST] [--uniform-start]\n"
     "             [--engine | --fel-sim | --scale | --memory | --corun | --quest |\n"
-    "              --tavs | --pcpus N | --hold N]\n"
+    "              --tavs | --pcpus N | --hold N | --emit FAMILY]\n"
+    "  --policy NAME   the policy of --pcpus, --fel-sim's 1,024-pCPU host, --emit\n"
+    "                  (default credit)\n"
+    "  --quick         fewer rounds and shorter runs\n"
+    "  --reps N        rounds (default 5; --scale 3)\n"
+    "  --pcpus N       one run of the 2:1 family at N pCPUs (5 s; 1 s with --quick),\n"
+    "                  for profiling; with --emit, the host size (default 12)\n"
+    "  --emit FAMILY   write the scenario of a --scale run (hogs, mix, interactive) at\n"
+    "                  --pcpus pCPUs under --policy to stdout\n"
     "  --fel LIST      event lists, comma-separated; ratios are of the last to each other:\n"
     "                  the engine's radix, heap, heap4, and for the hold model the plain\n"
     "                  heaps plain, plain4 (no removal: they cannot run the model);\n"
@@ -941,7 +981,7 @@ int main(int argc, char **argv)
 {
     const char *policy = vl_policy_find("credit") ? "credit" : "fifo";
     const char *fel_list = NULL, *pending = "100,1000,10000,100000,1000000";
-    const char *dists = "exp,bimodal,mix";
+    const char *dists = "exp,bimodal,mix", *emit = NULL;
     int quick = 0, only = 0, reps = 0, hold_n = 0;
     enum { ALL, ENGINE, FEL_SIM, SCALE, MEMORY, CORUN, QUEST, TAVS } section = ALL;
     engine_plan plan = {0};
@@ -961,6 +1001,8 @@ int main(int argc, char **argv)
             dists = argv[++i];
         else if (strcmp(a, "--hold") == 0 && v)
             hold_n = atoi(argv[++i]);
+        else if (strcmp(a, "--emit") == 0 && v)
+            emit = argv[++i];
         else if (strcmp(a, "--quick") == 0)
             quick = 1;
         else if (strcmp(a, "--uniform-start") == 0)
@@ -1007,6 +1049,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: unknown policy '%s'\n", policy);
         return 2;
     }
+    if (emit)
+        return emit_family(emit, only > 0 ? only : 12, policy, quick);
     if (hold_n > 0) { /* one hold run (for /usr/bin/time) */
         fill_increments();
         hold_figures f = hold_run(lists[nk - 1], first_dist, hold_n, plan.steps, plan.uniform);

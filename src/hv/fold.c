@@ -468,6 +468,7 @@ static void start_fold(vl_hv *hv, vl_vcpu *v, vl_ns exit_at, vl_ns period, vl_ns
     v->fold_first = first;
     v->fold_begun = hv->sim.now;
     v->fold_begun_cls = (uint8_t)hv->sim.cls;
+    hv->fold.begun++;
     link_fold(hv, v);
 }
 
@@ -630,6 +631,7 @@ void vl_fold_settle(vl_vcpu *v)
     vl_hv *hv = v->hv;
     instant e = now_of(hv);
     unlink_fold(hv, v);
+    hv->fold.settled++;
     vl_ns last = 0;
     int64_t n = exits_before(v, e, &last);
     if (n == 0 && v->fold_first == VL_FOLD_FIRST_REAL)

@@ -59,6 +59,7 @@ typedef struct vl_fold {
         uint8_t armed_cls;
     } armed[VL_FOLD_ARMED];
     int narmed;
+    uint64_t begun, settled;  /* folds begun, settlements (bench prints them) */
 } vl_fold;
 
 #define VL_CSTATE_HISTORY 8 /* idle intervals the governor averages (menu's INTERVALS) */
