@@ -21,6 +21,8 @@ int vl_fold_init(vl_hv *hv)
 
 void vl_fold_fini(vl_hv *hv)
 {
+    free(hv->fold.bits);
+    hv->fold.bits = NULL;
     free(hv->fold.list);
     free(hv->fold.refold);
     free(hv->fold.phases);
@@ -96,16 +98,65 @@ static bool len_count(struct vl_fold_len *set, vl_ns len, int delta)
     return true;
 }
 
+/* Periods longer than this keep no bits (a PLE window of ~100 K cycles). */
+#define FOLD_BITS_MAX_NS ((vl_ns)1 << 16)
+
+/* The bits start over for period p (no fold is listed); none when p is
+ * too long or the memory is not there (may_meet then probes the table). */
+static void bits_reset(vl_hv *hv, vl_ns p)
+{
+    vl_fold *f = &hv->fold;
+    f->bits_p = 0;
+    f->now_t = -1;
+    if (p <= 0 || p > FOLD_BITS_MAX_NS)
+        return;
+    int words = (int)((p + 63) / 64);
+    if (words > f->bits_words) {
+        uint64_t *b = realloc(f->bits, (size_t)words * sizeof *b);
+        if (!b)
+            return;
+        f->bits = b;
+        f->bits_words = words;
+    }
+    for (int i = 0; i < words; i++)
+        f->bits[i] = 0;
+    f->bits_p = p;
+    f->bits_ee = hv->costs.exit_entry % p;
+}
+
+static bool bit_at(const vl_fold *f, vl_ns r)
+{
+    return f->bits[r >> 6] >> (r & 63) & 1;
+}
+
 static void count_fold(vl_hv *hv, const vl_vcpu *v, int delta)
 {
     vl_fold *f = &hv->fold;
+    /* the first fold listed (count_fold runs before): bits for its period
+     * (those of the period before are all clear: each fold cleared its
+     * own as it went) */
+    if (delta > 0 && f->n == 0 && v->fold_period != f->bits_p)
+        bits_reset(hv, v->fold_period);
     if (delta > 0 && 2 * (f->phase_used + 1) > f->phase_cap)
         phases_rebuild(hv);
-    phase_slot(f, phase_key(v->fold_period, v->fold_exit), true)->n += delta;
+    vl_ns r = phase_of(v->fold_period, v->fold_exit);
+    struct vl_fold_phase *s = phase_slot(f, (uint64_t)v->fold_period << 32 | (uint64_t)r, true);
+    s->n += delta;
+    if (v->fold_period == f->bits_p) {
+        uint64_t bit = 1ULL << (r & 63);
+        f->bits[r >> 6] = s->n > 0 ? f->bits[r >> 6] | bit : f->bits[r >> 6] & ~bit;
+    }
     if (!len_count(f->periods, v->fold_period, delta))
         f->lost += delta;
     if (!len_count(f->slices, v->fold_slice, delta))
         f->lost += delta;
+    int active = 0;
+    bool bits_period = false;
+    for (int i = 0; i < 4; i++) {
+        active += f->periods[i].n > 0;
+        bits_period |= f->periods[i].n > 0 && f->periods[i].len == f->bits_p;
+    }
+    f->one_period = f->lost == 0 && active == 1 && bits_period;
 }
 
 static bool phase_has(vl_fold *f, vl_ns period, vl_ns t)
@@ -117,12 +168,49 @@ static bool phase_has(vl_fold *f, vl_ns period, vl_ns t)
 /* Whether an event armed for (at, cls) may meet a fold's cycle event: its
  * time falls on a fold's exit phase (an exit, a reschedule), one exit and
  * entry cost later (an entry), or one of the folds' slices later (a
- * slice).  False for certain; true may be a false alarm.  With more
- * periods or slices than the sets hold (never on one host with one PLE
- * window and one policy), always true. */
+ * slice).  False for certain; true may be a false alarm.  While every fold
+ * has one period (one PLE window) the exit phases are bits, and the phase
+ * of `at` comes from the instant's by subtraction (`at` is at most one
+ * period ahead, or it meets nothing); else the phase table is probed.
+ * With more periods or slices than the sets hold (never on one host with
+ * one PLE window and one policy), always true. */
 static bool may_meet(vl_hv *hv, vl_ns at, vl_event_class cls)
 {
     vl_fold *f = &hv->fold;
+    vl_ns d = at - hv->sim.now;
+    if (f->one_period && d >= 0) {
+        /* a cycle's pending events are due no later than one period from
+         * now (its next exit; its reschedule and entry come before it),
+         * its slice one slice after a reschedule of the last two periods;
+         * the phase of a time that near follows from the instant's */
+        vl_ns p = f->bits_p;
+        if (hv->sim.now != f->now_t) {
+            f->now_t = hv->sim.now;
+            f->now_r = phase_of(p, hv->sim.now);
+        }
+        if (cls == VL_EVC_SLICE) {
+            for (int j = 0; j < 4; j++) {
+                vl_ns x = d - f->slices[j].len; /* the reschedule's time - now */
+                if (f->slices[j].n == 0 || x > 0 || x <= -2 * p)
+                    continue;
+                vl_ns r = f->now_r + x + 2 * p;
+                while (r >= p)
+                    r -= p;
+                if (bit_at(f, r))
+                    return true;
+            }
+            return false;
+        }
+        if (d > p)
+            return false;
+        vl_ns r = f->now_r + d;
+        while (r >= p)
+            r -= p;
+        if (bit_at(f, r))
+            return true;
+        vl_ns q = r - f->bits_ee; /* an entry, one exit and entry after an exit */
+        return cls == VL_EVC_GUEST && bit_at(f, q < 0 ? q + p : q);
+    }
     if (f->lost > 0)
         return true; /* a period or slice the sets could not hold */
     for (int i = 0; i < 4; i++) {
@@ -619,7 +707,9 @@ static void replay_last_cycle(vl_hv *hv, instant e, vl_vcpu *v, vl_ns exit_at)
     hv->fold.narmed = 0;
     for (int i = 0; i < narmed; i++) {
         instant when = {armed[i].armed, armed[i].armed_cls};
-        settle_meeting(hv, armed[i].at, vl_event_cls(armed[i].ev), &when, v);
+        vl_event_class cls = vl_event_cls(armed[i].ev);
+        if (may_meet(hv, armed[i].at, cls))
+            settle_meeting(hv, armed[i].at, cls, &when, v);
         hv->fold.filing++;
         vl_sim_schedule(&hv->sim, armed[i].ev, armed[i].at);
         hv->fold.filing--;
@@ -638,7 +728,8 @@ void vl_fold_settle(vl_vcpu *v)
         return; /* its first exit is its event, still pending */
     if (n == 0) { /* no exit yet: file the first */
         instant armed = {v->fold_begun, v->fold_begun_cls};
-        settle_meeting(hv, v->fold_exit, VL_EVC_GUEST, &armed, v);
+        if (may_meet(hv, v->fold_exit, VL_EVC_GUEST))
+            settle_meeting(hv, v->fold_exit, VL_EVC_GUEST, &armed, v);
         hv->fold.filing++;
         vl_sim_schedule(&hv->sim, &v->ple_ev, v->fold_exit);
         hv->fold.filing--;

@@ -53,6 +53,15 @@ typedef struct vl_fold {
     } periods[4], slices[4];
     int lost;                 /* folds whose period or slice the sets could
                                * not hold (one per set)                      */
+    /* the exit phases of the folds of one period, as bits (hv/fold.c
+     * may_meet's check without a division or a probe): bit r set iff a
+     * fold of period bits_p exits at phase r; used while every fold has
+     * that period (one_period) */
+    uint64_t *bits;
+    int bits_words;           /* allocated                                   */
+    vl_ns bits_p, bits_ee;    /* 0: no bits; the entry's phase after an exit */
+    bool one_period;
+    vl_ns now_t, now_r;       /* an instant and its phase (a cache)          */
     struct vl_fold_armed {    /* while replaying: the events armed, in order, */
         vl_event *ev;         /* when they are due, and the instant and class */
         vl_ns at, armed;      /* of the cycle's step that armed them          */
