@@ -154,26 +154,34 @@ void vl_opq_init(vl_opq *q, const vl_program *p)
 
 void vl_opq_fini(vl_opq *q)
 {
-    free(q->q);
+    if (q->q != q->first)
+        free(q->q);
     q->q = NULL;
     q->cap = 0;
 }
 
-/* Room for one more entry: the ring doubles, its entries
- * moved to the start in order. */
+/* Room for one more entry: the entries held inline first, then a ring
+ * that doubles, its entries moved to the start in order. */
 static void room(vl_opq *q)
 {
     if (q->n < q->cap)
         return;
-    int cap = q->cap ? 2 * q->cap : 4;
-    vl_opi *ring = malloc((size_t)cap * sizeof *ring);
+    if (q->cap == 0) {
+        q->q = q->first;
+        q->cap = VL_OPQ_INLINE;
+        q->head = 0;
+        return;
+    }
+    unsigned cap = 2u * (unsigned)q->cap;
+    vl_opi *ring = malloc(cap * sizeof *ring);
     if (!ring)
         vl_out_of_memory("a task's look-ahead");
     for (int i = 0; i < q->n; i++)
         ring[i] = q->q[(q->head + i) & (q->cap - 1)];
-    free(q->q);
+    if (q->q != q->first)
+        free(q->q);
     q->q = ring;
-    q->cap = cap;
+    q->cap = (int)cap;
     q->head = 0;
 }
 

@@ -144,15 +144,18 @@ typedef struct vl_opi {
 #define VL_OP_ENDLESS ((vl_ns)1000000000000000)
 
 /* The lookahead queue of a task: instances generated, not yet finished.
- * A ring that grows by doubling from 4 entries up to VL_OPQ_LEN as plans
- * look further ahead (most tasks never need more than a few): an entry
- * pointer stays valid until the queue is next asked for an entry it does
- * not hold yet. */
+ * A ring that grows by doubling up to VL_OPQ_LEN as plans look further
+ * ahead (most tasks never need more than a few), its first VL_OPQ_INLINE
+ * entries held in the queue itself (a CPU hog looks one operation ahead:
+ * its plans touch no other memory): an entry pointer stays valid until
+ * the queue is next asked for an entry it does not hold yet. */
+#define VL_OPQ_INLINE 2
 typedef struct vl_opq {
-    vl_opi *q;
-    int cap;                        /* entries allocated (0 or a power of 2) */
+    vl_opi *q;                      /* `first`, or an allocated ring        */
+    int cap;                        /* entries (0 or a power of 2)         */
     int head, n;
     int pc;                         /* the next op to generate             */
+    vl_opi first[VL_OPQ_INLINE];
     int loop_left[VL_PROG_MAX_OPS]; /* per LOOP op: iterations left, -1 idle */
     bool done;                      /* the program ended                   */
     uint64_t generated;             /* instances generated so far          */

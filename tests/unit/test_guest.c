@@ -227,6 +227,39 @@ static void test_modules_registered(void **state)
 /* A module's inserted hold is never refused: a look-ahead filled to the
  * walk's VL_OPQ_LEN grows by the entry, in front, and keeps the rest in
  * order (plans still see VL_OPQ_LEN entries). */
+/* A task that looks one or two operations ahead (a CPU hog) keeps them in
+ * the queue itself; a third moves them, in order, to an allocated ring. */
+static void test_lookahead_inline_then_allocated(void **state)
+{
+    (void)state;
+    vl_program p;
+    vl_prog_init(&p);
+    vl_dist us = vl_dist_const(1000);
+    vl_prog_compute(&p, &us);
+    vl_prog_loop(&p, 0, 0);
+    vl_opq q = {0};
+    vl_opq_init(&q, &p);
+    vl_rng rng;
+    vl_rng_init(&rng, 1, "test");
+    vl_opi *o0 = vl_opq_at(&q, &p, &rng, 0, NULL, NULL);
+    assert_ptr_equal(q.q, q.first);
+    assert_ptr_equal(o0, &q.first[0]);
+    vl_opq_pop(&q); /* the ring turns inside the queue */
+    for (int i = 0; i < VL_OPQ_INLINE; i++)
+        assert_int_equal(vl_opq_at(&q, &p, &rng, i, NULL, NULL)->seq, 1 + i);
+    assert_ptr_equal(q.q, q.first);
+    assert_int_equal(vl_opq_at(&q, &p, &rng, VL_OPQ_INLINE, NULL, NULL)->seq, 1 + VL_OPQ_INLINE);
+    assert_true(q.q != q.first);
+    for (int i = 0; i <= VL_OPQ_INLINE; i++)
+        assert_int_equal(vl_opq_at(&q, &p, &rng, i, NULL, NULL)->seq, 1 + i);
+    vl_opq_fini(&q);
+    vl_opq_init(&q, &p); /* a queue started over holds its first entries inline again */
+    vl_opq_at(&q, &p, &rng, 0, NULL, NULL);
+    assert_ptr_equal(q.q, q.first);
+    vl_opq_fini(&q);
+    vl_prog_fini(&p);
+}
+
 static void test_full_lookahead_takes_an_inserted_hold(void **state)
 {
     (void)state;
@@ -267,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_think_distribution_mean),
         cmocka_unit_test(test_idle_pull_keeps_vcpus_busy),
         cmocka_unit_test(test_modules_registered),
+        cmocka_unit_test(test_lookahead_inline_then_allocated),
         cmocka_unit_test(test_full_lookahead_takes_an_inserted_hold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
