@@ -118,6 +118,9 @@ typedef struct vl_task {
     bool io_bound;          /* really I/O-bound, as its workload declares
                              * (ground truth for the reports: counted in
                              * vl_gvcpu.io_starts, never shown to policies) */
+    int acks_pending;       /* its cross-vCPU call (guest/smp.h): targets
+                             * yet to acknowledge                       */
+    int id;                 /* within the guest                        */
     vl_glock *waiting;      /* the lock it spins on, or NULL            */
     vl_ns elapsed;          /* executed part of the current instance    */
     const vl_program *prog;
@@ -128,16 +131,13 @@ typedef struct vl_task {
     vl_ns sum_exec;         /* time it was current (guest clock)        */
     vl_ns prev_sum_exec;    /* sum_exec when it last started running    */
     vl_ns exec_start;       /* guest clock at its last accounting       */
+    vl_wstats *stats;
     vl_opq opq;             /* generated operation instances            */
     vl_list link;           /* vCPU runqueue, expired list or sync FIFO */
     vl_ns wait_since;
     vl_ns woke_at;          /* when the current request became wanted   */
     vl_ns release;          /* periodic sleeps: the last release, or -1 */
     vl_ns hold_start;       /* when the current hold began              */
-    int acks_pending;       /* its cross-vCPU call (guest/smp.h): targets
-                             * yet to acknowledge                       */
-    int id;                 /* within the guest                        */
-    vl_wstats *stats;
     vl_rng rng;             /* the task's own random stream             */
     vl_event timer;         /* sleep timer                              */
     /* the modules' per-task state (guest/module.h vl_gmod_task): the core
@@ -258,6 +258,8 @@ typedef struct vl_activity {
     uint64_t start, end;    /* the function's extent in the System.map  */
 } vl_activity;
 
+/* Field order: what every entry, exit, plan and tick reads comes first
+ * (see vl_gvcpu), the registration tables and reports' state last. */
 typedef struct vl_guest {
     struct vl_hv *hv;
     vl_sim *sim;
@@ -265,21 +267,8 @@ typedef struct vl_guest {
     int nvcpus;
     vl_gvcpu *vcpus;
     vl_ns quantum;          /* 1/HZ                                     */
-    vl_ns sched_latency;    /* CFS tunables scaled to the vCPU count    */
-    vl_ns min_granularity;  /* (guest/gsched.c)                         */
-    vl_ns wakeup_granularity;
-    int nr_waiting;         /* tasks waiting on all runqueues          */
-    int nr_blocked;         /* tasks blocked (VL_TASK_BLOCKED): a task's
-                             * op may wake them                         */
-    int nonline;            /* vCPUs online (VL_HP_ONLINE)              */
-    vl_ns waiting_since;    /* since when nr_waiting > 0               */
-    int ntasks, cap_tasks;
-    vl_task **tasks;
-    uint64_t seed;
-    char name[64];
-    const vl_ksyms *ksyms;
-    const vl_activity *activities; /* the model's kernel image's       */
-    int nactivities;
+    const vl_ghooks *hooks; /* ops and hooks of the modules (one table for
+                             * every guest: lifecycle.c)               */
     uint64_t rip_spin;      /* native_queued_spin_lock_slowpath + off   */
     uint64_t rip_ipi_wait;  /* smp_call_function_many_cond + off        */
     uint64_t rip_flush;     /* flush_tlb_func + off: where handler work
@@ -295,12 +284,27 @@ typedef struct vl_guest {
                              * runqueue lock, guest/rqlock.c)           */
     vl_ns pv_spin;
     vl_ns irq_entry_cost;   /* interrupt entry + exit                   */
-    uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
-    vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
     vl_lock_class *classes;
     int nclasses;
     int mm_class;           /* per-process lock class (page_table_lock) */
     vl_guest_observer observer;
+    int nr_waiting;         /* tasks waiting on all runqueues          */
+    int nr_blocked;         /* tasks blocked (VL_TASK_BLOCKED): a task's
+                             * op may wake them                         */
+    int nonline;            /* vCPUs online (VL_HP_ONLINE)              */
+    vl_ns waiting_since;    /* since when nr_waiting > 0               */
+    vl_ns sched_latency;    /* CFS tunables scaled to the vCPU count    */
+    vl_ns min_granularity;  /* (guest/gsched.c)                         */
+    vl_ns wakeup_granularity;
+    int ntasks, cap_tasks;
+    vl_task **tasks;
+    uint64_t seed;
+    char name[64];
+    const vl_ksyms *ksyms;
+    const vl_activity *activities; /* the model's kernel image's       */
+    int nactivities;
+    uint64_t migrations;    /* tasks moved between vCPUs by the guest    */
+    vl_hist ipi_latency[VL_IPI_KINDS]; /* send -> the target's handler runs */
     /* The model's: the last task of the workload whose measures are s
      * exited at `now` (s->done_ns is set); NULL: nobody asks. */
     void (*workload_done)(void *ctx, vl_wstats *s, vl_ns now);
@@ -315,8 +319,6 @@ typedef struct vl_guest {
     vl_list free_tasks;     /* exited children, for reuse (task.c)       */
     /* registration tables (guest/module.h), filled at creation */
     vl_gvectors vectors;    /* interrupt handlers and IPIs sent, by vector */
-    const vl_ghooks *hooks; /* ops and hooks of the modules (one table for
-                             * every guest: lifecycle.c)               */
     vl_guest_port port;     /* the core's entries and the modules'       */
     void *priv[VL_GMODS];   /* each module's private state               */
     void *vcpu_priv[VL_GMODS]; /* ... and its per-vCPU array             */
