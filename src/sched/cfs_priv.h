@@ -238,9 +238,11 @@ typedef struct cfs_vm {
                             * groups join a root runqueue and by yield_to */
 } cfs_vm;
 
+/* Field order: what a pick, a tick and an enqueue read beside the entity
+ * (its vCPU, runqueue, flags) comes right after it; the VM-pool slot, which
+ * only group placement touches, last. */
 typedef struct cfs_vcpu {
     cfs_se se;
-    cfs_group slot;        /* this vCPU's contribution to the VM's pool   */
     vl_vcpu *v;
     vl_pcpu *cpu;          /* runqueue it is on (or last was)             */
     cfs_rq *last_q;        /* the runqueue its vruntime refers to          */
@@ -254,6 +256,7 @@ typedef struct cfs_vcpu {
     bool dy_eligible;      /* KVM's toggle: flipped each time the scan
                             * considers it while in_spin_loop; cleared at
                             * the end of its own scan and when picked     */
+    cfs_group slot;        /* this vCPU's contribution to the VM's pool   */
 } cfs_vcpu;
 
 /* A policy built on CFS puts CFS's structs first in its own. */
