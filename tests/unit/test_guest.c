@@ -224,23 +224,28 @@ static void test_modules_registered(void **state)
     }
 }
 
-/* A module's inserted hold is never refused: a look-ahead filled to the
- * walk's VL_OPQ_LEN grows by the entry, in front, and keeps the rest in
- * order (plans still see VL_OPQ_LEN entries). */
+/* A program of one 1-us compute in an endless loop, with an empty
+ * look-ahead for it and a random stream. */
+static void compute_loop(vl_program *p, vl_opq *q, vl_rng *rng)
+{
+    vl_prog_init(p);
+    vl_dist us = vl_dist_const(1000);
+    vl_prog_compute(p, &us);
+    vl_prog_loop(p, 0, 0);
+    *q = (vl_opq){0}; /* vl_opq_init keeps a ring it is given */
+    vl_opq_init(q, p);
+    vl_rng_init(rng, 1, "test");
+}
+
 /* A task that looks one or two operations ahead (a CPU hog) keeps them in
  * the queue itself; a third moves them, in order, to an allocated ring. */
 static void test_lookahead_inline_then_allocated(void **state)
 {
     (void)state;
     vl_program p;
-    vl_prog_init(&p);
-    vl_dist us = vl_dist_const(1000);
-    vl_prog_compute(&p, &us);
-    vl_prog_loop(&p, 0, 0);
-    vl_opq q = {0};
-    vl_opq_init(&q, &p);
+    vl_opq q;
     vl_rng rng;
-    vl_rng_init(&rng, 1, "test");
+    compute_loop(&p, &q, &rng);
     vl_opi *o0 = vl_opq_at(&q, &p, &rng, 0, NULL, NULL);
     assert_ptr_equal(q.q, q.first);
     assert_ptr_equal(o0, &q.first[0]);
@@ -260,18 +265,16 @@ static void test_lookahead_inline_then_allocated(void **state)
     vl_prog_fini(&p);
 }
 
+/* A module's inserted hold is never refused: a look-ahead filled to the
+ * walk's VL_OPQ_LEN grows by the entry, in front, and keeps the rest in
+ * order (plans still see VL_OPQ_LEN entries). */
 static void test_full_lookahead_takes_an_inserted_hold(void **state)
 {
     (void)state;
     vl_program p;
-    vl_prog_init(&p);
-    vl_dist us = vl_dist_const(1000);
-    vl_prog_compute(&p, &us);
-    vl_prog_loop(&p, 0, 0);
-    vl_opq q = {0}; /* vl_opq_init keeps a ring it is given */
-    vl_opq_init(&q, &p);
+    vl_opq q;
     vl_rng rng;
-    vl_rng_init(&rng, 1, "test");
+    compute_loop(&p, &q, &rng);
     assert_non_null(vl_opq_at(&q, &p, &rng, VL_OPQ_LEN - 1, NULL, NULL));
     assert_int_equal(q.n, VL_OPQ_LEN);
     vl_opi hold = {.kind = VL_OP_KERNEL, .lock_class = 0, .hold = 500, .seq = 999999};
