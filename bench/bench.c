@@ -482,9 +482,9 @@ static void probe_switch(void *ctx, const vl_pcpu *p, const vl_vcpu *prev, const
     pp->n++;
 }
 
-/* Runs scn to its end with event list `fel`; the clocks cover the run,
- * not building the model. */
-/* One run of scn under ops (NULL: the scenario's policy). */
+/* One run of scn to its end under ops (NULL: the scenario's policy) with
+ * event list `fel`, every exit cycle run if no_fold; the clocks cover the
+ * run, not building the model. */
 static int run_model_opts(const vl_scenario *scn, const vl_sched_ops *ops, vl_fel_kind fel,
                           bool no_fold, sim_figures *out)
 {
@@ -841,20 +841,22 @@ static const scale_family scale_families[] = {
 };
 static const char *const scale_policies[] = {"credit", "cfs", "dcs"};
 
-/* The simulated time of a --scale run of `pcpus` (secs at 12 pCPUs). */
-static void scale_duration(char *dur, size_t n, double secs, int pcpus)
+/* The scenario text of a --scale run of `pcpus` (quick: a tenth of the
+ * simulated time): the family's time at 12 pCPUs x 12 / pcpus. */
+static char *scale_yaml(const scale_family *fam, const char *policy, int pcpus, int quick)
 {
-    snprintf(dur, n, "%.0fms", secs * 1000 * 12 / pcpus);
+    char dur[32];
+    double secs = quick ? fam->seconds_at_12 / 10 : fam->seconds_at_12;
+    snprintf(dur, sizeof dur, "%.0fms", secs * 1000 * 12 / pcpus);
+    return fam->yaml(pcpus, policy, dur);
 }
 
 /* CPU time of the benchmark's thread per event, in ns, for one run. */
-static int scale_run(const scale_family *fam, const char *policy, int pcpus, double secs,
+static int scale_run(const scale_family *fam, const char *policy, int pcpus, int quick,
                      double *ns_per_event)
 {
-    char dur[32];
-    scale_duration(dur, sizeof dur, secs, pcpus);
     vl_scenario scn;
-    if (load_yaml(fam->yaml(pcpus, policy, dur), &scn) < 0)
+    if (load_yaml(scale_yaml(fam, policy, pcpus, quick), &scn) < 0)
         return -1;
     sim_figures f;
     int rc = run_model(&scn, NULL, VL_FEL_DEFAULT, &f);
@@ -875,12 +877,11 @@ static int scale_section(int reps, int quick)
     printf("  %-44s %-7s %9s %9s  %s\n", "family", "policy", "ns@12", "ns@1024", "1024 / 12");
     for (size_t k = 0; k < sizeof scale_families / sizeof scale_families[0]; k++) {
         const scale_family *fam = &scale_families[k];
-        double secs = quick ? fam->seconds_at_12 / 10 : fam->seconds_at_12;
         for (size_t p = 0; p < sizeof scale_policies / sizeof scale_policies[0]; p++) {
             double small[MAX_REPS], large[MAX_REPS], ratio[MAX_REPS];
             for (int r = 0; r < reps; r++) {
-                if (scale_run(fam, scale_policies[p], SMALL, secs, &small[r]) < 0 ||
-                    scale_run(fam, scale_policies[p], LARGE, secs, &large[r]) < 0)
+                if (scale_run(fam, scale_policies[p], SMALL, quick, &small[r]) < 0 ||
+                    scale_run(fam, scale_policies[p], LARGE, quick, &large[r]) < 0)
                     return -1;
                 ratio[r] = large[r] / small[r];
             }
@@ -903,10 +904,7 @@ static int emit_family(const char *key, int pcpus, const char *policy, int quick
         const scale_family *fam = &scale_families[k];
         if (strcmp(fam->key, key) != 0)
             continue;
-        char dur[32];
-        scale_duration(dur, sizeof dur, quick ? fam->seconds_at_12 / 10 : fam->seconds_at_12,
-                       pcpus);
-        char *yaml = fam->yaml(pcpus, policy, dur);
+        char *yaml = scale_yaml(fam, policy, pcpus, quick);
         bool ok = fputs(yaml, stdout) >= 0 && fflush(stdout) == 0;
         free(yaml);
         if (!ok)

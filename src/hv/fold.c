@@ -340,10 +340,13 @@ static bool on_phase(const vl_hv *hv, const vl_vcpu *b, vl_ns at, vl_event_class
 /* An event is about to be armed for (at, cls) at step `armed` (NULL: the
  * event running now): a folded vCPU (but `self`) whose cycle had an event
  * pending for the same time and class, armed before, is settled first, so
- * that the two fire in the order of the unfolded run (arming order). */
+ * that the two fire in the order of the unfolded run (arming order).
+ * may_meet tells at once that most meet none. */
 static void settle_meeting(vl_hv *hv, vl_ns at, vl_event_class cls, const instant *armed,
                            const vl_vcpu *self)
 {
+    if (!may_meet(hv, at, cls))
+        return;
     instant e = now_of(hv);
     for (int i = 0; i < hv->fold.n; i++) {
         vl_vcpu *b = hv->fold.list[i];
@@ -367,8 +370,7 @@ static void on_filing(void *ctx, vl_ns when, vl_event_class cls)
     vl_hv *hv = ctx;
     if (hv->fold.filing || cls == VL_EVC_DEVICE || cls == VL_EVC_HV || cls == VL_EVC_END)
         return; /* a settlement's own (it looks itself), or no cycle's class */
-    if (may_meet(hv, when, cls))
-        settle_meeting(hv, when, cls, NULL, NULL);
+    settle_meeting(hv, when, cls, NULL, NULL);
 }
 
 /* ------------------------------------------------ the engine's hook */
@@ -707,9 +709,7 @@ static void replay_last_cycle(vl_hv *hv, instant e, vl_vcpu *v, vl_ns exit_at)
     hv->fold.narmed = 0;
     for (int i = 0; i < narmed; i++) {
         instant when = {armed[i].armed, armed[i].armed_cls};
-        vl_event_class cls = vl_event_cls(armed[i].ev);
-        if (may_meet(hv, armed[i].at, cls))
-            settle_meeting(hv, armed[i].at, cls, &when, v);
+        settle_meeting(hv, armed[i].at, vl_event_cls(armed[i].ev), &when, v);
         hv->fold.filing++;
         vl_sim_schedule(&hv->sim, armed[i].ev, armed[i].at);
         hv->fold.filing--;
@@ -728,8 +728,7 @@ void vl_fold_settle(vl_vcpu *v)
         return; /* its first exit is its event, still pending */
     if (n == 0) { /* no exit yet: file the first */
         instant armed = {v->fold_begun, v->fold_begun_cls};
-        if (may_meet(hv, v->fold_exit, VL_EVC_GUEST))
-            settle_meeting(hv, v->fold_exit, VL_EVC_GUEST, &armed, v);
+        settle_meeting(hv, v->fold_exit, VL_EVC_GUEST, &armed, v);
         hv->fold.filing++;
         vl_sim_schedule(&hv->sim, &v->ple_ev, v->fold_exit);
         hv->fold.filing--;
