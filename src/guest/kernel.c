@@ -249,7 +249,7 @@ static int lock_chunks(const vl_guest *g)
     return (g->nlocks + VL_LOCK_CHUNK - 1) / VL_LOCK_CHUNK;
 }
 
-vl_glock *vl_guest_lock(vl_guest *g, int id)
+vl_glock *vl_guest_lock_create(vl_guest *g, int id)
 {
     vl_glock ***chunk = &g->lock_chunks[id / VL_LOCK_CHUNK];
     if (!*chunk && !(*chunk = calloc(VL_LOCK_CHUNK, sizeof **chunk)))

@@ -19,8 +19,15 @@ uint64_t vl_guest_rip(const vl_guest *g, const char *symbol);
 /* Ids of a kernel activity / lock class by name, -1 if unknown. */
 int vl_guest_activity(const vl_guest *g, const char *name);
 int vl_guest_lock_class(const vl_guest *g, const char *name);
-/* Lock instance `id` (created on first use; NULL when out of memory). */
-vl_glock *vl_guest_lock(vl_guest *g, int id);
+/* Lock instance `id` (created on first use; NULL when out of memory).
+ * Inline: plans look a lock up at every hold they reserve or drop. */
+vl_glock *vl_guest_lock_create(vl_guest *g, int id);
+static inline vl_glock *vl_guest_lock(vl_guest *g, int id)
+{
+    vl_glock **chunk = g->lock_chunks[(unsigned)id / VL_LOCK_CHUNK];
+    vl_glock *L = chunk ? chunk[(unsigned)id % VL_LOCK_CHUNK] : NULL;
+    return L ? L : vl_guest_lock_create(g, id);
+}
 /* Frees every lock instance (vl_guest_destroy). */
 void vl_guest_locks_free(vl_guest *g);
 /* The guest kernel's image: its System.map and the activities placed in

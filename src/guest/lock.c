@@ -15,15 +15,21 @@ static void resv_remove_at(vl_glock *L, int i)
     L->nresv--;
 }
 
-static int resv_insert(vl_glock *L, vl_resv r)
+/* The hold's fields are written one by one: a reservation passed by value
+ * was stored to the stack in halves and loaded whole (a stalled store
+ * forward on every planned lock). */
+static int resv_insert(vl_glock *L, int vcpu, vl_ns start, vl_ns end)
 {
     if (vl_array_room(&L->resv, &L->cap, L->nresv, sizeof *L->resv, 8) < 0)
         vl_out_of_memory("a guest lock's planned holds");
     int i = L->nresv;
-    while (i > 0 && L->resv[i - 1].start > r.start)
+    while (i > 0 && L->resv[i - 1].start > start)
         i--;
     memmove(&L->resv[i + 1], &L->resv[i], (size_t)(L->nresv - i) * sizeof L->resv[0]);
-    L->resv[i] = r;
+    vl_resv *r = &L->resv[i];
+    r->vcpu = vcpu;
+    r->start = start;
+    r->end = end;
     L->nresv++;
     return i;
 }
@@ -109,11 +115,17 @@ static void arm_handoff(vl_glock *L)
         vl_sim_schedule(sim, &L->handoff_ev, h && h->end > sim->now ? h->end : sim->now);
 }
 
-/* Forgets holds that ended before now. */
+/* Forgets holds that ended before now (the first ones: holds never
+ * overlap), in one move. */
 static void prune(vl_glock *L, vl_ns now)
 {
-    while (L->nresv > 0 && L->resv[0].end <= now)
-        resv_remove_at(L, 0);
+    int k = 0;
+    while (k < L->nresv && L->resv[k].end <= now)
+        k++;
+    if (k > 0) {
+        memmove(&L->resv[0], &L->resv[k], (size_t)(L->nresv - k) * sizeof L->resv[0]);
+        L->nresv -= k;
+    }
 }
 
 /* Position in the waiter ring of the first waiter that runs (in guest
@@ -184,7 +196,7 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
         }
         i++;
     }
-    resv_insert(L, (vl_resv){.vcpu = v, .start = a, .end = a + hold});
+    resv_insert(L, v, a, a + hold);
     if (L->nwait > 0 && (!vl_event_pending(&L->handoff_ev) ||
                          vl_event_due(&L->handoff_ev) > a + hold))
         vl_sim_schedule(L->g->sim, &L->handoff_ev, a + hold); /* stolen: the waiters' turn after */
@@ -247,7 +259,7 @@ static void on_handoff(void *ctx, vl_event *ev)
     int w = take_waiter(L, i);
     cut_others_from(L, w, now); /* thieves' later plans (unfair, PV queued) */
     /* the grant: open until the waiter's plan closes it */
-    resv_insert(L, (vl_resv){.vcpu = w, .start = now, .end = VL_NS_MAX});
+    resv_insert(L, w, now, VL_NS_MAX);
     L->g->lock_client.granted(L->g, w, L);
 }
 
@@ -263,7 +275,7 @@ bool vl_lock_try_take(vl_glock *L, int v)
             continue;
         take_waiter(L, i);
         cut_others_from(L, v, now); /* plans that assumed it free */
-        resv_insert(L, (vl_resv){.vcpu = v, .start = now, .end = VL_NS_MAX});
+        resv_insert(L, v, now, VL_NS_MAX);
         arm_handoff(L);
         return true;
     }
