@@ -130,6 +130,9 @@ struct cfs_group {
     vl_ns load_last;       /* last update with a non-empty runqueue       */
     int64_t load_contrib;  /* load_avg / load_period, as counted in the
                             * VM's tg_load                                */
+    bool load_halved;      /* the last update halved the window (so the
+                            * contribution differs from the quotient of
+                            * what it left)                              */
 };
 
 typedef struct cfs_priv {

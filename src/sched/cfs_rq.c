@@ -321,6 +321,7 @@ static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p, cfs_group *last)
     cfs_dm(d)->tg_load -= g->load_contrib;
     g->load_avg = g->load_contrib = 0;
     g->load_period = 0;
+    g->load_halved = false;
     g->load_stamp = g->load_last = vl_now(s);
     g->pcpu = p;
     g->se.rq = cfs_root(p);
@@ -364,7 +365,15 @@ static void reweight(cfs_group *g, int64_t w, vl_ns now)
 static void update_load_window(cfs_vm *dm, cfs_group *g, vl_ns now)
 {
     vl_ns delta = now - g->load_stamp;
-    if (g->load_stamp > g->load_last && now - g->load_last > 4 * CFS_SHARES_WINDOW) {
+    bool idle_long = g->load_stamp > g->load_last && now - g->load_last > 4 * CFS_SHARES_WINDOW;
+    if (delta == 0 && !idle_long && !g->load_halved) {
+        /* updated at this instant already, and its contribution is the
+         * quotient the update would compute again (no division) */
+        if (g->q.load)
+            g->load_last = now;
+        return;
+    }
+    if (idle_long) {
         g->load_period = 0;
         g->load_avg = 0;
         delta = CFS_SHARES_WINDOW - 1;
@@ -378,6 +387,7 @@ static void update_load_window(cfs_vm *dm, cfs_group *g, vl_ns now)
     int64_t contrib = g->load_avg / (g->load_period + 1);
     dm->tg_load += contrib - g->load_contrib;
     g->load_contrib = contrib;
+    g->load_halved = g->load_period > CFS_SHARES_WINDOW;
     while (g->load_period > CFS_SHARES_WINDOW) {
         g->load_period /= 2;
         g->load_avg /= 2;
