@@ -199,7 +199,7 @@ static inline void unmark(vl_fel *q, int b)
 }
 
 /* Files e, of slot s >= the current slot. */
-static inline void file_at(vl_fel *q, vl_fel_entry e, int64_t s)
+static inline __attribute__((always_inline)) void file_at(vl_fel *q, vl_fel_entry e, int64_t s)
 {
     if (s == q->slot) {
         /* the run takes what keeps it sorted (a new slot's entries while
