@@ -174,6 +174,31 @@ static bool phase_has(vl_fold *f, vl_ns period, vl_ns t)
  * period ahead, or it meets nothing); else the phase table is probed.
  * With more periods or slices than the sets hold (never on one host with
  * one PLE window and one policy), always true. */
+/* The phase (in bits_p) of now + d, 0 <= d < 3 bits_p, from the instant's
+ * (computed once per instant). */
+static vl_ns near_phase(vl_hv *hv, vl_ns d)
+{
+    vl_fold *f = &hv->fold;
+    vl_ns p = f->bits_p;
+    if (hv->sim.now != f->now_t) {
+        f->now_t = hv->sim.now;
+        f->now_r = phase_of(p, hv->sim.now);
+    }
+    vl_ns r = f->now_r + d;
+    r -= r >= p ? p : 0;
+    r -= r >= p ? p : 0;
+    return r;
+}
+
+/* The one period's exit phase r meets an event of class cls at phase r +
+ * k: k = 0 (an exit, a reschedule), or one exit and entry later (an
+ * entry). */
+static bool meets_at(const vl_fold *f, vl_ns k, vl_event_class cls)
+{
+    k += k < 0 ? f->bits_p : 0;
+    return k == 0 || (cls == VL_EVC_GUEST && k == f->bits_ee);
+}
+
 static bool may_meet(vl_hv *hv, vl_ns at, vl_event_class cls)
 {
     vl_fold *f = &hv->fold;
@@ -184,28 +209,17 @@ static bool may_meet(vl_hv *hv, vl_ns at, vl_event_class cls)
          * its slice one slice after a reschedule of the last two periods;
          * the phase of a time that near follows from the instant's */
         vl_ns p = f->bits_p;
-        if (hv->sim.now != f->now_t) {
-            f->now_t = hv->sim.now;
-            f->now_r = phase_of(p, hv->sim.now);
-        }
         if (cls == VL_EVC_SLICE) {
             for (int j = 0; j < 4; j++) {
                 vl_ns x = d - f->slices[j].len; /* the reschedule's time - now */
-                if (f->slices[j].n == 0 || x > 0 || x <= -2 * p)
-                    continue;
-                vl_ns r = f->now_r + x + 2 * p;
-                while (r >= p)
-                    r -= p;
-                if (bit_at(f, r))
+                if (f->slices[j].n > 0 && x <= 0 && x > -2 * p && bit_at(f, near_phase(hv, x + 2 * p)))
                     return true;
             }
             return false;
         }
         if (d > p)
             return false;
-        vl_ns r = f->now_r + d;
-        while (r >= p)
-            r -= p;
+        vl_ns r = near_phase(hv, d);
         if (bit_at(f, r))
             return true;
         vl_ns q = r - f->bits_ee; /* an entry, one exit and entry after an exit */
@@ -348,9 +362,16 @@ static void settle_meeting(vl_hv *hv, vl_ns at, vl_event_class cls, const instan
     if (!may_meet(hv, at, cls))
         return;
     instant e = now_of(hv);
-    for (int i = 0; i < hv->fold.n; i++) {
-        vl_vcpu *b = hv->fold.list[i];
-        if (b == self || !on_phase(hv, b, at, cls))
+    vl_fold *f = &hv->fold;
+    vl_ns d = at - hv->sim.now, r = 0;
+    bool near = false;
+    for (int i = 0; i < f->n; i++) {
+        if (i == 0) { /* with one period the folds' exit phases are kept: no division per fold */
+            near = f->one_period && cls != VL_EVC_SLICE && d >= 0 && d <= f->bits_p;
+            r = near ? near_phase(hv, d) : 0;
+        }
+        vl_vcpu *b = f->list[i];
+        if (b == self || !(near ? meets_at(f, r - b->fold_exit_r, cls) : on_phase(hv, b, at, cls)))
             continue;
         pending pend[3];
         int k = pending_at(hv, b, e, pend);
@@ -438,6 +459,7 @@ static void link_fold(vl_hv *hv, vl_vcpu *v)
     v->processor->folded = v;
     v->vm->nfolded++;
     hv->fold.nbeyond += v->fold_beyond;
+    v->fold_exit_r = (uint32_t)phase_of(v->fold_period, v->fold_exit); /* one_period: < 2^16 */
     count_fold(hv, v, 1); /* before it is listed: a rebuild counts the listed */
     hv->fold.list[hv->fold.n++] = v;
     hv->sim.before = before_event;

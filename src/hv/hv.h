@@ -130,6 +130,7 @@ struct vl_vcpu {
     vl_ns fold_begun;         /* and class of the event that ran then), and  */
     uint8_t fold_begun_cls;   /* its rank among folds whose steps fall at    */
     uint8_t fold_first;       /* VL_FOLD_FIRST_*: its first exit            */
+    uint32_t fold_exit_r;     /* fold_exit's phase (while one_period)        */
     vl_ns fold_until;         /* its policy may decide otherwise from then   */
     bool fold_beyond;         /* ... or when state beyond its pCPU changes   */
     int64_t fold_rank;        /* the same instants (lower: first)            */
