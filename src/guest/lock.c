@@ -11,7 +11,8 @@
 
 static void resv_remove_at(vl_glock *L, int i)
 {
-    memmove(&L->resv[i], &L->resv[i + 1], (size_t)(L->nresv - i - 1) * sizeof L->resv[0]);
+    if (i < L->nresv - 1) /* a move of nothing is still a call */
+        memmove(&L->resv[i], &L->resv[i + 1], (size_t)(L->nresv - i - 1) * sizeof L->resv[0]);
     L->nresv--;
 }
 
@@ -25,7 +26,8 @@ static int resv_insert(vl_glock *L, int vcpu, vl_ns start, vl_ns end)
     int i = L->nresv;
     while (i > 0 && L->resv[i - 1].start > start)
         i--;
-    memmove(&L->resv[i + 1], &L->resv[i], (size_t)(L->nresv - i) * sizeof L->resv[0]);
+    if (i < L->nresv) /* most plans take a lock after every other hold */
+        memmove(&L->resv[i + 1], &L->resv[i], (size_t)(L->nresv - i) * sizeof L->resv[0]);
     vl_resv *r = &L->resv[i];
     r->vcpu = vcpu;
     r->start = start;
@@ -122,10 +124,9 @@ static void prune(vl_glock *L, vl_ns now)
     int k = 0;
     while (k < L->nresv && L->resv[k].end <= now)
         k++;
-    if (k > 0) {
+    if (k > 0 && k < L->nresv)
         memmove(&L->resv[0], &L->resv[k], (size_t)(L->nresv - k) * sizeof L->resv[0]);
-        L->nresv -= k;
-    }
+    L->nresv -= k;
 }
 
 /* Position in the waiter ring of the first waiter that runs (in guest

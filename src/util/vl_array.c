@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int vl_array_room(void *arrp, int *cap, int n, size_t size, int first)
+int vl_array_grow(void *arrp, int *cap, size_t size, int first)
 {
-    if (n < *cap)
-        return 0;
     if (*cap > INT_MAX / 2)
         return -1;
     int grown = *cap ? 2 * *cap : first;
