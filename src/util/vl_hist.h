@@ -6,7 +6,7 @@
  * most 2^-(sub_bits-1) (sub_bits = 7 => <= 1.6%); count/min/max/sum are
  * exact.
  *
- * Memory is taken as values arrive: an empty histogram is its header (40
+ * Memory is taken as values arrive: an empty histogram is its header (56
  * bytes); the first value allocates a table of VL_HIST_CHUNKS pointers, and
  * each run of VL_HIST_CHUNK buckets (a power-of-two range of values) is
  * allocated when a value first lands in it, so a distribution spanning ten
@@ -29,6 +29,10 @@ typedef struct vl_hist {
     double sum;        /* for the mean; reporting only, never fed back into the model */
     uint64_t **chunk;  /* NULL until the first value; chunk[c] NULL until a
                         * value lands in buckets c*CHUNK .. (c+1)*CHUNK-1 */
+    uint64_t *last;    /* the chunk the last value landed in (NULL: none),
+                        * and its index: a latency mostly lands where the
+                        * one before did, and skips the table then */
+    int last_c;
 } vl_hist;
 
 /* An empty histogram (allocates nothing). */

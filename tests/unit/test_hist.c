@@ -475,6 +475,36 @@ static void test_reset(void **state)
     del_hist(fresh);
 }
 
+/* A value lands through the chunk the last one used when it can: values
+ * alternating between two powers of two are each counted in their own
+ * bucket, and a histogram freed and used again allocates afresh (under
+ * ASan a kept chunk would be a use after free). */
+static void test_last_chunk(void **state)
+{
+    (void)state;
+    vl_hist *h = new_hist();
+    for (int i = 0; i < 100; i++) {
+        vl_hist_record(h, 1000);
+        vl_hist_record(h, 1000000);
+    }
+    assert_int_equal(h->count, 200);
+    int cursor = 0, n = 0;
+    int64_t value;
+    uint64_t cum, prev = 0;
+    while (vl_hist_next(h, &cursor, &value, &cum)) {
+        assert_int_equal(cum - prev, 100); /* two buckets of 100 each */
+        prev = cum;
+        n++;
+    }
+    assert_int_equal(n, 2);
+    vl_hist_free(h);
+    assert_null(h->last);
+    vl_hist_record(h, 1000000);
+    assert_int_equal(h->count, 1);
+    assert_int_equal(vl_hist_percentile(h, 50), 1000000);
+    del_hist(h);
+}
+
 static void test_next_cumulative(void **state)
 {
     (void)state;
@@ -553,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_same_quantiles_as_dense),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_last_chunk),
         cmocka_unit_test(test_next_cumulative),
         cmocka_unit_test(test_extremes),
     };
