@@ -165,15 +165,6 @@ static bool phase_has(vl_fold *f, vl_ns period, vl_ns t)
     return s && s->n > 0;
 }
 
-/* Whether an event armed for (at, cls) may meet a fold's cycle event: its
- * time falls on a fold's exit phase (an exit, a reschedule), one exit and
- * entry cost later (an entry), or one of the folds' slices later (a
- * slice).  False for certain; true may be a false alarm.  While every fold
- * has one period (one PLE window) the exit phases are bits, and the phase
- * of `at` comes from the instant's by subtraction (`at` is at most one
- * period ahead, or it meets nothing); else the phase table is probed.
- * With more periods or slices than the sets hold (never on one host with
- * one PLE window and one policy), always true. */
 /* The phase (in bits_p) of now + d, 0 <= d < 3 bits_p, from the instant's
  * (computed once per instant). */
 static vl_ns near_phase(vl_hv *hv, vl_ns d)
@@ -190,15 +181,24 @@ static vl_ns near_phase(vl_hv *hv, vl_ns d)
     return r;
 }
 
-/* The one period's exit phase r meets an event of class cls at phase r +
- * k: k = 0 (an exit, a reschedule), or one exit and entry later (an
- * entry). */
+/* An event of class cls whose phase is k past a fold's exit phase (-p < k
+ * < p, in the one period p) falls on that fold's cycle: k = 0 (an exit, a
+ * reschedule), or one exit and entry later (an entry). */
 static bool meets_at(const vl_fold *f, vl_ns k, vl_event_class cls)
 {
     k += k < 0 ? f->bits_p : 0;
     return k == 0 || (cls == VL_EVC_GUEST && k == f->bits_ee);
 }
 
+/* Whether an event armed for (at, cls) may meet a fold's cycle event: its
+ * time falls on a fold's exit phase (an exit, a reschedule), one exit and
+ * entry cost later (an entry), or one of the folds' slices later (a
+ * slice).  False for certain; true may be a false alarm.  While every fold
+ * has one period (one PLE window) the exit phases are bits, and the phase
+ * of `at` comes from the instant's by subtraction (`at` is at most one
+ * period ahead, or it meets nothing); else the phase table is probed.
+ * With more periods or slices than the sets hold (never on one host with
+ * one PLE window and one policy), always true. */
 static bool may_meet(vl_hv *hv, vl_ns at, vl_event_class cls)
 {
     vl_fold *f = &hv->fold;
@@ -361,7 +361,8 @@ static __attribute__((noinline)) void settle_met(vl_hv *hv, vl_ns at, vl_event_c
     vl_ns d = at - hv->sim.now, r = 0;
     bool near = false;
     for (int i = 0; i < f->n; i++) {
-        if (i == 0) { /* with one period the folds' exit phases are kept: no division per fold */
+        if (i == 0) { /* (again after a settlement: the folds changed) with one period their
+                       * exit phases are kept, compared without a division per fold */
             near = f->one_period && cls != VL_EVC_SLICE && d >= 0 && d <= f->bits_p;
             r = near ? near_phase(hv, d) : 0;
         }
