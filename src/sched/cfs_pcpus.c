@@ -104,7 +104,7 @@ void cfs_pcpus_init(vl_sched *s)
         pc->sp = sp;
         pc->id = i;
         pc->h_nr = 0;
-        pc->load_counted = 0;
+        sp->root_load[i] = 0;
         id_range(s, i, vl_pcpu_core, by_core, &pc->core_lo, &pc->core_hi);
         id_range(s, i, vl_pcpu_socket, by_socket, &pc->sock_lo, &pc->sock_hi);
         sp->busy_key[i] = CFS_NOT_BUSY;
@@ -197,12 +197,13 @@ static int tree_min_leaf(const int64_t *t, int leaves)
     return k - leaves;
 }
 
-static int64_t load_key(vl_pcpu *p) { return cfs_root(p)->load; }
+static int64_t load_key(vl_sched *s, int id) { return cfs_sp(s)->root_load[id]; }
 
 /* idlest_cpu's order (cfs_balance.c): the root load, then the runnable
  * vCPUs and one more if a vCPU runs there. */
-static int64_t place_key(vl_pcpu *p)
+static int64_t place_key(vl_sched *s, int id)
 {
+    vl_pcpu *p = vl_pcpu_get(s, id);
     int64_t nr = cfs_nr_vcpus(p) + !vl_pcpu_is_idle(p);
     return cfs_root(p)->load << PLACE_NR_BITS | nr;
 }
@@ -229,12 +230,12 @@ static void trees_init(vl_sched *s)
 }
 
 /* Sets the leaves of tree t marked in `dirty` since its last search. */
-static void tree_catch_up(vl_sched *s, int64_t *t, uint64_t *dirty, int64_t (*key)(vl_pcpu *))
+static void tree_catch_up(vl_sched *s, int64_t *t, uint64_t *dirty, int64_t (*key)(vl_sched *, int))
 {
     int n = vl_npcpus(s), leaves = cfs_sp(s)->busy_leaves;
     for (int i = vl_bit_next(dirty, 0, n); i >= 0; i = vl_bit_next(dirty, i + 1, n)) {
         vl_bit_clear(dirty, i);
-        tree_min_set(t, leaves, i, key(vl_pcpu_get(s, i)));
+        tree_min_set(t, leaves, i, key(s, i));
     }
 }
 
@@ -246,8 +247,7 @@ int cfs_least_loaded(vl_sched *s, const int *excluded, int nexcluded)
         tree_min_set(sp->load_tree, sp->busy_leaves, excluded[i], TREE_HIDDEN);
     int id = tree_min_leaf(sp->load_tree, sp->busy_leaves);
     for (int i = 0; i < nexcluded; i++)
-        tree_min_set(sp->load_tree, sp->busy_leaves, excluded[i],
-                     load_key(vl_pcpu_get(s, excluded[i])));
+        tree_min_set(sp->load_tree, sp->busy_leaves, excluded[i], load_key(s, excluded[i]));
     return id;
 }
 

@@ -186,6 +186,13 @@ typedef struct cfs_priv {
                                      * (the balancing pCPU, rejected
                                      * candidates); empty outside searches */
     int64_t total_load;             /* sum of the root runqueue loads     */
+    int64_t root_load[VL_MAX_PCPUS];
+                                    /* each pCPU's root load as counted in
+                                     * total_load: also the load tree's
+                                     * keys, read by its searches here
+                                     * rather than in every dirty pCPU's
+                                     * runqueue (a cache miss each on a
+                                     * large host)                         */
     bool load_index;                /* load_tree kept (cfs_load_index_on) */
     bool place_index;               /* place_tree kept (large hosts)      */
     int64_t load_tree[2 * VL_MAX_PCPUS];
@@ -214,7 +221,6 @@ typedef struct cfs_pcpu {
     int id;
     int core_lo, core_hi;  /* id range holding p's SMT siblings [lo, hi)  */
     int sock_lo, sock_hi;  /* id range holding p's socket [lo, hi)        */
-    int64_t load_counted;  /* root.load as counted in sp->total_load     */
     bool resched;          /* a reschedule of this pCPU is pending: set by
                             * cfs_resched, vcpu_block, vcpu_yield; cleared
                             * in do_schedule; checked by the wake-up and
@@ -360,8 +366,8 @@ static inline void cfs_root_changed(cfs_pcpu *pc)
         vl_bit_set(sp->idle_mask, pc->id);
     else
         vl_bit_clear(sp->idle_mask, pc->id);
-    sp->total_load += pc->root.load - pc->load_counted;
-    pc->load_counted = pc->root.load;
+    sp->total_load += pc->root.load - sp->root_load[pc->id];
+    sp->root_load[pc->id] = pc->root.load;
     int64_t key = pc->h_nr >= 2 ? pc->root.load : CFS_NOT_BUSY;
     if (key != sp->busy_key[pc->id])
         cfs_busy_key_set(sp, pc->id, key);
