@@ -384,8 +384,11 @@ void vl_exec_run_plan(vl_guest *g, int v, vl_ns now)
         stop_reason why = walk(g, v, t, now, horizon, &end, &busy);
         if (end > now || why == STOP_HORIZON || why == STOP_FULL || why == STOP_ENDLESS) {
             gv->plan_end = end;
-            if (end == VL_NS_MAX)
-                vl_sim_cancel(g->sim, &gv->seg_ev); /* a lone endless op: no event */
+            if (end == VL_NS_MAX || why == STOP_ENDLESS)
+                /* an endless op ends past any run's end (model.c asserts
+                 * it): no event, where one filed and cancelled at every
+                 * preemption would only sit in the list */
+                vl_sim_cancel(g->sim, &gv->seg_ev);
             else
                 vl_sim_schedule(g->sim, &gv->seg_ev, end > now ? end : now);
             gv->planning = false;

@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The guest files no event for an endless op (guest/exec.c): it ends at
+ * least VL_OP_ENDLESS minus the run's time after any point of the run. */
+_Static_assert(VL_OP_ENDLESS > 2 * VL_RUN_MAX, "an endless op must outlast any run");
+
 /* data/System.map-6.1.0-56-cloud-amd64.trimmed, built in (CMakeLists.txt) */
 extern const unsigned char vl_system_map[];
 extern const size_t vl_system_map_len;
