@@ -36,12 +36,12 @@ static int sibling_pcpus(vl_sched *s, vl_vcpu *v, uint64_t *mask, int *ids)
 {
     memset(mask, 0, (size_t)VL_BITMAP_WORDS(vl_npcpus(s)) * sizeof *mask);
     vl_vm *d = vl_vcpu_vm(v);
+    /* a VM's vCPUs have consecutive host-wide ids */
+    const int16_t *on = &cfs_sp(s)->queued_on[vl_vcpu_id(v) - vl_vcpu_index(v)];
     int n = 0;
     for (int j = 0; j < vl_vm_nvcpus(d); j++) {
-        vl_vcpu *u = vl_vm_vcpu(d, j);
-        cfs_vcpu *cu = cfs_vc(u);
-        int id = cu->cpu ? vl_pcpu_id(cu->cpu) : -1;
-        if (u != v && cu->se.on_rq && id >= 0 && !vl_bit_test(mask, id)) {
+        int id = on[j];
+        if (j != vl_vcpu_index(v) && id >= 0 && !vl_bit_test(mask, id)) {
             vl_bit_set(mask, id);
             if (ids)
                 ids[n++] = id;
@@ -198,6 +198,7 @@ static const vl_sched_ops balance_ops = {
     CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vm, balance_vcpu),
     .dump = cfs_op_dump,
     .init = balance_init,
+    .fini = cfs_op_fini,
     .timer_fired = cfs_op_timer_fired,
 };
 VL_REGISTER_POLICY(balance_ops);

@@ -60,6 +60,7 @@
  *   - START_DEBIT for new vCPUs; the 5 ms bandwidth slices.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cfs_params.h"
 #include "vl_linux_cfs.h"
@@ -101,6 +102,9 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
     vl_sched_set_tick(s, sp->tick);
     vl_sched_set_tick_grid(s, true); /* both eras: tick_sched on the jiffies grid */
     cfs_pcpus_init(s);
+    sp->queued_on = malloc((size_t)vl_nvcpus_total(s) * sizeof *sp->queued_on);
+    if (!sp->queued_on)
+        return -1;
     for (int i = 0; i < vl_npcpus(s); i++) {
         cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));
         cfs_rq_init(&pc->root, NULL);
@@ -118,6 +122,7 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
         for (int j = 0; j < vl_vm_nvcpus(d); j++) {
             vl_vcpu *v = vl_vm_vcpu(d, j);
             cfs_vcpu *cv = cfs_vc(v);
+            sp->queued_on[vl_vcpu_id(v)] = -1;
             cv->v = v;
             cv->se.weight = CFS_NICE_0_LOAD;
             vl_list_init(&cv->se.link);
@@ -130,6 +135,12 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
     }
     cfs_bw_init(s);
     return 0;
+}
+
+void cfs_op_fini(vl_sched *s)
+{
+    free(cfs_sp(s)->queued_on);
+    cfs_sp(s)->queued_on = NULL;
 }
 
 int cfs_op_init(vl_sched *s)
@@ -300,6 +311,7 @@ static const vl_sched_ops cfs_ops = {
     CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
     .dump = cfs_op_dump,
     .init = cfs_op_init,
+    .fini = cfs_op_fini,
     .timer_fired = cfs_op_timer_fired,
 };
 VL_REGISTER_POLICY(cfs_ops);

@@ -186,6 +186,12 @@ typedef struct cfs_priv {
                                      * (the balancing pCPU, rejected
                                      * candidates); empty outside searches */
     int64_t total_load;             /* sum of the root runqueue loads     */
+    int16_t *queued_on;             /* per vCPU (host-wide id): the pCPU
+                                     * whose runqueue holds it, queued or
+                                     * running (se.on_rq), else -1; a VM's
+                                     * siblings are read here rather than
+                                     * in each vCPU's state (a cache miss
+                                     * each on a large host)               */
     int64_t root_load[VL_MAX_PCPUS];
                                     /* each pCPU's root load as counted in
                                      * total_load: also the load tree's
@@ -389,6 +395,8 @@ void cfs_busy_search_end(vl_sched *s);
 /* init of a policy built on CFS: CFS's, with its rules `ext`. */
 int cfs_init(vl_sched *s, const cfs_ext *ext);
 int cfs_op_init(vl_sched *s);
+/* fini of every policy built on CFS (frees what cfs_init allocated). */
+void cfs_op_fini(vl_sched *s);
 vl_pcpu *cfs_op_pick_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why);
 void cfs_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector);
 void cfs_op_vcpu_block(vl_sched *s, vl_vcpu *v, vl_block_reason why);

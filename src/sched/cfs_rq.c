@@ -475,6 +475,7 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     if (window)
         update_load_windows(d, now);
     cfs_enqueue_entity(s, &g->q, se, wakeup, now);
+    cfs_sp(s)->queued_on[vl_vcpu_id(v)] = (int16_t)vl_pcpu_id(p);
     if (g->q.nr_running == 1)
         vl_list_push_back(&dm->active, &g->active_link);
     dm->nr_runnable++;
@@ -495,6 +496,7 @@ void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now)
     if (window)
         update_load_windows(d, now);
     cfs_dequeue_entity(&g->q, &cv->se, now);
+    cfs_sp(s)->queued_on[vl_vcpu_id(v)] = -1;
     if (g->q.nr_running == 0)
         vl_list_del(&g->active_link);
     cfs_dm(d)->nr_runnable--;
