@@ -198,7 +198,6 @@ static const vl_sched_ops balance_ops = {
     CFS_FAMILY_OPS(balance_priv, cfs_pcpu, cfs_vm, balance_vcpu),
     .dump = cfs_op_dump,
     .init = balance_init,
-    .fini = cfs_op_fini,
     .timer_fired = cfs_op_timer_fired,
 };
 VL_REGISTER_POLICY(balance_ops);

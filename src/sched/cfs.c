@@ -311,7 +311,6 @@ static const vl_sched_ops cfs_ops = {
     CFS_FAMILY_OPS(cfs_priv, cfs_pcpu, cfs_vm, cfs_vcpu),
     .dump = cfs_op_dump,
     .init = cfs_op_init,
-    .fini = cfs_op_fini,
     .timer_fired = cfs_op_timer_fired,
 };
 VL_REGISTER_POLICY(cfs_ops);

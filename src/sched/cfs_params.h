@@ -58,7 +58,7 @@
     .pcpu_size = sizeof(pcpu), .vm_size = sizeof(vm), .vcpu_size = sizeof(vcpu),                 \
     .pick_cpu = cfs_op_pick_cpu, .do_schedule = cfs_op_do_schedule,                              \
     .vcpu_wake = cfs_op_vcpu_wake, .vcpu_block = cfs_op_vcpu_block,                              \
-    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick
+    .vcpu_yield = cfs_op_vcpu_yield, .tick = cfs_op_tick, .fini = cfs_op_fini
 
 /* Counter names of CFS, in the order of the CFS_C_* enum; a policy built
  * on it appends its own. */

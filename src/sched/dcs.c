@@ -450,7 +450,6 @@ static const vl_sched_ops dcs_ops = {
     .flags = CFS_FAMILY_FLAGS,
     CFS_FAMILY_OPS(dcs_priv, dcs_pcpu, cfs_vm, dcs_vcpu),
     .init = dcs_init,
-    .fini = cfs_op_fini,
     .timer_fired = dcs_timer_fired,
     .ipi_sent = dcs_ipi_sent,
     .dump = dcs_dump,

@@ -305,7 +305,6 @@ static const vl_sched_ops flexcore_ops = {
     .dump = cfs_op_dump,
     .check = fc_check,
     .init = fc_init,
-    .fini = cfs_op_fini,
     .timer_fired = fc_timer_fired,
 };
 VL_REGISTER_POLICY(flexcore_ops);
