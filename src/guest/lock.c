@@ -9,11 +9,12 @@
 #include "vl_array.h"
 #include "vl_oom.h"
 
-static void resv_remove_at(vl_glock *L, int i)
+/* Removes the k reservations from i on. */
+static void resv_remove(vl_glock *L, int i, int k)
 {
-    if (i < L->nresv - 1) /* a move of nothing is still a call */
-        memmove(&L->resv[i], &L->resv[i + 1], (size_t)(L->nresv - i - 1) * sizeof L->resv[0]);
-    L->nresv--;
+    if (i + k < L->nresv) /* a move of nothing is still a call */
+        memmove(&L->resv[i], &L->resv[i + k], (size_t)(L->nresv - i - k) * sizeof L->resv[0]);
+    L->nresv -= k;
 }
 
 /* The hold's fields are written one by one: a reservation passed by value
@@ -96,7 +97,7 @@ static void cut_others_from(vl_glock *L, int v, vl_ns t)
     for (int i = first_from(L, t, false); i < L->nresv;) {
         vl_resv r = L->resv[i];
         if (r.vcpu != v) {
-            resv_remove_at(L, i);
+            resv_remove(L, i, 1);
             L->g->lock_client.cut(L->g, r.vcpu, r.start);
             i = first_from(L, t, false); /* the cut may have removed more */
             continue;
@@ -124,9 +125,8 @@ static void prune(vl_glock *L, vl_ns now)
     int k = 0;
     while (k < L->nresv && L->resv[k].end <= now)
         k++;
-    if (k > 0 && k < L->nresv)
-        memmove(&L->resv[0], &L->resv[k], (size_t)(L->nresv - k) * sizeof L->resv[0]);
-    L->nresv -= k;
+    if (k > 0)
+        resv_remove(L, 0, k);
 }
 
 /* Position in the waiter ring of the first waiter that runs (in guest
@@ -190,7 +190,7 @@ vl_lock_plan vl_lock_plan_acquire(vl_glock *L, int v, vl_ns a, vl_ns hold)
     for (int i = first_from(L, a, true); i < L->nresv && L->resv[i].start < a + hold;) {
         vl_resv o = L->resv[i];
         if (o.vcpu != v) {
-            resv_remove_at(L, i);
+            resv_remove(L, i, 1);
             L->g->lock_client.cut(L->g, o.vcpu, o.start);
             i = first_from(L, a, true);
             continue;
@@ -208,7 +208,7 @@ void vl_lock_drop_from(vl_glock *L, int v, vl_ns t)
 {
     for (int i = first_from(L, t, false); i < L->nresv;) {
         if (L->resv[i].vcpu == v)
-            resv_remove_at(L, i);
+            resv_remove(L, i, 1);
         else
             i++;
     }

@@ -129,7 +129,8 @@ static bool bit_at(const vl_fold *f, vl_ns r)
     return f->bits[r >> 6] >> (r & 63) & 1;
 }
 
-static void count_fold(vl_hv *hv, const vl_vcpu *v, int delta)
+/* Counts fold v (its exit at phase r of its period) in or out. */
+static void count_fold(vl_hv *hv, const vl_vcpu *v, vl_ns r, int delta)
 {
     vl_fold *f = &hv->fold;
     /* the first fold listed (count_fold runs before): bits for its period
@@ -139,7 +140,6 @@ static void count_fold(vl_hv *hv, const vl_vcpu *v, int delta)
         bits_reset(hv, v->fold_period);
     if (delta > 0 && 2 * (f->phase_used + 1) > f->phase_cap)
         phases_rebuild(hv);
-    vl_ns r = phase_of(v->fold_period, v->fold_exit);
     struct vl_fold_phase *s = phase_slot(f, (uint64_t)v->fold_period << 32 | (uint64_t)r, true);
     s->n += delta;
     if (v->fold_period == f->bits_p) {
@@ -467,8 +467,9 @@ static void link_fold(vl_hv *hv, vl_vcpu *v)
     v->processor->folded = v;
     v->vm->nfolded++;
     hv->fold.nbeyond += v->fold_beyond;
-    v->fold_exit_r = (uint32_t)phase_of(v->fold_period, v->fold_exit); /* one_period: < 2^16 */
-    count_fold(hv, v, 1); /* before it is listed: a rebuild counts the listed */
+    vl_ns r = phase_of(v->fold_period, v->fold_exit);
+    v->fold_exit_r = (uint32_t)r; /* read while one_period: < 2^16 */
+    count_fold(hv, v, r, 1); /* before it is listed: a rebuild counts the listed */
     hv->fold.list[hv->fold.n++] = v;
     hv->sim.before = before_event;
     hv->sim.filing = on_filing;
@@ -481,7 +482,7 @@ static void unlink_fold(vl_hv *hv, vl_vcpu *v)
     v->processor->folded = NULL;
     v->vm->nfolded--;
     hv->fold.nbeyond -= v->fold_beyond;
-    count_fold(hv, v, -1);
+    count_fold(hv, v, phase_of(v->fold_period, v->fold_exit), -1);
     for (int i = 0; i < hv->fold.n; i++) {
         if (hv->fold.list[i] == v) {
             hv->fold.list[i] = hv->fold.list[--hv->fold.n];

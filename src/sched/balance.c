@@ -36,8 +36,7 @@ static int sibling_pcpus(vl_sched *s, vl_vcpu *v, uint64_t *mask, int *ids)
 {
     memset(mask, 0, (size_t)VL_BITMAP_WORDS(vl_npcpus(s)) * sizeof *mask);
     vl_vm *d = vl_vcpu_vm(v);
-    /* a VM's vCPUs have consecutive host-wide ids */
-    const int16_t *on = &cfs_sp(s)->queued_on[vl_vcpu_id(v) - vl_vcpu_index(v)];
+    const int16_t *on = cfs_vm_queued_on(s, v);
     int n = 0;
     for (int j = 0; j < vl_vm_nvcpus(d); j++) {
         int id = on[j];

@@ -92,16 +92,17 @@ static vl_pcpu *first_idle(vl_sched *s, vl_vcpu *v, vl_pcpu *prev, int lo, int h
 }
 
 /* effective_load, with runnable counts for the group loads: how much the
- * root load of p changes when one more vCPU of d is runnable overall and,
+ * root load of p changes when one more vCPU of v's VM d is runnable overall and,
  * if `here`, on p (the group on p then weighs shares x its vCPUs there /
  * the VM's). */
-static int64_t effective_load(vl_sched *s, vl_vm *d, vl_pcpu *p, bool here)
+static int64_t effective_load(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool here)
 {
+    vl_vm *d = vl_vcpu_vm(v);
     cfs_vm *dm = cfs_dm(d);
-    const int16_t *on = &cfs_sp(s)->queued_on[vl_vcpu_id(vl_vm_vcpu(d, 0))];
+    const int16_t *on = cfs_vm_queued_on(s, v);
     int n = 0, total = dm->nr_runnable, id = vl_pcpu_id(p);
     for (int i = 0; i < vl_vm_nvcpus(d); i++)
-        n += on[i] == id; /* a VM's vCPUs have consecutive ids */
+        n += on[i] == id;
     int64_t before = total ? dm->shares * n / total : 0;
     return dm->shares * (n + here) / (total + 1) - before;
 }
@@ -115,10 +116,9 @@ static bool wake_affine(vl_sched *s, vl_vcpu *v, vl_pcpu *waker, vl_pcpu *prev)
 {
     if (cfs_sp(s)->kernel != CFS_KERNEL_3_2 && pcpu_idle(prev))
         return false;
-    vl_vm *d = vl_vcpu_vm(v);
-    int64_t this_eff = 100 * (cfs_root(waker)->load + effective_load(s, d, waker, true));
+    int64_t this_eff = 100 * (cfs_root(waker)->load + effective_load(s, v, waker, true));
     int64_t prev_eff = (100 + (CFS_IMBALANCE_PCT - 100) / 2) *
-                       (cfs_root(prev)->load + effective_load(s, d, prev, false));
+                       (cfs_root(prev)->load + effective_load(s, v, prev, false));
     return this_eff <= prev_eff;
 }
 

@@ -363,6 +363,14 @@ static inline void cfs_tree_dirty(cfs_priv *sp, int id)
         vl_bit_set(sp->place_dirty, id);
 }
 
+/* queued_on of v's VM, indexed by vCPU index within the VM (a VM's vCPUs
+ * have consecutive host-wide ids). */
+_Static_assert(VL_MAX_PCPUS <= INT16_MAX, "queued_on holds pCPU ids in int16_t");
+static inline const int16_t *cfs_vm_queued_on(vl_sched *s, const vl_vcpu *v)
+{
+    return &cfs_sp(s)->queued_on[vl_vcpu_id(v) - vl_vcpu_index(v)];
+}
+
 /* Brings the host-wide indexes up to date with pc's root runqueue (inline:
  * it runs at every enqueue, dequeue and reweight). */
 static inline void cfs_root_changed(cfs_pcpu *pc)

@@ -87,16 +87,17 @@ static void *alloc_or_die(size_t n)
 /* The counter of bucket i, allocated on first use. */
 static uint64_t *slot(vl_hist *h, int i)
 {
-    if (h->last && h->last_c == i / VL_HIST_CHUNK)
-        return &h->last[i % VL_HIST_CHUNK];
-    if (!h->chunk)
-        h->chunk = alloc_or_die(VL_HIST_CHUNKS * sizeof *h->chunk);
-    uint64_t **c = &h->chunk[i / VL_HIST_CHUNK];
-    if (!*c)
-        *c = alloc_or_die(VL_HIST_CHUNK * sizeof **c);
-    h->last = *c;
-    h->last_c = i / VL_HIST_CHUNK;
-    return &(*c)[i % VL_HIST_CHUNK];
+    int ci = i / VL_HIST_CHUNK;
+    if (!h->last || h->last_c != ci) {
+        if (!h->chunk)
+            h->chunk = alloc_or_die(VL_HIST_CHUNKS * sizeof *h->chunk);
+        uint64_t **c = &h->chunk[ci];
+        if (!*c)
+            *c = alloc_or_die(VL_HIST_CHUNK * sizeof **c);
+        h->last = *c;
+        h->last_c = ci;
+    }
+    return &h->last[i % VL_HIST_CHUNK];
 }
 
 /* Bucket i's count (0 where nothing was allocated). */
