@@ -108,6 +108,7 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
     for (int i = 0; i < vl_npcpus(s); i++) {
         cfs_pcpu *pc = cfs_pc(vl_pcpu_get(s, i));
         cfs_rq_init(&pc->root, NULL);
+        vl_list_init(&pc->leaf);
         pc->next_balance = sp->balance_interval * sp->busy_factor;
     }
     for (int i = 0; i < vl_nvms(s); i++) {
@@ -128,6 +129,7 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
             vl_list_init(&cv->se.link);
             vl_list_init(&cv->slot.se.link);
             vl_list_init(&cv->slot.active_link);
+            vl_list_init(&cv->slot.leaf_link);
             cv->slot.se.grp = &cv->slot;
             cv->slot.vm = d;
             cfs_rq_init(&cv->slot.q, &cv->slot);

@@ -244,6 +244,7 @@ bool cfs_idle_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
     cfs_pcpu *pc = cfs_pc(p);
     cfs_vcpu *cv;
     bool contended;
+    cfs_update_shares(s, p, now); /* idle_balance, rebalance_domains */
     if (!cfs_sp(s)->load_balance)
         return false;
     find_busiest(s, p, now, pc->balance_failed > CFS_CACHE_NICE_TRIES, &cv, &contended);
@@ -287,13 +288,13 @@ void cfs_balance_tick(vl_sched *s, vl_pcpu *p, vl_ns now)
 {
     cfs_priv *sp = cfs_sp(s);
     cfs_pcpu *pc = cfs_pc(p);
-    if (!sp->load_balance)
-        return;
-    if (now >= pc->next_balance) {
+    if (now >= pc->next_balance) { /* rebalance_domains */
         pc->next_balance = now + sp->balance_interval * sp->busy_factor;
-        busy_balance(s, p, now);
+        cfs_update_shares(s, p, now);
+        if (sp->load_balance)
+            busy_balance(s, p, now);
     }
-    if (now >= sp->nohz_next && cfs_nr_vcpus(p) >= 2) {
+    if (sp->load_balance && now >= sp->nohz_next && cfs_nr_vcpus(p) >= 2) {
         sp->nohz_next = now + sp->balance_interval;
         /* the mask is live: a balance only clears the bit of the pCPU
          * that pulled (the busiest keeps a vCPU), so this visits the idle

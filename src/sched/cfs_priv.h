@@ -128,11 +128,12 @@ struct cfs_group {
     vl_ns load_period;     /* the window's length so far (halved past 10 ms) */
     vl_ns load_stamp;      /* last update                                 */
     vl_ns load_last;       /* last update with a non-empty runqueue       */
-    int64_t load_contrib;  /* load_avg / load_period, as counted in the
-                            * VM's tg_load                                */
-    bool load_halved;      /* the last update halved the window (so the
-                            * contribution differs from the quotient of
-                            * what it left)                              */
+    vl_ns load_unacc;      /* run time charged since the last update
+                            * (load_unacc_exec_time)                      */
+    int64_t load_contrib;  /* the average as last counted in the VM's
+                            * tg_load (load_contribution)                 */
+    vl_list leaf_link;     /* in its pCPU's `leaf` list iff on_leaf       */
+    bool on_leaf;
 };
 
 typedef struct cfs_priv {
@@ -232,6 +233,9 @@ typedef struct cfs_pcpu {
                             * in do_schedule; checked by the wake-up and
                             * tick preemption checks                     */
     vl_ns next_balance;    /* next periodic (busy) balance               */
+    vl_list leaf;          /* the 3.2 era's leaf_cfs_rq_list: the groups
+                            * bound here that have had vCPUs queued and
+                            * still have a load history (update_shares)  */
     int balance_failed;    /* balance attempts that moved nothing        */
 } cfs_pcpu;
 
@@ -310,9 +314,15 @@ bool cfs_check_preempt_tick(vl_sched *s, cfs_rq *q, cfs_se *curr);
  * their place in the root runqueue and the VM's group weights. */
 void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns now);
 void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now);
-/* The 3.2 era's update_cfs_load + update_cfs_shares for p's current group
- * (its tick); nothing in other eras. */
+/* The 3.2 era's update_entity_shares_tick for p's current group: its load
+ * and weight once it has run a window since its load was last updated;
+ * nothing in other eras. */
 void cfs_tick_shares(vl_sched *s, vl_pcpu *p, vl_ns now);
+/* The 3.2 era's update_shares(cpu), run where p balances (rebalance_domains,
+ * idle_balance): every group on p's leaf list brings its load up to now,
+ * its contribution counted in full, and takes its weight; nothing in other
+ * eras. */
+void cfs_update_shares(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Puts the running vCPU and its group back into their runqueues. */
 void cfs_put_prev(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* Picks (and makes current) the next vCPU of p; NULL when nothing runs. */

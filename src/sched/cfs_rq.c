@@ -96,6 +96,7 @@ void cfs_update_curr(cfs_rq *q, vl_ns now)
     c->vruntime += calc_delta_fair(delta, c);
     update_min_vruntime(q);
     if (q->grp) {
+        q->grp->load_unacc += delta;
         cfs_vm *dm = cfs_dm(q->grp->vm);
         if (dm->quota)
             dm->runtime -= delta;
@@ -291,6 +292,24 @@ static bool slot_free(cfs_group *g)
     return !g->pcpu || (g->q.nr_running == 0 && !g->se.on_rq);
 }
 
+/* A group on its pCPU's leaf list (the 3.2 era's list_add_leaf_cfs_rq,
+ * list_del_leaf_cfs_rq). */
+static void leaf_add(cfs_group *g)
+{
+    if (g->on_leaf)
+        return;
+    vl_list_push_back(&cfs_pc(g->pcpu)->leaf, &g->leaf_link);
+    g->on_leaf = true;
+}
+
+static void leaf_del(cfs_group *g)
+{
+    if (!g->on_leaf)
+        return;
+    vl_list_del(&g->leaf_link);
+    g->on_leaf = false;
+}
+
 /* Unbinding a slot: the sleeping vCPUs whose vruntime refers to its
  * runqueue keep it relative to that runqueue's min_vruntime. */
 static void slot_unbind(vl_vm *d, cfs_group *g)
@@ -325,13 +344,14 @@ static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p, cfs_group *last)
     }
     cfs_group *g = fresh ? fresh : reuse;
     assert(g); /* a VM has at most nvcpus - 1 busy groups when one more vCPU queues */
-    if (g->pcpu)
+    if (g->pcpu) {
         slot_unbind(d, g);
+        leaf_del(g);
+    }
     cfs_rq_init(&g->q, g);
     cfs_dm(d)->tg_load -= g->load_contrib;
     g->load_avg = g->load_contrib = 0;
-    g->load_period = 0;
-    g->load_halved = false;
+    g->load_period = g->load_unacc = 0;
     g->load_stamp = g->load_last = vl_now(s);
     g->pcpu = p;
     g->se.rq = cfs_root(p);
@@ -358,50 +378,57 @@ static void reweight(cfs_group *g, int64_t w, vl_ns now)
 }
 
 /* Linux 3.2's group weights (kernel/sched_fair.c update_cfs_load,
- * update_cfs_rq_load_contribution, calc_cfs_shares): each group keeps
- * the integral of its runqueue weight over a window of
- * sysctl_sched_shares_window (10 ms), both halved whenever the window
- * grows past it, and history is dropped after four idle windows.  Its
- * contribution to the VM's load is that average.  A group's weight is
- * shares x its instantaneous load / (the VM's load with its own
+ * update_cfs_rq_load_contribution, calc_cfs_shares, update_shares): each
+ * group keeps the integral of its runqueue weight over a window of
+ * sysctl_sched_shares_window (10 ms), both halved whenever the window grows
+ * past it, and history is dropped after four idle windows.  Its
+ * contribution to the VM's load (tg->load_weight) is that average as last
+ * counted: recounted when the window folds, and then only if it moved by
+ * more than an eighth, or in full at its pCPU's update_shares.  A group's
+ * weight is shares x its instantaneous load / (the VM's load with its own
  * contribution replaced by that load), clamped to [MIN_SHARES, shares].
- * Updated where 3.2 does: for the group a vCPU joins or leaves, and the
- * running group at each tick; the other groups' contributions are brought
- * up to date at the same time (3.2's update_shares walk of the leaf
- * runqueues, done here per VM).  Simplified: a contribution follows every
- * update (3.2 skips changes under an eighth). */
+ * Updated where 3.2 does, each group from its own pCPU: the group a vCPU
+ * joins or leaves (enqueue_entity, dequeue_entity), the running group at a
+ * tick once it has run a window since its last update
+ * (update_entity_shares_tick), and every group of a pCPU's leaf list when
+ * that pCPU balances (update_shares: rebalance_domains, idle_balance).  A
+ * group joins its pCPU's leaf list when a vCPU is queued in it alone, and
+ * leaves it when an update finds it empty with no load history. */
 #define CFS_SHARES_WINDOW VL_MS(10)
 
-static void update_load_window(cfs_vm *dm, cfs_group *g, vl_ns now)
+static void load_contribution(cfs_vm *dm, cfs_group *g, bool global)
+{
+    int64_t d = g->load_avg / (g->load_period + 1) - g->load_contrib;
+    if (global || (d < 0 ? -d : d) > g->load_contrib / 8) {
+        dm->tg_load += d;
+        g->load_contrib += d;
+    }
+}
+
+/* update_cfs_load(cfs_rq, global_update). */
+static void update_load(cfs_group *g, vl_ns now, bool global)
 {
     vl_ns delta = now - g->load_stamp;
-    bool idle_long = g->load_stamp > g->load_last && now - g->load_last > 4 * CFS_SHARES_WINDOW;
-    if (delta == 0 && !idle_long && !g->load_halved) {
-        /* updated at this instant already, and its contribution is the
-         * quotient the update would compute again (no division) */
-        if (g->q.load)
-            g->load_last = now;
-        return;
-    }
-    if (idle_long) {
+    if (g->load_stamp > g->load_last && now - g->load_last > 4 * CFS_SHARES_WINDOW) {
         g->load_period = 0;
         g->load_avg = 0;
         delta = CFS_SHARES_WINDOW - 1;
     }
     g->load_stamp = now;
+    g->load_unacc = 0;
     g->load_period += delta;
     if (g->q.load) {
         g->load_last = now;
         g->load_avg += delta * g->q.load;
     }
-    int64_t contrib = g->load_avg / (g->load_period + 1);
-    dm->tg_load += contrib - g->load_contrib;
-    g->load_contrib = contrib;
-    g->load_halved = g->load_period > CFS_SHARES_WINDOW;
+    if (global || g->load_period > CFS_SHARES_WINDOW || !g->load_period)
+        load_contribution(cfs_dm(g->vm), g, global);
     while (g->load_period > CFS_SHARES_WINDOW) {
         g->load_period /= 2;
         g->load_avg /= 2;
     }
+    if (!g->q.curr && !g->q.nr_running && !g->load_avg)
+        leaf_del(g);
 }
 
 static int64_t load_window_shares(const cfs_vm *dm, const cfs_group *g)
@@ -411,25 +438,32 @@ static int64_t load_window_shares(const cfs_vm *dm, const cfs_group *g)
     return w < CFS_MIN_SHARES ? CFS_MIN_SHARES : w > dm->shares ? dm->shares : w;
 }
 
-/* Brings every bound group of d up to now (before a change of g's load). */
-static void update_load_windows(vl_vm *d, vl_ns now)
+/* update_cfs_shares. */
+static void update_group_shares(cfs_group *g, vl_ns now)
 {
-    cfs_vm *dm = cfs_dm(d);
-    for (int i = 0; i < vl_vm_nvcpus(d); i++) {
-        cfs_group *g = vm_slot(d, i);
-        if (g->pcpu)
-            update_load_window(dm, g, now);
-    }
+    reweight(g, load_window_shares(cfs_dm(g->vm), g), now);
 }
 
 void cfs_tick_shares(vl_sched *s, vl_pcpu *p, vl_ns now)
 {
     cfs_se *gse = cfs_root(p)->curr;
-    if (!cfs_sp(s)->era->shares_load_window || !gse)
+    if (!cfs_sp(s)->era->shares_load_window || !gse || gse->grp->load_unacc <= CFS_SHARES_WINDOW)
         return;
-    vl_vm *d = gse->grp->vm;
-    update_load_windows(d, now);
-    reweight(gse->grp, load_window_shares(cfs_dm(d), gse->grp), now);
+    update_load(gse->grp, now, false);
+    update_group_shares(gse->grp, now);
+}
+
+void cfs_update_shares(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    if (!cfs_sp(s)->era->shares_load_window)
+        return;
+    vl_list *l = cfs_pc(p)->leaf.next;
+    while (l != &cfs_pc(p)->leaf) {
+        cfs_group *g = vl_container_of(l, cfs_group, leaf_link);
+        l = l->next; /* the update may take g off the list */
+        update_load(g, now, true);
+        update_group_shares(g, now);
+    }
 }
 
 /* calc_cfs_shares with runnable vCPU counts standing in for load averages:
@@ -472,8 +506,10 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     cv->cpu = p;
     se->parent = &g->se;
     bool window = cfs_sp(s)->era->shares_load_window;
-    if (window)
-        update_load_windows(d, now);
+    if (window) {
+        cfs_update_curr(&g->q, now);
+        update_load(g, now, false);
+    }
     cfs_enqueue_entity(s, &g->q, se, wakeup, now);
     cfs_sp(s)->queued_on[vl_vcpu_id(v)] = (int16_t)vl_pcpu_id(p);
     if (g->q.nr_running == 1)
@@ -481,10 +517,13 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     dm->nr_runnable++;
     if (!g->se.on_rq && !dm->throttled)
         cfs_enqueue_entity(s, cfs_root(p), &g->se, true, now);
-    if (window)
-        reweight(g, load_window_shares(dm, g), now);
-    else
+    if (window) {
+        if (g->q.nr_running == 1)
+            leaf_add(g);
+        update_group_shares(g, now);
+    } else {
         update_shares(d, now);
+    }
 }
 
 void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now)
@@ -493,8 +532,10 @@ void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now)
     vl_vm *d = vl_vcpu_vm(v);
     cfs_group *g = cfs_vcpu_group(cv);
     bool window = cfs_sp(s)->era->shares_load_window;
-    if (window)
-        update_load_windows(d, now);
+    if (window) {
+        cfs_update_curr(&g->q, now);
+        update_load(g, now, false);
+    }
     cfs_dequeue_entity(&g->q, &cv->se, now);
     cfs_sp(s)->queued_on[vl_vcpu_id(v)] = -1;
     if (g->q.nr_running == 0)
@@ -503,7 +544,7 @@ void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now)
     if (g->q.nr_running == 0 && g->se.on_rq)
         cfs_dequeue_entity(g->se.rq, &g->se, now);
     if (window)
-        reweight(g, load_window_shares(cfs_dm(d), g), now);
+        update_group_shares(g, now);
     else
         update_shares(d, now);
 }

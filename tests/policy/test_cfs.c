@@ -276,6 +276,113 @@ static void test_era_group_weights_smoothed(void **state)
     assert_true(window < 0.3 * counts);
 }
 
+/* 3.2's group loads are kept per pCPU (update_cfs_load): VM "x" has a hog
+ * on pCPU 0 and a task that sleeps on pCPU 1, which a pinned hog VM keeps
+ * busy.  A group's contribution to the VM's load is recounted by its own
+ * updates only when its window folds and it moved by more than an eighth;
+ * in full (any change) only where its pCPU balances (update_shares), which
+ * also brings an empty group's load down while its vCPU sleeps; a running
+ * group's tick updates its load once it has run a window since the last
+ * update (update_entity_shares_tick).  Refreshing every group at every
+ * enqueue and tick, as the model once did, changes contributions by small
+ * steps at other instants. */
+typedef struct contrib_probe {
+    probe pr;
+    int64_t contrib[2];   /* per pCPU: x's group contribution at the last sample */
+    vl_ns balance[2];     /* per pCPU: next_balance at the last sample */
+    int small_at_balance; /* changes of an eighth or less where the pCPU balanced */
+    int small_elsewhere;  /* ... anywhere else */
+    int empty_decays;     /* falls of the sleeping group's contribution while empty */
+    vl_ns stamp;          /* the hog's group (pCPU 0): its last load update */
+    int hog_updates;      /* its load updates but at a balance ... */
+    int hog_early;        /* ... of which less than a window after the last */
+} contrib_probe;
+
+static cfs_group *x_group_on(run *r, int p)
+{
+    for (int i = 0; i < 2; i++) {
+        cfs_group *g = &cfs_vc(vcpu_of(r, 0, i))->slot;
+        if (g->pcpu && g->pcpu->id == p)
+            return g;
+    }
+    return NULL;
+}
+
+static void contrib_steps(probe *pr, vl_ns now)
+{
+    contrib_probe *cp = (contrib_probe *)pr;
+    for (int p = 0; p < 2; p++) {
+        cfs_group *g = x_group_on(pr->r, p);
+        vl_ns balance = cfs_pc(&pr->r->m.hv.pcpus[p])->next_balance;
+        if (g && pr->step) {
+            int64_t was = cp->contrib[p], d = g->load_contrib - was;
+            bool balanced = balance != cp->balance[p];
+            if (d != 0 && (d < 0 ? -d : d) <= was / 8)
+                *(balanced ? &cp->small_at_balance : &cp->small_elsewhere) += 1;
+            if (d < 0 && g->q.nr_running == 0 && balanced)
+                cp->empty_decays++;
+        }
+        if (g && p == 0 && pr->step && g->load_stamp != cp->stamp && balance == cp->balance[0]) {
+            cp->hog_updates++;
+            cp->hog_early += g->load_stamp - cp->stamp < VL_MS(10);
+        }
+        if (g && p == 0)
+            cp->stamp = g->load_stamp;
+        cp->contrib[p] = g ? g->load_contrib : 0;
+        cp->balance[p] = balance;
+    }
+    pr->step = 1;
+    if (now < VL_MS(1900))
+        probe_again(pr, now + VL_US(50));
+}
+
+/* Runs the host with `task` as x's second workload; the probe's counts. */
+static contrib_probe contrib_run(const char *task)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 2}\n"
+             "params: {cfs: {kernel: '3.2', load_balance: false, busy_factor: 4}}\n"
+             "vms:\n"
+             "  - {name: x, vcpus: 2, workloads: [{type: cpu, tasks: 1}, %s]}\n"
+             "  - {name: pin, vcpus: 1, affinity: \"1\", workloads: [{type: cpu}]}\n"
+             "run: {duration: 2s, warmup: 0s}\n",
+             task);
+    run r;
+    contrib_probe cp;
+    run_create(&r, yaml);
+    probe_init(&cp.pr, &r, contrib_steps, VL_MS(100));
+    memset(cp.contrib, 0, sizeof cp.contrib);
+    memset(cp.balance, 0, sizeof cp.balance);
+    cp.small_at_balance = cp.small_elsewhere = cp.empty_decays = 0;
+    cp.stamp = 0;
+    cp.hog_updates = cp.hog_early = 0;
+    run_go(&r);
+    run_free(&r);
+    print_message("%s: contribution changes of an eighth or less: %d where the pCPU balanced, "
+                  "%d elsewhere; falls of an empty group's at a balance: %d; the hog group's "
+                  "load updates at ticks: %d, %d of them within a window\n",
+                  task, cp.small_at_balance, cp.small_elsewhere, cp.empty_decays,
+                  cp.hog_updates, cp.hog_early);
+    return cp;
+}
+
+static void test_era_shares_updated_locally(void **state)
+{
+    (void)state;
+    /* busy 2 ms of every 6: the window folds often, small moves wait */
+    contrib_probe flip = contrib_run("{type: cpu, tasks: 1, util: 0.33, period: 6ms}");
+    assert_int_equal(flip.small_elsewhere, 0);
+    assert_true(flip.small_at_balance > 10);
+    /* the hog's group runs alone: its ticks update its load once it ran a window */
+    assert_true(flip.hog_updates > 50);
+    assert_int_equal(flip.hog_early, 0);
+    /* busy 20 ms of every 200: asleep across balances */
+    contrib_probe sleeper = contrib_run("{type: cpu, tasks: 1, util: 0.1, period: 200ms}");
+    assert_int_equal(sleeper.small_elsewhere, 0);
+    assert_true(sleeper.empty_decays > 10);
+}
+
 /* ------------------------------------------------------------------ caps */
 
 /* cap 50 = quota 50 ms per 100 ms period: half a pCPU, the rest idle. */
@@ -606,15 +713,24 @@ static bool siblings_preempted(probe *pr, vl_ns now)
     return false;
 }
 
-/* Runs dy_yaml with `switches` (the cfs parameters after
- * wakeup_granularity) and a probe walking `steps` from 200 ms; the probe
- * must finish. */
-static void dy_run(const char *switches, void (*steps)(probe *, vl_ns), bool expect)
+/* The same VM with a pCPU per vCPU and nothing else: its vCPUs all run. */
+static const char dy_alone_yaml[] =
+    "host: {pcpus: 3}\n"
+    "params: {cfs: {load_balance: false, wakeup_granularity: 1s, directed_yield: %s}}\n"
+    "vms:\n"
+    "  - {name: smp, vcpus: 3, workloads: [{type: cpu, tasks: 3}]}\n"
+    "run: {duration: 1s, warmup: 0s}\n";
+
+/* Runs host `fmt` (dy_yaml or dy_alone_yaml) with `switches` (the cfs
+ * parameters after wakeup_granularity) and a probe walking `steps` from
+ * 200 ms; the probe must finish. */
+static void dy_run_on(const char *fmt, const char *switches, void (*steps)(probe *, vl_ns),
+                      bool expect)
 {
     char yaml[1024];
     run r;
     probe pr;
-    snprintf(yaml, sizeof yaml, dy_yaml, switches);
+    snprintf(yaml, sizeof yaml, fmt, switches);
     run_create(&r, yaml);
     probe_init(&pr, &r, steps, VL_MS(200));
     pr.expect = expect;
@@ -624,6 +740,11 @@ static void dy_run(const char *switches, void (*steps)(probe *, vl_ns), bool exp
                   (long long)counter_total(&r, "directed_yields"),
                   (long long)counter_total(&r, "yield_no_target"));
     run_free(&r);
+}
+
+static void dy_run(const char *switches, void (*steps)(probe *, vl_ns), bool expect)
+{
+    dy_run_on(dy_yaml, switches, steps, expect);
 }
 
 /* Kernel-mode PLE of vCPU 0 while 1 and 2 are preempted, 1 in user mode
@@ -744,9 +865,10 @@ static void dy_eligible_steps(probe *pr, vl_ns now)
     }
 }
 
-/* A PLE that finds no preempted sibling (1 and 2 run) is no yield: the
- * core gets no reschedule request, vCPU 0 goes straight back into the
- * guest after the exit's cost, and nothing else ran on its pCPU. */
+/* A PLE that finds no preempted sibling (1 and 2 run: each has its own
+ * pCPU) is no yield: the core gets no reschedule request, vCPU 0 goes
+ * straight back into the guest after the exit's cost, and nothing else
+ * ran on its pCPU. */
 static void no_candidate_steps(probe *pr, vl_ns now)
 {
     run *r = pr->r;
@@ -780,8 +902,8 @@ static void no_candidate_steps(probe *pr, vl_ns now)
 static void test_ple_without_candidate_reenters(void **state)
 {
     (void)state;
-    dy_run("true", no_candidate_steps, true);
-    dy_run("true, kernel: '3.2'", no_candidate_steps, true);
+    dy_run_on(dy_alone_yaml, "true", no_candidate_steps, true);
+    dy_run_on(dy_alone_yaml, "true, kernel: '3.2'", no_candidate_steps, true);
 }
 
 static void test_directed_yield_dy_eligible(void **state)
@@ -1099,6 +1221,7 @@ int main(void)
         cmocka_unit_test(test_shares_parameter),
         cmocka_unit_test(test_shares_absolute),
         cmocka_unit_test(test_era_group_weights_smoothed),
+        cmocka_unit_test(test_era_shares_updated_locally),
         cmocka_unit_test(test_equal_shares_group_fairness),
         cmocka_unit_test(test_cap_50),
         cmocka_unit_test(test_cap_with_competitor),
