@@ -431,6 +431,15 @@ static void update_load(cfs_group *g, vl_ns now, bool global)
         leaf_del(g);
 }
 
+/* The first steps of 3.2's enqueue_entity and dequeue_entity: the current
+ * entity charged (its run time counts as unaccounted), then the group's
+ * load brought up to now before a vCPU joins or leaves it. */
+static void load_before_change(cfs_group *g, vl_ns now)
+{
+    cfs_update_curr(&g->q, now);
+    update_load(g, now, false);
+}
+
 static int64_t load_window_shares(const cfs_vm *dm, const cfs_group *g)
 {
     int64_t load = g->q.load, tg_weight = dm->tg_load - g->load_contrib + load;
@@ -506,10 +515,8 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     cv->cpu = p;
     se->parent = &g->se;
     bool window = cfs_sp(s)->era->shares_load_window;
-    if (window) {
-        cfs_update_curr(&g->q, now);
-        update_load(g, now, false);
-    }
+    if (window)
+        load_before_change(g, now);
     cfs_enqueue_entity(s, &g->q, se, wakeup, now);
     cfs_sp(s)->queued_on[vl_vcpu_id(v)] = (int16_t)vl_pcpu_id(p);
     if (g->q.nr_running == 1)
@@ -532,10 +539,8 @@ void cfs_dequeue_vcpu(vl_sched *s, vl_vcpu *v, vl_ns now)
     vl_vm *d = vl_vcpu_vm(v);
     cfs_group *g = cfs_vcpu_group(cv);
     bool window = cfs_sp(s)->era->shares_load_window;
-    if (window) {
-        cfs_update_curr(&g->q, now);
-        update_load(g, now, false);
-    }
+    if (window)
+        load_before_change(g, now);
     cfs_dequeue_entity(&g->q, &cv->se, now);
     cfs_sp(s)->queued_on[vl_vcpu_id(v)] = -1;
     if (g->q.nr_running == 0)
