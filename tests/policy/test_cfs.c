@@ -349,14 +349,9 @@ static contrib_probe contrib_run(const char *task)
              "run: {duration: 2s, warmup: 0s}\n",
              task);
     run r;
-    contrib_probe cp;
+    contrib_probe cp = {0};
     run_create(&r, yaml);
     probe_init(&cp.pr, &r, contrib_steps, VL_MS(100));
-    memset(cp.contrib, 0, sizeof cp.contrib);
-    memset(cp.balance, 0, sizeof cp.balance);
-    cp.small_at_balance = cp.small_elsewhere = cp.empty_decays = 0;
-    cp.stamp = 0;
-    cp.hog_updates = cp.hog_early = 0;
     run_go(&r);
     run_free(&r);
     print_message("%s: contribution changes of an eighth or less: %d where the pCPU balanced, "
