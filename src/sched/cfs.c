@@ -110,6 +110,8 @@ int cfs_init(vl_sched *s, const cfs_ext *ext)
         cfs_rq_init(&pc->root, NULL);
         vl_list_init(&pc->leaf);
         pc->next_balance = sp->balance_interval * sp->busy_factor;
+        pc->idle_stamp = -1;
+        pc->avg_idle = 2 * sp->migration_cost; /* sched_init */
     }
     for (int i = 0; i < vl_nvms(s); i++) {
         vl_vm *d = vl_vm_get(s, i);
@@ -196,6 +198,7 @@ void cfs_op_vcpu_wake(vl_sched *s, vl_vcpu *v, vl_wake_reason why, int vector)
     if (cv->placed && cv->cpu != p)
         vl_counter_add(s, CFS_C_MIGRATIONS, 1);
     cfs_enqueue_vcpu(s, v, p, why != VL_WAKE_START, now);
+    cfs_note_wakeup(s, p, now);
     const cfs_ext *ext = cfs_sp(s)->ext;
     if (ext->woke)
         ext->woke(s, v, why, vector, now);
@@ -227,7 +230,7 @@ vl_decision cfs_op_do_schedule(vl_sched *s, vl_pcpu *p, vl_vcpu *prev, vl_ns now
     if (prev && vl_vcpu_runstate(prev) == VL_RUNNABLE && !cfs_vc(prev)->se.on_rq)
         cfs_enqueue_vcpu(s, prev, p, true, now); /* halted, and woke before this reschedule */
     if (cfs_root(p)->nr_running == 0)
-        cfs_idle_balance(s, p, now);
+        cfs_newidle_balance(s, p, now);
     const cfs_ext *ext = cfs_sp(s)->ext;
     vl_vcpu *next = ext->pick ? ext->pick(s, p, prev, now) : NULL;
     if (!next)

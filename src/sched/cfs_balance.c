@@ -258,6 +258,38 @@ bool cfs_idle_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
     return true;
 }
 
+/* Linux 3.2's idle_balance and ttwu_do_wakeup (kernel/sched_fair.c,
+ * kernel/sched.c): a pCPU stamps when it goes idle and skips the balance
+ * while its idle periods average less than sysctl_sched_migration_cost
+ * (they would end before a pulled vCPU paid off); a wake-up onto it adds
+ * the period to the average (1/8 of the difference, capped at twice the
+ * cost; it starts there).  A pull clears the stamp. */
+void cfs_newidle_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_priv *sp = cfs_sp(s);
+    cfs_pcpu *pc = cfs_pc(p);
+    if (!sp->era->newidle_avg_idle) {
+        cfs_idle_balance(s, p, now);
+        return;
+    }
+    pc->idle_stamp = now;
+    if (pc->avg_idle >= sp->migration_cost && cfs_idle_balance(s, p, now))
+        pc->idle_stamp = -1;
+}
+
+void cfs_note_wakeup(vl_sched *s, vl_pcpu *p, vl_ns now)
+{
+    cfs_pcpu *pc = cfs_pc(p);
+    if (pc->idle_stamp < 0)
+        return;
+    vl_ns delta = now - pc->idle_stamp, max = 2 * cfs_sp(s)->migration_cost;
+    if (delta > max)
+        pc->avg_idle = max;
+    else
+        pc->avg_idle += (delta - pc->avg_idle) >> 3; /* update_avg */
+    pc->idle_stamp = -1;
+}
+
 static void busy_balance(vl_sched *s, vl_pcpu *p, vl_ns now)
 {
     cfs_pcpu *pc = cfs_pc(p);

@@ -80,6 +80,8 @@ typedef struct cfs_kernel {
     int ple_grow;          /* the PLE window multiplier per exit (1: fixed) */
     bool shares_load_window; /* group weights from 10 ms load windows (else
                               * from runnable counts)                     */
+    bool newidle_avg_idle; /* a pCPU going idle balances only when its idle
+                            * periods average migration_cost or more     */
 } cfs_kernel;
 extern const char *const cfs_kernel_names[]; /* the `kernel` parameter's choices */
 const cfs_kernel *cfs_kernel_of(int index);
@@ -237,6 +239,10 @@ typedef struct cfs_pcpu {
                             * bound here that have had vCPUs queued and
                             * still have a load history (update_shares)  */
     int balance_failed;    /* balance attempts that moved nothing        */
+    /* the 3.2 era's rq->idle_stamp and rq->avg_idle (cfs_newidle_balance): */
+    vl_ns idle_stamp;      /* when it last went idle; -1: a vCPU was woken
+                            * onto it since                              */
+    vl_ns avg_idle;        /* its idle periods' running average          */
 } cfs_pcpu;
 
 typedef struct cfs_vm {
@@ -341,6 +347,12 @@ void cfs_bw_period(vl_sched *s, vl_ns now);
 vl_pcpu *cfs_select_cpu(vl_sched *s, vl_vcpu *v, vl_pick_reason why);
 /* A pCPU with nothing to run pulls one vCPU; returns whether it did. */
 bool cfs_idle_balance(vl_sched *s, vl_pcpu *p, vl_ns now);
+/* p goes idle (schedule's idle_balance): cfs_idle_balance, in the 3.2 era
+ * only when p's idle periods average migration_cost or more. */
+void cfs_newidle_balance(vl_sched *s, vl_pcpu *p, vl_ns now);
+/* A vCPU was woken onto p (ttwu_do_wakeup): p's idle period, if it was
+ * idle, joins its average. */
+void cfs_note_wakeup(vl_sched *s, vl_pcpu *p, vl_ns now);
 /* From the tick of busy p: periodic balance and kicks of idle pCPUs. */
 void cfs_balance_tick(vl_sched *s, vl_pcpu *p, vl_ns now);
 

@@ -561,6 +561,75 @@ static void test_idle_balance_cuts_waiting(void **state)
     assert_true(wait[1] < 0.8 * wait[0]);
 }
 
+/* Newly-idle balancing by era: pCPU 0 runs three pinned hogs (an overloaded
+ * pCPU with nothing that may leave it), pCPU 1 a pinned task that runs 1 ms
+ * and sleeps 0.2 ms (or 2 ms).  Each balance attempt of pCPU 1 finds the
+ * overload and nothing to pull, and counts a failure.  Linux 3.2 tries only
+ * while pCPU 1's idle periods average 500 us (migration_cost) or more:
+ * rarely for 0.2 ms sleeps, at each idle for 2 ms ones; 6.1 (no such test
+ * since 5.16) at each idle.  The probe counts pCPU 1's idle periods and
+ * its failed attempts. */
+typedef struct newidle_probe {
+    probe pr;
+    bool idle;     /* pCPU 1 idle at the last sample */
+    int idles;     /* its idle periods seen */
+    int attempts;  /* increments of its balance_failed */
+    int failed;    /* balance_failed at the last sample */
+    vl_ns avg_idle;
+} newidle_probe;
+
+static void newidle_steps(probe *pr, vl_ns now)
+{
+    newidle_probe *np = (newidle_probe *)pr;
+    vl_pcpu *p = &pr->r->m.hv.pcpus[1];
+    bool idle = cfs_root(p)->nr_running == 0;
+    np->idles += idle && !np->idle;
+    np->idle = idle;
+    np->attempts += cfs_pc(p)->balance_failed > np->failed;
+    np->failed = cfs_pc(p)->balance_failed;
+    np->avg_idle = cfs_pc(p)->avg_idle;
+    if (now < VL_MS(1900))
+        probe_again(pr, now + VL_US(20));
+}
+
+/* Attempts per idle period of pCPU 1 from 0.1 s to 1.9 s; *avg_idle at the end. */
+static double newidle_rate(const char *kernel, const char *sleeper, vl_ns *avg_idle)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "host: {pcpus: 2}\n"
+             "params: {cfs: {kernel: '%s'}}\n"
+             "vms:\n"
+             "  - {name: h, vcpus: 3, affinity: \"0\", workloads: [{type: cpu, tasks: 3}]}\n"
+             "  - {name: s, vcpus: 1, affinity: \"1\", workloads: [%s]}\n"
+             "run: {duration: 2s, warmup: 0s}\n",
+             kernel, sleeper);
+    run r;
+    newidle_probe np = {0};
+    run_create(&r, yaml);
+    probe_init(&np.pr, &r, newidle_steps, VL_MS(100));
+    run_go(&r);
+    run_free(&r);
+    assert_true(np.idles > 300);
+    *avg_idle = np.avg_idle;
+    print_message("%s, %s: %d idle periods, %d balance attempts, avg_idle %lld us\n", kernel,
+                  sleeper, np.idles, np.attempts, (long long)(np.avg_idle / 1000));
+    return (double)np.attempts / np.idles;
+}
+
+static void test_era_newidle_waits_for_long_idles(void **state)
+{
+    (void)state;
+    const char *shortly = "{type: cpu, tasks: 1, util: 0.8333, period: 1200us}";
+    const char *longer = "{type: cpu, tasks: 1, util: 0.3333, period: 3ms}";
+    vl_ns avg;
+    assert_true(newidle_rate("3.2", shortly, &avg) < 0.2);
+    assert_true(avg < VL_US(500));
+    assert_true(newidle_rate("3.2", longer, &avg) > 0.8);
+    assert_true(avg >= VL_US(500));
+    assert_true(newidle_rate("6.1", shortly, &avg) > 0.8);
+}
+
 /* Affine wake-up: VM "a" runs one task on vCPU 0 (pCPU 0); its vCPU 1 is
  * halted, last on pCPU 1, where a heavy pinned VM runs.  A reschedule IPI
  * from vCPU 0 wakes it from vCPU 0's exit, i.e. from pCPU 0: wake_affine
@@ -1223,6 +1292,7 @@ int main(void)
         cmocka_unit_test(test_wakeup_preemption),
         cmocka_unit_test(test_load_balance_spreads),
         cmocka_unit_test(test_idle_balance_cuts_waiting),
+        cmocka_unit_test(test_era_newidle_waits_for_long_idles),
         cmocka_unit_test(test_affine_wakeup),
         cmocka_unit_test(test_tick_grid),
         cmocka_unit_test(test_directed_yield_kernel_mode),
