@@ -101,6 +101,17 @@ static void probe_init(probe *pr, run *r, void (*fn)(probe *, vl_ns), vl_ns when
 
 static void probe_again(probe *pr, vl_ns when) { vl_sim_schedule(&pr->r->m.hv.sim, &pr->ev, when); }
 
+/* Runs `yaml` to its end with probe pr (the probe part of a zeroed
+ * struct) calling fn from `start`; what fn gathered stays in the struct. */
+static void run_probed(const char *yaml, probe *pr, void (*fn)(probe *, vl_ns), vl_ns start)
+{
+    run r;
+    run_create(&r, yaml);
+    probe_init(pr, &r, fn, start);
+    run_go(&r);
+    run_free(&r);
+}
+
 /* A pause-loop exit of a vCPU that executes guest code now. */
 static void ple(run *r, int vm, int idx, bool kernel)
 {
@@ -253,15 +264,8 @@ static double weight_churn(const char *kernel)
              "     {type: cpu, tasks: 1, util: 0.5, period: 2ms}]}\n"
              "run: {duration: 1s, warmup: 0s}\n",
              kernel);
-    run r;
-    weight_probe wp;
-    run_create(&r, yaml);
-    probe_init(&wp.pr, &r, weight_steps, VL_MS(200));
-    memset(wp.last, 0, sizeof wp.last);
-    wp.change_sum = 0;
-    wp.samples = 0;
-    run_go(&r);
-    run_free(&r);
+    weight_probe wp = {0};
+    run_probed(yaml, &wp.pr, weight_steps, VL_MS(200));
     assert_true(wp.samples > 1000);
     return (double)wp.change_sum / wp.samples;
 }
@@ -348,12 +352,8 @@ static contrib_probe contrib_run(const char *task)
              "  - {name: pin, vcpus: 1, affinity: \"1\", workloads: [{type: cpu}]}\n"
              "run: {duration: 2s, warmup: 0s}\n",
              task);
-    run r;
     contrib_probe cp = {0};
-    run_create(&r, yaml);
-    probe_init(&cp.pr, &r, contrib_steps, VL_MS(100));
-    run_go(&r);
-    run_free(&r);
+    run_probed(yaml, &cp.pr, contrib_steps, VL_MS(100));
     print_message("%s: contribution changes of an eighth or less: %d where the pCPU balanced, "
                   "%d elsewhere; falls of an empty group's at a balance: %d; the hog group's "
                   "load updates at ticks: %d, %d of them within a window\n",
@@ -604,12 +604,8 @@ static double newidle_rate(const char *kernel, const char *sleeper, vl_ns *avg_i
              "  - {name: s, vcpus: 1, affinity: \"1\", workloads: [%s]}\n"
              "run: {duration: 2s, warmup: 0s}\n",
              kernel, sleeper);
-    run r;
     newidle_probe np = {0};
-    run_create(&r, yaml);
-    probe_init(&np.pr, &r, newidle_steps, VL_MS(100));
-    run_go(&r);
-    run_free(&r);
+    run_probed(yaml, &np.pr, newidle_steps, VL_MS(100));
     assert_true(np.idles > 300);
     *avg_idle = np.avg_idle;
     print_message("%s, %s: %d idle periods, %d balance attempts, avg_idle %lld us\n", kernel,
