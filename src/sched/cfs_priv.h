@@ -134,8 +134,7 @@ struct cfs_group {
                             * (load_unacc_exec_time)                      */
     int64_t load_contrib;  /* the average as last counted in the VM's
                             * tg_load (load_contribution)                 */
-    vl_list leaf_link;     /* in its pCPU's `leaf` list iff on_leaf       */
-    bool on_leaf;
+    vl_list leaf_link;     /* in its pCPU's `leaf` list, or unlinked      */
 };
 
 typedef struct cfs_priv {

@@ -292,24 +292,6 @@ static bool slot_free(cfs_group *g)
     return !g->pcpu || (g->q.nr_running == 0 && !g->se.on_rq);
 }
 
-/* A group on its pCPU's leaf list (the 3.2 era's list_add_leaf_cfs_rq,
- * list_del_leaf_cfs_rq). */
-static void leaf_add(cfs_group *g)
-{
-    if (g->on_leaf)
-        return;
-    vl_list_push_back(&cfs_pc(g->pcpu)->leaf, &g->leaf_link);
-    g->on_leaf = true;
-}
-
-static void leaf_del(cfs_group *g)
-{
-    if (!g->on_leaf)
-        return;
-    vl_list_del(&g->leaf_link);
-    g->on_leaf = false;
-}
-
 /* Unbinding a slot: the sleeping vCPUs whose vruntime refers to its
  * runqueue keep it relative to that runqueue's min_vruntime. */
 static void slot_unbind(vl_vm *d, cfs_group *g)
@@ -346,7 +328,7 @@ static cfs_group *group_get(vl_sched *s, vl_vm *d, vl_pcpu *p, cfs_group *last)
     assert(g); /* a VM has at most nvcpus - 1 busy groups when one more vCPU queues */
     if (g->pcpu) {
         slot_unbind(d, g);
-        leaf_del(g);
+        vl_list_del(&g->leaf_link); /* off its old pCPU's leaf list, if on it */
     }
     cfs_rq_init(&g->q, g);
     cfs_dm(d)->tg_load -= g->load_contrib;
@@ -428,7 +410,7 @@ static void update_load(cfs_group *g, vl_ns now, bool global)
         g->load_avg /= 2;
     }
     if (!g->q.curr && !g->q.nr_running && !g->load_avg)
-        leaf_del(g);
+        vl_list_del(&g->leaf_link); /* list_del_leaf_cfs_rq */
 }
 
 /* The first steps of 3.2's enqueue_entity and dequeue_entity: the current
@@ -525,8 +507,8 @@ void cfs_enqueue_vcpu(vl_sched *s, vl_vcpu *v, vl_pcpu *p, bool wakeup, vl_ns no
     if (!g->se.on_rq && !dm->throttled)
         cfs_enqueue_entity(s, cfs_root(p), &g->se, true, now);
     if (window) {
-        if (g->q.nr_running == 1)
-            leaf_add(g);
+        if (!vl_list_linked(&g->leaf_link)) /* list_add_leaf_cfs_rq */
+            vl_list_push_back(&cfs_pc(p)->leaf, &g->leaf_link);
         update_group_shares(g, now);
     } else {
         update_shares(d, now);
